@@ -1,0 +1,115 @@
+"""One chat call, prepared: the HTTP request to send and how to read the answer.
+
+Everything a call needs is resolved and validated here, before any I/O, so
+bad input fails with a typed error without spending a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage
+
+from langchain_segmind import wire
+from langchain_segmind._messages import to_turns
+from langchain_segmind._response import call_metadata, to_ai_message
+from langchain_segmind._retry import Clock
+from langchain_segmind._transport import Answer, HttpCall
+from langchain_segmind.errors import SegmindAuthenticationError, SegmindResponseError
+from langchain_segmind.wire.types import GenerationOptions
+
+MISSING_KEY_MESSAGE = (
+    "no Segmind API key: pass api_key=... to the model or set the "
+    "SEGMIND_API_KEY environment variable"
+)
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Where and how to send requests (resolved from the model's fields)."""
+
+    base_url: str
+    api_key: str | None
+    timeout: float | None
+    max_retries: int
+    headers: Mapping[str, str]
+    clock: Clock
+
+
+@dataclass(frozen=True)
+class PreparedChat:
+    """A validated chat call and what is needed to read its answer."""
+
+    http: HttpCall
+    model: str
+    stop: tuple[str, ...]
+
+    def read(self, answer: Answer) -> AIMessage:
+        """Parse the answer into an `AIMessage`.
+
+        Raises:
+            SegmindResponseError: When the body has no known shape.
+        """
+        completion = wire.parse_completion(answer.payload)
+        if completion is None:
+            keys = sorted(answer.payload) if isinstance(answer.payload, dict) else []
+            raise SegmindResponseError(
+                f"Segmind's answer has no recognisable shape (keys: {keys})",
+                status_code=answer.status_code,
+                request_id=answer.headers.get("x-request-id"),
+            )
+        return to_ai_message(
+            completion,
+            call_metadata(answer.headers),
+            model=self.model,
+            stop=self.stop,
+        )
+
+
+def endpoint(base_url: str, model: str) -> str:
+    """The URL of `model` under `base_url`."""
+    return f"{base_url.rstrip('/')}/{model}"
+
+
+def prepare_chat(
+    messages: Sequence[BaseMessage],
+    *,
+    model: str,
+    options: GenerationOptions,
+    connection: ConnectionSettings,
+    extra_headers: Mapping[str, str] | None = None,
+) -> PreparedChat:
+    """Validate the input and build the request for one chat call.
+
+    Args:
+        messages: The conversation.
+        model: The Segmind slug.
+        options: Sampling and output settings.
+        connection: Where and how to send.
+        extra_headers: Per-call headers, on top of the model's.
+
+    Returns:
+        The prepared call.
+
+    Raises:
+        SegmindAuthenticationError: When there is no API key.
+        SegmindInputError: When the input cannot be sent to this model.
+    """
+    if not connection.api_key:
+        raise SegmindAuthenticationError(MISSING_KEY_MESSAGE)
+    body = wire.build_body(to_turns(messages, model), options, model)
+    headers: dict[str, Any] = {**connection.headers, **(extra_headers or {})}
+    http = HttpCall(
+        method="POST",
+        url=endpoint(connection.base_url, model),
+        api_key=connection.api_key,
+        model=model,
+        timeout=connection.timeout,
+        max_retries=connection.max_retries,
+        body=body,
+        extra_headers=headers,
+        clock=connection.clock,
+    )
+    return PreparedChat(http=http, model=model, stop=options.stop)

@@ -1,0 +1,258 @@
+"""HTTP to Segmind: pooled clients, per-request auth, retries, typed errors.
+
+Clients are created lazily and shared process-wide (async ones per event
+loop, so repeated `asyncio.run` keeps working). The API key travels in each
+request's `x-api-key` header and is never stored on a shared client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from langchain_segmind._retry import SYSTEM_CLOCK, Clock, RetryBudget
+from langchain_segmind._version import __version__
+from langchain_segmind.errors import (
+    SegmindConnectionError,
+    SegmindError,
+    SegmindResponseError,
+    SegmindTimeoutError,
+    error_from_response,
+)
+
+logger = logging.getLogger("langchain_segmind")
+
+USER_AGENT = f"langchain-segmind/{__version__}"
+# As many idle connections may be kept as may be open, so that a burst of
+# concurrent calls reuses its connections instead of reopening them.
+POOL_LIMITS = httpx.Limits(
+    max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0
+)
+
+_sync_client: httpx.Client | None = None
+_sync_client_lock = threading.Lock()
+_async_clients: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, httpx.AsyncClient
+] = weakref.WeakKeyDictionary()
+
+
+def shared_sync_client() -> httpx.Client:
+    """The process-wide pooled client."""
+    global _sync_client
+    if _sync_client is None:
+        with _sync_client_lock:
+            if _sync_client is None:
+                _sync_client = httpx.Client(limits=POOL_LIMITS)
+    return _sync_client
+
+
+def shared_async_client() -> httpx.AsyncClient:
+    """The pooled async client of the running event loop."""
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        client = httpx.AsyncClient(limits=POOL_LIMITS)
+        _async_clients[loop] = client
+    return client
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful (2xx) answer from Segmind."""
+
+    status_code: int
+    headers: httpx.Headers
+    payload: Any
+
+
+@dataclass(frozen=True)
+class HttpCall:
+    """Everything needed to send one request, with its retries."""
+
+    method: str
+    url: str
+    api_key: str
+    model: str
+    timeout: float | None
+    max_retries: int
+    body: Mapping[str, Any] | None = None
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    clock: Clock = SYSTEM_CLOCK
+
+    def headers(self) -> dict[str, str]:
+        """The request headers; caller-supplied ones cannot replace the key."""
+        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+        headers.update({k.lower(): v for k, v in self.extra_headers.items()})
+        if self.body is not None:
+            headers["content-type"] = "application/json"
+        headers["x-api-key"] = self.api_key
+        return headers
+
+    def content(self) -> bytes | None:
+        """The encoded JSON body."""
+        if self.body is None:
+            return None
+        return json.dumps(self.body, ensure_ascii=False).encode()
+
+
+def send(call: HttpCall, client: httpx.Client | None = None) -> Answer:
+    """Send `call`, retrying as `_retry` allows.
+
+    Raises:
+        SegmindError: The typed error of the last attempt.
+    """
+    http = client or shared_sync_client()
+    request = _build_request(http, call)
+    budget = RetryBudget(call.max_retries, call.timeout, call.clock)
+    while True:
+        started = time.perf_counter()
+        try:
+            answer = _attempt(http, request, call)
+        except SegmindError as error:
+            call.clock.sleep(_delay_or_raise(budget, call, error, started))
+        else:
+            _log_success(call, answer, started)
+            return answer
+
+
+async def asend(call: HttpCall, client: httpx.AsyncClient | None = None) -> Answer:
+    """The async twin of `send`."""
+    http = client or shared_async_client()
+    request = _build_request(http, call)
+    budget = RetryBudget(call.max_retries, call.timeout, call.clock)
+    while True:
+        started = time.perf_counter()
+        try:
+            answer = await _aattempt(http, request, call)
+        except SegmindError as error:
+            await call.clock.asleep(_delay_or_raise(budget, call, error, started))
+        else:
+            _log_success(call, answer, started)
+            return answer
+
+
+def _build_request(
+    http: httpx.Client | httpx.AsyncClient, call: HttpCall
+) -> httpx.Request:
+    return http.build_request(
+        call.method,
+        call.url,
+        headers=call.headers(),
+        content=call.content(),
+        timeout=httpx.Timeout(call.timeout),
+    )
+
+
+def _attempt(http: httpx.Client, request: httpx.Request, call: HttpCall) -> Answer:
+    try:
+        response = http.send(request, stream=True)
+    except httpx.HTTPError as error:
+        raise _transport_error(error) from None
+    try:
+        body = response.read()
+    except httpx.HTTPError as error:
+        raise _cut_off_answer(response, error, call) from None
+    finally:
+        response.close()
+    return _decode(response, body, call)
+
+
+async def _aattempt(
+    http: httpx.AsyncClient, request: httpx.Request, call: HttpCall
+) -> Answer:
+    try:
+        response = await http.send(request, stream=True)
+    except httpx.HTTPError as error:
+        raise _transport_error(error) from None
+    try:
+        body = await response.aread()
+    except httpx.HTTPError as error:
+        raise _cut_off_answer(response, error, call) from None
+    finally:
+        await response.aclose()
+    return _decode(response, body, call)
+
+
+def _delay_or_raise(
+    budget: RetryBudget, call: HttpCall, error: SegmindError, started: float
+) -> float:
+    delay = budget.delay_before_retry(error)
+    outcome = "giving up" if delay is None else f"retrying in {delay:.2f}s"
+    logger.info(
+        "%s %s failed after %.3fs: %s; %s",
+        call.method,
+        call.url,
+        time.perf_counter() - started,
+        error,
+        outcome,
+    )
+    if delay is None:
+        raise error
+    return delay
+
+
+def _decode(response: httpx.Response, body: bytes, call: HttpCall) -> Answer:
+    if response.status_code >= 400:
+        raise error_from_response(
+            response.status_code, response.headers, body, model=call.model
+        )
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        excerpt = body[:300].decode("utf-8", errors="replace")
+        raise SegmindResponseError(
+            f"Segmind answered {response.status_code} with a body that is not "
+            f"JSON: {excerpt!r}",
+            status_code=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            body=excerpt,
+        ) from None
+    return Answer(response.status_code, response.headers, payload)
+
+
+def _cut_off_answer(
+    response: httpx.Response, error: httpx.HTTPError, call: HttpCall
+) -> SegmindError:
+    """The status line arrived but the body broke off."""
+    if response.status_code >= 400:
+        # A cut-off error answer: not billed, so the status decides the retry.
+        return error_from_response(
+            response.status_code, response.headers, b"", model=call.model
+        )
+    return SegmindResponseError(
+        f"the answer was cut off before its end ({type(error).__name__}); the "
+        "call may have been billed, so it is not retried",
+        status_code=response.status_code,
+        request_id=response.headers.get("x-request-id"),
+    )
+
+
+def _transport_error(error: httpx.HTTPError) -> SegmindError:
+    if isinstance(error, httpx.TimeoutException):
+        return SegmindTimeoutError(
+            f"no answer from Segmind within the timeout ({type(error).__name__})"
+        )
+    return SegmindConnectionError(
+        f"could not reach Segmind: {type(error).__name__}: {error}"
+    )
+
+
+def _log_success(call: HttpCall, answer: Answer, started: float) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s -> %s in %.3fs (request id %s)",
+            call.method,
+            call.url,
+            answer.status_code,
+            time.perf_counter() - started,
+            answer.headers.get("x-request-id"),
+        )

@@ -1,0 +1,321 @@
+"""LangChain chat models for Segmind's LLM gateway."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_segmind import _transport, wire
+from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
+from langchain_segmind._response import to_last_chunk
+from langchain_segmind._retry import SYSTEM_CLOCK, Clock
+from langchain_segmind.wire.types import GenerationOptions
+
+DEFAULT_BASE_URL = "https://api.segmind.com/v1"
+DEFAULT_TIMEOUT_SECONDS = 120.0
+
+# Per-call keyword arguments with a meaning of their own; any other keyword
+# argument is sent as an extra body field (e.g. `top_p=0.9`).
+_CALL_OPTIONS = frozenset(
+    {"model", "temperature", "max_tokens", "extra_headers", "response_format"}
+)
+
+
+class ChatSegmind(BaseChatModel):
+    """Chat model for any LLM served by Segmind's gateway.
+
+    The request dialect follows the slug: `claude-*` slugs get Anthropic's
+    rules (system text in `instruction`, alternating turns, temperature 0-1),
+    every other slug OpenAI's (`system` messages, temperature 0-2). Answers
+    are read by their shape (Anthropic, OpenAI or Gemini).
+
+    Setup:
+        .. code-block:: bash
+
+            pip install -U langchain-segmind
+            export SEGMIND_API_KEY="your-api-key"
+
+    Key init args — completion params:
+        model: str
+            Segmind slug, e.g. `"claude-4.5-sonnet"`, `"gpt-5"`, `"gemini-2.5-pro"`.
+        temperature: float | None
+            Sampling temperature (0-1 for Claude slugs, 0-2 otherwise).
+        max_tokens: int | None
+            Maximum number of tokens to generate.
+        stop: list[str] | None
+            Stop sequences (also applied to the returned text).
+        model_kwargs: dict
+            Extra body fields, e.g. `{"top_p": 0.9}`.
+
+    Key init args — client params:
+        api_key: SecretStr | None
+            Segmind API key; read from `SEGMIND_API_KEY` when not passed.
+        base_url: str
+            Gateway URL; read from `SEGMIND_BASE_URL`, default
+            `https://api.segmind.com/v1`.
+        timeout: float | None
+            Seconds to wait for an answer, and the bound on all retries
+            (default 120).
+        max_retries: int
+            Extra attempts after a 429, a 5xx or a broken connection (default 2).
+        default_headers: dict | None
+            Headers added to every request.
+        http_client / http_async_client: httpx clients of your own (proxies,
+            custom CAs); by default a pooled client is shared process-wide.
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_segmind import ChatSegmind
+
+            llm = ChatSegmind(model="claude-4.5-sonnet", temperature=0.1)
+
+    Invoke:
+        .. code-block:: python
+
+            messages = [
+                ("system", "Be playful."),
+                ("human", "tell me a joke on cats"),
+            ]
+            msg = llm.invoke(messages)
+            msg.content
+
+    Stream:
+        The gateway has no token streaming: `stream` yields the whole answer
+        as one final chunk.
+
+        .. code-block:: python
+
+            for chunk in llm.stream(messages):
+                print(chunk.content)
+
+    Async:
+        .. code-block:: python
+
+            msg = await llm.ainvoke(messages)
+            results = await llm.abatch([messages] * 8, config={"max_concurrency": 4})
+
+    Token usage:
+        .. code-block:: python
+
+            msg.usage_metadata
+            # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+
+    Response metadata:
+        .. code-block:: python
+
+            msg.response_metadata
+            # {'model_name': 'claude-4.5-sonnet', 'model_provider': 'segmind',
+            #  'finish_reason': 'stop', 'stop_reason': 'end_turn', 'id': 'msg_...',
+            #  'remaining_credits': 5506.98, 'cost': 0.0123,
+            #  'request_id': '...', 'generation_time': 1.92, ...}
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    model: str = Field(alias="model_name")
+    """The Segmind slug of the model, e.g. `"claude-4.5-sonnet"`."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("SEGMIND_API_KEY", default=None)
+    )
+    """Segmind API key; from `SEGMIND_API_KEY` when not passed."""
+    base_url: str = Field(
+        default_factory=from_env("SEGMIND_BASE_URL", default=DEFAULT_BASE_URL)
+    )
+    """Gateway base URL; from `SEGMIND_BASE_URL` when not passed."""
+    temperature: float | None = None
+    """Sampling temperature: 0-1 for Claude slugs, 0-2 for others."""
+    max_tokens: int | None = Field(default=None, gt=0)
+    """Maximum number of tokens to generate."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences; sent, and also applied to the text in case they were ignored."""
+    timeout: float | None = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0)
+    """Seconds to wait for an answer; also bounds the time spent on retries."""
+    max_retries: int = Field(default=2, ge=0)
+    """Extra attempts after a 429, a 5xx or a broken connection."""
+    default_headers: dict[str, str] | None = None
+    """Headers added to every request."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra fields for the request body, such as `top_p`."""
+    http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
+    """An httpx client of your own, for proxies or custom CAs."""
+    http_async_client: httpx.AsyncClient | None = Field(
+        default=None, exclude=True, repr=False
+    )
+    """An async httpx client of your own, for proxies or custom CAs."""
+    streaming: bool = False
+    """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
+
+    _clock: Clock = PrivateAttr(default=SYSTEM_CLOCK)
+
+    @model_validator(mode="after")
+    def _check_temperature(self) -> Self:
+        wire.check_temperature(self.model, self.temperature)
+        return self
+
+    @property
+    def _llm_type(self) -> str:
+        return "segmind-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Serialized models name the key's environment variable, never its value."""
+        return {"api_key": "SEGMIND_API_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Whether `dumpd` can serialize the model: yes, without its key."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """The namespace `load` needs in `valid_namespaces`."""
+        return ["langchain_segmind", "chat_models"]
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "base_url": self.base_url,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "stop": self.stop,
+            **self.model_kwargs,
+        }
+
+    def _get_ls_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> LangSmithParams:
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = "segmind"
+        params["ls_model_name"] = kwargs.get("model") or self.model
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stop_sequences = stop or self.stop
+        if stop_sequences:
+            params["ls_stop"] = stop_sequences
+        return params
+
+    def _prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
+    ) -> PreparedChat:
+        """Resolve fields and per-call overrides into a validated call."""
+        extra_body = {**self.model_kwargs}
+        extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
+        options = GenerationOptions(
+            temperature=kwargs.get("temperature", self.temperature),
+            max_tokens=kwargs.get("max_tokens", self.max_tokens),
+            stop=tuple(stop if stop is not None else self.stop or ()),
+            response_format=kwargs.get("response_format"),
+            extra_body=extra_body,
+        )
+        connection = ConnectionSettings(
+            base_url=self.base_url,
+            api_key=self.api_key.get_secret_value() if self.api_key else None,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            headers=self.default_headers or {},
+            clock=self._clock,
+        )
+        return prepare_chat(
+            messages,
+            model=kwargs.get("model") or self.model,
+            options=options,
+            connection=connection,
+            extra_headers=kwargs.get("extra_headers"),
+        )
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = self._prepare(messages, stop, kwargs)
+        message = call.read(_transport.send(call.http, self.http_client))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = self._prepare(messages, stop, kwargs)
+        answer = await _transport.asend(call.http, self.http_async_client)
+        return ChatResult(generations=[ChatGeneration(message=call.read(answer))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        result = self._generate(messages, stop=stop, **kwargs)
+        message = result.generations[0].message
+        yield ChatGenerationChunk(message=to_last_chunk(message))  # type: ignore[arg-type]
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        result = await self._agenerate(messages, stop=stop, **kwargs)
+        message = result.generations[0].message
+        yield ChatGenerationChunk(message=to_last_chunk(message))  # type: ignore[arg-type]
+
+
+class ChatSegmindClaude(ChatSegmind):
+    """Claude 3.5 Sonnet on Segmind (slug `claude-3.5-sonnet`).
+
+    Any Claude slug works through `model`, e.g.
+    `ChatSegmindClaude(model="claude-4.5-sonnet")`. See `ChatSegmind` for
+    every field; Claude takes temperature 0-1 and its system text goes into
+    Segmind's `instruction` field.
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_segmind import ChatSegmindClaude
+
+            llm = ChatSegmindClaude(temperature=0.1)
+            llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
+    """
+
+    model: str = Field(default="claude-3.5-sonnet", alias="model_name")
+
+
+class ChatSegmindGPT4o(ChatSegmind):
+    """GPT-4o on Segmind (slug `gpt-4o`).
+
+    See `ChatSegmind` for every field; GPT slugs take temperature 0-2 and
+    `system` role messages.
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_segmind import ChatSegmindGPT4o
+
+            llm = ChatSegmindGPT4o(temperature=0.1)
+            llm.invoke([("system", "Be playful."), ("human", "a joke on dogs")])
+    """
+
+    model: str = Field(default="gpt-4o", alias="model_name")

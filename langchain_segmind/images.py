@@ -1,0 +1,101 @@
+"""Turn local images into LangChain content blocks, for notebooks and scripts.
+
+Example:
+    .. code-block:: python
+
+        from langchain_core.messages import HumanMessage
+        from langchain_segmind import ChatSegmindGPT4o
+        from langchain_segmind.images import image_block
+
+        message = HumanMessage(
+            content=[
+                {"type": "text", "text": "What is in this picture?"},
+                image_block("cat.png"),
+            ]
+        )
+        ChatSegmindGPT4o().invoke([message])
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+__all__ = ["image_block", "sniff_media_type"]
+
+# Leading bytes of each format Claude and GPT-4o accept.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def sniff_media_type(data: bytes) -> str | None:
+    """Detect the media type of image (or PDF) bytes from their signature.
+
+    Args:
+        data: The first bytes of the file (a dozen are enough).
+
+    Returns:
+        `"image/png"`, `"image/jpeg"`, `"image/gif"`, `"image/webp"`,
+        `"application/pdf"`, or `None` when the format is not recognised.
+    """
+    for signature, media_type in _SIGNATURES:
+        if data.startswith(signature):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def sniff_base64_media_type(data: str) -> str | None:
+    """`sniff_media_type` for base64 text (only its first characters are decoded)."""
+    try:
+        head = base64.b64decode(data[:24] + "=" * (-len(data[:24]) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return sniff_media_type(head)
+
+
+def image_block(
+    source: str | PathLike[str] | bytes, *, mime_type: str | None = None
+) -> dict[str, Any]:
+    """Build a standard LangChain image content block from a file or bytes.
+
+    Args:
+        source: A path to an image file, or the image's bytes.
+        mime_type: The media type; detected from the bytes (or the file name)
+            when omitted.
+
+    Returns:
+        `{"type": "image", "base64": ..., "mime_type": ...}`, which both
+        `ChatSegmindClaude` and `ChatSegmindGPT4o` accept.
+
+    Raises:
+        ValueError: If the media type cannot be detected and is not given.
+    """
+    if isinstance(source, bytes):
+        data, name = source, None
+    else:
+        path = Path(source)
+        data, name = path.read_bytes(), path.name
+    detected = mime_type or sniff_media_type(data)
+    if detected is None and name is not None:
+        detected = mimetypes.guess_type(name)[0]
+    if detected is None:
+        raise ValueError(
+            "could not detect the image's media type; pass mime_type='image/png' "
+            "(or the right one)"
+        )
+    return {
+        "type": "image",
+        "base64": base64.b64encode(data).decode("ascii"),
+        "mime_type": detected,
+    }

@@ -1,0 +1,122 @@
+"""Segmind's wire format: which dialect a slug speaks, and answers by shape.
+
+Requests follow the slug family: `claude-*` slugs speak the Anthropic dialect,
+every other slug the OpenAI one. Answers are the upstream provider's own JSON
+with no envelope, so they are recognised by their shape, never by the slug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_segmind.errors import SegmindInputError
+from langchain_segmind.wire import anthropic, gemini, openai
+from langchain_segmind.wire.types import Completion, GenerationOptions, Turn
+
+# Body fields this package owns; extra fields may not overwrite them.
+_RESERVED_FIELDS = frozenset({"messages", "instruction", "stream"})
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How requests for one family of slugs are written."""
+
+    name: str
+    max_temperature: float
+    response_formats: frozenset[str]
+    render_conversation: Callable[[Sequence[Turn], str], dict[str, Any]]
+
+
+ANTHROPIC = Dialect(
+    name="anthropic",
+    max_temperature=anthropic.MAX_TEMPERATURE,
+    response_formats=anthropic.SUPPORTED_RESPONSE_FORMATS,
+    render_conversation=anthropic.render_conversation,
+)
+OPENAI = Dialect(
+    name="openai",
+    max_temperature=openai.MAX_TEMPERATURE,
+    response_formats=openai.SUPPORTED_RESPONSE_FORMATS,
+    render_conversation=openai.render_conversation,
+)
+
+
+def dialect_for(model: str) -> Dialect:
+    """The request dialect of a Segmind slug."""
+    return ANTHROPIC if model.lower().startswith("claude") else OPENAI
+
+
+def check_temperature(model: str, temperature: float | None) -> None:
+    """Raise `SegmindInputError` if `temperature` is outside the model's range."""
+    if temperature is None:
+        return
+    limit = dialect_for(model).max_temperature
+    if not 0 <= temperature <= limit:
+        raise SegmindInputError(
+            f"temperature must be between 0 and {limit:g} for Segmind model "
+            f"{model!r}, got {temperature!r}"
+        )
+
+
+def build_body(
+    turns: Sequence[Turn], options: GenerationOptions, model: str
+) -> dict[str, Any]:
+    """Build the JSON body of a chat request for `model`.
+
+    Args:
+        turns: The conversation.
+        options: Sampling and output settings.
+        model: The Segmind slug.
+
+    Returns:
+        The request body; `stream` is never set (the gateway has no SSE).
+
+    Raises:
+        SegmindInputError: For input the model cannot take.
+    """
+    dialect = dialect_for(model)
+    check_temperature(model, options.temperature)
+    reserved = _RESERVED_FIELDS.intersection(options.extra_body)
+    if reserved:
+        raise SegmindInputError(
+            f"extra body fields may not set {sorted(reserved)}: they are built "
+            "from the messages (and Segmind does not support streaming)"
+        )
+    body = dialect.render_conversation(turns, model)
+    if not body["messages"]:
+        raise SegmindInputError(
+            "there is no user or assistant message to send: Segmind needs at "
+            "least one non-empty message"
+        )
+    if options.response_format is not None:
+        format_type = options.response_format.get("type")
+        if format_type not in dialect.response_formats:
+            raise SegmindInputError(
+                f"response_format type {format_type!r} is not supported for "
+                f"Segmind model {model!r}; supported: "
+                f"{sorted(dialect.response_formats)}"
+            )
+        body["response_format"] = dict(options.response_format)
+    if options.temperature is not None:
+        body["temperature"] = options.temperature
+    if options.max_tokens is not None:
+        body["max_tokens"] = options.max_tokens
+    if options.stop:
+        body["stop"] = list(options.stop)
+    body.update(options.extra_body)
+    return body
+
+
+def parse_completion(payload: Any) -> Completion | None:
+    """Parse any known answer shape, or return `None` for an unknown one."""
+    if not isinstance(payload, Mapping):
+        return None
+    if anthropic.looks_like(payload):
+        return anthropic.parse_completion(payload)
+    if openai.looks_like(payload):
+        return openai.parse_completion(payload)
+    if gemini.looks_like(payload):
+        return gemini.parse_completion(payload)
+    return None

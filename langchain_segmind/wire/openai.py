@@ -1,0 +1,200 @@
+"""The OpenAI shape: requests for every non-Claude slug and chat.completion answers.
+
+Requests: `system` role messages, `name` kept, images as `image_url` parts,
+PDFs as `file` parts and audio as `input_audio` parts (inline data only).
+Answers: `choices[0].message`, `finish_reason`, `usage`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_segmind.errors import SegmindUnsupportedContentError
+from langchain_segmind.wire._fields import (
+    int_or_none,
+    json_object_or_none,
+    str_or_none,
+)
+from langchain_segmind.wire.types import (
+    Completion,
+    MediaPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    Turn,
+    Usage,
+)
+
+MAX_TEMPERATURE = 2.0
+SUPPORTED_RESPONSE_FORMATS = frozenset({"json_schema", "json_object", "text"})
+
+_AUDIO_FORMATS = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+}
+
+
+def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
+    """Render turns as an OpenAI-style `messages` list.
+
+    Args:
+        turns: The conversation.
+        model: The slug, named in errors.
+
+    Returns:
+        `{"messages": [...]}`.
+
+    Raises:
+        SegmindUnsupportedContentError: For content this dialect cannot take.
+    """
+    messages: list[dict[str, Any]] = []
+    for turn in turns:
+        messages.extend(_render_turn(turn, model))
+    return {"messages": messages}
+
+
+def _render_turn(turn: Turn, model: str) -> list[dict[str, Any]]:
+    results = [p for p in turn.parts if isinstance(p, ToolResultPart)]
+    if results:
+        return [_render_tool_result(result, model) for result in results]
+    calls = [p for p in turn.parts if isinstance(p, ToolCallPart)]
+    content_parts = [p for p in turn.parts if isinstance(p, TextPart | MediaPart)]
+    message: dict[str, Any] = {
+        "role": "user" if turn.role == "tool" else turn.role,
+        "content": _render_content(content_parts, model),
+    }
+    if turn.name:
+        message["name"] = turn.name
+    if calls:
+        message["tool_calls"] = [_render_tool_call(call) for call in calls]
+        if not message["content"]:
+            message["content"] = None
+    return [message]
+
+
+def _render_content(
+    parts: Sequence[TextPart | MediaPart], model: str
+) -> str | list[dict[str, Any]]:
+    if all(isinstance(p, TextPart) for p in parts):
+        return "".join(p.text for p in parts if isinstance(p, TextPart))
+    return [_render_part(part, model) for part in parts]
+
+
+def _render_part(part: TextPart | MediaPart, model: str) -> dict[str, Any]:
+    if isinstance(part, TextPart):
+        return {"type": "text", "text": part.text}
+    if part.kind == "image":
+        return {
+            "type": "image_url",
+            "image_url": {"url": part.url or part.as_data_uri()},
+        }
+    if part.data is None:
+        raise SegmindUnsupportedContentError(
+            part.kind, model, "this model takes PDFs and audio only as inline data"
+        )
+    if part.kind == "pdf":
+        file: dict[str, Any] = {"file_data": part.as_data_uri()}
+        file["filename"] = part.filename or "document.pdf"
+        return {"type": "file", "file": file}
+    audio_format = _AUDIO_FORMATS.get(part.media_type or "")
+    if audio_format is None:
+        raise SegmindUnsupportedContentError(
+            "audio", model, f"audio must be WAV or MP3, not {part.media_type!r}"
+        )
+    return {
+        "type": "input_audio",
+        "input_audio": {"data": part.data, "format": audio_format},
+    }
+
+
+def _render_tool_call(call: ToolCallPart) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": json.dumps(dict(call.args))},
+    }
+
+
+def _render_tool_result(result: ToolResultPart, model: str) -> dict[str, Any]:
+    content = _render_content(result.content, model)
+    return {"role": "tool", "tool_call_id": result.tool_call_id, "content": content}
+
+
+def looks_like(payload: Mapping[str, Any]) -> bool:
+    """Whether an answer has the OpenAI chat.completion shape."""
+    return isinstance(payload.get("choices"), list)
+
+
+def parse_completion(payload: Mapping[str, Any]) -> Completion:
+    """Parse an OpenAI chat.completion answer."""
+    choices = payload.get("choices") or [{}]
+    choice = choices[0] if isinstance(choices[0], Mapping) else {}
+    message = choice.get("message")
+    message = message if isinstance(message, Mapping) else {}
+    raw_reason = str_or_none(choice.get("finish_reason"))
+    return Completion(
+        shape="openai",
+        text=_message_text(message.get("content")),
+        finish_reason=raw_reason,
+        raw_finish_reason=raw_reason,
+        usage=_parse_usage(payload.get("usage")),
+        id=str_or_none(payload.get("id")),
+        upstream_model=str_or_none(payload.get("model")),
+        tool_calls=tuple(_parse_tool_calls(message.get("tool_calls"))),
+        refusal=str_or_none(message.get("refusal")),
+    )
+
+
+def _message_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            part["text"]
+            for part in content
+            if isinstance(part, Mapping) and isinstance(part.get("text"), str)
+        )
+    return ""
+
+
+def _parse_tool_calls(raw_calls: Any) -> list[ToolCallPart]:
+    if not isinstance(raw_calls, list):
+        return []
+    calls = []
+    for raw in raw_calls:
+        function = raw.get("function") if isinstance(raw, Mapping) else None
+        if not isinstance(function, Mapping):
+            continue
+        calls.append(
+            ToolCallPart(
+                id=str(raw.get("id") or ""),
+                name=str(function.get("name") or ""),
+                args=json_object_or_none(function.get("arguments")) or {},
+            )
+        )
+    return calls
+
+
+def _parse_usage(usage: Any) -> Usage | None:
+    if not isinstance(usage, Mapping):
+        return None
+    input_tokens = int_or_none(usage.get("prompt_tokens")) or 0
+    output_tokens = int_or_none(usage.get("completion_tokens")) or 0
+    details = usage.get("prompt_tokens_details")
+    cached = (
+        int_or_none(details.get("cached_tokens"))
+        if isinstance(details, Mapping)
+        else None
+    )
+    return Usage(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=int_or_none(usage.get("total_tokens"))
+        or input_tokens + output_tokens,
+        cache_read_tokens=cached,
+    )
