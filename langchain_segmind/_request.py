@@ -7,7 +7,7 @@ bad input fails with a typed error without spending a request.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -16,6 +16,7 @@ from langchain_segmind import wire
 from langchain_segmind._messages import to_turns
 from langchain_segmind._response import call_metadata, to_ai_message
 from langchain_segmind._retry import Clock
+from langchain_segmind._tools import ToolBinding, apply_protocol, read_tool_calls
 from langchain_segmind._transport import Answer, HttpCall
 from langchain_segmind.errors import SegmindAuthenticationError, SegmindResponseError
 from langchain_segmind.wire.types import GenerationOptions
@@ -45,6 +46,7 @@ class PreparedChat:
     http: HttpCall
     model: str
     stop: tuple[str, ...]
+    tools: ToolBinding | None = None
 
     def read(self, answer: Answer) -> AIMessage:
         """Parse the answer into an `AIMessage`.
@@ -60,12 +62,15 @@ class PreparedChat:
                 status_code=answer.status_code,
                 request_id=answer.headers.get("x-request-id"),
             )
-        return to_ai_message(
+        message = to_ai_message(
             completion,
             call_metadata(answer.headers),
             model=self.model,
             stop=self.stop,
         )
+        if self.tools is not None and self.tools.parses_replies:
+            message = read_tool_calls(message, self.tools)
+        return message
 
 
 def endpoint(base_url: str, model: str) -> str:
@@ -80,6 +85,8 @@ def prepare_chat(
     options: GenerationOptions,
     connection: ConnectionSettings,
     extra_headers: Mapping[str, str] | None = None,
+    tools: ToolBinding | None = None,
+    native_tools: bool = False,
 ) -> PreparedChat:
     """Validate the input and build the request for one chat call.
 
@@ -89,6 +96,8 @@ def prepare_chat(
         options: Sampling and output settings.
         connection: Where and how to send.
         extra_headers: Per-call headers, on top of the model's.
+        tools: The bound tools, if any.
+        native_tools: Send tools in the body instead of the text protocol.
 
     Returns:
         The prepared call.
@@ -99,7 +108,15 @@ def prepare_chat(
     """
     if not connection.api_key:
         raise SegmindAuthenticationError(MISSING_KEY_MESSAGE)
-    body = wire.build_body(to_turns(messages, model), options, model)
+    turns = to_turns(messages, model)
+    if native_tools:
+        if tools is not None:
+            options = replace(
+                options, native_tools=tools.tools, tool_choice=tools.choice
+            )
+    else:
+        turns = apply_protocol(turns, tools)
+    body = wire.build_body(turns, options, model)
     headers: dict[str, Any] = {**connection.headers, **(extra_headers or {})}
     http = HttpCall(
         method="POST",
@@ -112,4 +129,4 @@ def prepare_chat(
         extra_headers=headers,
         clock=connection.clock,
     )
-    return PreparedChat(http=http, model=model, stop=options.stop)
+    return PreparedChat(http=http, model=model, stop=options.stop, tools=tools)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -10,17 +10,34 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import BaseChatModel, LangSmithParams
-from langchain_core.messages import BaseMessage
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    LanguageModelInput,
+)
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 from typing_extensions import Self
 
 from langchain_segmind import _transport, wire
 from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
 from langchain_segmind._response import to_last_chunk
 from langchain_segmind._retry import SYSTEM_CLOCK, Clock
+from langchain_segmind._structured import StructuredMethod, structured_runnable
+from langchain_segmind._tools import binding_from_call, normalize_tool_choice
+from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.wire.types import GenerationOptions
 
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
@@ -29,7 +46,16 @@ DEFAULT_TIMEOUT_SECONDS = 120.0
 # Per-call keyword arguments with a meaning of their own; any other keyword
 # argument is sent as an extra body field (e.g. `top_p=0.9`).
 _CALL_OPTIONS = frozenset(
-    {"model", "temperature", "max_tokens", "extra_headers", "response_format"}
+    {
+        "model",
+        "temperature",
+        "max_tokens",
+        "extra_headers",
+        "response_format",
+        "json_mode",
+        "tools",
+        "tool_choice",
+    }
 )
 
 
@@ -157,6 +183,13 @@ class ChatSegmind(BaseChatModel):
     """An async httpx client of your own, for proxies or custom CAs."""
     streaming: bool = False
     """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
+    native_tools: bool = False
+    """Send bound tools in the request body instead of the system prompt.
+
+    Segmind's gateway does not forward `tools` today, so by default they travel
+    through the text protocol described in the README; turn this on once the
+    gateway forwards them.
+    """
 
     _clock: Clock = PrivateAttr(default=SYSTEM_CLOCK)
 
@@ -220,6 +253,7 @@ class ChatSegmind(BaseChatModel):
             max_tokens=kwargs.get("max_tokens", self.max_tokens),
             stop=tuple(stop if stop is not None else self.stop or ()),
             response_format=kwargs.get("response_format"),
+            json_mode=bool(kwargs.get("json_mode")),
             extra_body=extra_body,
         )
         connection = ConnectionSettings(
@@ -236,6 +270,74 @@ class ChatSegmind(BaseChatModel):
             options=options,
             connection=connection,
             extra_headers=kwargs.get("extra_headers"),
+            tools=binding_from_call(kwargs.get("tools"), kwargs.get("tool_choice")),
+            native_tools=self.native_tools,
+        )
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | dict[str, Any] | bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools the model may call.
+
+        The gateway does not forward `tools`, so they are described in the
+        system prompt and the model's tagged answer is parsed into
+        `AIMessage.tool_calls` (see the README's "Tool calling" section).
+
+        Args:
+            tools: Tools as LangChain accepts them: `BaseTool`s, functions,
+                pydantic models, TypedDicts or JSON schemas.
+            tool_choice: `"auto"` (default), `"any"`/`"required"`, `"none"`,
+                or the name of the tool that must be called.
+            **kwargs: Further arguments bound to the model.
+
+        Returns:
+            A runnable that calls the model with the tools.
+
+        Raises:
+            SegmindInputError: If `tool_choice` names a tool that is not bound.
+        """
+        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        names = [tool["function"]["name"] for tool in formatted]
+        choice = normalize_tool_choice(tool_choice, names)
+        return self.bind(tools=formatted, tool_choice=choice, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Return a runnable whose output follows `schema`.
+
+        Args:
+            schema: A pydantic class (v2 or v1), a TypedDict or a JSON schema.
+            method: `"json_schema"` (Segmind's `response_format`, the default),
+                `"function_calling"` (the tool protocol) or `"json_mode"`
+                (`json_object` for non-Claude slugs; an instruction for Claude).
+            include_raw: Return `{"raw", "parsed", "parsing_error"}` rather
+                than raising `OutputParserException` on a bad answer.
+            strict: The `strict` flag of the JSON schema.
+            **kwargs: Not supported; raises if given.
+
+        Returns:
+            A runnable yielding a pydantic object or a dict.
+        """
+        if kwargs:
+            raise SegmindInputError(f"unexpected arguments: {sorted(kwargs)}")
+        return structured_runnable(
+            self,
+            schema,
+            method=method,
+            include_raw=include_raw,
+            strict=strict,
+            bind_tools=self.bind_tools,
         )
 
     def _generate(

@@ -13,10 +13,20 @@ from typing import Any
 
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.wire import anthropic, gemini, openai
-from langchain_segmind.wire.types import Completion, GenerationOptions, Turn
+from langchain_segmind.wire.types import (
+    Completion,
+    GenerationOptions,
+    TextPart,
+    ToolSpec,
+    Turn,
+)
+
+JSON_MODE_INSTRUCTION = (
+    "Answer with a single JSON object and nothing else: no prose and no code fences."
+)
 
 # Body fields this package owns; extra fields may not overwrite them.
-_RESERVED_FIELDS = frozenset({"messages", "instruction", "stream"})
+_RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,7 @@ class Dialect:
     max_temperature: float
     response_formats: frozenset[str]
     render_conversation: Callable[[Sequence[Turn], str], dict[str, Any]]
+    render_tools: Callable[[Sequence[ToolSpec], str], dict[str, Any]]
 
 
 ANTHROPIC = Dialect(
@@ -34,12 +45,14 @@ ANTHROPIC = Dialect(
     max_temperature=anthropic.MAX_TEMPERATURE,
     response_formats=anthropic.SUPPORTED_RESPONSE_FORMATS,
     render_conversation=anthropic.render_conversation,
+    render_tools=anthropic.render_tools,
 )
 OPENAI = Dialect(
     name="openai",
     max_temperature=openai.MAX_TEMPERATURE,
     response_formats=openai.SUPPORTED_RESPONSE_FORMATS,
     render_conversation=openai.render_conversation,
+    render_tools=openai.render_tools,
 )
 
 
@@ -84,6 +97,10 @@ def build_body(
             f"extra body fields may not set {sorted(reserved)}: they are built "
             "from the messages (and Segmind does not support streaming)"
         )
+    if options.json_mode:
+        # Claude slugs reject `json_object`; the instruction serves every slug,
+        # and OpenAI's JSON mode needs the word "JSON" in the prompt anyway.
+        turns = [*turns, Turn("system", (TextPart(JSON_MODE_INSTRUCTION),))]
     body = dialect.render_conversation(turns, model)
     if not body["messages"]:
         raise SegmindInputError(
@@ -99,12 +116,16 @@ def build_body(
                 f"{sorted(dialect.response_formats)}"
             )
         body["response_format"] = dict(options.response_format)
+    elif options.json_mode and "json_object" in dialect.response_formats:
+        body["response_format"] = {"type": "json_object"}
     if options.temperature is not None:
         body["temperature"] = options.temperature
     if options.max_tokens is not None:
         body["max_tokens"] = options.max_tokens
     if options.stop:
         body["stop"] = list(options.stop)
+    if options.native_tools:
+        body.update(dialect.render_tools(options.native_tools, options.tool_choice))
     body.update(options.extra_body)
     return body
 

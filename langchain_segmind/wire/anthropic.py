@@ -19,6 +19,7 @@ from langchain_segmind.wire.types import (
     TextPart,
     ToolCallPart,
     ToolResultPart,
+    ToolSpec,
     Turn,
     Usage,
 )
@@ -132,6 +133,19 @@ def _render_tool_result(part: ToolResultPart, model: str) -> dict[str, Any]:
     if part.is_error:
         block["is_error"] = True
     return block
+
+
+def render_tools(tools: Sequence[ToolSpec], choice: str) -> dict[str, Any]:
+    """Native Anthropic `tools` and `tool_choice` fields."""
+    rendered = [
+        {"name": t.name, "description": t.description, "input_schema": t.parameters}
+        for t in tools
+    ]
+    if choice in ("auto", "any", "none"):
+        tool_choice: dict[str, Any] = {"type": choice}
+    else:
+        tool_choice = {"type": "tool", "name": choice}
+    return {"tools": rendered, "tool_choice": tool_choice}
 
 
 def looks_like(payload: Mapping[str, Any]) -> bool:

@@ -23,6 +23,7 @@ from langchain_segmind.wire.types import (
     TextPart,
     ToolCallPart,
     ToolResultPart,
+    ToolSpec,
     Turn,
     Usage,
 )
@@ -123,6 +124,29 @@ def _render_tool_call(call: ToolCallPart) -> dict[str, Any]:
 def _render_tool_result(result: ToolResultPart, model: str) -> dict[str, Any]:
     content = _render_content(result.content, model)
     return {"role": "tool", "tool_call_id": result.tool_call_id, "content": content}
+
+
+def render_tools(tools: Sequence[ToolSpec], choice: str) -> dict[str, Any]:
+    """Native OpenAI `tools` and `tool_choice` fields."""
+    rendered = [
+        {
+            "type": "function",
+            "function": {
+                "name": t.name,
+                "description": t.description,
+                "parameters": t.parameters,
+            },
+        }
+        for t in tools
+    ]
+    tool_choice: str | dict[str, Any]
+    if choice in ("auto", "none"):
+        tool_choice = choice
+    elif choice == "any":
+        tool_choice = "required"
+    else:
+        tool_choice = {"type": "function", "function": {"name": choice}}
+    return {"tools": rendered, "tool_choice": tool_choice}
 
 
 def looks_like(payload: Mapping[str, Any]) -> bool:

@@ -78,6 +78,15 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class ToolSpec:
+    """A tool as the model sees it: name, description, JSON Schema of arguments."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class GenerationOptions:
     """Sampling and output settings of one request."""
 
@@ -86,6 +95,9 @@ class GenerationOptions:
     stop: tuple[str, ...] = ()
     response_format: Mapping[str, Any] | None = None
     extra_body: Mapping[str, Any] = field(default_factory=dict)
+    json_mode: bool = False
+    native_tools: tuple[ToolSpec, ...] = ()
+    tool_choice: str = "auto"
 
 
 @dataclass(frozen=True)

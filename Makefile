@@ -1,0 +1,19 @@
+# Thin aliases for dev.py, which does the work (and needs only Python and pip).
+PYTHON ?= python3
+
+.PHONY: demo test lint bench ci
+
+demo:
+	$(PYTHON) dev.py demo
+
+test:
+	$(PYTHON) dev.py test
+
+lint:
+	$(PYTHON) dev.py lint
+
+bench:
+	$(PYTHON) dev.py bench
+
+ci:
+	bash .ci/run

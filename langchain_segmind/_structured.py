@@ -1,0 +1,125 @@
+"""Structured output for Segmind models: the three methods and their parsers.
+
+- `"json_schema"` (default): Segmind's `response_format` with the schema;
+  every dialect accepts it.
+- `"function_calling"`: the schema becomes a tool the model must call,
+  through the tool protocol (see `_tools`).
+- `"json_mode"`: `response_format: json_object` for non-Claude slugs; Claude
+  slugs reject `json_object`, so for them the request carries a system
+  instruction to answer with one JSON object instead. Both get the instruction
+  (OpenAI's JSON mode needs the word "JSON" in the prompt).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.output_parsers import (
+    JsonOutputKeyToolsParser,
+    JsonOutputParser,
+    PydanticOutputParser,
+    PydanticToolsParser,
+)
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import (
+    convert_to_json_schema,
+    convert_to_openai_tool,
+)
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+from langchain_segmind.errors import SegmindInputError
+
+StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+
+
+def structured_runnable(
+    model: BaseChatModel,
+    schema: Any,
+    *,
+    method: StructuredMethod,
+    include_raw: bool,
+    strict: bool | None,
+    bind_tools: Callable[..., Runnable[LanguageModelInput, Any]],
+) -> Runnable[LanguageModelInput, Any]:
+    """Build the runnable behind `with_structured_output`.
+
+    Args:
+        model: The chat model.
+        schema: A pydantic class (v1 or v2), a TypedDict or a JSON schema;
+            optional for `"json_mode"`.
+        method: How to ask for structure (see the module docstring).
+        include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of
+            raising on a parsing failure.
+        strict: Passed as the schema's `strict` flag (`json_schema` method).
+        bind_tools: The model's `bind_tools`, for the function-calling method.
+
+    Returns:
+        A runnable yielding the parsed output.
+
+    Raises:
+        SegmindInputError: For an unknown method or a missing schema.
+    """
+    is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+    trace_format = {
+        "kwargs": {"method": method, "strict": strict},
+        "schema": schema,
+    }
+    if method == "function_calling":
+        if schema is None:
+            raise SegmindInputError("method='function_calling' needs a schema")
+        tool_name = convert_to_openai_tool(schema)["function"]["name"]
+        llm = bind_tools(
+            [schema], tool_choice=tool_name, ls_structured_output_format=trace_format
+        )
+        parser: Runnable[Any, Any] = (
+            PydanticToolsParser(tools=[schema], first_tool_only=True)
+            if is_pydantic
+            else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+        )
+    elif method == "json_schema":
+        if schema is None:
+            raise SegmindInputError("method='json_schema' needs a schema")
+        llm = model.bind(
+            response_format=_response_format(schema, strict),
+            ls_structured_output_format=trace_format,
+        )
+        parser = _json_parser(schema, is_pydantic)
+    elif method == "json_mode":
+        llm = model.bind(json_mode=True, ls_structured_output_format=trace_format)
+        parser = _json_parser(schema, is_pydantic)
+    else:
+        raise SegmindInputError(
+            f"unknown structured-output method {method!r}; use 'json_schema', "
+            "'function_calling' or 'json_mode'"
+        )
+    if not include_raw:
+        return llm | parser
+    parse_raw = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=llm) | parse_raw.with_fallbacks(
+        [no_parse], exception_key="parsing_error"
+    )
+
+
+def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
+    json_schema = convert_to_json_schema(schema)
+    spec: dict[str, Any] = {
+        "name": json_schema.get("title") or "response",
+        "schema": json_schema,
+    }
+    if json_schema.get("description"):
+        spec["description"] = json_schema["description"]
+    if strict is not None:
+        spec["strict"] = strict
+    return {"type": "json_schema", "json_schema": spec}
+
+
+def _json_parser(schema: Any, is_pydantic: bool) -> Runnable[Any, Any]:
+    if is_pydantic:
+        return PydanticOutputParser(pydantic_object=schema)
+    return JsonOutputParser()

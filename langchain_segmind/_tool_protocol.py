@@ -1,0 +1,193 @@
+"""The text protocol that carries tool calls through Segmind's gateway.
+
+The gateway does not forward `tools`, so the tools are described in the system
+prompt and the model answers with tagged JSON blocks::
+
+    <tool_call>
+    {"name": "get_weather", "arguments": {"city": "Paris"}}
+    </tool_call>
+
+Several blocks mean several calls; prose may come before them. Results go
+back as ``<tool_result id="..." name="...">...</tool_result>`` in a user turn.
+This module is standard-library only, so the emulator can play a model that
+follows the protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_segmind.wire.types import ToolSpec
+
+CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
+RESULT_CLOSE = "</tool_result>"
+TOOLS_OPEN, TOOLS_CLOSE = "<tools>", "</tools>"
+
+# An unterminated last block (the model stopped early) still counts.
+_CALL_BLOCK = re.compile(r"<tool_call>(.*?)(?:</tool_call>|\Z)", re.S)
+_FENCE = re.compile(r"^```[\w-]*\s*(.*?)\s*```$", re.S)
+_TOOLS_SECTION = re.compile(r"<tools>\s*(.*?)\s*</tools>", re.S)
+_REQUIRED_TOOL = re.compile(r'You must call the tool "([^"]+)"')
+_ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
+
+_PREAMBLE = """\
+# Tools
+
+You can call the tools listed below. Each line inside <tools> is one tool: \
+its name, what it does, and the JSON Schema of its arguments.
+
+{open}
+{tools}
+{close}
+
+To call a tool, answer with a block that holds one JSON object with the keys \
+"name" and "arguments", exactly like this:
+
+{call_open}
+{{"name": "<tool name>", "arguments": {{<arguments as a JSON object>}}}}
+{call_close}
+
+Rules:
+- "arguments" must be a JSON object that satisfies the tool's schema.
+- To call several tools at once, write one block per call, one after another.
+- You may write a short sentence before the first block; write nothing after \
+the last block. Stop there: the results will come back in <tool_result> \
+blocks in the next message.
+- Calls in the conversation history also show an "id"; never write one \
+yourself.
+- {choice}"""
+
+_CHOICE_RULES = {
+    "auto": "Call a tool only when it helps to answer; otherwise answer "
+    "normally, with no tool_call block.",
+    "any": "You must call at least one tool in this answer.",
+}
+_NAMED_CHOICE_RULE = 'You must call the tool "{name}" in this answer.'
+
+
+@dataclass(frozen=True)
+class ParsedCall:
+    """One call block from a reply: its arguments, or why it is unusable."""
+
+    raw: str
+    name: str | None = None
+    arguments: Mapping[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedReply:
+    """A reply split into its prose and its call blocks."""
+
+    prose: str
+    calls: tuple[ParsedCall, ...]
+
+
+def render_tools_instruction(tools: Sequence[ToolSpec], choice: str) -> str:
+    """The system-prompt section that teaches the model the protocol.
+
+    Args:
+        tools: The bound tools.
+        choice: `"auto"`, `"any"`, or the name of the tool that must be called.
+
+    Returns:
+        The section's text.
+    """
+    lines = [
+        json.dumps(
+            {"name": t.name, "description": t.description, "parameters": t.parameters},
+            ensure_ascii=False,
+        )
+        for t in tools
+    ]
+    rule = _CHOICE_RULES.get(choice) or _NAMED_CHOICE_RULE.format(name=choice)
+    return _PREAMBLE.format(
+        open=TOOLS_OPEN,
+        close=TOOLS_CLOSE,
+        tools="\n".join(lines),
+        call_open=CALL_OPEN,
+        call_close=CALL_CLOSE,
+        choice=rule,
+    )
+
+
+def render_call(name: str, arguments: Mapping[str, Any], call_id: str) -> str:
+    """A past call, as it appears in the assistant's history."""
+    payload = {"name": name, "arguments": dict(arguments), "id": call_id}
+    return f"{CALL_OPEN}\n{json.dumps(payload, ensure_ascii=False)}\n{CALL_CLOSE}"
+
+
+def result_header(call_id: str, name: str | None, *, is_error: bool) -> str:
+    """The opening tag of a tool result."""
+    attributes = [f"id={json.dumps(call_id)}"]
+    if name:
+        attributes.append(f"name={json.dumps(name)}")
+    if is_error:
+        attributes.append('status="error"')
+    return f"<tool_result {' '.join(attributes)}>\n"
+
+
+def parse_reply(text: str) -> ParsedReply:
+    """Split a model's reply into prose and call blocks; never raises."""
+    calls = tuple(_parse_call(match.group(1)) for match in _CALL_BLOCK.finditer(text))
+    prose = _CALL_BLOCK.sub("", text).strip() if calls else text
+    return ParsedReply(prose=prose, calls=calls)
+
+
+def _parse_call(block: str) -> ParsedCall:
+    raw = block.strip()
+    fenced = _FENCE.match(raw)
+    body = fenced.group(1) if fenced else raw
+    try:
+        payload, _ = json.JSONDecoder().raw_decode(body[body.find("{") :])
+    except ValueError as error:
+        return ParsedCall(raw=raw, error=f"the block is not a JSON object: {error}")
+    if not isinstance(payload, dict):
+        return ParsedCall(raw=raw, error="the block is not a JSON object")
+    name = payload.get("name")
+    if not isinstance(name, str) or not name:
+        return ParsedCall(raw=raw, error='the call has no "name" string')
+    arguments: Any = next(
+        (payload[key] for key in _ARGUMENT_KEYS if key in payload), {}
+    )
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments) if arguments.strip() else {}
+        except ValueError:
+            return ParsedCall(raw=raw, name=name, error='"arguments" is not JSON')
+    if not isinstance(arguments, dict):
+        return ParsedCall(raw=raw, name=name, error='"arguments" is not an object')
+    return ParsedCall(raw=raw, name=name, arguments=arguments)
+
+
+def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str | None]:
+    """Recover the tools and any required tool from a rendered instruction.
+
+    Used by the emulator to play a model that follows the protocol.
+
+    Returns:
+        The tools, and the name of the tool that must be called (if any).
+    """
+    section = _TOOLS_SECTION.search(system_text)
+    if section is None:
+        return [], None
+    tools = []
+    for line in section.group(1).splitlines():
+        try:
+            spec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(spec, dict) and isinstance(spec.get("name"), str):
+            tools.append(
+                ToolSpec(
+                    name=spec["name"],
+                    description=str(spec.get("description", "")),
+                    parameters=spec.get("parameters") or {},
+                )
+            )
+    required = _REQUIRED_TOOL.search(system_text)
+    return tools, required.group(1) if required else None
