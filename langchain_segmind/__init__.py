@@ -1,6 +1,8 @@
 """LangChain chat models for Segmind's serverless LLM API."""
 
+from langchain_segmind._balance import SegmindLowCreditsWarning
 from langchain_segmind._version import __version__
+from langchain_segmind.callbacks import SegmindCallbackHandler, get_segmind_callback
 from langchain_segmind.chat_models import (
     ChatSegmind,
     ChatSegmindClaude,
@@ -13,6 +15,7 @@ from langchain_segmind.errors import (
     SegmindError,
     SegmindInputError,
     SegmindInsufficientCreditsError,
+    SegmindJobFailedError,
     SegmindModelRetiredError,
     SegmindNotFoundError,
     SegmindPermissionError,
@@ -29,10 +32,13 @@ __all__ = [
     "ChatSegmindGPT4o",
     "SegmindAuthenticationError",
     "SegmindBadRequestError",
+    "SegmindCallbackHandler",
     "SegmindConnectionError",
     "SegmindError",
     "SegmindInputError",
     "SegmindInsufficientCreditsError",
+    "SegmindJobFailedError",
+    "SegmindLowCreditsWarning",
     "SegmindModelRetiredError",
     "SegmindNotFoundError",
     "SegmindPermissionError",
@@ -42,4 +48,5 @@ __all__ = [
     "SegmindTimeoutError",
     "SegmindUnsupportedContentError",
     "__version__",
+    "get_segmind_callback",
 ]

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
+import httpx
 from langchain_core.messages import AIMessage, BaseMessage
 
 from langchain_segmind import wire
+from langchain_segmind._balance import account_id, check_balance, record_balance
 from langchain_segmind._messages import to_turns
+from langchain_segmind._queue import asend_queued, queue_base_url, send_queued
 from langchain_segmind._response import call_metadata, to_ai_message
 from langchain_segmind._retry import Clock
 from langchain_segmind._tools import ToolBinding, apply_protocol, read_tool_calls
-from langchain_segmind._transport import Answer, HttpCall
+from langchain_segmind._transport import Answer, HttpCall, asend, send
 from langchain_segmind.errors import SegmindAuthenticationError, SegmindResponseError
 from langchain_segmind.wire.types import GenerationOptions
 
@@ -37,6 +40,9 @@ class ConnectionSettings:
     max_retries: int
     headers: Mapping[str, str]
     clock: Clock
+    api_version: Literal["v1", "v2"] = "v1"
+    min_remaining_credits: float | None = None
+    raise_on_low_credits: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,21 @@ class PreparedChat:
 
     http: HttpCall
     model: str
-    stop: tuple[str, ...]
+    account: str
+    stop: tuple[str, ...] = ()
     tools: ToolBinding | None = None
+    queued: bool = False
+
+    def run(self, client: httpx.Client | None) -> AIMessage:
+        """Send the call (directly or through the v2 queue) and read the answer."""
+        answer = (send_queued if self.queued else send)(self.http, client)
+        return self.read(answer)
+
+    async def arun(self, client: httpx.AsyncClient | None) -> AIMessage:
+        """The async twin of `run`."""
+        if self.queued:
+            return self.read(await asend_queued(self.http, client))
+        return self.read(await asend(self.http, client))
 
     def read(self, answer: Answer) -> AIMessage:
         """Parse the answer into an `AIMessage`.
@@ -62,12 +81,9 @@ class PreparedChat:
                 status_code=answer.status_code,
                 request_id=answer.headers.get("x-request-id"),
             )
-        message = to_ai_message(
-            completion,
-            call_metadata(answer.headers),
-            model=self.model,
-            stop=self.stop,
-        )
+        metadata = call_metadata(answer.headers)
+        record_balance(self.account, metadata["remaining_credits"])
+        message = to_ai_message(completion, metadata, model=self.model, stop=self.stop)
         if self.tools is not None and self.tools.parses_replies:
             message = read_tool_calls(message, self.tools)
         return message
@@ -108,6 +124,14 @@ def prepare_chat(
     """
     if not connection.api_key:
         raise SegmindAuthenticationError(MISSING_KEY_MESSAGE)
+    account = account_id(connection.base_url, connection.api_key)
+    check_balance(
+        account,
+        connection.min_remaining_credits,
+        raise_error=connection.raise_on_low_credits,
+    )
+    queued = connection.api_version == "v2"
+    base_url = queue_base_url(connection.base_url) if queued else connection.base_url
     turns = to_turns(messages, model)
     if native_tools:
         if tools is not None:
@@ -120,7 +144,7 @@ def prepare_chat(
     headers: dict[str, Any] = {**connection.headers, **(extra_headers or {})}
     http = HttpCall(
         method="POST",
-        url=endpoint(connection.base_url, model),
+        url=endpoint(base_url, model),
         api_key=connection.api_key,
         model=model,
         timeout=connection.timeout,
@@ -129,4 +153,11 @@ def prepare_chat(
         extra_headers=headers,
         clock=connection.clock,
     )
-    return PreparedChat(http=http, model=model, stop=options.stop, tools=tools)
+    return PreparedChat(
+        http=http,
+        model=model,
+        account=account,
+        stop=options.stop,
+        tools=tools,
+        queued=queued,
+    )

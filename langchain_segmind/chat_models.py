@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from langchain_core.callbacks import (
@@ -31,7 +31,7 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_segmind import _transport, wire
+from langchain_segmind import wire
 from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
 from langchain_segmind._response import to_last_chunk
 from langchain_segmind._retry import SYSTEM_CLOCK, Clock
@@ -183,6 +183,15 @@ class ChatSegmind(BaseChatModel):
     """An async httpx client of your own, for proxies or custom CAs."""
     streaming: bool = False
     """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
+    api_version: Literal["v1", "v2"] = "v1"
+    """`"v2"` runs each call through Segmind's queue API (submit, poll, fetch),
+    which Segmind recommends for generations longer than about 10 seconds; raise
+    `timeout` to match, as it bounds the whole job."""
+    min_remaining_credits: float | None = None
+    """Warn (or raise) before a call when the last balance seen is below this."""
+    raise_on_low_credits: bool = False
+    """With `min_remaining_credits`: raise `SegmindInsufficientCreditsError`
+    instead of warning, before the request is sent."""
     native_tools: bool = False
     """Send bound tools in the request body instead of the system prompt.
 
@@ -263,6 +272,9 @@ class ChatSegmind(BaseChatModel):
             max_retries=self.max_retries,
             headers=self.default_headers or {},
             clock=self._clock,
+            api_version=self.api_version,
+            min_remaining_credits=self.min_remaining_credits,
+            raise_on_low_credits=self.raise_on_low_credits,
         )
         return prepare_chat(
             messages,
@@ -347,8 +359,7 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call = self._prepare(messages, stop, kwargs)
-        message = call.read(_transport.send(call.http, self.http_client))
+        message = self._prepare(messages, stop, kwargs).run(self.http_client)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     async def _agenerate(
@@ -359,8 +370,8 @@ class ChatSegmind(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = self._prepare(messages, stop, kwargs)
-        answer = await _transport.asend(call.http, self.http_async_client)
-        return ChatResult(generations=[ChatGeneration(message=call.read(answer))])
+        message = await call.arun(self.http_async_client)
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
         self,

@@ -51,6 +51,7 @@ __all__ = [
     "SegmindError",
     "SegmindInputError",
     "SegmindInsufficientCreditsError",
+    "SegmindJobFailedError",
     "SegmindModelRetiredError",
     "SegmindNotFoundError",
     "SegmindPermissionError",
@@ -215,6 +216,12 @@ class SegmindResponseError(SegmindError, ModelAPIError):
 
     Not retried: the call has already been billed.
     """
+
+    is_retryable = False
+
+
+class SegmindJobFailedError(SegmindError, ModelAPIError):
+    """A queued (v2) job ended FAILED; the message is Segmind's."""
 
     is_retryable = False
 

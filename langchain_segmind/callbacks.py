@@ -1,0 +1,216 @@
+"""Track what Segmind calls cost: tokens, credits spent and the balance left.
+
+Example:
+    .. code-block:: python
+
+        from langchain_segmind import ChatSegmindClaude, get_segmind_callback
+
+        llm = ChatSegmindClaude()
+        with get_segmind_callback() as usage:
+            llm.invoke("tell me a joke on cats")
+            llm.batch(["a joke on dogs", "a joke on birds"])
+        print(usage)  # requests, tokens, credits spent and remaining
+        usage.total_cost, usage.remaining_credits, usage.by_model["claude-3.5-sonnet"]
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, LLMResult
+from langchain_core.tracers.context import register_configure_hook
+
+__all__ = ["ModelUsage", "SegmindCallbackHandler", "get_segmind_callback"]
+
+_PROVIDER = "segmind"
+
+
+@dataclass
+class ModelUsage:
+    """Totals for one Segmind slug."""
+
+    successful_requests: int = 0
+    failed_requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    total_cost: float = 0.0
+
+    def add(self, usage: Mapping[str, Any], cost: Any) -> None:
+        """Count one successful call."""
+        self.successful_requests += 1
+        self.input_tokens += usage.get("input_tokens", 0)
+        self.output_tokens += usage.get("output_tokens", 0)
+        self.total_tokens += usage.get("total_tokens", 0)
+        if isinstance(cost, float | int):
+            self.total_cost += cost
+
+
+class SegmindCallbackHandler(BaseCallbackHandler):
+    """Totals every Segmind call of the runs it is attached to.
+
+    Thread-safe; usually obtained from `get_segmind_callback()`, which attaches
+    it to every run started inside the `with` block, in any thread or task.
+
+    Attributes:
+        successful_requests: Calls that returned an answer.
+        failed_requests: Calls that ended in an error (after retries).
+        input_tokens: Prompt tokens over all successful calls.
+        output_tokens: Completion tokens over all successful calls.
+        total_tokens: Their sum.
+        total_cost: Credits spent (the sum of Segmind's `x-cost`).
+        remaining_credits: The last balance Segmind reported.
+        by_model: The same totals per slug.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._segmind_runs: dict[UUID, str] = {}
+        self._totals = ModelUsage()
+        self.remaining_credits: float | None = None
+        self.by_model: dict[str, ModelUsage] = {}
+
+    @property
+    def successful_requests(self) -> int:
+        """Calls that returned an answer."""
+        return self._totals.successful_requests
+
+    @property
+    def failed_requests(self) -> int:
+        """Calls that ended in an error, after retries."""
+        return self._totals.failed_requests
+
+    @property
+    def input_tokens(self) -> int:
+        """Prompt tokens over all successful calls."""
+        return self._totals.input_tokens
+
+    @property
+    def output_tokens(self) -> int:
+        """Completion tokens over all successful calls."""
+        return self._totals.output_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        """Input plus output tokens."""
+        return self._totals.total_tokens
+
+    @property
+    def total_cost(self) -> float:
+        """Credits spent: the sum of Segmind's `x-cost`."""
+        return self._totals.total_cost
+
+    def __repr__(self) -> str:
+        with self._lock:
+            totals = self._totals
+            lines = [
+                f"Segmind requests: {totals.successful_requests} succeeded, "
+                f"{totals.failed_requests} failed",
+                f"Tokens: {totals.total_tokens} "
+                f"({totals.input_tokens} input, {totals.output_tokens} output)",
+                f"Credits spent: {totals.total_cost:.6g}",
+                "Credits remaining: "
+                + (
+                    "unknown"
+                    if self.remaining_credits is None
+                    else f"{self.remaining_credits:.6g}"
+                ),
+            ]
+            for model, usage in sorted(self.by_model.items()):
+                lines.append(
+                    f"  {model}: {usage.successful_requests} ok, "
+                    f"{usage.failed_requests} failed, {usage.total_tokens} tokens, "
+                    f"{usage.total_cost:.6g} credits"
+                )
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    @property
+    def always_verbose(self) -> bool:
+        """Receive events even when the run is not verbose."""
+        return True
+
+    def on_chat_model_start(
+        self,
+        serialized: dict[str, Any],
+        messages: list[list[BaseMessage]],
+        *,
+        run_id: UUID,
+        metadata: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Remember Segmind runs, so their failures can be counted."""
+        metadata = metadata or {}
+        if metadata.get("ls_provider") == _PROVIDER:
+            with self._lock:
+                self._segmind_runs[run_id] = str(metadata.get("ls_model_name", ""))
+
+    def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
+        """Add the tokens and credits of a finished call."""
+        with self._lock:
+            self._segmind_runs.pop(run_id, None)
+        for generations in response.generations:
+            for generation in generations:
+                if isinstance(generation, ChatGeneration) and isinstance(
+                    generation.message, AIMessage
+                ):
+                    self._add(generation.message)
+
+    def on_llm_error(
+        self, error: BaseException, *, run_id: UUID, **kwargs: Any
+    ) -> None:
+        """Count a failed Segmind call."""
+        with self._lock:
+            model = self._segmind_runs.pop(run_id, None)
+            if model is None:
+                return
+            self._totals.failed_requests += 1
+            self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
+
+    def _add(self, message: AIMessage) -> None:
+        metadata = message.response_metadata
+        if metadata.get("model_provider") != _PROVIDER:
+            return
+        usage: Mapping[str, Any] = message.usage_metadata or {}
+        cost = metadata.get("cost")
+        remaining = metadata.get("remaining_credits")
+        model = str(metadata.get("model_name", ""))
+        with self._lock:
+            self._totals.add(usage, cost)
+            self.by_model.setdefault(model, ModelUsage()).add(usage, cost)
+            if isinstance(remaining, float | int):
+                self.remaining_credits = float(remaining)
+
+
+_segmind_callback: ContextVar[SegmindCallbackHandler | None] = ContextVar(
+    "segmind_callback", default=None
+)
+register_configure_hook(_segmind_callback, inheritable=True)
+
+
+@contextmanager
+def get_segmind_callback() -> Iterator[SegmindCallbackHandler]:
+    """Total the Segmind calls made inside the `with` block.
+
+    Covers sync and async calls, batches, chains and agents, in threads and
+    tasks started inside the block (through LangChain's context propagation).
+
+    Yields:
+        The handler; read its totals during or after the block.
+    """
+    handler = SegmindCallbackHandler()
+    token = _segmind_callback.set(handler)
+    try:
+        yield handler
+    finally:
+        _segmind_callback.reset(token)
