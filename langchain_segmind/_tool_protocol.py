@@ -164,17 +164,17 @@ def _parse_call(block: str) -> ParsedCall:
     return ParsedCall(raw=raw, name=name, arguments=arguments)
 
 
-def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str | None]:
-    """Recover the tools and any required tool from a rendered instruction.
+def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str]:
+    """Recover the tools and the tool choice from a rendered instruction.
 
     Used by the emulator to play a model that follows the protocol.
 
     Returns:
-        The tools, and the name of the tool that must be called (if any).
+        The tools, and the choice: `"auto"`, `"any"` or a tool's name.
     """
     section = _TOOLS_SECTION.search(system_text)
     if section is None:
-        return [], None
+        return [], "auto"
     tools = []
     for line in section.group(1).splitlines():
         try:
@@ -190,4 +190,6 @@ def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str | None
                 )
             )
     required = _REQUIRED_TOOL.search(system_text)
-    return tools, required.group(1) if required else None
+    if required:
+        return tools, required.group(1)
+    return tools, "any" if _CHOICE_RULES["any"] in system_text else "auto"

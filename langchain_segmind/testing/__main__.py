@@ -1,0 +1,80 @@
+"""Serve the Segmind emulator from a shell.
+
+Usage::
+
+    python -m langchain_segmind.testing --port 8080 [--host 127.0.0.1]
+        [--api-key KEY] [--latency 0.05] [--credits 10000]
+
+The first line printed is the v1 base URL, the second the API key; it serves
+until Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from ._emulator import DEFAULT_API_KEY, SegmindEmulator
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m langchain_segmind.testing",
+        description="Serve a loopback emulator of Segmind's LLM gateway "
+        "(not a model: replies are scripted or canned).",
+    )
+    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--api-key", default=DEFAULT_API_KEY)
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every answer"
+    )
+    parser.add_argument("--credits", type=float, default=10_000.0)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator until interrupted.
+
+    Args:
+        argv: Command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The process exit status.
+    """
+    args = _parser().parse_args(argv)
+    stopping = threading.Event()
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    emulator = SegmindEmulator(
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        latency=args.latency,
+        credits=args.credits,
+    )
+    with emulator:
+        sys.stdout.write(
+            f"{emulator.base_url}\n"
+            f"api key: {emulator.api_key}\n"
+            f"v2 (queue) base URL: {emulator.v2_base_url}\n"
+            "Segmind emulator running (not a model); Ctrl-C to stop.\n"
+        )
+        sys.stdout.flush()
+        try:
+            while not stopping.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

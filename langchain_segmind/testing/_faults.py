@@ -1,0 +1,131 @@
+"""Scripted failures: what the network or the gateway does instead of answering."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ._wire import HTML_TYPE, JSON_TYPE, TEXT_TYPE, Answer, html_page
+from ._wire import reason as _reason
+
+_TRUNCATED_BODY = '{"id": "msg_emu_truncated", "type": "message", "content": [{"ty'
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A failure to serve instead of the normal answer.
+
+    Faults are taken before any validation: they model the network, a proxy or the
+    gateway failing, so the request is never billed.
+
+    Attributes:
+        status: HTTP status of the answer.
+        body: ``dict`` is sent as JSON, ``str``/``bytes`` as they are. ``None``
+            sends ``{"error": "<reason phrase>"}``.
+        content_type: Defaults to ``application/json`` for a ``dict`` (or
+            ``None``) body, ``text/html`` for a body starting with ``<``, else
+            ``text/plain``.
+        headers: Extra response headers.
+        latency: Seconds to wait before answering.
+        reset_connection: Close the socket abruptly (TCP RST) without answering.
+        truncate: Promise a longer ``Content-Length`` than the body written, then
+            close the connection.
+        passthrough: After ``latency``, serve the request normally (a slow answer
+            rather than a failed one); the other fields are then ignored.
+    """
+
+    status: int = 500
+    body: str | bytes | dict[str, Any] | None = None
+    content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    latency: float = 0.0
+    reset_connection: bool = False
+    truncate: bool = False
+    passthrough: bool = False
+
+    @classmethod
+    def rate_limit(cls, reset_in: float = 1.0) -> Fault:
+        """A 429 with ``x-rate-limit-reset-at-utc`` about ``reset_in`` seconds ahead.
+
+        The reset time has whole-second precision and is rounded up, so it is never
+        earlier than ``reset_in`` seconds from now.
+        """
+        reset_at = datetime.fromtimestamp(
+            math.ceil(time.time() + reset_in), tz=timezone.utc
+        )
+        return cls(
+            status=429,
+            body={"error": "Rate limit exceeded. Please retry after the reset time."},
+            headers={
+                "x-rate-limit-reset-at-utc": reset_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "x-rate-limit-remaining": "0",
+            },
+        )
+
+    @classmethod
+    def server_error(cls, status: int = 500) -> Fault:
+        """A JSON ``{"error": ...}`` server error (500, 502, 503, 504...)."""
+        return cls(status=status, body={"error": _reason(status)})
+
+    @classmethod
+    def html(cls, status: int = 502) -> Fault:
+        """An nginx-like HTML error page, as a proxy in front of the gateway sends."""
+        return cls(status=status, body=html_page(status))
+
+    @classmethod
+    def plain(cls, status: int, text: str) -> Fault:
+        """A plain-text body."""
+        return cls(status=status, body=text, content_type=TEXT_TYPE)
+
+    @classmethod
+    def not_json(
+        cls,
+        text: str = "upstream answered: OK (this is not JSON)",
+        content_type: str = TEXT_TYPE,
+    ) -> Fault:
+        """A 200 whose body is not JSON."""
+        return cls(status=200, body=text, content_type=content_type)
+
+    @classmethod
+    def empty(cls, status: int = 500) -> Fault:
+        """An answer with an empty body."""
+        return cls(status=status, body=b"")
+
+    @classmethod
+    def connection_reset(cls) -> Fault:
+        """Reset the TCP connection instead of answering."""
+        return cls(reset_connection=True)
+
+    @classmethod
+    def truncated(cls) -> Fault:
+        """A 200 whose body stops short of its ``Content-Length``."""
+        return cls(status=200, body=_TRUNCATED_BODY, truncate=True)
+
+    @classmethod
+    def slow(cls, latency: float) -> Fault:
+        """Wait ``latency`` seconds, then answer normally."""
+        return cls(latency=latency, passthrough=True)
+
+
+def fault_answer(fault: Fault) -> Answer:
+    """The emulator's answer for ``fault`` (``passthrough`` aside)."""
+    if fault.reset_connection:
+        return Answer(0, reset=True)
+    if fault.body is None or isinstance(fault.body, dict):
+        payload = {"error": _reason(fault.status)} if fault.body is None else fault.body
+        body = json.dumps(payload).encode()
+        content_type = fault.content_type or JSON_TYPE
+    else:
+        body = fault.body.encode() if isinstance(fault.body, str) else fault.body
+        content_type = fault.content_type or _sniff_type(body)
+    return Answer(
+        fault.status, body, content_type, dict(fault.headers), truncate=fault.truncate
+    )
+
+
+def _sniff_type(body: bytes) -> str:
+    return HTML_TYPE if body.lstrip().startswith(b"<") else TEXT_TYPE

@@ -1,0 +1,114 @@
+"""A stand-in model that follows langchain-segmind's tool protocol.
+
+When a request's system text carries the protocol's tool list, the emulator
+answers like a well-behaved model: on a new question it calls a tool (the
+required one, else the first not yet called for this question), filling
+numbers and quoted strings from the question; once each tool has answered it
+replies in prose quoting the results. Deterministic, so tests can assert on it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from langchain_segmind._tool_protocol import (
+    CALL_CLOSE,
+    CALL_OPEN,
+    RESULT_CLOSE,
+    read_tools_instruction,
+)
+from langchain_segmind.wire.types import ToolSpec
+
+from ._replies import message_text
+from ._schema import instance_of
+
+ANSWER_PREFIX = "Here is what the tools returned: "
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"|“([^”]+)”")
+_RESULT = re.compile(r"<tool_result[^>]*>\n?(.*?)\n?</tool_result>", re.S)
+
+
+def protocol_reply(body: dict[str, Any]) -> str | None:
+    """The reply of a protocol-following model, or `None` if no tools are bound."""
+    tools, choice = read_tools_instruction(_system_text(body))
+    if not tools:
+        return None
+    messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
+    question, results, called = _episode(messages)
+    if choice not in ("auto", "any"):
+        return _call(next(t for t in tools if t.name == choice), question)
+    pending = [tool for tool in tools if tool.name not in called]
+    if not results:
+        return _call(tools[0], question)
+    if pending and choice == "auto":
+        return _call(pending[0], question)
+    if choice == "any":
+        return _call(tools[0], question)
+    return ANSWER_PREFIX + "; ".join(results)
+
+
+def _system_text(body: dict[str, Any]) -> str:
+    parts = [body["instruction"]] if isinstance(body.get("instruction"), str) else []
+    parts += [
+        message_text(m)
+        for m in body.get("messages") or []
+        if isinstance(m, dict) and m.get("role") == "system"
+    ]
+    return "\n".join(parts)
+
+
+def _episode(messages: list[dict[str, Any]]) -> tuple[str, list[str], set[str]]:
+    """The latest question, the tool results since, and the tools called since."""
+    question, results, called = "", list[str](), set[str]()
+    for message in messages:
+        text = message_text(message)
+        if message.get("role") == "assistant":
+            called.update(_called_tools(text))
+        elif message.get("role") == "user":
+            after_results = text.rsplit(RESULT_CLOSE, 1)[-1].strip()
+            if after_results:  # a new question: a new episode starts
+                question, results, called = after_results, [], set()
+            results += [r.strip() for r in _RESULT.findall(text)]
+    return question, results, called
+
+
+def _called_tools(text: str) -> set[str]:
+    names = set()
+    for block in text.split(CALL_OPEN)[1:]:
+        try:
+            payload = json.loads(block.split(CALL_CLOSE, 1)[0])
+        except ValueError:
+            continue
+        if isinstance(payload, dict) and isinstance(payload.get("name"), str):
+            names.add(payload["name"])
+    return names
+
+
+def _call(tool: ToolSpec, question: str) -> str:
+    arguments = _arguments(tool.parameters, question)
+    payload = json.dumps(
+        {"name": tool.name, "arguments": arguments}, ensure_ascii=False
+    )
+    return f"{CALL_OPEN}\n{payload}\n{CALL_CLOSE}"
+
+
+def _arguments(schema: Any, question: str) -> dict[str, Any]:
+    """Required arguments, taking numbers and quoted strings from the question."""
+    arguments = instance_of(schema)
+    if not isinstance(arguments, dict):
+        return {}
+    numbers = iter(_NUMBER.findall(question))
+    quoted = iter(next(g for g in m.groups() if g) for m in _QUOTED.finditer(question))
+    properties = schema.get("properties") or {}
+    for name in arguments:
+        kind = (properties.get(name) or {}).get("type")
+        if kind in ("integer", "number"):
+            found = next(numbers, None)
+            if found is not None:
+                number = float(found)
+                arguments[name] = int(number) if kind == "integer" else number
+        elif kind == "string":
+            arguments[name] = next(quoted, arguments[name])
+    return arguments

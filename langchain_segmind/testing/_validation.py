@@ -1,0 +1,146 @@
+"""Checks of a request body: the gateway's own, then the upstream provider's."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ._replies import Family, message_text
+from ._wire import reject
+
+_RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
+_CLAUDE_ROLES = frozenset({"user", "assistant"})
+
+
+def parse_object(raw_body: bytes) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400."""
+    try:
+        body = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError):
+        raise reject(400, "Invalid JSON in request body") from None
+    if not isinstance(body, dict):
+        raise reject(400, "Request body must be a JSON object")
+    return body
+
+
+def check_messages(body: dict[str, Any]) -> None:
+    """The gateway's 422 for a missing, empty or malformed ``messages``."""
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise reject(422, "messages: at least one message is required")
+    for index, message in enumerate(messages):
+        if not _well_formed(message):
+            raise reject(
+                422,
+                f"messages.{index}: a message needs a string 'role' and a "
+                "'content' that is a string or a list of blocks",
+            )
+
+
+def check_provider_rules(family: Family, body: dict[str, Any]) -> None:
+    """What the upstream provider rejects with a 400.
+
+    ``tools`` and ``tool_choice`` are accepted and ignored: the gateway does not
+    forward them.
+
+    Raises:
+        RequestRejectedError: For the first rule that ``body`` breaks.
+    """
+    if body.get("stream"):
+        raise reject(400, "Streaming is not supported")
+    _check_max_tokens(body.get("max_tokens"))
+    _check_response_format(body.get("response_format"))
+    if family == "anthropic":
+        _check_anthropic(body)
+    else:
+        _check_openai_like(body)
+
+
+def _well_formed(message: Any) -> bool:
+    return (
+        isinstance(message, dict)
+        and isinstance(message.get("role"), str)
+        and (
+            message.get("content") is None
+            or isinstance(message["content"], (str, list))
+        )
+    )
+
+
+def _check_max_tokens(value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise reject(400, "max_tokens: must be a positive integer")
+
+
+def _check_temperature(value: Any, upper: float) -> None:
+    if value is None:
+        return
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not 0 <= value <= upper:
+        raise reject(400, f"temperature: range: 0..{upper:g}")
+
+
+def _check_response_format(value: Any) -> None:
+    if value is None:
+        return
+    kind = value.get("type") if isinstance(value, dict) else None
+    if kind not in _RESPONSE_FORMATS:
+        raise reject(
+            400,
+            "response_format: type must be one of 'text', 'json_object', 'json_schema'",
+        )
+    if kind == "json_schema":
+        spec = value.get("json_schema")
+        if not isinstance(spec, dict) or not isinstance(spec.get("schema"), dict):
+            raise reject(
+                400, "response_format.json_schema.schema: an object is required"
+            )
+
+
+def _check_anthropic(body: dict[str, Any]) -> None:
+    _check_temperature(body.get("temperature"), 1)
+    if _format_type(body) == "json_object":
+        raise reject(
+            400,
+            "response_format: type 'json_object' is not supported for this model; "
+            "use 'json_schema'",
+        )
+    previous = None
+    for index, message in enumerate(body["messages"]):
+        role = message["role"]
+        if role not in _CLAUDE_ROLES:
+            raise reject(
+                400,
+                f"messages.{index}.role: Input should be 'user' or 'assistant' "
+                "(the system prompt belongs in the top-level 'instruction')",
+            )
+        if index == 0 and role != "user":
+            raise reject(400, 'messages: first message must use the "user" role')
+        if role == previous:
+            raise reject(
+                400,
+                'messages: roles must alternate between "user" and "assistant", '
+                f'but found multiple "{role}" roles in a row',
+            )
+        previous = role
+
+
+def _check_openai_like(body: dict[str, Any]) -> None:
+    _check_temperature(body.get("temperature"), 2)
+    if _format_type(body) == "json_object" and not _mentions_json(body):
+        raise reject(
+            400,
+            "'messages' must contain the word 'json' in some form, to use "
+            "'response_format' of type 'json_object'.",
+        )
+
+
+def _format_type(body: dict[str, Any]) -> Any:
+    response_format = body.get("response_format")
+    return response_format.get("type") if isinstance(response_format, dict) else None
+
+
+def _mentions_json(body: dict[str, Any]) -> bool:
+    return any("json" in message_text(m).lower() for m in body["messages"])
