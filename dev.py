@@ -4,6 +4,7 @@
     python dev.py test     # every test tier: unit (no sockets), emulator (loopback), live
     python dev.py lint     # ruff check, ruff format --check, mypy
     python dev.py bench    # the benchmarks of docs/benchmarks.md
+    python dev.py docs     # re-execute docs/segmind.ipynb and save its outputs
 
 Each task creates `.venv/` beside this file on first use and installs what it
 needs there; it reinstalls only when pyproject.toml changes.
@@ -29,6 +30,7 @@ TASK_GROUPS = {
     "test": ("test", "docs"),
     "lint": ("lint", "typing", "test"),
     "bench": ("bench",),
+    "docs": ("test", "docs"),
 }
 
 
@@ -86,6 +88,19 @@ def task_lint() -> None:
     run(PYTHON, "-m", "mypy")
 
 
+def task_docs() -> None:
+    """Execute the docs notebook against the emulator and save its outputs."""
+    script = (
+        "import nbformat; from nbclient import NotebookClient; "
+        "nb = nbformat.read('docs/segmind.ipynb', as_version=4); "
+        "NotebookClient(nb, timeout=120, kernel_name='python3', "
+        "resources={'metadata': {'path': 'docs'}}).execute(); "
+        "nbformat.write(nb, 'docs/segmind.ipynb')"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEGMIND_")}
+    run(PYTHON, "-c", script, env=env)
+
+
 def task_bench() -> None:
     """Run the benchmarks."""
     run(PYTHON, "benchmarks/run.py", *sys.argv[2:])
@@ -96,12 +111,13 @@ TASKS = {
     "test": task_test,
     "lint": task_lint,
     "bench": task_bench,
+    "docs": task_docs,
 }
 
 
 def main() -> None:
     """Dispatch `python dev.py <task>`."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - dev.py may run on any python3
         sys.exit("langchain-segmind needs Python 3.10 or newer")
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
         sys.exit(f"usage: python dev.py {{{'|'.join(TASKS)}}}")

@@ -26,7 +26,8 @@ from ._schema import instance_of
 
 ANSWER_PREFIX = "Here is what the tools returned: "
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"|“([^”]+)”")
+# Quotes, not apostrophes: no letter may touch a quote on its outer side.
+_QUOTED = re.compile(r"(?<!\w)'([^']+)'(?!\w)|\"([^\"]+)\"|“([^”]+)”")
 _RESULT = re.compile(r"<tool_result[^>]*>\n?(.*?)\n?</tool_result>", re.S)
 
 
