@@ -91,6 +91,15 @@ def build_body(
     """
     dialect = dialect_for(model)
     check_temperature(model, options.temperature)
+    max_tokens = options.max_tokens
+    if max_tokens is not None and (
+        isinstance(max_tokens, bool)
+        or not isinstance(max_tokens, int)
+        or max_tokens < 1
+    ):
+        raise SegmindInputError(
+            f"max_tokens must be a positive integer, got {max_tokens!r}"
+        )
     reserved = _RESERVED_FIELDS.intersection(options.extra_body)
     if reserved:
         raise SegmindInputError(
