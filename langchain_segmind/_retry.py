@@ -20,6 +20,8 @@ from langchain_segmind.errors import SegmindError, SegmindRateLimitError
 BASE_DELAY_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
 MAX_RATE_LIMIT_WAIT_SECONDS = 60.0
+# An attempt always gets at least this long, even at the very deadline.
+MIN_ATTEMPT_SECONDS = 0.001
 
 
 class Clock:
@@ -62,6 +64,12 @@ class RetryBudget:
     def __post_init__(self) -> None:
         if self.timeout is not None:
             self.deadline = self.clock.monotonic() + self.timeout
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (`None` without a timeout)."""
+        if self.deadline is None:
+            return None
+        return max(self.deadline - self.clock.monotonic(), MIN_ATTEMPT_SECONDS)
 
     def delay_before_retry(self, error: SegmindError) -> float | None:
         """Seconds to wait before retrying after `error`, or `None` to give up."""

@@ -12,7 +12,6 @@ import json
 import logging
 import threading
 import time
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,9 +39,9 @@ POOL_LIMITS = httpx.Limits(
 
 _sync_client: httpx.Client | None = None
 _sync_client_lock = threading.Lock()
-_async_clients: weakref.WeakKeyDictionary[
-    asyncio.AbstractEventLoop, httpx.AsyncClient
-] = weakref.WeakKeyDictionary()
+# Each client's connections refer to their loop, so a weak mapping would never
+# let go of a loop: closed loops are dropped explicitly instead.
+_async_clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
 
 
 def shared_sync_client() -> httpx.Client:
@@ -60,6 +59,8 @@ def shared_async_client() -> httpx.AsyncClient:
     loop = asyncio.get_running_loop()
     client = _async_clients.get(loop)
     if client is None:
+        for closed in [old for old in _async_clients if old.is_closed()]:
+            del _async_clients[closed]
         client = httpx.AsyncClient(limits=POOL_LIMITS)
         _async_clients[loop] = client
     return client
@@ -115,6 +116,7 @@ def send(call: HttpCall, client: httpx.Client | None = None) -> Answer:
     budget = RetryBudget(call.max_retries, call.timeout, call.clock)
     while True:
         started = time.perf_counter()
+        _limit_to(request, budget.remaining())
         try:
             answer = _attempt(http, request, call)
         except SegmindError as error:
@@ -131,6 +133,7 @@ async def asend(call: HttpCall, client: httpx.AsyncClient | None = None) -> Answ
     budget = RetryBudget(call.max_retries, call.timeout, call.clock)
     while True:
         started = time.perf_counter()
+        _limit_to(request, budget.remaining())
         try:
             answer = await _aattempt(http, request, call)
         except SegmindError as error:
@@ -144,12 +147,13 @@ def _build_request(
     http: httpx.Client | httpx.AsyncClient, call: HttpCall
 ) -> httpx.Request:
     return http.build_request(
-        call.method,
-        call.url,
-        headers=call.headers(),
-        content=call.content(),
-        timeout=httpx.Timeout(call.timeout),
+        call.method, call.url, headers=call.headers(), content=call.content()
     )
+
+
+def _limit_to(request: httpx.Request, seconds: float | None) -> None:
+    """Give the next attempt only the time left before the call's deadline."""
+    request.extensions["timeout"] = httpx.Timeout(seconds).as_dict()
 
 
 def _attempt(http: httpx.Client, request: httpx.Request, call: HttpCall) -> Answer:

@@ -55,6 +55,8 @@ _CALL_OPTIONS = frozenset(
         "json_mode",
         "tools",
         "tool_choice",
+        "timeout",
+        "max_retries",
     }
 )
 
@@ -268,8 +270,8 @@ class ChatSegmind(BaseChatModel):
         connection = ConnectionSettings(
             base_url=self.base_url,
             api_key=self.api_key.get_secret_value() if self.api_key else None,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
+            timeout=kwargs.get("timeout", self.timeout),
+            max_retries=kwargs.get("max_retries", self.max_retries),
             headers=self.default_headers or {},
             clock=self._clock,
             api_version=self.api_version,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ __all__ = [
 ]
 
 _BODY_EXCERPT_CHARS = 300
+# Epoch values above this (year 5138 in seconds) are read as milliseconds.
+_EPOCH_MILLISECONDS_FROM = 1e11
 
 # Where a retired slug's users should go next; families fall back by prefix.
 _SUCCESSOR_SLUGS = {
@@ -227,27 +230,42 @@ class SegmindJobFailedError(SegmindError, ModelAPIError):
 
 
 def parse_reset_time(value: str | None) -> datetime | None:
-    """Parse `x-rate-limit-reset-at-utc` (ISO 8601 or epoch seconds)."""
+    """Parse `x-rate-limit-reset-at-utc`; `None` when it cannot be read.
+
+    Accepts ISO 8601, epoch seconds or milliseconds, and HTTP dates.
+    """
     if not value:
         return None
     text = value.strip()
     try:
-        return datetime.fromtimestamp(float(text), tz=timezone.utc)
+        epoch = float(text)
     except ValueError:
-        pass
+        return _parse_date(text)
+    if epoch > _EPOCH_MILLISECONDS_FROM:
+        epoch /= 1000
+    try:
+        return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _parse_date(text: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        return None
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def successor_slug(slug: str) -> str | None:
     """Suggest a current Segmind slug to replace a retired one."""
-    if slug in _SUCCESSOR_SLUGS:
-        return _SUCCESSOR_SLUGS[slug]
-    family = slug.split("-", 1)[0]
-    return _FAMILY_SUCCESSORS.get(family)
+    suggestion = _SUCCESSOR_SLUGS.get(slug) or _FAMILY_SUCCESSORS.get(
+        slug.split("-", 1)[0]
+    )
+    return suggestion if suggestion != slug else None
 
 
 def _segmind_message(body: bytes, content_type: str) -> str:

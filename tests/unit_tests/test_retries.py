@@ -1,0 +1,330 @@
+"""When a failed call is retried, how long it waits, and when it gives up.
+
+Most tests run once through `invoke` and once through `ainvoke` (the `call`
+fixture), on the fake clock: waits are recorded, never slept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from langchain_segmind import (
+    ChatSegmindClaude,
+    SegmindConnectionError,
+    SegmindError,
+    SegmindRateLimitError,
+    SegmindServerError,
+    SegmindTimeoutError,
+)
+
+
+def error_answer(
+    status: int, request_id: str = "req", **headers: str
+) -> httpx.Response:
+    return httpx.Response(
+        status,
+        json={"error": f"HTTP {status} from the fake gateway"},
+        headers={"x-request-id": request_id, **headers},
+    )
+
+
+def rate_limited(clock, seconds_from_now: float | None = None) -> httpx.Response:
+    """A 429, with `x-rate-limit-reset-at-utc` when `seconds_from_now` is given."""
+    if seconds_from_now is None:
+        return error_answer(429)
+    reset = clock.now() + timedelta(seconds=seconds_from_now)
+    header = reset.isoformat().replace("+00:00", "Z")
+    return error_answer(429, **{"x-rate-limit-reset-at-utc": header})
+
+
+@pytest.fixture
+def model(make_model) -> ChatSegmindClaude:
+    return make_model(max_retries=2, timeout=120)
+
+
+def check_waits(fake_clock, call, expected: list[float]) -> None:
+    """The recorded waits, and that async calls never blocked the event loop."""
+    assert fake_clock.sleeps == pytest.approx(expected)
+    if call.is_async:
+        assert fake_clock.blocking_sleeps == []
+
+
+# -- 429 ----------------------------------------------------------------------------
+
+
+def test_429_then_success_waits_until_the_reset_time(model, recorder, fake_clock, call):
+    recorder.queue(rate_limited(fake_clock, 5))
+
+    message = call(model, "Hi")
+
+    assert message.content == "echo: Hi"
+    assert recorder.count == 2
+    check_waits(fake_clock, call, [5.0])
+
+
+def test_429_wait_is_bounded_at_60_seconds(model, recorder, fake_clock, call):
+    recorder.queue(rate_limited(fake_clock, 600))
+
+    call(model, "Hi")
+
+    assert recorder.count == 2
+    check_waits(fake_clock, call, [60.0])
+
+
+def test_429_with_a_reset_time_in_the_past_retries_at_once(
+    model, recorder, fake_clock, call
+):
+    recorder.queue(rate_limited(fake_clock, -30))
+
+    call(model, "Hi")
+
+    assert recorder.count == 2
+    check_waits(fake_clock, call, [0.0])
+
+
+def test_429_without_reset_header_backs_off_exponentially(
+    model, recorder, fake_clock, call
+):
+    recorder.queue(rate_limited(fake_clock), rate_limited(fake_clock))
+
+    message = call(model, "Hi")
+
+    assert message.content == "echo: Hi"
+    assert recorder.count == 3
+    check_waits(fake_clock, call, [0.5, 1.0])
+
+
+def test_429_after_the_last_retry_raises_the_rate_limit_error(
+    model, recorder, fake_clock, call
+):
+    recorder.queue(*(rate_limited(fake_clock, 1) for _ in range(3)))
+
+    with pytest.raises(SegmindRateLimitError):
+        call(model, "Hi")
+    assert recorder.count == 3
+    check_waits(fake_clock, call, [1.0, 1.0])
+
+
+# -- 5xx and broken connections -----------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_server_errors_are_retried(model, recorder, fake_clock, call, status):
+    recorder.queue(error_answer(status))
+
+    message = call(model, "Hi")
+
+    assert message.content == "echo: Hi"
+    assert recorder.count == 2
+    check_waits(fake_clock, call, [0.5])
+
+
+def test_backoff_doubles_and_is_capped(make_model, recorder, fake_clock, call):
+    model = make_model(max_retries=6, timeout=None)
+    recorder.queue(*(error_answer(503) for _ in range(6)))
+
+    call(model, "Hi")
+
+    assert recorder.count == 7
+    check_waits(fake_clock, call, [0.5, 1.0, 2.0, 4.0, 8.0, 8.0])
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("[Errno 111] Connection refused"),
+        httpx.RemoteProtocolError("Server disconnected without sending a response"),
+    ],
+    ids=["connect", "disconnected"],
+)
+def test_connection_errors_are_retried(model, recorder, fake_clock, call, failure):
+    recorder.queue(failure)
+
+    message = call(model, "Hi")
+
+    assert message.content == "echo: Hi"
+    assert recorder.count == 2
+    check_waits(fake_clock, call, [0.5])
+
+
+def test_a_retried_request_is_the_same_request(model, recorder, fake_clock, call):
+    recorder.queue(error_answer(503))
+
+    call(model, [("system", "sys"), ("human", "Hi")], temperature=0.5)
+
+    first, second = recorder.requests
+    assert first.url == second.url
+    assert first.body == second.body
+    assert first.headers["x-api-key"] == second.headers["x-api-key"] == "test-key"
+
+
+def test_mixed_failures_share_one_retry_budget(model, recorder, fake_clock, call):
+    recorder.queue(
+        httpx.ConnectError("refused"), error_answer(502), error_answer(503, "last")
+    )
+
+    with pytest.raises(SegmindServerError) as caught:
+        call(model, "Hi")
+    assert caught.value.request_id == "last"
+    assert recorder.count == 3
+
+
+# -- never retried ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 406, 410, 422])
+def test_client_errors_are_not_retried(model, recorder, fake_clock, call, status):
+    recorder.queue(error_answer(status))
+
+    with pytest.raises(SegmindError) as caught:
+        call(model, "Hi")
+    assert caught.value.status_code == status
+    assert recorder.count == 1
+    assert fake_clock.sleeps == []
+
+
+def test_timeouts_are_not_retried(model, recorder, fake_clock, call):
+    recorder.queue(httpx.ReadTimeout("timed out"))
+
+    with pytest.raises(SegmindTimeoutError):
+        call(model, "Hi")
+    assert recorder.count == 1
+    assert fake_clock.sleeps == []
+
+
+def test_unreadable_success_is_not_retried(model, recorder, fake_clock, call):
+    recorder.queue(httpx.Response(200, text="<html>oops</html>"))
+
+    with pytest.raises(SegmindError):
+        call(model, "Hi")
+    assert recorder.count == 1
+    assert fake_clock.sleeps == []
+
+
+# -- the retry budget ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("max_retries", [0, 1, 3])
+def test_exactly_max_retries_extra_attempts_then_the_last_error(
+    make_model, recorder, fake_clock, call, max_retries
+):
+    model = make_model(max_retries=max_retries, timeout=None)
+    recorder.queue(
+        *(error_answer(503, f"attempt-{n}") for n in range(max_retries + 1)),
+    )
+
+    with pytest.raises(SegmindServerError) as caught:
+        call(model, "Hi")
+    assert recorder.count == max_retries + 1
+    assert caught.value.request_id == f"attempt-{max_retries}"
+    assert len(fake_clock.sleeps) == max_retries
+
+
+def test_max_retries_zero_is_a_single_attempt(make_model, recorder, fake_clock, call):
+    model = make_model(max_retries=0)
+    recorder.queue(httpx.ConnectError("refused"))
+
+    with pytest.raises(SegmindConnectionError):
+        call(model, "Hi")
+    assert recorder.count == 1
+    assert fake_clock.sleeps == []
+
+
+def test_retry_budget_is_per_call(model, recorder, fake_clock, call):
+    recorder.queue(error_answer(503), error_answer(503))
+    call(model, "first")
+    recorder.queue(error_answer(503), error_answer(503))
+    call(model, "second")
+
+    assert recorder.count == 6
+    assert [r.body["messages"][0]["content"] for r in recorder.requests] == [
+        "first"
+    ] * 3 + ["second"] * 3
+
+
+# -- the deadline -------------------------------------------------------------------
+
+
+def test_no_wait_may_pass_the_deadline(make_model, recorder, fake_clock, call):
+    model = make_model(max_retries=5, timeout=1.0)
+    recorder.queue(*(error_answer(503, f"attempt-{n}") for n in range(6)))
+
+    with pytest.raises(SegmindServerError) as caught:
+        call(model, "Hi")
+    # 0.5 s fits in the 1 s budget; the next wait (1.0 s) would end at 1.5 s.
+    assert recorder.count == 2
+    assert caught.value.request_id == "attempt-1"
+    check_waits(fake_clock, call, [0.5])
+
+
+def test_rate_limit_reset_after_the_deadline_gives_up_at_once(
+    make_model, recorder, fake_clock, call
+):
+    model = make_model(max_retries=3, timeout=10)
+    recorder.queue(rate_limited(fake_clock, 30))
+
+    with pytest.raises(SegmindRateLimitError):
+        call(model, "Hi")
+    assert recorder.count == 1
+    assert fake_clock.sleeps == []
+
+
+def test_rate_limit_reset_within_the_deadline_is_waited_for(
+    make_model, recorder, fake_clock, call
+):
+    model = make_model(max_retries=3, timeout=10)
+    recorder.queue(rate_limited(fake_clock, 9.5))
+
+    call(model, "Hi")
+
+    assert recorder.count == 2
+    check_waits(fake_clock, call, [9.5])
+
+
+def test_attempts_carry_the_configured_timeout(make_model, recorder):
+    make_model(timeout=42.0).invoke("Hi")
+
+    assert recorder.last.timeout == {
+        "connect": 42.0,
+        "read": 42.0,
+        "write": 42.0,
+        "pool": 42.0,
+    }
+
+
+def test_retry_log_names_the_wait(model, recorder, fake_clock, call, caplog):
+    caplog.set_level("INFO", logger="langchain_segmind")
+    recorder.queue(error_answer(503))
+
+    call(model, "Hi")
+
+    messages = [r.getMessage() for r in caplog.records if r.name == "langchain_segmind"]
+    assert any("retrying in 0.50s" in m for m in messages)
+
+
+def test_no_attempt_may_run_past_the_deadline(make_model, recorder, fake_clock, call):
+    model = make_model(max_retries=2, timeout=10)
+    attempts: list[tuple[float, float]] = []
+
+    def slow_gateway(status: int):
+        def handler(request: httpx.Request) -> httpx.Response:
+            attempts.append((fake_clock.elapsed, request.extensions["timeout"]["read"]))
+            fake_clock.elapsed += 6  # the gateway took 6 s to answer
+            return (
+                error_answer(status)
+                if status
+                else httpx.Response(200, json=recorder.anthropic_payload())
+            )
+
+        return handler
+
+    recorder.queue(slow_gateway(503), slow_gateway(0))
+
+    with contextlib.suppress(SegmindError):  # giving up in time is fine
+        call(model, "Hi")
+    for started, read_timeout in attempts:
+        assert started + read_timeout <= 10 + 1e-9

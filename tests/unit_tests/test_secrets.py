@@ -1,0 +1,237 @@
+"""The API key never leaks: not in reprs, dumps, errors, logs or tracebacks."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import pickle
+import traceback
+
+import httpx
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.load import dumpd, dumps
+
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindAuthenticationError,
+    SegmindConnectionError,
+    SegmindError,
+    _transport,
+)
+
+KEY = "sk-SEGMIND-do-not-leak-7f3a9c"
+SECRET_REF = {"lc": 1, "type": "secret", "id": ["SEGMIND_API_KEY"]}
+
+
+@pytest.fixture
+def keyed(make_model) -> ChatSegmind:
+    return make_model(api_key=KEY, max_retries=1)
+
+
+# -- the model object ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [ChatSegmindClaude, ChatSegmindGPT4o])
+@pytest.mark.parametrize(
+    "render",
+    [
+        pytest.param(repr, id="repr"),
+        pytest.param(str, id="str"),
+        pytest.param(lambda m: str(m.model_dump()), id="model_dump"),
+        pytest.param(lambda m: m.model_dump_json(), id="model_dump_json"),
+        pytest.param(lambda m: str(dumpd(m)), id="dumpd"),
+        pytest.param(dumps, id="dumps"),
+        pytest.param(lambda m: str(m._identifying_params), id="identifying_params"),
+        pytest.param(lambda m: str(m._get_ls_params()), id="ls_params"),
+    ],
+)
+def test_key_is_not_in_any_rendering_of_the_model(make_model, cls, render):
+    model = make_model(cls, api_key=KEY)
+
+    assert model.api_key is not None
+    assert model.api_key.get_secret_value() == KEY
+    assert KEY not in render(model)
+
+
+def test_key_from_the_environment_is_not_rendered_either(monkeypatch):
+    monkeypatch.setenv("SEGMIND_API_KEY", KEY)
+    model = ChatSegmindClaude()
+
+    for text in (repr(model), model.model_dump_json(), dumps(model)):
+        assert KEY not in text
+
+
+def test_serialized_model_names_the_env_variable_instead(make_model):
+    model = make_model(api_key=KEY)
+
+    assert dumpd(model)["kwargs"]["api_key"] == SECRET_REF
+
+
+# -- errors -------------------------------------------------------------------------
+
+SEGMIND_401_MESSAGES = [
+    "Missing Authorization or x-api-key in header",
+    "Unauthorized. API key is invalid or may have expired. Please check your API key.",
+]
+
+
+def _error_texts(error: BaseException) -> list[str]:
+    texts = [str(error), repr(error), str(error.args)]
+    if isinstance(error, SegmindError):
+        texts += [error.message, str(error.body), str(vars(error))]
+    texts.append("".join(traceback.format_exception(error)))
+    return texts
+
+
+@pytest.mark.parametrize("text", SEGMIND_401_MESSAGES)
+def test_key_is_not_in_401_errors(keyed, recorder, call, text):
+    recorder.fail(401, text, headers={"x-request-id": "req-401"})
+
+    with pytest.raises(SegmindAuthenticationError) as caught:
+        call(keyed, "Hi")
+    error = caught.value
+    assert error.message == text
+    for rendered in _error_texts(error):
+        assert KEY not in rendered
+
+
+def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
+    def refuse(request: httpx.Request) -> httpx.Response:
+        assert request.headers["x-api-key"] == KEY  # the key was really in play
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    recorder.queue(refuse, refuse)
+
+    with pytest.raises(SegmindConnectionError) as caught:
+        call(keyed, "Hi")
+    for rendered in _error_texts(caught.value):
+        assert KEY not in rendered
+    assert "Connection refused" in str(caught.value)
+
+
+def test_key_is_not_in_a_missing_key_error(make_model, recorder):
+    with pytest.raises(SegmindAuthenticationError) as caught:
+        make_model(api_key=None).invoke("Hi")
+    assert "SEGMIND_API_KEY" in str(caught.value)
+    assert recorder.count == 0
+
+
+# -- logs ---------------------------------------------------------------------------
+
+
+def _all_log_text(caplog: pytest.LogCaptureFixture) -> str:
+    return "\n".join(
+        f"{record.name} {record.getMessage()} {record.args!r} {record.__dict__!r}"
+        for record in caplog.records
+    )
+
+
+@pytest.mark.parametrize(
+    ("script", "fails"),
+    [
+        pytest.param([], False, id="success"),
+        pytest.param([503], False, id="retried"),
+        pytest.param([401], True, id="failed"),
+        pytest.param([503, 500], True, id="retries-exhausted"),
+    ],
+)
+def test_key_is_not_logged(keyed, recorder, call, caplog, script, fails):
+    caplog.set_level(logging.DEBUG)  # every logger, ours included
+    for status in script:
+        recorder.fail(status, headers={"x-request-id": f"req-{status}"})
+
+    if fails:
+        with pytest.raises(SegmindError):
+            call(keyed, "Hi")
+    else:
+        call(keyed, "Hi")
+
+    ours = [r for r in caplog.records if r.name.startswith("langchain_segmind")]
+    assert ours, "the call should have been logged"
+    assert KEY not in _all_log_text(caplog)
+    assert recorder.requests[0].headers["x-api-key"] == KEY  # the key was in play
+
+
+# -- tracing callbacks ---------------------------------------------------------------
+
+
+class TraceRecorder(BaseCallbackHandler):
+    """Everything LangChain hands to a tracer (LangSmith sees the same)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def on_chat_model_start(self, serialized, messages, **kwargs) -> None:
+        self.seen.append(repr((serialized, messages, kwargs)))
+
+    def on_llm_end(self, response, **kwargs) -> None:
+        self.seen.append(repr((response, kwargs)))
+
+    def on_llm_error(self, error, **kwargs) -> None:
+        self.seen.append(repr((str(error), repr(error), kwargs)))
+
+
+@pytest.mark.parametrize("status", [None, 401], ids=["success", "401"])
+def test_key_is_not_handed_to_tracers(keyed, recorder, status):
+    if status:
+        recorder.fail(status, SEGMIND_401_MESSAGES[1])
+    tracer = TraceRecorder()
+
+    with contextlib.suppress(SegmindError):
+        keyed.invoke("Hi", config={"callbacks": [tracer]})
+
+    assert len(tracer.seen) == 2  # start, then end or error
+    assert recorder.last.headers["x-api-key"] == KEY
+    for seen in tracer.seen:
+        assert KEY not in seen
+
+
+# -- copies -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shared_sync_client(recorder, monkeypatch) -> httpx.Client:
+    """Stand the process-wide pooled client in with one on the recorder."""
+    client = httpx.Client(transport=httpx.MockTransport(recorder))
+    monkeypatch.setattr(_transport, "_sync_client", client)
+    yield client
+    client.close()
+
+
+@pytest.mark.parametrize(
+    "clone",
+    [
+        pytest.param(copy.deepcopy, id="deepcopy"),
+        pytest.param(copy.copy, id="copy"),
+        pytest.param(lambda m: pickle.loads(pickle.dumps(m)), id="pickle"),
+    ],
+)
+def test_model_with_default_client_can_be_copied_and_pickled(
+    shared_sync_client, recorder, clone
+):
+    model = ChatSegmindClaude(api_key=KEY, temperature=0.2, model_kwargs={"top_p": 1})
+    model.invoke("before")  # the default client has been used
+
+    clone_ = clone(model)
+    clone_.invoke("after")
+
+    assert type(clone_) is ChatSegmindClaude
+    assert clone_.api_key is not None
+    assert clone_.api_key.get_secret_value() == KEY
+    assert clone_.model_dump() == model.model_dump()
+    first, second = recorder.requests
+    assert second.headers["x-api-key"] == KEY
+    assert second.body == {**first.body, "messages": second.body["messages"]}
+    assert second.body["temperature"] == 0.2
+
+
+def test_shared_client_holds_no_key(shared_sync_client, recorder):
+    ChatSegmindClaude(api_key=KEY).invoke("Hi")
+    ChatSegmindClaude(api_key="other-key").invoke("Hi")
+
+    assert KEY not in str(dict(shared_sync_client.headers))
+    assert [r.headers["x-api-key"] for r in recorder.requests] == [KEY, "other-key"]
