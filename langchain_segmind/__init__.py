@@ -1,6 +1,6 @@
 """LangChain chat models for Segmind's serverless LLM API."""
 
-from langchain_segmind._balance import SegmindLowCreditsWarning
+from langchain_segmind._balance import SegmindLowCreditsWarning, forget_known_balances
 from langchain_segmind._version import __version__
 from langchain_segmind.callbacks import SegmindCallbackHandler, get_segmind_callback
 from langchain_segmind.chat_models import (
@@ -48,5 +48,6 @@ __all__ = [
     "SegmindTimeoutError",
     "SegmindUnsupportedContentError",
     "__version__",
+    "forget_known_balances",
     "get_segmind_callback",
 ]

@@ -1,26 +1,57 @@
 """The last credit balance Segmind reported, per account, and the low-balance guard.
 
 Accounts are told apart by a hash of the base URL and the key; the key itself
-is never stored.
+is never stored. Answers to concurrent calls can be read out of order, so
+balances reported close together keep the lowest: a stale, higher figure read
+late must not hide a low balance, while a top-up shows once the burst is over.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
+import time
 import warnings
+from dataclasses import dataclass
 
 from langchain_segmind.errors import SegmindInsufficientCreditsError
 
-__all__ = ["SegmindLowCreditsWarning", "account_id", "check_balance", "record_balance"]
+__all__ = [
+    "SegmindLowCreditsWarning",
+    "account_id",
+    "check_balance",
+    "forget_known_balances",
+    "record_balance",
+]
+
+# Reports closer together than this are treated as one burst of calls.
+BURST_SECONDS = 30.0
+# Frames of these packages are skipped to point a warning at the caller.
+_LIBRARY_PREFIXES = (
+    "langchain_segmind",
+    "langchain_core",
+    "langchain.",
+    "langgraph",
+    "asyncio",
+    "concurrent",
+    "threading",
+    "contextvars",
+)
 
 
 class SegmindLowCreditsWarning(UserWarning):
     """The account's last known balance is below `min_remaining_credits`."""
 
 
+@dataclass(frozen=True)
+class _Report:
+    credits: float
+    at: float
+
+
 _lock = threading.Lock()
-_last_balance: dict[str, float] = {}
+_reports: dict[str, _Report] = {}
 
 
 def account_id(base_url: str, api_key: str) -> str:
@@ -30,15 +61,33 @@ def account_id(base_url: str, api_key: str) -> str:
 
 def record_balance(account: str, remaining_credits: object) -> None:
     """Remember the balance an answer reported (ignored when absent)."""
-    if isinstance(remaining_credits, float | int):
-        with _lock:
-            _last_balance[account] = float(remaining_credits)
+    if not isinstance(remaining_credits, float | int):
+        return
+    now = time.monotonic()
+    with _lock:
+        known = _reports.get(account)
+        if known is not None and now - known.at < BURST_SECONDS:
+            credits = min(known.credits, float(remaining_credits))
+        else:
+            credits = float(remaining_credits)
+        _reports[account] = _Report(credits, now)
 
 
 def last_balance(account: str) -> float | None:
     """The last balance seen for `account`, if any."""
     with _lock:
-        return _last_balance.get(account)
+        known = _reports.get(account)
+    return None if known is None else known.credits
+
+
+def forget_known_balances() -> None:
+    """Forget every balance seen, e.g. after topping up the account.
+
+    A model with `raise_on_low_credits=True` refuses to call once a low
+    balance was seen, so it cannot see a top-up by itself: call this first.
+    """
+    with _lock:
+        _reports.clear()
 
 
 def check_balance(account: str, minimum: float | None, *, raise_error: bool) -> None:
@@ -57,5 +106,21 @@ def check_balance(account: str, minimum: float | None, *, raise_error: bool) -> 
         f"below min_remaining_credits={minimum:g}"
     )
     if raise_error:
-        raise SegmindInsufficientCreditsError(f"{message}; the request was not sent")
-    warnings.warn(message, SegmindLowCreditsWarning, stacklevel=6)
+        raise SegmindInsufficientCreditsError(
+            f"{message}; the request was not sent. After topping up, call "
+            "langchain_segmind.forget_known_balances()."
+        )
+    warnings.warn(message, SegmindLowCreditsWarning, stacklevel=_caller_stacklevel())
+
+
+def _caller_stacklevel() -> int:
+    """The `stacklevel` of the first frame outside LangChain and this package."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None:
+        module = str(frame.f_globals.get("__name__", ""))
+        if not module.startswith(_LIBRARY_PREFIXES) and module != "langchain":
+            return level
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return 1

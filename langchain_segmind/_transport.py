@@ -227,6 +227,11 @@ def _cut_off_answer(
     response: httpx.Response, error: httpx.HTTPError, call: HttpCall
 ) -> SegmindError:
     """The status line arrived but the body broke off."""
+    if call.method == "GET":
+        # A poll is safe to repeat, whatever it was answering.
+        return SegmindConnectionError(
+            f"the answer to GET {call.url} was cut off ({type(error).__name__})"
+        )
     if response.status_code >= 400:
         # A cut-off error answer: not billed, so the status decides the retry.
         return error_from_response(

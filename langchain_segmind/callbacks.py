@@ -67,7 +67,9 @@ class SegmindCallbackHandler(BaseCallbackHandler):
         output_tokens: Completion tokens over all successful calls.
         total_tokens: Their sum.
         total_cost: Credits spent (the sum of Segmind's `x-cost`).
-        remaining_credits: The last balance Segmind reported.
+        remaining_credits: The balance Segmind reported last, i.e. the lowest
+            one seen in the block (answers to concurrent calls may be read out
+            of order; a balance only falls while calls are made).
         by_model: The same totals per slug.
     """
 
@@ -189,7 +191,12 @@ class SegmindCallbackHandler(BaseCallbackHandler):
             self._totals.add(usage, cost)
             self.by_model.setdefault(model, ModelUsage()).add(usage, cost)
             if isinstance(remaining, float | int):
-                self.remaining_credits = float(remaining)
+                # Concurrent answers may be read out of billing order, and a
+                # balance only falls while calls are made: keep the lowest.
+                known = self.remaining_credits
+                self.remaining_credits = (
+                    float(remaining) if known is None else min(known, remaining)
+                )
 
 
 _segmind_callback: ContextVar[SegmindCallbackHandler | None] = ContextVar(

@@ -1,0 +1,667 @@
+"""Credit tracking against the emulator: `get_segmind_callback` and the balance guard.
+
+`get_segmind_callback()` totals the Segmind calls made inside its `with` block:
+requests (successful and failed), tokens, credits spent (the sum of `x-cost`),
+the balance left and the same per slug. The emulator bills `COST_PER_CALL` per
+successful call and reports the balance, so every total can be checked against
+both the messages returned and the emulator's own books.
+
+Context propagation (documented by `test_raw_threads_*` below): the handler
+travels in a context variable. LangChain's own executors (`batch`, `abatch`,
+`ContextThreadPoolExecutor`) and asyncio tasks copy the context, so their calls
+are counted; a raw `concurrent.futures.ThreadPoolExecutor` does not (CPython
+threads start with an empty context unless `sys.flags.thread_inherit_context`,
+off by default), so calls made in its threads are not counted unless they run
+under `contextvars.copy_context().run`.
+
+`min_remaining_credits` reads the last balance seen for the account (base URL +
+key), process-wide: those tests use a throwaway emulator each, i.e. an account
+of their own.
+
+The fixtures are this module's own (`gateway`), not the tier's `emulator`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sys
+import threading
+import warnings
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import pytest
+from langchain.agents import create_agent
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables.config import ContextThreadPoolExecutor
+from langchain_core.tools import tool
+
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindBadRequestError,
+    SegmindCallbackHandler,
+    SegmindInsufficientCreditsError,
+    SegmindLowCreditsWarning,
+    SegmindServerError,
+    get_segmind_callback,
+)
+from langchain_segmind._retry import Clock
+from langchain_segmind.testing import DEFAULT_CATALOGUE, Fault, SegmindEmulator
+
+STARTING_CREDITS = 10_000.0
+COST_PER_CALL = 0.0123
+CLAUDE, GPT = "claude-3.5-sonnet", "gpt-4o"
+CLASSES = [ChatSegmindClaude, ChatSegmindGPT4o]
+MODES = ["sync", "async"]
+
+# One event loop for the module, so the package's per-loop pooled client is reused.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+class NoWaitClock(Clock):
+    """Retry waits return at once; time is the time waited (deadlines still hold)."""
+
+    def __init__(self) -> None:
+        self.waited = 0.0
+
+    def monotonic(self) -> float:
+        return self.waited
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + timedelta(seconds=self.waited)
+
+    def sleep(self, seconds: float) -> None:
+        self.waited += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.waited += seconds
+
+
+def approx(credits: float) -> Any:
+    """Credits compare to a millionth (pytest's default, 1e-6 relative, would
+    let 0.01 pass at 10,000 credits: almost one call's cost)."""
+    return pytest.approx(credits, abs=1e-6)
+
+
+# -- fixtures ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gateway_server() -> Iterator[SegmindEmulator]:
+    with SegmindEmulator(
+        credits=STARTING_CREDITS, cost_per_call=COST_PER_CALL
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def gateway(gateway_server: SegmindEmulator) -> SegmindEmulator:
+    """The module's emulator, back to its initial state."""
+    gateway_server.reset()
+    gateway_server.remaining_credits = STARTING_CREDITS
+    gateway_server.latency = 0.0
+    for slug in DEFAULT_CATALOGUE:
+        gateway_server.add_model(slug)
+    return gateway_server
+
+
+@pytest.fixture
+def own_account() -> Iterator[SegmindEmulator]:
+    """A throwaway emulator: an account whose last balance no other test has seen."""
+    with SegmindEmulator(credits=5.0, cost_per_call=COST_PER_CALL) as running:
+        yield running
+
+
+def new_model(
+    gateway: SegmindEmulator, cls: type[ChatSegmind] = ChatSegmindGPT4o, **fields: Any
+) -> ChatSegmind:
+    model = cls(base_url=gateway.base_url, api_key=gateway.api_key, **fields)
+    model._clock = NoWaitClock()
+    return model
+
+
+@dataclass
+class Models:
+    claude: ChatSegmind
+    gpt: ChatSegmind
+
+
+@pytest.fixture
+def models(gateway: SegmindEmulator) -> Models:
+    return Models(new_model(gateway, ChatSegmindClaude), new_model(gateway))
+
+
+async def call(model: ChatSegmind, mode: str, prompt: Any) -> Any:
+    if mode == "sync":
+        return model.invoke(prompt)
+    return await model.ainvoke(prompt)
+
+
+def slug_of(cls: type[ChatSegmind]) -> str:
+    return str(cls.model_fields["model"].default)
+
+
+def model_posts(gateway: SegmindEmulator) -> int:
+    return sum(r.method == "POST" for r in gateway.requests)
+
+
+def usage_sum(messages: list[AIMessage], key: str) -> int:
+    return sum((m.usage_metadata or {}).get(key, 0) for m in messages)
+
+
+def check_totals(
+    cb: SegmindCallbackHandler,
+    messages: list[AIMessage],
+    gateway: SegmindEmulator,
+    *,
+    failed: int = 0,
+) -> None:
+    """The handler's totals agree with the messages and the emulator's books."""
+    assert cb.successful_requests == len(messages)
+    assert cb.failed_requests == failed
+    assert cb.input_tokens == usage_sum(messages, "input_tokens") > 0
+    assert cb.output_tokens == usage_sum(messages, "output_tokens") > 0
+    assert cb.total_tokens == usage_sum(messages, "total_tokens")
+    assert cb.total_tokens == cb.input_tokens + cb.output_tokens
+    assert cb.total_cost == approx(COST_PER_CALL * len(messages))
+    spent = STARTING_CREDITS - gateway.remaining_credits
+    assert cb.total_cost == approx(spent)
+
+
+# -- totals, per kind of run ---------------------------------------------------------
+
+Scenario = Callable[[Models], Awaitable[list[AIMessage]]]
+
+
+async def _invoke(m: Models) -> list[AIMessage]:
+    return [m.claude.invoke("one"), m.gpt.invoke("two"), m.gpt.invoke("three")]
+
+
+async def _ainvoke(m: Models) -> list[AIMessage]:
+    return [
+        await m.claude.ainvoke("one"),
+        await m.gpt.ainvoke("two"),
+        await m.gpt.ainvoke("three"),
+    ]
+
+
+async def _stream(m: Models) -> list[AIMessage]:
+    out: list[AIMessage] = []
+    for model in (m.claude, m.gpt):
+        chunks = list(model.stream("tell me"))
+        merged: AIMessageChunk = chunks[0]
+        for chunk in chunks[1:]:
+            merged += chunk
+        out.append(merged)
+    return out
+
+
+async def _batch(m: Models) -> list[AIMessage]:
+    prompts = [f"question {i}" for i in range(4)]
+    return [*m.claude.batch(prompts), *m.gpt.batch(prompts)]
+
+
+async def _abatch(m: Models) -> list[AIMessage]:
+    prompts = [f"question {i}" for i in range(4)]
+    return [*await m.claude.abatch(prompts), *await m.gpt.abatch(prompts)]
+
+
+async def _chain(m: Models) -> list[AIMessage]:
+    seen: list[AIMessage] = []
+
+    def tap(message: AIMessage) -> AIMessage:
+        seen.append(message)
+        return message
+
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", "Be brief."), ("human", "Tell me about {topic}")]
+    )
+    for model in (m.claude, m.gpt):
+        chain = prompt | model | RunnableLambda(tap) | StrOutputParser()
+        text = chain.invoke({"topic": "credits"})
+        assert text == seen[-1].content
+    return seen
+
+
+async def _gather(m: Models) -> list[AIMessage]:
+    # Tasks created inside the block copy its context.
+    tasks = [
+        asyncio.create_task(model.ainvoke(prompt))
+        for model, prompt in [
+            (m.claude, "one"),
+            (m.claude, "two"),
+            (m.gpt, "three"),
+            (m.gpt, "four"),
+        ]
+    ]
+    return list(await asyncio.gather(*tasks))
+
+
+async def _langchain_threads(m: Models) -> list[AIMessage]:
+    # LangChain's executor copies the context into its threads.
+    with ContextThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(model.invoke, "hi") for model in (m.claude, m.gpt) * 2]
+        return [future.result() for future in futures]
+
+
+SCENARIOS: list[tuple[str, Scenario, bool]] = [
+    # (id, run, concurrent)
+    ("invoke", _invoke, False),
+    ("ainvoke", _ainvoke, False),
+    ("stream", _stream, False),
+    ("chain", _chain, False),
+    ("batch", _batch, True),
+    ("abatch", _abatch, True),
+    ("asyncio-gather", _gather, True),
+    ("context-thread-pool", _langchain_threads, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("run", "concurrent"),
+    [pytest.param(run, concurrent, id=name) for name, run, concurrent in SCENARIOS],
+)
+async def test_callback_totals(
+    run: Scenario, concurrent: bool, models: Models, gateway: SegmindEmulator
+) -> None:
+    with get_segmind_callback() as cb:
+        messages = await run(models)
+
+    assert len(messages) == model_posts(gateway)
+    check_totals(cb, messages, gateway)
+    # Whatever order concurrent answers are read in, the handler reports the
+    # account's balance after the last call (the lowest one reported).
+    assert cb.remaining_credits == approx(gateway.remaining_credits)
+    for slug in (CLAUDE, GPT):
+        mine = [m for m in messages if m.response_metadata["model_name"] == slug]
+        usage = cb.by_model[slug]
+        assert usage.successful_requests == len(mine) > 0
+        assert usage.failed_requests == 0
+        assert usage.input_tokens == usage_sum(mine, "input_tokens")
+        assert usage.output_tokens == usage_sum(mine, "output_tokens")
+        assert usage.total_tokens == usage_sum(mine, "total_tokens")
+        assert usage.total_cost == approx(COST_PER_CALL * len(mine))
+    assert set(cb.by_model) == {CLAUDE, GPT}
+
+
+async def test_summary_is_readable_and_names_both_slugs(
+    models: Models, gateway: SegmindEmulator
+) -> None:
+    with get_segmind_callback() as cb:
+        claude = models.claude.invoke("one")
+        gpts = models.gpt.batch(["two", "three"])
+    claude_tokens = claude.usage_metadata["total_tokens"]
+    gpt_tokens = sum(m.usage_metadata["total_tokens"] for m in gpts)
+    summary = str(cb)
+    assert summary == repr(cb)
+    lines = summary.splitlines()
+    assert lines[0] == "Segmind requests: 3 succeeded, 0 failed"
+    assert lines[1] == (
+        f"Tokens: {cb.total_tokens} ({cb.input_tokens} input, "
+        f"{cb.output_tokens} output)"
+    )
+    assert lines[2] == f"Credits spent: {3 * COST_PER_CALL:.6g}"
+    assert lines[3] == f"Credits remaining: {gateway.remaining_credits:.6g}"
+    assert lines[4:] == [
+        f"  {CLAUDE}: 1 ok, 0 failed, {claude_tokens} tokens, "
+        f"{COST_PER_CALL:.6g} credits",
+        f"  {GPT}: 2 ok, 0 failed, {gpt_tokens} tokens, "
+        f"{2 * COST_PER_CALL:.6g} credits",
+    ]
+
+
+async def test_empty_block_reports_nothing(gateway: SegmindEmulator) -> None:
+    with get_segmind_callback() as cb:
+        pass
+    assert cb.successful_requests == cb.failed_requests == cb.total_tokens == 0
+    assert cb.total_cost == 0.0
+    assert cb.remaining_credits is None
+    assert cb.by_model == {}
+    assert "Credits remaining: unknown" in str(cb)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_failed_requests_are_counted_once_per_call(
+    mode: str, models: Models, gateway: SegmindEmulator
+) -> None:
+    with get_segmind_callback() as cb:
+        gateway.inject(Fault(status=400, body={"error": "Unsupported option"}))
+        with pytest.raises(SegmindBadRequestError):
+            await call(models.claude, mode, "rejected")
+        gateway.inject(Fault.server_error(503))  # retried, then fine
+        recovered = await call(models.gpt, mode, "recovers")
+        gateway.inject(Fault.server_error(503), times=3)  # retries exhausted
+        with pytest.raises(SegmindServerError):
+            await call(models.gpt, mode, "gives up")
+
+    assert model_posts(gateway) == 1 + 2 + 3
+    check_totals(cb, [recovered], gateway, failed=2)
+    assert cb.remaining_credits == approx(gateway.remaining_credits)
+    assert (
+        cb.by_model[CLAUDE].successful_requests,
+        cb.by_model[CLAUDE].failed_requests,
+    ) == (0, 1)
+    assert (cb.by_model[GPT].successful_requests, cb.by_model[GPT].failed_requests) == (
+        1,
+        1,
+    )
+    assert cb.by_model[CLAUDE].total_cost == 0.0
+    assert "Segmind requests: 1 succeeded, 2 failed" in str(cb)
+
+
+async def test_calls_outside_or_in_other_blocks_are_not_counted(
+    models: Models, gateway: SegmindEmulator
+) -> None:
+    models.gpt.invoke("before any block")
+    with get_segmind_callback() as outer:
+        outer_first = models.claude.invoke("outer 1")
+        with get_segmind_callback() as inner:
+            inner_messages = [
+                models.gpt.invoke("inner 1"),
+                models.gpt.invoke("inner 2"),
+            ]
+        outer_second = models.claude.invoke("outer 2")
+    models.gpt.invoke("between blocks")
+    with get_segmind_callback() as later:
+        later_message = await models.claude.ainvoke("later")
+    models.gpt.invoke("after every block")
+
+    assert model_posts(gateway) == 8
+    # The innermost block takes the calls made inside it; blocks never share.
+    assert inner.successful_requests == 2
+    assert set(inner.by_model) == {GPT}
+    assert inner.total_tokens == usage_sum(inner_messages, "total_tokens")
+    assert outer.successful_requests == 2
+    assert set(outer.by_model) == {CLAUDE}
+    assert outer.total_tokens == usage_sum([outer_first, outer_second], "total_tokens")
+    assert (
+        outer.remaining_credits == outer_second.response_metadata["remaining_credits"]
+    )
+    assert later.successful_requests == 1
+    assert later.total_cost == approx(COST_PER_CALL)
+    assert (
+        later.remaining_credits == later_message.response_metadata["remaining_credits"]
+    )
+
+
+# -- threads -------------------------------------------------------------------------
+
+
+def _raw_pool(model: ChatSegmind) -> list[AIMessage]:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(model.invoke, ["a", "b"]))
+
+
+def _raw_pool_with_copied_context(model: ChatSegmind) -> list[AIMessage]:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(contextvars.copy_context().run, model.invoke, prompt)
+            for prompt in ("a", "b")
+        ]
+        return [future.result() for future in futures]
+
+
+def _raw_thread(model: ChatSegmind) -> list[AIMessage]:
+    out: list[AIMessage] = []
+    threads = [threading.Thread(target=lambda: out.append(model.invoke("a")))]
+    threads.append(threading.Thread(target=lambda: out.append(model.invoke("b"))))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out
+
+
+def _model_batch(model: ChatSegmind) -> list[AIMessage]:
+    return model.batch(["a", "b"], config={"max_concurrency": 2})
+
+
+# CPython threads start with an empty context unless this flag is on.
+_THREADS_INHERIT = bool(getattr(sys.flags, "thread_inherit_context", False))
+
+
+@pytest.mark.parametrize(
+    ("run", "counted"),
+    [
+        pytest.param(_raw_pool, _THREADS_INHERIT, id="raw-thread-pool"),
+        pytest.param(_raw_thread, _THREADS_INHERIT, id="raw-threading-thread"),
+        pytest.param(_raw_pool_with_copied_context, True, id="raw-pool-copy-context"),
+        pytest.param(_model_batch, True, id="model-batch"),
+    ],
+)
+async def test_raw_threads_are_not_counted_unless_the_context_is_copied(
+    run: Callable[[ChatSegmind], list[AIMessage]],
+    counted: bool,
+    models: Models,
+    gateway: SegmindEmulator,
+) -> None:
+    with get_segmind_callback() as cb:
+        messages = run(models.gpt)
+    assert len(messages) == model_posts(gateway) == 2  # the calls did happen
+    if counted:
+        check_totals(cb, messages, gateway)
+    else:
+        assert cb.successful_requests == 0
+        assert cb.total_cost == 0.0
+
+
+# -- concurrency: which balance is "remaining" ---------------------------------------
+
+
+async def test_remaining_credits_after_concurrent_calls_is_the_current_balance(
+    gateway: SegmindEmulator,
+) -> None:
+    # The answer to "slow" is billed first but read last, deterministically:
+    # its reading waits until the "fast" call (sent after "slow" was billed) is done.
+    slow_billed, fast_done = threading.Event(), threading.Event()
+
+    def hold_slow_answer(response: httpx.Response) -> None:
+        if b"slow" in response.request.content:
+            slow_billed.set()
+            fast_done.wait(5)
+
+    with httpx.Client(event_hooks={"response": [hold_slow_answer]}) as client:
+        model = new_model(gateway, http_client=client)
+
+        def fast() -> AIMessage:
+            slow_billed.wait(5)
+            try:
+                return model.invoke("fast")
+            finally:
+                fast_done.set()
+
+        with (
+            get_segmind_callback() as cb,
+            ContextThreadPoolExecutor(max_workers=2) as pool,
+        ):
+            slow_future = pool.submit(model.invoke, "slow")
+            fast_future = pool.submit(fast)
+            slow, fast_message = slow_future.result(), fast_future.result()
+
+    assert slow.response_metadata["remaining_credits"] == approx(
+        STARTING_CREDITS - COST_PER_CALL
+    )
+    assert fast_message.response_metadata["remaining_credits"] == approx(
+        gateway.remaining_credits
+    )
+    assert cb.successful_requests == 2
+    assert cb.remaining_credits == approx(gateway.remaining_credits)
+
+
+# -- an agent ------------------------------------------------------------------------
+
+
+@tool
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
+
+
+@tool
+def shout(text: str) -> str:
+    """Upper-case a text."""
+    return text.upper()
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("cls", CLASSES)
+async def test_agent_run_is_totalled(
+    cls: type[ChatSegmind], mode: str, gateway: SegmindEmulator
+) -> None:
+    agent = create_agent(new_model(gateway, cls), tools=[add, shout])
+    request = {"messages": [("user", "Add 2 and 3, then shout 'hello'")]}
+    with get_segmind_callback() as cb:
+        if mode == "sync":
+            state = agent.invoke(request)
+        else:
+            state = await agent.ainvoke(request)
+
+    # The protocol model calls `add`, then `shout`, then answers: 3 model calls.
+    assert state["messages"][-1].content == "Here is what the tools returned: 5; HELLO"
+    model_requests = gateway.requests_to(f"/v1/{slug_of(cls)}")
+    assert len(model_requests) == 3
+    assert cb.successful_requests == len(model_requests)
+    assert cb.failed_requests == 0
+    assert cb.total_cost == approx(3 * COST_PER_CALL)
+    assert cb.remaining_credits == approx(gateway.remaining_credits)
+    answers = [m for m in state["messages"] if isinstance(m, AIMessage)]
+    assert len(answers) == 3
+    assert cb.total_tokens == usage_sum(answers, "total_tokens")
+    assert set(cb.by_model) == {slug_of(cls)}
+
+
+# -- min_remaining_credits -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("cls", CLASSES)
+async def test_low_balance_warns_and_still_sends(
+    cls: type[ChatSegmind], mode: str, own_account: SegmindEmulator
+) -> None:
+    model = new_model(own_account, cls, min_remaining_credits=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SegmindLowCreditsWarning)
+        first = await call(model, mode, "first")  # no balance known yet: no warning
+    assert first.response_metadata["remaining_credits"] == approx(5.0 - COST_PER_CALL)
+
+    with pytest.warns(SegmindLowCreditsWarning, match="min_remaining_credits=10"):
+        second = await call(model, mode, "second")
+
+    assert isinstance(second, AIMessage)
+    assert len(own_account.requests) == 2
+    assert own_account.remaining_credits == approx(5.0 - 2 * COST_PER_CALL)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("cls", CLASSES)
+async def test_low_balance_raises_before_sending(
+    cls: type[ChatSegmind], mode: str, own_account: SegmindEmulator
+) -> None:
+    model = new_model(
+        own_account, cls, min_remaining_credits=10, raise_on_low_credits=True
+    )
+    await call(model, mode, "first")
+    sent = len(own_account.requests)
+    balance = own_account.remaining_credits
+
+    with (
+        get_segmind_callback() as cb,
+        pytest.raises(SegmindInsufficientCreditsError, match="not sent"),
+    ):
+        await call(model, mode, "second")
+
+    assert len(own_account.requests) == sent == 1
+    assert own_account.remaining_credits == balance
+    assert cb.failed_requests == 1
+    assert cb.successful_requests == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_balance_above_the_minimum_neither_warns_nor_raises(
+    mode: str, own_account: SegmindEmulator
+) -> None:
+    own_account.remaining_credits = 100.0
+    model = new_model(own_account, min_remaining_credits=10, raise_on_low_credits=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SegmindLowCreditsWarning)
+        for prompt in ("one", "two", "three"):
+            await call(model, mode, prompt)
+    assert len(own_account.requests) == 3
+
+
+async def test_low_balance_is_per_account_and_shared_by_its_models(
+    own_account: SegmindEmulator,
+) -> None:
+    new_model(own_account).invoke("reports a low balance")  # no minimum on this one
+    guarded = new_model(
+        own_account,
+        ChatSegmindClaude,
+        min_remaining_credits=10,
+        raise_on_low_credits=True,
+    )
+    with pytest.raises(SegmindInsufficientCreditsError):
+        guarded.invoke("blocked: another model saw the low balance")
+    assert len(own_account.requests) == 1
+
+    with SegmindEmulator(credits=5.0) as other_account:
+        elsewhere = new_model(
+            other_account, min_remaining_credits=10, raise_on_low_credits=True
+        )
+        assert isinstance(elsewhere.invoke("a different account"), AIMessage)
+        assert len(other_account.requests) == 1
+
+
+async def test_low_balance_reported_by_a_concurrent_call_is_not_forgotten() -> None:
+    # Starting at 10 credits, "slow" leaves 9.9877 (above 9.98) and is billed
+    # first; "fast" leaves 9.9754 (below) and is read first. "slow" is read last.
+    slow_billed, fast_done = threading.Event(), threading.Event()
+
+    def hold_slow_answer(response: httpx.Response) -> None:
+        if b"slow" in response.request.content:
+            slow_billed.set()
+            fast_done.wait(5)
+
+    with (
+        SegmindEmulator(credits=10.0, cost_per_call=COST_PER_CALL) as account,
+        httpx.Client(event_hooks={"response": [hold_slow_answer]}) as client,
+    ):
+        model = new_model(account, http_client=client, min_remaining_credits=9.98)
+
+        def fast() -> AIMessage:
+            slow_billed.wait(5)
+            try:
+                return model.invoke("fast")
+            finally:
+                fast_done.set()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            slow_future, fast_future = (
+                pool.submit(model.invoke, "slow"),
+                pool.submit(fast),
+            )
+            slow, fast_message = slow_future.result(), fast_future.result()
+        assert slow.response_metadata["remaining_credits"] > 9.98
+        assert fast_message.response_metadata["remaining_credits"] < 9.98
+
+        with pytest.warns(SegmindLowCreditsWarning):
+            model.invoke("next")
+
+
+async def test_low_balance_warning_points_at_the_callers_line(
+    own_account: SegmindEmulator,
+) -> None:
+    model = new_model(own_account, min_remaining_credits=10)
+    model.invoke("first")
+    with pytest.warns(SegmindLowCreditsWarning) as record:
+        model.invoke("second")
+    assert record[0].filename == __file__
