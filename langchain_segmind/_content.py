@@ -26,8 +26,9 @@ from langchain_segmind.wire.types import (
     ToolResultPart,
 )
 
-# Blocks that describe a model's own output and cannot be sent back.
-_DROPPED_BLOCK_TYPES = frozenset(
+# Blocks that describe a model's own output: dropped from assistant turns
+# (they cannot be sent back), refused anywhere else.
+_OUTPUT_BLOCK_TYPES = frozenset(
     {
         "reasoning",
         "thinking",
@@ -37,22 +38,26 @@ _DROPPED_BLOCK_TYPES = frozenset(
         "server_tool_call",
         "server_tool_call_chunk",
         "server_tool_result",
-        "non_standard",
         "citation",
     }
 )
+_MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 _DATA_URI = re.compile(
     r"^data:(?P<media>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]*)*),(?P<data>.*)$", re.S
 )
 _AUDIO_FORMAT_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg"}
 
 
-def parse_content(content: str | Sequence[Any], model: str) -> list[Part]:
+def parse_content(
+    content: str | Sequence[Any], model: str, *, from_assistant: bool = False
+) -> list[Part]:
     """Parse a message's content into neutral parts.
 
     Args:
         content: A string or a list of strings and content blocks.
         model: The Segmind slug, named in errors.
+        from_assistant: Whether this is a model's own earlier output, whose
+            output-only blocks (reasoning, citations...) are left out.
 
     Returns:
         The parts, in order; output-only blocks are left out.
@@ -65,13 +70,13 @@ def parse_content(content: str | Sequence[Any], model: str) -> list[Part]:
         return [TextPart(content)]
     parts: list[Part] = []
     for block in content:
-        part = parse_block(block, model)
+        part = parse_block(block, model, from_assistant=from_assistant)
         if part is not None:
             parts.append(part)
     return parts
 
 
-def parse_block(block: Any, model: str) -> Part | None:
+def parse_block(block: Any, model: str, *, from_assistant: bool = False) -> Part | None:
     """Parse one content block; `None` for blocks that are not sent back."""
     if isinstance(block, str):
         return TextPart(block)
@@ -80,8 +85,20 @@ def parse_block(block: Any, model: str) -> Part | None:
             f"content blocks must be strings or dicts with a 'type', got {block!r:.80}"
         )
     block_type = block["type"]
-    if block_type in _DROPPED_BLOCK_TYPES:
-        return None
+    if block_type in _OUTPUT_BLOCK_TYPES:
+        if from_assistant:
+            return None
+        raise SegmindUnsupportedContentError(
+            block_type, model, "it describes a model's output, not an input"
+        )
+    if block_type == "non_standard":
+        # LangChain wraps provider-native blocks it has no standard type for.
+        value = block.get("value")
+        if isinstance(value, Mapping) and "type" in value:
+            return parse_block(value, model, from_assistant=from_assistant)
+        if from_assistant:
+            return None
+        raise SegmindUnsupportedContentError("non_standard", model)
     if block_type == "text":
         return TextPart(_required_str(block, "text", model))
     if block_type == "text-plain" and isinstance(block.get("text"), str):
@@ -126,7 +143,7 @@ def _media_from_url(kind: MediaKind, url: str, model: str, **extra: Any) -> Medi
     if url.startswith("data:"):
         media_type, data = split_data_uri(url, model)
         return _inline_media(kind, data, media_type, model, **extra)
-    if not url.startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):
         raise SegmindInputError(
             f"{kind} URLs must be http(s) or data URIs, got {url[:40]!r} "
             f"(model {model!r})"
@@ -139,6 +156,9 @@ def _inline_media(
 ) -> MediaPart:
     if not data:
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
+    media_type = media_type.lower() if media_type else None
+    if media_type is not None and not _MEDIA_TYPE.match(media_type):
+        media_type = None  # not type/subtype: detect it as if it were absent
     if media_type is None and kind in ("image", "pdf"):
         media_type = sniff_base64_media_type(data)
     if media_type is None:
@@ -156,7 +176,10 @@ def _openai_image(block: Mapping[str, Any], model: str) -> MediaPart:
     url = image_url.get("url") if isinstance(image_url, Mapping) else image_url
     if not isinstance(url, str):
         raise SegmindInputError(f"an image_url block needs a URL (model {model!r})")
-    return _media_from_url("image", url, model)
+    detail = image_url.get("detail") if isinstance(image_url, Mapping) else None
+    return _media_from_url(
+        "image", url, model, detail=detail if isinstance(detail, str) else None
+    )
 
 
 def _kind_for(block_type: str, mime_type: str | None, model: str) -> MediaKind:

@@ -81,7 +81,7 @@ def _to_turn(message: BaseMessage, model: str) -> Turn:
 
 
 def _assistant_parts(message: AIMessage, model: str) -> tuple[Part, ...]:
-    parts = parse_content(message.content, model)
+    parts = parse_content(message.content, model, from_assistant=True)
     known_ids = {call["id"] for call in message.tool_calls if call.get("id")}
     # Tool calls may also sit in the content (v1 `tool_call` or Anthropic
     # `tool_use` blocks); `tool_calls` is authoritative, so skip repeats.
@@ -119,4 +119,5 @@ def _chat_message_turn(message: ChatMessage, model: str) -> Turn:
             f"ChatMessage role {message.role!r} cannot be sent to Segmind model "
             f"{model!r}; use one of {sorted(_CHAT_MESSAGE_ROLES)}"
         )
-    return Turn(role, tuple(parse_content(message.content, model)), message.name)
+    parts = parse_content(message.content, model, from_assistant=role == "assistant")
+    return Turn(role, tuple(parts), message.name)

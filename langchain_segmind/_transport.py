@@ -23,6 +23,7 @@ from langchain_segmind._version import __version__
 from langchain_segmind.errors import (
     SegmindConnectionError,
     SegmindError,
+    SegmindInputError,
     SegmindResponseError,
     SegmindTimeoutError,
     error_from_response,
@@ -102,7 +103,13 @@ class HttpCall:
         """The encoded JSON body."""
         if self.body is None:
             return None
-        return json.dumps(self.body, ensure_ascii=False).encode()
+        try:
+            return json.dumps(self.body, ensure_ascii=False).encode()
+        except UnicodeEncodeError as error:
+            raise SegmindInputError(
+                "the messages hold text that is not valid Unicode (an unpaired "
+                f"surrogate at position {error.start} of a string)"
+            ) from None
 
 
 def send(call: HttpCall, client: httpx.Client | None = None) -> Answer:

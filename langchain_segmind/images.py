@@ -88,7 +88,9 @@ def image_block(
         data, name = path.read_bytes(), path.name
     detected = mime_type or sniff_media_type(data)
     if detected is None and name is not None:
-        detected = mimetypes.guess_type(name)[0]
+        guessed = mimetypes.guess_type(name)[0]
+        if guessed and (guessed.startswith("image/") or guessed == "application/pdf"):
+            detected = guessed
     if detected is None:
         raise ValueError(
             "could not detect the image's media type; pass mime_type='image/png' "

@@ -60,6 +60,8 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
             instructions.append(_system_text(turn, model))
             continue
         role = "assistant" if turn.role == "assistant" else "user"
+        if role == "assistant":
+            _refuse_media(turn, model)
         blocks = [b for part in turn.parts if (b := _render_part(part, model))]
         if not blocks:
             continue
@@ -67,6 +69,8 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
             messages[-1]["content"].extend(blocks)
         else:
             messages.append({"role": role, "content": blocks})
+    if messages and messages[-1]["role"] == "assistant":
+        _strip_trailing_space(messages[-1]["content"])
     if messages and messages[0]["role"] == "assistant":
         opener = {"type": "text", "text": CONVERSATION_OPENER}
         messages.insert(0, {"role": "user", "content": [opener]})
@@ -81,6 +85,24 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
     return fields
 
 
+def _refuse_media(turn: Turn, model: str) -> None:
+    for part in turn.parts:
+        if isinstance(part, MediaPart):
+            raise SegmindUnsupportedContentError(
+                part.kind, model, "Claude takes images and documents only from the user"
+            )
+
+
+def _strip_trailing_space(blocks: list[dict[str, Any]]) -> None:
+    """Anthropic refuses a final assistant turn that ends in white space."""
+    while blocks and blocks[-1]["type"] == "text":
+        text = blocks[-1]["text"].rstrip()
+        if text:
+            blocks[-1] = {**blocks[-1], "text": text}
+            return
+        blocks.pop()
+
+
 def _system_text(turn: Turn, model: str) -> str:
     for part in turn.parts:
         if not isinstance(part, TextPart):
@@ -93,7 +115,8 @@ def _system_text(turn: Turn, model: str) -> str:
 
 def _render_part(part: Part, model: str) -> dict[str, Any] | None:
     if isinstance(part, TextPart):
-        return {"type": "text", "text": part.text} if part.text else None
+        # Anthropic refuses text blocks that hold only white space.
+        return {"type": "text", "text": part.text} if part.text.strip() else None
     if isinstance(part, MediaPart):
         return _render_media(part, model)
     if isinstance(part, ToolCallPart):

@@ -8,6 +8,7 @@ Answers: `choices[0].message`, `finish_reason`, `usage`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,6 +32,7 @@ from langchain_segmind.wire.types import (
 MAX_TEMPERATURE = 2.0
 SUPPORTED_RESPONSE_FORMATS = frozenset({"json_schema", "json_object", "text"})
 
+_NAME_INVALID = re.compile(r"[^a-zA-Z0-9_-]")
 _AUDIO_FORMATS = {
     "audio/wav": "wav",
     "audio/x-wav": "wav",
@@ -65,17 +67,33 @@ def _render_turn(turn: Turn, model: str) -> list[dict[str, Any]]:
         return [_render_tool_result(result, model) for result in results]
     calls = [p for p in turn.parts if isinstance(p, ToolCallPart)]
     content_parts = [p for p in turn.parts if isinstance(p, TextPart | MediaPart)]
+    role = "user" if turn.role == "tool" else turn.role
+    media = next((p for p in content_parts if isinstance(p, MediaPart)), None)
+    if media is not None and role != "user":
+        raise SegmindUnsupportedContentError(
+            media.kind,
+            model,
+            f"this model takes media only in user messages, not {role}",
+        )
     message: dict[str, Any] = {
-        "role": "user" if turn.role == "tool" else turn.role,
+        "role": role,
         "content": _render_content(content_parts, model),
     }
-    if turn.name:
-        message["name"] = turn.name
+    name = _valid_name(turn.name)
+    if name:
+        message["name"] = name
     if calls:
         message["tool_calls"] = [_render_tool_call(call) for call in calls]
         if not message["content"]:
             message["content"] = None
     return [message]
+
+
+def _valid_name(name: str | None) -> str | None:
+    """`name` in the form OpenAI accepts: `^[a-zA-Z0-9_-]{1,64}$`."""
+    if not name:
+        return None
+    return _NAME_INVALID.sub("_", name)[:64] or None
 
 
 def _render_content(
@@ -90,10 +108,10 @@ def _render_part(part: TextPart | MediaPart, model: str) -> dict[str, Any]:
     if isinstance(part, TextPart):
         return {"type": "text", "text": part.text}
     if part.kind == "image":
-        return {
-            "type": "image_url",
-            "image_url": {"url": part.url or part.as_data_uri()},
-        }
+        image_url = {"url": part.url or part.as_data_uri()}
+        if part.detail:
+            image_url["detail"] = part.detail
+        return {"type": "image_url", "image_url": image_url}
     if part.data is None:
         raise SegmindUnsupportedContentError(
             part.kind, model, "this model takes PDFs and audio only as inline data"

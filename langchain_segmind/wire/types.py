@@ -31,6 +31,7 @@ class MediaPart:
     data: str | None = None
     url: str | None = None
     filename: str | None = None
+    detail: str | None = None  # OpenAI's image resolution hint
 
     def as_data_uri(self) -> str | None:
         """The inline data as a `data:` URI, or `None` for a URL source."""

@@ -1,0 +1,1357 @@
+"""Exact request bodies for every content shape and turn rule, on both dialects.
+
+Every test goes through the public chat classes (`invoke`, so langchain-core's
+own input normalisation runs first) with an `httpx.MockTransport` gateway that
+records each JSON body. Errors must be typed and raised before any request.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    FunctionMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+)
+from langchain_core.messages.content import (
+    create_audio_block,
+    create_file_block,
+    create_image_block,
+)
+
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindError,
+    SegmindInputError,
+    SegmindUnsupportedContentError,
+)
+from langchain_segmind._messages import to_turns
+from langchain_segmind.images import image_block
+from langchain_segmind.wire import build_body
+from langchain_segmind.wire.types import GenerationOptions
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CLAUDE = "claude-3.5-sonnet"
+GPT = "gpt-4o"
+SLUGS = [CLAUDE, GPT]
+
+
+def _b64(name: str) -> str:
+    return base64.b64encode((FIXTURES / name).read_bytes()).decode("ascii")
+
+
+PNG = _b64("tiny.png")
+JPEG = _b64("tiny.jpg")
+GIF = _b64("tiny.gif")
+WEBP = _b64("tiny.webp")
+PDF = _b64("tiny.pdf")
+WAV = _b64("tiny.wav")
+MP3 = _b64("tiny.mp3")
+PNG_URI = f"data:image/png;base64,{PNG}"
+JPEG_URI = f"data:image/jpeg;base64,{JPEG}"
+PDF_URI = f"data:application/pdf;base64,{PDF}"
+IMG_URL = "https://example.com/cat.png"
+PDF_URL = "https://example.com/report.pdf"
+OPENER = "(conversation start)"
+
+ANSWERS: dict[str, dict[str, Any]] = {
+    CLAUDE: {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-3-5-sonnet-20240620",
+        "content": [{"type": "text", "text": "ok"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 3, "output_tokens": 1},
+    },
+    GPT: {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "gpt-4o-2024-08-06",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "ok", "refusal": None},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+    },
+}
+MODEL_CLASSES: dict[str, type[ChatSegmind]] = {
+    CLAUDE: ChatSegmindClaude,
+    GPT: ChatSegmindGPT4o,
+}
+
+
+@dataclass
+class Gateway:
+    """A mocked Segmind gateway that records every JSON body it receives."""
+
+    slug: str
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.bodies.append(json.loads(request.content))
+        return httpx.Response(200, json=ANSWERS[self.slug])
+
+    def model(self, **kwargs: Any) -> ChatSegmind:
+        transport = httpx.MockTransport(self)
+        return MODEL_CLASSES[self.slug](
+            api_key="k",
+            max_retries=0,
+            http_client=httpx.Client(transport=transport),
+            http_async_client=httpx.AsyncClient(transport=transport),
+            **kwargs,
+        )
+
+
+def body_for(slug: str, messages: list[BaseMessage]) -> dict[str, Any]:
+    """The one body `invoke` sends for `messages`."""
+    gateway = Gateway(slug)
+    gateway.model().invoke(messages)
+    assert len(gateway.bodies) == 1
+    return gateway.bodies[0]
+
+
+def error_for(slug: str, messages: list[BaseMessage]) -> SegmindError:
+    """The typed error `invoke` raises for `messages`, checked to precede I/O."""
+    gateway = Gateway(slug)
+    with pytest.raises(SegmindError) as caught:
+        gateway.model().invoke(messages)
+    assert gateway.bodies == [], "the error must be raised before any request"
+    return caught.value
+
+
+def user_body(slug: str, content: Any) -> dict[str, Any]:
+    """The body of a single user turn, for either dialect."""
+    return {"messages": [{"role": "user", "content": content}]}
+
+
+# --- one table of every content shape ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """The expected SegmindUnsupportedContentError."""
+
+    block_type: str
+
+
+def claude_image(data: str, media_type: str) -> dict[str, Any]:
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": media_type, "data": data},
+    }
+
+
+def claude_url(kind: str, url: str) -> dict[str, Any]:
+    return {"type": kind, "source": {"type": "url", "url": url}}
+
+
+def claude_pdf(data: str = PDF) -> dict[str, Any]:
+    return {
+        "type": "document",
+        "source": {"type": "base64", "media_type": "application/pdf", "data": data},
+    }
+
+
+def gpt_image(url: str) -> dict[str, Any]:
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
+def gpt_pdf(filename: str = "document.pdf") -> dict[str, Any]:
+    return {"type": "file", "file": {"file_data": PDF_URI, "filename": filename}}
+
+
+def gpt_audio(data: str, audio_format: str) -> dict[str, Any]:
+    return {
+        "type": "input_audio",
+        "input_audio": {"data": data, "format": audio_format},
+    }
+
+
+Expected = dict[str, Any] | Unsupported
+# id -> (block, Claude part or error, GPT part or error)
+SHAPES: dict[str, tuple[Any, Expected, Expected]] = {
+    # OpenAI image_url parts
+    "openai-image_url-https": (
+        {"type": "image_url", "image_url": {"url": IMG_URL}},
+        claude_url("image", IMG_URL),
+        gpt_image(IMG_URL),
+    ),
+    "openai-image_url-http": (
+        {"type": "image_url", "image_url": {"url": "http://example.com/a.gif"}},
+        claude_url("image", "http://example.com/a.gif"),
+        gpt_image("http://example.com/a.gif"),
+    ),
+    "openai-image_url-bare-string": (
+        {"type": "image_url", "image_url": IMG_URL},
+        claude_url("image", IMG_URL),
+        gpt_image(IMG_URL),
+    ),
+    "openai-image_url-png-data-uri": (
+        {"type": "image_url", "image_url": {"url": PNG_URI}},
+        claude_image(PNG, "image/png"),
+        gpt_image(PNG_URI),
+    ),
+    "openai-image_url-jpeg-data-uri": (
+        {"type": "image_url", "image_url": {"url": JPEG_URI}},
+        claude_image(JPEG, "image/jpeg"),
+        gpt_image(JPEG_URI),
+    ),
+    "openai-image_url-data-uri-without-media-type": (
+        {"type": "image_url", "image_url": {"url": f"data:;base64,{GIF}"}},
+        claude_image(GIF, "image/gif"),
+        gpt_image(f"data:image/gif;base64,{GIF}"),
+    ),
+    # LangChain v1 image blocks
+    "v1-image-base64": (
+        {"type": "image", "base64": PNG, "mime_type": "image/png"},
+        claude_image(PNG, "image/png"),
+        gpt_image(PNG_URI),
+    ),
+    "v1-image-base64-created-with-id": (
+        create_image_block(base64=JPEG, mime_type="image/jpeg"),
+        claude_image(JPEG, "image/jpeg"),
+        gpt_image(JPEG_URI),
+    ),
+    "v1-image-url": (
+        {"type": "image", "url": IMG_URL},
+        claude_url("image", IMG_URL),
+        gpt_image(IMG_URL),
+    ),
+    "v1-image-url-with-mime": (
+        {"type": "image", "url": IMG_URL, "mime_type": "image/png"},
+        claude_url("image", IMG_URL),
+        gpt_image(IMG_URL),
+    ),
+    "v1-image-url-is-a-data-uri": (
+        {"type": "image", "url": PNG_URI},
+        claude_image(PNG, "image/png"),
+        gpt_image(PNG_URI),
+    ),
+    "image_block-helper": (
+        image_block(FIXTURES / "tiny.gif"),
+        claude_image(GIF, "image/gif"),
+        gpt_image(f"data:image/gif;base64,{GIF}"),
+    ),
+    # LangChain v0 blocks
+    "v0-image-base64": (
+        {
+            "type": "image",
+            "source_type": "base64",
+            "data": PNG,
+            "mime_type": "image/png",
+        },
+        claude_image(PNG, "image/png"),
+        gpt_image(PNG_URI),
+    ),
+    "v0-image-url": (
+        {"type": "image", "source_type": "url", "url": IMG_URL},
+        claude_url("image", IMG_URL),
+        gpt_image(IMG_URL),
+    ),
+    # Anthropic-native image blocks
+    "anthropic-image-base64": (
+        {
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+        },
+        claude_image(PNG, "image/png"),
+        gpt_image(PNG_URI),
+    ),
+    "anthropic-image-base64-mime-sniffed": (
+        {"type": "image", "source": {"type": "base64", "data": GIF}},
+        claude_image(GIF, "image/gif"),
+        gpt_image(f"data:image/gif;base64,{GIF}"),
+    ),
+    "anthropic-image-url": (
+        {"type": "image", "source": {"type": "url", "url": IMG_URL}},
+        claude_url("image", IMG_URL),
+        gpt_image(IMG_URL),
+    ),
+    # PDFs
+    "v1-file-pdf-base64": (
+        {"type": "file", "base64": PDF, "mime_type": "application/pdf"},
+        claude_pdf(),
+        gpt_pdf(),
+    ),
+    "v1-file-pdf-base64-with-filename": (
+        create_file_block(base64=PDF, mime_type="application/pdf", filename="q3.pdf"),
+        claude_pdf(),
+        gpt_pdf("q3.pdf"),
+    ),
+    "v1-file-pdf-mime-sniffed": (
+        {"type": "file", "base64": PDF},
+        claude_pdf(),
+        gpt_pdf(),
+    ),
+    "v1-image-block-holding-a-pdf": (
+        {"type": "image", "base64": PDF, "mime_type": "application/pdf"},
+        claude_pdf(),
+        gpt_pdf(),
+    ),
+    "v0-file-pdf-base64": (
+        {
+            "type": "file",
+            "source_type": "base64",
+            "data": PDF,
+            "mime_type": "application/pdf",
+        },
+        claude_pdf(),
+        gpt_pdf(),
+    ),
+    "openai-file-data-uri": (
+        {"type": "file", "file": {"file_data": PDF_URI, "filename": "q3.pdf"}},
+        claude_pdf(),
+        gpt_pdf("q3.pdf"),
+    ),
+    "openai-file-raw-base64": (
+        {"type": "file", "file": {"file_data": PDF, "filename": "q3.pdf"}},
+        claude_pdf(),
+        gpt_pdf("q3.pdf"),
+    ),
+    "anthropic-document-base64": (
+        {
+            "type": "document",
+            "source": {"type": "base64", "media_type": "application/pdf", "data": PDF},
+        },
+        claude_pdf(),
+        gpt_pdf(),
+    ),
+    "anthropic-document-text-source": (
+        {
+            "type": "document",
+            "source": {"type": "text", "media_type": "text/plain", "data": "Memo."},
+        },
+        {"type": "text", "text": "Memo."},
+        {"type": "text", "text": "Memo."},
+    ),
+    "v1-file-pdf-url": (
+        {"type": "file", "url": PDF_URL, "mime_type": "application/pdf"},
+        claude_url("document", PDF_URL),
+        Unsupported("pdf"),
+    ),
+    "v0-file-pdf-url": (
+        {"type": "file", "source_type": "url", "url": PDF_URL},
+        claude_url("document", PDF_URL),
+        Unsupported("pdf"),
+    ),
+    "anthropic-document-url": (
+        {"type": "document", "source": {"type": "url", "url": PDF_URL}},
+        claude_url("document", PDF_URL),
+        Unsupported("pdf"),
+    ),
+    "v1-file-not-a-pdf": (
+        {"type": "file", "base64": "aGk=", "mime_type": "text/csv"},
+        Unsupported("file (text/csv)"),
+        Unsupported("file (text/csv)"),
+    ),
+    # Audio
+    "v1-audio-wav": (
+        {"type": "audio", "base64": WAV, "mime_type": "audio/wav"},
+        Unsupported("audio"),
+        gpt_audio(WAV, "wav"),
+    ),
+    "v1-audio-mp3-created": (
+        create_audio_block(base64=MP3, mime_type="audio/mpeg"),
+        Unsupported("audio"),
+        gpt_audio(MP3, "mp3"),
+    ),
+    "v0-audio-wav": (
+        {
+            "type": "audio",
+            "source_type": "base64",
+            "data": WAV,
+            "mime_type": "audio/wav",
+        },
+        Unsupported("audio"),
+        gpt_audio(WAV, "wav"),
+    ),
+    "openai-input_audio-wav": (
+        {"type": "input_audio", "input_audio": {"data": WAV, "format": "wav"}},
+        Unsupported("audio"),
+        gpt_audio(WAV, "wav"),
+    ),
+    "openai-input_audio-mp3": (
+        {"type": "input_audio", "input_audio": {"data": MP3, "format": "mp3"}},
+        Unsupported("audio"),
+        gpt_audio(MP3, "mp3"),
+    ),
+    "v1-audio-ogg": (
+        {"type": "audio", "base64": "T2dnUw==", "mime_type": "audio/ogg"},
+        Unsupported("audio"),
+        Unsupported("audio"),
+    ),
+    "v1-audio-url": (
+        {"type": "audio", "url": "https://example.com/a.wav", "mime_type": "audio/wav"},
+        Unsupported("audio"),
+        Unsupported("audio"),
+    ),
+    # Unsupported everywhere
+    "v1-video-base64": (
+        {"type": "video", "base64": "AAAA", "mime_type": "video/mp4"},
+        Unsupported("video"),
+        Unsupported("video"),
+    ),
+    "v1-video-url": (
+        {"type": "video", "url": "https://example.com/a.mp4"},
+        Unsupported("video"),
+        Unsupported("video"),
+    ),
+    "v1-image-file_id": (
+        {"type": "image", "file_id": "file-abc"},
+        Unsupported("image file_id"),
+        Unsupported("image file_id"),
+    ),
+    "v0-image-id": (
+        {"type": "image", "source_type": "id", "id": "file-abc"},
+        Unsupported("image file_id"),
+        Unsupported("image file_id"),
+    ),
+    "v1-file-file_id": (
+        {"type": "file", "file_id": "file-abc"},
+        Unsupported("file file_id"),
+        Unsupported("file file_id"),
+    ),
+    "openai-file-file_id": (
+        {"type": "file", "file": {"file_id": "file-abc"}},
+        Unsupported("file file_id"),
+        Unsupported("file file_id"),
+    ),
+    "v1-audio-file_id": (
+        {"type": "audio", "file_id": "file-abc"},
+        Unsupported("audio file_id"),
+        Unsupported("audio file_id"),
+    ),
+    "unknown-block-type": (
+        {"type": "hologram", "data": "x"},
+        Unsupported("hologram"),
+        Unsupported("hologram"),
+    ),
+}
+
+SHAPE_CASES = [
+    pytest.param(slug, block, expected, id=f"{shape}-{slug}")
+    for shape, (block, claude_expected, gpt_expected) in SHAPES.items()
+    for slug, expected in ((CLAUDE, claude_expected), (GPT, gpt_expected))
+]
+
+
+@pytest.mark.parametrize(("slug", "block", "expected"), SHAPE_CASES)
+def test_content_shape_payload(slug: str, block: Any, expected: Expected) -> None:
+    question = {"type": "text", "text": "What is this?"}
+    messages: list[BaseMessage] = [HumanMessage([question, block])]
+    if isinstance(expected, Unsupported):
+        error = error_for(slug, messages)
+        assert isinstance(error, SegmindUnsupportedContentError)
+        assert (error.block_type, error.model) == (expected.block_type, slug)
+        assert expected.block_type in str(error)
+        assert slug in str(error)
+        return
+    if expected["type"] == "text" and slug == GPT:
+        # Text-only content is sent as one string in the OpenAI dialect.
+        content: Any = "What is this?" + expected["text"]
+    else:
+        content = [question, expected]
+    assert body_for(slug, messages) == user_body(slug, content)
+
+
+@pytest.mark.parametrize(
+    ("block", "expected_claude", "expected_gpt"),
+    [
+        pytest.param(
+            {"type": "image", "base64": PNG, "mime_type": "image/png"},
+            claude_image(PNG, "image/png"),
+            gpt_image(PNG_URI),
+            id="v1-base64",
+        ),
+        pytest.param(
+            {"type": "image_url", "image_url": {"url": IMG_URL}},
+            claude_url("image", IMG_URL),
+            gpt_image(IMG_URL),
+            id="openai-url",
+        ),
+    ],
+)
+def test_media_only_message_is_a_list_of_one_part(
+    block: dict[str, Any], expected_claude: Any, expected_gpt: Any
+) -> None:
+    messages: list[BaseMessage] = [HumanMessage([block])]
+    assert body_for(CLAUDE, messages) == user_body(CLAUDE, [expected_claude])
+    assert body_for(GPT, messages) == user_body(GPT, [expected_gpt])
+
+
+def test_text_and_images_keep_their_order() -> None:
+    content: list[Any] = [
+        "Compare",
+        {"type": "image", "base64": PNG, "mime_type": "image/png"},
+        {"type": "text", "text": "with"},
+        {"type": "image_url", "image_url": {"url": IMG_URL}},
+        "please.",
+    ]
+    messages: list[BaseMessage] = [HumanMessage(content)]
+    assert body_for(CLAUDE, messages) == user_body(
+        CLAUDE,
+        [
+            {"type": "text", "text": "Compare"},
+            claude_image(PNG, "image/png"),
+            {"type": "text", "text": "with"},
+            claude_url("image", IMG_URL),
+            {"type": "text", "text": "please."},
+        ],
+    )
+    assert body_for(GPT, messages) == user_body(
+        GPT,
+        [
+            {"type": "text", "text": "Compare"},
+            gpt_image(PNG_URI),
+            {"type": "text", "text": "with"},
+            gpt_image(IMG_URL),
+            {"type": "text", "text": "please."},
+        ],
+    )
+
+
+# --- base64 image blocks without a mime_type ---------------------------------------
+# langchain-core 1.7's `generate` formats v0/v1 base64 image blocks for tracing
+# and raises its own ValueError when `mime_type` is missing, before the model
+# sees them; the package's sniffing is reached through `to_turns` directly.
+
+SNIFFED_BLOCKS = [
+    pytest.param({"type": "image", "base64": WEBP}, WEBP, "image/webp", id="v1-webp"),
+    pytest.param({"type": "image", "base64": PNG}, PNG, "image/png", id="v1-png"),
+    pytest.param(
+        {"type": "image", "source_type": "base64", "data": JPEG},
+        JPEG,
+        "image/jpeg",
+        id="v0-jpeg",
+    ),
+]
+
+
+def direct_body(slug: str, messages: list[BaseMessage]) -> dict[str, Any]:
+    return build_body(to_turns(messages, slug), GenerationOptions(), slug)
+
+
+@pytest.mark.parametrize(("block", "data", "mime_type"), SNIFFED_BLOCKS)
+def test_base64_image_without_mime_type_is_sniffed(
+    block: dict[str, Any], data: str, mime_type: str
+) -> None:
+    messages: list[BaseMessage] = [HumanMessage([block])]
+    assert direct_body(CLAUDE, messages) == user_body(
+        CLAUDE, [claude_image(data, mime_type)]
+    )
+    assert direct_body(GPT, messages) == user_body(
+        GPT, [gpt_image(f"data:{mime_type};base64,{data}")]
+    )
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_undetectable_base64_image_without_mime_type_is_an_input_error(
+    slug: str,
+) -> None:
+    with pytest.raises(SegmindInputError, match="mime_type"):
+        direct_body(slug, [HumanMessage([{"type": "image", "base64": "aGVsbG8="}])])
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize(("block", "data", "mime_type"), SNIFFED_BLOCKS)
+def test_invoke_of_base64_image_without_mime_type_stops_in_langchain_core(
+    slug: str, block: dict[str, Any], data: str, mime_type: str
+) -> None:
+    gateway = Gateway(slug)
+    with pytest.raises(ValueError, match="mime_type"):
+        gateway.model().invoke([HumanMessage([block])])
+    assert gateway.bodies == []
+
+
+# --- strings and text blocks ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected_claude", "expected_gpt"),
+    [
+        pytest.param("Hello, Segmind", "Hello, Segmind", "Hello, Segmind", id="string"),
+        pytest.param(
+            "héllo 🌍 — 日本語", "héllo 🌍 — 日本語", "héllo 🌍 — 日本語", id="unicode"
+        ),
+        pytest.param(["Hello"], "Hello", "Hello", id="list-of-one-string"),
+        pytest.param(
+            [{"type": "text", "text": "Hello"}], "Hello", "Hello", id="one-text-block"
+        ),
+        pytest.param(
+            ["Hello", {"type": "text", "text": "world"}],
+            [{"type": "text", "text": "Hello"}, {"type": "text", "text": "world"}],
+            "Helloworld",
+            id="string-and-text-block",
+        ),
+        pytest.param(
+            [{"type": "text-plain", "text": "notes", "mime_type": "text/plain"}],
+            "notes",
+            "notes",
+            id="v1-text-plain",
+        ),
+        pytest.param(
+            [
+                {
+                    "type": "text",
+                    "text": "cached",
+                    "cache_control": {"type": "ephemeral"},
+                }
+            ],
+            "cached",
+            "cached",
+            id="text-block-extra-keys",
+        ),
+        pytest.param(
+            ["", {"type": "text", "text": "Hi"}, {"type": "text", "text": ""}],
+            "Hi",
+            "Hi",
+            id="empty-strings-in-a-list",
+        ),
+    ],
+)
+def test_text_content_payload(
+    content: Any, expected_claude: Any, expected_gpt: Any
+) -> None:
+    messages: list[BaseMessage] = [HumanMessage(content)]
+    assert body_for(CLAUDE, messages) == user_body(CLAUDE, expected_claude)
+    assert body_for(GPT, messages) == user_body(GPT, expected_gpt)
+
+
+# --- malformed input: typed errors before any request --------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize(
+    ("block", "match"),
+    [
+        pytest.param({"text": "no type"}, "'type'", id="missing-type"),
+        pytest.param({"type": 7}, "'type'", id="non-string-type"),
+        pytest.param({"type": "text"}, "'text'", id="text-missing"),
+        pytest.param({"type": "text", "text": 5}, "'text'", id="text-not-a-string"),
+        pytest.param({"type": "image_url"}, "URL", id="image_url-missing"),
+        pytest.param(
+            {"type": "image_url", "image_url": {"url": None}},
+            "URL",
+            id="image_url-none",
+        ),
+        pytest.param(
+            {"type": "image_url", "image_url": {"url": "ftp://x/a.png"}},
+            "http",
+            id="image_url-ftp",
+        ),
+        pytest.param(
+            {"type": "image_url", "image_url": {"url": "file:///tmp/a.png"}},
+            "http",
+            id="image_url-local-file",
+        ),
+        pytest.param(
+            {"type": "image_url", "image_url": {"url": "data:image/png,abc"}},
+            "base64 data URI",
+            id="data-uri-not-base64",
+        ),
+        pytest.param(
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,"}},
+            "empty inline image",
+            id="data-uri-empty",
+        ),
+        pytest.param(
+            {"type": "image_url", "image_url": {"url": "data:;base64,aGVsbG8="}},
+            "mime_type",
+            id="data-uri-undetectable-type",
+        ),
+        pytest.param({"type": "image"}, "base64 data or a url", id="image-no-data"),
+        pytest.param(
+            {"type": "image", "base64": "", "mime_type": "image/png"},
+            "empty inline image",
+            id="image-empty-base64",
+        ),
+        pytest.param(
+            {"type": "image", "base64": 12, "mime_type": "image/png"},
+            "string data",
+            id="image-base64-not-a-string",
+        ),
+        pytest.param(
+            {"type": "image", "url": "/home/me/cat.png"}, "http", id="image-url-path"
+        ),
+        pytest.param(
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png"}},
+            "string data",
+            id="anthropic-source-no-data",
+        ),
+        pytest.param({"type": "document"}, "source", id="document-no-source"),
+        pytest.param(
+            {"type": "input_audio", "input_audio": "AAAA"},
+            "input_audio",
+            id="input_audio-not-a-dict",
+        ),
+    ],
+)
+def test_malformed_block_is_an_input_error_before_any_request(
+    slug: str, block: dict[str, Any], match: str
+) -> None:
+    error = error_for(slug, [HumanMessage(["Look:", block])])
+    assert isinstance(error, SegmindInputError)
+    assert match in str(error)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_image_in_anthropic_source_of_unknown_type_is_unsupported(slug: str) -> None:
+    block = {"type": "image", "source": {"type": "file", "file_id": "file-1"}}
+    error = error_for(slug, [HumanMessage([block])])
+    assert isinstance(error, SegmindUnsupportedContentError)
+    assert (error.block_type, error.model) == ("image source 'file'", slug)
+
+
+# --- turn rules ------------------------------------------------------------------
+
+
+def test_claude_system_messages_become_one_instruction() -> None:
+    messages: list[BaseMessage] = [
+        SystemMessage("Be brief."),
+        HumanMessage("Hi"),
+        SystemMessage([{"type": "text", "text": "Answer in French."}]),
+        ChatMessage(role="developer", content="No emoji."),
+        ChatMessage(role="system", content=""),
+        AIMessage("Bonjour"),
+    ]
+    assert body_for(CLAUDE, messages) == {
+        "messages": [
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Bonjour"},
+        ],
+        "instruction": "Be brief.\n\nAnswer in French.\n\nNo emoji.",
+    }
+    assert body_for(GPT, messages) == {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Hi"},
+            {"role": "system", "content": "Answer in French."},
+            {"role": "system", "content": "No emoji."},
+            {"role": "system", "content": ""},
+            {"role": "assistant", "content": "Bonjour"},
+        ]
+    }
+
+
+def test_claude_merges_consecutive_turns_keeping_part_order() -> None:
+    messages: list[BaseMessage] = [
+        HumanMessage("First"),
+        HumanMessage(
+            [
+                {"type": "image", "base64": PNG, "mime_type": "image/png"},
+                "Second",
+            ]
+        ),
+        HumanMessage([{"type": "image_url", "image_url": {"url": IMG_URL}}]),
+        AIMessage("One"),
+        AIMessage([{"type": "text", "text": "Two"}]),
+        HumanMessage("Third"),
+    ]
+    assert body_for(CLAUDE, messages) == {
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "First"},
+                    claude_image(PNG, "image/png"),
+                    {"type": "text", "text": "Second"},
+                    claude_url("image", IMG_URL),
+                ],
+            },
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "text", "text": "One"},
+                    {"type": "text", "text": "Two"},
+                ],
+            },
+            {"role": "user", "content": "Third"},
+        ]
+    }
+    assert body_for(GPT, messages) == {
+        "messages": [
+            {"role": "user", "content": "First"},
+            {
+                "role": "user",
+                "content": [gpt_image(PNG_URI), {"type": "text", "text": "Second"}],
+            },
+            {"role": "user", "content": [gpt_image(IMG_URL)]},
+            {"role": "assistant", "content": "One"},
+            {"role": "assistant", "content": "Two"},
+            {"role": "user", "content": "Third"},
+        ]
+    }
+
+
+def test_claude_drops_empty_turns_and_merges_around_them() -> None:
+    messages: list[BaseMessage] = [
+        HumanMessage("Hi"),
+        AIMessage(""),
+        AIMessage([]),
+        HumanMessage(["", {"type": "text", "text": ""}]),
+        HumanMessage("Again"),
+    ]
+    assert body_for(CLAUDE, messages) == {
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Hi"},
+                    {"type": "text", "text": "Again"},
+                ],
+            }
+        ]
+    }
+    assert body_for(GPT, messages) == {
+        "messages": [
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": ""},
+            {"role": "assistant", "content": ""},
+            {"role": "user", "content": ""},
+            {"role": "user", "content": "Again"},
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected_claude"),
+    [
+        pytest.param(
+            [AIMessage("Hello! How can I help?"), HumanMessage("Hi")],
+            {
+                "messages": [
+                    {"role": "user", "content": OPENER},
+                    {"role": "assistant", "content": "Hello! How can I help?"},
+                    {"role": "user", "content": "Hi"},
+                ]
+            },
+            id="assistant-first",
+        ),
+        pytest.param(
+            [SystemMessage("Be kind."), AIMessage("Welcome."), HumanMessage("Hi")],
+            {
+                "messages": [
+                    {"role": "user", "content": OPENER},
+                    {"role": "assistant", "content": "Welcome."},
+                    {"role": "user", "content": "Hi"},
+                ],
+                "instruction": "Be kind.",
+            },
+            id="system-then-assistant",
+        ),
+        pytest.param(
+            [HumanMessage(""), AIMessage("Welcome."), HumanMessage("Hi")],
+            {
+                "messages": [
+                    {"role": "user", "content": OPENER},
+                    {"role": "assistant", "content": "Welcome."},
+                    {"role": "user", "content": "Hi"},
+                ]
+            },
+            id="empty-user-then-assistant",
+        ),
+        pytest.param(
+            [AIMessage(["Sure.", {"type": "text", "text": " Here it is."}])],
+            {
+                "messages": [
+                    {"role": "user", "content": OPENER},
+                    {
+                        "role": "assistant",
+                        "content": [
+                            {"type": "text", "text": "Sure."},
+                            {"type": "text", "text": " Here it is."},
+                        ],
+                    },
+                ]
+            },
+            id="only-assistant",
+        ),
+    ],
+)
+def test_claude_leading_assistant_turn_gets_a_user_opener(
+    messages: list[BaseMessage], expected_claude: dict[str, Any]
+) -> None:
+    assert body_for(CLAUDE, messages) == expected_claude
+
+
+def test_gpt_keeps_a_leading_assistant_turn() -> None:
+    messages: list[BaseMessage] = [AIMessage("Welcome."), HumanMessage("Hi")]
+    assert body_for(GPT, messages) == {
+        "messages": [
+            {"role": "assistant", "content": "Welcome."},
+            {"role": "user", "content": "Hi"},
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        pytest.param([SystemMessage("Only a system prompt")], id="system-only"),
+        pytest.param([HumanMessage("")], id="empty-string"),
+        pytest.param([HumanMessage([]), AIMessage("")], id="all-empty"),
+        pytest.param(
+            [
+                AIMessage(
+                    [{"type": "reasoning", "reasoning": "hmm"}],
+                    response_metadata={"output_version": "v1"},
+                )
+            ],
+            id="only-reasoning",
+        ),
+    ],
+)
+def test_claude_with_nothing_to_send_fails_before_any_request(
+    messages: list[BaseMessage],
+) -> None:
+    error = error_for(CLAUDE, messages)
+    assert isinstance(error, SegmindInputError)
+    assert "no user or assistant message" in str(error)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_empty_message_list_fails_before_any_request(slug: str) -> None:
+    error = error_for(slug, [])
+    assert isinstance(error, SegmindInputError)
+    assert "empty" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [
+        (
+            CLAUDE,
+            {
+                "messages": [
+                    {"role": "user", "content": "Hi"},
+                    {"role": "assistant", "content": "Hello"},
+                ]
+            },
+        ),
+        (
+            GPT,
+            {
+                "messages": [
+                    {"role": "user", "content": "Hi", "name": "alice"},
+                    {"role": "assistant", "content": "Hello", "name": "helper_bot"},
+                ]
+            },
+        ),
+    ],
+)
+def test_message_names_kept_for_gpt_and_dropped_for_claude(
+    slug: str, expected: dict[str, Any]
+) -> None:
+    messages: list[BaseMessage] = [
+        HumanMessage("Hi", name="alice"),
+        AIMessage("Hello", name="helper_bot"),
+    ]
+    assert body_for(slug, messages) == expected
+
+
+def test_gpt_message_name_must_match_openai_name_pattern() -> None:
+    gateway = Gateway(GPT)
+    try:
+        gateway.model().invoke([HumanMessage("Hi", name="Jane Doe")])
+    except SegmindInputError:
+        assert gateway.bodies == []
+        return
+    sent = gateway.bodies[0]["messages"][0]
+    assert "name" not in sent or re.fullmatch(r"[a-zA-Z0-9_-]+", sent["name"])
+
+
+@pytest.mark.parametrize(
+    ("role", "mapped"),
+    [
+        ("user", "user"),
+        ("human", "user"),
+        ("USER", "user"),
+        ("Human", "user"),
+        ("assistant", "assistant"),
+        ("ai", "assistant"),
+        ("AI", "assistant"),
+    ],
+)
+def test_chat_message_conversation_roles(role: str, mapped: str) -> None:
+    messages: list[BaseMessage] = [
+        HumanMessage("Start"),
+        ChatMessage(role=role, content="Custom"),
+    ]
+    gpt = body_for(GPT, messages)["messages"]
+    assert gpt[1] == {"role": mapped, "content": "Custom"}
+    claude = body_for(CLAUDE, messages)["messages"]
+    if mapped == "user":
+        assert claude == [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Start"},
+                    {"type": "text", "text": "Custom"},
+                ],
+            }
+        ]
+    else:
+        assert claude == [
+            {"role": "user", "content": "Start"},
+            {"role": "assistant", "content": "Custom"},
+        ]
+
+
+@pytest.mark.parametrize("role", ["system", "developer", "System", "DEVELOPER"])
+def test_chat_message_system_roles(role: str) -> None:
+    messages: list[BaseMessage] = [
+        ChatMessage(role=role, content="Rules."),
+        HumanMessage("Hi"),
+    ]
+    assert body_for(CLAUDE, messages) == {
+        "messages": [{"role": "user", "content": "Hi"}],
+        "instruction": "Rules.",
+    }
+    assert body_for(GPT, messages) == {
+        "messages": [
+            {"role": "system", "content": "Rules."},
+            {"role": "user", "content": "Hi"},
+        ]
+    }
+
+
+def test_chat_message_name_is_kept_for_gpt() -> None:
+    messages: list[BaseMessage] = [ChatMessage(role="user", content="Hi", name="eve")]
+    assert body_for(GPT, messages) == {
+        "messages": [{"role": "user", "content": "Hi", "name": "eve"}]
+    }
+    assert body_for(CLAUDE, messages) == {
+        "messages": [{"role": "user", "content": "Hi"}]
+    }
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize(
+    "role", ["tool", "function", "bot", "model", "", " user", "narrator"]
+)
+def test_chat_message_unknown_role_is_an_input_error(slug: str, role: str) -> None:
+    error = error_for(slug, [ChatMessage(role=role, content="x")])
+    assert type(error) is SegmindInputError
+    assert f"ChatMessage role {role!r}" in str(error)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize(
+    ("message_factory", "match"),
+    [
+        pytest.param(
+            lambda: FunctionMessage(name="f", content="42"),
+            "FunctionMessage",
+            id="FunctionMessage",
+        ),
+        pytest.param(
+            lambda: RemoveMessage(id="m1"), "RemoveMessage", id="RemoveMessage"
+        ),
+    ],
+)
+def test_retired_and_state_messages_are_input_errors(
+    slug: str, message_factory: Callable[[], BaseMessage], match: str
+) -> None:
+    error = error_for(slug, [HumanMessage("Hi"), message_factory()])
+    assert type(error) is SegmindInputError
+    assert match in str(error)
+
+
+@pytest.mark.parametrize(
+    ("block", "block_type"),
+    [
+        pytest.param(
+            {"type": "image", "base64": PNG, "mime_type": "image/png"},
+            "image",
+            id="image",
+        ),
+        pytest.param(
+            {"type": "image_url", "image_url": {"url": IMG_URL}},
+            "image",
+            id="image-url",
+        ),
+        pytest.param(
+            {"type": "file", "base64": PDF, "mime_type": "application/pdf"},
+            "pdf",
+            id="pdf",
+        ),
+    ],
+)
+def test_claude_system_message_takes_only_text(
+    block: dict[str, Any], block_type: str
+) -> None:
+    messages = [SystemMessage(["Rules", block]), HumanMessage("Hi")]
+    error = error_for(CLAUDE, messages)
+    assert isinstance(error, SegmindUnsupportedContentError)
+    assert (error.block_type, error.model) == (block_type, CLAUDE)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        pytest.param(
+            SystemMessage(["Rules", {"type": "image", "url": IMG_URL}]), id="system"
+        ),
+        pytest.param(
+            AIMessage([{"type": "image", "base64": PNG, "mime_type": "image/png"}]),
+            id="assistant",
+        ),
+        pytest.param(
+            ChatMessage(
+                role="developer",
+                content=[
+                    {"type": "file", "base64": PDF, "mime_type": "application/pdf"}
+                ],
+            ),
+            id="developer-pdf",
+        ),
+    ],
+)
+def test_gpt_media_outside_user_messages_is_refused(message: BaseMessage) -> None:
+    messages = [HumanMessage("Hi"), message, HumanMessage("And?")]
+    error = error_for(GPT, messages)
+    assert isinstance(error, SegmindUnsupportedContentError)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        pytest.param(
+            {"type": "image", "base64": PNG, "mime_type": "image/png"}, id="image"
+        ),
+        pytest.param(
+            {"type": "image_url", "image_url": {"url": IMG_URL}}, id="image-url"
+        ),
+        pytest.param(
+            {"type": "file", "base64": PDF, "mime_type": "application/pdf"}, id="pdf"
+        ),
+    ],
+)
+def test_claude_media_in_assistant_turns_is_refused(block: dict[str, Any]) -> None:
+    messages = [HumanMessage("Draw"), AIMessage(["Here:", block]), HumanMessage("Nice")]
+    error = error_for(CLAUDE, messages)
+    assert isinstance(error, SegmindUnsupportedContentError)
+
+
+# --- histories written with output_version="v1" ----------------------------------
+
+V1_AI = AIMessage(
+    [
+        {"type": "reasoning", "reasoning": "The user greets me.", "id": "rs_1"},
+        {
+            "type": "text",
+            "text": "Hello!",
+            "id": "msg_1",
+            "annotations": [{"type": "citation", "url": "https://example.com"}],
+        },
+        {"type": "reasoning", "reasoning": "Offer help."},
+        {"type": "text", "text": " How can I help?"},
+        {"type": "thinking", "thinking": "native", "signature": "sig"},
+        {"type": "redacted_thinking", "data": "xyz"},
+    ],
+    response_metadata={"output_version": "v1", "model_provider": "openai"},
+)
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected_ai"),
+    [
+        (
+            CLAUDE,
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "text", "text": "Hello!"},
+                    {"type": "text", "text": " How can I help?"},
+                ],
+            },
+        ),
+        (GPT, {"role": "assistant", "content": "Hello! How can I help?"}),
+    ],
+)
+def test_v1_history_keeps_text_and_drops_reasoning(
+    slug: str, expected_ai: dict[str, Any]
+) -> None:
+    body = body_for(slug, [HumanMessage("Hi"), V1_AI, HumanMessage("Tell a joke")])
+    assert body == {
+        "messages": [
+            {"role": "user", "content": "Hi"},
+            expected_ai,
+            {"role": "user", "content": "Tell a joke"},
+        ]
+    }
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_v1_answers_of_this_model_go_back_out(slug: str) -> None:
+    gateway = Gateway(slug)
+    llm = gateway.model(output_version="v1")
+    first = llm.invoke([HumanMessage("Hi")])
+    assert isinstance(first.content, list)
+    assert first.response_metadata.get("output_version") == "v1"
+    llm.invoke([HumanMessage("Hi"), first, HumanMessage("More")])
+    assert gateway.bodies[1] == {
+        "messages": [
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": "More"},
+        ]
+    }
+
+
+# --- async, and the same rules on any slug of a family -------------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+async def test_ainvoke_sends_the_same_body(slug: str) -> None:
+    messages: list[BaseMessage] = [
+        SystemMessage("Be brief."),
+        HumanMessage(
+            ["What?", {"type": "image", "base64": PNG, "mime_type": "image/png"}]
+        ),
+    ]
+    gateway = Gateway(slug)
+    await gateway.model().ainvoke(messages)
+    assert gateway.bodies == [body_for(slug, messages)]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+async def test_ainvoke_unsupported_content_fails_before_any_request(slug: str) -> None:
+    gateway = Gateway(slug)
+    with pytest.raises(SegmindUnsupportedContentError) as caught:
+        await gateway.model().ainvoke(
+            [HumanMessage([{"type": "video", "url": IMG_URL}])]
+        )
+    assert gateway.bodies == []
+    assert (caught.value.block_type, caught.value.model) == ("video", slug)
+
+
+@pytest.mark.parametrize(
+    ("model", "expected_part"),
+    [
+        ("claude-4.5-sonnet", claude_image(PNG, "image/png")),
+        ("Claude-Opus-4.7", claude_image(PNG, "image/png")),
+        ("gemini-2.5-pro", gpt_image(PNG_URI)),
+        ("llama-v3p1-70b-instruct", gpt_image(PNG_URI)),
+    ],
+)
+def test_dialect_follows_the_slug_family(model: str, expected_part: Any) -> None:
+    bodies: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        return httpx.Response(200, json=ANSWERS[GPT])
+
+    llm = ChatSegmind(
+        model=model,
+        api_key="k",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    llm.invoke(
+        [HumanMessage([{"type": "image", "base64": PNG, "mime_type": "image/png"}])]
+    )
+    assert bodies == [{"messages": [{"role": "user", "content": [expected_part]}]}]
+
+
+# --- known bugs at the edges of content ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(" ", id="string"),
+        pytest.param(
+            ["\n", {"type": "image_url", "image_url": {"url": IMG_URL}}], id="block"
+        ),
+    ],
+)
+def test_claude_never_sends_whitespace_only_text(content: Any) -> None:
+    gateway = Gateway(CLAUDE)
+    try:
+        gateway.model().invoke(
+            [HumanMessage("Hi"), AIMessage("Yes?"), HumanMessage(content)]
+        )
+    except SegmindInputError:
+        return
+    for message in gateway.bodies[0]["messages"]:
+        texts = (
+            [message["content"]]
+            if isinstance(message["content"], str)
+            else [b["text"] for b in message["content"] if b["type"] == "text"]
+        )
+        assert all(text.strip() for text in texts), message
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("mime_type", ["", "png"])
+def test_malformed_mime_type_is_sniffed_or_refused(slug: str, mime_type: str) -> None:
+    gateway = Gateway(slug)
+    block = {"type": "image", "base64": PNG, "mime_type": mime_type}
+    try:
+        gateway.model().invoke([HumanMessage([block])])
+    except SegmindInputError:
+        assert gateway.bodies == []
+        return
+    part = gateway.bodies[0]["messages"][0]["content"][0]
+    expected = claude_image(PNG, "image/png") if slug == CLAUDE else gpt_image(PNG_URI)
+    assert part == expected
+
+
+def test_gpt_keeps_image_url_detail() -> None:
+    block = {"type": "image_url", "image_url": {"url": IMG_URL, "detail": "low"}}
+    assert body_for(GPT, [HumanMessage([block])]) == user_body(
+        GPT, [{"type": "image_url", "image_url": {"url": IMG_URL, "detail": "low"}}]
+    )
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_lone_surrogate_text_is_sent_or_refused_with_a_typed_error(slug: str) -> None:
+    gateway = Gateway(slug)
+    try:
+        gateway.model().invoke([HumanMessage("half an emoji: \ud83d")])
+    except SegmindError:
+        assert gateway.bodies == []
+        return
+    assert len(gateway.bodies) == 1
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_non_standard_block_from_the_user_is_not_silently_dropped(slug: str) -> None:
+    native = {"type": "image", "source": {"type": "url", "url": IMG_URL}}
+    gateway = Gateway(slug)
+    try:
+        gateway.model().invoke(
+            [HumanMessage(["Look", {"type": "non_standard", "value": native}])]
+        )
+    except SegmindError:
+        assert gateway.bodies == []
+        return
+    assert IMG_URL in json.dumps(gateway.bodies[0])
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_url_scheme_is_case_insensitive(slug: str) -> None:
+    url = "HTTPS://EXAMPLE.COM/CAT.PNG"
+    body = body_for(slug, [HumanMessage([{"type": "image_url", "image_url": url}])])
+    assert url in json.dumps(body)

@@ -1,0 +1,318 @@
+"""`langchain_segmind.images`: local files and bytes as standard image blocks.
+
+The fixtures under tests/fixtures/ are tiny real files written by
+tests/fixtures/make_fixtures.py. End-to-end tests send the helper's blocks
+through both chat classes over a mocked gateway and compare exact bodies.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.messages import HumanMessage
+
+from langchain_segmind import (
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindInputError,
+)
+from langchain_segmind.images import (
+    image_block,
+    sniff_base64_media_type,
+    sniff_media_type,
+)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+IMAGE_FIXTURES = [
+    ("tiny.png", "image/png"),
+    ("tiny.jpg", "image/jpeg"),
+    ("tiny.gif", "image/gif"),
+    ("tiny.webp", "image/webp"),
+]
+
+ANSWERS: dict[str, dict[str, Any]] = {
+    "claude-3.5-sonnet": {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "text", "text": "ok"}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    },
+    "gpt-4o": {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "ok"},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    },
+}
+MODEL_CLASSES = {"claude-3.5-sonnet": ChatSegmindClaude, "gpt-4o": ChatSegmindGPT4o}
+
+
+def send(
+    slug: str, message: HumanMessage, bodies: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Invoke the slug's class over a mocked gateway; return the bodies sent."""
+    bodies = [] if bodies is None else bodies
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        return httpx.Response(200, json=ANSWERS[slug])
+
+    llm = MODEL_CLASSES[slug](
+        api_key="k",
+        max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    llm.invoke([message])
+    return bodies
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+# --- image_block ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
+@pytest.mark.parametrize("as_type", [str, Path], ids=["str-path", "pathlib"])
+def test_image_block_from_file_detects_media_type(
+    name: str, mime_type: str, as_type: type
+) -> None:
+    path = FIXTURES / name
+    assert image_block(as_type(path)) == {
+        "type": "image",
+        "base64": b64(path.read_bytes()),
+        "mime_type": mime_type,
+    }
+
+
+@pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
+def test_image_block_from_bytes_detects_media_type(name: str, mime_type: str) -> None:
+    data = (FIXTURES / name).read_bytes()
+    assert image_block(data) == {
+        "type": "image",
+        "base64": b64(data),
+        "mime_type": mime_type,
+    }
+
+
+def test_image_block_detects_gif87a() -> None:
+    assert image_block(b"GIF87a\x01\x00\x01\x00")["mime_type"] == "image/gif"
+
+
+def test_image_block_explicit_mime_type_wins_over_detection() -> None:
+    data = (FIXTURES / "tiny.png").read_bytes()
+    assert image_block(data, mime_type="image/jpeg") == {
+        "type": "image",
+        "base64": b64(data),
+        "mime_type": "image/jpeg",
+    }
+
+
+def test_image_block_explicit_mime_type_for_unknown_bytes() -> None:
+    assert image_block(b"\x00\x01raw", mime_type="image/png")["mime_type"] == (
+        "image/png"
+    )
+
+
+def test_image_block_falls_back_to_the_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "photo.png"
+    shutil.copy(FIXTURES / "not-an-image", path)
+    assert image_block(path) == {
+        "type": "image",
+        "base64": b64(b"not an image at all"),
+        "mime_type": "image/png",
+    }
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(b"not an image at all", id="bytes"),
+        pytest.param(FIXTURES / "not-an-image", id="file-without-known-extension"),
+    ],
+)
+def test_image_block_undetectable_media_type_is_a_value_error(source: Any) -> None:
+    with pytest.raises(ValueError, match="mime_type"):
+        image_block(source)
+
+
+def test_image_block_missing_file() -> None:
+    with pytest.raises(FileNotFoundError):
+        image_block(FIXTURES / "does-not-exist.png")
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "clip.mp4", "page.html", "blob.bin"])
+def test_image_block_rejects_non_image_file_names(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    shutil.copy(FIXTURES / "not-an-image", path)
+    with pytest.raises(ValueError, match="mime_type"):
+        image_block(path)
+
+
+# --- sniffing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(b"\x89PNG\r\n\x1a\n", "image/png", id="png"),
+        pytest.param(b"\xff\xd8\xff\xe0", "image/jpeg", id="jpeg"),
+        pytest.param(b"GIF87a", "image/gif", id="gif87a"),
+        pytest.param(b"GIF89a", "image/gif", id="gif89a"),
+        pytest.param(b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp", id="webp"),
+        pytest.param(b"%PDF-1.7", "application/pdf", id="pdf"),
+        pytest.param(b"RIFF\x00\x00\x00\x00WAVEfmt ", None, id="wav-is-not-webp"),
+        pytest.param(b"\x89PNG", None, id="truncated-png"),
+        pytest.param(b"", None, id="empty"),
+        pytest.param(b"BM\x00\x00", None, id="bmp-unsupported"),
+    ],
+)
+def test_sniff_media_type(data: bytes, expected: str | None) -> None:
+    assert sniff_media_type(data) == expected
+
+
+@pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
+def test_sniff_media_type_of_fixture_files(name: str, mime_type: str) -> None:
+    assert sniff_media_type((FIXTURES / name).read_bytes()) == mime_type
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(b64((FIXTURES / "tiny.png").read_bytes()), "image/png", id="png"),
+        pytest.param(
+            b64((FIXTURES / "tiny.pdf").read_bytes()), "application/pdf", id="pdf"
+        ),
+        pytest.param(b64(b"\xff\xd8\xff")[:4], "image/jpeg", id="short-no-padding"),
+        pytest.param("!!!!not base64", None, id="invalid"),
+        pytest.param("éé", None, id="non-ascii"),
+        pytest.param("", None, id="empty"),
+        pytest.param(b64(b"hello world, plain text"), None, id="not-an-image"),
+    ],
+)
+def test_sniff_base64_media_type(data: str, expected: str | None) -> None:
+    assert sniff_base64_media_type(data) == expected
+
+
+# --- end to end ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
+def test_image_block_reaches_claude_as_an_anthropic_image(
+    name: str, mime_type: str
+) -> None:
+    data = b64((FIXTURES / name).read_bytes())
+    message = HumanMessage(
+        [{"type": "text", "text": "What is it?"}, image_block(FIXTURES / name)]
+    )
+    assert send("claude-3.5-sonnet", message) == [
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "What is it?"},
+                        {
+                            "type": "image",
+                            "source": {
+                                "type": "base64",
+                                "media_type": mime_type,
+                                "data": data,
+                            },
+                        },
+                    ],
+                }
+            ]
+        }
+    ]
+
+
+@pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
+def test_image_block_reaches_gpt_as_a_data_uri(name: str, mime_type: str) -> None:
+    data = b64((FIXTURES / name).read_bytes())
+    message = HumanMessage(
+        [{"type": "text", "text": "What is it?"}, image_block(FIXTURES / name)]
+    )
+    assert send("gpt-4o", message) == [
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "What is it?"},
+                        {
+                            "type": "image_url",
+                            "image_url": {"url": f"data:{mime_type};base64,{data}"},
+                        },
+                    ],
+                }
+            ]
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected_part"),
+    [
+        (
+            "claude-3.5-sonnet",
+            {
+                "type": "document",
+                "source": {
+                    "type": "base64",
+                    "media_type": "application/pdf",
+                    "data": b64((FIXTURES / "tiny.pdf").read_bytes()),
+                },
+            },
+        ),
+        (
+            "gpt-4o",
+            {
+                "type": "file",
+                "file": {
+                    "file_data": "data:application/pdf;base64,"
+                    + b64((FIXTURES / "tiny.pdf").read_bytes()),
+                    "filename": "document.pdf",
+                },
+            },
+        ),
+    ],
+)
+def test_image_block_of_a_pdf_is_sent_as_a_document(
+    slug: str, expected_part: dict[str, Any]
+) -> None:
+    block = image_block(FIXTURES / "tiny.pdf")
+    assert block["mime_type"] == "application/pdf"
+    assert send(slug, HumanMessage([block])) == [
+        {"messages": [{"role": "user", "content": [expected_part]}]}
+    ]
+
+
+@pytest.mark.parametrize("slug", ["claude-3.5-sonnet", "gpt-4o"])
+def test_image_block_of_an_empty_file_fails_before_any_request(
+    tmp_path: Path, slug: str
+) -> None:
+    path = tmp_path / "empty.png"
+    path.write_bytes(b"")
+    block = image_block(path)
+    assert block == {"type": "image", "base64": "", "mime_type": "image/png"}
+    bodies: list[dict[str, Any]] = []
+    with pytest.raises(SegmindInputError, match="empty inline image"):
+        send(slug, HumanMessage([block]), bodies)
+    assert bodies == []
