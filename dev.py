@@ -34,11 +34,15 @@ TASK_GROUPS = {
 }
 
 
-def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+def run(
+    *args: str | Path,
+    env: dict[str, str] | None = None,
+    ok_codes: tuple[int, ...] = (0,),
+) -> None:
     """Run a command from the project root; stop with its code if it fails."""
     print("+", " ".join(str(a) for a in args), flush=True)
     code = subprocess.call([str(a) for a in args], cwd=ROOT, env=env)
-    if code != 0:
+    if code not in ok_codes:
         sys.exit(code)
 
 
@@ -78,7 +82,8 @@ def task_test() -> None:
         "--allow-hosts=127.0.0.1,localhost,::1",
     )
     # Live tests call api.segmind.com; each skips without SEGMIND_API_KEY.
-    run(*pytest, "tests/integration_tests", "-m", "live", "-rs")
+    # (pytest's 5, "no test collected", is not a failure for this tier.)
+    run(*pytest, "tests/integration_tests", "-m", "live", "-rs", ok_codes=(0, 5))
 
 
 def task_lint() -> None:

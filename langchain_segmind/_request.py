@@ -63,9 +63,8 @@ class PreparedChat:
 
     async def arun(self, client: httpx.AsyncClient | None) -> AIMessage:
         """The async twin of `run`."""
-        if self.queued:
-            return self.read(await asend_queued(self.http, client))
-        return self.read(await asend(self.http, client))
+        answer = await (asend_queued if self.queued else asend)(self.http, client)
+        return self.read(answer)
 
     def read(self, answer: Answer) -> AIMessage:
         """Parse the answer into an `AIMessage`.
@@ -87,6 +86,25 @@ class PreparedChat:
         if self.tools is not None and self.tools.parses_replies:
             message = read_tool_calls(message, self.tools)
         return message
+
+
+def _schema_into_protocol(
+    tools: ToolBinding, options: GenerationOptions
+) -> tuple[ToolBinding, GenerationOptions]:
+    """Ask for a JSON final answer in the tool prompt, not in `response_format`.
+
+    A JSON-schema `response_format` would constrain every reply, so the model
+    could not write tool calls; agents that want both (tools now, a structured
+    answer at the end) get the schema as a rule of the protocol instead.
+    """
+    response_format = options.response_format or {}
+    spec = response_format.get("json_schema")
+    if response_format.get("type") != "json_schema" or not isinstance(spec, Mapping):
+        return tools, options
+    schema = spec.get("schema")
+    if not isinstance(schema, Mapping):
+        return tools, options
+    return replace(tools, answer_schema=schema), replace(options, response_format=None)
 
 
 def endpoint(base_url: str, model: str) -> str:
@@ -139,6 +157,8 @@ def prepare_chat(
                 options, native_tools=tools.tools, tool_choice=tools.choice
             )
     else:
+        if tools is not None and tools.parses_replies:
+            tools, options = _schema_into_protocol(tools, options)
         turns = apply_protocol(turns, tools)
     body = wire.build_body(turns, options, model)
     headers: dict[str, Any] = {**connection.headers, **(extra_headers or {})}

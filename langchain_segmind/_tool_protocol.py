@@ -26,11 +26,13 @@ from langchain_segmind.wire.types import ToolSpec
 CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
 TOOLS_OPEN, TOOLS_CLOSE = "<tools>", "</tools>"
+SCHEMA_OPEN, SCHEMA_CLOSE = "<answer_schema>", "</answer_schema>"
 
 # An unterminated last block (the model stopped early) still counts.
 _CALL_BLOCK = re.compile(r"<tool_call>(.*?)(?:</tool_call>|\Z)", re.S)
 _FENCE = re.compile(r"^```[\w-]*\s*(.*?)\s*```$", re.S)
 _TOOLS_SECTION = re.compile(r"<tools>\s*(.*?)\s*</tools>", re.S)
+_SCHEMA_SECTION = re.compile(r"<answer_schema>\s*(.*?)\s*</answer_schema>", re.S)
 _REQUIRED_TOOL = re.compile(r'You must call the tool "([^"]+)"')
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 
@@ -87,12 +89,26 @@ class ParsedReply:
     calls: tuple[ParsedCall, ...]
 
 
-def render_tools_instruction(tools: Sequence[ToolSpec], choice: str) -> str:
+_ANSWER_RULE = """
+- When you answer without calling a tool, your whole answer must be one JSON \
+object (no prose, no code fences) that satisfies this JSON Schema:
+{open}
+{schema}
+{close}"""
+
+
+def render_tools_instruction(
+    tools: Sequence[ToolSpec],
+    choice: str,
+    answer_schema: Mapping[str, Any] | None = None,
+) -> str:
     """The system-prompt section that teaches the model the protocol.
 
     Args:
         tools: The bound tools.
         choice: `"auto"`, `"any"`, or the name of the tool that must be called.
+        answer_schema: A JSON Schema the final (tool-free) answer must follow.
+            It replaces `response_format`, which would forbid tool calls.
 
     Returns:
         The section's text.
@@ -105,7 +121,7 @@ def render_tools_instruction(tools: Sequence[ToolSpec], choice: str) -> str:
         for t in tools
     ]
     rule = _CHOICE_RULES.get(choice) or _NAMED_CHOICE_RULE.format(name=choice)
-    return _PREAMBLE.format(
+    text = _PREAMBLE.format(
         open=TOOLS_OPEN,
         close=TOOLS_CLOSE,
         tools="\n".join(lines),
@@ -113,6 +129,13 @@ def render_tools_instruction(tools: Sequence[ToolSpec], choice: str) -> str:
         call_close=CALL_CLOSE,
         choice=rule,
     )
+    if answer_schema is not None:
+        text += _ANSWER_RULE.format(
+            open=SCHEMA_OPEN,
+            close=SCHEMA_CLOSE,
+            schema=json.dumps(answer_schema, ensure_ascii=False),
+        )
+    return text
 
 
 def render_call(name: str, arguments: Mapping[str, Any], call_id: str) -> str:
@@ -162,6 +185,17 @@ def _parse_call(block: str) -> ParsedCall:
     if not isinstance(arguments, dict):
         return ParsedCall(raw=raw, name=name, error='"arguments" is not an object')
     return ParsedCall(raw=raw, name=name, arguments=arguments)
+
+
+def read_answer_schema(system_text: str) -> Any:
+    """The JSON Schema a tool-free answer must follow, if the prompt sets one."""
+    section = _SCHEMA_SECTION.search(system_text)
+    if section is None:
+        return None
+    try:
+        return json.loads(section.group(1))
+    except ValueError:
+        return None
 
 
 def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str]:

@@ -39,10 +39,13 @@ class ToolBinding:
     Attributes:
         tools: The tools, in the OpenAI function format LangChain produces.
         choice: `"auto"`, `"any"`, `"none"`, or the name of a required tool.
+        answer_schema: The JSON Schema of a tool-free answer, when the call
+            also asked for structured output.
     """
 
     tools: tuple[ToolSpec, ...]
     choice: str = "auto"
+    answer_schema: Mapping[str, Any] | None = None
 
     @property
     def parses_replies(self) -> bool:
@@ -111,7 +114,9 @@ def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[T
     rendered = [_textualize(turn) for turn in turns]
     if binding is None or not binding.parses_replies:
         return rendered
-    instruction = protocol.render_tools_instruction(binding.tools, binding.choice)
+    instruction = protocol.render_tools_instruction(
+        binding.tools, binding.choice, binding.answer_schema
+    )
     position = 0
     while position < len(rendered) and rendered[position].role == "system":
         position += 1

@@ -382,9 +382,8 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        result = self._generate(messages, stop=stop, **kwargs)
-        message = result.generations[0].message
-        yield ChatGenerationChunk(message=to_last_chunk(message))  # type: ignore[arg-type]
+        message = self._prepare(messages, stop, kwargs).run(self.http_client)
+        yield ChatGenerationChunk(message=to_last_chunk(message))
 
     async def _astream(
         self,
@@ -393,9 +392,9 @@ class ChatSegmind(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        result = await self._agenerate(messages, stop=stop, **kwargs)
-        message = result.generations[0].message
-        yield ChatGenerationChunk(message=to_last_chunk(message))  # type: ignore[arg-type]
+        call = self._prepare(messages, stop, kwargs)
+        message = await call.arun(self.http_async_client)
+        yield ChatGenerationChunk(message=to_last_chunk(message))
 
 
 class ChatSegmindClaude(ChatSegmind):

@@ -4,7 +4,8 @@ When a request's system text carries the protocol's tool list, the emulator
 answers like a well-behaved model: on a new question it calls a tool (the
 required one, else the first not yet called for this question), filling
 numbers and quoted strings from the question; once each tool has answered it
-replies in prose quoting the results. Deterministic, so tests can assert on it.
+replies in prose quoting the results, or with an instance of the answer
+schema when the prompt sets one. Deterministic, so tests can assert on it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from langchain_segmind._tool_protocol import (
     CALL_CLOSE,
     CALL_OPEN,
     RESULT_CLOSE,
+    read_answer_schema,
     read_tools_instruction,
 )
 from langchain_segmind.wire.types import ToolSpec
@@ -33,7 +35,8 @@ _RESULT = re.compile(r"<tool_result[^>]*>\n?(.*?)\n?</tool_result>", re.S)
 
 def protocol_reply(body: dict[str, Any]) -> str | None:
     """The reply of a protocol-following model, or `None` if no tools are bound."""
-    tools, choice = read_tools_instruction(_system_text(body))
+    system = _system_text(body)
+    tools, choice = read_tools_instruction(system)
     if not tools:
         return None
     messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
@@ -43,10 +46,13 @@ def protocol_reply(body: dict[str, Any]) -> str | None:
     pending = [tool for tool in tools if tool.name not in called]
     if not results:
         return _call(tools[0], question)
-    if pending and choice == "auto":
+    if pending:
         return _call(pending[0], question)
     if choice == "any":
         return _call(tools[0], question)
+    answer_schema = read_answer_schema(system)
+    if answer_schema is not None:
+        return json.dumps(_arguments(answer_schema, question), ensure_ascii=False)
     return ANSWER_PREFIX + "; ".join(results)
 
 
