@@ -18,7 +18,8 @@ under `contextvars.copy_context().run`.
 key), process-wide: those tests use a throwaway emulator each, i.e. an account
 of their own.
 
-The fixtures are this module's own (`gateway`), not the tier's `emulator`.
+The tests use the tier's `emulator` (conftest.py), or an emulator of their own
+where they need an account of their own.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ import warnings
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any
 
 import httpx
 import pytest
@@ -47,7 +46,6 @@ from langchain_core.tools import tool
 from langchain_segmind import (
     ChatSegmind,
     ChatSegmindClaude,
-    ChatSegmindGPT4o,
     SegmindBadRequestError,
     SegmindCallbackHandler,
     SegmindInsufficientCreditsError,
@@ -55,79 +53,38 @@ from langchain_segmind import (
     SegmindServerError,
     get_segmind_callback,
 )
-from langchain_segmind._retry import Clock
-from langchain_segmind.testing import DEFAULT_CATALOGUE, Fault, SegmindEmulator
+from langchain_segmind.testing import Fault, SegmindEmulator
+from tests.integration_tests.support import (
+    COST_PER_CALL,
+    MODES,
+    STARTING_CREDITS,
+    approx,
+    call,
+    each_class_and_mode,
+    error_fault,
+    new_model,
+    posts,
+    slug_of,
+)
 
-STARTING_CREDITS = 10_000.0
-COST_PER_CALL = 0.0123
 CLAUDE, GPT = "claude-3.5-sonnet", "gpt-4o"
-CLASSES = [ChatSegmindClaude, ChatSegmindGPT4o]
-MODES = ["sync", "async"]
 
 # One event loop for the module, so the package's per-loop pooled client is reused.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-class NoWaitClock(Clock):
-    """Retry waits return at once; time is the time waited (deadlines still hold)."""
-
-    def __init__(self) -> None:
-        self.waited = 0.0
-
-    def monotonic(self) -> float:
-        return self.waited
-
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc) + timedelta(seconds=self.waited)
-
-    def sleep(self, seconds: float) -> None:
-        self.waited += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.waited += seconds
-
-
-def approx(credits: float) -> Any:
-    """Credits compare to a millionth (pytest's default, 1e-6 relative, would
-    let 0.01 pass at 10,000 credits: almost one call's cost)."""
-    return pytest.approx(credits, abs=1e-6)
-
-
 # -- fixtures ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def gateway_server() -> Iterator[SegmindEmulator]:
-    with SegmindEmulator(
-        credits=STARTING_CREDITS, cost_per_call=COST_PER_CALL
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-def gateway(gateway_server: SegmindEmulator) -> SegmindEmulator:
-    """The module's emulator, back to its initial state."""
-    gateway_server.reset()
-    gateway_server.remaining_credits = STARTING_CREDITS
-    gateway_server.latency = 0.0
-    for slug in DEFAULT_CATALOGUE:
-        gateway_server.add_model(slug)
-    return gateway_server
 
 
 @pytest.fixture
 def own_account() -> Iterator[SegmindEmulator]:
-    """A throwaway emulator: an account whose last balance no other test has seen."""
+    """A throwaway emulator: an account whose last balance no other test has seen.
+
+    (`min_remaining_credits` reads the last balance seen for the account, and
+    the tier's `emulator` is one account for the whole session.)
+    """
     with SegmindEmulator(credits=5.0, cost_per_call=COST_PER_CALL) as running:
         yield running
-
-
-def new_model(
-    gateway: SegmindEmulator, cls: type[ChatSegmind] = ChatSegmindGPT4o, **fields: Any
-) -> ChatSegmind:
-    model = cls(base_url=gateway.base_url, api_key=gateway.api_key, **fields)
-    model._clock = NoWaitClock()
-    return model
 
 
 @dataclass
@@ -137,22 +94,8 @@ class Models:
 
 
 @pytest.fixture
-def models(gateway: SegmindEmulator) -> Models:
-    return Models(new_model(gateway, ChatSegmindClaude), new_model(gateway))
-
-
-async def call(model: ChatSegmind, mode: str, prompt: Any) -> Any:
-    if mode == "sync":
-        return model.invoke(prompt)
-    return await model.ainvoke(prompt)
-
-
-def slug_of(cls: type[ChatSegmind]) -> str:
-    return str(cls.model_fields["model"].default)
-
-
-def model_posts(gateway: SegmindEmulator) -> int:
-    return sum(r.method == "POST" for r in gateway.requests)
+def models(emulator: SegmindEmulator) -> Models:
+    return Models(new_model(emulator, ChatSegmindClaude), new_model(emulator))
 
 
 def usage_sum(messages: list[AIMessage], key: str) -> int:
@@ -162,7 +105,7 @@ def usage_sum(messages: list[AIMessage], key: str) -> int:
 def check_totals(
     cb: SegmindCallbackHandler,
     messages: list[AIMessage],
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     *,
     failed: int = 0,
 ) -> None:
@@ -174,7 +117,7 @@ def check_totals(
     assert cb.total_tokens == usage_sum(messages, "total_tokens")
     assert cb.total_tokens == cb.input_tokens + cb.output_tokens
     assert cb.total_cost == approx(COST_PER_CALL * len(messages))
-    spent = STARTING_CREDITS - gateway.remaining_credits
+    spent = STARTING_CREDITS - emulator.remaining_credits
     assert cb.total_cost == approx(spent)
 
 
@@ -272,16 +215,16 @@ SCENARIOS: list[tuple[str, Scenario, bool]] = [
     [pytest.param(run, concurrent, id=name) for name, run, concurrent in SCENARIOS],
 )
 async def test_callback_totals(
-    run: Scenario, concurrent: bool, models: Models, gateway: SegmindEmulator
+    run: Scenario, concurrent: bool, models: Models, emulator: SegmindEmulator
 ) -> None:
     with get_segmind_callback() as cb:
         messages = await run(models)
 
-    assert len(messages) == model_posts(gateway)
-    check_totals(cb, messages, gateway)
+    assert len(messages) == len(posts(emulator))
+    check_totals(cb, messages, emulator)
     # Whatever order concurrent answers are read in, the handler reports the
     # account's balance after the last call (the lowest one reported).
-    assert cb.remaining_credits == approx(gateway.remaining_credits)
+    assert cb.remaining_credits == approx(emulator.remaining_credits)
     for slug in (CLAUDE, GPT):
         mine = [m for m in messages if m.response_metadata["model_name"] == slug]
         usage = cb.by_model[slug]
@@ -295,7 +238,7 @@ async def test_callback_totals(
 
 
 async def test_summary_is_readable_and_names_both_slugs(
-    models: Models, gateway: SegmindEmulator
+    models: Models, emulator: SegmindEmulator
 ) -> None:
     with get_segmind_callback() as cb:
         claude = models.claude.invoke("one")
@@ -311,7 +254,7 @@ async def test_summary_is_readable_and_names_both_slugs(
         f"{cb.output_tokens} output)"
     )
     assert lines[2] == f"Credits spent: {3 * COST_PER_CALL:.6g}"
-    assert lines[3] == f"Credits remaining: {gateway.remaining_credits:.6g}"
+    assert lines[3] == f"Credits remaining: {emulator.remaining_credits:.6g}"
     assert lines[4:] == [
         f"  {CLAUDE}: 1 ok, 0 failed, {claude_tokens} tokens, "
         f"{COST_PER_CALL:.6g} credits",
@@ -320,7 +263,7 @@ async def test_summary_is_readable_and_names_both_slugs(
     ]
 
 
-async def test_empty_block_reports_nothing(gateway: SegmindEmulator) -> None:
+async def test_empty_block_reports_nothing(emulator: SegmindEmulator) -> None:
     with get_segmind_callback() as cb:
         pass
     assert cb.successful_requests == cb.failed_requests == cb.total_tokens == 0
@@ -332,21 +275,21 @@ async def test_empty_block_reports_nothing(gateway: SegmindEmulator) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_failed_requests_are_counted_once_per_call(
-    mode: str, models: Models, gateway: SegmindEmulator
+    mode: str, models: Models, emulator: SegmindEmulator
 ) -> None:
     with get_segmind_callback() as cb:
-        gateway.inject(Fault(status=400, body={"error": "Unsupported option"}))
+        emulator.inject(error_fault(400, "Unsupported option"))
         with pytest.raises(SegmindBadRequestError):
             await call(models.claude, mode, "rejected")
-        gateway.inject(Fault.server_error(503))  # retried, then fine
+        emulator.inject(Fault.server_error(503))  # retried, then fine
         recovered = await call(models.gpt, mode, "recovers")
-        gateway.inject(Fault.server_error(503), times=3)  # retries exhausted
+        emulator.inject(Fault.server_error(503), times=3)  # retries exhausted
         with pytest.raises(SegmindServerError):
             await call(models.gpt, mode, "gives up")
 
-    assert model_posts(gateway) == 1 + 2 + 3
-    check_totals(cb, [recovered], gateway, failed=2)
-    assert cb.remaining_credits == approx(gateway.remaining_credits)
+    assert len(posts(emulator)) == 1 + 2 + 3
+    check_totals(cb, [recovered], emulator, failed=2)
+    assert cb.remaining_credits == approx(emulator.remaining_credits)
     assert (
         cb.by_model[CLAUDE].successful_requests,
         cb.by_model[CLAUDE].failed_requests,
@@ -360,7 +303,7 @@ async def test_failed_requests_are_counted_once_per_call(
 
 
 async def test_calls_outside_or_in_other_blocks_are_not_counted(
-    models: Models, gateway: SegmindEmulator
+    models: Models, emulator: SegmindEmulator
 ) -> None:
     models.gpt.invoke("before any block")
     with get_segmind_callback() as outer:
@@ -376,7 +319,7 @@ async def test_calls_outside_or_in_other_blocks_are_not_counted(
         later_message = await models.claude.ainvoke("later")
     models.gpt.invoke("after every block")
 
-    assert model_posts(gateway) == 8
+    assert len(posts(emulator)) == 8
     # The innermost block takes the calls made inside it; blocks never share.
     assert inner.successful_requests == 2
     assert set(inner.by_model) == {GPT}
@@ -443,13 +386,13 @@ async def test_raw_threads_are_not_counted_unless_the_context_is_copied(
     run: Callable[[ChatSegmind], list[AIMessage]],
     counted: bool,
     models: Models,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
 ) -> None:
     with get_segmind_callback() as cb:
         messages = run(models.gpt)
-    assert len(messages) == model_posts(gateway) == 2  # the calls did happen
+    assert len(messages) == len(posts(emulator)) == 2  # the calls did happen
     if counted:
-        check_totals(cb, messages, gateway)
+        check_totals(cb, messages, emulator)
     else:
         assert cb.successful_requests == 0
         assert cb.total_cost == 0.0
@@ -458,44 +401,60 @@ async def test_raw_threads_are_not_counted_unless_the_context_is_copied(
 # -- concurrency: which balance is "remaining" ---------------------------------------
 
 
+class SlowReadLast:
+    """Two concurrent calls, "slow" and "fast": "slow" is billed first, read last.
+
+    `hold_slow_answer` is an httpx response hook: once the answer to "slow" is
+    in (billed), it holds it until the "fast" call, sent only after that, is
+    done. `run(model, pool)` makes both calls in `pool`'s threads.
+    """
+
+    def __init__(self) -> None:
+        self.slow_billed, self.fast_done = threading.Event(), threading.Event()
+
+    def hold_slow_answer(self, response: httpx.Response) -> None:
+        if b"slow" in response.request.content:
+            self.slow_billed.set()
+            self.fast_done.wait(5)
+
+    def _fast(self, model: ChatSegmind) -> AIMessage:
+        self.slow_billed.wait(5)
+        try:
+            return model.invoke("fast")
+        finally:
+            self.fast_done.set()
+
+    def run(
+        self, model: ChatSegmind, pool: ThreadPoolExecutor
+    ) -> tuple[AIMessage, AIMessage]:
+        """The answers to "slow" and to "fast"."""
+        slow_future = pool.submit(model.invoke, "slow")
+        fast_future = pool.submit(self._fast, model)
+        return slow_future.result(), fast_future.result()
+
+
 async def test_remaining_credits_after_concurrent_calls_is_the_current_balance(
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
 ) -> None:
     # The answer to "slow" is billed first but read last, deterministically:
     # its reading waits until the "fast" call (sent after "slow" was billed) is done.
-    slow_billed, fast_done = threading.Event(), threading.Event()
-
-    def hold_slow_answer(response: httpx.Response) -> None:
-        if b"slow" in response.request.content:
-            slow_billed.set()
-            fast_done.wait(5)
-
-    with httpx.Client(event_hooks={"response": [hold_slow_answer]}) as client:
-        model = new_model(gateway, http_client=client)
-
-        def fast() -> AIMessage:
-            slow_billed.wait(5)
-            try:
-                return model.invoke("fast")
-            finally:
-                fast_done.set()
-
+    order = SlowReadLast()
+    with httpx.Client(event_hooks={"response": [order.hold_slow_answer]}) as client:
+        model = new_model(emulator, http_client=client)
         with (
             get_segmind_callback() as cb,
             ContextThreadPoolExecutor(max_workers=2) as pool,
         ):
-            slow_future = pool.submit(model.invoke, "slow")
-            fast_future = pool.submit(fast)
-            slow, fast_message = slow_future.result(), fast_future.result()
+            slow, fast_message = order.run(model, pool)
 
     assert slow.response_metadata["remaining_credits"] == approx(
         STARTING_CREDITS - COST_PER_CALL
     )
     assert fast_message.response_metadata["remaining_credits"] == approx(
-        gateway.remaining_credits
+        emulator.remaining_credits
     )
     assert cb.successful_requests == 2
-    assert cb.remaining_credits == approx(gateway.remaining_credits)
+    assert cb.remaining_credits == approx(emulator.remaining_credits)
 
 
 # -- an agent ------------------------------------------------------------------------
@@ -513,27 +472,23 @@ def shout(text: str) -> str:
     return text.upper()
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_agent_run_is_totalled(
-    cls: type[ChatSegmind], mode: str, gateway: SegmindEmulator
+    cls: type[ChatSegmind], mode: str, emulator: SegmindEmulator
 ) -> None:
-    agent = create_agent(new_model(gateway, cls), tools=[add, shout])
+    agent = create_agent(new_model(emulator, cls), tools=[add, shout])
     request = {"messages": [("user", "Add 2 and 3, then shout 'hello'")]}
     with get_segmind_callback() as cb:
-        if mode == "sync":
-            state = agent.invoke(request)
-        else:
-            state = await agent.ainvoke(request)
+        state = await call(agent, mode, request)
 
     # The protocol model calls `add`, then `shout`, then answers: 3 model calls.
     assert state["messages"][-1].content == "Here is what the tools returned: 5; HELLO"
-    model_requests = gateway.requests_to(f"/v1/{slug_of(cls)}")
+    model_requests = emulator.requests_to(f"/v1/{slug_of(cls)}")
     assert len(model_requests) == 3
     assert cb.successful_requests == len(model_requests)
     assert cb.failed_requests == 0
     assert cb.total_cost == approx(3 * COST_PER_CALL)
-    assert cb.remaining_credits == approx(gateway.remaining_credits)
+    assert cb.remaining_credits == approx(emulator.remaining_credits)
     answers = [m for m in state["messages"] if isinstance(m, AIMessage)]
     assert len(answers) == 3
     assert cb.total_tokens == usage_sum(answers, "total_tokens")
@@ -543,8 +498,7 @@ async def test_agent_run_is_totalled(
 # -- min_remaining_credits -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_low_balance_warns_and_still_sends(
     cls: type[ChatSegmind], mode: str, own_account: SegmindEmulator
 ) -> None:
@@ -562,8 +516,7 @@ async def test_low_balance_warns_and_still_sends(
     assert own_account.remaining_credits == approx(5.0 - 2 * COST_PER_CALL)
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_low_balance_raises_before_sending(
     cls: type[ChatSegmind], mode: str, own_account: SegmindEmulator
 ) -> None:
@@ -624,32 +577,14 @@ async def test_low_balance_is_per_account_and_shared_by_its_models(
 async def test_low_balance_reported_by_a_concurrent_call_is_not_forgotten() -> None:
     # Starting at 10 credits, "slow" leaves 9.9877 (above 9.98) and is billed
     # first; "fast" leaves 9.9754 (below) and is read first. "slow" is read last.
-    slow_billed, fast_done = threading.Event(), threading.Event()
-
-    def hold_slow_answer(response: httpx.Response) -> None:
-        if b"slow" in response.request.content:
-            slow_billed.set()
-            fast_done.wait(5)
-
+    order = SlowReadLast()
     with (
         SegmindEmulator(credits=10.0, cost_per_call=COST_PER_CALL) as account,
-        httpx.Client(event_hooks={"response": [hold_slow_answer]}) as client,
+        httpx.Client(event_hooks={"response": [order.hold_slow_answer]}) as client,
     ):
         model = new_model(account, http_client=client, min_remaining_credits=9.98)
-
-        def fast() -> AIMessage:
-            slow_billed.wait(5)
-            try:
-                return model.invoke("fast")
-            finally:
-                fast_done.set()
-
         with ThreadPoolExecutor(max_workers=2) as pool:
-            slow_future, fast_future = (
-                pool.submit(model.invoke, "slow"),
-                pool.submit(fast),
-            )
-            slow, fast_message = slow_future.result(), fast_future.result()
+            slow, fast_message = order.run(model, pool)
         assert slow.response_metadata["remaining_credits"] > 9.98
         assert fast_message.response_metadata["remaining_credits"] < 9.98
 

@@ -34,10 +34,9 @@ from pydantic import BaseModel
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
 from langchain_segmind.testing import SegmindEmulator
+from tests.integration_tests.support import COST_PER_CALL, REPLY
 
-REPLY = "Segmind emulator reply (not a model) to: "
 TOOLS_ANSWER = "Here is what the tools returned: "
-COST_PER_CALL = 0.0123  # the emulator's default price of a call
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ message and request id, and, from the emulator's request log, exactly how many
 requests were sent: retryable failures (429, 500, 502, 503, 504, a reset
 connection) are retried `max_retries` times, everything else is sent once.
 
-Retries wait for real (0.5 s, 1 s, ...), so every model here gets a `FastClock`:
-its waits return at once, advance a virtual clock and are recorded, and its
-jitter is fixed at 1.0 so that the waits are exact.
+Retries wait for real (0.5 s, 1 s, ...), so every model here gets a `FastClock`
+(the tier's `clock` fixture): its waits return at once, advance a virtual clock
+and are recorded, and its jitter is fixed at 1.0 so that the waits are exact.
 
-The fixtures are this module's own (`gateway`), not the tier's `emulator`.
+The tests use the tier's `emulator` and `make_model` (conftest.py), with
+SEGMIND_API_KEY and SEGMIND_BASE_URL cleared, so that a model gets its key and
+base URL from the test alone.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -47,121 +49,35 @@ from langchain_segmind import (
     SegmindServerError,
     SegmindTimeoutError,
 )
-from langchain_segmind._retry import Clock
-from langchain_segmind.testing import DEFAULT_CATALOGUE, Fault, SegmindEmulator
+from langchain_segmind.testing import Fault, SegmindEmulator
+from tests.integration_tests.support import (
+    COST_PER_CALL,
+    MODES,
+    REPLY,
+    STARTING_CREDITS,
+    FastClock,
+    ModelFactory,
+    approx,
+    call,
+    each_class_and_mode,
+    error_fault,
+    new_model,
+    posts,
+    slug_of,
+)
 
-STARTING_CREDITS = 10_000.0
-COST_PER_CALL = 0.0123
 PROMPT = "Hello, gateway"
-DEFAULT_REPLY = f"Segmind emulator reply (not a model) to: {PROMPT}"
-CLASSES = [ChatSegmindClaude, ChatSegmindGPT4o]
-MODES = ["sync", "async"]
+DEFAULT_REPLY = REPLY + PROMPT
 
 # One event loop for the module, so that the package's per-loop pooled client
 # (and its TLS context, ~50 ms to build) is reused across the async tests.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-# -- fake time -----------------------------------------------------------------------
-
-
-class FastClock(Clock):
-    """Virtual time: waits return at once, advance the clock and are recorded.
-
-    `monotonic` is the time waited so far (so deadlines depend on the waits
-    alone, not on how busy the machine is); `now` is the wall clock plus the
-    time waited, since rate-limit reset times come from the emulator's wall clock.
-    """
-
-    def __init__(self) -> None:
-        self.waited = 0.0
-        self.waits: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.waited
-
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc) + timedelta(seconds=self.waited)
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.waited += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.waited += seconds
-
-    def jitter(self) -> float:
-        return 1.0
-
-
-def approx(credits: float) -> Any:
-    """Credits compare to a millionth (pytest's default, 1e-6 relative, would
-    let 0.01 pass at 10,000 credits: almost one call's cost)."""
-    return pytest.approx(credits, abs=1e-6)
-
-
-# -- fixtures ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def gateway_server() -> Iterator[SegmindEmulator]:
-    with SegmindEmulator(
-        credits=STARTING_CREDITS, cost_per_call=COST_PER_CALL
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-def gateway(
-    gateway_server: SegmindEmulator, monkeypatch: pytest.MonkeyPatch
-) -> SegmindEmulator:
-    """The module's emulator, back to its initial state."""
+@pytest.fixture(autouse=True)
+def _no_segmind_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SEGMIND_API_KEY", raising=False)
     monkeypatch.delenv("SEGMIND_BASE_URL", raising=False)
-    gateway_server.reset()
-    gateway_server.remaining_credits = STARTING_CREDITS
-    gateway_server.latency = 0.0
-    for slug in DEFAULT_CATALOGUE:
-        gateway_server.add_model(slug)
-    return gateway_server
-
-
-@pytest.fixture
-def clock() -> FastClock:
-    return FastClock()
-
-
-ModelFactory = Callable[..., ChatSegmind]
-
-
-@pytest.fixture
-def make_model(gateway: SegmindEmulator, clock: FastClock) -> ModelFactory:
-    """`make_model(cls, **fields)`: a model on the emulator and the fast clock."""
-
-    def factory(cls: type[ChatSegmind], **fields: Any) -> ChatSegmind:
-        fields.setdefault("api_key", gateway.api_key)
-        model = cls(base_url=gateway.base_url, **fields)
-        model._clock = clock
-        return model
-
-    return factory
-
-
-async def call(model: ChatSegmind, mode: str, prompt: Any = PROMPT, **kw: Any) -> Any:
-    """`invoke` or `ainvoke`."""
-    if mode == "sync":
-        return model.invoke(prompt, **kw)
-    return await model.ainvoke(prompt, **kw)
-
-
-def slug_of(cls: type[ChatSegmind]) -> str:
-    return str(cls.model_fields["model"].default)
-
-
-def posts(gateway: SegmindEmulator) -> list[str]:
-    """The paths of the POSTs the emulator received, in order."""
-    return [r.path for r in gateway.requests if r.method == "POST"]
 
 
 def is_uuid(value: object) -> bool:
@@ -172,6 +88,14 @@ def is_uuid(value: object) -> bool:
     return True
 
 
+def assert_message(error: SegmindError, expected: str, *, prefix: bool) -> None:
+    """`error.message` is `expected`, or starts with it if `prefix`."""
+    if prefix:
+        assert error.message.startswith(expected), error.message
+    else:
+        assert error.message == expected
+
+
 # -- the error table: answers that are never retried ---------------------------------
 
 
@@ -179,7 +103,7 @@ def is_uuid(value: object) -> bool:
 class ErrorCase:
     """One row of the error table.
 
-    `arrange(gateway, slug)` sets the emulator up (injects a fault, retires the
+    `arrange(emulator, slug)` sets the emulator up (injects a fault, retires the
     model...) and returns extra model fields and call keyword arguments.
     `message(slug)` is the expected message, exactly, unless `prefix` is set,
     in which case the message must start with it. `request_id` is `"uuid"` for
@@ -197,29 +121,47 @@ class ErrorCase:
 
 
 def _fault(fault: Fault) -> Callable[[SegmindEmulator, str], tuple[dict, dict]]:
-    def arrange(gateway: SegmindEmulator, slug: str) -> tuple[dict, dict]:
-        gateway.inject(fault)
+    def arrange(emulator: SegmindEmulator, slug: str) -> tuple[dict, dict]:
+        emulator.inject(fault)
         return {}, {}
 
     return arrange
 
 
 def _model_fields(**fields: Any) -> Callable[[SegmindEmulator, str], tuple[dict, dict]]:
-    return lambda gateway, slug: (dict(fields), {})
+    return lambda emulator, slug: (dict(fields), {})
 
 
 def _call_kwargs(**kwargs: Any) -> Callable[[SegmindEmulator, str], tuple[dict, dict]]:
-    return lambda gateway, slug: ({}, dict(kwargs))
+    return lambda emulator, slug: ({}, dict(kwargs))
 
 
-def _no_credits(gateway: SegmindEmulator, slug: str) -> tuple[dict, dict]:
-    gateway.remaining_credits = 0.0
+def _no_credits(emulator: SegmindEmulator, slug: str) -> tuple[dict, dict]:
+    emulator.remaining_credits = 0.0
     return {}, {}
 
 
-def _retired(gateway: SegmindEmulator, slug: str) -> tuple[dict, dict]:
-    gateway.retire(slug)
+def _retired(emulator: SegmindEmulator, slug: str) -> tuple[dict, dict]:
+    emulator.retire(slug)
     return {}, {}
+
+
+def _error_answer(
+    case_id: str,
+    error: type[SegmindError],
+    status: int,
+    message: str,
+    request_id: str | None = None,
+) -> ErrorCase:
+    """A scripted `{"error": message}` answer, reported with that message."""
+    return ErrorCase(
+        case_id,
+        _fault(error_fault(status, message, request_id)),
+        error,
+        status,
+        lambda slug: message,
+        request_id=request_id,
+    )
 
 
 _SUCCESSORS = {"claude-3.5-sonnet": "claude-4.5-sonnet", "gpt-4o": "gpt-5"}
@@ -232,18 +174,11 @@ ERROR_CASES = [
         400,
         lambda slug: "response_format.json_schema.schema: an object is required",
     ),
-    ErrorCase(
+    _error_answer(
         "400-unsupported-option",
-        _fault(
-            Fault(
-                status=400,
-                body={"error": "Unsupported option: logprobs"},
-                headers={"x-request-id": "req-400"},
-            )
-        ),
         SegmindBadRequestError,
         400,
-        lambda slug: "Unsupported option: logprobs",
+        "Unsupported option: logprobs",
         request_id="req-400",
     ),
     ErrorCase(
@@ -256,31 +191,17 @@ ERROR_CASES = [
             "Please check your API key."
         ),
     ),
-    ErrorCase(
+    _error_answer(
         "401-missing-key-header",
-        _fault(
-            Fault(
-                status=401,
-                body={"error": "Missing Authorization or x-api-key in header"},
-            )
-        ),
         SegmindAuthenticationError,
         401,
-        lambda slug: "Missing Authorization or x-api-key in header",
-        request_id=None,
+        "Missing Authorization or x-api-key in header",
     ),
-    ErrorCase(
+    _error_answer(
         "403-model-not-permitted",
-        _fault(
-            Fault(
-                status=403,
-                body={"error": "Your plan does not include this model"},
-                headers={"x-request-id": "req-403"},
-            )
-        ),
         SegmindPermissionError,
         403,
-        lambda slug: "Your plan does not include this model",
+        "Your plan does not include this model",
         request_id="req-403",
     ),
     ErrorCase(
@@ -317,13 +238,8 @@ ERROR_CASES = [
             f"request costs {COST_PER_CALL} credits."
         ),
     ),
-    ErrorCase(
-        "406-team-spend-limit",
-        _fault(Fault(status=406, body={"error": "Team spend limit reached"})),
-        SegmindBadRequestError,
-        406,
-        lambda slug: "Team spend limit reached",
-        request_id=None,
+    _error_answer(
+        "406-team-spend-limit", SegmindBadRequestError, 406, "Team spend limit reached"
     ),
     ErrorCase(
         "410-retired",
@@ -336,18 +252,11 @@ ERROR_CASES = [
             f"(model {slug!r} is retired. Try model={_SUCCESSORS[slug]!r}.)"
         ),
     ),
-    ErrorCase(
+    _error_answer(
         "422-validation",
-        _fault(
-            Fault(
-                status=422,
-                body={"error": "messages: at least one message is required"},
-            )
-        ),
         SegmindBadRequestError,
         422,
-        lambda slug: "messages: at least one message is required",
-        request_id=None,
+        "messages: at least one message is required",
     ),
     ErrorCase(
         "200-not-json",
@@ -381,63 +290,53 @@ ERROR_CASES = [
 ]
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 @pytest.mark.parametrize("case", ERROR_CASES, ids=lambda case: case.id)
 async def test_error_is_typed_and_sent_once(
     case: ErrorCase,
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
     clock: FastClock,
 ) -> None:
     slug = slug_of(cls)
-    fields, kwargs = case.arrange(gateway, slug)
+    fields, kwargs = case.arrange(emulator, slug)
     model = make_model(cls, max_retries=2, **fields)
 
     with pytest.raises(case.error) as caught:
-        await call(model, mode, **kwargs)
+        await call(model, mode, PROMPT, **kwargs)
 
     error = caught.value
     assert type(error) is case.error
     assert error.status_code == case.status
-    expected = case.message(slug)
-    if case.prefix:
-        assert error.message.startswith(expected), error.message
-    else:
-        assert error.message == expected
+    assert_message(error, case.message(slug), prefix=case.prefix)
     if case.request_id == "uuid":
         assert is_uuid(error.request_id), error.request_id
     else:
         assert error.request_id == case.request_id
     assert not error.is_retryable
     # Sent exactly once, never retried, nothing waited for, nothing billed.
-    assert len(gateway.requests) == 1
+    assert len(emulator.requests) == 1
     assert clock.waits == []
     if case.status != 200:
-        assert gateway.remaining_credits == (
+        assert emulator.remaining_credits == (
             0.0 if case.error is SegmindInsufficientCreditsError else STARTING_CREDITS
         )
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_error_str_names_status_message_and_request_id(
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
 ) -> None:
-    gateway.inject(
-        Fault(
-            status=403,
-            body={"error": "Your plan does not include this model"},
-            headers={"x-request-id": "req-abc"},
-        )
+    emulator.inject(
+        error_fault(403, "Your plan does not include this model", "req-abc")
     )
     with pytest.raises(SegmindPermissionError) as caught:
-        await call(make_model(cls), mode)
+        await call(make_model(cls), mode, PROMPT)
     assert str(caught.value) == (
         "Segmind HTTP 403: Your plan does not include this model (request id req-abc)"
     )
@@ -446,20 +345,19 @@ async def test_error_str_names_status_message_and_request_id(
 # -- refused before sending ----------------------------------------------------------
 
 
-def _no_messages(gateway: SegmindEmulator) -> tuple[dict, Any]:
+def _no_messages(emulator: SegmindEmulator) -> tuple[dict, Any]:
     return {}, []
 
 
-def _no_key(gateway: SegmindEmulator) -> tuple[dict, Any]:
+def _no_key(emulator: SegmindEmulator) -> tuple[dict, Any]:
     return {"api_key": None}, PROMPT
 
 
-def _only_system_text(gateway: SegmindEmulator) -> tuple[dict, Any]:
+def _only_system_text(emulator: SegmindEmulator) -> tuple[dict, Any]:
     return {}, [("system", "You are terse.")]
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 @pytest.mark.parametrize(
     ("arrange", "error", "match"),
     [
@@ -475,26 +373,26 @@ async def test_refused_before_sending(
     match: str,
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
 ) -> None:
-    fields, prompt = arrange(gateway)
+    fields, prompt = arrange(emulator)
     model = make_model(cls, **fields)
     with pytest.raises(error, match=match) as caught:
         await call(model, mode, prompt)
     assert caught.value.status_code is None
-    assert gateway.requests == []
-    assert gateway.connections_opened == 0
+    assert emulator.requests == []
+    assert emulator.connections_opened == 0
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_claude_system_text_alone_is_refused_before_sending(
-    mode: str, gateway: SegmindEmulator, make_model: ModelFactory
+    mode: str, emulator: SegmindEmulator, make_model: ModelFactory
 ) -> None:
     # Claude's system text travels in `instruction`: no message would be left.
     with pytest.raises(SegmindInputError, match="no user or assistant"):
-        await call(make_model(ChatSegmindClaude), mode, _only_system_text(gateway)[1])
-    assert gateway.requests == []
+        await call(make_model(ChatSegmindClaude), mode, _only_system_text(emulator)[1])
+    assert emulator.requests == []
 
 
 # -- retryable failures --------------------------------------------------------------
@@ -513,7 +411,7 @@ class RetryCase:
 RETRY_CASES = [
     RetryCase(
         "429-no-reset-header",
-        Fault(status=429, body={"error": "Rate limit exceeded"}),
+        error_fault(429, "Rate limit exceeded"),
         SegmindRateLimitError,
         429,
         "Rate limit exceeded",
@@ -574,66 +472,61 @@ def _with_request_id(fault: Fault, request_id: str) -> Fault:
     )
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 @pytest.mark.parametrize("case", RETRY_CASES, ids=lambda case: case.id)
 async def test_retryable_failure_is_retried_then_succeeds(
     case: RetryCase,
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
     clock: FastClock,
 ) -> None:
-    gateway.inject(case.fault, times=2)
+    emulator.inject(case.fault, times=2)
     model = make_model(cls, max_retries=2)
 
-    message = await call(model, mode)
+    message = await call(model, mode, PROMPT)
 
     assert isinstance(message, AIMessage)
     assert message.content == DEFAULT_REPLY
-    assert posts(gateway) == [f"/v1/{slug_of(cls)}"] * 3
+    assert posts(emulator) == [f"/v1/{slug_of(cls)}"] * 3
     assert clock.waits == [0.5, 1.0]  # exponential backoff, jitter pinned to 1
     # Failed attempts are not billed: one call's cost in all.
     assert message.response_metadata["cost"] == approx(COST_PER_CALL)
-    assert gateway.remaining_credits == approx(STARTING_CREDITS - COST_PER_CALL)
+    assert emulator.remaining_credits == approx(STARTING_CREDITS - COST_PER_CALL)
     assert message.response_metadata["remaining_credits"] == approx(
-        gateway.remaining_credits
+        emulator.remaining_credits
     )
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 @pytest.mark.parametrize("case", RETRY_CASES, ids=lambda case: case.id)
 async def test_retryable_failure_gives_up_after_max_retries(
     case: RetryCase,
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
     clock: FastClock,
 ) -> None:
     for attempt in range(1, 4):
-        gateway.inject(_with_request_id(case.fault, f"req-{attempt}"))
+        emulator.inject(_with_request_id(case.fault, f"req-{attempt}"))
     model = make_model(cls, max_retries=2)
 
     with pytest.raises(case.error) as caught:
-        await call(model, mode)
+        await call(model, mode, PROMPT)
 
     error = caught.value
     assert type(error) is case.error
     assert error.is_retryable
     assert error.status_code == case.status
-    if case.prefix:
-        assert error.message.startswith(case.message), error.message
-    else:
-        assert error.message == case.message
+    assert_message(error, case.message, prefix=case.prefix)
     # The error is the last attempt's.
     expected_id = None if case.fault.reset_connection else "req-3"
     assert error.request_id == expected_id
-    assert posts(gateway) == [f"/v1/{slug_of(cls)}"] * 3
+    assert posts(emulator) == [f"/v1/{slug_of(cls)}"] * 3
     assert clock.waits == [0.5, 1.0]
-    assert gateway.remaining_credits == STARTING_CREDITS
+    assert emulator.remaining_credits == STARTING_CREDITS
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -645,39 +538,39 @@ async def test_retryable_failure_gives_up_after_max_retries(
 async def test_max_retries_zero_sends_once(
     fault: Fault,
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
     clock: FastClock,
 ) -> None:
-    gateway.inject(fault)
+    emulator.inject(fault)
     with pytest.raises((SegmindServerError, SegmindConnectionError)):
-        await call(make_model(ChatSegmindGPT4o, max_retries=0), mode)
-    assert len(gateway.requests) == 1
+        await call(make_model(ChatSegmindGPT4o, max_retries=0), mode, PROMPT)
+    assert len(emulator.requests) == 1
     assert clock.waits == []
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_backoff_grows_and_is_capped_at_8_seconds(
-    mode: str, gateway: SegmindEmulator, make_model: ModelFactory, clock: FastClock
+    mode: str, emulator: SegmindEmulator, make_model: ModelFactory, clock: FastClock
 ) -> None:
-    gateway.inject(Fault.server_error(503), times=6)
+    emulator.inject(Fault.server_error(503), times=6)
     model = make_model(ChatSegmindClaude, max_retries=6, timeout=100)
-    message = await call(model, mode)
+    message = await call(model, mode, PROMPT)
     assert message.content == DEFAULT_REPLY
-    assert len(gateway.requests) == 7
+    assert len(emulator.requests) == 7
     assert clock.waits == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_no_retry_wait_runs_past_the_timeout(
-    mode: str, gateway: SegmindEmulator, make_model: ModelFactory, clock: FastClock
+    mode: str, emulator: SegmindEmulator, make_model: ModelFactory, clock: FastClock
 ) -> None:
     # timeout=1.2: the first wait (0.5 s) fits, the second (1 s) would not.
-    gateway.inject(Fault.server_error(503), times=5)
+    emulator.inject(Fault.server_error(503), times=5)
     model = make_model(ChatSegmindGPT4o, max_retries=5, timeout=1.2)
     with pytest.raises(SegmindServerError):
-        await call(model, mode)
-    assert len(gateway.requests) == 2
+        await call(model, mode, PROMPT)
+    assert len(emulator.requests) == 2
     assert clock.waits == [0.5]
 
 
@@ -686,13 +579,11 @@ async def test_unreachable_gateway_is_retried_then_reported(
     mode: str, clock: FastClock
 ) -> None:
     with SegmindEmulator() as stopped:
-        base_url, api_key = stopped.base_url, stopped.api_key
-    model = ChatSegmindClaude(base_url=base_url, api_key=api_key, max_retries=2)
-    model._clock = clock
+        model = new_model(stopped, ChatSegmindClaude, clock=clock, max_retries=2)
     with pytest.raises(
         SegmindConnectionError, match="could not reach Segmind"
     ) as caught:
-        await call(model, mode)
+        await call(model, mode, PROMPT)
     assert caught.value.status_code is None
     assert clock.waits == [0.5, 1.0]  # three attempts
 
@@ -700,55 +591,53 @@ async def test_unreachable_gateway_is_retried_then_reported(
 # -- rate limits with a reset time ---------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_429_waits_until_the_reset_time(
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
     clock: FastClock,
 ) -> None:
     # The reset time has whole-second precision, rounded up: 5 to 6 s ahead
     # (less the time it takes to send the request, hence the slack below 5).
-    gateway.inject(Fault.rate_limit(reset_in=5))
-    message = await call(make_model(cls), mode)
+    emulator.inject(Fault.rate_limit(reset_in=5))
+    message = await call(make_model(cls), mode, PROMPT)
     assert message.content == DEFAULT_REPLY
-    assert len(gateway.requests) == 2
+    assert len(emulator.requests) == 2
     assert len(clock.waits) == 1
     assert 4.0 < clock.waits[0] <= 6.0
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_429_wait_is_capped_at_60_seconds(
-    mode: str, gateway: SegmindEmulator, make_model: ModelFactory, clock: FastClock
+    mode: str, emulator: SegmindEmulator, make_model: ModelFactory, clock: FastClock
 ) -> None:
-    gateway.inject(Fault.rate_limit(reset_in=600))
-    message = await call(make_model(ChatSegmindClaude, timeout=1000), mode)
+    emulator.inject(Fault.rate_limit(reset_in=600))
+    message = await call(make_model(ChatSegmindClaude, timeout=1000), mode, PROMPT)
     assert message.content == DEFAULT_REPLY
-    assert len(gateway.requests) == 2
+    assert len(emulator.requests) == 2
     assert clock.waits == [60.0]
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_429_resetting_after_the_timeout_is_not_waited_for(
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
     clock: FastClock,
 ) -> None:
-    gateway.inject(Fault.rate_limit(reset_in=30))
+    emulator.inject(Fault.rate_limit(reset_in=30))
     with pytest.raises(SegmindRateLimitError) as caught:
-        await call(make_model(cls, timeout=10), mode)
+        await call(make_model(cls, timeout=10), mode, PROMPT)
     error = caught.value
     assert error.status_code == 429
     assert error.message == "Rate limit exceeded. Please retry after the reset time."
     assert error.reset_at is not None
     ahead = (error.reset_at - datetime.now(timezone.utc)).total_seconds()
     assert 29 < ahead <= 31
-    assert len(gateway.requests) == 1
+    assert len(emulator.requests) == 1
     assert clock.waits == []
 
 
@@ -757,27 +646,20 @@ async def test_429_resetting_after_the_timeout_is_not_waited_for(
 
 @pytest.fixture
 def slow_gateway() -> Iterator[SegmindEmulator]:
-    """A throwaway emulator: a slow answer finishing late must not touch `gateway`."""
+    """A throwaway emulator: a slow answer finishing late must not touch `emulator`."""
     with SegmindEmulator() as running:
         yield running
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_slow_answer_times_out_quickly_and_is_not_retried(
     cls: type[ChatSegmind], mode: str, slow_gateway: SegmindEmulator
 ) -> None:
     slow_gateway.inject(Fault.slow(2.0))
-    model = cls(
-        base_url=slow_gateway.base_url,
-        api_key=slow_gateway.api_key,
-        timeout=0.3,
-        max_retries=2,
-    )
-    model._clock = FastClock()
+    model = new_model(slow_gateway, cls, timeout=0.3, max_retries=2)
     started = time.monotonic()
     with pytest.raises(SegmindTimeoutError) as caught:
-        await call(model, mode)
+        await call(model, mode, PROMPT)
     assert time.monotonic() - started < 1.5
     assert caught.value.status_code is None
     assert "timeout" in caught.value.message
@@ -786,9 +668,9 @@ async def test_slow_answer_times_out_quickly_and_is_not_retried(
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_latency_within_the_timeout_is_fine(
-    mode: str, gateway: SegmindEmulator, make_model: ModelFactory
+    mode: str, emulator: SegmindEmulator, make_model: ModelFactory
 ) -> None:
-    gateway.inject(Fault.slow(0.1))
-    message = await call(make_model(ChatSegmindGPT4o, timeout=2.0), mode)
+    emulator.inject(Fault.slow(0.1))
+    message = await call(make_model(ChatSegmindGPT4o, timeout=2.0), mode, PROMPT)
     assert message.content == DEFAULT_REPLY
-    assert len(gateway.requests) == 1
+    assert len(emulator.requests) == 1

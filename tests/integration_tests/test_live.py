@@ -19,6 +19,7 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from pydantic import BaseModel, Field
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
+from tests.integration_tests.support import StandardSuiteFlags
 
 pytestmark = [
     pytest.mark.live,
@@ -38,44 +39,8 @@ CLAUDE_PARAMS = _slug_override("SEGMIND_LIVE_CLAUDE_MODEL")
 GPT_PARAMS = _slug_override("SEGMIND_LIVE_GPT_MODEL")
 
 
-class SegmindLiveStandardTests(ChatModelIntegrationTests):
+class SegmindLiveStandardTests(StandardSuiteFlags, ChatModelIntegrationTests):
     """The standard suite against api.segmind.com (key from the environment)."""
-
-    @property
-    def has_tool_calling(self) -> bool:
-        return True
-
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def has_structured_output(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def returns_usage_metadata(self) -> bool:
-        return True
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True
-
-    @property
-    def supports_image_tool_message(self) -> bool:
-        return True
-
-    @property
-    def supports_anthropic_inputs(self) -> bool:
-        return True
 
     # PDF input: the package renders documents for both dialects, but whether
     # the gateway forwards them is undocumented; switch on once verified live.

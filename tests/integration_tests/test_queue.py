@@ -7,20 +7,21 @@ request id come from the job's metrics, that the emulator's log shows exactly
 the expected requests, and how failures, timeouts and transient errors on each
 of the three steps are handled. Sync and async, both model classes.
 
-Waits (between polls, before retries) go through a `FastClock`: they return at
-once, advance a virtual clock and are recorded. A fault meant for a poll is
-armed by an httpx request hook just before that poll is sent, since a fault
-armed for the slug up front would hit the submit instead.
+Waits (between polls, before retries) go through the tier's `clock`, a
+`FastClock`: they return at once, advance a virtual clock and are recorded. A
+fault meant for a poll is armed by an httpx request hook just before that poll
+is sent, since a fault armed for the slug up front would hit the submit instead.
 
-The fixtures are this module's own (`gateway`), not the tier's `emulator`.
+The tests use the tier's `emulator` (conftest.py; its jobs complete on their
+second status poll); those that need jobs to take another number of polls
+start their own.
 """
 
 from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -38,14 +39,26 @@ from langchain_segmind import (
     SegmindServerError,
     SegmindTimeoutError,
 )
-from langchain_segmind._retry import Clock
-from langchain_segmind.testing import DEFAULT_CATALOGUE, Fault, SegmindEmulator
+from langchain_segmind.testing import Fault, SegmindEmulator
+from tests.integration_tests.support import (
+    COST_PER_CALL,
+    MODES,
+    REPLY,
+    STARTING_CREDITS,
+    FastClock,
+    ModelFactory,
+    approx,
+    call,
+    each_class_and_mode,
+    error_fault,
+    model_factory,
+    new_model,
+    posts,
+    reset_emulator,
+    slug_of,
+)
 
-STARTING_CREDITS = 10_000.0
-COST_PER_CALL = 0.0123
 PROMPT = "Summarise the queue API"
-CLASSES = [ChatSegmindClaude, ChatSegmindGPT4o]
-MODES = ["sync", "async"]
 # Metadata a v2 answer must share with the v1 answer to the same request.
 SHARED_METADATA = (
     "model_name",
@@ -62,104 +75,21 @@ TLS = ssl.create_default_context()
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-class FastClock(Clock):
-    """Virtual time: waits return at once, advance the clock and are recorded."""
-
-    def __init__(self) -> None:
-        self.waited = 0.0
-        self.waits: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.waited
-
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc) + timedelta(seconds=self.waited)
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.waited += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.waited += seconds
-
-    def jitter(self) -> float:
-        return 1.0
-
-
-def approx(credits: float) -> Any:
-    """Credits compare to a millionth (pytest's default, 1e-6 relative, would
-    let 0.01 pass at 10,000 credits: almost one call's cost)."""
-    return pytest.approx(credits, abs=1e-6)
-
-
-# -- fixtures ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def gateway_server() -> Iterator[SegmindEmulator]:
-    # Jobs complete on their second status poll.
-    with SegmindEmulator(
-        credits=STARTING_CREDITS,
-        cost_per_call=COST_PER_CALL,
-        queue_polls_until_complete=2,
-    ) as running:
-        yield running
-
-
 @pytest.fixture
-def gateway(gateway_server: SegmindEmulator) -> SegmindEmulator:
-    """The module's emulator, back to its initial state."""
-    gateway_server.reset()
-    gateway_server.remaining_credits = STARTING_CREDITS
-    gateway_server.latency = 0.0
-    for slug in DEFAULT_CATALOGUE:
-        gateway_server.add_model(slug)
-    return gateway_server
+def make_model(emulator: SegmindEmulator, clock: FastClock) -> ModelFactory:
+    """The tier's `make_model`, but v2 unless `api_version` is given."""
+    return model_factory(emulator, clock, api_version="v2")
 
 
-@pytest.fixture
-def clock() -> FastClock:
-    return FastClock()
-
-
-def new_model(
-    gateway: SegmindEmulator, clock: Clock, cls: type[ChatSegmind], **fields: Any
-) -> ChatSegmind:
-    fields.setdefault("api_version", "v2")
-    model = cls(base_url=gateway.base_url, api_key=gateway.api_key, **fields)
-    model._clock = clock
-    return model
-
-
-ModelFactory = Callable[..., ChatSegmind]
-
-
-@pytest.fixture
-def make_model(gateway: SegmindEmulator, clock: FastClock) -> ModelFactory:
-    """`make_model(cls, **fields)`: a v2 model on `gateway` and the fast clock."""
-    return lambda cls, **fields: new_model(gateway, clock, cls, **fields)
-
-
-async def call(model: Any, mode: str, prompt: Any = PROMPT) -> Any:
-    if mode == "sync":
-        return model.invoke(prompt)
-    return await model.ainvoke(prompt)
-
-
-def slug_of(cls: type[ChatSegmind]) -> str:
-    return str(cls.model_fields["model"].default)
-
-
-def log(gateway: SegmindEmulator) -> list[str]:
+def log(emulator: SegmindEmulator) -> list[str]:
     """The emulator's request log as `"METHOD path"` lines."""
-    return [f"{r.method} {r.path}" for r in gateway.requests]
+    return [f"{r.method} {r.path}" for r in emulator.requests]
 
 
-def job_id(gateway: SegmindEmulator) -> str:
+def job_id(emulator: SegmindEmulator) -> str:
     """The request id of the (only) job, from the path of its status polls."""
     (request_id,) = {
-        r.path.split("/")[3] for r in gateway.requests if r.path.endswith("/status")
+        r.path.split("/")[3] for r in emulator.requests if r.path.endswith("/status")
     }
     return request_id
 
@@ -179,37 +109,56 @@ class ArmBefore:
     """An httpx request hook arming `fault` just before the first matching request."""
 
     def __init__(
-        self, gateway: SegmindEmulator, fault: Fault, matches: Callable[[str], bool]
+        self, emulator: SegmindEmulator, fault: Fault, matches: Callable[[str], bool]
     ) -> None:
-        self._gateway, self._fault, self._matches = gateway, fault, matches
+        self._emulator, self._fault, self._matches = emulator, fault, matches
         self.armed = False
 
     def __call__(self, request: httpx.Request) -> None:
         if not self.armed and self._matches(f"{request.method} {request.url.path}"):
             self.armed = True
-            self._gateway.inject(self._fault)
+            self._emulator.inject(self._fault)
 
     async def async_hook(self, request: httpx.Request) -> None:
         self(request)
 
 
-@pytest.fixture
-def hooked_clients() -> Iterator[Callable[[ArmBefore], dict[str, Any]]]:
-    """`hooked_clients(hook)`: model fields with httpx clients that run `hook`."""
-    made: list[Any] = []
+FaultedCall = Callable[..., Awaitable[AIMessage]]
 
-    def make(hook: ArmBefore) -> dict[str, Any]:
+
+@pytest.fixture
+def call_with_fault_before(
+    emulator: SegmindEmulator, make_model: ModelFactory
+) -> Iterator[FaultedCall]:
+    """`call_with_fault_before(fault, step, cls, mode, **fields)`: a v2 call.
+
+    Its httpx clients arm `fault` just before the first request `step` matches.
+    Checks that the fault was armed and that the answer is still the usual one.
+    """
+    made: list[httpx.Client] = []
+
+    async def run(
+        fault: Fault,
+        step: Callable[[str], bool],
+        cls: type[ChatSegmind],
+        mode: str,
+        **fields: Any,
+    ) -> AIMessage:
+        hook = ArmBefore(emulator, fault, step)
         sync = httpx.Client(verify=TLS, event_hooks={"request": [hook]})
         async_ = httpx.AsyncClient(
             verify=TLS, event_hooks={"request": [hook.async_hook]}
         )
-        made.extend([sync, async_])
-        return {"http_client": sync, "http_async_client": async_}
+        made.append(sync)
+        model = make_model(cls, http_client=sync, http_async_client=async_, **fields)
+        message = await call(model, mode, PROMPT)
+        assert hook.armed
+        assert message.content.endswith(PROMPT)
+        return message
 
-    yield make
+    yield run
     for client in made:
-        if isinstance(client, httpx.Client):
-            client.close()
+        client.close()
 
 
 def is_status_poll(line: str) -> bool:
@@ -223,42 +172,40 @@ def is_result_fetch(line: str) -> bool:
 # -- the happy path ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_v2_answer_equals_the_v1_answer(
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
     clock: FastClock,
 ) -> None:
     slug = slug_of(cls)
-    v1 = await call(make_model(cls, api_version="v1"), mode)
-    v1_body = gateway.requests[0].body
-    gateway.reset()
-    gateway.remaining_credits = STARTING_CREDITS
+    v1 = await call(make_model(cls, api_version="v1"), mode, PROMPT)
+    v1_body = emulator.requests[0].body
+    reset_emulator(emulator)
 
-    v2 = await call(make_model(cls), mode)
+    v2 = await call(make_model(cls), mode, PROMPT)
 
     assert isinstance(v2, AIMessage)
     assert v2.content == v1.content
-    assert v2.content.startswith("Segmind emulator reply (not a model) to: ")
+    assert v2.content.startswith(REPLY)
     assert v2.usage_metadata == v1.usage_metadata
     assert v2.tool_calls == []
     for key in SHARED_METADATA:
         assert v2.response_metadata[key] == v1.response_metadata[key], key
     assert v2.response_metadata["model_name"] == slug
     # Submit, two status polls (QUEUED->PROCESSING, then COMPLETED), one fetch.
-    request_id = job_id(gateway)
-    assert log(gateway) == queue_log(slug, request_id, polls=2)
-    assert gateway.requests[0].body == v1_body  # the same body as v1
-    assert all(r.headers.get("x-api-key") == "***" for r in gateway.requests)
+    request_id = job_id(emulator)
+    assert log(emulator) == queue_log(slug, request_id, polls=2)
+    assert emulator.requests[0].body == v1_body  # the same body as v1
+    assert all(r.headers.get("x-api-key") == "***" for r in emulator.requests)
     # Credits, cost and request id come from the job's metrics; billed once.
     metadata = v2.response_metadata
     assert metadata["request_id"] == request_id
     assert metadata["cost"] == approx(COST_PER_CALL)
-    assert gateway.remaining_credits == approx(STARTING_CREDITS - COST_PER_CALL)
-    assert metadata["remaining_credits"] == approx(gateway.remaining_credits)
+    assert emulator.remaining_credits == approx(STARTING_CREDITS - COST_PER_CALL)
+    assert metadata["remaining_credits"] == approx(emulator.remaining_credits)
     assert isinstance(metadata["generation_time"], float)
     assert metadata["generation_time"] >= 0
     assert clock.waits == [0.5]  # one wait, between the two polls
@@ -276,20 +223,22 @@ async def test_v2_answer_equals_the_v1_answer(
 async def test_polls_back_off_until_the_job_completes(
     polls: int, waits: list[float], mode: str, clock: FastClock
 ) -> None:
-    with SegmindEmulator(queue_polls_until_complete=polls) as gateway:
-        model = new_model(gateway, clock, ChatSegmindGPT4o)
-        message = await call(model, mode)
+    with SegmindEmulator(queue_polls_until_complete=polls) as paced:
+        model = new_model(paced, ChatSegmindGPT4o, clock=clock, api_version="v2")
+        message = await call(model, mode, PROMPT)
         assert message.content.endswith(PROMPT)
-        assert log(gateway) == queue_log("gpt-4o", job_id(gateway), polls=polls)
+        assert log(paced) == queue_log("gpt-4o", job_id(paced), polls=polls)
     assert clock.waits == waits
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_poll_delay_is_capped_at_5_seconds(mode: str, clock: FastClock) -> None:
-    with SegmindEmulator(queue_polls_until_complete=10) as gateway:
-        model = new_model(gateway, clock, ChatSegmindClaude, timeout=600)
-        await call(model, mode)
-        assert len(gateway.requests_to("/status")) == 10
+    with SegmindEmulator(queue_polls_until_complete=10) as paced:
+        model = new_model(
+            paced, ChatSegmindClaude, clock=clock, api_version="v2", timeout=600
+        )
+        await call(model, mode, PROMPT)
+        assert len(paced.requests_to("/status")) == 10
     assert clock.waits[-3:] == [5.0, 5.0, 5.0]
     assert max(clock.waits) == 5.0
 
@@ -297,42 +246,40 @@ async def test_poll_delay_is_capped_at_5_seconds(mode: str, clock: FastClock) ->
 # -- failed jobs and timeouts --------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_failed_job_raises_with_segmind_message_and_request_id(
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
 ) -> None:
-    gateway.fail_next_queue_job("boom")
+    emulator.fail_next_queue_job("boom")
     with pytest.raises(SegmindJobFailedError) as caught:
-        await call(make_model(cls), mode)
+        await call(make_model(cls), mode, PROMPT)
     error = caught.value
-    request_id = job_id(gateway)
+    request_id = job_id(emulator)
     assert error.message == "boom"
     assert error.request_id == request_id
     assert "boom" in str(error)
     assert request_id in str(error)
     assert not error.is_retryable
-    assert log(gateway) == queue_log(slug_of(cls), request_id, polls=2)
-    assert gateway.remaining_credits == STARTING_CREDITS  # a failed job is not billed
+    assert log(emulator) == queue_log(slug_of(cls), request_id, polls=2)
+    assert emulator.remaining_credits == STARTING_CREDITS  # a failed job is not billed
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_polling_is_bounded_by_the_timeout(
     cls: type[ChatSegmind], mode: str, clock: FastClock
 ) -> None:
-    with SegmindEmulator(queue_polls_until_complete=1000) as gateway:
-        model = new_model(gateway, clock, cls, timeout=5)
+    with SegmindEmulator(queue_polls_until_complete=1000) as paced:
+        model = new_model(paced, cls, clock=clock, api_version="v2", timeout=5)
         started = time.monotonic()
         with pytest.raises(SegmindTimeoutError) as caught:
-            await call(model, mode)
+            await call(model, mode, PROMPT)
         assert time.monotonic() - started < 1.5
-        request_id = job_id(gateway)
+        request_id = job_id(paced)
         # 0.5 + 0.75 + 1.125 + 1.6875 = 4.06 s fit in 5 s; the next 2.53 s does not.
-        assert log(gateway) == queue_log(slug_of(cls), request_id, polls=5, fetches=0)
+        assert log(paced) == queue_log(slug_of(cls), request_id, polls=5, fetches=0)
     assert clock.waits == [0.5, 0.75, 1.125, 1.6875]
     assert caught.value.request_id == request_id
     assert request_id in caught.value.message
@@ -342,86 +289,80 @@ async def test_polling_is_bounded_by_the_timeout(
 # -- transient failures on each step -------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 @pytest.mark.parametrize("max_retries", [0, 2])
 async def test_503_on_a_status_poll_is_retried(
     max_retries: int,
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     clock: FastClock,
-    hooked_clients: Callable[[ArmBefore], dict[str, Any]],
+    call_with_fault_before: FaultedCall,
 ) -> None:
     # Polls are GETs, safe to repeat: retried even with max_retries=0.
-    hook = ArmBefore(gateway, Fault.server_error(503), is_status_poll)
-    model = new_model(
-        gateway, clock, cls, max_retries=max_retries, **hooked_clients(hook)
+    await call_with_fault_before(
+        Fault.server_error(503), is_status_poll, cls, mode, max_retries=max_retries
     )
-    message = await call(model, mode)
-    assert hook.armed
-    assert message.content.endswith(PROMPT)
     # The 503 poll, then the two polls the job needs, then the fetch.
-    assert log(gateway) == queue_log(slug_of(cls), job_id(gateway), polls=3)
+    assert log(emulator) == queue_log(slug_of(cls), job_id(emulator), polls=3)
     assert clock.waits == [0.5, 0.5]  # retry backoff, then the poll interval
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_503_on_the_result_fetch_is_retried(
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     clock: FastClock,
-    hooked_clients: Callable[[ArmBefore], dict[str, Any]],
+    call_with_fault_before: FaultedCall,
 ) -> None:
-    hook = ArmBefore(gateway, Fault.server_error(503), is_result_fetch)
-    model = new_model(gateway, clock, cls, **hooked_clients(hook))
-    message = await call(model, mode)
-    assert hook.armed
-    assert message.content.endswith(PROMPT)
+    message = await call_with_fault_before(
+        Fault.server_error(503), is_result_fetch, cls, mode
+    )
     assert message.response_metadata["remaining_credits"] == approx(
         STARTING_CREDITS - COST_PER_CALL
     )
-    assert log(gateway) == queue_log(slug_of(cls), job_id(gateway), polls=2, fetches=2)
+    assert log(emulator) == queue_log(
+        slug_of(cls), job_id(emulator), polls=2, fetches=2
+    )
     assert clock.waits == [0.5, 0.5]
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_503_on_submit_is_retried(
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
     clock: FastClock,
 ) -> None:
-    gateway.inject(Fault.server_error(503), slug=slug_of(cls))
-    message = await call(make_model(cls), mode)
+    emulator.inject(Fault.server_error(503), slug=slug_of(cls))
+    message = await call(make_model(cls), mode, PROMPT)
     assert message.content.endswith(PROMPT)
-    assert log(gateway) == queue_log(slug_of(cls), job_id(gateway), submits=2, polls=2)
+    assert log(emulator) == queue_log(
+        slug_of(cls), job_id(emulator), submits=2, polls=2
+    )
     assert clock.waits == [0.5, 0.5]
-    assert gateway.remaining_credits == approx(STARTING_CREDITS - COST_PER_CALL)
+    assert emulator.remaining_credits == approx(STARTING_CREDITS - COST_PER_CALL)
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_submit_503_with_max_retries_zero_is_not_retried(
-    mode: str, gateway: SegmindEmulator, make_model: ModelFactory
+    mode: str, emulator: SegmindEmulator, make_model: ModelFactory
 ) -> None:
-    gateway.inject(Fault.server_error(503))
+    emulator.inject(Fault.server_error(503))
     with pytest.raises(SegmindServerError):
-        await call(make_model(ChatSegmindClaude, max_retries=0), mode)
-    assert log(gateway) == ["POST /v2/claude-3.5-sonnet"]
+        await call(make_model(ChatSegmindClaude, max_retries=0), mode, PROMPT)
+    assert log(emulator) == ["POST /v2/claude-3.5-sonnet"]
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 @pytest.mark.parametrize("real", [False, True], ids=["fault", "provider-rule"])
 async def test_400_on_submit_is_not_retried(
     real: bool,
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
     clock: FastClock,
 ) -> None:
@@ -430,14 +371,14 @@ async def test_400_on_submit_is_not_retried(
         model = model.bind(response_format={"type": "json_schema", "json_schema": {}})
         message = "response_format.json_schema.schema: an object is required"
     else:
-        gateway.inject(Fault(status=400, body={"error": "Unsupported option"}))
+        emulator.inject(error_fault(400, "Unsupported option"))
         message = "Unsupported option"
     with pytest.raises(SegmindBadRequestError) as caught:
-        await call(model, mode)
+        await call(model, mode, PROMPT)
     assert type(caught.value) is SegmindBadRequestError  # not a failed *job*
     assert caught.value.status_code == 400
     assert caught.value.message == message
-    assert log(gateway) == [f"POST /v2/{slug_of(cls)}"]
+    assert log(emulator) == [f"POST /v2/{slug_of(cls)}"]
     assert clock.waits == []
 
 
@@ -457,12 +398,11 @@ class Person(BaseModel):
     age: int
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 async def test_tool_calls_round_trip_through_the_queue(
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
 ) -> None:
     question = HumanMessage("Add 2 and 3")
@@ -480,36 +420,34 @@ async def test_tool_calls_round_trip_through_the_queue(
 
     assert final.tool_calls == []
     assert final.content == "Here is what the tools returned: 5"
-    posted = [line for line in log(gateway) if line.startswith("POST")]
-    assert posted == [f"POST /v2/{slug_of(cls)}"] * 2
-    assert not gateway.requests_to(f"/v1/{slug_of(cls)}")
+    assert posts(emulator) == [f"/v2/{slug_of(cls)}"] * 2
+    assert not emulator.requests_to(f"/v1/{slug_of(cls)}")
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("cls", CLASSES)
+@each_class_and_mode
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
 async def test_structured_output_through_the_queue(
     method: str,
     cls: type[ChatSegmind],
     mode: str,
-    gateway: SegmindEmulator,
+    emulator: SegmindEmulator,
     make_model: ModelFactory,
 ) -> None:
     if method == "function_calling":
         prompt = "Record 'Ada', aged 36"  # the protocol model reads the arguments
     else:
-        gateway.script_replies('{"name": "Ada", "age": 36}')
+        emulator.script_replies('{"name": "Ada", "age": 36}')
         prompt = "Who is Ada? Answer in JSON"
     structured = make_model(cls).with_structured_output(Person, method=method)
 
     person = await call(structured, mode, prompt)
 
     assert person == Person(name="Ada", age=36)
-    (submit,) = gateway.requests_to(f"/v2/{slug_of(cls)}")
+    (submit,) = emulator.requests_to(f"/v2/{slug_of(cls)}")
     if method == "json_schema":
         schema = submit.body["response_format"]["json_schema"]["schema"]
         assert set(schema["properties"]) == {"name", "age"}
-    assert len(gateway.requests_to("/status")) == 2
+    assert len(emulator.requests_to("/status")) == 2
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -519,16 +457,11 @@ async def test_structured_output_through_the_queue(
 async def test_answer_cut_off_on_a_poll_is_retried(
     step: Callable[[str], bool],
     mode: str,
-    gateway: SegmindEmulator,
-    clock: FastClock,
-    hooked_clients: Callable[[ArmBefore], dict[str, Any]],
+    emulator: SegmindEmulator,
+    call_with_fault_before: FaultedCall,
 ) -> None:
-    hook = ArmBefore(gateway, Fault.truncated(), step)
-    model = new_model(gateway, clock, ChatSegmindGPT4o, **hooked_clients(hook))
-    message = await call(model, mode)
-    assert hook.armed
-    assert message.content.endswith(PROMPT)
+    await call_with_fault_before(Fault.truncated(), step, ChatSegmindGPT4o, mode)
     polls, fetches = (3, 1) if step is is_status_poll else (2, 2)
-    assert log(gateway) == queue_log(
-        "gpt-4o", job_id(gateway), polls=polls, fetches=fetches
+    assert log(emulator) == queue_log(
+        "gpt-4o", job_id(emulator), polls=polls, fetches=fetches
     )

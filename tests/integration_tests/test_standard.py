@@ -27,6 +27,7 @@ from langchain_tests.integration_tests import chat_models as standard_module
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
 from langchain_segmind.testing import SegmindEmulator
+from tests.integration_tests.support import StandardSuiteFlags, model_kwargs
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -62,7 +63,7 @@ _SCRIPTED_REPLIES: dict[str, tuple[str, ...]] = {
 }
 
 
-class SegmindEmulatorStandardTests(ChatModelIntegrationTests):
+class SegmindEmulatorStandardTests(StandardSuiteFlags, ChatModelIntegrationTests):
     """Settings shared by both classes; subclasses name the class."""
 
     _emulator: SegmindEmulator | None = None
@@ -90,51 +91,14 @@ class SegmindEmulatorStandardTests(ChatModelIntegrationTests):
     def chat_model_params(self) -> dict[str, Any]:
         emulator = self._emulator
         assert emulator is not None, "the emulator fixture did not run"
-        return {"api_key": emulator.api_key, "base_url": emulator.base_url}
-
-    @property
-    def has_tool_calling(self) -> bool:
-        return True
-
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def has_structured_output(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def returns_usage_metadata(self) -> bool:
-        return True
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        # The URL is passed through to the gateway; the emulator does not fetch it.
-        return True
+        return model_kwargs(emulator)
 
     @property
     def supports_pdf_inputs(self) -> bool:
         return True
 
     @property
-    def supports_image_tool_message(self) -> bool:
-        return True
-
-    @property
     def supports_pdf_tool_message(self) -> bool:
-        return True
-
-    @property
-    def supports_anthropic_inputs(self) -> bool:
         return True
 
     @property

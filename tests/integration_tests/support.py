@@ -1,0 +1,223 @@
+"""What the integration tests share, besides fixtures (those are in conftest.py).
+
+- The emulator's starting state (`STARTING_CREDITS`, `COST_PER_CALL`, `REPLY`)
+  and `reset_emulator`, which puts an emulator back to it.
+- `FastClock`: virtual time for the retry and polling loops.
+- Model builders: `model_kwargs`, `new_model`, `model_factory`.
+- Calls and the request log: `call`, `slug_of`, `posts`, `approx`.
+- `each_class_and_mode`: the usual parametrization over both chat model
+  classes and both call modes.
+- `StandardSuiteFlags`: the capabilities both runs of LangChain's standard
+  suite declare (emulator: test_standard.py, live API: test_live.py).
+
+Import as `from tests.integration_tests.support import ...`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+import pytest
+
+from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
+from langchain_segmind._retry import Clock
+from langchain_segmind.testing import DEFAULT_CATALOGUE, Fault, SegmindEmulator
+
+STARTING_CREDITS = 10_000.0
+"""The balance of the tier's emulator at the start of every test."""
+
+COST_PER_CALL = 0.0123
+"""What the emulator bills per successful call (its default)."""
+
+REPLY = "Segmind emulator reply (not a model) to: "
+"""The emulator's unscripted reply, followed by the last user text."""
+
+CLASSES = [ChatSegmindClaude, ChatSegmindGPT4o]
+MODES = ["sync", "async"]
+
+ModelFactory = Callable[..., ChatSegmind]
+"""`make_model(cls, **fields)`: a chat model on an emulator (see `model_factory`)."""
+
+_Test = TypeVar("_Test", bound=Callable[..., Any])
+
+
+# -- the emulator's starting state ---------------------------------------------------
+
+
+def reset_emulator(emulator: SegmindEmulator) -> None:
+    """Put `emulator` back to the tier's starting state.
+
+    `SegmindEmulator.reset` clears the request log, scripted replies, faults,
+    queue jobs and connection count; this also restores what it keeps: the
+    starting balance, zero latency and every default slug active.
+    """
+    emulator.reset()
+    emulator.remaining_credits = STARTING_CREDITS
+    emulator.latency = 0.0
+    for slug in DEFAULT_CATALOGUE:
+        emulator.add_model(slug)
+
+
+# -- fake time -----------------------------------------------------------------------
+
+
+class FastClock(Clock):
+    """Virtual time: waits return at once, advance the clock and are recorded.
+
+    `monotonic` is the time waited so far (so deadlines depend on the waits
+    alone, not on how busy the machine is); `now` is the wall clock plus the
+    time waited, since rate-limit reset times come from the emulator's wall
+    clock. `jitter` is pinned at 1.0, so that the waits are exact.
+    """
+
+    def __init__(self) -> None:
+        self.waited = 0.0
+        self.waits: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.waited
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + timedelta(seconds=self.waited)
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.waited += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.waited += seconds
+
+    def jitter(self) -> float:
+        return 1.0
+
+
+# -- models --------------------------------------------------------------------------
+
+
+def model_kwargs(emulator: SegmindEmulator) -> dict[str, Any]:
+    """`api_key` and `base_url` for a chat model that talks to `emulator`."""
+    return {"api_key": emulator.api_key, "base_url": emulator.base_url}
+
+
+def new_model(
+    emulator: SegmindEmulator,
+    cls: type[ChatSegmind] = ChatSegmindGPT4o,
+    *,
+    clock: Clock | None = None,
+    **fields: Any,
+) -> ChatSegmind:
+    """A `cls` on `emulator` whose waits go through `clock` (a new `FastClock`).
+
+    The model uses the emulator's key unless `fields` has an `api_key`.
+    """
+    fields.setdefault("api_key", emulator.api_key)
+    model = cls(base_url=emulator.base_url, **fields)
+    model._clock = FastClock() if clock is None else clock
+    return model
+
+
+def model_factory(
+    emulator: SegmindEmulator, clock: Clock, **defaults: Any
+) -> ModelFactory:
+    """`make_model(cls, **fields)`: `new_model` on `emulator` and `clock`.
+
+    `defaults` are fields the factory's models get unless `fields` says otherwise.
+    """
+
+    def make_model(cls: type[ChatSegmind], **fields: Any) -> ChatSegmind:
+        return new_model(emulator, cls, clock=clock, **{**defaults, **fields})
+
+    return make_model
+
+
+def slug_of(cls: type[ChatSegmind]) -> str:
+    """The slug a chat model class calls by default."""
+    return str(cls.model_fields["model"].default)
+
+
+# -- calls and the request log -------------------------------------------------------
+
+
+async def call(runnable: Any, mode: str, prompt: Any, **kwargs: Any) -> Any:
+    """`runnable.invoke(prompt, **kwargs)` or `ainvoke`, as `mode` says."""
+    if mode == "sync":
+        return runnable.invoke(prompt, **kwargs)
+    return await runnable.ainvoke(prompt, **kwargs)
+
+
+def each_class_and_mode(test: _Test) -> _Test:
+    """Parametrize `test` over `cls` (both classes) and `mode` (sync, async).
+
+    The same as stacking `@pytest.mark.parametrize("mode", MODES)` over
+    `@pytest.mark.parametrize("cls", CLASSES)`, so test ids end `-<cls>-<mode>`.
+    """
+    with_cls = pytest.mark.parametrize("cls", CLASSES)(test)
+    return pytest.mark.parametrize("mode", MODES)(with_cls)
+
+
+def error_fault(status: int, message: str, request_id: str | None = None) -> Fault:
+    """A JSON `{"error": message}` answer, with an `x-request-id` if given."""
+    headers = {} if request_id is None else {"x-request-id": request_id}
+    return Fault(status=status, body={"error": message}, headers=headers)
+
+
+def posts(emulator: SegmindEmulator) -> list[str]:
+    """The paths of the POSTs the emulator received, in order."""
+    return [r.path for r in emulator.requests if r.method == "POST"]
+
+
+def approx(credits: float) -> Any:
+    """Credits compare to a millionth (pytest's default, 1e-6 relative, would
+    let 0.01 pass at 10,000 credits: almost one call's cost)."""
+    return pytest.approx(credits, abs=1e-6)
+
+
+# -- LangChain's standard suite ------------------------------------------------------
+
+
+class StandardSuiteFlags:
+    """The standard-suite capabilities both classes declare, offline and live.
+
+    Put it before `ChatModelIntegrationTests` among the bases. PDF input is
+    left to each suite: the emulator accepts it, the live gateway is unverified.
+    """
+
+    @property
+    def has_tool_calling(self) -> bool:
+        return True
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
+
+    @property
+    def has_structured_output(self) -> bool:
+        return True
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def returns_usage_metadata(self) -> bool:
+        return True
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        # Passed through to the gateway; the emulator does not fetch the URL.
+        return True
+
+    @property
+    def supports_image_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True
