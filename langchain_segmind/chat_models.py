@@ -135,11 +135,62 @@ class ChatSegmind(BaseChatModel):
             msg = await llm.ainvoke(messages)
             results = await llm.abatch([messages] * 8, config={"max_concurrency": 4})
 
+    Tool calling:
+        Segmind's gateway does not forward `tools`; they travel in the system
+        prompt and the reply's `<tool_call>` blocks become `tool_calls` (see
+        the README's "Tool calling" section for the protocol).
+
+        .. code-block:: python
+
+            from langchain_core.tools import tool
+
+            @tool
+            def get_weather(city: str) -> str:
+                \"\"\"Get the weather in a city.\"\"\"
+                return "sunny"
+
+            msg = llm.bind_tools([get_weather]).invoke("Weather in Paris?")
+            msg.tool_calls
+            # [{'name': 'get_weather', 'args': {'city': 'Paris'},
+            #   'id': 'call_...', 'type': 'tool_call'}]
+
+    Structured output:
+        .. code-block:: python
+
+            from pydantic import BaseModel
+
+            class Joke(BaseModel):
+                setup: str
+                punchline: str
+
+            llm.with_structured_output(Joke).invoke("a joke on cats")
+            # Joke(setup='...', punchline='...')
+
+    Image input:
+        .. code-block:: python
+
+            from langchain_core.messages import HumanMessage
+            from langchain_segmind.images import image_block
+
+            llm.invoke([HumanMessage(content=[
+                {"type": "text", "text": "Describe this picture."},
+                image_block("cat.png"),
+            ])])
+
     Token usage:
         .. code-block:: python
 
             msg.usage_metadata
             # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+
+    Credits:
+        .. code-block:: python
+
+            from langchain_segmind import get_segmind_callback
+
+            with get_segmind_callback() as usage:
+                llm.invoke("a joke on cats")
+            usage.total_cost, usage.remaining_credits
 
     Response metadata:
         .. code-block:: python
@@ -400,10 +451,24 @@ class ChatSegmind(BaseChatModel):
 class ChatSegmindClaude(ChatSegmind):
     """Claude 3.5 Sonnet on Segmind (slug `claude-3.5-sonnet`).
 
-    Any Claude slug works through `model`, e.g.
-    `ChatSegmindClaude(model="claude-4.5-sonnet")`. See `ChatSegmind` for
-    every field; Claude takes temperature 0-1 and its system text goes into
-    Segmind's `instruction` field.
+    Speaks Anthropic's rules: every system message is joined into Segmind's
+    `instruction` field, turns are merged so user and assistant alternate,
+    and temperature is 0-1. Any Claude slug works through `model`. Every
+    field, tool calling, structured output and images: see `ChatSegmind`.
+
+    Setup:
+        .. code-block:: bash
+
+            pip install -U langchain-segmind
+            export SEGMIND_API_KEY="your-api-key"
+
+    Key init args:
+        model: str
+            Default `"claude-3.5-sonnet"`; e.g. `"claude-4.5-sonnet"`.
+        temperature: float | None
+            0 to 1.
+        max_tokens, stop, timeout, max_retries, api_key, base_url
+            As on `ChatSegmind`.
 
     Instantiate:
         .. code-block:: python
@@ -411,7 +476,40 @@ class ChatSegmindClaude(ChatSegmind):
             from langchain_segmind import ChatSegmindClaude
 
             llm = ChatSegmindClaude(temperature=0.1)
-            llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
+
+    Invoke:
+        .. code-block:: python
+
+            msg = llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
+            msg.content
+
+    Stream:
+        .. code-block:: python
+
+            for chunk in llm.stream("a joke on cats"):  # one chunk: no SSE
+                print(chunk.content)
+
+    Async:
+        .. code-block:: python
+
+            msg = await llm.ainvoke("a joke on cats")
+
+    Structured output:
+        .. code-block:: python
+
+            llm.with_structured_output(Joke).invoke("a joke on cats")
+
+    Token usage:
+        .. code-block:: python
+
+            msg.usage_metadata
+            # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+
+    Response metadata:
+        .. code-block:: python
+
+            msg.response_metadata["stop_reason"]  # 'end_turn'
+            msg.response_metadata["remaining_credits"]  # 5506.98
     """
 
     model: str = Field(default="claude-3.5-sonnet", alias="model_name")
@@ -420,8 +518,23 @@ class ChatSegmindClaude(ChatSegmind):
 class ChatSegmindGPT4o(ChatSegmind):
     """GPT-4o on Segmind (slug `gpt-4o`).
 
-    See `ChatSegmind` for every field; GPT slugs take temperature 0-2 and
-    `system` role messages.
+    Speaks OpenAI's rules: `system` role messages, message names kept,
+    temperature 0-2. Every field, tool calling, structured output and
+    images: see `ChatSegmind`.
+
+    Setup:
+        .. code-block:: bash
+
+            pip install -U langchain-segmind
+            export SEGMIND_API_KEY="your-api-key"
+
+    Key init args:
+        model: str
+            Default `"gpt-4o"`.
+        temperature: float | None
+            0 to 2.
+        max_tokens, stop, timeout, max_retries, api_key, base_url
+            As on `ChatSegmind`.
 
     Instantiate:
         .. code-block:: python
@@ -429,7 +542,42 @@ class ChatSegmindGPT4o(ChatSegmind):
             from langchain_segmind import ChatSegmindGPT4o
 
             llm = ChatSegmindGPT4o(temperature=0.1)
-            llm.invoke([("system", "Be playful."), ("human", "a joke on dogs")])
+
+    Invoke:
+        .. code-block:: python
+
+            msg = llm.invoke([("system", "Be playful."), ("human", "a joke on dogs")])
+            msg.content
+
+    Stream:
+        .. code-block:: python
+
+            for chunk in llm.stream("a joke on dogs"):  # one chunk: no SSE
+                print(chunk.content)
+
+    Async:
+        .. code-block:: python
+
+            msgs = await llm.abatch(["a joke on dogs", "a joke on owls"])
+
+    Structured output:
+        .. code-block:: python
+
+            llm.with_structured_output(Joke, method="json_mode").invoke(
+                "a joke on dogs, as JSON with setup and punchline"
+            )
+
+    Token usage:
+        .. code-block:: python
+
+            msg.usage_metadata
+            # {'input_tokens': 289, 'output_tokens': 7, 'total_tokens': 296}
+
+    Response metadata:
+        .. code-block:: python
+
+            msg.response_metadata["finish_reason"]  # 'stop'
+            msg.response_metadata["cost"]  # credits this call cost
     """
 
     model: str = Field(default="gpt-4o", alias="model_name")
