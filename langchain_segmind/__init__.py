@@ -1,30 +1,72 @@
-"""LangChain chat models for Segmind's serverless LLM API."""
+"""LangChain chat models for Segmind's serverless LLM API.
 
-from langchain_segmind._balance import SegmindLowCreditsWarning, forget_known_balances
+The exports are loaded on first use, so `import langchain_segmind` stays cheap
+until a model class is touched.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from langchain_segmind._version import __version__
-from langchain_segmind.callbacks import SegmindCallbackHandler, get_segmind_callback
-from langchain_segmind.chat_models import (
-    ChatSegmind,
-    ChatSegmindClaude,
-    ChatSegmindGPT4o,
-)
-from langchain_segmind.errors import (
-    SegmindAuthenticationError,
-    SegmindBadRequestError,
-    SegmindConnectionError,
-    SegmindError,
-    SegmindInputError,
-    SegmindInsufficientCreditsError,
-    SegmindJobFailedError,
-    SegmindModelRetiredError,
-    SegmindNotFoundError,
-    SegmindPermissionError,
-    SegmindRateLimitError,
-    SegmindResponseError,
-    SegmindServerError,
-    SegmindTimeoutError,
-    SegmindUnsupportedContentError,
-)
+
+if TYPE_CHECKING:
+    from langchain_segmind._balance import (
+        SegmindLowCreditsWarning,
+        forget_known_balances,
+    )
+    from langchain_segmind.callbacks import (
+        SegmindCallbackHandler,
+        get_segmind_callback,
+    )
+    from langchain_segmind.chat_models import (
+        ChatSegmind,
+        ChatSegmindClaude,
+        ChatSegmindGPT4o,
+    )
+    from langchain_segmind.errors import (
+        SegmindAuthenticationError,
+        SegmindBadRequestError,
+        SegmindConnectionError,
+        SegmindError,
+        SegmindInputError,
+        SegmindInsufficientCreditsError,
+        SegmindJobFailedError,
+        SegmindModelRetiredError,
+        SegmindNotFoundError,
+        SegmindPermissionError,
+        SegmindRateLimitError,
+        SegmindResponseError,
+        SegmindServerError,
+        SegmindTimeoutError,
+        SegmindUnsupportedContentError,
+    )
+
+_EXPORTS = {
+    "ChatSegmind": "chat_models",
+    "ChatSegmindClaude": "chat_models",
+    "ChatSegmindGPT4o": "chat_models",
+    "SegmindCallbackHandler": "callbacks",
+    "get_segmind_callback": "callbacks",
+    "SegmindLowCreditsWarning": "_balance",
+    "forget_known_balances": "_balance",
+    "SegmindAuthenticationError": "errors",
+    "SegmindBadRequestError": "errors",
+    "SegmindConnectionError": "errors",
+    "SegmindError": "errors",
+    "SegmindInputError": "errors",
+    "SegmindInsufficientCreditsError": "errors",
+    "SegmindJobFailedError": "errors",
+    "SegmindModelRetiredError": "errors",
+    "SegmindNotFoundError": "errors",
+    "SegmindPermissionError": "errors",
+    "SegmindRateLimitError": "errors",
+    "SegmindResponseError": "errors",
+    "SegmindServerError": "errors",
+    "SegmindTimeoutError": "errors",
+    "SegmindUnsupportedContentError": "errors",
+}
 
 __all__ = [
     "ChatSegmind",
@@ -51,3 +93,16 @@ __all__ = [
     "forget_known_balances",
     "get_segmind_callback",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -1,16 +1,13 @@
-"""HTTP to Segmind: pooled clients, per-request auth, retries, typed errors.
+"""HTTP to Segmind: per-request auth, retries, typed errors.
 
-Clients are created lazily and shared process-wide (async ones per event
-loop, so repeated `asyncio.run` keeps working). The API key travels in each
-request's `x-api-key` header and is never stored on a shared client.
+The shared clients come from `_clients`. The API key travels in each
+request's `x-api-key` header and is never stored on a client.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from langchain_segmind._clients import shared_async_client, shared_sync_client
 from langchain_segmind._retry import SYSTEM_CLOCK, Clock, RetryBudget
 from langchain_segmind._version import __version__
 from langchain_segmind.errors import (
@@ -32,39 +30,6 @@ from langchain_segmind.errors import (
 logger = logging.getLogger("langchain_segmind")
 
 USER_AGENT = f"langchain-segmind/{__version__}"
-# As many idle connections may be kept as may be open, so that a burst of
-# concurrent calls reuses its connections instead of reopening them.
-POOL_LIMITS = httpx.Limits(
-    max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0
-)
-
-_sync_client: httpx.Client | None = None
-_sync_client_lock = threading.Lock()
-# Each client's connections refer to their loop, so a weak mapping would never
-# let go of a loop: closed loops are dropped explicitly instead.
-_async_clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
-
-
-def shared_sync_client() -> httpx.Client:
-    """The process-wide pooled client."""
-    global _sync_client
-    if _sync_client is None:
-        with _sync_client_lock:
-            if _sync_client is None:
-                _sync_client = httpx.Client(limits=POOL_LIMITS)
-    return _sync_client
-
-
-def shared_async_client() -> httpx.AsyncClient:
-    """The pooled async client of the running event loop."""
-    loop = asyncio.get_running_loop()
-    client = _async_clients.get(loop)
-    if client is None:
-        for closed in [old for old in _async_clients if old.is_closed()]:
-            del _async_clients[closed]
-        client = httpx.AsyncClient(limits=POOL_LIMITS)
-        _async_clients[loop] = client
-    return client
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ class EmulatorServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 drops connections in a burst (an
+    # abatch of 64 at once); the real gateway takes them.
+    request_queue_size = 256
 
     def __init__(self, host: str, port: int, state: GatewayState) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET

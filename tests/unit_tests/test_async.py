@@ -14,7 +14,7 @@ from langchain_segmind import (
     ChatSegmindClaude,
     ChatSegmindGPT4o,
     SegmindBadRequestError,
-    _transport,
+    _clients,
 )
 
 CONVERSATION = [
@@ -114,8 +114,8 @@ def shared_async_clients(recorder, monkeypatch):
             super().__init__(**kwargs)
             created.append((self, asyncio.get_running_loop()))
 
-    monkeypatch.setattr(_transport.httpx, "AsyncClient", RecordingAsyncClient)
-    monkeypatch.setattr(_transport, "_async_clients", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(_clients.httpx, "AsyncClient", RecordingAsyncClient)
+    monkeypatch.setattr(_clients, "_async_clients", {})
     return created
 
 
@@ -133,12 +133,14 @@ def test_repeated_asyncio_run_with_the_shared_client(shared_async_clients, recor
         [f"echo: run {n} call 1", f"echo: run {n} call 2"] for n in range(3)
     ]
     assert recorder.count == 6
-    # One client per event loop, reused for both calls within the loop.
-    assert len(shared_async_clients) == 3
+    # Each event loop gets clients of its own (the two calls of a run take
+    # the first two of its pools); none is carried over to the next loop.
+    assert len(shared_async_clients) == 6
     clients = [client for client, _loop in shared_async_clients]
     loops = [loop for _client, loop in shared_async_clients]
-    assert len({id(c) for c in clients}) == 3
+    assert len({id(c) for c in clients}) == 6
     assert len({id(loop) for loop in loops}) == 3
+    assert [loops.count(loop) for loop in dict.fromkeys(loops)] == [2, 2, 2]
 
 
 async def test_shared_async_client_is_reused_within_a_loop(
@@ -147,13 +149,17 @@ async def test_shared_async_client_is_reused_within_a_loop(
     claude = ChatSegmindClaude(api_key="test-key")
     gpt = ChatSegmindGPT4o(api_key="test-key")
 
-    await claude.ainvoke("a")
-    await gpt.ainvoke("b")
-    await asyncio.gather(claude.ainvoke("c"), gpt.ainvoke("d"))
+    calls = 2 * _clients.POOL_COUNT
+    for n in range(calls // 2):
+        await claude.ainvoke(f"claude {n}")
+    await asyncio.gather(*(gpt.ainvoke(f"gpt {n}") for n in range(calls // 2)))
 
-    assert recorder.count == 4
-    assert len(shared_async_clients) == 1
-    assert shared_async_clients[0][1] is asyncio.get_running_loop()
+    assert recorder.count == calls
+    # Models share the loop's pools, created once each and then reused.
+    assert len(shared_async_clients) == _clients.POOL_COUNT
+    assert all(
+        loop is asyncio.get_running_loop() for _client, loop in shared_async_clients
+    )
 
 
 def test_asyncio_run_with_a_shared_client_after_a_failed_loop(
@@ -200,8 +206,8 @@ def test_finished_event_loops_are_not_kept_alive(recorder, monkeypatch):
             kwargs["transport"] = LoopHoldingTransport(recorder)
             super().__init__(**kwargs)
 
-    monkeypatch.setattr(_transport.httpx, "AsyncClient", PooledAsyncClient)
-    monkeypatch.setattr(_transport, "_async_clients", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(_clients.httpx, "AsyncClient", PooledAsyncClient)
+    monkeypatch.setattr(_clients, "_async_clients", {})
     model = ChatSegmindGPT4o(api_key="test-key")
     loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
 
