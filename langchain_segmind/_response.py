@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
-from langchain_core.messages.tool import tool_call, tool_call_chunk
+from langchain_core.messages.tool import invalid_tool_call, tool_call
 
 from langchain_segmind.wire.types import Completion, Usage
 
@@ -99,6 +98,12 @@ def to_ai_message(
             tool_call(name=call.name, args=dict(call.args), id=call.id)
             for call in completion.tool_calls
         ],
+        invalid_tool_calls=[
+            invalid_tool_call(
+                name=call.name, args=call.raw_args, id=call.id, error=call.error
+            )
+            for call in completion.invalid_tool_calls
+        ],
         usage_metadata=usage_metadata(completion.usage) if completion.usage else None,
         response_metadata=response_metadata,
     )
@@ -110,18 +115,12 @@ def to_last_chunk(message: AIMessage) -> AIMessageChunk:
     The gateway has no SSE, so a stream is one chunk carrying content, usage
     and metadata exactly once (merging chunks would add them up otherwise).
     """
+    # Given whole, the invalid calls keep their reasons; langchain-core
+    # derives the chunk form of both lists from them.
     return AIMessageChunk(
         content=message.content,
         id=message.id,
-        tool_call_chunks=[
-            tool_call_chunk(
-                name=call["name"],
-                args=json.dumps(call["args"]),
-                id=call["id"],
-                index=index,
-            )
-            for index, call in enumerate(message.tool_calls)
-        ],
+        tool_calls=message.tool_calls,
         invalid_tool_calls=message.invalid_tool_calls,
         usage_metadata=message.usage_metadata,
         response_metadata=message.response_metadata,

@@ -16,14 +16,21 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any, Literal
 
+from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage
 from langchain_core.output_parsers import (
     JsonOutputKeyToolsParser,
     JsonOutputParser,
     PydanticOutputParser,
     PydanticToolsParser,
 )
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import (
+    Runnable,
+    RunnableLambda,
+    RunnableMap,
+    RunnablePassthrough,
+)
 from langchain_core.utils.function_calling import (
     convert_to_json_schema,
     convert_to_openai_tool,
@@ -74,11 +81,12 @@ def structured_runnable(
         llm = bind_tools(
             [schema], tool_choice=tool_name, ls_structured_output_format=trace_format
         )
-        parser: Runnable[Any, Any] = (
+        tools_parser = (
             PydanticToolsParser(tools=[schema], first_tool_only=True)
             if is_pydantic
             else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
         )
+        parser: Runnable[Any, Any] = RunnableLambda(_require_tool_call) | tools_parser
     elif method == "json_schema":
         if schema is None:
             raise SegmindInputError("method='json_schema' needs a schema")
@@ -103,6 +111,27 @@ def structured_runnable(
     no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
     return RunnableMap(raw=llm) | parse_raw.with_fallbacks(
         [no_parse], exception_key="parsing_error"
+    )
+
+
+def _require_tool_call(message: Any) -> Any:
+    """Let a message with a valid tool call through; else raise.
+
+    Without a valid call LangChain's tool parsers return `None`; a structured
+    output must instead fail loudly (or land in `parsing_error`).
+    """
+    if isinstance(message, AIMessage) and message.tool_calls:
+        return message
+    reasons = [
+        str(call.get("error"))
+        for call in getattr(message, "invalid_tool_calls", [])
+        if call.get("error")
+    ]
+    detail = f": {'; '.join(reasons)}" if reasons else ""
+    text = message.content if isinstance(message, AIMessage) else message
+    raise OutputParserException(
+        f"the model made no valid call to the output schema{detail}",
+        llm_output=str(text),
     )
 
 

@@ -28,8 +28,7 @@ RESULT_CLOSE = "</tool_result>"
 TOOLS_OPEN, TOOLS_CLOSE = "<tools>", "</tools>"
 SCHEMA_OPEN, SCHEMA_CLOSE = "<answer_schema>", "</answer_schema>"
 
-# An unterminated last block (the model stopped early) still counts.
-_CALL_BLOCK = re.compile(r"<tool_call>(.*?)(?:</tool_call>|\Z)", re.S)
+_DECODER = json.JSONDecoder()
 _FENCE = re.compile(r"^```[\w-]*\s*(.*?)\s*```$", re.S)
 _TOOLS_SECTION = re.compile(r"<tools>\s*(.*?)\s*</tools>", re.S)
 _SCHEMA_SECTION = re.compile(r"<answer_schema>\s*(.*?)\s*</answer_schema>", re.S)
@@ -113,11 +112,12 @@ def render_tools_instruction(
     Returns:
         The section's text.
     """
+    # "<\/" is JSON for "</": a description cannot close the section early.
     lines = [
         json.dumps(
             {"name": t.name, "description": t.description, "parameters": t.parameters},
             ensure_ascii=False,
-        )
+        ).replace("</", "<\\/")
         for t in tools
     ]
     rule = _CHOICE_RULES.get(choice) or _NAMED_CHOICE_RULE.format(name=choice)
@@ -156,9 +156,46 @@ def result_header(call_id: str, name: str | None, *, is_error: bool) -> str:
 
 def parse_reply(text: str) -> ParsedReply:
     """Split a model's reply into prose and call blocks; never raises."""
-    calls = tuple(_parse_call(match.group(1)) for match in _CALL_BLOCK.finditer(text))
-    prose = _CALL_BLOCK.sub("", text).strip() if calls else text
-    return ParsedReply(prose=prose, calls=calls)
+    calls: list[ParsedCall] = []
+    prose: list[str] = []
+    position = 0
+    while (opening := text.find(CALL_OPEN, position)) != -1:
+        prose.append(text[position:opening])
+        body, position = _block_body(text, opening + len(CALL_OPEN))
+        calls.append(_parse_call(body))
+    if not calls:
+        return ParsedReply(prose=text, calls=())
+    prose.append(text[position:])
+    # Joined by line breaks, the pieces around removed blocks cannot spell a
+    # new opening tag between them.
+    return ParsedReply(
+        prose="\n".join(p.strip() for p in prose if p.strip()), calls=tuple(calls)
+    )
+
+
+def _block_body(text: str, start: int) -> tuple[str, int]:
+    """The body of the block whose content starts at `start`, and its end.
+
+    The JSON object is read as JSON first, so a closing tag inside one of its
+    strings does not end the block; a block with no closing tag runs to the
+    end of the text.
+    """
+    json_end = _json_object_end(text, start)
+    close = text.find(CALL_CLOSE, start if json_end is None else json_end)
+    if close == -1:
+        return text[start:], len(text)
+    return text[start:close], close + len(CALL_CLOSE)
+
+
+def _json_object_end(text: str, start: int) -> int | None:
+    brace = text.find("{", start)
+    if brace == -1 or text[start:brace].strip() not in ("", "```", "```json"):
+        return None
+    try:
+        _, end = _DECODER.raw_decode(text, brace)
+    except ValueError:
+        return None
+    return int(end)
 
 
 def _parse_call(block: str) -> ParsedCall:
@@ -166,7 +203,7 @@ def _parse_call(block: str) -> ParsedCall:
     fenced = _FENCE.match(raw)
     body = fenced.group(1) if fenced else raw
     try:
-        payload, _ = json.JSONDecoder().raw_decode(body[body.find("{") :])
+        payload, _ = _DECODER.raw_decode(body[body.find("{") :])
     except ValueError as error:
         return ParsedCall(raw=raw, error=f"the block is not a JSON object: {error}")
     if not isinstance(payload, dict):
@@ -210,7 +247,7 @@ def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str]:
     if section is None:
         return [], "auto"
     tools = []
-    for line in section.group(1).splitlines():
+    for line in section.group(1).split("\n"):
         try:
             spec = json.loads(line)
         except ValueError:

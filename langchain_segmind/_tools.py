@@ -77,17 +77,18 @@ def normalize_tool_choice(choice: Any, names: Sequence[str]) -> str:
     Raises:
         SegmindInputError: For a tool name that is not bound, or a bad value.
     """
+    if isinstance(choice, Mapping):
+        function = choice.get("function")
+        named = function.get("name") if isinstance(function, Mapping) else None
+        choice = named or choice.get("name") or choice.get("type")
+        if isinstance(choice, Mapping):
+            choice = None
     if choice is None or choice == "auto":
         return "auto"
     if choice is True or choice in _ANY_CHOICES:
         return "any"
     if choice is False or choice == "none":
         return "none"
-    if isinstance(choice, Mapping):
-        function = choice.get("function")
-        named = function.get("name") if isinstance(function, Mapping) else None
-        choice = named or choice.get("name") or choice.get("type")
-        return normalize_tool_choice(choice, names)
     if isinstance(choice, str) and choice in names:
         return choice
     raise SegmindInputError(
@@ -182,9 +183,12 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
                 tool_call(name=call.name, args=dict(call.arguments), id=call_id)
             )
         else:
+            # The block as the model wrote it: never parseable JSON, so the
+            # call stays invalid wherever chunks are merged again.
+            raw_block = f"{protocol.CALL_OPEN}{call.raw}{protocol.CALL_CLOSE}"
             invalid.append(
                 invalid_tool_call(
-                    name=call.name, args=call.raw, id=call_id, error=error
+                    name=call.name, args=raw_block, id=call_id, error=error
                 )
             )
     metadata = dict(message.response_metadata)

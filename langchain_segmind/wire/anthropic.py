@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_segmind.errors import SegmindUnsupportedContentError
-from langchain_segmind.wire._fields import int_or_none, json_object_or_none, str_or_none
+from langchain_segmind.wire._fields import int_or_none, native_tool_call, str_or_none
 from langchain_segmind.wire.types import (
     Completion,
+    InvalidToolCallPart,
     MediaPart,
     Part,
     TextPart,
@@ -181,14 +182,16 @@ def looks_like(payload: Mapping[str, Any]) -> bool:
 def parse_completion(payload: Mapping[str, Any]) -> Completion:
     """Parse an Anthropic Messages answer."""
     texts: list[str] = []
-    tool_calls: list[ToolCallPart] = []
+    calls: list[ToolCallPart | InvalidToolCallPart] = []
     for block in payload.get("content") or []:
         if not isinstance(block, Mapping):
             continue
         if block.get("type") == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
         elif block.get("type") == "tool_use":
-            tool_calls.append(_parse_tool_use(block))
+            calls.append(
+                native_tool_call(block.get("id"), block.get("name"), block.get("input"))
+            )
     raw_reason = payload.get("stop_reason")
     return Completion(
         shape="anthropic",
@@ -200,15 +203,10 @@ def parse_completion(payload: Mapping[str, Any]) -> Completion:
         usage=_parse_usage(payload.get("usage")),
         id=str_or_none(payload.get("id")),
         upstream_model=str_or_none(payload.get("model")),
-        tool_calls=tuple(tool_calls),
-    )
-
-
-def _parse_tool_use(block: Mapping[str, Any]) -> ToolCallPart:
-    return ToolCallPart(
-        id=str(block.get("id") or ""),
-        name=str(block.get("name") or ""),
-        args=json_object_or_none(block.get("input")) or {},
+        tool_calls=tuple(c for c in calls if isinstance(c, ToolCallPart)),
+        invalid_tool_calls=tuple(
+            c for c in calls if isinstance(c, InvalidToolCallPart)
+        ),
     )
 
 

@@ -15,11 +15,12 @@ from typing import Any
 from langchain_segmind.errors import SegmindUnsupportedContentError
 from langchain_segmind.wire._fields import (
     int_or_none,
-    json_object_or_none,
+    native_tool_call,
     str_or_none,
 )
 from langchain_segmind.wire.types import (
     Completion,
+    InvalidToolCallPart,
     MediaPart,
     TextPart,
     ToolCallPart,
@@ -179,6 +180,7 @@ def parse_completion(payload: Mapping[str, Any]) -> Completion:
     message = choice.get("message")
     message = message if isinstance(message, Mapping) else {}
     raw_reason = str_or_none(choice.get("finish_reason"))
+    calls = _parse_tool_calls(message.get("tool_calls"))
     return Completion(
         shape="openai",
         text=_message_text(message.get("content")),
@@ -187,7 +189,10 @@ def parse_completion(payload: Mapping[str, Any]) -> Completion:
         usage=_parse_usage(payload.get("usage")),
         id=str_or_none(payload.get("id")),
         upstream_model=str_or_none(payload.get("model")),
-        tool_calls=tuple(_parse_tool_calls(message.get("tool_calls"))),
+        tool_calls=tuple(c for c in calls if isinstance(c, ToolCallPart)),
+        invalid_tool_calls=tuple(
+            c for c in calls if isinstance(c, InvalidToolCallPart)
+        ),
         refusal=str_or_none(message.get("refusal")),
     )
 
@@ -204,21 +209,18 @@ def _message_text(content: Any) -> str:
     return ""
 
 
-def _parse_tool_calls(raw_calls: Any) -> list[ToolCallPart]:
+def _parse_tool_calls(raw_calls: Any) -> list[ToolCallPart | InvalidToolCallPart]:
     if not isinstance(raw_calls, list):
         return []
     calls = []
     for raw in raw_calls:
         function = raw.get("function") if isinstance(raw, Mapping) else None
-        if not isinstance(function, Mapping):
-            continue
-        calls.append(
-            ToolCallPart(
-                id=str(raw.get("id") or ""),
-                name=str(function.get("name") or ""),
-                args=json_object_or_none(function.get("arguments")) or {},
+        if isinstance(function, Mapping):
+            calls.append(
+                native_tool_call(
+                    raw.get("id"), function.get("name"), function.get("arguments")
+                )
             )
-        )
     return calls
 
 

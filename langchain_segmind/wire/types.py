@@ -61,6 +61,16 @@ class ToolResultPart:
     is_error: bool = False
 
 
+@dataclass(frozen=True)
+class InvalidToolCallPart:
+    """A native tool call whose arguments could not be read."""
+
+    id: str
+    name: str
+    raw_args: str
+    error: str
+
+
 Part = TextPart | MediaPart | ToolCallPart | ToolResultPart
 
 
@@ -124,4 +134,5 @@ class Completion:
     id: str | None = None
     upstream_model: str | None = None
     tool_calls: tuple[ToolCallPart, ...] = ()
+    invalid_tool_calls: tuple[InvalidToolCallPart, ...] = ()
     refusal: str | None = None

@@ -1,0 +1,506 @@
+"""`with_structured_output`: the body each method sends, and how answers parse.
+
+Methods: `"json_schema"` (Segmind's `response_format`), `"function_calling"`
+(the tool protocol, the schema's tool required) and `"json_mode"`
+(`json_object` for GPT, an instruction for Claude). Schemas: pydantic v2 and
+v1 classes, TypedDicts and JSON schemas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel
+from pydantic.v1 import BaseModel as BaseModelV1
+from typing_extensions import TypedDict
+
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindInputError,
+)
+
+from .conftest import ModelFactory, anthropic_payload, openai_payload
+
+
+class Joke(BaseModel):
+    """A joke."""
+
+    setup: str
+    punchline: str
+
+
+class JokeV1(BaseModelV1):
+    """A joke."""
+
+    setup: str
+    punchline: str
+
+
+class JokeDict(TypedDict):
+    """A joke."""
+
+    setup: str
+    punchline: str
+
+
+JOKE_SCHEMA = {
+    "title": "JokeSchema",
+    "description": "A joke.",
+    "type": "object",
+    "properties": {"setup": {"type": "string"}, "punchline": {"type": "string"}},
+    "required": ["setup", "punchline"],
+}
+PROPERTIES = {"setup": {"type": "string"}, "punchline": {"type": "string"}}
+JOKE_VALUES = {
+    "setup": "Why did the cat sit on the laptop?",
+    "punchline": "To keep an eye on the mouse.",
+}
+JOKE_JSON = json.dumps(JOKE_VALUES)
+JSON_MODE_INSTRUCTION = (
+    "Answer with a single JSON object and nothing else: no prose and no code fences."
+)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A schema in one of the accepted forms, and what it sends and parses to."""
+
+    value: Any
+    name: str
+    json_schema: dict[str, Any]
+    parsed: Any
+
+
+SCHEMAS = [
+    Schema(
+        Joke,
+        "Joke",
+        {
+            "title": "Joke",
+            "description": "A joke.",
+            "properties": PROPERTIES,
+            "required": ["setup", "punchline"],
+            "type": "object",
+        },
+        Joke(**JOKE_VALUES),
+    ),
+    Schema(
+        JokeV1,
+        "JokeV1",
+        {
+            "title": "JokeV1",
+            "description": "A joke.",
+            "type": "object",
+            "properties": PROPERTIES,
+            "required": ["setup", "punchline"],
+        },
+        JokeV1(**JOKE_VALUES),
+    ),
+    Schema(
+        JokeDict,
+        "JokeDict",
+        {
+            "title": "JokeDict",
+            "description": "A joke.",
+            "type": "object",
+            "properties": PROPERTIES,
+            "required": ["setup", "punchline"],
+        },
+        JOKE_VALUES,
+    ),
+    Schema(JOKE_SCHEMA, "JokeSchema", JOKE_SCHEMA, JOKE_VALUES),
+]
+SCHEMA_IDS = ["pydantic", "pydantic-v1", "typeddict", "json-schema"]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    cls: type[ChatSegmind]
+    answer: Callable[[str], dict[str, Any]]
+
+
+CLAUDE = Dialect("claude", ChatSegmindClaude, anthropic_payload)
+GPT = Dialect("gpt", ChatSegmindGPT4o, openai_payload)
+
+
+@pytest.fixture(params=[CLAUDE, GPT], ids=lambda d: d.name)
+def dialect(request: pytest.FixtureRequest) -> Dialect:
+    return request.param
+
+
+@pytest.fixture
+def model(dialect: Dialect, make_model: ModelFactory) -> ChatSegmind:
+    return make_model(dialect.cls)
+
+
+def run(runnable: Any, api: str, prompt: Any = "Tell me a joke about cats.") -> Any:
+    """One call through `invoke`, `ainvoke` or the last item of `stream`."""
+    if api == "invoke":
+        return runnable.invoke(prompt)
+    if api == "ainvoke":
+        return asyncio.run(runnable.ainvoke(prompt))
+    return list(runnable.stream(prompt))[-1]
+
+
+# -- method="json_schema" (the default) ---------------------------------------------
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=SCHEMA_IDS)
+@pytest.mark.parametrize("api", ["invoke", "ainvoke", "stream"])
+def test_json_schema_sends_the_response_format_and_parses_the_answer(
+    model, dialect, recorder, schema, api
+):
+    recorder.reply(dialect.answer(JOKE_JSON))
+
+    result = run(model.with_structured_output(schema.value), api)
+
+    assert recorder.last.body == {
+        "messages": [{"role": "user", "content": "Tell me a joke about cats."}],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {
+                "name": schema.name,
+                "schema": schema.json_schema,
+                "description": "A joke.",
+            },
+        },
+    }
+    assert type(result) is type(schema.parsed)
+    assert result == schema.parsed
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_json_schema_passes_the_strict_flag(model, recorder, strict):
+    model.with_structured_output(JOKE_SCHEMA, strict=strict, include_raw=True).invoke(
+        "Hi"
+    )
+
+    spec = recorder.last.body["response_format"]["json_schema"]
+    assert spec["strict"] is strict
+    assert spec["name"] == "JokeSchema"
+
+
+def test_json_schema_without_a_description_sends_none(model, dialect, recorder):
+    schema = {
+        "title": "Point",
+        "type": "object",
+        "properties": {"x": {"type": "integer"}},
+    }
+    recorder.reply(dialect.answer('{"x": 3}'))
+
+    assert model.with_structured_output(schema).invoke("Hi") == {"x": 3}
+    assert recorder.last.body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "Point", "schema": schema},
+    }
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=SCHEMA_IDS)
+@pytest.mark.parametrize(
+    "reply",
+    [
+        f"```json\n{JOKE_JSON}\n```",
+        f"```\n{JOKE_JSON}\n```",
+        f"Here it is:\n```json\n{JOKE_JSON}\n```",
+    ],
+    ids=["json-fence", "bare-fence", "prose-then-fence"],
+)
+def test_a_fenced_answer_still_parses(model, dialect, recorder, schema, reply):
+    recorder.reply(dialect.answer(reply))
+
+    assert model.with_structured_output(schema.value).invoke("Hi") == schema.parsed
+
+
+BAD_REPLIES = {
+    "not-json": "Sorry, I can't tell jokes.",
+    "missing-field": '{"setup": "Why?"}',
+    "wrong-type": '{"setup": "Why?", "punchline": 42}',
+}
+
+
+@pytest.mark.parametrize("reply", ["not-json", "missing-field", "wrong-type"])
+def test_a_bad_answer_raises_output_parser_exception(model, dialect, recorder, reply):
+    recorder.reply(dialect.answer(BAD_REPLIES[reply]))
+
+    with pytest.raises(OutputParserException):
+        model.with_structured_output(Joke).invoke("Hi")
+
+
+def test_a_non_json_answer_fails_every_schema_form(model, dialect, recorder):
+    for schema in SCHEMAS:
+        recorder.reply(dialect.answer("Sorry, I can't tell jokes."))
+        with pytest.raises(OutputParserException):
+            model.with_structured_output(schema.value).invoke("Hi")
+
+
+@pytest.mark.parametrize("reply", ["not-json", "missing-field", "wrong-type"])
+@pytest.mark.parametrize("api", ["invoke", "ainvoke"])
+def test_include_raw_returns_the_parsing_error_instead(
+    model, dialect, recorder, reply, api
+):
+    recorder.reply(dialect.answer(BAD_REPLIES[reply]))
+
+    result = run(model.with_structured_output(Joke, include_raw=True), api, "Hi")
+
+    assert set(result) == {"raw", "parsed", "parsing_error"}
+    assert isinstance(result["raw"], AIMessage)
+    assert result["raw"].content == BAD_REPLIES[reply]
+    assert result["parsed"] is None
+    assert isinstance(result["parsing_error"], OutputParserException)
+
+
+def test_include_raw_with_a_good_answer(model, dialect, recorder):
+    recorder.reply(dialect.answer(JOKE_JSON))
+
+    result = model.with_structured_output(Joke, include_raw=True).invoke("Hi")
+
+    assert result["raw"].content == JOKE_JSON
+    assert result["parsed"] == Joke(**JOKE_VALUES)
+    assert result["parsing_error"] is None
+
+
+# -- method="function_calling" -------------------------------------------------------
+
+
+def joke_call(name: str, arguments: str = JOKE_JSON) -> str:
+    return f'<tool_call>\n{{"name": "{name}", "arguments": {arguments}}}\n</tool_call>'
+
+
+def system_prompt(body: dict[str, Any]) -> str:
+    if "instruction" in body:
+        return body["instruction"]
+    [system] = [m["content"] for m in body["messages"] if m["role"] == "system"]
+    return system
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=SCHEMA_IDS)
+@pytest.mark.parametrize("api", ["invoke", "ainvoke"])
+def test_function_calling_requires_the_schema_tool_and_parses_the_call(
+    model, dialect, recorder, schema, api
+):
+    recorder.reply(dialect.answer(joke_call(schema.name)))
+
+    result = run(
+        model.with_structured_output(schema.value, method="function_calling"), api
+    )
+
+    body = recorder.last.body
+    assert "response_format" not in body
+    assert "tools" not in body
+    assert [m for m in body["messages"] if m["role"] != "system"] == [
+        {"role": "user", "content": "Tell me a joke about cats."}
+    ]
+    prompt = system_prompt(body)
+    assert prompt.startswith("# Tools\n")
+    assert f'{{"name": "{schema.name}", "description": "A joke.", ' in prompt
+    assert prompt.endswith(
+        f'\n- You must call the tool "{schema.name}" in this answer.'
+    )
+    assert type(result) is type(schema.parsed)
+    assert result == schema.parsed
+
+
+def test_function_calling_with_include_raw_keeps_the_tool_call(
+    model, dialect, recorder
+):
+    recorder.reply(dialect.answer("Sure.\n" + joke_call("Joke")))
+
+    result = model.with_structured_output(
+        Joke, method="function_calling", include_raw=True
+    ).invoke("Hi")
+
+    assert result["parsed"] == Joke(**JOKE_VALUES)
+    assert result["parsing_error"] is None
+    assert result["raw"].content == "Sure."
+    assert [c["name"] for c in result["raw"].tool_calls] == ["Joke"]
+
+
+def test_function_calling_call_that_breaks_the_schema_stays_visible_in_raw(
+    model, dialect, recorder
+):
+    recorder.reply(dialect.answer(joke_call("Joke", '{"setup": "Why?"}')))
+
+    result = model.with_structured_output(
+        Joke, method="function_calling", include_raw=True
+    ).invoke("Hi")
+
+    assert result["parsed"] is None
+    assert result["raw"].tool_calls == []
+    [invalid] = result["raw"].invalid_tool_calls
+    assert invalid["name"] == "Joke"
+    assert invalid["error"] == "arguments is missing the required 'punchline'"
+
+
+FUNCTION_CALLING_BAD_REPLIES = {
+    "call-breaks-schema": joke_call("Joke", '{"setup": "Why?"}'),
+    "no-call": "Why did the cat sit on the laptop? To keep an eye on the mouse.",
+}
+
+
+@pytest.mark.parametrize("reply", list(FUNCTION_CALLING_BAD_REPLIES))
+@pytest.mark.parametrize("schema", [Joke, JOKE_SCHEMA], ids=["pydantic", "dict"])
+def test_function_calling_bad_answer_raises(model, dialect, recorder, reply, schema):
+    recorder.reply(dialect.answer(FUNCTION_CALLING_BAD_REPLIES[reply]))
+
+    with pytest.raises(OutputParserException):
+        model.with_structured_output(schema, method="function_calling").invoke("Hi")
+
+
+@pytest.mark.parametrize("reply", list(FUNCTION_CALLING_BAD_REPLIES))
+def test_function_calling_bad_answer_lands_in_parsing_error(
+    model, dialect, recorder, reply
+):
+    recorder.reply(dialect.answer(FUNCTION_CALLING_BAD_REPLIES[reply]))
+
+    result = model.with_structured_output(
+        Joke, method="function_calling", include_raw=True
+    ).invoke("Hi")
+
+    assert result["parsed"] is None
+    assert isinstance(result["parsing_error"], OutputParserException)
+
+
+# -- method="json_mode" --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schema", "parsed"),
+    [(None, JOKE_VALUES), (Joke, Joke(**JOKE_VALUES)), (JokeDict, JOKE_VALUES)],
+    ids=["no-schema", "pydantic", "typeddict"],
+)
+def test_json_mode_for_gpt_sends_json_object_and_the_instruction(
+    gpt, recorder, schema, parsed
+):
+    recorder.reply(openai_payload(JOKE_JSON))
+
+    result = gpt.with_structured_output(schema, method="json_mode").invoke(
+        [SystemMessage("Be funny."), HumanMessage("A joke on cats.")]
+    )
+
+    assert recorder.last.body == {
+        "messages": [
+            {"role": "system", "content": "Be funny."},
+            {"role": "user", "content": "A joke on cats."},
+            {"role": "system", "content": JSON_MODE_INSTRUCTION},
+        ],
+        "response_format": {"type": "json_object"},
+    }
+    assert result == parsed
+
+
+@pytest.mark.parametrize(
+    ("schema", "parsed"),
+    [(None, JOKE_VALUES), (Joke, Joke(**JOKE_VALUES)), (JokeDict, JOKE_VALUES)],
+    ids=["no-schema", "pydantic", "typeddict"],
+)
+def test_json_mode_for_claude_sends_only_the_instruction(
+    claude, recorder, schema, parsed
+):
+    recorder.reply(anthropic_payload(JOKE_JSON))
+
+    result = claude.with_structured_output(schema, method="json_mode").invoke(
+        [SystemMessage("Be funny."), HumanMessage("A joke on cats.")]
+    )
+
+    assert recorder.last.body == {
+        "instruction": f"Be funny.\n\n{JSON_MODE_INSTRUCTION}",
+        "messages": [{"role": "user", "content": "A joke on cats."}],
+    }
+    assert result == parsed
+
+
+def test_json_mode_bad_answer_raises(model, dialect, recorder):
+    recorder.reply(dialect.answer("no JSON here"))
+
+    with pytest.raises(OutputParserException):
+        model.with_structured_output(method="json_mode").invoke("Hi")
+
+
+# -- arguments and tracing ---------------------------------------------------------
+
+
+def test_an_unknown_method_is_refused_before_any_request(model, recorder):
+    with pytest.raises(SegmindInputError) as raised:
+        model.with_structured_output(Joke, method="xml")
+
+    assert str(raised.value) == (
+        "unknown structured-output method 'xml'; use 'json_schema', "
+        "'function_calling' or 'json_mode'"
+    )
+    assert recorder.count == 0
+
+
+def test_unexpected_arguments_are_refused(model, recorder):
+    with pytest.raises(SegmindInputError) as raised:
+        model.with_structured_output(Joke, tool_choice="any", foo=1)
+
+    assert str(raised.value) == "unexpected arguments: ['foo', 'tool_choice']"
+    assert recorder.count == 0
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+def test_a_schema_is_required_except_for_json_mode(model, recorder, method):
+    with pytest.raises(SegmindInputError, match=f"method='{method}' needs a schema"):
+        model.with_structured_output(None, method=method)
+
+    assert recorder.count == 0
+
+
+class OptionsRecorder(BaseCallbackHandler):
+    """Keeps the `options` LangChain passes to `on_chat_model_start`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options: list[dict[str, Any] | None] = []
+
+    def on_chat_model_start(
+        self,
+        serialized: Any,
+        messages: Any,
+        *,
+        options: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.options.append(options)
+
+
+@pytest.mark.parametrize(
+    ("method", "reply"),
+    [
+        ("json_schema", JOKE_JSON),
+        ("function_calling", joke_call("Joke")),
+        ("json_mode", JOKE_JSON),
+    ],
+)
+@pytest.mark.parametrize("api", ["invoke", "stream"])
+def test_callbacks_see_the_structured_output_format(
+    model, dialect, recorder, method, reply, api
+):
+    recorder.reply(dialect.answer(reply))
+    handler = OptionsRecorder()
+    runnable = model.with_structured_output(Joke, method=method)
+
+    if api == "invoke":
+        result = runnable.invoke("Hi", config={"callbacks": [handler]})
+    else:
+        result = list(runnable.stream("Hi", config={"callbacks": [handler]}))[-1]
+
+    assert result == Joke(**JOKE_VALUES)
+    [options] = handler.options
+    assert options["ls_structured_output_format"] == {
+        "kwargs": {"method": method, "strict": None},
+        "schema": SCHEMAS[0].json_schema,
+    }
+    # Tracing data stays out of the request.
+    assert "ls_structured_output_format" not in recorder.last.body
