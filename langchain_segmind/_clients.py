@@ -5,21 +5,21 @@ event loop for async calls (a client's connections belong to the loop that
 opened them, so repeated `asyncio.run` gets fresh ones). The API key is never
 stored on them; it travels with each request.
 
-Each set is a few small connection pools used in turn rather than one large
-pool: httpcore's pool does work proportional to the square of its open
-connections on every request, which made an `abatch` of 256 calls at 64 in
-flight cost 6 s of client CPU against 0.2 s of network wait (see
-docs/benchmarks.md). Splitting the connections over 8 pools divides that by
-about 64.
+Each set is a few small connection pools rather than one large pool:
+httpcore's pool does work proportional to the square of its open connections
+on every request, which made an `abatch` of 256 calls at 64 in flight cost 6 s
+of client CPU against 0.2 s of network wait (see docs/benchmarks.md).
+Spreading the connections over 8 pools divides that by about 64.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import contextmanager, nullcontext
 from typing import Generic, TypeVar
 
 import httpx
@@ -35,24 +35,41 @@ ClientT = TypeVar("ClientT", httpx.Client, httpx.AsyncClient)
 
 
 class ClientSet(Generic[ClientT]):
-    """A few clients handed out in turn, each created on first use."""
+    """A few clients, each created on first use and lent to one call at a time.
+
+    Each client's peak of calls in flight stands for the connections it holds.
+    A call goes to a client with an idle connection when there is one; only
+    when every connection is busy does the least busy client open another. So
+    no more connections are opened in all than calls are ever in flight at
+    once, and a new one goes where there are fewest (no client holds more
+    than its share).
+    """
 
     def __init__(self, make: Callable[[], ClientT]) -> None:
         self._make: Callable[[], ClientT] = make
         self._clients: list[ClientT | None] = [None] * POOL_COUNT
-        self._turns = itertools.count()
+        self._in_flight = [0] * POOL_COUNT
+        self._peak = [0] * POOL_COUNT
         self._lock = threading.Lock()
 
-    def next(self) -> ClientT:
-        """The client whose turn it is."""
-        index = next(self._turns) % POOL_COUNT
-        client = self._clients[index]
-        if client is None:
+    @contextmanager
+    def lease(self) -> Iterator[ClientT]:
+        """Lend a client for the duration of one call."""
+        with self._lock:
+            with_idle = [
+                i for i in range(POOL_COUNT) if self._in_flight[i] < self._peak[i]
+            ]
+            index = min(with_idle or range(POOL_COUNT), key=self._in_flight.__getitem__)
+            self._in_flight[index] += 1
+            self._peak[index] = max(self._peak[index], self._in_flight[index])
+            client = self._clients[index]
+            if client is None:
+                client = self._clients[index] = self._make()
+        try:
+            yield client
+        finally:
             with self._lock:
-                client = self._clients[index]
-                if client is None:
-                    client = self._clients[index] = self._make()
-        return client
+                self._in_flight[index] -= 1
 
 
 _ssl_context: ssl.SSLContext | None = None
@@ -83,17 +100,19 @@ _sync_clients = ClientSet(_sync_client)
 _async_clients: dict[asyncio.AbstractEventLoop, ClientSet[httpx.AsyncClient]] = {}
 
 
-def shared_sync_client() -> httpx.Client:
-    """A pooled client for a synchronous call."""
-    return _sync_clients.next()
+def sync_client(own: httpx.Client | None) -> ContextManager[httpx.Client]:
+    """The client for one synchronous call: the user's own, or a shared one."""
+    return nullcontext(own) if own is not None else _sync_clients.lease()
 
 
-def shared_async_client() -> httpx.AsyncClient:
-    """A pooled client of the running event loop for an async call."""
+def async_client(own: httpx.AsyncClient | None) -> ContextManager[httpx.AsyncClient]:
+    """The client for one async call: the user's own, or one of this loop's."""
+    if own is not None:
+        return nullcontext(own)
     loop = asyncio.get_running_loop()
     clients = _async_clients.get(loop)
     if clients is None:
         for closed in [old for old in _async_clients if old.is_closed()]:
             del _async_clients[closed]
         clients = _async_clients[loop] = ClientSet(_async_client)
-    return clients.next()
+    return clients.lease()

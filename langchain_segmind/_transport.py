@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from langchain_segmind._clients import shared_async_client, shared_sync_client
+from langchain_segmind._clients import async_client, sync_client
 from langchain_segmind._retry import SYSTEM_CLOCK, Clock, RetryBudget
 from langchain_segmind._version import __version__
 from langchain_segmind.errors import (
@@ -83,7 +83,17 @@ def send(call: HttpCall, client: httpx.Client | None = None) -> Answer:
     Raises:
         SegmindError: The typed error of the last attempt.
     """
-    http = client or shared_sync_client()
+    with sync_client(client) as http:
+        return _send_on(http, call)
+
+
+async def asend(call: HttpCall, client: httpx.AsyncClient | None = None) -> Answer:
+    """The async twin of `send`."""
+    with async_client(client) as http:
+        return await _asend_on(http, call)
+
+
+def _send_on(http: httpx.Client, call: HttpCall) -> Answer:
     request = _build_request(http, call)
     budget = RetryBudget(call.max_retries, call.timeout, call.clock)
     while True:
@@ -98,9 +108,7 @@ def send(call: HttpCall, client: httpx.Client | None = None) -> Answer:
             return answer
 
 
-async def asend(call: HttpCall, client: httpx.AsyncClient | None = None) -> Answer:
-    """The async twin of `send`."""
-    http = client or shared_async_client()
+async def _asend_on(http: httpx.AsyncClient, call: HttpCall) -> Answer:
     request = _build_request(http, call)
     budget = RetryBudget(call.max_retries, call.timeout, call.clock)
     while True:

@@ -20,7 +20,7 @@ from langchain_segmind import (
     SegmindAuthenticationError,
     SegmindConnectionError,
     SegmindError,
-    _transport,
+    _clients,
 )
 
 KEY = "sk-SEGMIND-do-not-leak-7f3a9c"
@@ -197,7 +197,7 @@ def test_key_is_not_handed_to_tracers(keyed, recorder, status):
 def shared_sync_client(recorder, monkeypatch) -> httpx.Client:
     """Stand the process-wide pooled client in with one on the recorder."""
     client = httpx.Client(transport=httpx.MockTransport(recorder))
-    monkeypatch.setattr(_transport, "shared_sync_client", lambda: client)
+    monkeypatch.setattr(_clients, "_sync_clients", _clients.ClientSet(lambda: client))
     yield client
     client.close()
 

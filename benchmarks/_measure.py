@@ -1,0 +1,378 @@
+"""The measurements: client CPU per call, abatch, import, construction, RSS."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from _subjects import (
+    CLAUDE,
+    GPT4O,
+    MESSAGES,
+    EmulatorProcess,
+    RawHttpx,
+    Subject,
+    segmind_claude,
+    segmind_gpt4o,
+    stopwatch,
+)
+from langchain_core.language_models import BaseChatModel
+
+RSS_WORKER = Path(__file__).resolve().with_name("_rss_worker.py")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much work each measurement does (full run or `--quick`)."""
+
+    cpu_calls: int  # calls per timed block
+    cpu_rounds: int  # timed blocks per client, interleaved
+    warmup_calls: int
+    batch_calls: int
+    batch_concurrency: int
+    batch_latency: float
+    batch_rounds: int
+    import_rounds: int
+    construct_calls: int
+    construct_rounds: int
+    rss_checkpoints: tuple[int, int]
+    profile_calls: int
+
+
+FULL = Settings(
+    cpu_calls=200,
+    cpu_rounds=7,
+    warmup_calls=100,
+    batch_calls=256,
+    batch_concurrency=64,
+    batch_latency=0.05,
+    batch_rounds=3,
+    import_rounds=5,
+    construct_calls=2000,
+    construct_rounds=5,
+    rss_checkpoints=(500, 5000),
+    profile_calls=1000,
+)
+QUICK = Settings(
+    cpu_calls=50,
+    cpu_rounds=2,
+    warmup_calls=10,
+    batch_calls=256,
+    batch_concurrency=64,
+    batch_latency=0.05,
+    batch_rounds=1,
+    import_rounds=1,
+    construct_calls=200,
+    construct_rounds=2,
+    rss_checkpoints=(100, 1000),
+    profile_calls=100,
+)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def _rotated(items: Sequence[Any], by: int) -> list[Any]:
+    """`items` starting at position `by`, so no client always runs first."""
+    by %= len(items)
+    return [*items[by:], *items[:by]]
+
+
+# -- 1. client CPU per call ----------------------------------------------------
+
+
+def cpu_per_call(
+    clients: Sequence[Subject], settings: Settings
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Client CPU time per call, in µs, one sample per round: (invoke, ainvoke).
+
+    Clients are interleaved round by round, so that a slow spell of the machine
+    hits every client alike and per-round ratios stay comparable.
+    """
+    return _sync_cpu(clients, settings), asyncio.run(_async_cpu(clients, settings))
+
+
+def _sync_cpu(clients: Sequence[Subject], settings: Settings) -> dict[str, list[float]]:
+    for client in clients:
+        for _ in range(settings.warmup_calls):
+            client.invoke()
+    samples: dict[str, list[float]] = {client.name: [] for client in clients}
+    for round_ in range(settings.cpu_rounds):
+        for client in _rotated(clients, round_):
+            gc.collect()
+            start = time.process_time()
+            for _ in range(settings.cpu_calls):
+                client.invoke()
+            elapsed = time.process_time() - start
+            samples[client.name].append(elapsed / settings.cpu_calls * 1e6)
+    return samples
+
+
+async def _async_cpu(
+    clients: Sequence[Subject], settings: Settings
+) -> dict[str, list[float]]:
+    for client in clients:
+        for _ in range(settings.warmup_calls):
+            await client.ainvoke()
+    samples: dict[str, list[float]] = {client.name: [] for client in clients}
+    for round_ in range(settings.cpu_rounds):
+        for client in _rotated(clients, round_):
+            gc.collect()
+            start = time.process_time()
+            for _ in range(settings.cpu_calls):
+                await client.ainvoke()
+            elapsed = time.process_time() - start
+            samples[client.name].append(elapsed / settings.cpu_calls * 1e6)
+    return samples
+
+
+# -- 2. abatch -------------------------------------------------------------------
+
+
+@dataclass
+class BatchSamples:
+    """One client's abatch rounds."""
+
+    wall_seconds: list[float]
+    connections: list[int]
+    client_cpu_ms_per_call: list[float]
+    server_cpu_ms_per_call: list[float]
+
+
+BatchRunner = Callable[
+    [EmulatorProcess, Settings], Coroutine[Any, Any, tuple[float, float]]
+]
+
+
+def _model_batch(factory: Callable[[EmulatorProcess], BaseChatModel]) -> BatchRunner:
+    async def run(emulator: EmulatorProcess, settings: Settings) -> tuple[float, float]:
+        model = factory(emulator)
+        # One untimed call creates this event loop's pooled client, as the
+        # first call of an application would.
+        await model.ainvoke(MESSAGES)
+        with stopwatch() as elapsed:
+            await model.abatch(
+                [MESSAGES] * settings.batch_calls,
+                config={"max_concurrency": settings.batch_concurrency},
+            )
+        return elapsed.wall, elapsed.cpu
+
+    return run
+
+
+async def _raw_batch(
+    emulator: EmulatorProcess, settings: Settings
+) -> tuple[float, float]:
+    raw = RawHttpx(emulator.base_url, emulator.api_key)
+    return await raw.abatch(settings.batch_calls, settings.batch_concurrency)
+
+
+BATCH_CLIENTS: dict[str, BatchRunner] = {
+    "raw httpx (gather + semaphore)": _raw_batch,
+    GPT4O: _model_batch(segmind_gpt4o),
+    CLAUDE: _model_batch(segmind_claude),
+}
+
+
+def _one_batch(
+    emulator: EmulatorProcess, settings: Settings, run: BatchRunner
+) -> tuple[float, int, float, float]:
+    """Wall seconds, connections, client and server CPU seconds of one batch.
+
+    Each batch runs in a new event loop, hence on a new connection pool; the
+    connection count includes the one the warm-up call opened.
+    """
+    gc.collect()
+    emulator.reset()
+    server_start = emulator.cpu_seconds()
+    wall, client_cpu = asyncio.run(run(emulator, settings))
+    server_cpu = emulator.cpu_seconds() - server_start
+    return wall, emulator.connections(), client_cpu, server_cpu
+
+
+def abatch(emulator: EmulatorProcess, settings: Settings) -> dict[str, BatchSamples]:
+    """`abatch` against the emulator's latency, every client in each round."""
+    emulator.set_latency(settings.batch_latency)
+    names = list(BATCH_CLIENTS)
+    samples = {name: BatchSamples([], [], [], []) for name in names}
+    try:
+        for round_ in range(settings.batch_rounds):
+            for name in _rotated(names, round_):
+                wall, connections, client_cpu, server_cpu = _one_batch(
+                    emulator, settings, BATCH_CLIENTS[name]
+                )
+                per_call_ms = 1e3 / settings.batch_calls
+                sample = samples[name]
+                sample.wall_seconds.append(wall)
+                sample.connections.append(connections)
+                sample.client_cpu_ms_per_call.append(client_cpu * per_call_ms)
+                sample.server_cpu_ms_per_call.append(server_cpu * per_call_ms)
+    finally:
+        emulator.set_latency(0.0)
+    return samples
+
+
+@contextmanager
+def _cpu_spent_in(owner: type, method: str) -> Iterator[list[float]]:
+    """Total the CPU time spent in a (sync) method while the block runs."""
+    original = getattr(owner, method)
+    total = [0.0]
+
+    @functools.wraps(original)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            total[0] += time.process_time() - start
+
+    setattr(owner, method, timed)
+    try:
+        yield total
+    finally:
+        setattr(owner, method, original)
+
+
+@dataclass(frozen=True)
+class PoolShare:
+    """How much of a ChatSegmindGPT4o abatch's client CPU the httpcore pool takes."""
+
+    method: str
+    pool_cpu_seconds: float
+    client_cpu_seconds: float
+
+
+def abatch_pool_share(
+    emulator: EmulatorProcess, settings: Settings
+) -> PoolShare | None:
+    """One more ChatSegmindGPT4o batch, timing httpcore's request assignment."""
+    import httpcore
+
+    method = "_assign_requests_to_connections"
+    if not hasattr(httpcore.AsyncConnectionPool, method):
+        return None
+    emulator.set_latency(settings.batch_latency)
+    try:
+        with _cpu_spent_in(httpcore.AsyncConnectionPool, method) as pool_cpu:
+            _, _, client_cpu, _ = _one_batch(emulator, settings, BATCH_CLIENTS[GPT4O])
+    finally:
+        emulator.set_latency(0.0)
+    return PoolShare(f"httpcore.AsyncConnectionPool.{method}", pool_cpu[0], client_cpu)
+
+
+# -- 3. import time ----------------------------------------------------------------
+
+IMPORTS: dict[str, str] = {
+    "langchain_core.language_models + httpx": (
+        "import langchain_core.language_models, httpx"
+    ),
+    "langchain_segmind": "import langchain_segmind",
+    "langchain_openai": "import langchain_openai",
+    # What any chat-model package pays once it defines its class: the two
+    # imports above are lazy and load no model class.
+    "BaseChatModel + httpx": (
+        "from langchain_core.language_models import BaseChatModel; import httpx"
+    ),
+    "ChatSegmindGPT4o": "from langchain_segmind import ChatSegmindGPT4o",
+    "ChatOpenAI": "from langchain_openai import ChatOpenAI",
+}
+
+
+def _import_seconds(statement: str, env: dict[str, str]) -> float:
+    code = (
+        "import time\n"
+        "start = time.perf_counter()\n"
+        f"{statement}\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(result.stdout.split()[-1])
+
+
+def import_times(settings: Settings) -> dict[str, list[float]]:
+    """Seconds to import each target in a fresh interpreter, `import_rounds` each.
+
+    Bytecode caching is allowed, as in an installed package: a first, untimed
+    round compiles what is not compiled yet.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for statement in IMPORTS.values():
+        _import_seconds(statement, env)
+    samples: dict[str, list[float]] = {name: [] for name in IMPORTS}
+    names = list(IMPORTS)
+    for round_ in range(settings.import_rounds):
+        for name in _rotated(names, round_):
+            samples[name].append(_import_seconds(IMPORTS[name], env))
+    return samples
+
+
+# -- 4. construction -----------------------------------------------------------------
+
+
+def construction_us(
+    factories: dict[str, Callable[[], object]], settings: Settings
+) -> dict[str, list[float]]:
+    """CPU µs to construct one instance, per round."""
+    samples: dict[str, list[float]] = {name: [] for name in factories}
+    for factory in factories.values():
+        for _ in range(settings.construct_calls // 10):
+            factory()
+    for round_ in range(settings.construct_rounds):
+        for name in _rotated(list(factories), round_):
+            factory = factories[name]
+            gc.collect()
+            start = time.process_time()
+            for _ in range(settings.construct_calls):
+                factory()
+            elapsed = time.process_time() - start
+            samples[name].append(elapsed / settings.construct_calls * 1e6)
+    return samples
+
+
+# -- 5. peak RSS ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RssSamples:
+    """Peak RSS of a fresh process after each checkpoint's number of invokes."""
+
+    checkpoints: tuple[int, int]
+    peak_bytes: tuple[int, int]
+
+
+def peak_rss(emulator: EmulatorProcess, settings: Settings) -> RssSamples:
+    first, last = settings.rss_checkpoints
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(RSS_WORKER),
+            emulator.base_url,
+            emulator.api_key,
+            str(first),
+            str(last),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peaks = json.loads(result.stdout)
+    return RssSamples((first, last), (peaks[str(first)], peaks[str(last)]))

@@ -1,0 +1,317 @@
+"""What the benchmark calls: the emulator process, the request and the clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
+
+from langchain_segmind import ChatSegmindClaude, ChatSegmindGPT4o
+
+SERVER_SCRIPT = Path(__file__).resolve().with_name("_server.py")
+
+MESSAGES: list[BaseMessage] = [
+    SystemMessage("You are terse."),
+    HumanMessage("Say hello."),
+]
+# The body ChatSegmindGPT4o sends for MESSAGES (checked by `check_same_body`),
+# which the raw httpx baseline posts to the same route.
+BODY: dict[str, Any] = {
+    "messages": [
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "Say hello."},
+    ]
+}
+RAW_ROUTE = "gpt-4o"
+
+RAW = "raw httpx"
+FLOOR = "langchain-core floor (no-op model)"
+GPT4O = "ChatSegmindGPT4o"
+CLAUDE = "ChatSegmindClaude"
+OPENAI = "ChatOpenAI (langchain-openai)"
+MINIMAL = "minimal integration (raw httpx in a BaseChatModel)"
+
+
+class EmulatorProcess:
+    """The emulator in a child process (`_server.py`), steered over a pipe."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, str(SERVER_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.base_url = self._read_line()
+        self.api_key = self._read_line().removeprefix("api key: ")
+
+    def _read_line(self) -> str:
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError("the emulator process exited unexpectedly")
+        return line.strip()
+
+    def command(self, line: str) -> str:
+        """Send one control command and return its one-line answer."""
+        assert self._process.stdin is not None
+        self._process.stdin.write(line + "\n")
+        self._process.stdin.flush()
+        return self._read_line()
+
+    def reset(self) -> None:
+        """Clear the request log and the connection count."""
+        self.command("reset")
+
+    def connections(self) -> int:
+        """TCP connections accepted since the last reset."""
+        return int(self.command("connections"))
+
+    def set_latency(self, seconds: float) -> None:
+        """Set the latency the emulator adds to every answer."""
+        self.command(f"latency {seconds}")
+
+    def cpu_seconds(self) -> float:
+        """The emulator process's CPU time so far."""
+        return float(self.command("cpu"))
+
+    def close(self) -> None:
+        """Stop the emulator process."""
+        if self._process.poll() is None:
+            try:
+                self.command("quit")
+                self._process.wait(timeout=10)
+            except (OSError, RuntimeError, subprocess.TimeoutExpired):
+                self._process.kill()
+                self._process.wait()
+
+    def __enter__(self) -> EmulatorProcess:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _fixed_result() -> ChatResult:
+    return ChatResult(generations=[ChatGeneration(message=AIMessage("Hello."))])
+
+
+class NoOpChatModel(BaseChatModel):
+    """The langchain-core floor: what `invoke` costs with no I/O at all."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "no-op"
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return _fixed_result()
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return _fixed_result()
+
+
+def _answer_text(response: httpx.Response) -> str:
+    response.raise_for_status()
+    return str(response.json()["choices"][0]["message"]["content"])
+
+
+class RawHttpx:
+    """The request and answer of ChatSegmindGPT4o, with nothing but httpx."""
+
+    def __init__(self, base_url: str, api_key: str) -> None:
+        self.url = f"{base_url}/{RAW_ROUTE}"
+        self.headers = {"x-api-key": api_key}
+        self._client: httpx.Client | None = None
+        self._async_client: httpx.AsyncClient | None = None
+
+    def invoke(self) -> str:
+        if self._client is None:
+            self._client = httpx.Client()
+        return _answer_text(
+            self._client.post(self.url, json=BODY, headers=self.headers)
+        )
+
+    async def ainvoke(self) -> str:
+        if self._async_client is None:
+            self._async_client = httpx.AsyncClient()
+        return await self._apost(self._async_client)
+
+    async def _apost(self, client: httpx.AsyncClient) -> str:
+        response = await client.post(self.url, json=BODY, headers=self.headers)
+        return _answer_text(response)
+
+    async def abatch(self, calls: int, max_concurrency: int) -> tuple[float, float]:
+        """Wall and CPU seconds of `calls` posts, `max_concurrency` at a time.
+
+        Like the models' abatch: a new pool, warmed by one call (untimed).
+        """
+        limits = httpx.Limits(
+            max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+        )
+        gate = asyncio.Semaphore(max_concurrency)
+
+        async def gated(client: httpx.AsyncClient) -> str:
+            async with gate:
+                return await self._apost(client)
+
+        async with httpx.AsyncClient(limits=limits) as client:
+            await self._apost(client)
+            with stopwatch() as elapsed:
+                await asyncio.gather(*(gated(client) for _ in range(calls)))
+        return elapsed.wall, elapsed.cpu
+
+
+class MinimalChatModel(BaseChatModel):
+    """The cheapest integration: RawHttpx's call inside a BaseChatModel.
+
+    Not a goal's baseline; it shows what langchain-core and the HTTP call cost
+    together, which is more than the sum of their costs apart.
+    """
+
+    raw: RawHttpx
+
+    @property
+    def _llm_type(self) -> str:
+        return "minimal"
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        message = AIMessage(self.raw.invoke())
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        message = AIMessage(await self.raw.ainvoke())
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+@dataclass
+class Elapsed:
+    """Wall and process CPU seconds, set when the `stopwatch` block ends."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
+@contextmanager
+def stopwatch() -> Iterator[Elapsed]:
+    """Measure the wall and process CPU time of the block."""
+    elapsed = Elapsed()
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield elapsed
+    finally:
+        elapsed.wall = time.perf_counter() - wall
+        elapsed.cpu = time.process_time() - cpu
+
+
+def segmind_gpt4o(emulator: EmulatorProcess) -> ChatSegmindGPT4o:
+    return ChatSegmindGPT4o(
+        api_key=SecretStr(emulator.api_key), base_url=emulator.base_url
+    )
+
+
+def segmind_claude(emulator: EmulatorProcess) -> ChatSegmindClaude:
+    return ChatSegmindClaude(
+        api_key=SecretStr(emulator.api_key), base_url=emulator.base_url
+    )
+
+
+def chat_openai(emulator: EmulatorProcess) -> ChatOpenAI:
+    return ChatOpenAI(
+        base_url=emulator.base_url, api_key=SecretStr(emulator.api_key), model="gpt-4o"
+    )
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One client under test: a sync and an async call of MESSAGES."""
+
+    name: str
+    invoke: Callable[[], object]
+    ainvoke: Callable[[], Awaitable[object]]
+
+
+def model_subject(name: str, model: BaseChatModel) -> Subject:
+    return Subject(
+        name,
+        lambda: model.invoke(MESSAGES),
+        lambda: model.ainvoke(MESSAGES),
+    )
+
+
+def subjects(emulator: EmulatorProcess) -> list[Subject]:
+    """The clients of the CPU benchmark, baselines first."""
+    raw = RawHttpx(emulator.base_url, emulator.api_key)
+    return [
+        Subject(RAW, raw.invoke, raw.ainvoke),
+        model_subject(FLOOR, NoOpChatModel()),
+        model_subject(MINIMAL, MinimalChatModel(raw=raw)),
+        model_subject(GPT4O, segmind_gpt4o(emulator)),
+        model_subject(CLAUDE, segmind_claude(emulator)),
+        model_subject(OPENAI, chat_openai(emulator)),
+    ]
+
+
+def check_same_body(emulator: EmulatorProcess) -> None:
+    """Fail unless ChatSegmindGPT4o sends BODY to the raw baseline's route."""
+    sent: list[httpx.Request] = []
+    with httpx.Client(event_hooks={"request": [sent.append]}) as client:
+        model = ChatSegmindGPT4o(
+            api_key=SecretStr(emulator.api_key),
+            base_url=emulator.base_url,
+            http_client=client,
+        )
+        model.invoke(MESSAGES)
+    request = sent[-1]
+    if request.url.path != f"/v1/{RAW_ROUTE}" or json.loads(request.content) != BODY:
+        raise RuntimeError(
+            "ChatSegmindGPT4o no longer sends the raw baseline's request: "
+            f"{request.url.path} {request.content!r}; update BODY in _subjects.py"
+        )
