@@ -98,6 +98,7 @@ _sync_clients = ClientSet(_sync_client)
 # Each client's connections refer to their loop, so a weak mapping would never
 # let go of a loop: closed loops are dropped explicitly instead.
 _async_clients: dict[asyncio.AbstractEventLoop, ClientSet[httpx.AsyncClient]] = {}
+_async_clients_lock = threading.Lock()
 
 
 def sync_client(own: httpx.Client | None) -> ContextManager[httpx.Client]:
@@ -110,9 +111,10 @@ def async_client(own: httpx.AsyncClient | None) -> ContextManager[httpx.AsyncCli
     if own is not None:
         return nullcontext(own)
     loop = asyncio.get_running_loop()
-    clients = _async_clients.get(loop)
-    if clients is None:
-        for closed in [old for old in _async_clients if old.is_closed()]:
-            del _async_clients[closed]
-        clients = _async_clients[loop] = ClientSet(_async_client)
+    with _async_clients_lock:  # threads may each run their own loop
+        clients = _async_clients.get(loop)
+        if clients is None:
+            for closed in [old for old in _async_clients if old.is_closed()]:
+                del _async_clients[closed]
+            clients = _async_clients[loop] = ClientSet(_async_client)
     return clients.lease()

@@ -32,6 +32,7 @@ MAX_POLL_DELAY = 5.0
 # Polls are GETs, safe to repeat, so they get at least this many retries.
 MIN_POLL_RETRIES = 3
 _TERMINAL = frozenset({"COMPLETED", "FAILED"})
+_PENDING = frozenset({"QUEUED", "PROCESSING"})
 
 
 def queue_base_url(base_url: str) -> str:
@@ -50,25 +51,25 @@ class _Job:
 
 
 class _PollSchedule:
-    """The waits between polls, and the deadline they may not pass."""
+    """The waits between polls; none may pass the job's deadline."""
 
     def __init__(self, call: HttpCall) -> None:
-        self._clock = call.clock
+        self._call = call
         self._delay = FIRST_POLL_DELAY
-        self._timeout = call.timeout
-        self._deadline = (
-            None if call.timeout is None else call.clock.monotonic() + call.timeout
-        )
 
     def next_delay(self, job: _Job, status: object) -> float:
+        if status not in _PENDING:
+            raise SegmindResponseError(
+                f"queued job {job.request_id} has an unknown status {status!r}",
+                request_id=job.request_id,
+            )
         delay = self._delay
-        if (
-            self._deadline is not None
-            and self._clock.monotonic() + delay > self._deadline
-        ):
+        deadline = self._call.deadline
+        if deadline is not None and self._call.clock.monotonic() + delay > deadline:
             raise SegmindTimeoutError(
                 f"queued job {job.request_id} was still {status} after the "
-                f"{self._timeout:g}s timeout; raise `timeout` for long generations",
+                f"{self._call.timeout:g}s timeout; raise `timeout` for long "
+                "generations",
                 request_id=job.request_id,
             )
         self._delay = min(delay * POLL_BACKOFF, MAX_POLL_DELAY)
@@ -76,7 +77,12 @@ class _PollSchedule:
 
 
 def send_queued(call: HttpCall, client: httpx.Client | None = None) -> Answer:
-    """Run `call` (a POST to a v2 URL) through the queue and return the result."""
+    """Run `call` (a POST to a v2 URL) through the queue and return the result.
+
+    `timeout` bounds the whole job: the submit, every poll and the fetch share
+    one deadline.
+    """
+    call = _with_deadline(call)
     job = _job(send(call, client), call)
     schedule = _PollSchedule(call)
     while True:
@@ -94,6 +100,7 @@ async def asend_queued(
     call: HttpCall, client: httpx.AsyncClient | None = None
 ) -> Answer:
     """The async twin of `send_queued`."""
+    call = _with_deadline(call)
     job = _job(await asend(call, client), call)
     schedule = _PollSchedule(call)
     while True:
@@ -105,6 +112,12 @@ async def asend_queued(
         return _result(await asend(_get(call, job.response_url), client), job)
     except SegmindBadRequestError as error:
         raise _failure(error, job) from None
+
+
+def _with_deadline(call: HttpCall) -> HttpCall:
+    if call.timeout is None or call.deadline is not None:
+        return call
+    return replace(call, deadline=call.clock.monotonic() + call.timeout)
 
 
 def _get(call: HttpCall, url: str) -> HttpCall:

@@ -7,7 +7,7 @@ bad input fails with a typed error without spending a request.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import httpx
@@ -35,7 +35,7 @@ class ConnectionSettings:
     """Where and how to send requests (resolved from the model's fields)."""
 
     base_url: str
-    api_key: str | None
+    api_key: str | None = field(repr=False)
     timeout: float | None
     max_retries: int
     headers: Mapping[str, str]

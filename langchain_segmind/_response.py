@@ -14,21 +14,21 @@ from langchain_segmind.wire.types import Completion, Usage
 PROVIDER = "segmind"
 
 
-def _float_header(headers: Mapping[str, str], name: str) -> float | str | None:
+def _float_header(headers: Mapping[str, str], name: str) -> float | None:
     value = headers.get(name)
     if value is None:
         return None
     try:
         return float(value)
     except ValueError:
-        return value
+        return None
 
 
 def call_metadata(headers: Mapping[str, str]) -> dict[str, Any]:
     """Segmind's per-call headers as response metadata.
 
-    `remaining_credits`, `cost` and `generation_time` are floats when numeric
-    (`None` when the header is absent); `request_id` joins to Segmind's console.
+    `remaining_credits`, `cost` and `generation_time` are floats (`None` when
+    the header is absent or not a number); `request_id` joins to Segmind's console.
     """
     return {
         "remaining_credits": _float_header(headers, "x-remaining-credits"),

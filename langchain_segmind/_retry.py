@@ -58,11 +58,11 @@ class RetryBudget:
     max_retries: int
     timeout: float | None
     clock: Clock = field(default=SYSTEM_CLOCK)
-    retries_done: int = 0
     deadline: float | None = None
+    retries_done: int = 0
 
     def __post_init__(self) -> None:
-        if self.timeout is not None:
+        if self.deadline is None and self.timeout is not None:
             self.deadline = self.clock.monotonic() + self.timeout
 
     def remaining(self) -> float | None:

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -133,6 +133,22 @@ def _require_tool_call(message: Any) -> Any:
         f"the model made no valid call to the output schema{detail}",
         llm_output=str(text),
     )
+
+
+def response_format_for(value: Any) -> Mapping[str, Any] | None:
+    """A per-call `response_format`: a dict as given, or built from a schema.
+
+    Raises:
+        SegmindInputError: For a value that is neither.
+    """
+    if value is None or isinstance(value, Mapping):
+        return value
+    try:
+        return _response_format(value, None)
+    except (TypeError, ValueError) as error:
+        raise SegmindInputError(
+            f"response_format must be a dict or a schema class, got {value!r:.80}"
+        ) from error
 
 
 def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:

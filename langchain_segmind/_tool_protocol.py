@@ -54,7 +54,7 @@ To call a tool, answer with a block that holds one JSON object with the keys \
 
 Rules:
 - "arguments" must be a JSON object that satisfies the tool's schema.
-- To call several tools at once, write one block per call, one after another.
+- {several}
 - You may write a short sentence before the first block; write nothing after \
 the last block. Stop there: the results will come back in <tool_result> \
 blocks in the next message.
@@ -66,6 +66,10 @@ _CHOICE_RULES = {
     "auto": "Call a tool only when it helps to answer; otherwise answer "
     "normally, with no tool_call block.",
     "any": "You must call at least one tool in this answer.",
+}
+_SEVERAL_RULES = {
+    True: "To call several tools at once, write one block per call, one after another.",
+    False: "Call at most one tool per answer: write a single block.",
 }
 _NAMED_CHOICE_RULE = 'You must call the tool "{name}" in this answer.'
 
@@ -100,6 +104,8 @@ def render_tools_instruction(
     tools: Sequence[ToolSpec],
     choice: str,
     answer_schema: Mapping[str, Any] | None = None,
+    *,
+    parallel: bool = True,
 ) -> str:
     """The system-prompt section that teaches the model the protocol.
 
@@ -108,6 +114,7 @@ def render_tools_instruction(
         choice: `"auto"`, `"any"`, or the name of the tool that must be called.
         answer_schema: A JSON Schema the final (tool-free) answer must follow.
             It replaces `response_format`, which would forbid tool calls.
+        parallel: Whether the model may call several tools in one answer.
 
     Returns:
         The section's text.
@@ -128,6 +135,7 @@ def render_tools_instruction(
         call_open=CALL_OPEN,
         call_close=CALL_CLOSE,
         choice=rule,
+        several=_SEVERAL_RULES[parallel],
     )
     if answer_schema is not None:
         text += _ANSWER_RULE.format(

@@ -15,6 +15,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 from langchain_core.messages.tool import invalid_tool_call, tool_call
+from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from langchain_segmind import _tool_protocol as protocol
 from langchain_segmind._jsonschema import first_error
@@ -41,11 +42,13 @@ class ToolBinding:
         choice: `"auto"`, `"any"`, `"none"`, or the name of a required tool.
         answer_schema: The JSON Schema of a tool-free answer, when the call
             also asked for structured output.
+        parallel: Whether several calls may come in one answer.
     """
 
     tools: tuple[ToolSpec, ...]
     choice: str = "auto"
     answer_schema: Mapping[str, Any] | None = None
+    parallel: bool = True
 
     @property
     def parses_replies(self) -> bool:
@@ -97,13 +100,26 @@ def normalize_tool_choice(choice: Any, names: Sequence[str]) -> str:
     )
 
 
-def binding_from_call(tools: Any, tool_choice: Any) -> ToolBinding | None:
-    """The binding carried by a call's `tools`/`tool_choice` keyword arguments."""
+def binding_from_call(
+    tools: Any, tool_choice: Any, parallel_tool_calls: Any = None
+) -> ToolBinding | None:
+    """The binding carried by a call's `tools`/`tool_choice` keyword arguments.
+
+    Tools may come in any form LangChain accepts (also through `bind(tools=)`).
+
+    Raises:
+        SegmindInputError: For a tool LangChain cannot describe.
+    """
     if not tools:
         return None
-    specs = tuple(tool_spec(tool) for tool in tools)
+    try:
+        specs = tuple(tool_spec(convert_to_openai_tool(tool)) for tool in tools)
+    except (TypeError, ValueError, KeyError) as error:
+        raise SegmindInputError(f"cannot describe the tools: {error}") from None
     choice = normalize_tool_choice(tool_choice, [spec.name for spec in specs])
-    return ToolBinding(tools=specs, choice=choice)
+    return ToolBinding(
+        tools=specs, choice=choice, parallel=parallel_tool_calls is not False
+    )
 
 
 def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[Turn]:
@@ -116,7 +132,10 @@ def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[T
     if binding is None or not binding.parses_replies:
         return rendered
     instruction = protocol.render_tools_instruction(
-        binding.tools, binding.choice, binding.answer_schema
+        binding.tools,
+        binding.choice,
+        binding.answer_schema,
+        parallel=binding.parallel,
     )
     position = 0
     while position < len(rendered) and rendered[position].role == "system":

@@ -47,13 +47,16 @@ class HttpCall:
 
     method: str
     url: str
-    api_key: str
+    api_key: str = field(repr=False)
     model: str
     timeout: float | None
     max_retries: int
     body: Mapping[str, Any] | None = None
     extra_headers: Mapping[str, str] = field(default_factory=dict)
     clock: Clock = SYSTEM_CLOCK
+    deadline: float | None = None
+    """A deadline (on `clock.monotonic()`) shared with other requests of one
+    call, such as a queued job's polls; by default `timeout` from now."""
 
     def headers(self) -> dict[str, str]:
         """The request headers; caller-supplied ones cannot replace the key."""
@@ -95,7 +98,7 @@ async def asend(call: HttpCall, client: httpx.AsyncClient | None = None) -> Answ
 
 def _send_on(http: httpx.Client, call: HttpCall) -> Answer:
     request = _build_request(http, call)
-    budget = RetryBudget(call.max_retries, call.timeout, call.clock)
+    budget = RetryBudget(call.max_retries, call.timeout, call.clock, call.deadline)
     while True:
         started = time.perf_counter()
         _limit_to(request, budget.remaining())
@@ -110,7 +113,7 @@ def _send_on(http: httpx.Client, call: HttpCall) -> Answer:
 
 async def _asend_on(http: httpx.AsyncClient, call: HttpCall) -> Answer:
     request = _build_request(http, call)
-    budget = RetryBudget(call.max_retries, call.timeout, call.clock)
+    budget = RetryBudget(call.max_retries, call.timeout, call.clock, call.deadline)
     while True:
         started = time.perf_counter()
         _limit_to(request, budget.remaining())
@@ -126,9 +129,18 @@ async def _asend_on(http: httpx.AsyncClient, call: HttpCall) -> Answer:
 def _build_request(
     http: httpx.Client | httpx.AsyncClient, call: HttpCall
 ) -> httpx.Request:
-    return http.build_request(
-        call.method, call.url, headers=call.headers(), content=call.content()
-    )
+    try:
+        return http.build_request(
+            call.method, call.url, headers=call.headers(), content=call.content()
+        )
+    except UnicodeEncodeError:
+        # The offending value may be the key itself: never quote it.
+        raise SegmindInputError(
+            "the API key or a header value holds characters HTTP headers cannot "
+            "carry (only ASCII is allowed)"
+        ) from None
+    except httpx.InvalidURL as error:
+        raise SegmindInputError(f"bad URL {call.url!r}: {error}") from None
 
 
 def _limit_to(request: httpx.Request, seconds: float | None) -> None:
@@ -226,6 +238,8 @@ def _cut_off_answer(
 
 
 def _transport_error(error: httpx.HTTPError) -> SegmindError:
+    if isinstance(error, httpx.UnsupportedProtocol):
+        return SegmindInputError(f"the URL is not http(s): {error}")
     if isinstance(error, httpx.TimeoutException):
         return SegmindTimeoutError(
             f"no answer from Segmind within the timeout ({type(error).__name__})"

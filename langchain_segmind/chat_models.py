@@ -27,6 +27,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    field_validator,
     model_validator,
 )
 from typing_extensions import Self
@@ -35,7 +36,11 @@ from langchain_segmind import wire
 from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
 from langchain_segmind._response import to_last_chunk
 from langchain_segmind._retry import SYSTEM_CLOCK, Clock
-from langchain_segmind._structured import StructuredMethod, structured_runnable
+from langchain_segmind._structured import (
+    StructuredMethod,
+    response_format_for,
+    structured_runnable,
+)
 from langchain_segmind._tools import binding_from_call, normalize_tool_choice
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.wire.types import GenerationOptions
@@ -55,6 +60,7 @@ _CALL_OPTIONS = frozenset(
         "json_mode",
         "tools",
         "tool_choice",
+        "parallel_tool_calls",
         "timeout",
         "max_retries",
     }
@@ -202,7 +208,10 @@ class ChatSegmind(BaseChatModel):
             #  'request_id': '...', 'generation_time': 1.92, ...}
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # hide_input_in_errors: a validation error must not print the API key.
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
 
     model: str = Field(alias="model_name")
     """The Segmind slug of the model, e.g. `"claude-4.5-sonnet"`."""
@@ -254,6 +263,15 @@ class ChatSegmind(BaseChatModel):
     """
 
     _clock: Clock = PrivateAttr(default=SYSTEM_CLOCK)
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError(
+                f"base_url must start with http:// or https://, got {value!r}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check_temperature(self) -> Self:
@@ -314,7 +332,7 @@ class ChatSegmind(BaseChatModel):
             temperature=kwargs.get("temperature", self.temperature),
             max_tokens=kwargs.get("max_tokens", self.max_tokens),
             stop=tuple(stop if stop is not None else self.stop or ()),
-            response_format=kwargs.get("response_format"),
+            response_format=response_format_for(kwargs.get("response_format")),
             json_mode=bool(kwargs.get("json_mode")),
             extra_body=extra_body,
         )
@@ -335,7 +353,11 @@ class ChatSegmind(BaseChatModel):
             options=options,
             connection=connection,
             extra_headers=kwargs.get("extra_headers"),
-            tools=binding_from_call(kwargs.get("tools"), kwargs.get("tool_choice")),
+            tools=binding_from_call(
+                kwargs.get("tools"),
+                kwargs.get("tool_choice"),
+                kwargs.get("parallel_tool_calls"),
+            ),
             native_tools=self.native_tools,
         )
 
@@ -344,6 +366,8 @@ class ChatSegmind(BaseChatModel):
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
         *,
         tool_choice: str | dict[str, Any] | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools the model may call.
@@ -357,6 +381,10 @@ class ChatSegmind(BaseChatModel):
                 pydantic models, TypedDicts or JSON schemas.
             tool_choice: `"auto"` (default), `"any"`/`"required"`, `"none"`,
                 or the name of the tool that must be called.
+            strict: Kept on the tool descriptions, as LangChain does; the
+                arguments of every call are checked against the schema anyway.
+            parallel_tool_calls: `False` asks the model for at most one call
+                per answer.
             **kwargs: Further arguments bound to the model.
 
         Returns:
@@ -365,9 +393,11 @@ class ChatSegmind(BaseChatModel):
         Raises:
             SegmindInputError: If `tool_choice` names a tool that is not bound.
         """
-        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
         names = [tool["function"]["name"] for tool in formatted]
         choice = normalize_tool_choice(tool_choice, names)
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
         return self.bind(tools=formatted, tool_choice=choice, **kwargs)
 
     def with_structured_output(

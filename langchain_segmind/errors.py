@@ -328,5 +328,8 @@ def error_from_response(
     if 400 <= status_code < 500:
         return SegmindBadRequestError(message, **context)
     if status_code >= 500:
-        return SegmindServerError(message, **context)
+        error = SegmindServerError(message, **context)
+        # Only these are passing failures; 501, 505... would answer the same.
+        error.is_retryable = status_code in (500, 502, 503, 504)
+        return error
     return SegmindResponseError(message, **context)
