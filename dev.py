@@ -71,7 +71,7 @@ def task_demo() -> None:
 
 
 def task_test() -> None:
-    """Run the unit tier, the emulator tier and the live tier."""
+    """Run the unit tier, the live tier and the emulator tier."""
     pytest = [PYTHON, "-m", "pytest", "-p", "no:cacheprovider"]
     run(*pytest, "tests/unit_tests", "--disable-socket", "--allow-unix-socket")
     # Live tests call api.segmind.com; each skips without SEGMIND_API_KEY.
