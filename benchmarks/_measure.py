@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import gc
 import json
 import os
@@ -11,8 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Coroutine, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from _subjects import (
     MESSAGES,
     EmulatorProcess,
     RawHttpx,
+    SleepingChatModel,
     Subject,
     segmind_claude,
     segmind_gpt4o,
@@ -180,7 +179,23 @@ async def _raw_batch(
     return await raw.abatch(settings.batch_calls, settings.batch_concurrency)
 
 
+async def _floor_batch(
+    emulator: EmulatorProcess, settings: Settings
+) -> tuple[float, float]:
+    model = SleepingChatModel(latency=settings.batch_latency)
+    await model.ainvoke(MESSAGES)
+    with stopwatch() as elapsed:
+        await model.abatch(
+            [MESSAGES] * settings.batch_calls,
+            config={"max_concurrency": settings.batch_concurrency},
+        )
+    return elapsed.wall, elapsed.cpu
+
+
+BATCH_FLOOR = "langchain-core floor (no-op model sleeping the latency, no I/O)"
+
 BATCH_CLIENTS: dict[str, BatchRunner] = {
+    BATCH_FLOOR: _floor_batch,
     "raw httpx (gather + semaphore)": _raw_batch,
     GPT4O: _model_batch(segmind_gpt4o),
     CLAUDE: _model_batch(segmind_claude),
@@ -223,54 +238,6 @@ def abatch(emulator: EmulatorProcess, settings: Settings) -> dict[str, BatchSamp
     finally:
         emulator.set_latency(0.0)
     return samples
-
-
-@contextmanager
-def _cpu_spent_in(owner: type, method: str) -> Iterator[list[float]]:
-    """Total the CPU time spent in a (sync) method while the block runs."""
-    original = getattr(owner, method)
-    total = [0.0]
-
-    @functools.wraps(original)
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        start = time.process_time()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            total[0] += time.process_time() - start
-
-    setattr(owner, method, timed)
-    try:
-        yield total
-    finally:
-        setattr(owner, method, original)
-
-
-@dataclass(frozen=True)
-class PoolShare:
-    """How much of a ChatSegmindGPT4o abatch's client CPU the httpcore pool takes."""
-
-    method: str
-    pool_cpu_seconds: float
-    client_cpu_seconds: float
-
-
-def abatch_pool_share(
-    emulator: EmulatorProcess, settings: Settings
-) -> PoolShare | None:
-    """One more ChatSegmindGPT4o batch, timing httpcore's request assignment."""
-    import httpcore
-
-    method = "_assign_requests_to_connections"
-    if not hasattr(httpcore.AsyncConnectionPool, method):
-        return None
-    emulator.set_latency(settings.batch_latency)
-    try:
-        with _cpu_spent_in(httpcore.AsyncConnectionPool, method) as pool_cpu:
-            _, _, client_cpu, _ = _one_batch(emulator, settings, BATCH_CLIENTS[GPT4O])
-    finally:
-        emulator.set_latency(0.0)
-    return PoolShare(f"httpcore.AsyncConnectionPool.{method}", pool_cpu[0], client_cpu)
 
 
 # -- 3. import time ----------------------------------------------------------------

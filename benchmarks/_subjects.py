@@ -146,6 +146,22 @@ class NoOpChatModel(BaseChatModel):
         return _fixed_result()
 
 
+class SleepingChatModel(NoOpChatModel):
+    """The langchain-core floor of an `abatch`: each call only waits `latency`."""
+
+    latency: float = 0.0
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        await asyncio.sleep(self.latency)
+        return _fixed_result()
+
+
 def _answer_text(response: httpx.Response) -> str:
     response.raise_for_status()
     return str(response.json()["choices"][0]["message"]["content"])

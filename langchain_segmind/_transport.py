@@ -1,7 +1,10 @@
 """HTTP to Segmind: per-request auth, retries, typed errors.
 
-The shared clients come from `_clients`. The API key travels in each
-request's `x-api-key` header and is never stored on a client.
+A call goes over the package's own connections (`_connections`) when its URL
+is plain (`_routing`), and through httpx otherwise (`_httpx_path`); both give
+back an `_http1.Response` or raise `_http1.ExchangeError`, which is turned
+into a typed error here. The API key travels in each request's `x-api-key`
+header and is never stored on a connection or client.
 """
 
 from __future__ import annotations
@@ -9,14 +12,23 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from langchain_segmind._clients import async_client, sync_client
+from langchain_segmind import _httpx_path
+from langchain_segmind._clients import POOLS, httpx_async_client, httpx_client
+from langchain_segmind._http1 import (
+    ACCEPTED_ENCODINGS,
+    ExchangeError,
+    HeaderValueError,
+    Response,
+    encode_request,
+)
 from langchain_segmind._retry import SYSTEM_CLOCK, Clock, RetryBudget
+from langchain_segmind._routing import Route, route_for
 from langchain_segmind._version import __version__
 from langchain_segmind.errors import (
     SegmindConnectionError,
@@ -37,7 +49,8 @@ class Answer:
     """A successful (2xx) answer from Segmind."""
 
     status_code: int
-    headers: httpx.Headers
+    headers: Mapping[str, str]
+    """Lower-case names."""
     payload: Any
 
 
@@ -80,30 +93,25 @@ class HttpCall:
             ) from None
 
 
+Attempt = Callable[[float | None], Response]
+"""Sends the call once, with the given seconds to get the whole answer."""
+
+
 def send(call: HttpCall, client: httpx.Client | None = None) -> Answer:
     """Send `call`, retrying as `_retry` allows.
+
+    It goes over the package's own connections unless `client` is given or
+    the URL needs httpx.
 
     Raises:
         SegmindError: The typed error of the last attempt.
     """
-    with sync_client(client) as http:
-        return _send_on(http, call)
-
-
-async def asend(call: HttpCall, client: httpx.AsyncClient | None = None) -> Answer:
-    """The async twin of `send`."""
-    with async_client(client) as http:
-        return await _asend_on(http, call)
-
-
-def _send_on(http: httpx.Client, call: HttpCall) -> Answer:
-    request = _build_request(http, call)
+    attempt = _attempt(call, client)
     budget = RetryBudget(call.max_retries, call.timeout, call.clock, call.deadline)
     while True:
         started = time.perf_counter()
-        _limit_to(request, budget.remaining())
         try:
-            answer = _attempt(http, request, call)
+            answer = _answer(call, lambda: attempt(budget.remaining()))
         except SegmindError as error:
             call.clock.sleep(_delay_or_raise(budget, call, error, started))
         else:
@@ -111,14 +119,18 @@ def _send_on(http: httpx.Client, call: HttpCall) -> Answer:
             return answer
 
 
-async def _asend_on(http: httpx.AsyncClient, call: HttpCall) -> Answer:
-    request = _build_request(http, call)
+async def asend(call: HttpCall, client: httpx.AsyncClient | None = None) -> Answer:
+    """The async twin of `send`."""
+    attempt = _async_attempt(call, client)
     budget = RetryBudget(call.max_retries, call.timeout, call.clock, call.deadline)
     while True:
         started = time.perf_counter()
-        _limit_to(request, budget.remaining())
         try:
-            answer = await _aattempt(http, request, call)
+            try:
+                response = await attempt(budget.remaining())
+            except ExchangeError as failure:
+                raise _exchange_error(failure, call) from None
+            answer = _decode(response, call)
         except SegmindError as error:
             await call.clock.asleep(_delay_or_raise(budget, call, error, started))
         else:
@@ -126,56 +138,64 @@ async def _asend_on(http: httpx.AsyncClient, call: HttpCall) -> Answer:
             return answer
 
 
-def _build_request(
+def _attempt(call: HttpCall, client: httpx.Client | None) -> Attempt:
+    route = route_for(call.url) if client is None else None
+    if route is not None:
+        request = _encode(call, route)
+        pool = POOLS.sync_pool(route.origin)
+        return lambda seconds: pool.exchange(request, seconds)
+    http = httpx_client(client)
+    httpx_request = _httpx_request(http, call)
+    return lambda seconds: _httpx_path.exchange(http, httpx_request, seconds)
+
+
+def _async_attempt(
+    call: HttpCall, client: httpx.AsyncClient | None
+) -> Callable[[float | None], Awaitable[Response]]:
+    route = route_for(call.url) if client is None else None
+    if route is not None:
+        request = _encode(call, route)
+        pool = POOLS.async_pool(route.origin)
+        return lambda seconds: pool.exchange(request, seconds)
+    http = httpx_async_client(client)
+    httpx_request = _httpx_request(http, call)
+    return lambda seconds: _httpx_path.aexchange(http, httpx_request, seconds)
+
+
+def _answer(call: HttpCall, exchange: Callable[[], Response]) -> Answer:
+    try:
+        response = exchange()
+    except ExchangeError as failure:
+        raise _exchange_error(failure, call) from None
+    return _decode(response, call)
+
+
+def _encode(call: HttpCall, route: Route) -> bytes:
+    headers = {"host": route.host_header, **call.headers()}
+    headers["accept-encoding"] = ACCEPTED_ENCODINGS
+    try:
+        return encode_request(call.method, route.target, headers, call.content())
+    except HeaderValueError:
+        raise _bad_header() from None
+
+
+def _httpx_request(
     http: httpx.Client | httpx.AsyncClient, call: HttpCall
 ) -> httpx.Request:
     try:
-        return http.build_request(
-            call.method, call.url, headers=call.headers(), content=call.content()
+        return _httpx_path.build_request(
+            http, call.method, call.url, call.headers(), call.content()
         )
-    except UnicodeEncodeError:
-        # The offending value may be the key itself: never quote it.
-        raise SegmindInputError(
-            "the API key or a header value holds characters HTTP headers cannot "
-            "carry (only ASCII is allowed)"
-        ) from None
-    except httpx.InvalidURL as error:
-        raise SegmindInputError(f"bad URL {call.url!r}: {error}") from None
+    except HeaderValueError:
+        raise _bad_header() from None
 
 
-def _limit_to(request: httpx.Request, seconds: float | None) -> None:
-    """Give the next attempt only the time left before the call's deadline."""
-    request.extensions["timeout"] = httpx.Timeout(seconds).as_dict()
-
-
-def _attempt(http: httpx.Client, request: httpx.Request, call: HttpCall) -> Answer:
-    try:
-        response = http.send(request, stream=True)
-    except httpx.HTTPError as error:
-        raise _transport_error(error) from None
-    try:
-        body = response.read()
-    except httpx.HTTPError as error:
-        raise _cut_off_answer(response, error, call) from None
-    finally:
-        response.close()
-    return _decode(response, body, call)
-
-
-async def _aattempt(
-    http: httpx.AsyncClient, request: httpx.Request, call: HttpCall
-) -> Answer:
-    try:
-        response = await http.send(request, stream=True)
-    except httpx.HTTPError as error:
-        raise _transport_error(error) from None
-    try:
-        body = await response.aread()
-    except httpx.HTTPError as error:
-        raise _cut_off_answer(response, error, call) from None
-    finally:
-        await response.aclose()
-    return _decode(response, body, call)
+def _bad_header() -> SegmindInputError:
+    # The offending value may be the key itself: never quote it.
+    return SegmindInputError(
+        "the API key or a header value holds characters HTTP headers cannot "
+        "carry (only printable ASCII is allowed)"
+    )
 
 
 def _delay_or_raise(
@@ -196,15 +216,15 @@ def _delay_or_raise(
     return delay
 
 
-def _decode(response: httpx.Response, body: bytes, call: HttpCall) -> Answer:
+def _decode(response: Response, call: HttpCall) -> Answer:
     if response.status_code >= 400:
         raise error_from_response(
-            response.status_code, response.headers, body, model=call.model
+            response.status_code, response.headers, response.body, model=call.model
         )
     try:
-        payload = json.loads(body)
+        payload = json.loads(response.body)
     except ValueError:
-        excerpt = body[:300].decode("utf-8", errors="replace")
+        excerpt = response.body[:300].decode("utf-8", errors="replace")
         raise SegmindResponseError(
             f"Segmind answered {response.status_code} with a body that is not "
             f"JSON: {excerpt!r}",
@@ -215,37 +235,36 @@ def _decode(response: httpx.Response, body: bytes, call: HttpCall) -> Answer:
     return Answer(response.status_code, response.headers, payload)
 
 
+def _exchange_error(failure: ExchangeError, call: HttpCall) -> SegmindError:
+    if failure.status_code is not None and failure.headers is not None:
+        return _cut_off_answer(failure.status_code, failure.headers, failure, call)
+    if failure.timed_out:
+        return SegmindTimeoutError(
+            f"no answer from Segmind within the timeout ({failure})"
+        )
+    return SegmindConnectionError(f"could not reach Segmind: {failure}")
+
+
 def _cut_off_answer(
-    response: httpx.Response, error: httpx.HTTPError, call: HttpCall
+    status_code: int,
+    headers: Mapping[str, str],
+    failure: ExchangeError,
+    call: HttpCall,
 ) -> SegmindError:
     """The status line arrived but the body broke off."""
     if call.method == "GET":
         # A poll is safe to repeat, whatever it was answering.
         return SegmindConnectionError(
-            f"the answer to GET {call.url} was cut off ({type(error).__name__})"
+            f"the answer to GET {call.url} was cut off ({failure})"
         )
-    if response.status_code >= 400:
+    if status_code >= 400:
         # A cut-off error answer: not billed, so the status decides the retry.
-        return error_from_response(
-            response.status_code, response.headers, b"", model=call.model
-        )
+        return error_from_response(status_code, headers, b"", model=call.model)
     return SegmindResponseError(
-        f"the answer was cut off before its end ({type(error).__name__}); the "
-        "call may have been billed, so it is not retried",
-        status_code=response.status_code,
-        request_id=response.headers.get("x-request-id"),
-    )
-
-
-def _transport_error(error: httpx.HTTPError) -> SegmindError:
-    if isinstance(error, httpx.UnsupportedProtocol):
-        return SegmindInputError(f"the URL is not http(s): {error}")
-    if isinstance(error, httpx.TimeoutException):
-        return SegmindTimeoutError(
-            f"no answer from Segmind within the timeout ({type(error).__name__})"
-        )
-    return SegmindConnectionError(
-        f"could not reach Segmind: {type(error).__name__}: {error}"
+        f"the answer was cut off before its end ({failure}); the call may have "
+        "been billed, so it is not retried",
+        status_code=status_code,
+        request_id=headers.get("x-request-id"),
     )
 
 

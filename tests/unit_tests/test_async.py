@@ -15,6 +15,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindBadRequestError,
     _clients,
+    _transport,
 )
 
 CONVERSATION = [
@@ -99,8 +100,14 @@ async def test_concurrent_ainvoke_calls_keep_their_answers(claude, recorder):
 
 
 @pytest.fixture
-def shared_async_clients(recorder, monkeypatch):
-    """Make every default async client talk to the recorder; list those created.
+def httpx_path(monkeypatch):
+    """Send every call through httpx, as when a proxy is configured."""
+    monkeypatch.setattr(_transport, "route_for", lambda url: None)
+
+
+@pytest.fixture
+def shared_async_clients(httpx_path, recorder, monkeypatch):
+    """Make every default httpx async client talk to the recorder; list those made.
 
     Each entry is `(client, loop)`: the client and the event loop it was
     created in.
@@ -148,14 +155,13 @@ async def test_shared_async_client_is_reused_within_a_loop(
     claude = ChatSegmindClaude(api_key="test-key")
     gpt = ChatSegmindGPT4o(api_key="test-key")
 
-    calls = 2 * _clients.POOL_COUNT
+    calls = 16
     for n in range(calls // 2):
         await claude.ainvoke(f"claude {n}")
     await asyncio.gather(*(gpt.ainvoke(f"gpt {n}") for n in range(calls // 2)))
 
     assert recorder.count == calls
-    # Models share the loop's clients; calls that never overlap (the mock
-    # answers at once) reuse the first one.
+    # Models share the loop's client, for sequential and concurrent calls.
     assert len(shared_async_clients) == 1
     assert all(
         loop is asyncio.get_running_loop() for _client, loop in shared_async_clients
@@ -198,7 +204,7 @@ class LoopHoldingTransport(httpx.AsyncBaseTransport):
         return await self._mock.handle_async_request(request)
 
 
-def test_finished_event_loops_are_not_kept_alive(recorder, monkeypatch):
+def test_finished_event_loops_are_not_kept_alive(httpx_path, recorder, monkeypatch):
     real_async_client = httpx.AsyncClient
 
     class PooledAsyncClient(real_async_client):

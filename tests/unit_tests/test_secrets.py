@@ -21,6 +21,7 @@ from langchain_segmind import (
     SegmindConnectionError,
     SegmindError,
     _clients,
+    _transport,
 )
 
 KEY = "sk-SEGMIND-do-not-leak-7f3a9c"
@@ -195,9 +196,10 @@ def test_key_is_not_handed_to_tracers(keyed, recorder, status):
 
 @pytest.fixture
 def shared_sync_client(recorder, monkeypatch) -> httpx.Client:
-    """Stand the process-wide pooled client in with one on the recorder."""
+    """Send calls through httpx (as with a proxy), on a shared client on the recorder."""
     client = httpx.Client(transport=httpx.MockTransport(recorder))
-    monkeypatch.setattr(_clients, "_sync_clients", _clients.ClientSet(lambda: client))
+    monkeypatch.setattr(_transport, "route_for", lambda url: None)
+    monkeypatch.setattr(_clients, "_sync_client", client)
     yield client
     client.close()
 

@@ -1,0 +1,285 @@
+"""HTTP/1.1 messages as bytes, without any I/O.
+
+The package's own connections (`_connections`) write requests encoded here
+and feed what they read to a `ResponseReader`. Only what a JSON API needs is
+understood: bodies framed by `content-length`, by chunked transfer coding or
+by the end of the connection, and gzip or deflate content coding.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MAX_HEAD_BYTES = 64 * 1024
+"""The longest status line and headers accepted, so a bad peer cannot make a
+reader buffer without end."""
+
+ACCEPTED_ENCODINGS = "gzip, deflate"
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
+_STATUS_LINE = re.compile(rb"HTTP/1\.([01]) (\d{3})(?: [^\r\n]*)?")
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;[^\r\n]*)?")
+
+
+class MalformedResponseError(Exception):
+    """The peer sent something that is not a well-formed HTTP/1.1 response."""
+
+
+class ExchangeError(Exception):
+    """A request could not get its whole response.
+
+    `status_code` and `headers` are set when the response's head had arrived
+    before the failure (its body was cut off).
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        timed_out: bool = False,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.timed_out = timed_out
+        self.status_code = status_code
+        self.headers = headers
+
+
+class HeaderValueError(ValueError):
+    """A header name or value HTTP cannot carry (the value is never quoted)."""
+
+
+@dataclass(frozen=True)
+class Response:
+    """A whole response: header names are lower-case, repeated ones joined."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    body: bytes
+    reusable: bool
+    """Whether the connection may carry another request after this one."""
+
+
+def encode_request(
+    method: str, target: str, headers: Mapping[str, str], body: bytes | None
+) -> bytes:
+    """The bytes of one request; `headers` must include `host`.
+
+    Raises:
+        HeaderValueError: A name is not a token, or a value holds characters
+            other than printable ASCII and tabs (CR and LF among them).
+    """
+    lines = [f"{method} {target} HTTP/1.1"]
+    for name, value in headers.items():
+        if not _TOKEN.fullmatch(name) or not _FIELD_VALUE.fullmatch(value):
+            raise HeaderValueError(name)
+        lines.append(f"{name}: {value}")
+    if body is not None:
+        lines.append(f"content-length: {len(body)}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+    return head + body if body else head
+
+
+def decode_content(body: bytes, coding: str | None) -> bytes:
+    """Undo the `content-encoding` a server applied.
+
+    Raises:
+        MalformedResponseError: The coding is unknown or the data is corrupt.
+    """
+    if not coding or coding == "identity":
+        return body
+    try:
+        if coding in ("gzip", "x-gzip"):
+            return zlib.decompress(body, wbits=zlib.MAX_WBITS | 16)
+        if coding == "deflate":
+            try:
+                return zlib.decompress(body)
+            except zlib.error:  # some servers send deflate without its header
+                return zlib.decompress(body, wbits=-zlib.MAX_WBITS)
+    except zlib.error as error:
+        raise MalformedResponseError(f"corrupt {coding} body: {error}") from None
+    raise MalformedResponseError(f"unsupported content-encoding {coding!r}")
+
+
+class ResponseReader:
+    """Turns the bytes of one connection into responses, one request at a time.
+
+    Call `feed` with what was read until it returns a `Response`; call `eof`
+    when the peer closes. After a response, `start` readies the reader for
+    the next request's answer.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._head_only = False
+        self.status_code: int | None = None
+        self.headers: dict[str, str] | None = None
+        self._keep_alive = True
+        self._length: int | None = None  # bytes of body still to come
+        self._chunked = False
+        self._until_close = False
+        self._body = bytearray()
+
+    def start(self, *, head_only: bool = False) -> None:
+        """Expect the answer to a new request (`head_only` for HEAD)."""
+        self._head_only = head_only
+        self.status_code = None
+        self.headers = None
+        self._keep_alive = True
+        self._length = None
+        self._chunked = False
+        self._until_close = False
+        self._body = bytearray()
+
+    @property
+    def started_answer(self) -> bool:
+        """Whether any byte of the current answer has arrived."""
+        return self.status_code is not None or bool(self._buffer)
+
+    def feed(self, data: bytes) -> Response | None:
+        """Take bytes read from the connection.
+
+        Returns:
+            The response, once it is whole; otherwise None.
+
+        Raises:
+            MalformedResponseError: The bytes are not a valid response.
+        """
+        self._buffer += data
+        if self.headers is None and not self._read_head():
+            return None
+        return self._read_body()
+
+    def eof(self) -> Response:
+        """The peer closed the connection: finish a body that runs to the end.
+
+        Raises:
+            ExchangeError: The response was not whole.
+        """
+        if self.headers is not None and self.status_code is not None:
+            if self._until_close:
+                self._body += self._buffer
+                self._buffer.clear()
+                return self._finish(reusable=False)
+            raise ExchangeError(
+                "the connection closed before the end of the response",
+                status_code=self.status_code,
+                headers=self.headers,
+            )
+        raise ExchangeError("the connection closed without a response")
+
+    def _read_head(self) -> bool:
+        while True:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self._buffer) > MAX_HEAD_BYTES:
+                    raise MalformedResponseError("the response head is too long")
+                return False
+            head = bytes(self._buffer[:end])
+            del self._buffer[: end + 4]
+            status_line, _, fields = head.partition(b"\r\n")
+            match = _STATUS_LINE.fullmatch(status_line)
+            if match is None:
+                raise MalformedResponseError(f"bad status line {status_line[:80]!r}")
+            status = int(match[2])
+            if 100 <= status < 200 and status != 101:
+                continue  # an interim answer; the real one follows
+            self._parse_fields(fields, http10=match[1] == b"0")
+            self.status_code = status
+            self._frame_body(status)
+            return True
+
+    def _parse_fields(self, fields: bytes, *, http10: bool) -> None:
+        headers: dict[str, str] = {}
+        for line in fields.decode("latin-1").split("\r\n") if fields else ():
+            name, colon, value = line.partition(":")
+            if not colon or not _TOKEN.fullmatch(name):
+                raise MalformedResponseError(f"bad header line {line[:80]!r}")
+            name = name.lower()
+            value = value.strip(" \t")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        self.headers = headers
+        connection = {t.strip() for t in headers.get("connection", "").split(",")}
+        self._keep_alive = (
+            "keep-alive" in connection if http10 else "close" not in connection
+        )
+
+    def _frame_body(self, status: int) -> None:
+        assert self.headers is not None
+        if self._head_only or status in (204, 304) or status == 101:
+            self._length = 0
+        elif "chunked" in self.headers.get("transfer-encoding", "").lower():
+            self._chunked = True
+        elif "content-length" in self.headers:
+            lengths = {v.strip() for v in self.headers["content-length"].split(",")}
+            if len(lengths) != 1 or not next(iter(lengths)).isdigit():
+                raise MalformedResponseError("bad content-length")
+            self._length = int(lengths.pop())
+        else:
+            self._until_close = True
+
+    def _read_body(self) -> Response | None:
+        if self._until_close:
+            self._body += self._buffer
+            self._buffer.clear()
+            return None
+        if self._chunked:
+            return self._read_chunks()
+        assert self._length is not None
+        if len(self._buffer) < self._length:
+            return None
+        self._body = self._buffer[: self._length]
+        del self._buffer[: self._length]
+        return self._finish(reusable=self._keep_alive and not self._buffer)
+
+    def _read_chunks(self) -> Response | None:
+        while True:
+            if self._length is None:  # at a chunk-size line
+                end = self._buffer.find(b"\r\n")
+                if end < 0:
+                    if len(self._buffer) > MAX_HEAD_BYTES:
+                        raise MalformedResponseError("a chunk-size line is too long")
+                    return None
+                match = _CHUNK_SIZE.fullmatch(self._buffer[:end])
+                if match is None:
+                    raise MalformedResponseError("bad chunk size")
+                del self._buffer[: end + 2]
+                self._length = int(match[1], 16)
+                if self._length == 0:
+                    self._length = -1  # the last chunk: trailers follow
+            if self._length == -1:
+                return self._read_trailers()
+            if len(self._buffer) < self._length + 2:
+                return None
+            if self._buffer[self._length : self._length + 2] != b"\r\n":
+                raise MalformedResponseError("a chunk does not end with CRLF")
+            self._body += self._buffer[: self._length]
+            del self._buffer[: self._length + 2]
+            self._length = None
+
+    def _read_trailers(self) -> Response | None:
+        if self._buffer.startswith(b"\r\n"):
+            del self._buffer[:2]
+        else:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self._buffer) > MAX_HEAD_BYTES:
+                    raise MalformedResponseError("the trailers are too long")
+                return None
+            del self._buffer[: end + 4]  # trailers carry nothing we use
+        return self._finish(reusable=self._keep_alive and not self._buffer)
+
+    def _finish(self, *, reusable: bool) -> Response:
+        assert self.status_code is not None
+        assert self.headers is not None
+        body = decode_content(
+            bytes(self._body), self.headers.get("content-encoding", "").lower()
+        )
+        response = Response(self.status_code, self.headers, body, reusable)
+        self.start()
+        return response
