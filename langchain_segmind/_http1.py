@@ -54,6 +54,16 @@ class HeaderValueError(ValueError):
     """A header name or value HTTP cannot carry (the value is never quoted)."""
 
 
+class RequestBytes(bytes):
+    """The bytes of one request, with a repr that hides them.
+
+    They hold the API key, and tracebacks that show local variables print reprs.
+    """
+
+    def __repr__(self) -> str:
+        return f"<HTTP request, {len(self)} bytes>"
+
+
 @dataclass(frozen=True)
 class Response:
     """A whole response: header names are lower-case, repeated ones joined."""
@@ -67,7 +77,7 @@ class Response:
 
 def encode_request(
     method: str, target: str, headers: Mapping[str, str], body: bytes | None
-) -> bytes:
+) -> RequestBytes:
     """The bytes of one request; `headers` must include `host`.
 
     Raises:
@@ -82,7 +92,7 @@ def encode_request(
     if body is not None:
         lines.append(f"content-length: {len(body)}")
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
-    return head + body if body else head
+    return RequestBytes(head + body if body else head)
 
 
 def decode_content(body: bytes, coding: str | None) -> bytes:
@@ -135,11 +145,6 @@ class ResponseReader:
         self._chunked = False
         self._until_close = False
         self._body = bytearray()
-
-    @property
-    def started_answer(self) -> bool:
-        """Whether any byte of the current answer has arrived."""
-        return self.status_code is not None or bool(self._buffer)
 
     def feed(self, data: bytes) -> Response | None:
         """Take bytes read from the connection.

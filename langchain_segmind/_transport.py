@@ -24,6 +24,7 @@ from langchain_segmind._http1 import (
     ACCEPTED_ENCODINGS,
     ExchangeError,
     HeaderValueError,
+    RequestBytes,
     Response,
     encode_request,
 )
@@ -111,7 +112,11 @@ def send(call: HttpCall, client: httpx.Client | None = None) -> Answer:
     while True:
         started = time.perf_counter()
         try:
-            answer = _answer(call, lambda: attempt(budget.remaining()))
+            try:
+                response = attempt(budget.remaining())
+            except ExchangeError as failure:
+                raise _exchange_error(failure, call) from None
+            answer = _decode(response, call)
         except SegmindError as error:
             call.clock.sleep(_delay_or_raise(budget, call, error, started))
         else:
@@ -162,19 +167,20 @@ def _async_attempt(
     return lambda seconds: _httpx_path.aexchange(http, httpx_request, seconds)
 
 
-def _answer(call: HttpCall, exchange: Callable[[], Response]) -> Answer:
+def _encode(call: HttpCall, route: Route) -> RequestBytes:
+    # No local holds the headers: they carry the key, and a traceback of the
+    # error below would show this frame's variables.
     try:
-        response = exchange()
-    except ExchangeError as failure:
-        raise _exchange_error(failure, call) from None
-    return _decode(response, call)
-
-
-def _encode(call: HttpCall, route: Route) -> bytes:
-    headers = {"host": route.host_header, **call.headers()}
-    headers["accept-encoding"] = ACCEPTED_ENCODINGS
-    try:
-        return encode_request(call.method, route.target, headers, call.content())
+        return encode_request(
+            call.method,
+            route.target,
+            {
+                "host": route.host_header,
+                **call.headers(),
+                "accept-encoding": ACCEPTED_ENCODINGS,
+            },
+            call.content(),
+        )
     except HeaderValueError:
         raise _bad_header() from None
 
