@@ -14,7 +14,11 @@ from urllib.parse import urlsplit
 
 from langchain_segmind._connections import Origin
 
-_PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
+_PROXY_VARIABLES = tuple(
+    name
+    for lower in ("http_proxy", "https_proxy", "all_proxy")
+    for name in (lower, lower.upper())
+)
 _PLAIN_TARGET = re.compile(r"/[!-~]*")  # printable ASCII, no spaces
 
 
@@ -30,11 +34,12 @@ class Route:
 def route_for(url: str) -> Route | None:
     """The route of `url` over the package's own connections, if it has one.
 
-    None when the call needs httpx: the environment names a proxy (httpx
+    None when the call needs httpx: the environment names a proxy in
+    `HTTP_PROXY`, `HTTPS_PROXY` or `ALL_PROXY`, upper or lower case (httpx
     applies it, and NO_PROXY), or the URL is not plain `http(s)` with an ASCII
     host, no credentials and a path of printable ASCII.
     """
-    if any(name.lower() in _PROXY_VARIABLES for name in os.environ):
+    if any(name in os.environ for name in _PROXY_VARIABLES):
         return None
     return _plain_route(url)
 
