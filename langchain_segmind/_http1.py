@@ -21,6 +21,8 @@ ACCEPTED_ENCODINGS = "gzip, deflate"
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
+_DIGITS = re.compile(r"[0-9]+")
+_TARGET = re.compile(r"[!-~]+")  # printable ASCII, no spaces
 _STATUS_LINE = re.compile(rb"HTTP/1\.([01]) (\d{3})(?: [^\r\n]*)?")
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;[^\r\n]*)?")
 
@@ -84,6 +86,8 @@ def encode_request(
         HeaderValueError: A name is not a token, or a value holds characters
             other than printable ASCII and tabs (CR and LF among them).
     """
+    if not _TOKEN.fullmatch(method) or not _TARGET.fullmatch(target):
+        raise ValueError("a request needs a token method and a printable target")
     lines = [f"{method} {target} HTTP/1.1"]
     for name, value in headers.items():
         if not _TOKEN.fullmatch(name) or not _FIELD_VALUE.fullmatch(value):
@@ -101,19 +105,38 @@ def decode_content(body: bytes, coding: str | None) -> bytes:
     Raises:
         MalformedResponseError: The coding is unknown or the data is corrupt.
     """
-    if not coding or coding == "identity":
+    if not coding or coding == "identity" or not body:
         return body
     try:
         if coding in ("gzip", "x-gzip"):
-            return zlib.decompress(body, wbits=zlib.MAX_WBITS | 16)
+            return _inflate_members(body, zlib.MAX_WBITS | 16)
         if coding == "deflate":
             try:
-                return zlib.decompress(body)
+                return _inflate_members(body, zlib.MAX_WBITS, single=True)
             except zlib.error:  # some servers send deflate without its header
-                return zlib.decompress(body, wbits=-zlib.MAX_WBITS)
+                return _inflate_members(body, -zlib.MAX_WBITS, single=True)
     except zlib.error as error:
         raise MalformedResponseError(f"corrupt {coding} body: {error}") from None
     raise MalformedResponseError(f"unsupported content-encoding {coding!r}")
+
+
+def _inflate_members(data: bytes, wbits: int, *, single: bool = False) -> bytes:
+    """Inflate every compressed stream in `data` (gzip allows several in a row).
+
+    Raises:
+        zlib.error: A stream is corrupt or cut short, or bytes follow the
+            stream where no other may.
+    """
+    parts = []
+    while data:
+        inflater = zlib.decompressobj(wbits)
+        parts.append(inflater.decompress(data))
+        if not inflater.eof:
+            raise zlib.error("the compressed data is cut short")
+        data = inflater.unused_data
+        if single and data:
+            raise zlib.error("bytes follow the compressed data")
+    return b"".join(parts)
 
 
 class ResponseReader:
@@ -181,9 +204,9 @@ class ResponseReader:
     def _read_head(self) -> bool:
         while True:
             end = self._buffer.find(b"\r\n\r\n")
+            if (end < 0 and len(self._buffer) > MAX_HEAD_BYTES) or end > MAX_HEAD_BYTES:
+                raise MalformedResponseError("the response head is too long")
             if end < 0:
-                if len(self._buffer) > MAX_HEAD_BYTES:
-                    raise MalformedResponseError("the response head is too long")
                 return False
             head = bytes(self._buffer[:end])
             del self._buffer[: end + 4]
@@ -209,7 +232,10 @@ class ResponseReader:
             value = value.strip(" \t")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         self.headers = headers
-        connection = {t.strip() for t in headers.get("connection", "").split(",")}
+        connection = {
+            option.strip()
+            for option in headers.get("connection", "").lower().split(",")
+        }
         self._keep_alive = (
             "keep-alive" in connection if http10 else "close" not in connection
         )
@@ -222,7 +248,7 @@ class ResponseReader:
             self._chunked = True
         elif "content-length" in self.headers:
             lengths = {v.strip() for v in self.headers["content-length"].split(",")}
-            if len(lengths) != 1 or not next(iter(lengths)).isdigit():
+            if len(lengths) != 1 or not _DIGITS.fullmatch(next(iter(lengths))):
                 raise MalformedResponseError("bad content-length")
             self._length = int(lengths.pop())
         else:
