@@ -25,6 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from langchain_segmind._http1 import (
     ExchangeError,
@@ -57,6 +58,29 @@ class Origin:
         return self.scheme == "https"
 
 
+def _fresh(idle_since: float) -> bool:
+    return time.monotonic() - idle_since <= IDLE_EXPIRY_SECONDS
+
+
+class _HasFileno(Protocol):
+    def fileno(self) -> int: ...
+
+
+def _quiet(sock: _HasFileno | None) -> bool:
+    """Whether an idle connection's socket has nothing to read.
+
+    An idle connection has nothing to read unless the peer closed it (or sent
+    bytes nobody asked for); either way it cannot carry another request.
+    """
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
+
+
 def _remaining(deadline: float | None) -> float | None:
     return None if deadline is None else max(deadline - time.monotonic(), 0.0)
 
@@ -85,7 +109,9 @@ class _SyncConnection:
                     return response
         except TimeoutError:
             raise self._failed("no answer within the timeout", timed_out=True) from None
-        except (OSError, MalformedResponseError) as error:
+        except MalformedResponseError as error:
+            raise self._failed(str(error), malformed=True) from None
+        except OSError as error:
             raise self._failed(f"{type(error).__name__}: {error}") from None
 
     def _set_timeout(self, deadline: float | None) -> None:
@@ -94,10 +120,13 @@ class _SyncConnection:
             raise TimeoutError
         self.sock.settimeout(seconds)
 
-    def _failed(self, reason: str, *, timed_out: bool = False) -> ExchangeError:
+    def _failed(
+        self, reason: str, *, timed_out: bool = False, malformed: bool = False
+    ) -> ExchangeError:
         return ExchangeError(
             reason,
             timed_out=timed_out,
+            malformed=malformed,
             status_code=self.reader.status_code,
             headers=self.reader.headers,
         )
@@ -107,13 +136,7 @@ class _SyncConnection:
 
         An idle connection has nothing to read unless the peer closed it.
         """
-        if time.monotonic() - self.idle_since > IDLE_EXPIRY_SECONDS:
-            return False
-        try:
-            readable, _, _ = select.select([self.sock], [], [], 0)
-        except (OSError, ValueError):
-            return False
-        return not readable
+        return _fresh(self.idle_since) and _quiet(self.sock)
 
     def close(self) -> None:
         self.sock.close()
@@ -162,7 +185,7 @@ class SyncPool:
             )
         except TimeoutError:
             raise ExchangeError("could not connect in time", timed_out=True) from None
-        except OSError as error:
+        except (OSError, ValueError) as error:  # ValueError: a host IDNA refuses
             raise ExchangeError(f"{type(error).__name__}: {error}") from None
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -215,8 +238,8 @@ class _AsyncConnection(asyncio.Protocol):
             return
         try:
             response = self.reader.feed(data)
-        except Exception as error:  # handed to the waiting call
-            answer.set_exception(self._failed(f"{type(error).__name__}: {error}"))
+        except MalformedResponseError as error:
+            answer.set_exception(self._failed(str(error), malformed=True))
             self.close()
             return
         if response is not None:
@@ -240,11 +263,16 @@ class _AsyncConnection(asyncio.Protocol):
             answer.set_result(self.reader.eof())
         except ExchangeError as error:
             answer.set_exception(error)
+        except MalformedResponseError as error:  # a body that cannot be decoded
+            answer.set_exception(self._failed(str(error), malformed=True))
 
-    def _failed(self, reason: str, *, timed_out: bool = False) -> ExchangeError:
+    def _failed(
+        self, reason: str, *, timed_out: bool = False, malformed: bool = False
+    ) -> ExchangeError:
         return ExchangeError(
             reason,
             timed_out=timed_out,
+            malformed=malformed,
             status_code=self.reader.status_code,
             headers=self.reader.headers,
         )
@@ -273,11 +301,13 @@ class _AsyncConnection(asyncio.Protocol):
                 timer.cancel()
 
     def usable(self) -> bool:
+        # The loop may not have run since the peer closed: ask the socket too.
         return (
             not self.closed
             and self.transport is not None
             and not self.transport.is_closing()
-            and time.monotonic() - self.idle_since <= IDLE_EXPIRY_SECONDS
+            and _fresh(self.idle_since)
+            and _quiet(self.transport.get_extra_info("socket"))
         )
 
     def close(self) -> None:
@@ -336,7 +366,7 @@ class AsyncPool:
             _, connection = await asyncio.wait_for(connecting, timeout)
         except asyncio.TimeoutError:
             raise ExchangeError("could not connect in time", timed_out=True) from None
-        except OSError as error:
+        except (OSError, ValueError) as error:  # ValueError: a host IDNA refuses
             raise ExchangeError(f"{type(error).__name__}: {error}") from None
         self.opened += 1
         return connection

@@ -35,7 +35,8 @@ class ExchangeError(Exception):
     """A request could not get its whole response.
 
     `status_code` and `headers` are set when the response's head had arrived
-    before the failure (its body was cut off).
+    before the failure (its body was cut off). `malformed` says the server
+    answered, but not with valid HTTP.
     """
 
     def __init__(
@@ -43,11 +44,13 @@ class ExchangeError(Exception):
         reason: str,
         *,
         timed_out: bool = False,
+        malformed: bool = False,
         status_code: int | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(reason)
         self.timed_out = timed_out
+        self.malformed = malformed
         self.status_code = status_code
         self.headers = headers
 

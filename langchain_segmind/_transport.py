@@ -242,6 +242,14 @@ def _decode(response: Response, call: HttpCall) -> Answer:
 
 
 def _exchange_error(failure: ExchangeError, call: HttpCall) -> SegmindError:
+    if failure.malformed:
+        # The server took the request and answered: it may have been billed.
+        return SegmindResponseError(
+            f"Segmind's answer is not valid HTTP ({failure}); the call may have "
+            "been billed, so it is not retried",
+            status_code=failure.status_code,
+            request_id=(failure.headers or {}).get("x-request-id"),
+        )
     if failure.status_code is not None and failure.headers is not None:
         return _cut_off_answer(failure.status_code, failure.headers, failure, call)
     if failure.timed_out:

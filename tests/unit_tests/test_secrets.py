@@ -196,7 +196,7 @@ def test_key_is_not_handed_to_tracers(keyed, recorder, status):
 
 @pytest.fixture
 def shared_sync_client(recorder, monkeypatch) -> httpx.Client:
-    """Send calls through httpx (as with a proxy), on a shared client on the recorder."""
+    """Send calls through httpx (as with a proxy), on a shared client."""
     client = httpx.Client(transport=httpx.MockTransport(recorder))
     monkeypatch.setattr(_transport, "route_for", lambda url: None)
     monkeypatch.setattr(_clients, "_sync_client", client)
