@@ -35,6 +35,7 @@ import socket
 import ssl
 import threading
 import time
+import traceback
 import weakref
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -1229,3 +1230,45 @@ async def test_untrusted_certificate_is_a_connection_error(
     assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
     assert tls_server.requests == []
     await eventually(lambda: tls_server.tls_failures == 1)
+
+
+# -- the key in tracebacks -----------------------------------------------------------
+
+
+def _rendered_with_locals(error: BaseException) -> str:
+    """The traceback as a reporter that shows local variables would print it,
+    following every chained exception, suppressed ones too."""
+    texts = []
+    seen: BaseException | None = error
+    while seen is not None:
+        texts.append(
+            "".join(
+                traceback.TracebackException.from_exception(
+                    seen, capture_locals=True
+                ).format()
+            )
+        )
+        seen = seen.__cause__ or seen.__context__
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("failure", ["refused", "malformed"])
+async def test_tracebacks_with_locals_do_not_hold_the_key(
+    mode: str, failure: str, serve: Callable[..., ScriptedServer]
+) -> None:
+    if failure == "refused":
+        url = f"http://127.0.0.1:{free_port()}/v1"
+    else:
+
+        def respond(exchange: Exchange) -> None:
+            exchange.send(b"not http at all\r\n\r\n")
+            exchange.close()
+
+        url = serve(respond).url()
+    model = model_on(url)
+    with pytest.raises(SegmindError) as caught:
+        await call(model, mode, "hi")
+    rendered = _rendered_with_locals(caught.value)
+    assert "HTTP request" in rendered  # the request bytes are among the locals...
+    assert API_KEY not in rendered  # ...but their repr hides the key
