@@ -17,13 +17,14 @@ in flight. The API key is never stored here: it is in each request's bytes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import select
 import socket
 import ssl
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -388,6 +389,7 @@ class PoolRegistry:
         self._lock = threading.Lock()
         self._sync: dict[Origin, SyncPool] = {}
         self._async: dict[asyncio.AbstractEventLoop, dict[Origin, AsyncPool]] = {}
+        self._closers: dict[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = {}
 
     def sync_pool(self, origin: Origin) -> SyncPool:
         """The process's pool for `origin`."""
@@ -405,7 +407,11 @@ class PoolRegistry:
             with self._lock:  # threads may each run their own loop
                 for closed in [old for old in self._async if old.is_closed()]:
                     del self._async[closed]
-                pools = self._async.setdefault(loop, {})
+                    self._closers.pop(closed, None)
+                pools = self._async.get(loop)
+                if pools is None:
+                    pools = self._async[loop] = {}
+                    self._closers[loop] = _close_at_loop_shutdown(pools)
         pool = pools.get(origin)
         if pool is None:
             pool = pools[origin] = AsyncPool(origin, self._tls)
@@ -416,3 +422,29 @@ class PoolRegistry:
         with self._lock:
             self._sync = {}
             self._async = {}
+            self._closers = {}
+
+
+def _close_at_loop_shutdown(
+    pools: dict[Origin, AsyncPool],
+) -> AsyncGenerator[None, None]:
+    """Close `pools`' idle connections when their event loop shuts down.
+
+    A connection must be closed while its loop still runs; once the loop is
+    closed, only the garbage collector releases it, with a ResourceWarning.
+    `asyncio.run` (like any owner calling `loop.shutdown_asyncgens()`) closes
+    every async generator the loop has seen start, while the loop still runs:
+    the one returned here, started on the spot, closes the pools then.
+    """
+
+    async def close_when_closed() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            for pool in pools.values():
+                pool.close()
+
+    closer = close_when_closed()
+    with contextlib.suppress(StopIteration):  # it stops at its `yield`
+        closer.asend(None).send(None)
+    return closer

@@ -518,6 +518,29 @@ def test_each_asyncio_run_gets_a_connection_of_its_own(
     assert [loop() is None for loop in loops[:2]] == [True, True]
 
 
+@pytest.mark.filterwarnings("error::ResourceWarning")
+def test_asyncio_run_closes_its_connections_before_its_loop_closes(
+    serve: Callable[..., ScriptedServer],
+) -> None:
+    server = serve(reply)
+    model = model_on(server.url())
+
+    async def two_calls() -> None:
+        await model.ainvoke("one")
+        await model.ainvoke("two")
+
+    for run in range(1, 3):
+        asyncio.run(two_calls())
+        # Closed by the client as the loop shut down, not left to the
+        # garbage collector (which would warn, failing this test).
+        deadline = time.monotonic() + WAIT
+        while run not in server.closed_by_client and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert run in server.closed_by_client
+    gc.collect()
+    assert len(server.requests) == 4
+
+
 async def test_abatch_opens_no_more_connections_than_its_concurrency(
     emulator: SegmindEmulator, pools: PoolRegistry
 ) -> None:
