@@ -39,15 +39,30 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 
 POOLS = PoolRegistry(shared_ssl_context)
-if hasattr(os, "register_at_fork"):
-    # A forked child must not write on its parent's connections.
-    os.register_at_fork(after_in_child=POOLS.forget_all)
 
 _sync_client: httpx.Client | None = None
 # Each client's connections refer to their loop, so a weak mapping would never
 # let go of a loop: closed loops are dropped explicitly instead.
 _async_clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
 _clients_lock = threading.Lock()
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: drop the parent's connections and locks.
+
+    The child must not write on its parent's sockets, and a lock some other
+    thread of the parent held at the fork would never be released.
+    """
+    global _sync_client, _async_clients, _clients_lock, _ssl_lock
+    POOLS.forget_all()
+    _sync_client = None
+    _async_clients = {}
+    _clients_lock = threading.Lock()
+    _ssl_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def httpx_client(own: httpx.Client | None) -> httpx.Client:

@@ -4,8 +4,8 @@ A chat call is one small JSON request and one answer, so the default path
 does not go through httpx: a request is encoded by `_http1`, written on a
 pooled connection and read back, which costs about a tenth of httpx's CPU
 (see docs/benchmarks.md). httpx still serves every call that needs more than
-that: a client the user passed in, a proxy from the environment, a URL with
-credentials or a non-ASCII host (`_transport` decides).
+that: a client the user passed in, a proxy, a URL with credentials or a
+non-ASCII host (`_routing` decides).
 
 Pools are keyed by origin. Synchronous connections are shared by the whole
 process; async ones belong to the event loop that opened them, so each loop
@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from langchain_segmind._http1 import (
@@ -76,7 +76,14 @@ def _quiet(sock: _HasFileno | None) -> bool:
     if sock is None:
         return False
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
+        fd = sock.fileno()
+        if fd < 0:  # closed
+            return False
+        if hasattr(select, "poll"):  # select() cannot watch descriptors >= 1024
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)  # POLLHUP and POLLERR come anyway
+            return not poller.poll(0)
+        readable, _, _ = select.select([fd], [], [], 0)
     except (OSError, ValueError):
         return False
     return not readable
@@ -99,21 +106,44 @@ class _SyncConnection:
         self.reader.start()
         try:
             self._set_timeout(deadline)
-            self.sock.sendall(request)
-            while True:
-                self._set_timeout(deadline)
-                data = self.sock.recv(_READ_SIZE)
-                if not data:
-                    return self.reader.eof()
-                response = self.reader.feed(data)
-                if response is not None:
-                    return response
+            try:
+                self.sock.sendall(request)
+            except TimeoutError:
+                raise
+            except OSError as error:
+                return self._early_answer(deadline, error)
+            return self._read_answer(deadline)
         except TimeoutError:
             raise self._failed("no answer within the timeout", timed_out=True) from None
         except MalformedResponseError as error:
             raise self._failed(str(error), malformed=True) from None
         except OSError as error:
             raise self._failed(f"{type(error).__name__}: {error}") from None
+
+    def _read_answer(self, deadline: float | None) -> Response:
+        while True:
+            self._set_timeout(deadline)
+            data = self.sock.recv(_READ_SIZE)
+            if not data:
+                return self.reader.eof()
+            response = self.reader.feed(data)
+            if response is not None:
+                return response
+
+    def _early_answer(self, deadline: float | None, send_error: OSError) -> Response:
+        """The answer a server sent before it stopped reading the request.
+
+        A server may refuse a large body part way (413, 401) and close: its
+        answer is what the caller needs, not the broken pipe.
+
+        Raises:
+            OSError: `send_error`, when no whole answer can be read.
+        """
+        try:
+            response = self._read_answer(deadline)
+        except (OSError, ExchangeError, MalformedResponseError):
+            raise send_error from None
+        return replace(response, reusable=False)
 
     def _set_timeout(self, deadline: float | None) -> None:
         seconds = _remaining(deadline)
@@ -191,6 +221,10 @@ class SyncPool:
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if origin.tls:
+                seconds = _remaining(deadline)
+                if seconds == 0.0:
+                    raise TimeoutError
+                sock.settimeout(seconds)
                 sock = self._tls().wrap_socket(sock, server_hostname=origin.host)
         except TimeoutError:
             sock.close()
@@ -284,10 +318,14 @@ class _AsyncConnection(asyncio.Protocol):
             answer.set_exception(
                 self._failed("no answer within the timeout", timed_out=True)
             )
-        self.close()
+            self.close()
 
     async def exchange(self, request: bytes, timeout: float | None) -> Response:
         assert self.transport is not None
+        if self.closed or self.transport.is_closing():
+            # Closed by the peer between connecting and now: a write would be
+            # dropped silently, and the call would wait out its timeout.
+            raise ExchangeError("the connection closed before the request was sent")
         loop = asyncio.get_running_loop()
         self.reader.start()
         answer: asyncio.Future[Response] = loop.create_future()
@@ -357,13 +395,13 @@ class AsyncPool:
     async def _open(self, timeout: float | None) -> _AsyncConnection:
         origin = self.origin
         loop = asyncio.get_running_loop()
-        connecting = loop.create_connection(
-            _AsyncConnection,
-            origin.host,
-            origin.port,
-            ssl=self._tls() if origin.tls else None,
-        )
         try:
+            connecting = loop.create_connection(
+                _AsyncConnection,
+                origin.host,
+                origin.port,
+                ssl=self._tls() if origin.tls else None,
+            )
             _, connection = await asyncio.wait_for(connecting, timeout)
         except asyncio.TimeoutError:
             raise ExchangeError("could not connect in time", timed_out=True) from None
@@ -418,11 +456,15 @@ class PoolRegistry:
         return pool
 
     def forget_all(self) -> None:
-        """Drop every pool (after a fork, the parent's sockets are not ours)."""
-        with self._lock:
-            self._sync = {}
-            self._async = {}
-            self._closers = {}
+        """Drop every pool: in a forked child, the parent's sockets are not ours.
+
+        Takes no lock: another thread of the parent may have held it at the
+        fork, and in the child nothing would ever release it.
+        """
+        self._lock = threading.Lock()
+        self._sync = {}
+        self._async = {}
+        self._closers = {}
 
 
 def _close_at_loop_shutdown(

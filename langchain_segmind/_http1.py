@@ -91,15 +91,26 @@ def encode_request(
     """
     if not _TOKEN.fullmatch(method) or not _TARGET.fullmatch(target):
         raise ValueError("a request needs a token method and a printable target")
+    check_headers(headers)
     lines = [f"{method} {target} HTTP/1.1"]
-    for name, value in headers.items():
-        if not _TOKEN.fullmatch(name) or not _FIELD_VALUE.fullmatch(value):
-            raise HeaderValueError(name)
-        lines.append(f"{name}: {value}")
+    lines.extend(f"{name}: {value}" for name, value in headers.items())
     if body is not None:
         lines.append(f"content-length: {len(body)}")
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
     return RequestBytes(head + body if body else head)
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Check that HTTP/1.1 can carry `headers` as they are.
+
+    Raises:
+        HeaderValueError: A name is not a token, or a value holds characters
+            other than printable ASCII and tabs (CR and LF among them). The
+            error names the header, never its value.
+    """
+    for name, value in headers.items():
+        if not _TOKEN.fullmatch(name) or not _FIELD_VALUE.fullmatch(value):
+            raise HeaderValueError(name)
 
 
 def decode_content(body: bytes, coding: str | None) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import httpx
 
-from langchain_segmind._http1 import ExchangeError, HeaderValueError, Response
+from langchain_segmind._http1 import ExchangeError, Response, check_headers
 from langchain_segmind.errors import SegmindInputError
 
 
@@ -25,13 +25,14 @@ def build_request(
     """Build the request once; every attempt sends it again.
 
     Raises:
-        HeaderValueError: A header value is not ASCII.
+        HeaderValueError: HTTP/1.1 cannot carry a header (checked here, as on
+            the own path, so that httpx never quotes a value, the key
+            included, in an error).
         SegmindInputError: The URL is malformed.
     """
+    check_headers(headers)
     try:
         return http.build_request(method, url, headers=headers, content=content)
-    except UnicodeEncodeError:
-        raise HeaderValueError("a header") from None
     except httpx.InvalidURL as error:
         raise SegmindInputError(f"bad URL {url!r}: {error}") from None
 
@@ -87,9 +88,24 @@ def _failure(
 ) -> Exception:
     if isinstance(error, httpx.UnsupportedProtocol):
         return SegmindInputError(f"the URL is not http(s): {error}")
+    if isinstance(error, httpx.LocalProtocolError):
+        # Its message may quote a header value, and the key is one.
+        return SegmindInputError("httpx refused to send the request as given")
     return ExchangeError(
         f"{type(error).__name__}: {error}",
         timed_out=isinstance(error, httpx.TimeoutException),
+        malformed=response is None and _garbled_answer(error),
         status_code=None if response is None else response.status_code,
         headers=None if response is None else _response(response, b"").headers,
+    )
+
+
+def _garbled_answer(error: httpx.HTTPError) -> bool:
+    """Whether the server answered, but not in valid HTTP.
+
+    httpx reports a connection closed before any answer (a stale keep-alive
+    connection, say) as a protocol error too; that one is not garbled.
+    """
+    return isinstance(error, httpx.RemoteProtocolError) and not str(error).startswith(
+        "Server disconnected without sending a response"
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
+import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,7 +21,8 @@ _PROXY_VARIABLES = tuple(
     for lower in ("http_proxy", "https_proxy", "all_proxy")
     for name in (lower, lower.upper())
 )
-_PLAIN_TARGET = re.compile(r"/[!-~]*")  # printable ASCII, no spaces
+# A path and query of RFC 3986 characters only; httpx percent-encodes others.
+_PLAIN_TARGET = re.compile(r"/[A-Za-z0-9\-._~%!$&'()*+,;=:@/?]*")
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,28 @@ def route_for(url: str) -> Route | None:
     """The route of `url` over the package's own connections, if it has one.
 
     None when the call needs httpx: the environment names a proxy in
-    `HTTP_PROXY`, `HTTPS_PROXY` or `ALL_PROXY`, upper or lower case (httpx
-    applies it, and NO_PROXY), or the URL is not plain `http(s)` with an ASCII
-    host, no credentials and a path of printable ASCII.
+    `HTTP_PROXY`, `HTTPS_PROXY` or `ALL_PROXY`, upper or lower case, or the
+    system settings do on macOS and Windows (httpx applies it, and
+    NO_PROXY), or the URL is not plain `http(s)` with an ASCII
+    host, no credentials and a path and query that need no percent-encoding.
     """
-    if any(name in os.environ for name in _PROXY_VARIABLES):
+    if any(name in os.environ for name in _PROXY_VARIABLES) or _system_proxy():
         return None
     return _plain_route(url)
+
+
+@functools.lru_cache(maxsize=1)
+def _system_proxy() -> bool:
+    """Whether macOS or Windows settings name a proxy (read once: it is slow).
+
+    httpx reads them through `urllib.request.getproxies`; on other systems
+    proxies come from the environment only.
+    """
+    if sys.platform == "darwin":
+        return bool(urllib.request.getproxies_macosx_sysconf())  # type: ignore[attr-defined]
+    if sys.platform == "win32":
+        return bool(urllib.request.getproxies_registry())  # type: ignore[attr-defined]
+    return False
 
 
 @functools.lru_cache(maxsize=256)

@@ -168,21 +168,23 @@ def _async_attempt(
 
 
 def _encode(call: HttpCall, route: Route) -> RequestBytes:
-    # No local holds the headers: they carry the key, and a traceback of the
-    # error below would show this frame's variables.
+    # The headers carry the key, so no local variable holds them, and the
+    # error is raised outside the `except`: a traceback that shows variables
+    # (or the context of a chained exception) would print them.
     try:
         return encode_request(
             call.method,
             route.target,
             {
                 "host": route.host_header,
-                **call.headers(),
                 "accept-encoding": ACCEPTED_ENCODINGS,
+                **call.headers(),
             },
             call.content(),
         )
     except HeaderValueError:
-        raise _bad_header() from None
+        pass
+    raise _bad_header()
 
 
 def _httpx_request(
@@ -193,7 +195,8 @@ def _httpx_request(
             http, call.method, call.url, call.headers(), call.content()
         )
     except HeaderValueError:
-        raise _bad_header() from None
+        pass  # raised outside the `except`, as in `_encode`
+    raise _bad_header()
 
 
 def _bad_header() -> SegmindInputError:

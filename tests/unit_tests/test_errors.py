@@ -18,11 +18,13 @@ from langchain_segmind import (
     SegmindBadRequestError,
     SegmindConnectionError,
     SegmindError,
+    SegmindInputError,
     SegmindInsufficientCreditsError,
     SegmindModelRetiredError,
     SegmindNotFoundError,
     SegmindPermissionError,
     SegmindRateLimitError,
+    SegmindResponseError,
     SegmindServerError,
     SegmindTimeoutError,
     SegmindUnsupportedContentError,
@@ -402,10 +404,34 @@ def test_timeout_is_a_timeout_error(claude_once, recorder, call, exc):
 
 
 def test_other_transport_failures_are_connection_errors(claude_once, recorder):
-    recorder.queue(httpx.RemoteProtocolError("Server disconnected"))
+    # httpcore's words for a connection closed before any answer.
+    recorder.queue(
+        httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    )
 
     with pytest.raises(SegmindConnectionError, match="Server disconnected"):
         claude_once.invoke("Hi")
+
+
+def test_a_garbled_answer_through_httpx_is_not_retried(make_model, recorder):
+    model = make_model(max_retries=2)
+    recorder.queue(httpx.RemoteProtocolError("illegal header line: b'no colon'"))
+
+    with pytest.raises(SegmindResponseError, match="not valid HTTP") as caught:
+        model.invoke("Hi")
+    assert caught.value.is_retryable is False
+    assert recorder.count == 1  # the server took the request: it may be billed
+
+
+def test_a_request_httpx_refuses_is_an_input_error_that_quotes_nothing(
+    claude_once, recorder
+):
+    recorder.queue(httpx.LocalProtocolError("Illegal header value b'sk-secret\\n'"))
+
+    with pytest.raises(SegmindInputError) as caught:
+        claude_once.invoke("Hi")
+    assert "sk-secret" not in str(caught.value)
+    assert caught.value.__context__ is None or caught.value.__suppress_context__
 
 
 # -- pickling -----------------------------------------------------------------------
