@@ -156,9 +156,11 @@ BatchRunner = Callable[
 ]
 
 
-def _model_batch(factory: Callable[[EmulatorProcess], BaseChatModel]) -> BatchRunner:
+def _model_batch(
+    factory: Callable[[EmulatorProcess, Settings], BaseChatModel],
+) -> BatchRunner:
     async def run(emulator: EmulatorProcess, settings: Settings) -> tuple[float, float]:
-        model = factory(emulator)
+        model = factory(emulator, settings)
         # One untimed call creates this event loop's pooled client, as the
         # first call of an application would.
         await model.ainvoke(MESSAGES)
@@ -179,26 +181,15 @@ async def _raw_batch(
     return await raw.abatch(settings.batch_calls, settings.batch_concurrency)
 
 
-async def _floor_batch(
-    emulator: EmulatorProcess, settings: Settings
-) -> tuple[float, float]:
-    model = SleepingChatModel(latency=settings.batch_latency)
-    await model.ainvoke(MESSAGES)
-    with stopwatch() as elapsed:
-        await model.abatch(
-            [MESSAGES] * settings.batch_calls,
-            config={"max_concurrency": settings.batch_concurrency},
-        )
-    return elapsed.wall, elapsed.cpu
-
-
 BATCH_FLOOR = "langchain-core floor (no-op model sleeping the latency, no I/O)"
 
 BATCH_CLIENTS: dict[str, BatchRunner] = {
-    BATCH_FLOOR: _floor_batch,
+    BATCH_FLOOR: _model_batch(
+        lambda _emulator, settings: SleepingChatModel(latency=settings.batch_latency)
+    ),
     "raw httpx (gather + semaphore)": _raw_batch,
-    GPT4O: _model_batch(segmind_gpt4o),
-    CLAUDE: _model_batch(segmind_claude),
+    GPT4O: _model_batch(lambda emulator, _settings: segmind_gpt4o(emulator)),
+    CLAUDE: _model_batch(lambda emulator, _settings: segmind_claude(emulator)),
 }
 
 

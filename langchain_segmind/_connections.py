@@ -114,11 +114,13 @@ class _SyncConnection:
                 return self._early_answer(deadline, error)
             return self._read_answer(deadline)
         except TimeoutError:
-            raise self._failed("no answer within the timeout", timed_out=True) from None
+            raise self.reader.failure(
+                "no answer within the timeout", timed_out=True
+            ) from None
         except MalformedResponseError as error:
-            raise self._failed(str(error), malformed=True) from None
+            raise self.reader.failure(str(error), malformed=True) from None
         except OSError as error:
-            raise self._failed(f"{type(error).__name__}: {error}") from None
+            raise self.reader.failure(f"{type(error).__name__}: {error}") from None
 
     def _read_answer(self, deadline: float | None) -> Response:
         while True:
@@ -150,17 +152,6 @@ class _SyncConnection:
         if seconds == 0.0:  # a zero timeout would make the socket non-blocking
             raise TimeoutError
         self.sock.settimeout(seconds)
-
-    def _failed(
-        self, reason: str, *, timed_out: bool = False, malformed: bool = False
-    ) -> ExchangeError:
-        return ExchangeError(
-            reason,
-            timed_out=timed_out,
-            malformed=malformed,
-            status_code=self.reader.status_code,
-            headers=self.reader.headers,
-        )
 
     def usable(self) -> bool:
         """Whether an idle connection can carry another request.
@@ -274,7 +265,7 @@ class _AsyncConnection(asyncio.Protocol):
         try:
             response = self.reader.feed(data)
         except MalformedResponseError as error:
-            answer.set_exception(self._failed(str(error), malformed=True))
+            answer.set_exception(self.reader.failure(str(error), malformed=True))
             self.close()
             return
         if response is not None:
@@ -292,31 +283,20 @@ class _AsyncConnection(asyncio.Protocol):
         if answer is None or answer.done():
             return
         if exc is not None:
-            answer.set_exception(self._failed(f"{type(exc).__name__}: {exc}"))
+            answer.set_exception(self.reader.failure(f"{type(exc).__name__}: {exc}"))
             return
         try:
             answer.set_result(self.reader.eof())
         except ExchangeError as error:
             answer.set_exception(error)
         except MalformedResponseError as error:  # a body that cannot be decoded
-            answer.set_exception(self._failed(str(error), malformed=True))
-
-    def _failed(
-        self, reason: str, *, timed_out: bool = False, malformed: bool = False
-    ) -> ExchangeError:
-        return ExchangeError(
-            reason,
-            timed_out=timed_out,
-            malformed=malformed,
-            status_code=self.reader.status_code,
-            headers=self.reader.headers,
-        )
+            answer.set_exception(self.reader.failure(str(error), malformed=True))
 
     def _time_out(self) -> None:
         answer = self._answer
         if answer is not None and not answer.done():
             answer.set_exception(
-                self._failed("no answer within the timeout", timed_out=True)
+                self.reader.failure("no answer within the timeout", timed_out=True)
             )
             self.close()
 

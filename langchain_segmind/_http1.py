@@ -183,6 +183,21 @@ class ResponseReader:
         self._until_close = False
         self._body = bytearray()
 
+    def failure(
+        self, reason: str, *, timed_out: bool = False, malformed: bool = False
+    ) -> ExchangeError:
+        """The error of an exchange that failed now.
+
+        It carries the answer's status and headers if they had arrived.
+        """
+        return ExchangeError(
+            reason,
+            timed_out=timed_out,
+            malformed=malformed,
+            status_code=self.status_code,
+            headers=self.headers,
+        )
+
     def feed(self, data: bytes) -> Response | None:
         """Take bytes read from the connection.
 
