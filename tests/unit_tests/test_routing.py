@@ -1,4 +1,8 @@
-"""Which URLs the package's own connections serve, and which go to httpx."""
+"""Which URLs the package's own connections serve, and which go to httpx.
+
+Proxy variables are covered with real calls in
+tests/integration_tests/test_connections.py.
+"""
 
 from __future__ import annotations
 
@@ -62,16 +66,4 @@ def test_plain_urls_use_the_own_connections(
     ],
 )
 def test_other_urls_go_to_httpx(url: str) -> None:
-    assert route_for(url) is None
-
-
-@pytest.mark.parametrize(
-    "name", ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "all_proxy"]
-)
-def test_a_proxy_in_the_environment_sends_calls_to_httpx(
-    name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    url = "https://api.segmind.com/v1/gpt-4o"
-    assert route_for(url) is not None
-    monkeypatch.setenv(name, "http://proxy.internal:3128")
     assert route_for(url) is None
