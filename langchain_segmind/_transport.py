@@ -96,6 +96,8 @@ class HttpCall:
 
 Attempt = Callable[[float | None], Response]
 """Sends the call once, with the given seconds to get the whole answer."""
+AsyncAttempt = Callable[[float | None], Awaitable[Response]]
+"""The async twin of `Attempt`."""
 
 
 def send(call: HttpCall, client: httpx.Client | None = None) -> Answer:
@@ -154,9 +156,7 @@ def _attempt(call: HttpCall, client: httpx.Client | None) -> Attempt:
     return lambda seconds: _httpx_path.exchange(http, httpx_request, seconds)
 
 
-def _async_attempt(
-    call: HttpCall, client: httpx.AsyncClient | None
-) -> Callable[[float | None], Awaitable[Response]]:
+def _async_attempt(call: HttpCall, client: httpx.AsyncClient | None) -> AsyncAttempt:
     route = route_for(call.url) if client is None else None
     if route is not None:
         request = _encode(call, route)
