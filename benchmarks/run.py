@@ -555,9 +555,7 @@ def main() -> int:
         file=sys.stderr,
     )
     if args.write:
-        args.write.write_text(
-            "\n".join(report(results, found, command, started, loads))
-        )
+        write_report(args.write, report(results, found, command, started, loads))
         print(f"wrote {args.write}", file=sys.stderr)
     return 0
 
