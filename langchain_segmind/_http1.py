@@ -218,17 +218,13 @@ class ResponseReader:
         Raises:
             ExchangeError: The response was not whole.
         """
-        if self.headers is not None and self.status_code is not None:
-            if self._until_close:
-                self._body += self._buffer
-                self._buffer.clear()
-                return self._finish(reusable=False)
-            raise ExchangeError(
-                "the connection closed before the end of the response",
-                status_code=self.status_code,
-                headers=self.headers,
-            )
-        raise ExchangeError("the connection closed without a response")
+        if self.headers is None:
+            raise self.failure("the connection closed without a response")
+        if not self._until_close:
+            raise self.failure("the connection closed before the end of the response")
+        self._body += self._buffer
+        self._buffer.clear()
+        return self._finish(reusable=False)
 
     def _read_head(self) -> bool:
         while True:
