@@ -1,7 +1,7 @@
 # Thin aliases for dev.py, which does the work (and needs only Python and pip).
 PYTHON ?= python3
 
-.PHONY: demo test lint bench ci
+.PHONY: demo test lint lock bench ci
 
 demo:
 	$(PYTHON) dev.py demo
@@ -17,3 +17,6 @@ bench:
 
 ci:
 	bash .ci/run
+
+lock:
+	$(PYTHON) dev.py lock

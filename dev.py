@@ -1,37 +1,47 @@
-"""The project's tasks, with nothing needed but Python 3.10+ and pip.
+"""The project's tasks, with nothing needed but Python 3.11+ and pip.
 
     python dev.py demo     # the quickstart chain (live with SEGMIND_API_KEY, else the emulator)
-    python dev.py test     # every test tier: unit (no sockets), emulator (loopback), live
-    python dev.py lint     # ruff check, ruff format --check, mypy
+    python dev.py test     # every test tier: unit (locked and lowest versions), live, emulator
+    python dev.py lint     # ruff check, ruff format --check, mypy (locked and lowest versions)
+    python dev.py lock     # re-lock after editing pyproject.toml; `lock --upgrade` moves every pin
     python dev.py bench    # the benchmarks of docs/benchmarks.md
     python dev.py docs     # re-execute docs/segmind.ipynb and save its outputs
 
-Each task creates `.venv/` beside this file on first use and installs what it
-needs there; it reinstalls only when pyproject.toml changes.
+Environments come from `uv.lock` through uv: `.venv/` holds the locked versions,
+`.venv-lowest/` the lowest versions pyproject.toml allows. When no `uv` is on
+PATH, the pinned one below is installed with pip into `.tools/` first.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
+import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+UV_VERSION = "0.13.9"
+TOOLS = ROOT / ".tools"
+SCRIPTS = "Scripts" if os.name == "nt" else "bin"
+EXE = ".exe" if os.name == "nt" else ""
 VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+LOWEST_VENV = ROOT / ".venv-lowest"
+PYTHON = VENV / SCRIPTS / f"python{EXE}"
+LOWEST_PYTHON = LOWEST_VENV / SCRIPTS / f"python{EXE}"
 
-# Dependency groups of pyproject.toml that each task needs.
-TASK_GROUPS = {
+# Dependency groups of pyproject.toml each task syncs. `test` and `lint` share
+# one set, so `.ci/run` (lint, then test) installs once.
+CHECK_GROUPS = ("test", "docs", "lint", "typing")
+TASK_GROUPS: dict[str, tuple[str, ...]] = {
     "demo": (),
-    "test": ("test", "docs"),
-    "lint": ("lint", "typing", "test"),
+    "test": CHECK_GROUPS,
+    "lint": CHECK_GROUPS,
     "bench": ("bench",),
     "docs": ("test", "docs"),
 }
+LOWEST_GROUPS = ("test", "typing")
+UNIT_TIER = ("tests/unit_tests", "--disable-socket", "--allow-unix-socket")
 
 
 def run(
@@ -46,39 +56,101 @@ def run(
         sys.exit(code)
 
 
-def ensure_env(groups: tuple[str, ...]) -> None:
-    """Create the virtual environment and install the package with `groups`."""
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
-    digest.update(",".join(groups).encode())
-    stamp = VENV / f".installed-{digest.hexdigest()[:16]}"
-    if stamp.exists():
-        return
-    if not PYTHON.exists():
-        print(f"creating {VENV}", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    pip = [PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    run(*pip, "--upgrade", "pip>=25.1")
+def uv() -> str:
+    """The uv to use: `$UV`, one on PATH, or the pinned one installed in `.tools/`."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    if found:
+        return found
+    own = TOOLS / SCRIPTS / f"uv{EXE}"
+    if not own.exists():
+        print(f"installing uv {UV_VERSION} into {TOOLS}", flush=True)
+        run(sys.executable, "-m", "venv", TOOLS)
+        tools_python = TOOLS / SCRIPTS / f"python{EXE}"
+        run(tools_python, "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}")
+    return str(own)
+
+
+def uv_env() -> dict[str, str]:
+    """Uv's environment: this Python only, never a downloaded one."""
+    return {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+
+
+def sync(groups: tuple[str, ...], *, exact: bool = True) -> None:
+    """Install the locked versions of the package and `groups` into `.venv/`.
+
+    `--locked` fails when uv.lock no longer matches pyproject.toml.
+    """
     group_args = [arg for group in groups for arg in ("--group", group)]
-    run(*pip, *group_args, "--editable", ".")
-    for old in VENV.glob(".installed-*"):
-        old.unlink()
-    stamp.touch()
+    exactness = [] if exact else ["--inexact"]
+    run(
+        uv(),
+        "sync",
+        "--locked",
+        "--quiet",
+        "--python",
+        sys.executable,
+        *group_args,
+        *exactness,
+        env=uv_env(),
+    )
+
+
+def sync_lowest() -> None:
+    """Install the lowest allowed direct dependencies into `.venv-lowest/`, exactly."""
+    if not LOWEST_PYTHON.exists():
+        run(
+            uv(),
+            "venv",
+            "--quiet",
+            "--python",
+            sys.executable,
+            LOWEST_VENV,
+            env=uv_env(),
+        )
+    pins = LOWEST_VENV / "requirements.txt"
+    group_args = [arg for group in LOWEST_GROUPS for arg in ("--group", group)]
+    target = ("--python", LOWEST_PYTHON)
+    run(
+        uv(),
+        "pip",
+        "compile",
+        "--quiet",
+        *target,
+        "--resolution",
+        "lowest-direct",
+        "pyproject.toml",
+        *group_args,
+        "--output-file",
+        pins,
+        env=uv_env(),
+    )
+    run(uv(), "pip", "sync", "--quiet", *target, pins, env=uv_env())
+    run(
+        uv(), "pip", "install", "--quiet", *target, "--no-deps", "-e", ".", env=uv_env()
+    )
 
 
 def task_demo() -> None:
     """Run the quickstart example."""
+    sync(TASK_GROUPS["demo"], exact=False)
     run(PYTHON, "examples/quickstart.py")
 
 
 def task_test() -> None:
-    """Run the unit tier, the live tier and the emulator tier."""
-    pytest = [PYTHON, "-m", "pytest", "-p", "no:cacheprovider"]
-    run(*pytest, "tests/unit_tests", "--disable-socket", "--allow-unix-socket")
+    """Run the unit tier (locked, then lowest versions), the live tier, the emulator tier."""
+    sync(TASK_GROUPS["test"])
+    pytest = ("-m", "pytest", "-p", "no:cacheprovider")
+    run(PYTHON, *pytest, *UNIT_TIER)
+    sync_lowest()
+    run(LOWEST_PYTHON, *pytest, "-q", *UNIT_TIER)
     # Live tests call api.segmind.com; each skips without SEGMIND_API_KEY.
     # (pytest's 5, "no test collected", is not a failure for this tier.)
     # The emulator tier runs last, so the final summary counts tests that ran.
-    run(*pytest, "tests/integration_tests", "-m", "live", "-rs", ok_codes=(0, 5))
     run(
+        PYTHON, *pytest, "tests/integration_tests", "-m", "live", "-rs", ok_codes=(0, 5)
+    )
+    run(
+        PYTHON,
         *pytest,
         "tests/integration_tests",
         "-m",
@@ -88,14 +160,23 @@ def task_test() -> None:
 
 
 def task_lint() -> None:
-    """Run ruff and mypy."""
+    """Run ruff, and mypy against the locked and the lowest versions."""
+    sync(TASK_GROUPS["lint"])
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy")
+    sync_lowest()
+    run(LOWEST_PYTHON, "-m", "mypy", "--cache-dir", ".mypy_cache/lowest")
+
+
+def task_lock() -> None:
+    """Re-lock; `python dev.py lock --upgrade` moves every pin to the newest."""
+    run(uv(), "lock", "--python", sys.executable, *sys.argv[2:], env=uv_env())
 
 
 def task_docs() -> None:
     """Execute the docs notebook against the emulator and save its outputs."""
+    sync(TASK_GROUPS["docs"])
     script = (
         "import nbformat; from nbclient import NotebookClient; "
         "nb = nbformat.read('docs/segmind.ipynb', as_version=4); "
@@ -109,6 +190,7 @@ def task_docs() -> None:
 
 def task_bench() -> None:
     """Run the benchmarks."""
+    sync(TASK_GROUPS["bench"])
     run(PYTHON, "benchmarks/run.py", *sys.argv[2:])
 
 
@@ -116,6 +198,7 @@ TASKS = {
     "demo": task_demo,
     "test": task_test,
     "lint": task_lint,
+    "lock": task_lock,
     "bench": task_bench,
     "docs": task_docs,
 }
@@ -123,13 +206,11 @@ TASKS = {
 
 def main() -> None:
     """Dispatch `python dev.py <task>`."""
-    if sys.version_info < (3, 10):  # noqa: UP036 - dev.py may run on any python3
-        sys.exit("langchain-segmind needs Python 3.10 or newer")
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may run on any python3
+        sys.exit("langchain-segmind needs Python 3.11 or newer")
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
         sys.exit(f"usage: python dev.py {{{'|'.join(TASKS)}}}")
-    task = sys.argv[1]
-    ensure_env(TASK_GROUPS[task])
-    TASKS[task]()
+    TASKS[sys.argv[1]]()
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from _measure import (
@@ -540,7 +540,7 @@ def main() -> int:
     command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
     if args.write:
         command += f" --write {args.write.as_posix()}"
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_at_start = load_average()
     clock = time.perf_counter()
 

@@ -383,7 +383,7 @@ class AsyncPool:
                 ssl=self._tls() if origin.tls else None,
             )
             _, connection = await asyncio.wait_for(connecting, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise ExchangeError("could not connect in time", timed_out=True) from None
         except (OSError, ValueError) as error:  # ValueError: a host IDNA refuses
             raise ExchangeError(f"{type(error).__name__}: {error}") from None

@@ -13,7 +13,7 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from langchain_segmind.errors import SegmindError, SegmindRateLimitError
 
@@ -33,7 +33,7 @@ class Clock:
 
     def now(self) -> datetime:
         """The current UTC time (to compare with rate-limit reset times)."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def sleep(self, seconds: float) -> None:
         """Block for `seconds`."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import httpx
 from langchain_core.callbacks import (
@@ -30,7 +30,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from typing_extensions import Self
 
 from langchain_segmind import wire
 from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat

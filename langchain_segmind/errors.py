@@ -1,49 +1,28 @@
 """Typed errors raised by langchain-segmind, and the mapping from HTTP answers.
 
-Every error is a `SegmindError`. Where the installed langchain-core ships the
-`langchain_core.exceptions.Model*Error` family, each Segmind error also
-subclasses the matching one, so code written against LangChain's
-provider-neutral errors catches ours too; on older cores they stand alone.
+Every error is a `SegmindError`, and each also subclasses the matching
+`langchain_core.exceptions.Model*Error`, so code written against LangChain's
+provider-neutral errors catches ours too.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from langchain_core.exceptions import (
-        ModelAPIError,
-        ModelAuthenticationError,
-        ModelConnectionError,
-        ModelInvalidRequestError,
-        ModelNotFoundError,
-        ModelPermissionDeniedError,
-        ModelRateLimitError,
-        ModelTimeoutError,
-    )
-else:
-
-    def _core_error(name: str) -> type[Exception]:
-        """Return langchain-core's error class `name`, or a stand-in without it."""
-        from langchain_core import exceptions
-
-        found = getattr(exceptions, name, None)
-        if isinstance(found, type) and issubclass(found, Exception):
-            return found
-        return type(name, (Exception,), {"is_retryable": False})
-
-    ModelAPIError = _core_error("ModelAPIError")
-    ModelAuthenticationError = _core_error("ModelAuthenticationError")
-    ModelConnectionError = _core_error("ModelConnectionError")
-    ModelInvalidRequestError = _core_error("ModelInvalidRequestError")
-    ModelNotFoundError = _core_error("ModelNotFoundError")
-    ModelPermissionDeniedError = _core_error("ModelPermissionDeniedError")
-    ModelRateLimitError = _core_error("ModelRateLimitError")
-    ModelTimeoutError = _core_error("ModelTimeoutError")
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
 
 __all__ = [
     "SegmindAuthenticationError",
@@ -244,7 +223,7 @@ def parse_reset_time(value: str | None) -> datetime | None:
     if epoch > _EPOCH_MILLISECONDS_FROM:
         epoch /= 1000
     try:
-        return datetime.fromtimestamp(epoch, tz=timezone.utc)
+        return datetime.fromtimestamp(epoch, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -257,7 +236,7 @@ def _parse_date(text: str) -> datetime | None:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError):
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def successor_slug(slug: str) -> str | None:

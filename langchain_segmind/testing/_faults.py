@@ -6,7 +6,7 @@ import json
 import math
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ._wire import HTML_TYPE, JSON_TYPE, TEXT_TYPE, Answer, html_page
@@ -54,9 +54,7 @@ class Fault:
         The reset time has whole-second precision and is rounded up, so it is never
         earlier than ``reset_in`` seconds from now.
         """
-        reset_at = datetime.fromtimestamp(
-            math.ceil(time.time() + reset_in), tz=timezone.utc
-        )
+        reset_at = datetime.fromtimestamp(math.ceil(time.time() + reset_in), tz=UTC)
         return cls(
             status=429,
             body={"error": "Rate limit exceeded. Please retry after the reset time."},

@@ -16,7 +16,7 @@ Import as `from tests.integration_tests.support import ...`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
@@ -80,7 +80,7 @@ class FastClock(Clock):
         return self.waited
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + timedelta(seconds=self.waited)
+        return datetime.now(UTC) + timedelta(seconds=self.waited)
 
     def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)

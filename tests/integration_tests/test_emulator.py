@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -553,7 +553,7 @@ def test_not_json_fault_cannot_be_parsed(
 
 def test_rate_limit_fault(emulator: SegmindEmulator, client: httpx.Client) -> None:
     emulator.inject(Fault.rate_limit(reset_in=2))
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     response = client.post("/v1/gpt-4o", json=HELLO)
     assert response.status_code == 429
     assert "Rate limit" in response.json()["error"]
@@ -561,7 +561,7 @@ def test_rate_limit_fault(emulator: SegmindEmulator, client: httpx.Client) -> No
     assert "retry-after" not in response.headers
     reset_at = datetime.strptime(
         response.headers["x-rate-limit-reset-at-utc"], "%Y-%m-%dT%H:%M:%SZ"
-    ).replace(tzinfo=timezone.utc)
+    ).replace(tzinfo=UTC)
     assert 1 <= (reset_at - before).total_seconds() <= 4
 
 

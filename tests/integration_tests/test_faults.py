@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -635,7 +635,7 @@ async def test_429_resetting_after_the_timeout_is_not_waited_for(
     assert error.status_code == 429
     assert error.message == "Rate limit exceeded. Please retry after the reset time."
     assert error.reset_at is not None
-    ahead = (error.reset_at - datetime.now(timezone.utc)).total_seconds()
+    ahead = (error.reset_at - datetime.now(UTC)).total_seconds()
     assert 29 < ahead <= 31
     assert len(emulator.requests) == 1
     assert clock.waits == []

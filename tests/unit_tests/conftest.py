@@ -12,7 +12,7 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -23,7 +23,7 @@ from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
 from langchain_segmind._retry import Clock
 
 # The fixed "now" of the fake clock; rate-limit reset times are relative to it.
-FAKE_NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+FAKE_NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 # Headers Segmind sends with every successful answer.
 DEFAULT_ANSWER_HEADERS = {

@@ -6,7 +6,7 @@ import copy
 import json
 import pickle
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -35,7 +35,7 @@ HTML_405 = (
     "<center><h1>405 Not Allowed</h1></center>\n<hr><center>nginx</center>\n"
     "</body>\n</html>\n"
 )
-RESET_AT = datetime(2026, 1, 1, 12, 0, 30, tzinfo=timezone.utc)
+RESET_AT = datetime(2026, 1, 1, 12, 0, 30, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
