@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import httpx
+import httpx2
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -162,33 +162,33 @@ class SleepingChatModel(NoOpChatModel):
         return _fixed_result()
 
 
-def _answer_text(response: httpx.Response) -> str:
+def _answer_text(response: httpx2.Response) -> str:
     response.raise_for_status()
     return str(response.json()["choices"][0]["message"]["content"])
 
 
 class RawHttpx:
-    """The request and answer of ChatSegmindGPT4o, with nothing but httpx."""
+    """The request and answer of ChatSegmindGPT4o, with nothing but httpx2."""
 
     def __init__(self, base_url: str, api_key: str) -> None:
         self.url = f"{base_url}/{RAW_ROUTE}"
         self.headers = {"x-api-key": api_key}
-        self._client: httpx.Client | None = None
-        self._async_client: httpx.AsyncClient | None = None
+        self._client: httpx2.Client | None = None
+        self._async_client: httpx2.AsyncClient | None = None
 
     def invoke(self) -> str:
         if self._client is None:
-            self._client = httpx.Client()
+            self._client = httpx2.Client()
         return _answer_text(
             self._client.post(self.url, json=BODY, headers=self.headers)
         )
 
     async def ainvoke(self) -> str:
         if self._async_client is None:
-            self._async_client = httpx.AsyncClient()
+            self._async_client = httpx2.AsyncClient()
         return await self._apost(self._async_client)
 
-    async def _apost(self, client: httpx.AsyncClient) -> str:
+    async def _apost(self, client: httpx2.AsyncClient) -> str:
         response = await client.post(self.url, json=BODY, headers=self.headers)
         return _answer_text(response)
 
@@ -197,16 +197,16 @@ class RawHttpx:
 
         Like the models' abatch: a new pool, warmed by one call (untimed).
         """
-        limits = httpx.Limits(
+        limits = httpx2.Limits(
             max_connections=max_concurrency, max_keepalive_connections=max_concurrency
         )
         gate = asyncio.Semaphore(max_concurrency)
 
-        async def gated(client: httpx.AsyncClient) -> str:
+        async def gated(client: httpx2.AsyncClient) -> str:
             async with gate:
                 return await self._apost(client)
 
-        async with httpx.AsyncClient(limits=limits) as client:
+        async with httpx2.AsyncClient(limits=limits) as client:
             await self._apost(client)
             with stopwatch() as elapsed:
                 await asyncio.gather(*(gated(client) for _ in range(calls)))
@@ -317,8 +317,8 @@ def subjects(emulator: EmulatorProcess) -> list[Subject]:
 
 def check_same_body(emulator: EmulatorProcess) -> None:
     """Fail unless ChatSegmindGPT4o sends BODY to the raw baseline's route."""
-    sent: list[httpx.Request] = []
-    with httpx.Client(event_hooks={"request": [sent.append]}) as client:
+    sent: list[httpx2.Request] = []
+    with httpx2.Client(event_hooks={"request": [sent.append]}) as client:
         model = ChatSegmindGPT4o(
             api_key=SecretStr(emulator.api_key),
             base_url=emulator.base_url,

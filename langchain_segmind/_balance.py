@@ -15,6 +15,8 @@ import time
 import warnings
 from dataclasses import dataclass
 
+from pydantic import SecretStr
+
 from langchain_segmind.errors import SegmindInsufficientCreditsError
 
 __all__ = [
@@ -54,9 +56,11 @@ _lock = threading.Lock()
 _reports: dict[str, _Report] = {}
 
 
-def account_id(base_url: str, api_key: str) -> str:
+def account_id(base_url: str, api_key: SecretStr) -> str:
     """An opaque, stable name for the account behind `api_key` at `base_url`."""
-    return hashlib.sha256(f"{base_url}\0{api_key}".encode()).hexdigest()[:24]
+    digest = hashlib.sha256(f"{base_url}\0".encode())
+    digest.update(api_key.get_secret_value().encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
 
 
 def record_balance(account: str, remaining_credits: object) -> None:

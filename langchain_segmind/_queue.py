@@ -9,21 +9,18 @@ package reads a queued answer exactly like a direct one.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
+from langchain_segmind._http import AsyncClient, SyncClient
+from langchain_segmind._json import loads
 from langchain_segmind._transport import Answer, HttpCall, asend, send
 from langchain_segmind.errors import (
     SegmindBadRequestError,
     SegmindJobFailedError,
     SegmindResponseError,
-    SegmindTimeoutError,
 )
 
 FIRST_POLL_DELAY = 0.5
@@ -33,14 +30,6 @@ MAX_POLL_DELAY = 5.0
 MIN_POLL_RETRIES = 3
 _TERMINAL = frozenset({"COMPLETED", "FAILED"})
 _PENDING = frozenset({"QUEUED", "PROCESSING"})
-
-
-def queue_base_url(base_url: str) -> str:
-    """The v2 base URL beside a v1 `base_url`."""
-    stripped = base_url.rstrip("/")
-    if re.search(r"/v1$", stripped):
-        return stripped[:-3] + "/v2"
-    return stripped + "/v2"
 
 
 @dataclass(frozen=True)
@@ -64,19 +53,16 @@ class _PollSchedule:
                 request_id=job.request_id,
             )
         delay = self._delay
-        deadline = self._call.deadline
-        if deadline is not None and self._call.clock.monotonic() + delay > deadline:
-            raise SegmindTimeoutError(
-                f"queued job {job.request_id} was still {status} after the "
-                f"{self._call.timeout:g}s timeout; raise `timeout` for long "
-                "generations",
-                request_id=job.request_id,
-            )
+        deadline = self._call.start()
+        if not deadline.allows_wait(delay):
+            error = deadline.error(f"result of queued job {job.request_id} ({status})")
+            error.request_id = job.request_id
+            raise error
         self._delay = min(delay * POLL_BACKOFF, MAX_POLL_DELAY)
         return delay
 
 
-def send_queued(call: HttpCall, client: httpx.Client | None = None) -> Answer:
+def send_queued(call: HttpCall, client: SyncClient | None = None) -> Answer:
     """Run `call` (a POST to a v2 URL) through the queue and return the result.
 
     `timeout` bounds the whole job: the submit, every poll and the fetch share
@@ -96,9 +82,7 @@ def send_queued(call: HttpCall, client: httpx.Client | None = None) -> Answer:
         raise _failure(error, job) from None
 
 
-async def asend_queued(
-    call: HttpCall, client: httpx.AsyncClient | None = None
-) -> Answer:
+async def asend_queued(call: HttpCall, client: AsyncClient | None = None) -> Answer:
     """The async twin of `send_queued`."""
     call = _with_deadline(call)
     job = _job(await asend(call, client), call)
@@ -115,9 +99,7 @@ async def asend_queued(
 
 
 def _with_deadline(call: HttpCall) -> HttpCall:
-    if call.timeout is None or call.deadline is not None:
-        return call
-    return replace(call, deadline=call.clock.monotonic() + call.timeout)
+    return replace(call, deadline=call.start())
 
 
 def _get(call: HttpCall, url: str) -> HttpCall:
@@ -169,15 +151,15 @@ def _result(answer: Answer, job: _Job) -> Answer:
     output: Any = payload.get("output")
     if isinstance(output, str):
         try:
-            output = json.loads(output)
-        except ValueError:
+            output = loads(output)
+        except ValueError:  # not JSON, or nested too deep
             raise SegmindResponseError(
                 f"the job's output is not JSON: {output[:200]!r}",
                 request_id=job.request_id,
             ) from None
     metrics = payload.get("metrics")
     metrics = metrics if isinstance(metrics, Mapping) else {}
-    headers = httpx.Headers({"x-request-id": job.request_id})
+    headers = {"x-request-id": job.request_id}
     for header, key in (
         ("x-remaining-credits", "remaining_credits"),
         ("x-cost", "cost"),

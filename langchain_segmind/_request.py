@@ -7,18 +7,21 @@ bad input fails with a typed error without spending a request.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Literal
 
-import httpx
 from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import SecretStr
 
 from langchain_segmind import wire
 from langchain_segmind._balance import account_id, check_balance, record_balance
+from langchain_segmind._clock import Clock
+from langchain_segmind._endpoint import check_slug, endpoint, queue_base_url
+from langchain_segmind._headers import check_caller_headers
+from langchain_segmind._http import AsyncClient, SyncClient
 from langchain_segmind._messages import to_turns
-from langchain_segmind._queue import asend_queued, queue_base_url, send_queued
+from langchain_segmind._queue import asend_queued, send_queued
 from langchain_segmind._response import call_metadata, to_ai_message
-from langchain_segmind._retry import Clock
 from langchain_segmind._tools import ToolBinding, apply_protocol, read_tool_calls
 from langchain_segmind._transport import Answer, HttpCall, asend, send
 from langchain_segmind.errors import SegmindAuthenticationError, SegmindResponseError
@@ -35,7 +38,7 @@ class ConnectionSettings:
     """Where and how to send requests (resolved from the model's fields)."""
 
     base_url: str
-    api_key: str | None = field(repr=False)
+    api_key: SecretStr | None
     timeout: float | None
     max_retries: int
     headers: Mapping[str, str]
@@ -56,12 +59,12 @@ class PreparedChat:
     tools: ToolBinding | None = None
     queued: bool = False
 
-    def run(self, client: httpx.Client | None) -> AIMessage:
+    def run(self, client: SyncClient | None) -> AIMessage:
         """Send the call (directly or through the v2 queue) and read the answer."""
         answer = (send_queued if self.queued else send)(self.http, client)
         return self.read(answer)
 
-    async def arun(self, client: httpx.AsyncClient | None) -> AIMessage:
+    async def arun(self, client: AsyncClient | None) -> AIMessage:
         """The async twin of `run`."""
         answer = await (asend_queued if self.queued else asend)(self.http, client)
         return self.read(answer)
@@ -107,11 +110,6 @@ def _schema_into_protocol(
     return replace(tools, answer_schema=schema), replace(options, response_format=None)
 
 
-def endpoint(base_url: str, model: str) -> str:
-    """The URL of `model` under `base_url`."""
-    return f"{base_url.rstrip('/')}/{model}"
-
-
 def prepare_chat(
     messages: Sequence[BaseMessage],
     *,
@@ -140,6 +138,8 @@ def prepare_chat(
         SegmindAuthenticationError: When there is no API key.
         SegmindInputError: When the input cannot be sent to this model.
     """
+    check_slug(model)
+    headers = check_caller_headers({**connection.headers, **(extra_headers or {})})
     if not connection.api_key:
         raise SegmindAuthenticationError(MISSING_KEY_MESSAGE)
     account = account_id(connection.base_url, connection.api_key)
@@ -161,7 +161,6 @@ def prepare_chat(
             tools, options = _schema_into_protocol(tools, options)
         turns = apply_protocol(turns, tools)
     body = wire.build_body(turns, options, model)
-    headers: dict[str, Any] = {**connection.headers, **(extra_headers or {})}
     http = HttpCall(
         method="POST",
         url=endpoint(base_url, model),

@@ -1,10 +1,9 @@
-"""HTTP to Segmind: per-request auth, retries, typed errors.
+"""Sending one call to Segmind: attempts within one deadline, retries, decoding.
 
-A call goes over the package's own connections (`_connections`) when its URL
-is plain (`_routing`), and through httpx otherwise (`_httpx_path`); both give
-back an `_http1.Response` or raise `_http1.ExchangeError`, which is turned
-into a typed error here. The API key travels in each request's `x-api-key`
-header and is never stored on a connection or client.
+Each attempt goes through `_http` (the one module that speaks HTTP); whether
+a failed one is tried again is `_retry`'s decision, and no attempt or wait
+outlives the call's `_deadline`. The API key travels in each request's
+`x-api-key` header and is never stored on a client.
 """
 
 from __future__ import annotations
@@ -12,37 +11,26 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+from pydantic import SecretStr
 
-from langchain_segmind import _httpx_path
-from langchain_segmind._clients import POOLS, httpx_async_client, httpx_client
-from langchain_segmind._http1 import (
-    ACCEPTED_ENCODINGS,
-    ExchangeError,
-    HeaderValueError,
-    RequestBytes,
-    Response,
-    encode_request,
-)
-from langchain_segmind._retry import SYSTEM_CLOCK, Clock, RetryBudget
-from langchain_segmind._routing import Route, route_for
-from langchain_segmind._version import __version__
+from langchain_segmind import _http
+from langchain_segmind._clock import SYSTEM_CLOCK, Clock
+from langchain_segmind._deadline import Deadline
+from langchain_segmind._headers import request_headers
+from langchain_segmind._json import JSONTooDeepError, loads
+from langchain_segmind._retry import RetryBudget
 from langchain_segmind.errors import (
-    SegmindConnectionError,
     SegmindError,
     SegmindInputError,
     SegmindResponseError,
-    SegmindTimeoutError,
     error_from_response,
 )
 
 logger = logging.getLogger("langchain_segmind")
-
-USER_AGENT = f"langchain-segmind/{__version__}"
 
 
 @dataclass(frozen=True)
@@ -61,28 +49,34 @@ class HttpCall:
 
     method: str
     url: str
-    api_key: str = field(repr=False)
+    api_key: SecretStr
     model: str
     timeout: float | None
     max_retries: int
     body: Mapping[str, Any] | None = None
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    """Checked caller headers (`_headers.check_caller_headers`)."""
     clock: Clock = SYSTEM_CLOCK
-    deadline: float | None = None
-    """A deadline (on `clock.monotonic()`) shared with other requests of one
-    call, such as a queued job's polls; by default `timeout` from now."""
+    deadline: Deadline | None = None
+    """A deadline shared with other requests of one call, such as a queued
+    job's polls; by default `timeout` from the first attempt."""
 
-    def headers(self) -> dict[str, str]:
-        """The request headers; caller-supplied ones cannot replace the key."""
-        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
-        headers.update({k.lower(): v for k, v in self.extra_headers.items()})
-        if self.body is not None:
-            headers["content-type"] = "application/json"
-        headers["x-api-key"] = self.api_key
-        return headers
+    def outgoing(self) -> _http.Outgoing:
+        """The request to send (every attempt sends the same one).
 
-    def content(self) -> bytes | None:
-        """The encoded JSON body."""
+        Raises:
+            SegmindInputError: The body holds text that is not valid Unicode.
+        """
+        return _http.Outgoing(
+            self.method,
+            self.url,
+            headers=lambda: request_headers(
+                self.api_key, self.extra_headers, has_body=self.body is not None
+            ),
+            content=self._content(),
+        )
+
+    def _content(self) -> bytes | None:
         if self.body is None:
             return None
         try:
@@ -93,118 +87,47 @@ class HttpCall:
                 f"surrogate at position {error.start} of a string)"
             ) from None
 
-
-Attempt = Callable[[float | None], Response]
-"""Sends the call once, with the given seconds to get the whole answer."""
-AsyncAttempt = Callable[[float | None], Awaitable[Response]]
-"""The async twin of `Attempt`."""
+    def start(self) -> Deadline:
+        """The call's deadline: the shared one, or `timeout` from now."""
+        return self.deadline or Deadline.after(self.timeout, self.clock)
 
 
-def send(call: HttpCall, client: httpx.Client | None = None) -> Answer:
-    """Send `call`, retrying as `_retry` allows.
-
-    It goes over the package's own connections unless `client` is given or
-    the URL needs httpx.
+def send(call: HttpCall, client: _http.SyncClient | None = None) -> Answer:
+    """Send `call`, retrying as `_retry` allows, on `client` or the default one.
 
     Raises:
         SegmindError: The typed error of the last attempt.
     """
-    attempt = _attempt(call, client)
-    budget = RetryBudget(call.max_retries, call.timeout, call.clock, call.deadline)
+    outgoing = call.outgoing()
+    deadline = call.start()
+    budget = RetryBudget(call.max_retries, deadline)
     while True:
         started = time.perf_counter()
         try:
-            try:
-                response = attempt(budget.remaining())
-            except ExchangeError as failure:
-                raise _exchange_error(failure, call) from None
-            answer = _decode(response, call)
+            answer = _decode(_http.exchange(client, outgoing, deadline), call)
         except SegmindError as error:
-            call.clock.sleep(_delay_or_raise(budget, call, error, started))
+            failure = error
         else:
             _log_success(call, answer, started)
             return answer
+        call.clock.sleep(_delay_or_raise(budget, call, failure, started))
 
 
-async def asend(call: HttpCall, client: httpx.AsyncClient | None = None) -> Answer:
+async def asend(call: HttpCall, client: _http.AsyncClient | None = None) -> Answer:
     """The async twin of `send`."""
-    attempt = _async_attempt(call, client)
-    budget = RetryBudget(call.max_retries, call.timeout, call.clock, call.deadline)
+    outgoing = call.outgoing()
+    deadline = call.start()
+    budget = RetryBudget(call.max_retries, deadline)
     while True:
         started = time.perf_counter()
         try:
-            try:
-                response = await attempt(budget.remaining())
-            except ExchangeError as failure:
-                raise _exchange_error(failure, call) from None
-            answer = _decode(response, call)
+            answer = _decode(await _http.aexchange(client, outgoing, deadline), call)
         except SegmindError as error:
-            await call.clock.asleep(_delay_or_raise(budget, call, error, started))
+            failure = error
         else:
             _log_success(call, answer, started)
             return answer
-
-
-def _attempt(call: HttpCall, client: httpx.Client | None) -> Attempt:
-    route = route_for(call.url) if client is None else None
-    if route is not None:
-        request = _encode(call, route)
-        pool = POOLS.sync_pool(route.origin)
-        return lambda seconds: pool.exchange(request, seconds)
-    http = httpx_client(client)
-    httpx_request = _httpx_request(http, call)
-    return lambda seconds: _httpx_path.exchange(http, httpx_request, seconds)
-
-
-def _async_attempt(call: HttpCall, client: httpx.AsyncClient | None) -> AsyncAttempt:
-    route = route_for(call.url) if client is None else None
-    if route is not None:
-        request = _encode(call, route)
-        pool = POOLS.async_pool(route.origin)
-        return lambda seconds: pool.exchange(request, seconds)
-    http = httpx_async_client(client)
-    httpx_request = _httpx_request(http, call)
-    return lambda seconds: _httpx_path.aexchange(http, httpx_request, seconds)
-
-
-def _encode(call: HttpCall, route: Route) -> RequestBytes:
-    # The headers carry the key, so no local variable holds them, and the
-    # error is raised outside the `except`: a traceback that shows variables
-    # (or the context of a chained exception) would print them.
-    try:
-        return encode_request(
-            call.method,
-            route.target,
-            {
-                "host": route.host_header,
-                "accept-encoding": ACCEPTED_ENCODINGS,
-                **call.headers(),
-            },
-            call.content(),
-        )
-    except HeaderValueError:
-        pass
-    raise _bad_header()
-
-
-def _httpx_request(
-    http: httpx.Client | httpx.AsyncClient, call: HttpCall
-) -> httpx.Request:
-    try:
-        return _httpx_path.build_request(
-            http, call.method, call.url, call.headers(), call.content()
-        )
-    except HeaderValueError:
-        pass  # raised outside the `except`, as in `_encode`
-    raise _bad_header()
-
-
-def _bad_header() -> SegmindInputError:
-    # The offending value may be the key itself: never quote it.
-    return SegmindInputError(
-        "the API key or a header value holds characters HTTP headers cannot "
-        "carry (only printable ASCII is allowed)"
-    )
+        await call.clock.asleep(_delay_or_raise(budget, call, failure, started))
 
 
 def _delay_or_raise(
@@ -221,67 +144,30 @@ def _delay_or_raise(
         outcome,
     )
     if delay is None:
-        raise error
+        raise error.with_traceback(None)
     return delay
 
 
-def _decode(response: Response, call: HttpCall) -> Answer:
-    if response.status_code >= 400:
+def _decode(answer: _http.RawAnswer, call: HttpCall) -> Answer:
+    if answer.status_code >= 400:
         raise error_from_response(
-            response.status_code, response.headers, response.body, model=call.model
+            answer.status_code, answer.headers, answer.body, model=call.model
         )
     try:
-        payload = json.loads(response.body)
+        payload = loads(answer.body)
+    except JSONTooDeepError as error:
+        problem = str(error)
     except ValueError:
-        excerpt = response.body[:300].decode("utf-8", errors="replace")
-        raise SegmindResponseError(
-            f"Segmind answered {response.status_code} with a body that is not "
-            f"JSON: {excerpt!r}",
-            status_code=response.status_code,
-            request_id=response.headers.get("x-request-id"),
-            body=excerpt,
-        ) from None
-    return Answer(response.status_code, response.headers, payload)
-
-
-def _exchange_error(failure: ExchangeError, call: HttpCall) -> SegmindError:
-    if failure.malformed:
-        # The server took the request and answered: it may have been billed.
-        return SegmindResponseError(
-            f"Segmind's answer is not valid HTTP ({failure}); the call may have "
-            "been billed, so it is not retried",
-            status_code=failure.status_code,
-            request_id=(failure.headers or {}).get("x-request-id"),
+        problem = "a body that is not JSON: " + repr(
+            answer.body[:300].decode("utf-8", errors="replace")
         )
-    if failure.status_code is not None and failure.headers is not None:
-        return _cut_off_answer(failure.status_code, failure.headers, failure, call)
-    if failure.timed_out:
-        return SegmindTimeoutError(
-            f"no answer from Segmind within the timeout ({failure})"
-        )
-    return SegmindConnectionError(f"could not reach Segmind: {failure}")
-
-
-def _cut_off_answer(
-    status_code: int,
-    headers: Mapping[str, str],
-    failure: ExchangeError,
-    call: HttpCall,
-) -> SegmindError:
-    """The status line arrived but the body broke off."""
-    if call.method == "GET":
-        # A poll is safe to repeat, whatever it was answering.
-        return SegmindConnectionError(
-            f"the answer to GET {call.url} was cut off ({failure})"
-        )
-    if status_code >= 400:
-        # A cut-off error answer: not billed, so the status decides the retry.
-        return error_from_response(status_code, headers, b"", model=call.model)
-    return SegmindResponseError(
-        f"the answer was cut off before its end ({failure}); the call may have "
-        "been billed, so it is not retried",
-        status_code=status_code,
-        request_id=headers.get("x-request-id"),
+    else:
+        return Answer(answer.status_code, answer.headers, payload)
+    raise SegmindResponseError(
+        f"Segmind answered {answer.status_code} with {problem}",
+        status_code=answer.status_code,
+        request_id=answer.headers.get("x-request-id"),
+        body=answer.body[:300].decode("utf-8", errors="replace"),
     )
 
 

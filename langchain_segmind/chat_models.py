@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal, Self
 
-import httpx
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -27,14 +26,23 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    ValidationError,
     field_validator,
     model_validator,
 )
 
 from langchain_segmind import wire
+from langchain_segmind._clock import SYSTEM_CLOCK, Clock
+from langchain_segmind._endpoint import check_base_url, check_slug
+from langchain_segmind._headers import check_caller_headers
+from langchain_segmind._http import (
+    AsyncClient,
+    SyncClient,
+    check_async_client,
+    check_sync_client,
+)
 from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
 from langchain_segmind._response import to_last_chunk
-from langchain_segmind._retry import SYSTEM_CLOCK, Clock
 from langchain_segmind._structured import (
     StructuredMethod,
     response_format_for,
@@ -236,12 +244,13 @@ class ChatSegmind(BaseChatModel):
     """Headers added to every request."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra fields for the request body, such as `top_p`."""
-    http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
-    """An httpx client of your own, for proxies or custom CAs."""
-    http_async_client: httpx.AsyncClient | None = Field(
+    http_client: SyncClient | None = Field(default=None, exclude=True, repr=False)
+    """An `httpx2.Client` (or legacy `httpx.Client`) of your own, used as given:
+    its transport, proxies, certificates, hooks and mocks."""
+    http_async_client: AsyncClient | None = Field(
         default=None, exclude=True, repr=False
     )
-    """An async httpx client of your own, for proxies or custom CAs."""
+    """An `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`) of your own."""
     streaming: bool = False
     """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
     api_version: Literal["v1", "v2"] = "v1"
@@ -263,14 +272,48 @@ class ChatSegmind(BaseChatModel):
 
     _clock: Clock = PrivateAttr(default=SYSTEM_CLOCK)
 
+    def __init__(self, **kwargs: Any) -> None:
+        # The key is wrapped at once, so no frame of a traceback (with its
+        # local variables) shows it, and a bad argument that the package
+        # checks raises its `SegmindInputError` rather than pydantic's wrapper.
+        if isinstance(kwargs.get("api_key"), str):
+            kwargs["api_key"] = SecretStr(kwargs["api_key"])
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as error:
+            failure = _input_error_in(error)
+            if failure is None:
+                raise
+        else:
+            return
+        raise failure.with_traceback(None)
+
+    @field_validator("model")
+    @classmethod
+    def _check_model(cls, value: str) -> str:
+        return check_slug(value)
+
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str) -> str:
-        if not value.lower().startswith(("http://", "https://")):
-            raise ValueError(
-                f"base_url must start with http:// or https://, got {value!r}"
-            )
-        return value
+        return check_base_url(value)
+
+    @field_validator("default_headers")
+    @classmethod
+    def _check_default_headers(
+        cls, value: dict[str, str] | None
+    ) -> dict[str, str] | None:
+        return None if value is None else check_caller_headers(value)
+
+    @field_validator("http_client")
+    @classmethod
+    def _check_http_client(cls, value: object) -> SyncClient | None:
+        return check_sync_client(value)
+
+    @field_validator("http_async_client")
+    @classmethod
+    def _check_http_async_client(cls, value: object) -> AsyncClient | None:
+        return check_async_client(value)
 
     @model_validator(mode="after")
     def _check_temperature(self) -> Self:
@@ -337,7 +380,7 @@ class ChatSegmind(BaseChatModel):
         )
         connection = ConnectionSettings(
             base_url=self.base_url,
-            api_key=self.api_key.get_secret_value() if self.api_key else None,
+            api_key=self.api_key,
             timeout=kwargs.get("timeout", self.timeout),
             max_retries=kwargs.get("max_retries", self.max_retries),
             headers=self.default_headers or {},
@@ -475,6 +518,15 @@ class ChatSegmind(BaseChatModel):
         call = self._prepare(messages, stop, kwargs)
         message = await call.arun(self.http_async_client)
         yield ChatGenerationChunk(message=to_last_chunk(message))
+
+
+def _input_error_in(error: ValidationError) -> SegmindInputError | None:
+    """The package's own input error behind a pydantic `ValidationError`, if any."""
+    for detail in error.errors(include_url=False, include_input=False):
+        found = (detail.get("ctx") or {}).get("error")
+        if isinstance(found, SegmindInputError):
+            return found
+    return None
 
 
 class ChatSegmindClaude(ChatSegmind):

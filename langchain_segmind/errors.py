@@ -7,7 +7,6 @@ provider-neutral errors catches ours too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,6 +22,8 @@ from langchain_core.exceptions import (
     ModelRateLimitError,
     ModelTimeoutError,
 )
+
+from langchain_segmind._json import loads
 
 __all__ = [
     "SegmindAuthenticationError",
@@ -254,8 +255,8 @@ def _segmind_message(body: bytes, content_type: str) -> str:
         return "(empty response body)"
     if "json" in content_type or text.startswith("{"):
         try:
-            payload = json.loads(text)
-        except ValueError:
+            payload = loads(text)
+        except ValueError:  # not JSON, or nested too deep to read safely
             payload = None
         if isinstance(payload, dict):
             for key in ("error", "message", "detail"):

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import pytest
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
-from langchain_segmind._retry import Clock
+from langchain_segmind._clock import Clock
 from langchain_segmind.testing import DEFAULT_CATALOGUE, Fault, SegmindEmulator
 
 STARTING_CREDITS = 10_000.0

@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 import pytest
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -412,7 +412,7 @@ class SlowReadLast:
     def __init__(self) -> None:
         self.slow_billed, self.fast_done = threading.Event(), threading.Event()
 
-    def hold_slow_answer(self, response: httpx.Response) -> None:
+    def hold_slow_answer(self, response: httpx2.Response) -> None:
         if b"slow" in response.request.content:
             self.slow_billed.set()
             self.fast_done.wait(5)
@@ -439,7 +439,7 @@ async def test_remaining_credits_after_concurrent_calls_is_the_current_balance(
     # The answer to "slow" is billed first but read last, deterministically:
     # its reading waits until the "fast" call (sent after "slow" was billed) is done.
     order = SlowReadLast()
-    with httpx.Client(event_hooks={"response": [order.hold_slow_answer]}) as client:
+    with httpx2.Client(event_hooks={"response": [order.hold_slow_answer]}) as client:
         model = new_model(emulator, http_client=client)
         with (
             get_segmind_callback() as cb,
@@ -580,7 +580,7 @@ async def test_low_balance_reported_by_a_concurrent_call_is_not_forgotten() -> N
     order = SlowReadLast()
     with (
         SegmindEmulator(credits=10.0, cost_per_call=COST_PER_CALL) as account,
-        httpx.Client(event_hooks={"response": [order.hold_slow_answer]}) as client,
+        httpx2.Client(event_hooks={"response": [order.hold_slow_answer]}) as client,
     ):
         model = new_model(account, http_client=client, min_remaining_credits=9.98)
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -1,4 +1,4 @@
-"""Tests of the loopback Segmind emulator itself, with plain httpx."""
+"""Tests of the loopback Segmind emulator itself, with plain httpx2."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from langchain_segmind.testing import (
@@ -31,16 +31,16 @@ HELLO = {"messages": [{"role": "user", "content": "Say hello to the emulator"}]}
 DEFAULT_REPLY = "Segmind emulator reply (not a model) to: Say hello to the emulator"
 
 
-def new_client(**kwargs: Any) -> httpx.Client:
-    return httpx.Client(verify=TLS, timeout=5, **kwargs)
+def new_client(**kwargs: Any) -> httpx2.Client:
+    return httpx2.Client(verify=TLS, timeout=5, **kwargs)
 
 
-def post(url: str, **kwargs: Any) -> httpx.Response:
+def post(url: str, **kwargs: Any) -> httpx2.Response:
     with new_client() as http:
         return http.post(url, **kwargs)
 
 
-def get(url: str, **kwargs: Any) -> httpx.Response:
+def get(url: str, **kwargs: Any) -> httpx2.Response:
     with new_client() as http:
         return http.get(url, **kwargs)
 
@@ -52,7 +52,7 @@ def emulator() -> Iterator[SegmindEmulator]:
 
 
 @pytest.fixture
-def client(emulator: SegmindEmulator) -> Iterator[httpx.Client]:
+def client(emulator: SegmindEmulator) -> Iterator[httpx2.Client]:
     with new_client(
         base_url=emulator.url, headers={"x-api-key": emulator.api_key}
     ) as http:
@@ -66,7 +66,7 @@ def user(text: str) -> dict[str, Any]:
 # -- gateway validation, in the gateway's order -----------------------------------
 
 
-def test_wrong_method_is_an_html_405(client: httpx.Client) -> None:
+def test_wrong_method_is_an_html_405(client: httpx2.Client) -> None:
     response = client.get("/v1/gpt-4o")
     assert response.status_code == 405
     assert response.headers["content-type"].startswith("text/html")
@@ -89,7 +89,7 @@ def test_authentication(
     assert response.json()["error"].startswith(message)
 
 
-def test_content_type_must_be_json(client: httpx.Client) -> None:
+def test_content_type_must_be_json(client: httpx2.Client) -> None:
     response = client.post(
         "/v1/gpt-4o", content=json.dumps(HELLO), headers={"content-type": "text/plain"}
     )
@@ -98,7 +98,7 @@ def test_content_type_must_be_json(client: httpx.Client) -> None:
     assert response.text == "Invalid content type"
 
 
-def test_json_content_type_with_charset_is_accepted(client: httpx.Client) -> None:
+def test_json_content_type_with_charset_is_accepted(client: httpx2.Client) -> None:
     response = client.post(
         "/v1/gpt-4o",
         content=json.dumps(HELLO),
@@ -108,7 +108,7 @@ def test_json_content_type_with_charset_is_accepted(client: httpx.Client) -> Non
 
 
 def test_unknown_and_retired_slugs(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     unknown = client.post("/v1/no-such-model", json=HELLO)
     assert unknown.status_code == 404
@@ -127,7 +127,7 @@ def test_unknown_and_retired_slugs(
     assert client.post("/v1/my-new-model", json=HELLO).status_code == 200
 
 
-def test_body_must_be_json(client: httpx.Client) -> None:
+def test_body_must_be_json(client: httpx2.Client) -> None:
     response = client.post(
         "/v1/gpt-4o", content=b"{not json", headers={"content-type": "application/json"}
     )
@@ -136,13 +136,13 @@ def test_body_must_be_json(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("body", [{}, {"messages": []}, {"messages": "hi"}])
-def test_messages_are_required(client: httpx.Client, body: dict[str, Any]) -> None:
+def test_messages_are_required(client: httpx2.Client, body: dict[str, Any]) -> None:
     response = client.post("/v1/gpt-4o", json=body)
     assert response.status_code == 422
     assert response.json() == {"error": "messages: at least one message is required"}
 
 
-def test_insufficient_credits(emulator: SegmindEmulator, client: httpx.Client) -> None:
+def test_insufficient_credits(emulator: SegmindEmulator, client: httpx2.Client) -> None:
     emulator.remaining_credits = 0.01
     response = client.post("/v1/gpt-4o", json=HELLO)
     assert response.status_code == 406
@@ -153,7 +153,7 @@ def test_insufficient_credits(emulator: SegmindEmulator, client: httpx.Client) -
     assert emulator.remaining_credits == 0.01
 
 
-def test_checks_run_in_the_gateway_order(client: httpx.Client) -> None:
+def test_checks_run_in_the_gateway_order(client: httpx2.Client) -> None:
     # a wrong key wins over an unknown slug and a bad body
     no_key = client.post("/v1/nope", content=b"x", headers={"x-api-key": "bad"})
     assert no_key.status_code == 401
@@ -168,7 +168,7 @@ def test_checks_run_in_the_gateway_order(client: httpx.Client) -> None:
 
 
 def test_failed_calls_are_not_billed(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     client.post("/v1/gpt-4o", json={"messages": []})
     client.post("/v1/claude-3.5-sonnet", json={**HELLO, "temperature": 3})
@@ -210,14 +210,14 @@ def test_failed_calls_are_not_billed(
     ],
 )
 def test_provider_rules_are_400s(
-    client: httpx.Client, slug: str, body: dict[str, Any], fragment: str
+    client: httpx2.Client, slug: str, body: dict[str, Any], fragment: str
 ) -> None:
     response = client.post(f"/v1/{slug}", json=body)
     assert response.status_code == 400
     assert fragment in response.json()["error"]
 
 
-def test_what_providers_accept(client: httpx.Client) -> None:
+def test_what_providers_accept(client: httpx2.Client) -> None:
     gpt = {
         "messages": [{"role": "system", "content": "be brief"}, *HELLO["messages"]],
         "temperature": 1.5,
@@ -235,7 +235,7 @@ def test_what_providers_accept(client: httpx.Client) -> None:
 
 
 def test_claude_answers_in_anthropic_shape(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     response = client.post(
         "/v1/claude-3.5-sonnet", json={**HELLO, "instruction": "Be kind"}
@@ -254,7 +254,7 @@ def test_claude_answers_in_anthropic_shape(
 
 
 def test_gpt_answers_in_openai_shape(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     body = client.post("/v1/gpt-4o", json=HELLO).json()
     assert body["id"].startswith("chatcmpl-emu-")
@@ -277,7 +277,7 @@ def test_gpt_answers_in_openai_shape(
     }
 
 
-def test_gemini_answers_in_gemini_shape(client: httpx.Client) -> None:
+def test_gemini_answers_in_gemini_shape(client: httpx2.Client) -> None:
     body = client.post("/v1/gemini-2.5-pro", json=HELLO).json()
     (candidate,) = body["candidates"]
     assert candidate["content"]["parts"] == [{"text": DEFAULT_REPLY}]
@@ -289,7 +289,7 @@ def test_gemini_answers_in_gemini_shape(client: httpx.Client) -> None:
     }
 
 
-def assert_billing_headers(response: httpx.Response, emu: SegmindEmulator) -> None:
+def assert_billing_headers(response: httpx2.Response, emu: SegmindEmulator) -> None:
     assert response.headers["content-type"] == "application/json"
     assert response.headers["x-segmind-emulator"] == "1"
     assert float(response.headers["x-cost"]) == pytest.approx(0.0123)
@@ -301,7 +301,7 @@ def assert_billing_headers(response: httpx.Response, emu: SegmindEmulator) -> No
 
 
 def test_credits_decrease_and_request_ids_differ(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     first = client.post("/v1/gpt-4o", json=HELLO)
     second = client.post("/v1/gemini-2.5-flash", json=HELLO)
@@ -313,7 +313,7 @@ def test_credits_decrease_and_request_ids_differ(
 
 
 def test_default_reply_reads_text_blocks_of_the_last_user_turn(
-    client: httpx.Client,
+    client: httpx2.Client,
 ) -> None:
     body = {
         "messages": [
@@ -334,14 +334,14 @@ def test_default_reply_reads_text_blocks_of_the_last_user_turn(
     assert text == "Segmind emulator reply (not a model) to: look at this"
 
 
-def test_default_reply_quotes_at_most_200_characters(client: httpx.Client) -> None:
+def test_default_reply_quotes_at_most_200_characters(client: httpx2.Client) -> None:
     reply = client.post("/v1/gpt-4o", json=user("x" * 500)).json()
     text = reply["choices"][0]["message"]["content"]
     assert text == "Segmind emulator reply (not a model) to: " + "x" * 200
 
 
 def test_stop_sequences_are_left_to_the_client(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.script_replies("one two STOP three")
     reply = client.post("/v1/gpt-4o", json={**HELLO, "stop": ["STOP"]}).json()
@@ -351,7 +351,7 @@ def test_stop_sequences_are_left_to_the_client(
 # -- scripted replies and the responder -----------------------------------------
 
 
-def text_of(response: httpx.Response) -> str:
+def text_of(response: httpx2.Response) -> str:
     body = response.json()
     if "content" in body:
         return str(body["content"][0]["text"])
@@ -361,7 +361,7 @@ def text_of(response: httpx.Response) -> str:
 
 
 def test_per_slug_scripts_come_before_global_ones(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.script_replies("global one", "global two")
     emulator.script_replies("for claude", slug="claude-3.5-sonnet")
@@ -405,7 +405,7 @@ def test_a_failing_responder_gives_a_500() -> None:
 # -- structured output and max_tokens ---------------------------------------------
 
 
-def test_json_schema_reply_is_a_minimal_instance(client: httpx.Client) -> None:
+def test_json_schema_reply_is_a_minimal_instance(client: httpx2.Client) -> None:
     schema = {
         "type": "object",
         "properties": {
@@ -452,7 +452,7 @@ def test_json_schema_reply_is_a_minimal_instance(client: httpx.Client) -> None:
         }
 
 
-def test_json_object_reply(client: httpx.Client) -> None:
+def test_json_object_reply(client: httpx2.Client) -> None:
     body = {
         **user("Answer in JSON please"),
         "response_format": {"type": "json_object"},
@@ -464,7 +464,7 @@ def test_json_object_reply(client: httpx.Client) -> None:
 
 
 def test_scripts_win_over_structured_replies(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.script_replies('{"custom": true}')
     body = {
@@ -487,7 +487,7 @@ def test_scripts_win_over_structured_replies(
 )
 def test_max_tokens_cuts_the_reply(
     emulator: SegmindEmulator,
-    client: httpx.Client,
+    client: httpx2.Client,
     slug: str,
     path: tuple[Any, ...],
     finish: str,
@@ -525,7 +525,7 @@ def dig(value: Any, path: tuple[Any, ...]) -> Any:
 )
 def test_http_faults(
     emulator: SegmindEmulator,
-    client: httpx.Client,
+    client: httpx2.Client,
     fault: Fault,
     status: int,
     content_type: str,
@@ -542,7 +542,7 @@ def test_http_faults(
 
 
 def test_not_json_fault_cannot_be_parsed(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.inject(Fault.not_json())
     response = client.post("/v1/gpt-4o", json=HELLO)
@@ -551,7 +551,7 @@ def test_not_json_fault_cannot_be_parsed(
         response.json()
 
 
-def test_rate_limit_fault(emulator: SegmindEmulator, client: httpx.Client) -> None:
+def test_rate_limit_fault(emulator: SegmindEmulator, client: httpx2.Client) -> None:
     emulator.inject(Fault.rate_limit(reset_in=2))
     before = datetime.now(UTC)
     response = client.post("/v1/gpt-4o", json=HELLO)
@@ -566,7 +566,7 @@ def test_rate_limit_fault(emulator: SegmindEmulator, client: httpx.Client) -> No
 
 
 def test_slow_fault_then_normal_answer(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.inject(Fault.slow(0.3))
     started = time.monotonic()
@@ -577,10 +577,10 @@ def test_slow_fault_then_normal_answer(
 
 
 def test_slow_fault_trips_a_client_timeout(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.inject(Fault.slow(0.5))
-    with pytest.raises(httpx.ReadTimeout):
+    with pytest.raises(httpx2.ReadTimeout):
         client.post("/v1/gpt-4o", json=HELLO, timeout=0.1)
 
 
@@ -594,25 +594,25 @@ def test_latency_applies_to_every_answer(emulator: SegmindEmulator) -> None:
 
 
 def test_connection_reset_is_a_transport_error(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.inject(Fault.connection_reset())
-    with pytest.raises(httpx.TransportError):
+    with pytest.raises(httpx2.TransportError):
         client.post("/v1/gpt-4o", json=HELLO)
     assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
 
 
 def test_truncated_body_is_a_transport_error(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.inject(Fault.truncated())
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(httpx2.RemoteProtocolError):
         client.post("/v1/gpt-4o", json=HELLO)
     assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
 
 
 def test_faults_are_fifo_counted_and_slug_specific(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.inject(Fault.server_error(503), times=2, slug="claude-3.5-sonnet")
     emulator.inject(Fault.server_error(502))
@@ -625,7 +625,7 @@ def test_faults_are_fifo_counted_and_slug_specific(
 
 
 def test_faults_come_before_validation(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.inject(Fault.server_error(503))
     response = client.post("/v1/gpt-4o", json={}, headers={"x-api-key": "wrong"})
@@ -636,7 +636,7 @@ def test_faults_come_before_validation(
 
 
 def test_request_log_masks_credentials(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.inject(Fault.server_error())
     client.post("/v1/gpt-4o", json=HELLO)
@@ -658,7 +658,7 @@ def test_request_log_masks_credentials(
 
 
 def test_non_json_body_is_logged_raw(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     client.post("/v1/gpt-4o", content=b"hello", headers={"content-type": "text/plain"})
     (request,) = emulator.requests
@@ -667,7 +667,7 @@ def test_non_json_body_is_logged_raw(
 
 
 def test_keep_alive_uses_one_connection(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     for _ in range(5):
         assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
@@ -676,7 +676,7 @@ def test_keep_alive_uses_one_connection(
 
 
 def test_connection_close_is_honoured(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     for _ in range(3):
         response = client.post(
@@ -687,7 +687,7 @@ def test_connection_close_is_honoured(
 
 
 def test_reset_clears_log_scripts_faults_and_counts(
-    emulator: SegmindEmulator, client: httpx.Client
+    emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     client.post("/v1/gpt-4o", json=HELLO)
     emulator.script_replies("scripted")
@@ -729,7 +729,7 @@ def test_stop_does_not_wait_for_idle_keep_alive_connections() -> None:
     started = time.monotonic()
     emu.stop()
     assert time.monotonic() - started < 1
-    with pytest.raises(httpx.TransportError):
+    with pytest.raises(httpx2.TransportError):
         http.post(f"{emu.base_url}/gpt-4o", json=HELLO)
     http.close()
 
@@ -799,7 +799,7 @@ def test_chat_completions_accepts_bearer_and_answers_openai_shape(
     ],
 )
 def test_chat_completions_validation(
-    client: httpx.Client, body: dict[str, Any], status: int
+    client: httpx2.Client, body: dict[str, Any], status: int
 ) -> None:
     assert client.post("/v1/chat/completions", json=body).status_code == status
 
@@ -807,7 +807,7 @@ def test_chat_completions_validation(
 # -- v2 queue ------------------------------------------------------------------
 
 
-def test_v2_lifecycle(emulator: SegmindEmulator, client: httpx.Client) -> None:
+def test_v2_lifecycle(emulator: SegmindEmulator, client: httpx2.Client) -> None:
     emulator.script_replies("queued answer")
     submitted = client.post("/v2/claude-3.5-sonnet", json=HELLO)
     assert submitted.status_code == 200
@@ -840,7 +840,7 @@ def test_v2_lifecycle(emulator: SegmindEmulator, client: httpx.Client) -> None:
     assert emulator.remaining_credits == pytest.approx(10_000 - 0.0123)
 
 
-def test_v2_failure(emulator: SegmindEmulator, client: httpx.Client) -> None:
+def test_v2_failure(emulator: SegmindEmulator, client: httpx2.Client) -> None:
     emulator.fail_next_queue_job("GPU on fire")
     job = client.post("/v2/gpt-4o", json=HELLO).json()
     statuses = [client.get(job["status_url"]).json()["status"] for _ in range(2)]
@@ -856,7 +856,7 @@ def test_v2_failure(emulator: SegmindEmulator, client: httpx.Client) -> None:
     assert client.get(job["response_url"]).json()["status"] == "COMPLETED"
 
 
-def test_v2_validation(emulator: SegmindEmulator, client: httpx.Client) -> None:
+def test_v2_validation(emulator: SegmindEmulator, client: httpx2.Client) -> None:
     assert client.post("/v2/gpt-4o", json={}).status_code == 422
     assert client.post("/v2/nope", json=HELLO).status_code == 404
     assert client.get("/v2/gpt-4o").status_code == 405

@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
@@ -114,12 +114,12 @@ class ArmBefore:
         self._emulator, self._fault, self._matches = emulator, fault, matches
         self.armed = False
 
-    def __call__(self, request: httpx.Request) -> None:
+    def __call__(self, request: httpx2.Request) -> None:
         if not self.armed and self._matches(f"{request.method} {request.url.path}"):
             self.armed = True
             self._emulator.inject(self._fault)
 
-    async def async_hook(self, request: httpx.Request) -> None:
+    async def async_hook(self, request: httpx2.Request) -> None:
         self(request)
 
 
@@ -135,7 +135,7 @@ def call_with_fault_before(
     Its httpx clients arm `fault` just before the first request `step` matches.
     Checks that the fault was armed and that the answer is still the usual one.
     """
-    made: list[httpx.Client] = []
+    made: list[httpx2.Client] = []
 
     async def run(
         fault: Fault,
@@ -145,8 +145,8 @@ def call_with_fault_before(
         **fields: Any,
     ) -> AIMessage:
         hook = ArmBefore(emulator, fault, step)
-        sync = httpx.Client(verify=TLS, event_hooks={"request": [hook]})
-        async_ = httpx.AsyncClient(
+        sync = httpx2.Client(verify=TLS, event_hooks={"request": [hook]})
+        async_ = httpx2.AsyncClient(
             verify=TLS, event_hooks={"request": [hook.async_hook]}
         )
         made.append(sync)
@@ -283,7 +283,7 @@ async def test_polling_is_bounded_by_the_timeout(
     assert clock.waits == [0.5, 0.75, 1.125, 1.6875]
     assert caught.value.request_id == request_id
     assert request_id in caught.value.message
-    assert "5s timeout" in caught.value.message
+    assert "timeout=5s" in caught.value.message
 
 
 # -- transient failures on each step -------------------------------------------------

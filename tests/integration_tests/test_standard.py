@@ -8,7 +8,7 @@ otherwise. That is enough for the wire-level, tool-calling and
 structured-output standard tests to run offline.
 
 The multimodal standard tests download their fixtures (a PNG from GitHub, a
-PDF from w3.org) with `httpx.get`; `_offline_downloads` serves the local
+PDF from w3.org) with `httpx2.get`; `_offline_downloads` serves the local
 fixtures of `tests/fixtures/` instead, so those tests run offline too and
 still send real image and PDF bytes through the package to the emulator.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.integration_tests import chat_models as standard_module
@@ -38,11 +38,11 @@ _DOWNLOADS = {
 }
 
 
-def _local_get(url: str, **_kwargs: Any) -> httpx.Response:
-    """`httpx.get` for the standard tests' fixture URLs, served from disk."""
+def _local_get(url: str, **_kwargs: Any) -> httpx2.Response:
+    """`httpx2.get` for the standard tests' fixture URLs, served from disk."""
     for suffix, path in _DOWNLOADS.items():
         if url.endswith(suffix):
-            return httpx.Response(200, content=path.read_bytes())
+            return httpx2.Response(200, content=path.read_bytes())
     raise AssertionError(f"the standard tests asked for an unexpected URL: {url}")
 
 

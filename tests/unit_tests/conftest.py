@@ -1,8 +1,9 @@
 """Shared fixtures of the unit tier: a scripted fake Segmind, fake time, models.
 
 Nothing here touches the network or really sleeps: every model built by the
-fixtures talks to a `Recorder` through `httpx.MockTransport` and waits on a
-`FakeClock`.
+fixtures sends through the package's own default clients, whose transport
+(the `_http.sync_transport` / `_http.async_transport` seam) is an
+`httpx2.MockTransport` answering from a `Recorder`, and waits on a `FakeClock`.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.messages import AIMessage
 
-from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
-from langchain_segmind._retry import Clock
+from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o, _http
+from langchain_segmind._clock import Clock
 
 # The fixed "now" of the fake clock; rate-limit reset times are relative to it.
 FAKE_NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
@@ -121,7 +122,7 @@ class SentRequest:
     url: str
     path: str
     slug: str
-    headers: httpx.Headers
+    headers: httpx2.Headers
     body: Any
     timeout: dict[str, Any]
 
@@ -139,9 +140,9 @@ def _last_user_text(body: Any) -> str:
 
 
 class Recorder:
-    """An `httpx.MockTransport` handler: records requests, answers from a script.
+    """An `httpx2.MockTransport` handler: records requests, answers from a script.
 
-    Scripted items are answered in order: an `httpx.Response` is returned, an
+    Scripted items are answered in order: an `httpx2.Response` is returned, an
     exception is raised (as a transport failure would be), a callable is called
     with the request. Once the script is used up, the answer is a default one
     in the shape of the slug's provider (Anthropic for `claude-*`, else OpenAI),
@@ -158,7 +159,7 @@ class Recorder:
 
     # scripting
     def queue(
-        self, *items: httpx.Response | BaseException | Callable[..., Any]
+        self, *items: httpx2.Response | BaseException | Callable[..., Any]
     ) -> None:
         """Answer the next requests with `items`, in order."""
         self._script.extend(items)
@@ -176,9 +177,9 @@ class Recorder:
         all_headers = dict(DEFAULT_ANSWER_HEADERS if headers is None else headers)
         if text is not None:
             all_headers.setdefault("content-type", content_type or "text/plain")
-            self.queue(httpx.Response(status, text=text, headers=all_headers))
+            self.queue(httpx2.Response(status, text=text, headers=all_headers))
         else:
-            self.queue(httpx.Response(status, json=payload, headers=all_headers))
+            self.queue(httpx2.Response(status, json=payload, headers=all_headers))
 
     def fail(
         self,
@@ -205,7 +206,7 @@ class Recorder:
         return len(self.requests)
 
     # the handler
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         content = request.read()
         self.requests.append(
             SentRequest(
@@ -222,19 +223,19 @@ class Recorder:
             item = self._script.popleft()
             if isinstance(item, BaseException):
                 raise item
-            if isinstance(item, httpx.Response):
+            if isinstance(item, httpx2.Response):
                 return item
             return item(request)
         return self._default_answer(self.requests[-1])
 
     @staticmethod
-    def _default_answer(sent: SentRequest) -> httpx.Response:
+    def _default_answer(sent: SentRequest) -> httpx2.Response:
         text = f"echo: {_last_user_text(sent.body)}"
         if sent.slug.startswith("claude"):
             payload = anthropic_payload(text)
         else:
             payload = openai_payload(text)
-        return httpx.Response(200, json=payload, headers=DEFAULT_ANSWER_HEADERS)
+        return httpx2.Response(200, json=payload, headers=DEFAULT_ANSWER_HEADERS)
 
 
 # -- fake time ----------------------------------------------------------------------
@@ -285,31 +286,40 @@ ModelFactory = Callable[..., ChatSegmind]
 
 
 @pytest.fixture
-def make_model(recorder: Recorder, fake_clock: FakeClock) -> Iterator[ModelFactory]:
-    """Build a model wired to the recorder (sync and async) and the fake clock.
+def mock_default_clients(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Recorder]:
+    """Make the package's default clients talk to the recorder.
+
+    The real default-client code runs (limits, proxy mounts, per-loop async
+    clients); only the transport at the bottom is the mock.
+    """
+    monkeypatch.setattr(
+        _http, "sync_transport", lambda proxy=None: httpx2.MockTransport(recorder)
+    )
+    monkeypatch.setattr(
+        _http, "async_transport", lambda proxy=None: httpx2.MockTransport(recorder)
+    )
+    _http.DEFAULT_CLIENTS.reset()
+    yield recorder
+    _http.DEFAULT_CLIENTS.reset()
+
+
+@pytest.fixture
+def make_model(mock_default_clients: Recorder, fake_clock: FakeClock) -> ModelFactory:
+    """Build a model on the default clients (wired to the recorder) and the fake clock.
 
     `make_model(ChatSegmindGPT4o, temperature=0.5)`; `api_key` defaults to
     `"test-key"` (pass `api_key=None` for a model without one).
     """
-    clients: list[httpx.Client] = []
 
     def factory(cls: type[ChatSegmind] = ChatSegmindClaude, **kwargs: Any) -> Any:
         kwargs.setdefault("api_key", "test-key")
-        if "http_client" not in kwargs:
-            client = httpx.Client(transport=httpx.MockTransport(recorder))
-            clients.append(client)
-            kwargs["http_client"] = client
-        kwargs.setdefault(
-            "http_async_client",
-            httpx.AsyncClient(transport=httpx.MockTransport(recorder)),
-        )
         model = cls(**kwargs)
         model._clock = fake_clock
         return model
 
-    yield factory
-    for client in clients:
-        client.close()
+    return factory
 
 
 @pytest.fixture
@@ -328,8 +338,7 @@ def gpt(make_model: ModelFactory) -> ChatSegmindGPT4o:
 def aclaude(make_model: ModelFactory) -> ChatSegmindClaude:
     """A second `ChatSegmindClaude`, for tests that compare sync and async calls.
 
-    Like `claude` it carries both clients, so `invoke` and `ainvoke` of either
-    fixture reach the recorder.
+    Like `claude`, both `invoke` and `ainvoke` reach the recorder.
     """
     return make_model(ChatSegmindClaude)
 

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import weakref
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
@@ -14,8 +14,7 @@ from langchain_segmind import (
     ChatSegmindClaude,
     ChatSegmindGPT4o,
     SegmindBadRequestError,
-    _clients,
-    _transport,
+    _http,
 )
 
 CONVERSATION = [
@@ -100,30 +99,28 @@ async def test_concurrent_ainvoke_calls_keep_their_answers(claude, recorder):
 
 
 @pytest.fixture
-def httpx_path(monkeypatch):
-    """Send every call through httpx, as when a proxy is configured."""
-    monkeypatch.setattr(_transport, "route_for", lambda url: None)
+def shared_async_clients(recorder, monkeypatch):
+    """Make the default async clients talk to the recorder; list those made.
 
-
-@pytest.fixture
-def shared_async_clients(httpx_path, recorder, monkeypatch):
-    """Make every default httpx async client talk to the recorder; list those made.
-
-    Each entry is `(client, loop)`: the client and the event loop it was
+    Each entry is `(client, loop)`: a default client and the event loop it was
     created in.
     """
-    created: list[tuple[httpx.AsyncClient, asyncio.AbstractEventLoop]] = []
-    real_async_client = httpx.AsyncClient
+    created: list[tuple[httpx2.AsyncClient, asyncio.AbstractEventLoop]] = []
+    real_new_client = _http._new_client
 
-    class RecordingAsyncClient(real_async_client):
-        def __init__(self, **kwargs):
-            kwargs["transport"] = httpx.MockTransport(recorder)
-            super().__init__(**kwargs)
-            created.append((self, asyncio.get_running_loop()))
+    def recording_new_client(kind):
+        client = real_new_client(kind)
+        if kind is httpx2.AsyncClient:
+            created.append((client, asyncio.get_running_loop()))
+        return client
 
-    monkeypatch.setattr(_clients.httpx, "AsyncClient", RecordingAsyncClient)
-    monkeypatch.setattr(_clients, "_async_clients", {})
-    return created
+    monkeypatch.setattr(
+        _http, "async_transport", lambda proxy=None: httpx2.MockTransport(recorder)
+    )
+    monkeypatch.setattr(_http, "_new_client", recording_new_client)
+    _http.DEFAULT_CLIENTS.reset()
+    yield created
+    _http.DEFAULT_CLIENTS.reset()
 
 
 def test_repeated_asyncio_run_with_the_shared_client(shared_async_clients, recorder):
@@ -147,6 +144,8 @@ def test_repeated_asyncio_run_with_the_shared_client(shared_async_clients, recor
     loops = [loop for _client, loop in shared_async_clients]
     assert len({id(c) for c in clients}) == 3
     assert len({id(loop) for loop in loops}) == 3
+    # `asyncio.run` closed each loop's client as it shut the loop down.
+    assert all(client.is_closed for client in clients)
 
 
 async def test_shared_async_client_is_reused_within_a_loop(
@@ -185,7 +184,7 @@ def test_asyncio_run_with_a_shared_client_after_a_failed_loop(
 # -- no leak across event loops ------------------------------------------------------
 
 
-class LoopHoldingTransport(httpx.AsyncBaseTransport):
+class LoopHoldingTransport(httpx2.AsyncBaseTransport):
     """The recorder behind a transport that keeps its connections, like httpx's.
 
     A kept-alive TCP connection in httpx's pool holds its asyncio transport,
@@ -196,24 +195,19 @@ class LoopHoldingTransport(httpx.AsyncBaseTransport):
     """
 
     def __init__(self, recorder) -> None:
-        self._mock = httpx.MockTransport(recorder)
+        self._mock = httpx2.MockTransport(recorder)
         self.kept_alive: list[asyncio.AbstractEventLoop] = []
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         self.kept_alive.append(asyncio.get_running_loop())
         return await self._mock.handle_async_request(request)
 
 
-def test_finished_event_loops_are_not_kept_alive(httpx_path, recorder, monkeypatch):
-    real_async_client = httpx.AsyncClient
-
-    class PooledAsyncClient(real_async_client):
-        def __init__(self, **kwargs):
-            kwargs["transport"] = LoopHoldingTransport(recorder)
-            super().__init__(**kwargs)
-
-    monkeypatch.setattr(_clients.httpx, "AsyncClient", PooledAsyncClient)
-    monkeypatch.setattr(_clients, "_async_clients", {})
+def test_finished_event_loops_are_not_kept_alive(recorder, monkeypatch):
+    monkeypatch.setattr(
+        _http, "async_transport", lambda proxy=None: LoopHoldingTransport(recorder)
+    )
+    _http.DEFAULT_CLIENTS.reset()
     model = ChatSegmindGPT4o(api_key="test-key")
     loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
 
@@ -226,3 +220,4 @@ def test_finished_event_loops_are_not_kept_alive(httpx_path, recorder, monkeypat
 
     alive = [ref for ref in loops if ref() is not None]
     assert len(alive) <= 1, f"{len(alive)} finished event loops are still alive"
+    _http.DEFAULT_CLIENTS.reset()

@@ -1,7 +1,7 @@
 """Exact request bodies for every content shape and turn rule, on both dialects.
 
 Every test goes through the public chat classes (`invoke`, so langchain-core's
-own input normalisation runs first) with an `httpx.MockTransport` gateway that
+own input normalisation runs first) with an `httpx2.MockTransport` gateway that
 records each JSON body. Errors must be typed and raised before any request.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.messages import (
     AIMessage,
@@ -108,17 +108,17 @@ class Gateway:
     slug: str
     bodies: list[dict[str, Any]] = field(default_factory=list)
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.bodies.append(json.loads(request.content))
-        return httpx.Response(200, json=ANSWERS[self.slug])
+        return httpx2.Response(200, json=ANSWERS[self.slug])
 
     def model(self, **kwargs: Any) -> ChatSegmind:
-        transport = httpx.MockTransport(self)
+        transport = httpx2.MockTransport(self)
         return MODEL_CLASSES[self.slug](
             api_key="k",
             max_retries=0,
-            http_client=httpx.Client(transport=transport),
-            http_async_client=httpx.AsyncClient(transport=transport),
+            http_client=httpx2.Client(transport=transport),
+            http_async_client=httpx2.AsyncClient(transport=transport),
             **kwargs,
         )
 
@@ -1259,14 +1259,14 @@ async def test_ainvoke_unsupported_content_fails_before_any_request(slug: str) -
 def test_dialect_follows_the_slug_family(model: str, expected_part: Any) -> None:
     bodies: list[dict[str, Any]] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         bodies.append(json.loads(request.content))
-        return httpx.Response(200, json=ANSWERS[GPT])
+        return httpx2.Response(200, json=ANSWERS[GPT])
 
     llm = ChatSegmind(
         model=model,
         api_key="k",
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
     )
     llm.invoke(
         [HumanMessage([{"type": "image", "base64": PNG, "mime_type": "image/png"}])]

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -985,15 +985,15 @@ def invoke_outcome(
 ) -> dict[str, Any] | SegmindError:
     sent: list[dict[str, Any]] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         sent.append(json.loads(request.content))
-        return httpx.Response(200, json={"choices": [{"message": {"content": "ok"}}]})
+        return httpx2.Response(200, json={"choices": [{"message": {"content": "ok"}}]})
 
     llm = ChatSegmind(
         model=slug,
         api_key="k",
         max_retries=0,
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
     )
     try:
         llm.invoke([spec.message() for spec in conversation])

@@ -8,7 +8,7 @@ import pickle
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import httpx
+import httpx2
 import pytest
 from langchain_core import exceptions as core
 
@@ -178,13 +178,13 @@ CASES = {
 }
 
 
-def answer(case: Case, request_id: str = "req-err-1") -> httpx.Response:
+def answer(case: Case, request_id: str = "req-err-1") -> httpx2.Response:
     headers = {
         "content-type": case.content_type,
         "x-request-id": request_id,
         **case.headers,
     }
-    return httpx.Response(case.status, content=case.body.encode(), headers=headers)
+    return httpx2.Response(case.status, content=case.body.encode(), headers=headers)
 
 
 @pytest.fixture
@@ -373,7 +373,7 @@ def test_error_message_fallback_keys(claude_once, recorder):
 
 
 def test_connection_failure_is_a_connection_error(claude_once, recorder, call):
-    recorder.queue(httpx.ConnectError("[Errno 111] Connection refused"))
+    recorder.queue(httpx2.ConnectError("[Errno 111] Connection refused"))
 
     with pytest.raises(SegmindConnectionError) as caught:
         call(claude_once, "Hi")
@@ -387,7 +387,7 @@ def test_connection_failure_is_a_connection_error(claude_once, recorder, call):
 
 @pytest.mark.parametrize(
     "exc",
-    [httpx.ReadTimeout("timed out"), httpx.ConnectTimeout("timed out")],
+    [httpx2.ReadTimeout("timed out"), httpx2.ConnectTimeout("timed out")],
     ids=["read", "connect"],
 )
 def test_timeout_is_a_timeout_error(claude_once, recorder, call, exc):
@@ -406,7 +406,7 @@ def test_timeout_is_a_timeout_error(claude_once, recorder, call, exc):
 def test_other_transport_failures_are_connection_errors(claude_once, recorder):
     # httpcore's words for a connection closed before any answer.
     recorder.queue(
-        httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        httpx2.RemoteProtocolError("Server disconnected without sending a response.")
     )
 
     with pytest.raises(SegmindConnectionError, match="Server disconnected"):
@@ -415,7 +415,7 @@ def test_other_transport_failures_are_connection_errors(claude_once, recorder):
 
 def test_a_garbled_answer_through_httpx_is_not_retried(make_model, recorder):
     model = make_model(max_retries=2)
-    recorder.queue(httpx.RemoteProtocolError("illegal header line: b'no colon'"))
+    recorder.queue(httpx2.RemoteProtocolError("illegal header line: b'no colon'"))
 
     with pytest.raises(SegmindResponseError, match="not valid HTTP") as caught:
         model.invoke("Hi")
@@ -426,7 +426,7 @@ def test_a_garbled_answer_through_httpx_is_not_retried(make_model, recorder):
 def test_a_request_httpx_refuses_is_an_input_error_that_quotes_nothing(
     claude_once, recorder
 ):
-    recorder.queue(httpx.LocalProtocolError("Illegal header value b'sk-secret\\n'"))
+    recorder.queue(httpx2.LocalProtocolError("Illegal header value b'sk-secret\\n'"))
 
     with pytest.raises(SegmindInputError) as caught:
         claude_once.invoke("Hi")

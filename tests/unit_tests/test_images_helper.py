@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.messages import HumanMessage
 
@@ -68,14 +68,14 @@ def send(
     """Invoke the slug's class over a mocked gateway; return the bodies sent."""
     bodies = [] if bodies is None else bodies
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         bodies.append(json.loads(request.content))
-        return httpx.Response(200, json=ANSWERS[slug])
+        return httpx2.Response(200, json=ANSWERS[slug])
 
     llm = MODEL_CLASSES[slug](
         api_key="k",
         max_retries=0,
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
     )
     llm.invoke([message])
     return bodies

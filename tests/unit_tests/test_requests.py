@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-from pydantic import ValidationError
 
 from langchain_segmind import (
     ChatSegmind,
@@ -386,17 +385,55 @@ def test_per_call_extra_headers_apply_to_that_call_only(make_model, recorder):
 
 @pytest.mark.parametrize("name", ["x-api-key", "X-API-Key", "X-Api-Key"])
 def test_extra_headers_cannot_replace_the_api_key(make_model, recorder, name):
-    model = make_model(default_headers={name: "from-defaults"})
+    with pytest.raises(SegmindInputError, match="reserved"):
+        make_model(default_headers={name: "from-defaults"})
+    with pytest.raises(SegmindInputError, match="reserved") as raised:
+        make_model().invoke("Hi", extra_headers={name: "from-call"})
 
-    model.invoke("Hi", extra_headers={name: "from-call"})
+    assert "from-call" not in str(raised.value)
+    assert recorder.count == 0
 
-    assert recorder.last.headers.get_list("x-api-key") == ["test-key"]
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Host",
+        "Content-Length",
+        "Transfer-Encoding",
+        "Connection",
+        "Content-Type",
+        "Accept-Encoding",
+    ],
+)
+def test_framing_headers_are_refused_before_sending(claude, recorder, name):
+    with pytest.raises(SegmindInputError, match=name):
+        claude.invoke("Hi", extra_headers={name: "10"})
+
+    assert recorder.count == 0
 
 
-def test_extra_headers_cannot_replace_the_content_type(claude, recorder):
-    claude.invoke("Hi", extra_headers={"Content-Type": "text/plain"})
+@pytest.mark.parametrize(
+    "value", ["a\r\nx-api-key: stolen", "a\nb", "a\x00b", "caf\u00e9"]
+)
+def test_header_values_http_cannot_carry_are_refused(make_model, recorder, value):
+    with pytest.raises(SegmindInputError) as at_construction:
+        make_model(default_headers={"x-tag": value})
+    with pytest.raises(SegmindInputError) as per_call:
+        make_model().invoke("Hi", extra_headers={"x-tag": value})
 
+    for raised in (at_construction, per_call):
+        assert value not in str(raised.value)
+        assert "x-tag" in str(raised.value)
+    assert recorder.count == 0
+
+
+def test_caller_headers_are_sent_with_lower_case_names(claude, recorder):
+    claude.invoke("Hi", extra_headers={"X-Trace": "abc", "User-Agent": "mine/1"})
+
+    assert recorder.last.headers["x-trace"] == "abc"
+    assert recorder.last.headers["user-agent"] == "mine/1"
     assert recorder.last.headers.get_list("content-type") == ["application/json"]
+    assert recorder.last.headers["accept-encoding"] == "gzip, deflate"
 
 
 # -- URL ----------------------------------------------------------------------------
@@ -484,7 +521,7 @@ def test_temperature_in_range_is_accepted_and_sent(
     ("cls", "kwargs", "temperature"), INVALID_TEMPERATURES, ids=_temperature_id
 )
 def test_temperature_out_of_range_fails_at_construction(cls, kwargs, temperature):
-    with pytest.raises(ValidationError, match="temperature"):
+    with pytest.raises(SegmindInputError, match="temperature"):
         cls(api_key="test-key", temperature=temperature, **kwargs)
 
 
@@ -538,7 +575,7 @@ def test_missing_key_also_fails_a_stream_without_sending(make_model, recorder):
 def test_key_from_the_environment_is_sent(recorder, monkeypatch):
     monkeypatch.setenv("SEGMIND_API_KEY", "env-key")
 
-    with httpx.Client(transport=httpx.MockTransport(recorder)) as client:
+    with httpx2.Client(transport=httpx2.MockTransport(recorder)) as client:
         ChatSegmindClaude(http_client=client).invoke("Hi")
 
     assert recorder.last.headers["x-api-key"] == "env-key"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 
-import httpx
+import httpx2
 import pytest
 
 from langchain_segmind import (
@@ -24,15 +24,15 @@ from langchain_segmind import (
 
 def error_answer(
     status: int, request_id: str = "req", **headers: str
-) -> httpx.Response:
-    return httpx.Response(
+) -> httpx2.Response:
+    return httpx2.Response(
         status,
         json={"error": f"HTTP {status} from the fake gateway"},
         headers={"x-request-id": request_id, **headers},
     )
 
 
-def rate_limited(clock, seconds_from_now: float | None = None) -> httpx.Response:
+def rate_limited(clock, seconds_from_now: float | None = None) -> httpx2.Response:
     """A 429, with `x-rate-limit-reset-at-utc` when `seconds_from_now` is given."""
     if seconds_from_now is None:
         return error_answer(429)
@@ -136,12 +136,14 @@ def test_backoff_doubles_and_is_capped(make_model, recorder, fake_clock, call):
 @pytest.mark.parametrize(
     "failure",
     [
-        httpx.ConnectError("[Errno 111] Connection refused"),
-        httpx.RemoteProtocolError("Server disconnected without sending a response"),
+        httpx2.ConnectError("[Errno 111] Connection refused"),
+        httpx2.ProxyError("the proxy refused the tunnel"),
     ],
-    ids=["connect", "disconnected"],
+    ids=["connect", "proxy"],
 )
-def test_connection_errors_are_retried(model, recorder, fake_clock, call, failure):
+def test_failures_before_sending_are_retried(
+    model, recorder, fake_clock, call, failure
+):
     recorder.queue(failure)
 
     message = call(model, "Hi")
@@ -149,6 +151,82 @@ def test_connection_errors_are_retried(model, recorder, fake_clock, call, failur
     assert message.content == "echo: Hi"
     assert recorder.count == 2
     check_waits(fake_clock, call, [0.5])
+
+
+def _broken_after(*events: str, error: Exception):
+    """A transport failure after the given `trace` events of the attempt."""
+
+    def fail(request: httpx2.Request) -> httpx2.Response:
+        trace = request.extensions["trace"]
+        for event in events:
+            result = trace(event, {"request": None})
+            if hasattr(result, "send"):  # the async client's callback: run it
+                with contextlib.suppress(StopIteration):
+                    result.send(None)
+        raise error
+
+    return fail
+
+
+def test_a_connection_broken_while_sending_is_retried(
+    model, recorder, fake_clock, call
+):
+    # httpcore reported the request headers started, not the body completed:
+    # the server cannot have a whole request to bill.
+    recorder.queue(
+        _broken_after(
+            "http11.send_request_headers.started",
+            error=httpx2.WriteError("[Errno 32] Broken pipe"),
+        )
+    )
+
+    message = call(model, "Hi")
+
+    assert message.content == "echo: Hi"
+    assert recorder.count == 2
+    check_waits(fake_clock, call, [0.5])
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx2.RemoteProtocolError("Server disconnected without sending a response"),
+        httpx2.ReadError("[Errno 104] Connection reset by peer"),
+    ],
+    ids=["disconnected", "reset"],
+)
+def test_a_post_that_may_have_arrived_is_not_sent_again(
+    model, recorder, fake_clock, call, failure
+):
+    # Once the whole request was written, Segmind may have accepted (and
+    # billed) it, even if no answer came back.
+    recorder.queue(
+        _broken_after(
+            "http11.send_request_body.started",
+            "http11.send_request_body.complete",
+            error=failure,
+        )
+    )
+
+    with pytest.raises(SegmindConnectionError, match="may have been billed") as raised:
+        call(model, "Hi")
+    assert raised.value.is_retryable is False
+    assert recorder.count == 1
+    assert fake_clock.sleeps == []
+
+
+def test_an_unknown_failure_of_a_post_is_not_sent_again(
+    model, recorder, fake_clock, call
+):
+    # A transport that reports no progress (a mock, another library): only a
+    # failure to connect proves the request never left.
+    recorder.queue(
+        httpx2.RemoteProtocolError("Server disconnected without sending a response")
+    )
+
+    with pytest.raises(SegmindConnectionError, match="may have been billed"):
+        call(model, "Hi")
+    assert recorder.count == 1
 
 
 def test_a_retried_request_is_the_same_request(model, recorder, fake_clock, call):
@@ -164,7 +242,7 @@ def test_a_retried_request_is_the_same_request(model, recorder, fake_clock, call
 
 def test_mixed_failures_share_one_retry_budget(model, recorder, fake_clock, call):
     recorder.queue(
-        httpx.ConnectError("refused"), error_answer(502), error_answer(503, "last")
+        httpx2.ConnectError("refused"), error_answer(502), error_answer(503, "last")
     )
 
     with pytest.raises(SegmindServerError) as caught:
@@ -188,7 +266,7 @@ def test_client_errors_are_not_retried(model, recorder, fake_clock, call, status
 
 
 def test_timeouts_are_not_retried(model, recorder, fake_clock, call):
-    recorder.queue(httpx.ReadTimeout("timed out"))
+    recorder.queue(httpx2.ReadTimeout("timed out"))
 
     with pytest.raises(SegmindTimeoutError):
         call(model, "Hi")
@@ -197,7 +275,7 @@ def test_timeouts_are_not_retried(model, recorder, fake_clock, call):
 
 
 def test_unreadable_success_is_not_retried(model, recorder, fake_clock, call):
-    recorder.queue(httpx.Response(200, text="<html>oops</html>"))
+    recorder.queue(httpx2.Response(200, text="<html>oops</html>"))
 
     with pytest.raises(SegmindError):
         call(model, "Hi")
@@ -226,7 +304,7 @@ def test_exactly_max_retries_extra_attempts_then_the_last_error(
 
 def test_max_retries_zero_is_a_single_attempt(make_model, recorder, fake_clock, call):
     model = make_model(max_retries=0)
-    recorder.queue(httpx.ConnectError("refused"))
+    recorder.queue(httpx2.ConnectError("refused"))
 
     with pytest.raises(SegmindConnectionError):
         call(model, "Hi")
@@ -311,13 +389,13 @@ def test_no_attempt_may_run_past_the_deadline(make_model, recorder, fake_clock, 
     attempts: list[tuple[float, float]] = []
 
     def slow_gateway(status: int):
-        def handler(request: httpx.Request) -> httpx.Response:
+        def handler(request: httpx2.Request) -> httpx2.Response:
             attempts.append((fake_clock.elapsed, request.extensions["timeout"]["read"]))
             fake_clock.elapsed += 6  # the gateway took 6 s to answer
             return (
                 error_answer(status)
                 if status
-                else httpx.Response(200, json=recorder.anthropic_payload())
+                else httpx2.Response(200, json=recorder.anthropic_payload())
             )
 
         return handler

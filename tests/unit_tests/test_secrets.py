@@ -8,7 +8,7 @@ import logging
 import pickle
 import traceback
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.load import dumpd, dumps
@@ -20,8 +20,7 @@ from langchain_segmind import (
     SegmindAuthenticationError,
     SegmindConnectionError,
     SegmindError,
-    _clients,
-    _transport,
+    _http,
 )
 
 KEY = "sk-SEGMIND-do-not-leak-7f3a9c"
@@ -101,9 +100,9 @@ def test_key_is_not_in_401_errors(keyed, recorder, call, text):
 
 
 def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
-    def refuse(request: httpx.Request) -> httpx.Response:
+    def refuse(request: httpx2.Request) -> httpx2.Response:
         assert request.headers["x-api-key"] == KEY  # the key was really in play
-        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        raise httpx2.ConnectError("[Errno 111] Connection refused", request=request)
 
     recorder.queue(refuse, refuse)
 
@@ -195,13 +194,9 @@ def test_key_is_not_handed_to_tracers(keyed, recorder, status):
 
 
 @pytest.fixture
-def shared_sync_client(recorder, monkeypatch) -> httpx.Client:
-    """Send calls through httpx (as with a proxy), on a shared client."""
-    client = httpx.Client(transport=httpx.MockTransport(recorder))
-    monkeypatch.setattr(_transport, "route_for", lambda url: None)
-    monkeypatch.setattr(_clients, "_sync_client", client)
-    yield client
-    client.close()
+def shared_sync_client(mock_default_clients) -> httpx2.Client:
+    """The package's default sync client, talking to the recorder."""
+    return _http.DEFAULT_CLIENTS.sync()
 
 
 @pytest.mark.parametrize(
