@@ -41,6 +41,8 @@ TASK_GROUPS: dict[str, tuple[str, ...]] = {
     "docs": ("test", "docs"),
 }
 LOWEST_GROUPS = ("test", "typing")
+# Optional extras of the package that the tests and mypy cover.
+EXTRAS = ("aiohttp",)
 UNIT_TIER = ("tests/unit_tests", "--disable-socket", "--allow-unix-socket")
 
 
@@ -81,6 +83,8 @@ def sync(groups: tuple[str, ...], *, exact: bool = True) -> None:
     `--locked` fails when uv.lock no longer matches pyproject.toml.
     """
     group_args = [arg for group in groups for arg in ("--group", group)]
+    if groups:
+        group_args += [arg for extra in EXTRAS for arg in ("--extra", extra)]
     exactness = [] if exact else ["--inexact"]
     run(
         uv(),
@@ -109,6 +113,7 @@ def sync_lowest() -> None:
         )
     pins = LOWEST_VENV / "requirements.txt"
     group_args = [arg for group in LOWEST_GROUPS for arg in ("--group", group)]
+    group_args += [arg for extra in EXTRAS for arg in ("--extra", extra)]
     target = ("--python", LOWEST_PYTHON)
     run(
         uv(),

@@ -87,6 +87,52 @@ def async_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
     )
 
 
+def check_aiohttp_installed() -> None:
+    """Raise `SegmindInputError` unless the `aiohttp` extra is installed."""
+    try:
+        import aiohttp  # noqa: F401
+        import httpx_aiohttp.httpx2  # noqa: F401
+    except ImportError:
+        raise SegmindInputError(
+            'async_transport="aiohttp" needs the aiohttp extra: '
+            'pip install "langchain-segmind[aiohttp]"'
+        ) from None
+
+
+def aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
+    """The transport of the default async clients with `async_transport="aiohttp"`.
+
+    aiohttp's own proxy, certificate and keepalive handling is configured like
+    httpx2's: the same proxy mounts, httpx2's certificates, TCP keepalive.
+    """
+    check_aiohttp_installed()
+    import aiohttp
+    from httpx_aiohttp.httpx2 import AiohttpTransport
+
+    def keepalive_socket(addr_info: Any) -> socket.socket:
+        family, kind, proto, _name, _address = addr_info
+        sock = socket.socket(family, kind, proto)
+        for level, option, value in keepalive_socket_options():
+            sock.setsockopt(level, option, value)
+        return sock
+
+    def session() -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=MAX_CONNECTIONS,
+            keepalive_timeout=LIMITS.keepalive_expiry,
+            ssl=httpx2.create_ssl_context(),
+            socket_factory=keepalive_socket,
+        )
+        return aiohttp.ClientSession(connector=connector)
+
+    return AiohttpTransport(
+        proxy=None if proxy is None else httpx2.Proxy(proxy), client=session
+    )
+
+
+ASYNC_TRANSPORTS = ("httpx2", "aiohttp")
+
+
 def _environment_proxies() -> dict[str, str | None] | None:
     """The proxy mounts a plain client would build, or `None` if httpx2 hides them."""
     try:
@@ -114,8 +160,13 @@ def _client_options(make_transport: Callable[[str | None], Any]) -> dict[str, An
     return {"transport": make_transport(None), "mounts": mounts}
 
 
-def _new_client(kind: type[httpx2.Client] | type[httpx2.AsyncClient]) -> Any:
-    make_transport = sync_transport if kind is httpx2.Client else async_transport
+def _new_client(
+    kind: type[httpx2.Client] | type[httpx2.AsyncClient], backend: str = "httpx2"
+) -> Any:
+    if kind is httpx2.Client:
+        make_transport: Callable[[str | None], Any] = sync_transport
+    else:
+        make_transport = aiohttp_transport if backend == "aiohttp" else async_transport
     try:
         return kind(**_client_options(make_transport), follow_redirects=False)
     except (OSError, ValueError, httpx2.HTTPError) as error:
@@ -129,6 +180,9 @@ def _new_client(kind: type[httpx2.Client] | type[httpx2.AsyncClient]) -> Any:
     raise failure
 
 
+_LoopKey: TypeAlias = tuple[asyncio.AbstractEventLoop, str]
+
+
 class _DefaultClients:
     """The shared clients: one for sync calls, one per running event loop."""
 
@@ -139,10 +193,10 @@ class _DefaultClients:
         """Forget every client without touching it (in a forked child, say)."""
         self._lock = threading.Lock()
         self._sync: httpx2.Client | None = None
-        self._by_loop: dict[asyncio.AbstractEventLoop, httpx2.AsyncClient] = {}
+        self._by_loop: dict[_LoopKey, httpx2.AsyncClient] = {}
         # Async generators whose `finally` closes a loop's client when the
         # loop shuts its generators down (`asyncio.run` does).
-        self._closers: dict[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = {}
+        self._closers: dict[_LoopKey, AsyncGenerator[None, None]] = {}
 
     def sync(self) -> httpx2.Client:
         client = self._sync
@@ -153,28 +207,29 @@ class _DefaultClients:
                 client = self._sync
         return client
 
-    def for_running_loop(self) -> httpx2.AsyncClient:
-        loop = asyncio.get_running_loop()
-        client = self._by_loop.get(loop)
+    def for_running_loop(self, backend: str = "httpx2") -> httpx2.AsyncClient:
+        key = (asyncio.get_running_loop(), backend)
+        client = self._by_loop.get(key)
         if client is None:
             with self._lock:  # threads may each run a loop of their own
-                client = self._by_loop.get(loop)
+                client = self._by_loop.get(key)
                 if client is None:
-                    for old in [old for old in self._by_loop if old.is_closed()]:
+                    for old in [old for old in self._by_loop if old[0].is_closed()]:
                         self._forget(old)
-                    client = self._by_loop[loop] = _new_client(httpx2.AsyncClient)
-                    self._closers[loop] = self._close_at_shutdown(loop, client)
+                    client = _new_client(httpx2.AsyncClient, backend)
+                    self._by_loop[key] = client
+                    self._closers[key] = self._close_at_shutdown(key, client)
         return client
 
     def _close_at_shutdown(
-        self, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient
+        self, key: _LoopKey, client: httpx2.AsyncClient
     ) -> AsyncGenerator[None, None]:
         async def closer() -> AsyncGenerator[None, None]:
             try:
                 yield
             finally:
                 with self._lock:
-                    self._forget(loop)
+                    self._forget(key)
                 await client.aclose()
 
         generator = closer()
@@ -184,9 +239,9 @@ class _DefaultClients:
             generator.asend(None).send(None)
         return generator
 
-    def _forget(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._by_loop.pop(loop, None)
-        self._closers.pop(loop, None)
+    def _forget(self, key: _LoopKey) -> None:
+        self._by_loop.pop(key, None)
+        self._closers.pop(key, None)
 
 
 DEFAULT_CLIENTS = _DefaultClients()
@@ -351,12 +406,18 @@ def exchange(
 
 
 async def aexchange(
-    client: AsyncClient | None, outgoing: Outgoing, deadline: Deadline
+    client: AsyncClient | None,
+    outgoing: Outgoing,
+    deadline: Deadline,
+    backend: str = "httpx2",
 ) -> RawAnswer:
-    """The async twin of `exchange`; the deadline also cancels a stalled attempt."""
+    """The async twin of `exchange`; the deadline also cancels a stalled attempt.
+
+    `backend` picks the default client's transport (`ASYNC_TRANSPORTS`).
+    """
     progress = _Progress(deadline)
     try:
-        http = DEFAULT_CLIENTS.for_running_loop() if client is None else client
+        http = DEFAULT_CLIENTS.for_running_loop(backend) if client is None else client
         request = _build(http, outgoing, progress, progress.atrace)
         async with asyncio.timeout(deadline.remaining()):
             response = await http.send(request, stream=True, follow_redirects=False)

@@ -46,6 +46,7 @@ class ConnectionSettings:
     api_version: Literal["v1", "v2"] = "v1"
     min_remaining_credits: float | None = None
     raise_on_low_credits: bool = False
+    async_transport: str = "httpx2"
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def prepare_chat(
         body=body,
         extra_headers=headers,
         clock=connection.clock,
+        async_transport=connection.async_transport,
     )
     return PreparedChat(
         http=http,

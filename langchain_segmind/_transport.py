@@ -60,6 +60,8 @@ class HttpCall:
     deadline: Deadline | None = None
     """A deadline shared with other requests of one call, such as a queued
     job's polls; by default `timeout` from the first attempt."""
+    async_transport: str = "httpx2"
+    """The default async client's transport (`_http.ASYNC_TRANSPORTS`)."""
 
     def outgoing(self) -> _http.Outgoing:
         """The request to send (every attempt sends the same one).
@@ -121,7 +123,10 @@ async def asend(call: HttpCall, client: _http.AsyncClient | None = None) -> Answ
     while True:
         started = time.perf_counter()
         try:
-            answer = _decode(await _http.aexchange(client, outgoing, deadline), call)
+            raw = await _http.aexchange(
+                client, outgoing, deadline, call.async_transport
+            )
+            answer = _decode(raw, call)
         except SegmindError as error:
             failure = error
         else:

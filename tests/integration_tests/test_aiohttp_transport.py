@@ -1,0 +1,89 @@
+"""The optional aiohttp transport (`async_transport="aiohttp"`), on the emulator.
+
+The default async clients then run over `httpx-aiohttp`; everything else (typed
+errors, retries, the deadline, per-loop clients closed at loop shutdown) is
+the same as on httpx2's own transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+import warnings
+
+import pytest
+
+from langchain_segmind import (
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindAuthenticationError,
+    SegmindTimeoutError,
+)
+from langchain_segmind.testing import Fault, SegmindEmulator
+from tests.integration_tests.support import REPLY, FastClock, new_model
+
+pytest.importorskip("httpx_aiohttp")
+
+
+def test_repeated_asyncio_run_without_resource_warnings(
+    emulator: SegmindEmulator,
+) -> None:
+    model = new_model(emulator, ChatSegmindClaude, async_transport="aiohttp")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        answers = [asyncio.run(model.ainvoke(f"run {n}")) for n in range(3)]
+        gc.collect()
+
+    assert [a.content for a in answers] == [f"{REPLY}run {n}" for n in range(3)]
+    assert len(emulator.requests) == 3
+
+
+async def test_retries_and_typed_errors_as_on_httpx2(
+    emulator: SegmindEmulator, clock: FastClock
+) -> None:
+    model = new_model(
+        emulator, ChatSegmindGPT4o, clock=clock, async_transport="aiohttp"
+    )
+    emulator.inject(Fault.server_error(503))
+
+    message = await model.ainvoke("hello")
+
+    assert message.content == f"{REPLY}hello"
+    assert len(emulator.requests) == 2
+    assert clock.waits == [0.5]
+
+    wrong_key = new_model(
+        emulator, ChatSegmindGPT4o, api_key="wrong", async_transport="aiohttp"
+    )
+    with pytest.raises(SegmindAuthenticationError) as caught:
+        await wrong_key.ainvoke("hello")
+    assert caught.value.status_code == 401
+
+
+async def test_the_deadline_bounds_a_slow_answer(emulator: SegmindEmulator) -> None:
+    emulator.latency = 5.0
+    model = new_model(
+        emulator, ChatSegmindClaude, timeout=0.5, async_transport="aiohttp"
+    )
+
+    started = time.monotonic()
+    with pytest.raises(SegmindTimeoutError, match=r"timeout=0\.5s"):
+        await model.ainvoke("slow")
+
+    assert time.monotonic() - started < 0.5 * 1.1 + 0.1
+
+
+async def test_concurrent_calls_share_a_bounded_pool(
+    emulator: SegmindEmulator,
+) -> None:
+    emulator.latency = 0.05
+    model = new_model(emulator, ChatSegmindClaude, async_transport="aiohttp")
+
+    answers = await model.abatch(
+        [f"q{n}" for n in range(40)], config={"max_concurrency": 8}
+    )
+
+    assert [a.content for a in answers] == [f"{REPLY}q{n}" for n in range(40)]
+    assert emulator.connections_opened <= 8
