@@ -496,10 +496,15 @@ def classify(error: Exception, progress: _Progress, method: str) -> SegmindError
             ),
             repeatable,
         )
+    when = (
+        "after the request was sent, before an answer"
+        if progress.request_sent
+        else "before an answer, perhaps after the request reached Segmind"
+    )
     return _not_retried(
         SegmindConnectionError(
-            f"the connection failed after the request was sent, before an answer "
-            f"({description}); the call may have been billed, so it is not retried"
+            f"the call failed {when} ({description}); it may have been billed, "
+            "so it is not retried"
         ),
         repeatable,
     )

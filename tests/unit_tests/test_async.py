@@ -108,8 +108,8 @@ def shared_async_clients(recorder, monkeypatch):
     created: list[tuple[httpx2.AsyncClient, asyncio.AbstractEventLoop]] = []
     real_new_client = _http._new_client
 
-    def recording_new_client(kind):
-        client = real_new_client(kind)
+    def recording_new_client(kind, backend="httpx2"):
+        client = real_new_client(kind, backend)
         if kind is httpx2.AsyncClient:
             created.append((client, asyncio.get_running_loop()))
         return client
