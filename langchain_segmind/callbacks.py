@@ -11,6 +11,10 @@ Example:
             llm.batch(["a joke on dogs", "a joke on birds"])
         print(usage)  # requests, tokens, credits spent and remaining
         usage.total_cost, usage.remaining_credits, usage.by_model["claude-3.5-sonnet"]
+
+Answers served from a LangChain cache (`cache=InMemoryCache()` or
+`set_llm_cache`) sent no request and cost nothing: they are counted in
+`cache_hits` only, never as requests, tokens or credits.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class ModelUsage:
     output_tokens: int = 0
     total_tokens: int = 0
     total_cost: float = 0.0
+    cache_hits: int = 0
 
     def add(self, usage: Mapping[str, Any], cost: Any) -> None:
         """Count one successful call."""
@@ -67,6 +72,8 @@ class SegmindCallbackHandler(BaseCallbackHandler):
         output_tokens: Completion tokens over all successful calls.
         total_tokens: Their sum.
         total_cost: Credits spent (the sum of Segmind's `x-cost`).
+        cache_hits: Answers served from a LangChain cache: no request was
+            sent, so they add no requests, tokens or credits.
         remaining_credits: The balance Segmind reported last, i.e. the lowest
             one seen in the block (answers to concurrent calls may be read out
             of order; a balance only falls while calls are made).
@@ -78,13 +85,21 @@ class SegmindCallbackHandler(BaseCallbackHandler):
         self._lock = threading.Lock()
         self._segmind_runs: dict[UUID, str] = {}
         self._totals = ModelUsage()
+        # Segmind request ids already counted: an answer carrying one again is
+        # a replay (a cache hit), whatever marks the cache may leave.
+        self._billed_requests: set[str] = set()
         self.remaining_credits: float | None = None
         self.by_model: dict[str, ModelUsage] = {}
 
     @property
     def successful_requests(self) -> int:
-        """Calls that returned an answer."""
+        """Calls that returned an answer (cache hits excluded: no request)."""
         return self._totals.successful_requests
+
+    @property
+    def cache_hits(self) -> int:
+        """Answers served from a LangChain cache, which cost nothing."""
+        return self._totals.cache_hits
 
     @property
     def failed_requests(self) -> int:
@@ -116,7 +131,12 @@ class SegmindCallbackHandler(BaseCallbackHandler):
             totals = self._totals
             lines = [
                 f"Segmind requests: {totals.successful_requests} succeeded, "
-                f"{totals.failed_requests} failed",
+                f"{totals.failed_requests} failed"
+                + (
+                    f" ({totals.cache_hits} answers from cache, not billed)"
+                    if totals.cache_hits
+                    else ""
+                ),
                 f"Tokens: {totals.total_tokens} "
                 f"({totals.input_tokens} input, {totals.output_tokens} output)",
                 f"Credits spent: {totals.total_cost:.6g}",
@@ -128,10 +148,11 @@ class SegmindCallbackHandler(BaseCallbackHandler):
                 ),
             ]
             for model, usage in sorted(self.by_model.items()):
+                cached = f"{usage.cache_hits} cached, " if usage.cache_hits else ""
                 lines.append(
                     f"  {model}: {usage.successful_requests} ok, "
-                    f"{usage.failed_requests} failed, {usage.total_tokens} tokens, "
-                    f"{usage.total_cost:.6g} credits"
+                    f"{usage.failed_requests} failed, {cached}"
+                    f"{usage.total_tokens} tokens, {usage.total_cost:.6g} credits"
                 )
         return "\n".join(lines)
 
@@ -187,7 +208,16 @@ class SegmindCallbackHandler(BaseCallbackHandler):
         cost = metadata.get("cost")
         remaining = metadata.get("remaining_credits")
         model = str(metadata.get("model_name", ""))
+        request_id = metadata.get("request_id")
+        if not isinstance(request_id, str):
+            request_id = None
         with self._lock:
+            if _from_cache(usage) or request_id in self._billed_requests:
+                self._totals.cache_hits += 1
+                self.by_model.setdefault(model, ModelUsage()).cache_hits += 1
+                return
+            if request_id is not None:
+                self._billed_requests.add(request_id)
             self._totals.add(usage, cost)
             self.by_model.setdefault(model, ModelUsage()).add(usage, cost)
             if isinstance(remaining, float | int):
@@ -197,6 +227,16 @@ class SegmindCallbackHandler(BaseCallbackHandler):
                 self.remaining_credits = (
                     float(remaining) if known is None else min(known, remaining)
                 )
+
+
+def _from_cache(usage: Mapping[str, Any]) -> bool:
+    """Whether langchain-core served this answer from its LLM cache.
+
+    On every cache hit (sync and async) core hands out a copy of the cached
+    message whose `usage_metadata` has `total_cost` set to 0; this package
+    never sets that key on a fresh answer.
+    """
+    return "total_cost" in usage and usage["total_cost"] == 0
 
 
 _segmind_callback: ContextVar[SegmindCallbackHandler | None] = ContextVar(

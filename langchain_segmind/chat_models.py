@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_segmind import wire
+from langchain_segmind import _tokens, wire
 from langchain_segmind._clock import SYSTEM_CLOCK, Clock
 from langchain_segmind._endpoint import check_base_url, check_slug
 from langchain_segmind._headers import check_caller_headers
@@ -488,6 +488,50 @@ class ChatSegmind(BaseChatModel):
             include_raw=include_raw,
             strict=strict,
             bind_tools=self.bind_tools,
+        )
+
+    def get_num_tokens(self, text: str) -> int:
+        """Estimate the tokens of `text`; approximate, no tokenizer needed.
+
+        About four characters per token, or `custom_get_token_ids` when set.
+
+        Args:
+            text: The text.
+
+        Returns:
+            The estimated number of tokens.
+        """
+        return _tokens.text_counter(self.custom_get_token_ids)(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Estimate the input tokens of a call; approximate, no tokenizer needed.
+
+        Counts the text this package would send (tool calls and results as
+        the tool protocol renders them, plus its instructions for `tools`) at
+        about four characters per token (or with `custom_get_token_ids`), three
+        tokens per message and 85 per image or document. For plain text it
+        equals langchain-core's `count_tokens_approximately`. Usable as
+        `trim_messages(..., token_counter=llm)`.
+
+        ```python
+        llm.get_num_tokens_from_messages([HumanMessage("hi")], tools=[get_weather])
+        ```
+
+        Args:
+            messages: The conversation.
+            tools: Tools as `bind_tools` takes them, counted as sent with the call.
+
+        Returns:
+            The estimated number of input tokens.
+        """
+        return _tokens.count_message_tokens(
+            messages,
+            model=self.model,
+            tools=tools,
+            native_tools=self.native_tools,
+            count_text=_tokens.text_counter(self.custom_get_token_ids),
         )
 
     def _generate(

@@ -9,37 +9,58 @@ body, messages, credits, then the provider's own rules), bills credits, and send
 the same headers as the service, plus ``x-segmind-emulator: 1``. It is not a
 model: by default it replies ``"Segmind emulator reply (not a model) to: ..."``.
 
-Use it in a pytest fixture::
+Installing the package gives pytest a ``segmind_emulator`` fixture (the plugin
+``langchain_segmind.testing.pytest_plugin``): a fresh running emulator per
+test, stopped afterwards.
 
-    import pytest
-    from langchain_segmind.testing import Fault, SegmindEmulator
+```python
+from langchain_segmind import ChatSegmind
+from langchain_segmind.testing import Fault
 
-    @pytest.fixture
-    def segmind():
-        with SegmindEmulator() as emulator:
-            yield emulator
 
-    def test_my_chain(segmind):
-        segmind.script_replies("Paris")
-        model = ChatSegmind(model="gpt-4o", base_url=segmind.base_url,
-                            api_key=segmind.api_key)
-        assert model.invoke("Capital of France?").content == "Paris"
-        assert segmind.requests_to("/gpt-4o")[0].body["messages"]
+def test_my_chain(segmind_emulator):
+    segmind_emulator.script_replies("Paris")
+    model = ChatSegmind(
+        model="gpt-4o",
+        base_url=segmind_emulator.base_url,
+        api_key=segmind_emulator.api_key,
+    )
+    assert model.invoke("Capital of France?").content == "Paris"
+    assert segmind_emulator.requests_to("/gpt-4o")[0].body["messages"]
 
-    def test_retries(segmind):
-        segmind.inject(Fault.rate_limit(reset_in=0.1))
-        segmind.inject(Fault.server_error(503))
-        ...
 
-Run with ``pytest --allow-hosts=127.0.0.1`` if you use pytest-socket. From a shell,
+def test_retries(segmind_emulator):
+    segmind_emulator.inject(Fault.rate_limit(reset_in=0.1))
+    segmind_emulator.inject(Fault.server_error(503))
+    ...
+```
+
+For other settings (credits, latency, catalogue) start one yourself:
+``with SegmindEmulator(credits=5.0) as emulator: ...``. Run with
+``pytest --allow-hosts=127.0.0.1`` if you use pytest-socket. From a shell,
 ``python -m langchain_segmind.testing --port 8080`` serves until Ctrl-C.
+
+The names below are loaded on first use, so importing this package (as pytest
+does with the plugin in every session) costs almost nothing.
 """
 
 from __future__ import annotations
 
-from ._emulator import DEFAULT_API_KEY, DEFAULT_CATALOGUE, SegmindEmulator
-from ._faults import Fault
-from ._state import RecordedRequest
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._emulator import DEFAULT_API_KEY, DEFAULT_CATALOGUE, SegmindEmulator
+    from ._faults import Fault
+    from ._state import RecordedRequest
+
+_EXPORTS = {
+    "DEFAULT_API_KEY": "_emulator",
+    "DEFAULT_CATALOGUE": "_emulator",
+    "SegmindEmulator": "_emulator",
+    "Fault": "_faults",
+    "RecordedRequest": "_state",
+}
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -48,3 +69,16 @@ __all__ = [
     "RecordedRequest",
     "SegmindEmulator",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

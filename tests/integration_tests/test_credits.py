@@ -14,6 +14,10 @@ threads start with an empty context unless `sys.flags.thread_inherit_context`,
 off by default), so calls made in its threads are not counted unless they run
 under `contextvars.copy_context().run`.
 
+With a LangChain cache (`cache=InMemoryCache()` or `set_llm_cache`), an answer
+served from the cache is no request: the handler counts it in `cache_hits`
+only, and its totals still match the emulator's request log and books.
+
 `min_remaining_credits` reads the last balance seen for the account (base URL +
 key), process-wide: those tests use a throwaway emulator each, i.e. an account
 of their own.
@@ -36,6 +40,8 @@ from dataclasses import dataclass
 import httpx2
 import pytest
 from langchain.agents import create_agent
+from langchain_core.caches import InMemoryCache
+from langchain_core.globals import get_llm_cache, set_llm_cache
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
@@ -493,6 +499,107 @@ async def test_agent_run_is_totalled(
     assert len(answers) == 3
     assert cb.total_tokens == usage_sum(answers, "total_tokens")
     assert set(cb.by_model) == {slug_of(cls)}
+
+
+# -- LangChain's cache: a hit is no request ----------------------------------------
+
+
+@pytest.fixture
+def global_cache() -> Iterator[InMemoryCache]:
+    """An `InMemoryCache` set with `set_llm_cache`, for this test only."""
+    previous = get_llm_cache()
+    cache = InMemoryCache()
+    set_llm_cache(cache)
+    try:
+        yield cache
+    finally:
+        set_llm_cache(previous)
+
+
+@each_class_and_mode
+async def test_cache_hits_count_no_request_tokens_or_credits(
+    cls: type[ChatSegmind], mode: str, emulator: SegmindEmulator
+) -> None:
+    model = new_model(emulator, cls, cache=InMemoryCache())
+    with get_segmind_callback() as cb:
+        answers = [await call(model, mode, "the same question") for _ in range(3)]
+
+    assert answers[0].content == answers[1].content == answers[2].content
+    assert len(posts(emulator)) == 1  # one request reached the gateway...
+    check_totals(cb, answers[:1], emulator)  # ...and it is all that is counted
+    assert cb.cache_hits == 2
+    assert cb.remaining_credits == approx(emulator.remaining_credits)
+    usage = cb.by_model[slug_of(cls)]
+    assert (usage.successful_requests, usage.cache_hits) == (1, 2)
+    assert usage.total_cost == approx(COST_PER_CALL)
+    summary = str(cb).splitlines()
+    assert summary[0] == (
+        "Segmind requests: 1 succeeded, 0 failed (2 answers from cache, not billed)"
+    )
+    assert summary[2] == f"Credits spent: {COST_PER_CALL:.6g}"
+    assert summary[4].startswith(f"  {slug_of(cls)}: 1 ok, 0 failed, 2 cached, ")
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_batches_through_the_global_cache_count_only_what_is_sent(
+    mode: str, models: Models, emulator: SegmindEmulator, global_cache: InMemoryCache
+) -> None:
+    with get_segmind_callback() as cb:
+        warm = [await call(models.gpt, mode, prompt) for prompt in ("one", "two")]
+        prompts = ["one", "two", "one", "three"]
+        if mode == "sync":
+            answers = models.gpt.batch(prompts)
+        else:
+            answers = await models.gpt.abatch(prompts)
+
+    assert posts(emulator) == ["/v1/gpt-4o"] * 3  # "one", "two", then "three"
+    fresh = [*warm, answers[3]]
+    check_totals(cb, fresh, emulator)
+    assert cb.cache_hits == 3
+    assert [a.content for a in answers[:3]] == [
+        warm[0].content,
+        warm[1].content,
+        warm[0].content,
+    ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_answers_cached_before_the_block_cost_nothing_inside_it(
+    mode: str, models: Models, emulator: SegmindEmulator, global_cache: InMemoryCache
+) -> None:
+    await call(models.claude, mode, "asked before")  # billed, outside any block
+    with get_segmind_callback() as cb:
+        for _ in range(3):
+            await call(models.claude, mode, "asked before")
+
+    assert len(posts(emulator)) == 1
+    assert cb.successful_requests == cb.failed_requests == 0
+    assert cb.cache_hits == 3
+    assert cb.total_tokens == 0
+    assert cb.total_cost == 0.0
+    # The balance stored with the cached answer is an old one: not reported.
+    assert cb.remaining_credits is None
+
+
+@pytest.mark.parametrize(
+    "fields", [{}, {"streaming": True}], ids=["stream", "streaming-invoke"]
+)
+async def test_with_a_cache_the_totals_match_the_gateways_books(
+    fields: dict[str, bool], emulator: SegmindEmulator
+) -> None:
+    # `stream()` does not read the cache: each stream is a request. A model
+    # with `streaming=True` reads it in `invoke`.
+    model = new_model(emulator, cache=InMemoryCache(), **fields)
+    with get_segmind_callback() as cb:
+        for _ in range(2):
+            list(model.stream("same"))
+        for _ in range(2):
+            model.invoke("same")
+
+    assert cb.successful_requests == len(posts(emulator)) >= 1
+    assert cb.successful_requests + cb.cache_hits == 4
+    assert cb.total_cost == approx(STARTING_CREDITS - emulator.remaining_credits)
+    assert cb.total_cost == approx(COST_PER_CALL * cb.successful_requests)
 
 
 # -- min_remaining_credits -----------------------------------------------------------

@@ -31,3 +31,33 @@ def test_importing_the_package_loads_no_chat_model_machinery() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_every_testing_export_resolves() -> None:
+    from langchain_segmind import testing
+
+    for name in testing.__all__:
+        assert getattr(testing, name) is not None, name
+    assert set(testing.__all__) <= set(dir(testing))
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        _ = testing.NoSuchThing  # type: ignore[attr-defined]
+
+
+def test_the_pytest_plugin_imports_nothing_heavy() -> None:
+    # pytest imports the plugin in every session where the package is installed.
+    code = (
+        "import sys, langchain_segmind.testing.pytest_plugin; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'langchain_core', 'pydantic', 'httpx', 'langchain_segmind'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == str(
+        [
+            "langchain_segmind",
+            "langchain_segmind._version",
+            "langchain_segmind.testing",
+            "langchain_segmind.testing.pytest_plugin",
+        ]
+    )
