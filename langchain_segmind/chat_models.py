@@ -14,6 +14,7 @@ from langchain_core.language_models import (
     BaseChatModel,
     LangSmithParams,
     LanguageModelInput,
+    ModelProfile,
 )
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -32,6 +33,7 @@ from pydantic import (
 )
 
 from langchain_segmind import wire
+from langchain_segmind._profiles import profile_for
 from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
 from langchain_segmind._response import to_last_chunk
 from langchain_segmind._retry import SYSTEM_CLOCK, Clock
@@ -276,6 +278,10 @@ class ChatSegmind(BaseChatModel):
     def _check_temperature(self) -> Self:
         wire.check_temperature(self.model, self.temperature)
         return self
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        # Core calls this only when no `profile=` was passed.
+        return profile_for(self.model)
 
     @property
     def _llm_type(self) -> str:
