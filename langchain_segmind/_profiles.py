@@ -25,6 +25,7 @@ are the upstream model's own. Where each figure comes from:
   parameters: Claude Opus 4.7 (Anthropic answers 400 to `temperature`, `top_p`
   and `top_k`), and OpenAI's reasoning models GPT-5, GPT-5 mini, o3, o3-mini
   and o4-mini (OpenAI accepts only the default temperature and no `top_p`).
+  For these slugs the package refuses those parameters before sending.
 
 Slugs of Segmind's directory left out, for want of figures known with
 confidence: `gpt-5.1` to `gpt-5.5` (per-version sampling rules), `gemini-3-pro`,
@@ -186,3 +187,9 @@ def profile_for(model: str) -> ModelProfile | None:
     """
     profile = _PROFILES.get(model.lower())
     return None if profile is None else profile.copy()
+
+
+def refuses_sampling(model: str) -> bool:
+    """Whether the slug's provider refuses `temperature`, `top_p` and `top_k`."""
+    profile = _PROFILES.get(model.lower())
+    return profile is not None and profile.get("temperature") is False

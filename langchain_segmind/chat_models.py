@@ -275,8 +275,8 @@ class ChatSegmind(BaseChatModel):
         return value
 
     @model_validator(mode="after")
-    def _check_temperature(self) -> Self:
-        wire.check_temperature(self.model, self.temperature)
+    def _check_sampling(self) -> Self:
+        wire.check_sampling(self.model, self.temperature, self.model_kwargs)
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
