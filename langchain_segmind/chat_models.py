@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import (
     BaseModel,
@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from langchain_segmind import wire
+from langchain_segmind._model_kwargs import collect_model_kwargs
 from langchain_segmind._profiles import profile_for
 from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
 from langchain_segmind._response import to_last_chunk
@@ -237,7 +238,10 @@ class ChatSegmind(BaseChatModel):
     default_headers: dict[str, str] | None = None
     """Headers added to every request."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra fields for the request body, such as `top_p`."""
+    """Extra fields for the request body, such as `top_p`.
+
+    Constructor arguments that are not fields are moved here, with a warning.
+    """
     http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
     """An httpx client of your own, for proxies or custom CAs."""
     http_async_client: httpx.AsyncClient | None = Field(
@@ -273,6 +277,13 @@ class ChatSegmind(BaseChatModel):
                 f"base_url must start with http:// or https://, got {value!r}"
             )
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_model_kwargs(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        return collect_model_kwargs(values, get_pydantic_field_names(cls))
 
     @model_validator(mode="after")
     def _check_sampling(self) -> Self:

@@ -58,6 +58,14 @@ def test_top_p_and_top_k_in_model_kwargs_are_refused(name):
     assert isinstance(_cause(raised.value), SegmindInputError)
 
 
+def test_top_k_as_constructor_argument_is_refused():
+    with (
+        pytest.warns(UserWarning, match="top_k"),
+        pytest.raises(ValidationError, match=f"{OPUS}.*top_k"),
+    ):
+        ChatSegmind(model=OPUS, top_k=5)
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [{"temperature": 0.2}, {"temperature": 0.0}, {"top_p": 0.9}, {"top_k": 40}],
