@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from langchain_segmind import wire
+from langchain_segmind._llm_output import combine_llm_outputs, llm_output, token_usage
 from langchain_segmind._model_kwargs import collect_model_kwargs
 from langchain_segmind._profiles import profile_for
 from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
@@ -324,6 +325,18 @@ class ChatSegmind(BaseChatModel):
             **self.model_kwargs,
         }
 
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        params = super()._get_invocation_params(stop=stop, **kwargs)
+        params["stop"] = stop if stop is not None else self.stop
+        return params
+
+    def _combine_llm_outputs(
+        self, llm_outputs: list[dict[str, Any] | None], /
+    ) -> dict[str, Any]:
+        return combine_llm_outputs(llm_outputs, self.model)
+
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
@@ -458,8 +471,8 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        message = self._prepare(messages, stop, kwargs).run(self.http_client)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        call = self._prepare(messages, stop, kwargs)
+        return _chat_result(call.model, call.run(self.http_client))
 
     async def _agenerate(
         self,
@@ -469,8 +482,7 @@ class ChatSegmind(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = self._prepare(messages, stop, kwargs)
-        message = await call.arun(self.http_async_client)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return _chat_result(call.model, await call.arun(self.http_async_client))
 
     def _stream(
         self,
@@ -480,7 +492,7 @@ class ChatSegmind(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         message = self._prepare(messages, stop, kwargs).run(self.http_client)
-        yield ChatGenerationChunk(message=to_last_chunk(message))
+        yield _last_chunk(message)
 
     async def _astream(
         self,
@@ -491,7 +503,24 @@ class ChatSegmind(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = self._prepare(messages, stop, kwargs)
         message = await call.arun(self.http_async_client)
-        yield ChatGenerationChunk(message=to_last_chunk(message))
+        yield _last_chunk(message)
+
+
+def _chat_result(model: str, message: AIMessage) -> ChatResult:
+    return ChatResult(
+        generations=[ChatGeneration(message=message)],
+        llm_output=llm_output(model, [message]),
+    )
+
+
+def _last_chunk(message: AIMessage) -> ChatGenerationChunk:
+    # Core merges `llm_output` into an invoked message's `response_metadata`;
+    # the streamed answer carries the same `token_usage`, so both paths agree.
+    chunk = to_last_chunk(message)
+    usage = token_usage([message])
+    if usage is not None:
+        chunk.response_metadata = {**chunk.response_metadata, "token_usage": usage}
+    return ChatGenerationChunk(message=chunk)
 
 
 class ChatSegmindClaude(ChatSegmind):
