@@ -79,10 +79,10 @@ class ChatSegmind(BaseChatModel):
     are read by their shape (Anthropic, OpenAI or Gemini).
 
     Setup:
-        .. code-block:: bash
-
-            pip install -U langchain-segmind
-            export SEGMIND_API_KEY="your-api-key"
+        ```bash
+        pip install -U langchain-segmind
+        export SEGMIND_API_KEY="your-api-key"
+        ```
 
     Key init args — completion params:
         model: str
@@ -113,102 +113,102 @@ class ChatSegmind(BaseChatModel):
             custom CAs); by default a pooled client is shared process-wide.
 
     Instantiate:
-        .. code-block:: python
+        ```python
+        from langchain_segmind import ChatSegmind
 
-            from langchain_segmind import ChatSegmind
-
-            llm = ChatSegmind(model="claude-4.5-sonnet", temperature=0.1)
+        llm = ChatSegmind(model="claude-4.5-sonnet", temperature=0.1)
+        ```
 
     Invoke:
-        .. code-block:: python
-
-            messages = [
-                ("system", "Be playful."),
-                ("human", "tell me a joke on cats"),
-            ]
-            msg = llm.invoke(messages)
-            msg.content
+        ```python
+        messages = [
+            ("system", "Be playful."),
+            ("human", "tell me a joke on cats"),
+        ]
+        msg = llm.invoke(messages)
+        msg.content
+        ```
 
     Stream:
         The gateway has no token streaming: `stream` yields the whole answer
         as one final chunk.
 
-        .. code-block:: python
-
-            for chunk in llm.stream(messages):
-                print(chunk.content)
+        ```python
+        for chunk in llm.stream(messages):
+            print(chunk.content)
+        ```
 
     Async:
-        .. code-block:: python
-
-            msg = await llm.ainvoke(messages)
-            results = await llm.abatch([messages] * 8, config={"max_concurrency": 4})
+        ```python
+        msg = await llm.ainvoke(messages)
+        results = await llm.abatch([messages] * 8, config={"max_concurrency": 4})
+        ```
 
     Tool calling:
         Segmind's gateway does not forward `tools`; they travel in the system
         prompt and the reply's `<tool_call>` blocks become `tool_calls` (see
         the README's "Tool calling" section for the protocol).
 
-        .. code-block:: python
+        ```python
+        from langchain_core.tools import tool
 
-            from langchain_core.tools import tool
+        @tool
+        def get_weather(city: str) -> str:
+            \"\"\"Get the weather in a city.\"\"\"
+            return "sunny"
 
-            @tool
-            def get_weather(city: str) -> str:
-                \"\"\"Get the weather in a city.\"\"\"
-                return "sunny"
-
-            msg = llm.bind_tools([get_weather]).invoke("Weather in Paris?")
-            msg.tool_calls
-            # [{'name': 'get_weather', 'args': {'city': 'Paris'},
-            #   'id': 'call_...', 'type': 'tool_call'}]
+        msg = llm.bind_tools([get_weather]).invoke("Weather in Paris?")
+        msg.tool_calls
+        # [{'name': 'get_weather', 'args': {'city': 'Paris'},
+        #   'id': 'call_...', 'type': 'tool_call'}]
+        ```
 
     Structured output:
-        .. code-block:: python
+        ```python
+        from pydantic import BaseModel
 
-            from pydantic import BaseModel
+        class Joke(BaseModel):
+            setup: str
+            punchline: str
 
-            class Joke(BaseModel):
-                setup: str
-                punchline: str
-
-            llm.with_structured_output(Joke).invoke("a joke on cats")
-            # Joke(setup='...', punchline='...')
+        llm.with_structured_output(Joke).invoke("a joke on cats")
+        # Joke(setup='...', punchline='...')
+        ```
 
     Image input:
-        .. code-block:: python
+        ```python
+        from langchain_core.messages import HumanMessage
+        from langchain_segmind.images import image_block
 
-            from langchain_core.messages import HumanMessage
-            from langchain_segmind.images import image_block
-
-            llm.invoke([HumanMessage(content=[
-                {"type": "text", "text": "Describe this picture."},
-                image_block("cat.png"),
-            ])])
+        llm.invoke([HumanMessage(content=[
+            {"type": "text", "text": "Describe this picture."},
+            image_block("cat.png"),
+        ])])
+        ```
 
     Token usage:
-        .. code-block:: python
-
-            msg.usage_metadata
-            # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+        ```python
+        msg.usage_metadata
+        # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+        ```
 
     Credits:
-        .. code-block:: python
+        ```python
+        from langchain_segmind import get_segmind_callback
 
-            from langchain_segmind import get_segmind_callback
-
-            with get_segmind_callback() as usage:
-                llm.invoke("a joke on cats")
-            usage.total_cost, usage.remaining_credits
+        with get_segmind_callback() as usage:
+            llm.invoke("a joke on cats")
+        usage.total_cost, usage.remaining_credits
+        ```
 
     Response metadata:
-        .. code-block:: python
-
-            msg.response_metadata
-            # {'model_name': 'claude-4.5-sonnet', 'model_provider': 'segmind',
-            #  'finish_reason': 'stop', 'stop_reason': 'end_turn', 'id': 'msg_...',
-            #  'remaining_credits': 5506.98, 'cost': 0.0123,
-            #  'request_id': '...', 'generation_time': 1.92, ...}
+        ```python
+        msg.response_metadata
+        # {'model_name': 'claude-4.5-sonnet', 'model_provider': 'segmind',
+        #  'finish_reason': 'stop', 'stop_reason': 'end_turn', 'id': 'msg_...',
+        #  'remaining_credits': 5506.98, 'cost': 0.0123,
+        #  'request_id': '...', 'generation_time': 1.92, ...}
+        ```
     """
 
     # hide_input_in_errors: a validation error must not print the API key.
@@ -532,10 +532,10 @@ class ChatSegmindClaude(ChatSegmind):
     field, tool calling, structured output and images: see `ChatSegmind`.
 
     Setup:
-        .. code-block:: bash
-
-            pip install -U langchain-segmind
-            export SEGMIND_API_KEY="your-api-key"
+        ```bash
+        pip install -U langchain-segmind
+        export SEGMIND_API_KEY="your-api-key"
+        ```
 
     Key init args:
         model: str
@@ -546,45 +546,45 @@ class ChatSegmindClaude(ChatSegmind):
             As on `ChatSegmind`.
 
     Instantiate:
-        .. code-block:: python
+        ```python
+        from langchain_segmind import ChatSegmindClaude
 
-            from langchain_segmind import ChatSegmindClaude
-
-            llm = ChatSegmindClaude(temperature=0.1)
+        llm = ChatSegmindClaude(temperature=0.1)
+        ```
 
     Invoke:
-        .. code-block:: python
-
-            msg = llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
-            msg.content
+        ```python
+        msg = llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
+        msg.content
+        ```
 
     Stream:
-        .. code-block:: python
-
-            for chunk in llm.stream("a joke on cats"):  # one chunk: no SSE
-                print(chunk.content)
+        ```python
+        for chunk in llm.stream("a joke on cats"):  # one chunk: no SSE
+            print(chunk.content)
+        ```
 
     Async:
-        .. code-block:: python
-
-            msg = await llm.ainvoke("a joke on cats")
+        ```python
+        msg = await llm.ainvoke("a joke on cats")
+        ```
 
     Structured output:
-        .. code-block:: python
-
-            llm.with_structured_output(Joke).invoke("a joke on cats")
+        ```python
+        llm.with_structured_output(Joke).invoke("a joke on cats")
+        ```
 
     Token usage:
-        .. code-block:: python
-
-            msg.usage_metadata
-            # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+        ```python
+        msg.usage_metadata
+        # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+        ```
 
     Response metadata:
-        .. code-block:: python
-
-            msg.response_metadata["stop_reason"]  # 'end_turn'
-            msg.response_metadata["remaining_credits"]  # 5506.98
+        ```python
+        msg.response_metadata["stop_reason"]  # 'end_turn'
+        msg.response_metadata["remaining_credits"]  # 5506.98
+        ```
     """
 
     model: str = Field(default="claude-3.5-sonnet", alias="model_name")
@@ -598,10 +598,10 @@ class ChatSegmindGPT4o(ChatSegmind):
     images: see `ChatSegmind`.
 
     Setup:
-        .. code-block:: bash
-
-            pip install -U langchain-segmind
-            export SEGMIND_API_KEY="your-api-key"
+        ```bash
+        pip install -U langchain-segmind
+        export SEGMIND_API_KEY="your-api-key"
+        ```
 
     Key init args:
         model: str
@@ -612,47 +612,47 @@ class ChatSegmindGPT4o(ChatSegmind):
             As on `ChatSegmind`.
 
     Instantiate:
-        .. code-block:: python
+        ```python
+        from langchain_segmind import ChatSegmindGPT4o
 
-            from langchain_segmind import ChatSegmindGPT4o
-
-            llm = ChatSegmindGPT4o(temperature=0.1)
+        llm = ChatSegmindGPT4o(temperature=0.1)
+        ```
 
     Invoke:
-        .. code-block:: python
-
-            msg = llm.invoke([("system", "Be playful."), ("human", "a joke on dogs")])
-            msg.content
+        ```python
+        msg = llm.invoke([("system", "Be playful."), ("human", "a joke on dogs")])
+        msg.content
+        ```
 
     Stream:
-        .. code-block:: python
-
-            for chunk in llm.stream("a joke on dogs"):  # one chunk: no SSE
-                print(chunk.content)
+        ```python
+        for chunk in llm.stream("a joke on dogs"):  # one chunk: no SSE
+            print(chunk.content)
+        ```
 
     Async:
-        .. code-block:: python
-
-            msgs = await llm.abatch(["a joke on dogs", "a joke on owls"])
+        ```python
+        msgs = await llm.abatch(["a joke on dogs", "a joke on owls"])
+        ```
 
     Structured output:
-        .. code-block:: python
-
-            llm.with_structured_output(Joke, method="json_mode").invoke(
-                "a joke on dogs, as JSON with setup and punchline"
-            )
+        ```python
+        llm.with_structured_output(Joke, method="json_mode").invoke(
+            "a joke on dogs, as JSON with setup and punchline"
+        )
+        ```
 
     Token usage:
-        .. code-block:: python
-
-            msg.usage_metadata
-            # {'input_tokens': 289, 'output_tokens': 7, 'total_tokens': 296}
+        ```python
+        msg.usage_metadata
+        # {'input_tokens': 289, 'output_tokens': 7, 'total_tokens': 296}
+        ```
 
     Response metadata:
-        .. code-block:: python
-
-            msg.response_metadata["finish_reason"]  # 'stop'
-            msg.response_metadata["cost"]  # credits this call cost
+        ```python
+        msg.response_metadata["finish_reason"]  # 'stop'
+        msg.response_metadata["cost"]  # credits this call cost
+        ```
     """
 
     model: str = Field(default="gpt-4o", alias="model_name")
