@@ -1,16 +1,16 @@
 """Track what Segmind calls cost: tokens, credits spent and the balance left.
 
 Example:
-    .. code-block:: python
+    ```python
+    from langchain_segmind import ChatSegmindClaude, get_segmind_callback
 
-        from langchain_segmind import ChatSegmindClaude, get_segmind_callback
-
-        llm = ChatSegmindClaude()
-        with get_segmind_callback() as usage:
-            llm.invoke("tell me a joke on cats")
-            llm.batch(["a joke on dogs", "a joke on birds"])
-        print(usage)  # requests, tokens, credits spent and remaining
-        usage.total_cost, usage.remaining_credits, usage.by_model["claude-3.5-sonnet"]
+    llm = ChatSegmindClaude()
+    with get_segmind_callback() as usage:
+        llm.invoke("tell me a joke on cats")
+        llm.batch(["a joke on dogs", "a joke on birds"])
+    print(usage)  # requests, tokens, credits spent and remaining
+    usage.total_cost, usage.remaining_credits, usage.by_model["claude-3.5-sonnet"]
+    ```
 
 Answers served from a LangChain cache (`cache=InMemoryCache()` or
 `set_llm_cache`) sent no request and cost nothing: they are counted in

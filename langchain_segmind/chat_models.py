@@ -13,12 +13,13 @@ from langchain_core.language_models import (
     BaseChatModel,
     LangSmithParams,
     LanguageModelInput,
+    ModelProfile,
 )
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import (
     BaseModel,
@@ -42,6 +43,9 @@ from langchain_segmind._http import (
     check_async_client,
     check_sync_client,
 )
+from langchain_segmind._llm_output import combine_llm_outputs, llm_output, token_usage
+from langchain_segmind._model_kwargs import collect_model_kwargs
+from langchain_segmind._profiles import profile_for
 from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
 from langchain_segmind._response import to_last_chunk
 from langchain_segmind._structured import (
@@ -84,10 +88,10 @@ class ChatSegmind(BaseChatModel):
     are read by their shape (Anthropic, OpenAI or Gemini).
 
     Setup:
-        .. code-block:: bash
-
-            pip install -U langchain-segmind
-            export SEGMIND_API_KEY="your-api-key"
+        ```bash
+        pip install -U langchain-segmind
+        export SEGMIND_API_KEY="your-api-key"
+        ```
 
     Key init args — completion params:
         model: str
@@ -118,102 +122,102 @@ class ChatSegmind(BaseChatModel):
             custom CAs); by default a pooled client is shared process-wide.
 
     Instantiate:
-        .. code-block:: python
+        ```python
+        from langchain_segmind import ChatSegmind
 
-            from langchain_segmind import ChatSegmind
-
-            llm = ChatSegmind(model="claude-4.5-sonnet", temperature=0.1)
+        llm = ChatSegmind(model="claude-4.5-sonnet", temperature=0.1)
+        ```
 
     Invoke:
-        .. code-block:: python
-
-            messages = [
-                ("system", "Be playful."),
-                ("human", "tell me a joke on cats"),
-            ]
-            msg = llm.invoke(messages)
-            msg.content
+        ```python
+        messages = [
+            ("system", "Be playful."),
+            ("human", "tell me a joke on cats"),
+        ]
+        msg = llm.invoke(messages)
+        msg.content
+        ```
 
     Stream:
         The gateway has no token streaming: `stream` yields the whole answer
         as one final chunk.
 
-        .. code-block:: python
-
-            for chunk in llm.stream(messages):
-                print(chunk.content)
+        ```python
+        for chunk in llm.stream(messages):
+            print(chunk.content)
+        ```
 
     Async:
-        .. code-block:: python
-
-            msg = await llm.ainvoke(messages)
-            results = await llm.abatch([messages] * 8, config={"max_concurrency": 4})
+        ```python
+        msg = await llm.ainvoke(messages)
+        results = await llm.abatch([messages] * 8, config={"max_concurrency": 4})
+        ```
 
     Tool calling:
         Segmind's gateway does not forward `tools`; they travel in the system
         prompt and the reply's `<tool_call>` blocks become `tool_calls` (see
         the README's "Tool calling" section for the protocol).
 
-        .. code-block:: python
+        ```python
+        from langchain_core.tools import tool
 
-            from langchain_core.tools import tool
+        @tool
+        def get_weather(city: str) -> str:
+            \"\"\"Get the weather in a city.\"\"\"
+            return "sunny"
 
-            @tool
-            def get_weather(city: str) -> str:
-                \"\"\"Get the weather in a city.\"\"\"
-                return "sunny"
-
-            msg = llm.bind_tools([get_weather]).invoke("Weather in Paris?")
-            msg.tool_calls
-            # [{'name': 'get_weather', 'args': {'city': 'Paris'},
-            #   'id': 'call_...', 'type': 'tool_call'}]
+        msg = llm.bind_tools([get_weather]).invoke("Weather in Paris?")
+        msg.tool_calls
+        # [{'name': 'get_weather', 'args': {'city': 'Paris'},
+        #   'id': 'call_...', 'type': 'tool_call'}]
+        ```
 
     Structured output:
-        .. code-block:: python
+        ```python
+        from pydantic import BaseModel
 
-            from pydantic import BaseModel
+        class Joke(BaseModel):
+            setup: str
+            punchline: str
 
-            class Joke(BaseModel):
-                setup: str
-                punchline: str
-
-            llm.with_structured_output(Joke).invoke("a joke on cats")
-            # Joke(setup='...', punchline='...')
+        llm.with_structured_output(Joke).invoke("a joke on cats")
+        # Joke(setup='...', punchline='...')
+        ```
 
     Image input:
-        .. code-block:: python
+        ```python
+        from langchain_core.messages import HumanMessage
+        from langchain_segmind.images import image_block
 
-            from langchain_core.messages import HumanMessage
-            from langchain_segmind.images import image_block
-
-            llm.invoke([HumanMessage(content=[
-                {"type": "text", "text": "Describe this picture."},
-                image_block("cat.png"),
-            ])])
+        llm.invoke([HumanMessage(content=[
+            {"type": "text", "text": "Describe this picture."},
+            image_block("cat.png"),
+        ])])
+        ```
 
     Token usage:
-        .. code-block:: python
-
-            msg.usage_metadata
-            # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+        ```python
+        msg.usage_metadata
+        # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+        ```
 
     Credits:
-        .. code-block:: python
+        ```python
+        from langchain_segmind import get_segmind_callback
 
-            from langchain_segmind import get_segmind_callback
-
-            with get_segmind_callback() as usage:
-                llm.invoke("a joke on cats")
-            usage.total_cost, usage.remaining_credits
+        with get_segmind_callback() as usage:
+            llm.invoke("a joke on cats")
+        usage.total_cost, usage.remaining_credits
+        ```
 
     Response metadata:
-        .. code-block:: python
-
-            msg.response_metadata
-            # {'model_name': 'claude-4.5-sonnet', 'model_provider': 'segmind',
-            #  'finish_reason': 'stop', 'stop_reason': 'end_turn', 'id': 'msg_...',
-            #  'remaining_credits': 5506.98, 'cost': 0.0123,
-            #  'request_id': '...', 'generation_time': 1.92, ...}
+        ```python
+        msg.response_metadata
+        # {'model_name': 'claude-4.5-sonnet', 'model_provider': 'segmind',
+        #  'finish_reason': 'stop', 'stop_reason': 'end_turn', 'id': 'msg_...',
+        #  'remaining_credits': 5506.98, 'cost': 0.0123,
+        #  'request_id': '...', 'generation_time': 1.92, ...}
+        ```
     """
 
     # hide_input_in_errors: a validation error must not print the API key.
@@ -244,7 +248,10 @@ class ChatSegmind(BaseChatModel):
     default_headers: dict[str, str] | None = None
     """Headers added to every request."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra fields for the request body, such as `top_p`."""
+    """Extra fields for the request body, such as `top_p`.
+
+    Constructor arguments that are not fields are moved here, with a warning.
+    """
     http_client: SyncClient | None = Field(default=None, exclude=True, repr=False)
     """An `httpx2.Client` (or legacy `httpx.Client`) of your own, used as given:
     its transport, proxies, certificates, hooks and mocks."""
@@ -327,10 +334,21 @@ class ChatSegmind(BaseChatModel):
     def _check_http_async_client(cls, value: object) -> AsyncClient | None:
         return check_async_client(value)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_model_kwargs(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        return collect_model_kwargs(values, get_pydantic_field_names(cls))
+
     @model_validator(mode="after")
-    def _check_temperature(self) -> Self:
-        wire.check_temperature(self.model, self.temperature)
+    def _check_sampling(self) -> Self:
+        wire.check_sampling(self.model, self.temperature, self.model_kwargs)
         return self
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        # Core calls this only when no `profile=` was passed.
+        return profile_for(self.model)
 
     @property
     def _llm_type(self) -> str:
@@ -361,6 +379,18 @@ class ChatSegmind(BaseChatModel):
             "stop": self.stop,
             **self.model_kwargs,
         }
+
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        params = super()._get_invocation_params(stop=stop, **kwargs)
+        params["stop"] = stop if stop is not None else self.stop
+        return params
+
+    def _combine_llm_outputs(
+        self, llm_outputs: list[dict[str, Any] | None], /
+    ) -> dict[str, Any]:
+        return combine_llm_outputs(llm_outputs, self.model)
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
@@ -541,8 +571,8 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        message = self._prepare(messages, stop, kwargs).run(self.http_client)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        call = self._prepare(messages, stop, kwargs)
+        return _chat_result(call.model, call.run(self.http_client))
 
     async def _agenerate(
         self,
@@ -552,8 +582,7 @@ class ChatSegmind(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = self._prepare(messages, stop, kwargs)
-        message = await call.arun(self.http_async_client)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return _chat_result(call.model, await call.arun(self.http_async_client))
 
     def _stream(
         self,
@@ -563,7 +592,7 @@ class ChatSegmind(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         message = self._prepare(messages, stop, kwargs).run(self.http_client)
-        yield ChatGenerationChunk(message=to_last_chunk(message))
+        yield _last_chunk(message)
 
     async def _astream(
         self,
@@ -574,7 +603,24 @@ class ChatSegmind(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = self._prepare(messages, stop, kwargs)
         message = await call.arun(self.http_async_client)
-        yield ChatGenerationChunk(message=to_last_chunk(message))
+        yield _last_chunk(message)
+
+
+def _chat_result(model: str, message: AIMessage) -> ChatResult:
+    return ChatResult(
+        generations=[ChatGeneration(message=message)],
+        llm_output=llm_output(model, [message]),
+    )
+
+
+def _last_chunk(message: AIMessage) -> ChatGenerationChunk:
+    # Core merges `llm_output` into an invoked message's `response_metadata`;
+    # the streamed answer carries the same `token_usage`, so both paths agree.
+    chunk = to_last_chunk(message)
+    usage = token_usage([message])
+    if usage is not None:
+        chunk.response_metadata = {**chunk.response_metadata, "token_usage": usage}
+    return ChatGenerationChunk(message=chunk)
 
 
 def _input_error_in(error: ValidationError) -> SegmindInputError | None:
@@ -595,10 +641,10 @@ class ChatSegmindClaude(ChatSegmind):
     field, tool calling, structured output and images: see `ChatSegmind`.
 
     Setup:
-        .. code-block:: bash
-
-            pip install -U langchain-segmind
-            export SEGMIND_API_KEY="your-api-key"
+        ```bash
+        pip install -U langchain-segmind
+        export SEGMIND_API_KEY="your-api-key"
+        ```
 
     Key init args:
         model: str
@@ -609,45 +655,45 @@ class ChatSegmindClaude(ChatSegmind):
             As on `ChatSegmind`.
 
     Instantiate:
-        .. code-block:: python
+        ```python
+        from langchain_segmind import ChatSegmindClaude
 
-            from langchain_segmind import ChatSegmindClaude
-
-            llm = ChatSegmindClaude(temperature=0.1)
+        llm = ChatSegmindClaude(temperature=0.1)
+        ```
 
     Invoke:
-        .. code-block:: python
-
-            msg = llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
-            msg.content
+        ```python
+        msg = llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
+        msg.content
+        ```
 
     Stream:
-        .. code-block:: python
-
-            for chunk in llm.stream("a joke on cats"):  # one chunk: no SSE
-                print(chunk.content)
+        ```python
+        for chunk in llm.stream("a joke on cats"):  # one chunk: no SSE
+            print(chunk.content)
+        ```
 
     Async:
-        .. code-block:: python
-
-            msg = await llm.ainvoke("a joke on cats")
+        ```python
+        msg = await llm.ainvoke("a joke on cats")
+        ```
 
     Structured output:
-        .. code-block:: python
-
-            llm.with_structured_output(Joke).invoke("a joke on cats")
+        ```python
+        llm.with_structured_output(Joke).invoke("a joke on cats")
+        ```
 
     Token usage:
-        .. code-block:: python
-
-            msg.usage_metadata
-            # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+        ```python
+        msg.usage_metadata
+        # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
+        ```
 
     Response metadata:
-        .. code-block:: python
-
-            msg.response_metadata["stop_reason"]  # 'end_turn'
-            msg.response_metadata["remaining_credits"]  # 5506.98
+        ```python
+        msg.response_metadata["stop_reason"]  # 'end_turn'
+        msg.response_metadata["remaining_credits"]  # 5506.98
+        ```
     """
 
     model: str = Field(default="claude-3.5-sonnet", alias="model_name")
@@ -661,10 +707,10 @@ class ChatSegmindGPT4o(ChatSegmind):
     images: see `ChatSegmind`.
 
     Setup:
-        .. code-block:: bash
-
-            pip install -U langchain-segmind
-            export SEGMIND_API_KEY="your-api-key"
+        ```bash
+        pip install -U langchain-segmind
+        export SEGMIND_API_KEY="your-api-key"
+        ```
 
     Key init args:
         model: str
@@ -675,47 +721,47 @@ class ChatSegmindGPT4o(ChatSegmind):
             As on `ChatSegmind`.
 
     Instantiate:
-        .. code-block:: python
+        ```python
+        from langchain_segmind import ChatSegmindGPT4o
 
-            from langchain_segmind import ChatSegmindGPT4o
-
-            llm = ChatSegmindGPT4o(temperature=0.1)
+        llm = ChatSegmindGPT4o(temperature=0.1)
+        ```
 
     Invoke:
-        .. code-block:: python
-
-            msg = llm.invoke([("system", "Be playful."), ("human", "a joke on dogs")])
-            msg.content
+        ```python
+        msg = llm.invoke([("system", "Be playful."), ("human", "a joke on dogs")])
+        msg.content
+        ```
 
     Stream:
-        .. code-block:: python
-
-            for chunk in llm.stream("a joke on dogs"):  # one chunk: no SSE
-                print(chunk.content)
+        ```python
+        for chunk in llm.stream("a joke on dogs"):  # one chunk: no SSE
+            print(chunk.content)
+        ```
 
     Async:
-        .. code-block:: python
-
-            msgs = await llm.abatch(["a joke on dogs", "a joke on owls"])
+        ```python
+        msgs = await llm.abatch(["a joke on dogs", "a joke on owls"])
+        ```
 
     Structured output:
-        .. code-block:: python
-
-            llm.with_structured_output(Joke, method="json_mode").invoke(
-                "a joke on dogs, as JSON with setup and punchline"
-            )
+        ```python
+        llm.with_structured_output(Joke, method="json_mode").invoke(
+            "a joke on dogs, as JSON with setup and punchline"
+        )
+        ```
 
     Token usage:
-        .. code-block:: python
-
-            msg.usage_metadata
-            # {'input_tokens': 289, 'output_tokens': 7, 'total_tokens': 296}
+        ```python
+        msg.usage_metadata
+        # {'input_tokens': 289, 'output_tokens': 7, 'total_tokens': 296}
+        ```
 
     Response metadata:
-        .. code-block:: python
-
-            msg.response_metadata["finish_reason"]  # 'stop'
-            msg.response_metadata["cost"]  # credits this call cost
+        ```python
+        msg.response_metadata["finish_reason"]  # 'stop'
+        msg.response_metadata["cost"]  # credits this call cost
+        ```
     """
 
     model: str = Field(default="gpt-4o", alias="model_name")

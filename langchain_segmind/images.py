@@ -1,19 +1,19 @@
 """Turn local images into LangChain content blocks, for notebooks and scripts.
 
 Example:
-    .. code-block:: python
+    ```python
+    from langchain_core.messages import HumanMessage
+    from langchain_segmind import ChatSegmindGPT4o
+    from langchain_segmind.images import image_block
 
-        from langchain_core.messages import HumanMessage
-        from langchain_segmind import ChatSegmindGPT4o
-        from langchain_segmind.images import image_block
-
-        message = HumanMessage(
-            content=[
-                {"type": "text", "text": "What is in this picture?"},
-                image_block("cat.png"),
-            ]
-        )
-        ChatSegmindGPT4o().invoke([message])
+    message = HumanMessage(
+        content=[
+            {"type": "text", "text": "What is in this picture?"},
+            image_block("cat.png"),
+        ]
+    )
+    ChatSegmindGPT4o().invoke([message])
+    ```
 """
 
 from __future__ import annotations

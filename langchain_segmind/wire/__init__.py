@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_segmind._profiles import refuses_sampling
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.wire import anthropic, gemini, openai
 from langchain_segmind.wire.types import (
@@ -27,6 +28,9 @@ JSON_MODE_INSTRUCTION = (
 
 # Body fields this package owns; extra fields may not overwrite them.
 _RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
+
+# Sampling fields that models refusing sampling parameters reject in the body.
+_SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,31 @@ def dialect_for(model: str) -> Dialect:
     return ANTHROPIC if model.lower().startswith("claude") else OPENAI
 
 
-def check_temperature(model: str, temperature: float | None) -> None:
-    """Raise `SegmindInputError` if `temperature` is outside the model's range."""
+def check_sampling(
+    model: str, temperature: float | None, extra_body: Mapping[str, Any]
+) -> None:
+    """Raise `SegmindInputError` for sampling settings the model cannot take.
+
+    The temperature must lie in the dialect's range; models whose profile says
+    `temperature: False` (e.g. Claude Opus 4.7) take no temperature, `top_p`
+    or `top_k` at all, as their provider answers 400 to them.
+
+    Args:
+        model: The Segmind slug.
+        temperature: The temperature to send, or `None` for none.
+        extra_body: Further body fields (`model_kwargs` and per-call extras).
+    """
+    if refuses_sampling(model):
+        given = [
+            name
+            for name in _SAMPLING_FIELDS
+            if name in extra_body or (name == "temperature" and temperature is not None)
+        ]
+        if given:
+            raise SegmindInputError(
+                f"Segmind model {model!r} does not accept {', '.join(given)}: its "
+                "provider rejects sampling parameters for it; leave them unset"
+            )
     if temperature is None:
         return
     limit = dialect_for(model).max_temperature
@@ -90,7 +117,7 @@ def build_body(
         SegmindInputError: For input the model cannot take.
     """
     dialect = dialect_for(model)
-    check_temperature(model, options.temperature)
+    check_sampling(model, options.temperature, options.extra_body)
     max_tokens = options.max_tokens
     if max_tokens is not None and (
         isinstance(max_tokens, bool)

@@ -239,8 +239,11 @@ def test_callbacks_see_start_and_end_with_usage(
     [result] = handler.ends
     [[generation]] = result.generations
     assert generation.text == REPLY + "Hello there"
-    # Usage travels on the message (llm_output is empty).
+    # Usage travels on the message, and in llm_output unless streamed (core
+    # builds a stream's result itself).
     assert generation.message.usage_metadata == usage_of(2, 9)  # type: ignore[attr-defined]
+    expected_output = {"model_name": flavour.slug, "token_usage": usage_of(2, 9)}
+    assert result.llm_output == (None if how == "stream" else expected_output)
     # Core fires one token per chunk when streaming; the model fires none itself.
     assert handler.tokens == ([REPLY + "Hello there"] if how == "stream" else [])
     assert len(emulator.requests) == 1

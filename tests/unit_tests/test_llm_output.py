@@ -1,0 +1,114 @@
+"""`llm_output` and invocation params, as callback handlers see them."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.outputs import LLMResult
+
+from langchain_segmind import ChatSegmindClaude, ChatSegmindGPT4o
+
+CLAUDE_USAGE = {"input_tokens": 31, "output_tokens": 4, "total_tokens": 35}
+GPT_USAGE = {"input_tokens": 289, "output_tokens": 7, "total_tokens": 296}
+
+
+class Recording(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.invocation_params: list[dict[str, Any]] = []
+        self.outputs: list[dict[str, Any] | None] = []
+
+    def on_chat_model_start(
+        self,
+        serialized: dict[str, Any],
+        messages: list[list[BaseMessage]],
+        **kwargs: Any,
+    ) -> None:
+        self.invocation_params.append(kwargs["invocation_params"])
+
+    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        self.outputs.append(response.llm_output)
+
+
+PROMPTS = [[HumanMessage("a joke on cats")], [HumanMessage("a joke on dogs")]]
+
+
+@pytest.mark.parametrize("api", ["generate", "agenerate"])
+def test_generate_over_several_prompts_sums_token_usage(claude, recorder, api):
+    if api == "generate":
+        result = claude.generate(PROMPTS)
+    else:
+        result = asyncio.run(claude.agenerate(PROMPTS))
+
+    assert recorder.count == 2
+    assert result.llm_output == {
+        "model_name": "claude-3.5-sonnet",
+        "token_usage": {"input_tokens": 62, "output_tokens": 8, "total_tokens": 70},
+    }
+
+
+def test_each_call_reports_its_own_llm_output_to_callbacks(gpt, recorder):
+    handler = Recording()
+
+    gpt.batch(["a joke on cats", "a joke on dogs"], config={"callbacks": [handler]})
+
+    assert handler.outputs == [
+        {"model_name": "gpt-4o", "token_usage": GPT_USAGE},
+        {"model_name": "gpt-4o", "token_usage": GPT_USAGE},
+    ]
+
+
+def test_llm_output_names_the_model_called_per_call(claude, recorder, call):
+    handler = Recording()
+
+    per_call = claude.bind(model="claude-4.5-sonnet")
+    call(per_call, "Hi", config={"callbacks": [handler]})
+
+    assert handler.outputs == [
+        {"model_name": "claude-4.5-sonnet", "token_usage": CLAUDE_USAGE}
+    ]
+
+
+def test_an_answer_without_usage_reports_no_token_usage(claude, recorder):
+    payload = recorder.anthropic_payload()
+    del payload["usage"]
+    recorder.reply(payload)
+
+    result = claude.generate([[HumanMessage("Hi")]])
+
+    assert result.llm_output == {"model_name": "claude-3.5-sonnet"}
+
+
+def test_invoke_and_stream_report_the_same_token_usage(claude, recorder):
+    invoked = claude.invoke("Hi")
+    (streamed,) = claude.stream("Hi")
+
+    assert invoked.response_metadata["token_usage"] == CLAUDE_USAGE
+    assert streamed.response_metadata["token_usage"] == CLAUDE_USAGE
+    assert invoked.usage_metadata == CLAUDE_USAGE
+
+
+def test_invocation_params_show_the_models_stop_sequences(make_model, recorder):
+    handler = Recording()
+    model = make_model(ChatSegmindGPT4o, stop=["END"], model_kwargs={"top_p": 0.9})
+
+    model.invoke("Hi", config={"callbacks": [handler]})
+    model.invoke("Hi", stop=["HALT"], config={"callbacks": [handler]})
+
+    first, second = handler.invocation_params
+    assert (first["stop"], second["stop"]) == (["END"], ["HALT"])
+    assert first["model"] == "gpt-4o"
+    assert first["top_p"] == 0.9
+    assert [body["stop"] for body in recorder.bodies] == [["END"], ["HALT"]]
+
+
+def test_invocation_params_without_stop_sequences(make_model):
+    handler = Recording()
+    model = make_model(ChatSegmindClaude)
+
+    model.invoke("Hi", config={"callbacks": [handler]})
+
+    assert handler.invocation_params[0]["stop"] is None

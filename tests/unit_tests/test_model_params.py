@@ -1,0 +1,134 @@
+"""Constructor arguments that are not fields: warned about, then sent (ChatOpenAI)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from langchain_core.load import dumpd, load
+from pydantic import ValidationError
+
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindInputError,
+)
+
+SECRET = "sk-SECRET-123"
+
+
+def test_unknown_argument_warns_and_reaches_the_request_body(make_model, recorder):
+    with pytest.warns(UserWarning, match="top_p is not a default parameter") as seen:
+        model = make_model(ChatSegmindGPT4o, top_p=0.9)
+
+    assert "transferred to model_kwargs" in str(seen[0].message)
+    assert model.model_kwargs == {"top_p": 0.9}
+    model.invoke("Hi")
+    assert recorder.last.body["top_p"] == 0.9
+
+
+def test_the_warning_points_at_the_callers_line():
+    with pytest.warns(UserWarning, match="top_p") as seen:
+        ChatSegmindGPT4o(top_p=0.9)
+
+    assert seen[0].filename == __file__
+
+
+def test_a_typo_is_not_silently_dropped(make_model, recorder):
+    with pytest.warns(UserWarning, match="temprature"):
+        model = make_model(ChatSegmindClaude, temprature=0.2)
+
+    assert model.temperature is None
+    assert model.model_kwargs == {"temprature": 0.2}
+    model.invoke("Hi")
+    assert recorder.last.body["temprature"] == 0.2
+
+
+def test_unknown_arguments_join_the_given_model_kwargs():
+    mine = {"top_k": 40}
+
+    with pytest.warns(UserWarning, match="top_p"):
+        model = ChatSegmindClaude(top_p=0.9, model_kwargs=mine)
+
+    assert model.model_kwargs == {"top_k": 40, "top_p": 0.9}
+    assert mine == {"top_k": 40}  # the caller's dict is left alone
+
+
+def test_known_fields_and_aliases_do_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = ChatSegmind(
+            model_name="gpt-4o",
+            stop_sequences=["END"],
+            api_key=SECRET,
+            temperature=0.5,
+            max_tokens=10,
+            tags=["t"],
+            model_kwargs={"top_p": 0.9},
+        )
+
+    assert (model.model, model.stop, model.model_kwargs) == (
+        "gpt-4o",
+        ["END"],
+        {"top_p": 0.9},
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"temperature": 0.1, "model_kwargs": {"temperature": 0.2}},
+        {"top_p": 0.9, "model_kwargs": {"top_p": 0.8}},
+    ],
+    ids=["field", "extra"],
+)
+def test_an_argument_given_twice_raises(kwargs):
+    name = next(iter(kwargs))
+
+    with pytest.raises(SegmindInputError, match=f"{name} given both") as raised:
+        ChatSegmindGPT4o(api_key=SECRET, **kwargs)
+
+    assert SECRET not in str(raised.value)
+
+
+def test_a_field_inside_model_kwargs_is_moved_to_the_field_and_validated():
+    with pytest.warns(UserWarning, match="temperature should be given as an argument"):
+        model = ChatSegmindClaude(model_kwargs={"temperature": 0.5})
+    assert (model.temperature, model.model_kwargs) == (0.5, {})
+
+    with (
+        pytest.warns(UserWarning, match="temperature"),
+        pytest.raises(SegmindInputError, match="between 0 and 1"),
+    ):
+        ChatSegmindClaude(model_kwargs={"temperature": 1.5})
+
+
+def test_an_api_key_inside_model_kwargs_stays_secret():
+    with pytest.warns(UserWarning, match="api_key") as seen:
+        model = ChatSegmindGPT4o(model_kwargs={"api_key": SECRET})
+
+    assert all(SECRET not in str(warning.message) for warning in seen)
+    assert model.model_kwargs == {}
+    assert model.api_key is not None
+    assert model.api_key.get_secret_value() == SECRET
+
+
+def test_model_kwargs_that_are_not_a_dict_are_a_validation_error():
+    with pytest.raises(ValidationError, match="model_kwargs"):
+        ChatSegmindGPT4o(model_kwargs=["top_p"])
+
+
+def test_moved_arguments_survive_serialization_without_new_warnings():
+    with pytest.warns(UserWarning, match="top_p"):
+        model = ChatSegmindGPT4o(top_p=0.9)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        loaded = load(
+            dumpd(model),
+            valid_namespaces=["langchain_segmind"],
+            allowed_objects=[ChatSegmindGPT4o],
+        )
+
+    assert loaded.model_kwargs == {"top_p": 0.9}

@@ -1,0 +1,118 @@
+"""Models whose provider refuses sampling parameters (Claude Opus 4.7, GPT-5...).
+
+Anthropic answers 400 to `temperature`, `top_p` and `top_k` for Claude Opus
+4.7, and OpenAI's reasoning models take none either; the package refuses them
+before any request is sent, naming the slug.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindInputError,
+)
+
+OPUS = "claude-opus-4.7"
+
+
+@pytest.fixture
+def opus(make_model):
+    return make_model(ChatSegmind, model=OPUS)
+
+
+def test_no_sampling_parameter_is_sent_by_default(opus, recorder, call):
+    call(opus, "Hi")
+
+    assert recorder.last.slug == OPUS
+    assert recorder.last.body == {"messages": [{"role": "user", "content": "Hi"}]}
+
+
+def test_temperature_at_construction_is_refused_naming_the_slug():
+    with pytest.raises(SegmindInputError, match=OPUS) as raised:
+        ChatSegmind(model=OPUS, temperature=0.2)
+
+    assert "temperature" in str(raised.value)
+
+
+def test_temperature_for_claude_class_with_opus_slug_is_refused():
+    with pytest.raises(SegmindInputError, match=OPUS):
+        ChatSegmindClaude(model=OPUS, temperature=0.0)
+
+
+@pytest.mark.parametrize("name", ["top_p", "top_k"])
+def test_top_p_and_top_k_in_model_kwargs_are_refused(name):
+    with pytest.raises(SegmindInputError, match=f"{OPUS}.*{name}"):
+        ChatSegmind(model=OPUS, model_kwargs={name: 0.5})
+
+
+def test_top_k_as_constructor_argument_is_refused():
+    with (
+        pytest.warns(UserWarning, match="top_k"),
+        pytest.raises(SegmindInputError, match=f"{OPUS}.*top_k"),
+    ):
+        ChatSegmind(model=OPUS, top_k=5)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"temperature": 0.2}, {"temperature": 0.0}, {"top_p": 0.9}, {"top_k": 40}],
+    ids=["temperature", "zero-temperature", "top_p", "top_k"],
+)
+def test_per_call_sampling_parameters_fail_before_sending(opus, recorder, call, kwargs):
+    with pytest.raises(SegmindInputError, match=OPUS) as raised:
+        call(opus, "Hi", **kwargs)
+
+    assert next(iter(kwargs)) in str(raised.value)
+    assert recorder.count == 0
+
+
+def test_bound_temperature_fails_before_sending(opus, recorder):
+    with pytest.raises(SegmindInputError, match=OPUS):
+        opus.bind(temperature=0.5).invoke("Hi")
+    assert recorder.count == 0
+
+
+def test_per_call_switch_to_opus_refuses_the_models_temperature(make_model, recorder):
+    model = make_model(ChatSegmindClaude, temperature=0.3)
+
+    with pytest.raises(SegmindInputError, match=OPUS):
+        model.invoke("Hi", model=OPUS)
+    assert recorder.count == 0
+
+
+def test_stream_refuses_before_sending(opus, recorder):
+    with pytest.raises(SegmindInputError, match=OPUS):
+        list(opus.stream("Hi", temperature=0.2))
+    assert recorder.count == 0
+
+
+@pytest.mark.parametrize("slug", ["gpt-5", "o4-mini"])
+def test_openai_reasoning_models_refuse_temperature_before_sending(
+    make_model, recorder, slug
+):
+    model = make_model(ChatSegmind, model=slug)
+
+    with pytest.raises(SegmindInputError, match=slug):
+        model.invoke("Hi", temperature=0)
+    assert recorder.count == 0
+
+
+@pytest.mark.parametrize(
+    ("cls", "slug"),
+    [(ChatSegmindClaude, "claude-4.5-sonnet"), (ChatSegmindGPT4o, "gpt-4o")],
+)
+def test_other_models_still_send_sampling_parameters(make_model, recorder, cls, slug):
+    make_model(cls, model=slug, temperature=0.2).invoke("Hi", top_p=0.9, top_k=40)
+
+    body = recorder.last.body
+    assert (body["temperature"], body["top_p"], body["top_k"]) == (0.2, 0.9, 40)
+
+
+def test_unknown_slugs_are_not_restricted(make_model, recorder):
+    make_model(ChatSegmind, model="claude-future-9", temperature=0.2).invoke("Hi")
+
+    assert recorder.last.body["temperature"] == 0.2
