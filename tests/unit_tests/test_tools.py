@@ -744,6 +744,151 @@ def test_every_spelling_of_a_past_call_renders_once(
     assert messages[2] == {"role": "user", "content": RESULT_1}
 
 
+# A result built by hand, as in many LangChain examples: no `name`.
+UNNAMED_HISTORY = [
+    HumanMessage("Weather in Paris?"),
+    AIMessage(
+        "Checking.",
+        tool_calls=[{"name": "get_weather", "args": {"city": "Paris"}, "id": "call_1"}],
+    ),
+    ToolMessage(content="sunny", tool_call_id="call_1"),
+]
+CALL_1_TEXT = (
+    '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}, '
+    '"id": "call_1"}\n</tool_call>'
+)
+NAMED_RESULT = '<tool_result id="call_1" name="get_weather">\nsunny\n</tool_result>\n'
+
+
+def test_claude_names_a_hand_built_result_after_its_call(claude, recorder):
+    claude.invoke(UNNAMED_HISTORY)
+
+    assert recorder.last.slug == "claude-3.5-sonnet"
+    assert recorder.last.body == {
+        "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            {"role": "assistant", "content": f"Checking.\n{CALL_1_TEXT}\n"},
+            {"role": "user", "content": NAMED_RESULT},
+        ]
+    }
+
+
+def test_gpt_names_a_hand_built_result_after_its_call(gpt, recorder):
+    gpt.bind_tools([get_weather]).invoke(UNNAMED_HISTORY)
+
+    assert recorder.last.slug == "gpt-4o"
+    assert recorder.last.body == {
+        "messages": [
+            {"role": "system", "content": WEATHER_INSTRUCTION},
+            {"role": "user", "content": "Weather in Paris?"},
+            {"role": "assistant", "content": f"Checking.\n{CALL_1_TEXT}\n"},
+            {"role": "user", "content": NAMED_RESULT},
+        ]
+    }
+
+
+OPENAI_CALL_1 = {
+    "id": "call_1",
+    "type": "function",
+    "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+}
+
+
+@pytest.mark.parametrize(
+    "assistant",
+    [
+        AIMessage([text("Checking."), {**TOOL_USE, "id": "call_1"}]),
+        AIMessage([text("Checking."), {**V1_CALL, "id": "call_1"}]),
+        AIMessage("Checking.", additional_kwargs={"tool_calls": [OPENAI_CALL_1]}),
+    ],
+    ids=["tool_use-block", "v1-block", "openai-additional_kwargs"],
+)
+def test_a_result_is_named_after_a_call_in_any_spelling(model, recorder, assistant):
+    model.invoke([UNNAMED_HISTORY[0], assistant, UNNAMED_HISTORY[2]])
+
+    messages = recorder.last.body["messages"]
+    assert messages[1] == {
+        "role": "assistant",
+        "content": f"Checking.\n{CALL_1_TEXT}\n",
+    }
+    assert messages[2] == {"role": "user", "content": NAMED_RESULT}
+
+
+def test_an_anthropic_tool_result_block_is_named_after_its_call(model, recorder):
+    model.invoke(
+        [
+            *UNNAMED_HISTORY[:2],
+            HumanMessage(
+                [{"type": "tool_result", "tool_use_id": "call_1", "content": "sunny"}]
+            ),
+        ]
+    )
+
+    assert recorder.last.body["messages"][2] == {
+        "role": "user",
+        "content": NAMED_RESULT,
+    }
+
+
+def test_a_reused_call_id_names_the_result_after_the_latest_call(model, recorder):
+    # Some models number their calls per answer, so ids repeat across turns.
+    model.invoke(
+        [
+            *UNNAMED_HISTORY,
+            AIMessage(
+                "", tool_calls=[{"name": "get_time", "args": {}, "id": "call_1"}]
+            ),
+            ToolMessage("noon", tool_call_id="call_1"),
+        ]
+    )
+
+    messages = recorder.last.body["messages"]
+    assert messages[2]["content"] == NAMED_RESULT
+    assert messages[4] == {
+        "role": "user",
+        "content": '<tool_result id="call_1" name="get_time">\nnoon\n</tool_result>\n',
+    }
+
+
+@pytest.mark.parametrize(
+    ("result", "header"),
+    [
+        pytest.param(
+            ToolMessage("sunny", tool_call_id="call_9"),
+            '<tool_result id="call_9">',
+            id="no-matching-call",
+        ),
+        pytest.param(
+            ToolMessage("sunny", tool_call_id="call_1", name="weather"),
+            '<tool_result id="call_1" name="weather">',
+            id="own-name-kept",
+        ),
+    ],
+)
+def test_a_result_keeps_its_own_name_or_none(model, recorder, result, header):
+    model.invoke([*UNNAMED_HISTORY[:2], result])
+
+    assert recorder.last.body["messages"][2] == {
+        "role": "user",
+        "content": f"{header}\nsunny\n</tool_result>\n",
+    }
+
+
+def test_a_call_made_after_the_result_does_not_name_it(gpt, recorder):
+    gpt.invoke(
+        [
+            HumanMessage("Weather in Paris?"),
+            ToolMessage("sunny", tool_call_id="call_1"),
+            UNNAMED_HISTORY[1],
+        ]
+    )
+
+    assert recorder.last.body["messages"][1] == {
+        "role": "user",
+        "content": '<tool_result id="call_1">\nsunny\n</tool_result>\n',
+    }
+
+
 def test_a_call_without_prose_renders_as_the_block_alone(model, recorder):
     model.invoke(
         [
@@ -783,7 +928,7 @@ def test_claude_keeps_an_image_from_a_tool_result(claude, recorder):
     assert recorder.last.body["messages"][2] == {
         "role": "user",
         "content": [
-            text('<tool_result id="c1">\nHere is the chart.'),
+            text('<tool_result id="c1" name="plot">\nHere is the chart.'),
             {
                 "type": "image",
                 "source": {
@@ -803,7 +948,7 @@ def test_gpt_keeps_an_image_from_a_tool_result(gpt, recorder):
     assert recorder.last.body["messages"][2] == {
         "role": "user",
         "content": [
-            text('<tool_result id="c1">\nHere is the chart.'),
+            text('<tool_result id="c1" name="plot">\nHere is the chart.'),
             {
                 "type": "image_url",
                 "image_url": {"url": f"data:image/png;base64,{IMAGE_DATA}"},
@@ -832,8 +977,8 @@ def test_claude_turns_alternate_through_a_long_tool_loop(claude, recorder):
     assert messages[-1] == {
         "role": "user",
         "content": [
-            text('<tool_result id="c3">\nsunny\n</tool_result>\n'),
-            text('<tool_result id="c4">\nrainy\n</tool_result>\n'),
+            text('<tool_result id="c3" name="get_weather">\nsunny\n</tool_result>\n'),
+            text('<tool_result id="c4" name="get_weather">\nrainy\n</tool_result>\n'),
         ],
     }
     assert messages[3] == {"role": "assistant", "content": f"Now Rome.\n{ROME_TEXT}\n"}
