@@ -14,8 +14,10 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import pytest
+from langchain_core.load import dumps
 from langchain_core.tools import InjectedToolArg, StructuredTool, tool
-from pydantic import BaseModel, Field, field_validator, model_validator
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from typing_extensions import TypedDict
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
@@ -171,6 +173,206 @@ def outcome(message: Any) -> tuple[list[Any], list[str | None]]:
         [(c["name"], c["args"]) for c in message.tool_calls],
         [c["error"] for c in message.invalid_tool_calls],
     )
+
+
+# -- pydantic models decide for pydantic tools -------------------------------------
+
+
+def test_a_discriminated_union_is_validated_as_the_model_says(
+    model_and_answer, recorder
+):
+    message = reply_with(
+        model_and_answer,
+        recorder,
+        [Adopt],
+        ("Adopt", {"pet": {"kind": "cat"}}),
+        ("Adopt", {"pet": {"kind": "fish"}}),
+        ("Adopt", {"pet": {"kind": "dog", "barks": -1}}),
+        ("Adopt", {"pet": {"kind": "dog"}}),
+    )
+
+    # The valid call keeps the arguments as written: no `lives` default added.
+    assert outcome(message) == (
+        [("Adopt", {"pet": {"kind": "cat"}})],
+        [
+            "arguments.pet: Input tag 'fish' found using 'kind' does not match "
+            "any of the expected tags: 'cat', 'dog', got {'kind': 'fish'}",
+            "arguments.pet.dog.barks: Input should be greater than or equal to 0, "
+            "got -1",
+            "arguments.pet.dog.barks: Field required",
+        ],
+    )
+    invalid = message.invalid_tool_calls[0]
+    assert invalid["name"] == "Adopt"
+    assert invalid["args"] == (
+        '<tool_call>{"name": "Adopt", "arguments": {"pet": {"kind": "fish"}}}'
+        "</tool_call>"
+    )
+    assert CALL_ID.match(invalid["id"])
+
+
+def test_pydantic_coercion_is_accepted_and_the_raw_arguments_are_kept(
+    model_and_answer, recorder
+):
+    # Pydantic turns "3" into 3 (as the tool will when it runs), so the call
+    # is valid; `tool_calls` still shows what the model wrote.
+    message = reply_with(
+        model_and_answer,
+        recorder,
+        [Adopt],
+        ("Adopt", {"pet": {"kind": "dog", "barks": "3"}}),
+    )
+
+    assert outcome(message) == (
+        [("Adopt", {"pet": {"kind": "dog", "barks": "3"}})],
+        [],
+    )
+
+
+def test_the_models_own_validators_run(model_and_answer, recorder):
+    message = reply_with(
+        model_and_answer,
+        recorder,
+        [Book],
+        ("Book", {"city": "Paris"}),
+        ("Book", {"city": "paris"}),
+    )
+
+    assert outcome(message) == (
+        [("Book", {"city": "Paris"})],
+        [
+            "arguments.city: Value error, write the city with a capital letter, "
+            "got 'paris'"
+        ],
+    )
+
+
+def test_a_validator_that_rewrites_its_input_leaves_the_call_as_written(
+    model_and_answer, recorder
+):
+    message = reply_with(
+        model_and_answer, recorder, [Tidy], ("Tidy", {"tags": ["b", "a"]})
+    )
+
+    assert outcome(message) == ([("Tidy", {"tags": ["b", "a"]})], [])
+
+
+def test_a_crashing_validator_makes_the_call_invalid_not_the_invoke(
+    model_and_answer, recorder
+):
+    message = reply_with(model_and_answer, recorder, [Broken], ("Broken", {"x": 1}))
+
+    assert outcome(message) == (
+        [],
+        ["arguments could not be validated: RuntimeError: the validator crashed"],
+    )
+
+
+def test_several_errors_are_reported_together(model_and_answer, recorder):
+    message = reply_with(
+        model_and_answer, recorder, [add], ("add", {"a": "one", "b": [2]})
+    )
+
+    assert outcome(message) == (
+        [],
+        [
+            "arguments.a: Input should be a valid integer, unable to parse string "
+            "as an integer, got 'one'; arguments.b: Input should be a valid "
+            "integer, got [2]"
+        ],
+    )
+
+
+def test_a_function_tool_is_validated_through_its_signature(model_and_answer, recorder):
+    message = reply_with(
+        model_and_answer,
+        recorder,
+        [add],
+        ("add", {"a": 1, "b": "2"}),
+        ("add", {"a": 1}),
+    )
+
+    assert outcome(message) == (
+        [("add", {"a": 1, "b": "2"})],
+        ["arguments.b: Field required"],
+    )
+
+
+def test_a_tool_with_a_model_args_schema_uses_its_constraints(
+    model_and_answer, recorder
+):
+    message = reply_with(
+        model_and_answer,
+        recorder,
+        [FORECAST_TOOL],
+        ("forecast", {"city": "Oslo", "days": 3}),
+        ("forecast", {"city": "Oslo", "days": 30}),
+    )
+
+    assert outcome(message) == (
+        [("forecast", {"city": "Oslo", "days": 3})],
+        ["arguments.days: Input should be less than or equal to 7, got 30"],
+    )
+
+
+def test_an_injected_argument_is_not_asked_of_the_model(model_and_answer, recorder):
+    message = reply_with(
+        model_and_answer, recorder, [lookup], ("lookup", {"city": "Oslo"})
+    )
+
+    assert outcome(message) == ([("lookup", {"city": "Oslo"})], [])
+
+
+def test_per_call_tools_are_validated_by_their_model(model_and_answer, recorder):
+    model, answer = model_and_answer
+    recorder.reply(answer(block("Adopt", {"pet": {"kind": "dog", "barks": -1}})))
+
+    message = model.invoke("Hi", tools=[Adopt])
+
+    assert outcome(message) == (
+        [],
+        ["arguments.pet.dog.barks: Input should be greater than or equal to 0, got -1"],
+    )
+
+
+class Paint(BaseModel):
+    """Paint a wall."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    color: str
+
+
+@pytest.mark.parametrize("strict", [None, True])
+def test_the_models_extra_setting_decides_about_unknown_keys(
+    model_and_answer, recorder, strict
+):
+    model, answer = model_and_answer
+    recorder.reply(
+        answer(
+            block("Book", {"city": "Oslo", "when": "noon"})
+            + block("Paint", {"color": "red", "shade": "dark"})
+        )
+    )
+
+    message = model.bind_tools([Book, Paint], strict=strict).invoke("Hi")
+
+    assert outcome(message) == (
+        [("Book", {"city": "Oslo", "when": "noon"})],
+        ["arguments.shade: Extra inputs are not permitted, got 'dark'"],
+    )
+
+
+def test_bound_tools_are_still_langchains_openai_dicts(make_model):
+    llm = make_model(ChatSegmindGPT4o).bind_tools([Adopt, add], strict=True)
+
+    assert llm.kwargs["tools"] == [
+        convert_to_openai_tool(Adopt, strict=True),
+        convert_to_openai_tool(add, strict=True),
+    ]
+    # Serialized, the binding describes the same tools, in plain JSON.
+    serialized = json.loads(dumps(llm))
+    assert serialized["kwargs"]["kwargs"]["tools"] == llm.kwargs["tools"]
 
 
 # -- JSON Schema tools: oneOf is exactly one ---------------------------------------

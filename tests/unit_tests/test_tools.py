@@ -404,12 +404,12 @@ def test_a_reply_without_calls_is_left_alone(model, dialect, recorder):
         (
             '{"name": "get_weather", "arguments": {}}',
             "get_weather",
-            "arguments is missing the required 'city'",
+            "arguments.city: Field required",
         ),
         (
             '{"name": "get_weather", "arguments": {"city": 75}}',
             "get_weather",
-            "arguments.city should be string, got 75",
+            "arguments.city: Input should be a valid string, got 75",
         ),
         (
             '{"name": "get_time", "arguments": {"zone": "UTC"}}',
@@ -474,7 +474,7 @@ def test_valid_and_invalid_calls_are_split_in_order(model, dialect, recorder):
             "get_weather",
             '<tool_call>{"name": "get_weather", "arguments": {"town": "Rome"}}'
             "</tool_call>",
-            "arguments is missing the required 'city'",
+            "arguments.city: Field required",
         )
     ]
     all_ids = [c["id"] for c in [*message.tool_calls, *message.invalid_tool_calls]]
@@ -501,7 +501,8 @@ def test_arguments_of_every_bound_tool_kind_are_checked(model, dialect, recorder
         ("convert", {"amount": 2.5}),
     ]
     assert [c["error"] for c in message.invalid_tool_calls] == [
-        "arguments.limit should be integer, got 'three'",
+        "arguments.limit: Input should be a valid integer, unable to parse string "
+        "as an integer, got 'three'",
         "arguments.amount should be number, got True",
     ]
 
@@ -583,7 +584,7 @@ def test_a_stream_keeps_invalid_calls_next_to_valid_ones(model, dialect, recorde
 
     assert [c["args"] for c in chunk.tool_calls] == [{"city": "Paris"}]
     assert [c["error"] for c in chunk.invalid_tool_calls] == [
-        "arguments is missing the required 'city'"
+        "arguments.city: Field required"
     ]
 
 
@@ -610,7 +611,7 @@ def test_streaming_invoke_keeps_invalid_calls_invalid(
         invalid["args"]
         == '<tool_call>{"name": "get_weather", "arguments": {}}</tool_call>'
     )
-    assert invalid["error"] in ("arguments is missing the required 'city'", None)
+    assert invalid["error"] in ("arguments.city: Field required", None)
 
 
 # -- history: past calls and results as tagged text --------------------------------
