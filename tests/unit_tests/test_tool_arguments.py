@@ -403,3 +403,46 @@ def test_a_typed_dict_tool_keeps_the_json_schema_check(model_and_answer, recorde
     message = reply_with(model_and_answer, recorder, [Lookup], ("Lookup", {"word": 5}))
 
     assert outcome(message) == ([], ["arguments.word should be string, got 5"])
+
+
+# -- arguments nested too deeply ---------------------------------------------------
+
+
+def nested(depth: int) -> str:
+    """A JSON array `depth` levels deep."""
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [150, 100_000], ids=["deep", "past-the-stack"])
+def test_deeply_nested_arguments_are_an_invalid_call(model_and_answer, recorder, depth):
+    model, answer = model_and_answer
+    raw = f'{{"name": "pay", "arguments": {{"amount": {nested(depth)}}}}}'
+    recorder.reply(answer(f"<tool_call>{raw}</tool_call>"))
+
+    message = model.bind_tools([PAY]).invoke("Hi")
+
+    assert message.tool_calls == []
+    [invalid] = message.invalid_tool_calls
+    assert invalid["error"] == (
+        '"arguments" is nested too deeply (more than 100 levels)'
+    )
+    assert invalid["args"] == f"<tool_call>{raw}</tool_call>"
+
+
+def test_deeply_nested_native_arguments_are_an_invalid_call(make_model, recorder):
+    payload = openai_payload(None, finish_reason="tool_calls")
+    payload["choices"][0]["message"]["tool_calls"] = [
+        {
+            "id": "call_abc",
+            "type": "function",
+            "function": {"name": "pay", "arguments": nested(100_000)},
+        }
+    ]
+    recorder.reply(payload)
+
+    message = make_model(ChatSegmindGPT4o).invoke("Hi")
+
+    assert message.tool_calls == []
+    assert [(c["id"], c["error"]) for c in message.invalid_tool_calls] == [
+        ("call_abc", "the arguments are not a JSON object")
+    ]
