@@ -2,7 +2,10 @@
 
 It covers what LangChain derives from tools and pydantic models: `type`,
 `properties`, `required`, `additionalProperties: false`, `items`, `enum`,
-`const`, `anyOf`/`oneOf`/`allOf` and local `$ref`s. Unknown keywords pass.
+`const`, `anyOf` (at least one option matches), `oneOf` (exactly one does),
+`allOf`, local `$ref`s and the `false` schema. Unknown keywords pass, and so
+do arguments the check cannot finish: nested (or `$ref`-looping) deeper than
+64 levels.
 """
 
 from __future__ import annotations
@@ -22,15 +25,28 @@ _TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
 _MAX_DEPTH = 64
 
 
+class _TooDeepError(Exception):
+    """The check went deeper than `_MAX_DEPTH`: it cannot judge the instance."""
+
+
 def first_error(instance: Any, schema: Mapping[str, Any]) -> str | None:
     """The first way `instance` breaks `schema`, or `None` if it conforms."""
-    return _check(instance, schema, schema, "arguments", 0)
+    # Giving up on the whole instance, rather than passing the deep branch,
+    # keeps `oneOf` from counting an unfinished option as a match.
+    try:
+        return _check(instance, schema, schema, "arguments", 0)
+    except _TooDeepError:
+        return None
 
 
 def _check(
     value: Any, schema: Any, root: Mapping[str, Any], where: str, depth: int
 ) -> str | None:
-    if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
+    if depth > _MAX_DEPTH:
+        raise _TooDeepError
+    if schema is False:
+        return f"{where} is not allowed here, got {value!r:.60}"
+    if not isinstance(schema, Mapping):
         return None
     if isinstance(schema.get("$ref"), str):
         return _check(value, _resolve(schema["$ref"], root), root, where, depth + 1)
@@ -91,6 +107,12 @@ def _check_combinators(
             errors = [_check(value, option, root, where, d + 1) for option in options]
             if all(errors):
                 return errors[0]
+            matches = errors.count(None)
+            if keyword == "oneOf" and matches > 1:
+                return (
+                    f"{where} matches {matches} of the oneOf options, it must "
+                    f"match exactly one, got {value!r:.60}"
+                )
     for option in schema.get("allOf") or []:
         error = _check(value, option, root, where, d + 1)
         if error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 from langchain_core.messages import (
     AIMessage,
@@ -46,14 +47,53 @@ def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
         model: The Segmind slug, named in errors.
 
     Returns:
-        One turn per message, in order.
+        One turn per message, in order. A tool result without a name gets the
+        name of the earlier call it answers (see `name_tool_results`).
 
     Raises:
         SegmindInputError: For an empty list or a message that cannot be sent.
     """
     if not messages:
         raise SegmindInputError("the message list is empty: nothing to send")
-    return [_to_turn(message, model) for message in messages]
+    return name_tool_results([_to_turn(message, model) for message in messages])
+
+
+def name_tool_results(turns: Sequence[Turn]) -> list[Turn]:
+    """Name each unnamed tool result after the call it answers.
+
+    A `ToolMessage` built by hand often carries only `tool_call_id`. Its name
+    is that of the latest call with the same id in an earlier assistant turn,
+    however the call was written there (`tool_calls`, `tool_use` or v1
+    `tool_call` content blocks). A result that answers no such call stays
+    unnamed: no name is invented.
+
+    Args:
+        turns: The conversation's turns, in order.
+
+    Returns:
+        The turns, with the results that could be named named.
+    """
+    names: dict[str, str] = {}
+    named: list[Turn] = []
+    for turn in turns:
+        if turn.role == "assistant":
+            names.update(
+                (part.id, part.name)
+                for part in turn.parts
+                if isinstance(part, ToolCallPart) and part.id and part.name
+            )
+            named.append(turn)
+            continue
+        parts = tuple(
+            replace(part, name=names[part.tool_call_id])
+            if isinstance(part, ToolResultPart)
+            and not part.name
+            and part.tool_call_id in names
+            else part
+            for part in turn.parts
+        )
+        named.append(turn if parts == turn.parts else replace(turn, parts=parts))
+    return named
 
 
 def _to_turn(message: BaseMessage, model: str) -> Turn:

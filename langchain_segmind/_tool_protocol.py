@@ -34,6 +34,10 @@ _TOOLS_SECTION = re.compile(r"<tools>\s*(.*?)\s*</tools>", re.S)
 _SCHEMA_SECTION = re.compile(r"<answer_schema>\s*(.*?)\s*</answer_schema>", re.S)
 _REQUIRED_TOOL = re.compile(r'You must call the tool "([^"]+)"')
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
+# Deeper arguments are refused: far beyond any real tool's, and they would
+# hit Python's recursion limit wherever they are encoded again.
+MAX_ARGUMENT_DEPTH = 100
+_TOO_DEEP = f'"arguments" is nested too deeply (more than {MAX_ARGUMENT_DEPTH} levels)'
 
 _PREAMBLE = """\
 # Tools
@@ -201,7 +205,7 @@ def _json_object_end(text: str, start: int) -> int | None:
         return None
     try:
         _, end = _DECODER.raw_decode(text, brace)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return int(end)
 
@@ -214,6 +218,8 @@ def _parse_call(block: str) -> ParsedCall:
         payload, _ = _DECODER.raw_decode(body[body.find("{") :])
     except ValueError as error:
         return ParsedCall(raw=raw, error=f"the block is not a JSON object: {error}")
+    except RecursionError:
+        return ParsedCall(raw=raw, error=_TOO_DEEP)
     if not isinstance(payload, dict):
         return ParsedCall(raw=raw, error="the block is not a JSON object")
     name = payload.get("name")
@@ -227,9 +233,28 @@ def _parse_call(block: str) -> ParsedCall:
             arguments = json.loads(arguments) if arguments.strip() else {}
         except ValueError:
             return ParsedCall(raw=raw, name=name, error='"arguments" is not JSON')
+        except RecursionError:
+            return ParsedCall(raw=raw, name=name, error=_TOO_DEEP)
     if not isinstance(arguments, dict):
         return ParsedCall(raw=raw, name=name, error='"arguments" is not an object')
+    if _deeper_than(arguments, MAX_ARGUMENT_DEPTH):
+        return ParsedCall(raw=raw, name=name, error=_TOO_DEEP)
     return ParsedCall(raw=raw, name=name, arguments=arguments)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether objects and arrays nest more than `limit` levels in `value`."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def read_answer_schema(system_text: str) -> Any:

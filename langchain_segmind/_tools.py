@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage
@@ -18,7 +18,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from langchain_segmind import _tool_protocol as protocol
-from langchain_segmind._jsonschema import first_error
+from langchain_segmind._tool_args import ArgsModel, args_model, argument_error
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.wire.types import (
     MediaPart,
@@ -43,12 +43,15 @@ class ToolBinding:
         answer_schema: The JSON Schema of a tool-free answer, when the call
             also asked for structured output.
         parallel: Whether several calls may come in one answer.
+        args_models: The pydantic model of each tool that has one, by name;
+            those tools' calls are validated by pydantic (see `_tool_args`).
     """
 
     tools: tuple[ToolSpec, ...]
     choice: str = "auto"
     answer_schema: Mapping[str, Any] | None = None
     parallel: bool = True
+    args_models: Mapping[str, ArgsModel] = field(default_factory=dict)
 
     @property
     def parses_replies(self) -> bool:
@@ -113,12 +116,19 @@ def binding_from_call(
     if not tools:
         return None
     try:
-        specs = tuple(tool_spec(convert_to_openai_tool(tool)) for tool in tools)
+        described = [
+            (tool_spec(convert_to_openai_tool(tool)), args_model(tool))
+            for tool in tools
+        ]
     except (TypeError, ValueError, KeyError) as error:
         raise SegmindInputError(f"cannot describe the tools: {error}") from None
+    specs = tuple(spec for spec, _ in described)
     choice = normalize_tool_choice(tool_choice, [spec.name for spec in specs])
     return ToolBinding(
-        tools=specs, choice=choice, parallel=parallel_tool_calls is not False
+        tools=specs,
+        choice=choice,
+        parallel=parallel_tool_calls is not False,
+        args_models={spec.name: model for spec, model in described if model},
     )
 
 
@@ -184,19 +194,19 @@ def _result_parts(result: ToolResultPart) -> list[TextPart | MediaPart]:
 def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     """Move the protocol's call blocks out of the text into `tool_calls`.
 
-    Calls to unknown tools, malformed blocks and arguments that break the
-    tool's schema become `invalid_tool_calls` with the reason; nothing raises.
+    Calls to unknown tools, malformed blocks and arguments that the tool's
+    pydantic model or JSON Schema rejects become `invalid_tool_calls` with the
+    reason; nothing raises. Valid calls keep their arguments as written.
     """
     if message.tool_calls or not isinstance(message.content, str):
         return message
     reply = protocol.parse_reply(message.content)
     if not reply.calls:
         return message
-    schemas = {spec.name: spec.parameters for spec in binding.tools}
     valid, invalid = [], []
     for call in reply.calls:
         call_id = f"call_{uuid.uuid4().hex[:24]}"
-        error = call.error or _argument_error(call, schemas)
+        error = call.error or _argument_error(call, binding)
         if error is None and call.name is not None and call.arguments is not None:
             valid.append(
                 tool_call(name=call.name, args=dict(call.arguments), id=call_id)
@@ -223,10 +233,11 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     )
 
 
-def _argument_error(
-    call: protocol.ParsedCall, schemas: Mapping[str, Mapping[str, Any]]
-) -> str | None:
-    schema = schemas.get(call.name or "")
-    if schema is None:
+def _argument_error(call: protocol.ParsedCall, binding: ToolBinding) -> str | None:
+    schemas = {spec.name: spec.parameters for spec in binding.tools}
+    name = call.name or ""
+    if name not in schemas:
         return f"no tool is named {call.name!r}; tools: {sorted(schemas)}"
-    return first_error(call.arguments, schema)
+    return argument_error(
+        call.arguments or {}, schemas[name], binding.args_models.get(name)
+    )

@@ -20,7 +20,6 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -53,6 +52,7 @@ from langchain_segmind._structured import (
     response_format_for,
     structured_runnable,
 )
+from langchain_segmind._tool_args import describe_tool
 from langchain_segmind._tools import binding_from_call, normalize_tool_choice
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.wire.types import GenerationOptions
@@ -478,7 +478,7 @@ class ChatSegmind(BaseChatModel):
         Raises:
             SegmindInputError: If `tool_choice` names a tool that is not bound.
         """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        formatted = [describe_tool(tool, strict=strict) for tool in tools]
         names = [tool["function"]["name"] for tool in formatted]
         choice = normalize_tool_choice(tool_choice, names)
         if parallel_tool_calls is not None:

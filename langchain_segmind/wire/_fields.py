@@ -26,7 +26,7 @@ def json_object_or_none(value: Any) -> Mapping[str, Any] | None:
     if isinstance(value, str):
         try:
             decoded = json.loads(value) if value.strip() else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return decoded if isinstance(decoded, Mapping) else None
     return None

@@ -339,7 +339,7 @@ def test_function_calling_call_that_breaks_the_schema_stays_visible_in_raw(
     assert result["raw"].tool_calls == []
     [invalid] = result["raw"].invalid_tool_calls
     assert invalid["name"] == "Joke"
-    assert invalid["error"] == "arguments is missing the required 'punchline'"
+    assert invalid["error"] == "arguments.punchline: Field required"
 
 
 FUNCTION_CALLING_BAD_REPLIES = {

@@ -440,6 +440,50 @@ def test_unusable_blocks_carry_the_raw_text_and_the_reason(
         assert call.error == error
 
 
+TOO_DEEP = '"arguments" is nested too deeply (more than 100 levels)'
+
+
+def nested_object(depth: int) -> str:
+    """A JSON object `depth` levels deep: `{"a": {"a": ... {}}}`."""
+    return '{"a": ' * (depth - 1) + "{}" + "}" * (depth - 1)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "name"),
+    [
+        pytest.param(nested_object(101), "f", id="object-101-levels"),
+        pytest.param(json.dumps(nested_object(101)), "f", id="string-101-levels"),
+        pytest.param(json.dumps("[" * 50_000), "f", id="string-past-the-stack"),
+        pytest.param("[" * 50_000 + "]" * 50_000, None, id="block-past-the-stack"),
+    ],
+)
+def test_arguments_nested_too_deeply_are_refused(arguments: str, name: str) -> None:
+    text = f'<tool_call>{{"name": "f", "arguments": {arguments}}}</tool_call>'
+
+    reply = parse_reply(text)
+
+    assert reply.calls == (
+        ParsedCall(
+            raw=text[len("<tool_call>") : -len("</tool_call>")],
+            name=name,
+            error=TOO_DEEP,
+        ),
+    )
+    assert reply.prose == ""
+
+
+def test_arguments_nested_up_to_the_limit_are_read() -> None:
+    arguments = json.loads(nested_object(100))
+
+    reply = parse_reply(
+        f'<tool_call>{{"name": "f", "arguments": {nested_object(100)}}}</tool_call>'
+    )
+
+    assert [(c.name, c.arguments, c.error) for c in reply.calls] == [
+        ("f", arguments, None)
+    ]
+
+
 def test_valid_and_unusable_blocks_keep_their_order() -> None:
     reply = parse_reply(
         "<tool_call>{bad}</tool_call>\n"

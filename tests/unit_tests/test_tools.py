@@ -404,12 +404,12 @@ def test_a_reply_without_calls_is_left_alone(model, dialect, recorder):
         (
             '{"name": "get_weather", "arguments": {}}',
             "get_weather",
-            "arguments is missing the required 'city'",
+            "arguments.city: Field required",
         ),
         (
             '{"name": "get_weather", "arguments": {"city": 75}}',
             "get_weather",
-            "arguments.city should be string, got 75",
+            "arguments.city: Input should be a valid string, got 75",
         ),
         (
             '{"name": "get_time", "arguments": {"zone": "UTC"}}',
@@ -474,7 +474,7 @@ def test_valid_and_invalid_calls_are_split_in_order(model, dialect, recorder):
             "get_weather",
             '<tool_call>{"name": "get_weather", "arguments": {"town": "Rome"}}'
             "</tool_call>",
-            "arguments is missing the required 'city'",
+            "arguments.city: Field required",
         )
     ]
     all_ids = [c["id"] for c in [*message.tool_calls, *message.invalid_tool_calls]]
@@ -501,7 +501,8 @@ def test_arguments_of_every_bound_tool_kind_are_checked(model, dialect, recorder
         ("convert", {"amount": 2.5}),
     ]
     assert [c["error"] for c in message.invalid_tool_calls] == [
-        "arguments.limit should be integer, got 'three'",
+        "arguments.limit: Input should be a valid integer, unable to parse string "
+        "as an integer, got 'three'",
         "arguments.amount should be number, got True",
     ]
 
@@ -583,7 +584,7 @@ def test_a_stream_keeps_invalid_calls_next_to_valid_ones(model, dialect, recorde
 
     assert [c["args"] for c in chunk.tool_calls] == [{"city": "Paris"}]
     assert [c["error"] for c in chunk.invalid_tool_calls] == [
-        "arguments is missing the required 'city'"
+        "arguments.city: Field required"
     ]
 
 
@@ -610,7 +611,7 @@ def test_streaming_invoke_keeps_invalid_calls_invalid(
         invalid["args"]
         == '<tool_call>{"name": "get_weather", "arguments": {}}</tool_call>'
     )
-    assert invalid["error"] in ("arguments is missing the required 'city'", None)
+    assert invalid["error"] in ("arguments.city: Field required", None)
 
 
 # -- history: past calls and results as tagged text --------------------------------
@@ -744,6 +745,151 @@ def test_every_spelling_of_a_past_call_renders_once(
     assert messages[2] == {"role": "user", "content": RESULT_1}
 
 
+# A result built by hand, as in many LangChain examples: no `name`.
+UNNAMED_HISTORY = [
+    HumanMessage("Weather in Paris?"),
+    AIMessage(
+        "Checking.",
+        tool_calls=[{"name": "get_weather", "args": {"city": "Paris"}, "id": "call_1"}],
+    ),
+    ToolMessage(content="sunny", tool_call_id="call_1"),
+]
+CALL_1_TEXT = (
+    '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}, '
+    '"id": "call_1"}\n</tool_call>'
+)
+NAMED_RESULT = '<tool_result id="call_1" name="get_weather">\nsunny\n</tool_result>\n'
+
+
+def test_claude_names_a_hand_built_result_after_its_call(claude, recorder):
+    claude.invoke(UNNAMED_HISTORY)
+
+    assert recorder.last.slug == "claude-3.5-sonnet"
+    assert recorder.last.body == {
+        "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            {"role": "assistant", "content": f"Checking.\n{CALL_1_TEXT}\n"},
+            {"role": "user", "content": NAMED_RESULT},
+        ]
+    }
+
+
+def test_gpt_names_a_hand_built_result_after_its_call(gpt, recorder):
+    gpt.bind_tools([get_weather]).invoke(UNNAMED_HISTORY)
+
+    assert recorder.last.slug == "gpt-4o"
+    assert recorder.last.body == {
+        "messages": [
+            {"role": "system", "content": WEATHER_INSTRUCTION},
+            {"role": "user", "content": "Weather in Paris?"},
+            {"role": "assistant", "content": f"Checking.\n{CALL_1_TEXT}\n"},
+            {"role": "user", "content": NAMED_RESULT},
+        ]
+    }
+
+
+OPENAI_CALL_1 = {
+    "id": "call_1",
+    "type": "function",
+    "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+}
+
+
+@pytest.mark.parametrize(
+    "assistant",
+    [
+        AIMessage([text("Checking."), {**TOOL_USE, "id": "call_1"}]),
+        AIMessage([text("Checking."), {**V1_CALL, "id": "call_1"}]),
+        AIMessage("Checking.", additional_kwargs={"tool_calls": [OPENAI_CALL_1]}),
+    ],
+    ids=["tool_use-block", "v1-block", "openai-additional_kwargs"],
+)
+def test_a_result_is_named_after_a_call_in_any_spelling(model, recorder, assistant):
+    model.invoke([UNNAMED_HISTORY[0], assistant, UNNAMED_HISTORY[2]])
+
+    messages = recorder.last.body["messages"]
+    assert messages[1] == {
+        "role": "assistant",
+        "content": f"Checking.\n{CALL_1_TEXT}\n",
+    }
+    assert messages[2] == {"role": "user", "content": NAMED_RESULT}
+
+
+def test_an_anthropic_tool_result_block_is_named_after_its_call(model, recorder):
+    model.invoke(
+        [
+            *UNNAMED_HISTORY[:2],
+            HumanMessage(
+                [{"type": "tool_result", "tool_use_id": "call_1", "content": "sunny"}]
+            ),
+        ]
+    )
+
+    assert recorder.last.body["messages"][2] == {
+        "role": "user",
+        "content": NAMED_RESULT,
+    }
+
+
+def test_a_reused_call_id_names_the_result_after_the_latest_call(model, recorder):
+    # Some models number their calls per answer, so ids repeat across turns.
+    model.invoke(
+        [
+            *UNNAMED_HISTORY,
+            AIMessage(
+                "", tool_calls=[{"name": "get_time", "args": {}, "id": "call_1"}]
+            ),
+            ToolMessage("noon", tool_call_id="call_1"),
+        ]
+    )
+
+    messages = recorder.last.body["messages"]
+    assert messages[2]["content"] == NAMED_RESULT
+    assert messages[4] == {
+        "role": "user",
+        "content": '<tool_result id="call_1" name="get_time">\nnoon\n</tool_result>\n',
+    }
+
+
+@pytest.mark.parametrize(
+    ("result", "header"),
+    [
+        pytest.param(
+            ToolMessage("sunny", tool_call_id="call_9"),
+            '<tool_result id="call_9">',
+            id="no-matching-call",
+        ),
+        pytest.param(
+            ToolMessage("sunny", tool_call_id="call_1", name="weather"),
+            '<tool_result id="call_1" name="weather">',
+            id="own-name-kept",
+        ),
+    ],
+)
+def test_a_result_keeps_its_own_name_or_none(model, recorder, result, header):
+    model.invoke([*UNNAMED_HISTORY[:2], result])
+
+    assert recorder.last.body["messages"][2] == {
+        "role": "user",
+        "content": f"{header}\nsunny\n</tool_result>\n",
+    }
+
+
+def test_a_call_made_after_the_result_does_not_name_it(gpt, recorder):
+    gpt.invoke(
+        [
+            HumanMessage("Weather in Paris?"),
+            ToolMessage("sunny", tool_call_id="call_1"),
+            UNNAMED_HISTORY[1],
+        ]
+    )
+
+    assert recorder.last.body["messages"][1] == {
+        "role": "user",
+        "content": '<tool_result id="call_1">\nsunny\n</tool_result>\n',
+    }
+
+
 def test_a_call_without_prose_renders_as_the_block_alone(model, recorder):
     model.invoke(
         [
@@ -783,7 +929,7 @@ def test_claude_keeps_an_image_from_a_tool_result(claude, recorder):
     assert recorder.last.body["messages"][2] == {
         "role": "user",
         "content": [
-            text('<tool_result id="c1">\nHere is the chart.'),
+            text('<tool_result id="c1" name="plot">\nHere is the chart.'),
             {
                 "type": "image",
                 "source": {
@@ -803,7 +949,7 @@ def test_gpt_keeps_an_image_from_a_tool_result(gpt, recorder):
     assert recorder.last.body["messages"][2] == {
         "role": "user",
         "content": [
-            text('<tool_result id="c1">\nHere is the chart.'),
+            text('<tool_result id="c1" name="plot">\nHere is the chart.'),
             {
                 "type": "image_url",
                 "image_url": {"url": f"data:image/png;base64,{IMAGE_DATA}"},
@@ -832,8 +978,8 @@ def test_claude_turns_alternate_through_a_long_tool_loop(claude, recorder):
     assert messages[-1] == {
         "role": "user",
         "content": [
-            text('<tool_result id="c3">\nsunny\n</tool_result>\n'),
-            text('<tool_result id="c4">\nrainy\n</tool_result>\n'),
+            text('<tool_result id="c3" name="get_weather">\nsunny\n</tool_result>\n'),
+            text('<tool_result id="c4" name="get_weather">\nrainy\n</tool_result>\n'),
         ],
     }
     assert messages[3] == {"role": "assistant", "content": f"Now Rome.\n{ROME_TEXT}\n"}
