@@ -156,7 +156,11 @@ def _delay_or_raise(
 def _decode(answer: _http.RawAnswer, call: HttpCall) -> Answer:
     if answer.status_code >= 400:
         raise error_from_response(
-            answer.status_code, answer.headers, answer.body, model=call.model
+            answer.status_code,
+            answer.headers,
+            answer.body,
+            model=call.model,
+            url=call.url,
         )
     try:
         payload = loads(answer.body)

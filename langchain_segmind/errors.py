@@ -7,10 +7,13 @@ provider-neutral errors catches ours too.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_core.exceptions import (
     ModelAPIError,
@@ -70,6 +73,8 @@ class SegmindError(Exception):
         status_code: The HTTP status, or `None` when no answer was received.
         request_id: Segmind's `x-request-id`, to quote to Segmind's support.
         body: The raw answer body (truncated), when there was one.
+        hint: What to do about it, when the package can tell (a slug to try,
+            a missing `/v1` in `base_url`, how to top up); shown by `str()`.
     """
 
     is_retryable: bool = False
@@ -81,12 +86,14 @@ class SegmindError(Exception):
         status_code: int | None = None,
         request_id: str | None = None,
         body: str | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
         self.request_id = request_id
         self.body = body
+        self.hint = hint
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -94,7 +101,9 @@ class SegmindError(Exception):
             parts.insert(0, f"Segmind HTTP {self.status_code}:")
         if self.request_id:
             parts.append(f"(request id {self.request_id})")
-        return " ".join(parts)
+        text = " ".join(parts)
+        hint = getattr(self, "hint", None)  # errors unpickled from 0.1.0 lack it
+        return f"{text}\nHint: {hint}" if hint else text
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_error, (type(self), self.message, dict(self.__dict__)))
@@ -268,8 +277,44 @@ def _segmind_message(body: bytes, content_type: str) -> str:
     return " ".join(text.split())[:_BODY_EXCERPT_CHARS]
 
 
+def closest_slug(slug: str) -> str | None:
+    """The known Segmind slug nearest to a mistyped `slug`, if one is close."""
+    from langchain_segmind._profiles import known_slugs
+
+    lowered = slug.lower()
+    if lowered in known_slugs():
+        return None
+    matches = difflib.get_close_matches(lowered, known_slugs(), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _not_found_hint(model: str, url: str | None) -> str | None:
+    hints = []
+    suggestion = closest_slug(model) if model else None
+    if suggestion:
+        hints.append(f"Segmind has no model {model!r}; did you mean {suggestion!r}?")
+    if url and not re.search(r"/v\d+/[^/]+$", urlsplit(url).path):
+        hints.append(
+            "base_url has no /v1 segment: Segmind's API is under "
+            "https://api.segmind.com/v1."
+        )
+    return " ".join(hints) or None
+
+
+_TOP_UP_HINT = (
+    "Add credits to the Segmind account (the Billing page of Segmind's "
+    "console), or use a cheaper model. With min_remaining_credits set, call "
+    "langchain_segmind.forget_known_balances() after topping up."
+)
+
+
 def error_from_response(
-    status_code: int, headers: Mapping[str, str], body: bytes, *, model: str
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    model: str,
+    url: str | None = None,
 ) -> SegmindError:
     """Build the typed error for a non-2xx answer from Segmind.
 
@@ -278,6 +323,7 @@ def error_from_response(
         headers: The answer's headers (case-insensitive mapping).
         body: The raw answer body.
         model: The slug the request was for, used in suggestions.
+        url: The URL the request went to, used in hints.
 
     Returns:
         The most specific `SegmindError` subclass for the answer.
@@ -293,7 +339,9 @@ def error_from_response(
     if status_code == 403:
         return SegmindPermissionError(message, **context)
     if status_code == 404:
-        return SegmindNotFoundError(message, **context)
+        return SegmindNotFoundError(
+            message, hint=_not_found_hint(model, url), **context
+        )
     if status_code == 410:
         suggestion = successor_slug(model)
         hint = f" Try model={suggestion!r}." if suggestion else ""
@@ -301,7 +349,7 @@ def error_from_response(
             f"{message} (model {model!r} is retired.{hint})", **context
         )
     if status_code == 406 and "credit" in message.lower():
-        return SegmindInsufficientCreditsError(message, **context)
+        return SegmindInsufficientCreditsError(message, hint=_TOP_UP_HINT, **context)
     if status_code == 429:
         reset_at = parse_reset_time(headers.get("x-rate-limit-reset-at-utc"))
         return SegmindRateLimitError(message, reset_at=reset_at, **context)

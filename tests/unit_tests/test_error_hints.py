@@ -1,0 +1,77 @@
+"""Errors that say what to do: the limit and remedy, a slug to try, how to top up."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+
+from langchain_segmind import (
+    ChatSegmind,
+    SegmindInsufficientCreditsError,
+    SegmindNotFoundError,
+    SegmindTimeoutError,
+)
+
+
+def test_a_timeout_names_the_limit_and_the_remedies(make_model, recorder, call):
+    model = make_model(ChatSegmind, model="gpt-4o", timeout=5)
+    recorder.queue(httpx2.ReadTimeout("timed out"))
+
+    with pytest.raises(SegmindTimeoutError) as raised:
+        call(model, "Hi")
+
+    text = str(raised.value)
+    assert "timeout=5s" in text
+    assert "Raise `timeout`" in text
+    assert 'api_version="v2"' in text
+
+
+def test_a_404_for_a_mistyped_slug_suggests_the_closest_known_one(
+    make_model, recorder, call
+):
+    model = make_model(ChatSegmind, model="claude-4.5-sonet")
+    recorder.fail(404, "Model not found")
+
+    with pytest.raises(SegmindNotFoundError) as raised:
+        call(model, "Hi")
+
+    error = raised.value
+    assert error.message == "Model not found"  # Segmind's own words, unchanged
+    assert "did you mean 'claude-4.5-sonnet'?" in error.hint
+    assert "Hint: " in str(error)
+    assert "base_url" not in error.hint
+
+
+def test_a_404_for_a_known_slug_suggests_no_other(make_model, recorder, call):
+    model = make_model(ChatSegmind, model="gpt-4o")
+    recorder.fail(404, "Not found")
+
+    with pytest.raises(SegmindNotFoundError) as raised:
+        call(model, "Hi")
+
+    assert raised.value.hint is None
+    assert "Hint" not in str(raised.value)
+
+
+def test_a_base_url_without_v1_gets_a_hint(make_model, recorder, call):
+    model = make_model(ChatSegmind, model="gpt-4o", base_url="https://api.segmind.com")
+    recorder.fail(404, "Not found")
+
+    with pytest.raises(SegmindNotFoundError) as raised:
+        call(model, "Hi")
+
+    assert recorder.last.url == "https://api.segmind.com/gpt-4o"
+    assert "base_url has no /v1 segment" in raised.value.hint
+    assert "https://api.segmind.com/v1" in str(raised.value)
+
+
+def test_out_of_credits_says_how_to_top_up(make_model, recorder, call):
+    model = make_model(ChatSegmind, model="gpt-4o")
+    recorder.fail(406, "Insufficient credits: balance 0.01, cost 0.05")
+
+    with pytest.raises(SegmindInsufficientCreditsError) as raised:
+        call(model, "Hi")
+
+    hint = raised.value.hint
+    assert "Add credits" in hint
+    assert "forget_known_balances()" in hint
