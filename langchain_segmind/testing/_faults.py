@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +37,11 @@ class Fault:
         truncate: Promise a longer ``Content-Length`` than the body written, then
             close the connection.
         passthrough: After ``latency``, serve the request normally (a slow answer
-            rather than a failed one); the other fields are then ignored.
+            rather than a failed one); the fields above are then ignored.
+        drip: Write the answer's body one byte every ``drip`` seconds.
+        endless: Stream a body that never ends (until the client hangs up).
+        close_after: After answering, close the connection without saying so
+            (``Connection: close``), as a server whose keep-alive timer ran out.
     """
 
     status: int = 500
@@ -46,6 +52,9 @@ class Fault:
     reset_connection: bool = False
     truncate: bool = False
     passthrough: bool = False
+    drip: float = 0.0
+    endless: bool = False
+    close_after: bool = False
 
     @classmethod
     def rate_limit(cls, reset_in: float = 1.0) -> Fault:
@@ -108,6 +117,39 @@ class Fault:
         """Wait ``latency`` seconds, then answer normally."""
         return cls(latency=latency, passthrough=True)
 
+    @classmethod
+    def drip_feed(cls, interval: float = 0.2) -> Fault:
+        """Answer normally, but write the body one byte every ``interval`` seconds."""
+        return cls(passthrough=True, drip=interval)
+
+    @classmethod
+    def gzip_bomb(cls, inflated_mib: int = 256) -> Fault:
+        """A 200 whose small gzip body inflates to ``inflated_mib`` MiB of zeros."""
+        return cls(
+            status=200,
+            body=_zeros_gzipped(inflated_mib),
+            content_type=JSON_TYPE,
+            headers={"Content-Encoding": "gzip"},
+        )
+
+    @classmethod
+    def endless_body(cls) -> Fault:
+        """A 200 whose body never ends (chunked, until the client hangs up)."""
+        return cls(status=200, body=b"", endless=True)
+
+    @classmethod
+    def stale_keep_alive(cls) -> Fault:
+        """Answer normally, then close the idle connection without saying so."""
+        return cls(passthrough=True, close_after=True)
+
+
+@functools.cache
+def _zeros_gzipped(inflated_mib: int) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = bytes(1024 * 1024)
+    parts = [compressor.compress(block) for _ in range(inflated_mib)]
+    return b"".join([*parts, compressor.flush()])
+
 
 def fault_answer(fault: Fault) -> Answer:
     """The emulator's answer for ``fault`` (``passthrough`` aside)."""
@@ -121,7 +163,14 @@ def fault_answer(fault: Fault) -> Answer:
         body = fault.body.encode() if isinstance(fault.body, str) else fault.body
         content_type = fault.content_type or _sniff_type(body)
     return Answer(
-        fault.status, body, content_type, dict(fault.headers), truncate=fault.truncate
+        fault.status,
+        body,
+        content_type,
+        dict(fault.headers),
+        truncate=fault.truncate,
+        drip=fault.drip,
+        endless=fault.endless,
+        close_after=fault.close_after,
     )
 
 

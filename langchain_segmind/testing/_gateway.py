@@ -122,7 +122,10 @@ class Gateway:
         except Exception as exc:  # a responder's bug: say so rather than hang up
             answer = json_answer(500, {"error": f"emulator failure: {exc!r}"})
         return replace(
-            answer, headers={**answer.headers, "x-request-id": str(uuid.uuid4())}
+            answer,
+            headers={**answer.headers, "x-request-id": str(uuid.uuid4())},
+            drip=fault.drip if fault else 0.0,
+            close_after=fault.close_after if fault else False,
         )
 
     # -- endpoints ------------------------------------------------------------

@@ -7,6 +7,7 @@ import socket
 import socketserver
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
@@ -16,6 +17,10 @@ from ._wire import Answer, text_answer
 
 # How many bytes a truncated answer promises beyond those it writes.
 _TRUNCATION_SHORTFALL = 64
+# An endless body stops here all the same, so a forgotten client cannot keep
+# a server thread busy forever.
+_ENDLESS_BODY_LIMIT = 8 * 1024**3
+_ENDLESS_CHUNK = b" " * 65_536
 _MAX_CHUNK_LINE = 65_537
 
 
@@ -155,15 +160,41 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("x-segmind-emulator", "1")
         self.send_header("Content-Type", answer.content_type)
+        if answer.endless:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self._write_endless()
+            return
         declared = len(answer.body) + (_TRUNCATION_SHORTFALL if answer.truncate else 0)
         self.send_header("Content-Length", str(declared))
         if self.close_connection and not answer.truncate:
             self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(answer.body)
-        if answer.truncate:
+            self._write_body(answer)
+        if answer.truncate or answer.close_after:
             self.close_connection = True
+
+    def _write_body(self, answer: Answer) -> None:
+        if not answer.drip:
+            self.wfile.write(answer.body)
+            return
+        self.wfile.flush()
+        for index in range(len(answer.body)):
+            try:
+                self.wfile.write(answer.body[index : index + 1])
+                self.wfile.flush()
+            except OSError:  # the client gave up: stop dripping
+                self.close_connection = True
+                return
+            time.sleep(answer.drip)
+
+    def _write_endless(self) -> None:
+        self.close_connection = True
+        chunk = b"%x\r\n%s\r\n" % (len(_ENDLESS_CHUNK), _ENDLESS_CHUNK)
+        with contextlib.suppress(OSError):  # the client hung up, as expected
+            for _ in range(_ENDLESS_BODY_LIMIT // len(_ENDLESS_CHUNK)):
+                self.wfile.write(chunk)
 
     def _reset(self) -> None:
         """Close the socket with SO_LINGER 0, so the peer gets a TCP RST."""

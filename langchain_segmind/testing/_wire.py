@@ -19,6 +19,10 @@ class Answer:
 
     ``reset`` and ``truncate`` model network failures: the handler closes the
     socket abruptly, or writes fewer body bytes than ``Content-Length`` promises.
+    ``drip`` writes the body one byte every ``drip`` seconds; ``endless``
+    streams a body that never ends (until the client hangs up);
+    ``close_after`` closes the connection after answering without announcing
+    it, as a server whose keep-alive timer ran out does.
     """
 
     status: int
@@ -27,6 +31,9 @@ class Answer:
     headers: Mapping[str, str] = field(default_factory=dict)
     reset: bool = False
     truncate: bool = False
+    drip: float = 0.0
+    endless: bool = False
+    close_after: bool = False
 
 
 class RequestRejectedError(Exception):

@@ -51,6 +51,7 @@ from langchain_segmind import (
     SegmindServerError,
     SegmindTimeoutError,
 )
+from langchain_segmind._clock import SYSTEM_CLOCK
 from langchain_segmind.testing import Fault, SegmindEmulator
 from tests.integration_tests.support import (
     COST_PER_CALL,
@@ -689,3 +690,99 @@ async def test_latency_within_the_timeout_is_fine(
     message = await call(make_model(ChatSegmindGPT4o, timeout=2.0), mode, PROMPT)
     assert message.content == DEFAULT_REPLY
     assert len(emulator.requests) == 1
+
+
+# -- answers that arrive too slowly, too big, or on a connection that went stale -----
+
+
+@each_class_and_mode
+async def test_a_dripping_body_is_cut_off_at_the_timeout(
+    cls: type[ChatSegmind], mode: str, slow_gateway: SegmindEmulator
+) -> None:
+    # One byte every 0.2 s: each read returns quickly, but the call must still
+    # end at its timeout, as a whole.
+    slow_gateway.inject(Fault.drip_feed(0.2))
+    model = new_model(slow_gateway, cls, clock=SYSTEM_CLOCK, timeout=1.0)
+
+    started = time.monotonic()
+    with pytest.raises(SegmindTimeoutError, match=r"timeout=1s") as caught:
+        await call(model, mode, PROMPT)
+
+    assert time.monotonic() - started <= 1.0 * 1.1 + 0.1
+    assert caught.value.is_retryable is False
+    assert len(slow_gateway.requests) == 1
+
+
+@each_class_and_mode
+async def test_a_gzip_bomb_is_refused_without_inflating_it(
+    cls: type[ChatSegmind],
+    mode: str,
+    emulator: SegmindEmulator,
+    make_model: ModelFactory,
+) -> None:
+    emulator.inject(Fault.gzip_bomb(inflated_mib=256))
+
+    with pytest.raises(SegmindResponseError, match="larger than 32 MiB") as caught:
+        await call(make_model(cls, max_retries=2), mode, PROMPT)
+
+    assert caught.value.status_code == 200
+    assert caught.value.is_retryable is False  # billed: never sent twice
+    assert len(emulator.requests) == 1
+
+
+@each_class_and_mode
+async def test_an_endless_body_is_refused_at_the_size_bound(
+    cls: type[ChatSegmind], mode: str, slow_gateway: SegmindEmulator
+) -> None:
+    slow_gateway.inject(Fault.endless_body())
+    model = new_model(slow_gateway, cls, max_retries=2)
+
+    with pytest.raises(SegmindResponseError, match="larger than 32 MiB"):
+        await call(model, mode, PROMPT)
+
+    assert len(slow_gateway.requests) == 1
+
+
+@each_class_and_mode
+async def test_a_stale_keep_alive_connection_is_not_reused(
+    cls: type[ChatSegmind], mode: str, slow_gateway: SegmindEmulator
+) -> None:
+    # The gateway closes the idle connection after the first answer without
+    # saying so; the next call must open a new one and be sent exactly once.
+    slow_gateway.inject(Fault.stale_keep_alive())
+    model = new_model(slow_gateway, cls)
+
+    async def two_calls() -> list[Any]:
+        first = await call(model, mode, "first")
+        time.sleep(0.2)  # the connection sits idle; the server's close arrives
+        return [first, await call(model, mode, "second")]
+
+    first, second = await two_calls()
+
+    assert [first.content, second.content] == [f"{REPLY}first", f"{REPLY}second"]
+    assert posts(slow_gateway) == [f"/v1/{slug_of(cls)}"] * 2
+    assert slow_gateway.connections_opened == 2
+
+
+async def test_concurrent_calls_with_faults_are_each_sent_as_the_rules_say(
+    emulator: SegmindEmulator, make_model: ModelFactory
+) -> None:
+    # 32 concurrent calls; 4 meet a 503 (retried), 2 a reset after the request
+    # (not retried): 36 POSTs, 30 answers, 2 connection errors.
+    emulator.latency = 0.02
+    emulator.inject(Fault.server_error(503), times=4)
+    emulator.inject(Fault.connection_reset(), times=2)
+    model = make_model(ChatSegmindClaude, max_retries=2)
+
+    results = await model.abatch(
+        [f"q{n}" for n in range(32)],
+        config={"max_concurrency": 16},
+        return_exceptions=True,
+    )
+
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) == 2
+    assert all(isinstance(e, SegmindConnectionError) for e in errors)
+    assert sum(isinstance(r, AIMessage) for r in results) == 30
+    assert len(posts(emulator)) == 32 + 4
+    assert emulator.connections_opened <= 16 + 2
