@@ -193,30 +193,3 @@ def refuses_sampling(model: str) -> bool:
     """Whether the slug's provider refuses `temperature`, `top_p` and `top_k`."""
     profile = _PROFILES.get(model.lower())
     return profile is not None and profile.get("temperature") is False
-
-
-# Segmind's LLM slugs without a profile here (its 2026-08 model directory):
-# known, so that a mistyped slug can be matched to the nearest real one.
-_OTHER_DIRECTORY_SLUGS = (
-    "gpt-5.1",
-    "gpt-5.2",
-    "gpt-5.3",
-    "gpt-5.4",
-    "gpt-5.5",
-    "gemini-3-pro",
-    "deepseek-chat",
-    "deepseek-reasoner",
-    "llama-v3p1-70b-instruct",
-    "llama4-maverick-instruct-basic",
-    "mixtral-8x22b-instruct",
-    "qwen3-max",
-    "qwen-plus",
-    "kimi-k2-instruct-0905",
-    "glm-5.2",
-    "minimax-m3",
-)
-
-
-def known_slugs() -> tuple[str, ...]:
-    """Every Segmind LLM slug the package knows of, profiled or not."""
-    return (*_PROFILES, *_OTHER_DIRECTORY_SLUGS)

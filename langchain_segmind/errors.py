@@ -26,6 +26,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
+from langchain_segmind._catalogue import DIRECTORY_SLUGS
 from langchain_segmind._json import loads
 
 __all__ = [
@@ -279,12 +280,10 @@ def _segmind_message(body: bytes, content_type: str) -> str:
 
 def closest_slug(slug: str) -> str | None:
     """The known Segmind slug nearest to a mistyped `slug`, if one is close."""
-    from langchain_segmind._profiles import known_slugs
-
     lowered = slug.lower()
-    if lowered in known_slugs():
+    if lowered in DIRECTORY_SLUGS:
         return None
-    matches = difflib.get_close_matches(lowered, known_slugs(), n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(lowered, DIRECTORY_SLUGS, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 

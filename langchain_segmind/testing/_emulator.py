@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
+from langchain_segmind._catalogue import DIRECTORY_SLUGS
+
 from ._faults import Fault
 from ._gateway import Gateway, Settings
 from ._server import EmulatorServer
@@ -15,41 +17,8 @@ from ._state import ACTIVE, RETIRED, GatewayState, RecordedRequest
 DEFAULT_API_KEY = "segmind-emulator-key"
 """The API key the emulator accepts unless told otherwise."""
 
-_DIRECTORY_SLUGS = (
-    # The 2026-08 model directory (spec section 7), plus the two required slugs.
-    "claude-3.5-sonnet",
-    "claude-4-sonnet",
-    "claude-4.5-sonnet",
-    "claude-opus-4.7",
-    "gpt-4",
-    "gpt-4-turbo",
-    "gpt-4o",
-    "gpt-5",
-    "gpt-5-mini",
-    "gpt-5.1",
-    "gpt-5.2",
-    "gpt-5.3",
-    "gpt-5.4",
-    "gpt-5.5",
-    "o3",
-    "o3-mini",
-    "o4-mini",
-    "gemini-2.5-flash",
-    "gemini-2.5-pro",
-    "gemini-3-pro",
-    "deepseek-chat",
-    "deepseek-reasoner",
-    "llama-v3p1-70b-instruct",
-    "llama4-maverick-instruct-basic",
-    "mixtral-8x22b-instruct",
-    "qwen3-max",
-    "qwen-plus",
-    "kimi-k2-instruct-0905",
-    "glm-5.2",
-    "minimax-m3",
-)
 
-DEFAULT_CATALOGUE: dict[str, str] = dict.fromkeys(_DIRECTORY_SLUGS, ACTIVE)
+DEFAULT_CATALOGUE: dict[str, str] = dict.fromkeys(DIRECTORY_SLUGS, ACTIVE)
 """Slugs the emulator knows by default, each ``"active"`` or ``"retired"``."""
 
 _POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serve loop
