@@ -48,7 +48,7 @@ def test_the_pytest_plugin_imports_nothing_heavy() -> None:
     code = (
         "import sys, langchain_segmind.testing.pytest_plugin; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "{'langchain_core', 'pydantic', 'httpx', 'langchain_segmind'}))"
+        "{'langchain_core', 'pydantic', 'httpx', 'httpx2', 'langchain_segmind'}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -56,6 +56,7 @@ def test_the_pytest_plugin_imports_nothing_heavy() -> None:
     assert out == str(
         [
             "langchain_segmind",
+            "langchain_segmind._lazy",
             "langchain_segmind._version",
             "langchain_segmind.testing",
             "langchain_segmind.testing.pytest_plugin",
