@@ -130,9 +130,6 @@ def aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
     )
 
 
-ASYNC_TRANSPORTS = ("httpx2", "aiohttp")
-
-
 def _environment_proxies() -> dict[str, str | None] | None:
     """The proxy mounts a plain client would build, or `None` if httpx2 hides them."""
     try:
@@ -413,7 +410,7 @@ async def aexchange(
 ) -> RawAnswer:
     """The async twin of `exchange`; the deadline also cancels a stalled attempt.
 
-    `backend` picks the default client's transport (`ASYNC_TRANSPORTS`).
+    `backend` picks the default client's transport: `"httpx2"` or `"aiohttp"`.
     """
     progress = _Progress(deadline)
     try:

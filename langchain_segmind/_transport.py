@@ -61,7 +61,7 @@ class HttpCall:
     """A deadline shared with other requests of one call, such as a queued
     job's polls; by default `timeout` from the first attempt."""
     async_transport: str = "httpx2"
-    """The default async client's transport (`_http.ASYNC_TRANSPORTS`)."""
+    """The default async client's transport: `"httpx2"` or `"aiohttp"`."""
 
     def outgoing(self) -> _http.Outgoing:
         """The request to send (every attempt sends the same one).
