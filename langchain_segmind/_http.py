@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import ssl
 import sys
 import threading
 from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
@@ -75,9 +77,101 @@ def keepalive_socket_options() -> list[tuple[int, int, int]]:
 
 def sync_transport(proxy: str | None = None) -> httpx2.BaseTransport:
     """The transport of the default sync client (tests replace this seam)."""
-    return httpx2.HTTPTransport(
+    transport = httpx2.HTTPTransport(
         proxy=proxy, limits=LIMITS, socket_options=keepalive_socket_options()
     )
+    _bound_by_deadline(transport)
+    return transport
+
+
+# The deadline of the sync attempt running in this thread (or context).
+_ATTEMPT_DEADLINE: ContextVar[Deadline | None] = ContextVar(
+    "segmind_attempt_deadline", default=None
+)
+
+
+def _bound_by_deadline(transport: httpx2.HTTPTransport) -> None:
+    """Bound every socket operation of `transport` by the running call's deadline.
+
+    HTTPX applies its timeouts per read, so a byte arriving now and then (in
+    the headers or the body) would hold a sync call past its deadline; an
+    async call is cancelled instead. httpcore's network backend is its
+    extension point for this, but httpx2 builds the pool without exposing it,
+    so it is wrapped in place; without that attribute, the per-read timeouts
+    and the check between body chunks still apply.
+    """
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is not None and hasattr(backend, "connect_tcp"):
+        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+
+def _clamped(timeout: float | None) -> float | None:
+    deadline = _ATTEMPT_DEADLINE.get()
+    remaining = None if deadline is None else deadline.remaining()
+    if remaining is None:
+        return timeout
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream:
+    """A network stream whose every operation ends by the deadline."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return bytes(self._stream.read(max_bytes, _clamped(timeout)))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _clamped(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> _DeadlineStream:
+        return _DeadlineStream(
+            self._stream.start_tls(ssl_context, server_hostname, _clamped(timeout))
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend:
+    """httpcore's sync network backend, its streams bounded by the deadline."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> _DeadlineStream:
+        stream = self._backend.connect_tcp(
+            host, port, _clamped(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> _DeadlineStream:
+        stream = self._backend.connect_unix_socket(
+            path, _clamped(timeout), socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
 
 
 def async_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
@@ -166,9 +260,10 @@ def _new_client(
         make_transport = aiohttp_transport if backend == "aiohttp" else async_transport
     try:
         return kind(**_client_options(make_transport), follow_redirects=False)
-    except (OSError, ValueError, httpx2.HTTPError) as error:
+    except (OSError, ValueError, ImportError, httpx2.HTTPError) as error:
         # A proxy or certificate setting that cannot be used (a missing
-        # SSL_CERT_FILE, an unparsable proxy URL): the same for every call.
+        # SSL_CERT_FILE, an unparsable proxy URL, a SOCKS proxy without
+        # socksio): the same for every call.
         failure = SegmindConnectionError(
             f"could not set up the HTTP client ({type(error).__name__}: {error}); "
             "check the proxy and certificate settings of the environment"
@@ -380,6 +475,7 @@ def exchange(
         SegmindError: Every failure, classified by `classify`.
     """
     progress = _Progress(deadline)
+    bound = _ATTEMPT_DEADLINE.set(deadline)
     try:
         http = DEFAULT_CLIENTS.sync() if client is None else client
         request = _build(http, outgoing, progress, progress.trace)
@@ -397,6 +493,8 @@ def exchange(
             response.close()
     except Exception as error:
         failure = classify(error, progress, outgoing.method)
+    finally:
+        _ATTEMPT_DEADLINE.reset(bound)
     # Raised outside the `except` and without the frames it passed through,
     # so no traceback shows a chained exception or a frame holding headers.
     raise failure.with_traceback(None)
@@ -459,6 +557,10 @@ def classify(error: Exception, progress: _Progress, method: str) -> SegmindError
     request_id = headers.get("x-request-id")
     if isinstance(error, SegmindError):
         return error
+    if _is(error, "HTTPStatusError"):
+        # A user client's hook called `raise_for_status()`: the status decides.
+        answer = error.response  # type: ignore[attr-defined]
+        return error_from_response(answer.status_code, answer.headers, b"", model="")
     if isinstance(error, BodyError):
         return _not_retried(
             SegmindResponseError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Self
 
 from langchain_core.callbacks import (
@@ -232,7 +232,8 @@ class ChatSegmind(BaseChatModel):
     )
     """Segmind API key; from `SEGMIND_API_KEY` when not passed."""
     base_url: str = Field(
-        default_factory=from_env("SEGMIND_BASE_URL", default=DEFAULT_BASE_URL)
+        default_factory=from_env("SEGMIND_BASE_URL", default=DEFAULT_BASE_URL),
+        validate_default=True,
     )
     """Gateway base URL; from `SEGMIND_BASE_URL` when not passed."""
     temperature: float | None = None
@@ -293,11 +294,12 @@ class ChatSegmind(BaseChatModel):
         try:
             super().__init__(**kwargs)
         except ValidationError as error:
-            failure = _input_error_in(error)
-            if failure is None:
-                raise
+            failure: Exception = _input_error_in(error) or error
         else:
             return
+        # A refused argument (a key among `default_headers`, say) must not
+        # stay behind in this frame's variables, nor in pydantic's frames.
+        kwargs.clear()
         raise failure.with_traceback(None)
 
     @field_validator("model")
@@ -397,7 +399,7 @@ class ChatSegmind(BaseChatModel):
     ) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
         params["ls_provider"] = "segmind"
-        params["ls_model_name"] = kwargs.get("model") or self.model
+        params["ls_model_name"] = _per_call_model(kwargs, self.model)
         max_tokens = kwargs.get("max_tokens", self.max_tokens)
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
@@ -434,7 +436,7 @@ class ChatSegmind(BaseChatModel):
         )
         return prepare_chat(
             messages,
-            model=kwargs.get("model") or self.model,
+            model=_per_call_model(kwargs, self.model),
             options=options,
             connection=connection,
             extra_headers=kwargs.get("extra_headers"),
@@ -621,6 +623,12 @@ def _last_chunk(message: AIMessage) -> ChatGenerationChunk:
     if usage is not None:
         chunk.response_metadata = {**chunk.response_metadata, "token_usage": usage}
     return ChatGenerationChunk(message=chunk)
+
+
+def _per_call_model(kwargs: Mapping[str, Any], default: str) -> Any:
+    """A per-call `model=`, else `default`; an empty one is kept, to be refused."""
+    model = kwargs.get("model")
+    return default if model is None else model
 
 
 def _input_error_in(error: ValidationError) -> SegmindInputError | None:

@@ -174,8 +174,11 @@ def render_tools(tools: Sequence[ToolSpec], choice: str) -> dict[str, Any]:
 
 def looks_like(payload: Mapping[str, Any]) -> bool:
     """Whether an answer has the Anthropic Messages shape."""
+    content = payload.get("content")
+    if not isinstance(content, list | None):
+        return False  # e.g. `"content": 5`: no shape the package can read
     return payload.get("type") == "message" or (
-        isinstance(payload.get("content"), list) and "stop_reason" in payload
+        content is not None and "stop_reason" in payload
     )
 
 
@@ -183,7 +186,8 @@ def parse_completion(payload: Mapping[str, Any]) -> Completion:
     """Parse an Anthropic Messages answer."""
     texts: list[str] = []
     calls: list[ToolCallPart | InvalidToolCallPart] = []
-    for block in payload.get("content") or []:
+    content = payload.get("content")
+    for block in content if isinstance(content, list) else []:
         if not isinstance(block, Mapping):
             continue
         if block.get("type") == "text" and isinstance(block.get("text"), str):

@@ -474,25 +474,6 @@ def assert_timed_out(error: BaseException, elapsed: float, timeout: float) -> No
     assert elapsed <= bound(timeout), f"took {elapsed:.3f}s for timeout={timeout}"
 
 
-SYNC_BODY_DEADLINE = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sync path: an answer dripping slower than the rule's margin runs past the "
-        "deadline. httpcore reads the request's read timeout once per phase (each "
-        "socket read may take all of it) and exchange() checks "
-        "`deadline.expired()` only after a body chunk arrives: a 0.45 s body drip "
-        "ends at ~1.35 s for timeout=1.0, and a header drip goes on until the "
-        "server stops (1.4 s here) or h11's header size limit. Fix: _http.py, "
-        "exchange: arm a threading.Timer(deadline.remaining()) that shuts down "
-        "(socket.shutdown(SHUT_RDWR)) the attempt's socket, found through the "
-        "trace's connection.connect_tcp.complete return_value (or "
-        "response.extensions['network_stream']), so a blocked read wakes at the "
-        "deadline; cancel it when the attempt ends (the async path's "
-        "asyncio.timeout already does this)"
-    ),
-)
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_a_body_dripping_every_200ms_ends_at_the_timeout(warm, mode):
     # Bytes at 0.05 s, 0.25 s ... 0.85 s, 1.05 s: the deadline falls between two.
@@ -507,9 +488,7 @@ def test_a_body_dripping_every_200ms_ends_at_the_timeout(warm, mode):
     assert len(server.requests) == 1
 
 
-@pytest.mark.parametrize(
-    "mode", [pytest.param("sync", marks=SYNC_BODY_DEADLINE), "async"]
-)
+@pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_body_dripping_every_450ms_ends_at_the_timeout(warm, mode):
     # Bytes at 0.45 s, 0.9 s, 1.35 s: none near the deadline.
     with RawServer(drips_body(interval=0.45, first=0.45)) as server:
@@ -521,9 +500,7 @@ def test_a_body_dripping_every_450ms_ends_at_the_timeout(warm, mode):
     assert len(server.requests) == 1
 
 
-@pytest.mark.parametrize(
-    "mode", [pytest.param("sync", marks=SYNC_BODY_DEADLINE), "async"]
-)
+@pytest.mark.parametrize("mode", ["sync", "async"])
 def test_headers_dripping_end_at_the_timeout(warm, mode):
     # The drip stops after 1.4 s (the call should be long over by then).
     with RawServer(drips_headers(interval=0.2, cap=1.4)) as server:
@@ -974,16 +951,6 @@ def _too_large(mode: str) -> BaseException:
         return failure_of(lambda: run(raw_model(server.base_url), mode))
 
 
-KEY_IN_INIT_LOCALS = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a key passed as default_headers={'X-Api-Key': key} is refused, but the "
-        "constructor's frame keeps it in its `kwargs` local, so a traceback with "
-        "locals (Sentry, rich, capture_locals=True) prints it. Fix: chat_models.py, "
-        "ChatSegmind.__init__: `kwargs.clear()` (a dict of its own) before "
-        "`raise failure.with_traceback(None)` and before the bare `raise`"
-    ),
-)
 FAILURE_KINDS = [
     pytest.param(_timeout, id="timeout"),
     pytest.param(_bad_header, id="bad-header-per-call"),
@@ -991,7 +958,6 @@ FAILURE_KINDS = [
     pytest.param(
         _reserved_header_holding_the_key,
         id="key-given-as-a-header",
-        marks=KEY_IN_INIT_LOCALS,
     ),
     pytest.param(_bad_url, id="bad-url"),
     pytest.param(_bad_slug, id="bad-slug-per-call"),
@@ -1073,24 +1039,10 @@ def test_a_proxy_url_with_port_99999_is_a_segmind_error(mode, clean_env, fresh_c
     assert not isinstance(error, (ExceptionGroup, OverflowError, OSError))
 
 
-SOCKS_SETUP_MESSAGE = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "with ALL_PROXY=socks5://... and no socksio installed, the default client "
-        "cannot be built (ImportError), and the error says 'the connection failed "
-        "after the request was sent ... may have been billed', though nothing was "
-        "sent. Fix: _http.py, _new_client: catch ImportError with OSError, "
-        "ValueError and httpx2.HTTPError (the 'could not set up the HTTP client' "
-        "error)"
-    ),
-)
-
-
 @pytest.mark.skipif(
     importlib.util.find_spec("socksio") is not None, reason="socksio is installed"
 )
 @pytest.mark.parametrize("mode", MODES)
-@SOCKS_SETUP_MESSAGE
 def test_a_socks_proxy_without_socksio_is_a_setup_error(mode, clean_env, fresh_clients):
     clean_env.setenv("ALL_PROXY", f"socks5://127.0.0.1:{closed_port()}")
     model = raw_model(f"http://127.0.0.1:{closed_port()}/v1", max_retries=2)
@@ -1113,17 +1065,6 @@ def trap_on_wrapped_port() -> RawServer:
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "SEGMIND_BASE_URL=http://127.0.0.1:99999/v1 is accepted at construction "
-        "(pydantic does not validate default_factory values), and the sync path "
-        "then dials port 34463 (httpx2 wraps the port) and sends the request, key "
-        "included, there; the async path fails with 'ExceptionGroup: unhandled "
-        "errors in a TaskGroup'. Fix: chat_models.py, ChatSegmind.base_url: "
-        "Field(default_factory=..., validate_default=True)"
-    ),
-)
 def test_a_base_url_port_99999_from_the_environment_never_sends(mode, clean_env):
     clean_env.setenv("SEGMIND_BASE_URL", "http://127.0.0.1:99999/v1")
     with trap_on_wrapped_port() as trap:
