@@ -3,11 +3,21 @@
 Every attempt, every wait between attempts and every poll of a queued job
 draw on the same deadline, so a call ends within its `timeout` whatever the
 server does: a slow connect, a late answer, a body dripping byte by byte.
+
+HTTPX applies its timeouts per socket operation, so a byte arriving now and
+then would keep a call going. An async attempt is cancelled at the deadline;
+a sync one runs on sockets whose every operation is bounded by it
+(`bound_socket_operations`, `running_attempt`).
 """
 
 from __future__ import annotations
 
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from langchain_segmind._clock import SYSTEM_CLOCK, Clock
 from langchain_segmind.errors import SegmindTimeoutError
@@ -70,3 +80,98 @@ class Deadline:
             'retries included. Raise `timeout`, or use api_version="v2" '
             "(Segmind's queue API) for long generations."
         )
+
+
+# The deadline of the sync attempt running in this thread (or context).
+_RUNNING: ContextVar[Deadline | None] = ContextVar("segmind_deadline", default=None)
+
+
+@contextmanager
+def running_attempt(deadline: Deadline) -> Iterator[None]:
+    """Bound the socket operations of this thread's attempt by `deadline`."""
+    token = _RUNNING.set(deadline)
+    try:
+        yield
+    finally:
+        _RUNNING.reset(token)
+
+
+def bound_socket_operations(transport: Any) -> None:
+    """Wrap the network backend of an httpx2 `HTTPTransport`'s pool.
+
+    httpcore's network backend is its extension point for this, but httpx2
+    builds the pool without exposing it, so it is wrapped in place. Without
+    that attribute the per-phase timeouts and the check between body chunks
+    still apply.
+    """
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is not None and hasattr(backend, "connect_tcp"):
+        pool._network_backend = _BoundedBackend(backend)  # type: ignore[union-attr]
+
+
+def _bounded(timeout: float | None) -> float | None:
+    deadline = _RUNNING.get()
+    remaining = None if deadline is None else deadline.remaining()
+    if remaining is None:
+        return timeout
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _BoundedStream:
+    """An httpcore network stream whose every operation ends by the deadline."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return bytes(self._stream.read(max_bytes, _bounded(timeout)))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> _BoundedStream:
+        stream = self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout))
+        return _BoundedStream(stream)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _BoundedBackend:
+    """httpcore's sync network backend, its streams bounded by the deadline."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> _BoundedStream:
+        stream = self._backend.connect_tcp(
+            host, port, _bounded(timeout), local_address, socket_options
+        )
+        return _BoundedStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> _BoundedStream:
+        stream = self._backend.connect_unix_socket(
+            path, _bounded(timeout), socket_options
+        )
+        return _BoundedStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)

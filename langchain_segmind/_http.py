@@ -7,9 +7,10 @@ keepalive, and proxies from the environment exactly as a plain
 `httpx2.Client()` reads them. A client the user passes (httpx2, or a legacy
 `httpx` one) is used as given: its transport, proxies, hooks and mocks.
 
-One attempt is `exchange` / `aexchange`: send the request once, read the
-answer within the deadline and the size bound, and turn every failure into a
-`SegmindError` that says whether the request may be sent again (`classify`).
+One attempt is `exchange` / `aexchange`: send the request once and read the
+answer within the deadline (`_deadline`) and the size bound (`_body`); every
+failure becomes a `SegmindError` that says whether the request may be sent
+again (`_failures.classify`).
 """
 
 from __future__ import annotations
@@ -17,26 +18,26 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import ssl
 import sys
 import threading
 from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import suppress
-from contextvars import ContextVar
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import httpx2
 
-from langchain_segmind._body import BodyError, BoundedBody
-from langchain_segmind._deadline import Deadline
+from langchain_segmind._body import BoundedBody
+from langchain_segmind._deadline import (
+    Deadline,
+    bound_socket_operations,
+    running_attempt,
+)
+from langchain_segmind._failures import AttemptProgress, classify
 from langchain_segmind.errors import (
     SegmindConnectionError,
-    SegmindError,
     SegmindInputError,
     SegmindResponseError,
-    error_from_response,
 )
 
 if TYPE_CHECKING:
@@ -56,7 +57,6 @@ LIMITS = httpx2.Limits(
 KEEPALIVE_IDLE_SECONDS = 60
 KEEPALIVE_INTERVAL_SECONDS = 60
 KEEPALIVE_PROBES = 5
-_NO_ANSWER = "Server disconnected without sending a response"
 
 
 def keepalive_socket_options() -> list[tuple[int, int, int]]:
@@ -80,98 +80,8 @@ def sync_transport(proxy: str | None = None) -> httpx2.BaseTransport:
     transport = httpx2.HTTPTransport(
         proxy=proxy, limits=LIMITS, socket_options=keepalive_socket_options()
     )
-    _bound_by_deadline(transport)
+    bound_socket_operations(transport)
     return transport
-
-
-# The deadline of the sync attempt running in this thread (or context).
-_ATTEMPT_DEADLINE: ContextVar[Deadline | None] = ContextVar(
-    "segmind_attempt_deadline", default=None
-)
-
-
-def _bound_by_deadline(transport: httpx2.HTTPTransport) -> None:
-    """Bound every socket operation of `transport` by the running call's deadline.
-
-    HTTPX applies its timeouts per read, so a byte arriving now and then (in
-    the headers or the body) would hold a sync call past its deadline; an
-    async call is cancelled instead. httpcore's network backend is its
-    extension point for this, but httpx2 builds the pool without exposing it,
-    so it is wrapped in place; without that attribute, the per-read timeouts
-    and the check between body chunks still apply.
-    """
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if backend is not None and hasattr(backend, "connect_tcp"):
-        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
-
-
-def _clamped(timeout: float | None) -> float | None:
-    deadline = _ATTEMPT_DEADLINE.get()
-    remaining = None if deadline is None else deadline.remaining()
-    if remaining is None:
-        return timeout
-    return remaining if timeout is None else min(timeout, remaining)
-
-
-class _DeadlineStream:
-    """A network stream whose every operation ends by the deadline."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return bytes(self._stream.read(max_bytes, _clamped(timeout)))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _clamped(timeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> _DeadlineStream:
-        return _DeadlineStream(
-            self._stream.start_tls(ssl_context, server_hostname, _clamped(timeout))
-        )
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _DeadlineBackend:
-    """httpcore's sync network backend, its streams bounded by the deadline."""
-
-    def __init__(self, backend: Any) -> None:
-        self._backend = backend
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> _DeadlineStream:
-        stream = self._backend.connect_tcp(
-            host, port, _clamped(timeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> _DeadlineStream:
-        stream = self._backend.connect_unix_socket(
-            path, _clamped(timeout), socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
 
 
 def async_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
@@ -362,26 +272,15 @@ def check_async_client(client: object) -> AsyncClient | None:
 
 
 def _check_client(client: object, kind: str) -> object:
+    legacy = sys.modules.get("httpx")  # imported by whoever made a legacy client
+    libraries = (httpx2,) if legacy is None else (httpx2, legacy)
     if client is None or any(
-        isinstance(client, getattr(lib, kind)) for lib in _libraries()
+        isinstance(client, getattr(lib, kind)) for lib in libraries
     ):
         return client
     raise TypeError(
         f"expected an httpx2.{kind} (or a legacy httpx.{kind}), got "
         f"{type(client).__name__}"
-    )
-
-
-def _libraries() -> tuple[ModuleType, ...]:
-    """httpx2, and legacy httpx when something has imported it."""
-    legacy = sys.modules.get("httpx")
-    return (httpx2,) if legacy is None else (httpx2, legacy)
-
-
-def _is(error: BaseException, *names: str) -> bool:
-    """Whether `error` is one of the named HTTPX exceptions, of either library."""
-    return any(
-        isinstance(error, getattr(lib, name)) for lib in _libraries() for name in names
     )
 
 
@@ -407,94 +306,32 @@ class RawAnswer:
     body: bytes
 
 
-class _Progress:
-    """How far one attempt got, as HTTPX's `trace` extension reports it.
-
-    Its `timeouts` dict is the request's timeout extension; it is refreshed
-    from the deadline as each phase starts, so no phase outlives the call.
-    """
-
-    def __init__(self, deadline: Deadline) -> None:
-        self.deadline = deadline
-        self.timeouts = deadline.timeouts()
-        self.traced = False
-        self.request_sent = False
-        self.status_code: int | None = None
-        self.headers: dict[str, str] = {}
-
-    def note(self, event: str, info: Mapping[str, Any]) -> None:
-        request = info.get("request")
-        if getattr(request, "method", None) == b"CONNECT":
-            return  # a proxy tunnel's own exchange, not ours
-        self.traced = True
-        if event.endswith(".started"):
-            self.timeouts.update(self.deadline.timeouts())
-        elif event.endswith("send_request_body.complete"):
-            self.request_sent = True
-
-    def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        self.note(event, info)
-
-    async def atrace(self, event: str, info: Mapping[str, Any]) -> None:
-        self.note(event, info)
-
-    def answered(self, response: Any) -> None:
-        """Record the status line and headers; refuse a redirect."""
-        self.status_code = response.status_code
-        self.headers = {name.lower(): value for name, value in response.headers.items()}
-        self.timeouts.update(self.deadline.timeouts())
-        if 300 <= response.status_code < 400:
-            location = self.headers.get("location", "(no Location header)")
-            raise SegmindResponseError(
-                f"Segmind answered with a redirect to {location!r}; the API key is "
-                "never sent on to another address. If that address is right, set "
-                "`base_url` to it.",
-                status_code=response.status_code,
-                request_id=self.headers.get("x-request-id"),
-            )
-
-    def body(self, response: Any) -> BoundedBody:
-        if response.is_stream_consumed:
-            # Built in memory (a mock's answer): already read and decoded.
-            body = BoundedBody(None)
-            body.feed(response.content)
-            return body
-        return BoundedBody(self.headers.get("content-encoding"))
-
-    def answer(self, body: BoundedBody) -> RawAnswer:
-        assert self.status_code is not None
-        return RawAnswer(self.status_code, self.headers, body.finish())
-
-
 def exchange(
     client: SyncClient | None, outgoing: Outgoing, deadline: Deadline
 ) -> RawAnswer:
     """Send `outgoing` once and read its whole answer before `deadline`.
 
     Raises:
-        SegmindError: Every failure, classified by `classify`.
+        SegmindError: Every failure, classified by `_failures.classify`.
     """
-    progress = _Progress(deadline)
-    bound = _ATTEMPT_DEADLINE.set(deadline)
+    progress = AttemptProgress(deadline)
     try:
-        http = DEFAULT_CLIENTS.sync() if client is None else client
-        request = _build(http, outgoing, progress, progress.trace)
-        response = http.send(request, stream=True, follow_redirects=False)
-        try:
-            progress.answered(response)
-            body = progress.body(response)
-            if not response.is_stream_consumed:
-                for chunk in response.iter_raw():
-                    body.feed(chunk)
-                    if deadline.expired():
-                        raise deadline.error()
-            return progress.answer(body)
-        finally:
-            response.close()
+        with running_attempt(deadline):
+            http = DEFAULT_CLIENTS.sync() if client is None else client
+            request = _build(http, outgoing, progress, progress.trace)
+            response = http.send(request, stream=True, follow_redirects=False)
+            try:
+                body = _answer_body(response, progress)
+                if not response.is_stream_consumed:
+                    for chunk in response.iter_raw():
+                        body.feed(chunk)
+                        if deadline.expired():
+                            raise deadline.error()
+                return _raw_answer(progress, body)
+            finally:
+                response.close()
     except Exception as error:
         failure = classify(error, progress, outgoing.method)
-    finally:
-        _ATTEMPT_DEADLINE.reset(bound)
     # Raised outside the `except` and without the frames it passed through,
     # so no traceback shows a chained exception or a frame holding headers.
     raise failure.with_traceback(None)
@@ -506,25 +343,24 @@ async def aexchange(
     deadline: Deadline,
     backend: str = "httpx2",
 ) -> RawAnswer:
-    """The async twin of `exchange`; the deadline also cancels a stalled attempt.
+    """The async twin of `exchange`; the deadline cancels a stalled attempt.
 
     `backend` picks the default client's transport: `"httpx2"` or `"aiohttp"`.
     """
-    progress = _Progress(deadline)
+    progress = AttemptProgress(deadline)
     try:
         http = DEFAULT_CLIENTS.for_running_loop(backend) if client is None else client
         request = _build(http, outgoing, progress, progress.atrace)
         async with asyncio.timeout(deadline.remaining()):
             response = await http.send(request, stream=True, follow_redirects=False)
             try:
-                progress.answered(response)
-                body = progress.body(response)
+                body = _answer_body(response, progress)
                 if not response.is_stream_consumed:
                     async for chunk in response.aiter_raw():
                         body.feed(chunk)
                         if deadline.expired():
                             raise deadline.error()
-                return progress.answer(body)
+                return _raw_answer(progress, body)
             finally:
                 await response.aclose()
     except Exception as error:
@@ -532,7 +368,7 @@ async def aexchange(
     raise failure.with_traceback(None)
 
 
-def _build(http: Any, outgoing: Outgoing, progress: _Progress, trace: Any) -> Any:
+def _build(http: Any, outgoing: Outgoing, progress: AttemptProgress, trace: Any) -> Any:
     request = http.build_request(
         outgoing.method,
         outgoing.url,
@@ -544,88 +380,25 @@ def _build(http: Any, outgoing: Outgoing, progress: _Progress, trace: Any) -> An
     return request
 
 
-def classify(error: Exception, progress: _Progress, method: str) -> SegmindError:
-    """The typed error for a failed attempt, and whether it may be retried.
-
-    A POST is sent again only when it provably never reached the server: the
-    connection failed, or it broke before the request was fully written.
-    Once any byte of an answer arrived, it is not, since Segmind bills every
-    accepted POST. A GET (a queue poll) may always be repeated.
-    """
-    repeatable = method == "GET"
-    status, headers = progress.status_code, progress.headers
-    request_id = headers.get("x-request-id")
-    if isinstance(error, SegmindError):
-        return error
-    if _is(error, "HTTPStatusError"):
-        # A user client's hook called `raise_for_status()`: the status decides.
-        answer = error.response  # type: ignore[attr-defined]
-        return error_from_response(answer.status_code, answer.headers, b"", model="")
-    if isinstance(error, BodyError):
-        return _not_retried(
-            SegmindResponseError(
-                f"{error}; the call may have been billed, so it is not retried",
-                status_code=status,
-                request_id=request_id,
-            ),
-            repeatable,
+def _answer_body(response: Any, progress: AttemptProgress) -> BoundedBody:
+    """Record the status and headers, refuse a redirect, and start the body."""
+    progress.answered(response.status_code, response.headers)
+    if 300 <= response.status_code < 400:
+        location = progress.headers.get("location", "(no Location header)")
+        raise SegmindResponseError(
+            f"Segmind answered with a redirect to {location!r}; the API key is "
+            "never sent on to another address. If that address is right, set "
+            "`base_url` to it.",
+            status_code=response.status_code,
+            request_id=progress.headers.get("x-request-id"),
         )
-    if isinstance(error, TimeoutError) or _is(error, "TimeoutException"):
-        # Every phase was given the time left to the deadline: it has run out.
-        return progress.deadline.error()
-    if _is(error, "InvalidURL", "UnsupportedProtocol", "LocalProtocolError"):
-        # The messages of these may quote the request; never the headers.
-        return SegmindInputError(
-            f"the request cannot be sent as given ({type(error).__name__}): "
-            "check base_url and the headers"
-        )
-    description = f"{type(error).__name__}: {error}"
-    never_sent = _is(
-        error, "ConnectError", "ConnectTimeout", "PoolTimeout", "ProxyError"
-    )
-    if never_sent or (progress.traced and not progress.request_sent and status is None):
-        return SegmindConnectionError(f"could not reach Segmind ({description})")
-    if status is not None:
-        return _cut_off(status, headers, description, repeatable)
-    if _is(error, "RemoteProtocolError") and not str(error).startswith(_NO_ANSWER):
-        return _not_retried(
-            SegmindResponseError(
-                f"Segmind's answer is not valid HTTP ({description}); the call may "
-                "have been billed, so it is not retried"
-            ),
-            repeatable,
-        )
-    when = (
-        "after the request was sent, before an answer"
-        if progress.request_sent
-        else "before an answer, perhaps after the request reached Segmind"
-    )
-    return _not_retried(
-        SegmindConnectionError(
-            f"the call failed {when} ({description}); it may have been billed, "
-            "so it is not retried"
-        ),
-        repeatable,
-    )
+    if response.is_stream_consumed:
+        # Built in memory (a mock's answer): already read and decoded.
+        body = BoundedBody(None)
+        body.feed(response.content)
+        return body
+    return BoundedBody(progress.headers.get("content-encoding"))
 
 
-def _cut_off(
-    status: int, headers: Mapping[str, str], description: str, repeatable: bool
-) -> SegmindError:
-    """The status line arrived, but the body broke off."""
-    if repeatable:
-        return SegmindConnectionError(f"the answer was cut off ({description})")
-    if status >= 400:
-        # An error answer is not billed: its status decides the retry.
-        return error_from_response(status, headers, b"", model="")
-    return SegmindResponseError(
-        f"the answer was cut off before its end ({description}); the call may "
-        "have been billed, so it is not retried",
-        status_code=status,
-        request_id=headers.get("x-request-id"),
-    )
-
-
-def _not_retried(error: SegmindError, repeatable: bool) -> SegmindError:
-    error.is_retryable = repeatable
-    return error
+def _raw_answer(progress: AttemptProgress, body: BoundedBody) -> RawAnswer:
+    return RawAnswer(progress.status_code or 0, progress.headers, body.finish())
