@@ -433,13 +433,17 @@ def cpu_section(results: Results) -> list[str]:
     if GPT4O_AIOHTTP in results.ainvoke_us:
         aio = results.ainvoke_us
         vs_raw = paired_ratio(aio, GPT4O_AIOHTTP, [RAW_AIOHTTP, FLOOR])
+        vs_goal = paired_ratio(aio, GPT4O_AIOHTTP, [RAW, FLOOR])
+        vs_openai = paired_ratio(aio, GPT4O_AIOHTTP, [OPENAI])
         vs_default = paired_ratio(aio, GPT4O_AIOHTTP, [GPT4O])
         lines += [
             "",
             'With `async_transport="aiohttp"` (not a goal), ChatSegmindGPT4o\'s '
-            f"ainvoke takes {ratio(vs_default)} of its default one, and "
+            f"ainvoke takes {ratio(vs_default)} of its default one: "
             f"{ratio(vs_raw)} of raw httpx2 over the same transport + the core "
-            "floor.",
+            f"floor, {ratio(vs_goal)} of the goals' baseline (raw httpx2 on its "
+            f"own transport + the core floor) and {ratio(vs_openai)} of "
+            "ChatOpenAI.",
         ]
     else:
         lines += [
