@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import signal
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import FrameType
@@ -121,7 +121,7 @@ class CallProfile:
     def __init__(self, calls: int, interval: float = SAMPLE_SECONDS) -> None:
         self.calls = calls
         self.interval = interval
-        self._stacks: Counter[Stack] = Counter()
+        self._stacks: defaultdict[Stack, float] = defaultdict(float)
         self._cpu_start = self._cpu_last = 0.0
         self._samples = 0
 
@@ -148,9 +148,9 @@ class CallProfile:
         signal.setitimer(signal.ITIMER_REAL, 0, 0)
         cpu_seconds = time.process_time() - self._cpu_start
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        layers: Counter[str] = Counter()
-        entries: Counter[tuple[str, str]] = Counter()
-        modules: Counter[str] = Counter()
+        layers: defaultdict[str, float] = defaultdict(float)
+        entries: defaultdict[tuple[str, str], float] = defaultdict(float)
+        modules: defaultdict[str, float] = defaultdict(float)
         for stack, count in self._stacks.items():
             layer, module, entered = _attribute(stack)
             layers[layer] += count

@@ -1,6 +1,6 @@
 """How much a ChatSegmind call costs on top of the HTTP call itself.
 
-    python benchmarks/run.py                           # full run (~5 min, 2 cores)
+    python benchmarks/run.py                           # full run (~3 min, 2 cores)
     python benchmarks/run.py --quick                   # smoke run (~1 min)
     python benchmarks/run.py --write docs/benchmarks.md
 
