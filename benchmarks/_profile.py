@@ -66,6 +66,7 @@ MODULE_ROLES = {
     "_transport": "one call: deadline, attempts, retries, decoding",
     "_retry": "retry decisions",
     "_deadline": "the call's deadline and httpx2 timeouts",
+    "_failures": "an attempt's progress (trace) and its failure's class",
     "_clock": "the clock",
     "_http": "one attempt on httpx2: request, trace, bounded read, errors",
     "_body": "the bounded (and decompressing) body reader",
