@@ -16,15 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from _subjects import (
-    CLAUDE,
     GPT4O,
+    GPT4O_AIOHTTP,
     MESSAGES,
+    AsyncTransportFactory,
     EmulatorProcess,
-    RawHttpx,
+    MinimalChatModel,
+    RawHttpx2,
     SleepingChatModel,
     Subject,
-    segmind_claude,
+    aiohttp_missing,
+    aiohttp_transport,
     segmind_gpt4o,
+    segmind_gpt4o_aiohttp,
     stopwatch,
 )
 from langchain_core.language_models import BaseChatModel
@@ -57,12 +61,12 @@ FULL = Settings(
     batch_calls=256,
     batch_concurrency=64,
     batch_latency=0.05,
-    batch_rounds=3,
+    batch_rounds=5,
     import_rounds=5,
     construct_calls=2000,
     construct_rounds=5,
     rss_checkpoints=(500, 5000),
-    profile_calls=1000,
+    profile_calls=2000,
 )
 QUICK = Settings(
     cpu_calls=50,
@@ -76,7 +80,7 @@ QUICK = Settings(
     construct_calls=200,
     construct_rounds=2,
     rss_checkpoints=(100, 1000),
-    profile_calls=100,
+    profile_calls=200,
 )
 
 
@@ -105,18 +109,20 @@ def cpu_per_call(
 
 
 def _sync_cpu(clients: Sequence[Subject], settings: Settings) -> dict[str, list[float]]:
-    for client in clients:
+    calls = {c.name: c.invoke for c in clients if c.invoke is not None}
+    for invoke in calls.values():
         for _ in range(settings.warmup_calls):
-            client.invoke()
-    samples: dict[str, list[float]] = {client.name: [] for client in clients}
+            invoke()
+    samples: dict[str, list[float]] = {name: [] for name in calls}
     for round_ in range(settings.cpu_rounds):
-        for client in _rotated(clients, round_):
+        for name in _rotated(list(calls), round_):
+            invoke = calls[name]
             gc.collect()
             start = time.process_time()
             for _ in range(settings.cpu_calls):
-                client.invoke()
+                invoke()
             elapsed = time.process_time() - start
-            samples[client.name].append(elapsed / settings.cpu_calls * 1e6)
+            samples[name].append(elapsed / settings.cpu_calls * 1e6)
     return samples
 
 
@@ -135,6 +141,9 @@ async def _async_cpu(
                 await client.ainvoke()
             elapsed = time.process_time() - start
             samples[client.name].append(elapsed / settings.cpu_calls * 1e6)
+    for client in clients:
+        if client.aclose is not None:
+            await client.aclose()
     return samples
 
 
@@ -169,28 +178,68 @@ def _model_batch(
                 [MESSAGES] * settings.batch_calls,
                 config={"max_concurrency": settings.batch_concurrency},
             )
+        if isinstance(model, MinimalChatModel):
+            await model.aclose()
         return elapsed.wall, elapsed.cpu
 
     return run
 
 
-async def _raw_batch(
-    emulator: EmulatorProcess, settings: Settings
-) -> tuple[float, float]:
-    raw = RawHttpx(emulator.base_url, emulator.api_key)
-    return await raw.abatch(settings.batch_calls, settings.batch_concurrency)
+def _raw_batch(raw_client: Callable[[EmulatorProcess], RawHttpx2]) -> BatchRunner:
+    async def run(emulator: EmulatorProcess, settings: Settings) -> tuple[float, float]:
+        raw = raw_client(emulator)
+        return await raw.abatch(settings.batch_calls, settings.batch_concurrency)
+
+    return run
 
 
 BATCH_FLOOR = "langchain-core floor (no-op model sleeping the latency, no I/O)"
+BATCH_RAW = "raw httpx2 (gather + semaphore)"
+BATCH_RAW_AIOHTTP = "raw httpx2 over AiohttpTransport (gather + semaphore)"
+BATCH_MINIMAL = "minimal integration (raw httpx2 in a BaseChatModel)"
+BATCH_MINIMAL_AIOHTTP = "minimal integration over AiohttpTransport"
+# Each goal's client and the raw floor it is held against.
+BATCH_GOALS = {GPT4O: BATCH_RAW, GPT4O_AIOHTTP: BATCH_RAW_AIOHTTP}
 
-BATCH_CLIENTS: dict[str, BatchRunner] = {
-    BATCH_FLOOR: _model_batch(
-        lambda _emulator, settings: SleepingChatModel(latency=settings.batch_latency)
-    ),
-    "raw httpx (gather + semaphore)": _raw_batch,
-    GPT4O: _model_batch(lambda emulator, _settings: segmind_gpt4o(emulator)),
-    CLAUDE: _model_batch(lambda emulator, _settings: segmind_claude(emulator)),
-}
+
+def batch_clients() -> dict[str, BatchRunner]:
+    """The clients of the abatch benchmark (the aiohttp ones when available)."""
+    clients: dict[str, BatchRunner] = {
+        BATCH_FLOOR: _model_batch(
+            lambda _emulator, settings: SleepingChatModel(
+                latency=settings.batch_latency
+            )
+        ),
+        BATCH_RAW: _raw_batch(lambda e: RawHttpx2(e.base_url, e.api_key)),
+        BATCH_MINIMAL: _model_batch(_minimal(None)),
+        GPT4O: _model_batch(lambda emulator, _settings: segmind_gpt4o(emulator)),
+    }
+    if aiohttp_missing() is None:
+        clients[BATCH_RAW_AIOHTTP] = _raw_batch(
+            lambda e: RawHttpx2(e.base_url, e.api_key, aiohttp_transport)
+        )
+        clients[BATCH_MINIMAL_AIOHTTP] = _model_batch(_minimal(aiohttp_transport))
+        clients[GPT4O_AIOHTTP] = _model_batch(
+            lambda emulator, _settings: segmind_gpt4o_aiohttp(emulator)
+        )
+    return clients
+
+
+def _minimal(
+    transport: AsyncTransportFactory | None,
+) -> Callable[[EmulatorProcess, Settings], BaseChatModel]:
+    """A minimal integration whose client allows the batch's concurrency."""
+
+    def make(emulator: EmulatorProcess, settings: Settings) -> BaseChatModel:
+        raw = RawHttpx2(
+            emulator.base_url,
+            emulator.api_key,
+            transport,
+            max_connections=settings.batch_concurrency,
+        )
+        return MinimalChatModel(raw=raw)
+
+    return make
 
 
 def _one_batch(
@@ -212,13 +261,14 @@ def _one_batch(
 def abatch(emulator: EmulatorProcess, settings: Settings) -> dict[str, BatchSamples]:
     """`abatch` against the emulator's latency, every client in each round."""
     emulator.set_latency(settings.batch_latency)
-    names = list(BATCH_CLIENTS)
+    clients = batch_clients()
+    names = list(clients)
     samples = {name: BatchSamples([], [], [], []) for name in names}
     try:
         for round_ in range(settings.batch_rounds):
             for name in _rotated(names, round_):
                 wall, connections, client_cpu, server_cpu = _one_batch(
-                    emulator, settings, BATCH_CLIENTS[name]
+                    emulator, settings, clients[name]
                 )
                 per_call_ms = 1e3 / settings.batch_calls
                 sample = samples[name]
@@ -234,15 +284,15 @@ def abatch(emulator: EmulatorProcess, settings: Settings) -> dict[str, BatchSamp
 # -- 3. import time ----------------------------------------------------------------
 
 IMPORTS: dict[str, str] = {
-    "langchain_core.language_models + httpx": (
-        "import langchain_core.language_models, httpx"
+    "langchain_core.language_models + httpx2": (
+        "import langchain_core.language_models, httpx2"
     ),
     "langchain_segmind": "import langchain_segmind",
     "langchain_openai": "import langchain_openai",
     # What any chat-model package pays once it defines its class: the two
     # imports above are lazy and load no model class.
-    "BaseChatModel + httpx": (
-        "from langchain_core.language_models import BaseChatModel; import httpx"
+    "BaseChatModel + httpx2": (
+        "from langchain_core.language_models import BaseChatModel; import httpx2"
     ),
     "ChatSegmindGPT4o": "from langchain_segmind import ChatSegmindGPT4o",
     "ChatOpenAI": "from langchain_openai import ChatOpenAI",
@@ -309,28 +359,37 @@ def construction_us(
 # -- 5. peak RSS ---------------------------------------------------------------------
 
 
+RSS_MODES = ("invoke", "ainvoke")
+
+
 @dataclass(frozen=True)
 class RssSamples:
-    """Peak RSS of a fresh process after each checkpoint's number of invokes."""
+    """Peak RSS of a fresh process after each checkpoint's number of calls."""
 
     checkpoints: tuple[int, int]
-    peak_bytes: tuple[int, int]
+    # By mode ("invoke", "ainvoke"): the peak at each checkpoint, in bytes.
+    peak_bytes: dict[str, tuple[int, int]]
 
 
 def peak_rss(emulator: EmulatorProcess, settings: Settings) -> RssSamples:
+    """Sequential invokes, then ainvokes (one event loop), each in a new process."""
     first, last = settings.rss_checkpoints
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(RSS_WORKER),
-            emulator.base_url,
-            emulator.api_key,
-            str(first),
-            str(last),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    peaks = json.loads(result.stdout)
-    return RssSamples((first, last), (peaks[str(first)], peaks[str(last)]))
+    peaks: dict[str, tuple[int, int]] = {}
+    for mode in RSS_MODES:
+        result = subprocess.run(
+            [
+                sys.executable,
+                str(RSS_WORKER),
+                mode,
+                emulator.base_url,
+                emulator.api_key,
+                str(first),
+                str(last),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found = json.loads(result.stdout)
+        peaks[mode] = (found[str(first)], found[str(last)])
+    return RssSamples((first, last), peaks)

@@ -11,12 +11,16 @@ from pathlib import Path
 PACKAGES = (
     "langchain-segmind",
     "langchain-core",
-    "httpx",
-    "httpcore",
+    "langsmith",
+    "httpx2",
+    "httpcore2",
+    "h11",
+    "anyio",
+    "aiohttp",
+    "httpx-aiohttp",
     "pydantic",
     "langchain-openai",
     "openai",
-    "pyinstrument",
 )
 
 

@@ -34,7 +34,7 @@ MESSAGES: list[BaseMessage] = [
     HumanMessage("Say hello."),
 ]
 # The body ChatSegmindGPT4o sends for MESSAGES (checked by `check_same_body`),
-# which the raw httpx baseline posts to the same route.
+# which the raw httpx2 baseline posts to the same route.
 BODY: dict[str, Any] = {
     "messages": [
         {"role": "system", "content": "You are terse."},
@@ -43,12 +43,14 @@ BODY: dict[str, Any] = {
 }
 RAW_ROUTE = "gpt-4o"
 
-RAW = "raw httpx"
+RAW = "raw httpx2"
+RAW_AIOHTTP = "raw httpx2 over AiohttpTransport"
 FLOOR = "langchain-core floor (no-op model)"
 GPT4O = "ChatSegmindGPT4o"
+GPT4O_AIOHTTP = 'ChatSegmindGPT4o (async_transport="aiohttp")'
 CLAUDE = "ChatSegmindClaude"
 OPENAI = "ChatOpenAI (langchain-openai)"
-MINIMAL = "minimal integration (raw httpx in a BaseChatModel)"
+MINIMAL = "minimal integration (raw httpx2 in a BaseChatModel)"
 
 
 class EmulatorProcess:
@@ -162,19 +164,72 @@ class SleepingChatModel(NoOpChatModel):
         return _fixed_result()
 
 
+AsyncTransportFactory = Callable[[int], httpx2.AsyncBaseTransport]
+
+
+def aiohttp_missing() -> str | None:
+    """Why the aiohttp subjects cannot run here, or `None` when they can."""
+    if "async_transport" not in ChatSegmindGPT4o.model_fields:
+        return "this langchain-segmind has no `async_transport` field"
+    try:
+        import aiohttp  # noqa: F401
+        import httpx_aiohttp.httpx2  # noqa: F401
+    except ImportError:
+        return "the `aiohttp` extra is not installed"
+    return None
+
+
+def aiohttp_transport(max_connections: int) -> httpx2.AsyncBaseTransport:
+    """httpx-aiohttp's transport, at most `max_connections` connections."""
+    from httpx_aiohttp.httpx2 import AiohttpTransport
+
+    return AiohttpTransport(
+        limits=httpx2.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+        )
+    )
+
+
 def _answer_text(response: httpx2.Response) -> str:
     response.raise_for_status()
     return str(response.json()["choices"][0]["message"]["content"])
 
 
-class RawHttpx:
-    """The request and answer of ChatSegmindGPT4o, with nothing but httpx2."""
+class RawHttpx2:
+    """The request and answer of ChatSegmindGPT4o, with nothing but httpx2.
 
-    def __init__(self, base_url: str, api_key: str) -> None:
+    `async_transport` builds the async client's transport (from its
+    connection limit); by default it is httpx2's own. `max_connections` is
+    the limit of `ainvoke`'s client; by default the library's.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        async_transport: AsyncTransportFactory | None = None,
+        max_connections: int | None = None,
+    ) -> None:
         self.url = f"{base_url}/{RAW_ROUTE}"
         self.headers = {"x-api-key": api_key}
+        self._async_transport = async_transport
+        self._max_connections = max_connections
         self._client: httpx2.Client | None = None
         self._async_client: httpx2.AsyncClient | None = None
+
+    def _new_async_client(self, max_connections: int | None) -> httpx2.AsyncClient:
+        """A new async client; `None` keeps the library's default limits."""
+        if self._async_transport is not None:
+            return httpx2.AsyncClient(
+                transport=self._async_transport(max_connections or 100)
+            )
+        if max_connections is None:
+            return httpx2.AsyncClient()
+        limits = httpx2.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        return httpx2.AsyncClient(limits=limits)
 
     def invoke(self) -> str:
         if self._client is None:
@@ -185,8 +240,14 @@ class RawHttpx:
 
     async def ainvoke(self) -> str:
         if self._async_client is None:
-            self._async_client = httpx2.AsyncClient()
+            self._async_client = self._new_async_client(self._max_connections)
         return await self._apost(self._async_client)
+
+    async def aclose(self) -> None:
+        """Close the async client of `ainvoke` (in the loop that made it)."""
+        if self._async_client is not None:
+            await self._async_client.aclose()
+            self._async_client = None
 
     async def _apost(self, client: httpx2.AsyncClient) -> str:
         response = await client.post(self.url, json=BODY, headers=self.headers)
@@ -195,18 +256,17 @@ class RawHttpx:
     async def abatch(self, calls: int, max_concurrency: int) -> tuple[float, float]:
         """Wall and CPU seconds of `calls` posts, `max_concurrency` at a time.
 
-        Like the models' abatch: a new pool, warmed by one call (untimed).
+        The floor of an `abatch`: `asyncio.gather` bounded by a semaphore, on
+        one client limited to `max_concurrency` connections. Like the models'
+        abatch, on a new pool warmed by one call (untimed).
         """
-        limits = httpx2.Limits(
-            max_connections=max_concurrency, max_keepalive_connections=max_concurrency
-        )
         gate = asyncio.Semaphore(max_concurrency)
 
         async def gated(client: httpx2.AsyncClient) -> str:
             async with gate:
                 return await self._apost(client)
 
-        async with httpx2.AsyncClient(limits=limits) as client:
+        async with self._new_async_client(max_concurrency) as client:
             await self._apost(client)
             with stopwatch() as elapsed:
                 await asyncio.gather(*(gated(client) for _ in range(calls)))
@@ -214,13 +274,13 @@ class RawHttpx:
 
 
 class MinimalChatModel(BaseChatModel):
-    """The cheapest integration: RawHttpx's call inside a BaseChatModel.
+    """The cheapest integration: RawHttpx2's call inside a BaseChatModel.
 
     Not a goal's baseline; it shows what langchain-core and the HTTP call cost
     together, which is more than the sum of their costs apart.
     """
 
-    raw: RawHttpx
+    raw: RawHttpx2
 
     @property
     def _llm_type(self) -> str:
@@ -246,6 +306,10 @@ class MinimalChatModel(BaseChatModel):
         message = AIMessage(await self.raw.ainvoke())
         return ChatResult(generations=[ChatGeneration(message=message)])
 
+    async def aclose(self) -> None:
+        """Close the async client (in the event loop that made it)."""
+        await self.raw.aclose()
+
 
 @dataclass
 class Elapsed:
@@ -267,10 +331,14 @@ def stopwatch() -> Iterator[Elapsed]:
         elapsed.cpu = time.process_time() - cpu
 
 
-def segmind_gpt4o(emulator: EmulatorProcess) -> ChatSegmindGPT4o:
+def segmind_gpt4o(emulator: EmulatorProcess, **fields: Any) -> ChatSegmindGPT4o:
     return ChatSegmindGPT4o(
-        api_key=SecretStr(emulator.api_key), base_url=emulator.base_url
+        api_key=SecretStr(emulator.api_key), base_url=emulator.base_url, **fields
     )
+
+
+def segmind_gpt4o_aiohttp(emulator: EmulatorProcess) -> ChatSegmindGPT4o:
+    return segmind_gpt4o(emulator, async_transport="aiohttp")
 
 
 def segmind_claude(emulator: EmulatorProcess) -> ChatSegmindClaude:
@@ -285,34 +353,65 @@ def chat_openai(emulator: EmulatorProcess) -> ChatOpenAI:
     )
 
 
+def http_library(client: object) -> str:
+    """The HTTPX class `client` is (or derives from): `httpx2.Client`, say."""
+    for kind in type(client).__mro__:
+        library = kind.__module__.split(".")[0]
+        if library in ("httpx2", "httpx"):
+            return f"{library}.{kind.__name__}"
+    return f"{type(client).__module__}.{type(client).__qualname__} (not HTTPX)"
+
+
+def chat_openai_http(emulator: EmulatorProcess) -> str:
+    """Which HTTP library ChatOpenAI's sync and async clients run on, here."""
+    model = chat_openai(emulator)
+    sync = http_library(model.root_client._client)
+    async_ = http_library(model.root_async_client._client)
+    return f"`{sync}` and `{async_}`"
+
+
 @dataclass(frozen=True)
 class Subject:
-    """One client under test: a sync and an async call of MESSAGES."""
+    """One client under test: a sync and an async call of MESSAGES.
+
+    `invoke` is `None` for a variant that only changes the async path.
+    """
 
     name: str
-    invoke: Callable[[], object]
+    invoke: Callable[[], object] | None
     ainvoke: Callable[[], Awaitable[object]]
+    # Run at the end of the async benchmark's event loop, if given.
+    aclose: Callable[[], Awaitable[None]] | None = None
 
 
-def model_subject(name: str, model: BaseChatModel) -> Subject:
+def model_subject(name: str, model: BaseChatModel, *, sync: bool = True) -> Subject:
     return Subject(
         name,
-        lambda: model.invoke(MESSAGES),
+        (lambda: model.invoke(MESSAGES)) if sync else None,
         lambda: model.ainvoke(MESSAGES),
     )
 
 
 def subjects(emulator: EmulatorProcess) -> list[Subject]:
     """The clients of the CPU benchmark, baselines first."""
-    raw = RawHttpx(emulator.base_url, emulator.api_key)
-    return [
-        Subject(RAW, raw.invoke, raw.ainvoke),
+    raw = RawHttpx2(emulator.base_url, emulator.api_key)
+    found = [
+        Subject(RAW, raw.invoke, raw.ainvoke, raw.aclose),
         model_subject(FLOOR, NoOpChatModel()),
         model_subject(MINIMAL, MinimalChatModel(raw=raw)),
         model_subject(GPT4O, segmind_gpt4o(emulator)),
         model_subject(CLAUDE, segmind_claude(emulator)),
         model_subject(OPENAI, chat_openai(emulator)),
     ]
+    if aiohttp_missing() is None:
+        raw_aiohttp = RawHttpx2(
+            emulator.base_url, emulator.api_key, async_transport=aiohttp_transport
+        )
+        found += [
+            Subject(RAW_AIOHTTP, None, raw_aiohttp.ainvoke, raw_aiohttp.aclose),
+            model_subject(GPT4O_AIOHTTP, segmind_gpt4o_aiohttp(emulator), sync=False),
+        ]
+    return found
 
 
 def check_same_body(emulator: EmulatorProcess) -> None:
