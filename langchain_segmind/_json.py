@@ -31,8 +31,15 @@ def loads(data: str | bytes | bytearray) -> Any:
         value = json.loads(data)
     except RecursionError:
         raise JSONTooDeepError from None
-    _check_depth(value)
+    if _openings(data) > MAX_JSON_DEPTH:  # else it cannot nest that deep
+        _check_depth(value)
     return value
+
+
+def _openings(data: str | bytes | bytearray) -> int:
+    if isinstance(data, str):
+        return data.count("[") + data.count("{")
+    return data.count(b"[") + data.count(b"{")
 
 
 def _check_depth(value: Any) -> None:
