@@ -71,14 +71,29 @@ class Deadline:
         }
 
     def error(
-        self, what: str = "a complete answer from Segmind"
+        self, what: str = "complete answer from Segmind", *, queued: bool = False
     ) -> SegmindTimeoutError:
-        """The error for a call out of time, naming the limit and the remedy."""
-        limit = "" if self.timeout is None else f"timeout={self.timeout:g}s, "
+        """The error for a call out of time, naming the limit and the remedy.
+
+        Args:
+            what: What did not arrive in time.
+            queued: The call already runs through the queue API, so that is
+                not suggested.
+        """
+        if self.timeout is None:
+            return SegmindTimeoutError(
+                f"no {what}: the HTTP client timed out (the call has no "
+                "`timeout` of its own)"
+            )
+        remedy = "Raise `timeout`" + (
+            "."
+            if queued
+            else ', or use api_version="v2" (Segmind\'s queue API) '
+            "for long generations."
+        )
         return SegmindTimeoutError(
-            f"no {what} within the call's {limit}which bounds the whole call, "
-            'retries included. Raise `timeout`, or use api_version="v2" '
-            "(Segmind's queue API) for long generations."
+            f"no {what} within timeout={self.timeout:g}s, which bounds the whole "
+            f"call, retries included. {remedy}"
         )
 
 

@@ -71,8 +71,3 @@ def queue_base_url(base_url: str) -> str:
     if stripped.endswith("/v1"):
         return stripped[:-3] + "/v2"
     return stripped + "/v2"
-
-
-def lacks_version_segment(base_url: str) -> bool:
-    """Whether `base_url` has no `/v1`-style segment (a common cause of 404s)."""
-    return re.search(r"/v\d+$", urlsplit(base_url).path.rstrip("/")) is None

@@ -83,7 +83,11 @@ def classify(error: Exception, progress: AttemptProgress, method: str) -> Segmin
     if _is(error, "HTTPStatusError"):
         # A user client's hook called `raise_for_status()`: the status decides.
         answer = error.response  # type: ignore[attr-defined]
-        return error_from_response(answer.status_code, answer.headers, b"", model="")
+        try:
+            body = bytes(answer.content)  # read only if the hook read it
+        except Exception:
+            body = b""
+        return error_from_response(answer.status_code, answer.headers, body, model="")
     if isinstance(error, BodyError):
         return _not_retried(
             SegmindResponseError(
@@ -93,7 +97,12 @@ def classify(error: Exception, progress: AttemptProgress, method: str) -> Segmin
             ),
             repeatable,
         )
-    if isinstance(error, TimeoutError) or _is(error, "TimeoutException"):
+    cause = error.__cause__
+    if isinstance(error, TimeoutError) or (
+        _is(error, "TimeoutException")
+        # httpx-aiohttp reports more than timeouts as TimeoutException
+        and (not _is_aiohttp(cause) or isinstance(cause, TimeoutError))
+    ):
         # Every phase was given the time left to the deadline: it has run out.
         return progress.deadline.error()
     if _is(error, "InvalidURL", "UnsupportedProtocol", "LocalProtocolError"):
@@ -103,7 +112,12 @@ def classify(error: Exception, progress: AttemptProgress, method: str) -> Segmin
             "check base_url and the headers"
         )
     description = f"{type(error).__name__}: {error}"
-    never_sent = _is(error, "ConnectError", "ProxyError")
+    if _is_aiohttp(cause):
+        # httpx-aiohttp maps most of aiohttp's failures to ConnectTimeout;
+        # only a failure to connect proves the request never left.
+        never_sent = _has_base(cause, "ClientConnectorError")
+    else:
+        never_sent = _is(error, "ConnectError", "ProxyError")
     if never_sent or (progress.traced and not progress.request_sent and status is None):
         return SegmindConnectionError(f"could not reach Segmind ({description})")
     if status is not None:
@@ -150,6 +164,14 @@ def _cut_off(
 def _not_retried(error: SegmindError, repeatable: bool) -> SegmindError:
     error.is_retryable = repeatable
     return error
+
+
+def _is_aiohttp(error: BaseException | None) -> bool:
+    return error is not None and type(error).__module__.startswith("aiohttp")
+
+
+def _has_base(error: BaseException | None, name: str) -> bool:
+    return any(base.__name__ == name for base in type(error).__mro__)
 
 
 def _libraries() -> tuple[ModuleType, ...]:

@@ -6,6 +6,7 @@ neither a provider parameter nor a typo (`temprature=0.2`) disappears silently.
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from collections.abc import Collection
@@ -15,6 +16,9 @@ from langchain_segmind.errors import SegmindInputError
 
 # Frames of these packages sit between the user's call and the warning.
 _LIBRARY_MODULES = ("langchain_segmind", "langchain_core", "pydantic")
+# Names of arguments that would carry a credential: never a body field, which
+# would show in reprs, serialized models and traces.
+_SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
 
 
 def _user_stacklevel() -> int:
@@ -50,7 +54,7 @@ def collect_model_kwargs(
 
     Raises:
         SegmindInputError: If an argument is given both directly and in
-            `model_kwargs`.
+            `model_kwargs`, or an unknown one is named like a credential.
     """
     model_kwargs = values.get("model_kwargs", {})
     if not isinstance(model_kwargs, dict):
@@ -62,7 +66,15 @@ def collect_model_kwargs(
         raise SegmindInputError(
             f"{', '.join(twice)} given both as an argument and in model_kwargs"
         )
-    for name in [key for key in result if key not in field_names]:
+    unknown = [key for key in result if key not in field_names]
+    for name in [*unknown, *(key for key in extra if key not in field_names)]:
+        if _SECRET_NAME.search(name):
+            raise SegmindInputError(
+                f"{name!r} is not an argument of the model and looks like a "
+                "credential, so it is not sent as a body field: pass the key "
+                "as api_key=... or set SEGMIND_API_KEY"
+            )
+    for name in unknown:
         _warn(
             f"{name} is not a default parameter of the model; it was transferred "
             f"to model_kwargs and will be sent in the request body. Please "

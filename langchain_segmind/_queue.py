@@ -55,7 +55,9 @@ class _PollSchedule:
         delay = self._delay
         deadline = self._call.start()
         if not deadline.allows_wait(delay):
-            error = deadline.error(f"result of queued job {job.request_id} ({status})")
+            error = deadline.error(
+                f"result of queued job {job.request_id} ({status})", queued=True
+            )
             error.request_id = job.request_id
             raise error
         self._delay = min(delay * POLL_BACKOFF, MAX_POLL_DELAY)

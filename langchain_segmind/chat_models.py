@@ -21,6 +21,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -77,6 +78,10 @@ _CALL_OPTIONS = frozenset(
         "max_retries",
     }
 )
+
+
+# The names the key may be given under (the second as in `openai_api_key`).
+_KEY_ARGUMENTS = ("api_key", "segmind_api_key")
 
 
 class ChatSegmind(BaseChatModel):
@@ -228,9 +233,11 @@ class ChatSegmind(BaseChatModel):
     model: str = Field(alias="model_name")
     """The Segmind slug of the model, e.g. `"claude-4.5-sonnet"`."""
     api_key: SecretStr | None = Field(
-        default_factory=secret_from_env("SEGMIND_API_KEY", default=None)
+        default_factory=secret_from_env("SEGMIND_API_KEY", default=None),
+        validation_alias=AliasChoices("api_key", "segmind_api_key"),
     )
-    """Segmind API key; from `SEGMIND_API_KEY` when not passed."""
+    """Segmind API key (also accepted as `segmind_api_key`); from
+    `SEGMIND_API_KEY` when not passed."""
     base_url: str = Field(
         default_factory=from_env("SEGMIND_BASE_URL", default=DEFAULT_BASE_URL),
         validate_default=True,
@@ -289,8 +296,9 @@ class ChatSegmind(BaseChatModel):
         # The key is wrapped at once, so no frame of a traceback (with its
         # local variables) shows it, and a bad argument that the package
         # checks raises its `SegmindInputError` rather than pydantic's wrapper.
-        if isinstance(kwargs.get("api_key"), str):
-            kwargs["api_key"] = SecretStr(kwargs["api_key"])
+        for name in _KEY_ARGUMENTS:
+            if isinstance(kwargs.get(name), str):
+                kwargs[name] = SecretStr(kwargs[name])
         try:
             super().__init__(**kwargs)
         except ValidationError as error:
@@ -341,7 +349,8 @@ class ChatSegmind(BaseChatModel):
     def _collect_model_kwargs(cls, values: Any) -> Any:
         if not isinstance(values, dict):
             return values
-        return collect_model_kwargs(values, get_pydantic_field_names(cls))
+        names = get_pydantic_field_names(cls) | set(_KEY_ARGUMENTS)
+        return collect_model_kwargs(values, names)
 
     @model_validator(mode="after")
     def _check_sampling(self) -> Self:

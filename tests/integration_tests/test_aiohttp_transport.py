@@ -18,6 +18,7 @@ from langchain_segmind import (
     ChatSegmindClaude,
     ChatSegmindGPT4o,
     SegmindAuthenticationError,
+    SegmindConnectionError,
     SegmindTimeoutError,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
@@ -87,3 +88,32 @@ async def test_concurrent_calls_share_a_bounded_pool(
 
     assert [a.content for a in answers] == [f"{REPLY}q{n}" for n in range(40)]
     assert emulator.connections_opened <= 8
+
+
+async def test_an_unreachable_gateway_is_retried_as_on_httpx2(clock: FastClock) -> None:
+    with SegmindEmulator() as stopped:
+        model = new_model(
+            stopped, ChatSegmindClaude, clock=clock, async_transport="aiohttp"
+        )
+
+    with pytest.raises(SegmindConnectionError, match="could not reach") as caught:
+        await model.ainvoke("hello")
+
+    assert caught.value.is_retryable is True
+    assert clock.waits == [0.5, 1.0]  # three attempts
+
+
+async def test_a_reset_after_the_request_is_not_sent_again(
+    emulator: SegmindEmulator, clock: FastClock
+) -> None:
+    emulator.inject(Fault.connection_reset())
+    model = new_model(
+        emulator, ChatSegmindClaude, clock=clock, async_transport="aiohttp"
+    )
+
+    with pytest.raises(SegmindConnectionError, match="may have been billed") as caught:
+        await model.ainvoke("hello")
+
+    assert caught.value.is_retryable is False
+    assert len(emulator.requests) == 1
+    assert clock.waits == []

@@ -20,6 +20,7 @@ from langchain_segmind import (
     SegmindAuthenticationError,
     SegmindConnectionError,
     SegmindError,
+    SegmindInputError,
     _http,
 )
 
@@ -232,3 +233,33 @@ def test_shared_client_holds_no_key(shared_sync_client, recorder):
 
     assert KEY not in str(dict(shared_sync_client.headers))
     assert [r.headers["x-api-key"] for r in recorder.requests] == [KEY, "other-key"]
+
+
+# -- a key given under another name ---------------------------------------------------
+
+
+def test_segmind_api_key_is_the_key():
+    model = ChatSegmindGPT4o(segmind_api_key=KEY)
+
+    assert model.api_key is not None
+    assert model.api_key.get_secret_value() == KEY
+    assert KEY not in repr(model)
+    assert KEY not in dumps(model)
+
+
+@pytest.mark.parametrize("name", ["apikey", "SEGMIND_API_KEY", "secret", "password"])
+def test_an_unknown_argument_named_like_a_key_is_refused(name):
+    with pytest.raises(SegmindInputError, match=name) as raised:
+        ChatSegmindGPT4o(**{name: KEY})
+
+    assert KEY not in str(raised.value)
+    assert KEY not in "".join(
+        traceback.TracebackException.from_exception(
+            raised.value, capture_locals=True
+        ).format()
+    )
+
+
+def test_a_key_inside_model_kwargs_under_another_name_is_refused():
+    with pytest.raises(SegmindInputError, match="credential"):
+        ChatSegmindGPT4o(model_kwargs={"api-key": KEY})
