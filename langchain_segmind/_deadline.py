@@ -13,8 +13,9 @@ a sync one runs on sockets whose every operation is bounded by it
 from __future__ import annotations
 
 import ssl
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -121,8 +122,26 @@ def bound_socket_operations(transport: Any) -> None:
     """
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
-    if backend is not None and hasattr(backend, "connect_tcp"):
+    if hasattr(backend, "connect_tcp") and not isinstance(backend, _BoundedBackend):
         pool._network_backend = _BoundedBackend(backend)  # type: ignore[union-attr]
+
+
+_BOUNDED_CLIENTS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def bound_client_sockets(client: Any) -> None:
+    """`bound_socket_operations` for every transport of a user's sync client.
+
+    The wrapped backend acts only while one of this package's attempts runs
+    (`running_attempt`), so the client's other requests are left as they were.
+    """
+    if client in _BOUNDED_CLIENTS:
+        return
+    mounts = getattr(client, "_mounts", None) or {}
+    for transport in (getattr(client, "_transport", None), *mounts.values()):
+        bound_socket_operations(transport)
+    with suppress(TypeError):  # a client that cannot be weakly referenced
+        _BOUNDED_CLIENTS.add(client)
 
 
 def _bounded(timeout: float | None) -> float | None:

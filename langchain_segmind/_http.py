@@ -30,6 +30,7 @@ import httpx2
 from langchain_segmind._body import BoundedBody
 from langchain_segmind._deadline import (
     Deadline,
+    bound_client_sockets,
     bound_socket_operations,
     running_attempt,
 )
@@ -317,7 +318,9 @@ def exchange(
     progress = AttemptProgress(deadline)
     try:
         with running_attempt(deadline):
-            http = DEFAULT_CLIENTS.sync() if client is None else client
+            http: SyncClient = DEFAULT_CLIENTS.sync() if client is None else client
+            if client is not None:
+                bound_client_sockets(client)
             request = _build(http, outgoing, progress, progress.trace)
             response = http.send(request, stream=True, follow_redirects=False)
             try:

@@ -512,6 +512,27 @@ def test_headers_dripping_end_at_the_timeout(warm, mode):
     assert len(server.requests) == 1
 
 
+@pytest.mark.parametrize("library", ["httpx2", "httpx"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(lambda: drips_headers(interval=0.2, cap=1.6), id="headers"),
+        pytest.param(lambda: drips_body(interval=0.85, first=0.85), id="body"),
+    ],
+)
+def test_a_users_sync_client_is_bound_by_the_timeout_too(warm, library, answer):
+    lib = pytest.importorskip(library)
+    with RawServer(answer()) as server, lib.Client() as client:
+        model = raw_model(
+            server.base_url, timeout=1.0, max_retries=2, http_client=client
+        )
+
+        error, elapsed = timed_failure(model, "sync")
+
+    assert_timed_out(error, elapsed, 1.0)
+    assert len(server.requests) == 1
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_a_server_that_never_answers_times_out(warm, mode):
     with RawServer(never_answers) as server:
