@@ -51,6 +51,11 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
         SegmindInputError: A name is reserved or not a valid header name, or a
             value is not a string HTTP can carry.
     """
+    if headers is not None and not isinstance(headers, Mapping):
+        raise SegmindInputError(
+            "headers must be a mapping of names to values, got "
+            f"{type(headers).__name__}"
+        )
     checked: dict[str, str] = {}
     for name, value in (headers or {}).items():
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):

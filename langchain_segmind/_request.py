@@ -6,6 +6,7 @@ bad input fails with a typed error without spending a request.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -24,7 +25,11 @@ from langchain_segmind._queue import asend_queued, send_queued
 from langchain_segmind._response import call_metadata, to_ai_message
 from langchain_segmind._tools import ToolBinding, apply_protocol, read_tool_calls
 from langchain_segmind._transport import Answer, HttpCall, asend, send
-from langchain_segmind.errors import SegmindAuthenticationError, SegmindResponseError
+from langchain_segmind.errors import (
+    SegmindAuthenticationError,
+    SegmindInputError,
+    SegmindResponseError,
+)
 from langchain_segmind.wire.types import GenerationOptions
 
 MISSING_KEY_MESSAGE = (
@@ -47,6 +52,38 @@ class ConnectionSettings:
     min_remaining_credits: float | None = None
     raise_on_low_credits: bool = False
     async_transport: str = "httpx2"
+
+    def __post_init__(self) -> None:
+        # Fields were checked by pydantic; these may come from a call's kwargs.
+        timeout = self.timeout
+        if timeout is not None and (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 < timeout < math.inf
+        ):
+            raise SegmindInputError(
+                f"timeout must be a positive number of seconds or None, got {timeout!r}"
+            )
+        retries = self.max_retries
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise SegmindInputError(
+                f"max_retries must be a whole number >= 0, got {retries!r}"
+            )
+
+
+def stop_sequences(stop: object) -> tuple[str, ...]:
+    """A call's stop sequences: `None`, one string, or a list of strings.
+
+    Raises:
+        SegmindInputError: Anything else.
+    """
+    if stop is None:
+        return ()
+    if isinstance(stop, str):
+        return (stop,)
+    if isinstance(stop, list | tuple) and all(isinstance(item, str) for item in stop):
+        return tuple(stop)
+    raise SegmindInputError(f"stop must be a string or a list of strings, got {stop!r}")
 
 
 @dataclass(frozen=True)
@@ -140,7 +177,7 @@ def prepare_chat(
         SegmindInputError: When the input cannot be sent to this model.
     """
     check_slug(model)
-    headers = check_caller_headers({**connection.headers, **(extra_headers or {})})
+    headers = {**connection.headers, **check_caller_headers(extra_headers)}
     if not connection.api_key:
         raise SegmindAuthenticationError(MISSING_KEY_MESSAGE)
     account = account_id(connection.base_url, connection.api_key)

@@ -1,14 +1,16 @@
 """The text protocol that carries tool calls through Segmind's gateway.
 
 The gateway does not forward `tools`, so the tools are described in the system
-prompt and the model answers with tagged JSON blocks::
+prompt and the model answers with tagged JSON blocks:
 
-    <tool_call>
-    {"name": "get_weather", "arguments": {"city": "Paris"}}
-    </tool_call>
+```text
+<tool_call>
+{"name": "get_weather", "arguments": {"city": "Paris"}}
+</tool_call>
+```
 
 Several blocks mean several calls; prose may come before them. Results go
-back as ``<tool_result id="..." name="...">...</tool_result>`` in a user turn.
+back as `<tool_result id="..." name="...">...</tool_result>` in a user turn.
 This module is standard-library only, so the emulator can play a model that
 follows the protocol.
 """

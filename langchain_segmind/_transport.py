@@ -82,12 +82,17 @@ class HttpCall:
         if self.body is None:
             return None
         try:
-            return json.dumps(self.body, ensure_ascii=False).encode()
+            return json.dumps(self.body, ensure_ascii=False, allow_nan=False).encode()
         except UnicodeEncodeError as error:
-            raise SegmindInputError(
+            problem = (
                 "the messages hold text that is not valid Unicode (an unpaired "
                 f"surrogate at position {error.start} of a string)"
-            ) from None
+            )
+        except (TypeError, ValueError) as error:
+            # An extra body field (model_kwargs, a per-call keyword) that JSON
+            # cannot carry: an object, bytes, NaN or infinity.
+            problem = f"the request body cannot be sent as JSON: {error}"
+        raise SegmindInputError(problem)
 
     def start(self) -> Deadline:
         """The call's deadline: the shared one, or `timeout` from now."""

@@ -46,7 +46,12 @@ from langchain_segmind._http import (
 from langchain_segmind._llm_output import combine_llm_outputs, llm_output, token_usage
 from langchain_segmind._model_kwargs import collect_model_kwargs
 from langchain_segmind._profiles import profile_for
-from langchain_segmind._request import ConnectionSettings, PreparedChat, prepare_chat
+from langchain_segmind._request import (
+    ConnectionSettings,
+    PreparedChat,
+    prepare_chat,
+    stop_sequences,
+)
 from langchain_segmind._response import to_last_chunk
 from langchain_segmind._structured import (
     StructuredMethod,
@@ -426,7 +431,7 @@ class ChatSegmind(BaseChatModel):
         options = GenerationOptions(
             temperature=kwargs.get("temperature", self.temperature),
             max_tokens=kwargs.get("max_tokens", self.max_tokens),
-            stop=tuple(stop if stop is not None else self.stop or ()),
+            stop=stop_sequences(stop if stop is not None else self.stop),
             response_format=response_format_for(kwargs.get("response_format")),
             json_mode=bool(kwargs.get("json_mode")),
             extra_body=extra_body,

@@ -1,16 +1,16 @@
 """A loopback emulator of Segmind's LLM gateway, for your own tests.
 
-The emulator is a real HTTP server on ``127.0.0.1`` (standard library only) that
-speaks Segmind's wire protocol: ``POST /v1/<slug>`` answered in the slug's
-provider shape (Anthropic for ``claude-*``, Gemini for ``gemini-*``, OpenAI for
-the rest), the OpenAI-compatible ``POST /v1/chat/completions``, and the v2 queue
+The emulator is a real HTTP server on `127.0.0.1` (standard library only) that
+speaks Segmind's wire protocol: `POST /v1/<slug>` answered in the slug's
+provider shape (Anthropic for `claude-*`, Gemini for `gemini-*`, OpenAI for
+the rest), the OpenAI-compatible `POST /v1/chat/completions`, and the v2 queue
 API. It checks requests in the gateway's order (method, key, content type, slug,
 body, messages, credits, then the provider's own rules), bills credits, and sends
-the same headers as the service, plus ``x-segmind-emulator: 1``. It is not a
-model: by default it replies ``"Segmind emulator reply (not a model) to: ..."``.
+the same headers as the service, plus `x-segmind-emulator: 1`. It is not a
+model: by default it replies `"Segmind emulator reply (not a model) to: ..."`.
 
-Installing the package gives pytest a ``segmind_emulator`` fixture (the plugin
-``langchain_segmind.testing.pytest_plugin``): a fresh running emulator per
+Installing the package gives pytest a `segmind_emulator` fixture (the plugin
+`langchain_segmind.testing.pytest_plugin`): a fresh running emulator per
 test, stopped afterwards.
 
 ```python
@@ -36,9 +36,9 @@ def test_retries(segmind_emulator):
 ```
 
 For other settings (credits, latency, catalogue) start one yourself:
-``with SegmindEmulator(credits=5.0) as emulator: ...``. Run with
-``pytest --allow-hosts=127.0.0.1`` if you use pytest-socket. From a shell,
-``python -m langchain_segmind.testing --port 8080`` serves until Ctrl-C.
+`with SegmindEmulator(credits=5.0) as emulator: ...`. Run with
+`pytest --allow-hosts=127.0.0.1` if you use pytest-socket. From a shell,
+`python -m langchain_segmind.testing --port 8080` serves until Ctrl-C.
 
 The names below are loaded on first use, so importing this package (as pytest
 does with the plugin in every session) costs almost nothing.

@@ -1,9 +1,11 @@
 """Serve the Segmind emulator from a shell.
 
-Usage::
+Usage:
 
-    python -m langchain_segmind.testing --port 8080 [--host 127.0.0.1]
-        [--api-key KEY] [--latency 0.05] [--credits 10000]
+```bash
+python -m langchain_segmind.testing --port 8080 [--host 127.0.0.1]
+python -m langchain_segmind.testing --api-key KEY --latency 0.05 --credits 10000
+```
 
 The first line printed is the v1 base URL, the second the API key; it serves
 until Ctrl-C or SIGTERM.
@@ -41,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator until interrupted.
 
     Args:
-        argv: Command-line arguments (default: ``sys.argv[1:]``).
+        argv: Command-line arguments (default: `sys.argv[1:]`).
 
     Returns:
         The process exit status.

@@ -19,7 +19,7 @@ DEFAULT_API_KEY = "segmind-emulator-key"
 
 
 DEFAULT_CATALOGUE: dict[str, str] = dict.fromkeys(DIRECTORY_SLUGS, ACTIVE)
-"""Slugs the emulator knows by default, each ``"active"`` or ``"retired"``."""
+"""Slugs the emulator knows by default, each `"active"` or `"retired"`."""
 
 _POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serve loop
 
@@ -27,12 +27,12 @@ _POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serve loo
 class SegmindEmulator:
     """A faithful, in-process emulator of Segmind's LLM gateway on loopback.
 
-    It speaks the wire protocol of ``POST /v1/<slug>`` (answering in the slug's
+    It speaks the wire protocol of `POST /v1/<slug>` (answering in the slug's
     provider shape: Anthropic, Gemini or OpenAI), the OpenAI-compatible
-    ``POST /v1/chat/completions``, and the v2 queue API; it validates requests in
+    `POST /v1/chat/completions`, and the v2 queue API; it validates requests in
     the gateway's order, bills credits, and can be scripted to reply with given
     texts or to fail in chosen ways. Every response carries
-    ``x-segmind-emulator: 1``.
+    `x-segmind-emulator: 1`.
 
     Example:
         >>> with SegmindEmulator() as emulator:  # doctest: +SKIP
@@ -42,15 +42,15 @@ class SegmindEmulator:
 
     Args:
         host: Interface to listen on.
-        port: Port to listen on; ``0`` picks a free one.
+        port: Port to listen on; `0` picks a free one.
         api_key: The only key accepted.
         credits: Starting credit balance.
         cost_per_call: Credits billed per successful call.
         latency: Seconds added before every answer.
-        catalogue: Slug to ``"active"``/``"retired"``; defaults to
+        catalogue: Slug to `"active"`/`"retired"`; defaults to
             :data:`DEFAULT_CATALOGUE`.
-        responder: Called as ``responder(slug, body)`` when no scripted reply is
-            queued; a string it returns is the reply text, ``None`` falls back to
+        responder: Called as `responder(slug, body)` when no scripted reply is
+            queued; a string it returns is the reply text, `None` falls back to
             the default reply.
         queue_polls_until_complete: Status polls after which a v2 job completes.
     """
@@ -155,18 +155,18 @@ class SegmindEmulator:
 
     @property
     def url(self) -> str:
-        """The server's root, e.g. ``http://127.0.0.1:PORT``."""
+        """The server's root, e.g. `http://127.0.0.1:PORT`."""
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self._port}"
 
     @property
     def base_url(self) -> str:
-        """The v1 base URL to give clients (``url + "/v1"``)."""
+        """The v1 base URL to give clients (`url + "/v1"`)."""
         return f"{self.url}/v1"
 
     @property
     def v2_base_url(self) -> str:
-        """The v2 (queue) base URL (``url + "/v2"``)."""
+        """The v2 (queue) base URL (`url + "/v2"`)."""
         return f"{self.url}/v2"
 
     @property
@@ -182,7 +182,7 @@ class SegmindEmulator:
         return self._state.requests()
 
     def requests_to(self, path_suffix: str) -> list[RecordedRequest]:
-        """The recorded requests whose path (query aside) ends with ``path_suffix``."""
+        """The recorded requests whose path (query aside) ends with `path_suffix`."""
         return [
             request
             for request in self._state.requests()
@@ -225,37 +225,37 @@ class SegmindEmulator:
         """Queue assistant reply texts.
 
         A request takes the next text of its slug's queue, else of the global
-        queue (``slug=None``), else asks the responder, else gets the default
-        reply. Texts are still cut to ``max_tokens`` words.
+        queue (`slug=None`), else asks the responder, else gets the default
+        reply. Texts are still cut to `max_tokens` words.
 
         Args:
             *texts: Reply texts, used in order.
-            slug: Only for requests to this slug; ``None`` for any request.
+            slug: Only for requests to this slug; `None` for any request.
         """
         self._state.add_script(slug, texts)
 
     def inject(self, fault: Fault, *, times: int = 1, slug: str | None = None) -> None:
-        """Make the next ``times`` matching requests fail with ``fault``.
+        """Make the next `times` matching requests fail with `fault`.
 
         Faults are used first-in first-out and are taken before any validation.
 
         Args:
             fault: What to do instead of answering.
             times: How many requests it applies to.
-            slug: Only requests about this slug (v1/v2 path, ``model`` of a
-                ``/v1/chat/completions`` body, or a v2 job's slug); ``None`` for
+            slug: Only requests about this slug (v1/v2 path, `model` of a
+                `/v1/chat/completions` body, or a v2 job's slug); `None` for
                 any request.
         """
         self._state.arm_fault(fault, times, slug)
 
     def retire(self, slug: str) -> None:
-        """Mark ``slug`` retired: calls to it get HTTP 410."""
+        """Mark `slug` retired: calls to it get HTTP 410."""
         self._state.set_model(slug, RETIRED)
 
     def add_model(self, slug: str) -> None:
-        """Add ``slug`` to the catalogue as active (or re-activate it)."""
+        """Add `slug` to the catalogue as active (or re-activate it)."""
         self._state.set_model(slug, ACTIVE)
 
     def fail_next_queue_job(self, message: str = "Model inference failed") -> None:
-        """Make the next submitted v2 job end ``FAILED`` with ``message``."""
+        """Make the next submitted v2 job end `FAILED` with `message`."""
         self._state.fail_next_job(message)

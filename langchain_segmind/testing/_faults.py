@@ -26,22 +26,22 @@ class Fault:
 
     Attributes:
         status: HTTP status of the answer.
-        body: ``dict`` is sent as JSON, ``str``/``bytes`` as they are. ``None``
-            sends ``{"error": "<reason phrase>"}``.
-        content_type: Defaults to ``application/json`` for a ``dict`` (or
-            ``None``) body, ``text/html`` for a body starting with ``<``, else
-            ``text/plain``.
+        body: `dict` is sent as JSON, `str`/`bytes` as they are. `None`
+            sends `{"error": "<reason phrase>"}`.
+        content_type: Defaults to `application/json` for a `dict` (or
+            `None`) body, `text/html` for a body starting with `<`, else
+            `text/plain`.
         headers: Extra response headers.
         latency: Seconds to wait before answering.
         reset_connection: Close the socket abruptly (TCP RST) without answering.
-        truncate: Promise a longer ``Content-Length`` than the body written, then
+        truncate: Promise a longer `Content-Length` than the body written, then
             close the connection.
-        passthrough: After ``latency``, serve the request normally (a slow answer
+        passthrough: After `latency`, serve the request normally (a slow answer
             rather than a failed one); the fields above are then ignored.
-        drip: Write the answer's body one byte every ``drip`` seconds.
+        drip: Write the answer's body one byte every `drip` seconds.
         endless: Stream a body that never ends (until the client hangs up).
         close_after: After answering, close the connection without saying so
-            (``Connection: close``), as a server whose keep-alive timer ran out.
+            (`Connection: close`), as a server whose keep-alive timer ran out.
     """
 
     status: int = 500
@@ -58,10 +58,10 @@ class Fault:
 
     @classmethod
     def rate_limit(cls, reset_in: float = 1.0) -> Fault:
-        """A 429 with ``x-rate-limit-reset-at-utc`` about ``reset_in`` seconds ahead.
+        """A 429 with `x-rate-limit-reset-at-utc` about `reset_in` seconds ahead.
 
         The reset time has whole-second precision and is rounded up, so it is never
-        earlier than ``reset_in`` seconds from now.
+        earlier than `reset_in` seconds from now.
         """
         reset_at = datetime.fromtimestamp(math.ceil(time.time() + reset_in), tz=UTC)
         return cls(
@@ -75,7 +75,7 @@ class Fault:
 
     @classmethod
     def server_error(cls, status: int = 500) -> Fault:
-        """A JSON ``{"error": ...}`` server error (500, 502, 503, 504...)."""
+        """A JSON `{"error": ...}` server error (500, 502, 503, 504...)."""
         return cls(status=status, body={"error": _reason(status)})
 
     @classmethod
@@ -109,22 +109,22 @@ class Fault:
 
     @classmethod
     def truncated(cls) -> Fault:
-        """A 200 whose body stops short of its ``Content-Length``."""
+        """A 200 whose body stops short of its `Content-Length`."""
         return cls(status=200, body=_TRUNCATED_BODY, truncate=True)
 
     @classmethod
     def slow(cls, latency: float) -> Fault:
-        """Wait ``latency`` seconds, then answer normally."""
+        """Wait `latency` seconds, then answer normally."""
         return cls(latency=latency, passthrough=True)
 
     @classmethod
     def drip_feed(cls, interval: float = 0.2) -> Fault:
-        """Answer normally, but write the body one byte every ``interval`` seconds."""
+        """Answer normally, but write the body one byte every `interval` seconds."""
         return cls(passthrough=True, drip=interval)
 
     @classmethod
     def gzip_bomb(cls, inflated_mib: int = 256) -> Fault:
-        """A 200 whose small gzip body inflates to ``inflated_mib`` MiB of zeros."""
+        """A 200 whose small gzip body inflates to `inflated_mib` MiB of zeros."""
         return cls(
             status=200,
             body=_zeros_gzipped(inflated_mib),
@@ -152,7 +152,7 @@ def _zeros_gzipped(inflated_mib: int) -> bytes:
 
 
 def fault_answer(fault: Fault) -> Answer:
-    """The emulator's answer for ``fault`` (``passthrough`` aside)."""
+    """The emulator's answer for `fault` (`passthrough` aside)."""
     if fault.reset_connection:
         return Answer(0, reset=True)
     if fault.body is None or isinstance(fault.body, dict):

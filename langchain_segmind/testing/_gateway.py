@@ -105,7 +105,7 @@ class Gateway:
         }
 
     def serve(self, incoming: Incoming) -> Answer:
-        """Record, apply any armed fault, then answer ``incoming``."""
+        """Record, apply any armed fault, then answer `incoming`."""
         self._state.record(incoming.recorded())
         route = route_of(incoming.target)
         fault = self._state.take_fault(self._slug_of(route, incoming))

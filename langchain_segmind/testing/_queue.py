@@ -19,7 +19,7 @@ class QueueJob:
     """One submitted job; not thread-safe: the emulator guards it with its lock.
 
     The job moves QUEUED -> PROCESSING -> COMPLETED (or FAILED) as its status is
-    polled: it settles on the ``polls_needed``-th status poll.
+    polled: it settles on the `polls_needed`-th status poll.
     """
 
     request_id: str
@@ -37,7 +37,7 @@ class QueueJob:
         """Move the job on after its polls so far.
 
         Args:
-            charge: Bills the job when it completes; returns ``(cost, remaining)``
+            charge: Bills the job when it completes; returns `(cost, remaining)`
                 or an error message when it cannot be billed.
         """
         if self.status in (COMPLETED, FAILED):

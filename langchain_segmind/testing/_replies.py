@@ -33,7 +33,7 @@ class Completion:
 
 
 def family_of(slug: str) -> Family:
-    """Which provider's JSON shape the gateway passes through for ``slug``."""
+    """Which provider's JSON shape the gateway passes through for `slug`."""
     if slug.startswith("claude"):
         return "anthropic"
     if slug.startswith("gemini"):
@@ -62,8 +62,8 @@ def message_text(message: Any) -> str:
 def default_reply(body: dict[str, Any]) -> str:
     """The emulator's reply when nothing is scripted: a quote of the last user turn.
 
-    With ``response_format`` of type ``json_schema`` the reply is a minimal
-    instance of the schema; with ``json_object`` it is ``{"reply": <quote>}``.
+    With `response_format` of type `json_schema` the reply is a minimal
+    instance of the schema; with `json_object` it is `{"reply": <quote>}`.
     """
     quote = DEFAULT_PREFIX + _last_user_text(body.get("messages"))[:_QUOTE_LIMIT]
     response_format = body.get("response_format")
@@ -79,9 +79,9 @@ def default_reply(body: dict[str, Any]) -> str:
 
 
 def complete(text: str, body: dict[str, Any]) -> Completion:
-    """Count tokens (whitespace-separated words) and apply ``max_tokens``.
+    """Count tokens (whitespace-separated words) and apply `max_tokens`.
 
-    The ``stop`` list is deliberately ignored, as the gateway may do: clients
+    The `stop` list is deliberately ignored, as the gateway may do: clients
     must cut at their stop sequences themselves.
     """
     words = text.split()
@@ -96,7 +96,7 @@ def complete(text: str, body: dict[str, Any]) -> Completion:
 def provider_body(
     family: Family, slug: str, completion: Completion, sequence: int
 ) -> dict[str, Any]:
-    """The provider's JSON for ``completion``, as the gateway passes it through."""
+    """The provider's JSON for `completion`, as the gateway passes it through."""
     finish = _FINISH[family][1 if completion.cut_short else 0]
     if family == "anthropic":
         return _anthropic(slug, completion, sequence, finish)

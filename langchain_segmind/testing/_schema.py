@@ -9,12 +9,12 @@ _MAX_DEPTH = 32
 
 
 def instance_of(schema: Any) -> Any:
-    """A small value that satisfies ``schema``.
+    """A small value that satisfies `schema`.
 
-    Objects get every required property, strings ``"example"``, integers ``1``,
-    numbers ``1.0``, booleans ``True``, arrays one item; ``const`` and the first
-    ``enum`` value win; ``anyOf``/``oneOf`` take their first option; local
-    ``$ref`` (``#/$defs/...``, ``#/definitions/...``) is followed.
+    Objects get every required property, strings `"example"`, integers `1`,
+    numbers `1.0`, booleans `True`, arrays one item; `const` and the first
+    `enum` value win; `anyOf`/`oneOf` take their first option; local
+    `$ref` (`#/$defs/...`, `#/definitions/...`) is followed.
     """
     return _Builder(schema).build(schema, 0)
 

@@ -123,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(server.gateway.serve(incoming))
 
     def _read_body(self) -> bytes | None:
-        """The request body, or ``None`` if its framing is broken."""
+        """The request body, or `None` if its framing is broken."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked()
         length = self.headers.get("Content-Length")

@@ -22,9 +22,9 @@ class RecordedRequest:
     Attributes:
         method: HTTP method.
         path: Request target as sent (path and any query string).
-        headers: Header names lower-cased; ``x-api-key`` and ``authorization``
-            values are masked as ``"***"``.
-        body: The body parsed as JSON, or ``None`` if it is not JSON.
+        headers: Header names lower-cased; `x-api-key` and `authorization`
+            values are masked as `"***"`.
+        body: The body parsed as JSON, or `None` if it is not JSON.
         raw_body: The body's bytes.
     """
 
@@ -134,7 +134,7 @@ class GatewayState:
             return self._catalogue.get(slug)
 
     def charge(self, cost: float) -> tuple[float, float] | str:
-        """Bill one call: ``(cost, remaining)``, or why it cannot be billed."""
+        """Bill one call: `(cost, remaining)`, or why it cannot be billed."""
         with self._lock:
             return self._charge_locked(cost)
 
@@ -151,7 +151,7 @@ class GatewayState:
             self._scripts.setdefault(slug, deque()).extend(texts)
 
     def next_script(self, slug: str) -> str | None:
-        """The next scripted text for ``slug``: its own queue first, then the global."""
+        """The next scripted text for `slug`: its own queue first, then the global."""
         with self._lock:
             for key in (slug, None):
                 queue = self._scripts.get(key)
@@ -166,7 +166,7 @@ class GatewayState:
             self._faults.append(_ArmedFault(fault, times, slug))
 
     def take_fault(self, slug: str | None) -> Fault | None:
-        """The oldest armed fault that matches ``slug``, used up once."""
+        """The oldest armed fault that matches `slug`, used up once."""
         with self._lock:
             for armed in self._faults:
                 if armed.slug is None or armed.slug == slug:
@@ -202,7 +202,7 @@ class GatewayState:
             return None if job is None else job.slug
 
     def poll_job(self, request_id: str, cost: float) -> dict[str, Any] | None:
-        """Count one status poll and answer it; ``None`` for an unknown job."""
+        """Count one status poll and answer it; `None` for an unknown job."""
         with self._lock:
             job = self._jobs.get(request_id)
             if job is None:
@@ -212,7 +212,7 @@ class GatewayState:
             return job.status_payload()
 
     def fetch_job(self, request_id: str) -> tuple[int, dict[str, Any]] | None:
-        """A job's result (status and body); ``None`` for an unknown job."""
+        """A job's result (status and body); `None` for an unknown job."""
         with self._lock:
             job = self._jobs.get(request_id)
             return None if job is None else job.response_payload()

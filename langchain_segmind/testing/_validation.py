@@ -24,7 +24,7 @@ def parse_object(raw_body: bytes) -> dict[str, Any]:
 
 
 def check_messages(body: dict[str, Any]) -> None:
-    """The gateway's 422 for a missing, empty or malformed ``messages``."""
+    """The gateway's 422 for a missing, empty or malformed `messages`."""
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise reject(422, "messages: at least one message is required")
@@ -40,11 +40,11 @@ def check_messages(body: dict[str, Any]) -> None:
 def check_provider_rules(family: Family, body: dict[str, Any]) -> None:
     """What the upstream provider rejects with a 400.
 
-    ``tools`` and ``tool_choice`` are accepted and ignored: the gateway does not
+    `tools` and `tool_choice` are accepted and ignored: the gateway does not
     forward them.
 
     Raises:
-        RequestRejectedError: For the first rule that ``body`` breaks.
+        RequestRejectedError: For the first rule that `body` breaks.
     """
     if body.get("stream"):
         raise reject(400, "Streaming is not supported")

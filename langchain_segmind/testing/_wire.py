@@ -17,11 +17,11 @@ HTML_TYPE = "text/html; charset=utf-8"
 class Answer:
     """What the emulator sends back for one request.
 
-    ``reset`` and ``truncate`` model network failures: the handler closes the
-    socket abruptly, or writes fewer body bytes than ``Content-Length`` promises.
-    ``drip`` writes the body one byte every ``drip`` seconds; ``endless``
+    `reset` and `truncate` model network failures: the handler closes the
+    socket abruptly, or writes fewer body bytes than `Content-Length` promises.
+    `drip` writes the body one byte every `drip` seconds; `endless`
     streams a body that never ends (until the client hangs up);
-    ``close_after`` closes the connection after answering without announcing
+    `close_after` closes the connection after answering without announcing
     it, as a server whose keep-alive timer ran out does.
     """
 
@@ -45,7 +45,7 @@ class RequestRejectedError(Exception):
 
 
 def reason(status: int) -> str:
-    """The standard reason phrase of ``status``, or ``"Error"`` if it has none."""
+    """The standard reason phrase of `status`, or `"Error"` if it has none."""
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -55,7 +55,7 @@ def reason(status: int) -> str:
 def json_answer(
     status: int, payload: Any, headers: Mapping[str, str] | None = None
 ) -> Answer:
-    """An answer whose body is ``payload`` encoded as JSON."""
+    """An answer whose body is `payload` encoded as JSON."""
     body = json.dumps(payload).encode()
     return Answer(status, body, JSON_TYPE, dict(headers or {}))
 
@@ -66,7 +66,7 @@ def text_answer(status: int, text: str) -> Answer:
 
 
 def html_page(status: int) -> str:
-    """An nginx-like error page for ``status``."""
+    """An nginx-like error page for `status`."""
     title = f"{status} {reason(status)}"
     return (
         f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
@@ -81,5 +81,5 @@ def html_answer(status: int) -> Answer:
 
 
 def reject(status: int, message: str) -> RequestRejectedError:
-    """A rejection with the gateway's usual ``{"error": message}`` body."""
+    """A rejection with the gateway's usual `{"error": message}` body."""
     return RequestRejectedError(json_answer(status, {"error": message}))

@@ -93,7 +93,11 @@ def check_sampling(
     if temperature is None:
         return
     limit = dialect_for(model).max_temperature
-    if not 0 <= temperature <= limit:
+    if isinstance(temperature, bool) or not isinstance(temperature, int | float):
+        raise SegmindInputError(
+            f"temperature must be a number, got {type(temperature).__name__}"
+        )
+    if not 0 <= temperature <= limit:  # NaN fails this too
         raise SegmindInputError(
             f"temperature must be between 0 and {limit:g} for Segmind model "
             f"{model!r}, got {temperature!r}"

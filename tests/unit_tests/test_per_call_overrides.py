@@ -1,0 +1,60 @@
+"""Per-call keyword arguments are checked like fields: bad ones fail before sending."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from langchain_segmind import ChatSegmindGPT4o, SegmindInputError
+
+
+@pytest.fixture
+def gpt(make_model):
+    return make_model(ChatSegmindGPT4o)
+
+
+def test_a_single_stop_string_is_one_sequence(gpt, recorder, call):
+    message = call(gpt, "Hi", stop="\n\n")
+
+    assert recorder.last.body["stop"] == ["\n\n"]
+    assert message.content == "echo: Hi"  # not cut at each character
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"stop": [1]}, "stop must be"),
+        ({"stop": 5}, "stop must be"),
+        ({"timeout": "5"}, "timeout must be"),
+        ({"timeout": -1}, "timeout must be"),
+        ({"timeout": math.nan}, "timeout must be"),
+        ({"timeout": math.inf}, "timeout must be"),
+        ({"max_retries": "2"}, "max_retries must be"),
+        ({"max_retries": -1}, "max_retries must be"),
+        ({"max_retries": True}, "max_retries must be"),
+        ({"temperature": "0.5"}, "temperature must be a number"),
+        ({"temperature": math.nan}, "temperature must be between"),
+        ({"extra_headers": ["x-a", "b"]}, "headers must be a mapping"),
+        ({"extra_headers": "x"}, "headers must be a mapping"),
+        ({"top_p": math.nan}, "cannot be sent as JSON"),
+        ({"top_k": math.inf}, "cannot be sent as JSON"),
+        ({"foo": object()}, "cannot be sent as JSON"),
+        ({"foo": b"1"}, "cannot be sent as JSON"),
+    ],
+    ids=lambda value: repr(value)[:40],
+)
+def test_a_bad_override_fails_before_sending(gpt, recorder, call, kwargs, match):
+    with pytest.raises(SegmindInputError, match=match):
+        call(gpt, "Hi", **kwargs)
+
+    assert recorder.count == 0
+
+
+def test_a_body_field_json_cannot_carry_fails_at_call_time(make_model, recorder):
+    model = make_model(ChatSegmindGPT4o, model_kwargs={"top_p": math.nan})
+
+    with pytest.raises(SegmindInputError, match="cannot be sent as JSON"):
+        model.invoke("Hi")
+
+    assert recorder.count == 0
