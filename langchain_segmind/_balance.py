@@ -9,14 +9,13 @@ late must not hide a low balance, while a top-up shows once the burst is over.
 from __future__ import annotations
 
 import hashlib
-import sys
 import threading
 import time
-import warnings
 from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from langchain_segmind._warnings import warn_at_caller
 from langchain_segmind.errors import SegmindInsufficientCreditsError
 
 __all__ = [
@@ -29,17 +28,6 @@ __all__ = [
 
 # Reports closer together than this are treated as one burst of calls.
 BURST_SECONDS = 30.0
-# Frames of these packages are skipped to point a warning at the caller.
-_LIBRARY_PREFIXES = (
-    "langchain_segmind",
-    "langchain_core",
-    "langchain.",
-    "langgraph",
-    "asyncio",
-    "concurrent",
-    "threading",
-    "contextvars",
-)
 
 
 class SegmindLowCreditsWarning(UserWarning):
@@ -114,17 +102,4 @@ def check_balance(account: str, minimum: float | None, *, raise_error: bool) -> 
             f"{message}; the request was not sent. After topping up, call "
             "langchain_segmind.forget_known_balances()."
         )
-    warnings.warn(message, SegmindLowCreditsWarning, stacklevel=_caller_stacklevel())
-
-
-def _caller_stacklevel() -> int:
-    """The `stacklevel` of the first frame outside LangChain and this package."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None:
-        module = str(frame.f_globals.get("__name__", ""))
-        if not module.startswith(_LIBRARY_PREFIXES) and module != "langchain":
-            return level
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return 1
+    warn_at_caller(message, SegmindLowCreditsWarning)

@@ -7,34 +7,19 @@ neither a provider parameter nor a typo (`temprature=0.2`) disappears silently.
 from __future__ import annotations
 
 import re
-import sys
-import warnings
 from collections.abc import Collection
 from typing import Any
 
+from langchain_segmind._warnings import warn_at_caller
 from langchain_segmind.errors import SegmindInputError
 
-# Frames of these packages sit between the user's call and the warning.
-_LIBRARY_MODULES = ("langchain_segmind", "langchain_core", "pydantic")
 # Names of arguments that would carry a credential: never a body field, which
 # would show in reprs, serialized models and traces.
 _SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
 
 
-def _user_stacklevel() -> int:
-    """The `stacklevel` that makes a warning point at the user's own line."""
-    level = 1
-    frame = sys._getframe(1)
-    while frame.f_back is not None and (
-        frame.f_globals.get("__name__", "").startswith(_LIBRARY_MODULES)
-    ):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
 def _warn(message: str) -> None:
-    warnings.warn(message, UserWarning, stacklevel=_user_stacklevel())
+    warn_at_caller(message)
 
 
 def collect_model_kwargs(
