@@ -615,9 +615,13 @@ async def test_low_balance_warns_and_still_sends(
         first = await call(model, mode, "first")  # no balance known yet: no warning
     assert first.response_metadata["remaining_credits"] == approx(5.0 - COST_PER_CALL)
 
-    with pytest.warns(SegmindLowCreditsWarning, match="min_remaining_credits=10"):
+    with pytest.warns(
+        SegmindLowCreditsWarning, match="min_remaining_credits=10"
+    ) as seen:
         second = await call(model, mode, "second")
 
+    # It points at the caller's line (here the tier's `call` helper).
+    assert seen[0].filename.endswith("support.py")
     assert isinstance(second, AIMessage)
     assert len(own_account.requests) == 2
     assert own_account.remaining_credits == approx(5.0 - 2 * COST_PER_CALL)

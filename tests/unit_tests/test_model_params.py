@@ -132,3 +132,10 @@ def test_moved_arguments_survive_serialization_without_new_warnings():
         )
 
     assert loaded.model_kwargs == {"top_p": 0.9}
+
+
+def test_the_warning_points_at_the_users_line():
+    with pytest.warns(UserWarning, match="top_p") as seen:
+        ChatSegmindGPT4o(top_p=0.9)
+
+    assert seen[0].filename == __file__
