@@ -620,8 +620,10 @@ async def test_low_balance_warns_and_still_sends(
     ) as seen:
         second = await call(model, mode, "second")
 
-    # It points at the caller's line (here the tier's `call` helper).
-    assert seen[0].filename.endswith("support.py")
+    if mode == "sync":
+        # It points at the caller's line (here the tier's `call` helper); an
+        # async call runs in a task of langchain-core's, off the caller's stack.
+        assert seen[0].filename.endswith("support.py")
     assert isinstance(second, AIMessage)
     assert len(own_account.requests) == 2
     assert own_account.remaining_credits == approx(5.0 - 2 * COST_PER_CALL)
