@@ -128,8 +128,12 @@ class ChatSegmind(BaseChatModel):
             Extra attempts after a 429, a 5xx or a broken connection (default 2).
         default_headers: dict | None
             Headers added to every request.
-        http_client / http_async_client: httpx clients of your own (proxies,
-            custom CAs); by default a pooled client is shared process-wide.
+        http_client / http_async_client: httpx2 (or legacy httpx) clients of
+            your own, used as given (proxies, custom CAs, mocks); by default
+            pooled httpx2 clients are shared process-wide and per event loop.
+        async_transport: str
+            `"httpx2"` (default) or `"aiohttp"` (the `aiohttp` extra) for the
+            default async clients.
 
     Instantiate:
         ```python
