@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import struct
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any
 from ._wire import HTML_TYPE, JSON_TYPE, TEXT_TYPE, Answer, html_page
 from ._wire import reason as _reason
 
+_MIB = 1024 * 1024
 _TRUNCATED_BODY = '{"id": "msg_emu_truncated", "type": "message", "content": [{"ty'
 
 
@@ -127,7 +129,7 @@ class Fault:
         """A 200 whose small gzip body inflates to `inflated_mib` MiB of zeros."""
         return cls(
             status=200,
-            body=_zeros_gzipped(inflated_mib),
+            body=gzipped_zeros(inflated_mib),
             content_type=JSON_TYPE,
             headers={"Content-Encoding": "gzip"},
         )
@@ -144,11 +146,23 @@ class Fault:
 
 
 @functools.cache
-def _zeros_gzipped(inflated_mib: int) -> bytes:
+def gzipped_zeros(inflated_mib: int) -> bytes:
+    """A valid gzip member of `inflated_mib` MiB of zeros, about 1 KiB per MiB.
+
+    After a full flush, deflate's output for the same input repeats exactly,
+    so one compressed MiB is repeated instead of compressing them all.
+    """
+    block = bytes(_MIB)
     compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-    block = bytes(1024 * 1024)
-    parts = [compressor.compress(block) for _ in range(inflated_mib)]
-    return b"".join([*parts, compressor.flush()])
+    first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    repeated = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    final_block = compressor.flush()[:-8]  # the trailer is written below
+    crc = 0
+    for _ in range(inflated_mib):
+        crc = zlib.crc32(block, crc)
+    size = (inflated_mib * _MIB) & 0xFFFFFFFF
+    trailer = struct.pack("<II", crc, size)
+    return first + repeated * (inflated_mib - 1) + final_block + trailer
 
 
 def fault_answer(fault: Fault) -> Answer:

@@ -31,10 +31,8 @@ import time
 import traceback
 import tracemalloc
 import warnings
-import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,6 +54,7 @@ from langchain_segmind import (
     _http,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
+from langchain_segmind.testing._faults import gzipped_zeros
 from tests.integration_tests.support import FastClock, new_model
 
 KEY = "sk-ISSUE12-never-in-a-traceback-3f9a71"
@@ -408,25 +407,6 @@ def fails_once_then_never_answers(server: RawServer, conn: socket.socket) -> Non
     server.pause(30)
 
 
-@cache
-def gzip_of_zeros(mib: int) -> bytes:
-    """A valid gzip member of `mib` MiB of zeros, about 1 KiB per MiB.
-
-    After a full flush deflate's output for the same input repeats exactly,
-    so one compressed MiB is repeated instead of compressing them all.
-    """
-    block = bytes(MIB)
-    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-    first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
-    repeated = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
-    final_block = compressor.flush()[:-8]  # the trailer is rewritten below
-    crc = 0
-    for _ in range(mib):
-        crc = zlib.crc32(block, crc)
-    trailer = struct.pack("<II", crc, (mib * MIB) & 0xFFFFFFFF)
-    return first + repeated * (mib - 1) + final_block + trailer
-
-
 # -- fixtures ----------------------------------------------------------------------
 
 
@@ -616,7 +596,7 @@ def test_an_endless_answer_is_refused_without_holding_much_more_than_32_mib(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_gzip_bomb_is_refused_without_being_inflated(mode):
-    bomb = gzip_of_zeros(1100)  # ~1.1 MB on the wire, 1.1 GiB inflated
+    bomb = gzipped_zeros(1100)  # ~1.1 MB on the wire, 1.1 GiB inflated
     assert len(bomb) < 1.2 * MIB
     with RawServer(serves_gzip(bomb)) as server:
         model = raw_model(server.base_url, timeout=20.0, max_retries=2)

@@ -15,11 +15,8 @@ import gc
 import json
 import socket
 import ssl
-import struct
 import tracemalloc
-import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
-from functools import cache
 from typing import Any
 
 import anyio
@@ -44,6 +41,7 @@ from langchain_segmind import (
     SegmindTimeoutError,
     _http,
 )
+from langchain_segmind.testing._faults import gzipped_zeros
 
 MIB = 1024 * 1024
 MEMORY_BOUND = 100 * MIB
@@ -97,25 +95,6 @@ def streamed(stream: ChunkStream, status: int = 200, **headers: str) -> httpx2.R
     return httpx2.Response(
         status, headers={"content-type": "application/json", **headers}, stream=stream
     )
-
-
-@cache
-def gzip_of_zeros(mib: int) -> bytes:
-    """A valid gzip member of `mib` MiB of zeros, about 1 KiB per MiB.
-
-    After a full flush deflate's output for the same input repeats exactly,
-    so one compressed MiB is repeated instead of compressing them all.
-    """
-    block = bytes(MIB)
-    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-    first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
-    repeated = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
-    final_block = compressor.flush()[:-8]  # the trailer is rewritten below
-    crc = 0
-    for _ in range(mib):
-        crc = zlib.crc32(block, crc)
-    trailer = struct.pack("<II", crc, (mib * MIB) & 0xFFFFFFFF)
-    return first + repeated * (mib - 1) + final_block + trailer
 
 
 def peak_memory_of(action: Callable[[], Any]) -> tuple[Any, int]:
@@ -202,7 +181,7 @@ def test_an_endless_answer_is_refused_at_32_mib_without_holding_more(
 
 def test_a_gzip_bomb_is_refused_without_being_inflated(make_model, recorder, call):
     model = make_model(ChatSegmindGPT4o, max_retries=2)
-    bomb = gzip_of_zeros(256)  # ~260 KB on the wire, 256 MiB inflated
+    bomb = gzipped_zeros(256)  # ~260 KB on the wire, 256 MiB inflated
     assert len(bomb) < MIB
     stream = ChunkStream(bomb, total=len(bomb))
     recorder.queue(lambda request: streamed(stream, **{"content-encoding": "gzip"}))
