@@ -14,23 +14,23 @@ from typing import Literal
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import SecretStr
 
-from langchain_segmind import wire
+from langchain_segmind import conversion as wire
 from langchain_segmind._balance import account_id, check_balance, record_balance
-from langchain_segmind._clock import Clock
-from langchain_segmind._endpoint import check_slug, endpoint, queue_base_url
-from langchain_segmind._headers import check_caller_headers
-from langchain_segmind._http import AsyncClient, SyncClient
-from langchain_segmind._messages import to_turns
-from langchain_segmind._queue import asend_queued, send_queued
 from langchain_segmind._response import call_metadata, to_ai_message
-from langchain_segmind._tools import ToolBinding, apply_protocol, read_tool_calls
-from langchain_segmind._transport import Answer, HttpCall, asend, send
+from langchain_segmind.conversion.messages import to_turns
+from langchain_segmind.conversion.types import GenerationOptions
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
     SegmindInputError,
     SegmindResponseError,
 )
-from langchain_segmind.wire.types import GenerationOptions
+from langchain_segmind.tools.binding import ToolBinding, apply_protocol, read_tool_calls
+from langchain_segmind.transport.clients import AsyncClient, SyncClient
+from langchain_segmind.transport.clock import Clock
+from langchain_segmind.transport.endpoint import check_slug, endpoint, queue_base_url
+from langchain_segmind.transport.headers import check_caller_headers
+from langchain_segmind.transport.queue import asend_queued, send_queued
+from langchain_segmind.transport.send import Answer, HttpCall, asend, send
 
 MISSING_KEY_MESSAGE = (
     "no Segmind API key: pass api_key=... to the model or set the "

@@ -9,7 +9,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 
-from langchain_segmind.wire.types import Completion, Usage
+from langchain_segmind.conversion.types import Completion, Usage
 
 PROVIDER = "segmind"
 

@@ -20,11 +20,11 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 from langchain_core.messages.utils import count_tokens_approximately
 
-from langchain_segmind import wire
-from langchain_segmind._messages import to_turns
-from langchain_segmind._tools import apply_protocol, binding_from_call
+from langchain_segmind import conversion as wire
+from langchain_segmind.conversion.messages import to_turns
+from langchain_segmind.conversion.types import MediaPart, Turn
 from langchain_segmind.errors import SegmindInputError
-from langchain_segmind.wire.types import MediaPart, Turn
+from langchain_segmind.tools.binding import apply_protocol, binding_from_call
 
 CHARS_PER_TOKEN = 4.0
 """Characters per token of English text, as langchain-core assumes."""

@@ -32,20 +32,10 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_segmind import _tokens, wire
-from langchain_segmind._clock import SYSTEM_CLOCK, Clock
-from langchain_segmind._endpoint import check_base_url, check_slug
-from langchain_segmind._headers import check_caller_headers
-from langchain_segmind._http import (
-    AsyncClient,
-    SyncClient,
-    check_aiohttp_installed,
-    check_async_client,
-    check_sync_client,
-)
+from langchain_segmind import _tokens
+from langchain_segmind import conversion as wire
 from langchain_segmind._llm_output import combine_llm_outputs, llm_output, token_usage
 from langchain_segmind._model_kwargs import collect_model_kwargs
-from langchain_segmind._profiles import profile_for
 from langchain_segmind._request import (
     ConnectionSettings,
     PreparedChat,
@@ -53,15 +43,26 @@ from langchain_segmind._request import (
     stop_sequences,
 )
 from langchain_segmind._response import to_last_chunk
-from langchain_segmind._structured import (
+from langchain_segmind.catalogue.profiles import profile_for
+from langchain_segmind.conversion.types import GenerationOptions
+from langchain_segmind.errors import SegmindInputError
+from langchain_segmind.tools.arguments import describe_tool
+from langchain_segmind.tools.binding import binding_from_call, normalize_tool_choice
+from langchain_segmind.tools.structured import (
     StructuredMethod,
     response_format_for,
     structured_runnable,
 )
-from langchain_segmind._tool_args import describe_tool
-from langchain_segmind._tools import binding_from_call, normalize_tool_choice
-from langchain_segmind.errors import SegmindInputError
-from langchain_segmind.wire.types import GenerationOptions
+from langchain_segmind.transport.clients import (
+    AsyncClient,
+    SyncClient,
+    check_aiohttp_installed,
+    check_async_client,
+    check_sync_client,
+)
+from langchain_segmind.transport.clock import SYSTEM_CLOCK, Clock
+from langchain_segmind.transport.endpoint import check_base_url, check_slug
+from langchain_segmind.transport.headers import check_caller_headers
 
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
 DEFAULT_TIMEOUT_SECONDS = 120.0

@@ -26,8 +26,8 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_segmind._catalogue import DIRECTORY_SLUGS
-from langchain_segmind._json import loads
+from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
+from langchain_segmind.transport.jsonparse import loads
 
 __all__ = [
     "SegmindAuthenticationError",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
-from langchain_segmind._catalogue import DIRECTORY_SLUGS
+from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
 
 from ._faults import Fault
 from ._gateway import Gateway, Settings

@@ -14,14 +14,14 @@ import json
 import re
 from typing import Any
 
-from langchain_segmind._tool_protocol import (
+from langchain_segmind.conversion.types import ToolSpec
+from langchain_segmind.tools.protocol import (
     CALL_CLOSE,
     CALL_OPEN,
     RESULT_CLOSE,
     read_answer_schema,
     read_tools_instruction,
 )
-from langchain_segmind.wire.types import ToolSpec
 
 from ._replies import message_text
 from ._schema import instance_of

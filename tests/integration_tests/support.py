@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 import pytest
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
-from langchain_segmind._clock import Clock
 from langchain_segmind.testing import DEFAULT_CATALOGUE, Fault, SegmindEmulator
+from langchain_segmind.transport.clock import Clock
 
 STARTING_CREDITS = 10_000.0
 """The balance of the tier's emulator at the start of every test."""

@@ -51,8 +51,8 @@ from langchain_segmind import (
     SegmindServerError,
     SegmindTimeoutError,
 )
-from langchain_segmind._clock import SYSTEM_CLOCK
 from langchain_segmind.testing import Fault, SegmindEmulator
+from langchain_segmind.transport.clock import SYSTEM_CLOCK
 from tests.integration_tests.support import (
     COST_PER_CALL,
     MODES,

@@ -51,10 +51,10 @@ from langchain_segmind import (
     SegmindResponseError,
     SegmindServerError,
     SegmindTimeoutError,
-    _http,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
 from langchain_segmind.testing._faults import gzipped_zeros
+from langchain_segmind.transport import clients as _http
 from tests.integration_tests.support import FastClock, new_model
 
 KEY = "sk-ISSUE12-never-in-a-traceback-3f9a71"
@@ -1260,7 +1260,8 @@ PYTEST_ASYNCIO_SUITE = """
 
     import pytest
 
-    from langchain_segmind import ChatSegmindGPT4o, _http
+    from langchain_segmind import ChatSegmindGPT4o
+    from langchain_segmind.transport import clients as _http
     from langchain_segmind.testing import SegmindEmulator
 
 

@@ -20,8 +20,9 @@ import httpx2
 import pytest
 from langchain_core.messages import AIMessage
 
-from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o, _http
-from langchain_segmind._clock import Clock
+from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
+from langchain_segmind.transport import clients as _http
+from langchain_segmind.transport.clock import Clock
 
 # The fixed "now" of the fake clock; rate-limit reset times are relative to it.
 FAKE_NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from langchain_segmind import (
     ChatSegmindClaude,
     ChatSegmindGPT4o,
     SegmindBadRequestError,
-    _http,
 )
+from langchain_segmind.transport import clients as _http
 
 CONVERSATION = [
     SystemMessage("Be brief."),

@@ -7,7 +7,8 @@ import sys
 import httpx2
 import pytest
 
-from langchain_segmind import ChatSegmindClaude, SegmindInputError, _http
+from langchain_segmind import ChatSegmindClaude, SegmindInputError
+from langchain_segmind.transport import clients as _http
 
 
 def test_aiohttp_without_the_extra_says_how_to_install_it(monkeypatch):

@@ -40,10 +40,10 @@ from langchain_segmind import (
     SegmindInputError,
     SegmindUnsupportedContentError,
 )
-from langchain_segmind._messages import to_turns
+from langchain_segmind.conversion import build_body
+from langchain_segmind.conversion.messages import to_turns
+from langchain_segmind.conversion.types import GenerationOptions
 from langchain_segmind.images import image_block
-from langchain_segmind.wire import build_body
-from langchain_segmind.wire.types import GenerationOptions
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CLAUDE = "claude-3.5-sonnet"

@@ -48,9 +48,9 @@ from langchain_core.messages import (
 )
 
 from langchain_segmind import ChatSegmind, SegmindError
-from langchain_segmind._messages import to_turns
-from langchain_segmind.wire import build_body
-from langchain_segmind.wire.types import GenerationOptions
+from langchain_segmind.conversion import build_body
+from langchain_segmind.conversion.messages import to_turns
+from langchain_segmind.conversion.types import GenerationOptions
 
 CLAUDE = "claude-3.5-sonnet"
 GPT = "gpt-4o"

@@ -13,7 +13,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
-from langchain_segmind._profiles import _PROFILES
+from langchain_segmind.catalogue.profiles import _PROFILES
 
 # (slug, context window, output limit), as the providers publish them.
 KNOWN_LIMITS = [

@@ -16,7 +16,7 @@ from langchain_segmind import (
     SegmindInputError,
     __version__,
 )
-from langchain_segmind.wire.anthropic import CONVERSATION_OPENER
+from langchain_segmind.conversion.anthropic import CONVERSATION_OPENER
 
 
 def text_block(text: str) -> dict[str, str]:

@@ -21,8 +21,8 @@ from langchain_segmind import (
     SegmindConnectionError,
     SegmindError,
     SegmindInputError,
-    _http,
 )
+from langchain_segmind.transport import clients as _http
 
 KEY = "sk-SEGMIND-do-not-leak-7f3a9c"
 SECRET_REF = {"lc": 1, "type": "secret", "id": ["SEGMIND_API_KEY"]}

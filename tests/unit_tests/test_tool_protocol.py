@@ -24,7 +24,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from langchain_segmind._tool_protocol import (
+from langchain_segmind.conversion.types import ToolSpec
+from langchain_segmind.tools.protocol import (
     ParsedCall,
     ParsedReply,
     parse_reply,
@@ -32,7 +33,6 @@ from langchain_segmind._tool_protocol import (
     read_tools_instruction,
     render_tools_instruction,
 )
-from langchain_segmind.wire.types import ToolSpec
 
 MAX_EXAMPLES = int(os.environ.get("SEGMIND_HYPOTHESIS_EXAMPLES", "500"))
 PROPERTY_SETTINGS = settings(

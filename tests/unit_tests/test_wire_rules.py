@@ -39,9 +39,9 @@ from langchain_segmind import (
     SegmindResponseError,
     SegmindServerError,
     SegmindTimeoutError,
-    _http,
 )
 from langchain_segmind.testing._faults import gzipped_zeros
+from langchain_segmind.transport import clients as _http
 
 MIB = 1024 * 1024
 MEMORY_BOUND = 100 * MIB

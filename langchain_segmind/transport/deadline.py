@@ -20,8 +20,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_segmind._clock import SYSTEM_CLOCK, Clock
 from langchain_segmind.errors import SegmindTimeoutError
+from langchain_segmind.transport.clock import SYSTEM_CLOCK, Clock
 
 # An attempt always gets at least this long, even at the very deadline.
 MIN_ATTEMPT_SECONDS = 0.001

@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from langchain_segmind._body import BodyError
-from langchain_segmind._deadline import Deadline
 from langchain_segmind.errors import (
     SegmindConnectionError,
     SegmindError,
@@ -23,6 +21,8 @@ from langchain_segmind.errors import (
     SegmindResponseError,
     error_from_response,
 )
+from langchain_segmind.transport.body import BodyError
+from langchain_segmind.transport.deadline import Deadline
 
 _NO_ANSWER = "Server disconnected without sending a response"
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_segmind.wire.types import InvalidToolCallPart, ToolCallPart
+from langchain_segmind.conversion.types import InvalidToolCallPart, ToolCallPart
 
 
 def int_or_none(value: Any) -> int | None:

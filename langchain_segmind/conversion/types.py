@@ -1,6 +1,6 @@
 """Provider-neutral request and answer types shared by the wire dialects.
 
-LangChain messages become `Turn`s (see `langchain_segmind._messages`); each
+LangChain messages become `Turn`s (see `langchain_segmind.conversion.messages`); each
 dialect renders turns into its provider's JSON. Each answer shape parses into
 a `Completion`. Nothing here knows any provider's field names.
 """

@@ -14,14 +14,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from langchain_segmind._http import AsyncClient, SyncClient
-from langchain_segmind._json import loads
-from langchain_segmind._transport import Answer, HttpCall, asend, send
 from langchain_segmind.errors import (
     SegmindBadRequestError,
     SegmindJobFailedError,
     SegmindResponseError,
 )
+from langchain_segmind.transport.clients import AsyncClient, SyncClient
+from langchain_segmind.transport.jsonparse import loads
+from langchain_segmind.transport.send import Answer, HttpCall, asend, send
 
 FIRST_POLL_DELAY = 0.5
 POLL_BACKOFF = 1.5

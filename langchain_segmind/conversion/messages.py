@@ -17,9 +17,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_segmind._content import parse_content
-from langchain_segmind.errors import SegmindInputError
-from langchain_segmind.wire.types import (
+from langchain_segmind.conversion.content import parse_content
+from langchain_segmind.conversion.types import (
     MediaPart,
     Part,
     Role,
@@ -28,6 +27,7 @@ from langchain_segmind.wire.types import (
     ToolResultPart,
     Turn,
 )
+from langchain_segmind.errors import SegmindInputError
 
 _CHAT_MESSAGE_ROLES: dict[str, Role] = {
     "user": "user",

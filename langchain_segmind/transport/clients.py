@@ -27,19 +27,19 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import httpx2
 
-from langchain_segmind._body import BoundedBody
-from langchain_segmind._deadline import (
-    Deadline,
-    bound_client_sockets,
-    bound_socket_operations,
-    running_attempt,
-)
-from langchain_segmind._failures import AttemptProgress, classify
 from langchain_segmind.errors import (
     SegmindConnectionError,
     SegmindInputError,
     SegmindResponseError,
 )
+from langchain_segmind.transport.body import BoundedBody
+from langchain_segmind.transport.deadline import (
+    Deadline,
+    bound_client_sockets,
+    bound_socket_operations,
+    running_attempt,
+)
+from langchain_segmind.transport.failures import AttemptProgress, classify
 
 if TYPE_CHECKING:
     import httpx

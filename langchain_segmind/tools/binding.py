@@ -17,10 +17,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from langchain_segmind import _tool_protocol as protocol
-from langchain_segmind._tool_args import ArgsModel, args_model, argument_error
-from langchain_segmind.errors import SegmindInputError
-from langchain_segmind.wire.types import (
+from langchain_segmind.conversion.types import (
     MediaPart,
     Part,
     TextPart,
@@ -29,6 +26,9 @@ from langchain_segmind.wire.types import (
     ToolSpec,
     Turn,
 )
+from langchain_segmind.errors import SegmindInputError
+from langchain_segmind.tools import protocol
+from langchain_segmind.tools.arguments import ArgsModel, args_model, argument_error
 
 _ANY_CHOICES = frozenset({"any", "required"})
 

@@ -14,10 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_segmind.errors import SegmindInputError, SegmindUnsupportedContentError
-from langchain_segmind.images import sniff_base64_media_type
-from langchain_segmind.wire._fields import json_object_or_none
-from langchain_segmind.wire.types import (
+from langchain_segmind.conversion.fields import json_object_or_none
+from langchain_segmind.conversion.types import (
     MediaKind,
     MediaPart,
     Part,
@@ -25,6 +23,8 @@ from langchain_segmind.wire.types import (
     ToolCallPart,
     ToolResultPart,
 )
+from langchain_segmind.errors import SegmindInputError, SegmindUnsupportedContentError
+from langchain_segmind.images import sniff_base64_media_type
 
 # Blocks that describe a model's own output: dropped from assistant turns
 # (they cannot be sent back), refused anywhere else.

@@ -11,16 +11,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_segmind._profiles import refuses_sampling
-from langchain_segmind.errors import SegmindInputError
-from langchain_segmind.wire import anthropic, gemini, openai
-from langchain_segmind.wire.types import (
+from langchain_segmind.catalogue.profiles import refuses_sampling
+from langchain_segmind.conversion import anthropic, gemini, openai
+from langchain_segmind.conversion.types import (
     Completion,
     GenerationOptions,
     TextPart,
     ToolSpec,
     Turn,
 )
+from langchain_segmind.errors import SegmindInputError
 
 JSON_MODE_INSTRUCTION = (
     "Answer with a single JSON object and nothing else: no prose and no code fences."

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_segmind.wire._fields import int_or_none, str_or_none
-from langchain_segmind.wire.types import Completion, ToolCallPart, Usage
+from langchain_segmind.conversion.fields import int_or_none, str_or_none
+from langchain_segmind.conversion.types import Completion, ToolCallPart, Usage
 
 _FINISH_REASONS = {
     "STOP": "stop",

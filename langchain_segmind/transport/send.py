@@ -17,18 +17,18 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from langchain_segmind import _http
-from langchain_segmind._clock import SYSTEM_CLOCK, Clock
-from langchain_segmind._deadline import Deadline
-from langchain_segmind._headers import request_headers
-from langchain_segmind._json import JSONTooDeepError, loads
-from langchain_segmind._retry import RetryBudget
 from langchain_segmind.errors import (
     SegmindError,
     SegmindInputError,
     SegmindResponseError,
     error_from_response,
 )
+from langchain_segmind.transport import clients as _http
+from langchain_segmind.transport.clock import SYSTEM_CLOCK, Clock
+from langchain_segmind.transport.deadline import Deadline
+from langchain_segmind.transport.headers import request_headers
+from langchain_segmind.transport.jsonparse import JSONTooDeepError, loads
+from langchain_segmind.transport.retry import RetryBudget
 
 logger = logging.getLogger("langchain_segmind")
 

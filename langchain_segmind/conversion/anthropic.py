@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_segmind.errors import SegmindUnsupportedContentError
-from langchain_segmind.wire._fields import int_or_none, native_tool_call, str_or_none
-from langchain_segmind.wire.types import (
+from langchain_segmind.conversion.fields import (
+    int_or_none,
+    native_tool_call,
+    str_or_none,
+)
+from langchain_segmind.conversion.types import (
     Completion,
     InvalidToolCallPart,
     MediaPart,
@@ -24,6 +27,7 @@ from langchain_segmind.wire.types import (
     Turn,
     Usage,
 )
+from langchain_segmind.errors import SegmindUnsupportedContentError
 
 MAX_TEMPERATURE = 1.0
 SUPPORTED_RESPONSE_FORMATS = frozenset({"json_schema"})

@@ -24,7 +24,7 @@ from langchain_core.tools.base import create_schema_from_function
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ValidationError
 
-from langchain_segmind._jsonschema import first_error
+from langchain_segmind.tools.jsonschema import first_error
 
 ArgsModel = type[BaseModel]
 _MAX_REPORTED_ERRORS = 3

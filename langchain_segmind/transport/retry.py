@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from langchain_segmind._deadline import Deadline
 from langchain_segmind.errors import SegmindError, SegmindRateLimitError
+from langchain_segmind.transport.deadline import Deadline
 
 BASE_DELAY_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0

@@ -12,13 +12,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_segmind.errors import SegmindUnsupportedContentError
-from langchain_segmind.wire._fields import (
+from langchain_segmind.conversion.fields import (
     int_or_none,
     native_tool_call,
     str_or_none,
 )
-from langchain_segmind.wire.types import (
+from langchain_segmind.conversion.types import (
     Completion,
     InvalidToolCallPart,
     MediaPart,
@@ -29,6 +28,7 @@ from langchain_segmind.wire.types import (
     Turn,
     Usage,
 )
+from langchain_segmind.errors import SegmindUnsupportedContentError
 
 MAX_TEMPERATURE = 2.0
 SUPPORTED_RESPONSE_FORMATS = frozenset({"json_schema", "json_object", "text"})

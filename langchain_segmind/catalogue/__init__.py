@@ -1,0 +1,1 @@
+"""The catalogue room of langchain-segmind."""

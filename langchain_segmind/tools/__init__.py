@@ -1,0 +1,1 @@
+"""The tools room of langchain-segmind."""
