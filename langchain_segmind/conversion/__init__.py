@@ -11,8 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
+from langchain_core.messages.tool import invalid_tool_call, tool_call
+
 from langchain_segmind.catalogue.profiles import refuses_sampling
 from langchain_segmind.conversion import anthropic, gemini, openai
+from langchain_segmind.conversion.messages import to_turns as _to_turns
 from langchain_segmind.conversion.types import (
     Completion,
     GenerationOptions,
@@ -181,3 +186,76 @@ def parse_completion(payload: Any) -> Completion | None:
     if gemini.looks_like(payload):
         return gemini.parse_completion(payload)
     return None
+
+
+def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
+    """Convert LangChain messages into provider-neutral turns."""
+    return _to_turns(messages, model)
+
+
+def render_request(
+    turns: Sequence[Turn],
+    model: str,
+    *,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    stop: Sequence[str] = (),
+    response_format: Mapping[str, Any] | None = None,
+    json_mode: bool = False,
+    extra_body: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build the JSON body of a chat request for `model`."""
+    options = GenerationOptions(
+        temperature=temperature,
+        max_tokens=max_tokens,
+        stop=tuple(stop),
+        response_format=response_format,
+        extra_body=dict(extra_body or {}),
+        json_mode=json_mode,
+    )
+    return build_body(turns, options, model)
+
+
+def read_answer(payload: Any) -> AIMessage | None:
+    """Parse any known answer shape into an `AIMessage`; `None` for an unknown one."""
+    completion = parse_completion(payload)
+    if completion is None:
+        return None
+    usage = None
+    if completion.usage is not None:
+        usage = UsageMetadata(
+            input_tokens=completion.usage.input_tokens,
+            output_tokens=completion.usage.output_tokens,
+            total_tokens=completion.usage.total_tokens,
+        )
+        details = InputTokenDetails()
+        if completion.usage.cache_read_tokens is not None:
+            details["cache_read"] = completion.usage.cache_read_tokens
+        if completion.usage.cache_creation_tokens is not None:
+            details["cache_creation"] = completion.usage.cache_creation_tokens
+        if details:
+            usage["input_token_details"] = details
+    metadata: dict[str, Any] = {
+        "finish_reason": completion.finish_reason,
+        "stop_reason": completion.raw_finish_reason,
+        "id": completion.id,
+        "upstream_model": completion.upstream_model,
+    }
+    additional: dict[str, Any] = {}
+    if completion.refusal:
+        metadata["refusal"] = additional["refusal"] = completion.refusal
+    return AIMessage(
+        content=completion.text,
+        id=completion.id,
+        tool_calls=[
+            tool_call(name=c.name, args=dict(c.args), id=c.id)
+            for c in completion.tool_calls
+        ],
+        invalid_tool_calls=[
+            invalid_tool_call(name=c.name, args=c.raw_args, id=c.id, error=c.error)
+            for c in completion.invalid_tool_calls
+        ],
+        usage_metadata=usage,
+        response_metadata=metadata,
+        additional_kwargs=additional,
+    )
