@@ -1,1 +1,1 @@
-"""The catalogue room of langchain-segmind."""
+"""Model data: the slugs Segmind serves (`slugs`) and their profiles (`profiles`)."""
