@@ -12,12 +12,10 @@ from langchain_segmind._lazy import lazy_exports
 from langchain_segmind._version import __version__
 
 if TYPE_CHECKING:
-    from langchain_segmind._balance import (
-        SegmindLowCreditsWarning,
-        forget_known_balances,
-    )
     from langchain_segmind.callbacks import (
         SegmindCallbackHandler,
+        SegmindLowCreditsWarning,
+        forget_known_balances,
         get_segmind_callback,
     )
     from langchain_segmind.chat_models import (
@@ -49,8 +47,8 @@ _EXPORTS = {
     "ChatSegmindGPT4o": "chat_models",
     "SegmindCallbackHandler": "callbacks",
     "get_segmind_callback": "callbacks",
-    "SegmindLowCreditsWarning": "_balance",
-    "forget_known_balances": "_balance",
+    "SegmindLowCreditsWarning": "callbacks",
+    "forget_known_balances": "callbacks",
     "SegmindAuthenticationError": "errors",
     "SegmindBadRequestError": "errors",
     "SegmindConnectionError": "errors",

@@ -15,8 +15,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import SecretStr
 
 from langchain_segmind import conversion as wire
-from langchain_segmind._balance import account_id, check_balance, record_balance
 from langchain_segmind._response import call_metadata, to_ai_message
+from langchain_segmind.callbacks import account_id, check_balance, record_balance
 from langchain_segmind.conversion.messages import to_turns
 from langchain_segmind.conversion.types import GenerationOptions
 from langchain_segmind.errors import (

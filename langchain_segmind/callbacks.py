@@ -1,4 +1,4 @@
-"""Track what Segmind calls cost: tokens, credits spent and the balance left.
+"""Credits: what Segmind calls cost, the balance left, and the low-balance guard.
 
 Example:
     ```python
@@ -14,27 +14,135 @@ Example:
 
 Answers served from a LangChain cache (`cache=InMemoryCache()` or
 `set_llm_cache`) sent no request and cost nothing: they are counted in
-`cache_hits` only, never as requests, tokens or credits.
+`cache_hits` only, never as requests, tokens or credits. An answer whose
+Segmind request id was already counted (a replay, or a resumed v2 job collected
+again) is counted the same way: each request is paid for once.
+
+The last balance Segmind reported is also kept per account (a hash of the base
+URL and the key; the key itself is never stored), process-wide, for models with
+`min_remaining_credits`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import sys
 import threading
+import time
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 from uuid import UUID
 
-from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.callbacks import UsageMetadataCallbackHandler
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
+from pydantic import SecretStr
 
-__all__ = ["ModelUsage", "SegmindCallbackHandler", "get_segmind_callback"]
+from langchain_segmind.errors import SegmindInsufficientCreditsError
+
+__all__ = [
+    "ModelUsage",
+    "SegmindCallbackHandler",
+    "SegmindLowCreditsWarning",
+    "forget_known_balances",
+    "get_segmind_callback",
+]
 
 _PROVIDER = "segmind"
+
+
+# -- the last balance per account, and the guard ------------------------------------
+
+
+class SegmindLowCreditsWarning(UserWarning):
+    """The account's last known balance is below `min_remaining_credits`."""
+
+
+# Balances reported closer together than this are one burst of calls, whose
+# answers may be read out of billing order: the burst keeps its lowest figure,
+# so a stale, higher one read late cannot hide a low balance.
+BURST_SECONDS = 30.0
+
+_balances_lock = threading.Lock()
+_balances: dict[str, tuple[float, float]] = {}  # account -> (credits, monotonic)
+
+
+def account_id(base_url: str, api_key: SecretStr) -> str:
+    """An opaque, stable name for the account behind `api_key` at `base_url`."""
+    digest = hashlib.sha256(f"{base_url}\0".encode())
+    digest.update(api_key.get_secret_value().encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
+
+
+def record_balance(account: str, remaining_credits: object) -> None:
+    """Remember the balance an answer reported (ignored when absent)."""
+    if not isinstance(remaining_credits, float | int):
+        return
+    now, credits = time.monotonic(), float(remaining_credits)
+    with _balances_lock:
+        known = _balances.get(account)
+        if known is not None and now - known[1] < BURST_SECONDS:
+            credits = min(known[0], credits)
+        _balances[account] = (credits, now)
+
+
+def forget_known_balances() -> None:
+    """Forget every balance seen, e.g. after topping up the account.
+
+    A model with `raise_on_low_credits=True` refuses to call once a low
+    balance was seen, so it cannot see a top-up by itself: call this first.
+    """
+    with _balances_lock:
+        _balances.clear()
+
+
+def check_balance(account: str, minimum: float | None, *, raise_error: bool) -> None:
+    """Warn, or raise before sending, when the last balance is below `minimum`.
+
+    Raises:
+        SegmindInsufficientCreditsError: If `raise_error` and the balance is low.
+    """
+    with _balances_lock:
+        known = _balances.get(account)
+    if minimum is None or known is None or known[0] >= minimum:
+        return
+    message = (
+        f"the Segmind account's last known balance, {known[0]:.6g} credits, is "
+        f"below min_remaining_credits={minimum:g}"
+    )
+    if raise_error:
+        raise SegmindInsufficientCreditsError(
+            f"{message}; the request was not sent. After topping up, call "
+            "langchain_segmind.forget_known_balances()."
+        )
+    warnings.warn(message, SegmindLowCreditsWarning, stacklevel=_user_stacklevel())
+
+
+# Packages whose frames sit between the user's call and the guard; the depth
+# varies with the entry point (invoke, a chain, an agent), so it is counted.
+_LIBRARIES = frozenset(
+    {"langchain_segmind", "langchain_core", "langchain", "langgraph", "langsmith"}
+    | {"pydantic", "asyncio", "concurrent", "threading", "contextvars"}
+)
+
+
+def _user_stacklevel() -> int:
+    """The `stacklevel` of the first frame outside `_LIBRARIES`, for the caller."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and (
+        str(frame.f_globals.get("__name__", "")).partition(".")[0] in _LIBRARIES
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+# -- the callback ----------------------------------------------------------------------
 
 
 @dataclass
@@ -49,31 +157,26 @@ class ModelUsage:
     total_cost: float = 0.0
     cache_hits: int = 0
 
-    def add(self, usage: Mapping[str, Any], cost: Any) -> None:
-        """Count one successful call."""
-        self.successful_requests += 1
-        self.input_tokens += usage.get("input_tokens", 0)
-        self.output_tokens += usage.get("output_tokens", 0)
-        self.total_tokens += usage.get("total_tokens", 0)
-        if isinstance(cost, float | int):
-            self.total_cost += cost
 
-
-class SegmindCallbackHandler(BaseCallbackHandler):
+class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     """Totals every Segmind call of the runs it is attached to.
 
     Thread-safe; usually obtained from `get_segmind_callback()`, which attaches
     it to every run started inside the `with` block, in any thread or task.
 
     Attributes:
-        successful_requests: Calls that returned an answer.
-        failed_requests: Calls that ended in an error (after retries).
+        usage_metadata: langchain-core's token usage by model name, as
+            `UsageMetadataCallbackHandler` collects it (every chat model,
+            cache hits included).
+        successful_requests: Segmind calls that returned an answer.
+        failed_requests: Segmind calls that ended in an error (after retries).
         input_tokens: Prompt tokens over all successful calls.
         output_tokens: Completion tokens over all successful calls.
         total_tokens: Their sum.
         total_cost: Credits spent (the sum of Segmind's `x-cost`).
-        cache_hits: Answers served from a LangChain cache: no request was
-            sent, so they add no requests, tokens or credits.
+        cache_hits: Answers served from a LangChain cache, or already counted
+            under the same request id: no request was paid for, so they add
+            no requests, tokens or credits.
         remaining_credits: The balance Segmind reported last, i.e. the lowest
             one seen in the block (answers to concurrent calls may be read out
             of order; a balance only falls while calls are made).
@@ -82,64 +185,28 @@ class SegmindCallbackHandler(BaseCallbackHandler):
 
     def __init__(self) -> None:
         super().__init__()
-        self._lock = threading.Lock()
-        self._segmind_runs: dict[UUID, str] = {}
-        self._totals = ModelUsage()
-        # Segmind request ids already counted: an answer carrying one again is
-        # a replay (a cache hit), whatever marks the cache may leave.
-        self._billed_requests: set[str] = set()
+        self.successful_requests = 0
+        self.failed_requests = 0
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.total_tokens = 0
+        self.total_cost = 0.0
+        self.cache_hits = 0
         self.remaining_credits: float | None = None
         self.by_model: dict[str, ModelUsage] = {}
-
-    @property
-    def successful_requests(self) -> int:
-        """Calls that returned an answer (cache hits excluded: no request)."""
-        return self._totals.successful_requests
-
-    @property
-    def cache_hits(self) -> int:
-        """Answers served from a LangChain cache, which cost nothing."""
-        return self._totals.cache_hits
-
-    @property
-    def failed_requests(self) -> int:
-        """Calls that ended in an error, after retries."""
-        return self._totals.failed_requests
-
-    @property
-    def input_tokens(self) -> int:
-        """Prompt tokens over all successful calls."""
-        return self._totals.input_tokens
-
-    @property
-    def output_tokens(self) -> int:
-        """Completion tokens over all successful calls."""
-        return self._totals.output_tokens
-
-    @property
-    def total_tokens(self) -> int:
-        """Input plus output tokens."""
-        return self._totals.total_tokens
-
-    @property
-    def total_cost(self) -> float:
-        """Credits spent: the sum of Segmind's `x-cost`."""
-        return self._totals.total_cost
+        self._segmind_runs: dict[UUID, str] = {}
+        self._counted_requests: set[str] = set()
 
     def __repr__(self) -> str:
         with self._lock:
-            totals = self._totals
+            cached = self.cache_hits
             lines = [
-                f"Segmind requests: {totals.successful_requests} succeeded, "
-                f"{totals.failed_requests} failed"
-                + (
-                    f" ({totals.cache_hits} answers from cache, not billed)"
-                    if totals.cache_hits
-                    else ""
-                ),
-                f"Tokens: {totals.total_tokens} "
-                f"({totals.input_tokens} input, {totals.output_tokens} output)",
-                f"Credits spent: {totals.total_cost:.6g}",
+                f"Segmind requests: {self.successful_requests} succeeded, "
+                f"{self.failed_requests} failed"
+                + (f" ({cached} answers from cache, not billed)" if cached else ""),
+                f"Tokens: {self.total_tokens} "
+                f"({self.input_tokens} input, {self.output_tokens} output)",
+                f"Credits spent: {self.total_cost:.6g}",
                 "Credits remaining: "
                 + (
                     "unknown"
@@ -148,10 +215,10 @@ class SegmindCallbackHandler(BaseCallbackHandler):
                 ),
             ]
             for model, usage in sorted(self.by_model.items()):
-                cached = f"{usage.cache_hits} cached, " if usage.cache_hits else ""
+                hits = f"{usage.cache_hits} cached, " if usage.cache_hits else ""
                 lines.append(
                     f"  {model}: {usage.successful_requests} ok, "
-                    f"{usage.failed_requests} failed, {cached}"
+                    f"{usage.failed_requests} failed, {hits}"
                     f"{usage.total_tokens} tokens, {usage.total_cost:.6g} credits"
                 )
         return "\n".join(lines)
@@ -172,22 +239,25 @@ class SegmindCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        """Remember Segmind runs, so their failures can be counted."""
+        """Remember Segmind runs, so that their failures can be counted."""
         metadata = metadata or {}
         if metadata.get("ls_provider") == _PROVIDER:
             with self._lock:
                 self._segmind_runs[run_id] = str(metadata.get("ls_model_name", ""))
 
-    def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
+    def on_llm_end(
+        self, response: LLMResult, *, run_id: UUID | None = None, **kwargs: Any
+    ) -> None:
         """Add the tokens and credits of a finished call."""
+        super().on_llm_end(response, run_id=run_id, **kwargs)
         with self._lock:
-            self._segmind_runs.pop(run_id, None)
-        for generations in response.generations:
-            for generation in generations:
-                if isinstance(generation, ChatGeneration) and isinstance(
-                    generation.message, AIMessage
-                ):
-                    self._add(generation.message)
+            if run_id is not None:
+                self._segmind_runs.pop(run_id, None)
+        for generation in chain.from_iterable(response.generations):
+            if isinstance(generation, ChatGeneration) and isinstance(
+                generation.message, AIMessage
+            ):
+                self._count(generation.message)
 
     def on_llm_error(
         self, error: BaseException, *, run_id: UUID, **kwargs: Any
@@ -195,48 +265,45 @@ class SegmindCallbackHandler(BaseCallbackHandler):
         """Count a failed Segmind call."""
         with self._lock:
             model = self._segmind_runs.pop(run_id, None)
-            if model is None:
-                return
-            self._totals.failed_requests += 1
-            self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
+            if model is not None:
+                for totals in self._totals(model):
+                    totals.failed_requests += 1
 
-    def _add(self, message: AIMessage) -> None:
+    def _totals(self, model: str) -> tuple[SegmindCallbackHandler, ModelUsage]:
+        return self, self.by_model.setdefault(model, ModelUsage())
+
+    def _count(self, message: AIMessage) -> None:
         metadata = message.response_metadata
         if metadata.get("model_provider") != _PROVIDER:
             return
         usage: Mapping[str, Any] = message.usage_metadata or {}
-        cost = metadata.get("cost")
-        remaining = metadata.get("remaining_credits")
-        model = str(metadata.get("model_name", ""))
+        cost, remaining = metadata.get("cost"), metadata.get("remaining_credits")
         request_id = metadata.get("request_id")
-        if not isinstance(request_id, str):
-            request_id = None
         with self._lock:
-            if _from_cache(usage) or request_id in self._billed_requests:
-                self._totals.cache_hits += 1
-                self.by_model.setdefault(model, ModelUsage()).cache_hits += 1
+            # Core marks every answer it serves from its cache with a zero
+            # `total_cost`, a key this package never sets on a fresh answer.
+            replayed = usage.get("total_cost", None) == 0 or (
+                request_id in self._counted_requests
+            )
+            for totals in self._totals(str(metadata.get("model_name", ""))):
+                if replayed:
+                    totals.cache_hits += 1
+                    continue
+                totals.successful_requests += 1
+                totals.input_tokens += usage.get("input_tokens", 0)
+                totals.output_tokens += usage.get("output_tokens", 0)
+                totals.total_tokens += usage.get("total_tokens", 0)
+                if isinstance(cost, float | int):
+                    totals.total_cost += cost
+            if replayed:
                 return
-            if request_id is not None:
-                self._billed_requests.add(request_id)
-            self._totals.add(usage, cost)
-            self.by_model.setdefault(model, ModelUsage()).add(usage, cost)
+            if isinstance(request_id, str):
+                self._counted_requests.add(request_id)
             if isinstance(remaining, float | int):
-                # Concurrent answers may be read out of billing order, and a
-                # balance only falls while calls are made: keep the lowest.
                 known = self.remaining_credits
-                self.remaining_credits = (
-                    float(remaining) if known is None else min(known, remaining)
+                self.remaining_credits = float(
+                    remaining if known is None else min(known, remaining)
                 )
-
-
-def _from_cache(usage: Mapping[str, Any]) -> bool:
-    """Whether langchain-core served this answer from its LLM cache.
-
-    On every cache hit (sync and async) core hands out a copy of the cached
-    message whose `usage_metadata` has `total_cost` set to 0; this package
-    never sets that key on a fresh answer.
-    """
-    return "total_cost" in usage and usage["total_cost"] == 0
 
 
 _segmind_callback: ContextVar[SegmindCallbackHandler | None] = ContextVar(
