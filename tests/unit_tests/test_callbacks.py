@@ -1,83 +1,72 @@
-"""`SegmindCallbackHandler` and replayed answers (the emulator tier has the rest).
+"""`get_segmind_callback`: each Segmind request is counted once, by its request id.
 
-langchain-core marks every answer it serves from its cache (test_credits.py
-checks that against the emulator). The handler also recognises a replay by
-Segmind's request id, so an answer it has already counted is never billed
-twice, even by a cache that left no mark.
+The emulator tier (test_credits.py) checks the totals against the gateway's
+books; here the scripted gateway sends the same request id twice, as a replayed
+answer or a resumed job collected a second time would carry it.
 """
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from langchain_core.messages import AIMessage
-from langchain_core.outputs import ChatGeneration, LLMResult
 
-from langchain_segmind import ChatSegmindGPT4o, SegmindCallbackHandler
-from tests.unit_tests.conftest import DEFAULT_ANSWER_HEADERS, Recorder
+from langchain_segmind import ChatSegmindGPT4o, get_segmind_callback
+from tests.unit_tests.conftest import DEFAULT_ANSWER_HEADERS, Invoke, Recorder
 
 
-def deliver(handler: SegmindCallbackHandler, message: AIMessage) -> None:
-    """What core does when a chat model run ends with `message`."""
-    result = LLMResult(generations=[[ChatGeneration(message=message)]])
-    handler.on_llm_end(result, run_id=uuid.uuid4())
-
-
-def answer(
-    gpt: ChatSegmindGPT4o, recorder: Recorder, request_id: str | None
-) -> AIMessage:
-    headers = dict(DEFAULT_ANSWER_HEADERS)
-    del headers["x-request-id"]
+def reply(recorder: Recorder, request_id: str | None) -> None:
+    headers = {k: v for k, v in DEFAULT_ANSWER_HEADERS.items() if k != "x-request-id"}
     if request_id is not None:
         headers["x-request-id"] = request_id
     recorder.reply(recorder.openai_payload("hi"), headers=headers)
-    message = gpt.invoke("hello")
-    assert message.response_metadata["request_id"] == request_id
-    return message
 
 
-def test_an_answer_delivered_again_is_a_cache_hit(
+def test_an_answer_under_a_counted_request_id_costs_nothing_again(
+    gpt: ChatSegmindGPT4o, recorder: Recorder, call: Invoke
+) -> None:
+    for request_id in ("req-1", "req-1", "req-2"):
+        reply(recorder, request_id)
+
+    with get_segmind_callback() as cb:
+        answers = [call(gpt, "hello") for _ in range(3)]
+
+    assert [a.response_metadata["request_id"] for a in answers] == [
+        "req-1",
+        "req-1",
+        "req-2",
+    ]
+    assert (cb.successful_requests, cb.cache_hits) == (2, 1)
+    assert cb.total_tokens == 2 * 296
+    assert cb.total_cost == pytest.approx(2 * 0.0123)
+    assert cb.remaining_credits == pytest.approx(5506.989519907738)
+    usage = cb.by_model["gpt-4o"]
+    assert (usage.successful_requests, usage.cache_hits) == (2, 1)
+    assert "(1 answers from cache, not billed)" in str(cb)
+
+
+def test_answers_without_a_request_id_are_each_counted(
     gpt: ChatSegmindGPT4o, recorder: Recorder
 ) -> None:
-    handler = SegmindCallbackHandler()
-    message = answer(gpt, recorder, "req-1")
-    assert "total_cost" not in (message.usage_metadata or {})  # no core marker
-    for _ in range(3):
-        deliver(handler, message.model_copy())
+    reply(recorder, None)
+    reply(recorder, None)
 
-    assert handler.successful_requests == 1
-    assert handler.cache_hits == 2
-    assert handler.total_tokens == 296
-    assert handler.total_cost == pytest.approx(0.0123)
+    with get_segmind_callback() as cb:
+        gpt.invoke("one")
+        gpt.invoke("two")
+
+    assert (cb.successful_requests, cb.cache_hits) == (2, 0)
+    assert cb.total_cost == pytest.approx(2 * 0.0123)
 
 
-def test_answers_to_different_requests_are_each_counted(
+def test_cores_usage_metadata_is_kept_by_model(
     gpt: ChatSegmindGPT4o, recorder: Recorder
 ) -> None:
-    handler = SegmindCallbackHandler()
-    for message in [
-        answer(gpt, recorder, "req-1"),
-        answer(gpt, recorder, "req-2"),
-        answer(gpt, recorder, None),  # no id: nothing to compare, counted
-        answer(gpt, recorder, None),
-    ]:
-        deliver(handler, message)
+    reply(recorder, "req-1")
+    reply(recorder, "req-2")
 
-    assert handler.successful_requests == 4
-    assert handler.cache_hits == 0
-    assert handler.total_cost == pytest.approx(4 * 0.0123)
+    with get_segmind_callback() as cb:
+        gpt.invoke("one")
+        gpt.invoke("two")
 
-
-def test_cores_cache_mark_alone_makes_a_hit(
-    gpt: ChatSegmindGPT4o, recorder: Recorder
-) -> None:
-    handler = SegmindCallbackHandler()
-    message = answer(gpt, recorder, "req-never-seen")
-    usage = {**(message.usage_metadata or {}), "total_cost": 0}
-    deliver(handler, message.model_copy(update={"usage_metadata": usage}))
-
-    assert handler.successful_requests == 0
-    assert handler.cache_hits == 1
-    assert handler.total_cost == 0.0
-    assert handler.remaining_credits is None
+    assert cb.usage_metadata["gpt-4o"]["input_tokens"] == 2 * 289
+    assert cb.usage_metadata["gpt-4o"]["output_tokens"] == 2 * 7
+    assert cb.usage_metadata["gpt-4o"]["total_tokens"] == cb.total_tokens == 2 * 296

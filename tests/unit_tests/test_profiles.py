@@ -4,157 +4,148 @@ from __future__ import annotations
 
 import json
 import warnings
-from importlib.metadata import version
 from typing import Any, get_type_hints
 
 import pytest
+from langchain.agents import create_agent
+from langchain.agents.middleware import SummarizationMiddleware
 from langchain_core.language_models import ModelProfile
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
-from langchain_segmind.catalogue.profiles import _PROFILES
-
-# (slug, context window, output limit), as the providers publish them.
-KNOWN_LIMITS = [
-    ("claude-3.5-sonnet", 200_000, 8_192),
-    ("claude-4-sonnet", 200_000, 64_000),
-    ("claude-4.5-sonnet", 200_000, 64_000),
-    ("claude-opus-4.7", 1_000_000, 128_000),
-    ("gpt-4", 8_192, 8_192),
-    ("gpt-4-turbo", 128_000, 4_096),
-    ("gpt-4o", 128_000, 16_384),
-    ("gpt-5", 272_000, 128_000),
-    ("gpt-5-mini", 272_000, 128_000),
-    ("o3", 200_000, 100_000),
-    ("o3-mini", 200_000, 100_000),
-    ("o4-mini", 200_000, 100_000),
-    ("gemini-2.5-pro", 1_048_576, 65_536),
-    ("gemini-2.5-flash", 1_048_576, 65_536),
-]
-SLUGS = [slug for slug, _, _ in KNOWN_LIMITS]
+from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
 
 
-@pytest.mark.parametrize(("slug", "context", "output"), KNOWN_LIMITS)
-def test_profile_gives_the_upstream_models_limits(slug, context, output):
-    profile = ChatSegmind(model=slug).profile
-
-    assert profile is not None
-    assert profile["max_input_tokens"] == context
-    assert profile["max_output_tokens"] == output
+def profile(slug: str) -> ModelProfile:
+    result = ChatSegmind(model=slug).profile
+    assert result is not None, slug
+    return result
 
 
-def test_every_slug_of_the_table_is_checked_here():
-    assert sorted(_PROFILES) == sorted(SLUGS)
+@pytest.mark.parametrize("slug", DIRECTORY_SLUGS)
+def test_every_catalogue_slug_has_a_profile_of_core_keys(slug: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # core warns on unknown profile keys
+        limits = profile(slug)
+
+    assert set(limits) <= set(get_type_hints(ModelProfile))
+    assert limits["max_input_tokens"] > 0
+    assert limits["max_output_tokens"] > 0
+    # The package's text tool protocol and response_format serve every slug.
+    assert limits["tool_calling"] is limits["structured_output"] is True
+    assert limits["video_inputs"] is False
 
 
-@pytest.mark.parametrize("slug", SLUGS)
-def test_tools_and_structured_output_are_supported_for_every_slug(slug):
-    profile = ChatSegmind(model=slug).profile
-
-    assert profile is not None
-    assert profile["tool_calling"] is True
-    assert profile["tool_choice"] is True
-    assert profile["structured_output"] is True
-    assert profile["text_inputs"] is True
-    assert profile["video_inputs"] is False
+@pytest.mark.parametrize("slug", DIRECTORY_SLUGS)
+def test_a_fraction_trigger_summarizes_for_every_slug(slug: str) -> None:
+    # Raises ValueError when the profile has no max_input_tokens.
+    SummarizationMiddleware(model=ChatSegmind(model=slug), trigger=("fraction", 0.8))
 
 
-def test_the_two_classes_have_profiles_of_their_default_slugs():
+@pytest.mark.parametrize(
+    ("slug", "max_input", "max_output"),
+    [
+        ("claude-3.5-sonnet", 200_000, 8_192),
+        ("claude-opus-4.7", 1_000_000, 128_000),
+        ("gpt-4", 8_192, 8_192),
+        ("gpt-4o", 128_000, 16_384),
+        ("gpt-5", 272_000, 128_000),
+        ("gpt-5.5", 922_000, 128_000),
+        ("o3-mini", 200_000, 100_000),
+        ("gemini-3-pro", 1_048_576, 65_536),
+        ("deepseek-reasoner", 128_000, 64_000),
+        ("qwen3-max", 258_048, 65_536),
+        ("kimi-k2-instruct-0905", 262_144, 16_384),
+    ],
+)
+def test_limits_are_the_upstream_models(
+    slug: str, max_input: int, max_output: int
+) -> None:
+    limits = profile(slug)
+
+    assert (limits["max_input_tokens"], limits["max_output_tokens"]) == (
+        max_input,
+        max_output,
+    )
+
+
+def test_modalities_follow_the_model_card_and_the_chat_endpoint() -> None:
+    assert profile("gpt-4")["image_inputs"] is False
+    assert profile("o3-mini")["image_inputs"] is False
+    assert profile("gpt-4o")["image_inputs"] is True
+    assert profile("gpt-4o")["audio_inputs"] is False
+    assert profile("gpt-5")["audio_inputs"] is False
+    assert profile("claude-4.5-sonnet")["pdf_inputs"] is True
+    assert profile("claude-4.5-sonnet")["audio_inputs"] is False
+    assert profile("gemini-2.5-pro")["audio_inputs"] is True
+    assert profile("llama4-maverick-instruct-basic")["image_inputs"] is True
+    assert profile("deepseek-chat")["image_inputs"] is False
+
+
+@pytest.mark.parametrize(
+    ("slug", "returns_reasoning"),
+    [
+        ("claude-3.5-sonnet", False),
+        ("claude-4.5-sonnet", True),
+        ("deepseek-chat", False),
+        ("deepseek-reasoner", True),
+        ("gemini-2.5-flash", True),
+        ("gpt-5", False),
+        ("o3", False),
+    ],
+)
+def test_reasoning_output_where_the_answer_carries_reasoning(
+    slug: str, returns_reasoning: bool
+) -> None:
+    assert profile(slug)["reasoning_output"] is returns_reasoning
+
+
+@pytest.mark.parametrize(
+    ("slug", "takes_temperature"),
+    [
+        ("claude-4.5-sonnet", True),
+        ("claude-opus-4.7", False),
+        ("gpt-4o", True),
+        ("gpt-5", False),
+        ("gpt-5-mini", False),
+        ("gpt-5.1", True),
+        ("o4-mini", False),
+    ],
+)
+def test_temperature_is_false_where_the_provider_refuses_it(
+    slug: str, takes_temperature: bool
+) -> None:
+    assert profile(slug)["temperature"] is takes_temperature
+
+
+def test_the_classes_profile_follows_the_instances_model() -> None:
     claude = ChatSegmindClaude().profile
-    gpt = ChatSegmindGPT4o().profile
+    gpt5 = ChatSegmindGPT4o(model="gpt-5").profile
 
     assert claude is not None
-    assert gpt is not None
-    assert (claude["name"], claude["max_input_tokens"]) == (
-        "Claude 3.5 Sonnet",
-        200_000,
-    )
-    assert (gpt["name"], gpt["max_output_tokens"]) == ("GPT-4o", 16_384)
-    assert claude["image_inputs"] is True
-    assert claude["pdf_inputs"] is True
-    assert gpt["image_inputs"] is True
-
-
-def test_profile_follows_the_instances_model():
-    assert ChatSegmindClaude(model="claude-4.5-sonnet").profile == (
-        ChatSegmind(model="claude-4.5-sonnet").profile
-    )
-    sonnet = ChatSegmindClaude(model="claude-4.5-sonnet").profile
-    assert sonnet is not None
-    assert sonnet["max_output_tokens"] == 64_000
-    gpt5 = ChatSegmindGPT4o(model="gpt-5").profile
     assert gpt5 is not None
+    assert claude["name"] == "Claude 3.5 Sonnet"
     assert gpt5["name"] == "GPT-5"
 
 
-def test_claude_opus_4_7_takes_no_temperature_while_older_claudes_do():
-    opus = ChatSegmind(model="claude-opus-4.7").profile
-    sonnet = ChatSegmind(model="claude-4.5-sonnet").profile
-
-    assert opus is not None
-    assert sonnet is not None
-    assert opus["temperature"] is False
-    assert sonnet["temperature"] is True
+def test_a_slug_outside_the_catalogue_has_no_profile() -> None:
+    assert ChatSegmind(model="my-fine-tune").profile is None
 
 
-@pytest.mark.parametrize("slug", ["gpt-5", "gpt-5-mini", "o3", "o3-mini", "o4-mini"])
-def test_openai_reasoning_models_take_no_temperature(slug):
-    profile = ChatSegmind(model=slug).profile
-
-    assert profile is not None
-    assert profile["temperature"] is False
-
-
-def test_modalities_follow_what_the_model_and_its_dialect_can_take():
-    def profile(slug: str) -> ModelProfile:
-        result = ChatSegmind(model=slug).profile
-        assert result is not None
-        return result
-
-    # Claude slugs: images and PDFs, never audio (the Anthropic dialect has none).
-    assert profile("claude-4.5-sonnet")["audio_inputs"] is False
-    # GPT-4 and o3-mini read no images.
-    assert profile("gpt-4")["image_inputs"] is False
-    assert profile("o3-mini")["image_inputs"] is False
-    assert profile("gpt-4o")["audio_inputs"] is False
-    assert profile("gemini-2.5-pro")["audio_inputs"] is True
-
-
-@pytest.mark.parametrize("slug", ["llama4-maverick-instruct-basic", "my-fine-tune"])
-def test_unknown_slugs_have_no_profile(slug):
-    assert ChatSegmind(model=slug).profile is None
-
-
-def test_a_profile_passed_by_the_user_wins():
+def test_a_profile_passed_by_the_user_wins() -> None:
     mine: ModelProfile = {"max_input_tokens": 4_000}
 
-    llm = ChatSegmindGPT4o(profile=mine)
-
-    assert llm.profile == {"max_input_tokens": 4_000}
+    assert ChatSegmindGPT4o(profile=mine).profile == mine
     assert ChatSegmind(model="my-fine-tune", profile=mine).profile == mine
 
 
-def test_changing_one_models_profile_leaves_the_others_alone():
+def test_changing_one_models_profile_leaves_the_others_alone() -> None:
     first = ChatSegmindGPT4o()
     assert first.profile is not None
     first.profile["max_input_tokens"] = 1
 
-    second = ChatSegmindGPT4o().profile
-    assert second is not None
-    assert second["max_input_tokens"] == 128_000
-
-
-@pytest.mark.parametrize("slug", SLUGS)
-def test_profiles_use_only_langchain_core_keys(slug):
-    declared = set(get_type_hints(ModelProfile))
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # core warns on unknown profile keys
-        profile = ChatSegmind(model=slug).profile
-
-    assert profile is not None
-    assert set(profile) <= declared
+    assert profile("gpt-4o")["max_input_tokens"] == 128_000
 
 
 # -- what LangChain does with the profile --------------------------------------------
@@ -173,21 +164,11 @@ def city_population(city: str) -> int:
     return 2_100_000
 
 
-def _reads_profiles() -> bool:
-    major, minor = (int(part) for part in version("langchain").split(".")[:2])
-    return (major, minor) >= (1, 1)
-
-
-@pytest.mark.skipif(
-    not _reads_profiles(), reason="langchain < 1.1 does not read model profiles"
-)
 def test_claude_agent_gets_structured_output_from_the_model_itself(
-    make_model, recorder
-):
+    make_model: Any, recorder: Any
+) -> None:
     """With `structured_output` in the profile, create_agent uses the model's own
     structured output (ProviderStrategy) rather than an extra "CityFacts" tool."""
-    from langchain.agents import create_agent
-
     call = json.dumps({"name": "city_population", "arguments": {"city": "Paris"}})
     recorder.reply(recorder.anthropic_payload(f"<tool_call>\n{call}\n</tool_call>"))
     recorder.reply(
