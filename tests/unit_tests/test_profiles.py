@@ -121,7 +121,7 @@ def test_temperature_is_false_where_the_provider_refuses_it(
 
 def test_the_classes_profile_follows_the_instances_model() -> None:
     claude = ChatSegmindClaude().profile
-    gpt5 = ChatSegmindGPT4o(model="gpt-5").profile
+    gpt5 = ChatSegmindGPT4o(model="gpt-5").profile  # type: ignore[call-arg]
 
     assert claude is not None
     assert gpt5 is not None
@@ -178,10 +178,8 @@ def test_claude_agent_gets_structured_output_from_the_model_itself(
         make_model(ChatSegmindClaude), [city_population], response_format=CityFacts
     )
 
-    result: dict[str, Any] = agent.invoke(
-        {"messages": [("human", "How many people live in Paris?")]},
-        {"recursion_limit": 6},
-    )
+    request: Any = {"messages": [("human", "How many people live in Paris?")]}
+    result: dict[str, Any] = agent.invoke(request, {"recursion_limit": 6})
 
     assert result["structured_response"] == CityFacts(city="Paris", population=2100000)
     instruction = recorder.bodies[-1]["instruction"]
