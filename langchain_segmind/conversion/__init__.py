@@ -1,31 +1,37 @@
-"""Segmind's wire format: which dialect a slug speaks, and answers by shape.
+"""Segmind's wire format: LangChain messages to request bodies, answers to messages.
 
 Requests follow the slug family: `claude-*` slugs speak the Anthropic dialect,
 every other slug the OpenAI one. Answers are the upstream provider's own JSON
 with no envelope, so they are recognised by their shape, never by the slug.
+
+Example:
+    ```python
+    from langchain_core.messages import HumanMessage
+    from langchain_segmind.conversion import read_answer, render_request, to_turns
+
+    turns = to_turns([HumanMessage("Hi")], "gpt-4o")
+    body = render_request(turns, "gpt-4o", temperature=0.2)
+    message = read_answer({"choices": [{"message": {"content": "Hello"}}]})
+    ```
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
-from langchain_core.messages.tool import invalid_tool_call, tool_call
+from langchain_core.messages import AIMessage
+from langchain_core.messages.block_translators import register_translator
 
-from langchain_segmind.catalogue.profiles import refuses_sampling
-from langchain_segmind.conversion import anthropic, gemini, openai
-from langchain_segmind.conversion.messages import to_turns as _to_turns
-from langchain_segmind.conversion.types import (
-    Completion,
-    GenerationOptions,
-    TextPart,
-    ToolSpec,
-    Turn,
-)
-from langchain_segmind.errors import SegmindInputError
+from langchain_segmind.catalogue.profiles import profile_for, refuses_sampling
+from langchain_segmind.conversion import anthropic, blocks, gemini, openai
+from langchain_segmind.conversion._legacy import build_body as build_body
+from langchain_segmind.conversion._legacy import parse_completion as parse_completion
+from langchain_segmind.conversion.messages import to_turns
+from langchain_segmind.conversion.types import MediaPart, TextPart, ToolResultPart, Turn
+from langchain_segmind.errors import SegmindInputError, SegmindUnsupportedContentError
+
+__all__ = ["check_sampling", "read_answer", "render_request", "to_turns"]
 
 JSON_MODE_INSTRUCTION = (
     "Answer with a single JSON object and nothing else: no prose and no code fences."
@@ -33,41 +39,18 @@ JSON_MODE_INSTRUCTION = (
 
 # Body fields this package owns; extra fields may not overwrite them.
 _RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
-
-# Sampling fields that models refusing sampling parameters reject in the body.
 _SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
+_MEDIA_PROFILE_KEYS = {
+    "image": "image_inputs",
+    "pdf": "pdf_inputs",
+    "audio": "audio_inputs",
+}
+
+register_translator("segmind", blocks.translate_content, blocks.translate_content_chunk)
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """How requests for one family of slugs are written."""
-
-    name: str
-    max_temperature: float
-    response_formats: frozenset[str]
-    render_conversation: Callable[[Sequence[Turn], str], dict[str, Any]]
-    render_tools: Callable[[Sequence[ToolSpec], str], dict[str, Any]]
-
-
-ANTHROPIC = Dialect(
-    name="anthropic",
-    max_temperature=anthropic.MAX_TEMPERATURE,
-    response_formats=anthropic.SUPPORTED_RESPONSE_FORMATS,
-    render_conversation=anthropic.render_conversation,
-    render_tools=anthropic.render_tools,
-)
-OPENAI = Dialect(
-    name="openai",
-    max_temperature=openai.MAX_TEMPERATURE,
-    response_formats=openai.SUPPORTED_RESPONSE_FORMATS,
-    render_conversation=openai.render_conversation,
-    render_tools=openai.render_tools,
-)
-
-
-def dialect_for(model: str) -> Dialect:
-    """The request dialect of a Segmind slug."""
-    return ANTHROPIC if model.lower().startswith("claude") else OPENAI
+def _is_claude(model: str) -> bool:
+    return model.lower().startswith("claude")
 
 
 def check_sampling(
@@ -97,7 +80,7 @@ def check_sampling(
             )
     if temperature is None:
         return
-    limit = dialect_for(model).max_temperature
+    limit = anthropic.MAX_TEMPERATURE if _is_claude(model) else openai.MAX_TEMPERATURE
     if isinstance(temperature, bool) or not isinstance(temperature, int | float):
         raise SegmindInputError(
             f"temperature must be a number, got {type(temperature).__name__}"
@@ -109,88 +92,19 @@ def check_sampling(
         )
 
 
-def build_body(
-    turns: Sequence[Turn], options: GenerationOptions, model: str
-) -> dict[str, Any]:
-    """Build the JSON body of a chat request for `model`.
-
-    Args:
-        turns: The conversation.
-        options: Sampling and output settings.
-        model: The Segmind slug.
-
-    Returns:
-        The request body; `stream` is never set (the gateway has no SSE).
-
-    Raises:
-        SegmindInputError: For input the model cannot take.
-    """
-    dialect = dialect_for(model)
-    check_sampling(model, options.temperature, options.extra_body)
-    max_tokens = options.max_tokens
-    if max_tokens is not None and (
-        isinstance(max_tokens, bool)
-        or not isinstance(max_tokens, int)
-        or max_tokens < 1
-    ):
-        raise SegmindInputError(
-            f"max_tokens must be a positive integer, got {max_tokens!r}"
-        )
-    reserved = _RESERVED_FIELDS.intersection(options.extra_body)
-    if reserved:
-        raise SegmindInputError(
-            f"extra body fields may not set {sorted(reserved)}: they are built "
-            "from the messages (and Segmind does not support streaming)"
-        )
-    if options.json_mode:
-        # Claude slugs reject `json_object`; the instruction serves every slug,
-        # and OpenAI's JSON mode needs the word "JSON" in the prompt anyway.
-        turns = [*turns, Turn("system", (TextPart(JSON_MODE_INSTRUCTION),))]
-    body = dialect.render_conversation(turns, model)
-    if not body["messages"]:
-        raise SegmindInputError(
-            "there is no user or assistant message to send: Segmind needs at "
-            "least one non-empty message"
-        )
-    if options.response_format is not None:
-        format_type = options.response_format.get("type")
-        if format_type not in dialect.response_formats:
-            raise SegmindInputError(
-                f"response_format type {format_type!r} is not supported for "
-                f"Segmind model {model!r}; supported: "
-                f"{sorted(dialect.response_formats)}"
-            )
-        body["response_format"] = dict(options.response_format)
-    elif options.json_mode and "json_object" in dialect.response_formats:
-        body["response_format"] = {"type": "json_object"}
-    if options.temperature is not None:
-        body["temperature"] = options.temperature
-    if options.max_tokens is not None:
-        body["max_tokens"] = options.max_tokens
-    if options.stop:
-        body["stop"] = list(options.stop)
-    if options.native_tools:
-        body.update(dialect.render_tools(options.native_tools, options.tool_choice))
-    body.update(options.extra_body)
-    return body
-
-
-def parse_completion(payload: Any) -> Completion | None:
-    """Parse any known answer shape, or return `None` for an unknown one."""
-    if not isinstance(payload, Mapping):
-        return None
-    if anthropic.looks_like(payload):
-        return anthropic.parse_completion(payload)
-    if openai.looks_like(payload):
-        return openai.parse_completion(payload)
-    if gemini.looks_like(payload):
-        return gemini.parse_completion(payload)
-    return None
-
-
-def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
-    """Convert LangChain messages into provider-neutral turns."""
-    return _to_turns(messages, model)
+def _check_profile(turns: Sequence[Turn], model: str) -> None:
+    """Refuse media the slug's profile says it cannot take (unknown slugs pass)."""
+    profile = profile_for(model)
+    if profile is None:
+        return
+    for turn in turns:
+        for part in turn.parts:
+            inner = part.content if isinstance(part, ToolResultPart) else (part,)
+            for media in (p for p in inner if isinstance(p, MediaPart)):
+                if profile.get(_MEDIA_PROFILE_KEYS[media.kind]) is False:
+                    raise SegmindUnsupportedContentError(
+                        media.kind, model, "its model profile does not accept it"
+                    )
 
 
 def render_request(
@@ -204,58 +118,94 @@ def render_request(
     json_mode: bool = False,
     extra_body: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build the JSON body of a chat request for `model`."""
-    options = GenerationOptions(
-        temperature=temperature,
-        max_tokens=max_tokens,
-        stop=tuple(stop),
-        response_format=response_format,
-        extra_body=dict(extra_body or {}),
-        json_mode=json_mode,
-    )
-    return build_body(turns, options, model)
+    """Build the JSON body of a chat request for `model`.
+
+    Args:
+        turns: The conversation (see `to_turns`).
+        model: The Segmind slug; `claude-*` slugs get the Anthropic dialect.
+        temperature: Sampling temperature, checked against the slug.
+        max_tokens: The most tokens to generate (a positive integer).
+        stop: Stop sequences.
+        response_format: OpenAI-style `response_format`; Claude slugs take
+            only `json_schema`.
+        json_mode: Ask for one JSON object, by an instruction (and
+            `json_object` where the dialect has it).
+        extra_body: Further body fields, sent as given (e.g. Anthropic
+            `thinking`, OpenAI `reasoning_effort`).
+
+    Returns:
+        The request body; `stream` is never set (the gateway has no SSE).
+
+    Raises:
+        SegmindInputError: For input the model cannot take, including
+            `SegmindUnsupportedContentError` for content its profile refuses.
+    """
+    extra_body = extra_body or {}
+    check_sampling(model, temperature, extra_body)
+    if max_tokens is not None and (
+        isinstance(max_tokens, bool)
+        or not isinstance(max_tokens, int)
+        or max_tokens < 1
+    ):
+        raise SegmindInputError(
+            f"max_tokens must be a positive integer, got {max_tokens!r}"
+        )
+    if reserved := _RESERVED_FIELDS.intersection(extra_body):
+        raise SegmindInputError(
+            f"extra body fields may not set {sorted(reserved)}: they are built "
+            "from the messages (and Segmind does not support streaming)"
+        )
+    _check_profile(turns, model)
+    claude = _is_claude(model)
+    render = anthropic.render_conversation if claude else openai.render_conversation
+    formats = (anthropic if claude else openai).SUPPORTED_RESPONSE_FORMATS
+    if json_mode:
+        # Claude slugs reject `json_object`; the instruction serves every slug,
+        # and OpenAI's JSON mode needs the word "JSON" in the prompt anyway.
+        turns = [*turns, Turn("system", (TextPart(JSON_MODE_INSTRUCTION),))]
+    body = render(turns, model)
+    if not body["messages"]:
+        raise SegmindInputError(
+            "there is no user or assistant message to send: Segmind needs at "
+            "least one non-empty message"
+        )
+    if response_format is not None:
+        if response_format.get("type") not in formats:
+            raise SegmindInputError(
+                f"response_format type {response_format.get('type')!r} is not "
+                f"supported for Segmind model {model!r}; supported: "
+                f"{sorted(formats)}"
+            )
+        body["response_format"] = dict(response_format)
+    elif json_mode and "json_object" in formats:
+        body["response_format"] = {"type": "json_object"}
+    if temperature is not None:
+        body["temperature"] = temperature
+    if max_tokens is not None:
+        body["max_tokens"] = max_tokens
+    if stop:
+        body["stop"] = list(stop)
+    return body | dict(extra_body)
 
 
 def read_answer(payload: Any) -> AIMessage | None:
-    """Parse any known answer shape into an `AIMessage`; `None` for an unknown one."""
-    completion = parse_completion(payload)
-    if completion is None:
+    """Read an answer of any known shape (Anthropic, OpenAI, Gemini).
+
+    Args:
+        payload: The decoded JSON body of a successful answer.
+
+    Returns:
+        The message: the answer text as `content`, native tool calls, usage,
+        reasoning and refusals in `additional_kwargs`, and `finish_reason`,
+        `stop_reason`, `id`, `upstream_model` in `response_metadata`; `None`
+        when the payload has no known shape.
+    """
+    if not isinstance(payload, Mapping):
         return None
-    usage = None
-    if completion.usage is not None:
-        usage = UsageMetadata(
-            input_tokens=completion.usage.input_tokens,
-            output_tokens=completion.usage.output_tokens,
-            total_tokens=completion.usage.total_tokens,
-        )
-        details = InputTokenDetails()
-        if completion.usage.cache_read_tokens is not None:
-            details["cache_read"] = completion.usage.cache_read_tokens
-        if completion.usage.cache_creation_tokens is not None:
-            details["cache_creation"] = completion.usage.cache_creation_tokens
-        if details:
-            usage["input_token_details"] = details
-    metadata: dict[str, Any] = {
-        "finish_reason": completion.finish_reason,
-        "stop_reason": completion.raw_finish_reason,
-        "id": completion.id,
-        "upstream_model": completion.upstream_model,
-    }
-    additional: dict[str, Any] = {}
-    if completion.refusal:
-        metadata["refusal"] = additional["refusal"] = completion.refusal
-    return AIMessage(
-        content=completion.text,
-        id=completion.id,
-        tool_calls=[
-            tool_call(name=c.name, args=dict(c.args), id=c.id)
-            for c in completion.tool_calls
-        ],
-        invalid_tool_calls=[
-            invalid_tool_call(name=c.name, args=c.raw_args, id=c.id, error=c.error)
-            for c in completion.invalid_tool_calls
-        ],
-        usage_metadata=usage,
-        response_metadata=metadata,
-        additional_kwargs=additional,
-    )
+    if anthropic.looks_like(payload):
+        return anthropic.read_answer(payload)
+    if openai.looks_like(payload):
+        return openai.read_answer(payload)
+    if gemini.looks_like(payload):
+        return gemini.read_answer(payload)
+    return None

@@ -2,7 +2,8 @@
 
 Requests: system text goes into Segmind's top-level `instruction`; turns are
 merged so that user and assistant alternate, starting with a user turn; empty
-turns are dropped. Answers: `content` blocks, `stop_reason`, `usage`.
+turns are dropped; an assistant turn's thinking blocks go first in it.
+Answers: `content` blocks (text, thinking, tool_use), `stop_reason`, `usage`.
 """
 
 from __future__ import annotations
@@ -10,22 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_segmind.conversion.fields import (
+from langchain_core.messages import AIMessage
+from langchain_core.messages.ai import UsageMetadata
+
+from langchain_segmind.conversion.types import (
+    MediaPart,
+    Part,
+    ReasoningPart,
+    TextPart,
+    ToolResultPart,
+    Turn,
+    answer_message,
     int_or_none,
     native_tool_call,
     str_or_none,
-)
-from langchain_segmind.conversion.types import (
-    Completion,
-    InvalidToolCallPart,
-    MediaPart,
-    Part,
-    TextPart,
-    ToolCallPart,
-    ToolResultPart,
-    ToolSpec,
-    Turn,
-    Usage,
+    usage_metadata,
 )
 from langchain_segmind.errors import SegmindUnsupportedContentError
 
@@ -35,6 +35,7 @@ SUPPORTED_RESPONSE_FORMATS = frozenset({"json_schema"})
 # Anthropic requires the first turn to be the user's; a history that opens with
 # the assistant gets this neutral opener in front of it.
 CONVERSATION_OPENER = "(conversation start)"
+DEFAULT_REFUSAL = "The model declined to answer."
 
 _FINISH_REASONS = {
     "end_turn": "stop",
@@ -49,7 +50,7 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
     """Render turns as Segmind's Claude request fields.
 
     Args:
-        turns: The conversation.
+        turns: The conversation, with tool calls and results already as text.
         model: The slug, named in errors.
 
     Returns:
@@ -65,9 +66,9 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
             instructions.append(_system_text(turn, model))
             continue
         role = "assistant" if turn.role == "assistant" else "user"
-        if role == "assistant":
-            _refuse_media(turn, model)
-        blocks = [b for part in turn.parts if (b := _render_part(part, model))]
+        # Anthropic wants a turn's thinking blocks before anything else in it.
+        parts = sorted(turn.parts, key=lambda part: not isinstance(part, ReasoningPart))
+        blocks = [b for part in parts if (b := _render_part(part, role, model))]
         if not blocks:
             continue
         if messages and messages[-1]["role"] == role:
@@ -90,14 +91,6 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
     return fields
 
 
-def _refuse_media(turn: Turn, model: str) -> None:
-    for part in turn.parts:
-        if isinstance(part, MediaPart):
-            raise SegmindUnsupportedContentError(
-                part.kind, model, "Claude takes images and documents only from the user"
-            )
-
-
 def _strip_trailing_space(blocks: list[dict[str, Any]]) -> None:
     """Anthropic refuses a final assistant turn that ends in white space."""
     while blocks and blocks[-1]["type"] == "text":
@@ -118,62 +111,39 @@ def _system_text(turn: Turn, model: str) -> str:
     return turn.text
 
 
-def _render_part(part: Part, model: str) -> dict[str, Any] | None:
+def _render_part(part: Part, role: str, model: str) -> dict[str, Any] | None:
     if isinstance(part, TextPart):
         # Anthropic refuses text blocks that hold only white space.
         return {"type": "text", "text": part.text} if part.text.strip() else None
-    if isinstance(part, MediaPart):
-        return _render_media(part, model)
-    if isinstance(part, ToolCallPart):
+    if isinstance(part, ReasoningPart):
+        return dict(part.block) if role == "assistant" else None
+    if isinstance(part, ToolResultPart):
+        content = [b for item in part.content if (b := _render_part(item, role, model))]
+        result = {"type": "tool_result", "tool_use_id": part.tool_call_id}
+        return {
+            **result,
+            "content": content,
+            **({"is_error": True} if part.is_error else {}),
+        }
+    if not isinstance(part, MediaPart):
         return {
             "type": "tool_use",
             "id": part.id,
             "name": part.name,
             "input": dict(part.args),
         }
-    return _render_tool_result(part, model)
-
-
-def _render_media(part: MediaPart, model: str) -> dict[str, Any]:
-    if part.kind not in ("image", "pdf"):
+    if role == "assistant":
+        raise SegmindUnsupportedContentError(
+            part.kind, model, "Claude takes images and documents only from the user"
+        )
+    if part.kind == "audio":
         raise SegmindUnsupportedContentError(
             part.kind, model, "Claude models take text, images and PDF documents"
         )
+    source: dict[str, Any] = {"type": "url", "url": part.url}
     if part.data is not None:
-        source: dict[str, Any] = {
-            "type": "base64",
-            "media_type": part.media_type,
-            "data": part.data,
-        }
-    else:
-        source = {"type": "url", "url": part.url}
-    block_type = "image" if part.kind == "image" else "document"
-    return {"type": block_type, "source": source}
-
-
-def _render_tool_result(part: ToolResultPart, model: str) -> dict[str, Any]:
-    content = [b for item in part.content if (b := _render_part(item, model))]
-    block: dict[str, Any] = {
-        "type": "tool_result",
-        "tool_use_id": part.tool_call_id,
-        "content": content,
-    }
-    if part.is_error:
-        block["is_error"] = True
-    return block
-
-
-def render_tools(tools: Sequence[ToolSpec], choice: str) -> dict[str, Any]:
-    """Native Anthropic `tools` and `tool_choice` fields."""
-    rendered = [
-        {"name": t.name, "description": t.description, "input_schema": t.parameters}
-        for t in tools
-    ]
-    if choice in ("auto", "any", "none"):
-        tool_choice: dict[str, Any] = {"type": choice}
-    else:
-        tool_choice = {"type": "tool", "name": choice}
-    return {"tools": rendered, "tool_choice": tool_choice}
+        source = {"type": "base64", "media_type": part.media_type, "data": part.data}
+    return {"type": "image" if part.kind == "image" else "document", "source": source}
 
 
 def looks_like(payload: Mapping[str, Any]) -> bool:
@@ -186,39 +156,46 @@ def looks_like(payload: Mapping[str, Any]) -> bool:
     )
 
 
-def parse_completion(payload: Mapping[str, Any]) -> Completion:
-    """Parse an Anthropic Messages answer."""
+def read_answer(payload: Mapping[str, Any]) -> AIMessage:
+    """Read an Anthropic Messages answer."""
     texts: list[str] = []
-    calls: list[ToolCallPart | InvalidToolCallPart] = []
+    thoughts: list[str] = []
+    thinking_blocks: list[Mapping[str, Any]] = []
+    calls = []
     content = payload.get("content")
     for block in content if isinstance(content, list) else []:
         if not isinstance(block, Mapping):
             continue
-        if block.get("type") == "text" and isinstance(block.get("text"), str):
+        block_type = block.get("type")
+        if block_type == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
-        elif block.get("type") == "tool_use":
+        elif block_type in ("thinking", "redacted_thinking"):
+            thinking_blocks.append(block)
+            if isinstance(block.get("thinking"), str):
+                thoughts.append(block["thinking"])
+        elif block_type == "tool_use":
             calls.append(
                 native_tool_call(block.get("id"), block.get("name"), block.get("input"))
             )
-    raw_reason = payload.get("stop_reason")
-    return Completion(
-        shape="anthropic",
-        text="".join(texts),
-        finish_reason=_FINISH_REASONS.get(raw_reason, raw_reason)
-        if isinstance(raw_reason, str)
+    stop_reason = str_or_none(payload.get("stop_reason"))
+    text = "".join(texts)
+    return answer_message(
+        text=text,
+        finish_reason=_FINISH_REASONS.get(stop_reason, stop_reason)
+        if stop_reason
         else None,
-        raw_finish_reason=raw_reason if isinstance(raw_reason, str) else None,
-        usage=_parse_usage(payload.get("usage")),
+        stop_reason=stop_reason,
         id=str_or_none(payload.get("id")),
         upstream_model=str_or_none(payload.get("model")),
-        tool_calls=tuple(c for c in calls if isinstance(c, ToolCallPart)),
-        invalid_tool_calls=tuple(
-            c for c in calls if isinstance(c, InvalidToolCallPart)
-        ),
+        usage=_usage(payload.get("usage")),
+        calls=calls,
+        reasoning="\n\n".join(thoughts),
+        thinking_blocks=thinking_blocks,
+        refusal=(text or DEFAULT_REFUSAL) if stop_reason == "refusal" else None,
     )
 
 
-def _parse_usage(usage: Any) -> Usage | None:
+def _usage(usage: Any) -> UsageMetadata | None:
     if not isinstance(usage, Mapping):
         return None
     cache_read = int_or_none(usage.get("cache_read_input_tokens"))
@@ -230,11 +207,9 @@ def _parse_usage(usage: Any) -> Usage | None:
         + (cache_read or 0)
         + (cache_creation or 0)
     )
-    output_tokens = int_or_none(usage.get("output_tokens")) or 0
-    return Usage(
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        total_tokens=input_tokens + output_tokens,
-        cache_read_tokens=cache_read,
-        cache_creation_tokens=cache_creation,
+    return usage_metadata(
+        input_tokens,
+        usage.get("output_tokens"),
+        cache_read=cache_read,
+        cache_creation=cache_creation,
     )

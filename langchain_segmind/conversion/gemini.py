@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_segmind.conversion.fields import int_or_none, str_or_none
-from langchain_segmind.conversion.types import Completion, ToolCallPart, Usage
+from langchain_core.messages import AIMessage
+
+from langchain_segmind.conversion.types import (
+    answer_message,
+    int_or_none,
+    native_tool_call,
+    str_or_none,
+    usage_metadata,
+)
 
 _FINISH_REASONS = {
     "STOP": "stop",
@@ -24,53 +31,41 @@ def looks_like(payload: Mapping[str, Any]) -> bool:
     return isinstance(payload.get("candidates"), list)
 
 
-def parse_completion(payload: Mapping[str, Any]) -> Completion:
-    """Parse a Gemini generateContent answer."""
+def read_answer(payload: Mapping[str, Any]) -> AIMessage:
+    """Read a Gemini generateContent answer; `thought` parts are reasoning."""
     candidates = payload.get("candidates") or [{}]
     candidate = candidates[0] if isinstance(candidates[0], Mapping) else {}
     content = candidate.get("content")
     parts = content.get("parts") if isinstance(content, Mapping) else None
     texts: list[str] = []
-    tool_calls: list[ToolCallPart] = []
+    thoughts: list[str] = []
+    calls = []
     for part in parts if isinstance(parts, list) else []:
-        if not isinstance(part, Mapping) or part.get("thought"):
+        if not isinstance(part, Mapping):
             continue
         if isinstance(part.get("text"), str):
-            texts.append(part["text"])
+            (thoughts if part.get("thought") else texts).append(part["text"])
         call = part.get("functionCall")
         if isinstance(call, Mapping):
-            args = call.get("args")
-            tool_calls.append(
-                ToolCallPart(
-                    id=str(call.get("id") or ""),
-                    name=str(call.get("name") or ""),
-                    args=args if isinstance(args, Mapping) else {},
-                )
+            calls.append(
+                native_tool_call(call.get("id"), call.get("name"), call.get("args"))
             )
-    raw_reason = str_or_none(candidate.get("finishReason"))
-    return Completion(
-        shape="gemini",
+    reason = str_or_none(candidate.get("finishReason"))
+    usage = payload.get("usageMetadata")
+    return answer_message(
         text="".join(texts),
-        finish_reason=_FINISH_REASONS.get(raw_reason, raw_reason.lower())
-        if raw_reason
-        else None,
-        raw_finish_reason=raw_reason,
-        usage=_parse_usage(payload.get("usageMetadata")),
+        finish_reason=_FINISH_REASONS.get(reason, reason.lower()) if reason else None,
+        stop_reason=reason,
         id=str_or_none(payload.get("responseId")),
         upstream_model=str_or_none(payload.get("modelVersion")),
-        tool_calls=tuple(tool_calls),
-    )
-
-
-def _parse_usage(usage: Any) -> Usage | None:
-    if not isinstance(usage, Mapping):
-        return None
-    input_tokens = int_or_none(usage.get("promptTokenCount")) or 0
-    output_tokens = int_or_none(usage.get("candidatesTokenCount")) or 0
-    return Usage(
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        total_tokens=int_or_none(usage.get("totalTokenCount"))
-        or input_tokens + output_tokens,
-        cache_read_tokens=int_or_none(usage.get("cachedContentTokenCount")),
+        usage=usage_metadata(
+            usage.get("promptTokenCount"),
+            usage.get("candidatesTokenCount"),
+            usage.get("totalTokenCount"),
+            cache_read=int_or_none(usage.get("cachedContentTokenCount")),
+        )
+        if isinstance(usage, Mapping)
+        else None,
+        calls=calls,
+        reasoning="".join(thoughts),
     )

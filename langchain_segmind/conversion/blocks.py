@@ -1,0 +1,98 @@
+"""Standard content blocks of Segmind answers (`model_provider="segmind"`).
+
+Registered with langchain-core at import of `langchain_segmind.conversion`, so
+that `message.content_blocks` of an answer lists, in order: `reasoning` blocks
+(from `additional_kwargs`), `text`, `tool_call` and `invalid_tool_call`
+blocks, and a `refusal` block when the model refused, the block that
+`ModelRefusalMiddleware` looks for.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import content as types
+
+
+def translate_content(message: AIMessage) -> list[types.ContentBlock]:
+    """Derive standard content blocks from a Segmind answer.
+
+    Args:
+        message: The answer; its `content` may be a string or, as under
+            `output_version="v1"`, a list of blocks.
+
+    Returns:
+        The standard content blocks.
+    """
+    blocks: list[types.ContentBlock] = []
+    for item in (
+        [message.content] if isinstance(message.content, str) else message.content
+    ):
+        if isinstance(item, str):
+            if item:
+                blocks.append({"type": "text", "text": item})
+        elif item.get("type") in types.KNOWN_BLOCK_TYPES:
+            blocks.append(cast("types.ContentBlock", item))
+        else:
+            blocks.append({"type": "non_standard", "value": item})
+    present = {block["type"] for block in blocks}
+    if "reasoning" not in present:
+        blocks[:0] = _reasoning_blocks(message.additional_kwargs)
+    known_ids = {block.get("id") for block in blocks if block["type"] == "tool_call"}
+    blocks.extend(
+        {
+            "type": "tool_call",
+            "id": call.get("id"),
+            "name": call["name"],
+            "args": call["args"],
+        }
+        for call in message.tool_calls
+        if not call.get("id") or call.get("id") not in known_ids
+    )
+    if "invalid_tool_call" not in present:
+        blocks.extend(message.invalid_tool_calls)
+    refusal = message.additional_kwargs.get("refusal")
+    if isinstance(refusal, str) and refusal and "refusal" not in present:
+        blocks.append({"type": "refusal", "refusal": refusal})
+    return blocks
+
+
+def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]:
+    """Derive standard content blocks from a Segmind answer chunk.
+
+    The gateway has no streaming, so a chunk is a whole answer.
+
+    Args:
+        message: The chunk.
+
+    Returns:
+        The standard content blocks.
+    """
+    return translate_content(message)
+
+
+def _reasoning_blocks(kwargs: dict[str, Any]) -> list[types.ContentBlock]:
+    thinking = kwargs.get("thinking_blocks")
+    if isinstance(thinking, list) and thinking:
+        blocks: list[types.ContentBlock] = []
+        for block in thinking:
+            if block.get("type") != "thinking":
+                blocks.append({"type": "non_standard", "value": block})
+                continue
+            reasoning: types.ReasoningContentBlock = {
+                "type": "reasoning",
+                "reasoning": block.get("thinking", ""),
+            }
+            if extras := {
+                k: v for k, v in block.items() if k not in ("type", "thinking")
+            }:
+                reasoning["extras"] = extras
+            blocks.append(reasoning)
+        return blocks
+    text = kwargs.get("reasoning_content")
+    return (
+        [{"type": "reasoning", "reasoning": text}]
+        if isinstance(text, str) and text
+        else []
+    )
