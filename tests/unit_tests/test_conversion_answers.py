@@ -1,0 +1,232 @@
+"""Reasoning, refusals and standard content blocks of answers; what goes back out.
+
+Answers come from the recorder in each provider's shape; the message a user
+gets back is checked as they see it: `content`, `.text`, `additional_kwargs`,
+`content_blocks`. The history cases check the body sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.exceptions import ModelRefusalError
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+
+from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
+
+THINKING = {"type": "thinking", "thinking": "Add the numbers.", "signature": "sig-1"}
+REDACTED = {"type": "redacted_thinking", "data": "opaque"}
+
+
+def claude_thinking_answer(recorder: Any) -> None:
+    recorder.reply(
+        recorder.anthropic_payload(
+            content=[THINKING, REDACTED, {"type": "text", "text": "4"}]
+        )
+    )
+
+
+def test_claude_thinking_is_reasoning_never_text(recorder: Any, claude: Any) -> None:
+    claude_thinking_answer(recorder)
+    message = claude.invoke("2+2?")
+    assert message.content == "4"
+    assert message.text == "4"
+    assert message.additional_kwargs["reasoning_content"] == "Add the numbers."
+    assert message.additional_kwargs["thinking_blocks"] == [THINKING, REDACTED]
+    assert message.content_blocks == [
+        {
+            "type": "reasoning",
+            "reasoning": "Add the numbers.",
+            "extras": {"signature": "sig-1"},
+        },
+        {"type": "non_standard", "value": REDACTED},
+        {"type": "text", "text": "4"},
+    ]
+
+
+def test_deepseek_reasoning_content_is_reasoning(
+    recorder: Any, make_model: Any
+) -> None:
+    payload = recorder.openai_payload("4")
+    payload["choices"][0]["message"]["reasoning_content"] = "Two and two."
+    recorder.reply(payload)
+    message = make_model(ChatSegmind, model="deepseek-reasoner").invoke("2+2?")
+    assert message.text == "4"
+    assert message.content_blocks == [
+        {"type": "reasoning", "reasoning": "Two and two."},
+        {"type": "text", "text": "4"},
+    ]
+
+
+def test_gemini_thought_parts_are_reasoning(recorder: Any, make_model: Any) -> None:
+    payload = recorder.gemini_payload("4")
+    parts = payload["candidates"][0]["content"]["parts"]
+    parts.insert(0, {"text": "Thinking it over.", "thought": True})
+    recorder.reply(payload)
+    message = make_model(ChatSegmind, model="gemini-2.5-pro").invoke("2+2?")
+    assert message.text == "4"
+    assert message.additional_kwargs == {"reasoning_content": "Thinking it over."}
+
+
+@pytest.mark.parametrize(
+    ("content", "refusal"),
+    [
+        (
+            [{"type": "text", "text": "I can't help with that."}],
+            "I can't help with that.",
+        ),
+        ([], "The model declined to answer."),
+    ],
+)
+def test_claude_refusal_is_a_refusal_block(
+    recorder: Any, claude: Any, content: list[Any], refusal: str
+) -> None:
+    recorder.reply(recorder.anthropic_payload(content=content, stop_reason="refusal"))
+    message = claude.invoke("something bad")
+    assert message.additional_kwargs["refusal"] == refusal
+    assert message.response_metadata["finish_reason"] == "content_filter"
+    assert {"type": "refusal", "refusal": refusal} in message.content_blocks
+
+
+def test_openai_refusal_is_a_refusal_block(recorder: Any, gpt: Any) -> None:
+    payload = recorder.openai_payload(None)
+    payload["choices"][0]["message"]["refusal"] = "No."
+    recorder.reply(payload)
+    message = gpt.invoke("something bad")
+    assert message.text == ""
+    assert message.content_blocks == [{"type": "refusal", "refusal": "No."}]
+
+
+def test_refusal_middleware_sees_the_refusal(recorder: Any, gpt: Any) -> None:
+    agents = pytest.importorskip("langchain.agents")
+    middleware = pytest.importorskip("langchain.agents.middleware")
+    payload = recorder.openai_payload(None)
+    payload["choices"][0]["message"]["refusal"] = "No."
+    recorder.reply(payload)
+    agent = agents.create_agent(gpt, middleware=[middleware.ModelRefusalMiddleware()])
+    with pytest.raises(ModelRefusalError):
+        agent.invoke({"messages": [HumanMessage("something bad")]})
+
+
+def test_native_tool_calls_become_tool_call_blocks(recorder: Any, gpt: Any) -> None:
+    payload = recorder.openai_payload("Checking.", finish_reason="tool_calls")
+    payload["choices"][0]["message"]["tool_calls"] = [
+        {
+            "id": "call_1",
+            "type": "function",
+            "function": {"name": "weather", "arguments": '{"city": "Paris"}'},
+        },
+        {
+            "id": "call_2",
+            "type": "function",
+            "function": {"name": "weather", "arguments": "{not json"},
+        },
+    ]
+    recorder.reply(payload)
+    message = gpt.invoke("weather?")
+    blocks = message.content_blocks
+    assert blocks[0] == {"type": "text", "text": "Checking."}
+    assert blocks[1] == {
+        "type": "tool_call",
+        "id": "call_1",
+        "name": "weather",
+        "args": {"city": "Paris"},
+    }
+    assert blocks[2]["type"] == "invalid_tool_call"
+    assert (blocks[2]["id"], blocks[2]["args"]) == ("call_2", "{not json")
+
+
+def test_output_version_v1_gives_standard_blocks(
+    recorder: Any, make_model: Any
+) -> None:
+    claude_thinking_answer(recorder)
+    message = make_model(ChatSegmindClaude, output_version="v1").invoke("2+2?")
+    assert isinstance(message.content, list)
+    assert [block["type"] for block in message.content] == [
+        "reasoning",
+        "non_standard",
+        "text",
+    ]
+    assert message.text == "4"
+    assert message.content_blocks == message.content
+
+
+def test_stream_chunk_has_the_same_blocks(recorder: Any, claude: Any) -> None:
+    claude_thinking_answer(recorder)
+    chunks = list(claude.stream("2+2?"))
+    assert len(chunks) == 1
+    assert isinstance(chunks[0], AIMessageChunk)
+    assert [block["type"] for block in chunks[0].content_blocks] == [
+        "reasoning",
+        "non_standard",
+        "text",
+    ]
+
+
+def test_v1_content_list_is_read_without_repeating_blocks() -> None:
+    message = AIMessage(
+        content=[
+            {"type": "reasoning", "reasoning": "r"},
+            {"type": "text", "text": "t"},
+            {"type": "tool_call", "id": "c1", "name": "f", "args": {}},
+        ],
+        tool_calls=[{"id": "c1", "name": "f", "args": {}}],
+        additional_kwargs={"reasoning_content": "r"},
+        response_metadata={"model_provider": "segmind"},
+    )
+    assert [block["type"] for block in message.content_blocks] == [
+        "reasoning",
+        "text",
+        "tool_call",
+    ]
+
+
+# --- what goes back out -------------------------------------------------------------
+
+
+def test_thinking_blocks_go_back_first_to_claude(recorder: Any, claude: Any) -> None:
+    claude_thinking_answer(recorder)
+    answer = claude.invoke("2+2?")
+    claude.invoke([HumanMessage("2+2?"), answer, HumanMessage("And 3+3?")])
+    assert recorder.last.body["messages"][1] == {
+        "role": "assistant",
+        "content": [THINKING, REDACTED, {"type": "text", "text": "4"}],
+    }
+
+
+def test_other_dialects_drop_reasoning(recorder: Any, gpt: Any) -> None:
+    history = AIMessage(
+        "4",
+        additional_kwargs={"thinking_blocks": [THINKING], "reasoning_content": "r"},
+    )
+    gpt.invoke([HumanMessage("2+2?"), history, HumanMessage("And 3+3?")])
+    assert recorder.last.body["messages"][1] == {"role": "assistant", "content": "4"}
+
+
+def test_v1_reasoning_history_is_not_sent(recorder: Any, claude: Any) -> None:
+    history = AIMessage(
+        [
+            {"type": "reasoning", "reasoning": "r"},
+            {"type": "text", "text": "4"},
+            {"type": "refusal", "refusal": "no"},
+        ]
+    )
+    claude.invoke([HumanMessage("2+2?"), history, HumanMessage("And 3+3?")])
+    assert recorder.last.body["messages"][1] == {"role": "assistant", "content": "4"}
+
+
+@pytest.mark.parametrize(
+    ("model_class", "field", "value"),
+    [
+        (ChatSegmindClaude, "thinking", {"type": "enabled", "budget_tokens": 2048}),
+        (ChatSegmindGPT4o, "reasoning_effort", "high"),
+    ],
+)
+def test_reasoning_settings_pass_through_as_body_fields(
+    recorder: Any, make_model: Any, model_class: type, field: str, value: Any
+) -> None:
+    make_model(model_class).invoke("Hi", **{field: value})
+    assert recorder.last.body[field] == value
+    make_model(model_class, model_kwargs={field: value}).invoke("Hi")
+    assert recorder.last.body[field] == value

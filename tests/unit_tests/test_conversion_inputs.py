@@ -1,0 +1,146 @@
+"""Input refused before sending: media the profile refuses, deep or circular content."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from langchain_segmind import (
+    ChatSegmind,
+    SegmindInputError,
+    SegmindUnsupportedContentError,
+)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PNG = base64.b64encode((FIXTURES / "tiny.png").read_bytes()).decode()
+WAV = base64.b64encode((FIXTURES / "tiny.wav").read_bytes()).decode()
+IMAGE = {"type": "image", "base64": PNG, "mime_type": "image/png"}
+AUDIO = {"type": "audio", "base64": WAV, "mime_type": "audio/wav"}
+PDF = {
+    "type": "file",
+    "url": "https://example.com/a.pdf",
+    "mime_type": "application/pdf",
+}
+
+
+@pytest.mark.parametrize(
+    ("slug", "block", "kind"),
+    [
+        ("gpt-4", IMAGE, "image"),
+        ("gpt-4", PDF, "pdf"),
+        ("gpt-4o", AUDIO, "audio"),
+        ("claude-4.5-sonnet", AUDIO, "audio"),
+    ],
+)
+def test_media_the_profile_refuses_is_not_sent(
+    recorder: Any, make_model: Any, call: Any, slug: str, block: Any, kind: str
+) -> None:
+    model = make_model(ChatSegmind, model=slug)
+    with pytest.raises(SegmindUnsupportedContentError) as caught:
+        call(model, [HumanMessage([{"type": "text", "text": "What?"}, block])])
+    assert (caught.value.block_type, caught.value.model) == (kind, slug)
+    assert slug in str(caught.value)
+    assert recorder.requests == []
+
+
+def test_media_in_a_tool_result_is_checked_too(recorder: Any, make_model: Any) -> None:
+    model = make_model(ChatSegmind, model="gpt-4")
+    messages = [
+        HumanMessage("Look"),
+        AIMessage("", tool_calls=[{"id": "c1", "name": "shot", "args": {}}]),
+        ToolMessage([IMAGE], tool_call_id="c1"),
+    ]
+    with pytest.raises(SegmindUnsupportedContentError, match="gpt-4"):
+        model.invoke(messages)
+    assert recorder.requests == []
+
+
+def test_slug_without_profile_sends_media(recorder: Any, make_model: Any) -> None:
+    make_model(ChatSegmind, model="a-new-model").invoke([HumanMessage([AUDIO])])
+    assert recorder.last.body["messages"][0]["content"] == [
+        {"type": "input_audio", "input_audio": {"data": WAV, "format": "wav"}}
+    ]
+
+
+def nested(depth: int, leaf: Any = "x") -> Any:
+    value = leaf
+    for _ in range(depth):
+        value = {"type": "nest", "inner": [value]}
+    return value
+
+
+def circular_block() -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "text", "text": "hi"}
+    block["self"] = block
+    return block
+
+
+@pytest.mark.parametrize(
+    ("messages", "where"),
+    [
+        pytest.param(
+            [HumanMessage([{"type": "non_standard", "value": nested(5000)}])],
+            "message 0 (HumanMessage)",
+            id="non-standard-block",
+        ),
+        pytest.param(
+            [
+                HumanMessage(
+                    [
+                        {
+                            "type": "tool_result",
+                            "tool_use_id": "c1",
+                            "content": [nested(5000)],
+                        }
+                    ]
+                )
+            ],
+            "message 0 (HumanMessage)",
+            id="anthropic-tool-result",
+        ),
+        pytest.param(
+            [
+                HumanMessage("Hi"),
+                AIMessage(
+                    "", tool_calls=[{"id": "c1", "name": "f", "args": nested(5000)}]
+                ),
+            ],
+            "message 1 (AIMessage)",
+            id="tool-call-args",
+        ),
+        pytest.param(
+            [HumanMessage("Hi"), HumanMessage([circular_block()])],
+            "message 1 (HumanMessage)",
+            id="circular-block",
+        ),
+    ],
+)
+def test_content_too_deep_or_circular_is_an_input_error(
+    recorder: Any, claude: Any, call: Any, messages: list[Any], where: str
+) -> None:
+    with pytest.raises(
+        SegmindInputError, match=f"^{where.replace('(', '.').replace(')', '.')}"
+    ):
+        call(claude, messages)
+    assert recorder.requests == []
+
+
+def test_shared_blocks_are_not_circular(recorder: Any, gpt: Any) -> None:
+    shared = {"type": "text", "text": "same"}
+    gpt.invoke([HumanMessage([shared, shared])])
+    assert recorder.last.body["messages"][0]["content"] == "samesame"
+
+
+def test_nesting_under_the_limit_is_sent(recorder: Any, claude: Any) -> None:
+    args = nested(50, leaf=1)
+    claude.invoke(
+        [
+            HumanMessage("Hi"),
+            AIMessage("", tool_calls=[{"id": "c", "name": "f", "args": args}]),
+        ]
+    )
+    assert recorder.requests
