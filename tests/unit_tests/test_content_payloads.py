@@ -1030,16 +1030,6 @@ def test_chat_message_system_roles(role: str) -> None:
     }
 
 
-def test_chat_message_name_is_kept_for_gpt() -> None:
-    messages: list[BaseMessage] = [ChatMessage(role="user", content="Hi", name="eve")]
-    assert body_for(GPT, messages) == {
-        "messages": [{"role": "user", "content": "Hi", "name": "eve"}]
-    }
-    assert body_for(CLAUDE, messages) == {
-        "messages": [{"role": "user", "content": "Hi"}]
-    }
-
-
 @pytest.mark.parametrize("slug", SLUGS)
 @pytest.mark.parametrize(
     "role", ["tool", "function", "bot", "model", "", " user", "narrator"]
@@ -1168,35 +1158,6 @@ V1_AI = AIMessage(
 )
 
 
-@pytest.mark.parametrize(
-    ("slug", "expected_ai"),
-    [
-        (
-            CLAUDE,
-            {
-                "role": "assistant",
-                "content": [
-                    {"type": "text", "text": "Hello!"},
-                    {"type": "text", "text": " How can I help?"},
-                ],
-            },
-        ),
-        (GPT, {"role": "assistant", "content": "Hello! How can I help?"}),
-    ],
-)
-def test_v1_history_keeps_text_and_drops_reasoning(
-    slug: str, expected_ai: dict[str, Any]
-) -> None:
-    body = body_for(slug, [HumanMessage("Hi"), V1_AI, HumanMessage("Tell a joke")])
-    assert body == {
-        "messages": [
-            {"role": "user", "content": "Hi"},
-            expected_ai,
-            {"role": "user", "content": "Tell a joke"},
-        ]
-    }
-
-
 @pytest.mark.parametrize("slug", SLUGS)
 def test_v1_answers_of_this_model_go_back_out(slug: str) -> None:
     gateway = Gateway(slug)
@@ -1215,30 +1176,6 @@ def test_v1_answers_of_this_model_go_back_out(slug: str) -> None:
 
 
 # --- async, and the same rules on any slug of a family -------------------------------
-
-
-@pytest.mark.parametrize("slug", SLUGS)
-async def test_ainvoke_sends_the_same_body(slug: str) -> None:
-    messages: list[BaseMessage] = [
-        SystemMessage("Be brief."),
-        HumanMessage(
-            ["What?", {"type": "image", "base64": PNG, "mime_type": "image/png"}]
-        ),
-    ]
-    gateway = Gateway(slug)
-    await gateway.model().ainvoke(messages)
-    assert gateway.bodies == [body_for(slug, messages)]
-
-
-@pytest.mark.parametrize("slug", SLUGS)
-async def test_ainvoke_unsupported_content_fails_before_any_request(slug: str) -> None:
-    gateway = Gateway(slug)
-    with pytest.raises(SegmindUnsupportedContentError) as caught:
-        await gateway.model().ainvoke(
-            [HumanMessage([{"type": "video", "url": IMG_URL}])]
-        )
-    assert gateway.bodies == []
-    assert (caught.value.block_type, caught.value.model) == ("video", slug)
 
 
 @pytest.mark.parametrize(
