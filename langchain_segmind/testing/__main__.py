@@ -5,10 +5,12 @@ Usage:
 ```bash
 python -m langchain_segmind.testing --port 8080 [--host 127.0.0.1]
 python -m langchain_segmind.testing --api-key KEY --latency 0.05 --credits 10000
+python -m langchain_segmind.testing --host 0.0.0.0 --allow-remote
 ```
 
 The first line printed is the v1 base URL, the second the API key; it serves
-until Ctrl-C or SIGTERM.
+until Ctrl-C or SIGTERM. It listens on loopback only: an empty `--host` is
+refused, and any other address needs `--allow-remote`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from ._emulator import DEFAULT_API_KEY, SegmindEmulator
+from ._emulator import DEFAULT_API_KEY, SegmindEmulator, checked_host, is_loopback
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +32,15 @@ def _parser() -> argparse.ArgumentParser:
         "(not a model: replies are scripted or canned).",
     )
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="a loopback address (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host such as 0.0.0.0 (reachable from other "
+        "machines)",
+    )
     parser.add_argument("--api-key", default=DEFAULT_API_KEY)
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds added to every answer"
@@ -48,7 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The process exit status.
     """
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        checked_host(args.host, allow_remote=args.allow_remote)
+    except ValueError as refused:
+        parser.error(str(refused))
     stopping = threading.Event()
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -57,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_sigterm)
     emulator = SegmindEmulator(
         host=args.host,
+        allow_remote=args.allow_remote,
         port=args.port,
         api_key=args.api_key,
         latency=args.latency,
@@ -69,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"v2 (queue) base URL: {emulator.v2_base_url}\n"
             "Segmind emulator running (not a model); Ctrl-C to stop.\n"
         )
+        if not is_loopback(args.host):
+            sys.stderr.write(
+                f"warning: listening on {args.host}, reachable from other machines\n"
+            )
         sys.stdout.flush()
         try:
             while not stopping.wait(0.5):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
 from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
+from langchain_segmind.transport.clients import redirect_default_clients
+from langchain_segmind.transport.deadline import replaced_clock
 
+from ._clock import FakeClock
 from ._faults import Fault
 from ._gateway import Gateway, Settings
 from ._server import EmulatorServer
@@ -34,14 +39,18 @@ class SegmindEmulator:
     texts or to fail in chosen ways. Every response carries
     `x-segmind-emulator: 1`.
 
-    Example:
-        >>> with SegmindEmulator() as emulator:  # doctest: +SKIP
-        ...     emulator.script_replies("Hello!")
-        ...     model = ChatSegmind(base_url=emulator.base_url,
-        ...                         api_key=emulator.api_key)
+    ```python
+    with SegmindEmulator() as emulator, emulator.capture_default_clients():
+        emulator.script_replies("Hello!")
+        assert ChatSegmind(model="gpt-4o").invoke("Hi").content == "Hello!"
+    ```
 
     Args:
-        host: Interface to listen on.
+        host: Interface to listen on: a loopback address (`127.0.0.1`, `::1`,
+            `localhost`) unless `allow_remote` is set.
+        allow_remote: Allow an explicit non-loopback `host` such as `0.0.0.0`,
+            which makes the emulator reachable from other machines. An empty
+            `host` is refused all the same.
         port: Port to listen on; `0` picks a free one.
         api_key: The only key accepted.
         credits: Starting credit balance.
@@ -53,12 +62,18 @@ class SegmindEmulator:
             queued; a string it returns is the reply text, `None` falls back to
             the default reply.
         queue_polls_until_complete: Status polls after which a v2 job completes.
+        context_window: The largest prompt accepted, in the emulator's tokens
+            (whitespace-separated words); `None` for no limit.
+
+    Raises:
+        ValueError: `host` is empty, or not loopback without `allow_remote`.
     """
 
     def __init__(
         self,
         *,
         host: str = "127.0.0.1",
+        allow_remote: bool = False,
         port: int = 0,
         api_key: str = DEFAULT_API_KEY,
         credits: float = 10_000.0,
@@ -67,17 +82,20 @@ class SegmindEmulator:
         catalogue: Mapping[str, str] | None = None,
         responder: Callable[[str, dict[str, Any]], str | None] | None = None,
         queue_polls_until_complete: int = 2,
+        context_window: int | None = None,
     ) -> None:
-        self._host = host
+        self._host = checked_host(host, allow_remote=allow_remote)
         self._port = port
         self._api_key = api_key
         self._cost_per_call = cost_per_call
         self._responder = responder
-        self._polls_until_complete = queue_polls_until_complete
+        self._clock = FakeClock()
         self._state = GatewayState(
             credits=credits,
             latency=latency,
             catalogue=DEFAULT_CATALOGUE if catalogue is None else catalogue,
+            context_window=context_window,
+            polls_until_complete=queue_polls_until_complete,
         )
         self._server: EmulatorServer | None = None
         self._thread: threading.Thread | None = None
@@ -104,7 +122,6 @@ class SegmindEmulator:
                 api_key=self._api_key,
                 cost_per_call=self._cost_per_call,
                 responder=self._responder,
-                polls_until_complete=self._polls_until_complete,
                 url=self.url,
             ),
         )
@@ -141,6 +158,26 @@ class SegmindEmulator:
     ) -> None:
         self.stop()
 
+    @contextmanager
+    def capture_default_clients(self) -> Iterator[FakeClock]:
+        """Send every call of the package's default clients here, on fake time.
+
+        While the block runs (process-wide), every model that has no client of
+        its own calls this emulator with its key: models built anywhere, even
+        at import with no `api_key` or `base_url`, sync and async, so no call
+        can reach Segmind. Models given their own `http_client` are left alone.
+        Calls are also timed on `clock`, so waits between retries and polls
+        take no real time. The `segmind_emulator` fixture does this for you.
+
+        Yields:
+            `clock`, the fake clock the calls are timed on.
+        """
+        with (
+            redirect_default_clients(self.base_url, self._api_key),
+            replaced_clock(self._clock),
+        ):
+            yield self._clock
+
     # -- addresses -----------------------------------------------------------------
 
     @property
@@ -173,6 +210,14 @@ class SegmindEmulator:
     def api_key(self) -> str:
         """The API key the emulator accepts."""
         return self._api_key
+
+    @property
+    def clock(self) -> FakeClock:
+        """The fake clock `capture_default_clients` times calls on.
+
+        Its `waits` list every wait between retries and polls.
+        """
+        return self._clock
 
     # -- state and assertions ----------------------------------------------------------
 
@@ -212,10 +257,43 @@ class SegmindEmulator:
     def latency(self, value: float) -> None:
         self._state.latency = value
 
+    @property
+    def context_window(self) -> int | None:
+        """The largest prompt accepted, in whitespace-separated words.
+
+        A larger prompt gets HTTP 400 in the provider's words, as a model with
+        a small context window answers: Anthropic's `"prompt is too long: N
+        tokens > M maximum"`, OpenAI's `"This model's maximum context length
+        is M tokens. ..."` (with `"code": "context_length_exceeded"`), Gemini's
+        `"The input token count (N) exceeds the maximum number of tokens
+        allowed (M)."`. `None` (the default) accepts any prompt.
+        """
+        return self._state.context_window
+
+    @context_window.setter
+    def context_window(self, value: int | None) -> None:
+        self._state.context_window = value
+
+    @property
+    def queue_polls_until_complete(self) -> int:
+        """Status polls after which a v2 job settles (COMPLETED or FAILED).
+
+        Read at every poll, so a change applies to running jobs too: set it
+        high to keep jobs running (a client times out with a job to resume),
+        then to `0` to let the next poll complete them. Jobs stay fetchable
+        at `/v2/requests/<id>/status` and `/v2/requests/<id>` until `reset`.
+        """
+        return self._state.polls_until_complete
+
+    @queue_polls_until_complete.setter
+    def queue_polls_until_complete(self, value: int) -> None:
+        self._state.polls_until_complete = value
+
     def reset(self) -> None:
         """Clear the request log, scripts, faults, queue jobs and connection count.
 
-        Credits, latency and the catalogue are kept.
+        Credits, latency, the catalogue, the context window, the queue pace
+        and the clock are kept.
         """
         self._state.reset()
 
@@ -224,15 +302,46 @@ class SegmindEmulator:
     def script_replies(self, *texts: str, slug: str | None = None) -> None:
         """Queue assistant reply texts.
 
-        A request takes the next text of its slug's queue, else of the global
-        queue (`slug=None`), else asks the responder, else gets the default
-        reply. Texts are still cut to `max_tokens` words.
+        A request takes the next script (text or payload) of its slug's queue,
+        else of the global queue (`slug=None`), else asks the responder, else
+        gets the default reply. Texts are put in the slug's provider shape and
+        cut to `max_tokens` words.
 
         Args:
             *texts: Reply texts, used in order.
             slug: Only for requests to this slug; `None` for any request.
         """
         self._state.add_script(slug, texts)
+
+    def script_payloads(
+        self, *payloads: dict[str, Any], slug: str | None = None
+    ) -> None:
+        """Queue whole provider answers, each sent verbatim.
+
+        For answers a text cannot express: an Anthropic `stop_reason:
+        "refusal"` or `thinking` blocks, an OpenAI `message.refusal` or
+        `reasoning_content`. Each payload is the 200 body of one call (or a v2
+        job's `output`), with the usual billing headers. Payloads share one
+        queue with `script_replies`.
+
+        ```python
+        emulator.script_payloads(
+            {
+                "type": "message",
+                "role": "assistant",
+                "content": [],
+                "stop_reason": "refusal",
+                "usage": {"input_tokens": 9, "output_tokens": 0},
+            },
+            slug="claude-3.5-sonnet",
+        )
+        ```
+
+        Args:
+            *payloads: Provider JSON bodies, used in order.
+            slug: Only for requests to this slug; `None` for any request.
+        """
+        self._state.add_script(slug, payloads)
 
     def inject(self, fault: Fault, *, times: int = 1, slug: str | None = None) -> None:
         """Make the next `times` matching requests fail with `fault`.
@@ -259,3 +368,34 @@ class SegmindEmulator:
     def fail_next_queue_job(self, message: str = "Model inference failed") -> None:
         """Make the next submitted v2 job end `FAILED` with `message`."""
         self._state.fail_next_job(message)
+
+
+def checked_host(host: str, *, allow_remote: bool) -> str:
+    """`host` if the emulator may listen there, else a `ValueError` saying why.
+
+    An empty host would mean every interface (as an unset variable gives), so
+    it is never taken; any other non-loopback host needs `allow_remote`.
+    """
+    if not host.strip():
+        raise ValueError(
+            "the emulator's host is empty, which would listen on every interface; "
+            "give a loopback address (the default is 127.0.0.1), or an explicit "
+            "address such as 0.0.0.0 with allow_remote=True (--allow-remote)"
+        )
+    if allow_remote or is_loopback(host):
+        return host
+    raise ValueError(
+        f"the emulator's host {host!r} is not a loopback address: other machines "
+        "could call it with its well-known key. Pass allow_remote=True "
+        "(--allow-remote) to listen there all the same"
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (`localhost`, 127.0.0.0/8, `::1`)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 import uuid
@@ -13,7 +14,15 @@ from urllib.parse import unquote
 from ._faults import fault_answer
 from ._protocol_model import protocol_reply
 from ._queue import QUEUED
-from ._replies import Family, complete, default_reply, family_of, provider_body
+from ._replies import (
+    Family,
+    complete,
+    context_overflow,
+    default_reply,
+    family_of,
+    prompt_tokens,
+    provider_body,
+)
 from ._state import RETIRED, GatewayState, RecordedRequest, insufficient_credits
 from ._validation import check_messages, check_provider_rules, parse_object
 from ._wire import (
@@ -41,7 +50,6 @@ class Settings:
     api_key: str
     cost_per_call: float
     responder: Responder | None
-    polls_until_complete: int
     url: str
 
 
@@ -71,7 +79,7 @@ class Incoming:
 class Route:
     """Which endpoint a request target names."""
 
-    kind: str  # v1 | chat | submit | status | result | unknown
+    kind: str  # v1 | submit | status | result | unknown
     slug: str | None = None
     request_id: str | None = None
 
@@ -79,8 +87,6 @@ class Route:
 def route_of(target: str) -> Route:
     """Parse a request target into a route."""
     parts = [unquote(part) for part in target.split("?", 1)[0].strip("/").split("/")]
-    if parts == ["v1", "chat", "completions"]:
-        return Route("chat")
     if len(parts) == 2 and parts[0] in ("v1", "v2") and parts[1]:
         return Route("v1" if parts[0] == "v1" else "submit", slug=parts[1])
     if len(parts) == 3 and parts[:2] == ["v2", "requests"]:
@@ -98,7 +104,6 @@ class Gateway:
         self._settings = settings
         self._endpoints: dict[str, Callable[[Route, Incoming, float], Answer]] = {
             "v1": self._v1,
-            "chat": self._chat,
             "submit": self._submit,
             "status": self._status,
             "result": self._result,
@@ -108,7 +113,7 @@ class Gateway:
         """Record, apply any armed fault, then answer `incoming`."""
         self._state.record(incoming.recorded())
         route = route_of(incoming.target)
-        fault = self._state.take_fault(self._slug_of(route, incoming))
+        fault = self._state.take_fault(self._slug_of(route))
         started = time.monotonic()
         delay = self._state.latency + (fault.latency if fault else 0.0)
         if delay > 0:
@@ -134,29 +139,14 @@ class Gateway:
         return self._endpoints.get(route.kind, _not_found)
 
     def _v1(self, route: Route, incoming: Incoming, started: float) -> Answer:
-        slug, body = self._admit(incoming, route.slug)
-        family = family_of(slug)
-        check_provider_rules(family, body)
+        slug, family, body = self._admit(route, incoming)
         return self._bill_and_answer(slug, family, body, started)
 
-    def _chat(self, route: Route, incoming: Incoming, started: float) -> Answer:
-        slug, body = self._admit(incoming, None, allow_bearer=True)
-        check_provider_rules("openai", body)
-        return self._bill_and_answer(slug, "openai", body, started)
-
     def _submit(self, route: Route, incoming: Incoming, started: float) -> Answer:
-        slug, body = self._admit(incoming, route.slug)
-        family = family_of(slug)
-        check_provider_rules(family, body)
+        slug, family, body = self._admit(route, incoming)
         output = self._provider_body(slug, family, body)
         request_id = str(uuid.uuid4())
-        self._state.add_job(
-            request_id,
-            slug,
-            output,
-            self._settings.polls_until_complete,
-            self._settings.cost_per_call,
-        )
+        self._state.add_job(request_id, slug, output, self._settings.cost_per_call)
         base = f"{self._settings.url}/v2/requests/{request_id}"
         return json_answer(
             200,
@@ -185,32 +175,35 @@ class Gateway:
     # -- admission: the gateway's checks, in its order ------------------------
 
     def _admit(
-        self, incoming: Incoming, slug: str | None, *, allow_bearer: bool = False
-    ) -> tuple[str, dict[str, Any]]:
+        self, route: Route, incoming: Incoming
+    ) -> tuple[str, Family, dict[str, Any]]:
+        """The slug, its provider family and the body of a call that may go ahead."""
         _require_method(incoming, "POST")
-        self._authenticate(incoming.headers, allow_bearer=allow_bearer)
+        self._authenticate(incoming.headers)
         _require_json_content(incoming.headers)
-        if slug is not None:
-            self._require_available(slug)
+        slug = route.slug or ""
+        self._require_available(slug)
         body = parse_object(incoming.raw_body)
-        if slug is None:
-            slug = _model_of(body)
-            self._require_available(slug)
         check_messages(body)
         balance, cost = self._state.credits, self._settings.cost_per_call
         if balance < cost:
             raise reject(406, insufficient_credits(balance, cost))
-        return slug, body
+        family = family_of(slug)
+        check_provider_rules(family, body)
+        window, tokens = self._state.context_window, prompt_tokens(body)
+        if window is not None and tokens > window:
+            raise RequestRejectedError(
+                json_answer(400, context_overflow(family, tokens, window))
+            )
+        return slug, family, body
 
     def _admit_poll(self, route: Route, incoming: Incoming) -> str:
         _require_method(incoming, "GET")
-        self._authenticate(incoming.headers, allow_bearer=False)
+        self._authenticate(incoming.headers)
         return route.request_id or ""
 
-    def _authenticate(self, headers: dict[str, str], *, allow_bearer: bool) -> None:
+    def _authenticate(self, headers: dict[str, str]) -> None:
         key = headers.get("x-api-key")
-        if key is None and allow_bearer:
-            key = _bearer_token(headers.get("authorization", ""))
         if not key:
             raise reject(401, _MISSING_KEY)
         if key != self._settings.api_key:
@@ -247,29 +240,25 @@ class Gateway:
     def _provider_body(
         self, slug: str, family: Family, body: dict[str, Any]
     ) -> dict[str, Any]:
-        completion = complete(self._reply_text(slug, body), body)
+        script = self._state.next_script(slug)
+        if isinstance(script, dict):
+            return copy.deepcopy(script)
+        completion = complete(self._reply_text(slug, body, script), body)
         return provider_body(family, slug, completion, self._state.next_sequence())
 
-    def _reply_text(self, slug: str, body: dict[str, Any]) -> str:
-        text = self._state.next_script(slug)
+    def _reply_text(self, slug: str, body: dict[str, Any], text: str | None) -> str:
         if text is None and self._settings.responder is not None:
             text = self._settings.responder(slug, body)
         if text is None:
             text = protocol_reply(body)
         return default_reply(body) if text is None else text
 
-    def _slug_of(self, route: Route, incoming: Incoming) -> str | None:
+    def _slug_of(self, route: Route) -> str | None:
         """The model a request is about, for matching slug-specific faults."""
         if route.slug is not None:
             return route.slug
         if route.request_id is not None:
             return self._state.job_slug(route.request_id)
-        if route.kind == "chat":
-            try:
-                model = json.loads(incoming.raw_body).get("model")
-            except (ValueError, UnicodeDecodeError, AttributeError):
-                return None
-            return model if isinstance(model, str) else None
         return None
 
 
@@ -282,18 +271,6 @@ def _require_json_content(headers: dict[str, str]) -> None:
     media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
         raise RequestRejectedError(text_answer(406, "Invalid content type"))
-
-
-def _bearer_token(authorization: str) -> str | None:
-    scheme, _, token = authorization.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
-
-
-def _model_of(body: dict[str, Any]) -> str:
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise reject(400, "model: a Segmind model slug is required")
-    return model
 
 
 def _unknown_job(request_id: str) -> RequestRejectedError:

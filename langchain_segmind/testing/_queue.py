@@ -19,13 +19,13 @@ class QueueJob:
     """One submitted job; not thread-safe: the emulator guards it with its lock.
 
     The job moves QUEUED -> PROCESSING -> COMPLETED (or FAILED) as its status is
-    polled: it settles on the `polls_needed`-th status poll.
+    polled: it settles on the status poll that brings its count of polls to the
+    emulator's `queue_polls_until_complete` at that moment.
     """
 
     request_id: str
     slug: str
     output: dict[str, Any]
-    polls_needed: int
     fail_message: str | None = None
     polls: int = 0
     status: str = QUEUED
@@ -33,16 +33,19 @@ class QueueJob:
     metrics: dict[str, Any] = field(default_factory=dict)
     submitted_at: float = field(default_factory=time.monotonic)
 
-    def advance(self, charge: Callable[[], tuple[float, float] | str]) -> None:
+    def advance(
+        self, polls_needed: int, charge: Callable[[], tuple[float, float] | str]
+    ) -> None:
         """Move the job on after its polls so far.
 
         Args:
+            polls_needed: The status polls after which a job settles.
             charge: Bills the job when it completes; returns `(cost, remaining)`
                 or an error message when it cannot be billed.
         """
         if self.status in (COMPLETED, FAILED):
             return
-        if self.polls < self.polls_needed:
+        if self.polls < polls_needed:
             self.status = PROCESSING if self.polls else QUEUED
             return
         if self.fail_message is not None:

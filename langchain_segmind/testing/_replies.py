@@ -90,7 +90,40 @@ def complete(text: str, body: dict[str, Any]) -> Completion:
     if cut_short:
         words = words[:limit]
         text = " ".join(words)
-    return Completion(text, max(1, _prompt_words(body)), len(words), cut_short)
+    return Completion(text, prompt_tokens(body), len(words), cut_short)
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    """The prompt's size in the emulator's token unit (at least 1).
+
+    The unit is a whitespace-separated word of the messages' text and of the
+    system prompt.
+    """
+    messages = body.get("messages")
+    texts = [message_text(m) for m in messages] if isinstance(messages, list) else []
+    texts += [
+        body[key] for key in ("instruction", "system") if isinstance(body.get(key), str)
+    ]
+    return max(1, sum(len(text.split()) for text in texts))
+
+
+def context_overflow(family: Family, tokens: int, window: int) -> dict[str, Any]:
+    """The 400 body for a prompt of `tokens` over a `window`, in the provider's words.
+
+    Segmind passes the provider's message on as its own `{"error": "..."}`.
+    """
+    if family == "anthropic":
+        return {"error": f"prompt is too long: {tokens} tokens > {window} maximum"}
+    if family == "gemini":
+        return {
+            "error": f"The input token count ({tokens}) exceeds the maximum number "
+            f"of tokens allowed ({window})."
+        }
+    return {
+        "error": f"This model's maximum context length is {window} tokens. However, "
+        f"your messages resulted in {tokens} tokens.",
+        "code": "context_length_exceeded",
+    }
 
 
 def provider_body(
@@ -180,12 +213,3 @@ def _last_user_text(messages: Any) -> str:
         if isinstance(message, dict) and message.get("role") == "user":
             return message_text(message)
     return ""
-
-
-def _prompt_words(body: dict[str, Any]) -> int:
-    messages = body.get("messages")
-    texts = [message_text(m) for m in messages] if isinstance(messages, list) else []
-    texts += [
-        body[key] for key in ("instruction", "system") if isinstance(body.get(key), str)
-    ]
-    return sum(len(text.split()) for text in texts)

@@ -14,6 +14,9 @@ from ._queue import QueueJob
 ACTIVE = "active"
 RETIRED = "retired"
 
+Script = str | dict[str, Any]
+"""A scripted reply: a text, or a whole provider payload sent verbatim."""
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -54,14 +57,23 @@ class GatewayState:
     """Everything the request threads share, each access under one lock."""
 
     def __init__(
-        self, *, credits: float, latency: float, catalogue: Mapping[str, str]
+        self,
+        *,
+        credits: float,
+        latency: float,
+        catalogue: Mapping[str, str],
+        context_window: int | None,
+        polls_until_complete: int,
     ) -> None:
         self._lock = threading.Lock()
         self._credits = credits
         self._latency = latency
         self._catalogue = dict(catalogue)
+        # Plain values, read and written whole: no lock needed.
+        self.context_window = context_window
+        self.polls_until_complete = polls_until_complete
         self._log: list[RecordedRequest] = []
-        self._scripts: dict[str | None, deque[str]] = {}
+        self._scripts: dict[str | None, deque[Script]] = {}
         self._faults: list[_ArmedFault] = []
         self._queue_failures: deque[str] = deque()
         self._jobs: dict[str, QueueJob] = {}
@@ -146,12 +158,12 @@ class GatewayState:
 
     # -- scripted replies and faults ----------------------------------------
 
-    def add_script(self, slug: str | None, texts: tuple[str, ...]) -> None:
+    def add_script(self, slug: str | None, scripts: tuple[Script, ...]) -> None:
         with self._lock:
-            self._scripts.setdefault(slug, deque()).extend(texts)
+            self._scripts.setdefault(slug, deque()).extend(scripts)
 
-    def next_script(self, slug: str) -> str | None:
-        """The next scripted text for `slug`: its own queue first, then the global."""
+    def next_script(self, slug: str) -> Script | None:
+        """The next scripted reply for `slug`: its own queue first, then the global."""
         with self._lock:
             for key in (slug, None):
                 queue = self._scripts.get(key)
@@ -183,17 +195,12 @@ class GatewayState:
             self._queue_failures.append(message)
 
     def add_job(
-        self,
-        request_id: str,
-        slug: str,
-        output: dict[str, Any],
-        polls: int,
-        cost: float,
+        self, request_id: str, slug: str, output: dict[str, Any], cost: float
     ) -> None:
         with self._lock:
             failure = self._queue_failures.popleft() if self._queue_failures else None
-            job = QueueJob(request_id, slug, output, polls, fail_message=failure)
-            job.advance(lambda: self._charge_locked(cost))
+            job = QueueJob(request_id, slug, output, fail_message=failure)
+            job.advance(self.polls_until_complete, lambda: self._charge_locked(cost))
             self._jobs[request_id] = job
 
     def job_slug(self, request_id: str) -> str | None:
@@ -208,7 +215,7 @@ class GatewayState:
             if job is None:
                 return None
             job.polls += 1
-            job.advance(lambda: self._charge_locked(cost))
+            job.advance(self.polls_until_complete, lambda: self._charge_locked(cost))
             return job.status_payload()
 
     def fetch_job(self, request_id: str) -> tuple[int, dict[str, Any]] | None:
