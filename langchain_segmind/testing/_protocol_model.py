@@ -6,6 +6,8 @@ required one, else the first not yet called for this question), filling
 numbers and quoted strings from the question; once each tool has answered it
 replies in prose quoting the results, or with an instance of the answer
 schema when the prompt sets one. Deterministic, so tests can assert on it.
+It reads the escaped protocol as a model would: `&lt;` before a protocol tag
+in message text is read as `<`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ import json
 import re
 from typing import Any
 
-from langchain_segmind.conversion.types import ToolSpec
 from langchain_segmind.tools.protocol import (
     CALL_CLOSE,
     CALL_OPEN,
+    CHOICE_RULES,
     RESULT_CLOSE,
-    read_answer_schema,
-    read_tools_instruction,
+    ToolSpec,
 )
 
 from ._replies import message_text
@@ -31,6 +32,12 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 # Quotes, not apostrophes: no letter may touch a quote on its outer side.
 _QUOTED = re.compile(r"(?<!\w)'([^']+)'(?!\w)|\"([^\"]+)\"|“([^”]+)”")
 _RESULT = re.compile(r"<tool_result[^>]*>\n?(.*?)\n?</tool_result>", re.S)
+_TOOLS_SECTION = re.compile(r"<tools>\s*(.*?)\s*</tools>", re.S)
+_SCHEMA_SECTION = re.compile(r"<answer_schema>\s*(.*?)\s*</answer_schema>", re.S)
+_REQUIRED_TOOL = re.compile(r'You must call the tool "([^"]+)"')
+_ESCAPED_TAG = re.compile(
+    r"&lt;(?=[\s/\\]*(?:tools|tool_call|tool_result|answer_schema)\b)", re.I
+)
 
 
 def protocol_reply(body: dict[str, Any]) -> str | None:
@@ -76,8 +83,8 @@ def _episode(messages: list[dict[str, Any]]) -> tuple[str, list[str], set[str]]:
         elif message.get("role") == "user":
             after_results = text.rsplit(RESULT_CLOSE, 1)[-1].strip()
             if after_results:  # a new question: a new episode starts
-                question, results, called = after_results, [], set()
-            results += [r.strip() for r in _RESULT.findall(text)]
+                question, results, called = _unescape(after_results), [], set()
+            results += [_unescape(r.strip()) for r in _RESULT.findall(text)]
     return question, results, called
 
 
@@ -119,3 +126,47 @@ def _arguments(schema: Any, question: str) -> dict[str, Any]:
         elif kind == "string":
             arguments[name] = next(quoted, arguments[name])
     return arguments
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPED_TAG.sub("<", text)
+
+
+def read_answer_schema(system_text: str) -> Any:
+    """The JSON Schema a tool-free answer must follow, if the prompt sets one."""
+    section = _SCHEMA_SECTION.search(system_text)
+    if section is None:
+        return None
+    try:
+        return json.loads(section.group(1))
+    except ValueError:
+        return None
+
+
+def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str]:
+    """The tools and the tool choice of a rendered instruction.
+
+    Returns:
+        The tools, and the choice: `"auto"`, `"any"` or a tool's name.
+    """
+    section = _TOOLS_SECTION.search(system_text)
+    if section is None:
+        return [], "auto"
+    tools = []
+    for line in section.group(1).split("\n"):
+        try:
+            spec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(spec, dict) and isinstance(spec.get("name"), str):
+            tools.append(
+                ToolSpec(
+                    name=spec["name"],
+                    description=str(spec.get("description", "")),
+                    parameters=spec.get("parameters") or {},
+                )
+            )
+    required = _REQUIRED_TOOL.search(system_text)
+    if required:
+        return tools, required.group(1)
+    return tools, "any" if CHOICE_RULES["any"] in system_text else "auto"

@@ -1,36 +1,127 @@
-"""Tool calling for Segmind models: binding, history rendering, reply reading.
+"""Tool binding for Segmind models: tools, choice, history, replies, arguments.
 
-By default tools travel through the text protocol of `_tool_protocol`, since
-the gateway does not forward `tools`. With `native_tools=True` they are sent
-in the body instead, for the day the gateway forwards them; tool calls that
-come back natively are read either way.
+The gateway does not forward `tools`, so a binding travels through the text
+protocol of `protocol`: `apply_protocol` writes it into the turns and
+`read_tool_calls` reads the model's blocks back into `tool_calls`.
+
+A call's arguments are checked by the tool's own pydantic model where it has
+one (pydantic model classes, `BaseTool`s whose call schema is a model, plain
+functions), as `BaseTool.invoke` and `PydanticToolsParser` will. A tool given
+only as a JSON Schema is checked for a known name, a JSON object and its
+required keys, nothing more.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.messages import AIMessage
 from langchain_core.messages.tool import invalid_tool_call, tool_call
+from langchain_core.tools import BaseTool, Tool
+from langchain_core.tools.base import create_schema_from_function
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel, ValidationError
 
 from langchain_segmind.conversion.types import (
-    MediaPart,
     Part,
     TextPart,
     ToolCallPart,
     ToolResultPart,
-    ToolSpec,
     Turn,
 )
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools import protocol
-from langchain_segmind.tools.arguments import ArgsModel, args_model, argument_error
+from langchain_segmind.tools.protocol import ToolSpec
 
+ArgsModel = type[BaseModel]
+_TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ANY_CHOICES = frozenset({"any", "required"})
+_MAX_REPORTED_ERRORS = 3
+# How many (value, schema option) pairs pydantic may have to try. Its smart
+# unions try every option, so nested unions cost exponential time: arguments
+# that would exceed this are refused rather than validated.
+_CHECK_BUDGET = 100_000
+
+
+class DescribedTool(dict[str, Any]):
+    """A tool in LangChain's OpenAI format that remembers its arguments' model.
+
+    It equals, prints and serializes as the dict `convert_to_openai_tool`
+    returns, which agents, tracers and serializers read from the bound
+    `tools`. A copy made with `dict(...)` is a plain dict again, whose calls
+    are checked against the JSON Schema only.
+
+    Attributes:
+        args_model: The pydantic model of the tool's arguments, if any.
+    """
+
+    def __init__(
+        self, description: Mapping[str, Any], args_model: ArgsModel | None
+    ) -> None:
+        super().__init__(description)
+        self.args_model = args_model
+
+
+def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
+    """`convert_to_openai_tool(tool, strict=strict)`, remembering the model.
+
+    Args:
+        tool: Any tool LangChain accepts.
+        strict: The `strict` flag of the description, as LangChain sets it.
+
+    Returns:
+        The tool's OpenAI-format description.
+
+    Raises:
+        SegmindInputError: For a tool LangChain cannot describe, or whose name
+            is not 1-64 letters, digits, `_` or `-`.
+    """
+    try:
+        description = convert_to_openai_tool(tool, strict=strict)
+        name = description["function"]["name"]
+    except (TypeError, ValueError, KeyError) as error:
+        raise SegmindInputError(f"cannot describe the tool {tool!r:.80}") from error
+    if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
+        raise SegmindInputError(
+            f"tool name {name!r} is not allowed: use 1 to 64 letters, digits, "
+            "'_' or '-'"
+        )
+    return DescribedTool(description, _args_model(tool))
+
+
+def _args_model(tool: Any) -> ArgsModel | None:
+    """The pydantic model whose schema langchain-core shows for `tool`, if any.
+
+    This follows `convert_to_openai_function`: for a `BaseTool` its
+    `tool_call_schema` (injected arguments left out), for a function the model
+    built from its signature the same way.
+    """
+    if isinstance(tool, DescribedTool):
+        return tool.args_model
+    if isinstance(tool, BaseTool):
+        if isinstance(tool, Tool) and not tool.args_schema:
+            return None  # described as one `__arg1` string, not by a model
+        schema: object = tool.tool_call_schema
+    elif callable(tool) and not isinstance(tool, type):
+        schema = create_schema_from_function(
+            tool.__name__,
+            tool,
+            filter_args=(),
+            parse_docstring=True,
+            error_on_invalid_docstring=False,
+            include_injected=False,
+        )
+    else:
+        schema = tool
+    return (
+        schema if isinstance(schema, type) and issubclass(schema, BaseModel) else None
+    )
 
 
 @dataclass(frozen=True)
@@ -38,13 +129,13 @@ class ToolBinding:
     """The tools of one call and how the model must use them.
 
     Attributes:
-        tools: The tools, in the OpenAI function format LangChain produces.
+        tools: The tools, as the model is shown them.
         choice: `"auto"`, `"any"`, `"none"`, or the name of a required tool.
         answer_schema: The JSON Schema of a tool-free answer, when the call
             also asked for structured output.
-        parallel: Whether several calls may come in one answer.
-        args_models: The pydantic model of each tool that has one, by name;
-            those tools' calls are validated by pydantic (see `_tool_args`).
+        parallel: Whether several calls may come in one answer; when not,
+            only the first is kept.
+        args_models: The pydantic model of each tool that has one, by name.
     """
 
     tools: tuple[ToolSpec, ...]
@@ -57,16 +148,6 @@ class ToolBinding:
     def parses_replies(self) -> bool:
         """Whether replies may hold protocol calls."""
         return bool(self.tools) and self.choice != "none"
-
-
-def tool_spec(openai_tool: Mapping[str, Any]) -> ToolSpec:
-    """A `ToolSpec` from LangChain's OpenAI-format tool dict."""
-    function = openai_tool.get("function", openai_tool)
-    return ToolSpec(
-        name=str(function["name"]),
-        description=str(function.get("description") or ""),
-        parameters=function.get("parameters") or {"type": "object", "properties": {}},
-    )
 
 
 def normalize_tool_choice(choice: Any, names: Sequence[str]) -> str:
@@ -111,92 +192,128 @@ def binding_from_call(
     Tools may come in any form LangChain accepts (also through `bind(tools=)`).
 
     Raises:
-        SegmindInputError: For a tool LangChain cannot describe.
+        SegmindInputError: For a tool that `describe_tool` refuses, or a
+            `tool_choice` naming no bound tool.
     """
     if not tools:
         return None
-    try:
-        described = [
-            (tool_spec(convert_to_openai_tool(tool)), args_model(tool))
-            for tool in tools
-        ]
-    except (TypeError, ValueError, KeyError) as error:
-        raise SegmindInputError(f"cannot describe the tools: {error}") from None
-    specs = tuple(spec for spec, _ in described)
-    choice = normalize_tool_choice(tool_choice, [spec.name for spec in specs])
+    described = [
+        tool if isinstance(tool, DescribedTool) else describe_tool(tool)
+        for tool in tools
+    ]
+    specs = tuple(
+        ToolSpec(
+            name=tool["function"]["name"],
+            description=str(tool["function"].get("description") or ""),
+            parameters=tool["function"].get("parameters")
+            or {"type": "object", "properties": {}},
+        )
+        for tool in described
+    )
     return ToolBinding(
         tools=specs,
-        choice=choice,
+        choice=normalize_tool_choice(tool_choice, [spec.name for spec in specs]),
         parallel=parallel_tool_calls is not False,
-        args_models={spec.name: model for spec, model in described if model},
+        args_models={
+            spec.name: tool.args_model
+            for spec, tool in zip(specs, described, strict=True)
+            if tool.args_model
+        },
     )
+
+
+def answer_schema_into_protocol(
+    binding: ToolBinding, response_format: Mapping[str, Any] | None
+) -> tuple[ToolBinding, Mapping[str, Any] | None]:
+    """Ask for a JSON final answer in the tool prompt, not in `response_format`.
+
+    A JSON-schema `response_format` would constrain every reply, so the model
+    could not write tool calls; agents that want both (tools now, a structured
+    answer at the end) get the schema as a rule of the protocol instead.
+
+    Args:
+        binding: The call's tools.
+        response_format: The call's `response_format`, if any.
+
+    Returns:
+        The binding and the `response_format` to send: both unchanged unless
+        the binding parses replies and the format is a JSON schema.
+    """
+    spec = (response_format or {}).get("json_schema")
+    schema = spec.get("schema") if isinstance(spec, Mapping) else None
+    if (
+        not binding.parses_replies
+        or (response_format or {}).get("type") != "json_schema"
+        or not isinstance(schema, Mapping)
+    ):
+        return binding, response_format
+    return replace(binding, answer_schema=schema), None
 
 
 def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[Turn]:
     """Rewrite turns for the text protocol.
 
     Past calls become tagged text in assistant turns, tool results become user
-    turns, and the tools' instruction joins the system prompt.
+    turns, the tools' instruction joins the system prompt, and the text of
+    every turn is escaped (see `protocol.escape_text`). Turns with no tool
+    parts and no binding that parses replies are left as they are.
     """
-    rendered = [_textualize(turn) for turn in turns]
-    if binding is None or not binding.parses_replies:
-        return rendered
-    instruction = protocol.render_tools_instruction(
-        binding.tools,
-        binding.choice,
-        binding.answer_schema,
-        parallel=binding.parallel,
-    )
-    position = 0
-    while position < len(rendered) and rendered[position].role == "system":
-        position += 1
-    rendered.insert(position, Turn("system", (TextPart(instruction),)))
+    bound = binding is not None and binding.parses_replies
+    if not bound and not any(
+        isinstance(part, ToolCallPart | ToolResultPart)
+        for turn in turns
+        for part in turn.parts
+    ):
+        return list(turns)
+    rendered = [_render_turn(turn) for turn in turns]
+    if binding is not None and bound:
+        instruction = protocol.render_instruction(
+            binding.tools,
+            binding.choice,
+            binding.answer_schema,
+            parallel=binding.parallel,
+        )
+        position = 0
+        while position < len(rendered) and rendered[position].role == "system":
+            position += 1
+        rendered.insert(position, Turn("system", (TextPart(instruction),)))
     return rendered
 
 
-def _textualize(turn: Turn) -> Turn:
-    if not any(isinstance(p, ToolCallPart | ToolResultPart) for p in turn.parts):
-        return turn
+def _render_turn(turn: Turn) -> Turn:
     parts: list[Part] = []
     for part in turn.parts:
-        if isinstance(part, ToolCallPart):
+        if isinstance(part, TextPart):
+            parts.append(TextPart(protocol.escape_text(part.text)))
+        elif isinstance(part, ToolCallPart):
             text = protocol.render_call(part.name, part.args, part.id)
             parts.append(TextPart(f"\n{text}\n" if parts else f"{text}\n"))
         elif isinstance(part, ToolResultPart):
-            parts.extend(_result_parts(part))
+            header = protocol.result_header(
+                part.tool_call_id, part.name, is_error=part.is_error
+            )
+            parts.append(TextPart(header))
+            parts.extend(_render_turn(Turn("user", part.content)).parts)
+            parts.append(TextPart(f"\n{protocol.RESULT_CLOSE}\n"))
         else:
             parts.append(part)
-    role = "user" if turn.role == "tool" else turn.role
-    return Turn(role, _joined_text(parts), turn.name)
-
-
-def _joined_text(parts: Sequence[Part]) -> tuple[Part, ...]:
-    """Adjacent text parts as one, so rendered history reads as plain text."""
-    joined: list[Part] = []
+    joined: list[Part] = []  # adjacent text as one, so history reads as text
     for part in parts:
         if joined and isinstance(part, TextPart) and isinstance(joined[-1], TextPart):
             joined[-1] = TextPart(joined[-1].text + part.text)
         else:
             joined.append(part)
-    return tuple(joined)
-
-
-def _result_parts(result: ToolResultPart) -> list[TextPart | MediaPart]:
-    header = protocol.result_header(
-        result.tool_call_id, result.name, is_error=result.is_error
-    )
-    parts: list[TextPart | MediaPart] = [TextPart(header)]
-    parts.extend(result.content)
-    parts.append(TextPart(f"\n{protocol.RESULT_CLOSE}\n"))
-    return parts
+    role = "user" if turn.role == "tool" else turn.role
+    return Turn(role, tuple(joined), turn.name)
 
 
 def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     """Move the protocol's call blocks out of the text into `tool_calls`.
 
-    Calls to unknown tools, malformed blocks and arguments that the tool's
-    pydantic model or JSON Schema rejects become `invalid_tool_calls` with the
-    reason; nothing raises. Valid calls keep their arguments as written.
+    Calls to unknown tools, malformed blocks and arguments the check refuses
+    become `invalid_tool_calls` with the reason; nothing raises. Valid calls
+    keep their arguments as written. Without `parallel`, only the first block
+    counts and the others are dropped.
     """
     if message.tool_calls or not isinstance(message.content, str):
         return message
@@ -204,7 +321,7 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     if not reply.calls:
         return message
     valid, invalid = [], []
-    for call in reply.calls:
+    for call in reply.calls if binding.parallel else reply.calls[:1]:
         call_id = f"call_{uuid.uuid4().hex[:24]}"
         error = call.error or _argument_error(call, binding)
         if error is None and call.name is not None and call.arguments is not None:
@@ -234,10 +351,93 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
 
 
 def _argument_error(call: protocol.ParsedCall, binding: ToolBinding) -> str | None:
-    schemas = {spec.name: spec.parameters for spec in binding.tools}
-    name = call.name or ""
-    if name not in schemas:
-        return f"no tool is named {call.name!r}; tools: {sorted(schemas)}"
-    return argument_error(
-        call.arguments or {}, schemas[name], binding.args_models.get(name)
+    """Why the call does not fit its tool, or `None`; never raises.
+
+    A valid call keeps the arguments exactly as the model wrote them, not
+    the validated model's dump: consumers validate again anyway (filling in
+    defaults, injecting arguments), and a dump may hold values that are not
+    JSON and would not render back into the history.
+    """
+    spec = next((t for t in binding.tools if t.name == call.name), None)
+    if spec is None:
+        names = sorted(t.name for t in binding.tools)
+        return f"no tool is named {call.name!r}; tools: {names}"
+    arguments = dict(call.arguments or {})
+    model = binding.args_models.get(spec.name)
+    if model is None:
+        required = spec.parameters.get("required")
+        missing = (
+            [key for key in required or () if key not in arguments]
+            if isinstance(required, list)
+            else []
+        )
+        return "; ".join(f"arguments.{key}: Field required" for key in missing) or None
+    if _union_work(arguments, _model_schema(model)) > _CHECK_BUDGET:
+        return "the arguments nest too many alternatives of the schema to be checked"
+    try:
+        model.model_validate(copy.deepcopy(arguments))
+    except ValidationError as error:
+        details = error.errors(include_url=False, include_context=False)
+        texts = [_error_text(detail) for detail in details[:_MAX_REPORTED_ERRORS]]
+        if len(details) > _MAX_REPORTED_ERRORS:
+            texts.append(f"and {len(details) - _MAX_REPORTED_ERRORS} more")
+        return "; ".join(texts)
+    except Exception as error:  # a validator of the user's may raise anything
+        return f"arguments could not be validated: {type(error).__name__}: {error}"
+    return None
+
+
+def _error_text(detail: Mapping[str, Any]) -> str:
+    where = "arguments" + "".join(
+        f"[{key}]" if isinstance(key, int) else f".{key}" for key in detail["loc"]
     )
+    text = f"{where}: {detail['msg']}"
+    if detail["type"] != "missing":
+        text += f", got {detail['input']!r:.60}"
+    return text
+
+
+@functools.lru_cache(maxsize=256)
+def _model_schema(model: ArgsModel) -> Mapping[str, Any]:
+    try:
+        return model.model_json_schema()
+    except Exception:  # a model pydantic cannot describe: nothing to walk
+        return {}
+
+
+def _union_work(value: Any, root: Mapping[str, Any]) -> int:
+    """How many (value, schema option) pairs validation may try, up to the budget.
+
+    Counts the way pydantic's smart unions work: every option of an `anyOf`
+    or `oneOf` is tried on the value, except that a discriminated union picks
+    the one its tag names. Stops as soon as the budget is passed.
+    """
+    definitions = root.get("$defs") or {}
+    pending: list[tuple[Any, Any]] = [(value, root)]
+    work = 0
+    while pending and work <= _CHECK_BUDGET:
+        value, schema = pending.pop()
+        work += 1
+        if not isinstance(schema, Mapping):
+            continue
+        if isinstance(schema.get("$ref"), str):
+            pending.append((value, definitions.get(schema["$ref"].rsplit("/", 1)[-1])))
+            continue
+        options = schema.get("anyOf") or schema.get("oneOf") or []
+        tagged = schema.get("discriminator")
+        if isinstance(tagged, Mapping) and isinstance(value, dict):
+            mapping = tagged.get("mapping") or {}
+            tag = value.get(tagged.get("propertyName"))
+            known = isinstance(tag, str) and tag in mapping
+            options = [{"$ref": mapping[tag]}] if known else []
+        pending.extend((value, option) for option in options)
+        pending.extend((value, part) for part in schema.get("allOf") or [])
+        if isinstance(value, dict):
+            properties = schema.get("properties") or {}
+            extra = schema.get("additionalProperties")
+            pending.extend(
+                (child, properties.get(key, extra)) for key, child in value.items()
+            )
+        elif isinstance(value, list):
+            pending.extend((item, schema.get("items")) for item in value)
+    return work

@@ -1,4 +1,4 @@
-"""The text protocol that carries tool calls through Segmind's gateway.
+r"""The text protocol that carries tool calls through Segmind's gateway.
 
 The gateway does not forward `tools`, so the tools are described in the system
 prompt and the model answers with tagged JSON blocks:
@@ -11,8 +11,11 @@ prompt and the model answers with tagged JSON blocks:
 
 Several blocks mean several calls; prose may come before them. Results go
 back as `<tool_result id="..." name="...">...</tool_result>` in a user turn.
-This module is standard-library only, so the emulator can play a model that
-follows the protocol.
+
+Untrusted text (messages, tool results, tool descriptions and schemas) never
+carries a protocol tag into the prompt: in plain text the `<` that would open
+`<tools>`, `<tool_call>`, `<tool_result>` or `<answer_schema>` (or their
+closings) is written `&lt;`, in JSON `\u003c`, so the model still reads it.
 """
 
 from __future__ import annotations
@@ -23,18 +26,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_segmind.conversion.types import ToolSpec
-
 CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
 TOOLS_OPEN, TOOLS_CLOSE = "<tools>", "</tools>"
 SCHEMA_OPEN, SCHEMA_CLOSE = "<answer_schema>", "</answer_schema>"
 
+# The `<` of anything a model could take for one of the protocol's tags, in any
+# case, spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\/tool_call>`).
+_TAG_START = re.compile(
+    r"<(?=[\s/\\]*(?:tools|tool_call|tool_result|answer_schema)\b)", re.IGNORECASE
+)
+_ATTRIBUTE_UNSAFE = re.compile(r"[<>]")
 _DECODER = json.JSONDecoder()
 _FENCE = re.compile(r"^```[\w-]*\s*(.*?)\s*```$", re.S)
-_TOOLS_SECTION = re.compile(r"<tools>\s*(.*?)\s*</tools>", re.S)
-_SCHEMA_SECTION = re.compile(r"<answer_schema>\s*(.*?)\s*</answer_schema>", re.S)
-_REQUIRED_TOOL = re.compile(r'You must call the tool "([^"]+)"')
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused: far beyond any real tool's, and they would
 # hit Python's recursion limit wherever they are encoded again.
@@ -47,16 +51,16 @@ _PREAMBLE = """\
 You can call the tools listed below. Each line inside <tools> is one tool: \
 its name, what it does, and the JSON Schema of its arguments.
 
-{open}
+<tools>
 {tools}
-{close}
+</tools>
 
 To call a tool, answer with a block that holds one JSON object with the keys \
 "name" and "arguments", exactly like this:
 
-{call_open}
+<tool_call>
 {{"name": "<tool name>", "arguments": {{<arguments as a JSON object>}}}}
-{call_close}
+</tool_call>
 
 Rules:
 - "arguments" must be a JSON object that satisfies the tool's schema.
@@ -68,16 +72,31 @@ blocks in the next message.
 yourself.
 - {choice}"""
 
-_CHOICE_RULES = {
+CHOICE_RULES = {
     "auto": "Call a tool only when it helps to answer; otherwise answer "
     "normally, with no tool_call block.",
     "any": "You must call at least one tool in this answer.",
 }
+NAMED_CHOICE_RULE = 'You must call the tool "{name}" in this answer.'
 _SEVERAL_RULES = {
     True: "To call several tools at once, write one block per call, one after another.",
     False: "Call at most one tool per answer: write a single block.",
 }
-_NAMED_CHOICE_RULE = 'You must call the tool "{name}" in this answer.'
+_ANSWER_RULE = """
+- When you answer without calling a tool, your whole answer must be one JSON \
+object (no prose, no code fences) that satisfies this JSON Schema:
+<answer_schema>
+{schema}
+</answer_schema>"""
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool as the model sees it: name, description, JSON Schema of arguments."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -98,15 +117,21 @@ class ParsedReply:
     calls: tuple[ParsedCall, ...]
 
 
-_ANSWER_RULE = """
-- When you answer without calling a tool, your whole answer must be one JSON \
-object (no prose, no code fences) that satisfies this JSON Schema:
-{open}
-{schema}
-{close}"""
+def escape_text(text: str) -> str:
+    """`text` with every protocol tag's `<` written `&lt;`."""
+    return _TAG_START.sub("&lt;", text)
 
 
-def render_tools_instruction(
+def _json(value: Any) -> str:
+    # In JSON `<` only occurs inside strings, where `\u003c` is the same text.
+    return _TAG_START.sub(r"\\u003c", json.dumps(value, ensure_ascii=False))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def render_instruction(
     tools: Sequence[ToolSpec],
     choice: str,
     answer_schema: Mapping[str, Any] | None = None,
@@ -125,47 +150,37 @@ def render_tools_instruction(
     Returns:
         The section's text.
     """
-    # "<\/" is JSON for "</": a description cannot close the section early.
     lines = [
-        json.dumps(
-            {"name": t.name, "description": t.description, "parameters": t.parameters},
-            ensure_ascii=False,
-        ).replace("</", "<\\/")
+        _json(
+            {"name": t.name, "description": t.description, "parameters": t.parameters}
+        )
         for t in tools
     ]
-    rule = _CHOICE_RULES.get(choice) or _NAMED_CHOICE_RULE.format(name=choice)
     text = _PREAMBLE.format(
-        open=TOOLS_OPEN,
-        close=TOOLS_CLOSE,
         tools="\n".join(lines),
-        call_open=CALL_OPEN,
-        call_close=CALL_CLOSE,
-        choice=rule,
+        choice=CHOICE_RULES.get(choice) or NAMED_CHOICE_RULE.format(name=choice),
         several=_SEVERAL_RULES[parallel],
     )
     if answer_schema is not None:
-        text += _ANSWER_RULE.format(
-            open=SCHEMA_OPEN,
-            close=SCHEMA_CLOSE,
-            schema=json.dumps(answer_schema, ensure_ascii=False),
-        )
+        text += _ANSWER_RULE.format(schema=_json(answer_schema))
     return text
 
 
 def render_call(name: str, arguments: Mapping[str, Any], call_id: str) -> str:
     """A past call, as it appears in the assistant's history."""
     payload = {"name": name, "arguments": dict(arguments), "id": call_id}
-    return f"{CALL_OPEN}\n{json.dumps(payload, ensure_ascii=False)}\n{CALL_CLOSE}"
+    return f"{CALL_OPEN}\n{_json(payload)}\n{CALL_CLOSE}"
 
 
 def result_header(call_id: str, name: str | None, *, is_error: bool) -> str:
-    """The opening tag of a tool result."""
-    attributes = [f"id={json.dumps(call_id)}"]
-    if name:
-        attributes.append(f"name={json.dumps(name)}")
-    if is_error:
-        attributes.append('status="error"')
-    return f"<tool_result {' '.join(attributes)}>\n"
+    """The opening tag of a tool result; its attribute values cannot end it."""
+    values = {"id": call_id, "name": name, "status": "error" if is_error else None}
+    attributes = " ".join(
+        f"{key}={_ATTRIBUTE_UNSAFE.sub(_json_escape, json.dumps(value))}"
+        for key, value in values.items()
+        if value
+    )
+    return f"<tool_result {attributes}>\n"
 
 
 def parse_reply(text: str) -> ParsedReply:
@@ -257,45 +272,3 @@ def _deeper_than(value: Any, limit: int) -> bool:
         if not level:
             return False
     return True
-
-
-def read_answer_schema(system_text: str) -> Any:
-    """The JSON Schema a tool-free answer must follow, if the prompt sets one."""
-    section = _SCHEMA_SECTION.search(system_text)
-    if section is None:
-        return None
-    try:
-        return json.loads(section.group(1))
-    except ValueError:
-        return None
-
-
-def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str]:
-    """Recover the tools and the tool choice from a rendered instruction.
-
-    Used by the emulator to play a model that follows the protocol.
-
-    Returns:
-        The tools, and the choice: `"auto"`, `"any"` or a tool's name.
-    """
-    section = _TOOLS_SECTION.search(system_text)
-    if section is None:
-        return [], "auto"
-    tools = []
-    for line in section.group(1).split("\n"):
-        try:
-            spec = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(spec, dict) and isinstance(spec.get("name"), str):
-            tools.append(
-                ToolSpec(
-                    name=spec["name"],
-                    description=str(spec.get("description", "")),
-                    parameters=spec.get("parameters") or {},
-                )
-            )
-    required = _REQUIRED_TOOL.search(system_text)
-    if required:
-        return tools, required.group(1)
-    return tools, "any" if _CHOICE_RULES["any"] in system_text else "auto"
