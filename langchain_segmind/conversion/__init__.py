@@ -25,8 +25,6 @@ from langchain_core.messages.block_translators import register_translator
 
 from langchain_segmind.catalogue.profiles import profile_for, refuses_sampling
 from langchain_segmind.conversion import anthropic, blocks, gemini, openai
-from langchain_segmind.conversion._legacy import build_body as build_body
-from langchain_segmind.conversion._legacy import parse_completion as parse_completion
 from langchain_segmind.conversion.messages import to_turns
 from langchain_segmind.conversion.types import MediaPart, TextPart, ToolResultPart, Turn
 from langchain_segmind.errors import SegmindInputError, SegmindUnsupportedContentError

@@ -92,15 +92,6 @@ class Turn:
         return "".join(p.text for p in self.parts if isinstance(p, TextPart))
 
 
-@dataclass(frozen=True)
-class ToolSpec:
-    """A tool as the model sees it: name, description, JSON Schema of arguments."""
-
-    name: str
-    description: str
-    parameters: Mapping[str, Any]
-
-
 def int_or_none(value: Any) -> int | None:
     """`value` if it is a true integer (not a bool), else `None`."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -204,13 +195,3 @@ def answer_message(
         response_metadata=metadata,
         additional_kwargs=additional,
     )
-
-
-# Old names, kept only while the model classes move to the new interface.
-from langchain_segmind.conversion._legacy import (  # noqa: E402
-    Completion as Completion,
-)
-from langchain_segmind.conversion._legacy import (  # noqa: E402
-    GenerationOptions as GenerationOptions,
-)
-from langchain_segmind.conversion._legacy import Usage as Usage  # noqa: E402
