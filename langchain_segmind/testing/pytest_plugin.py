@@ -5,18 +5,35 @@ pytest loads it by itself wherever the package is installed (entry point
 nothing but pytest at load time, and the emulator (with langchain-core
 behind it) only when a test asks for the fixture. `-p no:segmind` turns it off.
 
+Inside a test that uses the fixture, every call of the package's default
+clients goes to the test's emulator with its key: models built in the test or
+at import of your app, with no `api_key` or `base_url`, sync and async. No
+call can reach Segmind there, even with `SEGMIND_API_KEY` set. Retries and
+queue polls wait no real time: calls are timed on a fake clock,
+`segmind_emulator.clock`, whose `waits` list every wait. Outside the fixture
+nothing changes. (A model given its own `http_client` keeps it: point that
+client at `segmind_emulator.base_url` yourself.)
+
 ```python
-from langchain_segmind import ChatSegmindClaude
+from langchain_segmind import ChatSegmind
+from langchain_segmind.testing import Fault
+
+llm = ChatSegmind(model="gpt-4o")  # your app's model, built at import
 
 
 def test_joke(segmind_emulator):
     segmind_emulator.script_replies("Why did the cat sit on the laptop?")
-    llm = ChatSegmindClaude(
-        api_key=segmind_emulator.api_key, base_url=segmind_emulator.base_url
-    )
     assert llm.invoke("joke").content == "Why did the cat sit on the laptop?"
     assert len(segmind_emulator.requests) == 1
+
+
+async def test_retry(segmind_emulator):
+    segmind_emulator.inject(Fault.server_error(503))
+    await llm.ainvoke("hi")  # retried at once
+    assert segmind_emulator.clock.waits  # the backoff, on the fake clock
 ```
+
+Under pytest-socket, allow loopback (`--allow-hosts=127.0.0.1`).
 """
 
 from __future__ import annotations
@@ -32,17 +49,17 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def segmind_emulator() -> Iterator[SegmindEmulator]:
-    """A running `SegmindEmulator` on 127.0.0.1, stopped after the test.
+    """A running emulator that the default clients call, stopped after the test.
 
     Each test gets a fresh one: an empty request log, the default key
-    (`api_key`), 10,000 credits and every default slug. Give a model its
-    `base_url` and `api_key`. Under pytest-socket, allow loopback
-    (`--allow-hosts=127.0.0.1`).
+    (`api_key`), 10,000 credits and every default slug. While the test runs,
+    models without a client of their own (built anywhere, with no arguments)
+    call it, and waits run on its fake clock (`segmind_emulator.clock`).
 
     Yields:
         The running emulator.
     """
     from langchain_segmind.testing import SegmindEmulator
 
-    with SegmindEmulator() as emulator:
+    with SegmindEmulator() as emulator, emulator.capture_default_clients():
         yield emulator

@@ -12,10 +12,17 @@ import pytest
 pytest_plugins = ["pytester"]
 
 USERS_TESTS = """
+import asyncio
 import socket
 import sys
 
-from langchain_segmind import ChatSegmindClaude
+from langchain_segmind import ChatSegmind
+from langchain_segmind.testing import Fault
+
+# The app's models, built at import: one with no key and the default base URL,
+# one with a key of its own.
+llm = ChatSegmind(model="gpt-4o")
+keyed = ChatSegmind(model="gpt-4o", api_key="a-key-for-the-real-api")
 
 seen = []
 
@@ -33,15 +40,25 @@ def test_a_test_without_the_fixture_pays_nothing_for_it():
     assert "langchain_segmind.testing._emulator" not in sys.modules
 
 
-def test_the_fixture_is_a_running_emulator(segmind_emulator):
+def test_the_apps_models_call_the_fixtures_emulator(segmind_emulator):
     seen.append(segmind_emulator)
     assert accepts_connections(segmind_emulator)
-    segmind_emulator.script_replies("Why did the cat sit on the laptop?")
-    llm = ChatSegmindClaude(
-        api_key=segmind_emulator.api_key, base_url=segmind_emulator.base_url
-    )
-    assert llm.invoke("joke").content == "Why did the cat sit on the laptop?"
-    assert len(segmind_emulator.requests) == 1
+    segmind_emulator.script_replies("sync answer", "async answer")
+    assert llm.invoke("joke").content == "sync answer"
+    assert asyncio.run(llm.ainvoke("joke")).content == "async answer"
+    assert keyed.invoke("joke").content.endswith("to: joke")
+    assert [r.path for r in segmind_emulator.requests] == ["/v1/gpt-4o"] * 3
+
+
+def test_retries_wait_on_the_fake_clock(segmind_emulator):
+    seen.append(segmind_emulator)
+    segmind_emulator.inject(Fault.server_error(503))
+    assert llm.invoke("hi").content.endswith("to: hi")
+    segmind_emulator.inject(Fault.server_error(502))
+    assert asyncio.run(llm.ainvoke("hi")).content.endswith("to: hi")
+    assert len(segmind_emulator.clock.waits) == 2
+    assert min(segmind_emulator.clock.waits) > 0
+    assert len(segmind_emulator.requests) == 4
 
 
 def test_a_failing_test(segmind_emulator):
@@ -49,12 +66,22 @@ def test_a_failing_test(segmind_emulator):
     raise AssertionError("this test fails on purpose")
 
 
+def test_outside_the_fixture_nothing_is_redirected():
+    from langchain_segmind.testing import SegmindEmulator
+
+    with SegmindEmulator(api_key="own-key") as own:
+        model = ChatSegmind(model="gpt-4o", api_key="own-key", base_url=own.base_url)
+        model.invoke("hi")
+        assert len(own.requests) == 1
+
+
 def test_each_test_gets_a_fresh_emulator_and_the_last_ones_are_stopped(
     segmind_emulator,
 ):
-    assert len(seen) == 2
-    assert all(earlier is not segmind_emulator for earlier in seen)
+    assert len(seen) == 3
+    assert len({id(earlier) for earlier in [*seen, segmind_emulator]}) == 4
     assert segmind_emulator.requests == []
+    assert segmind_emulator.clock.waits == []
     assert segmind_emulator.remaining_credits == 10_000
     for earlier in seen:
         assert repr(earlier).endswith(", stopped)")
@@ -63,9 +90,10 @@ def test_each_test_gets_a_fresh_emulator_and_the_last_ones_are_stopped(
 """
 
 
-def test_the_fixture_yields_a_running_emulator_and_stops_it_after_each_test(
-    pytester: pytest.Pytester,
+def test_the_fixture_serves_the_apps_models_and_stops_after_each_test(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("SEGMIND_API_KEY", raising=False)
     pytester.makepyfile(test_users_chain=USERS_TESTS)
     # -W error turns any warning into a failure; pytest-asyncio warns when
     # its loop scope is left unset, which is not this plugin's business.
@@ -75,12 +103,14 @@ def test_the_fixture_yields_a_running_emulator_and_stops_it_after_each_test(
         "-p", "no:cacheprovider", "-W", "error", "-v", timeout=120
     )
 
-    result.assert_outcomes(passed=3, failed=1)
+    result.assert_outcomes(passed=5, failed=1)
     result.stdout.fnmatch_lines(
         [
             "*test_a_test_without_the_fixture_pays_nothing_for_it PASSED*",
-            "*test_the_fixture_is_a_running_emulator PASSED*",
+            "*test_the_apps_models_call_the_fixtures_emulator PASSED*",
+            "*test_retries_wait_on_the_fake_clock PASSED*",
             "*test_a_failing_test FAILED*",
+            "*test_outside_the_fixture_nothing_is_redirected PASSED*",
             "*test_each_test_gets_a_fresh_emulator_and_the_last_ones_are_stopped "
             "PASSED*",
         ]
@@ -100,7 +130,8 @@ def test_pytest_lists_the_fixture_from_the_installed_plugin(
         [
             "*fixtures defined from langchain_segmind.testing.pytest_plugin*",
             "segmind_emulator*",
-            "*A running `SegmindEmulator` on 127.0.0.1, stopped after the test.*",
+            "*A running emulator that the default clients call, stopped after the "
+            "test.*",
         ]
     )
 
