@@ -33,11 +33,10 @@ class SegmindEmulator:
     """A faithful, in-process emulator of Segmind's LLM gateway on loopback.
 
     It speaks the wire protocol of `POST /v1/<slug>` (answering in the slug's
-    provider shape: Anthropic, Gemini or OpenAI), the OpenAI-compatible
-    `POST /v1/chat/completions`, and the v2 queue API; it validates requests in
-    the gateway's order, bills credits, and can be scripted to reply with given
-    texts or to fail in chosen ways. Every response carries
-    `x-segmind-emulator: 1`.
+    provider shape: Anthropic, Gemini or OpenAI) and the v2 queue API; it
+    validates requests in the gateway's order, bills credits, and can be
+    scripted to reply with given texts or payloads, or to fail in chosen ways.
+    Every response carries `x-segmind-emulator: 1`.
 
     ```python
     with SegmindEmulator() as emulator, emulator.capture_default_clients():
@@ -351,9 +350,8 @@ class SegmindEmulator:
         Args:
             fault: What to do instead of answering.
             times: How many requests it applies to.
-            slug: Only requests about this slug (v1/v2 path, `model` of a
-                `/v1/chat/completions` body, or a v2 job's slug); `None` for
-                any request.
+            slug: Only requests about this slug (its v1/v2 path, or a v2
+                job's polls); `None` for any request.
         """
         self._state.arm_fault(fault, times, slug)
 
