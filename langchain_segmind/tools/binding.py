@@ -86,7 +86,9 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
         description = convert_to_openai_tool(tool, strict=strict)
         name = description["function"]["name"]
     except (TypeError, ValueError, KeyError) as error:
-        raise SegmindInputError(f"cannot describe the tool {tool!r:.80}") from error
+        raise SegmindInputError(
+            f"cannot describe the tools: {tool!r:.80} is not a tool"
+        ) from error
     if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
         raise SegmindInputError(
             f"tool name {name!r} is not allowed: use 1 to 64 letters, digits, "

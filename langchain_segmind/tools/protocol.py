@@ -36,7 +36,6 @@ SCHEMA_OPEN, SCHEMA_CLOSE = "<answer_schema>", "</answer_schema>"
 _TAG_START = re.compile(
     r"<(?=[\s/\\]*(?:tools|tool_call|tool_result|answer_schema)\b)", re.IGNORECASE
 )
-_ATTRIBUTE_UNSAFE = re.compile(r"[<>]")
 _DECODER = json.JSONDecoder()
 _FENCE = re.compile(r"^```[\w-]*\s*(.*?)\s*```$", re.S)
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
@@ -127,10 +126,6 @@ def _json(value: Any) -> str:
     return _TAG_START.sub(r"\\u003c", json.dumps(value, ensure_ascii=False))
 
 
-def _json_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
 def render_instruction(
     tools: Sequence[ToolSpec],
     choice: str,
@@ -176,7 +171,7 @@ def result_header(call_id: str, name: str | None, *, is_error: bool) -> str:
     """The opening tag of a tool result; its attribute values cannot end it."""
     values = {"id": call_id, "name": name, "status": "error" if is_error else None}
     attributes = " ".join(
-        f"{key}={_ATTRIBUTE_UNSAFE.sub(_json_escape, json.dumps(value))}"
+        key + "=" + json.dumps(value).replace("<", r"\u003c").replace(">", r"\u003e")
         for key, value in values.items()
         if value
     )

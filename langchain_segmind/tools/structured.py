@@ -3,7 +3,7 @@
 - `"json_schema"` (default): Segmind's `response_format` with the schema;
   every dialect accepts it.
 - `"function_calling"`: the schema becomes a tool the model must call,
-  through the tool protocol (see `_tools`).
+  through the tool protocol (see `tools.binding`).
 - `"json_mode"`: `response_format: json_object` for non-Claude slugs; Claude
   slugs reject `json_object`, so for them the request carries a system
   instruction to answer with one JSON object instead. Both get the instruction
@@ -94,14 +94,18 @@ def structured_runnable(
             response_format=_response_format(schema, strict),
             ls_structured_output_format=trace_format,
         )
-        parser = _json_parser(schema, is_pydantic)
     elif method == "json_mode":
         llm = model.bind(json_mode=True, ls_structured_output_format=trace_format)
-        parser = _json_parser(schema, is_pydantic)
     else:
         raise SegmindInputError(
             f"unknown structured-output method {method!r}; use 'json_schema', "
             "'function_calling' or 'json_mode'"
+        )
+    if method != "function_calling":
+        parser = (
+            PydanticOutputParser(pydantic_object=schema)
+            if is_pydantic
+            else JsonOutputParser()
         )
     if not include_raw:
         return llm | parser
@@ -162,9 +166,3 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
     if strict is not None:
         spec["strict"] = strict
     return {"type": "json_schema", "json_schema": spec}
-
-
-def _json_parser(schema: Any, is_pydantic: bool) -> Runnable[Any, Any]:
-    if is_pydantic:
-        return PydanticOutputParser(pydantic_object=schema)
-    return JsonOutputParser()
