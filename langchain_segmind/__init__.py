@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         SegmindAuthenticationError,
         SegmindBadRequestError,
         SegmindConnectionError,
+        SegmindContextOverflowError,
         SegmindError,
         SegmindInputError,
         SegmindInsufficientCreditsError,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         SegmindTimeoutError,
         SegmindUnsupportedContentError,
     )
+    from langchain_segmind.transport.queue import SegmindJob
 
 _EXPORTS = {
     "ChatSegmind": "chat_models",
@@ -52,6 +54,7 @@ _EXPORTS = {
     "SegmindAuthenticationError": "errors",
     "SegmindBadRequestError": "errors",
     "SegmindConnectionError": "errors",
+    "SegmindContextOverflowError": "errors",
     "SegmindError": "errors",
     "SegmindInputError": "errors",
     "SegmindInsufficientCreditsError": "errors",
@@ -64,6 +67,7 @@ _EXPORTS = {
     "SegmindServerError": "errors",
     "SegmindTimeoutError": "errors",
     "SegmindUnsupportedContentError": "errors",
+    "SegmindJob": "transport.queue",
 }
 
 __all__ = [
@@ -74,9 +78,11 @@ __all__ = [
     "SegmindBadRequestError",
     "SegmindCallbackHandler",
     "SegmindConnectionError",
+    "SegmindContextOverflowError",
     "SegmindError",
     "SegmindInputError",
     "SegmindInsufficientCreditsError",
+    "SegmindJob",
     "SegmindJobFailedError",
     "SegmindLowCreditsWarning",
     "SegmindModelRetiredError",

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal, Self
+from typing import Any, Literal, NamedTuple, Self
 
+import httpx2
 from langchain_core.callbacks import (
+    AsyncCallbackManager,
     AsyncCallbackManagerForLLMRun,
+    CallbackManager,
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import (
@@ -15,57 +20,75 @@ from langchain_core.language_models import (
     LanguageModelInput,
     ModelProfile,
 )
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.load import dumpd
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.utils import count_tokens_approximately
+from langchain_core.outputs import (
+    ChatGeneration,
+    ChatGenerationChunk,
+    ChatResult,
+    LLMResult,
+)
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
+from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import (
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from langchain_segmind import _tokens
-from langchain_segmind import conversion as wire
-from langchain_segmind._llm_output import combine_llm_outputs, llm_output, token_usage
-from langchain_segmind._model_kwargs import collect_model_kwargs
-from langchain_segmind._request import (
-    ConnectionSettings,
-    PreparedChat,
-    prepare_chat,
-    stop_sequences,
-)
-from langchain_segmind._response import to_last_chunk
+from langchain_segmind.callbacks import account_id, check_balance, record_balance
 from langchain_segmind.catalogue.profiles import profile_for
-from langchain_segmind.conversion.types import GenerationOptions
-from langchain_segmind.errors import SegmindInputError
-from langchain_segmind.tools.arguments import describe_tool
-from langchain_segmind.tools.binding import binding_from_call, normalize_tool_choice
+from langchain_segmind.conversion import (
+    check_sampling,
+    read_answer,
+    render_request,
+    to_turns,
+)
+from langchain_segmind.errors import SegmindInputError, SegmindResponseError
+from langchain_segmind.tools.binding import (
+    ToolBinding,
+    answer_schema_into_protocol,
+    apply_protocol,
+    binding_from_call,
+    describe_tool,
+    normalize_tool_choice,
+    read_tool_calls,
+)
 from langchain_segmind.tools.structured import (
     StructuredMethod,
     response_format_for,
     structured_runnable,
 )
-from langchain_segmind.transport.clients import (
-    AsyncClient,
-    SyncClient,
-    check_aiohttp_installed,
-    check_async_client,
-    check_sync_client,
+from langchain_segmind.transport import clients
+from langchain_segmind.transport.deadline import Deadline
+from langchain_segmind.transport.queue import (
+    SegmindJob,
+    acollect,
+    asend_queued,
+    collect,
+    job_for_id,
+    send_queued,
 )
-from langchain_segmind.transport.clock import SYSTEM_CLOCK, Clock
-from langchain_segmind.transport.endpoint import check_base_url, check_slug
-from langchain_segmind.transport.headers import check_caller_headers
+from langchain_segmind.transport.send import (
+    Answer,
+    Call,
+    asend,
+    check_caller_headers,
+    send,
+)
 
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
 DEFAULT_TIMEOUT_SECONDS = 120.0
+MAX_TIMEOUT_SECONDS = 24 * 3600.0
+PROVIDER = "segmind"
 
 # Per-call keyword arguments with a meaning of their own; any other keyword
 # argument is sent as an extra body field (e.g. `top_p=0.9`).
@@ -84,10 +107,20 @@ _CALL_OPTIONS = frozenset(
         "max_retries",
     }
 )
-
-
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
+# Unknown arguments named like a credential are refused, never sent as a field.
+_SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
+_SLUG = re.compile(r"[A-Za-z0-9._-]+")
+_TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
+
+
+class _Prepared(NamedTuple):
+    """One call ready to send, and what reading its answer needs."""
+
+    call: Call
+    binding: ToolBinding | None
+    stop: tuple[str, ...]
 
 
 class ChatSegmind(BaseChatModel):
@@ -100,7 +133,7 @@ class ChatSegmind(BaseChatModel):
 
     Setup:
         ```bash
-        pip install -U langchain-segmind
+        pip install "langchain-segmind @ git+<this repository's URL>"
         export SEGMIND_API_KEY="your-api-key"
         ```
 
@@ -114,7 +147,7 @@ class ChatSegmind(BaseChatModel):
         stop: list[str] | None
             Stop sequences (also applied to the returned text).
         model_kwargs: dict
-            Extra body fields, e.g. `{"top_p": 0.9}`.
+            Extra body fields, e.g. `{"top_p": 0.9}` or Anthropic's `thinking`.
 
     Key init args — client params:
         api_key: SecretStr | None
@@ -126,15 +159,20 @@ class ChatSegmind(BaseChatModel):
             Seconds to wait for an answer, and the bound on all retries
             (default 120).
         max_retries: int
-            Extra attempts after a 429, a 5xx or a broken connection (default 2).
+            Extra attempts after a 429, a 5xx or a connection that never
+            reached Segmind (default 2).
         default_headers: dict | None
             Headers added to every request.
         http_client / http_async_client: httpx2 (or legacy httpx) clients of
-            your own, used as given (proxies, custom CAs, mocks); by default
-            pooled httpx2 clients are shared process-wide and per event loop.
+            your own, used as given and never modified (proxies, custom CAs,
+            mocks); by default pooled clients are shared process-wide and per
+            event loop.
         async_transport: str
             `"httpx2"` (default) or `"aiohttp"` (the `aiohttp` extra) for the
             default async clients.
+        api_version: str
+            `"v1"` (default) or `"v2"`: Segmind's queue API, for long
+            generations; see `resume`.
 
     Instantiate:
         ```python
@@ -176,10 +214,12 @@ class ChatSegmind(BaseChatModel):
         ```python
         from langchain_core.tools import tool
 
+
         @tool
         def get_weather(city: str) -> str:
             \"\"\"Get the weather in a city.\"\"\"
             return "sunny"
+
 
         msg = llm.bind_tools([get_weather]).invoke("Weather in Paris?")
         msg.tool_calls
@@ -191,9 +231,11 @@ class ChatSegmind(BaseChatModel):
         ```python
         from pydantic import BaseModel
 
+
         class Joke(BaseModel):
             setup: str
             punchline: str
+
 
         llm.with_structured_output(Joke).invoke("a joke on cats")
         # Joke(setup='...', punchline='...')
@@ -204,25 +246,22 @@ class ChatSegmind(BaseChatModel):
         from langchain_core.messages import HumanMessage
         from langchain_segmind.images import image_block
 
-        llm.invoke([HumanMessage(content=[
-            {"type": "text", "text": "Describe this picture."},
-            image_block("cat.png"),
-        ])])
+        llm.invoke(
+            [
+                HumanMessage(
+                    content=[
+                        {"type": "text", "text": "Describe this picture."},
+                        image_block("cat.png"),
+                    ]
+                )
+            ]
+        )
         ```
 
     Token usage:
         ```python
         msg.usage_metadata
         # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
-        ```
-
-    Credits:
-        ```python
-        from langchain_segmind import get_segmind_callback
-
-        with get_segmind_callback() as usage:
-            llm.invoke("a joke on cats")
-        usage.total_cost, usage.remaining_credits
         ```
 
     Response metadata:
@@ -259,10 +298,12 @@ class ChatSegmind(BaseChatModel):
     """Maximum number of tokens to generate."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences; sent, and also applied to the text in case they were ignored."""
-    timeout: float | None = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0)
-    """Seconds to wait for an answer; also bounds the time spent on retries."""
+    timeout: float | None = Field(
+        default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS
+    )
+    """Seconds to wait for an answer (at most a day); also bounds the retries."""
     max_retries: int = Field(default=2, ge=0)
-    """Extra attempts after a 429, a 5xx or a broken connection."""
+    """Extra attempts after a 429, a 5xx or a connection that never reached Segmind."""
     default_headers: dict[str, str] | None = None
     """Headers added to every request."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -270,59 +311,59 @@ class ChatSegmind(BaseChatModel):
 
     Constructor arguments that are not fields are moved here, with a warning.
     """
-    http_client: SyncClient | None = Field(default=None, exclude=True, repr=False)
-    """An `httpx2.Client` (or legacy `httpx.Client`) of your own, used as given:
-    its transport, proxies, certificates, hooks and mocks."""
-    http_async_client: AsyncClient | None = Field(
-        default=None, exclude=True, repr=False
-    )
+    http_client: Any = Field(default=None, exclude=True, repr=False)
+    """An `httpx2.Client` (or legacy `httpx.Client`) of your own, used as given
+    and never modified: its transport, timeouts, proxies, hooks and mocks."""
+    http_async_client: Any = Field(default=None, exclude=True, repr=False)
     """An `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`) of your own."""
     async_transport: Literal["httpx2", "aiohttp"] = "httpx2"
     """The transport of the default async clients: httpx2's own, or aiohttp's
-    (`pip install "langchain-segmind[aiohttp]"`), which takes about half the
+    (`pip install "langchain-segmind[aiohttp]"`), which takes about 0.75x the
     client CPU per async call. Ignored when `http_async_client` is given."""
     streaming: bool = False
     """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
     api_version: Literal["v1", "v2"] = "v1"
     """`"v2"` runs each call through Segmind's queue API (submit, poll, fetch),
-    which Segmind recommends for generations longer than about 10 seconds; raise
-    `timeout` to match, as it bounds the whole job."""
+    which Segmind recommends for generations longer than about 10 seconds;
+    `timeout` bounds the whole job, and a job that outlives it can be
+    collected with `resume(error.job)`."""
     min_remaining_credits: float | None = None
     """Warn (or raise) before a call when the last balance seen is below this."""
     raise_on_low_credits: bool = False
     """With `min_remaining_credits`: raise `SegmindInsufficientCreditsError`
     instead of warning, before the request is sent."""
-    native_tools: bool = False
-    """Send bound tools in the request body instead of the system prompt.
-
-    Segmind's gateway does not forward `tools` today, so by default they travel
-    through the text protocol described in the README; turn this on once the
-    gateway forwards them.
-    """
-
-    _clock: Clock = PrivateAttr(default=SYSTEM_CLOCK)
 
     def __init__(self, **kwargs: Any) -> None:
-        # The key is wrapped at once, so no frame of a traceback (with its
-        # local variables) shows it, and a bad argument that the package
-        # checks raises its `SegmindInputError` rather than pydantic's wrapper.
+        # The key is wrapped at once, so that no frame of a traceback (with
+        # its local variables) shows it.
         for name in _KEY_ARGUMENTS:
             if isinstance(kwargs.get(name), str):
                 kwargs[name] = SecretStr(kwargs[name])
+        fields = get_pydantic_field_names(type(self)) | set(_KEY_ARGUMENTS)
+        extra = kwargs.get("model_kwargs")
+        names = [*kwargs, *(extra if isinstance(extra, dict) else ())]
+        for name in names:
+            if name not in fields and _SECRET_NAME.search(str(name)):
+                kwargs.clear()  # the value must not stay in this frame's locals
+                raise SegmindInputError(
+                    f"{name!r} is not an argument of the model and looks like a "
+                    "credential, so it is not sent as a body field: pass the key "
+                    "as api_key=... or set SEGMIND_API_KEY"
+                )
+        if "model" not in kwargs and "model_name" not in kwargs:
+            kwargs.setdefault("model", type(self).model_fields["model"].default)
         try:
             super().__init__(**kwargs)
         except ValidationError as error:
-            failure: Exception = _input_error_in(error) or error
-        else:
-            return
-        # A refused argument (a key among `default_headers`, say) must not
-        # stay behind in this frame's variables, nor in pydantic's frames.
-        kwargs.clear()
-        raise failure.with_traceback(None)
+            kwargs.clear()  # a refused header value must not stay in this frame
+            raise _input_error(error) from error
 
-    @field_validator("model")
+    def __repr_args__(self) -> Any:
+        return [(k, v) for k, v in super().__repr_args__() if k != "profile"]
+
+    @field_validator("model", mode="before")
     @classmethod
-    def _check_model(cls, value: str) -> str:
+    def _check_model(cls, value: object) -> str:
         return check_slug(value)
 
     @field_validator("base_url")
@@ -339,32 +380,36 @@ class ChatSegmind(BaseChatModel):
 
     @field_validator("http_client")
     @classmethod
-    def _check_http_client(cls, value: object) -> SyncClient | None:
-        return check_sync_client(value)
+    def _check_http_client(cls, value: object) -> Any:
+        return clients.check_client(value, "Client")
+
+    @field_validator("http_async_client")
+    @classmethod
+    def _check_http_async_client(cls, value: object) -> Any:
+        return clients.check_client(value, "AsyncClient")
 
     @field_validator("async_transport")
     @classmethod
     def _check_async_transport(cls, value: str) -> str:
         if value == "aiohttp":
-            check_aiohttp_installed()
+            clients.check_aiohttp_installed()
         return value
-
-    @field_validator("http_async_client")
-    @classmethod
-    def _check_http_async_client(cls, value: object) -> AsyncClient | None:
-        return check_async_client(value)
 
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
         if not isinstance(values, dict):
             return values
+        extra = values.get("model_kwargs", {})
+        if not isinstance(extra, dict):
+            return values  # pydantic reports the wrong type
         names = get_pydantic_field_names(cls) | set(_KEY_ARGUMENTS)
-        return collect_model_kwargs(values, names)
+        # A copy: core's helper fills in the dict it is given, the user's.
+        return _build_model_kwargs({**values, "model_kwargs": dict(extra)}, names)
 
     @model_validator(mode="after")
     def _check_sampling(self) -> Self:
-        wire.check_sampling(self.model, self.temperature, self.model_kwargs)
+        check_sampling(self.model, self.temperature, self.model_kwargs)
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -408,17 +453,13 @@ class ChatSegmind(BaseChatModel):
         params["stop"] = stop if stop is not None else self.stop
         return params
 
-    def _combine_llm_outputs(
-        self, llm_outputs: list[dict[str, Any] | None], /
-    ) -> dict[str, Any]:
-        return combine_llm_outputs(llm_outputs, self.model)
-
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = "segmind"
-        params["ls_model_name"] = _per_call_model(kwargs, self.model)
+        params["ls_provider"] = PROVIDER
+        model = kwargs.get("model")
+        params["ls_model_name"] = self.model if model is None else model
         max_tokens = kwargs.get("max_tokens", self.max_tokens)
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
@@ -427,45 +468,18 @@ class ChatSegmind(BaseChatModel):
             params["ls_stop"] = stop_sequences
         return params
 
-    def _prepare(
-        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
-    ) -> PreparedChat:
-        """Resolve fields and per-call overrides into a validated call."""
-        extra_body = {**self.model_kwargs}
-        extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
-        options = GenerationOptions(
-            temperature=kwargs.get("temperature", self.temperature),
-            max_tokens=kwargs.get("max_tokens", self.max_tokens),
-            stop=stop_sequences(stop if stop is not None else self.stop),
-            response_format=response_format_for(kwargs.get("response_format")),
-            json_mode=bool(kwargs.get("json_mode")),
-            extra_body=extra_body,
-        )
-        connection = ConnectionSettings(
-            base_url=self.base_url,
-            api_key=self.api_key,
-            timeout=kwargs.get("timeout", self.timeout),
-            max_retries=kwargs.get("max_retries", self.max_retries),
-            headers=self.default_headers or {},
-            clock=self._clock,
-            api_version=self.api_version,
-            min_remaining_credits=self.min_remaining_credits,
-            raise_on_low_credits=self.raise_on_low_credits,
-            async_transport=self.async_transport,
-        )
-        return prepare_chat(
-            messages,
-            model=_per_call_model(kwargs, self.model),
-            options=options,
-            connection=connection,
-            extra_headers=kwargs.get("extra_headers"),
-            tools=binding_from_call(
-                kwargs.get("tools"),
-                kwargs.get("tool_choice"),
-                kwargs.get("parallel_tool_calls"),
-            ),
-            native_tools=self.native_tools,
-        )
+    def _combine_llm_outputs(
+        self, llm_outputs: list[dict[str, Any] | None], /
+    ) -> dict[str, Any]:
+        present = [output for output in llm_outputs if output]
+        names = [output["model_name"] for output in present if "model_name" in output]
+        combined: dict[str, Any] = {"model_name": names[0] if names else self.model}
+        usage = _sum_usage(o["token_usage"] for o in present if "token_usage" in o)
+        if usage is not None:
+            combined["token_usage"] = usage
+        return combined
+
+    # -- tools, structured output, token counts ------------------------------
 
     def bind_tools(
         self,
@@ -484,20 +498,21 @@ class ChatSegmind(BaseChatModel):
 
         Args:
             tools: Tools as LangChain accepts them: `BaseTool`s, functions,
-                pydantic models, TypedDicts or JSON schemas.
+                pydantic models, TypedDicts or JSON schemas. Names use letters,
+                digits, `_` and `-` (1-64 characters), as providers require.
             tool_choice: `"auto"` (default), `"any"`/`"required"`, `"none"`,
                 or the name of the tool that must be called.
-            strict: Kept on the tool descriptions, as LangChain does; the
-                arguments of every call are checked against the schema anyway.
-            parallel_tool_calls: `False` asks the model for at most one call
-                per answer.
+            strict: Kept on the tool descriptions, as LangChain does.
+            parallel_tool_calls: `False` asks the model for one call per
+                answer, and keeps only the first call if it writes several.
             **kwargs: Further arguments bound to the model.
 
         Returns:
             A runnable that calls the model with the tools.
 
         Raises:
-            SegmindInputError: If `tool_choice` names a tool that is not bound.
+            SegmindInputError: If a tool's name is not usable, or `tool_choice`
+                names a tool that is not bound.
         """
         formatted = [describe_tool(tool, strict=strict) for tool in tools]
         names = [tool["function"]["name"] for tool in formatted]
@@ -542,9 +557,9 @@ class ChatSegmind(BaseChatModel):
         )
 
     def get_num_tokens(self, text: str) -> int:
-        """Estimate the tokens of `text`; approximate, no tokenizer needed.
+        """Estimate the tokens of `text`: about four characters per token.
 
-        About four characters per token, or `custom_get_token_ids` when set.
+        Uses `custom_get_token_ids` when set; no tokenizer is downloaded.
 
         Args:
             text: The text.
@@ -552,19 +567,18 @@ class ChatSegmind(BaseChatModel):
         Returns:
             The estimated number of tokens.
         """
-        return _tokens.text_counter(self.custom_get_token_ids)(text)
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        return math.ceil(len(text) / 4)
 
     def get_num_tokens_from_messages(
         self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
     ) -> int:
-        """Estimate the input tokens of a call; approximate, no tokenizer needed.
+        """Estimate the input tokens of a call: langchain-core's approximate count.
 
-        Counts the text this package would send (tool calls and results as
-        the tool protocol renders them, plus its instructions for `tools`) at
-        about four characters per token (or with `custom_get_token_ids`), three
-        tokens per message and 85 per image or document. For plain text it
-        equals langchain-core's `count_tokens_approximately`. Usable as
-        `trim_messages(..., token_counter=llm)`.
+        About four characters per token, with the tools' descriptions; with
+        `custom_get_token_ids`, that tokenizer counts each message's text.
+        Usable as `trim_messages(..., token_counter=llm)`.
 
         ```python
         llm.get_num_tokens_from_messages([HumanMessage("hi")], tools=[get_weather])
@@ -572,18 +586,122 @@ class ChatSegmind(BaseChatModel):
 
         Args:
             messages: The conversation.
-            tools: Tools as `bind_tools` takes them, counted as sent with the call.
+            tools: Tools as `bind_tools` takes them; their descriptions count.
 
         Returns:
             The estimated number of input tokens.
         """
-        return _tokens.count_message_tokens(
-            messages,
-            model=self.model,
-            tools=tools,
-            native_tools=self.native_tools,
-            count_text=_tokens.text_counter(self.custom_get_token_ids),
+        if self.custom_get_token_ids is not None:
+            return super().get_num_tokens_from_messages(messages)
+        described: list[Any] = [describe_tool(tool) for tool in tools or ()]
+        return count_tokens_approximately(messages, tools=described or None)
+
+    # -- one call ------------------------------------------------------------
+
+    def _prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
+    ) -> _Prepared:
+        """Check the input and build the request; nothing is sent yet."""
+        model = check_slug(kwargs.get("model", self.model))
+        stop_sequences = _stop_sequences(stop if stop is not None else self.stop)
+        extra_body = {**self.model_kwargs}
+        extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
+        headers = {
+            **(self.default_headers or {}),
+            **check_caller_headers(kwargs.get("extra_headers")),
+        }
+        binding = binding_from_call(
+            kwargs.get("tools"),
+            kwargs.get("tool_choice"),
+            kwargs.get("parallel_tool_calls"),
         )
+        response_format = response_format_for(kwargs.get("response_format"))
+        if binding is not None and binding.parses_replies:
+            binding, response_format = answer_schema_into_protocol(
+                binding, response_format
+            )
+        body = render_request(
+            apply_protocol(to_turns(messages, model), binding),
+            model,
+            temperature=kwargs.get("temperature", self.temperature),
+            max_tokens=kwargs.get("max_tokens", self.max_tokens),
+            stop=stop_sequences,
+            response_format=response_format,
+            json_mode=bool(kwargs.get("json_mode")),
+            extra_body=extra_body,
+        )
+        if self.api_key and self.min_remaining_credits is not None:
+            check_balance(
+                account_id(self.base_url, self.api_key),
+                self.min_remaining_credits,
+                raise_error=self.raise_on_low_credits,
+            )
+        base_url = (
+            _v2_base(self.base_url) if self.api_version == "v2" else self.base_url
+        )
+        call = Call(
+            f"{base_url}/{model}",
+            self.api_key,
+            body,
+            headers,
+            timeout=_timeout(kwargs.get("timeout", self.timeout)),
+            max_retries=_max_retries(kwargs.get("max_retries", self.max_retries)),
+            model=model,
+            async_backend=self.async_transport,
+        )
+        return _Prepared(call, binding, stop_sequences)
+
+    def _read(self, answer: Answer, prepared: _Prepared) -> AIMessage:
+        """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
+        message = read_answer(answer.payload)
+        if message is None:
+            keys = sorted(answer.payload) if isinstance(answer.payload, dict) else []
+            raise SegmindResponseError(
+                f"Segmind's answer has no recognisable shape (keys: {keys})",
+                status_code=answer.status_code,
+                request_id=answer.headers.get("x-request-id"),
+            )
+        credits = {
+            "remaining_credits": _float(answer.headers.get("x-remaining-credits")),
+            "cost": _float(answer.headers.get("x-cost")),
+            "request_id": answer.headers.get("x-request-id"),
+            "generation_time": _float(answer.headers.get("x-generation-time")),
+        }
+        if self.api_key:
+            record_balance(
+                account_id(self.base_url, self.api_key), credits["remaining_credits"]
+            )
+        metadata = {
+            "model_name": prepared.call.model,
+            "model_provider": PROVIDER,
+            **message.response_metadata,
+            **credits,
+        }
+        content = message.content
+        if isinstance(content, str) and prepared.stop:
+            cut = min(
+                (i for s in prepared.stop if s and (i := content.find(s)) >= 0),
+                default=-1,
+            )
+            if cut >= 0:
+                content, metadata["finish_reason"] = content[:cut], "stop"
+        message = message.model_copy(
+            update={"content": content, "response_metadata": metadata}
+        )
+        if prepared.binding is not None and prepared.binding.parses_replies:
+            message = read_tool_calls(message, prepared.binding)
+        return message
+
+    def _send(self, prepared: _Prepared) -> AIMessage:
+        queued = self.api_version == "v2"
+        answer = (send_queued if queued else send)(prepared.call, self.http_client)
+        return self._read(answer, prepared)
+
+    async def _asend(self, prepared: _Prepared) -> AIMessage:
+        queued = self.api_version == "v2"
+        client = self.http_async_client
+        answer = await (asend_queued if queued else asend)(prepared.call, client)
+        return self._read(answer, prepared)
 
     def _generate(
         self,
@@ -592,8 +710,8 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call = self._prepare(messages, stop, kwargs)
-        return _chat_result(call.model, call.run(self.http_client))
+        message = self._send(self._prepare(messages, stop, kwargs))
+        return _chat_result(message)
 
     async def _agenerate(
         self,
@@ -602,8 +720,8 @@ class ChatSegmind(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call = self._prepare(messages, stop, kwargs)
-        return _chat_result(call.model, await call.arun(self.http_async_client))
+        message = await self._asend(self._prepare(messages, stop, kwargs))
+        return _chat_result(message)
 
     def _stream(
         self,
@@ -612,8 +730,7 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        message = self._prepare(messages, stop, kwargs).run(self.http_client)
-        yield _last_chunk(message)
+        yield _last_chunk(self._send(self._prepare(messages, stop, kwargs)))
 
     async def _astream(
         self,
@@ -622,41 +739,104 @@ class ChatSegmind(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        call = self._prepare(messages, stop, kwargs)
-        message = await call.arun(self.http_async_client)
+        message = await self._asend(self._prepare(messages, stop, kwargs))
         yield _last_chunk(message)
 
+    # -- collecting an accepted v2 job ---------------------------------------
 
-def _chat_result(model: str, message: AIMessage) -> ChatResult:
-    return ChatResult(
-        generations=[ChatGeneration(message=message)],
-        llm_output=llm_output(model, [message]),
-    )
+    def resume(self, job: SegmindJob | str) -> AIMessage:
+        """Collect the answer of a v2 job Segmind already accepted; never submits again.
 
+        A v2 call that fails after its job was accepted (out of `timeout`,
+        polls that keep failing, a cancelled task) raises an error whose
+        `.job` names the job. The job goes on at Segmind and is billed, so
+        collect it instead of calling again:
 
-def _last_chunk(message: AIMessage) -> ChatGenerationChunk:
-    # Core merges `llm_output` into an invoked message's `response_metadata`;
-    # the streamed answer carries the same `token_usage`, so both paths agree.
-    chunk = to_last_chunk(message)
-    usage = token_usage([message])
-    if usage is not None:
-        chunk.response_metadata = {**chunk.response_metadata, "token_usage": usage}
-    return ChatGenerationChunk(message=chunk)
+        ```python
+        llm = ChatSegmind(model="claude-4.5-sonnet", api_version="v2", timeout=60)
+        try:
+            msg = llm.invoke("a long essay")
+        except SegmindTimeoutError as error:
+            msg = llm.resume(error.job)  # or llm.resume("<request id>")
+        ```
 
+        Args:
+            job: The `SegmindJob` of an error, or a bare request id (from the
+                `langchain_segmind` logger, which logs each accepted job).
 
-def _per_call_model(kwargs: Mapping[str, Any], default: str) -> Any:
-    """A per-call `model=`, else `default`; an empty one is kept, to be refused."""
-    model = kwargs.get("model")
-    return default if model is None else model
+        Returns:
+            The message the original call would have returned (content, usage,
+            metadata with the same `request_id` and the cost); tool calls and
+            structured output are not derived again.
 
+        Raises:
+            SegmindTimeoutError: The job still runs after `timeout` (`.job` set).
+            SegmindJobFailedError: The job failed; the message is Segmind's.
+        """
+        job, prepared = self._resumable(job)
+        manager = CallbackManager.configure(
+            None, self.callbacks, self.verbose, local_metadata=self._ls_metadata()
+        )
+        [run] = manager.on_chat_model_start(
+            dumpd(self), [[]], invocation_params=self._get_invocation_params()
+        )
+        try:
+            deadline = Deadline.start(prepared.call.timeout)
+            answer = collect(job, prepared.call, self.http_client, deadline)
+            message = self._read(answer, prepared)
+        except BaseException as error:
+            run.on_llm_error(error)
+            raise
+        run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=message)]]))
+        return message
 
-def _input_error_in(error: ValidationError) -> SegmindInputError | None:
-    """The package's own input error behind a pydantic `ValidationError`, if any."""
-    for detail in error.errors(include_url=False, include_input=False):
-        found = (detail.get("ctx") or {}).get("error")
-        if isinstance(found, SegmindInputError):
-            return found
-    return None
+    async def aresume(self, job: SegmindJob | str) -> AIMessage:
+        """The async form of `resume`.
+
+        Args:
+            job: The `SegmindJob` of an error, or a bare request id.
+
+        Returns:
+            The message the original call would have returned.
+        """
+        job, prepared = self._resumable(job)
+        manager = AsyncCallbackManager.configure(
+            None, self.callbacks, self.verbose, local_metadata=self._ls_metadata()
+        )
+        [run] = await manager.on_chat_model_start(
+            dumpd(self), [[]], invocation_params=self._get_invocation_params()
+        )
+        try:
+            deadline = Deadline.start(prepared.call.timeout)
+            client = self.http_async_client
+            answer = await acollect(job, prepared.call, client, deadline)
+            message = self._read(answer, prepared)
+        except BaseException as error:
+            await run.on_llm_error(error)
+            raise
+        await run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=message)]]))
+        return message
+
+    def _ls_metadata(self) -> dict[str, Any]:
+        return {k: v for k, v in self._get_ls_params().items() if v is not None}
+
+    def _resumable(self, job: SegmindJob | str) -> tuple[SegmindJob, _Prepared]:
+        if isinstance(job, str):
+            job = job_for_id(job, self.model, _v2_base(self.base_url))
+        elif not isinstance(job, SegmindJob):
+            raise SegmindInputError(
+                f"resume takes a SegmindJob or a request id, got {type(job).__name__}"
+            )
+        call = Call(
+            f"{_v2_base(self.base_url)}/{job.model}",
+            self.api_key,
+            headers=self.default_headers or {},
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            model=job.model,
+            async_backend=self.async_transport,
+        )
+        return job, _Prepared(call, None, ())
 
 
 class ChatSegmindClaude(ChatSegmind):
@@ -667,59 +847,17 @@ class ChatSegmindClaude(ChatSegmind):
     and temperature is 0-1. Any Claude slug works through `model`. Every
     field, tool calling, structured output and images: see `ChatSegmind`.
 
-    Setup:
-        ```bash
-        pip install -U langchain-segmind
-        export SEGMIND_API_KEY="your-api-key"
-        ```
-
-    Key init args:
-        model: str
-            Default `"claude-3.5-sonnet"`; e.g. `"claude-4.5-sonnet"`.
-        temperature: float | None
-            0 to 1.
-        max_tokens, stop, timeout, max_retries, api_key, base_url
-            As on `ChatSegmind`.
-
     Instantiate:
         ```python
         from langchain_segmind import ChatSegmindClaude
 
-        llm = ChatSegmindClaude(temperature=0.1)
+        llm = ChatSegmindClaude(temperature=0.1)  # or model="claude-4.5-sonnet"
         ```
 
     Invoke:
         ```python
         msg = llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
-        msg.content
-        ```
-
-    Stream:
-        ```python
-        for chunk in llm.stream("a joke on cats"):  # one chunk: no SSE
-            print(chunk.content)
-        ```
-
-    Async:
-        ```python
-        msg = await llm.ainvoke("a joke on cats")
-        ```
-
-    Structured output:
-        ```python
-        llm.with_structured_output(Joke).invoke("a joke on cats")
-        ```
-
-    Token usage:
-        ```python
-        msg.usage_metadata
-        # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
-        ```
-
-    Response metadata:
-        ```python
-        msg.response_metadata["stop_reason"]  # 'end_turn'
-        msg.response_metadata["remaining_credits"]  # 5506.98
+        msg.content, msg.response_metadata["stop_reason"]  # ..., 'end_turn'
         ```
     """
 
@@ -733,20 +871,6 @@ class ChatSegmindGPT4o(ChatSegmind):
     temperature 0-2. Every field, tool calling, structured output and
     images: see `ChatSegmind`.
 
-    Setup:
-        ```bash
-        pip install -U langchain-segmind
-        export SEGMIND_API_KEY="your-api-key"
-        ```
-
-    Key init args:
-        model: str
-            Default `"gpt-4o"`.
-        temperature: float | None
-            0 to 2.
-        max_tokens, stop, timeout, max_retries, api_key, base_url
-            As on `ChatSegmind`.
-
     Instantiate:
         ```python
         from langchain_segmind import ChatSegmindGPT4o
@@ -757,38 +881,148 @@ class ChatSegmindGPT4o(ChatSegmind):
     Invoke:
         ```python
         msg = llm.invoke([("system", "Be playful."), ("human", "a joke on dogs")])
-        msg.content
-        ```
-
-    Stream:
-        ```python
-        for chunk in llm.stream("a joke on dogs"):  # one chunk: no SSE
-            print(chunk.content)
-        ```
-
-    Async:
-        ```python
-        msgs = await llm.abatch(["a joke on dogs", "a joke on owls"])
-        ```
-
-    Structured output:
-        ```python
-        llm.with_structured_output(Joke, method="json_mode").invoke(
-            "a joke on dogs, as JSON with setup and punchline"
-        )
-        ```
-
-    Token usage:
-        ```python
-        msg.usage_metadata
-        # {'input_tokens': 289, 'output_tokens': 7, 'total_tokens': 296}
-        ```
-
-    Response metadata:
-        ```python
-        msg.response_metadata["finish_reason"]  # 'stop'
-        msg.response_metadata["cost"]  # credits this call cost
+        msg.content, msg.response_metadata["finish_reason"]  # ..., 'stop'
         ```
     """
 
     model: str = Field(default="gpt-4o", alias="model_name")
+
+
+# -- checks and small helpers -----------------------------------------------
+
+
+def check_slug(slug: object) -> str:
+    """Return `slug` if it can name a Segmind model (one URL path segment).
+
+    Raises:
+        SegmindInputError: It is missing, empty, only dots, or holds a character
+            other than letters, digits, `.`, `-` and `_`.
+    """
+    if slug is None:
+        raise SegmindInputError(
+            "model is required: pass the Segmind slug, e.g. "
+            "ChatSegmind(model='claude-4.5-sonnet')"
+        )
+    if not isinstance(slug, str) or not _SLUG.fullmatch(slug) or not slug.strip("."):
+        raise SegmindInputError(
+            f"model {slug!r} is not a Segmind model slug: slugs are one path segment "
+            "of letters, digits, '.', '-' and '_' (e.g. 'claude-4.5-sonnet', 'gpt-4o')"
+        )
+    return slug
+
+
+def check_base_url(url: str) -> str:
+    """Return `url` (without a trailing slash) if it can be the gateway's base URL.
+
+    Raises:
+        SegmindInputError: Its scheme is not http(s), it has no host, a bad
+            port, a query or fragment, or spaces and control characters.
+    """
+    problem = None
+    try:
+        parsed = httpx2.URL(url)
+        port = parsed.port
+    except (ValueError, TypeError, httpx2.InvalidURL) as error:
+        raise SegmindInputError(f"base_url {url!r} is not a valid URL") from error
+    if not url.strip():
+        problem = "it is empty or only white space"
+    elif parsed.scheme not in ("http", "https"):
+        problem = "it must start with http:// or https://"
+    elif not parsed.host:
+        problem = "it has no host"
+    elif port == 0:
+        problem = "port 0 cannot be connected to"
+    elif parsed.query or parsed.fragment or url.endswith(("?", "#")):
+        problem = "it may not carry a query or fragment"
+    elif any(ord(char) < 0x21 or ord(char) == 0x7F for char in url):
+        problem = "it holds spaces or control characters"
+    if problem:
+        raise SegmindInputError(f"base_url {url!r} is not usable: {problem}")
+    return url.rstrip("/")
+
+
+def _v2_base(base_url: str) -> str:
+    stripped = base_url.rstrip("/")
+    return stripped[:-3] + "/v2" if stripped.endswith("/v1") else stripped + "/v2"
+
+
+def _stop_sequences(stop: object) -> tuple[str, ...]:
+    if stop is None:
+        return ()
+    if isinstance(stop, str):
+        return (stop,)
+    if isinstance(stop, list | tuple) and all(isinstance(item, str) for item in stop):
+        return tuple(stop)
+    raise SegmindInputError(f"stop must be a string or a list of strings, got {stop!r}")
+
+
+def _timeout(value: object) -> float | None:
+    if value is None or (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 0 < value <= MAX_TIMEOUT_SECONDS
+    ):
+        return value
+    raise SegmindInputError(
+        f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_SECONDS:g}] or "
+        f"None, got {value!r}"
+    )
+
+
+def _max_retries(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise SegmindInputError(f"max_retries must be a whole number >= 0, got {value!r}")
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except ValueError:
+        return None
+
+
+def _sum_usage(usages: Any) -> dict[str, int] | None:
+    total: dict[str, int] | None = None
+    for usage in usages:
+        total = total or dict.fromkeys(_TOKEN_USAGE_KEYS, 0)
+        for key in _TOKEN_USAGE_KEYS:
+            total[key] += int(usage.get(key) or 0)
+    return total
+
+
+def _chat_result(message: AIMessage) -> ChatResult:
+    output: dict[str, Any] = {"model_name": message.response_metadata["model_name"]}
+    if message.usage_metadata:
+        output["token_usage"] = _sum_usage([message.usage_metadata])
+    return ChatResult(generations=[ChatGeneration(message=message)], llm_output=output)
+
+
+def _last_chunk(message: AIMessage) -> ChatGenerationChunk:
+    # The gateway has no SSE: one final chunk carries content, usage and
+    # metadata exactly once (merged chunks would add them up otherwise). Core
+    # merges `llm_output` into an invoked message's metadata; a streamed one
+    # gets the same `token_usage` here, so both paths agree.
+    metadata: Mapping[str, Any] = message.response_metadata
+    if message.usage_metadata:
+        metadata = {**metadata, "token_usage": _sum_usage([message.usage_metadata])}
+    chunk = AIMessageChunk(
+        content=message.content,
+        id=message.id,
+        tool_calls=message.tool_calls,
+        invalid_tool_calls=message.invalid_tool_calls,
+        usage_metadata=message.usage_metadata,
+        response_metadata=dict(metadata),
+        additional_kwargs=message.additional_kwargs,
+        chunk_position="last",
+    )
+    return ChatGenerationChunk(message=chunk)
+
+
+def _input_error(error: ValidationError) -> SegmindInputError:
+    """The package's own input error behind pydantic's, or one from its text."""
+    for detail in error.errors(include_url=False, include_input=False):
+        found = (detail.get("ctx") or {}).get("error")
+        if isinstance(found, SegmindInputError):
+            return found
+    return SegmindInputError(str(error))

@@ -1,21 +1,18 @@
-"""Typed errors raised by langchain-segmind, and the mapping from HTTP answers.
+"""Typed errors raised by langchain-segmind.
 
 Every error is a `SegmindError`, and each also subclasses the matching
 `langchain_core.exceptions.Model*Error`, so code written against LangChain's
-provider-neutral errors catches ours too.
+provider-neutral errors catches ours too. Which error a failure becomes is
+decided in one place: `langchain_segmind.transport.failures`.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Any
-from urllib.parse import urlsplit
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.exceptions import (
+    ContextOverflowError,
     ModelAPIError,
     ModelAuthenticationError,
     ModelConnectionError,
@@ -26,13 +23,14 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
-from langchain_segmind.transport.jsonparse import loads
+if TYPE_CHECKING:
+    from langchain_segmind.transport.queue import SegmindJob
 
 __all__ = [
     "SegmindAuthenticationError",
     "SegmindBadRequestError",
     "SegmindConnectionError",
+    "SegmindContextOverflowError",
     "SegmindError",
     "SegmindInputError",
     "SegmindInsufficientCreditsError",
@@ -47,23 +45,6 @@ __all__ = [
     "SegmindUnsupportedContentError",
 ]
 
-_BODY_EXCERPT_CHARS = 300
-# Epoch values above this (year 5138 in seconds) are read as milliseconds.
-_EPOCH_MILLISECONDS_FROM = 1e11
-
-# Where a retired slug's users should go next; families fall back by prefix.
-_SUCCESSOR_SLUGS = {
-    "claude-3.5-sonnet": "claude-4.5-sonnet",
-    "claude-4-sonnet": "claude-4.5-sonnet",
-    "gpt-4": "gpt-4o",
-    "gpt-4-turbo": "gpt-4o",
-}
-_FAMILY_SUCCESSORS = {
-    "claude": "claude-4.5-sonnet",
-    "gpt": "gpt-5",
-    "gemini": "gemini-2.5-pro",
-}
-
 
 class SegmindError(Exception):
     """Base class of every error raised by langchain-segmind.
@@ -76,9 +57,14 @@ class SegmindError(Exception):
         body: The raw answer body (truncated), when there was one.
         hint: What to do about it, when the package can tell (a slug to try,
             a missing `/v1` in `base_url`, how to top up); shown by `str()`.
+        job: The accepted v2 job a failure left behind, if any: collect its
+            answer with `llm.resume(error.job)` instead of paying for a new one.
+        is_retryable: Whether sending the same request again may succeed and
+            cannot bill twice (read by LangChain's `ModelRetryMiddleware`).
     """
 
     is_retryable: bool = False
+    job: SegmindJob | None = None
 
     def __init__(
         self,
@@ -88,6 +74,7 @@ class SegmindError(Exception):
         request_id: str | None = None,
         body: str | None = None,
         hint: str | None = None,
+        retryable: bool | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -95,6 +82,8 @@ class SegmindError(Exception):
         self.request_id = request_id
         self.body = body
         self.hint = hint
+        if retryable is not None:
+            self.is_retryable = retryable
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -103,8 +92,7 @@ class SegmindError(Exception):
         if self.request_id:
             parts.append(f"(request id {self.request_id})")
         text = " ".join(parts)
-        hint = getattr(self, "hint", None)  # errors unpickled from 0.1.0 lack it
-        return f"{text}\nHint: {hint}" if hint else text
+        return f"{text}\nHint: {self.hint}" if self.hint else text
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_error, (type(self), self.message, dict(self.__dict__)))
@@ -162,6 +150,14 @@ class SegmindBadRequestError(SegmindError, ModelInvalidRequestError):
     """Segmind rejected the request (HTTP 400, 405, 422, or a non-credit 406)."""
 
 
+class SegmindContextOverflowError(SegmindBadRequestError, ContextOverflowError):
+    """The prompt is longer than the model's context window (HTTP 400).
+
+    LangChain's `SummarizationMiddleware` catches `ContextOverflowError` to
+    shorten the history and try again.
+    """
+
+
 class SegmindRateLimitError(SegmindError, ModelRateLimitError):
     """The plan's rate limit was hit (HTTP 429).
 
@@ -217,146 +213,3 @@ class SegmindJobFailedError(SegmindError, ModelAPIError):
     """A queued (v2) job ended FAILED; the message is Segmind's."""
 
     is_retryable = False
-
-
-def parse_reset_time(value: str | None) -> datetime | None:
-    """Parse `x-rate-limit-reset-at-utc`; `None` when it cannot be read.
-
-    Accepts ISO 8601, epoch seconds or milliseconds, and HTTP dates.
-    """
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        epoch = float(text)
-    except ValueError:
-        return _parse_date(text)
-    if epoch > _EPOCH_MILLISECONDS_FROM:
-        epoch /= 1000
-    try:
-        return datetime.fromtimestamp(epoch, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _parse_date(text: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def successor_slug(slug: str) -> str | None:
-    """Suggest a current Segmind slug to replace a retired one."""
-    suggestion = _SUCCESSOR_SLUGS.get(slug) or _FAMILY_SUCCESSORS.get(
-        slug.split("-", 1)[0]
-    )
-    return suggestion if suggestion != slug else None
-
-
-def _segmind_message(body: bytes, content_type: str) -> str:
-    """Extract Segmind's human message from a JSON, HTML or plain-text body."""
-    text = body.decode("utf-8", errors="replace").strip()
-    if not text:
-        return "(empty response body)"
-    if "json" in content_type or text.startswith("{"):
-        try:
-            payload = loads(text)
-        except ValueError:  # not JSON, or nested too deep to read safely
-            payload = None
-        if isinstance(payload, dict):
-            for key in ("error", "message", "detail"):
-                value = payload.get(key)
-                if isinstance(value, str) and value:
-                    return value
-                if isinstance(value, dict) and isinstance(value.get("message"), str):
-                    return str(value["message"])
-    return " ".join(text.split())[:_BODY_EXCERPT_CHARS]
-
-
-def closest_slug(slug: str) -> str | None:
-    """The known Segmind slug nearest to a mistyped `slug`, if one is close."""
-    lowered = slug.lower()
-    if lowered in DIRECTORY_SLUGS:
-        return None
-    matches = difflib.get_close_matches(lowered, DIRECTORY_SLUGS, n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def _not_found_hint(model: str, url: str | None) -> str | None:
-    hints = []
-    suggestion = closest_slug(model) if model else None
-    if suggestion:
-        hints.append(f"Segmind has no model {model!r}; did you mean {suggestion!r}?")
-    if url and not re.search(r"/v\d+/[^/]+$", urlsplit(url).path):
-        hints.append(
-            "base_url has no /v1 segment: Segmind's API is under "
-            "https://api.segmind.com/v1."
-        )
-    return " ".join(hints) or None
-
-
-_TOP_UP_HINT = (
-    "Add credits to the Segmind account (the Billing page of Segmind's "
-    "console), or use a cheaper model. With min_remaining_credits set, call "
-    "langchain_segmind.forget_known_balances() after topping up."
-)
-
-
-def error_from_response(
-    status_code: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    model: str,
-    url: str | None = None,
-) -> SegmindError:
-    """Build the typed error for a non-2xx answer from Segmind.
-
-    Args:
-        status_code: The HTTP status.
-        headers: The answer's headers (case-insensitive mapping).
-        body: The raw answer body.
-        model: The slug the request was for, used in suggestions.
-        url: The URL the request went to, used in hints.
-
-    Returns:
-        The most specific `SegmindError` subclass for the answer.
-    """
-    message = _segmind_message(body, headers.get("content-type", "").lower())
-    context: dict[str, Any] = {
-        "status_code": status_code,
-        "request_id": headers.get("x-request-id"),
-        "body": body[:2000].decode("utf-8", errors="replace"),
-    }
-    if status_code == 401:
-        return SegmindAuthenticationError(message, **context)
-    if status_code == 403:
-        return SegmindPermissionError(message, **context)
-    if status_code == 404:
-        return SegmindNotFoundError(
-            message, hint=_not_found_hint(model, url), **context
-        )
-    if status_code == 410:
-        suggestion = successor_slug(model)
-        hint = f" Try model={suggestion!r}." if suggestion else ""
-        return SegmindModelRetiredError(
-            f"{message} (model {model!r} is retired.{hint})", **context
-        )
-    if status_code == 406 and "credit" in message.lower():
-        return SegmindInsufficientCreditsError(message, hint=_TOP_UP_HINT, **context)
-    if status_code == 429:
-        reset_at = parse_reset_time(headers.get("x-rate-limit-reset-at-utc"))
-        return SegmindRateLimitError(message, reset_at=reset_at, **context)
-    if 400 <= status_code < 500:
-        return SegmindBadRequestError(message, **context)
-    if status_code >= 500:
-        error = SegmindServerError(message, **context)
-        # Only these are passing failures; 501, 505... would answer the same.
-        error.is_retryable = status_code in (500, 502, 503, 504)
-        return error
-    return SegmindResponseError(message, **context)

@@ -1,45 +1,39 @@
-"""The one module that speaks HTTP: every request goes through an HTTPX client.
+"""The HTTP clients calls go through: the user's own, or the package's defaults.
 
-By default that is an `httpx2` client the package creates lazily and shares:
-one per process for synchronous calls, one per event loop for async calls
-(closed when `asyncio.run` shuts its loop down). It has explicit limits, TCP
-keepalive, and proxies from the environment exactly as a plain
-`httpx2.Client()` reads them. A client the user passes (httpx2, or a legacy
-`httpx` one) is used as given: its transport, proxies, hooks and mocks.
+A client the user passes (`http_client`, `http_async_client`; httpx2, or legacy
+httpx) is used as given and never modified. The default clients are created
+lazily and shared: one per process for sync calls, one per event loop (and
+async transport) for async calls, closed when `asyncio.run` shuts the loop down.
+They keep no cookies (one API key's cookies must not ride on another's calls),
+set TCP keepalive (a call's connection idles for the whole generation), mount
+the environment's proxies, and never follow redirects.
 
-One attempt is `exchange` / `aexchange`: send the request once and read the
-answer within the deadline (`_deadline`) and the size bound (`_body`); every
-failure becomes a `SegmindError` that says whether the request may be sent
-again (`_failures.classify`).
+The default sync client's sockets are bounded by the running attempt's deadline
+through httpcore2's public `network_backend=` seam, so a server that drips bytes
+cannot hold a sync call past its `timeout`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
+import ipaddress
 import os
 import socket
+import ssl
 import sys
 import threading
-from collections.abc import AsyncGenerator, Callable, Mapping
-from contextlib import suppress
-from dataclasses import dataclass, field
+import urllib.request
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+import httpcore2
 import httpx2
+from pydantic import SecretStr
 
-from langchain_segmind.errors import (
-    SegmindConnectionError,
-    SegmindInputError,
-    SegmindResponseError,
-)
-from langchain_segmind.transport.body import BoundedBody
-from langchain_segmind.transport.deadline import (
-    Deadline,
-    bound_client_sockets,
-    bound_socket_operations,
-    running_attempt,
-)
-from langchain_segmind.transport.failures import AttemptProgress, classify
+from langchain_segmind.errors import SegmindInputError
+from langchain_segmind.transport.deadline import ATTEMPT_DEADLINE
 
 if TYPE_CHECKING:
     import httpx
@@ -50,45 +44,195 @@ else:
     SyncClient = AsyncClient = Any
 
 MAX_CONNECTIONS = 100
-LIMITS = httpx2.Limits(
-    max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+KEEPALIVE_EXPIRY_SECONDS = 5.0
+# NAT gateways drop idle connections after 120-350 s: probe well before that.
+_KEEPALIVE_OPTIONS = (
+    ("TCP_KEEPIDLE", 60),
+    ("TCP_KEEPINTVL", 60),
+    ("TCP_KEEPCNT", 5),
 )
-# A call's connection sits idle until the whole answer is ready; NAT gateways
-# drop idle connections after 120-350 s, so probe well before that.
-KEEPALIVE_IDLE_SECONDS = 60
-KEEPALIVE_INTERVAL_SECONDS = 60
-KEEPALIVE_PROBES = 5
 
 
 def keepalive_socket_options() -> list[tuple[int, int, int]]:
     """`SO_KEEPALIVE`, and the probe timings where the platform has them."""
     options = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
-    for name, value in (
-        ("TCP_KEEPIDLE", KEEPALIVE_IDLE_SECONDS),
-        ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL_SECONDS),
-        ("TCP_KEEPCNT", KEEPALIVE_PROBES),
-    ):
-        if hasattr(socket, name):
-            options.append((socket.IPPROTO_TCP, getattr(socket, name), value))
+    options += [
+        (socket.IPPROTO_TCP, getattr(socket, name), value)
+        for name, value in _KEEPALIVE_OPTIONS
+        if hasattr(socket, name)
+    ]
     return options
 
 
-# -- clients ---------------------------------------------------------------------
+def environment_proxies() -> dict[str, str | None]:
+    """Proxy mounts from `HTTP(S)_PROXY`, `ALL_PROXY` and `NO_PROXY`.
+
+    The same mounts a plain `httpx2.Client()` builds, which a client given its
+    own transport no longer does by itself.
+    """
+    proxies = urllib.request.getproxies()
+    mounts: dict[str, str | None] = {}
+    for scheme in ("http", "https", "all"):
+        url = proxies.get(scheme)
+        if url:
+            mounts[f"{scheme}://"] = url if "://" in url else f"http://{url}"
+    for host in (item.strip() for item in proxies.get("no", "").split(",")):
+        if host == "*":
+            return {}
+        if host:
+            mounts[_no_proxy_pattern(host)] = None
+    return mounts
 
 
-def sync_transport(proxy: str | None = None) -> httpx2.BaseTransport:
-    """The transport of the default sync client (tests replace this seam)."""
-    transport = httpx2.HTTPTransport(
-        proxy=proxy, limits=LIMITS, socket_options=keepalive_socket_options()
+def _no_proxy_pattern(host: str) -> str:
+    if "://" in host:
+        return host
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return "all://localhost" if host == "localhost" else f"all://*{host}"
+    return f"all://[{address}]" if address.version == 6 else f"all://{address}"
+
+
+def _no_cookies() -> http.cookiejar.CookieJar:
+    return http.cookiejar.CookieJar(
+        http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
     )
-    bound_socket_operations(transport)
-    return transport
 
 
-def async_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
-    """The transport of the default async clients (tests replace this seam)."""
+# -- the sync default client: sockets bounded by the attempt's deadline -----
+
+
+def _bounded(timeout: float | None) -> float | None:
+    deadline = ATTEMPT_DEADLINE.get()
+    remaining = None if deadline is None else deadline.remaining()
+    if remaining is None:
+        return timeout
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _BoundedStream(httpcore2.NetworkStream):
+    def __init__(self, stream: httpcore2.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore2.NetworkStream:
+        tls = self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout))
+        return _BoundedStream(tls)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class BoundedNetworkBackend(httpcore2.NetworkBackend):
+    """httpcore2's sync backend, every socket operation bounded by the deadline."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore2.SyncBackend()
+
+    def connect_tcp(  # noqa: D102 - httpcore2's interface
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore2.NetworkStream:
+        stream = self._backend.connect_tcp(
+            host, port, _bounded(timeout), local_address, socket_options
+        )
+        return _BoundedStream(stream)
+
+    def connect_unix_socket(  # noqa: D102
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore2.NetworkStream:
+        stream = self._backend.connect_unix_socket(
+            path, _bounded(timeout), socket_options
+        )
+        return _BoundedStream(stream)
+
+    def sleep(self, seconds: float) -> None:  # noqa: D102
+        self._backend.sleep(seconds)
+
+
+class _PoolTransport(httpx2.BaseTransport):
+    """An httpx2 transport over an httpcore2 pool built with our backend."""
+
+    def __init__(self, proxy: str | None = None) -> None:
+        self._pool = httpcore2.ConnectionPool(
+            ssl_context=httpx2.create_ssl_context(),
+            proxy=None if proxy is None else httpcore2.Proxy(proxy),
+            max_connections=MAX_CONNECTIONS,
+            max_keepalive_connections=MAX_CONNECTIONS,
+            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+            network_backend=BoundedNetworkBackend(),
+            socket_options=keepalive_socket_options(),
+        )
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        core_request = httpcore2.Request(
+            method=request.method,
+            url=httpcore2.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=cast("Iterable[bytes]", request.stream),
+            extensions=request.extensions,
+        )
+        response = self._pool.handle_request(core_request)
+        return httpx2.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseStream(response),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class _ResponseStream(httpx2.SyncByteStream):
+    def __init__(self, response: httpcore2.Response) -> None:
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from cast("Iterable[bytes]", self._response.stream)
+
+    def close(self) -> None:
+        self._response.close()
+
+
+# -- the async default transports -------------------------------------------
+
+
+def _async_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
     return httpx2.AsyncHTTPTransport(
-        proxy=proxy, limits=LIMITS, socket_options=keepalive_socket_options()
+        proxy=proxy,
+        limits=httpx2.Limits(
+            max_connections=MAX_CONNECTIONS,
+            max_keepalive_connections=MAX_CONNECTIONS,
+            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+        ),
+        socket_options=keepalive_socket_options(),
     )
 
 
@@ -97,22 +241,24 @@ def check_aiohttp_installed() -> None:
     try:
         import aiohttp  # noqa: F401
         import httpx_aiohttp.httpx2  # noqa: F401
-    except ImportError:
+    except ImportError as error:
         raise SegmindInputError(
             'async_transport="aiohttp" needs the aiohttp extra: '
             'pip install "langchain-segmind[aiohttp]"'
-        ) from None
+        ) from error
 
 
-def aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
-    """The transport of the default async clients with `async_transport="aiohttp"`.
-
-    aiohttp's own proxy, certificate and keepalive handling is configured like
-    httpx2's: the same proxy mounts, httpx2's certificates, TCP keepalive.
-    """
+def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
     check_aiohttp_installed()
     import aiohttp
     from httpx_aiohttp.httpx2 import AiohttpTransport
+
+    if proxy is not None and not proxy.lower().startswith(("http://", "https://")):
+        raise SegmindInputError(
+            f"the aiohttp transport cannot use the proxy {proxy.split('://')[0]}://"
+            ' from the environment; use async_transport="httpx2" with '
+            '`pip install "httpx2[socks]"` for SOCKS proxies'
+        )
 
     def keepalive_socket(addr_info: Any) -> socket.socket:
         family, kind, proto, _name, _address = addr_info
@@ -124,70 +270,54 @@ def aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
     def session() -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
             limit=MAX_CONNECTIONS,
-            keepalive_timeout=LIMITS.keepalive_expiry,
+            keepalive_timeout=KEEPALIVE_EXPIRY_SECONDS,
             ssl=httpx2.create_ssl_context(),
             socket_factory=keepalive_socket,
         )
-        return aiohttp.ClientSession(connector=connector)
+        return aiohttp.ClientSession(
+            connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+        )
 
     return AiohttpTransport(
         proxy=None if proxy is None else httpx2.Proxy(proxy), client=session
     )
 
 
-def _environment_proxies() -> dict[str, str | None] | None:
-    """The proxy mounts a plain client would build, or `None` if httpx2 hides them."""
+# -- the shared default clients ---------------------------------------------
+
+
+def _new_client(kind: str) -> Any:
+    make: Callable[[str | None], Any] = {
+        "sync": _PoolTransport,
+        "httpx2": _async_transport,
+    }.get(kind, _aiohttp_transport)
+    client_class = httpx2.Client if kind == "sync" else httpx2.AsyncClient
     try:
-        from httpx2._utils import get_environment_proxies
-    except ImportError:  # pragma: no cover - a future httpx2 moved it
-        return None
-    return get_environment_proxies()
-
-
-def _client_options(make_transport: Callable[[str | None], Any]) -> dict[str, Any]:
-    """Keyword arguments for a default client.
-
-    A custom transport switches HTTPX's own proxy lookup off, so the proxies
-    of the environment (and `NO_PROXY`) are mounted here as it would mount
-    them. Should httpx2 stop exposing that lookup, the client is built
-    without keepalive options rather than without proxies.
-    """
-    proxies = _environment_proxies()
-    if proxies is None:
-        return {"limits": LIMITS}
-    mounts = {
-        pattern: None if proxy is None else make_transport(proxy)
-        for pattern, proxy in proxies.items()
-    }
-    return {"transport": make_transport(None), "mounts": mounts}
-
-
-def _new_client(
-    kind: type[httpx2.Client] | type[httpx2.AsyncClient], backend: str = "httpx2"
-) -> Any:
-    if kind is httpx2.Client:
-        make_transport: Callable[[str | None], Any] = sync_transport
-    else:
-        make_transport = aiohttp_transport if backend == "aiohttp" else async_transport
-    try:
-        return kind(**_client_options(make_transport), follow_redirects=False)
+        mounts = {
+            pattern: None if proxy is None else make(proxy)
+            for pattern, proxy in environment_proxies().items()
+        }
+        return client_class(
+            transport=make(None),
+            mounts=mounts,
+            cookies=_no_cookies(),
+            follow_redirects=False,
+            timeout=None,  # each call's deadline sets the per-phase timeouts
+        )
     except (OSError, ValueError, ImportError, httpx2.HTTPError) as error:
-        # A proxy or certificate setting that cannot be used (a missing
-        # SSL_CERT_FILE, an unparsable proxy URL, a SOCKS proxy without
-        # socksio): the same for every call.
-        failure = SegmindConnectionError(
+        # A proxy or certificate setting that cannot work (a missing
+        # SSL_CERT_FILE, a bad proxy URL, SOCKS without socksio).
+        raise SegmindInputError(
             f"could not set up the HTTP client ({type(error).__name__}: {error}); "
             "check the proxy and certificate settings of the environment"
-        )
-    failure.is_retryable = False
-    raise failure
+        ) from error
 
 
 _LoopKey: TypeAlias = tuple[asyncio.AbstractEventLoop, str]
 
 
 class _DefaultClients:
-    """The shared clients: one for sync calls, one per running event loop."""
+    """The shared clients: one for sync calls, one per running loop and transport."""
 
     def __init__(self) -> None:
         self.reset()
@@ -196,38 +326,33 @@ class _DefaultClients:
         """Forget every client without touching it (in a forked child, say)."""
         self._lock = threading.Lock()
         self._sync: httpx2.Client | None = None
-        self._by_loop: dict[_LoopKey, httpx2.AsyncClient] = {}
-        # Async generators whose `finally` closes a loop's client when the
-        # loop shuts its generators down (`asyncio.run` does).
+        self._async: dict[_LoopKey, httpx2.AsyncClient] = {}
+        # Generators whose `finally` closes a loop's client when the loop
+        # shuts its async generators down (as `asyncio.run` does).
         self._closers: dict[_LoopKey, AsyncGenerator[None, None]] = {}
 
     def sync(self) -> httpx2.Client:
-        client = self._sync
-        if client is None:
-            with self._lock:
-                if self._sync is None:
-                    self._sync = _new_client(httpx2.Client)
-                client = self._sync
-        return client
+        with self._lock:
+            if self._sync is None:
+                self._sync = _new_client("sync")
+            return self._sync
 
-    def for_running_loop(self, backend: str = "httpx2") -> httpx2.AsyncClient:
+    def for_running_loop(self, backend: str) -> httpx2.AsyncClient:
         key = (asyncio.get_running_loop(), backend)
-        client = self._by_loop.get(key)
-        if client is None:
-            with self._lock:  # threads may each run a loop of their own
-                client = self._by_loop.get(key)
-                if client is None:
-                    for old in [old for old in self._by_loop if old[0].is_closed()]:
-                        self._forget(old)
-                    client = _new_client(httpx2.AsyncClient, backend)
-                    self._by_loop[key] = client
-                    self._closers[key] = self._close_at_shutdown(key, client)
-        return client
+        client = self._async.get(key)
+        if client is not None:
+            return client
+        with self._lock:  # threads may each run a loop of their own
+            for old in [old for old in self._async if old[0].is_closed()]:
+                self._forget(old)
+            client = self._async[key] = _new_client(backend)
+            self._closers[key] = self._closer(key, client)
+        return client  # type: ignore[no-any-return]
 
-    def _close_at_shutdown(
+    def _closer(
         self, key: _LoopKey, client: httpx2.AsyncClient
     ) -> AsyncGenerator[None, None]:
-        async def closer() -> AsyncGenerator[None, None]:
+        async def close_at_shutdown() -> AsyncGenerator[None, None]:
             try:
                 yield
             finally:
@@ -235,45 +360,66 @@ class _DefaultClients:
                     self._forget(key)
                 await client.aclose()
 
-        generator = closer()
-        # Run it to its `yield` now: the loop then knows it, and closes it
-        # (running the `finally` above) in `shutdown_asyncgens`.
+        generator = close_at_shutdown()
+        # Run it to its `yield`: the loop now knows it and closes it (running
+        # the `finally`) in `shutdown_asyncgens`.
         with suppress(StopIteration):
             generator.asend(None).send(None)
         return generator
 
     def _forget(self, key: _LoopKey) -> None:
-        self._by_loop.pop(key, None)
+        self._async.pop(key, None)
         self._closers.pop(key, None)
 
 
 DEFAULT_CLIENTS = _DefaultClients()
 if hasattr(os, "register_at_fork"):
     # The child must not write on its parent's sockets, nor wait on a lock
-    # another thread of the parent held at the fork.
+    # another thread held at the fork.
     os.register_at_fork(after_in_child=DEFAULT_CLIENTS.reset)
 
 
-def check_sync_client(client: object) -> SyncClient | None:
-    """Accept an `httpx2.Client` or a legacy `httpx.Client` (or `None`).
+# -- redirecting the default clients (the emulator's pytest fixture) --------
+
+_redirect: tuple[httpx2.URL, SecretStr] | None = None
+
+
+@contextmanager
+def redirect_default_clients(base_url: str, api_key: str) -> Iterator[None]:
+    """Send every call made on the default clients to `base_url`, with `api_key`.
+
+    Process-wide while the block runs: models built anywhere (even at import,
+    with no arguments) call this server instead of Segmind, carrying its key.
+    Calls through a client the user passed are left alone. The
+    `segmind_emulator` fixture uses this.
+    """
+    global _redirect
+    previous, _redirect = _redirect, (httpx2.URL(base_url), SecretStr(api_key))
+    try:
+        yield
+    finally:
+        _redirect = previous
+
+
+def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | None]:
+    """The URL and key a default-client request really uses (see above)."""
+    if _redirect is None:
+        return url, api_key
+    target, key = _redirect
+    rebased = httpx2.URL(url).copy_with(scheme=target.scheme, netloc=target.netloc)
+    return str(rebased), key
+
+
+# -- clients the user passes ------------------------------------------------
+
+
+def check_client(client: object, kind: str) -> Any:
+    """Accept an httpx2 (or legacy httpx) `Client`/`AsyncClient`, or `None`.
 
     Raises:
         TypeError: Another object was given.
     """
-    return cast("SyncClient | None", _check_client(client, "Client"))
-
-
-def check_async_client(client: object) -> AsyncClient | None:
-    """Accept an `httpx2.AsyncClient` or a legacy `httpx.AsyncClient` (or `None`).
-
-    Raises:
-        TypeError: Another object was given.
-    """
-    return cast("AsyncClient | None", _check_client(client, "AsyncClient"))
-
-
-def _check_client(client: object, kind: str) -> object:
-    legacy = sys.modules.get("httpx")  # imported by whoever made a legacy client
+    legacy = sys.modules.get("httpx")  # imported by whoever built a legacy client
     libraries = (httpx2,) if legacy is None else (httpx2, legacy)
     if client is None or any(
         isinstance(client, getattr(lib, kind)) for lib in libraries
@@ -283,125 +429,3 @@ def _check_client(client: object, kind: str) -> object:
         f"expected an httpx2.{kind} (or a legacy httpx.{kind}), got "
         f"{type(client).__name__}"
     )
-
-
-# -- one attempt -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One request to send; `headers` builds its headers (the key among them)."""
-
-    method: str
-    url: str
-    headers: Callable[[], Mapping[str, str]] = field(repr=False)
-    content: bytes | None = None
-
-
-@dataclass(frozen=True)
-class RawAnswer:
-    """An answer, read whole: status, lower-case headers, decoded body."""
-
-    status_code: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-def exchange(
-    client: SyncClient | None, outgoing: Outgoing, deadline: Deadline
-) -> RawAnswer:
-    """Send `outgoing` once and read its whole answer before `deadline`.
-
-    Raises:
-        SegmindError: Every failure, classified by `_failures.classify`.
-    """
-    progress = AttemptProgress(deadline)
-    try:
-        with running_attempt(deadline):
-            http: SyncClient = DEFAULT_CLIENTS.sync() if client is None else client
-            if client is not None:
-                bound_client_sockets(client)
-            request = _build(http, outgoing, progress, progress.trace)
-            response = http.send(request, stream=True, follow_redirects=False)
-            try:
-                body = _answer_body(response, progress)
-                if not response.is_stream_consumed:
-                    for chunk in response.iter_raw():
-                        body.feed(chunk)
-                        if deadline.expired():
-                            raise deadline.error()
-                return _raw_answer(progress, body)
-            finally:
-                response.close()
-    except Exception as error:
-        failure = classify(error, progress, outgoing.method)
-    # Raised outside the `except` and without the frames it passed through,
-    # so no traceback shows a chained exception or a frame holding headers.
-    raise failure.with_traceback(None)
-
-
-async def aexchange(
-    client: AsyncClient | None,
-    outgoing: Outgoing,
-    deadline: Deadline,
-    backend: str = "httpx2",
-) -> RawAnswer:
-    """The async twin of `exchange`; the deadline cancels a stalled attempt.
-
-    `backend` picks the default client's transport: `"httpx2"` or `"aiohttp"`.
-    """
-    progress = AttemptProgress(deadline)
-    try:
-        http = DEFAULT_CLIENTS.for_running_loop(backend) if client is None else client
-        request = _build(http, outgoing, progress, progress.atrace)
-        async with asyncio.timeout(deadline.remaining()):
-            response = await http.send(request, stream=True, follow_redirects=False)
-            try:
-                body = _answer_body(response, progress)
-                if not response.is_stream_consumed:
-                    async for chunk in response.aiter_raw():
-                        body.feed(chunk)
-                        if deadline.expired():
-                            raise deadline.error()
-                return _raw_answer(progress, body)
-            finally:
-                await response.aclose()
-    except Exception as error:
-        failure = classify(error, progress, outgoing.method)
-    raise failure.with_traceback(None)
-
-
-def _build(http: Any, outgoing: Outgoing, progress: AttemptProgress, trace: Any) -> Any:
-    request = http.build_request(
-        outgoing.method,
-        outgoing.url,
-        headers=outgoing.headers(),
-        content=outgoing.content,
-    )
-    request.extensions["timeout"] = progress.timeouts
-    request.extensions["trace"] = trace
-    return request
-
-
-def _answer_body(response: Any, progress: AttemptProgress) -> BoundedBody:
-    """Record the status and headers, refuse a redirect, and start the body."""
-    progress.answered(response.status_code, response.headers)
-    if 300 <= response.status_code < 400:
-        location = progress.headers.get("location", "(no Location header)")
-        raise SegmindResponseError(
-            f"Segmind answered with a redirect to {location!r}; the API key is "
-            "never sent on to another address. If that address is right, set "
-            "`base_url` to it.",
-            status_code=response.status_code,
-            request_id=progress.headers.get("x-request-id"),
-        )
-    if response.is_stream_consumed:
-        # Built in memory (a mock's answer): already read and decoded.
-        body = BoundedBody(None)
-        body.feed(response.content)
-        return body
-    return BoundedBody(progress.headers.get("content-encoding"))
-
-
-def _raw_answer(progress: AttemptProgress, body: BoundedBody) -> RawAnswer:
-    return RawAnswer(progress.status_code or 0, progress.headers, body.finish())

@@ -1,191 +1,342 @@
-"""What a failed attempt means, and whether its request may be sent again.
+"""What a failure means: the typed error for an HTTP answer or a failed attempt.
 
-`AttemptProgress` follows one attempt through HTTPX's `trace` extension (did
-the request leave whole? did an answer begin?); `classify` turns whatever the
-attempt raised into a `SegmindError`, retryable or not. The HTTP libraries'
-exceptions are recognised by name, in httpx2 and in legacy httpx alike, so
-this module needs neither import.
+`error_for_answer` reads an error answer (status, Segmind's message, request
+id, hints). `error_for_exception` reads what an attempt raised, using how far
+the attempt got (`Progress`, fed by HTTPX's `trace` extension): whether the
+request may have reached Segmind decides whether it may be sent again (see
+`retry.should_retry`). Only the HTTP stack's exceptions are classified;
+anything else (the user's own handler or hook failing) goes back untouched.
 """
 
 from __future__ import annotations
 
-import sys
+import difflib
+import json
+import re
 from collections.abc import Mapping
-from types import ModuleType
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
 from langchain_segmind.errors import (
+    SegmindAuthenticationError,
+    SegmindBadRequestError,
     SegmindConnectionError,
+    SegmindContextOverflowError,
     SegmindError,
     SegmindInputError,
+    SegmindInsufficientCreditsError,
+    SegmindModelRetiredError,
+    SegmindNotFoundError,
+    SegmindPermissionError,
+    SegmindRateLimitError,
     SegmindResponseError,
-    error_from_response,
+    SegmindServerError,
+    SegmindTimeoutError,
 )
-from langchain_segmind.transport.body import BodyError
 from langchain_segmind.transport.deadline import Deadline
 
+_BODY_EXCERPT_CHARS = 300
+# Epoch values above this (year 5138 in seconds) are read as milliseconds.
+_EPOCH_MILLISECONDS_FROM = 1e11
+_HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "anyio")
 _NO_ANSWER = "Server disconnected without sending a response"
+# How Anthropic, OpenAI and Gemini word "the prompt is longer than the window".
+_CONTEXT_OVERFLOW = re.compile(
+    r"prompt is too long|maximum context length|context_length_exceeded"
+    r"|exceeds the maximum number of tokens",
+    re.IGNORECASE,
+)
+_SUCCESSOR_SLUGS = {
+    "claude-3.5-sonnet": "claude-4.5-sonnet",
+    "claude-4-sonnet": "claude-4.5-sonnet",
+    "gpt-4": "gpt-4o",
+    "gpt-4-turbo": "gpt-4o",
+}
+_FAMILY_SUCCESSORS = {
+    "claude": "claude-4.5-sonnet",
+    "gpt": "gpt-5",
+    "gemini": "gemini-2.5-pro",
+}
+_TOP_UP_HINT = (
+    "Add credits to the Segmind account (the Billing page of Segmind's "
+    "console), or use a cheaper model. With min_remaining_credits set, call "
+    "langchain_segmind.forget_known_balances() after topping up."
+)
 
 
-class AttemptProgress:
+class Progress:
     """How far one attempt got, as HTTPX's `trace` extension reports it.
 
-    Its `timeouts` dict is the request's timeout extension; it is refreshed
-    from the deadline as each phase starts, so no phase outlives the call.
+    `timeouts` is the request's timeout extension, refreshed from the deadline
+    as each phase starts, so that no phase outlives the call.
     """
 
     def __init__(self, deadline: Deadline) -> None:
         self.deadline = deadline
-        self.timeouts = deadline.timeouts()
+        self.timeouts: dict[str, float | None] = {}
+        self.client_timeouts: Mapping[str, float | None] = {}
         self.traced = False
         self.request_sent = False
+        self.never_sent = False
         self.status_code: int | None = None
-        self.headers: dict[str, str] = {}
+        self.headers: Mapping[str, str] = {}
 
-    def note(self, event: str, info: Mapping[str, Any]) -> None:
+    def bound_timeouts(self, client_timeouts: Mapping[str, float | None]) -> None:
+        """Give each phase the client's own timeout, at most the time left."""
+        self.client_timeouts = client_timeouts
+        for phase, remaining in self.deadline.phase_timeouts().items():
+            own = client_timeouts.get(phase)
+            self.timeouts[phase] = (
+                remaining if own is None or remaining is None else min(own, remaining)
+            )
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
         """Take one trace event of httpcore."""
-        request = info.get("request")
-        if getattr(request, "method", None) == b"CONNECT":
+        if getattr(info.get("request"), "method", None) == b"CONNECT":
             return  # a proxy tunnel's own exchange, not ours
         self.traced = True
         if event.endswith(".started"):
-            self.timeouts.update(self.deadline.timeouts())
+            self.bound_timeouts(self.client_timeouts)
         elif event.endswith("send_request_body.complete"):
             self.request_sent = True
 
-    def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        """The `trace` extension of a sync request."""
-        self.note(event, info)
-
     async def atrace(self, event: str, info: Mapping[str, Any]) -> None:
-        """The `trace` extension of an async request."""
-        self.note(event, info)
+        """The async form of `trace`."""
+        self.trace(event, info)
 
-    def answered(self, status_code: int, headers: Mapping[str, str]) -> None:
-        """Record the answer's status line and (lower-cased) headers."""
-        self.status_code = status_code
-        self.headers = {name.lower(): value for name, value in headers.items()}
-        self.timeouts.update(self.deadline.timeouts())
+    @property
+    def may_have_reached_segmind(self) -> bool:
+        """False only when the request provably never left whole."""
+        if self.never_sent:
+            return False
+        return self.request_sent or self.status_code is not None or not self.traced
 
 
-def classify(error: Exception, progress: AttemptProgress, method: str) -> SegmindError:
-    """The typed error for a failed attempt, and whether it may be retried.
+def error_for_exception(
+    error: Exception, progress: Progress, *, model: str = ""
+) -> SegmindError | None:
+    """The typed error for what an attempt raised, or `None` if it is not ours.
 
-    A POST is sent again only when it provably never reached the server: the
-    connection failed, or it broke before the request was fully written.
-    Once any byte of an answer arrived, it is not, since Segmind bills every
-    accepted POST. A GET (a queue poll) may always be repeated.
+    A POST broken after it may have reached Segmind is reported as possibly
+    billed and never retried; one that provably never left may be.
     """
-    repeatable = method == "GET"
-    status, headers = progress.status_code, progress.headers
     if isinstance(error, SegmindError):
         return error
-    if _is(error, "HTTPStatusError"):
+    deadline = progress.deadline
+    cause = error.__cause__
+    if _named(error, "HTTPStatusError"):
         # A user client's hook called `raise_for_status()`: the status decides.
         answer = error.response  # type: ignore[attr-defined]
-        try:
-            body = bytes(answer.content)  # read only if the hook read it
-        except Exception:
-            body = b""
-        return error_from_response(answer.status_code, answer.headers, body, model="")
-    if isinstance(error, BodyError):
-        return _not_retried(
-            SegmindResponseError(
-                f"{error}; the call may have been billed, so it is not retried",
-                status_code=status,
-                request_id=headers.get("x-request-id"),
-            ),
-            repeatable,
-        )
-    cause = error.__cause__
+        body = answer.content if answer.is_stream_consumed else b""
+        return error_for_answer(answer.status_code, answer.headers, body, model=model)
     if isinstance(error, TimeoutError) or (
-        _is(error, "TimeoutException")
+        _named(error, "TimeoutException")
         # httpx-aiohttp reports more than timeouts as TimeoutException
-        and (not _is_aiohttp(cause) or isinstance(cause, TimeoutError))
+        and (not _from_aiohttp(cause) or isinstance(cause, TimeoutError))
     ):
-        # Every phase was given the time left to the deadline: it has run out.
-        return progress.deadline.error()
-    if _is(error, "InvalidURL", "UnsupportedProtocol", "LocalProtocolError"):
-        # The messages of these may quote the request; never the headers.
+        if deadline.expired() or deadline.timeout is None:
+            return deadline.error()
+        return SegmindTimeoutError(
+            f"the HTTP client's own timeouts ran out ({type(error).__name__}) before "
+            f"the call's timeout={deadline.timeout:g}s; raise the client's timeouts"
+        )
+    if isinstance(error, RuntimeError) and "closed" in str(error):
+        return SegmindConnectionError(
+            f"the request was not sent: {error} (a closed client or event loop)",
+            retryable=False,
+        )
+    if _named(error, "InvalidURL", "UnsupportedProtocol", "LocalProtocolError") or (
+        isinstance(error, UnicodeEncodeError)
+    ):
         return SegmindInputError(
-            f"the request cannot be sent as given ({type(error).__name__}): "
-            "check base_url and the headers"
+            f"the request cannot be sent as given ({type(error).__name__}): check "
+            "base_url and the headers (printable ASCII only)"
         )
+    if not _from_http_stack(error):
+        return None
     description = f"{type(error).__name__}: {error}"
-    if _is_aiohttp(cause):
-        # httpx-aiohttp maps most of aiohttp's failures to ConnectTimeout;
-        # only a failure to connect proves the request never left.
-        never_sent = _has_base(cause, "ClientConnectorError")
-    else:
-        never_sent = _is(error, "ConnectError", "ProxyError")
-    if never_sent or (progress.traced and not progress.request_sent and status is None):
-        return SegmindConnectionError(f"could not reach Segmind ({description})")
-    if status is not None:
-        return _cut_off(status, headers, description, repeatable)
-    if _is(error, "RemoteProtocolError") and not str(error).startswith(_NO_ANSWER):
-        return _not_retried(
-            SegmindResponseError(
-                f"Segmind's answer is not valid HTTP ({description}); the call may "
-                "have been billed, so it is not retried"
-            ),
-            repeatable,
+    if _from_aiohttp(cause):
+        # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
+        # failure to connect proves the request never left.
+        never_sent = any(
+            k.__name__ == "ClientConnectorError" for k in type(cause).__mro__
         )
-    when = (
-        "after the request was sent, before an answer"
-        if progress.request_sent
-        else "before an answer, perhaps after the request reached Segmind"
-    )
-    return _not_retried(
-        SegmindConnectionError(
-            f"the call failed {when} ({description}); it may have been billed, "
-            "so it is not retried"
-        ),
-        repeatable,
+    else:
+        never_sent = _named(error, "ConnectError", "ProxyError")
+    if never_sent or not progress.may_have_reached_segmind:
+        progress.never_sent = True
+        return SegmindConnectionError(f"could not reach Segmind ({description})")
+    if progress.status_code is not None:
+        status = progress.status_code
+        if status >= 400:  # an error answer is not billed: its status decides
+            return error_for_answer(status, progress.headers, b"", model=model)
+        return SegmindResponseError(
+            f"the answer was cut off before its end ({description}); the call may "
+            "have been billed, so it is not retried",
+            status_code=status,
+            request_id=progress.headers.get("x-request-id"),
+        )
+    if _named(error, "RemoteProtocolError") and not str(error).startswith(_NO_ANSWER):
+        return SegmindResponseError(
+            f"Segmind's answer is not valid HTTP ({description}); the call may "
+            "have been billed, so it is not retried"
+        )
+    return SegmindConnectionError(
+        f"the call failed after the request may have reached Segmind, before an "
+        f"answer ({description}); it may have been billed, so it is not retried",
+        retryable=False,
     )
 
 
-def _cut_off(
-    status: int, headers: Mapping[str, str], description: str, repeatable: bool
+def error_for_answer(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    model: str,
+    url: str | None = None,
 ) -> SegmindError:
-    """The status line arrived, but the body broke off."""
-    if repeatable:
-        return SegmindConnectionError(f"the answer was cut off ({description})")
-    if status >= 400:
-        # An error answer is not billed: its status decides the retry.
-        return error_from_response(status, headers, b"", model="")
-    return SegmindResponseError(
-        f"the answer was cut off before its end ({description}); the call may "
-        "have been billed, so it is not retried",
-        status_code=status,
-        request_id=headers.get("x-request-id"),
+    """The typed error for a non-2xx answer from Segmind.
+
+    Args:
+        status_code: The HTTP status.
+        headers: The answer's headers (lower-case names, or case-insensitive).
+        body: The raw answer body.
+        model: The slug the request was for, used in suggestions.
+        url: The URL the request went to, used in hints.
+
+    Returns:
+        The most specific `SegmindError` subclass for the answer.
+    """
+    message = _segmind_message(body, headers.get("content-type", "").lower())
+    context: dict[str, Any] = {
+        "status_code": status_code,
+        "request_id": headers.get("x-request-id"),
+        "body": body[:2000].decode("utf-8", errors="replace"),
+    }
+    if status_code == 401:
+        return SegmindAuthenticationError(message, **context)
+    if status_code == 403:
+        return SegmindPermissionError(message, **context)
+    if status_code == 404:
+        return SegmindNotFoundError(
+            message, hint=_not_found_hint(model, url), **context
+        )
+    if status_code == 410:
+        suggestion = successor_slug(model)
+        hint = f" Try model={suggestion!r}." if suggestion else ""
+        return SegmindModelRetiredError(
+            f"{message} (model {model!r} is retired.{hint})", **context
+        )
+    if status_code == 406 and "credit" in message.lower():
+        return SegmindInsufficientCreditsError(message, hint=_TOP_UP_HINT, **context)
+    if status_code == 429:
+        reset_at = parse_reset_time(headers.get("x-rate-limit-reset-at-utc"))
+        return SegmindRateLimitError(message, reset_at=reset_at, **context)
+    if status_code in (400, 413) and _CONTEXT_OVERFLOW.search(context["body"]):
+        return SegmindContextOverflowError(message, **context)
+    if 400 <= status_code < 500:
+        return SegmindBadRequestError(message, **context)
+    if status_code >= 500:
+        # Only these are passing failures; 501, 505... would answer the same.
+        retryable = status_code in (500, 502, 503, 504)
+        return SegmindServerError(message, retryable=retryable, **context)
+    return SegmindResponseError(message, **context)
+
+
+def parse_reset_time(value: str | None) -> datetime | None:
+    """Parse `x-rate-limit-reset-at-utc`; `None` when it cannot be read.
+
+    Accepts ISO 8601, epoch seconds or milliseconds, and HTTP dates.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        epoch = float(text)
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                parsed = parsedate_to_datetime(text)
+            except (TypeError, ValueError):
+                return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if epoch > _EPOCH_MILLISECONDS_FROM:
+        epoch /= 1000
+    try:
+        return datetime.fromtimestamp(epoch, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def successor_slug(slug: str) -> str | None:
+    """A current Segmind slug to replace a retired one."""
+    suggestion = _SUCCESSOR_SLUGS.get(slug) or _FAMILY_SUCCESSORS.get(
+        slug.split("-", 1)[0]
+    )
+    return suggestion if suggestion != slug else None
+
+
+def closest_slug(slug: str) -> str | None:
+    """The known Segmind slug nearest to a mistyped `slug`, if one is close."""
+    lowered = slug.lower()
+    if lowered in DIRECTORY_SLUGS:
+        return None
+    matches = difflib.get_close_matches(lowered, DIRECTORY_SLUGS, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _not_found_hint(model: str, url: str | None) -> str | None:
+    hints = []
+    suggestion = closest_slug(model) if model else None
+    if suggestion:
+        hints.append(f"Segmind has no model {model!r}; did you mean {suggestion!r}?")
+    if url and not re.search(r"/v\d+/[^/]+$", urlsplit(url).path):
+        hints.append(
+            "base_url has no /v1 segment: Segmind's API is under "
+            "https://api.segmind.com/v1."
+        )
+    return " ".join(hints) or None
+
+
+def _segmind_message(body: bytes, content_type: str) -> str:
+    """Segmind's human message from a JSON, HTML or plain-text body."""
+    text = body.decode("utf-8", errors="replace").strip()
+    if not text:
+        return "(empty response body)"
+    if "json" in content_type or text.startswith("{"):
+        try:
+            payload = json.loads(text)
+        except (ValueError, RecursionError):
+            payload = None
+        if isinstance(payload, dict):
+            for key in ("error", "message", "detail"):
+                value = payload.get(key)
+                if isinstance(value, str) and value:
+                    return value
+                if isinstance(value, dict) and isinstance(value.get("message"), str):
+                    return str(value["message"])
+    return " ".join(text.split())[:_BODY_EXCERPT_CHARS]
+
+
+def _named(error: BaseException, *names: str) -> bool:
+    """Whether `error` is one of the named HTTPX/httpcore exceptions, by class name."""
+    return _from_http_stack(error) and any(
+        kind.__name__ in names for kind in type(error).__mro__
     )
 
 
-def _not_retried(error: SegmindError, repeatable: bool) -> SegmindError:
-    error.is_retryable = repeatable
-    return error
+def _from_http_stack(error: BaseException | None) -> bool:
+    return error is not None and (
+        type(error).__module__.split(".")[0] in _HTTP_STACK
+        or isinstance(error, OSError)
+    )
 
 
-def _is_aiohttp(error: BaseException | None) -> bool:
+def _from_aiohttp(error: BaseException | None) -> bool:
     return error is not None and type(error).__module__.startswith("aiohttp")
-
-
-def _has_base(error: BaseException | None, name: str) -> bool:
-    return any(base.__name__ == name for base in type(error).__mro__)
-
-
-def _libraries() -> tuple[ModuleType, ...]:
-    """httpx2, and legacy httpx when something has imported it."""
-    return tuple(
-        module for name in ("httpx2", "httpx") if (module := sys.modules.get(name))
-    )
-
-
-def _is(error: BaseException, *names: str) -> bool:
-    """Whether `error` is one of the named HTTPX exceptions, of either library."""
-    return any(
-        isinstance(error, kind)
-        for lib in _libraries()
-        for name in names
-        if isinstance(kind := getattr(lib, name, None), type)
-    )

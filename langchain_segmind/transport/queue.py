@@ -1,120 +1,146 @@
-"""Segmind's asynchronous queue API (v2), for generations that outlive a request.
+"""Segmind's queue API (v2): submit a job, poll it, fetch its result; resume it.
 
-A job is submitted to `/v2/<slug>`, its `status_url` polled with backoff until
-COMPLETED or FAILED (bounded by the call's `timeout`), and its `response_url`
-fetched. The result's `output` is the provider JSON of a v1 answer, encoded as
-a string; its `metrics` stand in for v1's credit headers, so the rest of the
-package reads a queued answer exactly like a direct one.
+A job is submitted to `/v2/<slug>`; its `status_url` is polled with backoff
+until COMPLETED or FAILED, then its `response_url` fetched, all within the
+call's one deadline. The result's `output` is the provider JSON of a v1 answer,
+and its `metrics` stand in for v1's credit headers, so a queued answer reads
+exactly like a direct one.
+
+Segmind bills a job once it is accepted. Every failure after that (out of
+time, polls that keep failing, a cancelled task) carries the job as
+`error.job`, and each accepted job is logged at INFO with its request id, so
+that its answer can be collected later (`collect`) instead of paid for again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+import asyncio
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from langchain_segmind.errors import (
     SegmindBadRequestError,
+    SegmindError,
     SegmindJobFailedError,
     SegmindResponseError,
 )
 from langchain_segmind.transport.clients import AsyncClient, SyncClient
-from langchain_segmind.transport.jsonparse import loads
-from langchain_segmind.transport.send import Answer, HttpCall, asend, send
+from langchain_segmind.transport.deadline import Deadline
+from langchain_segmind.transport.send import Answer, Call, asend, send
+
+logger = logging.getLogger("langchain_segmind")
 
 FIRST_POLL_DELAY = 0.5
 POLL_BACKOFF = 1.5
 MAX_POLL_DELAY = 5.0
-# Polls are GETs, safe to repeat, so they get at least this many retries.
-MIN_POLL_RETRIES = 3
-_TERMINAL = frozenset({"COMPLETED", "FAILED"})
 _PENDING = frozenset({"QUEUED", "PROCESSING"})
 
 
-@dataclass(frozen=True)
-class _Job:
+@dataclass(frozen=True, slots=True)
+class SegmindJob:
+    """A job Segmind accepted (and bills) on its queue API.
+
+    Pass it to `ChatSegmind.resume` / `aresume` to collect the answer without
+    submitting again. It pickles, and `dict(job.to_dict())` is plain JSON.
+
+    Attributes:
+        request_id: Segmind's id of the job.
+        model: The slug it runs on.
+        status_url: Where its status is polled.
+        response_url: Where its result is fetched.
+    """
+
     request_id: str
+    model: str
     status_url: str
     response_url: str
 
-
-class _PollSchedule:
-    """The waits between polls; none may pass the job's deadline."""
-
-    def __init__(self, call: HttpCall) -> None:
-        self._call = call
-        self._delay = FIRST_POLL_DELAY
-
-    def next_delay(self, job: _Job, status: object) -> float:
-        if status not in _PENDING:
-            raise SegmindResponseError(
-                f"queued job {job.request_id} has an unknown status {status!r}",
-                request_id=job.request_id,
-            )
-        delay = self._delay
-        deadline = self._call.start()
-        if not deadline.allows_wait(delay):
-            error = deadline.error(
-                f"result of queued job {job.request_id} ({status})", queued=True
-            )
-            error.request_id = job.request_id
-            raise error
-        self._delay = min(delay * POLL_BACKOFF, MAX_POLL_DELAY)
-        return delay
+    def to_dict(self) -> dict[str, str]:
+        """The job as a JSON-friendly dict; `SegmindJob(**d)` rebuilds it."""
+        return asdict(self)
 
 
-def send_queued(call: HttpCall, client: SyncClient | None = None) -> Answer:
-    """Run `call` (a POST to a v2 URL) through the queue and return the result.
+def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:
+    """The job of a bare request id, at the queue's usual URLs."""
+    base = f"{v2_base_url.rstrip('/')}/requests/{request_id}"
+    return SegmindJob(request_id, model, f"{base}/status", base)
 
-    `timeout` bounds the whole job: the submit, every poll and the fetch share
-    one deadline.
+
+def send_queued(call: Call, client: SyncClient | None = None) -> Answer:
+    """Submit `call` (a POST to a v2 URL) and wait for its result."""
+    deadline = Deadline.start(call.timeout)
+    job = _accepted(send(call, client, deadline=deadline), call)
+    return collect(job, call, client, deadline)
+
+
+async def asend_queued(call: Call, client: AsyncClient | None = None) -> Answer:
+    """The async form of `send_queued`."""
+    deadline = Deadline.start(call.timeout)
+    job = _accepted(await asend(call, client, deadline=deadline), call)
+    return await acollect(job, call, client, deadline)
+
+
+def collect(
+    job: SegmindJob, call: Call, client: SyncClient | None, deadline: Deadline
+) -> Answer:
+    """Poll `job` until it ends and fetch its result; never submits.
+
+    Raises:
+        SegmindTimeoutError: The job still runs at the deadline (`.job` set).
+        SegmindJobFailedError: The job ended FAILED.
     """
-    call = _with_deadline(call)
-    job = _job(send(call, client), call)
-    schedule = _PollSchedule(call)
-    while True:
-        status = _status(send(_get(call, job.status_url), client))
-        if status in _TERMINAL:
-            break
-        call.clock.sleep(schedule.next_delay(job, status))
+    status, result = _poll(call, job.status_url), _poll(call, job.response_url)
+    with _carrying(job):
+        wait = FIRST_POLL_DELAY
+        while _pending(send(status, client, method="GET", deadline=deadline), job):
+            _check_wait(wait, deadline, job)
+            deadline.clock.sleep(wait)
+            wait = min(wait * POLL_BACKOFF, MAX_POLL_DELAY)
+        return _result(send(result, client, method="GET", deadline=deadline), job)
+
+
+async def acollect(
+    job: SegmindJob, call: Call, client: AsyncClient | None, deadline: Deadline
+) -> Answer:
+    """The async form of `collect`."""
+    status, result = _poll(call, job.status_url), _poll(call, job.response_url)
+    with _carrying(job):
+        wait = FIRST_POLL_DELAY
+        while _pending(
+            await asend(status, client, method="GET", deadline=deadline), job
+        ):
+            _check_wait(wait, deadline, job)
+            await deadline.clock.asleep(wait)
+            wait = min(wait * POLL_BACKOFF, MAX_POLL_DELAY)
+        answer = await asend(result, client, method="GET", deadline=deadline)
+        return _result(answer, job)
+
+
+@contextmanager
+def _carrying(job: SegmindJob) -> Iterator[None]:
+    """Attach `job` to the error of any failure once it was accepted."""
     try:
-        return _result(send(_get(call, job.response_url), client), job)
-    except SegmindBadRequestError as error:
-        raise _failure(error, job) from None
+        yield
+    except SegmindBadRequestError as error:  # the result endpoint's FAILED (422)
+        failed = SegmindJobFailedError(
+            error.message,
+            status_code=error.status_code,
+            request_id=job.request_id,
+            body=error.body,
+        )
+        failed.job = job
+        raise failed from error
+    except (SegmindError, asyncio.CancelledError) as error:
+        error.job = job  # type: ignore[union-attr]
+        raise
 
 
-async def asend_queued(call: HttpCall, client: AsyncClient | None = None) -> Answer:
-    """The async twin of `send_queued`."""
-    call = _with_deadline(call)
-    job = _job(await asend(call, client), call)
-    schedule = _PollSchedule(call)
-    while True:
-        status = _status(await asend(_get(call, job.status_url), client))
-        if status in _TERMINAL:
-            break
-        await call.clock.asleep(schedule.next_delay(job, status))
-    try:
-        return _result(await asend(_get(call, job.response_url), client), job)
-    except SegmindBadRequestError as error:
-        raise _failure(error, job) from None
-
-
-def _with_deadline(call: HttpCall) -> HttpCall:
-    return replace(call, deadline=call.start())
-
-
-def _get(call: HttpCall, url: str) -> HttpCall:
-    return replace(
-        call,
-        method="GET",
-        url=url,
-        body=None,
-        max_retries=max(call.max_retries, MIN_POLL_RETRIES),
-    )
-
-
-def _job(answer: Answer, call: HttpCall) -> _Job:
+def _accepted(answer: Answer, call: Call) -> SegmindJob:
     payload = answer.payload if isinstance(answer.payload, Mapping) else {}
     request_id = payload.get("request_id")
     urls = (payload.get("status_url"), payload.get("response_url"))
@@ -124,25 +150,51 @@ def _job(answer: Answer, call: HttpCall) -> _Job:
             f"{payload!r:.200}",
             status_code=answer.status_code,
         )
-    status_url, response_url = str(urls[0]), str(urls[1])
+    job = SegmindJob(request_id, call.model, str(urls[0]), str(urls[1]))
+    logger.info("Segmind accepted v2 job %s (%s)", request_id, call.model)
+    return job
+
+
+def _poll(call: Call, url: str) -> Call:
+    # The key goes with every poll: never to a host other than the submit's.
     origin = urlsplit(call.url)[:2]
-    for url in (status_url, response_url):
-        # The key goes with every poll: never to a host other than Segmind's.
-        if urlsplit(url)[:2] != origin:
-            raise SegmindResponseError(
-                f"the queue pointed to {url!r}, outside {origin[0]}://{origin[1]}; "
-                "not following it with the API key",
-                request_id=request_id,
-            )
-    return _Job(request_id, status_url, response_url)
+    if urlsplit(url)[:2] != origin:
+        raise SegmindResponseError(
+            f"the queue pointed to {url!r}, outside {origin[0]}://{origin[1]}; "
+            "not following it with the API key"
+        )
+    return Call(
+        url,
+        call.api_key,
+        headers=call.headers,
+        max_retries=max(call.max_retries, 3),  # a GET is safe to repeat
+        model=call.model,
+        async_backend=call.async_backend,
+    )
 
 
-def _status(answer: Answer) -> object:
-    payload = answer.payload
-    return payload.get("status") if isinstance(payload, Mapping) else None
+def _pending(answer: Answer, job: SegmindJob) -> bool:
+    status = (
+        answer.payload.get("status") if isinstance(answer.payload, Mapping) else None
+    )
+    if status in _PENDING:
+        return True
+    if status in ("COMPLETED", "FAILED"):
+        return False
+    raise SegmindResponseError(
+        f"queued job {job.request_id} has an unknown status {status!r}",
+        request_id=job.request_id,
+    )
 
 
-def _result(answer: Answer, job: _Job) -> Answer:
+def _check_wait(wait: float, deadline: Deadline, job: SegmindJob) -> None:
+    if not deadline.allows_wait(wait):
+        error = deadline.error(f"result of queued job {job.request_id}", queued=True)
+        error.request_id = job.request_id
+        raise error
+
+
+def _result(answer: Answer, job: SegmindJob) -> Answer:
     payload = answer.payload if isinstance(answer.payload, Mapping) else {}
     if payload.get("status") == "FAILED":
         raise SegmindJobFailedError(
@@ -153,12 +205,12 @@ def _result(answer: Answer, job: _Job) -> Answer:
     output: Any = payload.get("output")
     if isinstance(output, str):
         try:
-            output = loads(output)
-        except ValueError:  # not JSON, or nested too deep
+            output = json.loads(output)
+        except (ValueError, RecursionError) as error:
             raise SegmindResponseError(
                 f"the job's output is not JSON: {output[:200]!r}",
                 request_id=job.request_id,
-            ) from None
+            ) from error
     metrics = payload.get("metrics")
     metrics = metrics if isinstance(metrics, Mapping) else {}
     headers = {"x-request-id": job.request_id}
@@ -170,12 +222,3 @@ def _result(answer: Answer, job: _Job) -> Answer:
         if metrics.get(key) is not None:
             headers[header] = str(metrics[key])
     return Answer(answer.status_code, headers, output)
-
-
-def _failure(error: SegmindBadRequestError, job: _Job) -> SegmindJobFailedError:
-    return SegmindJobFailedError(
-        error.message,
-        status_code=error.status_code,
-        request_id=job.request_id,
-        body=error.body,
-    )

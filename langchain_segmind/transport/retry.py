@@ -1,46 +1,49 @@
-"""When to retry a failed call, and how long to wait first.
+"""Whether a failed request is sent again, and how long to wait first.
 
-An error says whether it may be retried (`SegmindError.is_retryable`): 429,
-500/502/503/504, and a connection that failed before the request was sent.
-Never retried: everything else, since Segmind bills each accepted POST.
-Exactly `max_retries` extra attempts at most, and no wait ever runs past the
-call's deadline.
+Segmind bills every accepted POST, so a POST is repeated only when it provably
+never reached Segmind, or when Segmind answered with an error it does not bill
+(429, 500, 502, 503, 504). A GET (a queue poll) is safe to repeat.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from langchain_segmind.errors import (
+    SegmindConnectionError,
+    SegmindError,
+    SegmindRateLimitError,
+    SegmindResponseError,
+)
+from langchain_segmind.transport.deadline import Clock
 
-from langchain_segmind.errors import SegmindError, SegmindRateLimitError
-from langchain_segmind.transport.deadline import Deadline
-
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
 MAX_RATE_LIMIT_WAIT_SECONDS = 60.0
 
 
-@dataclass
-class RetryBudget:
-    """The retry state of one call: attempts used, within its deadline."""
+def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) -> bool:
+    """Whether the request that failed with `error` may be sent again.
 
-    max_retries: int
-    deadline: Deadline
-    retries_done: int = 0
+    Args:
+        error: The classified failure.
+        may_have_reached: Whether the request may have reached Segmind.
+        method: The HTTP method.
+    """
+    if error.status_code in RETRYABLE_STATUSES:
+        return True
+    if isinstance(error, SegmindConnectionError):
+        return method == "GET" or not may_have_reached
+    return method == "GET" and isinstance(error, SegmindResponseError)
 
-    def delay_before_retry(self, error: SegmindError) -> float | None:
-        """Seconds to wait before retrying after `error`, or `None` to give up."""
-        if not error.is_retryable or self.retries_done >= self.max_retries:
-            return None
-        delay = self._delay_for(error)
-        if not self.deadline.allows_wait(delay):
-            return None
-        self.retries_done += 1
-        return delay
 
-    def _delay_for(self, error: SegmindError) -> float:
-        clock = self.deadline.clock
-        if isinstance(error, SegmindRateLimitError) and error.reset_at is not None:
-            until_reset = (error.reset_at - clock.now()).total_seconds()
-            return min(max(until_reset, 0.0), MAX_RATE_LIMIT_WAIT_SECONDS)
-        backoff = BASE_DELAY_SECONDS * 2**self.retries_done
-        return float(min(backoff, MAX_BACKOFF_SECONDS) * clock.jitter())
+def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float:
+    """Seconds to wait before retry number `retries_done + 1`.
+
+    After a 429 that says when the limit resets, until then (at most a minute);
+    otherwise exponential backoff with jitter.
+    """
+    if isinstance(error, SegmindRateLimitError) and error.reset_at is not None:
+        until_reset = (error.reset_at - clock.now()).total_seconds()
+        return min(max(until_reset, 0.0), MAX_RATE_LIMIT_WAIT_SECONDS)
+    backoff: float = min(BASE_DELAY_SECONDS * 2**retries_done, MAX_BACKOFF_SECONDS)
+    return backoff * clock.jitter()

@@ -1,197 +1,404 @@
-"""Sending one call to Segmind: attempts within one deadline, retries, decoding.
+"""Sending one request to Segmind: attempts within one deadline, and retries.
 
-Each attempt goes through `_http` (the one module that speaks HTTP); whether
-a failed one is tried again is `_retry`'s decision, and no attempt or wait
-outlives the call's `_deadline`. The API key travels in each request's
-`x-api-key` header and is never stored on a client.
+`send` / `asend` make one attempt after another until one succeeds, the retry
+decision (`retry.should_retry`) says stop, or the deadline allows no more. Each
+attempt reads the answer's decoded bytes up to `MAX_ANSWER_BYTES`, checking the
+deadline between chunks, and parses it as JSON within a budget of values.
+The API key travels in each request's `x-api-key` header, never on a client.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-import time
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import SecretStr
 
+from langchain_segmind._version import __version__
 from langchain_segmind.errors import (
+    SegmindAuthenticationError,
     SegmindError,
     SegmindInputError,
     SegmindResponseError,
-    error_from_response,
 )
-from langchain_segmind.transport import clients as _http
-from langchain_segmind.transport.clock import SYSTEM_CLOCK, Clock
-from langchain_segmind.transport.deadline import Deadline
-from langchain_segmind.transport.headers import request_headers
-from langchain_segmind.transport.jsonparse import JSONTooDeepError, loads
-from langchain_segmind.transport.retry import RetryBudget
+from langchain_segmind.transport import clients
+from langchain_segmind.transport.clients import AsyncClient, SyncClient
+from langchain_segmind.transport.deadline import ATTEMPT_DEADLINE, Deadline
+from langchain_segmind.transport.failures import (
+    Progress,
+    error_for_answer,
+    error_for_exception,
+)
+from langchain_segmind.transport.retry import retry_delay, should_retry
 
 logger = logging.getLogger("langchain_segmind")
 
+# Segmind's answers are kilobytes; these bound what a hostile one may cost.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+MAX_JSON_VALUES = 250_000
+USER_AGENT = f"langchain-segmind/{__version__}"
+# Set by the package or by HTTP itself: a caller's value would break framing,
+# the body's type, decoding or the key's privacy.
+RESERVED_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-connection",
+        "x-api-key",
+        "content-type",
+        "accept-encoding",
+    }
+)
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
+MISSING_KEY_MESSAGE = (
+    "no Segmind API key: pass api_key=... to the model or set the "
+    "SEGMIND_API_KEY environment variable"
+)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request to Segmind and the limits it runs within."""
+
+    url: str
+    api_key: SecretStr | None = field(repr=False)
+    body: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """The caller's extra headers, already checked (`check_caller_headers`)."""
+    timeout: float | None = None
+    max_retries: int = 2
+    model: str = ""
+    async_backend: str = "httpx2"
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
-    """A successful (2xx) answer from Segmind."""
+    """A successful answer: status, lower-case headers and the parsed JSON."""
 
     status_code: int
     headers: Mapping[str, str]
-    """Lower-case names."""
     payload: Any
 
 
-@dataclass(frozen=True)
-class HttpCall:
-    """Everything needed to send one request, with its retries."""
+def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]:
+    """The caller's headers with lower-case names, if they may be sent.
 
-    method: str
-    url: str
-    api_key: SecretStr
-    model: str
-    timeout: float | None
-    max_retries: int
-    body: Mapping[str, Any] | None = None
-    extra_headers: Mapping[str, str] = field(default_factory=dict)
-    """Checked caller headers (`_headers.check_caller_headers`)."""
-    clock: Clock = SYSTEM_CLOCK
-    deadline: Deadline | None = None
-    """A deadline shared with other requests of one call, such as a queued
-    job's polls; by default `timeout` from the first attempt."""
-    async_transport: str = "httpx2"
-    """The default async client's transport: `"httpx2"` or `"aiohttp"`."""
-
-    def outgoing(self) -> _http.Outgoing:
-        """The request to send (every attempt sends the same one).
-
-        Raises:
-            SegmindInputError: The body holds text that is not valid Unicode.
-        """
-        return _http.Outgoing(
-            self.method,
-            self.url,
-            headers=lambda: request_headers(
-                self.api_key, self.extra_headers, has_body=self.body is not None
-            ),
-            content=self._content(),
+    Raises:
+        SegmindInputError: A name is reserved or not a header name, or a value
+            is not a string.
+    """
+    if headers is not None and not isinstance(headers, Mapping):
+        raise SegmindInputError(
+            "headers must be a mapping of names to values, got "
+            f"{type(headers).__name__}"
         )
-
-    def _content(self) -> bytes | None:
-        if self.body is None:
-            return None
-        try:
-            return json.dumps(self.body, ensure_ascii=False, allow_nan=False).encode()
-        except UnicodeEncodeError as error:
-            problem = (
-                "the messages hold text that is not valid Unicode (an unpaired "
-                f"surrogate at position {error.start} of a string)"
+    checked: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise SegmindInputError(f"{name!r} is not a valid HTTP header name")
+        if name.lower() in RESERVED_HEADERS:
+            raise SegmindInputError(
+                f"the header {name!r} is set by langchain-segmind and cannot be "
+                "given (reserved: " + ", ".join(sorted(RESERVED_HEADERS)) + ")"
             )
-        except (TypeError, ValueError) as error:
-            # An extra body field (model_kwargs, a per-call keyword) that JSON
-            # cannot carry: an object, bytes, NaN or infinity.
-            problem = f"the request body cannot be sent as JSON: {error}"
-        raise SegmindInputError(problem)
+        if not isinstance(value, str) or not _FIELD_VALUE.fullmatch(value):
+            # Checked here, not left to HTTP's refusal, which would quote
+            # every header of the request (the key among them) in its frames.
+            raise SegmindInputError(
+                f"the value of header {name!r} is not printable ASCII text"
+            )
+        checked[name.lower()] = value
+    return checked
 
-    def start(self) -> Deadline:
-        """The call's deadline: the shared one, or `timeout` from now."""
-        return self.deadline or Deadline.after(self.timeout, self.clock)
 
+def send(
+    call: Call,
+    client: SyncClient | None = None,
+    *,
+    method: str = "POST",
+    deadline: Deadline | None = None,
+) -> Answer:
+    """Send `call` on `client` (or the default client), retrying as allowed.
 
-def send(call: HttpCall, client: _http.SyncClient | None = None) -> Answer:
-    """Send `call`, retrying as `_retry` allows, on `client` or the default one.
+    Args:
+        call: The request.
+        client: The user's client, or `None` for the package's default one.
+        method: `"POST"`, or `"GET"` for a queue poll.
+        deadline: A deadline shared with other requests (a queued job's
+            polls); by default `call.timeout` from now.
 
     Raises:
         SegmindError: The typed error of the last attempt.
     """
-    outgoing = call.outgoing()
-    deadline = call.start()
-    budget = RetryBudget(call.max_retries, deadline)
+    deadline = deadline or Deadline.start(call.timeout)
+    url, key, headers, content = _prepare(call, client, method)
+    retries = 0
     while True:
-        started = time.perf_counter()
+        progress = Progress(deadline)
         try:
-            answer = _decode(_http.exchange(client, outgoing, deadline), call)
-        except SegmindError as error:
-            failure = error
-        else:
-            _log_success(call, answer, started)
-            return answer
-        call.clock.sleep(_delay_or_raise(budget, call, failure, started))
+            raw = _attempt(client, method, url, key, headers, content, progress)
+            return _decode(raw, call, url)
+        except Exception as error:  # classified: ours, or the user's re-raised
+            failure = _failure(error, progress, call)
+        delay = _delay_or_raise(failure, progress, method, retries, call, deadline)
+        deadline.clock.sleep(delay)
+        retries += 1
 
 
-async def asend(call: HttpCall, client: _http.AsyncClient | None = None) -> Answer:
-    """The async twin of `send`."""
-    outgoing = call.outgoing()
-    deadline = call.start()
-    budget = RetryBudget(call.max_retries, deadline)
+async def asend(
+    call: Call,
+    client: AsyncClient | None = None,
+    *,
+    method: str = "POST",
+    deadline: Deadline | None = None,
+) -> Answer:
+    """The async form of `send`; `asyncio.timeout` bounds each attempt."""
+    deadline = deadline or Deadline.start(call.timeout)
+    url, key, headers, content = _prepare(call, client, method)
+    retries = 0
     while True:
-        started = time.perf_counter()
+        progress = Progress(deadline)
         try:
-            raw = await _http.aexchange(
-                client, outgoing, deadline, call.async_transport
-            )
-            answer = _decode(raw, call)
-        except SegmindError as error:
-            failure = error
-        else:
-            _log_success(call, answer, started)
-            return answer
-        await call.clock.asleep(_delay_or_raise(budget, call, failure, started))
+            async with asyncio.timeout(deadline.remaining()):
+                raw = await _aattempt(
+                    client,
+                    call.async_backend,
+                    method,
+                    (url, key),
+                    headers,
+                    content,
+                    progress,
+                )
+            return _decode(raw, call, url)
+        except Exception as error:  # classified: ours, or the user's re-raised
+            failure = _failure(error, progress, call)
+        delay = _delay_or_raise(failure, progress, method, retries, call, deadline)
+        await deadline.clock.asleep(delay)
+        retries += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    status_code: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def _prepare(
+    call: Call, client: object, method: str
+) -> tuple[str, SecretStr, dict[str, str], bytes | None]:
+    """The URL, key, headers and body of every attempt; input errors raise here.
+
+    The key stays a `SecretStr` until each request is built, so that no frame
+    of a traceback (locals included) holds it.
+    """
+    url, key = (call.url, call.api_key)
+    if client is None:
+        url, key = clients.redirected(url, key)
+    if key is None or not key.get_secret_value():
+        raise SegmindAuthenticationError(MISSING_KEY_MESSAGE)
+    if not _PRINTABLE_ASCII.fullmatch(key.get_secret_value()):
+        raise SegmindInputError(
+            "the API key holds characters HTTP headers cannot carry (only "
+            "printable ASCII, no spaces); check SEGMIND_API_KEY"
+        )
+    headers = {"user-agent": USER_AGENT, "accept": "application/json", **call.headers}
+    if call.body is None or method == "GET":
+        return url, key, headers, None
+    headers["content-type"] = "application/json"
+    try:
+        content = json.dumps(call.body, ensure_ascii=False, allow_nan=False).encode()
+    except UnicodeEncodeError as error:
+        raise SegmindInputError(
+            "the messages hold text that is not valid Unicode (an unpaired "
+            f"surrogate at position {error.start} of a string)"
+        ) from error
+    except (TypeError, ValueError, RecursionError) as error:
+        # An extra body field JSON cannot carry: an object, bytes, NaN, a cycle.
+        raise SegmindInputError(
+            f"the request body cannot be sent as JSON: {error}"
+        ) from error
+    return url, key, headers, content
+
+
+def _attempt(
+    client: SyncClient | None,
+    method: str,
+    url: str,
+    key: SecretStr,
+    headers: dict[str, str],
+    content: bytes | None,
+    progress: Progress,
+) -> _Raw:
+    http = clients.DEFAULT_CLIENTS.sync() if client is None else client
+    request = http.build_request(
+        method,
+        url,
+        headers={**headers, "x-api-key": key.get_secret_value()},
+        content=content,
+    )
+    progress.bound_timeouts(request.extensions.get("timeout", {}))
+    request.extensions["timeout"] = progress.timeouts
+    request.extensions["trace"] = progress.trace
+    token = ATTEMPT_DEADLINE.set(progress.deadline)
+    try:
+        response = http.send(request, stream=True, follow_redirects=False)  # type: ignore[arg-type]
+        try:
+            _start_answer(response, progress)
+            if response.is_stream_consumed:  # built in memory, e.g. by a mock
+                return _raw(progress, bytes(response.content))
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                _add_chunk(body, chunk, progress)
+            return _raw(progress, bytes(body))
+        finally:
+            response.close()
+    finally:
+        ATTEMPT_DEADLINE.reset(token)
+
+
+async def _aattempt(
+    client: AsyncClient | None,
+    backend: str,
+    method: str,
+    target: tuple[str, SecretStr],
+    headers: dict[str, str],
+    content: bytes | None,
+    progress: Progress,
+) -> _Raw:
+    if client is None:
+        client = clients.DEFAULT_CLIENTS.for_running_loop(backend)
+    request = client.build_request(
+        method,
+        target[0],
+        headers={**headers, "x-api-key": target[1].get_secret_value()},
+        content=content,
+    )
+    progress.bound_timeouts(request.extensions.get("timeout", {}))
+    request.extensions["timeout"] = progress.timeouts
+    request.extensions["trace"] = progress.atrace
+    response = await client.send(request, stream=True, follow_redirects=False)  # type: ignore[arg-type]
+    try:
+        _start_answer(response, progress)
+        if response.is_stream_consumed:
+            return _raw(progress, bytes(response.content))
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            _add_chunk(body, chunk, progress)
+        return _raw(progress, bytes(body))
+    finally:
+        await response.aclose()
+
+
+def _start_answer(response: Any, progress: Progress) -> None:
+    """Record the status and headers, and refuse a redirect."""
+    progress.status_code = response.status_code
+    progress.headers = {k.lower(): v for k, v in response.headers.items()}
+    progress.bound_timeouts(progress.client_timeouts)
+    if 300 <= response.status_code < 400:
+        location = progress.headers.get("location", "(no Location header)")
+        raise SegmindResponseError(
+            f"Segmind answered with a redirect to {location!r}; the API key is "
+            "never sent on to another address. If that address is right, set "
+            "`base_url` to it.",
+            status_code=response.status_code,
+            request_id=progress.headers.get("x-request-id"),
+        )
+
+
+def _add_chunk(body: bytearray, chunk: bytes, progress: Progress) -> None:
+    body += chunk
+    if len(body) > MAX_ANSWER_BYTES:
+        raise SegmindResponseError(
+            f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB once "
+            "decompressed; Segmind's answers are far smaller. The call may have "
+            "been billed, so it is not retried",
+            status_code=progress.status_code,
+            request_id=progress.headers.get("x-request-id"),
+        )
+    if progress.deadline.expired():
+        raise progress.deadline.error()
+
+
+def _raw(progress: Progress, body: bytes) -> _Raw:
+    return _Raw(progress.status_code or 0, progress.headers, body)
+
+
+def _failure(error: Exception, progress: Progress, call: Call) -> SegmindError:
+    failure = error_for_exception(error, progress, model=call.model)
+    if failure is None:
+        raise error  # the user's own code failed (a mock handler, a hook)
+    if failure is error:
+        return failure
+    try:
+        raise failure from error
+    except SegmindError as chained:  # keeps `__cause__` and its traceback
+        return chained
 
 
 def _delay_or_raise(
-    budget: RetryBudget, call: HttpCall, error: SegmindError, started: float
+    failure: SegmindError,
+    progress: Progress,
+    method: str,
+    retries: int,
+    call: Call,
+    deadline: Deadline,
 ) -> float:
-    delay = budget.delay_before_retry(error)
-    outcome = "giving up" if delay is None else f"retrying in {delay:.2f}s"
-    logger.info(
-        "%s %s failed after %.3fs: %s; %s",
-        call.method,
-        call.url,
-        time.perf_counter() - started,
-        error,
-        outcome,
+    retry = retries < call.max_retries and should_retry(
+        failure, may_have_reached=progress.may_have_reached_segmind, method=method
     )
-    if delay is None:
-        raise error.with_traceback(None)
+    delay = retry_delay(failure, retries, deadline.clock) if retry else 0.0
+    retry = retry and deadline.allows_wait(delay)
+    logger.info(
+        "%s %s failed: %s; %s",
+        method,
+        call.url,
+        failure,
+        f"retrying in {delay:.2f}s" if retry else "giving up",
+    )
+    if not retry:
+        raise failure
     return delay
 
 
-def _decode(answer: _http.RawAnswer, call: HttpCall) -> Answer:
-    if answer.status_code >= 400:
-        raise error_from_response(
-            answer.status_code,
-            answer.headers,
-            answer.body,
-            model=call.model,
-            url=call.url,
+def _decode(raw: _Raw, call: Call, url: str) -> Answer:
+    if raw.status_code >= 400:
+        raise error_for_answer(
+            raw.status_code, raw.headers, raw.body, model=call.model, url=url
         )
-    try:
-        payload = loads(answer.body)
-    except JSONTooDeepError as error:
-        problem = str(error)
-    except ValueError:
-        problem = "a body that is not JSON: " + repr(
-            answer.body[:300].decode("utf-8", errors="replace")
-        )
+    request_id = raw.headers.get("x-request-id")
+    problem = None
+    if raw.body.count(b"{") + raw.body.count(b"[") + raw.body.count(b",") > (
+        MAX_JSON_VALUES
+    ):
+        problem = f"a JSON body of more than {MAX_JSON_VALUES:,} values"
     else:
-        return Answer(answer.status_code, answer.headers, payload)
+        try:
+            payload = json.loads(raw.body)
+        except RecursionError:
+            problem = "JSON nested too deeply to read"
+        except ValueError:
+            excerpt = raw.body[:300].decode("utf-8", errors="replace")
+            problem = f"a body that is not JSON: {excerpt!r}"
+        else:
+            logger.debug("%s -> %s (request id %s)", url, raw.status_code, request_id)
+            return Answer(raw.status_code, raw.headers, payload)
     raise SegmindResponseError(
-        f"Segmind answered {answer.status_code} with {problem}",
-        status_code=answer.status_code,
-        request_id=answer.headers.get("x-request-id"),
-        body=answer.body[:300].decode("utf-8", errors="replace"),
+        f"Segmind answered {raw.status_code} with {problem}",
+        status_code=raw.status_code,
+        request_id=request_id,
+        body=raw.body[:300].decode("utf-8", errors="replace"),
     )
-
-
-def _log_success(call: HttpCall, answer: Answer, started: float) -> None:
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug(
-            "%s %s -> %s in %.3fs (request id %s)",
-            call.method,
-            call.url,
-            answer.status_code,
-            time.perf_counter() - started,
-            answer.headers.get("x-request-id"),
-        )

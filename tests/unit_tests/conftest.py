@@ -1,9 +1,9 @@
 """Shared fixtures of the unit tier: a scripted fake Segmind, fake time, models.
 
 Nothing here touches the network or really sleeps: every model built by the
-fixtures sends through the package's own default clients, whose transport
-(the `_http.sync_transport` / `_http.async_transport` seam) is an
-`httpx2.MockTransport` answering from a `Recorder`, and waits on a `FakeClock`.
+fixtures is given httpx2 clients whose transport is an `httpx2.MockTransport`
+answering from a `Recorder` (the tier's one fake), and waits on the package's
+`FakeClock`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
-from langchain_segmind.transport import clients as _http
-from langchain_segmind.transport.clock import Clock
+from langchain_segmind.testing import FakeClock
+from langchain_segmind.transport.deadline import replaced_clock
 
 # The fixed "now" of the fake clock; rate-limit reset times are relative to it.
 FAKE_NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
@@ -239,37 +239,6 @@ class Recorder:
         return httpx2.Response(200, json=payload, headers=DEFAULT_ANSWER_HEADERS)
 
 
-# -- fake time ----------------------------------------------------------------------
-
-
-class FakeClock(Clock):
-    """Time that only moves when the retry loop waits; nothing really sleeps."""
-
-    def __init__(self, now: datetime = FAKE_NOW) -> None:
-        self.elapsed = 0.0
-        self.sleeps: list[float] = []
-        self.blocking_sleeps: list[float] = []
-        self._now = now
-
-    def monotonic(self) -> float:
-        return self.elapsed
-
-    def now(self) -> datetime:
-        return self._now
-
-    def sleep(self, seconds: float) -> None:
-        self.blocking_sleeps.append(seconds)
-        self.sleeps.append(seconds)
-        self.elapsed += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.elapsed += seconds
-
-    def jitter(self) -> float:
-        return 1.0
-
-
 # -- fixtures -----------------------------------------------------------------------
 
 
@@ -279,36 +248,18 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-def fake_clock() -> FakeClock:
-    return FakeClock()
+def fake_clock() -> Iterator[FakeClock]:
+    """Every call of the test waits on virtual time (the package's own fake clock)."""
+    with replaced_clock(FakeClock(now=FAKE_NOW)) as clock:
+        yield clock
 
 
 ModelFactory = Callable[..., ChatSegmind]
 
 
 @pytest.fixture
-def mock_default_clients(
-    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Recorder]:
-    """Make the package's default clients talk to the recorder.
-
-    The real default-client code runs (limits, proxy mounts, per-loop async
-    clients); only the transport at the bottom is the mock.
-    """
-    monkeypatch.setattr(
-        _http, "sync_transport", lambda proxy=None: httpx2.MockTransport(recorder)
-    )
-    monkeypatch.setattr(
-        _http, "async_transport", lambda proxy=None: httpx2.MockTransport(recorder)
-    )
-    _http.DEFAULT_CLIENTS.reset()
-    yield recorder
-    _http.DEFAULT_CLIENTS.reset()
-
-
-@pytest.fixture
-def make_model(mock_default_clients: Recorder, fake_clock: FakeClock) -> ModelFactory:
-    """Build a model on the default clients (wired to the recorder) and the fake clock.
+def make_model(recorder: Recorder, fake_clock: FakeClock) -> ModelFactory:
+    """Build a model whose clients answer from the recorder, on the fake clock.
 
     `make_model(ChatSegmindGPT4o, temperature=0.5)`; `api_key` defaults to
     `"test-key"` (pass `api_key=None` for a model without one).
@@ -316,9 +267,15 @@ def make_model(mock_default_clients: Recorder, fake_clock: FakeClock) -> ModelFa
 
     def factory(cls: type[ChatSegmind] = ChatSegmindClaude, **kwargs: Any) -> Any:
         kwargs.setdefault("api_key", "test-key")
-        model = cls(**kwargs)
-        model._clock = fake_clock
-        return model
+        transport = httpx2.MockTransport(recorder)
+        # No timeouts of the clients' own: the model's `timeout` decides.
+        kwargs.setdefault(
+            "http_client", httpx2.Client(transport=transport, timeout=None)
+        )
+        kwargs.setdefault(
+            "http_async_client", httpx2.AsyncClient(transport=transport, timeout=None)
+        )
+        return cls(**kwargs)
 
     return factory
 

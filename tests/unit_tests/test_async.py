@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import gc
-import weakref
 
-import httpx2
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
@@ -15,7 +12,6 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindBadRequestError,
 )
-from langchain_segmind.transport import clients as _http
 
 CONVERSATION = [
     SystemMessage("Be brief."),
@@ -98,126 +94,4 @@ async def test_concurrent_ainvoke_calls_keep_their_answers(claude, recorder):
 # -- the shared async client, across event loops ------------------------------------
 
 
-@pytest.fixture
-def shared_async_clients(recorder, monkeypatch):
-    """Make the default async clients talk to the recorder; list those made.
-
-    Each entry is `(client, loop)`: a default client and the event loop it was
-    created in.
-    """
-    created: list[tuple[httpx2.AsyncClient, asyncio.AbstractEventLoop]] = []
-    real_new_client = _http._new_client
-
-    def recording_new_client(kind, backend="httpx2"):
-        client = real_new_client(kind, backend)
-        if kind is httpx2.AsyncClient:
-            created.append((client, asyncio.get_running_loop()))
-        return client
-
-    monkeypatch.setattr(
-        _http, "async_transport", lambda proxy=None: httpx2.MockTransport(recorder)
-    )
-    monkeypatch.setattr(_http, "_new_client", recording_new_client)
-    _http.DEFAULT_CLIENTS.reset()
-    yield created
-    _http.DEFAULT_CLIENTS.reset()
-
-
-def test_repeated_asyncio_run_with_the_shared_client(shared_async_clients, recorder):
-    model = ChatSegmindClaude(api_key="test-key")  # no http_async_client
-
-    async def two_calls(n: int) -> list[str]:
-        first = await model.ainvoke(f"run {n} call 1")
-        second = await model.ainvoke(f"run {n} call 2")
-        return [first.content, second.content]
-
-    results = [asyncio.run(two_calls(n)) for n in range(3)]
-
-    assert results == [
-        [f"echo: run {n} call 1", f"echo: run {n} call 2"] for n in range(3)
-    ]
-    assert recorder.count == 6
-    # One client per event loop, reused for both calls within the loop; none
-    # is carried over to the next loop.
-    assert len(shared_async_clients) == 3
-    clients = [client for client, _loop in shared_async_clients]
-    loops = [loop for _client, loop in shared_async_clients]
-    assert len({id(c) for c in clients}) == 3
-    assert len({id(loop) for loop in loops}) == 3
-    # `asyncio.run` closed each loop's client as it shut the loop down.
-    assert all(client.is_closed for client in clients)
-
-
-async def test_shared_async_client_is_reused_within_a_loop(
-    shared_async_clients, recorder
-):
-    claude = ChatSegmindClaude(api_key="test-key")
-    gpt = ChatSegmindGPT4o(api_key="test-key")
-
-    calls = 16
-    for n in range(calls // 2):
-        await claude.ainvoke(f"claude {n}")
-    await asyncio.gather(*(gpt.ainvoke(f"gpt {n}") for n in range(calls // 2)))
-
-    assert recorder.count == calls
-    # Models share the loop's client, for sequential and concurrent calls.
-    assert len(shared_async_clients) == 1
-    assert all(
-        loop is asyncio.get_running_loop() for _client, loop in shared_async_clients
-    )
-
-
-def test_asyncio_run_with_a_shared_client_after_a_failed_loop(
-    shared_async_clients, recorder
-):
-    model = ChatSegmindClaude(api_key="test-key", max_retries=0)
-    recorder.fail(400, "bad")
-
-    with pytest.raises(SegmindBadRequestError, match="bad"):
-        asyncio.run(model.ainvoke("Hi"))
-    message = asyncio.run(model.ainvoke("again"))
-
-    assert message.content == "echo: again"
-    assert len(shared_async_clients) == 2
-
-
 # -- no leak across event loops ------------------------------------------------------
-
-
-class LoopHoldingTransport(httpx2.AsyncBaseTransport):
-    """The recorder behind a transport that keeps its connections, like httpx's.
-
-    A kept-alive TCP connection in httpx's pool holds its asyncio transport,
-    which holds the event loop it was opened in (checked against a loopback
-    server: loop <- _SelectorSocketTransport <- SocketStream <- AnyIOStream <-
-    AsyncHTTP11Connection <- pool <- AsyncClient). This stand-in keeps the
-    same reference, without sockets.
-    """
-
-    def __init__(self, recorder) -> None:
-        self._mock = httpx2.MockTransport(recorder)
-        self.kept_alive: list[asyncio.AbstractEventLoop] = []
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        self.kept_alive.append(asyncio.get_running_loop())
-        return await self._mock.handle_async_request(request)
-
-
-def test_finished_event_loops_are_not_kept_alive(recorder, monkeypatch):
-    monkeypatch.setattr(
-        _http, "async_transport", lambda proxy=None: LoopHoldingTransport(recorder)
-    )
-    _http.DEFAULT_CLIENTS.reset()
-    model = ChatSegmindGPT4o(api_key="test-key")
-    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
-
-    async def one_call() -> str:
-        loops.append(weakref.ref(asyncio.get_running_loop()))
-        return (await model.ainvoke("Hi")).content
-
-    assert [asyncio.run(one_call()) for _ in range(3)] == ["echo: Hi"] * 3
-    gc.collect()
-
-    alive = [ref for ref in loops if ref() is not None]
-    assert len(alive) <= 1, f"{len(alive)} finished event loops are still alive"
-    _http.DEFAULT_CLIENTS.reset()

@@ -13,9 +13,16 @@ from langchain_segmind import (
 )
 
 
-def test_a_timeout_names_the_limit_and_the_remedies(make_model, recorder, call):
+def test_a_timeout_names_the_limit_and_the_remedies(
+    make_model, recorder, call, fake_clock
+):
     model = make_model(ChatSegmind, model="gpt-4o", timeout=5)
-    recorder.queue(httpx2.ReadTimeout("timed out"))
+
+    def too_late(request: httpx2.Request) -> httpx2.Response:
+        fake_clock.waited += 5  # the call's whole timeout went by
+        raise httpx2.ReadTimeout("timed out", request=request)
+
+    recorder.queue(too_late)
 
     with pytest.raises(SegmindTimeoutError) as raised:
         call(model, "Hi")

@@ -48,9 +48,9 @@ def model(make_model) -> ChatSegmindClaude:
 
 def check_waits(fake_clock, call, expected: list[float]) -> None:
     """The recorded waits, and that async calls never blocked the event loop."""
-    assert fake_clock.sleeps == pytest.approx(expected)
+    assert fake_clock.waits == pytest.approx(expected)
     if call.is_async:
-        assert fake_clock.blocking_sleeps == []
+        assert fake_clock.blocking_waits == []
 
 
 # -- 429 ----------------------------------------------------------------------------
@@ -106,7 +106,8 @@ def test_429_after_the_last_retry_raises_the_rate_limit_error(
     with pytest.raises(SegmindRateLimitError):
         call(model, "Hi")
     assert recorder.count == 3
-    check_waits(fake_clock, call, [1.0, 1.0])
+    # The second reset time had passed once the first wait was over.
+    check_waits(fake_clock, call, [1.0, 0.0])
 
 
 # -- 5xx and broken connections -----------------------------------------------------
@@ -212,7 +213,7 @@ def test_a_post_that_may_have_arrived_is_not_sent_again(
         call(model, "Hi")
     assert raised.value.is_retryable is False
     assert recorder.count == 1
-    assert fake_clock.sleeps == []
+    assert fake_clock.waits == []
 
 
 def test_an_unknown_failure_of_a_post_is_not_sent_again(
@@ -262,7 +263,7 @@ def test_client_errors_are_not_retried(model, recorder, fake_clock, call, status
         call(model, "Hi")
     assert caught.value.status_code == status
     assert recorder.count == 1
-    assert fake_clock.sleeps == []
+    assert fake_clock.waits == []
 
 
 def test_timeouts_are_not_retried(model, recorder, fake_clock, call):
@@ -271,7 +272,7 @@ def test_timeouts_are_not_retried(model, recorder, fake_clock, call):
     with pytest.raises(SegmindTimeoutError):
         call(model, "Hi")
     assert recorder.count == 1
-    assert fake_clock.sleeps == []
+    assert fake_clock.waits == []
 
 
 def test_unreadable_success_is_not_retried(model, recorder, fake_clock, call):
@@ -280,7 +281,7 @@ def test_unreadable_success_is_not_retried(model, recorder, fake_clock, call):
     with pytest.raises(SegmindError):
         call(model, "Hi")
     assert recorder.count == 1
-    assert fake_clock.sleeps == []
+    assert fake_clock.waits == []
 
 
 # -- the retry budget ---------------------------------------------------------------
@@ -299,7 +300,7 @@ def test_exactly_max_retries_extra_attempts_then_the_last_error(
         call(model, "Hi")
     assert recorder.count == max_retries + 1
     assert caught.value.request_id == f"attempt-{max_retries}"
-    assert len(fake_clock.sleeps) == max_retries
+    assert len(fake_clock.waits) == max_retries
 
 
 def test_max_retries_zero_is_a_single_attempt(make_model, recorder, fake_clock, call):
@@ -309,7 +310,7 @@ def test_max_retries_zero_is_a_single_attempt(make_model, recorder, fake_clock, 
     with pytest.raises(SegmindConnectionError):
         call(model, "Hi")
     assert recorder.count == 1
-    assert fake_clock.sleeps == []
+    assert fake_clock.waits == []
 
 
 def test_retry_budget_is_per_call(model, recorder, fake_clock, call):
@@ -348,7 +349,7 @@ def test_rate_limit_reset_after_the_deadline_gives_up_at_once(
     with pytest.raises(SegmindRateLimitError):
         call(model, "Hi")
     assert recorder.count == 1
-    assert fake_clock.sleeps == []
+    assert fake_clock.waits == []
 
 
 def test_rate_limit_reset_within_the_deadline_is_waited_for(
@@ -366,11 +367,22 @@ def test_rate_limit_reset_within_the_deadline_is_waited_for(
 def test_attempts_carry_the_configured_timeout(make_model, recorder):
     make_model(timeout=42.0).invoke("Hi")
 
+    assert recorder.last.timeout == dict.fromkeys(
+        ("connect", "read", "write", "pool"), 42.0
+    )
+
+
+def test_a_users_client_keeps_its_own_shorter_timeouts(make_model, recorder):
+    client = httpx2.Client(
+        transport=httpx2.MockTransport(recorder), timeout=httpx2.Timeout(3.0, read=60.0)
+    )
+    make_model(timeout=42.0, http_client=client).invoke("Hi")
+
     assert recorder.last.timeout == {
-        "connect": 42.0,
+        "connect": 3.0,
         "read": 42.0,
-        "write": 42.0,
-        "pool": 42.0,
+        "write": 3.0,
+        "pool": 3.0,
     }
 
 
@@ -390,8 +402,8 @@ def test_no_attempt_may_run_past_the_deadline(make_model, recorder, fake_clock, 
 
     def slow_gateway(status: int):
         def handler(request: httpx2.Request) -> httpx2.Response:
-            attempts.append((fake_clock.elapsed, request.extensions["timeout"]["read"]))
-            fake_clock.elapsed += 6  # the gateway took 6 s to answer
+            attempts.append((fake_clock.waited, request.extensions["timeout"]["read"]))
+            fake_clock.waited += 6  # the gateway took 6 s to answer
             return (
                 error_answer(status)
                 if status

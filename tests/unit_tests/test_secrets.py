@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
-import pickle
 import traceback
 
 import httpx2
@@ -22,7 +20,6 @@ from langchain_segmind import (
     SegmindError,
     SegmindInputError,
 )
-from langchain_segmind.transport import clients as _http
 
 KEY = "sk-SEGMIND-do-not-leak-7f3a9c"
 SECRET_REF = {"lc": 1, "type": "secret", "id": ["SEGMIND_API_KEY"]}
@@ -192,47 +189,6 @@ def test_key_is_not_handed_to_tracers(keyed, recorder, status):
 
 
 # -- copies -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def shared_sync_client(mock_default_clients) -> httpx2.Client:
-    """The package's default sync client, talking to the recorder."""
-    return _http.DEFAULT_CLIENTS.sync()
-
-
-@pytest.mark.parametrize(
-    "clone",
-    [
-        pytest.param(copy.deepcopy, id="deepcopy"),
-        pytest.param(copy.copy, id="copy"),
-        pytest.param(lambda m: pickle.loads(pickle.dumps(m)), id="pickle"),
-    ],
-)
-def test_model_with_default_client_can_be_copied_and_pickled(
-    shared_sync_client, recorder, clone
-):
-    model = ChatSegmindClaude(api_key=KEY, temperature=0.2, model_kwargs={"top_p": 1})
-    model.invoke("before")  # the default client has been used
-
-    clone_ = clone(model)
-    clone_.invoke("after")
-
-    assert type(clone_) is ChatSegmindClaude
-    assert clone_.api_key is not None
-    assert clone_.api_key.get_secret_value() == KEY
-    assert clone_.model_dump() == model.model_dump()
-    first, second = recorder.requests
-    assert second.headers["x-api-key"] == KEY
-    assert second.body == {**first.body, "messages": second.body["messages"]}
-    assert second.body["temperature"] == 0.2
-
-
-def test_shared_client_holds_no_key(shared_sync_client, recorder):
-    ChatSegmindClaude(api_key=KEY).invoke("Hi")
-    ChatSegmindClaude(api_key="other-key").invoke("Hi")
-
-    assert KEY not in str(dict(shared_sync_client.headers))
-    assert [r.headers["x-api-key"] for r in recorder.requests] == [KEY, "other-key"]
 
 
 # -- a key given under another name ---------------------------------------------------
