@@ -7,11 +7,8 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple, Self
 
-import httpx2
 from langchain_core.callbacks import (
-    AsyncCallbackManager,
     AsyncCallbackManagerForLLMRun,
-    CallbackManager,
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import (
@@ -20,14 +17,12 @@ from langchain_core.language_models import (
     LanguageModelInput,
     ModelProfile,
 )
-from langchain_core.load import dumpd
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.outputs import (
     ChatGeneration,
     ChatGenerationChunk,
     ChatResult,
-    LLMResult,
 )
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -76,12 +71,15 @@ from langchain_segmind.transport.queue import (
     collect,
     job_for_id,
     send_queued,
+    v2_base_url,
 )
 from langchain_segmind.transport.send import (
     Answer,
     Call,
     asend,
+    check_base_url,
     check_caller_headers,
+    check_slug,
     send,
 )
 
@@ -105,13 +103,13 @@ _CALL_OPTIONS = frozenset(
         "parallel_tool_calls",
         "timeout",
         "max_retries",
+        "resume_job",
     }
 )
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
 # Unknown arguments named like a credential are refused, never sent as a field.
 _SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
-_SLUG = re.compile(r"[A-Za-z0-9._-]+")
 _TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
 
 
@@ -119,8 +117,10 @@ class _Prepared(NamedTuple):
     """One call ready to send, and what reading its answer needs."""
 
     call: Call
-    binding: ToolBinding | None
-    stop: tuple[str, ...]
+    binding: ToolBinding | None = None
+    stop: tuple[str, ...] = ()
+    job: SegmindJob | None = None
+    """An accepted v2 job to collect instead of sending (`resume`)."""
 
 
 class ChatSegmind(BaseChatModel):
@@ -128,51 +128,30 @@ class ChatSegmind(BaseChatModel):
 
     The request dialect follows the slug: `claude-*` slugs get Anthropic's
     rules (system text in `instruction`, alternating turns, temperature 0-1),
-    every other slug OpenAI's (`system` messages, temperature 0-2). Answers
-    are read by their shape (Anthropic, OpenAI or Gemini).
+    every other slug OpenAI's. Answers are read by their shape (Anthropic,
+    OpenAI or Gemini).
 
     Setup:
         ```bash
-        pip install "langchain-segmind @ git+<this repository's URL>"
+        pip install "git+https://github.com/<owner>/langchain-segmind"
         export SEGMIND_API_KEY="your-api-key"
         ```
 
-    Key init args — completion params:
+    Key init args:
         model: str
             Segmind slug, e.g. `"claude-4.5-sonnet"`, `"gpt-5"`, `"gemini-2.5-pro"`.
-        temperature: float | None
-            Sampling temperature (0-1 for Claude slugs, 0-2 otherwise).
-        max_tokens: int | None
-            Maximum number of tokens to generate.
-        stop: list[str] | None
-            Stop sequences (also applied to the returned text).
-        model_kwargs: dict
-            Extra body fields, e.g. `{"top_p": 0.9}` or Anthropic's `thinking`.
-
-    Key init args — client params:
-        api_key: SecretStr | None
-            Segmind API key; read from `SEGMIND_API_KEY` when not passed.
-        base_url: str
-            Gateway URL; read from `SEGMIND_BASE_URL`, default
-            `https://api.segmind.com/v1`.
-        timeout: float | None
-            Seconds to wait for an answer, and the bound on all retries
-            (default 120).
-        max_retries: int
-            Extra attempts after a 429, a 5xx or a connection that never
-            reached Segmind (default 2).
-        default_headers: dict | None
-            Headers added to every request.
-        http_client / http_async_client: httpx2 (or legacy httpx) clients of
-            your own, used as given and never modified (proxies, custom CAs,
-            mocks); by default pooled clients are shared process-wide and per
-            event loop.
-        async_transport: str
-            `"httpx2"` (default) or `"aiohttp"` (the `aiohttp` extra) for the
-            default async clients.
-        api_version: str
-            `"v1"` (default) or `"v2"`: Segmind's queue API, for long
-            generations; see `resume`.
+        temperature, max_tokens, stop, model_kwargs
+            Sampling and extra body fields (e.g. `{"top_p": 0.9}`, `thinking`).
+        api_key, base_url
+            From `SEGMIND_API_KEY` / `SEGMIND_BASE_URL` when not passed.
+        timeout, max_retries
+            120 s for the whole call, retries included; 2 retries, only when a
+            request cannot have been billed.
+        http_client, http_async_client, async_transport
+            Your own httpx2 clients, used as given; or the default clients'
+            async transport (`"httpx2"`, or `"aiohttp"` with that extra).
+        api_version
+            `"v2"` uses Segmind's queue API for long generations (see `resume`).
 
     Instantiate:
         ```python
@@ -183,33 +162,21 @@ class ChatSegmind(BaseChatModel):
 
     Invoke:
         ```python
-        messages = [
-            ("system", "Be playful."),
-            ("human", "tell me a joke on cats"),
-        ]
-        msg = llm.invoke(messages)
-        msg.content
+        msg = llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
+        msg.content, msg.usage_metadata, msg.response_metadata["cost"]
         ```
 
-    Stream:
-        The gateway has no token streaming: `stream` yields the whole answer
-        as one final chunk.
+    Stream and async:
+        The gateway has no token streaming: `stream` yields one final chunk.
 
         ```python
-        for chunk in llm.stream(messages):
-            print(chunk.content)
-        ```
-
-    Async:
-        ```python
-        msg = await llm.ainvoke(messages)
-        results = await llm.abatch([messages] * 8, config={"max_concurrency": 4})
+        msg = await llm.ainvoke("a joke on cats")
+        results = await llm.abatch(["one", "two"], config={"max_concurrency": 4})
         ```
 
     Tool calling:
-        Segmind's gateway does not forward `tools`; they travel in the system
-        prompt and the reply's `<tool_call>` blocks become `tool_calls` (see
-        the README's "Tool calling" section for the protocol).
+        The gateway forwards no `tools`: they travel in the prompt and the
+        reply's `<tool_call>` blocks become `tool_calls` (README, "Tool calling").
 
         ```python
         from langchain_core.tools import tool
@@ -221,10 +188,7 @@ class ChatSegmind(BaseChatModel):
             return "sunny"
 
 
-        msg = llm.bind_tools([get_weather]).invoke("Weather in Paris?")
-        msg.tool_calls
-        # [{'name': 'get_weather', 'args': {'city': 'Paris'},
-        #   'id': 'call_...', 'type': 'tool_call'}]
+        llm.bind_tools([get_weather]).invoke("Weather in Paris?").tool_calls
         ```
 
     Structured output:
@@ -238,30 +202,6 @@ class ChatSegmind(BaseChatModel):
 
 
         llm.with_structured_output(Joke).invoke("a joke on cats")
-        # Joke(setup='...', punchline='...')
-        ```
-
-    Image input:
-        ```python
-        from langchain_core.messages import HumanMessage
-        from langchain_segmind.images import image_block
-
-        llm.invoke(
-            [
-                HumanMessage(
-                    content=[
-                        {"type": "text", "text": "Describe this picture."},
-                        image_block("cat.png"),
-                    ]
-                )
-            ]
-        )
-        ```
-
-    Token usage:
-        ```python
-        msg.usage_metadata
-        # {'input_tokens': 31, 'output_tokens': 12, 'total_tokens': 43}
         ```
 
     Response metadata:
@@ -269,8 +209,7 @@ class ChatSegmind(BaseChatModel):
         msg.response_metadata
         # {'model_name': 'claude-4.5-sonnet', 'model_provider': 'segmind',
         #  'finish_reason': 'stop', 'stop_reason': 'end_turn', 'id': 'msg_...',
-        #  'remaining_credits': 5506.98, 'cost': 0.0123,
-        #  'request_id': '...', 'generation_time': 1.92, ...}
+        #  'remaining_credits': 5506.98, 'cost': 0.0123, 'request_id': '...', ...}
         ```
     """
 
@@ -350,8 +289,10 @@ class ChatSegmind(BaseChatModel):
                     "credential, so it is not sent as a body field: pass the key "
                     "as api_key=... or set SEGMIND_API_KEY"
                 )
-        if "model" not in kwargs and "model_name" not in kwargs:
-            kwargs.setdefault("model", type(self).model_fields["model"].default)
+        if type(self).model_fields["model"].is_required() and not (
+            {"model", "model_name"} & kwargs.keys()
+        ):
+            kwargs["model"] = None  # refused by `check_slug`, naming `model`
         try:
             super().__init__(**kwargs)
         except ValidationError as error:
@@ -359,12 +300,29 @@ class ChatSegmind(BaseChatModel):
             raise _input_error(error) from error
 
     def __repr_args__(self) -> Any:
-        return [(k, v) for k, v in super().__repr_args__() if k != "profile"]
+        # The slug first, even when it is the class's default; no profile.
+        args = super().__repr_args__()
+        return [("model", self.__dict__.get("model"))] + [
+            (k, v) for k, v in args if k not in ("model", "profile")
+        ]
 
     @field_validator("model", mode="before")
     @classmethod
     def _check_model(cls, value: object) -> str:
         return check_slug(value)
+
+    @field_validator("api_key")
+    @classmethod
+    def _check_api_key(cls, value: SecretStr | None) -> SecretStr | None:
+        key = None if value is None else value.get_secret_value()
+        if not key:
+            return None  # missing: refused when a call is made
+        if key != key.strip():
+            raise SegmindInputError(
+                "api_key is white space or has white space around it; check "
+                "the api_key argument or SEGMIND_API_KEY"
+            )
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -602,6 +560,8 @@ class ChatSegmind(BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> _Prepared:
         """Check the input and build the request; nothing is sent yet."""
+        if "resume_job" in kwargs:
+            return self._resumable(kwargs["resume_job"])
         model = check_slug(kwargs.get("model", self.model))
         stop_sequences = _stop_sequences(stop if stop is not None else self.stop)
         extra_body = {**self.model_kwargs}
@@ -637,7 +597,7 @@ class ChatSegmind(BaseChatModel):
                 raise_error=self.raise_on_low_credits,
             )
         base_url = (
-            _v2_base(self.base_url) if self.api_version == "v2" else self.base_url
+            v2_base_url(self.base_url) if self.api_version == "v2" else self.base_url
         )
         call = Call(
             f"{base_url}/{model}",
@@ -693,14 +653,22 @@ class ChatSegmind(BaseChatModel):
         return message
 
     def _send(self, prepared: _Prepared) -> AIMessage:
-        queued = self.api_version == "v2"
-        answer = (send_queued if queued else send)(prepared.call, self.http_client)
+        call, client = prepared.call, self.http_client
+        if prepared.job is not None:
+            answer = collect(prepared.job, call, client, Deadline.start(call.timeout))
+        else:
+            answer = (send_queued if self.api_version == "v2" else send)(call, client)
         return self._read(answer, prepared)
 
     async def _asend(self, prepared: _Prepared) -> AIMessage:
-        queued = self.api_version == "v2"
-        client = self.http_async_client
-        answer = await (asend_queued if queued else asend)(prepared.call, client)
+        call, client = prepared.call, self.http_async_client
+        if prepared.job is not None:
+            deadline = Deadline.start(call.timeout)
+            answer = await acollect(prepared.job, call, client, deadline)
+        elif self.api_version == "v2":
+            answer = await asend_queued(call, client)
+        else:
+            answer = await asend(call, client)
         return self._read(answer, prepared)
 
     def _generate(
@@ -744,7 +712,7 @@ class ChatSegmind(BaseChatModel):
 
     # -- collecting an accepted v2 job ---------------------------------------
 
-    def resume(self, job: SegmindJob | str) -> AIMessage:
+    def resume(self, job: SegmindJob | str, **kwargs: Any) -> AIMessage:
         """Collect the answer of a v2 job Segmind already accepted; never submits again.
 
         A v2 call that fails after its job was accepted (out of `timeout`,
@@ -761,74 +729,42 @@ class ChatSegmind(BaseChatModel):
         ```
 
         Args:
-            job: The `SegmindJob` of an error, or a bare request id (from the
-                `langchain_segmind` logger, which logs each accepted job).
+            job: The `SegmindJob` of an error, or a bare request id (the
+                `langchain_segmind` logger logs each accepted job at INFO).
+            **kwargs: Run options, as `invoke` takes them (e.g. `config=`).
 
         Returns:
             The message the original call would have returned (content, usage,
-            metadata with the same `request_id` and the cost); tool calls and
-            structured output are not derived again.
+            metadata with the same `request_id`, and the cost); tool calls and
+            structured output are not derived again. Waits up to `timeout`.
 
         Raises:
             SegmindTimeoutError: The job still runs after `timeout` (`.job` set).
             SegmindJobFailedError: The job failed; the message is Segmind's.
         """
-        job, prepared = self._resumable(job)
-        manager = CallbackManager.configure(
-            None, self.callbacks, self.verbose, local_metadata=self._ls_metadata()
-        )
-        [run] = manager.on_chat_model_start(
-            dumpd(self), [[]], invocation_params=self._get_invocation_params()
-        )
-        try:
-            deadline = Deadline.start(prepared.call.timeout)
-            answer = collect(job, prepared.call, self.http_client, deadline)
-            message = self._read(answer, prepared)
-        except BaseException as error:
-            run.on_llm_error(error)
-            raise
-        run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=message)]]))
-        return message
+        return self.invoke([], resume_job=job, **kwargs)
 
-    async def aresume(self, job: SegmindJob | str) -> AIMessage:
+    async def aresume(self, job: SegmindJob | str, **kwargs: Any) -> AIMessage:
         """The async form of `resume`.
 
         Args:
             job: The `SegmindJob` of an error, or a bare request id.
+            **kwargs: Run options, as `ainvoke` takes them.
 
         Returns:
             The message the original call would have returned.
         """
-        job, prepared = self._resumable(job)
-        manager = AsyncCallbackManager.configure(
-            None, self.callbacks, self.verbose, local_metadata=self._ls_metadata()
-        )
-        [run] = await manager.on_chat_model_start(
-            dumpd(self), [[]], invocation_params=self._get_invocation_params()
-        )
-        try:
-            deadline = Deadline.start(prepared.call.timeout)
-            client = self.http_async_client
-            answer = await acollect(job, prepared.call, client, deadline)
-            message = self._read(answer, prepared)
-        except BaseException as error:
-            await run.on_llm_error(error)
-            raise
-        await run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=message)]]))
-        return message
+        return await self.ainvoke([], resume_job=job, **kwargs)
 
-    def _ls_metadata(self) -> dict[str, Any]:
-        return {k: v for k, v in self._get_ls_params().items() if v is not None}
-
-    def _resumable(self, job: SegmindJob | str) -> tuple[SegmindJob, _Prepared]:
+    def _resumable(self, job: object) -> _Prepared:
         if isinstance(job, str):
-            job = job_for_id(job, self.model, _v2_base(self.base_url))
+            job = job_for_id(job, self.model, v2_base_url(self.base_url))
         elif not isinstance(job, SegmindJob):
             raise SegmindInputError(
                 f"resume takes a SegmindJob or a request id, got {type(job).__name__}"
             )
         call = Call(
-            f"{_v2_base(self.base_url)}/{job.model}",
+            f"{v2_base_url(self.base_url)}/{job.model}",
             self.api_key,
             headers=self.default_headers or {},
             timeout=self.timeout,
@@ -836,7 +772,7 @@ class ChatSegmind(BaseChatModel):
             model=job.model,
             async_backend=self.async_transport,
         )
-        return job, _Prepared(call, None, ())
+        return _Prepared(call, job=job)
 
 
 class ChatSegmindClaude(ChatSegmind):
@@ -889,61 +825,6 @@ class ChatSegmindGPT4o(ChatSegmind):
 
 
 # -- checks and small helpers -----------------------------------------------
-
-
-def check_slug(slug: object) -> str:
-    """Return `slug` if it can name a Segmind model (one URL path segment).
-
-    Raises:
-        SegmindInputError: It is missing, empty, only dots, or holds a character
-            other than letters, digits, `.`, `-` and `_`.
-    """
-    if slug is None:
-        raise SegmindInputError(
-            "model is required: pass the Segmind slug, e.g. "
-            "ChatSegmind(model='claude-4.5-sonnet')"
-        )
-    if not isinstance(slug, str) or not _SLUG.fullmatch(slug) or not slug.strip("."):
-        raise SegmindInputError(
-            f"model {slug!r} is not a Segmind model slug: slugs are one path segment "
-            "of letters, digits, '.', '-' and '_' (e.g. 'claude-4.5-sonnet', 'gpt-4o')"
-        )
-    return slug
-
-
-def check_base_url(url: str) -> str:
-    """Return `url` (without a trailing slash) if it can be the gateway's base URL.
-
-    Raises:
-        SegmindInputError: Its scheme is not http(s), it has no host, a bad
-            port, a query or fragment, or spaces and control characters.
-    """
-    problem = None
-    try:
-        parsed = httpx2.URL(url)
-        port = parsed.port
-    except (ValueError, TypeError, httpx2.InvalidURL) as error:
-        raise SegmindInputError(f"base_url {url!r} is not a valid URL") from error
-    if not url.strip():
-        problem = "it is empty or only white space"
-    elif parsed.scheme not in ("http", "https"):
-        problem = "it must start with http:// or https://"
-    elif not parsed.host:
-        problem = "it has no host"
-    elif port == 0:
-        problem = "port 0 cannot be connected to"
-    elif parsed.query or parsed.fragment or url.endswith(("?", "#")):
-        problem = "it may not carry a query or fragment"
-    elif any(ord(char) < 0x21 or ord(char) == 0x7F for char in url):
-        problem = "it holds spaces or control characters"
-    if problem:
-        raise SegmindInputError(f"base_url {url!r} is not usable: {problem}")
-    return url.rstrip("/")
-
-
-def _v2_base(base_url: str) -> str:
-    stripped = base_url.rstrip("/")
-    return stripped[:-3] + "/v2" if stripped.endswith("/v1") else stripped + "/v2"
 
 
 def _stop_sequences(stop: object) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 from pydantic import SecretStr
 
 from langchain_segmind._version import __version__
@@ -60,6 +61,7 @@ RESERVED_HEADERS = frozenset(
         "accept-encoding",
     }
 )
+_SLUG = re.compile(r"[A-Za-z0-9._-]+")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
@@ -122,6 +124,56 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
             )
         checked[name.lower()] = value
     return checked
+
+
+def check_slug(slug: object) -> str:
+    """Return `slug` if it can name a Segmind model (one URL path segment).
+
+    Raises:
+        SegmindInputError: It is missing, empty, only dots, or holds a character
+            other than letters, digits, `.`, `-` and `_`.
+    """
+    if slug is None:
+        raise SegmindInputError(
+            "model is required: pass the Segmind slug, e.g. "
+            "ChatSegmind(model='claude-4.5-sonnet')"
+        )
+    if not isinstance(slug, str) or not _SLUG.fullmatch(slug) or not slug.strip("."):
+        raise SegmindInputError(
+            f"model {slug!r} is not a Segmind model slug: slugs are one path segment "
+            "of letters, digits, '.', '-' and '_' (e.g. 'claude-4.5-sonnet', 'gpt-4o')"
+        )
+    return slug
+
+
+def check_base_url(url: str) -> str:
+    """Return `url` (without a trailing slash) if it can be the gateway's base URL.
+
+    Raises:
+        SegmindInputError: Its scheme is not http(s), it has no host, a bad
+            port, a query or fragment, or spaces and control characters.
+    """
+    problem = None
+    try:
+        parsed = httpx2.URL(url)
+        port = parsed.port
+    except (ValueError, TypeError, httpx2.InvalidURL) as error:
+        raise SegmindInputError(f"base_url {url!r} is not a valid URL") from error
+    if not url.strip():
+        problem = "it is empty or only white space"
+    elif parsed.scheme not in ("http", "https"):
+        problem = "it must start with http:// or https://"
+    elif not parsed.host:
+        problem = "it has no host"
+    elif port == 0:
+        problem = "port 0 cannot be connected to"
+    elif parsed.query or parsed.fragment or url.endswith(("?", "#")):
+        problem = "it may not carry a query or fragment"
+    elif any(ord(char) < 0x21 or ord(char) == 0x7F for char in url):
+        problem = "it holds spaces or control characters"
+    if problem:
+        raise SegmindInputError(f"base_url {url!r} is not usable: {problem}")
+    return url.rstrip("/")
 
 
 def send(

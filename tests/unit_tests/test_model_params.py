@@ -126,3 +126,24 @@ def test_moved_arguments_survive_serialization_without_new_warnings():
         )
 
     assert loaded.model_kwargs == {"top_p": 0.9}
+
+
+def test_a_model_is_required_and_the_error_names_model():
+    with pytest.raises(SegmindInputError, match=r"^model is required"):
+        ChatSegmind()
+
+
+def test_the_repr_shows_the_slug_and_not_the_profile():
+    text = repr(ChatSegmindClaude())
+    assert "model='claude-3.5-sonnet'" in text
+    assert "profile" not in text
+    assert "max_input_tokens" not in text
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [("base_url", "   "), ("api_key", "   "), ("api_key", " sk-key ")],
+)
+def test_white_space_names_the_argument_that_is_wrong(argument, value):
+    with pytest.raises(SegmindInputError, match=argument):
+        ChatSegmindGPT4o(**{argument: value})
