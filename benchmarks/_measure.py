@@ -198,8 +198,6 @@ BATCH_RAW = "raw httpx2 (gather + semaphore)"
 BATCH_RAW_AIOHTTP = "raw httpx2 over AiohttpTransport (gather + semaphore)"
 BATCH_MINIMAL = "minimal integration (raw httpx2 in a BaseChatModel)"
 BATCH_MINIMAL_AIOHTTP = "minimal integration over AiohttpTransport"
-# Each goal's client and the raw floor it is held against.
-BATCH_GOALS = {GPT4O: BATCH_RAW, GPT4O_AIOHTTP: BATCH_RAW_AIOHTTP}
 
 
 def batch_clients() -> dict[str, BatchRunner]:
@@ -306,8 +304,12 @@ def _import_seconds(statement: str, env: dict[str, str]) -> float:
         f"{statement}\n"
         "print(time.perf_counter() - start)\n"
     )
+    # From this directory, which holds no package: `-c` puts the working
+    # directory first on sys.path, and the project root would win over the
+    # installed (or PYTHONPATH's) langchain_segmind.
     result = subprocess.run(
         [sys.executable, "-c", code],
+        cwd=RSS_WORKER.parent,
         env=env,
         capture_output=True,
         text=True,

@@ -48,31 +48,25 @@ _LAYER_PATHS = (
     ("/yarl/", AIOHTTP),
 )
 
-# What each langchain-segmind module does for a plain chat call (layers by
-# module: a module missing here is listed without a description).
+# What each langchain-segmind module does for a plain chat call (a module
+# missing here is listed without a description).
 MODULE_ROLES = {
-    "chat_models": "the model: fields and per-call options into a call",
-    "_request": "prepares the call; reads the answer into an AIMessage",
-    "_messages": "messages into provider turns",
-    "_content": "message content blocks",
-    "_endpoint": "the URL of the slug",
-    "_headers": "the request's headers, checked",
-    "_balance": "the credit balance (checked, recorded)",
-    "_profiles": "model profiles (sampling rules)",
-    "_model_kwargs": "extra constructor arguments",
-    "_tools": "tool binding (none here)",
-    "_tool_protocol": "tool protocol (none here)",
-    "wire": "provider body shapes: builds the body, parses the answer",
-    "_transport": "one call: deadline, attempts, retries, decoding",
-    "_retry": "retry decisions",
-    "_deadline": "the call's deadline and httpx2 timeouts",
-    "_failures": "an attempt's progress (trace) and its failure's class",
-    "_clock": "the clock",
-    "_http": "one attempt on httpx2: request, trace, bounded read, errors",
-    "_body": "the bounded (and decompressing) body reader",
-    "_json": "JSON parsing with a depth bound",
-    "_response": "answer metadata and the AIMessage",
-    "_llm_output": "`llm_output` of the ChatResult",
+    "chat_models": "the model: `_prepare` builds the call, `_read` the AIMessage",
+    "conversion": "the dialect's request body; the answer read into an AIMessage",
+    "conversion.messages": "LangChain messages into neutral turns",
+    "conversion.openai": "OpenAI dialect: renders the body, parses the answer",
+    "conversion.anthropic": "Anthropic dialect: renders the body, parses the answer",
+    "conversion.types": "the neutral turn and part types",
+    "conversion.blocks": "content blocks (media, reasoning)",
+    "transport.send": "one call: headers, JSON body, attempts, bounded read, JSON",
+    "transport.failures": "`Progress`: the trace events of an attempt",
+    "transport.deadline": "the call's deadline and per-phase timeouts",
+    "transport.clients": "default clients; the deadline-bounded sync sockets",
+    "transport.retry": "the retry decision",
+    "callbacks": "the credit balance memory",
+    "catalogue.profiles": "model profiles (sampling rules)",
+    "tools.binding": "tool binding (none here)",
+    "tools.structured": "structured output (none here)",
     "_lazy": "lazy exports",
 }
 

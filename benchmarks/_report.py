@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -56,8 +57,36 @@ def package_versions() -> str:
     return ", ".join(versions)
 
 
+def _git(directory: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(directory), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def measured_commit() -> str:
+    """The commit of the langchain_segmind imported here, and whether it is clean.
+
+    To measure another commit than the working tree's, check it out apart
+    (`git worktree add --detach DIR COMMIT`) and run with `PYTHONPATH=DIR`.
+    """
+    import langchain_segmind
+
+    package = Path(langchain_segmind.__file__).resolve().parent
+    try:
+        commit = _git(package, "rev-parse", "--short=12", "HEAD")
+        changed = _git(package, "status", "--porcelain", "--", ".")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (langchain_segmind is not in a git checkout)"
+    state = "with uncommitted changes" if changed else "clean"
+    return f"{commit} (langchain_segmind/ {state})"
+
+
 def machine() -> dict[str, str]:
     return {
+        "Commit measured": measured_commit(),
         "CPU": cpu_model(),
         "CPUs available (nproc)": str(cpu_count()),
         "Python": f"{platform.python_implementation()} {platform.python_version()}",

@@ -11,6 +11,11 @@ counted as the client's. On start it prints two lines, the v1 base URL and
     backlog          the emulator's listen backlog
     quit (or EOF)    stop the emulator and exit
 
+Segmind has no OpenAI-compatible route, so the emulator has none either; for
+the ChatOpenAI row this process answers `POST /v1/chat/completions` as
+`POST /v1/gpt-4o`, taking the key from `Authorization: Bearer`, so that
+ChatOpenAI runs unmodified against the same answer.
+
 Usage: python benchmarks/_server.py [--latency 0.05] [--credits 1e12]
 """
 
@@ -19,9 +24,29 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 
 from langchain_segmind.testing import SegmindEmulator
+from langchain_segmind.testing._gateway import Gateway, Incoming
 from langchain_segmind.testing._server import EmulatorServer
+from langchain_segmind.testing._wire import Answer
+
+OPENAI_ROUTE = "/v1/chat/completions"
+OPENAI_SLUG = "gpt-4o"
+
+
+def _serve_openai_route(gateway: Gateway) -> None:
+    """Answer ChatOpenAI's route and bearer key as the `gpt-4o` slug's."""
+    serve = gateway.serve
+
+    def serve_aliased(incoming: Incoming) -> Answer:
+        if incoming.target == OPENAI_ROUTE:
+            bearer = incoming.headers.get("authorization", "")
+            headers = {**incoming.headers, "x-api-key": bearer.removeprefix("Bearer ")}
+            incoming = replace(incoming, target=f"/v1/{OPENAI_SLUG}", headers=headers)
+        return serve(incoming)
+
+    gateway.serve = serve_aliased  # type: ignore[method-assign]
 
 
 def _answer(emulator: SegmindEmulator, command: str) -> str:
@@ -49,6 +74,10 @@ def main() -> int:
     args = parser.parse_args()
     emulator = SegmindEmulator(port=0, latency=args.latency, credits=args.credits)
     with emulator:
+        server = emulator._server
+        assert server is not None
+        assert server.gateway is not None
+        _serve_openai_route(server.gateway)
         print(emulator.base_url, flush=True)
         print(f"api key: {emulator.api_key}", flush=True)
         for line in sys.stdin:
