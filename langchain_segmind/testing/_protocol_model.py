@@ -21,7 +21,6 @@ from langchain_segmind.tools.protocol import (
     CALL_OPEN,
     CHOICE_RULES,
     RESULT_CLOSE,
-    ToolSpec,
 )
 
 from ._replies import message_text
@@ -49,8 +48,8 @@ def protocol_reply(body: dict[str, Any]) -> str | None:
     messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
     question, results, called = _episode(messages)
     if choice not in ("auto", "any"):
-        return _call(next(t for t in tools if t.name == choice), question)
-    pending = [tool for tool in tools if tool.name not in called]
+        return _call(next(t for t in tools if t["name"] == choice), question)
+    pending = [tool for tool in tools if tool["name"] not in called]
     if not results:
         return _call(tools[0], question)
     if pending:
@@ -100,10 +99,10 @@ def _called_tools(text: str) -> set[str]:
     return names
 
 
-def _call(tool: ToolSpec, question: str) -> str:
-    arguments = _arguments(tool.parameters, question)
+def _call(tool: dict[str, Any], question: str) -> str:
+    arguments = _arguments(tool.get("parameters") or {}, question)
     payload = json.dumps(
-        {"name": tool.name, "arguments": arguments}, ensure_ascii=False
+        {"name": tool["name"], "arguments": arguments}, ensure_ascii=False
     )
     return f"{CALL_OPEN}\n{payload}\n{CALL_CLOSE}"
 
@@ -143,8 +142,8 @@ def read_answer_schema(system_text: str) -> Any:
         return None
 
 
-def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str]:
-    """The tools and the tool choice of a rendered instruction.
+def read_tools_instruction(system_text: str) -> tuple[list[dict[str, Any]], str]:
+    """The tools (their JSON lines) and the tool choice of a rendered instruction.
 
     Returns:
         The tools, and the choice: `"auto"`, `"any"` or a tool's name.
@@ -159,13 +158,7 @@ def read_tools_instruction(system_text: str) -> tuple[list[ToolSpec], str]:
         except ValueError:
             continue
         if isinstance(spec, dict) and isinstance(spec.get("name"), str):
-            tools.append(
-                ToolSpec(
-                    name=spec["name"],
-                    description=str(spec.get("description", "")),
-                    parameters=spec.get("parameters") or {},
-                )
-            )
+            tools.append(spec)
     required = _REQUIRED_TOOL.search(system_text)
     if required:
         return tools, required.group(1)

@@ -18,7 +18,7 @@ import functools
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_core.messages import AIMessage
@@ -37,15 +37,13 @@ from langchain_segmind.conversion.types import (
 )
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools import protocol
-from langchain_segmind.tools.protocol import ToolSpec
 
 ArgsModel = type[BaseModel]
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_ANY_CHOICES = frozenset({"any", "required"})
 _MAX_REPORTED_ERRORS = 3
-# How many (value, schema option) pairs pydantic may have to try. Its smart
-# unions try every option, so nested unions cost exponential time: arguments
-# that would exceed this are refused rather than validated.
+# pydantic's smart unions try every option on a value, so nested unions cost
+# exponential time: arguments that would need more (value, schema) visits than
+# this are refused rather than validated.
 _CHECK_BUDGET = 100_000
 
 
@@ -82,6 +80,8 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
         SegmindInputError: For a tool LangChain cannot describe, or whose name
             is not 1-64 letters, digits, `_` or `-`.
     """
+    if isinstance(tool, DescribedTool) and strict is None:
+        return tool
     try:
         description = convert_to_openai_tool(tool, strict=strict)
         name = description["function"]["name"]
@@ -98,20 +98,15 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
 
 
 def _args_model(tool: Any) -> ArgsModel | None:
-    """The pydantic model whose schema langchain-core shows for `tool`, if any.
-
-    This follows `convert_to_openai_function`: for a `BaseTool` its
-    `tool_call_schema` (injected arguments left out), for a function the model
-    built from its signature the same way.
-    """
+    """The pydantic model whose schema `convert_to_openai_function` shows."""
     if isinstance(tool, DescribedTool):
         return tool.args_model
+    if isinstance(tool, Tool) and not tool.args_schema:
+        return None  # described as one `__arg1` string, not by a model
     if isinstance(tool, BaseTool):
-        if isinstance(tool, Tool) and not tool.args_schema:
-            return None  # described as one `__arg1` string, not by a model
-        schema: object = tool.tool_call_schema
+        tool = tool.tool_call_schema  # injected arguments left out
     elif callable(tool) and not isinstance(tool, type):
-        schema = create_schema_from_function(
+        tool = create_schema_from_function(
             tool.__name__,
             tool,
             filter_args=(),
@@ -119,11 +114,7 @@ def _args_model(tool: Any) -> ArgsModel | None:
             error_on_invalid_docstring=False,
             include_injected=False,
         )
-    else:
-        schema = tool
-    return (
-        schema if isinstance(schema, type) and issubclass(schema, BaseModel) else None
-    )
+    return tool if isinstance(tool, type) and issubclass(tool, BaseModel) else None
 
 
 @dataclass(frozen=True)
@@ -131,20 +122,18 @@ class ToolBinding:
     """The tools of one call and how the model must use them.
 
     Attributes:
-        tools: The tools, as the model is shown them.
+        tools: The tools, as `describe_tool` returns them.
         choice: `"auto"`, `"any"`, `"none"`, or the name of a required tool.
         answer_schema: The JSON Schema of a tool-free answer, when the call
             also asked for structured output.
         parallel: Whether several calls may come in one answer; when not,
             only the first is kept.
-        args_models: The pydantic model of each tool that has one, by name.
     """
 
-    tools: tuple[ToolSpec, ...]
+    tools: tuple[DescribedTool, ...]
     choice: str = "auto"
     answer_schema: Mapping[str, Any] | None = None
     parallel: bool = True
-    args_models: Mapping[str, ArgsModel] = field(default_factory=dict)
 
     @property
     def parses_replies(self) -> bool:
@@ -174,7 +163,7 @@ def normalize_tool_choice(choice: Any, names: Sequence[str]) -> str:
             choice = None
     if choice is None or choice == "auto":
         return "auto"
-    if choice is True or choice in _ANY_CHOICES:
+    if choice is True or choice in ("any", "required"):
         return "any"
     if choice is False or choice == "none":
         return "none"
@@ -199,28 +188,12 @@ def binding_from_call(
     """
     if not tools:
         return None
-    described = [
-        tool if isinstance(tool, DescribedTool) else describe_tool(tool)
-        for tool in tools
-    ]
-    specs = tuple(
-        ToolSpec(
-            name=tool["function"]["name"],
-            description=str(tool["function"].get("description") or ""),
-            parameters=tool["function"].get("parameters")
-            or {"type": "object", "properties": {}},
-        )
-        for tool in described
-    )
+    described = tuple(describe_tool(tool) for tool in tools)
+    names = [tool["function"]["name"] for tool in described]
     return ToolBinding(
-        tools=specs,
-        choice=normalize_tool_choice(tool_choice, [spec.name for spec in specs]),
+        described,
+        normalize_tool_choice(tool_choice, names),
         parallel=parallel_tool_calls is not False,
-        args_models={
-            spec.name: tool.args_model
-            for spec, tool in zip(specs, described, strict=True)
-            if tool.args_model
-        },
     )
 
 
@@ -232,10 +205,6 @@ def answer_schema_into_protocol(
     A JSON-schema `response_format` would constrain every reply, so the model
     could not write tool calls; agents that want both (tools now, a structured
     answer at the end) get the schema as a rule of the protocol instead.
-
-    Args:
-        binding: The call's tools.
-        response_format: The call's `response_format`, if any.
 
     Returns:
         The binding and the `response_format` to send: both unchanged unless
@@ -270,7 +239,7 @@ def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[T
     rendered = [_render_turn(turn) for turn in turns]
     if binding is not None and bound:
         instruction = protocol.render_instruction(
-            binding.tools,
+            [tool["function"] for tool in binding.tools],
             binding.choice,
             binding.answer_schema,
             parallel=binding.parallel,
@@ -314,8 +283,8 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
 
     Calls to unknown tools, malformed blocks and arguments the check refuses
     become `invalid_tool_calls` with the reason; nothing raises. Valid calls
-    keep their arguments as written. Without `parallel`, only the first block
-    counts and the others are dropped.
+    keep their arguments as written (consumers validate again, filling in
+    defaults). Without `parallel`, only the first block counts.
     """
     if message.tool_calls or not isinstance(message.content, str):
         return message
@@ -325,11 +294,10 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     valid, invalid = [], []
     for call in reply.calls if binding.parallel else reply.calls[:1]:
         call_id = f"call_{uuid.uuid4().hex[:24]}"
-        error = call.error or _argument_error(call, binding)
-        if error is None and call.name is not None and call.arguments is not None:
-            valid.append(
-                tool_call(name=call.name, args=dict(call.arguments), id=call_id)
-            )
+        name, arguments = call.name or "", dict(call.arguments or {})
+        error = call.error or _argument_error(name, arguments, binding)
+        if error is None:
+            valid.append(tool_call(name=name, args=arguments, id=call_id))
         else:
             # The block as the model wrote it: never parseable JSON, so the
             # call stays invalid wherever chunks are merged again.
@@ -352,32 +320,27 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     )
 
 
-def _argument_error(call: protocol.ParsedCall, binding: ToolBinding) -> str | None:
-    """Why the call does not fit its tool, or `None`; never raises.
-
-    A valid call keeps the arguments exactly as the model wrote them, not
-    the validated model's dump: consumers validate again anyway (filling in
-    defaults, injecting arguments), and a dump may hold values that are not
-    JSON and would not render back into the history.
-    """
-    spec = next((t for t in binding.tools if t.name == call.name), None)
-    if spec is None:
-        names = sorted(t.name for t in binding.tools)
-        return f"no tool is named {call.name!r}; tools: {names}"
-    arguments = dict(call.arguments or {})
-    model = binding.args_models.get(spec.name)
-    if model is None:
-        required = spec.parameters.get("required")
+def _argument_error(
+    name: str, arguments: dict[str, Any], binding: ToolBinding
+) -> str | None:
+    """Why the call does not fit its tool, or `None`; never raises."""
+    names = [tool["function"]["name"] for tool in binding.tools]
+    if name not in names:
+        return f"no tool is named {name!r}; tools: {sorted(names)}"
+    tool = binding.tools[names.index(name)]
+    if tool.args_model is None:
+        parameters = tool["function"].get("parameters") or {}
+        required = parameters.get("required")
         missing = (
-            [key for key in required or () if key not in arguments]
+            [key for key in required if key not in arguments]
             if isinstance(required, list)
             else []
         )
         return "; ".join(f"arguments.{key}: Field required" for key in missing) or None
-    if _union_work(arguments, _model_schema(model)) > _CHECK_BUDGET:
+    if _union_work(arguments, _model_schema(tool.args_model)) > _CHECK_BUDGET:
         return "the arguments nest too many alternatives of the schema to be checked"
-    try:
-        model.model_validate(copy.deepcopy(arguments))
+    try:  # on a copy: a validator may change its input in place
+        tool.args_model.model_validate(copy.deepcopy(arguments))
     except ValidationError as error:
         details = error.errors(include_url=False, include_context=False)
         texts = [_error_text(detail) for detail in details[:_MAX_REPORTED_ERRORS]]
@@ -407,39 +370,35 @@ def _model_schema(model: ArgsModel) -> Mapping[str, Any]:
         return {}
 
 
-def _union_work(value: Any, root: Mapping[str, Any]) -> int:
-    """How many (value, schema option) pairs validation may try, up to the budget.
+def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
+    """How many (value, schema) visits validation may make, counted to the budget.
 
-    Counts the way pydantic's smart unions work: every option of an `anyOf`
-    or `oneOf` is tried on the value, except that a discriminated union picks
-    the one its tag names. Stops as soon as the budget is passed.
+    Every option of an `anyOf`/`oneOf` is tried on the value, as pydantic's
+    smart unions do, except that a discriminated union tries the tagged one.
     """
     definitions = root.get("$defs") or {}
-    pending: list[tuple[Any, Any]] = [(value, root)]
+    pending: list[tuple[Any, Any]] = [(arguments, root)]
     work = 0
     while pending and work <= _CHECK_BUDGET:
         value, schema = pending.pop()
         work += 1
         if not isinstance(schema, Mapping):
             continue
-        if isinstance(schema.get("$ref"), str):
-            pending.append((value, definitions.get(schema["$ref"].rsplit("/", 1)[-1])))
-            continue
-        options = schema.get("anyOf") or schema.get("oneOf") or []
+        ref = schema.get("$ref")
+        options = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf")
+        if isinstance(ref, str):
+            options = [definitions.get(ref.rsplit("/", 1)[-1])]
         tagged = schema.get("discriminator")
         if isinstance(tagged, Mapping) and isinstance(value, dict):
-            mapping = tagged.get("mapping") or {}
             tag = value.get(tagged.get("propertyName"))
-            known = isinstance(tag, str) and tag in mapping
-            options = [{"$ref": mapping[tag]}] if known else []
-        pending.extend((value, option) for option in options)
-        pending.extend((value, part) for part in schema.get("allOf") or [])
+            mapping = tagged.get("mapping") or {}
+            chosen = mapping.get(tag) if isinstance(tag, str) else None
+            options = [{"$ref": chosen}] if chosen else []
+        pending.extend((value, option) for option in options or ())
         if isinstance(value, dict):
             properties = schema.get("properties") or {}
             extra = schema.get("additionalProperties")
-            pending.extend(
-                (child, properties.get(key, extra)) for key, child in value.items()
-            )
+            pending.extend((v, properties.get(k, extra)) for k, v in value.items())
         elif isinstance(value, list):
             pending.extend((item, schema.get("items")) for item in value)
     return work

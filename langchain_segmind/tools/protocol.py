@@ -28,8 +28,7 @@ from typing import Any
 
 CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
-TOOLS_OPEN, TOOLS_CLOSE = "<tools>", "</tools>"
-SCHEMA_OPEN, SCHEMA_CLOSE = "<answer_schema>", "</answer_schema>"
+EMPTY_PARAMETERS: Mapping[str, Any] = {"type": "object", "properties": {}}
 
 # The `<` of anything a model could take for one of the protocol's tags, in any
 # case, spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\/tool_call>`).
@@ -90,15 +89,6 @@ object (no prose, no code fences) that satisfies this JSON Schema:
 
 
 @dataclass(frozen=True)
-class ToolSpec:
-    """A tool as the model sees it: name, description, JSON Schema of arguments."""
-
-    name: str
-    description: str
-    parameters: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
 class ParsedCall:
     """One call block from a reply: its arguments, or why it is unusable."""
 
@@ -127,7 +117,7 @@ def _json(value: Any) -> str:
 
 
 def render_instruction(
-    tools: Sequence[ToolSpec],
+    functions: Sequence[Mapping[str, Any]],
     choice: str,
     answer_schema: Mapping[str, Any] | None = None,
     *,
@@ -136,7 +126,7 @@ def render_instruction(
     """The system-prompt section that teaches the model the protocol.
 
     Args:
-        tools: The bound tools.
+        functions: The bound tools' `"function"` entries (OpenAI format).
         choice: `"auto"`, `"any"`, or the name of the tool that must be called.
         answer_schema: A JSON Schema the final (tool-free) answer must follow.
             It replaces `response_format`, which would forbid tool calls.
@@ -147,9 +137,13 @@ def render_instruction(
     """
     lines = [
         _json(
-            {"name": t.name, "description": t.description, "parameters": t.parameters}
+            {
+                "name": function["name"],
+                "description": function.get("description") or "",
+                "parameters": function.get("parameters") or EMPTY_PARAMETERS,
+            }
         )
-        for t in tools
+        for function in functions
     ]
     text = _PREAMBLE.format(
         tools="\n".join(lines),

@@ -69,39 +69,31 @@ def structured_runnable(
     Raises:
         SegmindInputError: For an unknown method or a missing schema.
     """
-    is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
-    trace_format = {
-        "kwargs": {"method": method, "strict": strict},
-        "schema": schema,
-    }
-    if method == "function_calling":
-        if schema is None:
-            raise SegmindInputError("method='function_calling' needs a schema")
-        tool_name = convert_to_openai_tool(schema)["function"]["name"]
-        llm = bind_tools(
-            [schema], tool_choice=tool_name, ls_structured_output_format=trace_format
-        )
-        tools_parser = (
-            PydanticToolsParser(tools=[schema], first_tool_only=True)
-            if is_pydantic
-            else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
-        )
-        parser: Runnable[Any, Any] = RunnableLambda(_require_tool_call) | tools_parser
-    elif method == "json_schema":
-        if schema is None:
-            raise SegmindInputError("method='json_schema' needs a schema")
-        llm = model.bind(
-            response_format=_response_format(schema, strict),
-            ls_structured_output_format=trace_format,
-        )
-    elif method == "json_mode":
-        llm = model.bind(json_mode=True, ls_structured_output_format=trace_format)
-    else:
+    if method not in ("json_schema", "function_calling", "json_mode"):
         raise SegmindInputError(
             f"unknown structured-output method {method!r}; use 'json_schema', "
             "'function_calling' or 'json_mode'"
         )
-    if method != "function_calling":
+    if schema is None and method != "json_mode":
+        raise SegmindInputError(f"method={method!r} needs a schema")
+    trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+    is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+    parser: Runnable[Any, Any]
+    if method == "function_calling":
+        name = convert_to_openai_tool(schema)["function"]["name"]
+        llm = bind_tools([schema], tool_choice=name, ls_structured_output_format=trace)
+        parser = RunnableLambda(_require_tool_call) | (
+            PydanticToolsParser(tools=[schema], first_tool_only=True)
+            if is_pydantic
+            else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+        )
+    else:
+        options = (
+            {"response_format": _response_format(schema, strict)}
+            if method == "json_schema"
+            else {"json_mode": True}
+        )
+        llm = model.bind(**options, ls_structured_output_format=trace)
         parser = (
             PydanticOutputParser(pydantic_object=schema)
             if is_pydantic
@@ -118,24 +110,19 @@ def structured_runnable(
     )
 
 
-def _require_tool_call(message: Any) -> Any:
+def _require_tool_call(message: AIMessage) -> AIMessage:
     """Let a message with a valid tool call through; else raise.
 
-    Without a valid call LangChain's tool parsers return `None`; a structured
-    output must instead fail loudly (or land in `parsing_error`).
+    LangChain's tool parsers return `None` when there is no valid call; a
+    structured output must fail loudly instead (or land in `parsing_error`).
     """
-    if isinstance(message, AIMessage) and message.tool_calls:
+    if message.tool_calls:
         return message
-    reasons = [
-        str(call.get("error"))
-        for call in getattr(message, "invalid_tool_calls", [])
-        if call.get("error")
-    ]
+    reasons = [str(c["error"]) for c in message.invalid_tool_calls if c.get("error")]
     detail = f": {'; '.join(reasons)}" if reasons else ""
-    text = message.content if isinstance(message, AIMessage) else message
     raise OutputParserException(
         f"the model made no valid call to the output schema{detail}",
-        llm_output=str(text),
+        llm_output=str(message.content),
     )
 
 
