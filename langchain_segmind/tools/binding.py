@@ -210,13 +210,11 @@ def answer_schema_into_protocol(
         The binding and the `response_format` to send: both unchanged unless
         the binding parses replies and the format is a JSON schema.
     """
-    spec = (response_format or {}).get("json_schema")
+    requested = response_format or {}
+    is_schema = requested.get("type") == "json_schema"
+    spec = requested.get("json_schema") if is_schema else None
     schema = spec.get("schema") if isinstance(spec, Mapping) else None
-    if (
-        not binding.parses_replies
-        or (response_format or {}).get("type") != "json_schema"
-        or not isinstance(schema, Mapping)
-    ):
+    if not binding.parses_replies or not isinstance(schema, Mapping):
         return binding, response_format
     return replace(binding, answer_schema=schema), None
 
@@ -229,25 +227,26 @@ def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[T
     every turn is escaped (see `protocol.escape_text`). Turns with no tool
     parts and no binding that parses replies are left as they are.
     """
-    bound = binding is not None and binding.parses_replies
-    if not bound and not any(
+    bound = binding if binding is not None and binding.parses_replies else None
+    if bound is None and not any(
         isinstance(part, ToolCallPart | ToolResultPart)
         for turn in turns
         for part in turn.parts
     ):
         return list(turns)
     rendered = [_render_turn(turn) for turn in turns]
-    if binding is not None and bound:
+    if bound is not None:
         instruction = protocol.render_instruction(
-            [tool["function"] for tool in binding.tools],
-            binding.choice,
-            binding.answer_schema,
-            parallel=binding.parallel,
+            [tool["function"] for tool in bound.tools],
+            bound.choice,
+            bound.answer_schema,
+            parallel=bound.parallel,
         )
-        position = 0
-        while position < len(rendered) and rendered[position].role == "system":
-            position += 1
-        rendered.insert(position, Turn("system", (TextPart(instruction),)))
+        after_system = next(
+            (i for i, turn in enumerate(rendered) if turn.role != "system"),
+            len(rendered),
+        )
+        rendered.insert(after_system, Turn("system", (TextPart(instruction),)))
     return rendered
 
 
@@ -288,11 +287,11 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     """
     if message.tool_calls or not isinstance(message.content, str):
         return message
-    reply = protocol.parse_reply(message.content)
-    if not reply.calls:
+    prose, calls = protocol.parse_reply(message.content)
+    if not calls:
         return message
     valid, invalid = [], []
-    for call in reply.calls if binding.parallel else reply.calls[:1]:
+    for call in calls if binding.parallel else calls[:1]:
         call_id = f"call_{uuid.uuid4().hex[:24]}"
         name, arguments = call.name or "", dict(call.arguments or {})
         error = call.error or _argument_error(name, arguments, binding)
@@ -312,7 +311,7 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
         metadata["finish_reason"] = "tool_calls"
     return message.model_copy(
         update={
-            "content": reply.prose,
+            "content": prose,
             "tool_calls": valid,
             "invalid_tool_calls": [*message.invalid_tool_calls, *invalid],
             "response_metadata": metadata,

@@ -28,7 +28,7 @@ from typing import Any
 
 CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
-EMPTY_PARAMETERS: Mapping[str, Any] = {"type": "object", "properties": {}}
+_NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
 
 # The `<` of anything a model could take for one of the protocol's tags, in any
 # case, spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\/tool_call>`).
@@ -98,14 +98,6 @@ class ParsedCall:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class ParsedReply:
-    """A reply split into its prose and its call blocks."""
-
-    prose: str
-    calls: tuple[ParsedCall, ...]
-
-
 def escape_text(text: str) -> str:
     """`text` with every protocol tag's `<` written `&lt;`."""
     return _TAG_START.sub("&lt;", text)
@@ -140,7 +132,7 @@ def render_instruction(
             {
                 "name": function["name"],
                 "description": function.get("description") or "",
-                "parameters": function.get("parameters") or EMPTY_PARAMETERS,
+                "parameters": function.get("parameters") or _NO_ARGUMENTS,
             }
         )
         for function in functions
@@ -172,37 +164,29 @@ def result_header(call_id: str, name: str | None, *, is_error: bool) -> str:
     return f"<tool_result {attributes}>\n"
 
 
-def parse_reply(text: str) -> ParsedReply:
-    """Split a model's reply into prose and call blocks; never raises."""
+def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
+    """Split a model's reply into its prose and its call blocks; never raises.
+
+    A block's JSON is read first, so a closing tag inside one of its strings
+    does not end the block; a block with no closing tag runs to the end.
+    """
     calls: list[ParsedCall] = []
     prose: list[str] = []
     position = 0
     while (opening := text.find(CALL_OPEN, position)) != -1:
         prose.append(text[position:opening])
-        body, position = _block_body(text, opening + len(CALL_OPEN))
-        calls.append(_parse_call(body))
+        start = opening + len(CALL_OPEN)
+        close = text.find(CALL_CLOSE, _json_object_end(text, start) or start)
+        if close == -1:
+            close = len(text)
+        calls.append(_parse_call(text[start:close]))
+        position = close + len(CALL_CLOSE)
     if not calls:
-        return ParsedReply(prose=text, calls=())
+        return text, calls
     prose.append(text[position:])
     # Joined by line breaks, the pieces around removed blocks cannot spell a
     # new opening tag between them.
-    return ParsedReply(
-        prose="\n".join(p.strip() for p in prose if p.strip()), calls=tuple(calls)
-    )
-
-
-def _block_body(text: str, start: int) -> tuple[str, int]:
-    """The body of the block whose content starts at `start`, and its end.
-
-    The JSON object is read as JSON first, so a closing tag inside one of its
-    strings does not end the block; a block with no closing tag runs to the
-    end of the text.
-    """
-    json_end = _json_object_end(text, start)
-    close = text.find(CALL_CLOSE, start if json_end is None else json_end)
-    if close == -1:
-        return text[start:], len(text)
-    return text[start:close], close + len(CALL_CLOSE)
+    return "\n".join(p.strip() for p in prose if p.strip()), calls
 
 
 def _json_object_end(text: str, start: int) -> int | None:
