@@ -1,4 +1,4 @@
-"""Turn local images into LangChain content blocks, for notebooks and scripts.
+"""Local images as LangChain content blocks, and media-type detection.
 
 Example:
     ```python
@@ -6,12 +6,7 @@ Example:
     from langchain_segmind import ChatSegmindGPT4o
     from langchain_segmind.images import image_block
 
-    message = HumanMessage(
-        content=[
-            {"type": "text", "text": "What is in this picture?"},
-            image_block("cat.png"),
-        ]
-    )
+    message = HumanMessage(["What is in this picture?", image_block("cat.png")])
     ChatSegmindGPT4o().invoke([message])
     ```
 """
@@ -37,31 +32,27 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def sniff_media_type(data: bytes) -> str | None:
-    """Detect the media type of image (or PDF) bytes from their signature.
+def sniff_media_type(data: bytes | str) -> str | None:
+    """Detect the media type of an image (or PDF) from its signature.
 
     Args:
-        data: The first bytes of the file (a dozen are enough).
+        data: The first bytes of the file (a dozen are enough), or its base64
+            text (only the first characters are decoded).
 
     Returns:
         `"image/png"`, `"image/jpeg"`, `"image/gif"`, `"image/webp"`,
         `"application/pdf"`, or `None` when the format is not recognised.
     """
+    if isinstance(data, str):
+        head = data[:24]
+        try:
+            data = base64.b64decode(head + "=" * (-len(head) % 4))
+        except (binascii.Error, ValueError):
+            return None
     for signature, media_type in _SIGNATURES:
         if data.startswith(signature):
             return media_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def sniff_base64_media_type(data: str) -> str | None:
-    """`sniff_media_type` for base64 text (only its first characters are decoded)."""
-    try:
-        head = base64.b64decode(data[:24] + "=" * (-len(data[:24]) % 4))
-    except (binascii.Error, ValueError):
-        return None
-    return sniff_media_type(head)
+    return "image/webp" if data[:4] == b"RIFF" and data[8:12] == b"WEBP" else None
 
 
 def image_block(
@@ -82,15 +73,13 @@ def image_block(
         ValueError: If the media type cannot be detected and is not given.
     """
     if isinstance(source, bytes):
-        data, name = source, None
+        data, name = source, ""
     else:
         path = Path(source)
         data, name = path.read_bytes(), path.name
-    detected = mime_type or sniff_media_type(data)
-    if detected is None and name is not None:
-        guessed = mimetypes.guess_type(name)[0]
-        if guessed and (guessed.startswith("image/") or guessed == "application/pdf"):
-            detected = guessed
+    guessed = mimetypes.guess_type(name)[0] or ""
+    readable = guessed.startswith("image/") or guessed == "application/pdf"
+    detected = mime_type or sniff_media_type(data) or (guessed if readable else None)
     if detected is None:
         raise ValueError(
             "could not detect the image's media type; pass mime_type='image/png' "

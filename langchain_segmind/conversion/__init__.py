@@ -26,7 +26,7 @@ from langchain_core.messages.block_translators import register_translator
 from langchain_segmind.catalogue.profiles import profile_for, refuses_sampling
 from langchain_segmind.conversion import anthropic, blocks, gemini, openai
 from langchain_segmind.conversion.messages import to_turns
-from langchain_segmind.conversion.types import MediaPart, TextPart, ToolResultPart, Turn
+from langchain_segmind.conversion.types import MediaPart, TextPart, Turn
 from langchain_segmind.errors import SegmindInputError, SegmindUnsupportedContentError
 
 __all__ = ["check_sampling", "read_answer", "render_request", "to_turns"]
@@ -38,13 +38,8 @@ JSON_MODE_INSTRUCTION = (
 # Body fields this package owns; extra fields may not overwrite them.
 _RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
 _SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
-_MEDIA_PROFILE_KEYS = {
-    "image": "image_inputs",
-    "pdf": "pdf_inputs",
-    "audio": "audio_inputs",
-}
 
-register_translator("segmind", blocks.translate_content, blocks.translate_content_chunk)
+register_translator("segmind", blocks.translate_content, blocks.translate_content)
 
 
 def _is_claude(model: str) -> bool:
@@ -92,17 +87,12 @@ def check_sampling(
 
 def _check_profile(turns: Sequence[Turn], model: str) -> None:
     """Refuse media the slug's profile says it cannot take (unknown slugs pass)."""
-    profile = profile_for(model)
-    if profile is None:
-        return
-    for turn in turns:
-        for part in turn.parts:
-            inner = part.content if isinstance(part, ToolResultPart) else (part,)
-            for media in (p for p in inner if isinstance(p, MediaPart)):
-                if profile.get(_MEDIA_PROFILE_KEYS[media.kind]) is False:
-                    raise SegmindUnsupportedContentError(
-                        media.kind, model, "its model profile does not accept it"
-                    )
+    profile = profile_for(model) or {}
+    for part in (part for turn in turns for part in turn.parts):
+        if isinstance(part, MediaPart) and profile.get(f"{part.kind}_inputs") is False:
+            raise SegmindUnsupportedContentError(
+                part.kind, model, "its model profile does not accept it"
+            )
 
 
 def render_request(
@@ -119,7 +109,8 @@ def render_request(
     """Build the JSON body of a chat request for `model`.
 
     Args:
-        turns: The conversation (see `to_turns`).
+        turns: The conversation (see `to_turns`), with tool calls and results
+            already written as text by the tools room.
         model: The Segmind slug; `claude-*` slugs get the Anthropic dialect.
         temperature: Sampling temperature, checked against the slug.
         max_tokens: The most tokens to generate (a positive integer).
@@ -200,10 +191,5 @@ def read_answer(payload: Any) -> AIMessage | None:
     """
     if not isinstance(payload, Mapping):
         return None
-    if anthropic.looks_like(payload):
-        return anthropic.read_answer(payload)
-    if openai.looks_like(payload):
-        return openai.read_answer(payload)
-    if gemini.looks_like(payload):
-        return gemini.read_answer(payload)
-    return None
+    readers = (anthropic.read_answer, openai.read_answer, gemini.read_answer)
+    return next(filter(None, (read(payload) for read in readers)), None)

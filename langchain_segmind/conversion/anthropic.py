@@ -12,20 +12,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage
-from langchain_core.messages.ai import UsageMetadata
 
 from langchain_segmind.conversion.types import (
     MediaPart,
     Part,
     ReasoningPart,
     TextPart,
-    ToolResultPart,
     Turn,
     answer_message,
-    int_or_none,
     native_tool_call,
-    str_or_none,
-    usage_metadata,
+    read_usage,
 )
 from langchain_segmind.errors import SegmindUnsupportedContentError
 
@@ -103,12 +99,11 @@ def _strip_trailing_space(blocks: list[dict[str, Any]]) -> None:
 
 def _system_text(turn: Turn, model: str) -> str:
     for part in turn.parts:
-        if not isinstance(part, TextPart):
-            kind = part.kind if isinstance(part, MediaPart) else type(part).__name__
+        if isinstance(part, MediaPart):
             raise SegmindUnsupportedContentError(
-                kind, model, "system messages may only hold text"
+                part.kind, model, "system messages may only hold text"
             )
-    return turn.text
+    return "".join(p.text for p in turn.parts if isinstance(p, TextPart))
 
 
 def _render_part(part: Part, role: str, model: str) -> dict[str, Any] | None:
@@ -117,21 +112,8 @@ def _render_part(part: Part, role: str, model: str) -> dict[str, Any] | None:
         return {"type": "text", "text": part.text} if part.text.strip() else None
     if isinstance(part, ReasoningPart):
         return dict(part.block) if role == "assistant" else None
-    if isinstance(part, ToolResultPart):
-        content = [b for item in part.content if (b := _render_part(item, role, model))]
-        result = {"type": "tool_result", "tool_use_id": part.tool_call_id}
-        return {
-            **result,
-            "content": content,
-            **({"is_error": True} if part.is_error else {}),
-        }
     if not isinstance(part, MediaPart):
-        return {
-            "type": "tool_use",
-            "id": part.id,
-            "name": part.name,
-            "input": dict(part.args),
-        }
+        return None  # tool parts: written as text before rendering
     if role == "assistant":
         raise SegmindUnsupportedContentError(
             part.kind, model, "Claude takes images and documents only from the user"
@@ -146,18 +128,14 @@ def _render_part(part: Part, role: str, model: str) -> dict[str, Any] | None:
     return {"type": "image" if part.kind == "image" else "document", "source": source}
 
 
-def looks_like(payload: Mapping[str, Any]) -> bool:
-    """Whether an answer has the Anthropic Messages shape."""
+def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
+    """Read an Anthropic Messages answer; `None` for an answer of another shape."""
     content = payload.get("content")
-    if not isinstance(content, list | None):
-        return False  # e.g. `"content": 5`: no shape the package can read
-    return payload.get("type") == "message" or (
-        content is not None and "stop_reason" in payload
-    )
-
-
-def read_answer(payload: Mapping[str, Any]) -> AIMessage:
-    """Read an Anthropic Messages answer."""
+    if not isinstance(content, list | None) or not (
+        payload.get("type") == "message"
+        or (content is not None and "stop_reason" in payload)
+    ):
+        return None
     texts: list[str] = []
     thoughts: list[str] = []
     thinking_blocks: list[Mapping[str, Any]] = []
@@ -177,39 +155,25 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage:
             calls.append(
                 native_tool_call(block.get("id"), block.get("name"), block.get("input"))
             )
-    stop_reason = str_or_none(payload.get("stop_reason"))
     text = "".join(texts)
     return answer_message(
         text=text,
-        finish_reason=_FINISH_REASONS.get(stop_reason, stop_reason)
-        if stop_reason
-        else None,
-        stop_reason=stop_reason,
-        id=str_or_none(payload.get("id")),
-        upstream_model=str_or_none(payload.get("model")),
-        usage=_usage(payload.get("usage")),
+        stop_reason=payload.get("stop_reason"),
+        finish_reasons=_FINISH_REASONS,
+        id=payload.get("id"),
+        upstream_model=payload.get("model"),
+        usage=read_usage(
+            payload.get("usage"),
+            "input_tokens",
+            "output_tokens",
+            cache_read="cache_read_input_tokens",
+            cache_creation="cache_creation_input_tokens",
+            cache_apart=True,
+        ),
         calls=calls,
         reasoning="\n\n".join(thoughts),
         thinking_blocks=thinking_blocks,
-        refusal=(text or DEFAULT_REFUSAL) if stop_reason == "refusal" else None,
-    )
-
-
-def _usage(usage: Any) -> UsageMetadata | None:
-    if not isinstance(usage, Mapping):
-        return None
-    cache_read = int_or_none(usage.get("cache_read_input_tokens"))
-    cache_creation = int_or_none(usage.get("cache_creation_input_tokens"))
-    # Anthropic counts cached prompt tokens apart; LangChain's input total
-    # includes them.
-    input_tokens = (
-        (int_or_none(usage.get("input_tokens")) or 0)
-        + (cache_read or 0)
-        + (cache_creation or 0)
-    )
-    return usage_metadata(
-        input_tokens,
-        usage.get("output_tokens"),
-        cache_read=cache_read,
-        cache_creation=cache_creation,
+        refusal=(text or DEFAULT_REFUSAL)
+        if payload.get("stop_reason") == "refusal"
+        else None,
     )

@@ -1,17 +1,18 @@
 """Standard content blocks of Segmind answers (`model_provider="segmind"`).
 
-Registered with langchain-core at import of `langchain_segmind.conversion`, so
-that `message.content_blocks` of an answer lists, in order: `reasoning` blocks
-(from `additional_kwargs`), `text`, `tool_call` and `invalid_tool_call`
-blocks, and a `refusal` block when the model refused, the block that
-`ModelRefusalMiddleware` looks for.
+Registered with langchain-core at import of `langchain_segmind.conversion`, for
+messages and chunks alike (the gateway has no streaming, so a chunk is a whole
+answer). `message.content_blocks` of an answer then lists, in order:
+`reasoning` blocks (from `additional_kwargs`), `text`, `tool_call` and
+`invalid_tool_call` blocks, and a `refusal` block when the model refused, the
+block that `ModelRefusalMiddleware` looks for.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage
 from langchain_core.messages import content as types
 
 
@@ -25,17 +26,9 @@ def translate_content(message: AIMessage) -> list[types.ContentBlock]:
     Returns:
         The standard content blocks.
     """
-    blocks: list[types.ContentBlock] = []
-    for item in (
-        [message.content] if isinstance(message.content, str) else message.content
-    ):
-        if isinstance(item, str):
-            if item:
-                blocks.append({"type": "text", "text": item})
-        elif item.get("type") in types.KNOWN_BLOCK_TYPES:
-            blocks.append(cast("types.ContentBlock", item))
-        else:
-            blocks.append({"type": "non_standard", "value": item})
+    # The base class's best-effort reading of `content` alone: text blocks,
+    # standard blocks as they are, anything else as `non_standard`.
+    blocks = super(AIMessage, message).content_blocks
     present = {block["type"] for block in blocks}
     if "reasoning" not in present:
         blocks[:0] = _reasoning_blocks(message.additional_kwargs)
@@ -58,41 +51,23 @@ def translate_content(message: AIMessage) -> list[types.ContentBlock]:
     return blocks
 
 
-def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]:
-    """Derive standard content blocks from a Segmind answer chunk.
-
-    The gateway has no streaming, so a chunk is a whole answer.
-
-    Args:
-        message: The chunk.
-
-    Returns:
-        The standard content blocks.
-    """
-    return translate_content(message)
-
-
 def _reasoning_blocks(kwargs: dict[str, Any]) -> list[types.ContentBlock]:
     thinking = kwargs.get("thinking_blocks")
-    if isinstance(thinking, list) and thinking:
-        blocks: list[types.ContentBlock] = []
-        for block in thinking:
-            if block.get("type") != "thinking":
-                blocks.append({"type": "non_standard", "value": block})
-                continue
-            reasoning: types.ReasoningContentBlock = {
-                "type": "reasoning",
-                "reasoning": block.get("thinking", ""),
-            }
-            if extras := {
-                k: v for k, v in block.items() if k not in ("type", "thinking")
-            }:
-                reasoning["extras"] = extras
-            blocks.append(reasoning)
-        return blocks
-    text = kwargs.get("reasoning_content")
-    return (
-        [{"type": "reasoning", "reasoning": text}]
-        if isinstance(text, str) and text
-        else []
-    )
+    if not isinstance(thinking, list) or not thinking:
+        text = kwargs.get("reasoning_content")
+        if isinstance(text, str) and text:
+            return [{"type": "reasoning", "reasoning": text}]
+        return []
+    blocks: list[types.ContentBlock] = []
+    for block in thinking:
+        if block.get("type") != "thinking":
+            blocks.append({"type": "non_standard", "value": block})
+            continue
+        reasoning: types.ReasoningContentBlock = {
+            "type": "reasoning",
+            "reasoning": block.get("thinking", ""),
+        }
+        if extras := {k: v for k, v in block.items() if k not in ("type", "thinking")}:
+            reasoning["extras"] = extras
+        blocks.append(reasoning)
+    return blocks

@@ -9,10 +9,8 @@ from langchain_core.messages import AIMessage
 
 from langchain_segmind.conversion.types import (
     answer_message,
-    int_or_none,
     native_tool_call,
-    str_or_none,
-    usage_metadata,
+    read_usage,
 )
 
 _FINISH_REASONS = {
@@ -26,13 +24,13 @@ _FINISH_REASONS = {
 }
 
 
-def looks_like(payload: Mapping[str, Any]) -> bool:
-    """Whether an answer has the Gemini `candidates` shape."""
-    return isinstance(payload.get("candidates"), list)
+def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
+    """Read a Gemini generateContent answer; `thought` parts are reasoning.
 
-
-def read_answer(payload: Mapping[str, Any]) -> AIMessage:
-    """Read a Gemini generateContent answer; `thought` parts are reasoning."""
+    Returns `None` for an answer of another shape (no `candidates` list).
+    """
+    if not isinstance(payload.get("candidates"), list):
+        return None
     candidates = payload.get("candidates") or [{}]
     candidate = candidates[0] if isinstance(candidates[0], Mapping) else {}
     content = candidate.get("content")
@@ -45,27 +43,23 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage:
             continue
         if isinstance(part.get("text"), str):
             (thoughts if part.get("thought") else texts).append(part["text"])
-        call = part.get("functionCall")
-        if isinstance(call, Mapping):
+        if isinstance(call := part.get("functionCall"), Mapping):
             calls.append(
                 native_tool_call(call.get("id"), call.get("name"), call.get("args"))
             )
-    reason = str_or_none(candidate.get("finishReason"))
-    usage = payload.get("usageMetadata")
     return answer_message(
         text="".join(texts),
-        finish_reason=_FINISH_REASONS.get(reason, reason.lower()) if reason else None,
-        stop_reason=reason,
-        id=str_or_none(payload.get("responseId")),
-        upstream_model=str_or_none(payload.get("modelVersion")),
-        usage=usage_metadata(
-            usage.get("promptTokenCount"),
-            usage.get("candidatesTokenCount"),
-            usage.get("totalTokenCount"),
-            cache_read=int_or_none(usage.get("cachedContentTokenCount")),
-        )
-        if isinstance(usage, Mapping)
-        else None,
+        stop_reason=candidate.get("finishReason"),
+        finish_reasons=_FINISH_REASONS,
+        id=payload.get("responseId"),
+        upstream_model=payload.get("modelVersion"),
+        usage=read_usage(
+            payload.get("usageMetadata"),
+            "promptTokenCount",
+            "candidatesTokenCount",
+            "totalTokenCount",
+            cache_read="cachedContentTokenCount",
+        ),
         calls=calls,
         reasoning="".join(thoughts),
     )

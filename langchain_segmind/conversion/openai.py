@@ -8,25 +8,20 @@ reasoning is not sent back. Answers: `choices[0].message` (`content`,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage
-from langchain_core.messages.ai import UsageMetadata
 
 from langchain_segmind.conversion.types import (
     MediaPart,
     TextPart,
-    ToolCallPart,
-    ToolResultPart,
     Turn,
     answer_message,
-    int_or_none,
     native_tool_call,
+    read_usage,
     str_or_none,
-    usage_metadata,
 )
 from langchain_segmind.errors import SegmindUnsupportedContentError
 
@@ -58,46 +53,18 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
     """
     messages: list[dict[str, Any]] = []
     for turn in turns:
-        results = [p for p in turn.parts if isinstance(p, ToolResultPart)]
-        messages.extend(
-            {
-                "role": "tool",
-                "tool_call_id": result.tool_call_id,
-                "content": _render_content(result.content, "user", model),
-            }
-            for result in results
-        )
-        if results:
-            continue
-        role = "user" if turn.role == "tool" else turn.role
-        content = [p for p in turn.parts if isinstance(p, TextPart | MediaPart)]
-        message: dict[str, Any] = {
-            "role": role,
-            "content": _render_content(content, role, model),
-        }
+        parts = [p for p in turn.parts if isinstance(p, TextPart | MediaPart)]
+        content: str | list[dict[str, Any]] = [
+            _render_part(part, turn.role, model) for part in parts
+        ]
+        if all(isinstance(part, TextPart) for part in parts):
+            content = "".join(p.text for p in parts if isinstance(p, TextPart))
+        message = {"role": turn.role, "content": content}
         # OpenAI's name rule: `^[a-zA-Z0-9_-]{1,64}$`.
         if name := _NAME_INVALID.sub("_", turn.name or "")[:64]:
             message["name"] = name
-        if calls := [p for p in turn.parts if isinstance(p, ToolCallPart)]:
-            message["tool_calls"] = [
-                {
-                    "id": call.id,
-                    "type": "function",
-                    "function": {"name": call.name, "arguments": json.dumps(call.args)},
-                }
-                for call in calls
-            ]
-            message["content"] = message["content"] or None
         messages.append(message)
     return {"messages": messages}
-
-
-def _render_content(
-    parts: Sequence[TextPart | MediaPart], role: str, model: str
-) -> str | list[dict[str, Any]]:
-    if all(isinstance(p, TextPart) for p in parts):
-        return "".join(p.text for p in parts if isinstance(p, TextPart))
-    return [_render_part(part, role, model) for part in parts]
 
 
 def _render_part(part: TextPart | MediaPart, role: str, model: str) -> dict[str, Any]:
@@ -109,8 +76,9 @@ def _render_part(part: TextPart | MediaPart, role: str, model: str) -> dict[str,
             model,
             f"this model takes media only in user messages, not {role}",
         )
+    data_uri = f"data:{part.media_type};base64,{part.data}"
     if part.kind == "image":
-        image_url = {"url": part.url or part.as_data_uri()}
+        image_url = {"url": part.url or data_uri}
         if part.detail:
             image_url["detail"] = part.detail
         return {"type": "image_url", "image_url": image_url}
@@ -119,10 +87,7 @@ def _render_part(part: TextPart | MediaPart, role: str, model: str) -> dict[str,
             part.kind, model, "this model takes PDFs and audio only as inline data"
         )
     if part.kind == "pdf":
-        file = {
-            "file_data": part.as_data_uri(),
-            "filename": part.filename or "document.pdf",
-        }
+        file = {"file_data": data_uri, "filename": part.filename or "document.pdf"}
         return {"type": "file", "file": file}
     audio_format = _AUDIO_FORMATS.get(part.media_type or "")
     if audio_format is None:
@@ -135,13 +100,13 @@ def _render_part(part: TextPart | MediaPart, role: str, model: str) -> dict[str,
     }
 
 
-def looks_like(payload: Mapping[str, Any]) -> bool:
-    """Whether an answer has the OpenAI chat.completion shape."""
-    return isinstance(payload.get("choices"), list)
+def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
+    """Read an OpenAI chat.completion answer (and deepseek's `reasoning_content`).
 
-
-def read_answer(payload: Mapping[str, Any]) -> AIMessage:
-    """Read an OpenAI chat.completion answer (and deepseek's `reasoning_content`)."""
+    Returns `None` for an answer of another shape (no `choices` list).
+    """
+    if not isinstance(payload.get("choices"), list):
+        return None
     choices = payload.get("choices") or [{}]
     choice = choices[0] if isinstance(choices[0], Mapping) else {}
     message = choice.get("message")
@@ -153,14 +118,19 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage:
         if isinstance(raw, Mapping)
         and isinstance(function := raw.get("function"), Mapping)
     ]
-    finish_reason = str_or_none(choice.get("finish_reason"))
     return answer_message(
         text=_text(message.get("content")),
-        finish_reason=finish_reason,
-        stop_reason=finish_reason,
-        id=str_or_none(payload.get("id")),
-        upstream_model=str_or_none(payload.get("model")),
-        usage=_usage(payload.get("usage")),
+        stop_reason=choice.get("finish_reason"),
+        finish_reasons={},
+        id=payload.get("id"),
+        upstream_model=payload.get("model"),
+        usage=read_usage(
+            payload.get("usage"),
+            "prompt_tokens",
+            "completion_tokens",
+            "total_tokens",
+            cache_read="prompt_tokens_details.cached_tokens",
+        ),
         calls=calls,
         reasoning=_text(message.get("reasoning_content")),
         refusal=str_or_none(message.get("refusal")),
@@ -175,17 +145,3 @@ def _text(content: Any) -> str:
             if isinstance(part, Mapping) and isinstance(part.get("text"), str)
         )
     return content if isinstance(content, str) else ""
-
-
-def _usage(usage: Any) -> UsageMetadata | None:
-    if not isinstance(usage, Mapping):
-        return None
-    details = usage.get("prompt_tokens_details")
-    return usage_metadata(
-        usage.get("prompt_tokens"),
-        usage.get("completion_tokens"),
-        usage.get("total_tokens"),
-        cache_read=int_or_none(details.get("cached_tokens"))
-        if isinstance(details, Mapping)
-        else None,
-    )

@@ -1,4 +1,4 @@
-"""Provider-neutral parts, turns and answers shared by the wire dialects.
+"""Provider-neutral parts and turns, and the answer builder the dialects share.
 
 LangChain messages become `Turn`s (see `langchain_segmind.conversion.messages`);
 each dialect renders turns into its provider's JSON, and reads its answers
@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
@@ -39,14 +39,6 @@ class MediaPart:
     url: str | None = None
     filename: str | None = None
     detail: str | None = None  # OpenAI's image resolution hint
-
-    def as_data_uri(self) -> str | None:
-        """The inline data as a `data:` URI, or `None` for a URL source."""
-        if self.data is None:
-            return None
-        return (
-            f"data:{self.media_type or 'application/octet-stream'};base64,{self.data}"
-        )
 
 
 @dataclass(frozen=True)
@@ -80,16 +72,15 @@ Part = TextPart | MediaPart | ReasoningPart | ToolCallPart | ToolResultPart
 
 @dataclass(frozen=True)
 class Turn:
-    """One message of a conversation, independent of any provider."""
+    """One message of a conversation, independent of any provider.
+
+    The dialects render turns whose tool parts the tools room has already
+    written as text (`langchain_segmind.tools.binding.apply_protocol`).
+    """
 
     role: Role
     parts: tuple[Part, ...]
     name: str | None = None
-
-    @property
-    def text(self) -> str:
-        """The concatenated text parts."""
-        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
 
 
 def int_or_none(value: Any) -> int | None:
@@ -102,30 +93,57 @@ def str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def usage_metadata(
-    input_tokens: Any,
-    output_tokens: Any,
-    total_tokens: Any = None,
+def read_usage(
+    usage: Any,
+    inputs: str,
+    outputs: str,
+    total: str = "",
     *,
-    cache_read: int | None = None,
-    cache_creation: int | None = None,
-) -> UsageMetadata:
-    """LangChain's usage record from a provider's (possibly odd) counts."""
-    inputs = int_or_none(input_tokens) or 0
-    outputs = int_or_none(output_tokens) or 0
-    usage = UsageMetadata(
-        input_tokens=inputs,
-        output_tokens=outputs,
-        total_tokens=int_or_none(total_tokens) or inputs + outputs,
+    cache_read: str = "",
+    cache_creation: str = "",
+    cache_apart: bool = False,
+) -> UsageMetadata | None:
+    """LangChain's usage record from a provider's usage object.
+
+    Args:
+        usage: The provider's usage mapping; anything else gives `None`.
+        inputs: The key of the input count (a dotted key reads a nested one).
+        outputs: The key of the output count.
+        total: The key of the total, if the provider sends one.
+        cache_read: The key of the prompt tokens read from the cache.
+        cache_creation: The key of the prompt tokens written to the cache.
+        cache_apart: Whether the provider leaves cached tokens out of its input
+            count (Anthropic does; LangChain's input count includes them).
+    """
+    if not isinstance(usage, Mapping):
+        return None
+    details = {
+        name: count
+        for name, key in (
+            ("cache_read", cache_read),
+            ("cache_creation", cache_creation),
+        )
+        if (count := _count(usage, key)) is not None
+    }
+    input_tokens = (_count(usage, inputs) or 0) + (
+        sum(details.values()) if cache_apart else 0
     )
-    details = InputTokenDetails()
-    if cache_read is not None:
-        details["cache_read"] = cache_read
-    if cache_creation is not None:
-        details["cache_creation"] = cache_creation
+    output_tokens = _count(usage, outputs) or 0
+    record = UsageMetadata(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=_count(usage, total) or input_tokens + output_tokens,
+    )
     if details:
-        usage["input_token_details"] = details
-    return usage
+        record["input_token_details"] = cast("InputTokenDetails", details)
+    return record
+
+
+def _count(usage: Mapping[str, Any], key: str) -> int | None:
+    value: Any = usage
+    for name in key.split("."):
+        value = value.get(name) if isinstance(value, Mapping) else None
+    return int_or_none(value)
 
 
 def native_tool_call(
@@ -147,10 +165,10 @@ def native_tool_call(
 def answer_message(
     *,
     text: str,
-    finish_reason: str | None,
-    stop_reason: str | None,
-    id: str | None,
-    upstream_model: str | None,
+    stop_reason: Any,
+    finish_reasons: Mapping[str, str],
+    id: Any,
+    upstream_model: Any,
     usage: UsageMetadata | None,
     calls: Iterable[ToolCall | InvalidToolCall] = (),
     reasoning: str = "",
@@ -161,9 +179,10 @@ def answer_message(
 
     Args:
         text: The answer text (never reasoning).
-        finish_reason: Normalised: `stop`, `length`, `tool_calls`,
-            `content_filter` (other values pass through).
-        stop_reason: The provider's own finish reason.
+        stop_reason: The provider's own finish reason, kept as `stop_reason`.
+        finish_reasons: The provider's reasons that normalise to `stop`,
+            `length`, `tool_calls` or `content_filter`; others pass through,
+            lower-cased, as `finish_reason`.
         id: The provider's answer id.
         upstream_model: The model the provider reports.
         usage: Token counts, if the answer has them.
@@ -177,18 +196,21 @@ def answer_message(
         additional["reasoning_content"] = reasoning
     if thinking_blocks := [dict(block) for block in thinking_blocks]:
         additional["thinking_blocks"] = thinking_blocks
+    stop_reason = str_or_none(stop_reason)
     metadata: dict[str, Any] = {
-        "finish_reason": finish_reason,
+        "finish_reason": finish_reasons.get(stop_reason, stop_reason.lower())
+        if stop_reason
+        else None,
         "stop_reason": stop_reason,
-        "id": id,
-        "upstream_model": upstream_model,
+        "id": str_or_none(id),
+        "upstream_model": str_or_none(upstream_model),
     }
     if refusal:
         additional["refusal"] = metadata["refusal"] = refusal
     calls = list(calls)
     return AIMessage(
         content=text,
-        id=id,
+        id=metadata["id"],
         tool_calls=[c for c in calls if c["type"] == "tool_call"],
         invalid_tool_calls=[c for c in calls if c["type"] == "invalid_tool_call"],
         usage_metadata=usage,

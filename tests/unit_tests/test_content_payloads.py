@@ -40,7 +40,6 @@ from langchain_segmind import (
     SegmindInputError,
     SegmindUnsupportedContentError,
 )
-from langchain_segmind.conversion import render_request, to_turns
 from langchain_segmind.images import image_block
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -534,48 +533,6 @@ def test_text_and_images_keep_their_order() -> None:
             {"type": "text", "text": "please."},
         ],
     )
-
-
-# --- base64 image blocks without a mime_type ---------------------------------------
-# langchain-core 1.7's `generate` formats v0/v1 base64 image blocks for tracing
-# and raises its own ValueError when `mime_type` is missing, before the model
-# sees them; the package's sniffing is reached through `to_turns` directly.
-
-SNIFFED_BLOCKS = [
-    pytest.param({"type": "image", "base64": WEBP}, WEBP, "image/webp", id="v1-webp"),
-    pytest.param({"type": "image", "base64": PNG}, PNG, "image/png", id="v1-png"),
-    pytest.param(
-        {"type": "image", "source_type": "base64", "data": JPEG},
-        JPEG,
-        "image/jpeg",
-        id="v0-jpeg",
-    ),
-]
-
-
-def direct_body(slug: str, messages: list[BaseMessage]) -> dict[str, Any]:
-    return render_request(to_turns(messages, slug), slug)
-
-
-@pytest.mark.parametrize(("block", "data", "mime_type"), SNIFFED_BLOCKS)
-def test_base64_image_without_mime_type_is_sniffed(
-    block: dict[str, Any], data: str, mime_type: str
-) -> None:
-    messages: list[BaseMessage] = [HumanMessage([block])]
-    assert direct_body(CLAUDE, messages) == user_body(
-        CLAUDE, [claude_image(data, mime_type)]
-    )
-    assert direct_body(GPT, messages) == user_body(
-        GPT, [gpt_image(f"data:{mime_type};base64,{data}")]
-    )
-
-
-@pytest.mark.parametrize("slug", SLUGS)
-def test_undetectable_base64_image_without_mime_type_is_an_input_error(
-    slug: str,
-) -> None:
-    with pytest.raises(SegmindInputError, match="mime_type"):
-        direct_body(slug, [HumanMessage([{"type": "image", "base64": "aGVsbG8="}])])
 
 
 # --- strings and text blocks ---------------------------------------------------

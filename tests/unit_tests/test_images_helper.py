@@ -22,11 +22,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindInputError,
 )
-from langchain_segmind.images import (
-    image_block,
-    sniff_base64_media_type,
-    sniff_media_type,
-)
+from langchain_segmind.images import image_block, sniff_media_type
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -206,8 +202,8 @@ def test_sniff_media_type_of_fixture_files(name: str, mime_type: str) -> None:
         pytest.param(b64(b"hello world, plain text"), None, id="not-an-image"),
     ],
 )
-def test_sniff_base64_media_type(data: str, expected: str | None) -> None:
-    assert sniff_base64_media_type(data) == expected
+def test_sniff_media_type_of_base64_text(data: str, expected: str | None) -> None:
+    assert sniff_media_type(data) == expected
 
 
 # --- end to end ------------------------------------------------------------
