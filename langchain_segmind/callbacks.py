@@ -1,26 +1,11 @@
 """Credits: what Segmind calls cost, the balance left, and the low-balance guard.
 
-Example:
-    ```python
-    from langchain_segmind import ChatSegmindClaude, get_segmind_callback
-
-    llm = ChatSegmindClaude()
-    with get_segmind_callback() as usage:
-        llm.invoke("tell me a joke on cats")
-        llm.batch(["a joke on dogs", "a joke on birds"])
-    print(usage)  # requests, tokens, credits spent and remaining
-    usage.total_cost, usage.remaining_credits, usage.by_model["claude-3.5-sonnet"]
-    ```
-
-Answers served from a LangChain cache (`cache=InMemoryCache()` or
-`set_llm_cache`) sent no request and cost nothing: they are counted in
-`cache_hits` only, never as requests, tokens or credits. An answer whose
-Segmind request id was already counted (a replay, or a resumed v2 job collected
-again) is counted the same way: each request is paid for once.
-
-The last balance Segmind reported is also kept per account (a hash of the base
-URL and the key; the key itself is never stored), process-wide, for models with
-`min_remaining_credits`.
+`get_segmind_callback()` totals the calls of a `with` block; each request is
+paid for once, so an answer served from a LangChain cache, or under a Segmind
+request id already counted (a replay, a v2 job collected again), counts in
+`cache_hits` only. The last balance Segmind reported is kept per account (a
+hash of the base URL and the key, never the key), process-wide, for models
+with `min_remaining_credits`.
 """
 
 from __future__ import annotations
@@ -30,11 +15,10 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 from uuid import UUID
 
@@ -55,7 +39,6 @@ __all__ = [
 ]
 
 _PROVIDER = "segmind"
-
 
 # -- the last balance per account, and the guard ------------------------------------
 
@@ -121,7 +104,7 @@ def check_balance(account: str, minimum: float | None, *, raise_error: bool) -> 
             f"{message}; the request was not sent. After topping up, call "
             "langchain_segmind.forget_known_balances()."
         )
-    warnings.warn(message, SegmindLowCreditsWarning, stacklevel=_user_stacklevel())
+    warnings.warn(message, SegmindLowCreditsWarning, stacklevel=_caller_level())
 
 
 # Packages whose frames sit between the user's call and the guard; the depth
@@ -132,8 +115,8 @@ _LIBRARIES = frozenset(
 )
 
 
-def _user_stacklevel() -> int:
-    """The `stacklevel` of the first frame outside `_LIBRARIES`, for the caller."""
+def _caller_level() -> int:
+    """The `stacklevel` of the first frame outside `_LIBRARIES`."""
     frame, level = sys._getframe(1), 1
     while frame.f_back is not None and (
         str(frame.f_globals.get("__name__", "")).partition(".")[0] in _LIBRARIES
@@ -194,25 +177,25 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self.cache_hits = 0
         self.remaining_credits: float | None = None
         self.by_model: dict[str, ModelUsage] = {}
-        self._segmind_runs: dict[UUID, str] = {}
+        self._segmind_runs: dict[UUID, str] = {}  # run id -> slug
         self._counted_requests: set[str] = set()
 
     def __repr__(self) -> str:
         with self._lock:
-            cached = self.cache_hits
+            remaining = self.remaining_credits
+            known = "unknown" if remaining is None else f"{remaining:.6g}"
             lines = [
                 f"Segmind requests: {self.successful_requests} succeeded, "
                 f"{self.failed_requests} failed"
-                + (f" ({cached} answers from cache, not billed)" if cached else ""),
+                + (
+                    f" ({self.cache_hits} answers from cache, not billed)"
+                    if self.cache_hits
+                    else ""
+                ),
                 f"Tokens: {self.total_tokens} "
                 f"({self.input_tokens} input, {self.output_tokens} output)",
                 f"Credits spent: {self.total_cost:.6g}",
-                "Credits remaining: "
-                + (
-                    "unknown"
-                    if self.remaining_credits is None
-                    else f"{self.remaining_credits:.6g}"
-                ),
+                f"Credits remaining: {known}",
             ]
             for model, usage in sorted(self.by_model.items()):
                 hits = f"{usage.cache_hits} cached, " if usage.cache_hits else ""
@@ -224,11 +207,6 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         return "\n".join(lines)
 
     __str__ = __repr__
-
-    @property
-    def always_verbose(self) -> bool:
-        """Receive events even when the run is not verbose."""
-        return True
 
     def on_chat_model_start(
         self,
@@ -253,11 +231,10 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         with self._lock:
             if run_id is not None:
                 self._segmind_runs.pop(run_id, None)
-        for generation in chain.from_iterable(response.generations):
-            if isinstance(generation, ChatGeneration) and isinstance(
-                generation.message, AIMessage
-            ):
-                self._count(generation.message)
+            for generations in response.generations:
+                for generation in generations:
+                    if isinstance(generation, ChatGeneration):
+                        self._count(generation.message)
 
     def on_llm_error(
         self, error: BaseException, *, run_id: UUID, **kwargs: Any
@@ -265,45 +242,44 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         """Count a failed Segmind call."""
         with self._lock:
             model = self._segmind_runs.pop(run_id, None)
-            if model is not None:
-                for totals in self._totals(model):
-                    totals.failed_requests += 1
+            for totals in self._totals(model) if model is not None else ():
+                totals.failed_requests += 1
 
     def _totals(self, model: str) -> tuple[SegmindCallbackHandler, ModelUsage]:
         return self, self.by_model.setdefault(model, ModelUsage())
 
-    def _count(self, message: AIMessage) -> None:
+    def _count(self, message: BaseMessage) -> None:
+        """Count one answer; called under the lock."""
         metadata = message.response_metadata
-        if metadata.get("model_provider") != _PROVIDER:
+        if not isinstance(message, AIMessage) or (
+            metadata.get("model_provider") != _PROVIDER
+        ):
             return
-        usage: Mapping[str, Any] = message.usage_metadata or {}
-        cost, remaining = metadata.get("cost"), metadata.get("remaining_credits")
+        usage: dict[str, Any] = dict(message.usage_metadata or {})
         request_id = metadata.get("request_id")
-        with self._lock:
-            # Core marks every answer it serves from its cache with a zero
-            # `total_cost`, a key this package never sets on a fresh answer.
-            replayed = usage.get("total_cost", None) == 0 or (
-                request_id in self._counted_requests
-            )
-            for totals in self._totals(str(metadata.get("model_name", ""))):
-                if replayed:
-                    totals.cache_hits += 1
-                    continue
-                totals.successful_requests += 1
-                totals.input_tokens += usage.get("input_tokens", 0)
-                totals.output_tokens += usage.get("output_tokens", 0)
-                totals.total_tokens += usage.get("total_tokens", 0)
-                if isinstance(cost, float | int):
-                    totals.total_cost += cost
+        # Core marks every answer it serves from its cache with a zero
+        # `total_cost`, a key this package never sets on a fresh answer.
+        replayed = usage.get("total_cost") == 0 or request_id in self._counted_requests
+        cost = metadata.get("cost")
+        for totals in self._totals(str(metadata.get("model_name", ""))):
             if replayed:
-                return
-            if isinstance(request_id, str):
-                self._counted_requests.add(request_id)
-            if isinstance(remaining, float | int):
-                known = self.remaining_credits
-                self.remaining_credits = float(
-                    remaining if known is None else min(known, remaining)
-                )
+                totals.cache_hits += 1
+                continue
+            totals.successful_requests += 1
+            totals.input_tokens += usage.get("input_tokens", 0)
+            totals.output_tokens += usage.get("output_tokens", 0)
+            totals.total_tokens += usage.get("total_tokens", 0)
+            totals.total_cost += cost if isinstance(cost, float | int) else 0
+        if replayed:
+            return
+        if isinstance(request_id, str):
+            self._counted_requests.add(request_id)
+        remaining = metadata.get("remaining_credits")
+        if isinstance(remaining, float | int):
+            known = self.remaining_credits
+            self.remaining_credits = float(
+                remaining if known is None else min(known, remaining)
+            )
 
 
 _segmind_callback: ContextVar[SegmindCallbackHandler | None] = ContextVar(
