@@ -46,6 +46,8 @@ What the profile claims is narrowed to what this package carries:
 
 from __future__ import annotations
 
+import functools
+
 from langchain_core.language_models import ModelProfile
 
 
@@ -84,54 +86,23 @@ def _profile(
     )
 
 
-def _claude(
-    name: str,
-    window: int,
-    output: int,
-    *,
-    thinking: bool = True,
-    temperature: bool = True,
-) -> ModelProfile:
-    # Every Claude model here reads images and PDFs.
-    return _profile(
-        name,
-        window,
-        output,
-        images=True,
-        pdfs=True,
-        reasoning=thinking,
-        temperature=temperature,
-    )
-
-
-def _openai(
-    name: str,
-    max_input: int,
-    output: int,
-    *,
-    vision: bool = True,
-    temperature: bool = True,
-) -> ModelProfile:
-    # OpenAI sends PDFs to vision models as text plus page images.
-    return _profile(
-        name, max_input, output, images=vision, pdfs=vision, temperature=temperature
-    )
-
-
-def _gemini(name: str) -> ModelProfile:
-    return _profile(
-        name, 1_048_576, 65_536, images=True, pdfs=True, audio=True, reasoning=True
-    )
+# Every Claude model here reads images and PDFs and, from Claude 4, thinks.
+_claude = functools.partial(_profile, images=True, pdfs=True, reasoning=True)
+# OpenAI sends PDFs to vision models as text plus page images.
+_openai = functools.partial(_profile, images=True, pdfs=True)
+_gemini = functools.partial(
+    _profile, images=True, pdfs=True, audio=True, reasoning=True
+)
 
 
 _PROFILES: dict[str, ModelProfile] = {
-    "claude-3.5-sonnet": _claude("Claude 3.5 Sonnet", 200_000, 8_192, thinking=False),
+    "claude-3.5-sonnet": _claude("Claude 3.5 Sonnet", 200_000, 8_192, reasoning=False),
     "claude-4-sonnet": _claude("Claude Sonnet 4", 200_000, 64_000),
     "claude-4.5-sonnet": _claude("Claude Sonnet 4.5", 200_000, 64_000),
     "claude-opus-4.7": _claude(
         "Claude Opus 4.7", 1_000_000, 128_000, temperature=False
     ),
-    "gpt-4": _openai("GPT-4", 8_192, 8_192, vision=False),
+    "gpt-4": _openai("GPT-4", 8_192, 8_192, images=False, pdfs=False),
     "gpt-4-turbo": _openai("GPT-4 Turbo", 128_000, 4_096),
     "gpt-4o": _openai("GPT-4o", 128_000, 16_384),
     "gpt-5": _openai("GPT-5", 272_000, 128_000, temperature=False),
@@ -142,11 +113,13 @@ _PROFILES: dict[str, ModelProfile] = {
     "gpt-5.4": _openai("GPT-5.4", 922_000, 128_000),
     "gpt-5.5": _openai("GPT-5.5", 922_000, 128_000),
     "o3": _openai("o3", 200_000, 100_000, temperature=False),
-    "o3-mini": _openai("o3-mini", 200_000, 100_000, vision=False, temperature=False),
+    "o3-mini": _openai(
+        "o3-mini", 200_000, 100_000, images=False, pdfs=False, temperature=False
+    ),
     "o4-mini": _openai("o4-mini", 200_000, 100_000, temperature=False),
-    "gemini-2.5-flash": _gemini("Gemini 2.5 Flash"),
-    "gemini-2.5-pro": _gemini("Gemini 2.5 Pro"),
-    "gemini-3-pro": _gemini("Gemini 3 Pro"),
+    "gemini-2.5-flash": _gemini("Gemini 2.5 Flash", 1_048_576, 65_536),
+    "gemini-2.5-pro": _gemini("Gemini 2.5 Pro", 1_048_576, 65_536),
+    "gemini-3-pro": _gemini("Gemini 3 Pro", 1_048_576, 65_536),
     "deepseek-chat": _profile("DeepSeek-V3.2", 128_000, 8_192),
     "deepseek-reasoner": _profile(
         "DeepSeek-V3.2 (thinking)", 128_000, 64_000, reasoning=True
