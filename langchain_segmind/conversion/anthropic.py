@@ -137,7 +137,6 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     ):
         return None
     texts: list[str] = []
-    thoughts: list[str] = []
     thinking_blocks: list[Mapping[str, Any]] = []
     calls = []
     content = payload.get("content")
@@ -149,8 +148,6 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             texts.append(block["text"])
         elif block_type in ("thinking", "redacted_thinking"):
             thinking_blocks.append(block)
-            if isinstance(block.get("thinking"), str):
-                thoughts.append(block["thinking"])
         elif block_type == "tool_use":
             calls.append(
                 native_tool_call(block.get("id"), block.get("name"), block.get("input"))
@@ -171,7 +168,9 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             cache_apart=True,
         ),
         calls=calls,
-        reasoning="\n\n".join(thoughts),
+        reasoning="\n\n".join(
+            b["thinking"] for b in thinking_blocks if isinstance(b.get("thinking"), str)
+        ),
         thinking_blocks=thinking_blocks,
         refusal=(text or DEFAULT_REFUSAL)
         if payload.get("stop_reason") == "refusal"

@@ -235,6 +235,8 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
         raise SegmindUnsupportedContentError(
             block_type, model, "" if block_type == "non_standard" else detail
         )
+    block = _as_standard(block, model)
+    block_type = block["type"]
     if block_type in ("text", "text-plain"):
         if not isinstance(block.get("text"), str):
             raise SegmindInputError(
@@ -259,33 +261,47 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
             content=_media_or_text(content),
             is_error=bool(block.get("is_error")),
         )
-    if block_type == "image_url":
-        return _openai_image(block.get("image_url"), model)
-    if block_type == "document" or isinstance(block.get("source"), Mapping):
-        return _anthropic_media(block, model)
-    if block_type == "file" and isinstance(block.get("file"), Mapping):
-        # An OpenAI file part whose `file_data` is not a data URI.
-        file = block["file"]
-        block = {"type": "file", "base64": file.get("file_data"), "extras": file}
-        block["mime_type"] = "application/pdf"
     if block_type in _MEDIA_KINDS:
-        return _media_block(block, block_type, model)
+        return _media_block(block, model)
     raise SegmindUnsupportedContentError(block_type, model)
 
 
-def _openai_image(image_url: Any, model: str) -> MediaPart:
-    url = image_url.get("url") if isinstance(image_url, Mapping) else image_url
-    if not isinstance(url, str):
-        raise SegmindInputError(f"an image_url block needs a URL (model {model!r})")
-    detail = image_url.get("detail") if isinstance(image_url, Mapping) else None
-    return _media_from_url(
-        "image", url, model, detail=detail if isinstance(detail, str) else None
-    )
+def _as_standard(block: Mapping[str, Any], model: str) -> Mapping[str, Any]:
+    """OpenAI `image_url` and `file` parts and Anthropic sources as v1 blocks."""
+    block_type, source = block["type"], block.get("source")
+    if block_type == "image_url":
+        image_url = block.get("image_url")
+        if not isinstance(image_url, Mapping):
+            image_url = {"url": image_url}
+        if not isinstance(image_url.get("url"), str):
+            raise SegmindInputError(f"an image_url block needs a URL (model {model!r})")
+        detail = image_url.get("detail")
+        return {"type": "image", "url": image_url["url"], "detail": detail}
+    if block_type == "file" and isinstance(block.get("file"), Mapping):
+        # An OpenAI file part with raw base64 (core converts data URIs).
+        file = block["file"]
+        filename = file.get("filename")
+        return {"type": "file", "base64": file.get("file_data"), "filename": filename}
+    if block_type != "document" and not isinstance(source, Mapping):
+        return block
+    if not isinstance(source, Mapping):
+        raise SegmindInputError(f"a document block needs a source (model {model!r})")
+    if source.get("type") == "text":
+        return {"type": "text", "text": source.get("data")}
+    kind = "image" if block_type == "image" else "file"
+    named = {"type": kind, "filename": block.get("title")}
+    if source.get("type") == "base64":
+        media_type = source.get("media_type")
+        return named | {"base64": source.get("data"), "mime_type": media_type}
+    if source.get("type") == "url":
+        return named | {"url": source.get("url")}
+    block_name = f"{_MEDIA_KINDS[kind]} source {source.get('type')!r}"
+    raise SegmindUnsupportedContentError(block_name, model)
 
 
-def _media_block(block: Mapping[str, Any], block_type: str, model: str) -> MediaPart:
+def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     """A v1 `image`, `file` or `audio` block (LangChain's standard format)."""
-    mime_type = block.get("mime_type")
+    block_type, mime_type = block["type"], block.get("mime_type")
     mime_type = mime_type if isinstance(mime_type, str) else None
     if block_type == "file" and mime_type not in (None, "application/pdf"):
         raise SegmindUnsupportedContentError(
@@ -295,47 +311,23 @@ def _media_block(block: Mapping[str, Any], block_type: str, model: str) -> Media
         raise SegmindUnsupportedContentError(
             f"{block_type} file_id", model, "Segmind has no files API; send the data"
         )
-    filename = next(
-        (
-            holder["filename"]
-            for holder in (block, block.get("extras"))
-            if isinstance(holder, Mapping) and isinstance(holder.get("filename"), str)
-        ),
-        None,
-    )
+    extras = block.get("extras")
+    extras = extras if isinstance(extras, Mapping) else {}
+    hints = {
+        key: value
+        for key in ("filename", "detail")
+        if isinstance(value := block.get(key) or extras.get(key), str)
+    }
     kind = _MEDIA_KINDS[block_type]
     if "base64" in block:
         if not isinstance(block["base64"], str):
             raise SegmindInputError(f"a base64 {block_type} block needs string data")
-        return _inline_media(kind, block["base64"], mime_type, model, filename=filename)
+        return _inline_media(kind, block["base64"], mime_type, model, **hints)
     if isinstance(block.get("url"), str):
-        return _media_from_url(kind, block["url"], model, filename=filename)
+        return _media_from_url(kind, block["url"], model, **hints)
     raise SegmindInputError(
         f"a {block_type!r} block needs base64 data or a url (model {model!r})"
     )
-
-
-def _anthropic_media(block: Mapping[str, Any], model: str) -> Part:
-    """An Anthropic-native `image` or `document` block, by its `source`."""
-    kind: MediaKind = "image" if block["type"] == "image" else "pdf"
-    source = block.get("source")
-    if not isinstance(source, Mapping):
-        raise SegmindInputError(f"a document block needs a source (model {model!r})")
-    title = block.get("title")
-    filename = title if isinstance(title, str) else None
-    source_type, data = source.get("type"), source.get("data")
-    if source_type == "text" and isinstance(data, str):
-        return TextPart(data)
-    if source_type == "base64":
-        if not isinstance(data, str):
-            raise SegmindInputError(f"a base64 {kind} source needs string data")
-        media_type = source.get("media_type")
-        if not isinstance(media_type, str):
-            media_type = "application/pdf" if kind == "pdf" else None
-        return _inline_media(kind, data, media_type, model, filename=filename)
-    if source_type == "url" and isinstance(source.get("url"), str):
-        return _media_from_url(kind, source["url"], model, filename=filename)
-    raise SegmindUnsupportedContentError(f"{kind} source {source_type!r}", model)
 
 
 def _media_from_url(kind: MediaKind, url: str, model: str, **extra: Any) -> MediaPart:

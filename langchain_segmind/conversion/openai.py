@@ -21,7 +21,6 @@ from langchain_segmind.conversion.types import (
     answer_message,
     native_tool_call,
     read_usage,
-    str_or_none,
 )
 from langchain_segmind.errors import SegmindUnsupportedContentError
 
@@ -133,7 +132,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         ),
         calls=calls,
         reasoning=_text(message.get("reasoning_content")),
-        refusal=str_or_none(message.get("refusal")),
+        refusal=message.get("refusal"),
     )
 
 

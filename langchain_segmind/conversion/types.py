@@ -83,16 +83,6 @@ class Turn:
     name: str | None = None
 
 
-def int_or_none(value: Any) -> int | None:
-    """`value` if it is a true integer (not a bool), else `None`."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def str_or_none(value: Any) -> str | None:
-    """`value` if it is a string, else `None`."""
-    return value if isinstance(value, str) else None
-
-
 def read_usage(
     usage: Any,
     inputs: str,
@@ -143,7 +133,11 @@ def _count(usage: Mapping[str, Any], key: str) -> int | None:
     value: Any = usage
     for name in key.split("."):
         value = value.get(name) if isinstance(value, Mapping) else None
-    return int_or_none(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def native_tool_call(
@@ -173,7 +167,7 @@ def answer_message(
     calls: Iterable[ToolCall | InvalidToolCall] = (),
     reasoning: str = "",
     thinking_blocks: Iterable[Mapping[str, Any]] = (),
-    refusal: str | None = None,
+    refusal: Any = None,
 ) -> AIMessage:
     """The `AIMessage` of an answer: text in `content`, reasoning beside it.
 
@@ -196,16 +190,16 @@ def answer_message(
         additional["reasoning_content"] = reasoning
     if thinking_blocks := [dict(block) for block in thinking_blocks]:
         additional["thinking_blocks"] = thinking_blocks
-    stop_reason = str_or_none(stop_reason)
+    stop_reason = _str(stop_reason)
     metadata: dict[str, Any] = {
         "finish_reason": finish_reasons.get(stop_reason, stop_reason.lower())
         if stop_reason
         else None,
         "stop_reason": stop_reason,
-        "id": str_or_none(id),
-        "upstream_model": str_or_none(upstream_model),
+        "id": _str(id),
+        "upstream_model": _str(upstream_model),
     }
-    if refusal:
+    if refusal := _str(refusal):
         additional["refusal"] = metadata["refusal"] = refusal
     calls = list(calls)
     return AIMessage(
