@@ -29,7 +29,7 @@ from langchain_segmind.errors import (
     SegmindJobFailedError,
     SegmindResponseError,
 )
-from langchain_segmind.transport.clients import AsyncClient, SyncClient
+from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirected
 from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.send import Answer, Call, asend, send
 
@@ -100,8 +100,9 @@ def collect(
         SegmindTimeoutError: The job still runs at the deadline (`.job` set).
         SegmindJobFailedError: The job ended FAILED.
     """
-    status, result = _poll(call, job.status_url), _poll(call, job.response_url)
     with _carrying(job):
+        status = _poll(call, job.status_url, client)
+        result = _poll(call, job.response_url, client)
         wait = FIRST_POLL_DELAY
         while _pending(send(status, client, method="GET", deadline=deadline), job):
             _check_wait(wait, deadline, job)
@@ -114,8 +115,9 @@ async def acollect(
     job: SegmindJob, call: Call, client: AsyncClient | None, deadline: Deadline
 ) -> Answer:
     """The async form of `collect`."""
-    status, result = _poll(call, job.status_url), _poll(call, job.response_url)
     with _carrying(job):
+        status = _poll(call, job.status_url, client)
+        result = _poll(call, job.response_url, client)
         wait = FIRST_POLL_DELAY
         while _pending(
             await asend(status, client, method="GET", deadline=deadline), job
@@ -161,12 +163,18 @@ def _accepted(answer: Answer, call: Call) -> SegmindJob:
     return job
 
 
-def _poll(call: Call, url: str) -> Call:
-    # The key goes with every poll: never to a host other than the submit's.
-    origin = urlsplit(call.url)[:2]
-    if urlsplit(url)[:2] != origin:
+def _poll(call: Call, url: str, client: object) -> Call:
+    # The key goes with every poll: never to a host other than the submit's
+    # (on the default clients, the host they really send to).
+    def origin(address: str) -> tuple[str, str]:
+        if client is None:
+            address = redirected(address, None)[0]
+        scheme, netloc = urlsplit(address)[:2]
+        return scheme, netloc
+
+    if origin(url) != origin(call.url):
         raise SegmindResponseError(
-            f"the queue pointed to {url!r}, outside {origin[0]}://{origin[1]}; "
+            f"the queue pointed to {url!r}, outside the origin of {call.url!r}; "
             "not following it with the API key"
         )
     return Call(
