@@ -1,14 +1,10 @@
 """Tool binding for Segmind models: tools, choice, history, replies, arguments.
 
-The gateway does not forward `tools`, so a binding travels through the text
-protocol of `protocol`: `apply_protocol` writes it into the turns and
-`read_tool_calls` reads the model's blocks back into `tool_calls`.
-
-A call's arguments are checked by the tool's own pydantic model where it has
-one (pydantic model classes, `BaseTool`s whose call schema is a model, plain
-functions), as `BaseTool.invoke` and `PydanticToolsParser` will. A tool given
-only as a JSON Schema is checked for a known name, a JSON object and its
-required keys, nothing more.
+A binding travels through the text protocol of `protocol`: `apply_protocol`
+writes it into the turns and `read_tool_calls` reads the model's blocks back
+into `tool_calls`, checked by the tool's own pydantic model where it has one
+(as `BaseTool.invoke` and `PydanticToolsParser` will), else for a known name,
+a JSON object and the schema's required keys.
 """
 
 from __future__ import annotations

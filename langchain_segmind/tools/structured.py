@@ -1,13 +1,9 @@
 """Structured output for Segmind models: the three methods and their parsers.
 
-- `"json_schema"` (default): Segmind's `response_format` with the schema;
-  every dialect accepts it.
-- `"function_calling"`: the schema becomes a tool the model must call,
-  through the tool protocol (see `tools.binding`).
-- `"json_mode"`: `response_format: json_object` for non-Claude slugs; Claude
-  slugs reject `json_object`, so for them the request carries a system
-  instruction to answer with one JSON object instead. Both get the instruction
-  (OpenAI's JSON mode needs the word "JSON" in the prompt).
+`json_schema` sends Segmind's `response_format`, `function_calling` binds the
+schema as the tool that must be called, `json_mode` asks for one JSON object
+(`response_format: json_object` and an instruction; the instruction alone for
+Claude, which rejects `json_object`).
 """
 
 from __future__ import annotations
