@@ -561,7 +561,7 @@ class ChatSegmind(BaseChatModel):
     ) -> _Prepared:
         """Check the input and build the request; nothing is sent yet."""
         if "resume_job" in kwargs:
-            return self._resumable(kwargs["resume_job"])
+            return self._resumable(kwargs["resume_job"], kwargs)
         model = check_slug(kwargs.get("model", self.model))
         stop_sequences = _stop_sequences(stop if stop is not None else self.stop)
         extra_body = {**self.model_kwargs}
@@ -731,7 +731,8 @@ class ChatSegmind(BaseChatModel):
         Args:
             job: The `SegmindJob` of an error, or a bare request id (the
                 `langchain_segmind` logger logs each accepted job at INFO).
-            **kwargs: Run options, as `invoke` takes them (e.g. `config=`).
+            **kwargs: `timeout`, `max_retries`, `extra_headers` for this wait,
+                and run options as `invoke` takes them (e.g. `config=`).
 
         Returns:
             The message the original call would have returned (content, usage,
@@ -756,7 +757,7 @@ class ChatSegmind(BaseChatModel):
         """
         return await self.ainvoke([], resume_job=job, **kwargs)
 
-    def _resumable(self, job: object) -> _Prepared:
+    def _resumable(self, job: object, kwargs: Mapping[str, Any]) -> _Prepared:
         if isinstance(job, str):
             job = job_for_id(job, self.model, v2_base_url(self.base_url))
         elif not isinstance(job, SegmindJob):
@@ -766,9 +767,12 @@ class ChatSegmind(BaseChatModel):
         call = Call(
             f"{v2_base_url(self.base_url)}/{job.model}",
             self.api_key,
-            headers=self.default_headers or {},
-            timeout=self.timeout,
-            max_retries=self.max_retries,
+            headers={
+                **(self.default_headers or {}),
+                **check_caller_headers(kwargs.get("extra_headers")),
+            },
+            timeout=_timeout(kwargs.get("timeout", self.timeout)),
+            max_retries=_max_retries(kwargs.get("max_retries", self.max_retries)),
             model=job.model,
             async_backend=self.async_transport,
         )

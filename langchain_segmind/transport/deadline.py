@@ -80,11 +80,14 @@ class Deadline:
         at: The monotonic time of the deadline; `None` for a call without one.
         timeout: The configured limit in seconds, quoted in the error.
         clock: The clock `at` is measured on.
+        queued: It bounds the polls of an accepted v2 job, which a timeout
+            leaves running at Segmind, to be collected with `resume`.
     """
 
     at: float | None
     timeout: float | None
     clock: Clock
+    queued: bool = False
 
     @classmethod
     def start(cls, timeout: float | None) -> Deadline:
@@ -112,15 +115,11 @@ class Deadline:
         remaining = self.remaining()
         return dict.fromkeys(("connect", "read", "write", "pool"), remaining)
 
-    def error(
-        self, what: str = "complete answer from Segmind", *, queued: bool = False
-    ) -> SegmindTimeoutError:
+    def error(self, what: str = "complete answer from Segmind") -> SegmindTimeoutError:
         """The error for a call out of time, naming the limit and the remedy.
 
         Args:
             what: What did not arrive in time.
-            queued: The call runs through the queue API (v2), whose job may
-                still be collected with `resume(error.job)`.
         """
         if self.timeout is None:
             return SegmindTimeoutError(
@@ -130,7 +129,7 @@ class Deadline:
         remedy = (
             "The job goes on at Segmind: collect it with `llm.resume(error.job)` "
             "instead of calling again, or raise `timeout`."
-            if queued
+            if self.queued
             else 'Raise `timeout`, or use api_version="v2" (Segmind\'s queue '
             "API) for long generations."
         )

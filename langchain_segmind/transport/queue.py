@@ -17,16 +17,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from langchain_segmind.errors import (
     SegmindBadRequestError,
     SegmindError,
+    SegmindInputError,
     SegmindJobFailedError,
+    SegmindNotFoundError,
     SegmindResponseError,
 )
 from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirected
@@ -39,6 +42,7 @@ FIRST_POLL_DELAY = 0.5
 POLL_BACKOFF = 1.5
 MAX_POLL_DELAY = 5.0
 _PENDING = frozenset({"QUEUED", "PROCESSING"})
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +76,17 @@ def v2_base_url(base_url: str) -> str:
 
 
 def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:
-    """The job of a bare request id, at the queue's usual URLs."""
+    """The job of a bare request id, at the queue's usual URLs.
+
+    Raises:
+        SegmindInputError: `request_id` is not one URL path segment of letters,
+            digits, `-` and `_` (Segmind's ids are UUIDs).
+    """
+    if not _REQUEST_ID.fullmatch(request_id):
+        raise SegmindInputError(
+            f"{request_id!r} is not a Segmind request id (letters, digits, '-' "
+            "and '_', as logged when the job was accepted)"
+        )
     base = f"{v2_base_url.rstrip('/')}/requests/{request_id}"
     return SegmindJob(request_id, model, f"{base}/status", base)
 
@@ -100,6 +114,7 @@ def collect(
         SegmindTimeoutError: The job still runs at the deadline (`.job` set).
         SegmindJobFailedError: The job ended FAILED.
     """
+    deadline = replace(deadline, queued=True)
     with _carrying(job):
         status = _poll(call, job.status_url, client)
         result = _poll(call, job.response_url, client)
@@ -115,6 +130,7 @@ async def acollect(
     job: SegmindJob, call: Call, client: AsyncClient | None, deadline: Deadline
 ) -> Answer:
     """The async form of `collect`."""
+    deadline = replace(deadline, queued=True)
     with _carrying(job):
         status = _poll(call, job.status_url, client)
         result = _poll(call, job.response_url, client)
@@ -143,6 +159,16 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         )
         failed.job = job
         raise failed from error
+    except SegmindNotFoundError as error:
+        missing = SegmindNotFoundError(
+            f"Segmind has no job {job.request_id}: a wrong request id, another "
+            "account's key, or a result older than the hour Segmind keeps it",
+            status_code=error.status_code,
+            request_id=job.request_id,
+            body=error.body,
+        )
+        missing.job = job
+        raise missing from error
     except (SegmindError, asyncio.CancelledError) as error:
         error.job = job  # type: ignore[union-attr]
         raise
@@ -165,14 +191,11 @@ def _accepted(answer: Answer, call: Call) -> SegmindJob:
 
 def _poll(call: Call, url: str, client: object) -> Call:
     # The key goes with every poll: never to a host other than the submit's
-    # (on the default clients, the host they really send to).
-    def origin(address: str) -> tuple[str, str]:
-        if client is None:
-            address = redirected(address, None)[0]
-        scheme, netloc = urlsplit(address)[:2]
-        return scheme, netloc
-
-    if origin(url) != origin(call.url):
+    # (on the default clients, also the one they really sent it to).
+    allowed = {urlsplit(call.url)[:2]}
+    if client is None:
+        allowed.add(urlsplit(redirected(call.url, None)[0])[:2])
+    if urlsplit(url)[:2] not in allowed:
         raise SegmindResponseError(
             f"the queue pointed to {url!r}, outside the origin of {call.url!r}; "
             "not following it with the API key"
@@ -203,7 +226,7 @@ def _pending(answer: Answer, job: SegmindJob) -> bool:
 
 def _check_wait(wait: float, deadline: Deadline, job: SegmindJob) -> None:
     if not deadline.allows_wait(wait):
-        error = deadline.error(f"result of queued job {job.request_id}", queued=True)
+        error = deadline.error(f"result of queued job {job.request_id}")
         error.request_id = job.request_id
         raise error
 
