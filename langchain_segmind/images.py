@@ -1,15 +1,4 @@
-"""Local images as LangChain content blocks, and media-type detection.
-
-Example:
-    ```python
-    from langchain_core.messages import HumanMessage
-    from langchain_segmind import ChatSegmindGPT4o
-    from langchain_segmind.images import image_block
-
-    message = HumanMessage(["What is in this picture?", image_block("cat.png")])
-    ChatSegmindGPT4o().invoke([message])
-    ```
-"""
+"""Local images as LangChain content blocks (`image_block`), and media-type sniffing."""
 
 from __future__ import annotations
 
@@ -72,11 +61,8 @@ def image_block(
     Raises:
         ValueError: If the media type cannot be detected and is not given.
     """
-    if isinstance(source, bytes):
-        data, name = source, ""
-    else:
-        path = Path(source)
-        data, name = path.read_bytes(), path.name
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    name = "" if isinstance(source, bytes) else Path(source).name
     guessed = mimetypes.guess_type(name)[0] or ""
     readable = guessed.startswith("image/") or guessed == "application/pdf"
     detected = mime_type or sniff_media_type(data) or (guessed if readable else None)

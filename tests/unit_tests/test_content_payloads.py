@@ -1,8 +1,8 @@
 """Exact request bodies for every content shape and turn rule, on both dialects.
 
 Every test goes through the public chat classes (`invoke`, so langchain-core's
-own input normalisation runs first) with an `httpx2.MockTransport` gateway that
-records each JSON body. Errors must be typed and raised before any request.
+own input normalisation runs first) to the tier's recorder, which keeps each
+JSON body. Errors must be typed and raised before any request.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ import base64
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from langchain_core.messages import (
     AIMessage,
@@ -34,8 +33,6 @@ from langchain_core.messages.content import (
 
 from langchain_segmind import (
     ChatSegmind,
-    ChatSegmindClaude,
-    ChatSegmindGPT4o,
     SegmindError,
     SegmindInputError,
     SegmindUnsupportedContentError,
@@ -68,77 +65,35 @@ IMG_URL = "https://example.com/cat.png"
 PDF_URL = "https://example.com/report.pdf"
 OPENER = "(conversation start)"
 
-ANSWERS: dict[str, dict[str, Any]] = {
-    CLAUDE: {
-        "id": "msg_1",
-        "type": "message",
-        "role": "assistant",
-        "model": "claude-3-5-sonnet-20240620",
-        "content": [{"type": "text", "text": "ok"}],
-        "stop_reason": "end_turn",
-        "stop_sequence": None,
-        "usage": {"input_tokens": 3, "output_tokens": 1},
-    },
-    GPT: {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "gpt-4o-2024-08-06",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": "ok", "refusal": None},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
-    },
-}
-ANSWERS[AUDIO_SLUG] = ANSWERS[GPT]
-MODEL_CLASSES: dict[str, Callable[..., ChatSegmind]] = {
-    CLAUDE: ChatSegmindClaude,
-    GPT: ChatSegmindGPT4o,
-    AUDIO_SLUG: lambda **kwargs: ChatSegmind(model=AUDIO_SLUG, **kwargs),
-}
-
 
 @dataclass
-class Gateway:
-    """A mocked Segmind gateway that records every JSON body it receives."""
+class Wire:
+    """Models of any slug sending to the recorder; each error precedes any request."""
 
-    slug: str
-    bodies: list[dict[str, Any]] = field(default_factory=list)
+    recorder: Any
+    make_model: Any
 
-    def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        self.bodies.append(json.loads(request.content))
-        return httpx2.Response(200, json=ANSWERS[self.slug])
+    def model(self, slug: str, **kwargs: Any) -> ChatSegmind:
+        return self.make_model(ChatSegmind, model=slug, max_retries=0, **kwargs)
 
-    def model(self, **kwargs: Any) -> ChatSegmind:
-        transport = httpx2.MockTransport(self)
-        return MODEL_CLASSES[self.slug](
-            api_key="k",
-            max_retries=0,
-            http_client=httpx2.Client(transport=transport),
-            http_async_client=httpx2.AsyncClient(transport=transport),
-            **kwargs,
-        )
+    def body(self, slug: str, messages: list[BaseMessage]) -> dict[str, Any]:
+        """The one body `invoke` sends for `messages`."""
+        sent = self.recorder.count
+        self.model(slug).invoke(messages)
+        assert self.recorder.count == sent + 1
+        return dict(self.recorder.last.body)
 
-
-def body_for(slug: str, messages: list[BaseMessage]) -> dict[str, Any]:
-    """The one body `invoke` sends for `messages`."""
-    gateway = Gateway(slug)
-    gateway.model().invoke(messages)
-    assert len(gateway.bodies) == 1
-    return gateway.bodies[0]
+    def error(self, slug: str, messages: list[BaseMessage]) -> SegmindError:
+        """The typed error `invoke` raises for `messages`, before any request."""
+        with pytest.raises(SegmindError) as caught:
+            self.model(slug).invoke(messages)
+        assert self.recorder.requests == [], "the error must precede any request"
+        return caught.value
 
 
-def error_for(slug: str, messages: list[BaseMessage]) -> SegmindError:
-    """The typed error `invoke` raises for `messages`, checked to precede I/O."""
-    gateway = Gateway(slug)
-    with pytest.raises(SegmindError) as caught:
-        gateway.model().invoke(messages)
-    assert gateway.bodies == [], "the error must be raised before any request"
-    return caught.value
+@pytest.fixture
+def wire(recorder: Any, make_model: Any) -> Wire:
+    return Wire(recorder, make_model)
 
 
 def user_body(slug: str, content: Any) -> dict[str, Any]:
@@ -461,11 +416,13 @@ SHAPE_CASES = [
 
 
 @pytest.mark.parametrize(("slug", "block", "expected"), SHAPE_CASES)
-def test_content_shape_payload(slug: str, block: Any, expected: Expected) -> None:
+def test_content_shape_payload(
+    wire: Wire, slug: str, block: Any, expected: Expected
+) -> None:
     question = {"type": "text", "text": "What is this?"}
     messages: list[BaseMessage] = [HumanMessage([question, block])]
     if isinstance(expected, Unsupported):
-        error = error_for(slug, messages)
+        error = wire.error(slug, messages)
         assert isinstance(error, SegmindUnsupportedContentError)
         assert (error.block_type, error.model) == (expected.block_type, slug)
         assert expected.block_type in str(error)
@@ -476,7 +433,7 @@ def test_content_shape_payload(slug: str, block: Any, expected: Expected) -> Non
         content: Any = "What is this?" + expected["text"]
     else:
         content = [question, expected]
-    assert body_for(slug, messages) == user_body(slug, content)
+    assert wire.body(slug, messages) == user_body(slug, content)
 
 
 @pytest.mark.parametrize(
@@ -497,14 +454,14 @@ def test_content_shape_payload(slug: str, block: Any, expected: Expected) -> Non
     ],
 )
 def test_media_only_message_is_a_list_of_one_part(
-    block: dict[str, Any], expected_claude: Any, expected_gpt: Any
+    wire: Wire, block: dict[str, Any], expected_claude: Any, expected_gpt: Any
 ) -> None:
     messages: list[BaseMessage] = [HumanMessage([block])]
-    assert body_for(CLAUDE, messages) == user_body(CLAUDE, [expected_claude])
-    assert body_for(GPT, messages) == user_body(GPT, [expected_gpt])
+    assert wire.body(CLAUDE, messages) == user_body(CLAUDE, [expected_claude])
+    assert wire.body(GPT, messages) == user_body(GPT, [expected_gpt])
 
 
-def test_text_and_images_keep_their_order() -> None:
+def test_text_and_images_keep_their_order(wire: Wire) -> None:
     content: list[Any] = [
         "Compare",
         {"type": "image", "base64": PNG, "mime_type": "image/png"},
@@ -513,7 +470,7 @@ def test_text_and_images_keep_their_order() -> None:
         "please.",
     ]
     messages: list[BaseMessage] = [HumanMessage(content)]
-    assert body_for(CLAUDE, messages) == user_body(
+    assert wire.body(CLAUDE, messages) == user_body(
         CLAUDE,
         [
             {"type": "text", "text": "Compare"},
@@ -523,7 +480,7 @@ def test_text_and_images_keep_their_order() -> None:
             {"type": "text", "text": "please."},
         ],
     )
-    assert body_for(GPT, messages) == user_body(
+    assert wire.body(GPT, messages) == user_body(
         GPT,
         [
             {"type": "text", "text": "Compare"},
@@ -582,11 +539,11 @@ def test_text_and_images_keep_their_order() -> None:
     ],
 )
 def test_text_content_payload(
-    content: Any, expected_claude: Any, expected_gpt: Any
+    wire: Wire, content: Any, expected_claude: Any, expected_gpt: Any
 ) -> None:
     messages: list[BaseMessage] = [HumanMessage(content)]
-    assert body_for(CLAUDE, messages) == user_body(CLAUDE, expected_claude)
-    assert body_for(GPT, messages) == user_body(GPT, expected_gpt)
+    assert wire.body(CLAUDE, messages) == user_body(CLAUDE, expected_claude)
+    assert wire.body(GPT, messages) == user_body(GPT, expected_gpt)
 
 
 # --- malformed input: typed errors before any request --------------------------
@@ -659,17 +616,19 @@ def test_text_content_payload(
     ],
 )
 def test_malformed_block_is_an_input_error_before_any_request(
-    slug: str, block: dict[str, Any], match: str
+    wire: Wire, slug: str, block: dict[str, Any], match: str
 ) -> None:
-    error = error_for(slug, [HumanMessage(["Look:", block])])
+    error = wire.error(slug, [HumanMessage(["Look:", block])])
     assert isinstance(error, SegmindInputError)
     assert match in str(error)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_image_in_anthropic_source_of_unknown_type_is_unsupported(slug: str) -> None:
+def test_image_in_anthropic_source_of_unknown_type_is_unsupported(
+    wire: Wire, slug: str
+) -> None:
     block = {"type": "image", "source": {"type": "file", "file_id": "file-1"}}
-    error = error_for(slug, [HumanMessage([block])])
+    error = wire.error(slug, [HumanMessage([block])])
     assert isinstance(error, SegmindUnsupportedContentError)
     assert (error.block_type, error.model) == ("image source 'file'", slug)
 
@@ -677,7 +636,7 @@ def test_image_in_anthropic_source_of_unknown_type_is_unsupported(slug: str) -> 
 # --- turn rules ------------------------------------------------------------------
 
 
-def test_claude_system_messages_become_one_instruction() -> None:
+def test_claude_system_messages_become_one_instruction(wire: Wire) -> None:
     messages: list[BaseMessage] = [
         SystemMessage("Be brief."),
         HumanMessage("Hi"),
@@ -686,14 +645,14 @@ def test_claude_system_messages_become_one_instruction() -> None:
         ChatMessage(role="system", content=""),
         AIMessage("Bonjour"),
     ]
-    assert body_for(CLAUDE, messages) == {
+    assert wire.body(CLAUDE, messages) == {
         "messages": [
             {"role": "user", "content": "Hi"},
             {"role": "assistant", "content": "Bonjour"},
         ],
         "instruction": "Be brief.\n\nAnswer in French.\n\nNo emoji.",
     }
-    assert body_for(GPT, messages) == {
+    assert wire.body(GPT, messages) == {
         "messages": [
             {"role": "system", "content": "Be brief."},
             {"role": "user", "content": "Hi"},
@@ -705,7 +664,7 @@ def test_claude_system_messages_become_one_instruction() -> None:
     }
 
 
-def test_claude_merges_consecutive_turns_keeping_part_order() -> None:
+def test_claude_merges_consecutive_turns_keeping_part_order(wire: Wire) -> None:
     messages: list[BaseMessage] = [
         HumanMessage("First"),
         HumanMessage(
@@ -719,7 +678,7 @@ def test_claude_merges_consecutive_turns_keeping_part_order() -> None:
         AIMessage([{"type": "text", "text": "Two"}]),
         HumanMessage("Third"),
     ]
-    assert body_for(CLAUDE, messages) == {
+    assert wire.body(CLAUDE, messages) == {
         "messages": [
             {
                 "role": "user",
@@ -740,7 +699,7 @@ def test_claude_merges_consecutive_turns_keeping_part_order() -> None:
             {"role": "user", "content": "Third"},
         ]
     }
-    assert body_for(GPT, messages) == {
+    assert wire.body(GPT, messages) == {
         "messages": [
             {"role": "user", "content": "First"},
             {
@@ -755,7 +714,7 @@ def test_claude_merges_consecutive_turns_keeping_part_order() -> None:
     }
 
 
-def test_claude_drops_empty_turns_and_merges_around_them() -> None:
+def test_claude_drops_empty_turns_and_merges_around_them(wire: Wire) -> None:
     messages: list[BaseMessage] = [
         HumanMessage("Hi"),
         AIMessage(""),
@@ -763,7 +722,7 @@ def test_claude_drops_empty_turns_and_merges_around_them() -> None:
         HumanMessage(["", {"type": "text", "text": ""}]),
         HumanMessage("Again"),
     ]
-    assert body_for(CLAUDE, messages) == {
+    assert wire.body(CLAUDE, messages) == {
         "messages": [
             {
                 "role": "user",
@@ -774,7 +733,7 @@ def test_claude_drops_empty_turns_and_merges_around_them() -> None:
             }
         ]
     }
-    assert body_for(GPT, messages) == {
+    assert wire.body(GPT, messages) == {
         "messages": [
             {"role": "user", "content": "Hi"},
             {"role": "assistant", "content": ""},
@@ -841,14 +800,14 @@ def test_claude_drops_empty_turns_and_merges_around_them() -> None:
     ],
 )
 def test_claude_leading_assistant_turn_gets_a_user_opener(
-    messages: list[BaseMessage], expected_claude: dict[str, Any]
+    wire: Wire, messages: list[BaseMessage], expected_claude: dict[str, Any]
 ) -> None:
-    assert body_for(CLAUDE, messages) == expected_claude
+    assert wire.body(CLAUDE, messages) == expected_claude
 
 
-def test_gpt_keeps_a_leading_assistant_turn() -> None:
+def test_gpt_keeps_a_leading_assistant_turn(wire: Wire) -> None:
     messages: list[BaseMessage] = [AIMessage("Welcome."), HumanMessage("Hi")]
-    assert body_for(GPT, messages) == {
+    assert wire.body(GPT, messages) == {
         "messages": [
             {"role": "assistant", "content": "Welcome."},
             {"role": "user", "content": "Hi"},
@@ -874,16 +833,17 @@ def test_gpt_keeps_a_leading_assistant_turn() -> None:
     ],
 )
 def test_claude_with_nothing_to_send_fails_before_any_request(
+    wire: Wire,
     messages: list[BaseMessage],
 ) -> None:
-    error = error_for(CLAUDE, messages)
+    error = wire.error(CLAUDE, messages)
     assert isinstance(error, SegmindInputError)
     assert "no user or assistant message" in str(error)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_empty_message_list_fails_before_any_request(slug: str) -> None:
-    error = error_for(slug, [])
+def test_empty_message_list_fails_before_any_request(wire: Wire, slug: str) -> None:
+    error = wire.error(slug, [])
     assert isinstance(error, SegmindInputError)
     assert "empty" in str(error)
 
@@ -912,23 +872,23 @@ def test_empty_message_list_fails_before_any_request(slug: str) -> None:
     ],
 )
 def test_message_names_kept_for_gpt_and_dropped_for_claude(
-    slug: str, expected: dict[str, Any]
+    wire: Wire, slug: str, expected: dict[str, Any]
 ) -> None:
     messages: list[BaseMessage] = [
         HumanMessage("Hi", name="alice"),
         AIMessage("Hello", name="helper_bot"),
     ]
-    assert body_for(slug, messages) == expected
+    assert wire.body(slug, messages) == expected
 
 
-def test_gpt_message_name_must_match_openai_name_pattern() -> None:
-    gateway = Gateway(GPT)
+def test_gpt_message_name_must_match_openai_name_pattern(wire: Wire) -> None:
+    model = wire.model(GPT)
     try:
-        gateway.model().invoke([HumanMessage("Hi", name="Jane Doe")])
+        model.invoke([HumanMessage("Hi", name="Jane Doe")])
     except SegmindInputError:
-        assert gateway.bodies == []
+        assert wire.recorder.bodies == []
         return
-    sent = gateway.bodies[0]["messages"][0]
+    sent = wire.recorder.bodies[0]["messages"][0]
     assert "name" not in sent or re.fullmatch(r"[a-zA-Z0-9_-]+", sent["name"])
 
 
@@ -944,14 +904,14 @@ def test_gpt_message_name_must_match_openai_name_pattern() -> None:
         ("AI", "assistant"),
     ],
 )
-def test_chat_message_conversation_roles(role: str, mapped: str) -> None:
+def test_chat_message_conversation_roles(wire: Wire, role: str, mapped: str) -> None:
     messages: list[BaseMessage] = [
         HumanMessage("Start"),
         ChatMessage(role=role, content="Custom"),
     ]
-    gpt = body_for(GPT, messages)["messages"]
+    gpt = wire.body(GPT, messages)["messages"]
     assert gpt[1] == {"role": mapped, "content": "Custom"}
-    claude = body_for(CLAUDE, messages)["messages"]
+    claude = wire.body(CLAUDE, messages)["messages"]
     if mapped == "user":
         assert claude == [
             {
@@ -970,16 +930,16 @@ def test_chat_message_conversation_roles(role: str, mapped: str) -> None:
 
 
 @pytest.mark.parametrize("role", ["system", "developer", "System", "DEVELOPER"])
-def test_chat_message_system_roles(role: str) -> None:
+def test_chat_message_system_roles(wire: Wire, role: str) -> None:
     messages: list[BaseMessage] = [
         ChatMessage(role=role, content="Rules."),
         HumanMessage("Hi"),
     ]
-    assert body_for(CLAUDE, messages) == {
+    assert wire.body(CLAUDE, messages) == {
         "messages": [{"role": "user", "content": "Hi"}],
         "instruction": "Rules.",
     }
-    assert body_for(GPT, messages) == {
+    assert wire.body(GPT, messages) == {
         "messages": [
             {"role": "system", "content": "Rules."},
             {"role": "user", "content": "Hi"},
@@ -991,8 +951,10 @@ def test_chat_message_system_roles(role: str) -> None:
 @pytest.mark.parametrize(
     "role", ["tool", "function", "bot", "model", "", " user", "narrator"]
 )
-def test_chat_message_unknown_role_is_an_input_error(slug: str, role: str) -> None:
-    error = error_for(slug, [ChatMessage(role=role, content="x")])
+def test_chat_message_unknown_role_is_an_input_error(
+    wire: Wire, slug: str, role: str
+) -> None:
+    error = wire.error(slug, [ChatMessage(role=role, content="x")])
     assert type(error) is SegmindInputError
     assert f"ChatMessage role {role!r}" in str(error)
 
@@ -1012,9 +974,9 @@ def test_chat_message_unknown_role_is_an_input_error(slug: str, role: str) -> No
     ],
 )
 def test_retired_and_state_messages_are_input_errors(
-    slug: str, message_factory: Callable[[], BaseMessage], match: str
+    wire: Wire, slug: str, message_factory: Callable[[], BaseMessage], match: str
 ) -> None:
-    error = error_for(slug, [HumanMessage("Hi"), message_factory()])
+    error = wire.error(slug, [HumanMessage("Hi"), message_factory()])
     assert type(error) is SegmindInputError
     assert match in str(error)
 
@@ -1040,10 +1002,10 @@ def test_retired_and_state_messages_are_input_errors(
     ],
 )
 def test_claude_system_message_takes_only_text(
-    block: dict[str, Any], block_type: str
+    wire: Wire, block: dict[str, Any], block_type: str
 ) -> None:
     messages = [SystemMessage(["Rules", block]), HumanMessage("Hi")]
-    error = error_for(CLAUDE, messages)
+    error = wire.error(CLAUDE, messages)
     assert isinstance(error, SegmindUnsupportedContentError)
     assert (error.block_type, error.model) == (block_type, CLAUDE)
 
@@ -1069,9 +1031,11 @@ def test_claude_system_message_takes_only_text(
         ),
     ],
 )
-def test_gpt_media_outside_user_messages_is_refused(message: BaseMessage) -> None:
+def test_gpt_media_outside_user_messages_is_refused(
+    wire: Wire, message: BaseMessage
+) -> None:
     messages = [HumanMessage("Hi"), message, HumanMessage("And?")]
-    error = error_for(GPT, messages)
+    error = wire.error(GPT, messages)
     assert isinstance(error, SegmindUnsupportedContentError)
 
 
@@ -1089,44 +1053,28 @@ def test_gpt_media_outside_user_messages_is_refused(message: BaseMessage) -> Non
         ),
     ],
 )
-def test_claude_media_in_assistant_turns_is_refused(block: dict[str, Any]) -> None:
+def test_claude_media_in_assistant_turns_is_refused(
+    wire: Wire, block: dict[str, Any]
+) -> None:
     messages = [HumanMessage("Draw"), AIMessage(["Here:", block]), HumanMessage("Nice")]
-    error = error_for(CLAUDE, messages)
+    error = wire.error(CLAUDE, messages)
     assert isinstance(error, SegmindUnsupportedContentError)
 
 
 # --- histories written with output_version="v1" ----------------------------------
 
-V1_AI = AIMessage(
-    [
-        {"type": "reasoning", "reasoning": "The user greets me.", "id": "rs_1"},
-        {
-            "type": "text",
-            "text": "Hello!",
-            "id": "msg_1",
-            "annotations": [{"type": "citation", "url": "https://example.com"}],
-        },
-        {"type": "reasoning", "reasoning": "Offer help."},
-        {"type": "text", "text": " How can I help?"},
-        {"type": "thinking", "thinking": "native", "signature": "sig"},
-        {"type": "redacted_thinking", "data": "xyz"},
-    ],
-    response_metadata={"output_version": "v1", "model_provider": "openai"},
-)
-
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_v1_answers_of_this_model_go_back_out(slug: str) -> None:
-    gateway = Gateway(slug)
-    llm = gateway.model(output_version="v1")
+def test_v1_answers_of_this_model_go_back_out(wire: Wire, slug: str) -> None:
+    llm = wire.model(slug, output_version="v1")
     first = llm.invoke([HumanMessage("Hi")])
     assert isinstance(first.content, list)
     assert first.response_metadata.get("output_version") == "v1"
     llm.invoke([HumanMessage("Hi"), first, HumanMessage("More")])
-    assert gateway.bodies[1] == {
+    assert wire.recorder.bodies[1] == {
         "messages": [
             {"role": "user", "content": "Hi"},
-            {"role": "assistant", "content": "ok"},
+            {"role": "assistant", "content": "echo: Hi"},
             {"role": "user", "content": "More"},
         ]
     }
@@ -1144,22 +1092,13 @@ def test_v1_answers_of_this_model_go_back_out(slug: str) -> None:
         ("a-slug-without-profile", gpt_image(PNG_URI)),
     ],
 )
-def test_dialect_follows_the_slug_family(model: str, expected_part: Any) -> None:
-    bodies: list[dict[str, Any]] = []
-
-    def handler(request: httpx2.Request) -> httpx2.Response:
-        bodies.append(json.loads(request.content))
-        return httpx2.Response(200, json=ANSWERS[GPT])
-
-    llm = ChatSegmind(
-        model=model,
-        api_key="k",
-        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+def test_dialect_follows_the_slug_family(
+    wire: Wire, model: str, expected_part: Any
+) -> None:
+    block = {"type": "image", "base64": PNG, "mime_type": "image/png"}
+    assert wire.body(model, [HumanMessage([block])]) == user_body(
+        model, [expected_part]
     )
-    llm.invoke(
-        [HumanMessage([{"type": "image", "base64": PNG, "mime_type": "image/png"}])]
-    )
-    assert bodies == [{"messages": [{"role": "user", "content": [expected_part]}]}]
 
 
 # --- known bugs at the edges of content ---------------------------------------
@@ -1174,15 +1113,13 @@ def test_dialect_follows_the_slug_family(model: str, expected_part: Any) -> None
         ),
     ],
 )
-def test_claude_never_sends_whitespace_only_text(content: Any) -> None:
-    gateway = Gateway(CLAUDE)
+def test_claude_never_sends_whitespace_only_text(wire: Wire, content: Any) -> None:
+    model = wire.model(CLAUDE)
     try:
-        gateway.model().invoke(
-            [HumanMessage("Hi"), AIMessage("Yes?"), HumanMessage(content)]
-        )
+        model.invoke([HumanMessage("Hi"), AIMessage("Yes?"), HumanMessage(content)])
     except SegmindInputError:
         return
-    for message in gateway.bodies[0]["messages"]:
+    for message in wire.recorder.bodies[0]["messages"]:
         texts = (
             [message["content"]]
             if isinstance(message["content"], str)
@@ -1193,53 +1130,59 @@ def test_claude_never_sends_whitespace_only_text(content: Any) -> None:
 
 @pytest.mark.parametrize("slug", SLUGS)
 @pytest.mark.parametrize("mime_type", ["", "png"])
-def test_malformed_mime_type_is_sniffed_or_refused(slug: str, mime_type: str) -> None:
-    gateway = Gateway(slug)
+def test_malformed_mime_type_is_sniffed_or_refused(
+    wire: Wire, slug: str, mime_type: str
+) -> None:
+    model = wire.model(slug)
     block = {"type": "image", "base64": PNG, "mime_type": mime_type}
     try:
-        gateway.model().invoke([HumanMessage([block])])
+        model.invoke([HumanMessage([block])])
     except SegmindInputError:
-        assert gateway.bodies == []
+        assert wire.recorder.bodies == []
         return
-    part = gateway.bodies[0]["messages"][0]["content"][0]
+    part = wire.recorder.bodies[0]["messages"][0]["content"][0]
     expected = claude_image(PNG, "image/png") if slug == CLAUDE else gpt_image(PNG_URI)
     assert part == expected
 
 
-def test_gpt_keeps_image_url_detail() -> None:
+def test_gpt_keeps_image_url_detail(wire: Wire) -> None:
     block = {"type": "image_url", "image_url": {"url": IMG_URL, "detail": "low"}}
-    assert body_for(GPT, [HumanMessage([block])]) == user_body(
+    assert wire.body(GPT, [HumanMessage([block])]) == user_body(
         GPT, [{"type": "image_url", "image_url": {"url": IMG_URL, "detail": "low"}}]
     )
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_lone_surrogate_text_is_sent_or_refused_with_a_typed_error(slug: str) -> None:
-    gateway = Gateway(slug)
+def test_lone_surrogate_text_is_sent_or_refused_with_a_typed_error(
+    wire: Wire, slug: str
+) -> None:
+    model = wire.model(slug)
     try:
-        gateway.model().invoke([HumanMessage("half an emoji: \ud83d")])
+        model.invoke([HumanMessage("half an emoji: \ud83d")])
     except SegmindError:
-        assert gateway.bodies == []
+        assert wire.recorder.bodies == []
         return
-    assert len(gateway.bodies) == 1
+    assert len(wire.recorder.bodies) == 1
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_non_standard_block_from_the_user_is_not_silently_dropped(slug: str) -> None:
+def test_non_standard_block_from_the_user_is_not_silently_dropped(
+    wire: Wire, slug: str
+) -> None:
     native = {"type": "image", "source": {"type": "url", "url": IMG_URL}}
-    gateway = Gateway(slug)
+    model = wire.model(slug)
     try:
-        gateway.model().invoke(
+        model.invoke(
             [HumanMessage(["Look", {"type": "non_standard", "value": native}])]
         )
     except SegmindError:
-        assert gateway.bodies == []
+        assert wire.recorder.bodies == []
         return
-    assert IMG_URL in json.dumps(gateway.bodies[0])
+    assert IMG_URL in json.dumps(wire.recorder.bodies[0])
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_url_scheme_is_case_insensitive(slug: str) -> None:
+def test_url_scheme_is_case_insensitive(wire: Wire, slug: str) -> None:
     url = "HTTPS://EXAMPLE.COM/CAT.PNG"
-    body = body_for(slug, [HumanMessage([{"type": "image_url", "image_url": url}])])
+    body = wire.body(slug, [HumanMessage([{"type": "image_url", "image_url": url}])])
     assert url in json.dumps(body)

@@ -2,26 +2,20 @@
 
 The fixtures under tests/fixtures/ are tiny real files written by
 tests/fixtures/make_fixtures.py. End-to-end tests send the helper's blocks
-through both chat classes over a mocked gateway and compare exact bodies.
+through both dialects to the recorder and compare the parts sent.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from langchain_core.messages import HumanMessage
 
-from langchain_segmind import (
-    ChatSegmindClaude,
-    ChatSegmindGPT4o,
-    SegmindInputError,
-)
+from langchain_segmind import ChatSegmind, SegmindInputError
 from langchain_segmind.images import image_block, sniff_media_type
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -33,48 +27,13 @@ IMAGE_FIXTURES = [
     ("tiny.webp", "image/webp"),
 ]
 
-ANSWERS: dict[str, dict[str, Any]] = {
-    "claude-3.5-sonnet": {
-        "id": "msg_1",
-        "type": "message",
-        "role": "assistant",
-        "content": [{"type": "text", "text": "ok"}],
-        "stop_reason": "end_turn",
-        "usage": {"input_tokens": 1, "output_tokens": 1},
-    },
-    "gpt-4o": {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": "ok"},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-    },
-}
-MODEL_CLASSES = {"claude-3.5-sonnet": ChatSegmindClaude, "gpt-4o": ChatSegmindGPT4o}
+SLUGS = ["claude-3.5-sonnet", "gpt-4o"]
 
 
-def send(
-    slug: str, message: HumanMessage, bodies: list[dict[str, Any]] | None = None
-) -> list[dict[str, Any]]:
-    """Invoke the slug's class over a mocked gateway; return the bodies sent."""
-    bodies = [] if bodies is None else bodies
-
-    def handler(request: httpx2.Request) -> httpx2.Response:
-        bodies.append(json.loads(request.content))
-        return httpx2.Response(200, json=ANSWERS[slug])
-
-    llm = MODEL_CLASSES[slug](
-        api_key="k",
-        max_retries=0,
-        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
-    )
-    llm.invoke([message])
-    return bodies
+def send(recorder: Any, make_model: Any, slug: str, message: HumanMessage) -> Any:
+    """The body the slug's model sends for `message`."""
+    make_model(ChatSegmind, model=slug).invoke([message])
+    return recorder.last.body
 
 
 def b64(data: bytes) -> str:
@@ -211,56 +170,32 @@ def test_sniff_media_type_of_base64_text(data: str, expected: str | None) -> Non
 
 @pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
 def test_image_block_reaches_claude_as_an_anthropic_image(
-    name: str, mime_type: str
+    recorder: Any, make_model: Any, name: str, mime_type: str
 ) -> None:
     data = b64((FIXTURES / name).read_bytes())
     message = HumanMessage(
         [{"type": "text", "text": "What is it?"}, image_block(FIXTURES / name)]
     )
-    assert send("claude-3.5-sonnet", message) == [
-        {
-            "messages": [
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "text", "text": "What is it?"},
-                        {
-                            "type": "image",
-                            "source": {
-                                "type": "base64",
-                                "media_type": mime_type,
-                                "data": data,
-                            },
-                        },
-                    ],
-                }
-            ]
-        }
-    ]
+    body = send(recorder, make_model, "claude-3.5-sonnet", message)
+    assert body["messages"][0]["content"][1] == {
+        "type": "image",
+        "source": {"type": "base64", "media_type": mime_type, "data": data},
+    }
 
 
 @pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
-def test_image_block_reaches_gpt_as_a_data_uri(name: str, mime_type: str) -> None:
+def test_image_block_reaches_gpt_as_a_data_uri(
+    recorder: Any, make_model: Any, name: str, mime_type: str
+) -> None:
     data = b64((FIXTURES / name).read_bytes())
     message = HumanMessage(
         [{"type": "text", "text": "What is it?"}, image_block(FIXTURES / name)]
     )
-    assert send("gpt-4o", message) == [
-        {
-            "messages": [
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "text", "text": "What is it?"},
-                        {
-                            "type": "image_url",
-                            "image_url": {"url": f"data:{mime_type};base64,{data}"},
-                        },
-                    ],
-                }
-            ]
-        }
-    ]
+    body = send(recorder, make_model, "gpt-4o", message)
+    assert body["messages"][0]["content"][1] == {
+        "type": "image_url",
+        "image_url": {"url": f"data:{mime_type};base64,{data}"},
+    }
 
 
 @pytest.mark.parametrize(
@@ -291,24 +226,22 @@ def test_image_block_reaches_gpt_as_a_data_uri(name: str, mime_type: str) -> Non
     ],
 )
 def test_image_block_of_a_pdf_is_sent_as_a_document(
-    slug: str, expected_part: dict[str, Any]
+    recorder: Any, make_model: Any, slug: str, expected_part: dict[str, Any]
 ) -> None:
     block = image_block(FIXTURES / "tiny.pdf")
     assert block["mime_type"] == "application/pdf"
-    assert send(slug, HumanMessage([block])) == [
-        {"messages": [{"role": "user", "content": [expected_part]}]}
-    ]
+    body = send(recorder, make_model, slug, HumanMessage([block]))
+    assert body["messages"] == [{"role": "user", "content": [expected_part]}]
 
 
-@pytest.mark.parametrize("slug", ["claude-3.5-sonnet", "gpt-4o"])
+@pytest.mark.parametrize("slug", SLUGS)
 def test_image_block_of_an_empty_file_fails_before_any_request(
-    tmp_path: Path, slug: str
+    recorder: Any, make_model: Any, tmp_path: Path, slug: str
 ) -> None:
     path = tmp_path / "empty.png"
     path.write_bytes(b"")
     block = image_block(path)
     assert block == {"type": "image", "base64": "", "mime_type": "image/png"}
-    bodies: list[dict[str, Any]] = []
     with pytest.raises(SegmindInputError, match="empty inline image"):
-        send(slug, HumanMessage([block]), bodies)
-    assert bodies == []
+        send(recorder, make_model, slug, HumanMessage([block]))
+    assert recorder.requests == []
