@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -73,6 +73,30 @@ def record_balance(account: str, remaining_credits: object) -> None:
         if known is not None and now - known[1] < BURST_SECONDS:
             credits = min(known[0], credits)
         _balances[account] = (credits, now)
+
+
+def read_credits(headers: Mapping[str, str], account: str | None) -> dict[str, Any]:
+    """Segmind's per-call headers as response metadata; remembers the balance.
+
+    `remaining_credits`, `cost` and `generation_time` are floats (`None` when a
+    header is absent or not a number); `request_id` joins to Segmind's console.
+    """
+
+    def number(name: str) -> float | None:
+        try:
+            return float(headers[name])
+        except (KeyError, ValueError):
+            return None
+
+    credits = {
+        "remaining_credits": number("x-remaining-credits"),
+        "cost": number("x-cost"),
+        "request_id": headers.get("x-request-id"),
+        "generation_time": number("x-generation-time"),
+    }
+    if account is not None:
+        record_balance(account, credits["remaining_credits"])
+    return credits
 
 
 def forget_known_balances() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal, NamedTuple, Self
+from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -17,18 +17,15 @@ from langchain_core.language_models import (
     LanguageModelInput,
     ModelProfile,
 )
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.utils import count_tokens_approximately
-from langchain_core.outputs import (
-    ChatGeneration,
-    ChatGenerationChunk,
-    ChatResult,
-)
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
 from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
@@ -39,14 +36,9 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_segmind.callbacks import account_id, check_balance, record_balance
+from langchain_segmind import conversion
+from langchain_segmind.callbacks import account_id, check_balance, read_credits
 from langchain_segmind.catalogue.profiles import profile_for
-from langchain_segmind.conversion import (
-    check_sampling,
-    read_answer,
-    render_request,
-    to_turns,
-)
 from langchain_segmind.errors import SegmindInputError, SegmindResponseError
 from langchain_segmind.tools.binding import (
     ToolBinding,
@@ -62,17 +54,9 @@ from langchain_segmind.tools.structured import (
     response_format_for,
     structured_runnable,
 )
-from langchain_segmind.transport import clients
-from langchain_segmind.transport.deadline import Deadline
-from langchain_segmind.transport.queue import (
-    SegmindJob,
-    acollect,
-    asend_queued,
-    collect,
-    job_for_id,
-    send_queued,
-    v2_base_url,
-)
+from langchain_segmind.transport import clients, queue
+from langchain_segmind.transport.deadline import MAX_TIMEOUT_SECONDS, Deadline
+from langchain_segmind.transport.queue import SegmindJob
 from langchain_segmind.transport.send import (
     Answer,
     Call,
@@ -85,7 +69,6 @@ from langchain_segmind.transport.send import (
 
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
 DEFAULT_TIMEOUT_SECONDS = 120.0
-MAX_TIMEOUT_SECONDS = 24 * 3600.0
 PROVIDER = "segmind"
 
 # Per-call keyword arguments with a meaning of their own; any other keyword
@@ -110,7 +93,6 @@ _CALL_OPTIONS = frozenset(
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
 # Unknown arguments named like a credential are refused, never sent as a field.
 _SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
-_TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
 
 
 class _Prepared(NamedTuple):
@@ -129,29 +111,13 @@ class ChatSegmind(BaseChatModel):
     The request dialect follows the slug: `claude-*` slugs get Anthropic's
     rules (system text in `instruction`, alternating turns, temperature 0-1),
     every other slug OpenAI's. Answers are read by their shape (Anthropic,
-    OpenAI or Gemini).
+    OpenAI or Gemini). The README has every field and feature.
 
     Setup:
         ```bash
-        pip install "git+https://github.com/<owner>/langchain-segmind"
+        pip install "langchain-segmind @ git+<repository URL>"
         export SEGMIND_API_KEY="your-api-key"
         ```
-
-    Key init args:
-        model: str
-            Segmind slug, e.g. `"claude-4.5-sonnet"`, `"gpt-5"`, `"gemini-2.5-pro"`.
-        temperature, max_tokens, stop, model_kwargs
-            Sampling and extra body fields (e.g. `{"top_p": 0.9}`, `thinking`).
-        api_key, base_url
-            From `SEGMIND_API_KEY` / `SEGMIND_BASE_URL` when not passed.
-        timeout, max_retries
-            120 s for the whole call, retries included; 2 retries, only when a
-            request cannot have been billed.
-        http_client, http_async_client, async_transport
-            Your own httpx2 clients, used as given; or the default clients'
-            async transport (`"httpx2"`, or `"aiohttp"` with that extra).
-        api_version
-            `"v2"` uses Segmind's queue API for long generations (see `resume`).
 
     Instantiate:
         ```python
@@ -171,46 +137,12 @@ class ChatSegmind(BaseChatModel):
 
         ```python
         msg = await llm.ainvoke("a joke on cats")
-        results = await llm.abatch(["one", "two"], config={"max_concurrency": 4})
         ```
 
-    Tool calling:
+    Tool calling and structured output:
         The gateway forwards no `tools`: they travel in the prompt and the
-        reply's `<tool_call>` blocks become `tool_calls` (README, "Tool calling").
-
-        ```python
-        from langchain_core.tools import tool
-
-
-        @tool
-        def get_weather(city: str) -> str:
-            \"\"\"Get the weather in a city.\"\"\"
-            return "sunny"
-
-
-        llm.bind_tools([get_weather]).invoke("Weather in Paris?").tool_calls
-        ```
-
-    Structured output:
-        ```python
-        from pydantic import BaseModel
-
-
-        class Joke(BaseModel):
-            setup: str
-            punchline: str
-
-
-        llm.with_structured_output(Joke).invoke("a joke on cats")
-        ```
-
-    Response metadata:
-        ```python
-        msg.response_metadata
-        # {'model_name': 'claude-4.5-sonnet', 'model_provider': 'segmind',
-        #  'finish_reason': 'stop', 'stop_reason': 'end_turn', 'id': 'msg_...',
-        #  'remaining_credits': 5506.98, 'cost': 0.0123, 'request_id': '...', ...}
-        ```
+        reply's `<tool_call>` blocks become `tool_calls` (see `bind_tools`
+        and `with_structured_output`).
     """
 
     # hide_input_in_errors: a validation error must not print the API key.
@@ -226,7 +158,7 @@ class ChatSegmind(BaseChatModel):
     )
     """Segmind API key (also accepted as `segmind_api_key`); from
     `SEGMIND_API_KEY` when not passed."""
-    base_url: str = Field(
+    base_url: Annotated[str, AfterValidator(check_base_url)] = Field(
         default_factory=from_env("SEGMIND_BASE_URL", default=DEFAULT_BASE_URL),
         validate_default=True,
     )
@@ -250,10 +182,14 @@ class ChatSegmind(BaseChatModel):
 
     Constructor arguments that are not fields are moved here, with a warning.
     """
-    http_client: Any = Field(default=None, exclude=True, repr=False)
+    http_client: Annotated[Any, AfterValidator(clients.check_sync_client)] = Field(
+        default=None, exclude=True, repr=False
+    )
     """An `httpx2.Client` (or legacy `httpx.Client`) of your own, used as given
     and never modified: its transport, timeouts, proxies, hooks and mocks."""
-    http_async_client: Any = Field(default=None, exclude=True, repr=False)
+    http_async_client: Annotated[Any, AfterValidator(clients.check_async_client)] = (
+        Field(default=None, exclude=True, repr=False)
+    )
     """An `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`) of your own."""
     async_transport: Literal["httpx2", "aiohttp"] = "httpx2"
     """The transport of the default async clients: httpx2's own, or aiohttp's
@@ -324,34 +260,10 @@ class ChatSegmind(BaseChatModel):
             )
         return value
 
-    @field_validator("base_url")
-    @classmethod
-    def _check_base_url(cls, value: str) -> str:
-        return check_base_url(value)
-
     @field_validator("default_headers")
     @classmethod
-    def _check_default_headers(
-        cls, value: dict[str, str] | None
-    ) -> dict[str, str] | None:
-        return None if value is None else check_caller_headers(value)
-
-    @field_validator("http_client")
-    @classmethod
-    def _check_http_client(cls, value: object) -> Any:
-        return clients.check_client(value, "Client")
-
-    @field_validator("http_async_client")
-    @classmethod
-    def _check_http_async_client(cls, value: object) -> Any:
-        return clients.check_client(value, "AsyncClient")
-
-    @field_validator("async_transport")
-    @classmethod
-    def _check_async_transport(cls, value: str) -> str:
-        if value == "aiohttp":
-            clients.check_aiohttp_installed()
-        return value
+    def _check_default_headers(cls, value: dict[str, str] | None) -> Any:
+        return value if value is None else check_caller_headers(value)
 
     @model_validator(mode="before")
     @classmethod
@@ -366,8 +278,10 @@ class ChatSegmind(BaseChatModel):
         return _build_model_kwargs({**values, "model_kwargs": dict(extra)}, names)
 
     @model_validator(mode="after")
-    def _check_sampling(self) -> Self:
-        check_sampling(self.model, self.temperature, self.model_kwargs)
+    def _check_settings(self) -> Self:
+        conversion.check_sampling(self.model, self.temperature, self.model_kwargs)
+        if self.async_transport == "aiohttp":
+            clients.check_aiohttp_installed()
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -429,13 +343,7 @@ class ChatSegmind(BaseChatModel):
     def _combine_llm_outputs(
         self, llm_outputs: list[dict[str, Any] | None], /
     ) -> dict[str, Any]:
-        present = [output for output in llm_outputs if output]
-        names = [output["model_name"] for output in present if "model_name" in output]
-        combined: dict[str, Any] = {"model_name": names[0] if names else self.model}
-        usage = _sum_usage(o["token_usage"] for o in present if "token_usage" in o)
-        if usage is not None:
-            combined["token_usage"] = usage
-        return combined
+        return conversion.combine_llm_outputs(llm_outputs, self.model)
 
     # -- tools, structured output, token counts ------------------------------
 
@@ -563,7 +471,9 @@ class ChatSegmind(BaseChatModel):
         if "resume_job" in kwargs:
             return self._resumable(kwargs["resume_job"], kwargs)
         model = check_slug(kwargs.get("model", self.model))
-        stop_sequences = _stop_sequences(stop if stop is not None else self.stop)
+        stop_sequences = conversion.stop_sequences_of(
+            stop if stop is not None else self.stop
+        )
         extra_body = {**self.model_kwargs}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         headers = {
@@ -580,8 +490,8 @@ class ChatSegmind(BaseChatModel):
             binding, response_format = answer_schema_into_protocol(
                 binding, response_format
             )
-        body = render_request(
-            apply_protocol(to_turns(messages, model), binding),
+        body = conversion.render_request(
+            apply_protocol(conversion.to_turns(messages, model), binding),
             model,
             temperature=kwargs.get("temperature", self.temperature),
             max_tokens=kwargs.get("max_tokens", self.max_tokens),
@@ -597,15 +507,17 @@ class ChatSegmind(BaseChatModel):
                 raise_error=self.raise_on_low_credits,
             )
         base_url = (
-            v2_base_url(self.base_url) if self.api_version == "v2" else self.base_url
+            queue.v2_base_url(self.base_url)
+            if self.api_version == "v2"
+            else self.base_url
         )
         call = Call(
             f"{base_url}/{model}",
             self.api_key,
             body,
             headers,
-            timeout=_timeout(kwargs.get("timeout", self.timeout)),
-            max_retries=_max_retries(kwargs.get("max_retries", self.max_retries)),
+            timeout=kwargs.get("timeout", self.timeout),
+            max_retries=kwargs.get("max_retries", self.max_retries),
             model=model,
             async_backend=self.async_transport,
         )
@@ -613,7 +525,7 @@ class ChatSegmind(BaseChatModel):
 
     def _read(self, answer: Answer, prepared: _Prepared) -> AIMessage:
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
-        message = read_answer(answer.payload)
+        message = conversion.read_answer(answer.payload)
         if message is None:
             keys = sorted(answer.payload) if isinstance(answer.payload, dict) else []
             raise SegmindResponseError(
@@ -621,33 +533,14 @@ class ChatSegmind(BaseChatModel):
                 status_code=answer.status_code,
                 request_id=answer.headers.get("x-request-id"),
             )
-        credits = {
-            "remaining_credits": _float(answer.headers.get("x-remaining-credits")),
-            "cost": _float(answer.headers.get("x-cost")),
-            "request_id": answer.headers.get("x-request-id"),
-            "generation_time": _float(answer.headers.get("x-generation-time")),
-        }
-        if self.api_key:
-            record_balance(
-                account_id(self.base_url, self.api_key), credits["remaining_credits"]
-            )
-        metadata = {
+        account = account_id(self.base_url, self.api_key) if self.api_key else None
+        message.response_metadata = {
             "model_name": prepared.call.model,
             "model_provider": PROVIDER,
             **message.response_metadata,
-            **credits,
+            **read_credits(answer.headers, account),
         }
-        content = message.content
-        if isinstance(content, str) and prepared.stop:
-            cut = min(
-                (i for s in prepared.stop if s and (i := content.find(s)) >= 0),
-                default=-1,
-            )
-            if cut >= 0:
-                content, metadata["finish_reason"] = content[:cut], "stop"
-        message = message.model_copy(
-            update={"content": content, "response_metadata": metadata}
-        )
+        message = conversion.cut_at_stop(message, prepared.stop)
         if prepared.binding is not None and prepared.binding.parses_replies:
             message = read_tool_calls(message, prepared.binding)
         return message
@@ -655,18 +548,22 @@ class ChatSegmind(BaseChatModel):
     def _send(self, prepared: _Prepared) -> AIMessage:
         call, client = prepared.call, self.http_client
         if prepared.job is not None:
-            answer = collect(prepared.job, call, client, Deadline.start(call.timeout))
+            answer = queue.collect(
+                prepared.job, call, client, Deadline.start(call.timeout)
+            )
         else:
-            answer = (send_queued if self.api_version == "v2" else send)(call, client)
+            answer = (queue.send_queued if self.api_version == "v2" else send)(
+                call, client
+            )
         return self._read(answer, prepared)
 
     async def _asend(self, prepared: _Prepared) -> AIMessage:
         call, client = prepared.call, self.http_async_client
         if prepared.job is not None:
             deadline = Deadline.start(call.timeout)
-            answer = await acollect(prepared.job, call, client, deadline)
+            answer = await queue.acollect(prepared.job, call, client, deadline)
         elif self.api_version == "v2":
-            answer = await asend_queued(call, client)
+            answer = await queue.asend_queued(call, client)
         else:
             answer = await asend(call, client)
         return self._read(answer, prepared)
@@ -679,7 +576,7 @@ class ChatSegmind(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         message = self._send(self._prepare(messages, stop, kwargs))
-        return _chat_result(message)
+        return conversion.chat_result(message)
 
     async def _agenerate(
         self,
@@ -689,7 +586,7 @@ class ChatSegmind(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         message = await self._asend(self._prepare(messages, stop, kwargs))
-        return _chat_result(message)
+        return conversion.chat_result(message)
 
     def _stream(
         self,
@@ -698,7 +595,7 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        yield _last_chunk(self._send(self._prepare(messages, stop, kwargs)))
+        yield conversion.last_chunk(self._send(self._prepare(messages, stop, kwargs)))
 
     async def _astream(
         self,
@@ -708,7 +605,7 @@ class ChatSegmind(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         message = await self._asend(self._prepare(messages, stop, kwargs))
-        yield _last_chunk(message)
+        yield conversion.last_chunk(message)
 
     # -- collecting an accepted v2 job ---------------------------------------
 
@@ -759,20 +656,20 @@ class ChatSegmind(BaseChatModel):
 
     def _resumable(self, job: object, kwargs: Mapping[str, Any]) -> _Prepared:
         if isinstance(job, str):
-            job = job_for_id(job, self.model, v2_base_url(self.base_url))
+            job = queue.job_for_id(job, self.model, queue.v2_base_url(self.base_url))
         elif not isinstance(job, SegmindJob):
             raise SegmindInputError(
                 f"resume takes a SegmindJob or a request id, got {type(job).__name__}"
             )
         call = Call(
-            f"{v2_base_url(self.base_url)}/{job.model}",
+            f"{queue.v2_base_url(self.base_url)}/{job.model}",
             self.api_key,
             headers={
                 **(self.default_headers or {}),
                 **check_caller_headers(kwargs.get("extra_headers")),
             },
-            timeout=_timeout(kwargs.get("timeout", self.timeout)),
-            max_retries=_max_retries(kwargs.get("max_retries", self.max_retries)),
+            timeout=kwargs.get("timeout", self.timeout),
+            max_retries=kwargs.get("max_retries", self.max_retries),
             model=job.model,
             async_backend=self.async_transport,
         )
@@ -780,25 +677,16 @@ class ChatSegmind(BaseChatModel):
 
 
 class ChatSegmindClaude(ChatSegmind):
-    """Claude 3.5 Sonnet on Segmind (slug `claude-3.5-sonnet`).
+    """Claude 3.5 Sonnet on Segmind (slug `claude-3.5-sonnet`; others via `model`).
 
-    Speaks Anthropic's rules: every system message is joined into Segmind's
-    `instruction` field, turns are merged so user and assistant alternate,
-    and temperature is 0-1. Any Claude slug works through `model`. Every
-    field, tool calling, structured output and images: see `ChatSegmind`.
+    Speaks Anthropic's rules: system messages are joined into Segmind's
+    `instruction`, turns alternate, temperature is 0-1. See `ChatSegmind`.
 
-    Instantiate:
-        ```python
-        from langchain_segmind import ChatSegmindClaude
+    ```python
+    from langchain_segmind import ChatSegmindClaude
 
-        llm = ChatSegmindClaude(temperature=0.1)  # or model="claude-4.5-sonnet"
-        ```
-
-    Invoke:
-        ```python
-        msg = llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
-        msg.content, msg.response_metadata["stop_reason"]  # ..., 'end_turn'
-        ```
+    ChatSegmindClaude(temperature=0.1).invoke("a joke on cats").content
+    ```
     """
 
     model: str = Field(default="claude-3.5-sonnet", alias="model_name")
@@ -807,101 +695,20 @@ class ChatSegmindClaude(ChatSegmind):
 class ChatSegmindGPT4o(ChatSegmind):
     """GPT-4o on Segmind (slug `gpt-4o`).
 
-    Speaks OpenAI's rules: `system` role messages, message names kept,
-    temperature 0-2. Every field, tool calling, structured output and
-    images: see `ChatSegmind`.
+    Speaks OpenAI's rules: `system` messages, message names, temperature 0-2.
+    See `ChatSegmind`.
 
-    Instantiate:
-        ```python
-        from langchain_segmind import ChatSegmindGPT4o
+    ```python
+    from langchain_segmind import ChatSegmindGPT4o
 
-        llm = ChatSegmindGPT4o(temperature=0.1)
-        ```
-
-    Invoke:
-        ```python
-        msg = llm.invoke([("system", "Be playful."), ("human", "a joke on dogs")])
-        msg.content, msg.response_metadata["finish_reason"]  # ..., 'stop'
-        ```
+    ChatSegmindGPT4o(temperature=0.1).invoke("a joke on dogs").content
+    ```
     """
 
     model: str = Field(default="gpt-4o", alias="model_name")
 
 
 # -- checks and small helpers -----------------------------------------------
-
-
-def _stop_sequences(stop: object) -> tuple[str, ...]:
-    if stop is None:
-        return ()
-    if isinstance(stop, str):
-        return (stop,)
-    if isinstance(stop, list | tuple) and all(isinstance(item, str) for item in stop):
-        return tuple(stop)
-    raise SegmindInputError(f"stop must be a string or a list of strings, got {stop!r}")
-
-
-def _timeout(value: object) -> float | None:
-    if value is None or (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and 0 < value <= MAX_TIMEOUT_SECONDS
-    ):
-        return value
-    raise SegmindInputError(
-        f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_SECONDS:g}] or "
-        f"None, got {value!r}"
-    )
-
-
-def _max_retries(value: object) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    raise SegmindInputError(f"max_retries must be a whole number >= 0, got {value!r}")
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return None if value is None else float(value)
-    except ValueError:
-        return None
-
-
-def _sum_usage(usages: Any) -> dict[str, int] | None:
-    total: dict[str, int] | None = None
-    for usage in usages:
-        total = total or dict.fromkeys(_TOKEN_USAGE_KEYS, 0)
-        for key in _TOKEN_USAGE_KEYS:
-            total[key] += int(usage.get(key) or 0)
-    return total
-
-
-def _chat_result(message: AIMessage) -> ChatResult:
-    output: dict[str, Any] = {"model_name": message.response_metadata["model_name"]}
-    if message.usage_metadata:
-        output["token_usage"] = _sum_usage([message.usage_metadata])
-    return ChatResult(generations=[ChatGeneration(message=message)], llm_output=output)
-
-
-def _last_chunk(message: AIMessage) -> ChatGenerationChunk:
-    # The gateway has no SSE: one final chunk carries content, usage and
-    # metadata exactly once (merged chunks would add them up otherwise). Core
-    # merges `llm_output` into an invoked message's metadata; a streamed one
-    # gets the same `token_usage` here, so both paths agree.
-    metadata: Mapping[str, Any] = message.response_metadata
-    if message.usage_metadata:
-        metadata = {**metadata, "token_usage": _sum_usage([message.usage_metadata])}
-    chunk = AIMessageChunk(
-        content=message.content,
-        id=message.id,
-        tool_calls=message.tool_calls,
-        invalid_tool_calls=message.invalid_tool_calls,
-        usage_metadata=message.usage_metadata,
-        response_metadata=dict(metadata),
-        additional_kwargs=message.additional_kwargs,
-        chunk_position="last",
-    )
-    return ChatGenerationChunk(message=chunk)
 
 
 def _input_error(error: ValidationError) -> SegmindInputError:

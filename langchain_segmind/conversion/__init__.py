@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.block_translators import register_translator
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_segmind.catalogue.profiles import profile_for, refuses_sampling
 from langchain_segmind.conversion import anthropic, blocks, gemini, openai
@@ -193,3 +194,87 @@ def read_answer(payload: Any) -> AIMessage | None:
         return None
     readers = (anthropic.read_answer, openai.read_answer, gemini.read_answer)
     return next(filter(None, (read(payload) for read in readers)), None)
+
+
+def stop_sequences_of(stop: object) -> tuple[str, ...]:
+    """A call's stop sequences: `None`, one string, or a list of strings.
+
+    Raises:
+        SegmindInputError: Anything else.
+    """
+    if stop is None:
+        return ()
+    if isinstance(stop, str):
+        return (stop,)
+    if isinstance(stop, list | tuple) and all(isinstance(item, str) for item in stop):
+        return tuple(stop)
+    raise SegmindInputError(f"stop must be a string or a list of strings, got {stop!r}")
+
+
+def cut_at_stop(message: AIMessage, stop: Sequence[str]) -> AIMessage:
+    """Cut the text at its first stop sequence: the gateway may not honour `stop`."""
+    text = message.content
+    if not isinstance(text, str):
+        return message
+    cut = min((i for s in stop if s and (i := text.find(s)) >= 0), default=-1)
+    if cut < 0:
+        return message
+    metadata = {**message.response_metadata, "finish_reason": "stop"}
+    return message.model_copy(
+        update={"content": text[:cut], "response_metadata": metadata}
+    )
+
+
+_TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
+
+
+def combine_llm_outputs(
+    outputs: Sequence[Mapping[str, Any] | None], model: str
+) -> dict[str, Any]:
+    """One `llm_output` for several calls: the model, and their tokens summed."""
+    present = [output for output in outputs if output]
+    names = [output["model_name"] for output in present if "model_name" in output]
+    combined: dict[str, Any] = {"model_name": names[0] if names else model}
+    usage = _sum_usage(o["token_usage"] for o in present if "token_usage" in o)
+    if usage is not None:
+        combined["token_usage"] = usage
+    return combined
+
+
+def _sum_usage(usages: Any) -> dict[str, int] | None:
+    total: dict[str, int] | None = None
+    for usage in usages:
+        total = total or dict.fromkeys(_TOKEN_USAGE_KEYS, 0)
+        for key in _TOKEN_USAGE_KEYS:
+            total[key] += int(usage.get(key) or 0)
+    return total
+
+
+def chat_result(message: AIMessage) -> ChatResult:
+    """The `ChatResult` of one answer; `llm_output` names the model and its tokens."""
+    output: dict[str, Any] = {"model_name": message.response_metadata["model_name"]}
+    if message.usage_metadata:
+        output["token_usage"] = _sum_usage([message.usage_metadata])
+    return ChatResult(generations=[ChatGeneration(message=message)], llm_output=output)
+
+
+def last_chunk(message: AIMessage) -> ChatGenerationChunk:
+    """The whole answer as the one, final chunk of a stream."""
+    # The gateway has no SSE: one final chunk carries content, usage and
+    # metadata exactly once (merged chunks would add them up otherwise). Core
+    # merges `llm_output` into an invoked message's metadata; a streamed one
+    # gets the same `token_usage` here, so both paths agree.
+    metadata: Mapping[str, Any] = message.response_metadata
+    if message.usage_metadata:
+        metadata = {**metadata, "token_usage": _sum_usage([message.usage_metadata])}
+    chunk = AIMessageChunk(
+        content=message.content,
+        id=message.id,
+        tool_calls=message.tool_calls,
+        invalid_tool_calls=message.invalid_tool_calls,
+        usage_metadata=message.usage_metadata,
+        response_metadata=dict(metadata),
+        additional_kwargs=message.additional_kwargs,
+        chunk_position="last",
+    )
+    return ChatGenerationChunk(message=chunk)

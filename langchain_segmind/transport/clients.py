@@ -413,12 +413,25 @@ def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | No
 # -- clients the user passes ------------------------------------------------
 
 
-def check_client(client: object, kind: str) -> Any:
-    """Accept an httpx2 (or legacy httpx) `Client`/`AsyncClient`, or `None`.
+def check_sync_client(client: object) -> Any:
+    """Accept an httpx2 (or legacy httpx) `Client`, or `None`.
 
     Raises:
         TypeError: Another object was given.
     """
+    return _check_client(client, "Client")
+
+
+def check_async_client(client: object) -> Any:
+    """Accept an httpx2 (or legacy httpx) `AsyncClient`, or `None`.
+
+    Raises:
+        TypeError: Another object was given.
+    """
+    return _check_client(client, "AsyncClient")
+
+
+def _check_client(client: object, kind: str) -> Any:
     legacy = sys.modules.get("httpx")  # imported by whoever built a legacy client
     libraries = (httpx2,) if legacy is None else (httpx2, legacy)
     if client is None or any(

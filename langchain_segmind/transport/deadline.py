@@ -23,6 +23,8 @@ from langchain_segmind.errors import SegmindTimeoutError
 
 # An attempt always gets at least this long, even at the very deadline.
 MIN_ATTEMPT_SECONDS = 0.001
+# Longer would overflow the socket and thread timeouts of sync calls.
+MAX_TIMEOUT_SECONDS = 24 * 3600.0
 
 
 class Clock:

@@ -29,7 +29,11 @@ from langchain_segmind.errors import (
 )
 from langchain_segmind.transport import clients
 from langchain_segmind.transport.clients import AsyncClient, SyncClient
-from langchain_segmind.transport.deadline import ATTEMPT_DEADLINE, Deadline
+from langchain_segmind.transport.deadline import (
+    ATTEMPT_DEADLINE,
+    MAX_TIMEOUT_SECONDS,
+    Deadline,
+)
 from langchain_segmind.transport.failures import (
     Progress,
     error_for_answer,
@@ -84,6 +88,23 @@ class Call:
     max_retries: int = 2
     model: str = ""
     async_backend: str = "httpx2"
+
+    def __post_init__(self) -> None:
+        # Checked like the model's fields: per-call overrides land here.
+        timeout, retries = self.timeout, self.max_retries
+        if timeout is not None and (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 < timeout <= MAX_TIMEOUT_SECONDS
+        ):
+            raise SegmindInputError(
+                f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_SECONDS:g}]"
+                f" or None, got {timeout!r}"
+            )
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise SegmindInputError(
+                f"max_retries must be a whole number >= 0, got {retries!r}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
