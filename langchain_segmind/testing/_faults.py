@@ -44,6 +44,10 @@ class Fault:
         endless: Stream a body that never ends (until the client hangs up).
         close_after: After answering, close the connection without saying so
             (`Connection: close`), as a server whose keep-alive timer ran out.
+        interim: Send a `102 Processing` interim answer every `interim`
+            seconds instead of the answer (until the client hangs up).
+        header_drip: Send a status line, then a header one byte every
+            `header_drip` seconds, never ending it (until the client hangs up).
     """
 
     status: int = 500
@@ -57,6 +61,8 @@ class Fault:
     drip: float = 0.0
     endless: bool = False
     close_after: bool = False
+    interim: float = 0.0
+    header_drip: float = 0.0
 
     @classmethod
     def rate_limit(cls, reset_in: float = 1.0) -> Fault:
@@ -140,6 +146,16 @@ class Fault:
         return cls(status=200, body=b"", endless=True)
 
     @classmethod
+    def interim_answers(cls, interval: float = 0.05) -> Fault:
+        """`102 Processing` interim answers every `interval` seconds, never more."""
+        return cls(status=102, interim=interval)
+
+    @classmethod
+    def dripping_headers(cls, interval: float = 0.05) -> Fault:
+        """A status line, then header bytes every `interval` seconds, never ending."""
+        return cls(status=200, header_drip=interval)
+
+    @classmethod
     def stale_keep_alive(cls) -> Fault:
         """Answer normally, then close the idle connection without saying so."""
         return cls(passthrough=True, close_after=True)
@@ -165,10 +181,23 @@ def gzipped_zeros(inflated_mib: int) -> bytes:
     return first + repeated * (inflated_mib - 1) + final_block + trailer
 
 
+@dataclass(frozen=True)
+class StalledAnswer(Answer):
+    """An answer whose head never ends: interim answers, or dripping headers."""
+
+    interval: float = 0.0
+    dripping_headers: bool = False
+
+
 def fault_answer(fault: Fault) -> Answer:
     """The emulator's answer for `fault` (`passthrough` aside)."""
     if fault.reset_connection:
         return Answer(0, reset=True)
+    if fault.interim or fault.header_drip:
+        interval = fault.interim or fault.header_drip
+        return StalledAnswer(
+            fault.status, interval=interval, dripping_headers=bool(fault.header_drip)
+        )
     if fault.body is None or isinstance(fault.body, dict):
         payload = {"error": _reason(fault.status)} if fault.body is None else fault.body
         body = json.dumps(payload).encode()

@@ -10,7 +10,9 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
+from urllib.parse import urlsplit
 
+from ._faults import StalledAnswer
 from ._gateway import Gateway, Incoming
 from ._state import GatewayState
 from ._wire import Answer, text_answer
@@ -22,6 +24,8 @@ _TRUNCATION_SHORTFALL = 64
 _ENDLESS_BODY_LIMIT = 8 * 1024**3
 _ENDLESS_CHUNK = b" " * 65_536
 _MAX_CHUNK_LINE = 65_537
+# A stalled answer gives up here, for the same reason.
+_STALL_LIMIT_SECONDS = 30.0
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -119,7 +123,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._write(text_answer(400, "Bad request"))
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
-        incoming = Incoming(self.command, self.path, headers, raw_body)
+        # A forward proxy's absolute-form target (`POST http://host/v1/...`) is
+        # served as its path: the emulator can stand in as an HTTP proxy.
+        target = self.path
+        if "://" in target.split("?", 1)[0]:
+            parts = urlsplit(target)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+        incoming = Incoming(self.command, target, headers, raw_body)
         self._write(server.gateway.serve(incoming))
 
     def _read_body(self) -> bytes | None:
@@ -154,6 +164,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _write(self, answer: Answer) -> None:
         if answer.reset:
             self._reset()
+            return
+        if isinstance(answer, StalledAnswer):
+            self._stall(answer)
             return
         self.send_response(answer.status)
         for name, value in answer.headers.items():
@@ -195,6 +208,18 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):  # the client hung up, as expected
             for _ in range(_ENDLESS_BODY_LIMIT // len(_ENDLESS_CHUNK)):
                 self.wfile.write(chunk)
+
+    def _stall(self, answer: StalledAnswer) -> None:
+        """Write a head that never ends, one piece every `answer.interval` seconds."""
+        self.close_connection = True
+        piece = b"HTTP/1.1 102 Processing\r\n\r\n"
+        with contextlib.suppress(OSError):  # the client hung up, as expected
+            if answer.dripping_headers:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+                piece = b"a"
+            for _ in range(int(_STALL_LIMIT_SECONDS / answer.interval)):
+                self.wfile.write(piece)
+                time.sleep(answer.interval)
 
     def _reset(self) -> None:
         """Close the socket with SO_LINGER 0, so the peer gets a TCP RST."""

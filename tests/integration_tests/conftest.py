@@ -8,10 +8,13 @@
   starting state (`support.reset_emulator`): request log, scripted replies,
   faults and queue jobs cleared, the starting balance, zero latency and every
   default slug active. Tests that do not use `emulator` never start it.
-- `clock`: a `FastClock` of the test's own.
-- `make_model(cls, **fields)`: a chat model on `emulator` and `clock`
-  (test_queue.py's makes v2 models; test_end_to_end.py has its own, bound to
-  one class).
+- `clock` (autouse): the package's `FakeClock`, installed for every call of
+  the test (`replaced_clock`): retries and polls wait no real time, and
+  `clock.waits` lists the waits. Tests marked `live` run on the real clock.
+- `real_clock`: the system clock instead, for the tests whose point is a
+  deadline in real time (a slow or dripping answer).
+- `make_model(cls, **fields)`: a chat model on `emulator` (test_queue.py's
+  makes v2 models; test_end_to_end.py has its own, bound to one class).
 
 Tests that need an emulator set up otherwise (another balance or queue pace),
 or one no other test touches, start their own `SegmindEmulator`. Helpers that
@@ -26,11 +29,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from langchain_segmind.testing import SegmindEmulator
+from langchain_segmind.testing import FakeClock, SegmindEmulator
+from langchain_segmind.transport.deadline import Clock, replaced_clock
 from tests.integration_tests.support import (
     COST_PER_CALL,
     STARTING_CREDITS,
-    FastClock,
     ModelFactory,
     model_factory,
     reset_emulator,
@@ -54,13 +57,25 @@ def _fresh_emulator(request: pytest.FixtureRequest) -> None:
     reset_emulator(request.getfixturevalue("emulator"))
 
 
-@pytest.fixture
-def clock() -> FastClock:
-    """Virtual time for the test's models: waits return at once and are recorded."""
-    return FastClock()
+@pytest.fixture(autouse=True)
+def clock(request: pytest.FixtureRequest) -> Iterator[FakeClock]:
+    """Every call of the test timed on a fresh `FakeClock` (live tests aside)."""
+    fake = FakeClock()
+    if request.node.get_closest_marker("live"):
+        yield fake
+        return
+    with replaced_clock(fake):
+        yield fake
 
 
 @pytest.fixture
-def make_model(emulator: SegmindEmulator, clock: FastClock) -> ModelFactory:
-    """`make_model(cls, **fields)`: a model on `emulator` and `clock`."""
-    return model_factory(emulator, clock)
+def real_clock(clock: FakeClock) -> Iterator[Clock]:
+    """The system clock for the test's calls: deadlines run in real time."""
+    with replaced_clock(Clock()) as system:
+        yield system
+
+
+@pytest.fixture
+def make_model(emulator: SegmindEmulator) -> ModelFactory:
+    """`make_model(cls, **fields)`: a model on `emulator`."""
+    return model_factory(emulator)

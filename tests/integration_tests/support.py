@@ -2,7 +2,6 @@
 
 - The emulator's starting state (`STARTING_CREDITS`, `COST_PER_CALL`, `REPLY`)
   and `reset_emulator`, which puts an emulator back to it.
-- `FastClock`: virtual time for the retry and polling loops.
 - Model builders: `model_kwargs`, `new_model`, `model_factory`.
 - Calls and the request log: `call`, `slug_of`, `posts`, `approx`.
 - `each_class_and_mode`: the usual parametrization over both chat model
@@ -16,14 +15,12 @@ Import as `from tests.integration_tests.support import ...`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
 from langchain_segmind.testing import DEFAULT_CATALOGUE, Fault, SegmindEmulator
-from langchain_segmind.transport.clock import Clock
 
 STARTING_CREDITS = 10_000.0
 """The balance of the tier's emulator at the start of every test."""
@@ -60,40 +57,6 @@ def reset_emulator(emulator: SegmindEmulator) -> None:
         emulator.add_model(slug)
 
 
-# -- fake time -----------------------------------------------------------------------
-
-
-class FastClock(Clock):
-    """Virtual time: waits return at once, advance the clock and are recorded.
-
-    `monotonic` is the time waited so far (so deadlines depend on the waits
-    alone, not on how busy the machine is); `now` is the wall clock plus the
-    time waited, since rate-limit reset times come from the emulator's wall
-    clock. `jitter` is pinned at 1.0, so that the waits are exact.
-    """
-
-    def __init__(self) -> None:
-        self.waited = 0.0
-        self.waits: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.waited
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.waited)
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.waited += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.waited += seconds
-
-    def jitter(self) -> float:
-        return 1.0
-
-
 # -- models --------------------------------------------------------------------------
 
 
@@ -103,32 +66,21 @@ def model_kwargs(emulator: SegmindEmulator) -> dict[str, Any]:
 
 
 def new_model(
-    emulator: SegmindEmulator,
-    cls: type[ChatSegmind] = ChatSegmindGPT4o,
-    *,
-    clock: Clock | None = None,
-    **fields: Any,
+    emulator: SegmindEmulator, cls: type[ChatSegmind] = ChatSegmindGPT4o, **fields: Any
 ) -> ChatSegmind:
-    """A `cls` on `emulator` whose waits go through `clock` (a new `FastClock`).
-
-    The model uses the emulator's key unless `fields` has an `api_key`.
-    """
+    """A `cls` on `emulator`, with the emulator's key unless `fields` has one."""
     fields.setdefault("api_key", emulator.api_key)
-    model = cls(base_url=emulator.base_url, **fields)
-    model._clock = FastClock() if clock is None else clock
-    return model
+    return cls(base_url=emulator.base_url, **fields)
 
 
-def model_factory(
-    emulator: SegmindEmulator, clock: Clock, **defaults: Any
-) -> ModelFactory:
-    """`make_model(cls, **fields)`: `new_model` on `emulator` and `clock`.
+def model_factory(emulator: SegmindEmulator, **defaults: Any) -> ModelFactory:
+    """`make_model(cls, **fields)`: `new_model` on `emulator`.
 
     `defaults` are fields the factory's models get unless `fields` says otherwise.
     """
 
     def make_model(cls: type[ChatSegmind], **fields: Any) -> ChatSegmind:
-        return new_model(emulator, cls, clock=clock, **{**defaults, **fields})
+        return new_model(emulator, cls, **{**defaults, **fields})
 
     return make_model
 

@@ -21,8 +21,8 @@ from langchain_segmind import (
     SegmindConnectionError,
     SegmindTimeoutError,
 )
-from langchain_segmind.testing import Fault, SegmindEmulator
-from tests.integration_tests.support import REPLY, FastClock, new_model
+from langchain_segmind.testing import FakeClock, Fault, SegmindEmulator
+from tests.integration_tests.support import REPLY, new_model
 
 pytest.importorskip("httpx_aiohttp")
 
@@ -42,11 +42,9 @@ def test_repeated_asyncio_run_without_resource_warnings(
 
 
 async def test_retries_and_typed_errors_as_on_httpx2(
-    emulator: SegmindEmulator, clock: FastClock
+    emulator: SegmindEmulator, clock: FakeClock
 ) -> None:
-    model = new_model(
-        emulator, ChatSegmindGPT4o, clock=clock, async_transport="aiohttp"
-    )
+    model = new_model(emulator, ChatSegmindGPT4o, async_transport="aiohttp")
     emulator.inject(Fault.server_error(503))
 
     message = await model.ainvoke("hello")
@@ -90,11 +88,9 @@ async def test_concurrent_calls_share_a_bounded_pool(
     assert emulator.connections_opened <= 8
 
 
-async def test_an_unreachable_gateway_is_retried_as_on_httpx2(clock: FastClock) -> None:
+async def test_an_unreachable_gateway_is_retried_as_on_httpx2(clock: FakeClock) -> None:
     with SegmindEmulator() as stopped:
-        model = new_model(
-            stopped, ChatSegmindClaude, clock=clock, async_transport="aiohttp"
-        )
+        model = new_model(stopped, ChatSegmindClaude, async_transport="aiohttp")
 
     with pytest.raises(SegmindConnectionError, match="could not reach") as caught:
         await model.ainvoke("hello")
@@ -104,12 +100,10 @@ async def test_an_unreachable_gateway_is_retried_as_on_httpx2(clock: FastClock) 
 
 
 async def test_a_reset_after_the_request_is_not_sent_again(
-    emulator: SegmindEmulator, clock: FastClock
+    emulator: SegmindEmulator, clock: FakeClock
 ) -> None:
     emulator.inject(Fault.connection_reset())
-    model = new_model(
-        emulator, ChatSegmindClaude, clock=clock, async_transport="aiohttp"
-    )
+    model = new_model(emulator, ChatSegmindClaude, async_transport="aiohttp")
 
     with pytest.raises(SegmindConnectionError, match="may have been billed") as caught:
         await model.ainvoke("hello")

@@ -8,7 +8,7 @@ the expected requests, and how failures, timeouts and transient errors on each
 of the three steps are handled. Sync and async, both model classes.
 
 Waits (between polls, before retries) go through the tier's `clock`, a
-`FastClock`: they return at once, advance a virtual clock and are recorded. A
+`FakeClock`: they return at once, advance a virtual clock and are recorded. A
 fault meant for a poll is armed by an httpx request hook just before that poll
 is sent, since a fault armed for the slug up front would hit the submit instead.
 
@@ -39,13 +39,12 @@ from langchain_segmind import (
     SegmindServerError,
     SegmindTimeoutError,
 )
-from langchain_segmind.testing import Fault, SegmindEmulator
+from langchain_segmind.testing import FakeClock, Fault, SegmindEmulator
 from tests.integration_tests.support import (
     COST_PER_CALL,
     MODES,
     REPLY,
     STARTING_CREDITS,
-    FastClock,
     ModelFactory,
     approx,
     call,
@@ -76,9 +75,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest.fixture
-def make_model(emulator: SegmindEmulator, clock: FastClock) -> ModelFactory:
+def make_model(emulator: SegmindEmulator) -> ModelFactory:
     """The tier's `make_model`, but v2 unless `api_version` is given."""
-    return model_factory(emulator, clock, api_version="v2")
+    return model_factory(emulator, api_version="v2")
 
 
 def log(emulator: SegmindEmulator) -> list[str]:
@@ -178,7 +177,7 @@ async def test_v2_answer_equals_the_v1_answer(
     mode: str,
     emulator: SegmindEmulator,
     make_model: ModelFactory,
-    clock: FastClock,
+    clock: FakeClock,
 ) -> None:
     slug = slug_of(cls)
     v1 = await call(make_model(cls, api_version="v1"), mode, PROMPT)
@@ -221,10 +220,10 @@ async def test_v2_answer_equals_the_v1_answer(
     ],
 )
 async def test_polls_back_off_until_the_job_completes(
-    polls: int, waits: list[float], mode: str, clock: FastClock
+    polls: int, waits: list[float], mode: str, clock: FakeClock
 ) -> None:
     with SegmindEmulator(queue_polls_until_complete=polls) as paced:
-        model = new_model(paced, ChatSegmindGPT4o, clock=clock, api_version="v2")
+        model = new_model(paced, ChatSegmindGPT4o, api_version="v2")
         message = await call(model, mode, PROMPT)
         assert message.content.endswith(PROMPT)
         assert log(paced) == queue_log("gpt-4o", job_id(paced), polls=polls)
@@ -232,11 +231,9 @@ async def test_polls_back_off_until_the_job_completes(
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_poll_delay_is_capped_at_5_seconds(mode: str, clock: FastClock) -> None:
+async def test_poll_delay_is_capped_at_5_seconds(mode: str, clock: FakeClock) -> None:
     with SegmindEmulator(queue_polls_until_complete=10) as paced:
-        model = new_model(
-            paced, ChatSegmindClaude, clock=clock, api_version="v2", timeout=600
-        )
+        model = new_model(paced, ChatSegmindClaude, api_version="v2", timeout=600)
         await call(model, mode, PROMPT)
         assert len(paced.requests_to("/status")) == 10
     assert clock.waits[-3:] == [5.0, 5.0, 5.0]
@@ -269,10 +266,10 @@ async def test_failed_job_raises_with_segmind_message_and_request_id(
 
 @each_class_and_mode
 async def test_polling_is_bounded_by_the_timeout(
-    cls: type[ChatSegmind], mode: str, clock: FastClock
+    cls: type[ChatSegmind], mode: str, clock: FakeClock
 ) -> None:
     with SegmindEmulator(queue_polls_until_complete=1000) as paced:
-        model = new_model(paced, cls, clock=clock, api_version="v2", timeout=5)
+        model = new_model(paced, cls, api_version="v2", timeout=5)
         started = time.monotonic()
         with pytest.raises(SegmindTimeoutError) as caught:
             await call(model, mode, PROMPT)
@@ -296,7 +293,7 @@ async def test_503_on_a_status_poll_is_retried(
     cls: type[ChatSegmind],
     mode: str,
     emulator: SegmindEmulator,
-    clock: FastClock,
+    clock: FakeClock,
     call_with_fault_before: FaultedCall,
 ) -> None:
     # Polls are GETs, safe to repeat: retried even with max_retries=0.
@@ -313,7 +310,7 @@ async def test_503_on_the_result_fetch_is_retried(
     cls: type[ChatSegmind],
     mode: str,
     emulator: SegmindEmulator,
-    clock: FastClock,
+    clock: FakeClock,
     call_with_fault_before: FaultedCall,
 ) -> None:
     message = await call_with_fault_before(
@@ -334,7 +331,7 @@ async def test_503_on_submit_is_retried(
     mode: str,
     emulator: SegmindEmulator,
     make_model: ModelFactory,
-    clock: FastClock,
+    clock: FakeClock,
 ) -> None:
     emulator.inject(Fault.server_error(503), slug=slug_of(cls))
     message = await call(make_model(cls), mode, PROMPT)
@@ -364,7 +361,7 @@ async def test_400_on_submit_is_not_retried(
     mode: str,
     emulator: SegmindEmulator,
     make_model: ModelFactory,
-    clock: FastClock,
+    clock: FakeClock,
 ) -> None:
     model: Any = make_model(cls)
     if real:

@@ -10,6 +10,7 @@ from langchain_segmind import ChatSegmindGPT4o, SegmindTimeoutError
 from langchain_segmind.testing import SegmindEmulator
 
 
+@pytest.mark.usefixtures("real_clock")
 def test_timeout_bounds_submit_and_polls_together() -> None:
     # Each request takes 0.4 s: submit, a poll, a 0.5 s wait, another poll
     # and the fetch would take 2.1 s; a 1 s timeout must stop the job at 1 s.

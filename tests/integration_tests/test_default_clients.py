@@ -1,0 +1,199 @@
+"""The package's default clients, seen from outside: per loop, pooled, keyless.
+
+Models built without a client of their own share the default clients: one
+for sync calls, one per event loop (and async transport) for async calls,
+closed when `asyncio.run` shuts its loop down. The emulator counts the
+connections they open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import gc
+import pickle
+import sys
+import warnings
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from langchain_segmind import (
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindAuthenticationError,
+    SegmindBadRequestError,
+)
+from langchain_segmind.testing import Fault, SegmindEmulator
+from tests.integration_tests.support import REPLY, new_model
+
+
+def test_repeated_asyncio_run_gets_a_client_per_loop(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmindClaude()
+
+    async def two_calls(n: int) -> list[Any]:
+        first = await model.ainvoke(f"run {n} call 1")
+        second = await model.ainvoke(f"run {n} call 2")
+        return [first.content, second.content]
+
+    results = [asyncio.run(two_calls(n)) for n in range(3)]
+
+    assert results == [
+        [f"{REPLY}run {n} call 1", f"{REPLY}run {n} call 2"] for n in range(3)
+    ]
+    # One connection per loop, reused for both of its calls.
+    assert segmind_emulator.connections_opened == 3
+
+
+async def test_models_share_the_loops_client(segmind_emulator: SegmindEmulator) -> None:
+    claude, gpt = ChatSegmindClaude(), ChatSegmindGPT4o()
+
+    for n in range(4):
+        await (claude if n % 2 else gpt).ainvoke(f"one after another {n}")
+    assert segmind_emulator.connections_opened == 1
+
+    await asyncio.gather(*(gpt.ainvoke(f"together {n}") for n in range(8)))
+    assert segmind_emulator.connections_opened <= 8
+    assert len(segmind_emulator.requests) == 12
+
+
+def test_a_loop_that_failed_leaves_the_next_one_working(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmindClaude(max_retries=0)
+    segmind_emulator.inject(Fault(status=400, body={"error": "bad"}))
+
+    with pytest.raises(SegmindBadRequestError, match="bad"):
+        asyncio.run(model.ainvoke("Hi"))
+
+    assert asyncio.run(model.ainvoke("again")).content == f"{REPLY}again"
+
+
+def test_finished_loops_are_not_kept_alive(segmind_emulator: SegmindEmulator) -> None:
+    model = ChatSegmindGPT4o()
+    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def one_call() -> Any:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        return (await model.ainvoke("Hi")).content
+
+    assert [asyncio.run(one_call()) for _ in range(3)] == [f"{REPLY}Hi"] * 3
+    gc.collect()
+
+    assert [ref for ref in loops if ref() is not None] == []
+
+
+@pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])
+def test_repeated_asyncio_runs_leave_no_resource_warning(
+    segmind_emulator: SegmindEmulator, transport: str
+) -> None:
+    if transport == "aiohttp":
+        pytest.importorskip("httpx_aiohttp")
+    unraisable: list[str] = []
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = lambda info: unraisable.append(repr(info.exc_value))
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            model = ChatSegmindGPT4o(async_transport=transport)
+            for _ in range(3):
+                assert asyncio.run(model.ainvoke("Hi")).content
+            gc.collect()
+    finally:
+        sys.unraisablehook = previous_hook
+
+    assert unraisable == []
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+
+
+@pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])
+async def test_each_async_transport_works_and_sync_calls_use_httpx2(
+    segmind_emulator: SegmindEmulator, transport: str
+) -> None:
+    if transport == "aiohttp":
+        pytest.importorskip("httpx_aiohttp")
+    model = ChatSegmindClaude(async_transport=transport)
+
+    first = await model.ainvoke("one")
+    second = await model.ainvoke("two")
+
+    assert [first.content, second.content] == [f"{REPLY}one", f"{REPLY}two"]
+    assert segmind_emulator.connections_opened == 1  # one pooled connection
+    assert model.invoke("sync").content == f"{REPLY}sync"
+
+
+@pytest.mark.parametrize(
+    "clone",
+    [
+        pytest.param(copy.deepcopy, id="deepcopy"),
+        pytest.param(copy.copy, id="copy"),
+        pytest.param(lambda m: pickle.loads(pickle.dumps(m)), id="pickle"),
+    ],
+)
+def test_a_model_that_made_calls_can_be_copied_and_pickled(
+    emulator: SegmindEmulator, clone: Any
+) -> None:
+    model = new_model(emulator, ChatSegmindClaude, temperature=0.2)
+    model.invoke("before")
+    asyncio.run(model.ainvoke("before, async"))
+
+    copied = clone(model)
+
+    assert copied.model_dump() == model.model_dump()
+    assert copied.invoke("after").content == f"{REPLY}after"
+    assert asyncio.run(copied.ainvoke("after")).content == f"{REPLY}after"
+    first, *_, last = emulator.requests
+    assert last.body == {**first.body, "messages": last.body["messages"]}
+    assert last.body["temperature"] == 0.2
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_default_clients_keep_no_key(emulator: SegmindEmulator, mode: str) -> None:
+    # The emulator's log masks keys; its answers tell them apart.
+    right = new_model(emulator)
+    wrong = new_model(emulator, api_key="sk-another-account")
+
+    async def in_turn() -> list[Any]:
+        results: list[Any] = []
+        for model in (right, wrong, right):
+            try:
+                results.append((await model.ainvoke("Hi")).content)
+            except SegmindAuthenticationError as error:
+                results.append(error.status_code)
+        return results
+
+    if mode == "sync":
+        results: list[Any] = [right.invoke("Hi").content]
+        with pytest.raises(SegmindAuthenticationError):
+            wrong.invoke("Hi")
+        results += [401, right.invoke("Hi").content]
+    else:
+        results = asyncio.run(in_turn())
+
+    assert results == [f"{REPLY}Hi", 401, f"{REPLY}Hi"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_300_concurrent_calls_use_at_most_100_connections(
+    emulator: SegmindEmulator, mode: str
+) -> None:
+    emulator.latency = 0.02
+    model = new_model(emulator, max_retries=0, timeout=30.0)
+
+    async def all_at_once() -> list[Any]:
+        calls = (model.ainvoke(f"question {n}") for n in range(300))
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    if mode == "async":
+        results = asyncio.run(all_at_once())
+    else:
+        with ThreadPoolExecutor(max_workers=150) as pool:
+            results = list(pool.map(lambda n: model.invoke(f"q {n}"), range(300)))
+
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert len(emulator.requests) == 300
+    assert 1 < emulator.connections_opened <= 100
