@@ -1,0 +1,107 @@
+"""langchain 1.x agents and their middleware, end to end against the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain.agents import create_agent
+from langchain.agents.middleware import (
+    ModelRefusalMiddleware,
+    SummarizationMiddleware,
+)
+from langchain_core.exceptions import ContextOverflowError, ModelRefusalError
+from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.tools import tool
+
+from langchain_segmind import ChatSegmind, SegmindContextOverflowError
+from langchain_segmind.testing import SegmindEmulator
+
+WORDS_PER_TURN = 40
+
+
+@tool
+def get_weather(city: str) -> str:
+    """Get the weather in a city."""
+    return f"It is sunny in {city}."
+
+
+def words(body: Any) -> int:
+    texts = [body.get("instruction") or ""]
+    texts += [str(message["content"]) for message in body["messages"]]
+    return sum(len(text.split()) for text in texts)
+
+
+def long_history(turns: int) -> list[HumanMessage | AIMessage]:
+    history: list[HumanMessage | AIMessage] = []
+    for turn in range(turns):
+        words = " ".join(f"w{turn}x{i}" for i in range(WORDS_PER_TURN))
+        history.append(HumanMessage(f"question {turn}: {words}"))
+        history.append(AIMessage(f"answer {turn}: {words}"))
+    return history
+
+
+def test_summarization_recovers_when_the_summary_prompt_overflows(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    llm = ChatSegmind(model="claude-4.5-sonnet")
+    summarization = SummarizationMiddleware(
+        model=llm, trigger=("messages", 20), keep=("messages", 4)
+    )
+    agent = create_agent(llm, tools=[get_weather], middleware=[summarization])
+    history = long_history(15)  # 30 messages, about 1,300 words
+    # The summary prompt (history plus about 400 words of instructions) does
+    # not fit; the middleware's retry with the middle cut out does.
+    segmind_emulator.context_window = 1_300
+
+    result = agent.invoke({"messages": [*history, HumanMessage("And now?")]})
+
+    sizes = [words(r.body) for r in segmind_emulator.requests]
+    # The summary prompt was refused as too long, then sent again shorter.
+    assert sizes[0] > 1_300 >= sizes[1]
+    assert all(size <= 1_300 for size in sizes[1:])
+    assert isinstance(result["messages"][-1], AIMessage)
+    assert len(result["messages"]) < len(history)  # the history was summarized
+
+
+async def test_overflow_is_langchains_context_overflow_error(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    segmind_emulator.context_window = 10
+    llm = ChatSegmind(model="gpt-4o")
+
+    with pytest.raises(ContextOverflowError) as raised:
+        await llm.ainvoke("this prompt is a good deal longer than ten words, surely")
+
+    assert isinstance(raised.value, SegmindContextOverflowError)
+    assert raised.value.status_code == 400
+
+
+def test_refusal_middleware_sees_a_refusal(segmind_emulator: SegmindEmulator) -> None:
+    segmind_emulator.script_payloads(
+        {
+            "id": "msg_refused",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-4.5-sonnet",
+            "content": [{"type": "text", "text": "I can't help with that."}],
+            "stop_reason": "refusal",
+            "usage": {"input_tokens": 12, "output_tokens": 7},
+        }
+    )
+    agent = create_agent(
+        ChatSegmind(model="claude-4.5-sonnet"), middleware=[ModelRefusalMiddleware()]
+    )
+
+    with pytest.raises(ModelRefusalError):
+        agent.invoke({"messages": [HumanMessage("something forbidden")]})
+
+
+def test_an_agent_calls_a_tool_and_answers(segmind_emulator: SegmindEmulator) -> None:
+    agent = create_agent(ChatSegmind(model="gpt-4o"), tools=[get_weather])
+
+    result = agent.invoke({"messages": [HumanMessage("Weather in 'Paris'?")]})
+
+    tool_results = [m for m in result["messages"] if m.type == "tool"]
+    assert tool_results[0].content == "It is sunny in Paris."
+    assert "It is sunny in Paris." in result["messages"][-1].text
