@@ -16,7 +16,6 @@ import gc
 import gzip
 import socket
 import sys
-import time
 import traceback
 import tracemalloc
 import zlib
@@ -44,19 +43,15 @@ KEY = "sk-never-in-a-traceback-3f9a71"
 
 MIB = 1024 * 1024
 PATHS = ["sync", "httpx2", "aiohttp"]
+SYNC_PATHS = ("sync", "user-client")  # a user's client here is an httpx2.Client
 PROXY_VARIABLES = [
     "HTTP_PROXY",
     "HTTPS_PROXY",
     "ALL_PROXY",
     "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
     "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "REQUEST_METHOD",
 ]
+PROXY_VARIABLES += [name.lower() for name in PROXY_VARIABLES[:4]]
 OPENAI_ANSWER = {
     "id": "chatcmpl-wire",
     "object": "chat.completion",
@@ -94,12 +89,8 @@ def model_on(base_url: str, path: str = "sync", **fields: Any) -> ChatSegmind:
 
 
 def run(path: str, *calls: Callable[[], Any]) -> list[Any]:
-    """Each of `calls` in turn: `invoke` thunks for sync, else in one event loop.
-
-    An async path's thunk returns a coroutine (or a value, for a look around
-    between calls); the loop is the one `asyncio.run` starts and closes.
-    """
-    if path == "sync":
+    """Each of `calls` in turn; on an async path, awaited in one `asyncio.run`."""
+    if path in SYNC_PATHS:
         return [make() for make in calls]
 
     async def in_one_loop() -> list[Any]:
@@ -114,9 +105,40 @@ def run(path: str, *calls: Callable[[], Any]) -> list[Any]:
 
 def invoke(chat: ChatSegmind, path: str, prompt: str = "Hi", **kwargs: Any) -> Any:
     """A thunk for `run`: the call `path` makes."""
-    if path == "sync":
+    if path in SYNC_PATHS:
         return lambda: chat.invoke(prompt, **kwargs)
     return lambda: chat.ainvoke(prompt, **kwargs)
+
+
+def through_own_client(
+    mode: str,
+    base_url: str,
+    lib: Any = httpx2,
+    *,
+    model_timeout: float = 0.3,
+    closed: bool = False,
+    **options: Any,
+) -> BaseException:
+    """The error of one call through a user's own `lib` client made with `options`."""
+
+    async def in_a_loop() -> Any:
+        async with lib.AsyncClient(**options) as own:
+            if closed:
+                await own.aclose()
+            model = model_on(base_url, http_async_client=own, timeout=model_timeout)
+            return await model.ainvoke("Hi")
+
+    def in_this_thread() -> Any:
+        with lib.Client(**options) as own:
+            if closed:
+                own.close()
+            return model_on(base_url, http_client=own, timeout=model_timeout).invoke(
+                "Hi"
+            )
+
+    if mode == "sync":
+        return failure_of(in_this_thread)
+    return failure_of(lambda: asyncio.run(in_a_loop()))
 
 
 def failure_of(action: Callable[[], Any]) -> BaseException:
@@ -209,7 +231,7 @@ def test_an_answer_of_many_json_values_is_refused_without_using_much_memory(
 # -- cookies: the default clients keep none --
 
 
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("path", [*PATHS, "user-client"])
 def test_a_cookie_set_for_one_key_is_not_sent_with_another(
     emulator: SegmindEmulator, path: str
 ) -> None:
@@ -217,29 +239,15 @@ def test_a_cookie_set_for_one_key_is_not_sent_with_another(
         Fault(status=200, body=OPENAI_ANSWER, headers={"Set-Cookie": "session=a"})
     )
     emulator.inject(Fault(status=200, body=OPENAI_ANSWER))
-    first_key = model_on(emulator.base_url, path)
-    other_key = model_on(emulator.base_url, path, api_key="sk-other-account")
-
-    answers = run(path, invoke(first_key, path), invoke(other_key, path))
+    with httpx2.Client() as own:  # a user's client keeps cookies, as it chose
+        fields = {"http_client": own} if path == "user-client" else {}
+        first_key = model_on(emulator.base_url, path, **fields)
+        other_key = model_on(emulator.base_url, path, api_key="sk-other", **fields)
+        answers = run(path, invoke(first_key, path), invoke(other_key, path))
 
     assert [a.content for a in answers] == ["wire reply"] * 2
-    assert "cookie" not in emulator.requests[1].headers
-
-
-def test_a_users_client_keeps_its_cookies_as_it_chose(
-    emulator: SegmindEmulator,
-) -> None:
-    # The same two calls through a user's cookie-keeping client: the cookie
-    # rides along, so the test above would see a shared jar.
-    emulator.inject(
-        Fault(status=200, body=OPENAI_ANSWER, headers={"Set-Cookie": "session=a"})
-    )
-    emulator.inject(Fault(status=200, body=OPENAI_ANSWER))
-    with httpx2.Client() as own:
-        model_on(emulator.base_url, http_client=own).invoke("Hi")
-        model_on(emulator.base_url, http_client=own).invoke("Hi")
-
-    assert emulator.requests[1].headers["cookie"] == "session=a"
+    sent = emulator.requests[1].headers.get("cookie")
+    assert sent == ("session=a" if path == "user-client" else None)
 
 
 # -- raw deflate --
@@ -420,13 +428,8 @@ def test_a_head_that_never_ends_cannot_hold_a_call_past_the_timeout(
 ) -> None:
     own_emulator.inject(fault)
 
-    async def through_own_client() -> Any:
-        async with httpx2.AsyncClient() as own:
-            model = model_on(own_emulator.base_url, http_async_client=own, timeout=0.3)
-            return await model.ainvoke("Hi")
-
     if path == "async-user-client":
-        error = failure_of(lambda: asyncio.run(through_own_client()))
+        error = through_own_client("async", own_emulator.base_url)
     else:
         model = model_on(own_emulator.base_url, path, timeout=0.3, max_retries=2)
         error = failure_of(lambda: run(path, invoke(model, path)))
@@ -444,47 +447,7 @@ def test_a_user_client_without_a_timeout_still_ends_at_the_models(
 ) -> None:
     own_emulator.inject(Fault.slow(3.0))
 
-    async def through_async_client() -> Any:
-        async with lib.AsyncClient(timeout=None) as own:
-            model = model_on(own_emulator.base_url, http_async_client=own, timeout=0.3)
-            return await model.ainvoke("Hi")
-
-    def through_sync_client() -> Any:
-        with lib.Client(timeout=None) as own:
-            return model_on(own_emulator.base_url, http_client=own, timeout=0.3).invoke(
-                "Hi"
-            )
-
-    error = failure_of(
-        through_sync_client
-        if mode == "sync"
-        else lambda: asyncio.run(through_async_client())
-    )
-
-    assert isinstance(error, SegmindTimeoutError), repr(error)
-    assert "within timeout=0.3s" in str(error)
-
-
-@pytest.mark.usefixtures("real_clock")
-@pytest.mark.parametrize("path", PATHS)
-def test_a_connect_that_hangs_ends_at_the_timeout(path: str) -> None:
-    # A listener that never accepts, its queue full: further SYNs go unanswered.
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)
-        port = listener.getsockname()[1]
-        fillers = [socket.socket() for _ in range(8)]
-        try:
-            for filler in fillers:
-                filler.setblocking(False)
-                with contextlib.suppress(BlockingIOError):
-                    filler.connect(("127.0.0.1", port))
-            time.sleep(0.05)
-            model = model_on(f"http://127.0.0.1:{port}/v1", path, timeout=0.3)
-            error = failure_of(lambda: run(path, invoke(model, path)))
-        finally:
-            for filler in fillers:
-                filler.close()
+    error = through_own_client(mode, own_emulator.base_url, lib, timeout=None)
 
     assert isinstance(error, SegmindTimeoutError), repr(error)
     assert "within timeout=0.3s" in str(error)
@@ -527,21 +490,8 @@ def test_a_users_own_timeouts_apply_inside_an_attempt(
 ) -> None:
     own_emulator.inject(Fault.slow(2.0))
 
-    async def through_async_client() -> Any:
-        async with httpx2.AsyncClient(timeout=0.2) as own:
-            model = model_on(own_emulator.base_url, http_async_client=own, timeout=30)
-            return await model.ainvoke("Hi")
-
-    def through_sync_client() -> Any:
-        with httpx2.Client(timeout=0.2) as own:
-            return model_on(own_emulator.base_url, http_client=own, timeout=30).invoke(
-                "Hi"
-            )
-
-    error = failure_of(
-        through_sync_client
-        if mode == "sync"
-        else lambda: asyncio.run(through_async_client())
+    error = through_own_client(
+        mode, own_emulator.base_url, model_timeout=30, timeout=0.2
     )
 
     assert isinstance(error, SegmindTimeoutError), repr(error)
@@ -589,21 +539,7 @@ def test_a_failing_assert_in_the_users_handler_reaches_them_unchanged() -> None:
 def test_a_closed_client_is_not_reported_as_possibly_billed(
     emulator: SegmindEmulator, mode: str
 ) -> None:
-    async def through_closed_async_client() -> Any:
-        own = httpx2.AsyncClient()
-        await own.aclose()
-        return await model_on(emulator.base_url, http_async_client=own).ainvoke("Hi")
-
-    def through_closed_sync_client() -> Any:
-        own = httpx2.Client()
-        own.close()
-        return model_on(emulator.base_url, http_client=own).invoke("Hi")
-
-    error = failure_of(
-        through_closed_sync_client
-        if mode == "sync"
-        else lambda: asyncio.run(through_closed_async_client())
-    )
+    error = through_own_client(mode, emulator.base_url, closed=True)
 
     assert isinstance(error, SegmindError), repr(error)
     assert "billed" not in str(error)
@@ -643,20 +579,20 @@ def assert_key_nowhere(error: BaseException) -> None:
     walk(error)
 
 
-def _through_emulator(fault: Fault | None, **fields: Any) -> Callable[..., Any]:
+def _provoke(
+    fault: Fault | None = None,
+    *,
+    base_url: str | None = None,
+    call: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Callable[[SegmindEmulator, str], BaseException]:
     def provoke(emulator: SegmindEmulator, path: str) -> BaseException:
         if fault is not None:
             emulator.inject(fault)
-        model = model_on(emulator.base_url, path, max_retries=1, **fields)
-        return failure_of(lambda: run(path, invoke(model, path)))
+        model = model_on(base_url or emulator.base_url, path, max_retries=1, **fields)
+        return failure_of(lambda: run(path, invoke(model, path, **(call or {}))))
 
     return provoke
-
-
-def _bad_header(emulator: SegmindEmulator, path: str) -> BaseException:
-    model = model_on(emulator.base_url, path)
-    call = invoke(model, path, extra_headers={"x-t": "a\r\nb: c"})
-    return failure_of(lambda: run(path, call))
 
 
 def _key_given_as_a_header(emulator: SegmindEmulator, path: str) -> BaseException:
@@ -667,37 +603,22 @@ def _key_given_as_a_header(emulator: SegmindEmulator, path: str) -> BaseExceptio
     )
 
 
-def _bad_slug(emulator: SegmindEmulator, path: str) -> BaseException:
-    model = model_on(emulator.base_url, path)
-    return failure_of(lambda: run(path, invoke(model, path, model="../../keys")))
-
-
-def _refused(emulator: SegmindEmulator, path: str) -> BaseException:
-    model = model_on(f"http://127.0.0.1:{closed_port()}/v1", path, max_retries=1)
-    return failure_of(lambda: run(path, invoke(model, path)))
-
-
-def _timeout(emulator: SegmindEmulator, path: str) -> BaseException:
-    with SegmindEmulator(api_key=KEY) as own:
-        own.inject(Fault.slow(2.0))
-        model = model_on(own.base_url, path, timeout=0.01)
-        return failure_of(lambda: run(path, invoke(model, path)))
-
-
 FAILURE_KINDS = [
-    pytest.param(_through_emulator(None), id="401"),
-    pytest.param(_through_emulator(Fault.truncated()), id="cut-off"),
-    pytest.param(_through_emulator(Fault.connection_reset()), id="reset"),
+    pytest.param(_provoke(), id="401"),
+    pytest.param(_provoke(Fault.truncated()), id="cut-off"),
+    pytest.param(_provoke(Fault.connection_reset()), id="reset"),
     pytest.param(
-        _through_emulator(Fault(status=307, headers={"Location": "http://x/"})),
-        id="redirect",
+        _provoke(Fault(status=307, headers={"Location": "http://x/"})), id="redirect"
     ),
-    pytest.param(_through_emulator(Fault.gzip_bomb(16)), id="too-large"),
-    pytest.param(_timeout, id="timeout"),
-    pytest.param(_refused, id="connection-refused"),
-    pytest.param(_bad_header, id="bad-header"),
+    pytest.param(_provoke(Fault.gzip_bomb(16)), id="too-large"),
+    pytest.param(_provoke(Fault.slow(2.0), timeout=0.01), id="timeout"),
+    pytest.param(
+        _provoke(base_url=f"http://127.0.0.1:{closed_port()}/v1"),
+        id="connection-refused",
+    ),
+    pytest.param(_provoke(call={"extra_headers": {"x-t": "a\r\nb"}}), id="bad-header"),
     pytest.param(_key_given_as_a_header, id="key-given-as-a-header"),
-    pytest.param(_bad_slug, id="bad-slug"),
+    pytest.param(_provoke(call={"model": "../../keys"}), id="bad-slug"),
 ]
 
 
