@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import traceback
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Annotated, Any, Literal, NamedTuple, Self
 
@@ -232,7 +233,10 @@ class ChatSegmind(BaseChatModel):
         try:
             super().__init__(**kwargs)
         except ValidationError as error:
-            kwargs.clear()  # a refused header value must not stay in this frame
+            # A refused header value (the key, given as x-api-key) must stay
+            # in no frame: this one's, nor core's and pydantic's below it.
+            kwargs.clear()
+            traceback.clear_frames(error.__traceback__)
             raise _input_error(error) from error
 
     def __repr_args__(self) -> Any:
@@ -263,7 +267,11 @@ class ChatSegmind(BaseChatModel):
     @field_validator("default_headers")
     @classmethod
     def _check_default_headers(cls, value: dict[str, str] | None) -> Any:
-        return value if value is None else check_caller_headers(value)
+        try:
+            return value if value is None else check_caller_headers(value)
+        except SegmindInputError:
+            value = None  # a refused header value (a key) must not stay here
+            raise
 
     @model_validator(mode="before")
     @classmethod

@@ -24,7 +24,14 @@ import ssl
 import sys
 import threading
 import urllib.request
-from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+)
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
@@ -152,7 +159,7 @@ class BoundedNetworkBackend(httpcore2.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.NetworkStream:
         stream = self._backend.connect_tcp(
-            host, port, _bounded(timeout), local_address, socket_options
+            host, port, _bounded(timeout), local_address, keepalive_socket_options()
         )
         return _BoundedStream(stream)
 
@@ -182,7 +189,6 @@ class _PoolTransport(httpx2.BaseTransport):
             max_keepalive_connections=MAX_CONNECTIONS,
             keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
             network_backend=BoundedNetworkBackend(),
-            socket_options=keepalive_socket_options(),
         )
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -224,16 +230,84 @@ class _ResponseStream(httpx2.SyncByteStream):
 # -- the async default transports -------------------------------------------
 
 
-def _async_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
-    return httpx2.AsyncHTTPTransport(
-        proxy=proxy,
-        limits=httpx2.Limits(
+class _KeepaliveAsyncBackend(httpcore2.AsyncNetworkBackend):
+    """httpcore2's async backend, TCP keepalive on every connection (proxies too)."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore2.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore2.AsyncNetworkStream:
+        return await self._backend.connect_tcp(
+            host, port, timeout, local_address, keepalive_socket_options()
+        )
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore2.AsyncNetworkStream:
+        return await self._backend.connect_unix_socket(path, timeout, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+
+class _AsyncPoolTransport(httpx2.AsyncBaseTransport):
+    """An httpx2 async transport over an httpcore2 pool built with our backend."""
+
+    def __init__(self, proxy: str | None = None) -> None:
+        self._pool = httpcore2.AsyncConnectionPool(
+            ssl_context=httpx2.create_ssl_context(),
+            proxy=None if proxy is None else httpcore2.Proxy(proxy),
             max_connections=MAX_CONNECTIONS,
             max_keepalive_connections=MAX_CONNECTIONS,
             keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
-        ),
-        socket_options=keepalive_socket_options(),
-    )
+            network_backend=_KeepaliveAsyncBackend(),
+        )
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        core_request = httpcore2.Request(
+            method=request.method,
+            url=httpcore2.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=cast("AsyncIterable[bytes]", request.stream),
+            extensions=request.extensions,
+        )
+        response = await self._pool.handle_async_request(core_request)
+        return httpx2.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_AsyncResponseStream(response),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
+
+
+class _AsyncResponseStream(httpx2.AsyncByteStream):
+    def __init__(self, response: httpcore2.Response) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for part in cast("AsyncIterable[bytes]", self._response.stream):
+            yield part
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
 
 
 def check_aiohttp_installed() -> None:
@@ -289,7 +363,7 @@ def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
 def _new_client(kind: str) -> Any:
     make: Callable[[str | None], Any] = {
         "sync": _PoolTransport,
-        "httpx2": _async_transport,
+        "httpx2": _AsyncPoolTransport,
     }.get(kind, _aiohttp_transport)
     client_class = httpx2.Client if kind == "sync" else httpx2.AsyncClient
     try:

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import re
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,6 +134,7 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
         if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
             raise SegmindInputError(f"{name!r} is not a valid HTTP header name")
         if name.lower() in RESERVED_HEADERS:
+            headers = value = None  # a traceback keeps its frames' locals
             raise SegmindInputError(
                 f"the header {name!r} is set by langchain-segmind and cannot be "
                 "given (reserved: " + ", ".join(sorted(RESERVED_HEADERS)) + ")"
@@ -416,10 +418,28 @@ def _failure(error: Exception, progress: Progress, call: Call) -> SegmindError:
         raise error  # the user's own code failed (a mock handler, a hook)
     if failure is error:
         return failure
+    _forget_locals(error)
     try:
         raise failure from error
     except SegmindError as chained:  # keeps `__cause__` and its traceback
         return chained
+
+
+def _forget_locals(error: BaseException) -> None:
+    """Clear the locals of the finished frames `error` and its chain went through.
+
+    Some hold the request's headers, the key among them (aiohttp's do, and
+    render them in a traceback with locals); frames, lines and causes stay.
+    """
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        item = pending.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        traceback.clear_frames(item.__traceback__)
+        pending += [item.__cause__, item.__context__]
 
 
 def _delay_or_raise(

@@ -66,7 +66,6 @@ OPENAI_ANSWER = {
     "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
 }
 OPENAI_ANSWER_BYTES = httpx2.Response(200, json=OPENAI_ANSWER).content
-KNOWN_BUG = "a transport bug, reported with its fix; remove the mark once fixed"
 EXPECTED_KEEPALIVE = {
     name: value
     for name, value in {
@@ -332,10 +331,6 @@ def test_default_client_connections_carry_tcp_keepalive(
     path: str,
     route: str,
 ) -> None:
-    if route == "proxy" and path != "aiohttp":
-        # httpcore2's proxy pools do not pass `socket_options` on to the
-        # connections they open; the default clients must set them otherwise.
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_BUG))
     base_url = emulator.base_url
     if route == "proxy":
         # The emulator serves a forward proxy's requests too: a host that does
@@ -622,27 +617,13 @@ FAILURE_KINDS = [
 ]
 
 
-# Where a frame still holds the key: aiohttp's own frames (its request's
-# headers) in the cause of a failed connection, and the header checks' frames
-# when the key itself is given as a header.
-KEY_IN_FRAMES = {
-    ("aiohttp", "reset"),
-    ("aiohttp", "timeout"),
-    ("aiohttp", "connection-refused"),
-    *((path, "key-given-as-a-header") for path in PATHS),
-}
-
-
 @pytest.mark.parametrize("provoke", FAILURE_KINDS)
 @pytest.mark.parametrize("path", PATHS)
 def test_the_key_is_in_no_frame_of_any_error(
-    request: pytest.FixtureRequest,
     emulator: SegmindEmulator,
     path: str,
     provoke: Callable[..., BaseException],
 ) -> None:
-    if (path, request.node.callspec.id.split("-", 1)[1]) in KEY_IN_FRAMES:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_BUG))
     error = provoke(emulator, path)
 
     assert isinstance(error, SegmindError), repr(error)
