@@ -84,7 +84,7 @@ def structured_runnable(
             else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
         )
     else:
-        options = (
+        options: dict[str, Any] = (
             {"response_format": _response_format(schema, strict)}
             if method == "json_schema"
             else {"json_mode": True}

@@ -419,9 +419,10 @@ class _DefaultClients:
         with self._lock:  # threads may each run a loop of their own
             for old in [old for old in self._async if old[0].is_closed()]:
                 self._forget(old)
-            client = self._async[key] = _new_client(backend)
-            self._closers[key] = self._closer(key, client)
-        return client  # type: ignore[no-any-return]
+            created: httpx2.AsyncClient = _new_client(backend)
+            self._async[key] = created
+            self._closers[key] = self._closer(key, created)
+        return created
 
     def _closer(
         self, key: _LoopKey, client: httpx2.AsyncClient
