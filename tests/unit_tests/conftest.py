@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.metadata import version
 from typing import Any
 
 import httpx2
@@ -237,6 +238,14 @@ class Recorder:
         else:
             payload = openai_payload(text)
         return httpx2.Response(200, json=payload, headers=DEFAULT_ANSWER_HEADERS)
+
+
+# The lowest versions the package supports include langchain 1.0, whose agents
+# lack the middleware and profile-driven choices that langchain 1.5 has.
+LANGCHAIN_AGENTS_1_5 = pytest.mark.skipif(
+    tuple(int(part) for part in version("langchain").split(".")[:2]) < (1, 5),
+    reason="needs langchain 1.5's agent middleware",
+)
 
 
 # -- fixtures -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from langchain_core.exceptions import ModelRefusalError
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
+from tests.unit_tests.conftest import LANGCHAIN_AGENTS_1_5
 
 THINKING = {"type": "thinking", "thinking": "Add the numbers.", "signature": "sig-1"}
 REDACTED = {"type": "redacted_thinking", "data": "opaque"}
@@ -98,13 +99,15 @@ def test_openai_refusal_is_a_refusal_block(recorder: Any, gpt: Any) -> None:
     assert message.content_blocks == [{"type": "refusal", "refusal": "No."}]
 
 
+@LANGCHAIN_AGENTS_1_5
 def test_refusal_middleware_sees_the_refusal(recorder: Any, gpt: Any) -> None:
-    agents = pytest.importorskip("langchain.agents")
-    middleware = pytest.importorskip("langchain.agents.middleware")
+    from langchain.agents import create_agent
+    from langchain.agents.middleware import ModelRefusalMiddleware
+
     payload = recorder.openai_payload(None)
     payload["choices"][0]["message"]["refusal"] = "No."
     recorder.reply(payload)
-    agent = agents.create_agent(gpt, middleware=[middleware.ModelRefusalMiddleware()])
+    agent = create_agent(gpt, middleware=[ModelRefusalMiddleware()])
     with pytest.raises(ModelRefusalError):
         agent.invoke({"messages": [HumanMessage("something bad")]})
 

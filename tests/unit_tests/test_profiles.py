@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
 from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
+from tests.unit_tests.conftest import LANGCHAIN_AGENTS_1_5
 
 
 def profile(slug: str) -> ModelProfile:
@@ -37,6 +38,7 @@ def test_every_catalogue_slug_has_a_profile_of_core_keys(slug: str) -> None:
     assert limits["video_inputs"] is False
 
 
+@LANGCHAIN_AGENTS_1_5
 @pytest.mark.parametrize("slug", DIRECTORY_SLUGS)
 def test_a_fraction_trigger_summarizes_for_every_slug(slug: str) -> None:
     # Raises ValueError when the profile has no max_input_tokens.
@@ -164,6 +166,7 @@ def city_population(city: str) -> int:
     return 2_100_000
 
 
+@LANGCHAIN_AGENTS_1_5
 def test_claude_agent_gets_structured_output_from_the_model_itself(
     make_model: Any, recorder: Any
 ) -> None:
