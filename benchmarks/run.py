@@ -361,6 +361,11 @@ def cpu_section(results: Results) -> list[str]:
     parts = {
         mode: paired_ratio(results.cpu(mode), MINIMAL, [RAW, FLOOR]) for mode in MODES
     }
+    # Both goals at once: what the ChatOpenAI goal allows, in minimal integrations.
+    room = {
+        mode: MAX_CPU_VS_OPENAI / paired_ratio(results.cpu(mode), MINIMAL, [OPENAI])
+        for mode in MODES
+    }
     return [
         "### 1. Client CPU time per call",
         "",
@@ -379,6 +384,11 @@ def cpu_section(results: Results) -> list[str]:
         f"{ratio(parts['invoke'])} (invoke) and {ratio(parts['ainvoke'])} "
         "(ainvoke) of the sum of the parts. ChatOpenAI's clients here are "
         f"{results.openai_http}.",
+        "",
+        f"The two CPU goals together: {ratio(MAX_CPU_VS_OPENAI)} of ChatOpenAI is "
+        f"{ratio(room['invoke'])} of the minimal integration per invoke and "
+        f"{ratio(room['ainvoke'])} per ainvoke in this run, so wherever that is "
+        f"below {ratio(MAX_CPU_VS_MINIMAL)} the ChatOpenAI goal is the binding one.",
     ]
 
 
