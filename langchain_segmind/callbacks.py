@@ -10,6 +10,7 @@ with `min_remaining_credits`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 import threading
@@ -56,6 +57,7 @@ _balances_lock = threading.Lock()
 _balances: dict[str, tuple[float, float]] = {}  # account -> (credits, monotonic)
 
 
+@functools.lru_cache(maxsize=32)  # read on every answer; SecretStr hashes its value
 def account_id(base_url: str, api_key: SecretStr) -> str:
     """An opaque, stable name for the account behind `api_key` at `base_url`."""
     digest = hashlib.sha256(f"{base_url}\0".encode())

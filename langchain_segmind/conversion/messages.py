@@ -98,17 +98,19 @@ def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
     turns: list[Turn] = []
     call_names: dict[str, str] = {}
     for index, message in enumerate(messages):
-        _check_nesting(message, index)
+        if not isinstance(message.content, str) or getattr(message, "tool_calls", None):
+            _check_nesting(message, index)
         turn = _to_turn(message, model)
-        parts: list[Part] = []
-        for part in turn.parts:
-            if isinstance(part, ToolCallPart) and part.id and part.name:
-                call_names[part.id] = part.name
-            if isinstance(part, ToolResultPart) and not part.name:
-                parts.append(replace(part, name=call_names.get(part.tool_call_id)))
-            else:
+        if any(isinstance(p, ToolCallPart | ToolResultPart) for p in turn.parts):
+            parts: list[Part] = []
+            for part in turn.parts:
+                if isinstance(part, ToolCallPart) and part.id and part.name:
+                    call_names[part.id] = part.name
+                if isinstance(part, ToolResultPart) and not part.name:
+                    part = replace(part, name=call_names.get(part.tool_call_id))
                 parts.append(part)
-        turns.append(replace(turn, parts=tuple(parts)))
+            turn = replace(turn, parts=tuple(parts))
+        turns.append(turn)
     return turns
 
 
