@@ -144,11 +144,8 @@ class _BoundedStream(httpcore2.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
-class BoundedNetworkBackend(httpcore2.NetworkBackend):
-    """httpcore2's sync backend, every socket operation bounded by the deadline."""
-
-    def __init__(self) -> None:
-        self._backend = httpcore2.SyncBackend()
+class BoundedNetworkBackend(httpcore2.SyncBackend):
+    """httpcore2's sync backend: TCP keepalive, sockets bounded by the deadline."""
 
     def connect_tcp(  # noqa: D102 - httpcore2's interface
         self,
@@ -158,83 +155,14 @@ class BoundedNetworkBackend(httpcore2.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.NetworkStream:
-        stream = self._backend.connect_tcp(
+        stream = super().connect_tcp(
             host, port, _bounded(timeout), local_address, keepalive_socket_options()
         )
         return _BoundedStream(stream)
 
-    def connect_unix_socket(  # noqa: D102
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore2.NetworkStream:
-        stream = self._backend.connect_unix_socket(
-            path, _bounded(timeout), socket_options
-        )
-        return _BoundedStream(stream)
 
-    def sleep(self, seconds: float) -> None:  # noqa: D102
-        self._backend.sleep(seconds)
-
-
-class _PoolTransport(httpx2.BaseTransport):
-    """An httpx2 transport over an httpcore2 pool built with our backend."""
-
-    def __init__(self, proxy: str | None = None) -> None:
-        self._pool = httpcore2.ConnectionPool(
-            ssl_context=httpx2.create_ssl_context(),
-            proxy=None if proxy is None else httpcore2.Proxy(proxy),
-            max_connections=MAX_CONNECTIONS,
-            max_keepalive_connections=MAX_CONNECTIONS,
-            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
-            network_backend=BoundedNetworkBackend(),
-        )
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        core_request = httpcore2.Request(
-            method=request.method,
-            url=httpcore2.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=cast("Iterable[bytes]", request.stream),
-            extensions=request.extensions,
-        )
-        response = self._pool.handle_request(core_request)
-        return httpx2.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_ResponseStream(response),
-            extensions=response.extensions,
-        )
-
-    def close(self) -> None:
-        self._pool.close()
-
-
-class _ResponseStream(httpx2.SyncByteStream):
-    def __init__(self, response: httpcore2.Response) -> None:
-        self._response = response
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from cast("Iterable[bytes]", self._response.stream)
-
-    def close(self) -> None:
-        self._response.close()
-
-
-# -- the async default transports -------------------------------------------
-
-
-class _KeepaliveAsyncBackend(httpcore2.AsyncNetworkBackend):
+class _KeepaliveAsyncBackend(httpcore2.AnyIOBackend):
     """httpcore2's async backend, TCP keepalive on every connection (proxies too)."""
-
-    def __init__(self) -> None:
-        self._backend = httpcore2.AnyIOBackend()
 
     async def connect_tcp(
         self,
@@ -244,20 +172,74 @@ class _KeepaliveAsyncBackend(httpcore2.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.AsyncNetworkStream:
-        return await self._backend.connect_tcp(
+        return await super().connect_tcp(
             host, port, timeout, local_address, keepalive_socket_options()
         )
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore2.AsyncNetworkStream:
-        return await self._backend.connect_unix_socket(path, timeout, socket_options)
 
-    async def sleep(self, seconds: float) -> None:
-        await self._backend.sleep(seconds)
+def _pool_options(proxy: str | None) -> dict[str, Any]:
+    return {
+        "ssl_context": httpx2.create_ssl_context(),
+        "proxy": None if proxy is None else httpcore2.Proxy(proxy),
+        "max_connections": MAX_CONNECTIONS,
+        "max_keepalive_connections": MAX_CONNECTIONS,
+        "keepalive_expiry": KEEPALIVE_EXPIRY_SECONDS,
+    }
+
+
+def _core_request(request: httpx2.Request) -> httpcore2.Request:
+    url = request.url
+    return httpcore2.Request(
+        method=request.method,
+        url=httpcore2.URL(
+            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+        ),
+        headers=request.headers.raw,
+        content=cast("Iterable[bytes] | AsyncIterable[bytes]", request.stream),
+        extensions=request.extensions,
+    )
+
+
+def _httpx_response(response: httpcore2.Response) -> httpx2.Response:
+    return httpx2.Response(
+        status_code=response.status,
+        headers=response.headers,
+        stream=_ResponseStream(response),
+        extensions=response.extensions,
+    )
+
+
+class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    def __init__(self, response: httpcore2.Response) -> None:
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._response.iter_stream()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for part in self._response.aiter_stream():
+            yield part
+
+    def close(self) -> None:
+        self._response.close()
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+class _PoolTransport(httpx2.BaseTransport):
+    """An httpx2 transport over an httpcore2 pool built with our backend."""
+
+    def __init__(self, proxy: str | None = None) -> None:
+        self._pool = httpcore2.ConnectionPool(
+            **_pool_options(proxy), network_backend=BoundedNetworkBackend()
+        )
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        return _httpx_response(self._pool.handle_request(_core_request(request)))
+
+    def close(self) -> None:
+        self._pool.close()
 
 
 class _AsyncPoolTransport(httpx2.AsyncBaseTransport):
@@ -265,49 +247,15 @@ class _AsyncPoolTransport(httpx2.AsyncBaseTransport):
 
     def __init__(self, proxy: str | None = None) -> None:
         self._pool = httpcore2.AsyncConnectionPool(
-            ssl_context=httpx2.create_ssl_context(),
-            proxy=None if proxy is None else httpcore2.Proxy(proxy),
-            max_connections=MAX_CONNECTIONS,
-            max_keepalive_connections=MAX_CONNECTIONS,
-            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
-            network_backend=_KeepaliveAsyncBackend(),
+            **_pool_options(proxy), network_backend=_KeepaliveAsyncBackend()
         )
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        core_request = httpcore2.Request(
-            method=request.method,
-            url=httpcore2.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=cast("AsyncIterable[bytes]", request.stream),
-            extensions=request.extensions,
-        )
-        response = await self._pool.handle_async_request(core_request)
-        return httpx2.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_AsyncResponseStream(response),
-            extensions=response.extensions,
-        )
+        response = await self._pool.handle_async_request(_core_request(request))
+        return _httpx_response(response)
 
     async def aclose(self) -> None:
         await self._pool.aclose()
-
-
-class _AsyncResponseStream(httpx2.AsyncByteStream):
-    def __init__(self, response: httpcore2.Response) -> None:
-        self._response = response
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for part in cast("AsyncIterable[bytes]", self._response.stream):
-            yield part
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
 
 
 def check_aiohttp_installed() -> None:

@@ -16,7 +16,7 @@ import re
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx2
 from pydantic import SecretStr
@@ -24,7 +24,6 @@ from pydantic import SecretStr
 from langchain_segmind._version import __version__
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
-    SegmindError,
     SegmindInputError,
     SegmindResponseError,
 )
@@ -176,23 +175,18 @@ def check_base_url(url: str) -> str:
         SegmindInputError: Its scheme is not http(s), it has no host, a bad
             port, a query or fragment, or spaces and control characters.
     """
-    problem = None
     try:
         parsed = httpx2.URL(url)
-        port = parsed.port
-    except (ValueError, TypeError, httpx2.InvalidURL) as error:
+    except (TypeError, ValueError, httpx2.InvalidURL) as error:
         raise SegmindInputError(f"base_url {url!r} is not a valid URL") from error
-    if not url.strip():
-        problem = "it is empty or only white space"
-    elif parsed.scheme not in ("http", "https"):
+    problem = None
+    if parsed.scheme not in ("http", "https"):
         problem = "it must start with http:// or https://"
-    elif not parsed.host:
-        problem = "it has no host"
-    elif port == 0:
-        problem = "port 0 cannot be connected to"
+    elif not parsed.host or parsed.port == 0:
+        problem = "it has no host, or port 0"
     elif parsed.query or parsed.fragment or url.endswith(("?", "#")):
         problem = "it may not carry a query or fragment"
-    elif any(ord(char) < 0x21 or ord(char) == 0x7F for char in url):
+    elif any(ord(char) <= 0x20 for char in url):
         problem = "it holds spaces or control characters"
     if problem:
         raise SegmindInputError(f"base_url {url!r} is not usable: {problem}")
@@ -219,16 +213,14 @@ def send(
         SegmindError: The typed error of the last attempt.
     """
     deadline = deadline or Deadline.start(call.timeout)
-    url, key, headers, content = _prepare(call, client, method)
+    request = _prepare(call, client, method)
     retries = 0
     while True:
         progress = Progress(deadline)
         try:
-            raw = _attempt(client, method, url, key, headers, content, progress)
-            return _decode(raw, call, url)
+            return _decode(_attempt(client, request, progress), progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
-            failure = _failure(error, progress, call)
-        delay = _delay_or_raise(failure, progress, method, retries, call, deadline)
+            delay = _delay_or_raise(error, progress, call, request, retries)
         deadline.clock.sleep(delay)
         retries += 1
 
@@ -242,44 +234,36 @@ async def asend(
 ) -> Answer:
     """The async form of `send`; `asyncio.timeout` bounds each attempt."""
     deadline = deadline or Deadline.start(call.timeout)
-    url, key, headers, content = _prepare(call, client, method)
+    request = _prepare(call, client, method)
     retries = 0
     while True:
         progress = Progress(deadline)
         try:
             async with asyncio.timeout(deadline.remaining()):
-                raw = await _aattempt(
-                    client,
-                    call.async_backend,
-                    method,
-                    (url, key),
-                    headers,
-                    content,
-                    progress,
-                )
-            return _decode(raw, call, url)
+                body = await _aattempt(client, call.async_backend, request, progress)
+            return _decode(body, progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
-            failure = _failure(error, progress, call)
-        delay = _delay_or_raise(failure, progress, method, retries, call, deadline)
+            delay = _delay_or_raise(error, progress, call, request, retries)
         await deadline.clock.asleep(delay)
         retries += 1
 
 
-@dataclass(frozen=True, slots=True)
-class _Raw:
-    status_code: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-def _prepare(
-    call: Call, client: object, method: str
-) -> tuple[str, SecretStr, dict[str, str], bytes | None]:
-    """The URL, key, headers and body of every attempt; input errors raise here.
+class _Request(NamedTuple):
+    """What every attempt sends.
 
     The key stays a `SecretStr` until each request is built, so that no frame
     of a traceback (locals included) holds it.
     """
+
+    method: str
+    url: str
+    key: SecretStr
+    headers: dict[str, str]
+    content: bytes | None
+
+
+def _prepare(call: Call, client: object, method: str) -> _Request:
+    """The request of every attempt; input errors raise here."""
     url, key = (call.url, call.api_key)
     if client is None:
         url, key = clients.redirected(url, key)
@@ -292,7 +276,7 @@ def _prepare(
         )
     headers = {"user-agent": USER_AGENT, "accept": "application/json", **call.headers}
     if call.body is None or method == "GET":
-        return url, key, headers, None
+        return _Request(method, url, key, headers, None)
     headers["content-type"] = "application/json"
     try:
         content = json.dumps(call.body, ensure_ascii=False, allow_nan=False).encode()
@@ -306,39 +290,35 @@ def _prepare(
         raise SegmindInputError(
             f"the request body cannot be sent as JSON: {error}"
         ) from error
-    return url, key, headers, content
+    return _Request(method, url, key, headers, content)
 
 
-def _attempt(
-    client: SyncClient | None,
-    method: str,
-    url: str,
-    key: SecretStr,
-    headers: dict[str, str],
-    content: bytes | None,
-    progress: Progress,
-) -> _Raw:
-    http = clients.DEFAULT_CLIENTS.sync() if client is None else client
-    request = http.build_request(
-        method,
-        url,
-        headers={**headers, "x-api-key": key.get_secret_value()},
-        content=content,
+def _build(http: Any, request: _Request, progress: Progress, trace: Any) -> Any:
+    """The attempt's request on `http`, its phases bounded by the deadline."""
+    built = http.build_request(
+        request.method,
+        request.url,
+        headers={**request.headers, "x-api-key": request.key.get_secret_value()},
+        content=request.content,
     )
-    progress.bound_timeouts(request.extensions.get("timeout", {}))
-    request.extensions["timeout"] = progress.timeouts
-    request.extensions["trace"] = progress.trace
+    progress.bound_timeouts(built.extensions.get("timeout", {}))
+    built.extensions["timeout"] = progress.timeouts
+    built.extensions["trace"] = trace
+    return built
+
+
+def _attempt(client: SyncClient | None, request: _Request, progress: Progress) -> bytes:
+    http = clients.DEFAULT_CLIENTS.sync() if client is None else client
+    built = _build(http, request, progress, progress.trace)
     token = ATTEMPT_DEADLINE.set(progress.deadline)
     try:
-        response = http.send(request, stream=True, follow_redirects=False)  # type: ignore[arg-type]
+        response = http.send(built, stream=True, follow_redirects=False)
         try:
             _start_answer(response, progress)
-            if response.is_stream_consumed:  # built in memory, e.g. by a mock
-                return _raw(progress, bytes(response.content))
             body = bytearray()
             for chunk in response.iter_bytes():
                 _add_chunk(body, chunk, progress)
-            return _raw(progress, bytes(body))
+            return bytes(body)
         finally:
             response.close()
     finally:
@@ -346,34 +326,18 @@ def _attempt(
 
 
 async def _aattempt(
-    client: AsyncClient | None,
-    backend: str,
-    method: str,
-    target: tuple[str, SecretStr],
-    headers: dict[str, str],
-    content: bytes | None,
-    progress: Progress,
-) -> _Raw:
+    client: AsyncClient | None, backend: str, request: _Request, progress: Progress
+) -> bytes:
     if client is None:
         client = clients.DEFAULT_CLIENTS.for_running_loop(backend)
-    request = client.build_request(
-        method,
-        target[0],
-        headers={**headers, "x-api-key": target[1].get_secret_value()},
-        content=content,
-    )
-    progress.bound_timeouts(request.extensions.get("timeout", {}))
-    request.extensions["timeout"] = progress.timeouts
-    request.extensions["trace"] = progress.atrace
-    response = await client.send(request, stream=True, follow_redirects=False)  # type: ignore[arg-type]
+    built = _build(client, request, progress, progress.atrace)
+    response = await client.send(built, stream=True, follow_redirects=False)
     try:
         _start_answer(response, progress)
-        if response.is_stream_consumed:
-            return _raw(progress, bytes(response.content))
         body = bytearray()
         async for chunk in response.aiter_bytes():
             _add_chunk(body, chunk, progress)
-        return _raw(progress, bytes(body))
+        return bytes(body)
     finally:
         await response.aclose()
 
@@ -408,21 +372,36 @@ def _add_chunk(body: bytearray, chunk: bytes, progress: Progress) -> None:
         raise progress.deadline.error()
 
 
-def _raw(progress: Progress, body: bytes) -> _Raw:
-    return _Raw(progress.status_code or 0, progress.headers, body)
+def _delay_or_raise(
+    error: Exception, progress: Progress, call: Call, request: _Request, retries: int
+) -> float:
+    """The wait before the next attempt; the typed failure raises if there is none.
 
-
-def _failure(error: Exception, progress: Progress, call: Call) -> SegmindError:
+    The user's own failure (a mock handler, a hook) raises unchanged; a wrapped
+    one keeps its cause, the locals of the cause's frames cleared.
+    """
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
-        raise error  # the user's own code failed (a mock handler, a hook)
-    if failure is error:
-        return failure
-    _forget_locals(error)
-    try:
-        raise failure from error
-    except SegmindError as chained:  # keeps `__cause__` and its traceback
-        return chained
+        raise error
+    if failure is not error:
+        _forget_locals(error)
+        failure.__cause__ = error
+    deadline, method = progress.deadline, request.method
+    retry = retries < call.max_retries and should_retry(
+        failure, may_have_reached=progress.may_have_reached_segmind, method=method
+    )
+    delay = retry_delay(failure, retries, deadline.clock) if retry else 0.0
+    retry = retry and deadline.allows_wait(delay)
+    logger.info(
+        "%s %s failed: %s; %s",
+        method,
+        call.url,
+        failure,
+        f"retrying in {delay:.2f}s" if retry else "giving up",
+    )
+    if not retry:
+        raise failure
+    return delay
 
 
 def _forget_locals(error: BaseException) -> None:
@@ -442,56 +421,28 @@ def _forget_locals(error: BaseException) -> None:
         pending += [item.__cause__, item.__context__]
 
 
-def _delay_or_raise(
-    failure: SegmindError,
-    progress: Progress,
-    method: str,
-    retries: int,
-    call: Call,
-    deadline: Deadline,
-) -> float:
-    retry = retries < call.max_retries and should_retry(
-        failure, may_have_reached=progress.may_have_reached_segmind, method=method
-    )
-    delay = retry_delay(failure, retries, deadline.clock) if retry else 0.0
-    retry = retry and deadline.allows_wait(delay)
-    logger.info(
-        "%s %s failed: %s; %s",
-        method,
-        call.url,
-        failure,
-        f"retrying in {delay:.2f}s" if retry else "giving up",
-    )
-    if not retry:
-        raise failure
-    return delay
-
-
-def _decode(raw: _Raw, call: Call, url: str) -> Answer:
-    if raw.status_code >= 400:
-        raise error_for_answer(
-            raw.status_code, raw.headers, raw.body, model=call.model, url=url
-        )
-    request_id = raw.headers.get("x-request-id")
+def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
+    status, headers = progress.status_code or 0, progress.headers
+    if status >= 400:
+        raise error_for_answer(status, headers, body, model=call.model, url=call.url)
     problem = None
-    if raw.body.count(b"{") + raw.body.count(b"[") + raw.body.count(b",") > (
-        MAX_JSON_VALUES
-    ):
+    if body.count(b"{") + body.count(b"[") + body.count(b",") > MAX_JSON_VALUES:
         problem = f"a JSON body of more than {MAX_JSON_VALUES:,} values"
     else:
         try:
-            payload = json.loads(raw.body)
+            payload = json.loads(body)
         except RecursionError:
             problem = "JSON nested too deeply to read"
         except ValueError:
-            excerpt = raw.body[:300].decode("utf-8", errors="replace")
+            excerpt = body[:300].decode("utf-8", errors="replace")
             problem = f"a body that is not JSON: {excerpt!r}"
         else:
-            logger.debug("%s -> %s (request id %s)", url, raw.status_code, request_id)
-            return Answer(raw.status_code, raw.headers, payload)
+            request_id = headers.get("x-request-id")
+            logger.debug("%s -> %s (request id %s)", call.url, status, request_id)
+            return Answer(status, headers, payload)
     raise SegmindResponseError(
-        f"Segmind answered {raw.status_code} with {problem}",
-        status_code=raw.status_code,
-        request_id=request_id,
-        body=raw.body[:300].decode("utf-8", errors="replace"),
+        f"Segmind answered {status} with {problem}",
+        status_code=status,
+        request_id=headers.get("x-request-id"),
+        body=body[:300].decode("utf-8", errors="replace"),
     )
