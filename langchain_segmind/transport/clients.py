@@ -348,10 +348,10 @@ class _DefaultClients:
         """Forget every client without touching it (in a forked child, say)."""
         self._lock = threading.Lock()
         self._sync: httpx2.Client | None = None
-        self._async: dict[_LoopKey, httpx2.AsyncClient] = {}
-        # Generators whose `finally` closes a loop's client when the loop
-        # shuts its async generators down (as `asyncio.run` does).
-        self._closers: dict[_LoopKey, AsyncGenerator[None, None]] = {}
+        # Each async client with the generator whose `finally` closes it when
+        # its loop shuts its async generators down (as `asyncio.run` does).
+        self._async: dict[_LoopKey, tuple[httpx2.AsyncClient, AsyncGenerator[None]]]
+        self._async = {}
 
     def sync(self) -> httpx2.Client:
         with self._lock:
@@ -361,26 +361,24 @@ class _DefaultClients:
 
     def for_running_loop(self, backend: str) -> httpx2.AsyncClient:
         key = (asyncio.get_running_loop(), backend)
-        client = self._async.get(key)
-        if client is not None:
-            return client
+        if key in self._async:
+            return self._async[key][0]
         with self._lock:  # threads may each run a loop of their own
             for old in [old for old in self._async if old[0].is_closed()]:
-                self._forget(old)
-            created: httpx2.AsyncClient = _new_client(backend)
-            self._async[key] = created
-            self._closers[key] = self._closer(key, created)
-        return created
+                del self._async[old]
+            client: httpx2.AsyncClient = _new_client(backend)
+            self._async[key] = (client, self._closer(key, client))
+        return client
 
     def _closer(
         self, key: _LoopKey, client: httpx2.AsyncClient
-    ) -> AsyncGenerator[None, None]:
-        async def close_at_shutdown() -> AsyncGenerator[None, None]:
+    ) -> AsyncGenerator[None]:
+        async def close_at_shutdown() -> AsyncGenerator[None]:
             try:
                 yield
             finally:
                 with self._lock:
-                    self._forget(key)
+                    self._async.pop(key, None)
                 await client.aclose()
 
         generator = close_at_shutdown()
@@ -389,10 +387,6 @@ class _DefaultClients:
         with suppress(StopIteration):
             generator.asend(None).send(None)
         return generator
-
-    def _forget(self, key: _LoopKey) -> None:
-        self._async.pop(key, None)
-        self._closers.pop(key, None)
 
 
 DEFAULT_CLIENTS = _DefaultClients()

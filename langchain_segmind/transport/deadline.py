@@ -54,11 +54,6 @@ class Clock:
 _clock: Clock = Clock()
 
 
-def current_clock() -> Clock:
-    """The clock calls are timed on: the system's, unless a test replaced it."""
-    return _clock
-
-
 @contextmanager
 def replaced_clock(clock: Clock) -> Iterator[Clock]:
     """Time every call made inside the block on `clock` (process-wide).
@@ -94,9 +89,8 @@ class Deadline:
     @classmethod
     def start(cls, timeout: float | None) -> Deadline:
         """The deadline `timeout` seconds from now (none for `None`)."""
-        clock = current_clock()
-        at = None if timeout is None else clock.monotonic() + timeout
-        return cls(at, timeout, clock)
+        at = None if timeout is None else _clock.monotonic() + timeout
+        return cls(at, timeout, _clock)
 
     def remaining(self) -> float | None:
         """Seconds left (at least `MIN_ATTEMPT_SECONDS`); `None` without a deadline."""
@@ -111,11 +105,6 @@ class Deadline:
     def allows_wait(self, seconds: float) -> bool:
         """Whether waiting `seconds` still ends before the deadline."""
         return self.at is None or self.clock.monotonic() + seconds <= self.at
-
-    def phase_timeouts(self) -> dict[str, float | None]:
-        """The time left as HTTPX's per-phase timeouts."""
-        remaining = self.remaining()
-        return dict.fromkeys(("connect", "read", "write", "pool"), remaining)
 
     def error(self, what: str = "complete answer from Segmind") -> SegmindTimeoutError:
         """The error for a call out of time, naming the limit and the remedy.

@@ -87,7 +87,8 @@ class Progress:
     def bound_timeouts(self, client_timeouts: Mapping[str, float | None]) -> None:
         """Give each phase the client's own timeout, at most the time left."""
         self.client_timeouts = client_timeouts
-        for phase, remaining in self.deadline.phase_timeouts().items():
+        remaining = self.deadline.remaining()
+        for phase in ("connect", "read", "write", "pool"):
             own = client_timeouts.get(phase)
             self.timeouts[phase] = (
                 remaining if own is None or remaining is None else min(own, remaining)
@@ -158,14 +159,13 @@ def error_for_exception(
     if not _from_http_stack(error):
         return None
     description = f"{type(error).__name__}: {error}"
-    if _from_aiohttp(cause):
-        # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
-        # failure to connect proves the request never left.
-        never_sent = any(
-            k.__name__ == "ClientConnectorError" for k in type(cause).__mro__
-        )
-    else:
-        never_sent = _named(error, "ConnectError", "ProxyError")
+    # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
+    # failure to connect proves the request never left.
+    never_sent = (
+        _named(cause, "ClientConnectorError")
+        if _from_aiohttp(cause)
+        else _named(error, "ConnectError", "ProxyError")
+    )
     if never_sent or not progress.may_have_reached_segmind:
         progress.never_sent = True
         return SegmindConnectionError(f"could not reach Segmind ({description})")
@@ -324,7 +324,7 @@ def _segmind_message(body: bytes, content_type: str) -> str:
     return " ".join(text.split())[:_BODY_EXCERPT_CHARS]
 
 
-def _named(error: BaseException, *names: str) -> bool:
+def _named(error: BaseException | None, *names: str) -> bool:
     """Whether `error` is one of the named HTTPX/httpcore exceptions, by class name."""
     return _from_http_stack(error) and any(
         kind.__name__ in names for kind in type(error).__mro__

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -115,15 +116,14 @@ def collect(
         SegmindJobFailedError: The job ended FAILED.
     """
     deadline = replace(deadline, queued=True)
+    get = partial(send, client=client, method="GET", deadline=deadline)
     with _carrying(job):
         status = _poll(call, job.status_url, client)
         result = _poll(call, job.response_url, client)
-        wait = FIRST_POLL_DELAY
-        while _pending(send(status, client, method="GET", deadline=deadline), job):
-            _check_wait(wait, deadline, job)
-            deadline.clock.sleep(wait)
-            wait = min(wait * POLL_BACKOFF, MAX_POLL_DELAY)
-        return _result(send(result, client, method="GET", deadline=deadline), job)
+        waits = _waits(deadline, job)
+        while _pending(get(status), job):
+            deadline.clock.sleep(next(waits))
+        return _result(get(result), job)
 
 
 async def acollect(
@@ -131,18 +131,14 @@ async def acollect(
 ) -> Answer:
     """The async form of `collect`."""
     deadline = replace(deadline, queued=True)
+    get = partial(asend, client=client, method="GET", deadline=deadline)
     with _carrying(job):
         status = _poll(call, job.status_url, client)
         result = _poll(call, job.response_url, client)
-        wait = FIRST_POLL_DELAY
-        while _pending(
-            await asend(status, client, method="GET", deadline=deadline), job
-        ):
-            _check_wait(wait, deadline, job)
-            await deadline.clock.asleep(wait)
-            wait = min(wait * POLL_BACKOFF, MAX_POLL_DELAY)
-        answer = await asend(result, client, method="GET", deadline=deadline)
-        return _result(answer, job)
+        waits = _waits(deadline, job)
+        while _pending(await get(status), job):
+            await deadline.clock.asleep(next(waits))
+        return _result(await get(result), job)
 
 
 @contextmanager
@@ -200,14 +196,8 @@ def _poll(call: Call, url: str, client: object) -> Call:
             f"the queue pointed to {url!r}, outside the origin of {call.url!r}; "
             "not following it with the API key"
         )
-    return Call(
-        url,
-        call.api_key,
-        headers=call.headers,
-        max_retries=max(call.max_retries, 3),  # a GET is safe to repeat
-        model=call.model,
-        async_backend=call.async_backend,
-    )
+    retries = max(call.max_retries, 3)  # a GET is safe to repeat
+    return replace(call, url=url, body=None, timeout=None, max_retries=retries)
 
 
 def _pending(answer: Answer, job: SegmindJob) -> bool:
@@ -224,11 +214,15 @@ def _pending(answer: Answer, job: SegmindJob) -> bool:
     )
 
 
-def _check_wait(wait: float, deadline: Deadline, job: SegmindJob) -> None:
-    if not deadline.allows_wait(wait):
-        error = deadline.error(f"result of queued job {job.request_id}")
-        error.request_id = job.request_id
-        raise error
+def _waits(deadline: Deadline, job: SegmindJob) -> Iterator[float]:
+    """The waits between polls, backing off; raises once the deadline allows none."""
+    wait = FIRST_POLL_DELAY
+    while deadline.allows_wait(wait):
+        yield wait
+        wait = min(wait * POLL_BACKOFF, MAX_POLL_DELAY)
+    error = deadline.error(f"result of queued job {job.request_id}")
+    error.request_id = job.request_id
+    raise error
 
 
 def _result(answer: Answer, job: SegmindJob) -> Answer:
