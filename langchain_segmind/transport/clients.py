@@ -16,7 +16,6 @@ cannot hold a sync call past its `timeout`.
 from __future__ import annotations
 
 import asyncio
-import http.cookiejar
 import ipaddress
 import os
 import socket
@@ -33,6 +32,7 @@ from collections.abc import (
     Iterator,
 )
 from contextlib import contextmanager, suppress
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import httpcore2
@@ -53,22 +53,16 @@ else:
 MAX_CONNECTIONS = 100
 KEEPALIVE_EXPIRY_SECONDS = 5.0
 # NAT gateways drop idle connections after 120-350 s: probe well before that.
-_KEEPALIVE_OPTIONS = (
-    ("TCP_KEEPIDLE", 60),
-    ("TCP_KEEPINTVL", 60),
-    ("TCP_KEEPCNT", 5),
-)
+_KEEPALIVE_PROBES = {"TCP_KEEPIDLE": 60, "TCP_KEEPINTVL": 60, "TCP_KEEPCNT": 5}
 
 
 def keepalive_socket_options() -> list[tuple[int, int, int]]:
     """`SO_KEEPALIVE`, and the probe timings where the platform has them."""
-    options = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
-    options += [
+    return [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)] + [
         (socket.IPPROTO_TCP, getattr(socket, name), value)
-        for name, value in _KEEPALIVE_OPTIONS
+        for name, value in _KEEPALIVE_PROBES.items()
         if hasattr(socket, name)
     ]
-    return options
 
 
 def environment_proxies() -> dict[str, str | None]:
@@ -99,12 +93,6 @@ def _no_proxy_pattern(host: str) -> str:
     except ValueError:
         return "all://localhost" if host == "localhost" else f"all://*{host}"
     return f"all://[{address}]" if address.version == 6 else f"all://{address}"
-
-
-def _no_cookies() -> http.cookiejar.CookieJar:
-    return http.cookiejar.CookieJar(
-        http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
-    )
 
 
 # -- the sync default client: sockets bounded by the attempt's deadline -----
@@ -309,10 +297,8 @@ def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
 
 
 def _new_client(kind: str) -> Any:
-    make: Callable[[str | None], Any] = {
-        "sync": _PoolTransport,
-        "httpx2": _AsyncPoolTransport,
-    }.get(kind, _aiohttp_transport)
+    transports = {"sync": _PoolTransport, "httpx2": _AsyncPoolTransport}
+    make: Callable[[str | None], Any] = transports.get(kind, _aiohttp_transport)
     client_class = httpx2.Client if kind == "sync" else httpx2.AsyncClient
     try:
         mounts = {
@@ -322,7 +308,7 @@ def _new_client(kind: str) -> Any:
         return client_class(
             transport=make(None),
             mounts=mounts,
-            cookies=_no_cookies(),
+            cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
             follow_redirects=False,
             timeout=None,  # each call's deadline sets the per-phase timeouts
         )

@@ -182,8 +182,10 @@ def check_base_url(url: str) -> str:
     problem = None
     if parsed.scheme not in ("http", "https"):
         problem = "it must start with http:// or https://"
-    elif not parsed.host or parsed.port == 0:
-        problem = "it has no host, or port 0"
+    elif not parsed.host:
+        problem = "it has no host"
+    elif parsed.port == 0:
+        problem = "port 0 cannot be connected to"
     elif parsed.query or parsed.fragment or url.endswith(("?", "#")):
         problem = "it may not carry a query or fragment"
     elif any(ord(char) <= 0x20 for char in url):
