@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,6 +39,8 @@ from langchain_segmind.errors import (
 from langchain_segmind.transport.deadline import Deadline
 
 _BODY_EXCERPT_CHARS = 300
+# Epoch values above this (year 5138 in seconds) are read as milliseconds.
+_EPOCH_MILLISECONDS_FROM = 1e11
 _HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "anyio")
 _NO_ANSWER = "Server disconnected without sending a response"
 # How Anthropic, OpenAI and Gemini word "the prompt is longer than the window".
@@ -247,8 +250,8 @@ def error_for_answer(
 def parse_reset_time(value: str | None) -> datetime | None:
     """Parse `x-rate-limit-reset-at-utc`; `None` when it cannot be read.
 
-    Accepts ISO 8601 (what Segmind sends, UTC unless it says otherwise) and
-    epoch seconds.
+    Segmind does not document the format, so ISO 8601 (UTC unless it says
+    otherwise), epoch seconds or milliseconds, and HTTP dates are all read.
     """
     text = (value or "").strip()
     try:
@@ -257,8 +260,13 @@ def parse_reset_time(value: str | None) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            return None
+            try:
+                parsed = parsedate_to_datetime(text)
+            except (TypeError, ValueError):
+                return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if epoch > _EPOCH_MILLISECONDS_FROM:
+        epoch /= 1000
     try:
         return datetime.fromtimestamp(epoch, tz=UTC)
     except (OverflowError, OSError, ValueError):

@@ -256,6 +256,8 @@ def test_rate_limit_error_carries_the_reset_time(claude_once, recorder):
         "2026-01-01T12:00:30",
         "2026-01-01T17:30:30+05:30",
         str(int(RESET_AT.timestamp())),
+        str(int(RESET_AT.timestamp()) * 1000),
+        "Thu, 01 Jan 2026 12:00:30 GMT",
     ],
 )
 def test_rate_limit_reset_time_formats(claude_once, recorder, header):
