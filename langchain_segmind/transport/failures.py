@@ -1,11 +1,12 @@
 """What a failure means: the typed error for an HTTP answer or a failed attempt.
 
 `error_for_answer` reads an error answer (status, Segmind's message, request
-id, hints). `error_for_exception` reads what an attempt raised, using how far
-the attempt got (`Progress`, fed by HTTPX's `trace` extension): whether the
-request may have reached Segmind decides whether it may be sent again (see
-`retry.should_retry`). Only the HTTP stack's exceptions are classified;
-anything else (the user's own handler or hook failing) goes back untouched.
+id, hints). `error_for_exception` reads what an attempt raised, with how far
+the attempt got (`Progress`). A request provably never reached Segmind whole
+only when the connection failed to open or the request failed while being
+written; that decides whether it may be sent again (`retry.should_retry`).
+Only the HTTP stack's exceptions are classified; anything else (the user's own
+handler or hook failing) goes back untouched.
 """
 
 from __future__ import annotations
@@ -68,18 +69,17 @@ _TOP_UP_HINT = (
 
 
 class Progress:
-    """How far one attempt got, as HTTPX's `trace` extension reports it.
+    """How far one attempt got: its answer's status and headers, if any.
 
-    `timeouts` is the request's timeout extension, refreshed from the deadline
-    as each phase starts, so that no phase outlives the call.
+    `timeouts` is the request's timeout extension, set from the deadline when
+    the attempt starts and again when the body starts, so that no phase
+    outlives the call.
     """
 
     def __init__(self, deadline: Deadline) -> None:
         self.deadline = deadline
         self.timeouts: dict[str, float | None] = {}
         self.client_timeouts: Mapping[str, float | None] = {}
-        self.traced = False
-        self.request_sent = False
         self.never_sent = False
         self.status_code: int | None = None
         self.headers: Mapping[str, str] = {}
@@ -94,26 +94,10 @@ class Progress:
                 remaining if own is None or remaining is None else min(own, remaining)
             )
 
-    def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        """Take one trace event of httpcore."""
-        if getattr(info.get("request"), "method", None) == b"CONNECT":
-            return  # a proxy tunnel's own exchange, not ours
-        self.traced = True
-        if event.endswith(".started"):
-            self.bound_timeouts(self.client_timeouts)
-        elif event.endswith("send_request_body.complete"):
-            self.request_sent = True
-
-    async def atrace(self, event: str, info: Mapping[str, Any]) -> None:
-        """The async form of `trace`."""
-        self.trace(event, info)
-
     @property
     def may_have_reached_segmind(self) -> bool:
-        """False only when the request provably never left whole."""
-        if self.never_sent:
-            return False
-        return self.request_sent or self.status_code is not None or not self.traced
+        """False only when the request provably never reached Segmind whole."""
+        return not self.never_sent
 
 
 def error_for_exception(
@@ -160,13 +144,14 @@ def error_for_exception(
         return None
     description = f"{type(error).__name__}: {error}"
     # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
-    # failure to connect proves the request never left.
+    # failure to connect proves the request never left. A write that failed
+    # left an incomplete request, which the server cannot act on.
     never_sent = (
         _named(cause, "ClientConnectorError")
         if _from_aiohttp(cause)
-        else _named(error, "ConnectError", "ProxyError")
+        else _named(error, "ConnectError", "ProxyError", "WriteError")
     )
-    if never_sent or not progress.may_have_reached_segmind:
+    if never_sent and progress.status_code is None:
         progress.never_sent = True
         return SegmindConnectionError(f"could not reach Segmind ({description})")
     if progress.status_code is not None:

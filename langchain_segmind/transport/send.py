@@ -295,7 +295,7 @@ def _prepare(call: Call, client: object, method: str) -> _Request:
     return _Request(method, url, key, headers, content)
 
 
-def _build(http: Any, request: _Request, progress: Progress, trace: Any) -> Any:
+def _build(http: Any, request: _Request, progress: Progress) -> Any:
     """The attempt's request on `http`, its phases bounded by the deadline."""
     built = http.build_request(
         request.method,
@@ -305,13 +305,12 @@ def _build(http: Any, request: _Request, progress: Progress, trace: Any) -> Any:
     )
     progress.bound_timeouts(built.extensions.get("timeout", {}))
     built.extensions["timeout"] = progress.timeouts
-    built.extensions["trace"] = trace
     return built
 
 
 def _attempt(client: SyncClient | None, request: _Request, progress: Progress) -> bytes:
     http = clients.DEFAULT_CLIENTS.sync() if client is None else client
-    built = _build(http, request, progress, progress.trace)
+    built = _build(http, request, progress)
     token = ATTEMPT_DEADLINE.set(progress.deadline)
     try:
         response = http.send(built, stream=True, follow_redirects=False)
@@ -332,7 +331,7 @@ async def _aattempt(
 ) -> bytes:
     if client is None:
         client = clients.DEFAULT_CLIENTS.for_running_loop(backend)
-    built = _build(client, request, progress, progress.atrace)
+    built = _build(client, request, progress)
     response = await client.send(built, stream=True, follow_redirects=False)
     try:
         _start_answer(response, progress)
