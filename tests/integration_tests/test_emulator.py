@@ -1,17 +1,14 @@
-"""The loopback Segmind emulator itself, spoken to over HTTP with plain httpx2."""
+"""The loopback Segmind emulator itself, spoken to over HTTP with plain httpx2.
+
+Here: the gateway's checks, the providers' rules and the answers. Faults, the
+request log, the server's life, the command line and the v2 queue are in
+`test_emulator_faults.py`.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import ssl
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -20,21 +17,16 @@ import pytest
 from langchain_segmind.testing import (
     DEFAULT_API_KEY,
     DEFAULT_CATALOGUE,
-    Fault,
     SegmindEmulator,
 )
-from langchain_segmind.testing.__main__ import main
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# One TLS context for every client: building one per client costs ~50 ms.
-TLS = ssl.create_default_context()
-HELLO = {"messages": [{"role": "user", "content": "Say hello to the emulator"}]}
-DEFAULT_REPLY = "Segmind emulator reply (not a model) to: Say hello to the emulator"
-COST = 0.0123
-
-
-def new_client(**kwargs: Any) -> httpx2.Client:
-    return httpx2.Client(verify=TLS, timeout=5, **kwargs)
+from tests.integration_tests._emulator_http import (
+    COST,
+    DEFAULT_REPLY,
+    HELLO,
+    keyed_client,
+    new_client,
+    text_of,
+)
 
 
 @pytest.fixture
@@ -49,19 +41,6 @@ def client(emulator: SegmindEmulator) -> Iterator[httpx2.Client]:
         base_url=emulator.url, headers={"x-api-key": emulator.api_key}
     ) as http:
         yield http
-
-
-def keyed_client(emulator: SegmindEmulator) -> httpx2.Client:
-    return new_client(base_url=emulator.url, headers={"x-api-key": emulator.api_key})
-
-
-def text_of(response: httpx2.Response) -> str:
-    body = response.json()
-    if "content" in body:
-        return str(body["content"][0]["text"])
-    if "candidates" in body:
-        return str(body["candidates"][0]["content"]["parts"][0]["text"])
-    return str(body["choices"][0]["message"]["content"])
 
 
 # -- the gateway's checks, in its order ---------------------------------------------
@@ -452,332 +431,3 @@ def test_max_tokens_cuts_the_reply_but_stop_is_left_to_the_client(
     second = client.post(f"/v1/{slug}", json=limited)
     assert text_of(second) == "one two"
     assert finish_of(second.json()) != cut
-
-
-# -- faults ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("fault", "status", "content_type", "body"),
-    [
-        (Fault.server_error(503), 503, "application/json", '{"error": '),
-        (Fault(status=502, body={"error": "x"}), 502, "application/json", '{"error"'),
-        (Fault.html(502), 502, "text/html", "<html>"),
-        (Fault.plain(504, "upstream timed out"), 504, "text/plain", "upstream timed"),
-        (Fault.empty(500), 500, "text/plain", ""),
-        (Fault.not_json(), 200, "text/plain", "upstream"),
-        (Fault(status=418, body="<p>teapot</p>"), 418, "text/html", "<p>"),
-    ],
-)
-def test_http_faults_answer_once_before_any_check_and_bill_nothing(
-    emulator: SegmindEmulator,
-    client: httpx2.Client,
-    fault: Fault,
-    status: int,
-    content_type: str,
-    body: str,
-) -> None:
-    emulator.inject(fault)
-    response = client.post("/v1/gpt-4o", json={}, headers={"x-api-key": "wrong"})
-    assert response.status_code == status
-    assert response.headers["content-type"].startswith(content_type)
-    assert response.text.startswith(body)
-    assert response.headers["x-segmind-emulator"] == "1"
-    assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
-    assert emulator.remaining_credits == pytest.approx(10_000 - COST)
-
-
-def test_rate_limit_fault(emulator: SegmindEmulator, client: httpx2.Client) -> None:
-    emulator.inject(Fault.rate_limit(reset_in=2))
-    before = datetime.now(UTC)
-    response = client.post("/v1/gpt-4o", json=HELLO)
-    assert response.status_code == 429
-    assert "Rate limit" in response.json()["error"]
-    assert response.headers["x-rate-limit-remaining"] == "0"
-    assert "retry-after" not in response.headers
-    reset_at = datetime.strptime(
-        response.headers["x-rate-limit-reset-at-utc"], "%Y-%m-%dT%H:%M:%SZ"
-    ).replace(tzinfo=UTC)
-    assert 1 <= (reset_at - before).total_seconds() <= 4
-
-
-def test_slow_answers_and_latency(
-    emulator: SegmindEmulator, client: httpx2.Client
-) -> None:
-    emulator.inject(Fault.slow(0.5))
-    with pytest.raises(httpx2.ReadTimeout):
-        client.post("/v1/gpt-4o", json=HELLO, timeout=0.1)
-    emulator.inject(Fault.slow(0.2))
-    started = time.monotonic()
-    response = client.post("/v1/gpt-4o", json=HELLO)
-    assert response.status_code == 200
-    assert float(response.headers["x-generation-time"]) >= 0.2
-    emulator.latency = 0.2
-    client.post("/v1/gpt-4o", json={}, headers={"x-api-key": "wrong"})
-    assert time.monotonic() - started >= 0.4
-
-
-@pytest.mark.parametrize(
-    ("fault", "error"),
-    [
-        (Fault.connection_reset(), httpx2.TransportError),
-        (Fault.truncated(), httpx2.RemoteProtocolError),
-    ],
-)
-def test_broken_connections_are_transport_errors(
-    emulator: SegmindEmulator,
-    client: httpx2.Client,
-    fault: Fault,
-    error: type[Exception],
-) -> None:
-    emulator.inject(fault)
-    with pytest.raises(error):
-        client.post("/v1/gpt-4o", json=HELLO)
-    assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
-
-
-def test_faults_are_fifo_counted_and_slug_specific(
-    emulator: SegmindEmulator, client: httpx2.Client
-) -> None:
-    emulator.inject(Fault.server_error(503), times=2, slug="claude-3.5-sonnet")
-    emulator.inject(Fault.server_error(502))
-    emulator.inject(Fault.server_error(504))
-    statuses = [
-        client.post(f"/v1/{slug}", json=HELLO).status_code
-        for slug in ["gpt-4o"] + ["claude-3.5-sonnet"] * 4
-    ]
-    assert statuses == [502, 503, 503, 504, 200]
-
-
-# -- the request log, connections and the server's life ----------------------------
-
-
-def test_the_request_log_masks_credentials(
-    emulator: SegmindEmulator, client: httpx2.Client
-) -> None:
-    emulator.inject(Fault.server_error())
-    client.post("/v1/gpt-4o", json=HELLO)
-    client.post(
-        "/v1/o3",
-        content=b"hello",
-        headers={"content-type": "text/plain", "authorization": "Bearer secret"},
-    )
-    first, second = emulator.requests
-    assert (first.method, first.path, first.body) == ("POST", "/v1/gpt-4o", HELLO)
-    assert first.headers["x-api-key"] == second.headers["authorization"] == "***"
-    assert (second.body, second.raw_body) == (None, b"hello")
-    assert emulator.api_key not in repr(emulator.requests)
-    assert "secret" not in repr(emulator.requests)
-    assert emulator.requests_to("/gpt-4o") == [first]
-
-
-def test_keep_alive_and_connection_close(
-    emulator: SegmindEmulator, client: httpx2.Client
-) -> None:
-    for _ in range(3):
-        assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
-    client.post("/v1/gpt-4o", json={})  # errors keep the connection too
-    assert emulator.connections_opened == 1
-    for _ in range(2):
-        closing = client.post("/v1/gpt-4o", json=HELLO, headers={"connection": "close"})
-        assert closing.headers["connection"] == "close"
-    assert emulator.connections_opened == 2
-
-
-def test_reset_clears_the_log_scripts_faults_and_count(
-    emulator: SegmindEmulator, client: httpx2.Client
-) -> None:
-    client.post("/v1/gpt-4o", json=HELLO)
-    emulator.script_replies("scripted")
-    emulator.inject(Fault.server_error())
-    emulator.reset()
-    assert (emulator.requests, emulator.connections_opened) == ([], 0)
-    assert text_of(client.post("/v1/gpt-4o", json=HELLO)) == DEFAULT_REPLY
-    assert emulator.remaining_credits == pytest.approx(10_000 - 2 * COST)
-
-
-def test_concurrent_requests(emulator: SegmindEmulator) -> None:
-    statuses: list[int] = []
-
-    def worker() -> None:
-        with keyed_client(emulator) as http:
-            statuses.extend(
-                http.post("/v1/gpt-4o", json=HELLO).status_code for _ in range(5)
-            )
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200] * 40
-    assert emulator.connections_opened == 8
-    assert emulator.remaining_credits == pytest.approx(10_000 - 40 * COST)
-
-
-def test_addresses_and_a_quick_stop() -> None:
-    emu = SegmindEmulator(api_key="secret-key")
-    assert emu.port == 0
-    with emu, keyed_client(emu) as http:
-        assert emu.port > 0
-        assert emu.url == f"http://127.0.0.1:{emu.port}"
-        assert (emu.base_url, emu.v2_base_url) == (emu.url + "/v1", emu.url + "/v2")
-        assert "secret-key" not in repr(emu)
-        assert http.post("/v1/gpt-4o", json=HELLO).status_code == 200
-        started = time.monotonic()
-        emu.stop()  # does not wait for the idle keep-alive connection
-        assert time.monotonic() - started < 1
-        with pytest.raises(httpx2.TransportError):
-            http.post("/v1/gpt-4o", json=HELLO)
-
-
-# -- where it listens -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "host", ["", "  ", "0.0.0.0", "::", "192.0.2.1", "example.com"]
-)
-def test_only_loopback_unless_remote_is_allowed(host: str) -> None:
-    with pytest.raises(ValueError, match="allow_remote"):
-        SegmindEmulator(host=host)
-
-
-def test_an_empty_host_is_refused_even_when_remote_is_allowed() -> None:
-    with pytest.raises(ValueError, match="empty"):
-        SegmindEmulator(host="", allow_remote=True)
-    assert SegmindEmulator(host="0.0.0.0", allow_remote=True).host == "0.0.0.0"
-
-
-@pytest.mark.parametrize("host", ["localhost", "::1"])
-def test_loopback_hosts_serve(host: str) -> None:
-    with SegmindEmulator(host=host) as emu, keyed_client(emu) as http:
-        assert http.post("/v1/gpt-4o", json=HELLO).status_code == 200
-
-
-@pytest.mark.parametrize(
-    "argv", [["--host", ""], ["--host", "0.0.0.0"], ["--host", "", "--allow-remote"]]
-)
-def test_the_command_line_refuses_other_hosts_and_says_why(
-    argv: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SystemExit) as exit_:
-        main(["--port", "0", *argv])
-    assert exit_.value.code == 2
-    assert "loopback" in capsys.readouterr().err
-
-
-def test_the_command_line_serves_until_terminated() -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])
-        ),
-    }
-    command = ["--port", "0", "--api-key", "cli-key", "--credits", "5"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "langchain_segmind.testing", *command],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stdout is not None
-        base_url = process.stdout.readline().strip()
-        assert base_url.startswith("http://127.0.0.1:")
-        assert base_url.endswith("/v1")
-        assert "cli-key" in process.stdout.readline()
-        with new_client(headers={"x-api-key": "cli-key"}) as http:
-            response = http.post(f"{base_url}/gpt-4o", json=HELLO)
-        assert float(response.headers["x-remaining-credits"]) == pytest.approx(5 - COST)
-    finally:
-        process.terminate()
-        _, stderr = process.communicate(timeout=5)
-    assert (process.returncode, stderr) == (0, "")
-
-
-# -- the v2 queue ---------------------------------------------------------------------
-
-
-def test_a_v2_job_runs_settles_bills_once_and_stays_fetchable(
-    emulator: SegmindEmulator, client: httpx2.Client
-) -> None:
-    emulator.script_replies("queued answer")
-    job = client.post("/v2/claude-3.5-sonnet", json=HELLO).json()
-    request_id = job["request_id"]
-    assert job == {
-        "request_id": request_id,
-        "status": "QUEUED",
-        "status_url": f"{emulator.url}/v2/requests/{request_id}/status",
-        "response_url": f"{emulator.url}/v2/requests/{request_id}",
-    }
-    assert client.get(job["response_url"]).json() == {"status": "QUEUED"}
-    assert client.get(job["status_url"]).json()["status"] == "PROCESSING"
-    assert client.get(job["response_url"]).json() == {"status": "PROCESSING"}
-    assert emulator.remaining_credits == 10_000
-    assert client.get(job["status_url"]).json()["status"] == "COMPLETED"
-    for _ in range(2):  # more polls neither advance nor bill again
-        result = client.get(job["response_url"]).json()
-        assert client.get(job["status_url"]).json()["status"] == "COMPLETED"
-    assert result["metrics"]["cost"] == pytest.approx(COST)
-    assert set(result["metrics"]) >= {"inference_time", "remaining_credits"}
-    output = json.loads(result["output"])
-    assert output["content"] == [{"type": "text", "text": "queued answer"}]
-    assert emulator.remaining_credits == pytest.approx(10_000 - COST)
-    emulator.reset()
-    assert client.get(job["response_url"]).status_code == 404
-
-
-def test_the_queue_pace_is_read_at_every_poll(
-    emulator: SegmindEmulator, client: httpx2.Client
-) -> None:
-    emulator.queue_polls_until_complete = 1_000
-    job = client.post("/v2/gpt-4o", json=HELLO).json()
-    statuses = {client.get(job["status_url"]).json()["status"] for _ in range(5)}
-    assert statuses == {"PROCESSING"}
-    emulator.queue_polls_until_complete = 0
-    assert client.get(job["status_url"]).json()["status"] == "COMPLETED"
-    at_once = client.post("/v2/gemini-2.5-flash", json=HELLO).json()
-    result = client.get(at_once["response_url"]).json()
-    assert "candidates" in json.loads(result["output"])
-
-
-def test_a_failed_v2_job(emulator: SegmindEmulator, client: httpx2.Client) -> None:
-    emulator.fail_next_queue_job("GPU on fire")
-    job = client.post("/v2/gpt-4o", json=HELLO).json()
-    statuses = [client.get(job["status_url"]).json()["status"] for _ in range(2)]
-    assert statuses == ["PROCESSING", "FAILED"]
-    failed = client.get(job["response_url"])
-    assert (failed.status_code, failed.json()) == (
-        422,
-        {"status": "FAILED", "error": "GPU on fire"},
-    )
-    assert emulator.remaining_credits == 10_000
-    emulator.queue_polls_until_complete = 0
-    job = client.post("/v2/gpt-4o", json=HELLO).json()  # only the next job fails
-    assert client.get(job["response_url"]).json()["status"] == "COMPLETED"
-
-
-def test_a_scripted_payload_is_a_v2_jobs_output(
-    emulator: SegmindEmulator, client: httpx2.Client
-) -> None:
-    payload = {"choices": [{"message": {"content": None, "refusal": "No."}}]}
-    emulator.script_payloads(payload)
-    emulator.queue_polls_until_complete = 0
-    job = client.post("/v2/gpt-4o", json=HELLO).json()
-    assert json.loads(client.get(job["response_url"]).json()["output"]) == payload
-
-
-def test_v2_checks(emulator: SegmindEmulator, client: httpx2.Client) -> None:
-    assert client.post("/v2/gpt-4o", json={}).status_code == 422
-    emulator.context_window = 1
-    assert client.post("/v2/gpt-4o", json=HELLO).status_code == 400
-    emulator.context_window = None
-    assert client.post("/v2/nope", json=HELLO).status_code == 404
-    assert client.get("/v2/gpt-4o").status_code == 405
-    assert client.get("/v2/requests/no-such-id/status").status_code == 404
-    assert client.get("/v2/requests/no-such-id").status_code == 404
-    job = client.post("/v2/gpt-4o", json=HELLO).json()
-    with new_client() as anonymous:
-        assert anonymous.get(job["status_url"]).status_code == 401
-    assert client.post(job["status_url"], json=HELLO).status_code == 405
