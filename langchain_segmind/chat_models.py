@@ -193,9 +193,9 @@ class ChatSegmind(BaseChatModel):
     )
     """An `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`) of your own."""
     async_transport: Literal["httpx2", "aiohttp"] = "httpx2"
-    """The transport of the default async clients: httpx2's own, or aiohttp's
-    (`pip install "langchain-segmind[aiohttp]"`), which takes about 0.7x the
-    client CPU per call, about half under concurrency. Ignored when `http_async_client` is given."""
+    """The default async clients' transport: httpx2's, or aiohttp's (the
+    `aiohttp` extra: about 0.7x the client CPU per call, half under
+    concurrency). Ignored when `http_async_client` is given."""
     streaming: bool = False
     """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
     api_version: Literal["v1", "v2"] = "v1"
@@ -336,16 +336,8 @@ class ChatSegmind(BaseChatModel):
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
-        params = super()._get_ls_params(stop=stop, **kwargs)
+        params = super()._get_ls_params(stop=stop or self.stop, **kwargs)
         params["ls_provider"] = PROVIDER
-        model = kwargs.get("model")
-        params["ls_model_name"] = self.model if model is None else model
-        max_tokens = kwargs.get("max_tokens", self.max_tokens)
-        if max_tokens is not None:
-            params["ls_max_tokens"] = max_tokens
-        stop_sequences = stop or self.stop
-        if stop_sequences:
-            params["ls_stop"] = stop_sequences
         return params
 
     def _combine_llm_outputs(
@@ -422,12 +414,7 @@ class ChatSegmind(BaseChatModel):
         if kwargs:
             raise SegmindInputError(f"unexpected arguments: {sorted(kwargs)}")
         return structured_runnable(
-            self,
-            schema,
-            method=method,
-            include_raw=include_raw,
-            strict=strict,
-            bind_tools=self.bind_tools,
+            self, schema, method=method, include_raw=include_raw, strict=strict
         )
 
     def get_num_tokens(self, text: str) -> int:
@@ -453,10 +440,6 @@ class ChatSegmind(BaseChatModel):
         About four characters per token, with the tools' descriptions; with
         `custom_get_token_ids`, that tokenizer counts each message's text.
         Usable as `trim_messages(..., token_counter=llm)`.
-
-        ```python
-        llm.get_num_tokens_from_messages([HumanMessage("hi")], tools=[get_weather])
-        ```
 
         Args:
             messages: The conversation.

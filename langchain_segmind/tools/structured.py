@@ -8,7 +8,7 @@ Claude, which rejects `json_object`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -45,7 +45,6 @@ def structured_runnable(
     method: StructuredMethod,
     include_raw: bool,
     strict: bool | None,
-    bind_tools: Callable[..., Runnable[LanguageModelInput, Any]],
 ) -> Runnable[LanguageModelInput, Any]:
     """Build the runnable behind `with_structured_output`.
 
@@ -57,7 +56,6 @@ def structured_runnable(
         include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of
             raising on a parsing failure.
         strict: Passed as the schema's `strict` flag (`json_schema` method).
-        bind_tools: The model's `bind_tools`, for the function-calling method.
 
     Returns:
         A runnable yielding the parsed output.
@@ -77,7 +75,9 @@ def structured_runnable(
     parser: Runnable[Any, Any]
     if method == "function_calling":
         name = convert_to_openai_tool(schema)["function"]["name"]
-        llm = bind_tools([schema], tool_choice=name, ls_structured_output_format=trace)
+        llm = model.bind_tools(
+            [schema], tool_choice=name, ls_structured_output_format=trace
+        )
         parser = RunnableLambda(_require_tool_call) | (
             PydanticToolsParser(tools=[schema], first_tool_only=True)
             if is_pydantic
