@@ -458,7 +458,7 @@ def test_text_and_images_keep_their_order(wire: Wire) -> None:
             id="image_url-ftp",
         ),
         pytest.param(
-            {"type": "image_url", "image_url": {"url": "file:///tmp/a.png"}},
+            {"type": "image_url", "image_url": {"url": "file:///srv/a.png"}},
             "http",
             id="image_url-local-file",
         ),
