@@ -194,6 +194,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
 
     def __init__(self) -> None:
         super().__init__()
+        self._totals_lock = threading.Lock()
         self.successful_requests = 0
         self.failed_requests = 0
         self.input_tokens = 0
@@ -207,7 +208,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self._counted_requests: set[str] = set()
 
     def __repr__(self) -> str:
-        with self._lock:
+        with self._totals_lock:
             remaining = self.remaining_credits
             known = "unknown" if remaining is None else f"{remaining:.6g}"
             lines = [
@@ -246,7 +247,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         """Remember Segmind runs, so that their failures can be counted."""
         metadata = metadata or {}
         if metadata.get("ls_provider") == _PROVIDER:
-            with self._lock:
+            with self._totals_lock:
                 self._segmind_runs[run_id] = str(metadata.get("ls_model_name", ""))
 
     def on_llm_end(
@@ -254,7 +255,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     ) -> None:
         """Add the tokens and credits of a finished call."""
         super().on_llm_end(response, run_id=run_id, **kwargs)
-        with self._lock:
+        with self._totals_lock:
             if run_id is not None:
                 self._segmind_runs.pop(run_id, None)
             for generations in response.generations:
@@ -266,7 +267,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self, error: BaseException, *, run_id: UUID, **kwargs: Any
     ) -> None:
         """Count a failed Segmind call."""
-        with self._lock:
+        with self._totals_lock:
             model = self._segmind_runs.pop(run_id, None)
             for totals in self._totals(model) if model is not None else ():
                 totals.failed_requests += 1

@@ -5,7 +5,14 @@ from __future__ import annotations
 import math
 import re
 import traceback
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from langchain_core.callbacks import (
@@ -218,14 +225,11 @@ class ChatSegmind(BaseChatModel):
         fields = get_pydantic_field_names(type(self)) | set(_KEY_ARGUMENTS)
         extra = kwargs.get("model_kwargs")
         names = [*kwargs, *(extra if isinstance(extra, dict) else ())]
-        for name in names:
-            if name not in fields and _SECRET_NAME.search(str(name)):
-                kwargs.clear()  # the value must not stay in this frame's locals
-                raise SegmindInputError(
-                    f"{name!r} is not an argument of the model and looks like a "
-                    "credential, so it is not sent as a body field: pass the key "
-                    "as api_key=... or set SEGMIND_API_KEY"
-                )
+        try:
+            _refuse_credential_names(name for name in names if name not in fields)
+        except SegmindInputError:
+            kwargs.clear()  # the value must not stay in this frame's locals
+            raise
         if type(self).model_fields["model"].is_required() and not (
             {"model", "model_name"} & kwargs.keys()
         ):
@@ -254,10 +258,10 @@ class ChatSegmind(BaseChatModel):
     @field_validator("api_key")
     @classmethod
     def _check_api_key(cls, value: SecretStr | None) -> SecretStr | None:
-        key = None if value is None else value.get_secret_value()
-        if not key:
+        # No local holds the key: a traceback would show it.
+        if value is None or not value.get_secret_value():
             return None  # missing: refused when a call is made
-        if key != key.strip():
+        if value.get_secret_value() != value.get_secret_value().strip():
             raise SegmindInputError(
                 "api_key is white space or has white space around it; check "
                 "the api_key argument or SEGMIND_API_KEY"
@@ -467,6 +471,7 @@ class ChatSegmind(BaseChatModel):
         )
         extra_body = {**self.model_kwargs}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
+        _refuse_credential_names(extra_body)
         headers = {
             **(self.default_headers or {}),
             **check_caller_headers(kwargs.get("extra_headers")),
@@ -519,11 +524,13 @@ class ChatSegmind(BaseChatModel):
         message = conversion.read_answer(answer.payload)
         if message is None:
             keys = sorted(answer.payload) if isinstance(answer.payload, dict) else []
-            raise SegmindResponseError(
+            error = SegmindResponseError(
                 f"Segmind's answer has no recognisable shape (keys: {keys})",
                 status_code=answer.status_code,
                 request_id=answer.headers.get("x-request-id"),
             )
+            error.job = answer.job
+            raise error
         account = account_id(self.base_url, self.api_key) if self.api_key else None
         message.response_metadata = {
             "model_name": prepared.call.model,
@@ -700,6 +707,17 @@ class ChatSegmindGPT4o(ChatSegmind):
 
 
 # -- checks and small helpers -----------------------------------------------
+
+
+def _refuse_credential_names(names: Iterable[object]) -> None:
+    """Refuse body fields named like a credential: they would travel in the clear."""
+    for name in names:
+        if _SECRET_NAME.search(str(name)):
+            raise SegmindInputError(
+                f"{name!r} is not an argument of the model and looks like a "
+                "credential, so it is not sent as a body field: pass the key as "
+                "api_key=... or set SEGMIND_API_KEY"
+            )
 
 
 def _input_error(error: ValidationError) -> SegmindInputError:

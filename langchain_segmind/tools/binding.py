@@ -248,7 +248,8 @@ def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[T
 
 def _render_turn(turn: Turn) -> Turn:
     parts: list[Part] = []
-    for part in turn.parts:
+    # Joined before escaping: text split across blocks cannot spell a tag.
+    for part in _joined(turn.parts):
         if isinstance(part, TextPart):
             parts.append(TextPart(protocol.escape_text(part.text)))
         elif isinstance(part, ToolCallPart):
@@ -263,14 +264,19 @@ def _render_turn(turn: Turn) -> Turn:
             parts.append(TextPart(f"\n{protocol.RESULT_CLOSE}\n"))
         else:
             parts.append(part)
-    joined: list[Part] = []  # adjacent text as one, so history reads as text
+    role = "user" if turn.role == "tool" else turn.role
+    return Turn(role, _joined(parts), turn.name)
+
+
+def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
+    """Adjacent text parts as one."""
+    joined: list[Part] = []
     for part in parts:
         if joined and isinstance(part, TextPart) and isinstance(joined[-1], TextPart):
             joined[-1] = TextPart(joined[-1].text + part.text)
         else:
             joined.append(part)
-    role = "user" if turn.role == "tool" else turn.role
-    return Turn(role, tuple(joined), turn.name)
+    return tuple(joined)
 
 
 def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
@@ -395,5 +401,9 @@ def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
             extra = schema.get("additionalProperties")
             pending.extend((v, properties.get(k, extra)) for k, v in value.items())
         elif isinstance(value, list):
-            pending.extend((item, schema.get("items")) for item in value)
+            prefix = schema.get("prefixItems") or []  # tuples
+            pending.extend(
+                (item, prefix[i] if i < len(prefix) else schema.get("items"))
+                for i, item in enumerate(value)
+            )
     return work

@@ -36,7 +36,6 @@ _TAG_START = re.compile(
     r"<(?=[\s/\\]*(?:tools|tool_call|tool_result|answer_schema)\b)", re.IGNORECASE
 )
 _DECODER = json.JSONDecoder()
-_FENCE = re.compile(r"^```[\w-]*\s*(.*?)\s*```$", re.S)
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused: far beyond any real tool's, and they would
 # hit Python's recursion limit wherever they are encoded again.
@@ -104,8 +103,9 @@ def escape_text(text: str) -> str:
 
 
 def _json(value: Any) -> str:
-    # In JSON `<` only occurs inside strings, where `\u003c` is the same text.
-    return _TAG_START.sub(r"\\u003c", json.dumps(value, ensure_ascii=False))
+    # In JSON `<` only occurs inside strings, where `\u003c` is the same text;
+    # every one is escaped, since `\n` or `\t` may stand between it and a tag.
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def render_instruction(
@@ -202,10 +202,10 @@ def _json_object_end(text: str, start: int) -> int | None:
 
 def _parse_call(block: str) -> ParsedCall:
     raw = block.strip()
-    fenced = _FENCE.match(raw)
-    body = fenced.group(1) if fenced else raw
     try:
-        payload, _ = _DECODER.raw_decode(body[body.find("{") :])
+        # From the first brace: a code fence around the object is skipped, and
+        # `raw_decode` stops at the object's end.
+        payload, _ = _DECODER.raw_decode(raw[raw.find("{") :])
     except ValueError as error:
         return ParsedCall(raw=raw, error=f"the block is not a JSON object: {error}")
     except RecursionError:

@@ -420,7 +420,7 @@ def check_sync_client(client: object) -> Any:
     """Accept an httpx2 (or legacy httpx) `Client`, or `None`.
 
     Raises:
-        TypeError: Another object was given.
+        SegmindInputError: Another object was given.
     """
     return _check_client(client, "Client")
 
@@ -429,7 +429,7 @@ def check_async_client(client: object) -> Any:
     """Accept an httpx2 (or legacy httpx) `AsyncClient`, or `None`.
 
     Raises:
-        TypeError: Another object was given.
+        SegmindInputError: Another object was given.
     """
     return _check_client(client, "AsyncClient")
 
@@ -441,7 +441,8 @@ def _check_client(client: object, kind: str) -> Any:
         isinstance(client, getattr(lib, kind)) for lib in libraries
     ):
         return client
-    raise TypeError(
-        f"expected an httpx2.{kind} (or a legacy httpx.{kind}), got "
+    field = "http_client" if kind == "Client" else "http_async_client"
+    raise SegmindInputError(
+        f"{field} must be an httpx2.{kind} (or a legacy httpx.{kind}), got "
         f"{type(client).__name__}"
     )

@@ -118,8 +118,9 @@ class Deadline:
                 "`timeout` of its own)"
             )
         remedy = (
-            "The job goes on at Segmind: collect it with `llm.resume(error.job)` "
-            "instead of calling again, or raise `timeout`."
+            "If Segmind accepted the job, it goes on there: collect it with "
+            "`llm.resume(error.job)` (or the request id logged at INFO) instead "
+            "of calling again, or raise `timeout`."
             if self.queued
             else 'Raise `timeout`, or use api_version="v2" (Segmind\'s queue '
             "API) for long generations."

@@ -2,9 +2,9 @@
 
 `error_for_answer` reads an error answer (status, Segmind's message, request
 id, hints). `error_for_exception` reads what an attempt raised, with how far
-the attempt got (`Progress`). A request provably never reached Segmind whole
-only when the connection failed to open or the request failed while being
-written; that decides whether it may be sent again (`retry.should_retry`).
+the attempt got (`Progress`). A request provably never reached Segmind only
+when its connection failed to open; that decides whether it may be sent again
+(`retry.should_retry`).
 Only the HTTP stack's exceptions are classified; anything else (the user's own
 handler or hook failing) goes back untouched.
 """
@@ -43,6 +43,8 @@ _BODY_EXCERPT_CHARS = 300
 # Epoch values above this (year 5138 in seconds) are read as milliseconds.
 _EPOCH_MILLISECONDS_FROM = 1e11
 _HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "anyio")
+# Where built-in exceptions the stack lets through are raised from.
+_RAISERS = (*_HTTP_STACK, "asyncio", "socket", "ssl", "selectors", "langchain_segmind")
 _NO_ANSWER = "Server disconnected without sending a response"
 # How Anthropic, OpenAI and Gemini word "the prompt is longer than the window".
 _CONTEXT_OVERFLOW = re.compile(
@@ -110,6 +112,8 @@ def error_for_exception(
     """
     if isinstance(error, SegmindError):
         return error
+    if not _from_http_stack(error):
+        return None
     deadline = progress.deadline
     cause = error.__cause__
     if _named(error, "HTTPStatusError"):
@@ -140,16 +144,14 @@ def error_for_exception(
             f"the request cannot be sent as given ({type(error).__name__}): check "
             "base_url and the headers (printable ASCII only)"
         )
-    if not _from_http_stack(error):
-        return None
     description = f"{type(error).__name__}: {error}"
     # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
-    # failure to connect proves the request never left. A write that failed
-    # left an incomplete request, which the server cannot act on.
+    # failure to connect proves the request never left (a write can fail after
+    # the whole request was sent, e.g. on HTTP/2).
     never_sent = (
         _named(cause, "ClientConnectorError")
         if _from_aiohttp(cause)
-        else _named(error, "ConnectError", "ProxyError", "WriteError")
+        else _named(error, "ConnectError", "ProxyError")
     )
     if never_sent and progress.status_code is None:
         progress.never_sent = True
@@ -316,10 +318,20 @@ def _named(error: BaseException | None, *names: str) -> bool:
 
 
 def _from_http_stack(error: BaseException | None) -> bool:
-    return error is not None and (
-        type(error).__module__.split(".")[0] in _HTTP_STACK
-        or isinstance(error, OSError)
-    )
+    """Whether the HTTP stack raised `error`, not the user's handler or hook.
+
+    Its own exception types count wherever raised (mocks raise them on purpose);
+    a built-in one (`OSError`, `TimeoutError`...) only when raised by the stack.
+    """
+    if error is None:
+        return False
+    if type(error).__module__.partition(".")[0] in _HTTP_STACK:
+        return True
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = "" if tb is None else str(tb.tb_frame.f_globals.get("__name__", ""))
+    return module.partition(".")[0] in _RAISERS
 
 
 def _from_aiohttp(error: BaseException | None) -> bool:

@@ -94,14 +94,14 @@ def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:
 
 def send_queued(call: Call, client: SyncClient | None = None) -> Answer:
     """Submit `call` (a POST to a v2 URL) and wait for its result."""
-    deadline = Deadline.start(call.timeout)
+    deadline = replace(Deadline.start(call.timeout), queued=True)
     job = _accepted(send(call, client, deadline=deadline), call)
     return collect(job, call, client, deadline)
 
 
 async def asend_queued(call: Call, client: AsyncClient | None = None) -> Answer:
     """The async form of `send_queued`."""
-    deadline = Deadline.start(call.timeout)
+    deadline = replace(Deadline.start(call.timeout), queued=True)
     job = _accepted(await asend(call, client, deadline=deadline), call)
     return await acollect(job, call, client, deadline)
 
@@ -242,6 +242,13 @@ def _result(answer: Answer, job: SegmindJob) -> Answer:
                 f"the job's output is not JSON: {output[:200]!r}",
                 request_id=job.request_id,
             ) from error
+    if not isinstance(output, Mapping):
+        raise SegmindResponseError(
+            f"queued job {job.request_id} ended {payload.get('status')!r} without "
+            "an answer",
+            status_code=answer.status_code,
+            request_id=job.request_id,
+        )
     metrics = payload.get("metrics")
     metrics = metrics if isinstance(metrics, Mapping) else {}
     headers = {"x-request-id": job.request_id}
@@ -252,4 +259,4 @@ def _result(answer: Answer, job: SegmindJob) -> Answer:
     ):
         if metrics.get(key) is not None:
             headers[header] = str(metrics[key])
-    return Answer(answer.status_code, headers, output)
+    return Answer(answer.status_code, headers, output, job)

@@ -16,7 +16,7 @@ import re
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx2
 from pydantic import SecretStr
@@ -40,6 +40,9 @@ from langchain_segmind.transport.failures import (
     error_for_exception,
 )
 from langchain_segmind.transport.retry import retry_delay, should_retry
+
+if TYPE_CHECKING:
+    from langchain_segmind.transport.queue import SegmindJob
 
 logger = logging.getLogger("langchain_segmind")
 
@@ -114,6 +117,8 @@ class Answer:
     status_code: int
     headers: Mapping[str, str]
     payload: Any
+    job: SegmindJob | None = None
+    """The v2 job it is the result of, if any."""
 
 
 def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]:
@@ -141,6 +146,7 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
         if not isinstance(value, str) or not _FIELD_VALUE.fullmatch(value):
             # Checked here, not left to HTTP's refusal, which would quote
             # every header of the request (the key among them) in its frames.
+            headers = value = None
             raise SegmindInputError(
                 f"the value of header {name!r} is not printable ASCII text"
             )
@@ -384,8 +390,8 @@ def _delay_or_raise(
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
         raise error
+    _forget_locals(error)  # the attempt's frames hold the request, key included
     if failure is not error:
-        _forget_locals(error)
         failure.__cause__ = error
     deadline, method = progress.deadline, request.method
     retry = retries < call.max_retries and should_retry(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import httpx2
 import pytest
 from langchain_core.load import dumpd, load
 
@@ -147,3 +148,12 @@ def test_the_repr_shows_the_slug_and_not_the_profile():
 def test_white_space_names_the_argument_that_is_wrong(argument, value):
     with pytest.raises(SegmindInputError, match=argument):
         ChatSegmindGPT4o(**{argument: value})
+
+
+@pytest.mark.parametrize(
+    ("argument", "client"),
+    [("http_client", httpx2.AsyncClient()), ("http_async_client", httpx2.Client())],
+)
+def test_a_client_of_the_wrong_kind_names_the_argument(argument, client):
+    with pytest.raises(SegmindInputError, match=argument):
+        ChatSegmindGPT4o(**{argument: client})

@@ -154,26 +154,16 @@ def test_failures_before_sending_are_retried(
     check_waits(fake_clock, call, [0.5])
 
 
-def test_a_connection_broken_while_sending_is_retried(
-    model, recorder, fake_clock, call
-):
-    # A write that failed left an incomplete request: nothing Segmind can bill.
-    recorder.queue(httpx2.WriteError("[Errno 32] Broken pipe"))
-
-    message = call(model, "Hi")
-
-    assert message.content == "echo: Hi"
-    assert recorder.count == 2
-    check_waits(fake_clock, call, [0.5])
-
-
 @pytest.mark.parametrize(
     "failure",
     [
         httpx2.RemoteProtocolError("Server disconnected without sending a response"),
         httpx2.ReadError("[Errno 104] Connection reset by peer"),
+        # A write can fail after the whole request went out (HTTP/2 writes
+        # while it waits for the answer).
+        httpx2.WriteError("[Errno 32] Broken pipe"),
     ],
-    ids=["disconnected", "reset"],
+    ids=["disconnected", "reset", "write"],
 )
 def test_a_post_that_may_have_arrived_is_not_sent_again(
     model, recorder, fake_clock, call, failure
@@ -377,3 +367,32 @@ def test_no_attempt_may_run_past_the_deadline(make_model, recorder, fake_clock, 
         call(model, "Hi")
     for started, read_timeout in attempts:
         assert started + read_timeout <= 10 + 1e-9
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        FileNotFoundError("fixtures/answer.json"),
+        RuntimeError("the fixture file is closed"),
+        TimeoutError("my own timeout"),
+    ],
+    ids=["os-error", "runtime-error", "timeout-error"],
+)
+def test_the_users_own_exception_reaches_them_unchanged(model, recorder, call, failure):
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        fixture_name = "answer.json"  # a local the user may want to inspect
+        assert fixture_name
+        raise failure
+
+    recorder.queue(handler)
+
+    with pytest.raises(type(failure)) as raised:
+        call(model, "Hi")
+    assert raised.value is failure
+    frames = []
+    tb = raised.value.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    assert frames[-1].f_locals["fixture_name"] == "answer.json"
+    assert recorder.count == 1

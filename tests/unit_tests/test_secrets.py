@@ -219,3 +219,10 @@ def test_an_unknown_argument_named_like_a_key_is_refused(name):
 def test_a_key_inside_model_kwargs_under_another_name_is_refused():
     with pytest.raises(SegmindInputError, match="credential"):
         ChatSegmindGPT4o(model_kwargs={"api-key": KEY})
+
+
+@pytest.mark.parametrize("name", ["api_key", "password", "x_secret"])
+def test_a_per_call_argument_named_like_a_key_is_refused(keyed, recorder, name):
+    with pytest.raises(SegmindInputError, match="looks like a credential"):
+        keyed.invoke("Hi", **{name: "sk-other"})
+    assert recorder.count == 0
