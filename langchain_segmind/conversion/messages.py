@@ -115,30 +115,38 @@ def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
 
 
 def _check_nesting(message: BaseMessage, index: int) -> None:
-    """Refuse content deeper than `MAX_NESTING` or holding itself, without recursion."""
+    """Refuse content deeper than `MAX_NESTING` or holding itself, without recursion.
+
+    A container met again (shared, not circular) is measured by the height
+    already found for it, so sharing cannot hide depth.
+    """
     where = f"message {index} ({type(message).__name__})"
     tool_calls = message.tool_calls if isinstance(message, AIMessage) else []
     stack: list[tuple[Any, int, bool]] = [(message.content, 1, False)]
     stack.extend((call["args"], 1, False) for call in tool_calls)
     on_path: set[int] = set()
-    done: set[int] = set()
+    heights: dict[int, int] = {}
     while stack:
         value, depth, leaving = stack.pop()
+        if not isinstance(value, Mapping | list | tuple):
+            continue
+        children = list(value.values()) if isinstance(value, Mapping) else value
         if leaving:
             on_path.discard(id(value))
-            done.add(id(value))
-            continue
-        if not isinstance(value, Mapping | list | tuple) or id(value) in done:
+            heights[id(value)] = 1 + max(
+                (heights.get(id(child), 0) for child in children), default=0
+            )
             continue
         if id(value) in on_path:
             raise SegmindInputError(f"{where} has content that contains itself")
-        if depth > MAX_NESTING:
+        if depth + heights.get(id(value), 1) - 1 > MAX_NESTING:
             raise SegmindInputError(
                 f"{where} has content nested more than {MAX_NESTING} levels deep"
             )
+        if id(value) in heights:
+            continue
         on_path.add(id(value))
         stack.append((value, depth, True))
-        children = value.values() if isinstance(value, Mapping) else value
         stack.extend((child, depth + 1, False) for child in children)
 
 

@@ -144,3 +144,17 @@ def test_nesting_under_the_limit_is_sent(recorder: Any, claude: Any) -> None:
         ]
     )
     assert recorder.requests
+
+
+def test_shared_arguments_cannot_hide_their_depth(gpt, recorder):
+    node: dict[str, Any] = {"leaf": 1}
+    links = []
+    for _ in range(15):  # each link wraps the previous one 90 levels deeper
+        for _ in range(90):
+            node = {"a": node}
+        links.append(node)
+    call = {"name": "f", "args": {"links": links[::-1]}, "id": "c1"}
+
+    with pytest.raises(SegmindInputError, match=r"message 1 \(AIMessage\)"):
+        gpt.invoke([HumanMessage("hi"), AIMessage("", tool_calls=[call])])
+    assert recorder.count == 0

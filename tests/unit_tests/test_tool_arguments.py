@@ -293,3 +293,45 @@ def test_deeply_nested_arguments_are_an_invalid_call(gpt, recorder, depth):
     assert [c["error"] for c in message.invalid_tool_calls] == [
         '"arguments" is nested too deeply (more than 100 levels)'
     ]
+
+
+class TA(BaseModel):
+    child: tuple[TA | TB | TC | None]
+
+
+class TB(BaseModel):
+    child: tuple[TA | TB | TC | None]
+
+
+class TC(BaseModel):
+    child: tuple[TA | TB | TC | None]
+
+
+class TupleTree(BaseModel):
+    """A tree whose nodes hold their child in a one-item tuple."""
+
+    root: TA | TB | TC
+
+
+def test_a_recursive_tuple_schema_is_checked_without_hanging(gpt, recorder):
+    arguments: dict[str, Any] = {"child": [None]}
+    for _ in range(14):
+        arguments = {"child": [arguments]}
+    recorder.reply(openai_payload(block("TupleTree", {"root": arguments})))
+
+    message = gpt.bind_tools([TupleTree]).invoke("Hi")
+
+    assert message.tool_calls == []
+    assert [c["error"] for c in message.invalid_tool_calls] == [
+        "the arguments nest too many alternatives of the schema to be checked"
+    ]
+
+
+def test_a_truncated_fenced_call_is_an_invalid_call(gpt, recorder):
+    # A reply cut off by max_tokens inside a code fence: read in linear time.
+    recorder.reply(openai_payload("<tool_call>\n```json\n" + "\n" * 50_000))
+
+    message = gpt.bind_tools([add]).invoke("Hi")
+
+    assert message.tool_calls == []
+    assert len(message.invalid_tool_calls) == 1
