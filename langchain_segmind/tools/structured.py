@@ -29,11 +29,11 @@ from langchain_core.runnables import (
 )
 from langchain_core.utils.function_calling import (
     convert_to_json_schema,
-    convert_to_openai_tool,
 )
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 from langchain_segmind.errors import SegmindInputError
+from langchain_segmind.tools.binding import describe_tool
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 
@@ -74,7 +74,7 @@ def structured_runnable(
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     parser: Runnable[Any, Any]
     if method == "function_calling":
-        name = convert_to_openai_tool(schema)["function"]["name"]
+        name = describe_tool(schema)["function"]["name"]
         llm = model.bind_tools(
             [schema], tool_choice=name, ls_structured_output_format=trace
         )
@@ -132,14 +132,19 @@ def response_format_for(value: Any) -> Mapping[str, Any] | None:
         return value
     try:
         return _response_format(value, None)
-    except (TypeError, ValueError) as error:
+    except SegmindInputError as error:
         raise SegmindInputError(
             f"response_format must be a dict or a schema class, got {value!r:.80}"
         ) from error
 
 
 def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
-    json_schema = convert_to_json_schema(schema)
+    try:
+        json_schema = convert_to_json_schema(schema)
+    except (TypeError, ValueError) as error:
+        raise SegmindInputError(
+            f"cannot describe the output schema {schema!r:.80}: {error}"
+        ) from error
     spec: dict[str, Any] = {
         "name": json_schema.get("title") or "response",
         "schema": json_schema,

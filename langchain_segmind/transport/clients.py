@@ -392,8 +392,9 @@ def redirect_default_clients(base_url: str, api_key: str) -> Iterator[None]:
     """Send every call made on the default clients to `base_url`, with `api_key`.
 
     Process-wide while the block runs: models built anywhere (even at import,
-    with no arguments) call this server instead of Segmind, carrying its key.
-    Calls through a client the user passed are left alone. The
+    with no arguments, or with a `base_url` of their own) call this server
+    instead of Segmind, carrying its key; the path from `/v1/` or `/v2/` on is
+    kept. Calls through a client the user passed are left alone. The
     `segmind_emulator` fixture uses this.
     """
     global _redirect
@@ -409,7 +410,15 @@ def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | No
     if _redirect is None:
         return url, api_key
     target, key = _redirect
-    rebased = httpx2.URL(url).copy_with(scheme=target.scheme, netloc=target.netloc)
+    parsed = httpx2.URL(url)
+    path = parsed.path
+    api = max(path.rfind("/v1/"), path.rfind("/v2/"))
+    root = target.path.rstrip("/").removesuffix("/v1").removesuffix("/v2")
+    rebased = parsed.copy_with(
+        scheme=target.scheme,
+        netloc=target.netloc,
+        path=root + (path[api:] if api >= 0 else path),
+    )
     return str(rebased), key
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from langchain_segmind import (
+    ChatSegmind,
     ChatSegmindClaude,
     ChatSegmindGPT4o,
     SegmindAuthenticationError,
@@ -197,3 +198,12 @@ def test_300_concurrent_calls_use_at_most_100_connections(
     assert [r for r in results if isinstance(r, BaseException)] == []
     assert len(emulator.requests) == 300
     assert 1 < emulator.connections_opened <= 100
+
+
+def test_the_fixture_catches_a_model_with_a_base_url_of_its_own(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    llm = ChatSegmind(model="gpt-4o", base_url="https://gateway.example.com/segmind/v1")
+
+    assert llm.invoke("hi").content.startswith(REPLY)
+    assert segmind_emulator.requests_to("/v1/gpt-4o")

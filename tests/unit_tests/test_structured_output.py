@@ -472,3 +472,9 @@ def test_callbacks_see_the_structured_output_format(
     }
     # Tracing data stays out of the request.
     assert "ls_structured_output_format" not in recorder.last.body
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+def test_a_schema_that_cannot_be_described_is_an_input_error(gpt, method):
+    with pytest.raises(SegmindInputError):
+        gpt.with_structured_output(42, method=method)
