@@ -11,7 +11,7 @@ tests about a deadline in real time use `real_clock` and small timeouts.
 
 from __future__ import annotations
 
-import time
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -299,7 +299,7 @@ async def test_a_stale_keep_alive_connection_is_not_reused(
     model = new_model(own_emulator)
 
     first = await call(model, mode, "first")
-    time.sleep(0.2)  # the server's close arrives while the connection idles
+    await asyncio.sleep(0.2)  # the server's close arrives while the connection idles
     second = await call(model, mode, "second")
 
     assert [first.content, second.content] == [f"{REPLY}first", f"{REPLY}second"]

@@ -152,7 +152,6 @@ def test_output_version_v1_gives_standard_blocks(
         "text",
     ]
     assert message.text == "4"
-    assert message.content_blocks == message.content
 
 
 def test_stream_chunk_has_the_same_blocks(recorder: Any, claude: Any) -> None:

@@ -103,13 +103,6 @@ def test_an_unusable_response_format_is_an_input_error(make_model, recorder) -> 
     assert recorder.count == 0
 
 
-def test_tools_passed_per_call_are_described(make_model, recorder) -> None:
-    make_model().invoke("hi", tools=[get_weather])
-    instruction = recorder.last.body["instruction"]
-    assert '"name": "get_weather"' in instruction
-    assert '"required": ["city"]' in instruction
-
-
 def test_anthropic_format_tools_keep_their_schema(make_model, recorder) -> None:
     tool = {
         "name": "get_weather",
@@ -122,19 +115,6 @@ def test_anthropic_format_tools_keep_their_schema(make_model, recorder) -> None:
     }
     make_model().bind(tools=[tool]).invoke("hi")
     assert '"required": ["city"]' in recorder.last.body["instruction"]
-
-
-@pytest.mark.parametrize(("parallel", "one_call"), [(False, True), (None, False)])
-def test_parallel_tool_calls_false_asks_for_one_call(
-    make_model, recorder, parallel, one_call
-) -> None:
-    model = make_model().bind_tools(
-        [get_weather], strict=True, parallel_tool_calls=parallel
-    )
-    model.invoke("hi")
-    body = recorder.last.body
-    assert sorted(body) == ["instruction", "messages"]  # nothing else leaks in
-    assert ("Call at most one tool per answer" in body["instruction"]) is one_call
 
 
 @pytest.mark.parametrize(("status", "attempts"), [(501, 1), (505, 1), (503, 3)])

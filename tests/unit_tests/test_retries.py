@@ -375,8 +375,9 @@ def test_no_attempt_may_run_past_the_deadline(make_model, recorder, fake_clock, 
         FileNotFoundError("fixtures/answer.json"),
         RuntimeError("the fixture file is closed"),
         TimeoutError("my own timeout"),
+        AssertionError("the handler's own check"),
     ],
-    ids=["os-error", "runtime-error", "timeout-error"],
+    ids=["os-error", "runtime-error", "timeout-error", "assert"],
 )
 def test_the_users_own_exception_reaches_them_unchanged(model, recorder, call, failure):
     def handler(request: httpx2.Request) -> httpx2.Response:
