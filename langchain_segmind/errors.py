@@ -183,7 +183,7 @@ class SegmindRateLimitError(SegmindError, ModelRateLimitError):
 
 
 class SegmindServerError(SegmindError, ModelAPIError):
-    """Segmind or the upstream provider failed (HTTP 5xx); safe to retry."""
+    """Segmind or the upstream provider failed (HTTP 5xx; 500/502/503/504 retried)."""
 
     is_retryable = True
 
@@ -201,9 +201,10 @@ class SegmindTimeoutError(SegmindError, ModelTimeoutError):
 
 
 class SegmindResponseError(SegmindError, ModelAPIError):
-    """A successful status whose body is not JSON or has no known shape.
+    """An answer the package cannot use.
 
-    Not retried: the call has already been billed.
+    Not JSON, no known shape, cut off, a redirect, or a queue pointing
+    elsewhere. Not retried: a successful status has already been billed.
     """
 
     is_retryable = False
