@@ -9,6 +9,7 @@ provider's field names.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -144,7 +145,8 @@ def native_tool_call(
     call_id: Any, name: Any, arguments: Any
 ) -> ToolCall | InvalidToolCall:
     """A provider's own tool call; arguments that are no JSON object make it invalid."""
-    call_id, name = str(call_id or ""), str(name or "")
+    call_id = str(call_id or f"call_{uuid.uuid4().hex[:24]}")
+    name = str(name or "")
     args = {} if arguments is None else arguments
     if isinstance(args, str):
         with suppress(ValueError, RecursionError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -285,15 +286,30 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     Calls to unknown tools, malformed blocks and arguments the check refuses
     become `invalid_tool_calls` with the reason; nothing raises. Valid calls
     keep their arguments as written (consumers validate again, filling in
-    defaults). Without `parallel`, only the first block counts.
+    defaults). Without `parallel`, only the first call counts. Calls the
+    provider made natively (should one ever come back) are checked the same.
     """
-    if message.tool_calls or not isinstance(message.content, str):
+    if not isinstance(message.content, str):
         return message
     prose, calls = protocol.parse_reply(message.content)
-    if not calls:
+    if not calls and not message.tool_calls:
         return message
+    natives = message.tool_calls
+    if not binding.parallel:  # the first call only, valid or not
+        natives, calls = (natives[:1], []) if natives else ([], calls[:1])
     valid, invalid = [], []
-    for call in calls if binding.parallel else calls[:1]:
+    for native in natives:
+        error = _argument_error(native["name"], dict(native["args"]), binding)
+        if error is None:
+            valid.append(native)
+        else:
+            args = json.dumps(native["args"])
+            invalid.append(
+                invalid_tool_call(
+                    name=native["name"], args=args, id=native["id"], error=error
+                )
+            )
+    for call in calls:
         call_id = f"call_{uuid.uuid4().hex[:24]}"
         name, arguments = call.name or "", dict(call.arguments or {})
         error = call.error or _argument_error(name, arguments, binding)

@@ -638,3 +638,25 @@ def test_tool_choice_none_keeps_the_response_format(model, recorder):
         "messages": [{"role": "user", "content": "Hi"}],
         "response_format": RESPONSE_FORMAT,
     }
+
+
+def test_native_calls_are_checked_against_the_binding(make_model, recorder):
+    # The gateway forwards no tools, but should a provider call one natively,
+    # the bound tools and parallel_tool_calls=False still apply.
+    payload = recorder.gemini_payload()
+    payload["candidates"][0]["content"]["parts"] = [
+        {"functionCall": {"name": "nope", "args": {}}},
+        {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}},
+    ]
+    recorder.reply(payload)
+    recorder.reply(payload)
+    model = make_model(ChatSegmind, model="gemini-2.5-pro")
+
+    both = model.bind_tools([get_weather]).invoke("Hi")
+    first = model.bind_tools([get_weather], parallel_tool_calls=False).invoke("Hi")
+
+    assert [c["name"] for c in both.tool_calls] == ["get_weather"]
+    assert [c["name"] for c in both.invalid_tool_calls] == ["nope"]
+    assert all(c["id"].startswith("call_") for c in both.tool_calls)
+    assert first.tool_calls == []
+    assert [c["name"] for c in first.invalid_tool_calls] == ["nope"]
