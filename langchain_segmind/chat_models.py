@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 import traceback
 from collections.abc import (
     AsyncIterator,
     Callable,
-    Iterable,
     Iterator,
     Mapping,
     Sequence,
@@ -70,6 +68,7 @@ from langchain_segmind.transport.send import (
     Call,
     asend,
     check_base_url,
+    check_body_field_names,
     check_caller_headers,
     check_slug,
     send,
@@ -99,8 +98,6 @@ _CALL_OPTIONS = frozenset(
 )
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
-# Unknown arguments named like a credential are refused, never sent as a field.
-_SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
 
 
 class _Prepared(NamedTuple):
@@ -226,7 +223,7 @@ class ChatSegmind(BaseChatModel):
         extra = kwargs.get("model_kwargs")
         names = [*kwargs, *(extra if isinstance(extra, dict) else ())]
         try:
-            _refuse_credential_names(name for name in names if name not in fields)
+            check_body_field_names(name for name in names if name not in fields)
         except SegmindInputError:
             kwargs.clear()  # the value must not stay in this frame's locals
             raise
@@ -424,13 +421,7 @@ class ChatSegmind(BaseChatModel):
     def get_num_tokens(self, text: str) -> int:
         """Estimate the tokens of `text`: about four characters per token.
 
-        Uses `custom_get_token_ids` when set; no tokenizer is downloaded.
-
-        Args:
-            text: The text.
-
-        Returns:
-            The estimated number of tokens.
+        `custom_get_token_ids` counts instead when set; nothing is downloaded.
         """
         if self.custom_get_token_ids is not None:
             return len(self.custom_get_token_ids(text))
@@ -471,7 +462,7 @@ class ChatSegmind(BaseChatModel):
         )
         extra_body = {**self.model_kwargs}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
-        _refuse_credential_names(extra_body)
+        check_body_field_names(extra_body)
         headers = {
             **(self.default_headers or {}),
             **check_caller_headers(kwargs.get("extra_headers")),
@@ -624,15 +615,14 @@ class ChatSegmind(BaseChatModel):
         ```
 
         Args:
-            job: The `SegmindJob` of an error, or a bare request id (the
-                `langchain_segmind` logger logs each accepted job at INFO).
-            **kwargs: `timeout`, `max_retries`, `extra_headers` for this wait,
-                and run options as `invoke` takes them (e.g. `config=`).
+            job: The `SegmindJob` of an error, or a bare request id (logged
+                at INFO by the `langchain_segmind` logger).
+            **kwargs: `timeout`, `max_retries`, `extra_headers`, and run
+                options as `invoke` takes them.
 
         Returns:
-            The message the original call would have returned (content, usage,
-            metadata with the same `request_id`, and the cost); tool calls and
-            structured output are not derived again. Waits up to `timeout`.
+            The message the call would have returned (content, usage, the same
+            `request_id`, the cost); tool calls are not derived again.
 
         Raises:
             SegmindTimeoutError: The job still runs after `timeout` (`.job` set).
@@ -641,15 +631,7 @@ class ChatSegmind(BaseChatModel):
         return self.invoke([], resume_job=job, **kwargs)
 
     async def aresume(self, job: SegmindJob | str, **kwargs: Any) -> AIMessage:
-        """The async form of `resume`.
-
-        Args:
-            job: The `SegmindJob` of an error, or a bare request id.
-            **kwargs: Run options, as `ainvoke` takes them.
-
-        Returns:
-            The message the original call would have returned.
-        """
+        """The async form of `resume`, with the same arguments and result."""
         return await self.ainvoke([], resume_job=job, **kwargs)
 
     def _resumable(self, job: object, kwargs: Mapping[str, Any]) -> _Prepared:
@@ -707,17 +689,6 @@ class ChatSegmindGPT4o(ChatSegmind):
 
 
 # -- checks and small helpers -----------------------------------------------
-
-
-def _refuse_credential_names(names: Iterable[object]) -> None:
-    """Refuse body fields named like a credential: they would travel in the clear."""
-    for name in names:
-        if _SECRET_NAME.search(str(name)):
-            raise SegmindInputError(
-                f"{name!r} is not an argument of the model and looks like a "
-                "credential, so it is not sent as a body field: pass the key as "
-                "api_key=... or set SEGMIND_API_KEY"
-            )
 
 
 def _input_error(error: ValidationError) -> SegmindInputError:

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -69,6 +69,7 @@ RESERVED_HEADERS = frozenset(
     }
 )
 _SLUG = re.compile(r"[A-Za-z0-9._-]+")
+_SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
@@ -152,6 +153,21 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
             )
         checked[name.lower()] = value
     return checked
+
+
+def check_body_field_names(names: Iterable[object]) -> None:
+    """Refuse body fields named like a credential: they would travel in the clear.
+
+    Raises:
+        SegmindInputError: A name looks like a key, secret or password.
+    """
+    for name in names:
+        if _SECRET_NAME.search(str(name)):
+            raise SegmindInputError(
+                f"{name!r} is not an argument of the model and looks like a "
+                "credential, so it is not sent as a body field: pass the key as "
+                "api_key=... or set SEGMIND_API_KEY"
+            )
 
 
 def check_slug(slug: object) -> str:
