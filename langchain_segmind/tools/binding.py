@@ -1,10 +1,8 @@
-"""Tool binding for Segmind models: tools, choice, history, replies, arguments.
+"""Tool binding: the tools of a call, the protocol in its turns, calls read back.
 
-A binding travels through the text protocol of `protocol`: `apply_protocol`
-writes it into the turns and `read_tool_calls` reads the model's blocks back
-into `tool_calls`, checked by the tool's own pydantic model where it has one
-(as `BaseTool.invoke` and `PydanticToolsParser` will), else for a known name,
-a JSON object and the schema's required keys.
+A call's arguments are checked by its tool's own pydantic model where it has
+one (as `BaseTool.invoke` and `PydanticToolsParser` will), else for a known
+name, a JSON object and the schema's required keys.
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ import copy
 import functools
 import json
 import re
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -35,7 +32,6 @@ from langchain_segmind.conversion.types import (
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools import protocol
 
-ArgsModel = type[BaseModel]
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _MAX_REPORTED_ERRORS = 3
 # pydantic's smart unions try every option on a value, so nested unions cost
@@ -45,38 +41,17 @@ _CHECK_BUDGET = 100_000
 
 
 class DescribedTool(dict[str, Any]):
-    """A tool in LangChain's OpenAI format that remembers its arguments' model.
-
-    It equals, prints and serializes as the dict `convert_to_openai_tool`
-    returns, which agents, tracers and serializers read from the bound
-    `tools`. A copy made with `dict(...)` is a plain dict again, whose calls
-    are checked against the JSON Schema only.
-
-    Attributes:
-        args_model: The pydantic model of the tool's arguments, if any.
-    """
+    """The dict `convert_to_openai_tool` returns, remembering its `args_model`."""
 
     def __init__(
-        self, description: Mapping[str, Any], args_model: ArgsModel | None
+        self, description: Mapping[str, Any], args_model: type[BaseModel] | None
     ) -> None:
         super().__init__(description)
         self.args_model = args_model
 
 
 def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
-    """`convert_to_openai_tool(tool, strict=strict)`, remembering the model.
-
-    Args:
-        tool: Any tool LangChain accepts.
-        strict: The `strict` flag of the description, as LangChain sets it.
-
-    Returns:
-        The tool's OpenAI-format description.
-
-    Raises:
-        SegmindInputError: For a tool LangChain cannot describe, or whose name
-            is not 1-64 letters, digits, `_` or `-`.
-    """
+    """`convert_to_openai_tool`, refusing a name providers would refuse."""
     if isinstance(tool, DescribedTool) and strict is None:
         return tool
     try:
@@ -94,7 +69,7 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     return DescribedTool(description, _args_model(tool))
 
 
-def _args_model(tool: Any) -> ArgsModel | None:
+def _args_model(tool: Any) -> type[BaseModel] | None:
     """The pydantic model whose schema `convert_to_openai_function` shows."""
     if isinstance(tool, DescribedTool):
         return tool.args_model
@@ -104,28 +79,14 @@ def _args_model(tool: Any) -> ArgsModel | None:
         tool = tool.tool_call_schema  # injected arguments left out
     elif callable(tool) and not isinstance(tool, type):
         tool = create_schema_from_function(
-            tool.__name__,
-            tool,
-            filter_args=(),
-            parse_docstring=True,
-            error_on_invalid_docstring=False,
-            include_injected=False,
+            tool.__name__, tool, filter_args=(), include_injected=False
         )
     return tool if isinstance(tool, type) and issubclass(tool, BaseModel) else None
 
 
 @dataclass(frozen=True)
 class ToolBinding:
-    """The tools of one call and how the model must use them.
-
-    Attributes:
-        tools: The tools, as `describe_tool` returns them.
-        choice: `"auto"`, `"any"`, `"none"`, or the name of a required tool.
-        answer_schema: The JSON Schema of a tool-free answer, when the call
-            also asked for structured output.
-        parallel: Whether several calls may come in one answer; when not,
-            only the first is kept.
-    """
+    """The tools of one call, their `choice`, `answer_schema` and `parallel`."""
 
     tools: tuple[DescribedTool, ...]
     choice: str = "auto"
@@ -139,25 +100,11 @@ class ToolBinding:
 
 
 def normalize_tool_choice(choice: Any, names: Sequence[str]) -> str:
-    """Resolve every `tool_choice` spelling LangChain users write.
-
-    Args:
-        choice: `None`/`"auto"`, `"any"`/`"required"`/`True`, `"none"`, a tool
-            name, or an OpenAI/Anthropic-style dict naming a tool.
-        names: The names of the bound tools.
-
-    Returns:
-        `"auto"`, `"any"`, `"none"`, or a tool name.
-
-    Raises:
-        SegmindInputError: For a tool name that is not bound, or a bad value.
-    """
+    """`"auto"`, `"any"`, `"none"` or a tool's name, from any `tool_choice` spelling."""
     if isinstance(choice, Mapping):
         function = choice.get("function")
         named = function.get("name") if isinstance(function, Mapping) else None
         choice = named or choice.get("name") or choice.get("type")
-        if isinstance(choice, Mapping):
-            choice = None
     if choice is None or choice == "auto":
         return "auto"
     if choice is True or choice in ("any", "required"):
@@ -175,14 +122,7 @@ def normalize_tool_choice(choice: Any, names: Sequence[str]) -> str:
 def binding_from_call(
     tools: Any, tool_choice: Any, parallel_tool_calls: Any = None
 ) -> ToolBinding | None:
-    """The binding carried by a call's `tools`/`tool_choice` keyword arguments.
-
-    Tools may come in any form LangChain accepts (also through `bind(tools=)`).
-
-    Raises:
-        SegmindInputError: For a tool that `describe_tool` refuses, or a
-            `tool_choice` naming no bound tool.
-    """
+    """The binding of a call's `tools`, `tool_choice` and `parallel_tool_calls`."""
     if not tools:
         return None
     described = tuple(describe_tool(tool) for tool in tools)
@@ -197,16 +137,7 @@ def binding_from_call(
 def answer_schema_into_protocol(
     binding: ToolBinding, response_format: Mapping[str, Any] | None
 ) -> tuple[ToolBinding, Mapping[str, Any] | None]:
-    """Ask for a JSON final answer in the tool prompt, not in `response_format`.
-
-    A JSON-schema `response_format` would constrain every reply, so the model
-    could not write tool calls; agents that want both (tools now, a structured
-    answer at the end) get the schema as a rule of the protocol instead.
-
-    Returns:
-        The binding and the `response_format` to send: both unchanged unless
-        the binding parses replies and the format is a JSON schema.
-    """
+    """Move a JSON-schema `response_format` (it forbids tool calls) into the prompt."""
     requested = response_format or {}
     is_schema = requested.get("type") == "json_schema"
     spec = requested.get("json_schema") if is_schema else None
@@ -217,13 +148,7 @@ def answer_schema_into_protocol(
 
 
 def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[Turn]:
-    """Rewrite turns for the text protocol.
-
-    Past calls become tagged text in assistant turns, tool results become user
-    turns, the tools' instruction joins the system prompt, and the text of
-    every turn is escaped (see `protocol.escape_text`). Turns with no tool
-    parts and no binding that parses replies are left as they are.
-    """
+    """Calls and results as tagged text, all text escaped, the tools' instruction."""
     bound = binding if binding is not None and binding.parses_replies else None
     if bound is None and not any(
         isinstance(part, ToolCallPart | ToolResultPart)
@@ -270,7 +195,6 @@ def _render_turn(turn: Turn) -> Turn:
 
 
 def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
-    """Adjacent text parts as one."""
     joined: list[Part] = []
     for part in parts:
         if joined and isinstance(part, TextPart) and isinstance(joined[-1], TextPart):
@@ -281,47 +205,32 @@ def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
 
 
 def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
-    """Move the protocol's call blocks out of the text into `tool_calls`.
+    """Move the reply's call blocks into `tool_calls`; never raises.
 
-    Calls to unknown tools, malformed blocks and arguments the check refuses
-    become `invalid_tool_calls` with the reason; nothing raises. Valid calls
-    keep their arguments as written (consumers validate again, filling in
-    defaults). Without `parallel`, only the first call counts. Calls the
-    provider made natively (should one ever come back) are checked the same.
+    Unusable blocks and refused arguments become `invalid_tool_calls` with the
+    reason. Valid calls keep their arguments as written (consumers validate
+    again, filling in defaults). Without `parallel`, only the first call
+    counts. Calls the provider made natively, should any come back, too.
     """
     if not isinstance(message.content, str):
         return message
     prose, calls = protocol.parse_reply(message.content)
     if not calls and not message.tool_calls:
         return message
-    natives = message.tool_calls
-    if not binding.parallel:  # the first call only, valid or not
-        natives, calls = (natives[:1], []) if natives else ([], calls[:1])
-    valid, invalid = [], []
-    for native in natives:
-        error = _argument_error(native["name"], dict(native["args"]), binding)
+    natives = [
+        protocol.ParsedCall(json.dumps(c["args"]), c["name"], c["args"], id=c["id"])
+        for c in message.tool_calls
+    ]
+    valid, invalid = [], [*message.invalid_tool_calls]
+    for call in [*natives, *calls][: None if binding.parallel else 1]:
+        name, args = call.name or "", call.arguments or {}
+        error = call.error or _argument_error(name, args, binding)
         if error is None:
-            valid.append(native)
+            valid.append(tool_call(name=name, args=args, id=call.id))
         else:
-            args = json.dumps(native["args"])
             invalid.append(
                 invalid_tool_call(
-                    name=native["name"], args=args, id=native["id"], error=error
-                )
-            )
-    for call in calls:
-        call_id = f"call_{uuid.uuid4().hex[:24]}"
-        name, arguments = call.name or "", dict(call.arguments or {})
-        error = call.error or _argument_error(name, arguments, binding)
-        if error is None:
-            valid.append(tool_call(name=name, args=arguments, id=call_id))
-        else:
-            # The block as the model wrote it: never parseable JSON, so the
-            # call stays invalid wherever chunks are merged again.
-            raw_block = f"{protocol.CALL_OPEN}{call.raw}{protocol.CALL_CLOSE}"
-            invalid.append(
-                invalid_tool_call(
-                    name=call.name, args=raw_block, id=call_id, error=error
+                    name=call.name, args=call.text, id=call.id, error=error
                 )
             )
     metadata = dict(message.response_metadata)
@@ -331,7 +240,7 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
         update={
             "content": prose,
             "tool_calls": valid,
-            "invalid_tool_calls": [*message.invalid_tool_calls, *invalid],
+            "invalid_tool_calls": invalid,
             "response_metadata": metadata,
         }
     )
@@ -341,26 +250,31 @@ def _argument_error(
     name: str, arguments: dict[str, Any], binding: ToolBinding
 ) -> str | None:
     """Why the call does not fit its tool, or `None`; never raises."""
-    names = [tool["function"]["name"] for tool in binding.tools]
-    if name not in names:
-        return f"no tool is named {name!r}; tools: {sorted(names)}"
-    tool = binding.tools[names.index(name)]
+    tools = {tool["function"]["name"]: tool for tool in binding.tools}
+    tool = tools.get(name)
+    if tool is None:
+        return f"no tool is named {name!r}; tools: {sorted(tools)}"
     if tool.args_model is None:
-        parameters = tool["function"].get("parameters") or {}
-        required = parameters.get("required")
-        missing = (
-            [key for key in required if key not in arguments]
-            if isinstance(required, list)
-            else []
-        )
-        return "; ".join(f"arguments.{key}: Field required" for key in missing) or None
+        required = (tool["function"].get("parameters") or {}).get("required")
+        keys = required if isinstance(required, list) else []
+        missing = [f"arguments.{k}: Field required" for k in keys if k not in arguments]
+        return "; ".join(missing) or None
     if _union_work(arguments, _model_schema(tool.args_model)) > _CHECK_BUDGET:
         return "the arguments nest too many alternatives of the schema to be checked"
     try:  # on a copy: a validator may change its input in place
         tool.args_model.model_validate(copy.deepcopy(arguments))
     except ValidationError as error:
         details = error.errors(include_url=False, include_context=False)
-        texts = [_error_text(detail) for detail in details[:_MAX_REPORTED_ERRORS]]
+        texts = []
+        for detail in details[:_MAX_REPORTED_ERRORS]:
+            where = "".join(
+                f"[{key}]" if isinstance(key, int) else f".{key}"
+                for key in detail["loc"]
+            )
+            got = (
+                "" if detail["type"] == "missing" else f", got {detail['input']!r:.60}"
+            )
+            texts.append(f"arguments{where}: {detail['msg']}{got}")
         if len(details) > _MAX_REPORTED_ERRORS:
             texts.append(f"and {len(details) - _MAX_REPORTED_ERRORS} more")
         return "; ".join(texts)
@@ -369,18 +283,8 @@ def _argument_error(
     return None
 
 
-def _error_text(detail: Mapping[str, Any]) -> str:
-    where = "arguments" + "".join(
-        f"[{key}]" if isinstance(key, int) else f".{key}" for key in detail["loc"]
-    )
-    text = f"{where}: {detail['msg']}"
-    if detail["type"] != "missing":
-        text += f", got {detail['input']!r:.60}"
-    return text
-
-
 @functools.lru_cache(maxsize=256)
-def _model_schema(model: ArgsModel) -> Mapping[str, Any]:
+def _model_schema(model: type[BaseModel]) -> Mapping[str, Any]:
     try:
         return model.model_json_schema()
     except Exception:  # a model pydantic cannot describe: nothing to walk
@@ -388,11 +292,7 @@ def _model_schema(model: ArgsModel) -> Mapping[str, Any]:
 
 
 def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
-    """How many (value, schema) visits validation may make, counted to the budget.
-
-    Every option of an `anyOf`/`oneOf` is tried on the value, as pydantic's
-    smart unions do, except that a discriminated union tries the tagged one.
-    """
+    """The (value, schema) visits pydantic's smart unions may make, up to the budget."""
     definitions = root.get("$defs") or {}
     pending: list[tuple[Any, Any]] = [(arguments, root)]
     work = 0

@@ -1,29 +1,19 @@
 r"""The text protocol that carries tool calls through Segmind's gateway.
 
-The gateway does not forward `tools`, so the tools are described in the system
-prompt and the model answers with tagged JSON blocks:
-
-```text
-<tool_call>
-{"name": "get_weather", "arguments": {"city": "Paris"}}
-</tool_call>
-```
-
-Several blocks mean several calls; prose may come before them. Results go
-back as `<tool_result id="..." name="...">...</tool_result>` in a user turn.
-
-Untrusted text (messages, tool results, tool descriptions and schemas) never
-carries a protocol tag into the prompt: in plain text the `<` that would open
-`<tools>`, `<tool_call>`, `<tool_result>` or `<answer_schema>` (or their
-closings) is written `&lt;`, in JSON `\u003c`, so the model still reads it.
+The gateway forwards no `tools`, so the system prompt describes them and the
+model answers with `<tool_call>{"name": ..., "arguments": {...}}</tool_call>`
+blocks; results go back as `<tool_result id="..." name="...">` in a user turn.
+In untrusted text (messages, results, tool descriptions and schemas) the `<`
+that would open or close a protocol tag is written `&lt;`, in JSON `\u003c`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
@@ -74,7 +64,6 @@ CHOICE_RULES = {
     "normally, with no tool_call block.",
     "any": "You must call at least one tool in this answer.",
 }
-NAMED_CHOICE_RULE = 'You must call the tool "{name}" in this answer.'
 _SEVERAL_RULES = {
     True: "To call several tools at once, write one block per call, one after another.",
     False: "Call at most one tool per answer: write a single block.",
@@ -89,12 +78,13 @@ object (no prose, no code fences) that satisfies this JSON Schema:
 
 @dataclass(frozen=True)
 class ParsedCall:
-    """One call block from a reply: its arguments, or why it is unusable."""
+    """One call, its block as written (`text`), and why it is unusable, if it is."""
 
-    raw: str
+    text: str
     name: str | None = None
-    arguments: Mapping[str, Any] | None = None
+    arguments: dict[str, Any] | None = None
     error: str | None = None
+    id: str | None = field(default_factory=lambda: f"call_{uuid.uuid4().hex[:24]}")
 
 
 def escape_text(text: str) -> str:
@@ -115,18 +105,7 @@ def render_instruction(
     *,
     parallel: bool = True,
 ) -> str:
-    """The system-prompt section that teaches the model the protocol.
-
-    Args:
-        functions: The bound tools' `"function"` entries (OpenAI format).
-        choice: `"auto"`, `"any"`, or the name of the tool that must be called.
-        answer_schema: A JSON Schema the final (tool-free) answer must follow.
-            It replaces `response_format`, which would forbid tool calls.
-        parallel: Whether the model may call several tools in one answer.
-
-    Returns:
-        The section's text.
-    """
+    """The system-prompt section that teaches the model the protocol."""
     lines = [
         _json(
             {
@@ -139,7 +118,8 @@ def render_instruction(
     ]
     text = _PREAMBLE.format(
         tools="\n".join(lines),
-        choice=CHOICE_RULES.get(choice) or NAMED_CHOICE_RULE.format(name=choice),
+        choice=CHOICE_RULES.get(choice)
+        or f'You must call the tool "{choice}" in this answer.',
         several=_SEVERAL_RULES[parallel],
     )
     if answer_schema is not None:
@@ -176,10 +156,14 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     while (opening := text.find(CALL_OPEN, position)) != -1:
         prose.append(text[position:opening])
         start = opening + len(CALL_OPEN)
-        close = text.find(CALL_CLOSE, _json_object_end(text, start) or start)
+        payload, end = _leading_object(text, start)
+        close = text.find(CALL_CLOSE, end)
         if close == -1:
             close = len(text)
-        calls.append(_parse_call(text[start:close]))
+        # Tags kept: an invalid call's text never parses as JSON arguments, so
+        # it stays invalid wherever chunks are merged again.
+        block = f"{CALL_OPEN}{text[start:close].strip()}{CALL_CLOSE}"
+        calls.append(_parse_call(block, payload))
         position = close + len(CALL_CLOSE)
     if not calls:
         return text, calls
@@ -189,47 +173,43 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     return "\n".join(p.strip() for p in prose if p.strip()), calls
 
 
-def _json_object_end(text: str, start: int) -> int | None:
+def _leading_object(text: str, start: int) -> tuple[Any, int]:
+    """The JSON object at `start`, maybe in a code fence, and its end; else `None`."""
     brace = text.find("{", start)
     if brace == -1 or text[start:brace].strip() not in ("", "```", "```json"):
-        return None
+        return None, start
     try:
-        _, end = _DECODER.raw_decode(text, brace)
+        return _DECODER.raw_decode(text, brace)
     except (ValueError, RecursionError):
-        return None
-    return int(end)
+        return None, start
 
 
-def _parse_call(block: str) -> ParsedCall:
-    raw = block.strip()
-    try:
-        # From the first brace: a code fence around the object is skipped, and
-        # `raw_decode` stops at the object's end.
-        payload, _ = _DECODER.raw_decode(raw[raw.find("{") :])
-    except ValueError as error:
-        return ParsedCall(raw=raw, error=f"the block is not a JSON object: {error}")
-    except RecursionError:
-        return ParsedCall(raw=raw, error=_TOO_DEEP)
+def _parse_call(block: str, payload: Any) -> ParsedCall:
+    if payload is None:
+        try:  # from the first brace: chatter before the object is skipped
+            payload, _ = _DECODER.raw_decode(block[block.find("{") :])
+        except ValueError as error:
+            return ParsedCall(block, error=f"the block is not a JSON object: {error}")
+        except RecursionError:
+            return ParsedCall(block, error=_TOO_DEEP)
     if not isinstance(payload, dict):
-        return ParsedCall(raw=raw, error="the block is not a JSON object")
+        return ParsedCall(block, error="the block is not a JSON object")
     name = payload.get("name")
     if not isinstance(name, str) or not name:
-        return ParsedCall(raw=raw, error='the call has no "name" string')
-    arguments: Any = next(
-        (payload[key] for key in _ARGUMENT_KEYS if key in payload), {}
-    )
+        return ParsedCall(block, error='the call has no "name" string')
+    arguments: Any = next((payload[k] for k in _ARGUMENT_KEYS if k in payload), {})
     if isinstance(arguments, str):
         try:
             arguments = json.loads(arguments) if arguments.strip() else {}
         except ValueError:
-            return ParsedCall(raw=raw, name=name, error='"arguments" is not JSON')
+            return ParsedCall(block, name, error='"arguments" is not JSON')
         except RecursionError:
-            return ParsedCall(raw=raw, name=name, error=_TOO_DEEP)
+            return ParsedCall(block, name, error=_TOO_DEEP)
     if not isinstance(arguments, dict):
-        return ParsedCall(raw=raw, name=name, error='"arguments" is not an object')
+        return ParsedCall(block, name, error='"arguments" is not an object')
     if _deeper_than(arguments, MAX_ARGUMENT_DEPTH):
-        return ParsedCall(raw=raw, name=name, error=_TOO_DEEP)
-    return ParsedCall(raw=raw, name=name, arguments=arguments)
+        return ParsedCall(block, name, error=_TOO_DEEP)
+    return ParsedCall(block, name, arguments)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -1,10 +1,4 @@
-"""Structured output for Segmind models: the three methods and their parsers.
-
-`json_schema` sends Segmind's `response_format`, `function_calling` binds the
-schema as the tool that must be called, `json_mode` asks for one JSON object
-(`response_format: json_object` and an instruction; the instruction alone for
-Claude, which rejects `json_object`).
-"""
+"""Structured output: `with_structured_output`'s three methods and their parsers."""
 
 from __future__ import annotations
 
@@ -27,9 +21,7 @@ from langchain_core.runnables import (
     RunnableMap,
     RunnablePassthrough,
 )
-from langchain_core.utils.function_calling import (
-    convert_to_json_schema,
-)
+from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 from langchain_segmind.errors import SegmindInputError
@@ -46,23 +38,7 @@ def structured_runnable(
     include_raw: bool,
     strict: bool | None,
 ) -> Runnable[LanguageModelInput, Any]:
-    """Build the runnable behind `with_structured_output`.
-
-    Args:
-        model: The chat model.
-        schema: A pydantic class (v1 or v2), a TypedDict or a JSON schema;
-            optional for `"json_mode"`.
-        method: How to ask for structure (see the module docstring).
-        include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of
-            raising on a parsing failure.
-        strict: Passed as the schema's `strict` flag (`json_schema` method).
-
-    Returns:
-        A runnable yielding the parsed output.
-
-    Raises:
-        SegmindInputError: For an unknown method or a missing schema.
-    """
+    """Build the runnable behind `ChatSegmind.with_structured_output`."""
     if method not in ("json_schema", "function_calling", "json_mode"):
         raise SegmindInputError(
             f"unknown structured-output method {method!r}; use 'json_schema', "
@@ -107,11 +83,7 @@ def structured_runnable(
 
 
 def _require_tool_call(message: AIMessage) -> AIMessage:
-    """Let a message with a valid tool call through; else raise.
-
-    LangChain's tool parsers return `None` when there is no valid call; a
-    structured output must fail loudly instead (or land in `parsing_error`).
-    """
+    # Core's tool parsers return `None` without a valid call: fail loudly.
     if message.tool_calls:
         return message
     reasons = [str(c["error"]) for c in message.invalid_tool_calls if c.get("error")]
@@ -123,11 +95,7 @@ def _require_tool_call(message: AIMessage) -> AIMessage:
 
 
 def response_format_for(value: Any) -> Mapping[str, Any] | None:
-    """A per-call `response_format`: a dict as given, or built from a schema.
-
-    Raises:
-        SegmindInputError: For a value that is neither.
-    """
+    """A per-call `response_format`: a dict as given, or built from a schema."""
     if value is None or isinstance(value, Mapping):
         return value
     try:
