@@ -22,21 +22,14 @@ from langchain_core.tools.base import create_schema_from_function
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ValidationError
 
-from langchain_segmind.conversion.types import (
-    Part,
-    TextPart,
-    ToolCallPart,
-    ToolResultPart,
-    Turn,
-)
+from langchain_segmind.conversion.types import Turn
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools import protocol
 
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _MAX_REPORTED_ERRORS = 3
-# pydantic's smart unions try every option on a value, so nested unions cost
-# exponential time: arguments that would need more (value, schema) visits than
-# this are refused rather than validated.
+# Smart unions try every option, so nested unions cost exponential time:
+# arguments needing more (value, schema) visits than this are refused.
 _CHECK_BUDGET = 100_000
 
 
@@ -127,11 +120,8 @@ def binding_from_call(
         return None
     described = tuple(describe_tool(tool) for tool in tools)
     names = [tool["function"]["name"] for tool in described]
-    return ToolBinding(
-        described,
-        normalize_tool_choice(tool_choice, names),
-        parallel=parallel_tool_calls is not False,
-    )
+    choice = normalize_tool_choice(tool_choice, names)
+    return ToolBinding(described, choice, parallel=parallel_tool_calls is not False)
 
 
 def answer_schema_into_protocol(
@@ -148,60 +138,13 @@ def answer_schema_into_protocol(
 
 
 def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[Turn]:
-    """Calls and results as tagged text, all text escaped, the tools' instruction."""
-    bound = binding if binding is not None and binding.parses_replies else None
-    if bound is None and not any(
-        isinstance(part, ToolCallPart | ToolResultPart)
-        for turn in turns
-        for part in turn.parts
-    ):
-        return list(turns)
-    rendered = [_render_turn(turn) for turn in turns]
-    if bound is not None:
-        instruction = protocol.render_instruction(
-            [tool["function"] for tool in bound.tools],
-            bound.choice,
-            bound.answer_schema,
-            parallel=bound.parallel,
-        )
-        after_system = next(
-            (i for i, turn in enumerate(rendered) if turn.role != "system"),
-            len(rendered),
-        )
-        rendered.insert(after_system, Turn("system", (TextPart(instruction),)))
-    return rendered
-
-
-def _render_turn(turn: Turn) -> Turn:
-    parts: list[Part] = []
-    # Joined before escaping: text split across blocks cannot spell a tag.
-    for part in _joined(turn.parts):
-        if isinstance(part, TextPart):
-            parts.append(TextPart(protocol.escape_text(part.text)))
-        elif isinstance(part, ToolCallPart):
-            text = protocol.render_call(part.name, part.args, part.id)
-            parts.append(TextPart(f"\n{text}\n" if parts else f"{text}\n"))
-        elif isinstance(part, ToolResultPart):
-            header = protocol.result_header(
-                part.tool_call_id, part.name, is_error=part.is_error
-            )
-            parts.append(TextPart(header))
-            parts.extend(_render_turn(Turn("user", part.content)).parts)
-            parts.append(TextPart(f"\n{protocol.RESULT_CLOSE}\n"))
-        else:
-            parts.append(part)
-    role = "user" if turn.role == "tool" else turn.role
-    return Turn(role, _joined(parts), turn.name)
-
-
-def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
-    joined: list[Part] = []
-    for part in parts:
-        if joined and isinstance(part, TextPart) and isinstance(joined[-1], TextPart):
-            joined[-1] = TextPart(joined[-1].text + part.text)
-        else:
-            joined.append(part)
-    return tuple(joined)
+    """The turns as the protocol writes them, with the binding's instruction."""
+    if binding is None or not binding.parses_replies:
+        return protocol.render_turns(turns, None)
+    instruction = protocol.render_instruction(
+        binding.tools, binding.choice, binding.answer_schema, binding.parallel
+    )
+    return protocol.render_turns(turns, instruction)
 
 
 def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
@@ -265,22 +208,19 @@ def _argument_error(
         tool.args_model.model_validate(copy.deepcopy(arguments))
     except ValidationError as error:
         details = error.errors(include_url=False, include_context=False)
-        texts = []
-        for detail in details[:_MAX_REPORTED_ERRORS]:
-            where = "".join(
-                f"[{key}]" if isinstance(key, int) else f".{key}"
-                for key in detail["loc"]
-            )
-            got = (
-                "" if detail["type"] == "missing" else f", got {detail['input']!r:.60}"
-            )
-            texts.append(f"arguments{where}: {detail['msg']}{got}")
+        texts = [_error_text(detail) for detail in details[:_MAX_REPORTED_ERRORS]]
         if len(details) > _MAX_REPORTED_ERRORS:
             texts.append(f"and {len(details) - _MAX_REPORTED_ERRORS} more")
         return "; ".join(texts)
     except Exception as error:  # a validator of the user's may raise anything
         return f"arguments could not be validated: {type(error).__name__}: {error}"
     return None
+
+
+def _error_text(detail: Mapping[str, Any]) -> str:
+    loc = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in detail["loc"])
+    got = "" if detail["type"] == "missing" else f", got {detail['input']!r:.60}"
+    return f"arguments{loc}: {detail['msg']}{got}"
 
 
 @functools.lru_cache(maxsize=256)

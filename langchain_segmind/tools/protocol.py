@@ -16,6 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_segmind.conversion.types import (
+    Part,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    Turn,
+)
+
 CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
 _NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
@@ -25,6 +33,7 @@ _NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
 _TAG_START = re.compile(
     r"<(?=[\s/\\]*(?:tools|tool_call|tool_result|answer_schema)\b)", re.IGNORECASE
 )
+_ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
 _DECODER = json.JSONDecoder()
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused: far beyond any real tool's, and they would
@@ -87,11 +96,6 @@ class ParsedCall:
     id: str | None = field(default_factory=lambda: f"call_{uuid.uuid4().hex[:24]}")
 
 
-def escape_text(text: str) -> str:
-    """`text` with every protocol tag's `<` written `&lt;`."""
-    return _TAG_START.sub("&lt;", text)
-
-
 def _json(value: Any) -> str:
     # In JSON `<` only occurs inside strings, where `\u003c` is the same text;
     # every one is escaped, since `\n` or `\t` may stand between it and a tag.
@@ -99,22 +103,21 @@ def _json(value: Any) -> str:
 
 
 def render_instruction(
-    functions: Sequence[Mapping[str, Any]],
+    tools: Sequence[Mapping[str, Any]],
     choice: str,
-    answer_schema: Mapping[str, Any] | None = None,
-    *,
-    parallel: bool = True,
+    answer_schema: Mapping[str, Any] | None,
+    parallel: bool,
 ) -> str:
     """The system-prompt section that teaches the model the protocol."""
     lines = [
         _json(
             {
-                "name": function["name"],
-                "description": function.get("description") or "",
-                "parameters": function.get("parameters") or _NO_ARGUMENTS,
+                "name": tool["function"]["name"],
+                "description": tool["function"].get("description") or "",
+                "parameters": tool["function"].get("parameters") or _NO_ARGUMENTS,
             }
         )
-        for function in functions
+        for tool in tools
     ]
     text = _PREAMBLE.format(
         tools="\n".join(lines),
@@ -127,21 +130,60 @@ def render_instruction(
     return text
 
 
-def render_call(name: str, arguments: Mapping[str, Any], call_id: str) -> str:
-    """A past call, as it appears in the assistant's history."""
-    payload = {"name": name, "arguments": dict(arguments), "id": call_id}
-    return f"{CALL_OPEN}\n{_json(payload)}\n{CALL_CLOSE}"
+def render_turns(turns: Sequence[Turn], instruction: str | None) -> list[Turn]:
+    """Turns with tagged calls and results, escaped text, `instruction` after system."""
+    if instruction is None and not any(
+        isinstance(part, ToolCallPart | ToolResultPart)
+        for turn in turns
+        for part in turn.parts
+    ):
+        return list(turns)
+    rendered = [_render_turn(turn) for turn in turns]
+    if instruction is not None:
+        after_system = next(
+            (i for i, turn in enumerate(rendered) if turn.role != "system"),
+            len(rendered),
+        )
+        rendered.insert(after_system, Turn("system", (TextPart(instruction),)))
+    return rendered
 
 
-def result_header(call_id: str, name: str | None, *, is_error: bool) -> str:
-    """The opening tag of a tool result; its attribute values cannot end it."""
-    values = {"id": call_id, "name": name, "status": "error" if is_error else None}
-    attributes = " ".join(
-        key + "=" + json.dumps(value).replace("<", r"\u003c").replace(">", r"\u003e")
-        for key, value in values.items()
-        if value
-    )
-    return f"<tool_result {attributes}>\n"
+def _render_turn(turn: Turn) -> Turn:
+    parts: list[Part] = []
+    # Joined before escaping: text split across blocks cannot spell a tag.
+    for part in _joined(turn.parts):
+        if isinstance(part, TextPart):
+            parts.append(TextPart(_TAG_START.sub("&lt;", part.text)))
+        elif isinstance(part, ToolCallPart):
+            call = {"name": part.name, "arguments": dict(part.args), "id": part.id}
+            block = f"{CALL_OPEN}\n{_json(call)}\n{CALL_CLOSE}\n"
+            parts.append(TextPart(f"\n{block}" if parts else block))
+        elif isinstance(part, ToolResultPart):
+            status = "error" if part.is_error else None
+            values = {"id": part.tool_call_id, "name": part.name, "status": status}
+            # JSON strings with `<` and `>` escaped: no value can end the tag.
+            attributes = " ".join(
+                f"{key}={json.dumps(value).translate(_ANGLES)}"
+                for key, value in values.items()
+                if value
+            )
+            parts.append(TextPart(f"<tool_result {attributes}>\n"))
+            parts.extend(_render_turn(Turn("user", part.content)).parts)
+            parts.append(TextPart(f"\n{RESULT_CLOSE}\n"))
+        else:
+            parts.append(part)
+    role = "user" if turn.role == "tool" else turn.role
+    return Turn(role, _joined(parts), turn.name)
+
+
+def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
+    joined: list[Part] = []
+    for part in parts:
+        if joined and isinstance(part, TextPart) and isinstance(joined[-1], TextPart):
+            joined[-1] = TextPart(joined[-1].text + part.text)
+        else:
+            joined.append(part)
+    return tuple(joined)
 
 
 def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
