@@ -13,6 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,9 @@ _TAG_START = re.compile(
 )
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
 _DECODER = json.JSONDecoder()
+# A block's object, maybe in a code fence; matched where the block starts, so
+# finding it takes time linear in the block.
+_OBJECT_START = re.compile(r"\s*(?:```(?:json)?\s*)?\{")
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused: far beyond any real tool's, and they would
 # hit Python's recursion limit wherever they are encoded again.
@@ -189,16 +193,20 @@ def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
 def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     """Split a model's reply into its prose and its call blocks; never raises.
 
-    A block's JSON is read first, so a closing tag inside one of its strings
-    does not end the block; a block with no closing tag runs to the end.
+    A block's JSON object (maybe in a code fence) is read first, so a closing
+    tag inside one of its strings does not end the block; a block with no
+    closing tag runs to the end.
     """
     calls: list[ParsedCall] = []
     prose: list[str] = []
     position = 0
     while (opening := text.find(CALL_OPEN, position)) != -1:
         prose.append(text[position:opening])
-        start = opening + len(CALL_OPEN)
-        payload, end = _leading_object(text, start)
+        start = end = opening + len(CALL_OPEN)
+        payload, opened = None, _OBJECT_START.match(text, start)
+        if opened:
+            with suppress(ValueError, RecursionError):
+                payload, end = _DECODER.raw_decode(text, opened.end() - 1)
         close = text.find(CALL_CLOSE, end)
         if close == -1:
             close = len(text)
@@ -213,17 +221,6 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     # Joined by line breaks, the pieces around removed blocks cannot spell a
     # new opening tag between them.
     return "\n".join(p.strip() for p in prose if p.strip()), calls
-
-
-def _leading_object(text: str, start: int) -> tuple[Any, int]:
-    """The JSON object at `start`, maybe in a code fence, and its end; else `None`."""
-    brace = text.find("{", start)
-    if brace == -1 or text[start:brace].strip() not in ("", "```", "```json"):
-        return None, start
-    try:
-        return _DECODER.raw_decode(text, brace)
-    except (ValueError, RecursionError):
-        return None, start
 
 
 def _parse_call(block: str, payload: Any) -> ParsedCall:
