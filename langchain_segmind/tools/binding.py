@@ -151,9 +151,8 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     """Move the reply's call blocks into `tool_calls`; never raises.
 
     Unusable blocks and refused arguments become `invalid_tool_calls` with the
-    reason. Valid calls keep their arguments as written (consumers validate
-    again, filling in defaults). Without `parallel`, only the first call
-    counts. Calls the provider made natively, should any come back, too.
+    reason; valid calls keep their arguments as written. Without `parallel`,
+    only the first call counts, native calls (should any come back) included.
     """
     if not isinstance(message.content, str):
         return message
@@ -225,10 +224,8 @@ def _error_text(detail: Mapping[str, Any]) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _model_schema(model: type[BaseModel]) -> Mapping[str, Any]:
-    try:
-        return model.model_json_schema()
-    except Exception:  # a model pydantic cannot describe: nothing to walk
-        return {}
+    # Cannot raise: `convert_to_openai_tool` built this schema to describe the tool.
+    return model.model_json_schema()
 
 
 def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
