@@ -20,7 +20,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.tools import BaseTool, Tool
 from langchain_core.tools.base import create_schema_from_function
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PydanticUserError, ValidationError
 
 from langchain_segmind.conversion.types import Turn
 from langchain_segmind.errors import SegmindInputError
@@ -50,9 +50,10 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     try:
         description = convert_to_openai_tool(tool, strict=strict)
         name = description["function"]["name"]
-    except (TypeError, ValueError, KeyError) as error:
+    except (TypeError, ValueError, KeyError, PydanticUserError) as error:
         raise SegmindInputError(
-            f"cannot describe the tools: {tool!r:.80} is not a tool"
+            f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
+            f"arguments have no JSON Schema ({type(error).__name__}: {error})"
         ) from error
     if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
         raise SegmindInputError(

@@ -105,3 +105,12 @@ def test_an_escaped_tag_in_a_reply_is_prose(gpt, recorder):
     message = read(gpt, recorder, reply)
 
     assert (message.content, message.tool_calls) == (reply, [])
+
+
+def test_a_reply_of_many_unusable_blocks_is_read_whole(gpt, recorder):
+    # Each block's object is searched for where the block starts: a reply of
+    # many empty blocks and one stray brace is read in one pass.
+    message = read(gpt, recorder, "<tool_call></tool_call>" * 20_000 + "{")
+
+    assert len(message.invalid_tool_calls) == 20_000
+    assert message.tool_calls == []

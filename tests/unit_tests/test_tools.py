@@ -262,6 +262,20 @@ def test_a_tool_name_outside_the_providers_rule_is_refused(model, recorder, name
     assert recorder.count == 0
 
 
+class TakesACallback(BaseModel):
+    """A tool whose argument JSON Schema cannot describe."""
+
+    on_done: Callable[[int], int]
+
+
+def test_a_tool_json_schema_cannot_describe_is_refused_at_bind_time(model, recorder):
+    with pytest.raises(SegmindInputError, match="no JSON Schema") as raised:
+        model.bind_tools([TakesACallback])
+
+    assert "TakesACallback" in str(raised.value)
+    assert recorder.count == 0
+
+
 def test_a_tool_name_of_64_allowed_characters_is_accepted(model, dialect, recorder):
     name = "Get-weather_2" + "x" * 51
 
