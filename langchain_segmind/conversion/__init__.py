@@ -186,16 +186,12 @@ def combine_llm_outputs(
 ) -> dict[str, Any]:
     """One `llm_output` for several calls: the first model named, tokens summed."""
     present = [output for output in outputs if output]
-    names = [output["model_name"] for output in present if "model_name" in output]
-    combined: dict[str, Any] = {"model_name": names[0] if names else model}
-    if usages := [
-        output["token_usage"] for output in present if "token_usage" in output
-    ]:
-        combined["token_usage"] = {
-            key: sum(int(usage.get(key) or 0) for usage in usages)
-            for key in _TOKEN_USAGE_KEYS
-        }
-    return combined
+    usages = [output["token_usage"] for output in present if "token_usage" in output]
+    model_name = present[0]["model_name"] if present else model
+    if not usages:
+        return {"model_name": model_name}
+    summed = {key: sum(usage[key] for usage in usages) for key in _TOKEN_USAGE_KEYS}
+    return {"model_name": model_name, "token_usage": summed}
 
 
 def chat_result(message: AIMessage) -> ChatResult:
@@ -215,16 +211,8 @@ def last_chunk(message: AIMessage) -> ChatGenerationChunk:
     metadata = dict(message.response_metadata)
     if message.usage_metadata:
         metadata["token_usage"] = _token_usage(message.usage_metadata)
-    chunk = AIMessageChunk(
-        content=message.content,
-        id=message.id,
-        tool_calls=message.tool_calls,
-        invalid_tool_calls=message.invalid_tool_calls,
-        usage_metadata=message.usage_metadata,
-        response_metadata=metadata,
-        additional_kwargs=message.additional_kwargs,
-        chunk_position="last",
-    )
+    fields = dict(message) | {"type": "AIMessageChunk", "response_metadata": metadata}
+    chunk = AIMessageChunk(**fields, chunk_position="last")
     return ChatGenerationChunk(message=chunk)
 
 

@@ -19,7 +19,6 @@ from langchain_segmind.conversion.types import (
     TextPart,
     Turn,
     answer_message,
-    native_tool_call,
     read_usage,
 )
 from langchain_segmind.errors import SegmindUnsupportedContentError
@@ -38,14 +37,7 @@ _AUDIO_FORMATS = {
 
 
 def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
-    """Render turns as an OpenAI-style `messages` list.
-
-    Args:
-        turns: The conversation, with tool calls and results already as text.
-        model: The slug, named in errors.
-
-    Returns:
-        `{"messages": [...]}`.
+    """Render turns as `{"messages": [...]}` in OpenAI's format.
 
     Raises:
         SegmindUnsupportedContentError: For content this dialect cannot take.
@@ -100,10 +92,7 @@ def _render_part(part: TextPart | MediaPart, role: str, model: str) -> dict[str,
 
 
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
-    """Read an OpenAI chat.completion answer (and deepseek's `reasoning_content`).
-
-    Returns `None` for an answer of another shape (no `choices` list).
-    """
+    """Read a chat.completion answer (with `reasoning_content`); else `None`."""
     if not isinstance(payload.get("choices"), list):
         return None
     choices = payload.get("choices") or [{}]
@@ -112,7 +101,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     message = message if isinstance(message, Mapping) else {}
     raw_calls = message.get("tool_calls")
     calls = [
-        native_tool_call(raw.get("id"), function.get("name"), function.get("arguments"))
+        (raw.get("id"), function.get("name"), function.get("arguments"))
         for raw in (raw_calls if isinstance(raw_calls, list) else [])
         if isinstance(raw, Mapping)
         and isinstance(function := raw.get("function"), Mapping)
