@@ -86,11 +86,8 @@ def render_request(
 
     `turns` have their tool calls and results already written as text;
     `json_mode` asks for one JSON object by an instruction (and `json_object`
-    where the dialect has it); `extra_body` fields are sent as given.
-
-    Raises:
-        SegmindInputError: For input the model cannot take, including
-            `SegmindUnsupportedContentError` for content its profile refuses.
+    where the dialect has it). Input the model cannot take raises
+    `SegmindInputError` (`SegmindUnsupportedContentError` for content).
     """
     extra_body = extra_body or {}
     check_sampling(model, temperature, extra_body)
@@ -153,11 +150,7 @@ def read_answer(payload: Any) -> AIMessage | None:
 
 
 def stop_sequences_of(stop: object) -> tuple[str, ...]:
-    """A call's stop sequences: `None`, one string, or a list of strings.
-
-    Raises:
-        SegmindInputError: Anything else.
-    """
+    """A call's stop sequences from `None`, one string or a list of strings."""
     if stop is None:
         return ()
     if isinstance(stop, str):

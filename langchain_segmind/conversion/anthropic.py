@@ -42,11 +42,7 @@ _FINISH_REASONS = {
 
 
 def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
-    """Render turns as `{"messages": [...]}`, plus `"instruction"` for system text.
-
-    Raises:
-        SegmindUnsupportedContentError: For content Claude cannot take.
-    """
+    """Render turns as `{"messages": [...]}`, plus `"instruction"` for system text."""
     instructions: list[str] = []
     messages: list[dict[str, Any]] = []
     for turn in turns:

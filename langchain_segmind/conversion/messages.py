@@ -81,10 +81,6 @@ def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
 
     A tool result without a name gets the name of the earlier call it answers
     (a `ToolMessage` built by hand often carries only `tool_call_id`).
-
-    Raises:
-        SegmindInputError: For an empty list, content nested too deep or
-            containing itself, or a message that cannot be sent.
     """
     if not messages:
         raise SegmindInputError("the message list is empty: nothing to send")
@@ -225,12 +221,8 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
         )
     block_type = block["type"]
     # LangChain wraps provider-native blocks it has no standard type for.
-    wrapped = block.get("value")
-    if (
-        block_type == "non_standard"
-        and isinstance(wrapped, Mapping)
-        and "type" in wrapped
-    ):
+    wrapped = block.get("value") if block_type == "non_standard" else None
+    if isinstance(wrapped, Mapping) and "type" in wrapped:
         return _parse_block(wrapped, model, from_assistant)
     if block_type in _OUTPUT_BLOCK_TYPES or block_type == "non_standard":
         if from_assistant:
@@ -249,22 +241,15 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
         return TextPart(block["text"])
     if block_type in ("tool_call", "tool_use"):
         args = block.get("args", block.get("input"))
-        return ToolCallPart(
-            id=str(block.get("id") or ""),
-            name=str(block.get("name") or ""),
-            args=args if isinstance(args, Mapping) else {},
-        )
+        args = args if isinstance(args, Mapping) else {}
+        call_id, name = str(block.get("id") or ""), str(block.get("name") or "")
+        return ToolCallPart(call_id, name, args)
     if block_type == "tool_result":
         raw = block.get("content", "")
-        content = _parse_content(
-            raw if isinstance(raw, str | list) else str(raw), model
-        )
-        return ToolResultPart(
-            tool_call_id=str(block.get("tool_use_id") or ""),
-            name=None,
-            content=_media_or_text(content),
-            is_error=bool(block.get("is_error")),
-        )
+        raw = raw if isinstance(raw, str | list) else str(raw)
+        content = _media_or_text(_parse_content(raw, model))
+        call_id = str(block.get("tool_use_id") or "")
+        return ToolResultPart(call_id, None, content, bool(block.get("is_error")))
     if block_type in _MEDIA_KINDS:
         return _media_block(block, model)
     raise SegmindUnsupportedContentError(block_type, model)

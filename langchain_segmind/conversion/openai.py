@@ -37,19 +37,14 @@ _AUDIO_FORMATS = {
 
 
 def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
-    """Render turns as `{"messages": [...]}` in OpenAI's format.
-
-    Raises:
-        SegmindUnsupportedContentError: For content this dialect cannot take.
-    """
+    """Render turns as `{"messages": [...]}` in OpenAI's format."""
     messages: list[dict[str, Any]] = []
     for turn in turns:
         parts = [p for p in turn.parts if isinstance(p, TextPart | MediaPart)]
-        content: str | list[dict[str, Any]] = [
-            _render_part(part, turn.role, model) for part in parts
-        ]
-        if all(isinstance(part, TextPart) for part in parts):
-            content = "".join(p.text for p in parts if isinstance(p, TextPart))
+        texts = [p.text for p in parts if isinstance(p, TextPart)]
+        content: str | list[dict[str, Any]] = "".join(texts)
+        if len(texts) < len(parts):
+            content = [_render_part(part, turn.role, model) for part in parts]
         message = {"role": turn.role, "content": content}
         # OpenAI's name rule: `^[a-zA-Z0-9_-]{1,64}$`.
         if name := _NAME_INVALID.sub("_", turn.name or "")[:64]:

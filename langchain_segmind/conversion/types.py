@@ -180,13 +180,16 @@ def answer_message(
     }
     if refusal := _str(refusal):
         additional["refusal"] = metadata["refusal"] = refusal
-    parsed = [_native_tool_call(*call) for call in calls]
+    # `tool_calls` / `invalid_tool_calls` only if any: core validates even empty ones.
+    found: dict[str, list[Any]] = {}
+    for call in calls:
+        parsed = _native_tool_call(*call)
+        found.setdefault(f"{parsed['type']}s", []).append(parsed)
     return AIMessage(
         content=text,
         id=metadata["id"],
-        tool_calls=[c for c in parsed if c["type"] == "tool_call"],
-        invalid_tool_calls=[c for c in parsed if c["type"] == "invalid_tool_call"],
         usage_metadata=usage,
         response_metadata=metadata,
         additional_kwargs=additional,
+        **found,
     )
