@@ -9,7 +9,7 @@ whose provider refuses sampling parameters.
 
 from __future__ import annotations
 
-import functools
+from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -52,12 +52,10 @@ def _profile(
 
 
 # Every Claude model here reads images and PDFs and, from Claude 4, thinks.
-_claude = functools.partial(_profile, images=True, pdfs=True, reasoning=True)
+_claude = partial(_profile, images=True, pdfs=True, reasoning=True)
 # OpenAI sends PDFs to vision models as text plus page images.
-_openai = functools.partial(_profile, images=True, pdfs=True)
-_gemini = functools.partial(
-    _profile, images=True, pdfs=True, audio=True, reasoning=True
-)
+_openai = partial(_profile, images=True, pdfs=True)
+_gemini = partial(_profile, images=True, pdfs=True, audio=True, reasoning=True)
 
 
 PROFILES: dict[str, ModelProfile] = {
@@ -106,9 +104,3 @@ def profile_for(model: str) -> ModelProfile | None:
     """A copy of the slug's profile (any case), or `None` outside the catalogue."""
     profile = PROFILES.get(model.lower())
     return None if profile is None else profile.copy()
-
-
-def refuses_sampling(model: str) -> bool:
-    """Whether the slug's provider refuses `temperature`, `top_p` and `top_k`."""
-    profile = PROFILES.get(model.lower())
-    return profile is not None and profile["temperature"] is False

@@ -44,8 +44,7 @@ def check_sampling(
     `temperature: False` (e.g. Claude Opus 4.7) take no temperature, `top_p`
     or `top_k` at all, as their provider answers 400 to them.
     """
-    profile = PROFILES.get(model.lower())
-    if profile is not None and profile["temperature"] is False:
+    if PROFILES.get(model.lower(), {}).get("temperature") is False:
         given = [
             name
             for name in _SAMPLING_FIELDS
@@ -162,9 +161,7 @@ def stop_sequences_of(stop: object) -> tuple[str, ...]:
 
 def cut_at_stop(message: AIMessage, stop: Sequence[str]) -> AIMessage:
     """Cut the text at its first stop sequence: the gateway may not honour `stop`."""
-    text = message.content
-    if not isinstance(text, str):
-        return message
+    text = message.text  # the content: answers carry it as one string
     cut = min((i for s in stop if s and (i := text.find(s)) >= 0), default=-1)
     if cut < 0:
         return message

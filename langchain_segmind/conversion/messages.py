@@ -1,14 +1,12 @@
 """LangChain messages, with content blocks in every format in use, as turns.
 
-langchain-core converts LangChain v0 blocks (`source_type`) and OpenAI `file`
-and `input_audio` parts to v1 blocks before a model sees them. Accepted here:
-strings; `text` and `text-plain` blocks; OpenAI `image_url` parts, and `file`
-parts with raw base64 (which core leaves as they are); v1 `image`, `file` and
-`audio` blocks with `base64` or `url`; Anthropic-native `image`, `document`,
-`tool_use` and `tool_result` blocks; v1 `tool_call` blocks; `non_standard`
-wrappers of these. Output-only blocks (reasoning, citations...) are dropped
-from assistant turns; anything else is a typed error naming the block, raised
-before sending.
+Accepted: strings; `text` and `text-plain` blocks; v1 `image`, `file` and
+`audio` blocks with `base64` or `url`; OpenAI `image_url` parts and `file`
+parts with raw base64 (core converts v0 blocks, data-URI files and
+`input_audio` first); Anthropic `image`, `document`, `tool_use` and
+`tool_result` blocks; v1 `tool_call` blocks; `non_standard` wrappers of these.
+Output-only blocks are dropped from assistant turns; anything else is a typed
+error naming the block, raised before sending.
 """
 
 from __future__ import annotations
