@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import mimetypes
 from os import PathLike
 from pathlib import Path
@@ -31,7 +30,7 @@ def sniff_media_type(data: bytes | str) -> str | None:
         head = data[:24]
         try:
             data = base64.b64decode(head + "=" * (-len(head) % 4))
-        except (binascii.Error, ValueError):
+        except ValueError:  # binascii.Error included
             return None
     for signature, media_type in _SIGNATURES:
         if data.startswith(signature):
