@@ -20,7 +20,6 @@ from langchain_segmind.conversion.types import (
     TextPart,
     Turn,
     answer_message,
-    native_tool_call,
     read_usage,
 )
 from langchain_segmind.errors import SegmindUnsupportedContentError
@@ -43,18 +42,7 @@ _FINISH_REASONS = {
 
 
 def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
-    """Render turns as Segmind's Claude request fields.
-
-    Args:
-        turns: The conversation, with tool calls and results already as text.
-        model: The slug, named in errors.
-
-    Returns:
-        `{"messages": [...]}`, plus `"instruction"` when there is system text.
-
-    Raises:
-        SegmindUnsupportedContentError: For content Claude cannot take.
-    """
+    """Render turns as `{"messages": [...]}`, plus `"instruction"` for system text."""
     instructions: list[str] = []
     messages: list[dict[str, Any]] = []
     for turn in turns:
@@ -139,8 +127,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     texts: list[str] = []
     thinking_blocks: list[Mapping[str, Any]] = []
     calls = []
-    content = payload.get("content")
-    for block in content if isinstance(content, list) else []:
+    for block in content or []:
         if not isinstance(block, Mapping):
             continue
         block_type = block.get("type")
@@ -149,9 +136,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         elif block_type in ("thinking", "redacted_thinking"):
             thinking_blocks.append(block)
         elif block_type == "tool_use":
-            calls.append(
-                native_tool_call(block.get("id"), block.get("name"), block.get("input"))
-            )
+            calls.append((block.get("id"), block.get("name"), block.get("input")))
     text = "".join(texts)
     return answer_message(
         text=text,

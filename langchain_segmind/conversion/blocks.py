@@ -1,11 +1,9 @@
 """Standard content blocks of Segmind answers (`model_provider="segmind"`).
 
-Registered with langchain-core at import of `langchain_segmind.conversion`, for
-messages and chunks alike (the gateway has no streaming, so a chunk is a whole
-answer). `message.content_blocks` of an answer then lists, in order:
-`reasoning` blocks (from `additional_kwargs`), `text`, `tool_call` and
-`invalid_tool_call` blocks, and a `refusal` block when the model refused, the
-block that `ModelRefusalMiddleware` looks for.
+Registered with langchain-core for messages and chunks alike (a chunk is a
+whole answer). An answer's `content_blocks` list `reasoning` blocks (from
+`additional_kwargs`), `text`, `tool_call` and `invalid_tool_call` blocks, and a
+`refusal` block when the model refused (what `ModelRefusalMiddleware` reads).
 """
 
 from __future__ import annotations
@@ -17,15 +15,7 @@ from langchain_core.messages import content as types
 
 
 def translate_content(message: AIMessage) -> list[types.ContentBlock]:
-    """Derive standard content blocks from a Segmind answer.
-
-    Args:
-        message: The answer; its `content` may be a string or, as under
-            `output_version="v1"`, a list of blocks.
-
-    Returns:
-        The standard content blocks.
-    """
+    """Derive standard content blocks from a Segmind answer (str or v1 `content`)."""
     # The base class's best-effort reading of `content` alone: text blocks,
     # standard blocks as they are, anything else as `non_standard`.
     blocks = super(AIMessage, message).content_blocks

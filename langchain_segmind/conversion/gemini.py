@@ -9,7 +9,6 @@ from langchain_core.messages import AIMessage
 
 from langchain_segmind.conversion.types import (
     answer_message,
-    native_tool_call,
     read_usage,
 )
 
@@ -25,10 +24,7 @@ _FINISH_REASONS = {
 
 
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
-    """Read a Gemini generateContent answer; `thought` parts are reasoning.
-
-    Returns `None` for an answer of another shape (no `candidates` list).
-    """
+    """Read a generateContent answer (`thought` parts are reasoning); else `None`."""
     if not isinstance(payload.get("candidates"), list):
         return None
     candidates = payload.get("candidates") or [{}]
@@ -44,9 +40,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         if isinstance(part.get("text"), str):
             (thoughts if part.get("thought") else texts).append(part["text"])
         if isinstance(call := part.get("functionCall"), Mapping):
-            calls.append(
-                native_tool_call(call.get("id"), call.get("name"), call.get("args"))
-            )
+            calls.append((call.get("id"), call.get("name"), call.get("args")))
     return answer_message(
         text="".join(texts),
         stop_reason=candidate.get("finishReason"),

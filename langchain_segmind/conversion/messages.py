@@ -1,14 +1,12 @@
 """LangChain messages, with content blocks in every format in use, as turns.
 
-langchain-core converts LangChain v0 blocks (`source_type`) and OpenAI `file`
-and `input_audio` parts to v1 blocks before a model sees them. Accepted here:
-strings; `text` and `text-plain` blocks; OpenAI `image_url` parts, and `file`
-parts with raw base64 (which core leaves as they are); v1 `image`, `file` and
-`audio` blocks with `base64` or `url`; Anthropic-native `image`, `document`,
-`tool_use` and `tool_result` blocks; v1 `tool_call` blocks; `non_standard`
-wrappers of these. Output-only blocks (reasoning, citations...) are dropped
-from assistant turns; anything else is a typed error naming the block, raised
-before sending.
+Accepted: strings; `text` and `text-plain` blocks; v1 `image`, `file` and
+`audio` blocks with `base64` or `url`; OpenAI `image_url` parts and `file`
+parts with raw base64 (core converts v0 blocks, data-URI files and
+`input_audio` first); Anthropic `image`, `document`, `tool_use` and
+`tool_result` blocks; v1 `tool_call` blocks; `non_standard` wrappers of these.
+Output-only blocks are dropped from assistant turns; anything else is a typed
+error naming the block, raised before sending.
 """
 
 from __future__ import annotations
@@ -77,29 +75,17 @@ _DATA_URI = re.compile(
 
 
 def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
-    """Convert LangChain messages into turns.
+    """Convert LangChain messages into turns, one per message (`model` is for errors).
 
     A tool result without a name gets the name of the earlier call it answers
     (a `ToolMessage` built by hand often carries only `tool_call_id`).
-
-    Args:
-        messages: The conversation, as langchain-core passes it to the model.
-        model: The Segmind slug, named in errors.
-
-    Returns:
-        One turn per message, in order.
-
-    Raises:
-        SegmindInputError: For an empty list, content nested too deep or
-            containing itself, or a message that cannot be sent.
     """
     if not messages:
         raise SegmindInputError("the message list is empty: nothing to send")
     turns: list[Turn] = []
     call_names: dict[str, str] = {}
     for index, message in enumerate(messages):
-        if not isinstance(message.content, str) or getattr(message, "tool_calls", None):
-            _check_nesting(message, index)
+        _check_nesting(message, index)
         turn = _to_turn(message, model)
         if any(isinstance(p, ToolCallPart | ToolResultPart) for p in turn.parts):
             parts: list[Part] = []
@@ -120,8 +106,10 @@ def _check_nesting(message: BaseMessage, index: int) -> None:
     A container met again (shared, not circular) is measured by the height
     already found for it, so sharing cannot hide depth.
     """
-    where = f"message {index} ({type(message).__name__})"
     tool_calls = message.tool_calls if isinstance(message, AIMessage) else []
+    if isinstance(message.content, str) and not tool_calls:
+        return
+    where = f"message {index} ({type(message).__name__})"
     stack: list[tuple[Any, int, bool]] = [(message.content, 1, False)]
     stack.extend((call["args"], 1, False) for call in tool_calls)
     on_path: set[int] = set()
@@ -231,12 +219,8 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
         )
     block_type = block["type"]
     # LangChain wraps provider-native blocks it has no standard type for.
-    wrapped = block.get("value")
-    if (
-        block_type == "non_standard"
-        and isinstance(wrapped, Mapping)
-        and "type" in wrapped
-    ):
+    wrapped = block.get("value") if block_type == "non_standard" else None
+    if isinstance(wrapped, Mapping) and "type" in wrapped:
         return _parse_block(wrapped, model, from_assistant)
     if block_type in _OUTPUT_BLOCK_TYPES or block_type == "non_standard":
         if from_assistant:
@@ -255,22 +239,15 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
         return TextPart(block["text"])
     if block_type in ("tool_call", "tool_use"):
         args = block.get("args", block.get("input"))
-        return ToolCallPart(
-            id=str(block.get("id") or ""),
-            name=str(block.get("name") or ""),
-            args=args if isinstance(args, Mapping) else {},
-        )
+        args = args if isinstance(args, Mapping) else {}
+        call_id, name = str(block.get("id") or ""), str(block.get("name") or "")
+        return ToolCallPart(call_id, name, args)
     if block_type == "tool_result":
         raw = block.get("content", "")
-        content = _parse_content(
-            raw if isinstance(raw, str | list) else str(raw), model
-        )
-        return ToolResultPart(
-            tool_call_id=str(block.get("tool_use_id") or ""),
-            name=None,
-            content=_media_or_text(content),
-            is_error=bool(block.get("is_error")),
-        )
+        raw = raw if isinstance(raw, str | list) else str(raw)
+        content = _media_or_text(_parse_content(raw, model))
+        call_id = str(block.get("tool_use_id") or "")
+        return ToolResultPart(call_id, None, content, bool(block.get("is_error")))
     if block_type in _MEDIA_KINDS:
         return _media_block(block, model)
     raise SegmindUnsupportedContentError(block_type, model)
@@ -312,6 +289,7 @@ def _as_standard(block: Mapping[str, Any], model: str) -> Mapping[str, Any]:
 def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     """A v1 `image`, `file` or `audio` block (LangChain's standard format)."""
     block_type, mime_type = block["type"], block.get("mime_type")
+    kind, data, url = _MEDIA_KINDS[block_type], block.get("base64"), block.get("url")
     mime_type = mime_type if isinstance(mime_type, str) else None
     if block_type == "file" and mime_type not in (None, "application/pdf"):
         raise SegmindUnsupportedContentError(
@@ -328,43 +306,31 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
         for key in ("filename", "detail")
         if isinstance(value := block.get(key) or extras.get(key), str)
     }
-    kind = _MEDIA_KINDS[block_type]
     if "base64" in block:
-        if not isinstance(block["base64"], str):
+        if not isinstance(data, str):
             raise SegmindInputError(f"a base64 {block_type} block needs string data")
-        return _inline_media(kind, block["base64"], mime_type, model, **hints)
-    if isinstance(block.get("url"), str):
-        return _media_from_url(kind, block["url"], model, **hints)
-    raise SegmindInputError(
-        f"a {block_type!r} block needs base64 data or a url (model {model!r})"
-    )
-
-
-def _media_from_url(kind: MediaKind, url: str, model: str, **extra: Any) -> MediaPart:
-    if url.startswith("data:"):
+    elif not isinstance(url, str):
+        raise SegmindInputError(
+            f"a {block_type!r} block needs base64 data or a url (model {model!r})"
+        )
+    elif url.startswith("data:"):
         match = _DATA_URI.match(url)
-        if match is None or ";base64" not in (match.group("params") or ""):
+        if match is None or ";base64" not in match["params"]:
             raise SegmindInputError(
                 "expected a base64 data URI (data:<type>;base64,...) for model "
                 f"{model!r}"
             )
-        return _inline_media(
-            kind, match.group("data"), match.group("media"), model, **extra
-        )
-    if not url.lower().startswith(("http://", "https://")):
+        data, mime_type = match["data"], match["media"]
+    elif url.lower().startswith(("http://", "https://")):
+        return MediaPart(kind=kind, url=url, **hints)
+    else:
         raise SegmindInputError(
             f"{kind} URLs must be http(s) or data URIs, got {url[:40]!r} "
             f"(model {model!r})"
         )
-    return MediaPart(kind=kind, url=url, **extra)
-
-
-def _inline_media(
-    kind: MediaKind, data: str, media_type: str | None, model: str, **extra: Any
-) -> MediaPart:
     if not data:
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
-    media_type = media_type.lower() if media_type else None
+    media_type = mime_type.lower() if mime_type else None
     if media_type is None or not _MEDIA_TYPE.match(media_type):
         # Absent or not type/subtype: detect it from the data.
         media_type = sniff_media_type(data) if kind != "audio" else None
@@ -375,4 +341,4 @@ def _inline_media(
         )
     if kind == "image" and media_type == "application/pdf":
         kind = "pdf"
-    return MediaPart(kind=kind, media_type=media_type, data=data, **extra)
+    return MediaPart(kind=kind, media_type=media_type, data=data, **hints)

@@ -19,7 +19,6 @@ from langchain_segmind.conversion.types import (
     TextPart,
     Turn,
     answer_message,
-    native_tool_call,
     read_usage,
 )
 from langchain_segmind.errors import SegmindUnsupportedContentError
@@ -38,26 +37,14 @@ _AUDIO_FORMATS = {
 
 
 def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
-    """Render turns as an OpenAI-style `messages` list.
-
-    Args:
-        turns: The conversation, with tool calls and results already as text.
-        model: The slug, named in errors.
-
-    Returns:
-        `{"messages": [...]}`.
-
-    Raises:
-        SegmindUnsupportedContentError: For content this dialect cannot take.
-    """
+    """Render turns as `{"messages": [...]}` in OpenAI's format."""
     messages: list[dict[str, Any]] = []
     for turn in turns:
         parts = [p for p in turn.parts if isinstance(p, TextPart | MediaPart)]
-        content: str | list[dict[str, Any]] = [
-            _render_part(part, turn.role, model) for part in parts
-        ]
-        if all(isinstance(part, TextPart) for part in parts):
-            content = "".join(p.text for p in parts if isinstance(p, TextPart))
+        texts = [p.text for p in parts if isinstance(p, TextPart)]
+        content: str | list[dict[str, Any]] = "".join(texts)
+        if len(texts) < len(parts):
+            content = [_render_part(part, turn.role, model) for part in parts]
         message = {"role": turn.role, "content": content}
         # OpenAI's name rule: `^[a-zA-Z0-9_-]{1,64}$`.
         if name := _NAME_INVALID.sub("_", turn.name or "")[:64]:
@@ -100,10 +87,7 @@ def _render_part(part: TextPart | MediaPart, role: str, model: str) -> dict[str,
 
 
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
-    """Read an OpenAI chat.completion answer (and deepseek's `reasoning_content`).
-
-    Returns `None` for an answer of another shape (no `choices` list).
-    """
+    """Read a chat.completion answer (with `reasoning_content`); else `None`."""
     if not isinstance(payload.get("choices"), list):
         return None
     choices = payload.get("choices") or [{}]
@@ -112,7 +96,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     message = message if isinstance(message, Mapping) else {}
     raw_calls = message.get("tool_calls")
     calls = [
-        native_tool_call(raw.get("id"), function.get("name"), function.get("arguments"))
+        (raw.get("id"), function.get("name"), function.get("arguments"))
         for raw in (raw_calls if isinstance(raw_calls, list) else [])
         if isinstance(raw, Mapping)
         and isinstance(function := raw.get("function"), Mapping)

@@ -1,9 +1,7 @@
 """Provider-neutral parts and turns, and the answer builder the dialects share.
 
-LangChain messages become `Turn`s (see `langchain_segmind.conversion.messages`);
-each dialect renders turns into its provider's JSON, and reads its answers
-into an `AIMessage` through `answer_message`. Nothing here knows any
-provider's field names.
+Each dialect renders turns into its provider's JSON and reads its answers into
+an `AIMessage` through `answer_message`.
 """
 
 from __future__ import annotations
@@ -73,11 +71,7 @@ Part = TextPart | MediaPart | ReasoningPart | ToolCallPart | ToolResultPart
 
 @dataclass(frozen=True)
 class Turn:
-    """One message of a conversation, independent of any provider.
-
-    The dialects render turns whose tool parts the tools room has already
-    written as text (`langchain_segmind.tools.binding.apply_protocol`).
-    """
+    """One message of a conversation, independent of any provider."""
 
     role: Role
     parts: tuple[Part, ...]
@@ -94,17 +88,10 @@ def read_usage(
     cache_creation: str = "",
     cache_apart: bool = False,
 ) -> UsageMetadata | None:
-    """LangChain's usage record from a provider's usage object.
+    """LangChain's usage record from a provider's usage, by key or dotted path.
 
-    Args:
-        usage: The provider's usage mapping; anything else gives `None`.
-        inputs: The key of the input count (a dotted key reads a nested one).
-        outputs: The key of the output count.
-        total: The key of the total, if the provider sends one.
-        cache_read: The key of the prompt tokens read from the cache.
-        cache_creation: The key of the prompt tokens written to the cache.
-        cache_apart: Whether the provider leaves cached tokens out of its input
-            count (Anthropic does; LangChain's input count includes them).
+    `cache_apart`: the provider leaves cached tokens out of its input count
+    (Anthropic does; LangChain's input count includes them).
     """
     if not isinstance(usage, Mapping):
         return None
@@ -114,7 +101,7 @@ def read_usage(
             ("cache_read", cache_read),
             ("cache_creation", cache_creation),
         )
-        if (count := _count(usage, key)) is not None
+        if key and (count := _count(usage, key)) is not None
     }
     input_tokens = (_count(usage, inputs) or 0) + (
         sum(details.values()) if cache_apart else 0
@@ -123,7 +110,7 @@ def read_usage(
     record = UsageMetadata(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=_count(usage, total) or input_tokens + output_tokens,
+        total_tokens=(total and _count(usage, total)) or input_tokens + output_tokens,
     )
     if details:
         record["input_token_details"] = cast("InputTokenDetails", details)
@@ -134,14 +121,14 @@ def _count(usage: Mapping[str, Any], key: str) -> int | None:
     value: Any = usage
     for name in key.split("."):
         value = value.get(name) if isinstance(value, Mapping) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if type(value) is int else None  # JSON integers, never bools
 
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def native_tool_call(
+def _native_tool_call(
     call_id: Any, name: Any, arguments: Any
 ) -> ToolCall | InvalidToolCall:
     """A provider's own tool call; arguments that are no JSON object make it invalid."""
@@ -166,26 +153,16 @@ def answer_message(
     id: Any,
     upstream_model: Any,
     usage: UsageMetadata | None,
-    calls: Iterable[ToolCall | InvalidToolCall] = (),
+    calls: Iterable[tuple[Any, Any, Any]] = (),
     reasoning: str = "",
     thinking_blocks: Iterable[Mapping[str, Any]] = (),
     refusal: Any = None,
 ) -> AIMessage:
     """The `AIMessage` of an answer: text in `content`, reasoning beside it.
 
-    Args:
-        text: The answer text (never reasoning).
-        stop_reason: The provider's own finish reason, kept as `stop_reason`.
-        finish_reasons: The provider's reasons that normalise to `stop`,
-            `length`, `tool_calls` or `content_filter`; others pass through,
-            lower-cased, as `finish_reason`.
-        id: The provider's answer id.
-        upstream_model: The model the provider reports.
-        usage: Token counts, if the answer has them.
-        calls: Native tool calls found in the answer.
-        reasoning: The model's reasoning text.
-        thinking_blocks: Anthropic thinking blocks, kept whole for the history.
-        refusal: The refusal text, if the model refused.
+    `calls` are native tool calls as (id, name, arguments). `finish_reasons`
+    maps the provider's reasons that normalise to `stop`, `length`,
+    `tool_calls` or `content_filter`; others pass through lower-cased.
     """
     additional: dict[str, Any] = {}
     if reasoning:
@@ -203,13 +180,16 @@ def answer_message(
     }
     if refusal := _str(refusal):
         additional["refusal"] = metadata["refusal"] = refusal
-    calls = list(calls)
+    # `tool_calls` / `invalid_tool_calls` only if any: core validates even empty ones.
+    found: dict[str, list[Any]] = {}
+    for call in calls:
+        parsed = _native_tool_call(*call)
+        found.setdefault(f"{parsed['type']}s", []).append(parsed)
     return AIMessage(
         content=text,
         id=metadata["id"],
-        tool_calls=[c for c in calls if c["type"] == "tool_call"],
-        invalid_tool_calls=[c for c in calls if c["type"] == "invalid_tool_call"],
         usage_metadata=usage,
         response_metadata=metadata,
         additional_kwargs=additional,
+        **found,
     )
