@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from langchain_core.messages import (
@@ -75,28 +74,13 @@ _DATA_URI = re.compile(
 
 
 def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
-    """Convert LangChain messages into turns, one per message (`model` is for errors).
-
-    A tool result without a name gets the name of the earlier call it answers
-    (a `ToolMessage` built by hand often carries only `tool_call_id`).
-    """
+    """LangChain messages as turns, one per message (`model` is named in errors)."""
     if not messages:
         raise SegmindInputError("the message list is empty: nothing to send")
     turns: list[Turn] = []
-    call_names: dict[str, str] = {}
     for index, message in enumerate(messages):
         _check_nesting(message, index)
-        turn = _to_turn(message, model)
-        if any(isinstance(p, ToolCallPart | ToolResultPart) for p in turn.parts):
-            parts: list[Part] = []
-            for part in turn.parts:
-                if isinstance(part, ToolCallPart) and part.id and part.name:
-                    call_names[part.id] = part.name
-                if isinstance(part, ToolResultPart) and not part.name:
-                    part = replace(part, name=call_names.get(part.tool_call_id))
-                parts.append(part)
-            turn = replace(turn, parts=tuple(parts))
-        turns.append(turn)
+        turns.append(_to_turn(message, model))
     return turns
 
 

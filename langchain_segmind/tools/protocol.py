@@ -135,14 +135,26 @@ def render_instruction(
 
 
 def render_turns(turns: Sequence[Turn], instruction: str | None) -> list[Turn]:
-    """Turns with tagged calls and results, escaped text, `instruction` after system."""
-    if instruction is None and not any(
-        isinstance(part, ToolCallPart | ToolResultPart)
+    """Turns with tagged calls and results, escaped text, `instruction` after system.
+
+    A result without a name takes the name of the call it answers (a
+    `ToolMessage` built by hand often carries only `tool_call_id`).
+    """
+    call_names = {
+        part.id: part.name
         for turn in turns
         for part in turn.parts
+        if isinstance(part, ToolCallPart)
+    }
+    if (
+        instruction is None
+        and not call_names
+        and not any(
+            isinstance(part, ToolResultPart) for turn in turns for part in turn.parts
+        )
     ):
         return list(turns)
-    rendered = [_render_turn(turn) for turn in turns]
+    rendered = [_render_turn(turn, call_names) for turn in turns]
     if instruction is not None:
         after_system = next(
             (i for i, turn in enumerate(rendered) if turn.role != "system"),
@@ -152,7 +164,7 @@ def render_turns(turns: Sequence[Turn], instruction: str | None) -> list[Turn]:
     return rendered
 
 
-def _render_turn(turn: Turn) -> Turn:
+def _render_turn(turn: Turn, call_names: Mapping[str, str]) -> Turn:
     parts: list[Part] = []
     # Joined before escaping: text split across blocks cannot spell a tag.
     for part in _joined(turn.parts):
@@ -164,7 +176,8 @@ def _render_turn(turn: Turn) -> Turn:
             parts.append(TextPart(f"\n{block}" if parts else block))
         elif isinstance(part, ToolResultPart):
             status = "error" if part.is_error else None
-            values = {"id": part.tool_call_id, "name": part.name, "status": status}
+            name = part.name or call_names.get(part.tool_call_id)
+            values = {"id": part.tool_call_id, "name": name, "status": status}
             # JSON strings with `<` and `>` escaped: no value can end the tag.
             attributes = " ".join(
                 f"{key}={json.dumps(value).translate(_ANGLES)}"
@@ -172,7 +185,7 @@ def _render_turn(turn: Turn) -> Turn:
                 if value
             )
             parts.append(TextPart(f"<tool_result {attributes}>\n"))
-            parts.extend(_render_turn(Turn("user", part.content)).parts)
+            parts.extend(_render_turn(Turn("user", part.content), {}).parts)
             parts.append(TextPart(f"\n{RESULT_CLOSE}\n"))
         else:
             parts.append(part)
