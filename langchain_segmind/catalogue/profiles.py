@@ -4,7 +4,7 @@ Each slug's limits are its upstream model's, from the providers' model pages
 (checked 2026-12). Media and `reasoning_output` are narrowed to what the
 package carries; `tool_calling`, `tool_choice` and `structured_output` are
 True because the package provides them; `temperature: False` marks models
-whose provider refuses sampling parameters.
+whose provider refuses sampling parameters. Sources: docs/profiles.md.
 """
 
 from __future__ import annotations
