@@ -60,10 +60,6 @@ _SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", r
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
-MISSING_KEY_MESSAGE = (
-    "no Segmind API key: pass api_key=... to the model or set the "
-    "SEGMIND_API_KEY environment variable"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +245,10 @@ def _prepare(call: Call, client: object, method: str) -> _Request:
     if client is None:
         url, key = clients.redirected(url, key)
     if key is None or not key.get_secret_value():
-        raise SegmindAuthenticationError(MISSING_KEY_MESSAGE)
+        raise SegmindAuthenticationError(
+            "no Segmind API key: pass api_key=... to the model or set the "
+            "SEGMIND_API_KEY environment variable"
+        )
     if not _PRINTABLE_ASCII.fullmatch(key.get_secret_value()):
         raise SegmindInputError(
             "the API key holds characters HTTP headers cannot carry (only "
