@@ -348,7 +348,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=DEFAULT_CLIENTS.reset)
 
 
-_redirect: tuple[httpx2.URL, SecretStr] | None = None
+_redirect: tuple[str, SecretStr] | None = None
 
 
 @contextmanager
@@ -360,7 +360,8 @@ def redirect_default_clients(base_url: str, api_key: str) -> Iterator[None]:
     uses this.
     """
     global _redirect
-    previous, _redirect = _redirect, (httpx2.URL(base_url), SecretStr(api_key))
+    root = base_url.rstrip("/").removesuffix("/v1").removesuffix("/v2")
+    previous, _redirect = _redirect, (root, SecretStr(api_key))
     try:
         yield
     finally:
@@ -371,17 +372,10 @@ def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | No
     """The URL and key a default-client request really uses (see above)."""
     if _redirect is None:
         return url, api_key
-    target, key = _redirect
-    parsed = httpx2.URL(url)
-    path = parsed.path
+    root, key = _redirect
+    path = httpx2.URL(url).raw_path.decode("ascii")
     api = max(path.rfind("/v1/"), path.rfind("/v2/"))
-    root = target.path.rstrip("/").removesuffix("/v1").removesuffix("/v2")
-    rebased = parsed.copy_with(
-        scheme=target.scheme,
-        netloc=target.netloc,
-        path=root + (path[api:] if api >= 0 else path),
-    )
-    return str(rebased), key
+    return root + (path[api:] if api >= 0 else path), key
 
 
 def check_sync_client(client: object) -> Any:

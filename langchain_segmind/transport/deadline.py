@@ -23,9 +23,7 @@ MAX_TIMEOUT_SECONDS = 24 * 3600.0
 class Clock:
     """Monotonic time, wall time, sleeping and jitter: the one seam to time."""
 
-    def monotonic(self) -> float:
-        """Seconds on a monotonic clock."""
-        return time.monotonic()
+    monotonic = staticmethod(time.monotonic)
 
     def now(self) -> datetime:
         """The current UTC time (rate-limit reset times are compared with it)."""
@@ -93,13 +91,14 @@ class Deadline:
 
     def timeouts(self, own: Mapping[str, float | None]) -> dict[str, float | None]:
         """HTTPX's per-phase timeouts: the client's `own`, at most the time left."""
-        phases = {
-            phase: own.get(phase) for phase in ("connect", "read", "write", "pool")
-        }
         left = self.remaining()
-        if left is None:
-            return phases
-        return {k: left if t is None else min(t, left) for k, t in phases.items()}
+        timeouts = {}
+        for phase in ("connect", "read", "write", "pool"):
+            limit = own.get(phase)
+            if limit is not None and left is not None:
+                limit = min(limit, left)
+            timeouts[phase] = left if limit is None else limit
+        return timeouts
 
     def error(self, what: str = "complete answer from Segmind") -> SegmindTimeoutError:
         """The error for a call out of time, naming the limit and the remedy."""
