@@ -69,9 +69,16 @@ _TOP_UP_HINT = (
 
 
 class Progress:
-    """How far one attempt got: its answer's status and headers, once they came."""
+    """How far one attempt got: its answer's status and headers, once they came.
 
-    __slots__ = ("deadline", "headers", "never_sent", "status_code")
+    `timeouts` is the request's timeout extension, from the client's `own`
+    timeouts, bounded by the time left when the attempt and the body start.
+    """
+
+    __slots__ = ("deadline", "headers", "never_sent", "own", "status_code", "timeouts")
+
+    own: Mapping[str, float | None]  # both set when the request is built
+    timeouts: dict[str, float | None]
 
     def __init__(self, deadline: Deadline) -> None:
         self.deadline = deadline

@@ -273,31 +273,28 @@ def _prepare(call: Call, client: object, method: str) -> _Request:
     return _Request(method, url, key, headers, content)
 
 
-def _build(http: Any, request: _Request, deadline: Deadline) -> tuple[Any, Any]:
-    """The attempt's request on `http`, its phases bounded by the deadline.
-
-    Also the client's own timeouts, to bound the body's phases again by the
-    time left once the head has come.
-    """
+def _build(http: Any, request: _Request, progress: Progress) -> Any:
+    """The attempt's request on `http`, its phases bounded by the deadline."""
     built = http.build_request(
         request.method,
         request.url,
         headers={**request.headers, "x-api-key": request.key.get_secret_value()},
         content=request.content,
     )
-    own = built.extensions.get("timeout", {})
-    built.extensions["timeout"] = deadline.timeouts(own)
-    return built, own
+    progress.own = built.extensions.get("timeout", {})
+    progress.timeouts = progress.deadline.timeouts(progress.own)
+    built.extensions["timeout"] = progress.timeouts
+    return built
 
 
 def _attempt(client: SyncClient | None, request: _Request, progress: Progress) -> bytes:
     http = clients.DEFAULT_CLIENTS.sync() if client is None else client
-    built, own = _build(http, request, progress.deadline)
+    built = _build(http, request, progress)
     token = ATTEMPT_DEADLINE.set(progress.deadline)
     try:
         response = http.send(built, stream=True, follow_redirects=False)
         try:
-            _start_answer(response, progress, own)
+            _start_answer(response, progress)
             body = bytearray()
             for chunk in response.iter_bytes():
                 _add_chunk(body, chunk, progress)
@@ -313,10 +310,10 @@ async def _aattempt(
 ) -> bytes:
     if client is None:
         client = clients.DEFAULT_CLIENTS.for_running_loop(backend)
-    built, own = _build(client, request, progress.deadline)
+    built = _build(client, request, progress)
     response = await client.send(built, stream=True, follow_redirects=False)
     try:
-        _start_answer(response, progress, own)
+        _start_answer(response, progress)
         body = bytearray()
         async for chunk in response.aiter_bytes():
             _add_chunk(body, chunk, progress)
@@ -325,11 +322,11 @@ async def _aattempt(
         await response.aclose()
 
 
-def _start_answer(response: Any, progress: Progress, own: Any) -> None:
+def _start_answer(response: Any, progress: Progress) -> None:
     """Record the status and headers, bound the body's phases, refuse a redirect."""
     progress.status_code = response.status_code
     progress.headers = {k.lower(): v for k, v in response.headers.items()}
-    response.request.extensions["timeout"].update(progress.deadline.timeouts(own))
+    progress.timeouts.update(progress.deadline.timeouts(progress.own))
     if 300 <= response.status_code < 400:
         location = progress.headers.get("location", "(no Location header)")
         raise SegmindResponseError(
