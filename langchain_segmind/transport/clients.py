@@ -55,11 +55,7 @@ KEEPALIVE_OPTIONS = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)] + [
 
 
 def environment_proxies() -> dict[str, str | None]:
-    """Proxy mounts from `HTTP(S)_PROXY`, `ALL_PROXY` and `NO_PROXY`.
-
-    The same mounts a plain `httpx2.Client()` builds, which a client given its
-    own transport no longer does by itself.
-    """
+    """The proxy mounts a plain `httpx2.Client()` builds from the environment."""
     proxies = urllib.request.getproxies()
     mounts: dict[str, str | None] = {}
     for scheme in ("http", "https", "all"):

@@ -219,11 +219,7 @@ def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) ->
 
 
 def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float:
-    """Seconds to wait before retry number `retries_done + 1`.
-
-    After a 429 that says when the limit resets, until then (at most a minute);
-    otherwise exponential backoff with jitter.
-    """
+    """Seconds before retry `retries_done + 1`: until a 429's reset, or backoff."""
     if isinstance(error, SegmindRateLimitError) and error.reset_at is not None:
         until_reset = (error.reset_at - clock.now()).total_seconds()
         return min(max(until_reset, 0.0), MAX_RATE_LIMIT_WAIT_SECONDS)
@@ -232,11 +228,7 @@ def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float:
 
 
 def parse_reset_time(value: str | None) -> datetime | None:
-    """Parse `x-rate-limit-reset-at-utc`; `None` when it cannot be read.
-
-    Segmind does not document the format, so ISO 8601 (UTC unless it says
-    otherwise), epoch seconds or milliseconds, and HTTP dates are all read.
-    """
+    """Parse `x-rate-limit-reset-at-utc` (undocumented): ISO, epoch or HTTP date."""
     text = (value or "").strip()
     try:
         epoch = float(text)
