@@ -1,16 +1,9 @@
-"""The HTTP clients calls go through: the user's own, or the package's defaults.
+"""The HTTP clients calls go through: the user's own, used as given, or ours.
 
-A client the user passes (`http_client`, `http_async_client`; httpx2, or legacy
-httpx) is used as given and never modified. The default clients are created
-lazily and shared: one per process for sync calls, one per event loop (and
-async transport) for async calls, closed when `asyncio.run` shuts the loop down.
-They keep no cookies (one API key's cookies must not ride on another's calls),
-set TCP keepalive (a call's connection idles for the whole generation), mount
-the environment's proxies, and never follow redirects.
-
-The default sync client's sockets are bounded by the running attempt's deadline
-through httpcore2's public `network_backend=` seam, so a server that drips bytes
-cannot hold a sync call past its `timeout`.
+The default clients are shared: one for sync calls, one per event loop and
+async transport, closed with the loop. They keep no cookies, set TCP keepalive,
+mount the environment's proxies and never follow redirects. The sync one's
+sockets are bounded by the running attempt's deadline.
 """
 
 from __future__ import annotations
@@ -27,11 +20,11 @@ from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
-    Callable,
     Iterable,
     Iterator,
 )
 from contextlib import contextmanager, suppress
+from functools import partial
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
@@ -53,24 +46,16 @@ else:
 MAX_CONNECTIONS = 100
 KEEPALIVE_EXPIRY_SECONDS = 5.0
 # NAT gateways drop idle connections after 120-350 s: probe well before that.
-_KEEPALIVE_PROBES = {"TCP_KEEPIDLE": 60, "TCP_KEEPINTVL": 60, "TCP_KEEPCNT": 5}
-
-
-def keepalive_socket_options() -> list[tuple[int, int, int]]:
-    """`SO_KEEPALIVE`, and the probe timings where the platform has them."""
-    return [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)] + [
-        (socket.IPPROTO_TCP, getattr(socket, name), value)
-        for name, value in _KEEPALIVE_PROBES.items()
-        if hasattr(socket, name)
-    ]
+_PROBES = {"TCP_KEEPIDLE": 60, "TCP_KEEPINTVL": 60, "TCP_KEEPCNT": 5}
+KEEPALIVE_OPTIONS = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)] + [
+    (socket.IPPROTO_TCP, getattr(socket, name), value)
+    for name, value in _PROBES.items()
+    if hasattr(socket, name)
+]
 
 
 def environment_proxies() -> dict[str, str | None]:
-    """Proxy mounts from `HTTP(S)_PROXY`, `ALL_PROXY` and `NO_PROXY`.
-
-    The same mounts a plain `httpx2.Client()` builds, which a client given its
-    own transport no longer does by itself.
-    """
+    """The proxy mounts a plain `httpx2.Client()` builds from the environment."""
     proxies = urllib.request.getproxies()
     mounts: dict[str, str | None] = {}
     for scheme in ("http", "https", "all"):
@@ -95,9 +80,6 @@ def _no_proxy_pattern(host: str) -> str:
     return f"all://[{address}]" if address.version == 6 else f"all://{address}"
 
 
-# -- the sync default client: sockets bounded by the attempt's deadline -----
-
-
 def _bounded(timeout: float | None) -> float | None:
     deadline = ATTEMPT_DEADLINE.get()
     remaining = None if deadline is None else deadline.remaining()
@@ -107,6 +89,8 @@ def _bounded(timeout: float | None) -> float | None:
 
 
 class _BoundedStream(httpcore2.NetworkStream):
+    """A sync socket whose every operation ends by the attempt's deadline."""
+
     def __init__(self, stream: httpcore2.NetworkStream) -> None:
         self._stream = stream
 
@@ -132,10 +116,9 @@ class _BoundedStream(httpcore2.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
-class BoundedNetworkBackend(httpcore2.SyncBackend):
-    """httpcore2's sync backend: TCP keepalive, sockets bounded by the deadline."""
-
-    def connect_tcp(  # noqa: D102 - httpcore2's interface
+# httpcore2 passes no socket options to proxy connections: the backends set them.
+class _SyncBackend(httpcore2.SyncBackend):
+    def connect_tcp(
         self,
         host: str,
         port: int,
@@ -144,14 +127,12 @@ class BoundedNetworkBackend(httpcore2.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.NetworkStream:
         stream = super().connect_tcp(
-            host, port, _bounded(timeout), local_address, keepalive_socket_options()
+            host, port, _bounded(timeout), local_address, KEEPALIVE_OPTIONS
         )
         return _BoundedStream(stream)
 
 
-class _KeepaliveAsyncBackend(httpcore2.AnyIOBackend):
-    """httpcore2's async backend, TCP keepalive on every connection (proxies too)."""
-
+class _AsyncBackend(httpcore2.AnyIOBackend):
     async def connect_tcp(
         self,
         host: str,
@@ -161,40 +142,8 @@ class _KeepaliveAsyncBackend(httpcore2.AnyIOBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.AsyncNetworkStream:
         return await super().connect_tcp(
-            host, port, timeout, local_address, keepalive_socket_options()
+            host, port, timeout, local_address, KEEPALIVE_OPTIONS
         )
-
-
-def _pool_options(proxy: str | None) -> dict[str, Any]:
-    return {
-        "ssl_context": httpx2.create_ssl_context(),
-        "proxy": None if proxy is None else httpcore2.Proxy(proxy),
-        "max_connections": MAX_CONNECTIONS,
-        "max_keepalive_connections": MAX_CONNECTIONS,
-        "keepalive_expiry": KEEPALIVE_EXPIRY_SECONDS,
-    }
-
-
-def _core_request(request: httpx2.Request) -> httpcore2.Request:
-    url = request.url
-    return httpcore2.Request(
-        method=request.method,
-        url=httpcore2.URL(
-            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-        ),
-        headers=request.headers.raw,
-        content=cast("Iterable[bytes] | AsyncIterable[bytes]", request.stream),
-        extensions=request.extensions,
-    )
-
-
-def _httpx_response(response: httpcore2.Response) -> httpx2.Response:
-    return httpx2.Response(
-        status_code=response.status,
-        headers=response.headers,
-        stream=_ResponseStream(response),
-        extensions=response.extensions,
-    )
 
 
 class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
@@ -215,35 +164,58 @@ class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         await self._response.aclose()
 
 
-class _PoolTransport(httpx2.BaseTransport):
+class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """An httpx2 transport over an httpcore2 pool built with our backend."""
 
-    def __init__(self, proxy: str | None = None) -> None:
-        self._pool = httpcore2.ConnectionPool(
-            **_pool_options(proxy), network_backend=BoundedNetworkBackend()
+    def __init__(self, kind: str, proxy: str | None = None) -> None:
+        sync = kind == "sync"
+        pool: Any = httpcore2.ConnectionPool if sync else httpcore2.AsyncConnectionPool
+        self._pool = pool(
+            ssl_context=httpx2.create_ssl_context(),
+            proxy=None if proxy is None else httpcore2.Proxy(proxy),
+            max_connections=MAX_CONNECTIONS,
+            max_keepalive_connections=MAX_CONNECTIONS,
+            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+            network_backend=_SyncBackend() if sync else _AsyncBackend(),
         )
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        return _httpx_response(self._pool.handle_request(_core_request(request)))
+        return self._response(self._pool.handle_request(self._request(request)))
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        core = self._request(request)
+        return self._response(await self._pool.handle_async_request(core))
 
     def close(self) -> None:
         self._pool.close()
 
-
-class _AsyncPoolTransport(httpx2.AsyncBaseTransport):
-    """An httpx2 async transport over an httpcore2 pool built with our backend."""
-
-    def __init__(self, proxy: str | None = None) -> None:
-        self._pool = httpcore2.AsyncConnectionPool(
-            **_pool_options(proxy), network_backend=_KeepaliveAsyncBackend()
-        )
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        response = await self._pool.handle_async_request(_core_request(request))
-        return _httpx_response(response)
-
     async def aclose(self) -> None:
         await self._pool.aclose()
+
+    @staticmethod
+    def _request(request: httpx2.Request) -> httpcore2.Request:
+        url = request.url
+        return httpcore2.Request(
+            method=request.method,
+            url=httpcore2.URL(
+                scheme=url.raw_scheme,
+                host=url.raw_host,
+                port=url.port,
+                target=url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=cast("Iterable[bytes] | AsyncIterable[bytes]", request.stream),
+            extensions=request.extensions,
+        )
+
+    @staticmethod
+    def _response(response: httpcore2.Response) -> httpx2.Response:
+        return httpx2.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseStream(response),
+            extensions=response.extensions,
+        )
 
 
 def check_aiohttp_installed() -> None:
@@ -273,7 +245,7 @@ def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
     def keepalive_socket(addr_info: Any) -> socket.socket:
         family, kind, proto, _name, _address = addr_info
         sock = socket.socket(family, kind, proto)
-        for level, option, value in keepalive_socket_options():
+        for level, option, value in KEEPALIVE_OPTIONS:
             sock.setsockopt(level, option, value)
         return sock
 
@@ -293,12 +265,11 @@ def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
     )
 
 
-# -- the shared default clients ---------------------------------------------
-
-
 def _new_client(kind: str) -> Any:
-    transports = {"sync": _PoolTransport, "httpx2": _AsyncPoolTransport}
-    make: Callable[[str | None], Any] = transports.get(kind, _aiohttp_transport)
+    """A default client: `"sync"`, or async over `"httpx2"` or `"aiohttp"`."""
+    make: Any = (
+        _aiohttp_transport if kind == "aiohttp" else partial(_PoolTransport, kind)
+    )
     client_class = httpx2.Client if kind == "sync" else httpx2.AsyncClient
     try:
         mounts = {
@@ -321,9 +292,6 @@ def _new_client(kind: str) -> Any:
         ) from error
 
 
-_LoopKey: TypeAlias = tuple[asyncio.AbstractEventLoop, str]
-
-
 class _DefaultClients:
     """The shared clients: one for sync calls, one per running loop and transport."""
 
@@ -334,10 +302,8 @@ class _DefaultClients:
         """Forget every client without touching it (in a forked child, say)."""
         self._lock = threading.Lock()
         self._sync: httpx2.Client | None = None
-        # Each async client with the generator whose `finally` closes it when
-        # its loop shuts its async generators down (as `asyncio.run` does).
-        self._async: dict[_LoopKey, tuple[httpx2.AsyncClient, AsyncGenerator[None]]]
-        self._async = {}
+        # Each async client, with the async generator that closes it.
+        self._async: dict[tuple[Any, str], tuple[httpx2.AsyncClient, Any]] = {}
 
     def sync(self) -> httpx2.Client:
         with self._lock:
@@ -353,26 +319,22 @@ class _DefaultClients:
             for old in [old for old in self._async if old[0].is_closed()]:
                 del self._async[old]
             client: httpx2.AsyncClient = _new_client(backend)
-            self._async[key] = (client, self._closer(key, client))
+
+            async def close_at_shutdown() -> AsyncGenerator[None]:
+                try:
+                    yield
+                finally:
+                    with self._lock:
+                        self._async.pop(key, None)
+                    await client.aclose()
+
+            # Run to its `yield`, the loop knows it: `shutdown_asyncgens` (as
+            # in `asyncio.run`) closes it, running the `finally`.
+            closer = close_at_shutdown()
+            with suppress(StopIteration):
+                closer.asend(None).send(None)
+            self._async[key] = (client, closer)
         return client
-
-    def _closer(
-        self, key: _LoopKey, client: httpx2.AsyncClient
-    ) -> AsyncGenerator[None]:
-        async def close_at_shutdown() -> AsyncGenerator[None]:
-            try:
-                yield
-            finally:
-                with self._lock:
-                    self._async.pop(key, None)
-                await client.aclose()
-
-        generator = close_at_shutdown()
-        # Run it to its `yield`: the loop now knows it and closes it (running
-        # the `finally`) in `shutdown_asyncgens`.
-        with suppress(StopIteration):
-            generator.asend(None).send(None)
-        return generator
 
 
 DEFAULT_CLIENTS = _DefaultClients()
@@ -382,23 +344,20 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=DEFAULT_CLIENTS.reset)
 
 
-# -- redirecting the default clients (the emulator's pytest fixture) --------
-
-_redirect: tuple[httpx2.URL, SecretStr] | None = None
+_redirect: tuple[str, SecretStr] | None = None
 
 
 @contextmanager
 def redirect_default_clients(base_url: str, api_key: str) -> Iterator[None]:
     """Send every call made on the default clients to `base_url`, with `api_key`.
 
-    Process-wide while the block runs: models built anywhere (even at import,
-    with no arguments, or with a `base_url` of their own) call this server
-    instead of Segmind, carrying its key; the path from `/v1/` or `/v2/` on is
-    kept. Calls through a client the user passed are left alone. The
-    `segmind_emulator` fixture uses this.
+    Process-wide while the block runs, whatever the model's own `base_url`;
+    the path from `/v1/` or `/v2/` on is kept. The `segmind_emulator` fixture
+    uses this.
     """
     global _redirect
-    previous, _redirect = _redirect, (httpx2.URL(base_url), SecretStr(api_key))
+    root = base_url.rstrip("/").removesuffix("/v1").removesuffix("/v2")
+    previous, _redirect = _redirect, (root, SecretStr(api_key))
     try:
         yield
     finally:
@@ -409,48 +368,27 @@ def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | No
     """The URL and key a default-client request really uses (see above)."""
     if _redirect is None:
         return url, api_key
-    target, key = _redirect
-    parsed = httpx2.URL(url)
-    path = parsed.path
+    root, key = _redirect
+    path = httpx2.URL(url).raw_path.decode("ascii")
     api = max(path.rfind("/v1/"), path.rfind("/v2/"))
-    root = target.path.rstrip("/").removesuffix("/v1").removesuffix("/v2")
-    rebased = parsed.copy_with(
-        scheme=target.scheme,
-        netloc=target.netloc,
-        path=root + (path[api:] if api >= 0 else path),
-    )
-    return str(rebased), key
-
-
-# -- clients the user passes ------------------------------------------------
+    return root + (path[api:] if api >= 0 else path), key
 
 
 def check_sync_client(client: object) -> Any:
-    """Accept an httpx2 (or legacy httpx) `Client`, or `None`.
-
-    Raises:
-        SegmindInputError: Another object was given.
-    """
-    return _check_client(client, "Client")
+    """Accept an httpx2 (or legacy httpx) `Client`, or `None`."""
+    return _check_client(client, "Client", "http_client")
 
 
 def check_async_client(client: object) -> Any:
-    """Accept an httpx2 (or legacy httpx) `AsyncClient`, or `None`.
-
-    Raises:
-        SegmindInputError: Another object was given.
-    """
-    return _check_client(client, "AsyncClient")
+    """Accept an httpx2 (or legacy httpx) `AsyncClient`, or `None`."""
+    return _check_client(client, "AsyncClient", "http_async_client")
 
 
-def _check_client(client: object, kind: str) -> Any:
+def _check_client(client: object, kind: str, field: str) -> Any:
     legacy = sys.modules.get("httpx")  # imported by whoever built a legacy client
-    libraries = (httpx2,) if legacy is None else (httpx2, legacy)
-    if client is None or any(
-        isinstance(client, getattr(lib, kind)) for lib in libraries
-    ):
-        return client
-    field = "http_client" if kind == "Client" else "http_async_client"
+    for library in (httpx2, legacy):
+        if client is None or isinstance(client, getattr(library, kind, ())):
+            return client
     raise SegmindInputError(
         f"{field} must be an httpx2.{kind} (or a legacy httpx.{kind}), got "
         f"{type(client).__name__}"

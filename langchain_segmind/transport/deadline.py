@@ -1,11 +1,6 @@
-"""The deadline of one call: `timeout` seconds from its start, retries included.
+"""The one deadline of a call (`timeout` seconds, retries included) and its clock.
 
-Every attempt, every wait between attempts and every poll of a queued job draw
-on one `Deadline`. Each attempt gives HTTPX's phases (connect, write, read,
-pool) the time left; async attempts also run under `asyncio.timeout`, sync ones
-check the deadline between body chunks, and the default sync client bounds
-every socket operation by it (`clients.py`). Time is read from a `Clock`,
-which tests replace (`replaced_clock`) so that retries wait no real time.
+Tests replace the clock (`replaced_clock`) so that waits take no real time.
 """
 
 from __future__ import annotations
@@ -13,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -21,8 +16,6 @@ from datetime import UTC, datetime
 
 from langchain_segmind.errors import SegmindTimeoutError
 
-# An attempt always gets at least this long, even at the very deadline.
-MIN_ATTEMPT_SECONDS = 0.001
 # Longer would overflow the socket and thread timeouts of sync calls.
 MAX_TIMEOUT_SECONDS = 24 * 3600.0
 
@@ -30,9 +23,7 @@ MAX_TIMEOUT_SECONDS = 24 * 3600.0
 class Clock:
     """Monotonic time, wall time, sleeping and jitter: the one seam to time."""
 
-    def monotonic(self) -> float:
-        """Seconds on a monotonic clock."""
-        return time.monotonic()
+    monotonic = staticmethod(time.monotonic)
 
     def now(self) -> datetime:
         """The current UTC time (rate-limit reset times are compared with it)."""
@@ -56,11 +47,7 @@ _clock: Clock = Clock()
 
 @contextmanager
 def replaced_clock(clock: Clock) -> Iterator[Clock]:
-    """Time every call made inside the block on `clock` (process-wide).
-
-    `langchain_segmind.testing.FakeClock` is the clock tests use: waits
-    between retries and polls then take no real time.
-    """
+    """Time every call made inside the block on `clock` (process-wide)."""
     global _clock
     previous, _clock = _clock, clock
     try:
@@ -71,14 +58,10 @@ def replaced_clock(clock: Clock) -> Iterator[Clock]:
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """When a call must be over, on `clock.monotonic()`.
+    """When a call must be over (`at`, on `clock.monotonic()`; `None`: never).
 
-    Attributes:
-        at: The monotonic time of the deadline; `None` for a call without one.
-        timeout: The configured limit in seconds, quoted in the error.
-        clock: The clock `at` is measured on.
-        queued: It bounds the polls of an accepted v2 job, which a timeout
-            leaves running at Segmind, to be collected with `resume`.
+    `queued` marks the deadline of an accepted v2 job, which a timeout leaves
+    running at Segmind, to be collected with `resume`.
     """
 
     at: float | None
@@ -93,10 +76,10 @@ class Deadline:
         return cls(at, timeout, _clock)
 
     def remaining(self) -> float | None:
-        """Seconds left (at least `MIN_ATTEMPT_SECONDS`); `None` without a deadline."""
+        """Seconds left (at least a millisecond); `None` without a deadline."""
         if self.at is None:
             return None
-        return max(self.at - self.clock.monotonic(), MIN_ATTEMPT_SECONDS)
+        return max(self.at - self.clock.monotonic(), 0.001)
 
     def expired(self) -> bool:
         """Whether the deadline has passed."""
@@ -106,12 +89,19 @@ class Deadline:
         """Whether waiting `seconds` still ends before the deadline."""
         return self.at is None or self.clock.monotonic() + seconds <= self.at
 
-    def error(self, what: str = "complete answer from Segmind") -> SegmindTimeoutError:
-        """The error for a call out of time, naming the limit and the remedy.
+    def timeouts(self, own: Mapping[str, float | None]) -> dict[str, float | None]:
+        """HTTPX's per-phase timeouts: the client's `own`, at most the time left."""
+        left = self.remaining()
+        timeouts = {}
+        for phase in ("connect", "read", "write", "pool"):
+            limit = own.get(phase)
+            if limit is not None and left is not None:
+                limit = min(limit, left)
+            timeouts[phase] = left if limit is None else limit
+        return timeouts
 
-        Args:
-            what: What did not arrive in time.
-        """
+    def error(self, what: str = "complete answer from Segmind") -> SegmindTimeoutError:
+        """The error for a call out of time, naming the limit and the remedy."""
         if self.timeout is None:
             return SegmindTimeoutError(
                 f"no {what}: the HTTP client timed out (the call has no "
@@ -131,8 +121,8 @@ class Deadline:
         )
 
 
+# The deadline of the sync attempt running in this context, which bounds the
+# sockets of the default sync client (`clients.py`).
 ATTEMPT_DEADLINE: ContextVar[Deadline | None] = ContextVar(
     "segmind_attempt_deadline", default=None
 )
-"""The deadline of the sync attempt running in this context, for the sockets of
-the default sync client (see `clients.BoundedNetworkBackend`)."""

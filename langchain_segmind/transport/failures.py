@@ -1,12 +1,9 @@
-"""What a failure means: the typed error for an HTTP answer or a failed attempt.
+"""What a failure means: its typed error, and whether the request is sent again.
 
-`error_for_answer` reads an error answer (status, Segmind's message, request
-id, hints). `error_for_exception` reads what an attempt raised, with how far
-the attempt got (`Progress`). A request provably never reached Segmind only
-when its connection failed to open; that decides whether it may be sent again
-(`retry.should_retry`).
-Only the HTTP stack's exceptions are classified; anything else (the user's own
-handler or hook failing) goes back untouched.
+Only the HTTP stack's exceptions are classified; the user's own (a mock
+handler, an event hook) go back untouched. Segmind bills every accepted POST,
+so a POST is repeated only when it provably never reached Segmind, or after an
+error answer Segmind does not bill (429, 500, 502, 503, 504).
 """
 
 from __future__ import annotations
@@ -37,11 +34,13 @@ from langchain_segmind.errors import (
     SegmindServerError,
     SegmindTimeoutError,
 )
-from langchain_segmind.transport.deadline import Deadline
+from langchain_segmind.transport.deadline import Clock, Deadline
 
-_BODY_EXCERPT_CHARS = 300
-# Epoch values above this (year 5138 in seconds) are read as milliseconds.
-_EPOCH_MILLISECONDS_FROM = 1e11
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+BASE_DELAY_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 8.0
+MAX_RATE_LIMIT_WAIT_SECONDS = 60.0
+
 _HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "anyio")
 # Where built-in exceptions the stack lets through are raised from.
 _RAISERS = (*_HTTP_STACK, "asyncio", "socket", "ssl", "selectors", "langchain_segmind")
@@ -52,13 +51,12 @@ _CONTEXT_OVERFLOW = re.compile(
     r"|exceeds the maximum number of tokens",
     re.IGNORECASE,
 )
-_SUCCESSOR_SLUGS = {
+# A current slug for a retired one: by slug, else by family (the first word).
+_SUCCESSORS = {
     "claude-3.5-sonnet": "claude-4.5-sonnet",
     "claude-4-sonnet": "claude-4.5-sonnet",
     "gpt-4": "gpt-4o",
     "gpt-4-turbo": "gpt-4o",
-}
-_FAMILY_SUCCESSORS = {
     "claude": "claude-4.5-sonnet",
     "gpt": "gpt-5",
     "gemini": "gemini-2.5-pro",
@@ -71,35 +69,23 @@ _TOP_UP_HINT = (
 
 
 class Progress:
-    """How far one attempt got: its answer's status and headers, if any.
+    """How far one attempt got: its answer's status and headers, once they came.
 
-    `timeouts` is the request's timeout extension, set from the deadline when
-    the attempt starts and again when the body starts, so that no phase
-    outlives the call.
+    `timeouts` is the request's timeout extension, from the client's `own`
+    timeouts, bounded by the time left when the attempt and the body start.
     """
+
+    __slots__ = ("deadline", "headers", "never_sent", "own", "status_code", "timeouts")
+
+    own: Mapping[str, float | None]  # both set when the request is built
+    timeouts: dict[str, float | None]
 
     def __init__(self, deadline: Deadline) -> None:
         self.deadline = deadline
-        self.timeouts: dict[str, float | None] = {}
-        self.client_timeouts: Mapping[str, float | None] = {}
-        self.never_sent = False
         self.status_code: int | None = None
         self.headers: Mapping[str, str] = {}
-
-    def bound_timeouts(self, client_timeouts: Mapping[str, float | None]) -> None:
-        """Give each phase the client's own timeout, at most the time left."""
-        self.client_timeouts = client_timeouts
-        remaining = self.deadline.remaining()
-        for phase in ("connect", "read", "write", "pool"):
-            own = client_timeouts.get(phase)
-            self.timeouts[phase] = (
-                remaining if own is None or remaining is None else min(own, remaining)
-            )
-
-    @property
-    def may_have_reached_segmind(self) -> bool:
-        """False only when the request provably never reached Segmind whole."""
-        return not self.never_sent
+        # Proven only by a connection that failed to open (see below).
+        self.never_sent = False
 
 
 def error_for_exception(
@@ -186,18 +172,7 @@ def error_for_answer(
     model: str,
     url: str | None = None,
 ) -> SegmindError:
-    """The typed error for a non-2xx answer from Segmind.
-
-    Args:
-        status_code: The HTTP status.
-        headers: The answer's headers (lower-case names, or case-insensitive).
-        body: The raw answer body.
-        model: The slug the request was for, used in suggestions.
-        url: The URL the request went to, used in hints.
-
-    Returns:
-        The most specific `SegmindError` subclass for the answer.
-    """
+    """The most specific typed error for a non-2xx answer from Segmind."""
     message = _segmind_message(body, headers.get("content-type", "").lower())
     context: dict[str, Any] = {
         "status_code": status_code,
@@ -213,8 +188,8 @@ def error_for_answer(
             message, hint=_not_found_hint(model, url), **context
         )
     if status_code == 410:
-        suggestion = successor_slug(model)
-        hint = f" Try model={suggestion!r}." if suggestion else ""
+        suggestion = _SUCCESSORS.get(model) or _SUCCESSORS.get(model.split("-")[0])
+        hint = f" Try model={suggestion!r}." if suggestion not in (None, model) else ""
         return SegmindModelRetiredError(
             f"{message} (model {model!r} is retired.{hint})", **context
         )
@@ -229,17 +204,31 @@ def error_for_answer(
         return SegmindBadRequestError(message, **context)
     if status_code >= 500:
         # Only these are passing failures; 501, 505... would answer the same.
-        retryable = status_code in (500, 502, 503, 504)
+        retryable = status_code in RETRYABLE_STATUSES
         return SegmindServerError(message, retryable=retryable, **context)
     return SegmindResponseError(message, **context)
 
 
-def parse_reset_time(value: str | None) -> datetime | None:
-    """Parse `x-rate-limit-reset-at-utc`; `None` when it cannot be read.
+def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) -> bool:
+    """Whether the request that failed with `error` may be sent again."""
+    if error.status_code in RETRYABLE_STATUSES:
+        return True
+    if isinstance(error, SegmindConnectionError):
+        return method == "GET" or not may_have_reached
+    return method == "GET" and isinstance(error, SegmindResponseError)
 
-    Segmind does not document the format, so ISO 8601 (UTC unless it says
-    otherwise), epoch seconds or milliseconds, and HTTP dates are all read.
-    """
+
+def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float:
+    """Seconds before retry `retries_done + 1`: until a 429's reset, or backoff."""
+    if isinstance(error, SegmindRateLimitError) and error.reset_at is not None:
+        until_reset = (error.reset_at - clock.now()).total_seconds()
+        return min(max(until_reset, 0.0), MAX_RATE_LIMIT_WAIT_SECONDS)
+    backoff: float = min(BASE_DELAY_SECONDS * 2**retries_done, MAX_BACKOFF_SECONDS)
+    return backoff * clock.jitter()
+
+
+def parse_reset_time(value: str | None) -> datetime | None:
+    """Parse `x-rate-limit-reset-at-utc` (undocumented): ISO, epoch or HTTP date."""
     text = (value or "").strip()
     try:
         epoch = float(text)
@@ -252,7 +241,7 @@ def parse_reset_time(value: str | None) -> datetime | None:
             except (TypeError, ValueError):
                 return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    if epoch > _EPOCH_MILLISECONDS_FROM:
+    if epoch > 1e11:  # past the year 5138 in seconds: milliseconds
         epoch /= 1000
     try:
         return datetime.fromtimestamp(epoch, tz=UTC)
@@ -260,28 +249,12 @@ def parse_reset_time(value: str | None) -> datetime | None:
         return None
 
 
-def successor_slug(slug: str) -> str | None:
-    """A current Segmind slug to replace a retired one."""
-    suggestion = _SUCCESSOR_SLUGS.get(slug) or _FAMILY_SUCCESSORS.get(
-        slug.split("-", 1)[0]
-    )
-    return suggestion if suggestion != slug else None
-
-
-def closest_slug(slug: str) -> str | None:
-    """The known Segmind slug nearest to a mistyped `slug`, if one is close."""
-    lowered = slug.lower()
-    if lowered in DIRECTORY_SLUGS:
-        return None
-    matches = difflib.get_close_matches(lowered, DIRECTORY_SLUGS, n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
 def _not_found_hint(model: str, url: str | None) -> str | None:
     hints = []
-    suggestion = closest_slug(model) if model else None
-    if suggestion:
-        hints.append(f"Segmind has no model {model!r}; did you mean {suggestion!r}?")
+    if model and model.lower() not in DIRECTORY_SLUGS:
+        close = difflib.get_close_matches(model.lower(), DIRECTORY_SLUGS, n=1)
+        if close:
+            hints.append(f"Segmind has no model {model!r}; did you mean {close[0]!r}?")
     if url and not re.search(r"/v\d+/[^/]+$", urlsplit(url).path):
         hints.append(
             "base_url has no /v1 segment: Segmind's API is under "
@@ -307,11 +280,11 @@ def _segmind_message(body: bytes, content_type: str) -> str:
                     return value
                 if isinstance(value, dict) and isinstance(value.get("message"), str):
                     return str(value["message"])
-    return " ".join(text.split())[:_BODY_EXCERPT_CHARS]
+    return " ".join(text.split())[:300]
 
 
 def _named(error: BaseException | None, *names: str) -> bool:
-    """Whether `error` is one of the named HTTPX/httpcore exceptions, by class name."""
+    """Whether the HTTP stack raised `error`, of a class (or base) of one of `names`."""
     return _from_http_stack(error) and any(
         kind.__name__ in names for kind in type(error).__mro__
     )

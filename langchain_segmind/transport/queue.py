@@ -1,15 +1,8 @@
 """Segmind's queue API (v2): submit a job, poll it, fetch its result; resume it.
 
-A job is submitted to `/v2/<slug>`; its `status_url` is polled with backoff
-until COMPLETED or FAILED, then its `response_url` fetched, all within the
-call's one deadline. The result's `output` is the provider JSON of a v1 answer,
-and its `metrics` stand in for v1's credit headers, so a queued answer reads
-exactly like a direct one.
-
-Segmind bills a job once it is accepted. Every failure after that (out of
-time, polls that keep failing, a cancelled task) carries the job as
-`error.job`, and each accepted job is logged at INFO with its request id, so
-that its answer can be collected later (`collect`) instead of paid for again.
+A queued result reads exactly like a direct answer: its `output` is the
+provider's JSON, its `metrics` stand in for v1's credit headers. Every failure
+after Segmind accepted (and billed) a job carries it as `error.job`.
 """
 
 from __future__ import annotations
@@ -44,6 +37,12 @@ POLL_BACKOFF = 1.5
 MAX_POLL_DELAY = 5.0
 _PENDING = frozenset({"QUEUED", "PROCESSING"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
+# A result's metrics, as the credit headers of a v1 answer.
+_METRIC_HEADERS = {
+    "remaining_credits": "x-remaining-credits",
+    "cost": "x-cost",
+    "inference_time": "x-generation-time",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +76,7 @@ def v2_base_url(base_url: str) -> str:
 
 
 def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:
-    """The job of a bare request id, at the queue's usual URLs.
-
-    Raises:
-        SegmindInputError: `request_id` is not one URL path segment of letters,
-            digits, `-` and `_` (Segmind's ids are UUIDs).
-    """
+    """The job of a bare request id (one URL path segment), at the usual URLs."""
     if not _REQUEST_ID.fullmatch(request_id):
         raise SegmindInputError(
             f"{request_id!r} is not a Segmind request id (letters, digits, '-' "
@@ -109,17 +103,11 @@ async def asend_queued(call: Call, client: AsyncClient | None = None) -> Answer:
 def collect(
     job: SegmindJob, call: Call, client: SyncClient | None, deadline: Deadline
 ) -> Answer:
-    """Poll `job` until it ends and fetch its result; never submits.
-
-    Raises:
-        SegmindTimeoutError: The job still runs at the deadline (`.job` set).
-        SegmindJobFailedError: The job ended FAILED.
-    """
+    """Poll `job` until it ends and fetch its result; never submits."""
     deadline = replace(deadline, queued=True)
     get = partial(send, client=client, method="GET", deadline=deadline)
     with _carrying(job):
-        status = _poll(call, job.status_url, client)
-        result = _poll(call, job.response_url, client)
+        status, result = _polls(call, job, client)
         waits = _waits(deadline, job)
         while _pending(get(status), job):
             deadline.clock.sleep(next(waits))
@@ -133,8 +121,7 @@ async def acollect(
     deadline = replace(deadline, queued=True)
     get = partial(asend, client=client, method="GET", deadline=deadline)
     with _carrying(job):
-        status = _poll(call, job.status_url, client)
-        result = _poll(call, job.response_url, client)
+        status, result = _polls(call, job, client)
         waits = _waits(deadline, job)
         while _pending(await get(status), job):
             await deadline.clock.asleep(next(waits))
@@ -146,25 +133,24 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
     """Attach `job` to the error of any failure once it was accepted."""
     try:
         yield
-    except SegmindBadRequestError as error:  # the result endpoint's FAILED (422)
-        failed = SegmindJobFailedError(
-            error.message,
+    except (SegmindBadRequestError, SegmindNotFoundError) as error:
+        # The result endpoint's FAILED is a 422; a 404, a job Segmind lacks.
+        kind: type[SegmindError] = SegmindJobFailedError
+        message = error.message
+        if isinstance(error, SegmindNotFoundError):
+            kind = SegmindNotFoundError
+            message = (
+                f"Segmind has no job {job.request_id}: a wrong request id, another "
+                "account's key, or a result older than the hour Segmind keeps it"
+            )
+        replacement = kind(
+            message,
             status_code=error.status_code,
             request_id=job.request_id,
             body=error.body,
         )
-        failed.job = job
-        raise failed from error
-    except SegmindNotFoundError as error:
-        missing = SegmindNotFoundError(
-            f"Segmind has no job {job.request_id}: a wrong request id, another "
-            "account's key, or a result older than the hour Segmind keeps it",
-            status_code=error.status_code,
-            request_id=job.request_id,
-            body=error.body,
-        )
-        missing.job = job
-        raise missing from error
+        replacement.job = job
+        raise replacement from error
     except (SegmindError, asyncio.CancelledError) as error:
         error.job = job  # type: ignore[union-attr]
         raise
@@ -185,19 +171,22 @@ def _accepted(answer: Answer, call: Call) -> SegmindJob:
     return job
 
 
-def _poll(call: Call, url: str, client: object) -> Call:
+def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
+    """The GETs of `job`'s status and result."""
     # The key goes with every poll: never to a host other than the submit's
     # (on the default clients, also the one they really sent it to).
     allowed = {urlsplit(call.url)[:2]}
     if client is None:
         allowed.add(urlsplit(redirected(call.url, None)[0])[:2])
-    if urlsplit(url)[:2] not in allowed:
-        raise SegmindResponseError(
-            f"the queue pointed to {url!r}, outside the origin of {call.url!r}; "
-            "not following it with the API key"
-        )
+    for url in (job.status_url, job.response_url):
+        if urlsplit(url)[:2] not in allowed:
+            raise SegmindResponseError(
+                f"the queue pointed to {url!r}, outside the origin of {call.url!r}; "
+                "not following it with the API key"
+            )
     retries = max(call.max_retries, 3)  # a GET is safe to repeat
-    return replace(call, url=url, body=None, timeout=None, max_retries=retries)
+    poll = partial(replace, call, body=None, timeout=None, max_retries=retries)
+    return [poll(url=job.status_url), poll(url=job.response_url)]
 
 
 def _pending(answer: Answer, job: SegmindJob) -> bool:
@@ -252,11 +241,7 @@ def _result(answer: Answer, job: SegmindJob) -> Answer:
     metrics = payload.get("metrics")
     metrics = metrics if isinstance(metrics, Mapping) else {}
     headers = {"x-request-id": job.request_id}
-    for header, key in (
-        ("x-remaining-credits", "remaining_credits"),
-        ("x-cost", "cost"),
-        ("x-generation-time", "inference_time"),
-    ):
+    for key, header in _METRIC_HEADERS.items():
         if metrics.get(key) is not None:
             headers[header] = str(metrics[key])
     return Answer(answer.status_code, headers, output, job)

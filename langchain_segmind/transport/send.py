@@ -1,10 +1,7 @@
-"""Sending one request to Segmind: attempts within one deadline, and retries.
+"""One request to Segmind: attempts within one deadline, retries, and the answer.
 
-`send` / `asend` make one attempt after another until one succeeds, the retry
-decision (`retry.should_retry`) says stop, or the deadline allows no more. Each
-attempt reads the answer's decoded bytes up to `MAX_ANSWER_BYTES`, checking the
-deadline between chunks, and parses it as JSON within a budget of values.
-The API key travels in each request's `x-api-key` header, never on a client.
+Each attempt reads the answer's decoded bytes up to `MAX_ANSWER_BYTES`, checking
+the deadline between chunks, and parses it as JSON within a budget of values.
 """
 
 from __future__ import annotations
@@ -38,8 +35,9 @@ from langchain_segmind.transport.failures import (
     Progress,
     error_for_answer,
     error_for_exception,
+    retry_delay,
+    should_retry,
 )
-from langchain_segmind.transport.retry import retry_delay, should_retry
 
 if TYPE_CHECKING:
     from langchain_segmind.transport.queue import SegmindJob
@@ -50,33 +48,18 @@ logger = logging.getLogger("langchain_segmind")
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 MAX_JSON_VALUES = 250_000
 USER_AGENT = f"langchain-segmind/{__version__}"
-# Set by the package or by HTTP itself: a caller's value would break framing,
-# the body's type, decoding or the key's privacy.
+# Set by HTTP itself (a caller's value would break framing), or by the package
+# (the body's type, its decoding, the key).
+_FRAMING = ("host", "content-length", "transfer-encoding", "connection", "keep-alive")
+_HOP_BY_HOP = ("te", "trailer", "upgrade", "proxy-connection")
 RESERVED_HEADERS = frozenset(
-    {
-        "host",
-        "content-length",
-        "transfer-encoding",
-        "connection",
-        "keep-alive",
-        "te",
-        "trailer",
-        "upgrade",
-        "proxy-connection",
-        "x-api-key",
-        "content-type",
-        "accept-encoding",
-    }
+    (*_FRAMING, *_HOP_BY_HOP, "x-api-key", "content-type", "accept-encoding")
 )
 _SLUG = re.compile(r"[A-Za-z0-9._-]+")
 _SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
-MISSING_KEY_MESSAGE = (
-    "no Segmind API key: pass api_key=... to the model or set the "
-    "SEGMIND_API_KEY environment variable"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +106,7 @@ class Answer:
 
 
 def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]:
-    """The caller's headers with lower-case names, if they may be sent.
-
-    Raises:
-        SegmindInputError: A name is reserved or not a header name, or a value
-            is not a string.
-    """
+    """The caller's headers with lower-case names; `SegmindInputError` if unsendable."""
     if headers is not None and not isinstance(headers, Mapping):
         raise SegmindInputError(
             "headers must be a mapping of names to values, got "
@@ -156,11 +134,7 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
 
 
 def check_body_field_names(names: Iterable[object]) -> None:
-    """Refuse body fields named like a credential: they would travel in the clear.
-
-    Raises:
-        SegmindInputError: A name looks like a key, secret or password.
-    """
+    """Refuse body fields named like a credential: they would travel in the clear."""
     for name in names:
         if _SECRET_NAME.search(str(name)):
             raise SegmindInputError(
@@ -171,12 +145,7 @@ def check_body_field_names(names: Iterable[object]) -> None:
 
 
 def check_slug(slug: object) -> str:
-    """Return `slug` if it can name a Segmind model (one URL path segment).
-
-    Raises:
-        SegmindInputError: It is missing, empty, only dots, or holds a character
-            other than letters, digits, `.`, `-` and `_`.
-    """
+    """Return `slug` if it can name a Segmind model (one URL path segment)."""
     if slug is None:
         raise SegmindInputError(
             "model is required: pass the Segmind slug, e.g. "
@@ -191,12 +160,7 @@ def check_slug(slug: object) -> str:
 
 
 def check_base_url(url: str) -> str:
-    """Return `url` (without a trailing slash) if it can be the gateway's base URL.
-
-    Raises:
-        SegmindInputError: Its scheme is not http(s), it has no host, a bad
-            port, a query or fragment, or spaces and control characters.
-    """
+    """Return `url` (without a trailing slash) if it can be the gateway's base URL."""
     try:
         parsed = httpx2.URL(url)
     except (TypeError, ValueError, httpx2.InvalidURL) as error:
@@ -224,17 +188,10 @@ def send(
     method: str = "POST",
     deadline: Deadline | None = None,
 ) -> Answer:
-    """Send `call` on `client` (or the default client), retrying as allowed.
+    """Send `call` on `client` (`None`: the default one), retrying as allowed.
 
-    Args:
-        call: The request.
-        client: The user's client, or `None` for the package's default one.
-        method: `"POST"`, or `"GET"` for a queue poll.
-        deadline: A deadline shared with other requests (a queued job's
-            polls); by default `call.timeout` from now.
-
-    Raises:
-        SegmindError: The typed error of the last attempt.
+    `deadline` may be shared with other requests (a queued job's polls); by
+    default it is `call.timeout` from now.
     """
     deadline = deadline or Deadline.start(call.timeout)
     request = _prepare(call, client, method)
@@ -273,11 +230,7 @@ async def asend(
 
 
 class _Request(NamedTuple):
-    """What every attempt sends.
-
-    The key stays a `SecretStr` until each request is built, so that no frame
-    of a traceback (locals included) holds it.
-    """
+    """What every attempt sends; the key a `SecretStr` until a request is built."""
 
     method: str
     url: str
@@ -292,7 +245,10 @@ def _prepare(call: Call, client: object, method: str) -> _Request:
     if client is None:
         url, key = clients.redirected(url, key)
     if key is None or not key.get_secret_value():
-        raise SegmindAuthenticationError(MISSING_KEY_MESSAGE)
+        raise SegmindAuthenticationError(
+            "no Segmind API key: pass api_key=... to the model or set the "
+            "SEGMIND_API_KEY environment variable"
+        )
     if not _PRINTABLE_ASCII.fullmatch(key.get_secret_value()):
         raise SegmindInputError(
             "the API key holds characters HTTP headers cannot carry (only "
@@ -325,7 +281,8 @@ def _build(http: Any, request: _Request, progress: Progress) -> Any:
         headers={**request.headers, "x-api-key": request.key.get_secret_value()},
         content=request.content,
     )
-    progress.bound_timeouts(built.extensions.get("timeout", {}))
+    progress.own = built.extensions.get("timeout", {})
+    progress.timeouts = progress.deadline.timeouts(progress.own)
     built.extensions["timeout"] = progress.timeouts
     return built
 
@@ -366,10 +323,10 @@ async def _aattempt(
 
 
 def _start_answer(response: Any, progress: Progress) -> None:
-    """Record the status and headers, and refuse a redirect."""
+    """Record the status and headers, bound the body's phases, refuse a redirect."""
     progress.status_code = response.status_code
     progress.headers = {k.lower(): v for k, v in response.headers.items()}
-    progress.bound_timeouts(progress.client_timeouts)
+    progress.timeouts.update(progress.deadline.timeouts(progress.own))
     if 300 <= response.status_code < 400:
         location = progress.headers.get("location", "(no Location header)")
         raise SegmindResponseError(
@@ -400,8 +357,7 @@ def _delay_or_raise(
 ) -> float:
     """The wait before the next attempt; the typed failure raises if there is none.
 
-    The user's own failure (a mock handler, a hook) raises unchanged; a wrapped
-    one keeps its cause, the locals of the cause's frames cleared.
+    The user's own failure (a mock handler, a hook) raises unchanged.
     """
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
@@ -411,7 +367,7 @@ def _delay_or_raise(
         failure.__cause__ = error
     deadline, method = progress.deadline, request.method
     retry = retries < call.max_retries and should_retry(
-        failure, may_have_reached=progress.may_have_reached_segmind, method=method
+        failure, may_have_reached=not progress.never_sent, method=method
     )
     delay = retry_delay(failure, retries, deadline.clock) if retry else 0.0
     retry = retry and deadline.allows_wait(delay)
@@ -430,8 +386,7 @@ def _delay_or_raise(
 def _forget_locals(error: BaseException) -> None:
     """Clear the locals of the finished frames `error` and its chain went through.
 
-    Some hold the request's headers, the key among them (aiohttp's do, and
-    render them in a traceback with locals); frames, lines and causes stay.
+    Some hold the request's headers, the key among them; lines and causes stay.
     """
     pending: list[BaseException | None] = [error]
     seen: set[int] = set()
