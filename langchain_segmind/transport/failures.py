@@ -1,9 +1,7 @@
-"""What a failure means: its typed error, and whether the request is sent again.
+"""What a failure means: its typed error, and whether the request may have arrived.
 
 Only the HTTP stack's exceptions are classified; the user's own (a mock
-handler, an event hook) go back untouched. Segmind bills every accepted POST,
-so a POST is repeated only when it provably never reached Segmind, or after an
-error answer Segmind does not bill (429, 500, 502, 503, 504).
+handler, an event hook) go back untouched.
 """
 
 from __future__ import annotations
@@ -34,12 +32,8 @@ from langchain_segmind.errors import (
     SegmindServerError,
     SegmindTimeoutError,
 )
-from langchain_segmind.transport.deadline import Clock, Deadline
-
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-BASE_DELAY_SECONDS = 0.5
-MAX_BACKOFF_SECONDS = 8.0
-MAX_RATE_LIMIT_WAIT_SECONDS = 60.0
+from langchain_segmind.transport.deadline import Deadline
+from langchain_segmind.transport.retry import RETRYABLE_STATUSES
 
 _HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "anyio")
 # Where built-in exceptions the stack lets through are raised from.
@@ -207,24 +201,6 @@ def error_for_answer(
         retryable = status_code in RETRYABLE_STATUSES
         return SegmindServerError(message, retryable=retryable, **context)
     return SegmindResponseError(message, **context)
-
-
-def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) -> bool:
-    """Whether the request that failed with `error` may be sent again."""
-    if error.status_code in RETRYABLE_STATUSES:
-        return True
-    if isinstance(error, SegmindConnectionError):
-        return method == "GET" or not may_have_reached
-    return method == "GET" and isinstance(error, SegmindResponseError)
-
-
-def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float:
-    """Seconds before retry `retries_done + 1`: until a 429's reset, or backoff."""
-    if isinstance(error, SegmindRateLimitError) and error.reset_at is not None:
-        until_reset = (error.reset_at - clock.now()).total_seconds()
-        return min(max(until_reset, 0.0), MAX_RATE_LIMIT_WAIT_SECONDS)
-    backoff: float = min(BASE_DELAY_SECONDS * 2**retries_done, MAX_BACKOFF_SECONDS)
-    return backoff * clock.jitter()
 
 
 def parse_reset_time(value: str | None) -> datetime | None:

@@ -35,9 +35,8 @@ from langchain_segmind.transport.failures import (
     Progress,
     error_for_answer,
     error_for_exception,
-    retry_delay,
-    should_retry,
 )
+from langchain_segmind.transport.retry import retry_delay, should_retry
 
 if TYPE_CHECKING:
     from langchain_segmind.transport.queue import SegmindJob

@@ -1,0 +1,39 @@
+"""Whether a failed request is sent again, and how long to wait first.
+
+Segmind bills every accepted POST, so a POST is repeated only when it provably
+never reached Segmind, or after an error answer Segmind does not bill (429,
+500, 502, 503, 504). A GET (a queue poll) is safe to repeat.
+"""
+
+from __future__ import annotations
+
+from langchain_segmind.errors import (
+    SegmindConnectionError,
+    SegmindError,
+    SegmindRateLimitError,
+    SegmindResponseError,
+)
+from langchain_segmind.transport.deadline import Clock
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+BASE_DELAY_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 8.0
+MAX_RATE_LIMIT_WAIT_SECONDS = 60.0
+
+
+def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) -> bool:
+    """Whether the request that failed with `error` may be sent again."""
+    if error.status_code in RETRYABLE_STATUSES:
+        return True
+    if isinstance(error, SegmindConnectionError):
+        return method == "GET" or not may_have_reached
+    return method == "GET" and isinstance(error, SegmindResponseError)
+
+
+def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float:
+    """Seconds before retry `retries_done + 1`: until a 429's reset, or backoff."""
+    if isinstance(error, SegmindRateLimitError) and error.reset_at is not None:
+        until_reset = (error.reset_at - clock.now()).total_seconds()
+        return min(max(until_reset, 0.0), MAX_RATE_LIMIT_WAIT_SECONDS)
+    backoff: float = min(BASE_DELAY_SECONDS * 2**retries_done, MAX_BACKOFF_SECONDS)
+    return backoff * clock.jitter()
