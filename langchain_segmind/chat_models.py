@@ -8,7 +8,6 @@ from collections.abc import (
     AsyncIterator,
     Callable,
     Iterator,
-    Mapping,
     Sequence,
 )
 from typing import Annotated, Any, Literal, NamedTuple, Self
@@ -81,20 +80,9 @@ PROVIDER = "segmind"
 # Per-call keyword arguments with a meaning of their own; any other keyword
 # argument is sent as an extra body field (e.g. `top_p=0.9`).
 _CALL_OPTIONS = frozenset(
-    {
-        "model",
-        "temperature",
-        "max_tokens",
-        "extra_headers",
-        "response_format",
-        "json_mode",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "timeout",
-        "max_retries",
-        "resume_job",
-    }
+    {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
+    | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
+    | {"resume_job"}
 )
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
@@ -104,10 +92,9 @@ class _Prepared(NamedTuple):
     """One call ready to send, and what reading its answer needs."""
 
     call: Call
-    binding: ToolBinding | None = None
-    stop: tuple[str, ...] = ()
-    job: SegmindJob | None = None
-    """An accepted v2 job to collect instead of sending (`resume`)."""
+    binding: ToolBinding | None
+    stop: tuple[str, ...]
+    job: SegmindJob | None  # an accepted v2 job to collect instead (`resume`)
 
 
 class ChatSegmind(BaseChatModel):
@@ -173,20 +160,19 @@ class ChatSegmind(BaseChatModel):
     max_tokens: int | None = Field(default=None, gt=0)
     """Maximum number of tokens to generate."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences; sent, and also applied to the text in case they were ignored."""
+    """Stop sequences; sent, and also applied to the returned text."""
     timeout: float | None = Field(
         default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS
     )
     """Seconds to wait for an answer (at most a day); also bounds the retries."""
     max_retries: int = Field(default=2, ge=0)
     """Extra attempts after a 429, a 5xx or a connection that never reached Segmind."""
-    default_headers: dict[str, str] | None = None
+    default_headers: (
+        Annotated[dict[str, str], AfterValidator(check_caller_headers)] | None
+    ) = None
     """Headers added to every request."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra fields for the request body, such as `top_p`.
-
-    Constructor arguments that are not fields are moved here, with a warning.
-    """
+    """Extra body fields, such as `top_p`; other constructor arguments land here."""
     http_client: Annotated[Any, AfterValidator(clients.check_sync_client)] = Field(
         default=None, exclude=True, repr=False
     )
@@ -265,15 +251,6 @@ class ChatSegmind(BaseChatModel):
             )
         return value
 
-    @field_validator("default_headers")
-    @classmethod
-    def _check_default_headers(cls, value: dict[str, str] | None) -> Any:
-        try:
-            return value if value is None else check_caller_headers(value)
-        except SegmindInputError:
-            value = None  # a refused header value (a key) must not stay here
-            raise
-
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
@@ -330,9 +307,8 @@ class ChatSegmind(BaseChatModel):
     def _get_invocation_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
-        params = super()._get_invocation_params(stop=stop, **kwargs)
-        params["stop"] = stop if stop is not None else self.stop
-        return params
+        stop = stop if stop is not None else self.stop
+        return super()._get_invocation_params(stop=stop, **kwargs)
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
@@ -345,8 +321,6 @@ class ChatSegmind(BaseChatModel):
         self, llm_outputs: list[dict[str, Any] | None], /
     ) -> dict[str, Any]:
         return conversion.combine_llm_outputs(llm_outputs, self.model)
-
-    # -- tools, structured output, token counts ------------------------------
 
     def bind_tools(
         self,
@@ -448,14 +422,21 @@ class ChatSegmind(BaseChatModel):
         described: list[Any] = [describe_tool(tool) for tool in tools or ()]
         return count_tokens_approximately(messages, tools=described or None)
 
-    # -- one call ------------------------------------------------------------
-
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> _Prepared:
         """Check the input and build the request; nothing is sent yet."""
         if "resume_job" in kwargs:
-            return self._resumable(kwargs["resume_job"], kwargs)
+            job = kwargs["resume_job"]
+            if isinstance(job, str):
+                v2_base_url = queue.v2_base_url(self.base_url)
+                job = queue.job_for_id(job, self.model, v2_base_url)
+            elif not isinstance(job, SegmindJob):
+                raise SegmindInputError(
+                    "resume takes a SegmindJob or a request id, got "
+                    f"{type(job).__name__}"
+                )
+            return _Prepared(self._call(job.model, None, kwargs), None, (), job)
         model = check_slug(kwargs.get("model", self.model))
         stop_sequences = conversion.stop_sequences_of(
             stop if stop is not None else self.stop
@@ -463,17 +444,13 @@ class ChatSegmind(BaseChatModel):
         extra_body = {**self.model_kwargs}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         check_body_field_names(extra_body)
-        headers = {
-            **(self.default_headers or {}),
-            **check_caller_headers(kwargs.get("extra_headers")),
-        }
         binding = binding_from_call(
             kwargs.get("tools"),
             kwargs.get("tool_choice"),
             kwargs.get("parallel_tool_calls"),
         )
         response_format = response_format_for(kwargs.get("response_format"))
-        if binding is not None and binding.parses_replies:
+        if binding is not None:
             binding, response_format = answer_schema_into_protocol(
                 binding, response_format
             )
@@ -493,22 +470,23 @@ class ChatSegmind(BaseChatModel):
                 self.min_remaining_credits,
                 raise_error=self.raise_on_low_credits,
             )
-        base_url = (
-            queue.v2_base_url(self.base_url)
-            if self.api_version == "v2"
-            else self.base_url
-        )
-        call = Call(
+        return _Prepared(self._call(model, body, kwargs), binding, stop_sequences, None)
+
+    def _call(self, model: str, body: dict[str, Any] | None, kwargs: Any) -> Call:
+        # Without a body it collects a v2 job, which lives under the v2 URL.
+        v2 = body is None or self.api_version == "v2"
+        base_url = queue.v2_base_url(self.base_url) if v2 else self.base_url
+        headers = check_caller_headers(kwargs.get("extra_headers"))
+        return Call(
             f"{base_url}/{model}",
             self.api_key,
             body,
-            headers,
+            {**(self.default_headers or {}), **headers},
             timeout=kwargs.get("timeout", self.timeout),
             max_retries=kwargs.get("max_retries", self.max_retries),
             model=model,
             async_backend=self.async_transport,
         )
-        return _Prepared(call, binding, stop_sequences)
 
     def _read(self, answer: Answer, prepared: _Prepared) -> AIMessage:
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
@@ -596,8 +574,6 @@ class ChatSegmind(BaseChatModel):
         message = await self._asend(self._prepare(messages, stop, kwargs))
         yield conversion.last_chunk(message)
 
-    # -- collecting an accepted v2 job ---------------------------------------
-
     def resume(self, job: SegmindJob | str, **kwargs: Any) -> AIMessage:
         """Collect the answer of a v2 job Segmind already accepted; never submits again.
 
@@ -634,27 +610,6 @@ class ChatSegmind(BaseChatModel):
         """The async form of `resume`, with the same arguments and result."""
         return await self.ainvoke([], resume_job=job, **kwargs)
 
-    def _resumable(self, job: object, kwargs: Mapping[str, Any]) -> _Prepared:
-        if isinstance(job, str):
-            job = queue.job_for_id(job, self.model, queue.v2_base_url(self.base_url))
-        elif not isinstance(job, SegmindJob):
-            raise SegmindInputError(
-                f"resume takes a SegmindJob or a request id, got {type(job).__name__}"
-            )
-        call = Call(
-            f"{queue.v2_base_url(self.base_url)}/{job.model}",
-            self.api_key,
-            headers={
-                **(self.default_headers or {}),
-                **check_caller_headers(kwargs.get("extra_headers")),
-            },
-            timeout=kwargs.get("timeout", self.timeout),
-            max_retries=kwargs.get("max_retries", self.max_retries),
-            model=job.model,
-            async_backend=self.async_transport,
-        )
-        return _Prepared(call, job=job)
-
 
 class ChatSegmindClaude(ChatSegmind):
     """Claude 3.5 Sonnet on Segmind (slug `claude-3.5-sonnet`; others via `model`).
@@ -686,9 +641,6 @@ class ChatSegmindGPT4o(ChatSegmind):
     """
 
     model: str = Field(default="gpt-4o", alias="model_name")
-
-
-# -- checks and small helpers -----------------------------------------------
 
 
 def _input_error(error: ValidationError) -> SegmindInputError:

@@ -1,9 +1,9 @@
 """Typed errors raised by langchain-segmind.
 
-Every error is a `SegmindError`, and each also subclasses the matching
+Every error is a `SegmindError` and also the matching
 `langchain_core.exceptions.Model*Error`, so code written against LangChain's
 provider-neutral errors catches ours too. Which error a failure becomes is
-decided in one place: `langchain_segmind.transport.failures`.
+decided in `langchain_segmind.transport.failures`.
 """
 
 from __future__ import annotations
@@ -25,25 +25,6 @@ from langchain_core.exceptions import (
 
 if TYPE_CHECKING:
     from langchain_segmind.transport.queue import SegmindJob
-
-__all__ = [
-    "SegmindAuthenticationError",
-    "SegmindBadRequestError",
-    "SegmindConnectionError",
-    "SegmindContextOverflowError",
-    "SegmindError",
-    "SegmindInputError",
-    "SegmindInsufficientCreditsError",
-    "SegmindJobFailedError",
-    "SegmindModelRetiredError",
-    "SegmindNotFoundError",
-    "SegmindPermissionError",
-    "SegmindRateLimitError",
-    "SegmindResponseError",
-    "SegmindServerError",
-    "SegmindTimeoutError",
-    "SegmindUnsupportedContentError",
-]
 
 
 class SegmindError(Exception):
@@ -95,16 +76,8 @@ class SegmindError(Exception):
         return f"{text}\nHint: {self.hint}" if self.hint else text
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_error, (type(self), self.message, dict(self.__dict__)))
-
-
-def _rebuild_error(
-    cls: type[SegmindError], message: str, state: dict[str, Any]
-) -> SegmindError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, message)
-    error.__dict__.update(state)
-    return error
+        # Rebuilt without `__init__`, whose arguments differ between subclasses.
+        return type(self).__new__, (type(self), *self.args), self.__dict__
 
 
 class SegmindInputError(SegmindError, ModelInvalidRequestError, ValueError):
@@ -159,7 +132,7 @@ class SegmindContextOverflowError(SegmindBadRequestError, ContextOverflowError):
 
 
 class SegmindRateLimitError(SegmindError, ModelRateLimitError):
-    """The plan's rate limit was hit (HTTP 429).
+    """The plan's rate limit was hit (HTTP 429); retried.
 
     Attributes:
         reset_at: When the limit resets (from `x-rate-limit-reset-at-utc`).
@@ -168,17 +141,10 @@ class SegmindRateLimitError(SegmindError, ModelRateLimitError):
     is_retryable = True
 
     def __init__(
-        self,
-        message: str,
-        *,
-        reset_at: datetime | None = None,
-        status_code: int | None = 429,
-        request_id: str | None = None,
-        body: str | None = None,
+        self, message: str, *, reset_at: datetime | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(
-            message, status_code=status_code, request_id=request_id, body=body
-        )
+        kwargs.setdefault("status_code", 429)
+        super().__init__(message, **kwargs)
         self.reset_at = reset_at
 
 
@@ -195,9 +161,7 @@ class SegmindConnectionError(SegmindError, ModelConnectionError):
 
 
 class SegmindTimeoutError(SegmindError, ModelTimeoutError):
-    """No answer within the configured `timeout`."""
-
-    is_retryable = False
+    """No answer within the configured `timeout`; not retried."""
 
 
 class SegmindResponseError(SegmindError, ModelAPIError):
@@ -207,10 +171,6 @@ class SegmindResponseError(SegmindError, ModelAPIError):
     elsewhere. Not retried: a successful status has already been billed.
     """
 
-    is_retryable = False
-
 
 class SegmindJobFailedError(SegmindError, ModelAPIError):
-    """A queued (v2) job ended FAILED; the message is Segmind's."""
-
-    is_retryable = False
+    """A queued (v2) job ended FAILED; the message is Segmind's. Not retried."""
