@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import math
 import traceback
-from collections.abc import (
-    AsyncIterator,
-    Callable,
-    Iterator,
-    Sequence,
-)
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from langchain_core.callbacks import (
@@ -148,23 +143,20 @@ class ChatSegmind(BaseChatModel):
         default_factory=secret_from_env("SEGMIND_API_KEY", default=None),
         validation_alias=AliasChoices("api_key", "segmind_api_key"),
     )
-    """Segmind API key (also accepted as `segmind_api_key`); from
-    `SEGMIND_API_KEY` when not passed."""
+    """Segmind API key (alias `segmind_api_key`); from `SEGMIND_API_KEY` by default."""
     base_url: Annotated[str, AfterValidator(check_base_url)] = Field(
         default_factory=from_env("SEGMIND_BASE_URL", default=DEFAULT_BASE_URL),
         validate_default=True,
     )
-    """Gateway base URL; from `SEGMIND_BASE_URL` when not passed."""
+    """Gateway base URL; from `SEGMIND_BASE_URL` by default."""
     temperature: float | None = None
     """Sampling temperature: 0-1 for Claude slugs, 0-2 for others."""
     max_tokens: int | None = Field(default=None, gt=0)
     """Maximum number of tokens to generate."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences; sent, and also applied to the returned text."""
-    timeout: float | None = Field(
-        default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS
-    )
-    """Seconds to wait for an answer (at most a day); also bounds the retries."""
+    timeout: float | None = Field(DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS)
+    """Seconds for the whole call, retries included (at most a day)."""
     max_retries: int = Field(default=2, ge=0)
     """Extra attempts after a 429, a 5xx or a connection that never reached Segmind."""
     default_headers: (
@@ -176,23 +168,21 @@ class ChatSegmind(BaseChatModel):
     http_client: Annotated[Any, AfterValidator(clients.check_sync_client)] = Field(
         default=None, exclude=True, repr=False
     )
-    """An `httpx2.Client` (or legacy `httpx.Client`) of your own, used as given
-    and never modified: its transport, timeouts, proxies, hooks and mocks."""
+    """Your own `httpx2.Client` (or legacy `httpx.Client`), used as given and
+    never modified: its transport, timeouts, proxies, hooks and mocks."""
     http_async_client: Annotated[Any, AfterValidator(clients.check_async_client)] = (
         Field(default=None, exclude=True, repr=False)
     )
-    """An `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`) of your own."""
+    """Your own `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`)."""
     async_transport: Literal["httpx2", "aiohttp"] = "httpx2"
-    """The default async clients' transport: httpx2's, or aiohttp's (the
-    `aiohttp` extra: about 0.7x the client CPU per call, half under
-    concurrency). Ignored when `http_async_client` is given."""
+    """The default async clients' transport; `"aiohttp"` (the `aiohttp` extra)
+    costs about 0.7x the client CPU per call. Ignored with `http_async_client`."""
     streaming: bool = False
     """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
     api_version: Literal["v1", "v2"] = "v1"
-    """`"v2"` runs each call through Segmind's queue API (submit, poll, fetch),
-    which Segmind recommends for generations longer than about 10 seconds;
-    `timeout` bounds the whole job, and a job that outlives it can be
-    collected with `resume(error.job)`."""
+    """`"v2"` runs each call as a job of Segmind's queue API, as Segmind advises
+    for generations over about 10 seconds; `timeout` bounds the whole job, and
+    one that outlives it can be collected with `resume(error.job)`."""
     min_remaining_credits: float | None = None
     """Warn (or raise) before a call when the last balance seen is below this."""
     raise_on_low_credits: bool = False
@@ -224,7 +214,12 @@ class ChatSegmind(BaseChatModel):
             # in no frame: this one's, nor core's and pydantic's below it.
             kwargs.clear()
             traceback.clear_frames(error.__traceback__)
-            raise _input_error(error) from error
+            # Our own checks raise SegmindInputError, which pydantic wraps.
+            for detail in error.errors(include_url=False, include_input=False):
+                found = (detail.get("ctx") or {}).get("error")
+                if isinstance(found, SegmindInputError):
+                    raise found from error
+            raise SegmindInputError(str(error)) from error
 
     def __repr_args__(self) -> Any:
         # The slug first, even when it is the class's default; no profile.
@@ -254,9 +249,7 @@ class ChatSegmind(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
-        if not isinstance(values, dict):
-            return values
-        extra = values.get("model_kwargs", {})
+        extra = values.get("model_kwargs", {}) if isinstance(values, dict) else None
         if not isinstance(extra, dict):
             return values  # pydantic reports the wrong type
         names = get_pydantic_field_names(cls) | set(_KEY_ARGUMENTS)
@@ -333,26 +326,25 @@ class ChatSegmind(BaseChatModel):
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools the model may call.
 
-        The gateway does not forward `tools`, so they are described in the
-        system prompt and the model's tagged answer is parsed into
-        `AIMessage.tool_calls` (see the README's "Tool calling" section).
+        The gateway forwards no `tools`: they are described in the system
+        prompt, and the reply's tagged calls become `AIMessage.tool_calls`
+        (the README's "Tool calling" has the protocol).
 
         Args:
-            tools: Tools as LangChain accepts them: `BaseTool`s, functions,
-                pydantic models, TypedDicts or JSON schemas. Names use letters,
-                digits, `_` and `-` (1-64 characters), as providers require.
+            tools: `BaseTool`s, functions, pydantic models, TypedDicts or JSON
+                schemas, named with 1-64 letters, digits, `_` or `-`.
             tool_choice: `"auto"` (default), `"any"`/`"required"`, `"none"`,
                 or the name of the tool that must be called.
             strict: Kept on the tool descriptions, as LangChain does.
-            parallel_tool_calls: `False` asks the model for one call per
-                answer, and keeps only the first call if it writes several.
+            parallel_tool_calls: `False` asks for one call per answer, and
+                keeps only the first.
             **kwargs: Further arguments bound to the model.
 
         Returns:
             A runnable that calls the model with the tools.
 
         Raises:
-            SegmindInputError: If a tool's name is not usable, or `tool_choice`
+            SegmindInputError: A tool name is not usable, or `tool_choice`
                 names a tool that is not bound.
         """
         formatted = [describe_tool(tool, strict=strict) for tool in tools]
@@ -395,7 +387,7 @@ class ChatSegmind(BaseChatModel):
     def get_num_tokens(self, text: str) -> int:
         """Estimate the tokens of `text`: about four characters per token.
 
-        `custom_get_token_ids` counts instead when set; nothing is downloaded.
+        With `custom_get_token_ids`, that tokenizer counts; nothing is downloaded.
         """
         if self.custom_get_token_ids is not None:
             return len(self.custom_get_token_ids(text))
@@ -406,16 +398,9 @@ class ChatSegmind(BaseChatModel):
     ) -> int:
         """Estimate the input tokens of a call: langchain-core's approximate count.
 
-        About four characters per token, with the tools' descriptions; with
-        `custom_get_token_ids`, that tokenizer counts each message's text.
-        Usable as `trim_messages(..., token_counter=llm)`.
-
-        Args:
-            messages: The conversation.
-            tools: Tools as `bind_tools` takes them; their descriptions count.
-
-        Returns:
-            The estimated number of input tokens.
+        About four characters per token, `tools` (as `bind_tools` takes them)
+        included; with `custom_get_token_ids`, that tokenizer counts each
+        message's text. Usable as `trim_messages(..., token_counter=llm)`.
         """
         if self.custom_get_token_ids is not None:
             return super().get_num_tokens_from_messages(messages)
@@ -578,9 +563,8 @@ class ChatSegmind(BaseChatModel):
         """Collect the answer of a v2 job Segmind already accepted; never submits again.
 
         A v2 call that fails after its job was accepted (out of `timeout`,
-        polls that keep failing, a cancelled task) raises an error whose
-        `.job` names the job. The job goes on at Segmind and is billed, so
-        collect it instead of calling again:
+        polls that keep failing, a cancelled task) raises an error whose `.job`
+        names the job, which goes on at Segmind and is billed:
 
         ```python
         llm = ChatSegmind(model="claude-4.5-sonnet", api_version="v2", timeout=60)
@@ -591,14 +575,14 @@ class ChatSegmind(BaseChatModel):
         ```
 
         Args:
-            job: The `SegmindJob` of an error, or a bare request id (logged
-                at INFO by the `langchain_segmind` logger).
+            job: The `SegmindJob` of an error, or a request id (logged at INFO
+                by the `langchain_segmind` logger).
             **kwargs: `timeout`, `max_retries`, `extra_headers`, and run
                 options as `invoke` takes them.
 
         Returns:
-            The message the call would have returned (content, usage, the same
-            `request_id`, the cost); tool calls are not derived again.
+            The message the call would have returned (same `request_id` and
+            cost); tool calls are not derived again.
 
         Raises:
             SegmindTimeoutError: The job still runs after `timeout` (`.job` set).
@@ -614,8 +598,8 @@ class ChatSegmind(BaseChatModel):
 class ChatSegmindClaude(ChatSegmind):
     """Claude 3.5 Sonnet on Segmind (slug `claude-3.5-sonnet`; others via `model`).
 
-    Speaks Anthropic's rules: system messages are joined into Segmind's
-    `instruction`, turns alternate, temperature is 0-1. See `ChatSegmind`.
+    Anthropic's rules: system messages go to Segmind's `instruction`, turns
+    alternate, temperature is 0-1. See `ChatSegmind`.
 
     ```python
     from langchain_segmind import ChatSegmindClaude
@@ -630,8 +614,8 @@ class ChatSegmindClaude(ChatSegmind):
 class ChatSegmindGPT4o(ChatSegmind):
     """GPT-4o on Segmind (slug `gpt-4o`).
 
-    Speaks OpenAI's rules: `system` messages, message names, temperature 0-2.
-    See `ChatSegmind`.
+    OpenAI's rules: `system` messages, message names, temperature 0-2. See
+    `ChatSegmind`.
 
     ```python
     from langchain_segmind import ChatSegmindGPT4o
@@ -641,12 +625,3 @@ class ChatSegmindGPT4o(ChatSegmind):
     """
 
     model: str = Field(default="gpt-4o", alias="model_name")
-
-
-def _input_error(error: ValidationError) -> SegmindInputError:
-    """The package's own input error behind pydantic's, or one from its text."""
-    for detail in error.errors(include_url=False, include_input=False):
-        found = (detail.get("ctx") or {}).get("error")
-        if isinstance(found, SegmindInputError):
-            return found
-    return SegmindInputError(str(error))
