@@ -59,7 +59,7 @@ def read_credits(headers: Mapping[str, str], account: str | None) -> dict[str, A
     `remaining_credits`, `cost` and `generation_time` are floats (`None` when a
     header is absent or not a number); `request_id` joins to Segmind's console.
     """
-    remaining = _number(headers, "x-remaining-credits")
+    remaining = _number(headers.get("x-remaining-credits"))
     if account is not None and remaining is not None:
         now, lowest = time.monotonic(), remaining
         with _balances_lock:
@@ -69,16 +69,16 @@ def read_credits(headers: Mapping[str, str], account: str | None) -> dict[str, A
             _balances[account] = (lowest, now)
     return {
         "remaining_credits": remaining,
-        "cost": _number(headers, "x-cost"),
+        "cost": _number(headers.get("x-cost")),
         "request_id": headers.get("x-request-id"),
-        "generation_time": _number(headers, "x-generation-time"),
+        "generation_time": _number(headers.get("x-generation-time")),
     }
 
 
-def _number(headers: Mapping[str, str], name: str) -> float | None:
+def _number(header: str | None) -> float | None:
     try:
-        return float(headers[name])
-    except (KeyError, ValueError):
+        return None if header is None else float(header)
+    except ValueError:
         return None
 
 

@@ -158,7 +158,8 @@ class ChatSegmind(BaseChatModel):
     timeout: float | None = Field(DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS)
     """Seconds for the whole call, retries included (at most a day)."""
     max_retries: int = Field(default=2, ge=0)
-    """Extra attempts after a 429, a 5xx or a connection that never reached Segmind."""
+    """Extra attempts after a 429, a 500/502/503/504, or a connection that never
+    reached Segmind."""
     default_headers: (
         Annotated[dict[str, str], AfterValidator(check_caller_headers)] | None
     ) = None
@@ -492,7 +493,8 @@ class ChatSegmind(BaseChatModel):
             **message.response_metadata,
             **read_credits(answer.headers, account),
         }
-        message = conversion.cut_at_stop(message, prepared.stop)
+        if prepared.stop:
+            message = conversion.cut_at_stop(message, prepared.stop)
         if prepared.binding is not None and prepared.binding.parses_replies:
             message = read_tool_calls(message, prepared.binding)
         return message
@@ -527,8 +529,7 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        message = self._send(self._prepare(messages, stop, kwargs))
-        return conversion.chat_result(message)
+        return conversion.chat_result(self._send(self._prepare(messages, stop, kwargs)))
 
     async def _agenerate(
         self,

@@ -1,9 +1,6 @@
-"""Typed errors raised by langchain-segmind.
+"""Typed errors: each a `SegmindError` and the matching `Model*Error` of langchain-core.
 
-Every error is a `SegmindError` and also the matching
-`langchain_core.exceptions.Model*Error`, so code written against LangChain's
-provider-neutral errors catches ours too. Which error a failure becomes is
-decided in `langchain_segmind.transport.failures`.
+Which error a failure becomes is decided in `langchain_segmind.transport.failures`.
 """
 
 from __future__ import annotations
@@ -126,8 +123,7 @@ class SegmindBadRequestError(SegmindError, ModelInvalidRequestError):
 class SegmindContextOverflowError(SegmindBadRequestError, ContextOverflowError):
     """The prompt is longer than the model's context window (HTTP 400).
 
-    LangChain's `SummarizationMiddleware` catches `ContextOverflowError` to
-    shorten the history and try again.
+    LangChain's `SummarizationMiddleware` catches it to shorten the history.
     """
 
 
@@ -165,10 +161,9 @@ class SegmindTimeoutError(SegmindError, ModelTimeoutError):
 
 
 class SegmindResponseError(SegmindError, ModelAPIError):
-    """An answer the package cannot use.
+    """An answer the package cannot use; not retried, as it was billed.
 
-    Not JSON, no known shape, cut off, a redirect, or a queue pointing
-    elsewhere. Not retried: a successful status has already been billed.
+    Not JSON, no known shape, cut off, a redirect, or a queue pointing elsewhere.
     """
 
 
