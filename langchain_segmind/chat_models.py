@@ -199,22 +199,20 @@ class ChatSegmind(BaseChatModel):
         fields = get_pydantic_field_names(type(self)) | set(_KEY_ARGUMENTS)
         extra = kwargs.get("model_kwargs")
         names = [*kwargs, *(extra if isinstance(extra, dict) else ())]
-        try:
-            check_body_field_names(name for name in names if name not in fields)
-        except SegmindInputError:
-            kwargs.clear()  # the value must not stay in this frame's locals
-            raise
         if type(self).model_fields["model"].is_required() and not (
             {"model", "model_name"} & kwargs.keys()
         ):
             kwargs["model"] = None  # refused by `check_slug`, naming `model`
         try:
+            check_body_field_names(name for name in names if name not in fields)
             super().__init__(**kwargs)
-        except ValidationError as error:
-            # A refused header value (the key, given as x-api-key) must stay
-            # in no frame: this one's, nor core's and pydantic's below it.
+        except (SegmindInputError, ValidationError) as error:
+            # A refused value (a key under another name, or as x-api-key) must
+            # stay in no frame: this one's, nor core's and pydantic's below it.
             kwargs.clear()
             traceback.clear_frames(error.__traceback__)
+            if isinstance(error, SegmindInputError):
+                raise
             # Our own checks raise SegmindInputError, which pydantic wraps.
             for detail in error.errors(include_url=False, include_input=False):
                 found = (detail.get("ctx") or {}).get("error")

@@ -64,12 +64,11 @@ class SegmindError(Exception):
             self.is_retryable = retryable
 
     def __str__(self) -> str:
-        parts = [self.message]
+        text = self.message
         if self.status_code is not None:
-            parts.insert(0, f"Segmind HTTP {self.status_code}:")
+            text = f"Segmind HTTP {self.status_code}: {text}"
         if self.request_id:
-            parts.append(f"(request id {self.request_id})")
-        text = " ".join(parts)
+            text += f" (request id {self.request_id})"
         return f"{text}\nHint: {self.hint}" if self.hint else text
 
     def __reduce__(self) -> tuple[Any, ...]:
