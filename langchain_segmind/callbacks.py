@@ -56,8 +56,7 @@ def account_id(base_url: str, api_key: SecretStr) -> str:
 def read_credits(headers: Mapping[str, str], account: str | None) -> dict[str, Any]:
     """Segmind's per-call headers as response metadata; remembers the balance.
 
-    `remaining_credits`, `cost` and `generation_time` are floats (`None` when a
-    header is absent or not a number); `request_id` joins to Segmind's console.
+    `remaining_credits`, `cost` and `generation_time` are floats, or `None`.
     """
     remaining = _number(headers.get("x-remaining-credits"))
     if account is not None and remaining is not None:

@@ -500,13 +500,12 @@ class ChatSegmind(BaseChatModel):
     def _send(self, prepared: _Prepared) -> AIMessage:
         call, client = prepared.call, self.http_client
         if prepared.job is not None:
-            answer = queue.collect(
-                prepared.job, call, client, Deadline.start(call.timeout)
-            )
+            deadline = Deadline.start(call.timeout)
+            answer = queue.collect(prepared.job, call, client, deadline)
+        elif self.api_version == "v2":
+            answer = queue.send_queued(call, client)
         else:
-            answer = (queue.send_queued if self.api_version == "v2" else send)(
-                call, client
-            )
+            answer = send(call, client)
         return self._read(answer, prepared)
 
     async def _asend(self, prepared: _Prepared) -> AIMessage:

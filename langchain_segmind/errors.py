@@ -8,17 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.exceptions import (
-    ContextOverflowError,
-    ModelAPIError,
-    ModelAuthenticationError,
-    ModelConnectionError,
-    ModelInvalidRequestError,
-    ModelNotFoundError,
-    ModelPermissionDeniedError,
-    ModelRateLimitError,
-    ModelTimeoutError,
-)
+from langchain_core import exceptions as core
 
 if TYPE_CHECKING:
     from langchain_segmind.transport.queue import SegmindJob
@@ -76,7 +66,7 @@ class SegmindError(Exception):
         return type(self).__new__, (type(self), *self.args), self.__dict__
 
 
-class SegmindInputError(SegmindError, ModelInvalidRequestError, ValueError):
+class SegmindInputError(SegmindError, core.ModelInvalidRequestError, ValueError):
     """The request was refused before sending: the input cannot be expressed."""
 
 
@@ -95,19 +85,19 @@ class SegmindUnsupportedContentError(SegmindInputError):
         self.model = model
 
 
-class SegmindAuthenticationError(SegmindError, ModelAuthenticationError):
+class SegmindAuthenticationError(SegmindError, core.ModelAuthenticationError):
     """The API key is missing, invalid or expired (HTTP 401)."""
 
 
-class SegmindPermissionError(SegmindError, ModelPermissionDeniedError):
+class SegmindPermissionError(SegmindError, core.ModelPermissionDeniedError):
     """The account may not use this model (HTTP 403)."""
 
 
-class SegmindInsufficientCreditsError(SegmindError, ModelPermissionDeniedError):
+class SegmindInsufficientCreditsError(SegmindError, core.ModelPermissionDeniedError):
     """The account has too few credits for the call (HTTP 406, or client-side)."""
 
 
-class SegmindNotFoundError(SegmindError, ModelNotFoundError):
+class SegmindNotFoundError(SegmindError, core.ModelNotFoundError):
     """Segmind knows no model under this slug (HTTP 404)."""
 
 
@@ -115,18 +105,18 @@ class SegmindModelRetiredError(SegmindNotFoundError):
     """The model was retired (HTTP 410); the message names a current slug."""
 
 
-class SegmindBadRequestError(SegmindError, ModelInvalidRequestError):
+class SegmindBadRequestError(SegmindError, core.ModelInvalidRequestError):
     """Segmind rejected the request (HTTP 400, 405, 422, or a non-credit 406)."""
 
 
-class SegmindContextOverflowError(SegmindBadRequestError, ContextOverflowError):
+class SegmindContextOverflowError(SegmindBadRequestError, core.ContextOverflowError):
     """The prompt is longer than the model's context window (HTTP 400).
 
     LangChain's `SummarizationMiddleware` catches it to shorten the history.
     """
 
 
-class SegmindRateLimitError(SegmindError, ModelRateLimitError):
+class SegmindRateLimitError(SegmindError, core.ModelRateLimitError):
     """The plan's rate limit was hit (HTTP 429); retried.
 
     Attributes:
@@ -143,28 +133,28 @@ class SegmindRateLimitError(SegmindError, ModelRateLimitError):
         self.reset_at = reset_at
 
 
-class SegmindServerError(SegmindError, ModelAPIError):
+class SegmindServerError(SegmindError, core.ModelAPIError):
     """Segmind or the upstream provider failed (HTTP 5xx; 500/502/503/504 retried)."""
 
     is_retryable = True
 
 
-class SegmindConnectionError(SegmindError, ModelConnectionError):
+class SegmindConnectionError(SegmindError, core.ModelConnectionError):
     """Segmind could not be reached, or the connection broke before an answer."""
 
     is_retryable = True
 
 
-class SegmindTimeoutError(SegmindError, ModelTimeoutError):
+class SegmindTimeoutError(SegmindError, core.ModelTimeoutError):
     """No answer within the configured `timeout`; not retried."""
 
 
-class SegmindResponseError(SegmindError, ModelAPIError):
+class SegmindResponseError(SegmindError, core.ModelAPIError):
     """An answer the package cannot use; not retried, as it was billed.
 
     Not JSON, no known shape, cut off, a redirect, or a queue pointing elsewhere.
     """
 
 
-class SegmindJobFailedError(SegmindError, ModelAPIError):
+class SegmindJobFailedError(SegmindError, core.ModelAPIError):
     """A queued (v2) job ended FAILED; the message is Segmind's. Not retried."""
