@@ -11,46 +11,46 @@ from typing import TYPE_CHECKING
 from langchain_segmind._lazy import lazy_exports
 from langchain_segmind._version import __version__
 
-if TYPE_CHECKING:
-    from langchain_segmind.callbacks import (
-        SegmindCallbackHandler,
-        SegmindLowCreditsWarning,
-        forget_known_balances,
-        get_segmind_callback,
+if TYPE_CHECKING:  # `X as X` marks a re-export for type checkers
+    from langchain_segmind.callbacks import (  # noqa: I001 - isort splits `as` imports
+        SegmindCallbackHandler as SegmindCallbackHandler,
+        SegmindLowCreditsWarning as SegmindLowCreditsWarning,
+        forget_known_balances as forget_known_balances,
+        get_segmind_callback as get_segmind_callback,
     )
     from langchain_segmind.chat_models import (
-        ChatSegmind,
-        ChatSegmindClaude,
-        ChatSegmindGPT4o,
+        ChatSegmind as ChatSegmind,
+        ChatSegmindClaude as ChatSegmindClaude,
+        ChatSegmindGPT4o as ChatSegmindGPT4o,
     )
     from langchain_segmind.errors import (
-        SegmindAuthenticationError,
-        SegmindBadRequestError,
-        SegmindConnectionError,
-        SegmindContextOverflowError,
-        SegmindError,
-        SegmindInputError,
-        SegmindInsufficientCreditsError,
-        SegmindJobFailedError,
-        SegmindModelRetiredError,
-        SegmindNotFoundError,
-        SegmindPermissionError,
-        SegmindRateLimitError,
-        SegmindResponseError,
-        SegmindServerError,
-        SegmindTimeoutError,
-        SegmindUnsupportedContentError,
+        SegmindAuthenticationError as SegmindAuthenticationError,
+        SegmindBadRequestError as SegmindBadRequestError,
+        SegmindConnectionError as SegmindConnectionError,
+        SegmindContextOverflowError as SegmindContextOverflowError,
+        SegmindError as SegmindError,
+        SegmindInputError as SegmindInputError,
+        SegmindInsufficientCreditsError as SegmindInsufficientCreditsError,
+        SegmindJobFailedError as SegmindJobFailedError,
+        SegmindModelRetiredError as SegmindModelRetiredError,
+        SegmindNotFoundError as SegmindNotFoundError,
+        SegmindPermissionError as SegmindPermissionError,
+        SegmindRateLimitError as SegmindRateLimitError,
+        SegmindResponseError as SegmindResponseError,
+        SegmindServerError as SegmindServerError,
+        SegmindTimeoutError as SegmindTimeoutError,
+        SegmindUnsupportedContentError as SegmindUnsupportedContentError,
     )
-    from langchain_segmind.transport.queue import SegmindJob
+    from langchain_segmind.transport.queue import SegmindJob as SegmindJob
 
 _EXPORTS = {
     "ChatSegmind": "chat_models",
     "ChatSegmindClaude": "chat_models",
     "ChatSegmindGPT4o": "chat_models",
     "SegmindCallbackHandler": "callbacks",
-    "get_segmind_callback": "callbacks",
     "SegmindLowCreditsWarning": "callbacks",
     "forget_known_balances": "callbacks",
+    "get_segmind_callback": "callbacks",
     "SegmindAuthenticationError": "errors",
     "SegmindBadRequestError": "errors",
     "SegmindConnectionError": "errors",
@@ -69,34 +69,5 @@ _EXPORTS = {
     "SegmindUnsupportedContentError": "errors",
     "SegmindJob": "transport.queue",
 }
-
-__all__ = [
-    "ChatSegmind",
-    "ChatSegmindClaude",
-    "ChatSegmindGPT4o",
-    "SegmindAuthenticationError",
-    "SegmindBadRequestError",
-    "SegmindCallbackHandler",
-    "SegmindConnectionError",
-    "SegmindContextOverflowError",
-    "SegmindError",
-    "SegmindInputError",
-    "SegmindInsufficientCreditsError",
-    "SegmindJob",
-    "SegmindJobFailedError",
-    "SegmindLowCreditsWarning",
-    "SegmindModelRetiredError",
-    "SegmindNotFoundError",
-    "SegmindPermissionError",
-    "SegmindRateLimitError",
-    "SegmindResponseError",
-    "SegmindServerError",
-    "SegmindTimeoutError",
-    "SegmindUnsupportedContentError",
-    "__version__",
-    "forget_known_balances",
-    "get_segmind_callback",
-]
-
-
+__all__ = ["__version__", *_EXPORTS]
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

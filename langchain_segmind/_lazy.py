@@ -14,10 +14,9 @@ def lazy_exports(
     """A package's `__getattr__` and `__dir__` for `exports` (name: submodule)."""
 
     def get_export(name: str) -> Any:
-        module = exports.get(name)
-        if module is None:
+        if name not in exports:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(import_module(f"{package}.{module}"), name)
+        value = getattr(import_module(f"{package}.{exports[name]}"), name)
         setattr(sys.modules[package], name, value)  # later lookups skip this
         return value
 

@@ -1,10 +1,8 @@
 """Credits: what Segmind calls cost, the balance left, and the low-balance guard.
 
-`get_segmind_callback()` totals the calls of a `with` block; each request is
-paid for once, so an answer served from a LangChain cache, or under a Segmind
-request id already counted (a replay, a v2 job collected again), counts in
-`cache_hits` only. The last balance Segmind reported is kept per account (a
-hash of the base URL and the key, never the key), process-wide, for models
+`get_segmind_callback()` totals the calls of a `with` block, counting each
+Segmind request once. The last balance Segmind reported is kept process-wide
+per account (a hash of the base URL and the key, never the key), for models
 with `min_remaining_credits`.
 """
 
@@ -31,17 +29,7 @@ from pydantic import SecretStr
 
 from langchain_segmind.errors import SegmindInsufficientCreditsError
 
-__all__ = [
-    "ModelUsage",
-    "SegmindCallbackHandler",
-    "SegmindLowCreditsWarning",
-    "forget_known_balances",
-    "get_segmind_callback",
-]
-
 _PROVIDER = "segmind"
-
-# -- the last balance per account, and the guard ------------------------------------
 
 
 class SegmindLowCreditsWarning(UserWarning):
@@ -65,40 +53,32 @@ def account_id(base_url: str, api_key: SecretStr) -> str:
     return digest.hexdigest()[:24]
 
 
-def record_balance(account: str, remaining_credits: object) -> None:
-    """Remember the balance an answer reported (ignored when absent)."""
-    if not isinstance(remaining_credits, float | int):
-        return
-    now, credits = time.monotonic(), float(remaining_credits)
-    with _balances_lock:
-        known = _balances.get(account)
-        if known is not None and now - known[1] < BURST_SECONDS:
-            credits = min(known[0], credits)
-        _balances[account] = (credits, now)
-
-
 def read_credits(headers: Mapping[str, str], account: str | None) -> dict[str, Any]:
     """Segmind's per-call headers as response metadata; remembers the balance.
 
-    `remaining_credits`, `cost` and `generation_time` are floats (`None` when a
-    header is absent or not a number); `request_id` joins to Segmind's console.
+    `remaining_credits`, `cost` and `generation_time` are floats, or `None`.
     """
-
-    def number(name: str) -> float | None:
-        try:
-            return float(headers[name])
-        except (KeyError, ValueError):
-            return None
-
-    credits = {
-        "remaining_credits": number("x-remaining-credits"),
-        "cost": number("x-cost"),
+    remaining = _number(headers.get("x-remaining-credits"))
+    if account is not None and remaining is not None:
+        now, lowest = time.monotonic(), remaining
+        with _balances_lock:
+            known = _balances.get(account)
+            if known is not None and now - known[1] < BURST_SECONDS:
+                lowest = min(known[0], remaining)
+            _balances[account] = (lowest, now)
+    return {
+        "remaining_credits": remaining,
+        "cost": _number(headers.get("x-cost")),
         "request_id": headers.get("x-request-id"),
-        "generation_time": number("x-generation-time"),
+        "generation_time": _number(headers.get("x-generation-time")),
     }
-    if account is not None:
-        record_balance(account, credits["remaining_credits"])
-    return credits
+
+
+def _number(header: str | None) -> float | None:
+    try:
+        return None if header is None else float(header)
+    except ValueError:
+        return None
 
 
 def forget_known_balances() -> None:
@@ -111,15 +91,11 @@ def forget_known_balances() -> None:
         _balances.clear()
 
 
-def check_balance(account: str, minimum: float | None, *, raise_error: bool) -> None:
-    """Warn, or raise before sending, when the last balance is below `minimum`.
-
-    Raises:
-        SegmindInsufficientCreditsError: If `raise_error` and the balance is low.
-    """
+def check_balance(account: str, minimum: float, *, raise_error: bool) -> None:
+    """Warn, or raise before sending, when the last balance is below `minimum`."""
     with _balances_lock:
         known = _balances.get(account)
-    if minimum is None or known is None or known[0] >= minimum:
+    if known is None or known[0] >= minimum:
         return
     message = (
         f"the Segmind account's last known balance, {known[0]:.6g} credits, is "
@@ -149,9 +125,6 @@ def _caller_level() -> int:
     ):
         frame, level = frame.f_back, level + 1
     return level
-
-
-# -- the callback ----------------------------------------------------------------------
 
 
 @dataclass
@@ -209,20 +182,16 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
 
     def __repr__(self) -> str:
         with self._totals_lock:
-            remaining = self.remaining_credits
-            known = "unknown" if remaining is None else f"{remaining:.6g}"
+            cached, remaining = self.cache_hits, self.remaining_credits
             lines = [
                 f"Segmind requests: {self.successful_requests} succeeded, "
                 f"{self.failed_requests} failed"
-                + (
-                    f" ({self.cache_hits} answers from cache, not billed)"
-                    if self.cache_hits
-                    else ""
-                ),
+                + (f" ({cached} answers from cache, not billed)" if cached else ""),
                 f"Tokens: {self.total_tokens} "
                 f"({self.input_tokens} input, {self.output_tokens} output)",
                 f"Credits spent: {self.total_cost:.6g}",
-                f"Credits remaining: {known}",
+                "Credits remaining: "
+                + ("unknown" if remaining is None else f"{remaining:.6g}"),
             ]
             for model, usage in sorted(self.by_model.items()):
                 hits = f"{usage.cache_hits} cached, " if usage.cache_hits else ""
@@ -269,11 +238,9 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         """Count a failed Segmind call."""
         with self._totals_lock:
             model = self._segmind_runs.pop(run_id, None)
-            for totals in self._totals(model) if model is not None else ():
-                totals.failed_requests += 1
-
-    def _totals(self, model: str) -> tuple[SegmindCallbackHandler, ModelUsage]:
-        return self, self.by_model.setdefault(model, ModelUsage())
+            if model is not None:
+                self.failed_requests += 1
+                self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
 
     def _count(self, message: BaseMessage) -> None:
         """Count one answer; called under the lock."""
@@ -282,23 +249,23 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             metadata.get("model_provider") != _PROVIDER
         ):
             return
-        usage: dict[str, Any] = dict(message.usage_metadata or {})
+        usage: Mapping[str, Any] = message.usage_metadata or {}
         request_id = metadata.get("request_id")
+        model = str(metadata.get("model_name", ""))
+        totals = (self, self.by_model.setdefault(model, ModelUsage()))
         # Core marks every answer it serves from its cache with a zero
         # `total_cost`, a key this package never sets on a fresh answer.
-        replayed = usage.get("total_cost") == 0 or request_id in self._counted_requests
-        cost = metadata.get("cost")
-        for totals in self._totals(str(metadata.get("model_name", ""))):
-            if replayed:
-                totals.cache_hits += 1
-                continue
-            totals.successful_requests += 1
-            totals.input_tokens += usage.get("input_tokens", 0)
-            totals.output_tokens += usage.get("output_tokens", 0)
-            totals.total_tokens += usage.get("total_tokens", 0)
-            totals.total_cost += cost if isinstance(cost, float | int) else 0
-        if replayed:
+        if usage.get("total_cost") == 0 or request_id in self._counted_requests:
+            for each in totals:
+                each.cache_hits += 1
             return
+        cost = metadata.get("cost")
+        for each in totals:
+            each.successful_requests += 1
+            each.input_tokens += usage.get("input_tokens", 0)
+            each.output_tokens += usage.get("output_tokens", 0)
+            each.total_tokens += usage.get("total_tokens", 0)
+            each.total_cost += cost if isinstance(cost, float | int) else 0
         if isinstance(request_id, str):
             self._counted_requests.add(request_id)
         remaining = metadata.get("remaining_credits")

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import math
 import traceback
-from collections.abc import (
-    AsyncIterator,
-    Callable,
-    Iterator,
-    Mapping,
-    Sequence,
-)
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from langchain_core.callbacks import (
@@ -81,20 +75,9 @@ PROVIDER = "segmind"
 # Per-call keyword arguments with a meaning of their own; any other keyword
 # argument is sent as an extra body field (e.g. `top_p=0.9`).
 _CALL_OPTIONS = frozenset(
-    {
-        "model",
-        "temperature",
-        "max_tokens",
-        "extra_headers",
-        "response_format",
-        "json_mode",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "timeout",
-        "max_retries",
-        "resume_job",
-    }
+    {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
+    | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
+    | {"resume_job"}
 )
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
@@ -104,10 +87,9 @@ class _Prepared(NamedTuple):
     """One call ready to send, and what reading its answer needs."""
 
     call: Call
-    binding: ToolBinding | None = None
-    stop: tuple[str, ...] = ()
-    job: SegmindJob | None = None
-    """An accepted v2 job to collect instead of sending (`resume`)."""
+    binding: ToolBinding | None
+    stop: tuple[str, ...]
+    job: SegmindJob | None  # an accepted v2 job to collect instead (`resume`)
 
 
 class ChatSegmind(BaseChatModel):
@@ -161,52 +143,47 @@ class ChatSegmind(BaseChatModel):
         default_factory=secret_from_env("SEGMIND_API_KEY", default=None),
         validation_alias=AliasChoices("api_key", "segmind_api_key"),
     )
-    """Segmind API key (also accepted as `segmind_api_key`); from
-    `SEGMIND_API_KEY` when not passed."""
+    """Segmind API key (alias `segmind_api_key`); from `SEGMIND_API_KEY` by default."""
     base_url: Annotated[str, AfterValidator(check_base_url)] = Field(
         default_factory=from_env("SEGMIND_BASE_URL", default=DEFAULT_BASE_URL),
         validate_default=True,
     )
-    """Gateway base URL; from `SEGMIND_BASE_URL` when not passed."""
+    """Gateway base URL; from `SEGMIND_BASE_URL` by default."""
     temperature: float | None = None
     """Sampling temperature: 0-1 for Claude slugs, 0-2 for others."""
     max_tokens: int | None = Field(default=None, gt=0)
     """Maximum number of tokens to generate."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences; sent, and also applied to the text in case they were ignored."""
-    timeout: float | None = Field(
-        default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS
-    )
-    """Seconds to wait for an answer (at most a day); also bounds the retries."""
+    """Stop sequences; sent, and also applied to the returned text."""
+    timeout: float | None = Field(DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS)
+    """Seconds for the whole call, retries included (at most a day)."""
     max_retries: int = Field(default=2, ge=0)
-    """Extra attempts after a 429, a 5xx or a connection that never reached Segmind."""
-    default_headers: dict[str, str] | None = None
+    """Extra attempts after a 429, a 500/502/503/504, or a connection that never
+    reached Segmind."""
+    default_headers: (
+        Annotated[dict[str, str], AfterValidator(check_caller_headers)] | None
+    ) = None
     """Headers added to every request."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra fields for the request body, such as `top_p`.
-
-    Constructor arguments that are not fields are moved here, with a warning.
-    """
+    """Extra body fields, such as `top_p`; other constructor arguments land here."""
     http_client: Annotated[Any, AfterValidator(clients.check_sync_client)] = Field(
         default=None, exclude=True, repr=False
     )
-    """An `httpx2.Client` (or legacy `httpx.Client`) of your own, used as given
-    and never modified: its transport, timeouts, proxies, hooks and mocks."""
+    """Your own `httpx2.Client` (or legacy `httpx.Client`), used as given and
+    never modified: its transport, timeouts, proxies, hooks and mocks."""
     http_async_client: Annotated[Any, AfterValidator(clients.check_async_client)] = (
         Field(default=None, exclude=True, repr=False)
     )
-    """An `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`) of your own."""
+    """Your own `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`)."""
     async_transport: Literal["httpx2", "aiohttp"] = "httpx2"
-    """The default async clients' transport: httpx2's, or aiohttp's (the
-    `aiohttp` extra: about 0.7x the client CPU per call, half under
-    concurrency). Ignored when `http_async_client` is given."""
+    """The default async clients' transport; `"aiohttp"` (the `aiohttp` extra)
+    costs about 0.7x the client CPU per call. Ignored with `http_async_client`."""
     streaming: bool = False
     """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
     api_version: Literal["v1", "v2"] = "v1"
-    """`"v2"` runs each call through Segmind's queue API (submit, poll, fetch),
-    which Segmind recommends for generations longer than about 10 seconds;
-    `timeout` bounds the whole job, and a job that outlives it can be
-    collected with `resume(error.job)`."""
+    """`"v2"` runs each call as a job of Segmind's queue API, as Segmind advises
+    for generations over about 10 seconds; `timeout` bounds the whole job, and
+    one that outlives it can be collected with `resume(error.job)`."""
     min_remaining_credits: float | None = None
     """Warn (or raise) before a call when the last balance seen is below this."""
     raise_on_low_credits: bool = False
@@ -222,23 +199,26 @@ class ChatSegmind(BaseChatModel):
         fields = get_pydantic_field_names(type(self)) | set(_KEY_ARGUMENTS)
         extra = kwargs.get("model_kwargs")
         names = [*kwargs, *(extra if isinstance(extra, dict) else ())]
-        try:
-            check_body_field_names(name for name in names if name not in fields)
-        except SegmindInputError:
-            kwargs.clear()  # the value must not stay in this frame's locals
-            raise
         if type(self).model_fields["model"].is_required() and not (
             {"model", "model_name"} & kwargs.keys()
         ):
             kwargs["model"] = None  # refused by `check_slug`, naming `model`
         try:
+            check_body_field_names(name for name in names if name not in fields)
             super().__init__(**kwargs)
-        except ValidationError as error:
-            # A refused header value (the key, given as x-api-key) must stay
-            # in no frame: this one's, nor core's and pydantic's below it.
+        except (SegmindInputError, ValidationError) as error:
+            # A refused value (a key under another name, or as x-api-key) must
+            # stay in no frame: this one's, nor core's and pydantic's below it.
             kwargs.clear()
             traceback.clear_frames(error.__traceback__)
-            raise _input_error(error) from error
+            if isinstance(error, SegmindInputError):
+                raise
+            # Our own checks raise SegmindInputError, which pydantic wraps.
+            for detail in error.errors(include_url=False, include_input=False):
+                found = (detail.get("ctx") or {}).get("error")
+                if isinstance(found, SegmindInputError):
+                    raise found from error
+            raise SegmindInputError(str(error)) from error
 
     def __repr_args__(self) -> Any:
         # The slug first, even when it is the class's default; no profile.
@@ -265,21 +245,10 @@ class ChatSegmind(BaseChatModel):
             )
         return value
 
-    @field_validator("default_headers")
-    @classmethod
-    def _check_default_headers(cls, value: dict[str, str] | None) -> Any:
-        try:
-            return value if value is None else check_caller_headers(value)
-        except SegmindInputError:
-            value = None  # a refused header value (a key) must not stay here
-            raise
-
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
-        if not isinstance(values, dict):
-            return values
-        extra = values.get("model_kwargs", {})
+        extra = values.get("model_kwargs", {}) if isinstance(values, dict) else None
         if not isinstance(extra, dict):
             return values  # pydantic reports the wrong type
         names = get_pydantic_field_names(cls) | set(_KEY_ARGUMENTS)
@@ -330,9 +299,8 @@ class ChatSegmind(BaseChatModel):
     def _get_invocation_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
-        params = super()._get_invocation_params(stop=stop, **kwargs)
-        params["stop"] = stop if stop is not None else self.stop
-        return params
+        stop = stop if stop is not None else self.stop
+        return super()._get_invocation_params(stop=stop, **kwargs)
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
@@ -346,8 +314,6 @@ class ChatSegmind(BaseChatModel):
     ) -> dict[str, Any]:
         return conversion.combine_llm_outputs(llm_outputs, self.model)
 
-    # -- tools, structured output, token counts ------------------------------
-
     def bind_tools(
         self,
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
@@ -359,26 +325,25 @@ class ChatSegmind(BaseChatModel):
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools the model may call.
 
-        The gateway does not forward `tools`, so they are described in the
-        system prompt and the model's tagged answer is parsed into
-        `AIMessage.tool_calls` (see the README's "Tool calling" section).
+        The gateway forwards no `tools`: they are described in the system
+        prompt, and the reply's tagged calls become `AIMessage.tool_calls`
+        (the README's "Tool calling" has the protocol).
 
         Args:
-            tools: Tools as LangChain accepts them: `BaseTool`s, functions,
-                pydantic models, TypedDicts or JSON schemas. Names use letters,
-                digits, `_` and `-` (1-64 characters), as providers require.
+            tools: `BaseTool`s, functions, pydantic models, TypedDicts or JSON
+                schemas, named with 1-64 letters, digits, `_` or `-`.
             tool_choice: `"auto"` (default), `"any"`/`"required"`, `"none"`,
                 or the name of the tool that must be called.
             strict: Kept on the tool descriptions, as LangChain does.
-            parallel_tool_calls: `False` asks the model for one call per
-                answer, and keeps only the first call if it writes several.
+            parallel_tool_calls: `False` asks for one call per answer, and
+                keeps only the first.
             **kwargs: Further arguments bound to the model.
 
         Returns:
             A runnable that calls the model with the tools.
 
         Raises:
-            SegmindInputError: If a tool's name is not usable, or `tool_choice`
+            SegmindInputError: A tool name is not usable, or `tool_choice`
                 names a tool that is not bound.
         """
         formatted = [describe_tool(tool, strict=strict) for tool in tools]
@@ -421,7 +386,7 @@ class ChatSegmind(BaseChatModel):
     def get_num_tokens(self, text: str) -> int:
         """Estimate the tokens of `text`: about four characters per token.
 
-        `custom_get_token_ids` counts instead when set; nothing is downloaded.
+        With `custom_get_token_ids`, that tokenizer counts; nothing is downloaded.
         """
         if self.custom_get_token_ids is not None:
             return len(self.custom_get_token_ids(text))
@@ -432,30 +397,30 @@ class ChatSegmind(BaseChatModel):
     ) -> int:
         """Estimate the input tokens of a call: langchain-core's approximate count.
 
-        About four characters per token, with the tools' descriptions; with
-        `custom_get_token_ids`, that tokenizer counts each message's text.
-        Usable as `trim_messages(..., token_counter=llm)`.
-
-        Args:
-            messages: The conversation.
-            tools: Tools as `bind_tools` takes them; their descriptions count.
-
-        Returns:
-            The estimated number of input tokens.
+        About four characters per token, `tools` (as `bind_tools` takes them)
+        included; with `custom_get_token_ids`, that tokenizer counts each
+        message's text. Usable as `trim_messages(..., token_counter=llm)`.
         """
         if self.custom_get_token_ids is not None:
             return super().get_num_tokens_from_messages(messages)
         described: list[Any] = [describe_tool(tool) for tool in tools or ()]
         return count_tokens_approximately(messages, tools=described or None)
 
-    # -- one call ------------------------------------------------------------
-
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> _Prepared:
         """Check the input and build the request; nothing is sent yet."""
         if "resume_job" in kwargs:
-            return self._resumable(kwargs["resume_job"], kwargs)
+            job = kwargs["resume_job"]
+            if isinstance(job, str):
+                v2_base_url = queue.v2_base_url(self.base_url)
+                job = queue.job_for_id(job, self.model, v2_base_url)
+            elif not isinstance(job, SegmindJob):
+                raise SegmindInputError(
+                    "resume takes a SegmindJob or a request id, got "
+                    f"{type(job).__name__}"
+                )
+            return _Prepared(self._call(job.model, None, kwargs), None, (), job)
         model = check_slug(kwargs.get("model", self.model))
         stop_sequences = conversion.stop_sequences_of(
             stop if stop is not None else self.stop
@@ -463,17 +428,13 @@ class ChatSegmind(BaseChatModel):
         extra_body = {**self.model_kwargs}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         check_body_field_names(extra_body)
-        headers = {
-            **(self.default_headers or {}),
-            **check_caller_headers(kwargs.get("extra_headers")),
-        }
         binding = binding_from_call(
             kwargs.get("tools"),
             kwargs.get("tool_choice"),
             kwargs.get("parallel_tool_calls"),
         )
         response_format = response_format_for(kwargs.get("response_format"))
-        if binding is not None and binding.parses_replies:
+        if binding is not None:
             binding, response_format = answer_schema_into_protocol(
                 binding, response_format
             )
@@ -493,22 +454,23 @@ class ChatSegmind(BaseChatModel):
                 self.min_remaining_credits,
                 raise_error=self.raise_on_low_credits,
             )
-        base_url = (
-            queue.v2_base_url(self.base_url)
-            if self.api_version == "v2"
-            else self.base_url
-        )
-        call = Call(
+        return _Prepared(self._call(model, body, kwargs), binding, stop_sequences, None)
+
+    def _call(self, model: str, body: dict[str, Any] | None, kwargs: Any) -> Call:
+        # Without a body it collects a v2 job, which lives under the v2 URL.
+        v2 = body is None or self.api_version == "v2"
+        base_url = queue.v2_base_url(self.base_url) if v2 else self.base_url
+        headers = check_caller_headers(kwargs.get("extra_headers"))
+        return Call(
             f"{base_url}/{model}",
             self.api_key,
             body,
-            headers,
+            {**(self.default_headers or {}), **headers},
             timeout=kwargs.get("timeout", self.timeout),
             max_retries=kwargs.get("max_retries", self.max_retries),
             model=model,
             async_backend=self.async_transport,
         )
-        return _Prepared(call, binding, stop_sequences)
 
     def _read(self, answer: Answer, prepared: _Prepared) -> AIMessage:
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
@@ -529,7 +491,8 @@ class ChatSegmind(BaseChatModel):
             **message.response_metadata,
             **read_credits(answer.headers, account),
         }
-        message = conversion.cut_at_stop(message, prepared.stop)
+        if prepared.stop:
+            message = conversion.cut_at_stop(message, prepared.stop)
         if prepared.binding is not None and prepared.binding.parses_replies:
             message = read_tool_calls(message, prepared.binding)
         return message
@@ -537,13 +500,12 @@ class ChatSegmind(BaseChatModel):
     def _send(self, prepared: _Prepared) -> AIMessage:
         call, client = prepared.call, self.http_client
         if prepared.job is not None:
-            answer = queue.collect(
-                prepared.job, call, client, Deadline.start(call.timeout)
-            )
+            deadline = Deadline.start(call.timeout)
+            answer = queue.collect(prepared.job, call, client, deadline)
+        elif self.api_version == "v2":
+            answer = queue.send_queued(call, client)
         else:
-            answer = (queue.send_queued if self.api_version == "v2" else send)(
-                call, client
-            )
+            answer = send(call, client)
         return self._read(answer, prepared)
 
     async def _asend(self, prepared: _Prepared) -> AIMessage:
@@ -564,8 +526,7 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        message = self._send(self._prepare(messages, stop, kwargs))
-        return conversion.chat_result(message)
+        return conversion.chat_result(self._send(self._prepare(messages, stop, kwargs)))
 
     async def _agenerate(
         self,
@@ -596,15 +557,12 @@ class ChatSegmind(BaseChatModel):
         message = await self._asend(self._prepare(messages, stop, kwargs))
         yield conversion.last_chunk(message)
 
-    # -- collecting an accepted v2 job ---------------------------------------
-
     def resume(self, job: SegmindJob | str, **kwargs: Any) -> AIMessage:
         """Collect the answer of a v2 job Segmind already accepted; never submits again.
 
         A v2 call that fails after its job was accepted (out of `timeout`,
-        polls that keep failing, a cancelled task) raises an error whose
-        `.job` names the job. The job goes on at Segmind and is billed, so
-        collect it instead of calling again:
+        polls that keep failing, a cancelled task) raises an error whose `.job`
+        names the job, which goes on at Segmind and is billed:
 
         ```python
         llm = ChatSegmind(model="claude-4.5-sonnet", api_version="v2", timeout=60)
@@ -615,14 +573,14 @@ class ChatSegmind(BaseChatModel):
         ```
 
         Args:
-            job: The `SegmindJob` of an error, or a bare request id (logged
-                at INFO by the `langchain_segmind` logger).
+            job: The `SegmindJob` of an error, or a request id (logged at INFO
+                by the `langchain_segmind` logger).
             **kwargs: `timeout`, `max_retries`, `extra_headers`, and run
                 options as `invoke` takes them.
 
         Returns:
-            The message the call would have returned (content, usage, the same
-            `request_id`, the cost); tool calls are not derived again.
+            The message the call would have returned (same `request_id` and
+            cost); tool calls are not derived again.
 
         Raises:
             SegmindTimeoutError: The job still runs after `timeout` (`.job` set).
@@ -634,33 +592,12 @@ class ChatSegmind(BaseChatModel):
         """The async form of `resume`, with the same arguments and result."""
         return await self.ainvoke([], resume_job=job, **kwargs)
 
-    def _resumable(self, job: object, kwargs: Mapping[str, Any]) -> _Prepared:
-        if isinstance(job, str):
-            job = queue.job_for_id(job, self.model, queue.v2_base_url(self.base_url))
-        elif not isinstance(job, SegmindJob):
-            raise SegmindInputError(
-                f"resume takes a SegmindJob or a request id, got {type(job).__name__}"
-            )
-        call = Call(
-            f"{queue.v2_base_url(self.base_url)}/{job.model}",
-            self.api_key,
-            headers={
-                **(self.default_headers or {}),
-                **check_caller_headers(kwargs.get("extra_headers")),
-            },
-            timeout=kwargs.get("timeout", self.timeout),
-            max_retries=kwargs.get("max_retries", self.max_retries),
-            model=job.model,
-            async_backend=self.async_transport,
-        )
-        return _Prepared(call, job=job)
-
 
 class ChatSegmindClaude(ChatSegmind):
     """Claude 3.5 Sonnet on Segmind (slug `claude-3.5-sonnet`; others via `model`).
 
-    Speaks Anthropic's rules: system messages are joined into Segmind's
-    `instruction`, turns alternate, temperature is 0-1. See `ChatSegmind`.
+    Anthropic's rules: system messages go to Segmind's `instruction`, turns
+    alternate, temperature is 0-1. See `ChatSegmind`.
 
     ```python
     from langchain_segmind import ChatSegmindClaude
@@ -675,8 +612,8 @@ class ChatSegmindClaude(ChatSegmind):
 class ChatSegmindGPT4o(ChatSegmind):
     """GPT-4o on Segmind (slug `gpt-4o`).
 
-    Speaks OpenAI's rules: `system` messages, message names, temperature 0-2.
-    See `ChatSegmind`.
+    OpenAI's rules: `system` messages, message names, temperature 0-2. See
+    `ChatSegmind`.
 
     ```python
     from langchain_segmind import ChatSegmindGPT4o
@@ -686,15 +623,3 @@ class ChatSegmindGPT4o(ChatSegmind):
     """
 
     model: str = Field(default="gpt-4o", alias="model_name")
-
-
-# -- checks and small helpers -----------------------------------------------
-
-
-def _input_error(error: ValidationError) -> SegmindInputError:
-    """The package's own input error behind pydantic's, or one from its text."""
-    for detail in error.errors(include_url=False, include_input=False):
-        found = (detail.get("ctx") or {}).get("error")
-        if isinstance(found, SegmindInputError):
-            return found
-    return SegmindInputError(str(error))

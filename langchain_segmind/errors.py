@@ -1,9 +1,6 @@
-"""Typed errors raised by langchain-segmind.
+"""Typed errors: each a `SegmindError` and the matching `Model*Error` of langchain-core.
 
-Every error is a `SegmindError`, and each also subclasses the matching
-`langchain_core.exceptions.Model*Error`, so code written against LangChain's
-provider-neutral errors catches ours too. Which error a failure becomes is
-decided in one place: `langchain_segmind.transport.failures`.
+Which error a failure becomes is decided in `langchain_segmind.transport.failures`.
 """
 
 from __future__ import annotations
@@ -11,39 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.exceptions import (
-    ContextOverflowError,
-    ModelAPIError,
-    ModelAuthenticationError,
-    ModelConnectionError,
-    ModelInvalidRequestError,
-    ModelNotFoundError,
-    ModelPermissionDeniedError,
-    ModelRateLimitError,
-    ModelTimeoutError,
-)
+from langchain_core import exceptions as core
 
 if TYPE_CHECKING:
     from langchain_segmind.transport.queue import SegmindJob
-
-__all__ = [
-    "SegmindAuthenticationError",
-    "SegmindBadRequestError",
-    "SegmindConnectionError",
-    "SegmindContextOverflowError",
-    "SegmindError",
-    "SegmindInputError",
-    "SegmindInsufficientCreditsError",
-    "SegmindJobFailedError",
-    "SegmindModelRetiredError",
-    "SegmindNotFoundError",
-    "SegmindPermissionError",
-    "SegmindRateLimitError",
-    "SegmindResponseError",
-    "SegmindServerError",
-    "SegmindTimeoutError",
-    "SegmindUnsupportedContentError",
-]
 
 
 class SegmindError(Exception):
@@ -86,28 +54,19 @@ class SegmindError(Exception):
             self.is_retryable = retryable
 
     def __str__(self) -> str:
-        parts = [self.message]
+        text = self.message
         if self.status_code is not None:
-            parts.insert(0, f"Segmind HTTP {self.status_code}:")
+            text = f"Segmind HTTP {self.status_code}: {text}"
         if self.request_id:
-            parts.append(f"(request id {self.request_id})")
-        text = " ".join(parts)
+            text += f" (request id {self.request_id})"
         return f"{text}\nHint: {self.hint}" if self.hint else text
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_error, (type(self), self.message, dict(self.__dict__)))
+        # Rebuilt without `__init__`, whose arguments differ between subclasses.
+        return type(self).__new__, (type(self), *self.args), self.__dict__
 
 
-def _rebuild_error(
-    cls: type[SegmindError], message: str, state: dict[str, Any]
-) -> SegmindError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, message)
-    error.__dict__.update(state)
-    return error
-
-
-class SegmindInputError(SegmindError, ModelInvalidRequestError, ValueError):
+class SegmindInputError(SegmindError, core.ModelInvalidRequestError, ValueError):
     """The request was refused before sending: the input cannot be expressed."""
 
 
@@ -126,19 +85,19 @@ class SegmindUnsupportedContentError(SegmindInputError):
         self.model = model
 
 
-class SegmindAuthenticationError(SegmindError, ModelAuthenticationError):
+class SegmindAuthenticationError(SegmindError, core.ModelAuthenticationError):
     """The API key is missing, invalid or expired (HTTP 401)."""
 
 
-class SegmindPermissionError(SegmindError, ModelPermissionDeniedError):
+class SegmindPermissionError(SegmindError, core.ModelPermissionDeniedError):
     """The account may not use this model (HTTP 403)."""
 
 
-class SegmindInsufficientCreditsError(SegmindError, ModelPermissionDeniedError):
+class SegmindInsufficientCreditsError(SegmindError, core.ModelPermissionDeniedError):
     """The account has too few credits for the call (HTTP 406, or client-side)."""
 
 
-class SegmindNotFoundError(SegmindError, ModelNotFoundError):
+class SegmindNotFoundError(SegmindError, core.ModelNotFoundError):
     """Segmind knows no model under this slug (HTTP 404)."""
 
 
@@ -146,20 +105,19 @@ class SegmindModelRetiredError(SegmindNotFoundError):
     """The model was retired (HTTP 410); the message names a current slug."""
 
 
-class SegmindBadRequestError(SegmindError, ModelInvalidRequestError):
+class SegmindBadRequestError(SegmindError, core.ModelInvalidRequestError):
     """Segmind rejected the request (HTTP 400, 405, 422, or a non-credit 406)."""
 
 
-class SegmindContextOverflowError(SegmindBadRequestError, ContextOverflowError):
+class SegmindContextOverflowError(SegmindBadRequestError, core.ContextOverflowError):
     """The prompt is longer than the model's context window (HTTP 400).
 
-    LangChain's `SummarizationMiddleware` catches `ContextOverflowError` to
-    shorten the history and try again.
+    LangChain's `SummarizationMiddleware` catches it to shorten the history.
     """
 
 
-class SegmindRateLimitError(SegmindError, ModelRateLimitError):
-    """The plan's rate limit was hit (HTTP 429).
+class SegmindRateLimitError(SegmindError, core.ModelRateLimitError):
+    """The plan's rate limit was hit (HTTP 429); retried.
 
     Attributes:
         reset_at: When the limit resets (from `x-rate-limit-reset-at-utc`).
@@ -168,49 +126,35 @@ class SegmindRateLimitError(SegmindError, ModelRateLimitError):
     is_retryable = True
 
     def __init__(
-        self,
-        message: str,
-        *,
-        reset_at: datetime | None = None,
-        status_code: int | None = 429,
-        request_id: str | None = None,
-        body: str | None = None,
+        self, message: str, *, reset_at: datetime | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(
-            message, status_code=status_code, request_id=request_id, body=body
-        )
+        kwargs.setdefault("status_code", 429)
+        super().__init__(message, **kwargs)
         self.reset_at = reset_at
 
 
-class SegmindServerError(SegmindError, ModelAPIError):
+class SegmindServerError(SegmindError, core.ModelAPIError):
     """Segmind or the upstream provider failed (HTTP 5xx; 500/502/503/504 retried)."""
 
     is_retryable = True
 
 
-class SegmindConnectionError(SegmindError, ModelConnectionError):
+class SegmindConnectionError(SegmindError, core.ModelConnectionError):
     """Segmind could not be reached, or the connection broke before an answer."""
 
     is_retryable = True
 
 
-class SegmindTimeoutError(SegmindError, ModelTimeoutError):
-    """No answer within the configured `timeout`."""
-
-    is_retryable = False
+class SegmindTimeoutError(SegmindError, core.ModelTimeoutError):
+    """No answer within the configured `timeout`; not retried."""
 
 
-class SegmindResponseError(SegmindError, ModelAPIError):
-    """An answer the package cannot use.
+class SegmindResponseError(SegmindError, core.ModelAPIError):
+    """An answer the package cannot use; not retried, as it was billed.
 
-    Not JSON, no known shape, cut off, a redirect, or a queue pointing
-    elsewhere. Not retried: a successful status has already been billed.
+    Not JSON, no known shape, cut off, a redirect, or a queue pointing elsewhere.
     """
 
-    is_retryable = False
 
-
-class SegmindJobFailedError(SegmindError, ModelAPIError):
-    """A queued (v2) job ended FAILED; the message is Segmind's."""
-
-    is_retryable = False
+class SegmindJobFailedError(SegmindError, core.ModelAPIError):
+    """A queued (v2) job ended FAILED; the message is Segmind's. Not retried."""
