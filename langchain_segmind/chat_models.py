@@ -55,7 +55,7 @@ from langchain_segmind.tools.structured import (
     structured_runnable,
 )
 from langchain_segmind.transport import clients, queue
-from langchain_segmind.transport.deadline import MAX_TIMEOUT_SECONDS, Deadline
+from langchain_segmind.transport.deadline import MAX_TIMEOUT_SECONDS
 from langchain_segmind.transport.queue import SegmindJob
 from langchain_segmind.transport.send import (
     Answer,
@@ -500,8 +500,7 @@ class ChatSegmind(BaseChatModel):
     def _send(self, prepared: _Prepared) -> AIMessage:
         call, client = prepared.call, self.http_client
         if prepared.job is not None:
-            deadline = Deadline.start(call.timeout)
-            answer = queue.collect(prepared.job, call, client, deadline)
+            answer = queue.collect(prepared.job, call, client)
         elif self.api_version == "v2":
             answer = queue.send_queued(call, client)
         else:
@@ -511,8 +510,7 @@ class ChatSegmind(BaseChatModel):
     async def _asend(self, prepared: _Prepared) -> AIMessage:
         call, client = prepared.call, self.http_async_client
         if prepared.job is not None:
-            deadline = Deadline.start(call.timeout)
-            answer = await queue.acollect(prepared.job, call, client, deadline)
+            answer = await queue.acollect(prepared.job, call, client)
         elif self.api_version == "v2":
             answer = await queue.asend_queued(call, client)
         else:

@@ -101,10 +101,16 @@ async def asend_queued(call: Call, client: AsyncClient | None = None) -> Answer:
 
 
 def collect(
-    job: SegmindJob, call: Call, client: SyncClient | None, deadline: Deadline
+    job: SegmindJob,
+    call: Call,
+    client: SyncClient | None,
+    deadline: Deadline | None = None,
 ) -> Answer:
-    """Poll `job` until it ends and fetch its result; never submits."""
-    deadline = replace(deadline, queued=True)
+    """Poll `job` until it ends and fetch its result; never submits.
+
+    `deadline` is the submit's, or by default `call.timeout` from now.
+    """
+    deadline = replace(deadline or Deadline.start(call.timeout), queued=True)
     get = partial(send, client=client, method="GET", deadline=deadline)
     with _carrying(job):
         status, result = _polls(call, job, client)
@@ -115,10 +121,13 @@ def collect(
 
 
 async def acollect(
-    job: SegmindJob, call: Call, client: AsyncClient | None, deadline: Deadline
+    job: SegmindJob,
+    call: Call,
+    client: AsyncClient | None,
+    deadline: Deadline | None = None,
 ) -> Answer:
     """The async form of `collect`."""
-    deadline = replace(deadline, queued=True)
+    deadline = replace(deadline or Deadline.start(call.timeout), queued=True)
     get = partial(asend, client=client, method="GET", deadline=deadline)
     with _carrying(job):
         status, result = _polls(call, job, client)
