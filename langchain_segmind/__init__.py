@@ -12,7 +12,7 @@ from langchain_segmind._lazy import lazy_exports
 from langchain_segmind._version import __version__
 
 if TYPE_CHECKING:  # `X as X` marks a re-export for type checkers
-    from langchain_segmind.callbacks import (  # noqa: I001 - isort splits `as` imports
+    from langchain_segmind.callbacks import (
         SegmindCallbackHandler as SegmindCallbackHandler,
         SegmindLowCreditsWarning as SegmindLowCreditsWarning,
         forget_known_balances as forget_known_balances,

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import AIMessage
-from langchain_core.messages import content as types
+from langchain_core.messages import AIMessage, content as types
 
 
 def translate_content(message: AIMessage) -> list[types.ContentBlock]:

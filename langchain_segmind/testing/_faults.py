@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ._wire import HTML_TYPE, JSON_TYPE, TEXT_TYPE, Answer, html_page
-from ._wire import reason as _reason
+from ._wire import HTML_TYPE, JSON_TYPE, TEXT_TYPE, Answer, html_page, reason as _reason
 
 _MIB = 1024 * 1024
 _TRUNCATED_BODY = '{"id": "msg_emu_truncated", "type": "message", "content": [{"ty'

@@ -22,8 +22,10 @@ from typing import Any
 
 import httpx2
 import pytest
-from langchain_tests.integration_tests import ChatModelIntegrationTests
-from langchain_tests.integration_tests import chat_models as standard_module
+from langchain_tests.integration_tests import (
+    ChatModelIntegrationTests,
+    chat_models as standard_module,
+)
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
 from langchain_segmind.testing import SegmindEmulator
