@@ -137,23 +137,16 @@ def render_instruction(
 def render_turns(turns: Sequence[Turn], instruction: str | None) -> list[Turn]:
     """Turns with tagged calls and results, escaped text, `instruction` after system.
 
-    A result without a name takes the name of the call it answers (a
-    `ToolMessage` built by hand often carries only `tool_call_id`).
+    A result without a name takes the name of the latest earlier call with its
+    id (a `ToolMessage` built by hand often carries only `tool_call_id`).
     """
-    call_names = {
-        part.id: part.name
+    if instruction is None and not any(
+        isinstance(part, ToolCallPart | ToolResultPart)
         for turn in turns
         for part in turn.parts
-        if isinstance(part, ToolCallPart)
-    }
-    if (
-        instruction is None
-        and not call_names
-        and not any(
-            isinstance(part, ToolResultPart) for turn in turns for part in turn.parts
-        )
     ):
         return list(turns)
+    call_names: dict[str, str] = {}
     rendered = [_render_turn(turn, call_names) for turn in turns]
     if instruction is not None:
         after_system = next(
@@ -164,13 +157,16 @@ def render_turns(turns: Sequence[Turn], instruction: str | None) -> list[Turn]:
     return rendered
 
 
-def _render_turn(turn: Turn, call_names: Mapping[str, str]) -> Turn:
+def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
+    """`turn` as protocol text; its calls' names are recorded in `call_names`."""
     parts: list[Part] = []
     # Joined before escaping: text split across blocks cannot spell a tag.
     for part in _joined(turn.parts):
         if isinstance(part, TextPart):
             parts.append(TextPart(_TAG_START.sub("&lt;", part.text)))
         elif isinstance(part, ToolCallPart):
+            if part.id and part.name:
+                call_names[part.id] = part.name
             call = {"name": part.name, "arguments": dict(part.args), "id": part.id}
             block = f"{CALL_OPEN}\n{_json(call)}\n{CALL_CLOSE}\n"
             parts.append(TextPart(f"\n{block}" if parts else block))

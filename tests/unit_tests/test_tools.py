@@ -473,6 +473,32 @@ def test_gpt_history_is_tagged_text_in_user_messages(gpt, recorder):
     }
 
 
+def test_a_nameless_result_is_named_after_the_latest_earlier_call_of_its_id(
+    gpt, recorder
+):
+    gpt.invoke(
+        [
+            HumanMessage("1 + 1, then twice that"),
+            AIMessage("", tool_calls=[{"name": "add", "args": {}, "id": "call_1"}]),
+            ToolMessage("2", tool_call_id="call_1"),
+            AIMessage("", tool_calls=[{"name": "mul", "args": {}, "id": "call_1"}]),
+            ToolMessage("4", tool_call_id="call_1"),
+            ToolMessage("?", tool_call_id="call_9"),
+        ]
+    )
+
+    results = [
+        m["content"]
+        for m in recorder.last.body["messages"]
+        if "<tool_r" in m["content"]
+    ]
+    assert results == [
+        '<tool_result id="call_1" name="add">\n2\n</tool_result>\n',
+        '<tool_result id="call_1" name="mul">\n4\n</tool_result>\n',
+        '<tool_result id="call_9">\n?\n</tool_result>\n',
+    ]
+
+
 def test_an_image_from_a_tool_result_stays_inside_the_result(gpt, recorder):
     image = {"type": "image", "url": "https://example.com/chart.png"}
     gpt.invoke(
