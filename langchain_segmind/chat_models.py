@@ -210,6 +210,7 @@ class ChatSegmind(BaseChatModel):
             # A refused value (a key under another name, or as x-api-key) must
             # stay in no frame: this one's, nor core's and pydantic's below it.
             kwargs.clear()
+            extra = None
             traceback.clear_frames(error.__traceback__)
             if isinstance(error, SegmindInputError):
                 raise

@@ -217,8 +217,14 @@ def test_an_unknown_argument_named_like_a_key_is_refused(name):
 
 
 def test_a_key_inside_model_kwargs_under_another_name_is_refused():
-    with pytest.raises(SegmindInputError, match="credential"):
+    with pytest.raises(SegmindInputError, match="credential") as raised:
         ChatSegmindGPT4o(model_kwargs={"api-key": KEY})
+
+    assert KEY not in "".join(
+        traceback.TracebackException.from_exception(
+            raised.value, capture_locals=True
+        ).format()
+    )
 
 
 @pytest.mark.parametrize("name", ["api_key", "password", "x_secret"])
