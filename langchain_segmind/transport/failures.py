@@ -113,6 +113,7 @@ def error_for_exception(
             f"the call's timeout={deadline.timeout:g}s; raise the client's timeouts"
         )
     if isinstance(error, RuntimeError) and "closed" in str(error):
+        progress.never_sent = True
         return SegmindConnectionError(
             f"the request was not sent: {error} (a closed client or event loop)",
             retryable=False,

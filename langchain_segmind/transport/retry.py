@@ -25,8 +25,10 @@ def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) ->
     """Whether the request that failed with `error` may be sent again."""
     if error.status_code in RETRYABLE_STATUSES:
         return True
+    if isinstance(error, SegmindConnectionError) and not may_have_reached:
+        return error.is_retryable  # not when it failed locally (a closed client)
     if isinstance(error, SegmindConnectionError):
-        return method == "GET" or not may_have_reached
+        return method == "GET"
     return method == "GET" and isinstance(error, SegmindResponseError)
 
 

@@ -6,7 +6,9 @@ fixture), on the fake clock: waits are recorded, never slept.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 from datetime import timedelta
 
 import httpx2
@@ -397,3 +399,27 @@ def test_the_users_own_exception_reaches_them_unchanged(model, recorder, call, f
         tb = tb.tb_next
     assert frames[-1].f_locals["fixture_name"] == "answer.json"
     assert recorder.count == 1
+
+
+@pytest.mark.parametrize("operation", ["invoke", "resume"])
+def test_a_closed_client_fails_at_once_as_not_sent(
+    make_model, recorder, fake_clock, call, operation
+):
+    model = make_model(max_retries=3)
+    model.http_client.close()
+    asyncio.run(model.http_async_client.aclose())
+
+    if operation == "invoke":
+        run = functools.partial(call, model, "Hi")
+    elif call.is_async:
+        run = functools.partial(asyncio.run, model.aresume("job-1"))
+    else:
+        run = functools.partial(model.resume, "job-1")
+
+    with pytest.raises(SegmindConnectionError, match="not sent") as raised:
+        run()
+
+    assert "billed" not in str(raised.value)
+    assert raised.value.is_retryable is False
+    assert fake_clock.waits == []
+    assert recorder.count == 0
