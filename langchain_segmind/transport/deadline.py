@@ -108,9 +108,9 @@ class Deadline:
                 "`timeout` of its own)"
             )
         remedy = (
-            "If Segmind accepted the job, it goes on there: collect it with "
-            "`llm.resume(error.job)` (or the request id logged at INFO) instead "
-            "of calling again, or raise `timeout`."
+            "If `error.job` is set, Segmind accepted the job and it goes on "
+            "there: collect it with `llm.resume(error.job)` instead of calling "
+            "again. Otherwise the submission got no answer in time: raise `timeout`."
             if self.queued
             else 'Raise `timeout`, or use api_version="v2" (Segmind\'s queue '
             "API) for long generations."

@@ -33,6 +33,25 @@ def test_a_timeout_names_the_limit_and_the_remedies(
     assert 'api_version="v2"' in text
 
 
+def test_a_v2_submit_out_of_time_has_no_job_and_says_so(
+    make_model, recorder, call, fake_clock
+):
+    model = make_model(ChatSegmind, model="gpt-4o", timeout=5, api_version="v2")
+
+    def too_late(request: httpx2.Request) -> httpx2.Response:
+        fake_clock.waited += 5
+        raise httpx2.ReadTimeout("timed out", request=request)
+
+    recorder.queue(too_late)
+
+    with pytest.raises(SegmindTimeoutError) as raised:
+        call(model, "Hi")
+
+    assert raised.value.job is None
+    assert "the submission got no answer in time" in str(raised.value)
+    assert 'api_version="v2"' not in str(raised.value)
+
+
 def test_a_404_for_a_mistyped_slug_suggests_the_closest_known_one(
     make_model, recorder, call
 ):
