@@ -356,7 +356,9 @@ def redirect_default_clients(base_url: str, api_key: str) -> Iterator[None]:
     uses this.
     """
     global _redirect
-    root = base_url.rstrip("/").removesuffix("/v1").removesuffix("/v2")
+    url = httpx2.URL(base_url)
+    path = url.path.rstrip("/").removesuffix("/v1").removesuffix("/v2")
+    root = str(url.copy_with(path=path)).rstrip("/")
     previous, _redirect = _redirect, (root, SecretStr(api_key))
     try:
         yield
@@ -369,9 +371,9 @@ def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | No
     if _redirect is None:
         return url, api_key
     root, key = _redirect
-    path = httpx2.URL(url).raw_path.decode("ascii")
+    path, mark, query = httpx2.URL(url).raw_path.decode("ascii").partition("?")
     api = max(path.rfind("/v1/"), path.rfind("/v2/"))
-    return root + (path[api:] if api >= 0 else path), key
+    return root + (path[api:] if api >= 0 else path) + mark + query, key
 
 
 def check_sync_client(client: object) -> Any:
