@@ -258,7 +258,9 @@ class ChatSegmind(BaseChatModel):
 
     @model_validator(mode="after")
     def _check_settings(self) -> Self:
-        conversion.check_sampling(self.model, self.temperature, self.model_kwargs)
+        conversion.check_sampling(
+            self.model, self.temperature, self.model_kwargs, self.profile
+        )
         if self.async_transport == "aiohttp":
             clients.check_aiohttp_installed()
         return self
@@ -448,6 +450,7 @@ class ChatSegmind(BaseChatModel):
             response_format=response_format,
             json_mode=bool(kwargs.get("json_mode")),
             extra_body=extra_body,
+            profile=self.profile if model == self.model else profile_for(model),
         )
         if self.api_key and self.min_remaining_credits is not None:
             check_balance(

@@ -15,7 +15,6 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_segmind.catalogue.profiles import PROFILES
 from langchain_segmind.conversion import anthropic, blocks, gemini, openai
 from langchain_segmind.conversion.messages import to_turns
 from langchain_segmind.conversion.types import MediaPart, TextPart, Turn
@@ -36,7 +35,10 @@ register_translator("segmind", blocks.translate_content, blocks.translate_conten
 
 
 def check_sampling(
-    model: str, temperature: float | None, extra_body: Mapping[str, Any]
+    model: str,
+    temperature: float | None,
+    extra_body: Mapping[str, Any],
+    profile: Mapping[str, Any] | None,
 ) -> None:
     """Raise `SegmindInputError` for sampling settings the model cannot take.
 
@@ -44,7 +46,7 @@ def check_sampling(
     `temperature: False` (e.g. Claude Opus 4.7) take no temperature, `top_p`
     or `top_k` at all, as their provider answers 400 to them.
     """
-    if PROFILES.get(model.lower(), {}).get("temperature") is False:
+    if profile and profile.get("temperature") is False:
         given = [
             name
             for name in _SAMPLING_FIELDS
@@ -80,16 +82,17 @@ def render_request(
     response_format: Mapping[str, Any] | None = None,
     json_mode: bool = False,
     extra_body: Mapping[str, Any] | None = None,
+    profile: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the JSON body of a chat request for `model` (`stream` is never set).
 
     `turns` have their tool calls and results already written as text;
     `json_mode` asks for one JSON object by an instruction (and `json_object`
-    where the dialect has it). Input the model cannot take raises
+    where the dialect has it). Input the model or its `profile` refuses raises
     `SegmindInputError` (`SegmindUnsupportedContentError` for content).
     """
     extra_body = extra_body or {}
-    check_sampling(model, temperature, extra_body)
+    check_sampling(model, temperature, extra_body, profile)
     if max_tokens is not None and (
         isinstance(max_tokens, bool)
         or not isinstance(max_tokens, int)
@@ -103,19 +106,24 @@ def render_request(
             f"extra body fields may not set {sorted(reserved)}: they are built "
             "from the messages (and Segmind does not support streaming)"
         )
-    profile = PROFILES.get(model.lower(), {})
+    accepts = profile or {}
     for part in (part for turn in turns for part in turn.parts):
-        if isinstance(part, MediaPart) and profile.get(f"{part.kind}_inputs") is False:
+        if isinstance(part, MediaPart) and accepts.get(f"{part.kind}_inputs") is False:
             raise SegmindUnsupportedContentError(
                 part.kind, model, "its model profile does not accept it"
             )
-    dialect = anthropic if model.lower().startswith("claude") else openai
-    formats = dialect.SUPPORTED_RESPONSE_FORMATS
+    claude = model.lower().startswith("claude")
+    render = anthropic.render_conversation if claude else openai.render_conversation
+    formats = (
+        anthropic.SUPPORTED_RESPONSE_FORMATS
+        if claude
+        else openai.SUPPORTED_RESPONSE_FORMATS
+    )
     if json_mode:
         # Claude slugs reject `json_object`; the instruction serves every slug,
         # and OpenAI's JSON mode needs the word "JSON" in the prompt anyway.
         turns = [*turns, Turn("system", (TextPart(JSON_MODE_INSTRUCTION),))]
-    body: dict[str, Any] = dialect.render_conversation(turns, model)
+    body = render(turns, model)
     if not body["messages"]:
         raise SegmindInputError(
             "there is no user or assistant message to send: Segmind needs at "

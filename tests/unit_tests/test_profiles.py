@@ -10,10 +10,17 @@ import pytest
 from langchain.agents import create_agent
 from langchain.agents.middleware import SummarizationMiddleware
 from langchain_core.language_models import ModelProfile
+from langchain_core.messages import HumanMessage
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
-from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindInputError,
+    SegmindUnsupportedContentError,
+)
 from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
 from tests.unit_tests.conftest import LANGCHAIN_AGENTS_1_5
 
@@ -140,6 +147,33 @@ def test_a_profile_passed_by_the_user_wins() -> None:
 
     assert ChatSegmindGPT4o(profile=mine).profile == mine
     assert ChatSegmind(model="my-fine-tune", profile=mine).profile == mine
+
+
+IMAGE = {"type": "image", "url": "https://example.com/cat.png"}
+
+
+def test_a_profile_passed_by_the_user_governs_what_is_sent(make_model, recorder):
+    catalogue = make_model(ChatSegmind, model="gpt-4")
+    mine = make_model(ChatSegmind, model="gpt-4", profile={"image_inputs": True})
+
+    with pytest.raises(SegmindUnsupportedContentError):
+        catalogue.invoke([HumanMessage([IMAGE])])
+    mine.invoke([HumanMessage([IMAGE])])
+
+    assert recorder.count == 1
+    assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
+
+
+def test_a_profile_passed_by_the_user_governs_sampling(make_model, recorder):
+    with pytest.raises(SegmindInputError, match="temperature"):
+        make_model(ChatSegmind, model="gpt-5", temperature=0.5)
+    model = make_model(
+        ChatSegmind, model="gpt-5", temperature=0.5, profile={"temperature": True}
+    )
+
+    model.invoke("Hi")
+
+    assert recorder.last.body["temperature"] == 0.5
 
 
 def test_changing_one_models_profile_leaves_the_others_alone() -> None:
