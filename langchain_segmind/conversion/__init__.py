@@ -185,11 +185,14 @@ def combine_llm_outputs(
     """One `llm_output` for several calls: the first model named, tokens summed."""
     present = [output for output in outputs if output]
     usages = [output["token_usage"] for output in present if "token_usage" in output]
-    model_name = present[0]["model_name"] if present else model
-    if not usages:
-        return {"model_name": model_name}
-    summed = {key: sum(usage[key] for usage in usages) for key in _TOKEN_USAGE_KEYS}
-    return {"model_name": model_name, "token_usage": summed}
+    names = [output["model_name"] for output in present if "model_name" in output]
+    combined: dict[str, Any] = {"model_name": names[0] if names else model}
+    if usages:
+        combined["token_usage"] = {
+            key: sum(int(usage.get(key) or 0) for usage in usages)
+            for key in _TOKEN_USAGE_KEYS
+        }
+    return combined
 
 
 def chat_result(message: AIMessage) -> ChatResult:
@@ -215,4 +218,8 @@ def last_chunk(message: AIMessage) -> ChatGenerationChunk:
 
 
 def _token_usage(usage: UsageMetadata) -> dict[str, int]:
-    return {key: usage[key] for key in _TOKEN_USAGE_KEYS}  # type: ignore[literal-required]
+    return {
+        "input_tokens": usage["input_tokens"],
+        "output_tokens": usage["output_tokens"],
+        "total_tokens": usage["total_tokens"],
+    }

@@ -180,16 +180,20 @@ def answer_message(
     }
     if refusal := _str(refusal):
         additional["refusal"] = metadata["refusal"] = refusal
-    # `tool_calls` / `invalid_tool_calls` only if any: core validates even empty ones.
-    found: dict[str, list[Any]] = {}
+    valid: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
     for call in calls:
         parsed = _native_tool_call(*call)
-        found.setdefault(f"{parsed['type']}s", []).append(parsed)
+        if parsed["type"] == "tool_call":
+            valid.append(parsed)
+        else:
+            invalid.append(parsed)
     return AIMessage(
         content=text,
         id=metadata["id"],
         usage_metadata=usage,
         response_metadata=metadata,
         additional_kwargs=additional,
-        **found,
+        tool_calls=valid,
+        invalid_tool_calls=invalid,
     )
