@@ -50,7 +50,13 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     try:
         description = convert_to_openai_tool(tool, strict=strict)
         name = description["function"]["name"]
-    except (TypeError, ValueError, KeyError, PydanticUserError) as error:
+    except (
+        AttributeError,
+        TypeError,
+        ValueError,
+        KeyError,
+        PydanticUserError,
+    ) as error:
         raise SegmindInputError(
             f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
             f"arguments have no JSON Schema ({type(error).__name__}: {error})"

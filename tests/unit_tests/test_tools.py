@@ -8,6 +8,7 @@ described in Claude's `instruction` or a GPT `system` message, never in
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -268,11 +269,17 @@ class TakesACallback(BaseModel):
     on_done: Callable[[int], int]
 
 
-def test_a_tool_json_schema_cannot_describe_is_refused_at_bind_time(model, recorder):
-    with pytest.raises(SegmindInputError, match="no JSON Schema") as raised:
-        model.bind_tools([TakesACallback])
+@pytest.mark.parametrize(
+    "unusable",
+    [TakesACallback, functools.partial(add, b=1)],
+    ids=["json-schema-cannot-describe", "partial-without-a-name"],
+)
+def test_a_tool_langchain_cannot_describe_is_refused_at_bind_time(
+    model, recorder, unusable
+):
+    with pytest.raises(SegmindInputError, match="is not a tool"):
+        model.bind_tools([unusable])
 
-    assert "TakesACallback" in str(raised.value)
     assert recorder.count == 0
 
 
