@@ -70,7 +70,11 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
 
 
 def _args_model(tool: Any) -> type[BaseModel] | None:
-    """The pydantic model whose schema `convert_to_openai_function` shows."""
+    """The pydantic model that checks the tool's arguments, if it has one.
+
+    For a function it is built as langchain-core builds the described one,
+    without reading the docstring: the fields, and so the checks, are the same.
+    """
     if isinstance(tool, DescribedTool):
         return tool.args_model
     if isinstance(tool, Tool) and not tool.args_schema:
@@ -231,7 +235,7 @@ def _error_text(detail: Mapping[str, Any]) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _model_schema(model: type[BaseModel]) -> Mapping[str, Any]:
-    # Cannot raise: `convert_to_openai_tool` built this schema to describe the tool.
+    # Cannot raise: describing the tool built a JSON schema from the same fields.
     return model.model_json_schema()
 
 

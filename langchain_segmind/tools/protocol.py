@@ -91,7 +91,11 @@ object (no prose, no code fences) that satisfies this JSON Schema:
 
 @dataclass(frozen=True)
 class ParsedCall:
-    """One call, its block as written (`text`), and why it is unusable, if it is."""
+    """One call and why it is unusable, if it is.
+
+    `text` is the block as the model wrote it, tags included (a native call's:
+    its arguments as JSON).
+    """
 
     text: str
     name: str | None = None
