@@ -98,6 +98,9 @@ PROFILES: dict[str, ModelProfile] = {
     "glm-5.2": _profile("GLM-5.2", 1_048_576, 131_072, reasoning=True),
     "minimax-m3": _profile("MiniMax-M3", 1_000_000, 131_072, images=True),
 }
+# The slugs the package knows (Segmind's 2026-08 directory): the emulator serves
+# them, and a 404 for a mistyped slug suggests the closest.
+DIRECTORY_SLUGS = tuple(PROFILES)
 
 
 def profile_for(model: str) -> ModelProfile | None:

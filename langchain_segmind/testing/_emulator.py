@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
-from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
+from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
 from langchain_segmind.transport.clients import redirect_default_clients
 from langchain_segmind.transport.deadline import replaced_clock
 

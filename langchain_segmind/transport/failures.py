@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
+from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
     SegmindBadRequestError,

@@ -21,7 +21,7 @@ from langchain_segmind import (
     SegmindInputError,
     SegmindUnsupportedContentError,
 )
-from langchain_segmind.catalogue.slugs import DIRECTORY_SLUGS
+from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
 from tests.unit_tests.conftest import LANGCHAIN_AGENTS_1_5
 
 
