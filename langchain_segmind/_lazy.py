@@ -21,6 +21,6 @@ def lazy_exports(
         return value
 
     def list_names() -> list[str]:
-        return sorted([*vars(sys.modules[package]), *exports])
+        return sorted({*vars(sys.modules[package]), *exports})
 
     return get_export, list_names

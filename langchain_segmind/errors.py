@@ -150,7 +150,7 @@ class SegmindTimeoutError(SegmindError, core.ModelTimeoutError):
 
 
 class SegmindResponseError(SegmindError, core.ModelAPIError):
-    """An answer the package cannot use; not retried, as it was billed.
+    """An answer the package cannot use; a POST's is not retried (it may be billed).
 
     Not JSON, no known shape, cut off, a redirect, or a queue pointing elsewhere.
     """

@@ -20,6 +20,7 @@ from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
+    Callable,
     Iterable,
     Iterator,
 )
@@ -165,10 +166,13 @@ class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
 
 
 class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
-    """An httpx2 transport over an httpcore2 pool built with our backend."""
+    """An httpx2 transport over an httpcore2 pool built with our backend.
 
-    def __init__(self, kind: str, proxy: str | None = None) -> None:
-        sync = kind == "sync"
+    One class for both kinds: an instance built with `sync=True` serves only
+    `handle_request`, one built with `sync=False` only `handle_async_request`.
+    """
+
+    def __init__(self, proxy: str | None = None, *, sync: bool) -> None:
         pool: Any = httpcore2.ConnectionPool if sync else httpcore2.AsyncConnectionPool
         self._pool = pool(
             ssl_context=httpx2.create_ssl_context(),
@@ -267,8 +271,10 @@ def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
 
 def _new_client(kind: str) -> Any:
     """A default client: `"sync"`, or async over `"httpx2"` or `"aiohttp"`."""
-    make: Any = (
-        _aiohttp_transport if kind == "aiohttp" else partial(_PoolTransport, kind)
+    make: Callable[[str | None], Any] = (
+        _aiohttp_transport
+        if kind == "aiohttp"
+        else partial(_PoolTransport, sync=kind == "sync")
     )
     client_class = httpx2.Client if kind == "sync" else httpx2.AsyncClient
     try:
@@ -303,7 +309,10 @@ class _DefaultClients:
         self._lock = threading.Lock()
         self._sync: httpx2.Client | None = None
         # Each async client, with the async generator that closes it.
-        self._async: dict[tuple[Any, str], tuple[httpx2.AsyncClient, Any]] = {}
+        self._async: dict[
+            tuple[asyncio.AbstractEventLoop, str],
+            tuple[httpx2.AsyncClient, AsyncGenerator[None]],
+        ] = {}
 
     def sync(self) -> httpx2.Client:
         with self._lock:

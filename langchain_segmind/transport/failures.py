@@ -65,13 +65,21 @@ _TOP_UP_HINT = (
 class Progress:
     """How far one attempt got: its answer's status and headers, once they came.
 
-    `timeouts` is the request's timeout extension, from the client's `own`
-    timeouts, bounded by the time left when the attempt and the body start.
+    `timeouts` is the request's timeout extension: the client's own
+    (`client_timeouts`), bounded by the time left when the attempt and the
+    body start.
     """
 
-    __slots__ = ("deadline", "headers", "never_sent", "own", "status_code", "timeouts")
+    __slots__ = (
+        "client_timeouts",
+        "deadline",
+        "headers",
+        "never_sent",
+        "status_code",
+        "timeouts",
+    )
 
-    own: Mapping[str, float | None]  # both set when the request is built
+    client_timeouts: Mapping[str, float | None]  # both set with the request
     timeouts: dict[str, float | None]
 
     def __init__(self, deadline: Deadline) -> None:

@@ -47,12 +47,12 @@ logger = logging.getLogger("langchain_segmind")
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 MAX_JSON_VALUES = 250_000
 USER_AGENT = f"langchain-segmind/{__version__}"
-# Set by HTTP itself (a caller's value would break framing), or by the package
-# (the body's type, its decoding, the key).
-_FRAMING = ("host", "content-length", "transfer-encoding", "connection", "keep-alive")
-_HOP_BY_HOP = ("te", "trailer", "upgrade", "proxy-connection")
+# Set by HTTP itself (a caller's value would break the connection or the
+# message framing), or by the package (the body's type, its decoding, the key).
+_CONNECTION = ("host", "content-length", "transfer-encoding", "connection")
+_HOP_BY_HOP = ("keep-alive", "te", "trailer", "upgrade", "proxy-connection")
 RESERVED_HEADERS = frozenset(
-    (*_FRAMING, *_HOP_BY_HOP, "x-api-key", "content-type", "accept-encoding")
+    (*_CONNECTION, *_HOP_BY_HOP, "x-api-key", "content-type", "accept-encoding")
 )
 _SLUG = re.compile(r"[A-Za-z0-9._-]+")
 _SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
@@ -280,8 +280,8 @@ def _build(http: Any, request: _Request, progress: Progress) -> Any:
         headers={**request.headers, "x-api-key": request.key.get_secret_value()},
         content=request.content,
     )
-    progress.own = built.extensions.get("timeout", {})
-    progress.timeouts = progress.deadline.timeouts(progress.own)
+    progress.client_timeouts = built.extensions.get("timeout", {})
+    progress.timeouts = progress.deadline.timeouts(progress.client_timeouts)
     built.extensions["timeout"] = progress.timeouts
     return built
 
@@ -325,7 +325,7 @@ def _start_answer(response: Any, progress: Progress) -> None:
     """Record the status and headers, bound the body's phases, refuse a redirect."""
     progress.status_code = response.status_code
     progress.headers = {k.lower(): v for k, v in response.headers.items()}
-    progress.timeouts.update(progress.deadline.timeouts(progress.own))
+    progress.timeouts.update(progress.deadline.timeouts(progress.client_timeouts))
     if 300 <= response.status_code < 400:
         location = progress.headers.get("location", "(no Location header)")
         raise SegmindResponseError(
