@@ -95,7 +95,7 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A successful answer: status, lower-case headers and the parsed JSON."""
+    """A successful answer: status, headers (case-insensitive) and the parsed JSON."""
 
     status_code: int
     headers: Mapping[str, str]
@@ -324,7 +324,7 @@ async def _aattempt(
 def _start_answer(response: Any, progress: Progress) -> None:
     """Record the status and headers, bound the body's phases, refuse a redirect."""
     progress.status_code = response.status_code
-    progress.headers = {k.lower(): v for k, v in response.headers.items()}
+    progress.headers = response.headers  # case-insensitive
     progress.timeouts.update(progress.deadline.timeouts(progress.client_timeouts))
     if 300 <= response.status_code < 400:
         location = progress.headers.get("location", "(no Location header)")
