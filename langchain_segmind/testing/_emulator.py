@@ -9,8 +9,11 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
+import httpx2
+from pydantic import SecretStr
+
 from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
-from langchain_segmind.transport.clients import redirect_default_clients
+from langchain_segmind.transport.clients import routed_default_clients
 from langchain_segmind.transport.deadline import replaced_clock
 
 from ._clock import FakeClock
@@ -172,10 +175,22 @@ class SegmindEmulator:
             `clock`, the fake clock the calls are timed on.
         """
         with (
-            redirect_default_clients(self.base_url, self._api_key),
+            routed_default_clients(self._route),
             replaced_clock(self._clock),
         ):
             yield self._clock
+
+    def _route(
+        self, url: str, api_key: SecretStr | None
+    ) -> tuple[str, SecretStr | None]:
+        """`url` on this emulator, from its `/v1/` or `/v2/` on, with its key."""
+        base = httpx2.URL(self.base_url)
+        root_path = base.path.rstrip("/").removesuffix("/v1").removesuffix("/v2")
+        root = str(base.copy_with(path=root_path)).rstrip("/")
+        path, mark, query = httpx2.URL(url).raw_path.decode("ascii").partition("?")
+        api = max(path.rfind("/v1/"), path.rfind("/v2/"))
+        routed = root + (path[api:] if api >= 0 else path) + mark + query
+        return routed, SecretStr(self._api_key)
 
     # -- addresses -----------------------------------------------------------------
 

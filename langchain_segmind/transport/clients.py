@@ -353,36 +353,30 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=DEFAULT_CLIENTS.reset)
 
 
-_redirect: tuple[str, SecretStr] | None = None
+# Where default-client requests really go: set by the `segmind_emulator`
+# fixture (`testing/`), `None` otherwise.
+Route: TypeAlias = Callable[[str, SecretStr | None], tuple[str, SecretStr | None]]
+_route: Route | None = None
 
 
 @contextmanager
-def redirect_default_clients(base_url: str, api_key: str) -> Iterator[None]:
-    """Send every call made on the default clients to `base_url`, with `api_key`.
+def routed_default_clients(route: Route) -> Iterator[None]:
+    """Send every default-client request to the URL and key `route(url, key)` gives.
 
-    Process-wide while the block runs, whatever the model's own `base_url`;
-    the path from `/v1/` or `/v2/` on is kept. The `segmind_emulator` fixture
-    uses this.
+    Process-wide while the block runs; calls through a client the user passed
+    are left alone.
     """
-    global _redirect
-    url = httpx2.URL(base_url)
-    path = url.path.rstrip("/").removesuffix("/v1").removesuffix("/v2")
-    root = str(url.copy_with(path=path)).rstrip("/")
-    previous, _redirect = _redirect, (root, SecretStr(api_key))
+    global _route
+    previous, _route = _route, route
     try:
         yield
     finally:
-        _redirect = previous
+        _route = previous
 
 
 def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | None]:
-    """The URL and key a default-client request really uses (see above)."""
-    if _redirect is None:
-        return url, api_key
-    root, key = _redirect
-    path, mark, query = httpx2.URL(url).raw_path.decode("ascii").partition("?")
-    api = max(path.rfind("/v1/"), path.rfind("/v2/"))
-    return root + (path[api:] if api >= 0 else path) + mark + query, key
+    """The URL and key a default-client request really uses."""
+    return (url, api_key) if _route is None else _route(url, api_key)
 
 
 def check_sync_client(client: object) -> Any:
