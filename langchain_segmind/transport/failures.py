@@ -39,6 +39,8 @@ _HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "an
 # Where built-in exceptions the stack lets through are raised from.
 _RAISERS = (*_HTTP_STACK, "asyncio", "socket", "ssl", "selectors", "langchain_segmind")
 _NO_ANSWER = "Server disconnected without sending a response"
+# What httpx and aiohttp say when a closed client is asked to send.
+_CLIENT_CLOSED = ("as the client has been closed.", "Session is closed")
 # How Anthropic, OpenAI and Gemini word "the prompt is longer than the window".
 _CONTEXT_OVERFLOW = re.compile(
     r"prompt is too long|maximum context length|context_length_exceeded"
@@ -86,7 +88,7 @@ class Progress:
         self.deadline = deadline
         self.status_code: int | None = None
         self.headers: Mapping[str, str] = {}
-        # Proven only by a connection that failed to open (see below).
+        # Proven only by a connection that failed to open, or a closed client.
         self.never_sent = False
 
 
@@ -120,10 +122,18 @@ def error_for_exception(
             f"the HTTP client's own timeouts ran out ({type(error).__name__}) before "
             f"the call's timeout={deadline.timeout:g}s; raise the client's timeouts"
         )
-    if isinstance(error, RuntimeError) and "closed" in str(error):
-        progress.never_sent = True
+    closed = str(error) if isinstance(error, RuntimeError) else ""
+    if progress.status_code is None and closed.endswith(_CLIENT_CLOSED):
+        progress.never_sent = True  # refused before anything was written
         return SegmindConnectionError(
-            f"the request was not sent: {error} (a closed client or event loop)",
+            f"the request was not sent: the HTTP client is closed ({error})",
+            retryable=False,
+        )
+    if closed == "Event loop is closed":
+        return SegmindConnectionError(
+            "the connection belongs to an event loop that is closed (an async "
+            "client used across `asyncio.run` calls?); the request may have "
+            "gone out on it, so it is not retried",
             retryable=False,
         )
     if _named(error, "InvalidURL", "UnsupportedProtocol", "LocalProtocolError") or (

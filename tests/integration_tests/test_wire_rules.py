@@ -609,3 +609,30 @@ def test_the_key_walk_finds_a_key_in_a_chained_cause() -> None:
 
     with pytest.raises(AssertionError, match=KEY):
         assert_key_nowhere(failure_of(wraps))
+
+
+def test_an_async_client_reused_in_a_new_event_loop_never_pays_twice(
+    own_emulator: SegmindEmulator,
+) -> None:
+    model = model_on(own_emulator.base_url, http_async_client=httpx2.AsyncClient())
+    asyncio.run(model.ainvoke("first"))
+
+    # The pooled connection belongs to the first, closed loop.
+    with pytest.raises(SegmindConnectionError, match="event loop") as raised:
+        asyncio.run(model.ainvoke("second", max_retries=3))
+
+    assert "was not sent" not in str(raised.value)  # it may have gone out
+    assert raised.value.is_retryable is False
+    assert len([r for r in own_emulator.requests if r.method == "POST"]) <= 2
+
+
+def test_a_poll_on_a_connection_of_a_closed_loop_is_sent_again(
+    own_emulator: SegmindEmulator,
+) -> None:
+    client = httpx2.AsyncClient()
+    model = model_on(own_emulator.base_url, http_async_client=client, api_version="v2")
+    first = asyncio.run(model.ainvoke("first"))
+
+    again = asyncio.run(model.aresume(first.response_metadata["request_id"]))
+
+    assert again.content == first.content
