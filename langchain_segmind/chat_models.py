@@ -38,7 +38,7 @@ from pydantic import (
 
 from langchain_segmind import conversion
 from langchain_segmind.callbacks import account_id, check_balance, read_credits
-from langchain_segmind.catalogue.profiles import profile_for
+from langchain_segmind.catalogue.profiles import PROFILES, profile_for
 from langchain_segmind.errors import SegmindInputError, SegmindResponseError
 from langchain_segmind.tools.binding import (
     ToolBinding,
@@ -258,6 +258,11 @@ class ChatSegmind(BaseChatModel):
 
     @model_validator(mode="after")
     def _check_settings(self) -> Self:
+        own = profile_for(self.model)
+        if self.profile != own and self.profile in PROFILES.values():
+            # Another slug's catalogue profile, carried over when the model was
+            # rebuilt for this slug (e.g. by `configurable_fields`).
+            self.profile = own
         conversion.check_sampling(
             self.model, self.temperature, self.model_kwargs, self.profile
         )
@@ -450,7 +455,11 @@ class ChatSegmind(BaseChatModel):
             response_format=response_format,
             json_mode=bool(kwargs.get("json_mode")),
             extra_body=extra_body,
-            profile=self.profile if model == self.model else profile_for(model),
+            profile=(
+                self.profile
+                if model.lower() == self.model.lower()
+                else profile_for(model)
+            ),
         )
         if self.api_key and self.min_remaining_credits is not None:
             check_balance(

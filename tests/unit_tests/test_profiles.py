@@ -11,6 +11,7 @@ from langchain.agents import create_agent
 from langchain.agents.middleware import SummarizationMiddleware
 from langchain_core.language_models import ModelProfile
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import ConfigurableField
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
@@ -174,6 +175,19 @@ def test_a_profile_passed_by_the_user_governs_sampling(make_model, recorder):
     model.invoke("Hi")
 
     assert recorder.last.body["temperature"] == 0.5
+
+
+def test_a_model_switched_to_another_slug_follows_that_slugs_profile(
+    make_model, recorder
+):
+    switchable = make_model(ChatSegmind, model="gpt-4").configurable_fields(
+        model=ConfigurableField(id="model")
+    )
+    gpt4o = switchable.with_config(configurable={"model": "gpt-4o"})
+
+    gpt4o.invoke([HumanMessage([IMAGE])])  # gpt-4's profile would refuse it
+
+    assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
 
 
 def test_changing_one_models_profile_leaves_the_others_alone() -> None:
