@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from langchain_segmind.errors import SegmindTimeoutError
 
@@ -60,14 +61,14 @@ def replaced_clock(clock: Clock) -> Iterator[Clock]:
 class Deadline:
     """When a call must be over (`at`, on `clock.monotonic()`; `None`: never).
 
-    `queued` marks the deadline of an accepted v2 job, which a timeout leaves
-    running at Segmind, to be collected with `resume`.
+    `queue` is the stage of a v2 call it bounds: `"submit"` (no job id yet) or
+    `"job"` (an accepted job, which a timeout leaves running at Segmind).
     """
 
     at: float | None
     timeout: float | None
     clock: Clock
-    queued: bool = False
+    queue: Literal["", "submit", "job"] = ""
 
     @classmethod
     def start(cls, timeout: float | None) -> Deadline:
@@ -107,14 +108,15 @@ class Deadline:
                 f"no {what}: the HTTP client timed out (the call has no "
                 "`timeout` of its own)"
             )
-        remedy = (
-            "If `error.job` is set, Segmind accepted the job and it goes on "
-            "there: collect it with `llm.resume(error.job)` instead of calling "
-            "again. Otherwise the submission got no answer in time: raise `timeout`."
-            if self.queued
-            else 'Raise `timeout`, or use api_version="v2" (Segmind\'s queue '
-            "API) for long generations."
-        )
+        remedy = {
+            "": 'Raise `timeout`, or use api_version="v2" (Segmind\'s queue API) '
+            "for long generations.",
+            "submit": "Segmind may have accepted (and billed) the job, but its id "
+            "never arrived, so it cannot be collected; raise `timeout` before "
+            "calling again.",
+            "job": "The job goes on at Segmind: collect it with "
+            "`llm.resume(error.job)` instead of calling again, or raise `timeout`.",
+        }[self.queue]
         return SegmindTimeoutError(
             f"no {what} within timeout={self.timeout:g}s, which bounds the whole "
             f"call, retries included. {remedy}"

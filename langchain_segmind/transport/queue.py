@@ -88,14 +88,14 @@ def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:
 
 def send_queued(call: Call, client: SyncClient | None = None) -> Answer:
     """Submit `call` (a POST to a v2 URL) and wait for its result."""
-    deadline = replace(Deadline.start(call.timeout), queued=True)
+    deadline = replace(Deadline.start(call.timeout), queue="submit")
     job = _accepted(send(call, client, deadline=deadline), call)
     return collect(job, call, client, deadline)
 
 
 async def asend_queued(call: Call, client: AsyncClient | None = None) -> Answer:
     """The async form of `send_queued`."""
-    deadline = replace(Deadline.start(call.timeout), queued=True)
+    deadline = replace(Deadline.start(call.timeout), queue="submit")
     job = _accepted(await asend(call, client, deadline=deadline), call)
     return await acollect(job, call, client, deadline)
 
@@ -110,7 +110,7 @@ def collect(
 
     `deadline` is the submit's, or by default `call.timeout` from now.
     """
-    deadline = replace(deadline or Deadline.start(call.timeout), queued=True)
+    deadline = replace(deadline or Deadline.start(call.timeout), queue="job")
     get = partial(send, client=client, method="GET", deadline=deadline)
     with _carrying(job):
         status, result = _polls(call, job, client)
@@ -127,7 +127,7 @@ async def acollect(
     deadline: Deadline | None = None,
 ) -> Answer:
     """The async form of `collect`."""
-    deadline = replace(deadline or Deadline.start(call.timeout), queued=True)
+    deadline = replace(deadline or Deadline.start(call.timeout), queue="job")
     get = partial(asend, client=client, method="GET", deadline=deadline)
     with _carrying(job):
         status, result = _polls(call, job, client)

@@ -121,6 +121,7 @@ async def test_timed_out_job_resumes_to_the_answer_without_a_second_submit(
     assert job.status_url.startswith(segmind_emulator.url)
     assert job.response_url.startswith(segmind_emulator.url)
     assert "resume(error.job)" in str(error)
+    assert "never arrived" not in str(error)
     assert 'api_version="v2"' not in str(error)
     assert pickle.loads(pickle.dumps(job)) == job
     assert pickle.loads(pickle.dumps(error)).job == job
