@@ -1,1 +1,1 @@
-"""Model data: the slugs Segmind serves (`slugs`) and their profiles (`profiles`)."""
+"""Model data: the slugs Segmind serves and their profiles (`profiles`)."""

@@ -95,7 +95,7 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A successful answer: status, headers (case-insensitive) and the parsed JSON."""
+    """A successful answer: status, headers (read by lower-case name), parsed JSON."""
 
     status_code: int
     headers: Mapping[str, str]
