@@ -270,15 +270,17 @@ class TakesACallback(BaseModel):
 
 
 @pytest.mark.parametrize(
-    "unusable",
-    [TakesACallback, functools.partial(add, b=1)],
+    ("unusable", "named"),
+    [(TakesACallback, "TakesACallback"), (functools.partial(add, b=1), "partial")],
     ids=["json-schema-cannot-describe", "partial-without-a-name"],
 )
 def test_a_tool_langchain_cannot_describe_is_refused_at_bind_time(
-    model, recorder, unusable
+    model, recorder, unusable, named
 ):
-    with pytest.raises(SegmindInputError, match="is not a tool"):
+    with pytest.raises(SegmindInputError, match="is not a tool") as raised:
         model.bind_tools([unusable])
+
+    assert named in str(raised.value)
 
     assert recorder.count == 0
 
