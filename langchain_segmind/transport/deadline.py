@@ -24,7 +24,9 @@ MAX_TIMEOUT_SECONDS = 24 * 3600.0
 class Clock:
     """Monotonic time, wall time, sleeping and jitter: the one seam to time."""
 
-    monotonic = staticmethod(time.monotonic)
+    def monotonic(self) -> float:
+        """Seconds on a monotonic clock."""
+        return time.monotonic()
 
     def now(self) -> datetime:
         """The current UTC time (rate-limit reset times are compared with it)."""
