@@ -11,7 +11,6 @@ from langchain.agents import create_agent
 from langchain.agents.middleware import SummarizationMiddleware
 from langchain_core.language_models import ModelProfile
 from langchain_core.messages import HumanMessage
-from langchain_core.runnables import ConfigurableField
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
@@ -177,13 +176,14 @@ def test_a_profile_passed_by_the_user_governs_sampling(make_model, recorder):
     assert recorder.last.body["temperature"] == 0.5
 
 
-def test_a_model_switched_to_another_slug_follows_that_slugs_profile(
+def test_a_model_rebuilt_for_another_slug_follows_that_slugs_profile(
     make_model, recorder
 ):
-    switchable = make_model(ChatSegmind, model="gpt-4").configurable_fields(
-        model=ConfigurableField(id="model")
-    )
-    gpt4o = switchable.with_config(configurable={"model": "gpt-4o"})
+    gpt4 = make_model(ChatSegmind, model="gpt-4")
+    # As `configurable_fields` switches the slug: every field kept, the
+    # profile resolved for gpt-4 among them.
+    fields = {name: getattr(gpt4, name) for name in type(gpt4).model_fields}
+    gpt4o = ChatSegmind(**{**fields, "model": "gpt-4o"})
 
     gpt4o.invoke([HumanMessage([IMAGE])])  # gpt-4's profile would refuse it
 
