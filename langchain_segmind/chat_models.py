@@ -405,9 +405,16 @@ class ChatSegmind(BaseChatModel):
     ) -> int:
         """Estimate the input tokens of a call: langchain-core's approximate count.
 
-        About four characters per token, `tools` (as `bind_tools` takes them)
-        included; with `custom_get_token_ids`, that tokenizer counts each
-        message's text. Usable as `trim_messages(..., token_counter=llm)`.
+        About four characters per token; with `custom_get_token_ids`, that
+        tokenizer counts each message's text. Usable as
+        `trim_messages(..., token_counter=llm)`.
+
+        Args:
+            messages: The conversation.
+            tools: Tools as `bind_tools` takes them; their descriptions count.
+
+        Returns:
+            The estimated number of input tokens.
         """
         if self.custom_get_token_ids is not None:
             return super().get_num_tokens_from_messages(messages)
