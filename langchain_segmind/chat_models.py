@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Annotated, Any, Literal, NamedTuple, Self
+from typing import Annotated, Any, Literal, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -81,15 +81,6 @@ _CALL_OPTIONS = frozenset(
 )
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
-
-
-class _Prepared(NamedTuple):
-    """One call ready to send, and what reading its answer needs."""
-
-    call: Call
-    binding: ToolBinding | None
-    stop: tuple[str, ...]
-    job: SegmindJob | None  # an accepted v2 job to collect instead (`resume`)
 
 
 class ChatSegmind(BaseChatModel):
@@ -423,8 +414,12 @@ class ChatSegmind(BaseChatModel):
 
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
-    ) -> _Prepared:
-        """Check the input and build the request; nothing is sent yet."""
+    ) -> tuple[Call, ToolBinding | None, tuple[str, ...]]:
+        """Check the input and build the request; nothing is sent yet.
+
+        Returns the call, and what reading its answer needs: the tools bound
+        and the stop sequences.
+        """
         if "resume_job" in kwargs:
             job = kwargs["resume_job"]
             if isinstance(job, str):
@@ -435,7 +430,7 @@ class ChatSegmind(BaseChatModel):
                     "resume takes a SegmindJob or a request id, got "
                     f"{type(job).__name__}"
                 )
-            return _Prepared(self._call(job.model, None, kwargs), None, (), job)
+            return self._call(job.model, None, kwargs, job), None, ()
         model = check_slug(kwargs.get("model", self.model))
         stop_sequences = conversion.stop_sequences_of(
             stop if stop is not None else self.stop
@@ -474,9 +469,15 @@ class ChatSegmind(BaseChatModel):
                 self.min_remaining_credits,
                 raise_error=self.raise_on_low_credits,
             )
-        return _Prepared(self._call(model, body, kwargs), binding, stop_sequences, None)
+        return self._call(model, body, kwargs), binding, stop_sequences
 
-    def _call(self, model: str, body: dict[str, Any] | None, kwargs: Any) -> Call:
+    def _call(
+        self,
+        model: str,
+        body: dict[str, Any] | None,
+        kwargs: Any,
+        job: SegmindJob | None = None,
+    ) -> Call:
         # Without a body it collects a v2 job, which lives under the v2 URL.
         v2 = body is None or self.api_version == "v2"
         base_url = queue.v2_base_url(self.base_url) if v2 else self.base_url
@@ -490,9 +491,16 @@ class ChatSegmind(BaseChatModel):
             max_retries=kwargs.get("max_retries", self.max_retries),
             model=model,
             async_backend=self.async_transport,
+            job=job,
         )
 
-    def _read(self, answer: Answer, prepared: _Prepared) -> AIMessage:
+    def _read(
+        self,
+        answer: Answer,
+        call: Call,
+        binding: ToolBinding | None,
+        stop: tuple[str, ...],
+    ) -> AIMessage:
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
         message = conversion.read_answer(answer.payload)
         if message is None:
@@ -506,36 +514,42 @@ class ChatSegmind(BaseChatModel):
             raise error
         account = account_id(self.base_url, self.api_key) if self.api_key else None
         message.response_metadata = {
-            "model_name": prepared.call.model,
+            "model_name": call.model,
             "model_provider": PROVIDER,
             **message.response_metadata,
             **read_credits(answer.headers, account),
         }
-        if prepared.stop:
-            message = conversion.cut_at_stop(message, prepared.stop)
-        if prepared.binding is not None and prepared.binding.parses_replies:
-            message = read_tool_calls(message, prepared.binding)
+        if stop:
+            message = conversion.cut_at_stop(message, stop)
+        if binding is not None and binding.parses_replies:
+            message = read_tool_calls(message, binding)
         return message
 
-    def _send(self, prepared: _Prepared) -> AIMessage:
-        call, client = prepared.call, self.http_client
-        if prepared.job is not None:
-            answer = queue.collect(prepared.job, call, client)
+    def _send(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
+    ) -> AIMessage:
+        call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
+        client = self.http_client
+        if call.job is not None:
+            answer = queue.collect(call.job, call, client)
         elif self.api_version == "v2":
             answer = queue.send_queued(call, client)
         else:
             answer = send(call, client)
-        return self._read(answer, prepared)
+        return self._read(answer, call, binding, stop_sequences)
 
-    async def _asend(self, prepared: _Prepared) -> AIMessage:
-        call, client = prepared.call, self.http_async_client
-        if prepared.job is not None:
-            answer = await queue.acollect(prepared.job, call, client)
+    async def _asend(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
+    ) -> AIMessage:
+        call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
+        client = self.http_async_client
+        if call.job is not None:
+            answer = await queue.acollect(call.job, call, client)
         elif self.api_version == "v2":
             answer = await queue.asend_queued(call, client)
         else:
             answer = await asend(call, client)
-        return self._read(answer, prepared)
+        return self._read(answer, call, binding, stop_sequences)
 
     def _generate(
         self,
@@ -544,7 +558,7 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return conversion.chat_result(self._send(self._prepare(messages, stop, kwargs)))
+        return conversion.chat_result(self._send(messages, stop, kwargs))
 
     async def _agenerate(
         self,
@@ -553,8 +567,7 @@ class ChatSegmind(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        message = await self._asend(self._prepare(messages, stop, kwargs))
-        return conversion.chat_result(message)
+        return conversion.chat_result(await self._asend(messages, stop, kwargs))
 
     def _stream(
         self,
@@ -563,7 +576,7 @@ class ChatSegmind(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        yield conversion.last_chunk(self._send(self._prepare(messages, stop, kwargs)))
+        yield conversion.last_chunk(self._send(messages, stop, kwargs))
 
     async def _astream(
         self,
@@ -572,8 +585,7 @@ class ChatSegmind(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        message = await self._asend(self._prepare(messages, stop, kwargs))
-        yield conversion.last_chunk(message)
+        yield conversion.last_chunk(await self._asend(messages, stop, kwargs))
 
     def resume(self, job: SegmindJob | str, **kwargs: Any) -> AIMessage:
         """Collect the answer of a v2 job Segmind already accepted; never submits again.

@@ -111,7 +111,7 @@ def collect(
     `deadline` is the submit's, or by default `call.timeout` from now.
     """
     deadline = replace(deadline or Deadline.start(call.timeout), queue="job")
-    get = partial(send, client=client, method="GET", deadline=deadline)
+    get = partial(send, client=client, deadline=deadline)
     with _carrying(job):
         status, result = _polls(call, job, client)
         waits = _waits(deadline, job)
@@ -128,7 +128,7 @@ async def acollect(
 ) -> Answer:
     """The async form of `collect`."""
     deadline = replace(deadline or Deadline.start(call.timeout), queue="job")
-    get = partial(asend, client=client, method="GET", deadline=deadline)
+    get = partial(asend, client=client, deadline=deadline)
     with _carrying(job):
         status, result = _polls(call, job, client)
         waits = _waits(deadline, job)

@@ -12,8 +12,8 @@ import logging
 import re
 import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 from pydantic import SecretStr
@@ -63,7 +63,11 @@ _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One request to Segmind and the limits it runs within."""
+    """One request to Segmind and the limits it runs within.
+
+    With a `body` it is a POST of that JSON, encoded (and checked) when the
+    call is made; without one, a GET (a v2 poll).
+    """
 
     url: str
     api_key: SecretStr | None = field(repr=False)
@@ -74,6 +78,9 @@ class Call:
     max_retries: int = 2
     model: str = ""
     async_backend: str = "httpx2"
+    job: SegmindJob | None = None
+    """An accepted v2 job this call collects, never submitting (`resume`)."""
+    content: bytes | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Checked like the model's fields: per-call overrides land here.
@@ -91,6 +98,12 @@ class Call:
             raise SegmindInputError(
                 f"max_retries must be a whole number >= 0, got {retries!r}"
             )
+        object.__setattr__(self, "content", _encode(self.body))
+
+    @property
+    def method(self) -> str:
+        """`"POST"` for a call with a body, `"GET"` for one without."""
+        return "GET" if self.body is None else "POST"
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +194,7 @@ def check_base_url(url: str) -> str:
 
 
 def send(
-    call: Call,
-    client: SyncClient | None = None,
-    *,
-    method: str = "POST",
-    deadline: Deadline | None = None,
+    call: Call, client: SyncClient | None = None, *, deadline: Deadline | None = None
 ) -> Answer:
     """Send `call` on `client` (`None`: the default one), retrying as allowed.
 
@@ -193,72 +202,42 @@ def send(
     default it is `call.timeout` from now.
     """
     deadline = deadline or Deadline.start(call.timeout)
-    request = _prepare(call, client, method)
+    call = _addressed(call, client)
     retries = 0
     while True:
         progress = Progress(deadline)
         try:
-            return _decode(_attempt(client, request, progress), progress, call)
+            return _decode(_attempt(client, call, progress), progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
-            delay = _delay_or_raise(error, progress, call, request, retries)
+            delay = _delay_or_raise(error, progress, call, retries)
         deadline.clock.sleep(delay)
         retries += 1
 
 
 async def asend(
-    call: Call,
-    client: AsyncClient | None = None,
-    *,
-    method: str = "POST",
-    deadline: Deadline | None = None,
+    call: Call, client: AsyncClient | None = None, *, deadline: Deadline | None = None
 ) -> Answer:
     """The async form of `send`; `asyncio.timeout` bounds each attempt."""
     deadline = deadline or Deadline.start(call.timeout)
-    request = _prepare(call, client, method)
+    call = _addressed(call, client)
     retries = 0
     while True:
         progress = Progress(deadline)
         try:
             async with asyncio.timeout(deadline.remaining()):
-                body = await _aattempt(client, call.async_backend, request, progress)
+                body = await _aattempt(client, call, progress)
             return _decode(body, progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
-            delay = _delay_or_raise(error, progress, call, request, retries)
+            delay = _delay_or_raise(error, progress, call, retries)
         await deadline.clock.asleep(delay)
         retries += 1
 
 
-class _Request(NamedTuple):
-    """What every attempt sends; the key a `SecretStr` until a request is built."""
-
-    method: str
-    url: str
-    key: SecretStr
-    headers: dict[str, str]
-    content: bytes | None
-
-
-def _prepare(call: Call, client: object, method: str) -> _Request:
-    """The request of every attempt; input errors raise here."""
-    url, key = (call.url, call.api_key)
-    if client is None:
-        url, key = clients.redirected(url, key)
-    if key is None or not key.get_secret_value():
-        raise SegmindAuthenticationError(
-            "no Segmind API key: pass api_key=... to the model or set the "
-            "SEGMIND_API_KEY environment variable"
-        )
-    if not _PRINTABLE_ASCII.fullmatch(key.get_secret_value()):
-        raise SegmindInputError(
-            "the API key holds characters HTTP headers cannot carry (only "
-            "printable ASCII, no spaces); check SEGMIND_API_KEY"
-        )
-    headers = {"user-agent": USER_AGENT, "accept": "application/json", **call.headers}
-    if call.body is None or method == "GET":
-        return _Request(method, url, key, headers, None)
-    headers["content-type"] = "application/json"
+def _encode(body: Mapping[str, Any] | None) -> bytes | None:
+    if body is None:
+        return None
     try:
-        content = json.dumps(call.body, ensure_ascii=False, allow_nan=False).encode()
+        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
     except UnicodeEncodeError as error:
         raise SegmindInputError(
             "the messages hold text that is not valid Unicode (an unpaired "
@@ -269,16 +248,36 @@ def _prepare(call: Call, client: object, method: str) -> _Request:
         raise SegmindInputError(
             f"the request body cannot be sent as JSON: {error}"
         ) from error
-    return _Request(method, url, key, headers, content)
 
 
-def _build(http: Any, request: _Request, progress: Progress) -> Any:
+def _addressed(call: Call, client: object) -> Call:
+    """`call` as it really goes out (a default client may be routed); key checked."""
+    if client is None:
+        url, key = clients.redirected(call.url, call.api_key)
+        if url != call.url or key is not call.api_key:
+            call = replace(call, url=url, api_key=key)
+    key = call.api_key
+    if key is None or not key.get_secret_value():
+        raise SegmindAuthenticationError(
+            "no Segmind API key: pass api_key=... to the model or set the "
+            "SEGMIND_API_KEY environment variable"
+        )
+    if not _PRINTABLE_ASCII.fullmatch(key.get_secret_value()):
+        raise SegmindInputError(
+            "the API key holds characters HTTP headers cannot carry (only "
+            "printable ASCII, no spaces); check SEGMIND_API_KEY"
+        )
+    return call
+
+
+def _build(http: Any, call: Call, progress: Progress) -> Any:
     """The attempt's request on `http`, its phases bounded by the deadline."""
+    headers = {"user-agent": USER_AGENT, "accept": "application/json", **call.headers}
+    if call.content is not None:
+        headers["content-type"] = "application/json"
+    headers["x-api-key"] = call.api_key.get_secret_value()  # type: ignore[union-attr]
     built = http.build_request(
-        request.method,
-        request.url,
-        headers={**request.headers, "x-api-key": request.key.get_secret_value()},
-        content=request.content,
+        call.method, call.url, headers=headers, content=call.content
     )
     progress.client_timeouts = built.extensions.get("timeout", {})
     progress.timeouts = progress.deadline.timeouts(progress.client_timeouts)
@@ -286,9 +285,9 @@ def _build(http: Any, request: _Request, progress: Progress) -> Any:
     return built
 
 
-def _attempt(client: SyncClient | None, request: _Request, progress: Progress) -> bytes:
+def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes:
     http = clients.DEFAULT_CLIENTS.sync() if client is None else client
-    built = _build(http, request, progress)
+    built = _build(http, call, progress)
     token = ATTEMPT_DEADLINE.set(progress.deadline)
     try:
         response = http.send(built, stream=True, follow_redirects=False)
@@ -305,11 +304,11 @@ def _attempt(client: SyncClient | None, request: _Request, progress: Progress) -
 
 
 async def _aattempt(
-    client: AsyncClient | None, backend: str, request: _Request, progress: Progress
+    client: AsyncClient | None, call: Call, progress: Progress
 ) -> bytes:
     if client is None:
-        client = clients.DEFAULT_CLIENTS.for_running_loop(backend)
-    built = _build(client, request, progress)
+        client = clients.DEFAULT_CLIENTS.for_running_loop(call.async_backend)
+    built = _build(client, call, progress)
     response = await client.send(built, stream=True, follow_redirects=False)
     try:
         _start_answer(response, progress)
@@ -352,7 +351,7 @@ def _add_chunk(body: bytearray, chunk: bytes, progress: Progress) -> None:
 
 
 def _delay_or_raise(
-    error: Exception, progress: Progress, call: Call, request: _Request, retries: int
+    error: Exception, progress: Progress, call: Call, retries: int
 ) -> float:
     """The wait before the next attempt; the typed failure raises if there is none.
 
@@ -364,7 +363,7 @@ def _delay_or_raise(
     _forget_locals(error)  # the attempt's frames hold the request, key included
     if failure is not error:
         failure.__cause__ = error
-    deadline, method = progress.deadline, request.method
+    deadline, method = progress.deadline, call.method
     retry = retries < call.max_retries and should_retry(
         failure, may_have_reached=not progress.never_sent, method=method
     )
