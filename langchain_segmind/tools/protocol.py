@@ -13,7 +13,6 @@ import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,9 +35,11 @@ _TAG_START = re.compile(
 )
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
 _DECODER = json.JSONDecoder()
-# A block's object, maybe in a code fence; matched where the block starts, so
-# finding it takes time linear in the block.
-_OBJECT_START = re.compile(r"\s*(?:```(?:json)?\s*)?\{")
+# A block's object, maybe in a code fence or an array of calls, and each call
+# after it; matched where the last one ended, so reading a block takes time
+# linear in its length.
+_OBJECT_START = re.compile(r"\s*(?:```(?:json)?\s*)?\[?\s*\{")
+_NEXT_OBJECT = re.compile(r"[\s,]*\{")
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused: far beyond any real tool's, and they would
 # hit Python's recursion limit wherever they are encoded again.
@@ -206,9 +207,9 @@ def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
 def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     """Split a model's reply into its prose and its call blocks; never raises.
 
-    A block's JSON object (maybe in a code fence) is read first, so a closing
-    tag inside one of its strings does not end the block; a block with no
-    closing tag runs to the end.
+    A block's JSON objects (maybe in a code fence, or an array: each is a
+    call) are read first, so a closing tag inside one of their strings does
+    not end the block; a block with no closing tag runs to the end.
     """
     calls: list[ParsedCall] = []
     prose: list[str] = []
@@ -216,17 +217,22 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     while (opening := text.find(CALL_OPEN, position)) != -1:
         prose.append(text[position:opening])
         start = end = opening + len(CALL_OPEN)
-        payload, opened = None, _OBJECT_START.match(text, start)
-        if opened:
-            with suppress(ValueError, RecursionError):
+        payloads: list[Any] = []
+        opened = _OBJECT_START.match(text, start)
+        while opened:
+            try:
                 payload, end = _DECODER.raw_decode(text, opened.end() - 1)
+            except (ValueError, RecursionError):
+                break
+            payloads.append(payload)
+            opened = _NEXT_OBJECT.match(text, end)
         close = text.find(CALL_CLOSE, end)
         if close == -1:
             close = len(text)
         # Tags kept: an invalid call's text never parses as JSON arguments, so
         # it stays invalid wherever chunks are merged again.
         block = f"{CALL_OPEN}{text[start:close].strip()}{CALL_CLOSE}"
-        calls.append(_parse_call(block, payload))
+        calls += [_parse_call(block, payload) for payload in payloads or [None]]
         position = close + len(CALL_CLOSE)
     if not calls:
         return text, calls
@@ -238,14 +244,15 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
 
 def _parse_call(block: str, payload: Any) -> ParsedCall:
     if payload is None:
+        brace = block.find("{")
+        if brace == -1:
+            return ParsedCall(block, error="the block is not a JSON object")
         try:  # from the first brace: chatter before the object is skipped
-            payload, _ = _DECODER.raw_decode(block[block.find("{") :])
+            payload, _ = _DECODER.raw_decode(block, brace)
         except ValueError as error:
             return ParsedCall(block, error=f"the block is not a JSON object: {error}")
         except RecursionError:
             return ParsedCall(block, error=_TOO_DEEP)
-    if not isinstance(payload, dict):
-        return ParsedCall(block, error="the block is not a JSON object")
     name = payload.get("name")
     if not isinstance(name, str) or not name:
         return ParsedCall(block, error='the call has no "name" string')

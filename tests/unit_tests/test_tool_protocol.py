@@ -1,7 +1,9 @@
 """How a model's tagged reply is read: the layouts and spellings the protocol takes.
 
 Each test scripts one reply of the fake gateway for a model bound to a
-JSON-Schema tool `f` and reads the `AIMessage` it becomes.
+JSON-Schema tool `f` and reads the `AIMessage` it becomes. The last tests
+check how Anthropic-style `tool_use` and `tool_result` blocks of a history
+are written back in the protocol's text.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from .conftest import Recorder, openai_payload
 
@@ -41,6 +43,34 @@ def test_one_call_in_any_layout(gpt, recorder, reply, prose):
     assert [(c["name"], c["args"]) for c in message.tool_calls] == [
         ("f", {"x": "Paris"})
     ]
+
+
+SECOND = '{"name": "f", "arguments": {"x": "Rome"}}'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"[{CALL}, {SECOND}]",
+        f"```json\n[\n  {CALL},\n  {SECOND}\n]\n```",
+        f"{CALL}\n{SECOND}",
+    ],
+    ids=["array", "fenced-array", "one-after-another"],
+)
+def test_several_calls_in_one_block_are_each_a_call(gpt, recorder, body):
+    message = read(gpt, recorder, f"<tool_call>\n{body}\n</tool_call>")
+
+    assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}, {"x": "Rome"}]
+    assert message.invalid_tool_calls == []
+    assert message.content == ""
+
+
+def test_without_parallel_calls_only_the_first_of_a_block_is_kept(gpt, recorder):
+    recorder.reply(openai_payload(f"<tool_call>[{CALL}, {SECOND}]</tool_call>"))
+
+    message = gpt.bind_tools([F], parallel_tool_calls=False).invoke("Hi")
+
+    assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}]
 
 
 @pytest.mark.parametrize(
@@ -114,3 +144,83 @@ def test_a_reply_of_many_unusable_blocks_is_read_whole(gpt, recorder):
 
     assert len(message.invalid_tool_calls) == 20_000
     assert message.tool_calls == []
+
+
+@pytest.mark.parametrize("depth", [150, 100_000], ids=["deep", "past-the-stack"])
+def test_deep_arguments_given_as_a_json_string_are_an_invalid_call(
+    gpt: Any, recorder: Recorder, depth: int
+) -> None:
+    arguments = json.dumps('{"a": ' * depth + "{}" + "}" * depth)  # a JSON string
+    reply = f'<tool_call>{{"name": "f", "arguments": {arguments}}}</tool_call>'
+
+    message = read(gpt, recorder, reply)
+
+    assert message.tool_calls == []
+    assert [(c["name"], c["error"]) for c in message.invalid_tool_calls] == [
+        ("f", '"arguments" is nested too deeply (more than 100 levels)')
+    ]
+
+
+# -- Anthropic-style tool blocks in a history, as the protocol writes them ----------
+
+WEATHER_CALL_TEXT = (
+    '<tool_call>\n{"name": "weather", "arguments": {"city": "Paris"}, '
+    '"id": "toolu_1"}\n</tool_call>\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("result", "written"),
+    [
+        pytest.param(
+            {"content": "sunny"},
+            '<tool_result id="toolu_1" name="weather">\nsunny\n</tool_result>\n',
+            id="text",
+        ),
+        pytest.param(
+            {"content": [{"type": "text", "text": "no such city"}], "is_error": True},
+            '<tool_result id="toolu_1" name="weather" status="error">\n'
+            "no such city\n</tool_result>\n",
+            id="blocks-and-error",
+        ),
+        pytest.param(
+            {"content": 21},
+            '<tool_result id="toolu_1" name="weather">\n21\n</tool_result>\n',
+            id="a-number",
+        ),
+    ],
+)
+def test_tool_use_and_tool_result_blocks_are_sent_as_protocol_text(
+    gpt: Any, recorder: Recorder, result: dict[str, Any], written: str
+) -> None:
+    call = {"id": "toolu_1", "name": "weather", "input": {"city": "Paris"}}
+    gpt.invoke(
+        [
+            HumanMessage("Weather in Paris?"),
+            AIMessage(["Checking.", {"type": "tool_use", **call}]),
+            HumanMessage([{"type": "tool_result", "tool_use_id": "toolu_1", **result}]),
+        ]
+    )
+
+    assert recorder.last.body["messages"] == [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": f"Checking.\n{WEATHER_CALL_TEXT}"},
+        {"role": "user", "content": written},
+    ]
+
+
+def test_an_image_from_a_tool_result_stays_inside_the_result(gpt, recorder):
+    image = {"type": "image", "url": "https://example.com/chart.png"}
+    gpt.invoke(
+        [
+            HumanMessage("Plot it."),
+            AIMessage("", tool_calls=[{"name": "plot", "args": {}, "id": "c1"}]),
+            ToolMessage([{"type": "text", "text": "Chart:"}, image], tool_call_id="c1"),
+        ]
+    )
+
+    assert recorder.last.body["messages"][2]["content"] == [
+        {"type": "text", "text": '<tool_result id="c1" name="plot">\nChart:'},
+        {"type": "image_url", "image_url": {"url": "https://example.com/chart.png"}},
+        {"type": "text", "text": "\n</tool_result>\n"},
+    ]
