@@ -77,12 +77,9 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
 
 def _strip_trailing_space(blocks: list[dict[str, Any]]) -> None:
     """Anthropic refuses a final assistant turn that ends in white space."""
-    while blocks and blocks[-1]["type"] == "text":
-        text = blocks[-1]["text"].rstrip()
-        if text:
-            blocks[-1] = {**blocks[-1], "text": text}
-            return
-        blocks.pop()
+    # Never empty once stripped: `_render_part` drops blank text.
+    if blocks and blocks[-1]["type"] == "text":
+        blocks[-1] = {**blocks[-1], "text": blocks[-1]["text"].rstrip()}
 
 
 def _system_text(turn: Turn, model: str) -> str:

@@ -165,9 +165,7 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     reason; valid calls keep their arguments as written. Without `parallel`,
     only the first call counts, native calls (should any come back) included.
     """
-    if not isinstance(message.content, str):
-        return message
-    prose, calls = protocol.parse_reply(message.content)
+    prose, calls = protocol.parse_reply(message.text)
     if not calls and not message.tool_calls:
         return message
     natives = [
