@@ -32,6 +32,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -223,6 +224,16 @@ class ChatSegmind(BaseChatModel):
     @classmethod
     def _check_model(cls, value: object) -> str:
         return check_slug(value)
+
+    @field_validator(
+        "temperature", "max_tokens", "timeout", "max_retries", mode="before"
+    )
+    @classmethod
+    def _refuse_bools(cls, value: object, info: ValidationInfo) -> object:
+        # Pydantic reads `True` as 1; refused, as it is per call.
+        if isinstance(value, bool):
+            raise SegmindInputError(f"{info.field_name} must be a number, got {value}")
+        return value
 
     @field_validator("api_key")
     @classmethod

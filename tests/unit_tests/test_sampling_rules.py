@@ -2,7 +2,8 @@
 
 Anthropic answers 400 to `temperature`, `top_p` and `top_k` for Claude Opus
 4.7, and OpenAI's reasoning models take none either; the package refuses them
-before any request is sent, naming the slug.
+before any request is sent, naming the slug. `max_tokens` must be a positive
+integer wherever it is set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindInputError,
 )
+
+from .conftest import Invoke, ModelFactory, Recorder
 
 OPUS = "claude-opus-4.7"
 
@@ -116,3 +119,43 @@ def test_unknown_slugs_are_not_restricted(make_model, recorder):
     make_model(ChatSegmind, model="claude-future-9", temperature=0.2).invoke("Hi")
 
     assert recorder.last.body["temperature"] == 0.2
+
+
+# -- max_tokens: a positive integer, per call or on the model -------------------------
+
+
+@pytest.mark.parametrize("value", [0, -1, True, 1.5, "10"])
+def test_a_per_call_max_tokens_that_is_no_positive_integer_is_refused(
+    gpt: ChatSegmindGPT4o, recorder: Recorder, call: Invoke, value: object
+) -> None:
+    with pytest.raises(SegmindInputError) as raised:
+        call(gpt, "Hi", max_tokens=value)
+
+    assert str(raised.value) == f"max_tokens must be a positive integer, got {value!r}"
+    assert recorder.count == 0
+
+
+def test_a_bound_max_tokens_is_checked_like_a_per_call_one(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    with pytest.raises(SegmindInputError, match="got 0"):
+        gpt.bind(max_tokens=0).invoke("Hi")
+    assert recorder.count == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (0, "greater than 0"),
+        (-1, "greater than 0"),
+        (1.5, "fractional part"),
+        (True, "max_tokens must be a number, got True"),
+    ],
+)
+def test_a_model_max_tokens_that_is_no_positive_integer_is_refused(
+    make_model: ModelFactory, value: object, reason: str
+) -> None:
+    with pytest.raises(SegmindInputError, match="max_tokens") as raised:
+        make_model(ChatSegmindGPT4o, max_tokens=value)
+
+    assert reason in str(raised.value)
