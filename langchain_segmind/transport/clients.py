@@ -66,19 +66,30 @@ def environment_proxies() -> dict[str, str | None]:
     for host in (item.strip() for item in proxies.get("no", "").split(",")):
         if host == "*":
             return {}
-        if host:
-            mounts[_no_proxy_pattern(host)] = None
+        pattern = _no_proxy_pattern(host) if host else None
+        with suppress(httpx2.InvalidURL):  # unparseable: skipped, as httpx2 does
+            if pattern is not None and httpx2.URL(pattern):
+                mounts[pattern] = None
     return mounts
 
 
-def _no_proxy_pattern(host: str) -> str:
+def _no_proxy_pattern(host: str) -> str | None:
+    """httpx2's mount pattern for a `NO_PROXY` entry; `None`: httpx2 skips it."""
     if "://" in host:
         return host
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return "all://localhost" if host == "localhost" else f"all://*{host}"
-    return f"all://[{address}]" if address.version == 6 else f"all://{address}"
+    address, _, network = host.partition("/")
+    version: int = 0
+    with suppress(ValueError):
+        version = ipaddress.ip_address(address).version
+    if version == 6:
+        return f"all://[{address}]" + (f"/{network}" if network else "")
+    if version == 4 or host.startswith("[") or host.lower() == "localhost":
+        return f"all://{host}"
+    if "/" in host:
+        return None
+    if host.startswith("*."):
+        return f"all://{host}"  # its subdomains only
+    return f"all://*{host}"  # the host and its subdomains
 
 
 def _bounded(timeout: float | None) -> float | None:
@@ -289,7 +300,13 @@ def _new_client(kind: str) -> Any:
             follow_redirects=False,
             timeout=None,  # each call's deadline sets the per-phase timeouts
         )
-    except (OSError, ValueError, ImportError, httpx2.HTTPError) as error:
+    except (
+        OSError,
+        ValueError,
+        ImportError,
+        httpx2.HTTPError,
+        httpx2.InvalidURL,
+    ) as error:
         # A proxy or certificate setting that cannot work (a missing
         # SSL_CERT_FILE, a bad proxy URL, SOCKS without socksio).
         raise SegmindInputError(

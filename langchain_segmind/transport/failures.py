@@ -192,6 +192,14 @@ def error_for_answer(
         "request_id": headers.get("x-request-id"),
         "body": body[:2000].decode("utf-8", errors="replace"),
     }
+    if 300 <= status_code < 400:
+        location = headers.get("location", "(no Location header)")
+        return SegmindResponseError(
+            f"Segmind answered with a redirect to {location!r}; the API key is "
+            "never sent on to another address. If that address is right, set "
+            "`base_url` to it.",
+            **context,
+        )
     if status_code == 401:
         return SegmindAuthenticationError(message, **context)
     if status_code == 403:

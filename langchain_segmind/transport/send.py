@@ -182,8 +182,8 @@ def check_base_url(url: str) -> str:
         problem = "it must start with http:// or https://"
     elif not parsed.host:
         problem = "it has no host"
-    elif parsed.port == 0:
-        problem = "port 0 cannot be connected to"
+    elif parsed.port is not None and not 0 < parsed.port < 65536:
+        problem = f"port {parsed.port} cannot be connected to (ports are 1-65535)"
     elif parsed.query or parsed.fragment or url.endswith(("?", "#")):
         problem = "it may not carry a query or fragment"
     elif any(ord(char) <= 0x20 for char in url):
@@ -325,15 +325,8 @@ def _start_answer(response: Any, progress: Progress) -> None:
     progress.status_code = response.status_code
     progress.headers = response.headers  # case-insensitive
     progress.timeouts.update(progress.deadline.timeouts(progress.client_timeouts))
-    if 300 <= response.status_code < 400:
-        location = progress.headers.get("location", "(no Location header)")
-        raise SegmindResponseError(
-            f"Segmind answered with a redirect to {location!r}; the API key is "
-            "never sent on to another address. If that address is right, set "
-            "`base_url` to it.",
-            status_code=response.status_code,
-            request_id=progress.headers.get("x-request-id"),
-        )
+    if 300 <= response.status_code < 400:  # never followed
+        raise error_for_answer(response.status_code, progress.headers, b"", model="")
 
 
 def _add_chunk(body: bytearray, chunk: bytes, progress: Progress) -> None:

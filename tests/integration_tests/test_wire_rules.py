@@ -367,6 +367,57 @@ def test_no_proxy_covering_the_host_bypasses_the_proxy(
     assert len(emulator.requests) == 1
 
 
+@pytest.mark.parametrize(
+    ("no_proxy", "bypassed"),
+    [
+        ("*.segmind.invalid", True),
+        (".segmind.invalid", True),
+        ("segmind.invalid", True),
+        ("http://api.segmind.invalid", True),
+        ("http://[::1,http://x:y,http://api.segmind.invalid", True),  # bad: skipped
+        ("*.segmind.example", False),
+        ("https://api.segmind.invalid", False),
+        ("invalid/16", False),  # a network of names: skipped
+    ],
+)
+@pytest.mark.parametrize("path", PATHS)
+def test_no_proxy_entries_route_as_in_a_plain_httpx2_client(
+    emulator: SegmindEmulator,
+    environment: pytest.MonkeyPatch,
+    path: str,
+    no_proxy: str,
+    bypassed: bool,
+) -> None:
+    # The emulator serves a forward proxy's requests too; a `.invalid` host
+    # reached directly fails to resolve, at once rather than by asking DNS.
+    resolve = socket.getaddrinfo
+
+    def resolve_offline(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    environment.setattr(socket, "getaddrinfo", resolve_offline)
+    environment.setenv("HTTP_PROXY", emulator.url)
+    environment.setenv("NO_PROXY", no_proxy)
+    base_url = "http://api.segmind.invalid/v1"
+    try:
+        with httpx2.Client(trust_env=True) as plain:
+            plain.get(base_url)
+        plain_bypassed = False
+    except httpx2.ConnectError:  # went direct, and the name does not resolve
+        plain_bypassed = True
+    model = model_on(base_url, path, api_key=emulator.api_key)
+
+    if bypassed:
+        error = failure_of(lambda: run(path, invoke(model, path)))
+        assert isinstance(error, SegmindConnectionError), repr(error)
+    else:
+        (answer,) = run(path, invoke(model, path))
+        assert answer.content
+    assert plain_bypassed is bypassed
+
+
 @pytest.mark.parametrize("path", PATHS)
 def test_an_unreachable_proxy_is_a_retried_connection_error(
     environment: pytest.MonkeyPatch, path: str
@@ -381,11 +432,16 @@ def test_an_unreachable_proxy_is_a_retried_connection_error(
     assert error.is_retryable
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SSL_CERT_FILE", "/nonexistent.pem"), ("NO_PROXY", "http://10.0.0.0/x")],
+    ids=["missing-certificate-file", "no-proxy-network-with-a-path"],
+)
 @pytest.mark.parametrize("path", PATHS)
-def test_a_missing_certificate_file_is_a_setup_error(
-    environment: pytest.MonkeyPatch, path: str
+def test_an_environment_setting_that_cannot_work_is_a_setup_error(
+    environment: pytest.MonkeyPatch, path: str, variable: str, value: str
 ) -> None:
-    environment.setenv("SSL_CERT_FILE", "/nonexistent.pem")
+    environment.setenv(variable, value)
     model = model_on("http://127.0.0.1:9/v1", path)
 
     error = failure_of(lambda: run(path, invoke(model, path)))

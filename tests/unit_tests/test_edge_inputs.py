@@ -60,6 +60,50 @@ def test_base_url_needs_a_scheme() -> None:
         ChatSegmindClaude(base_url="api.segmind.com/v1")
 
 
+@pytest.mark.parametrize(
+    ("base_url", "problem"),
+    [
+        pytest.param("https://[::1/v1", "is not a valid URL", id="unparseable"),
+        pytest.param("https://api.segmind.com:ssl/v1", "is not a valid URL", id="port"),
+        pytest.param("https://api.segmind.com/\x01v1", "is not a valid URL", id="ctrl"),
+        pytest.param("ftp://api.segmind.com/v1", "http:// or https://", id="ftp"),
+        pytest.param("https:///v1", "it has no host", id="no-host"),
+        pytest.param("http://127.0.0.1:0/v1", "port 0 cannot be", id="port-0"),
+        pytest.param("http://127.0.0.1:65536/v1", "port 65536 cannot", id="port-2**16"),
+        pytest.param("http://127.0.0.1:99999/v1", "port 99999 cannot", id="port-99999"),
+        pytest.param("http://127.0.0.1:-1/v1", "port -1 cannot be", id="port-minus-1"),
+        pytest.param(
+            "https://api.segmind.com/v1?team=ml", "query or fragment", id="query"
+        ),
+        pytest.param(
+            "https://api.segmind.com/v1#docs", "query or fragment", id="fragment"
+        ),
+        pytest.param("https://api.segmind.com/v1?", "query or fragment", id="bare-?"),
+        pytest.param("https://api.segmind.com/v1#", "query or fragment", id="bare-#"),
+        pytest.param("https://api.segmind.com/v 1", "spaces or control", id="space"),
+        pytest.param("https://api.segmind.com/v1 ", "spaces or control", id="trailing"),
+    ],
+)
+def test_an_unusable_base_url_is_refused_when_the_model_is_built(
+    make_model, recorder, base_url: str, problem: str
+) -> None:
+    with pytest.raises(SegmindInputError) as raised:
+        make_model(ChatSegmind, model="gpt-4o", base_url=base_url)
+
+    assert f"base_url {base_url!r}" in str(raised.value)
+    assert problem in str(raised.value)
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize("port", [1, 65535])
+def test_the_first_and_last_ports_are_usable(make_model, recorder, port: int) -> None:
+    make_model(
+        ChatSegmind, model="gpt-4o", base_url=f"http://127.0.0.1:{port}/v1"
+    ).invoke("hi")
+
+    assert recorder.last.url == f"http://127.0.0.1:{port}/v1/gpt-4o"
+
+
 def test_tracebacks_with_locals_do_not_hold_the_key(make_model, recorder) -> None:
     model = make_model(api_key=SECRET)
     recorder.fail(400, "bad request")
