@@ -26,6 +26,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindAuthenticationError,
     SegmindBadRequestError,
+    SegmindConnectionError,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
 from tests.integration_tests.support import REPLY, new_model
@@ -207,3 +208,61 @@ def test_the_fixture_catches_a_model_with_a_base_url_of_its_own(
 
     assert llm.invoke("hi").content.startswith(REPLY)
     assert segmind_emulator.requests_to("/v1/gpt-4o")
+
+
+def invoke_as(mode: str, model: ChatSegmind, prompt: str) -> Any:
+    """`model.invoke(prompt)`, or `model.ainvoke(prompt)` in an `asyncio.run`."""
+    if mode == "sync":
+        return model.invoke(prompt)
+    return asyncio.run(model.ainvoke(prompt))
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_call_without_a_timeout_waits_as_long_as_the_answer_takes(
+    segmind_emulator: SegmindEmulator, mode: str
+) -> None:
+    segmind_emulator.inject(Fault.slow(0.3))
+    model = ChatSegmindGPT4o(timeout=None, max_retries=0)
+
+    message = invoke_as(mode, model, "Hi")
+
+    assert message.content == f"{REPLY}Hi"
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_https_to_a_plain_http_server_is_a_connection_error_that_never_sent(
+    emulator: SegmindEmulator, mode: str
+) -> None:
+    # The TLS handshake fails before the request: safe to retry, nothing billed.
+    https = emulator.base_url.replace("http://", "https://")
+    model = ChatSegmindGPT4o(base_url=https, api_key=emulator.api_key, max_retries=1)
+
+    with pytest.raises(SegmindConnectionError) as caught:
+        invoke_as(mode, model, "Hi")
+
+    assert caught.value.message.startswith("could not reach Segmind (ConnectError:")
+    assert "SSL" in caught.value.message
+    assert caught.value.is_retryable is True
+    assert emulator.requests == []
+    assert emulator.connections_opened == 2  # the first attempt and its retry
+
+
+def test_a_loop_closed_without_asyncio_run_is_let_go_at_the_next_call(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmindGPT4o()
+    loop = asyncio.new_event_loop()
+    closed = weakref.ref(loop)
+    first = loop.run_until_complete(model.ainvoke("old loop"))
+    # Closed without `shutdown_asyncgens` (unlike `asyncio.run`): nothing
+    # told the package, and its connection cannot be closed any more.
+    loop.close()
+    del loop
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        second = asyncio.run(model.ainvoke("new loop"))
+        gc.collect()
+
+    assert [first.content, second.content] == [f"{REPLY}old loop", f"{REPLY}new loop"]
+    assert closed() is None

@@ -65,6 +65,17 @@ def own_emulator() -> Any:
         yield running
 
 
+def own_client(mode: str, **options: Any) -> tuple[str, Any]:
+    """A user's httpx2 client for `mode` made with `options`, and its model field."""
+    if mode == "sync":
+        return "http_client", httpx2.Client(**options)
+    return "http_async_client", httpx2.AsyncClient(**options)
+
+
+async def close(client: Any) -> None:
+    await client.aclose() if isinstance(client, httpx2.AsyncClient) else client.close()
+
+
 # -- errors the emulator provokes for real: typed, sent once, not billed --
 
 
@@ -158,6 +169,42 @@ async def test_an_answer_broken_on_the_wire_is_typed_and_sent_once(
 
     assert caught.value.message.startswith(message), caught.value.message
     assert caught.value.is_retryable is False
+    assert len(emulator.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("read_first", "message"),
+    [(False, "(empty response body)"), (True, "Unauthorized. API key is invalid")],
+    ids=["body-unread", "body-read"],
+)
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_401_the_users_hook_raises_for_is_an_authentication_error(
+    read_first: bool, message: str, mode: str, emulator: SegmindEmulator
+) -> None:
+    # Hooks see the answer before its body is read; one they leave unread is
+    # closed with the exception, so only its status and headers remain.
+    def hook(response: httpx2.Response) -> None:
+        if read_first:
+            response.read()
+        response.raise_for_status()
+
+    async def ahook(response: httpx2.Response) -> None:
+        if read_first:
+            await response.aread()
+        response.raise_for_status()
+
+    hooks = {"response": [hook if mode == "sync" else ahook]}
+    field, client = own_client(mode, event_hooks=hooks)
+    model = new_model(emulator, api_key="not-the-right-key", **{field: client})
+
+    with pytest.raises(SegmindAuthenticationError) as caught:
+        await call(model, mode, PROMPT)
+    await close(client)
+
+    assert caught.value.status_code == 401
+    assert caught.value.message.startswith(message), caught.value.message
+    assert uuid.UUID(str(caught.value.request_id))
+    assert isinstance(caught.value.__cause__, httpx2.HTTPStatusError)
     assert len(emulator.requests) == 1
 
 
@@ -263,6 +310,26 @@ async def test_a_slow_answer_ends_at_the_timeout_and_is_not_resent(
     with pytest.raises(SegmindTimeoutError, match=r"within timeout=0\.3s") as caught:
         await call(model, mode, PROMPT)
 
+    assert caught.value.is_retryable is False
+    assert len(own_emulator.requests) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_call_without_a_timeout_ends_at_its_clients_own_timeout(
+    mode: str, own_emulator: SegmindEmulator
+) -> None:
+    own_emulator.inject(Fault.slow(3.0))
+    field, client = own_client(mode, timeout=httpx2.Timeout(0.2))
+    model = new_model(own_emulator, timeout=None, max_retries=2, **{field: client})
+
+    with pytest.raises(SegmindTimeoutError) as caught:
+        await call(model, mode, PROMPT)
+    await close(client)
+
+    assert caught.value.message == (
+        "no complete answer from Segmind: the HTTP client timed out (the call "
+        "has no `timeout` of its own)"
+    )
     assert caught.value.is_retryable is False
     assert len(own_emulator.requests) == 1
 

@@ -35,7 +35,9 @@ from langchain_segmind import (
     ChatSegmindClaude,
     ChatSegmindGPT4o,
     SegmindBadRequestError,
+    SegmindError,
     SegmindJobFailedError,
+    SegmindResponseError,
     SegmindServerError,
     SegmindTimeoutError,
 )
@@ -122,19 +124,44 @@ class ArmBefore:
         self(request)
 
 
+FaultedModel = Callable[..., tuple[ChatSegmind, ArmBefore]]
 FaultedCall = Callable[..., Awaitable[AIMessage]]
 
 
 @pytest.fixture
-def call_with_fault_before(
+def model_with_fault_before(
     emulator: SegmindEmulator, make_model: ModelFactory
-) -> Iterator[FaultedCall]:
-    """`call_with_fault_before(fault, step, cls, mode, **fields)`: a v2 call.
+) -> Iterator[FaultedModel]:
+    """`model_with_fault_before(fault, step, cls, **fields)`: a v2 model, its hook.
 
     Its httpx clients arm `fault` just before the first request `step` matches.
-    Checks that the fault was armed and that the answer is still the usual one.
     """
     made: list[httpx2.Client] = []
+
+    def build(
+        fault: Fault, step: Callable[[str], bool], cls: type[ChatSegmind], **fields: Any
+    ) -> tuple[ChatSegmind, ArmBefore]:
+        hook = ArmBefore(emulator, fault, step)
+        sync = httpx2.Client(verify=TLS, event_hooks={"request": [hook]})
+        async_ = httpx2.AsyncClient(
+            verify=TLS, event_hooks={"request": [hook.async_hook]}
+        )
+        made.append(sync)
+        model = make_model(cls, http_client=sync, http_async_client=async_, **fields)
+        return model, hook
+
+    yield build
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def call_with_fault_before(model_with_fault_before: FaultedModel) -> FaultedCall:
+    """`call_with_fault_before(fault, step, cls, mode, **fields)`: a v2 call.
+
+    On a `model_with_fault_before`; checks that the fault was armed and that
+    the answer is still the usual one.
+    """
 
     async def run(
         fault: Fault,
@@ -143,21 +170,13 @@ def call_with_fault_before(
         mode: str,
         **fields: Any,
     ) -> AIMessage:
-        hook = ArmBefore(emulator, fault, step)
-        sync = httpx2.Client(verify=TLS, event_hooks={"request": [hook]})
-        async_ = httpx2.AsyncClient(
-            verify=TLS, event_hooks={"request": [hook.async_hook]}
-        )
-        made.append(sync)
-        model = make_model(cls, http_client=sync, http_async_client=async_, **fields)
+        model, hook = model_with_fault_before(fault, step, cls, **fields)
         message = await call(model, mode, PROMPT)
         assert hook.armed
         assert message.content.endswith(PROMPT)
         return message
 
-    yield run
-    for client in made:
-        client.close()
+    return run
 
 
 def is_status_poll(line: str) -> bool:
@@ -281,6 +300,91 @@ async def test_polling_is_bounded_by_the_timeout(
     assert caught.value.request_id == request_id
     assert request_id in caught.value.message
     assert "timeout=5s" in caught.value.message
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": "QUEUED"},
+        {"request_id": "r1", "status_url": "/v2/requests/r1/status"},
+        {"request_id": 7, "status_url": "/s", "response_url": "/r"},
+        '["r1"]',
+    ],
+    ids=["no-fields", "no-response-url", "id-not-text", "not-an-object"],
+)
+async def test_a_submit_answer_without_the_jobs_id_and_urls_is_a_response_error(
+    answer: dict[str, Any] | str,
+    mode: str,
+    emulator: SegmindEmulator,
+    make_model: ModelFactory,
+) -> None:
+    emulator.inject(Fault(status=200, body=answer, content_type="application/json"))
+
+    with pytest.raises(SegmindResponseError) as caught:
+        await call(make_model(ChatSegmindGPT4o), mode, PROMPT)
+
+    assert caught.value.message.startswith(
+        "the queue's answer lacks request_id, status_url or response_url"
+    )
+    assert caught.value.status_code == 200
+    assert caught.value.job is None  # no job to resume: its id never came
+    assert log(emulator) == ["POST /v2/gpt-4o"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("result", "error", "message"),
+    [
+        (
+            {"status": "FAILED", "error": "CUDA out of memory"},
+            SegmindJobFailedError,
+            "CUDA out of memory",
+        ),
+        ({"status": "FAILED"}, SegmindJobFailedError, "the job failed"),
+        (
+            {"status": "COMPLETED", "output": "upstream busy"},
+            SegmindResponseError,
+            "the job's output is not JSON: 'upstream busy'",
+        ),
+        (
+            {"status": "COMPLETED"},
+            SegmindResponseError,
+            "queued job {job} ended 'COMPLETED' without an answer",
+        ),
+        (
+            {"status": "COMPLETED", "output": "[1, 2]"},
+            SegmindResponseError,
+            "queued job {job} ended 'COMPLETED' without an answer",
+        ),
+    ],
+    ids=["failed", "failed-silently", "output-not-json", "no-output", "output-a-list"],
+)
+async def test_a_result_without_an_answer_fails_with_the_job_to_resume(
+    result: dict[str, Any],
+    error: type[SegmindError],
+    message: str,
+    mode: str,
+    emulator: SegmindEmulator,
+    model_with_fault_before: FaultedModel,
+) -> None:
+    fault = Fault(status=200, body=result)
+    model, hook = model_with_fault_before(fault, is_result_fetch, ChatSegmindGPT4o)
+
+    with pytest.raises(error) as caught:
+        await call(model, mode, PROMPT)
+
+    assert hook.armed
+    assert type(caught.value) is error
+    request_id = job_id(emulator)
+    assert caught.value.message == message.format(job=request_id)
+    assert caught.value.request_id == request_id
+    assert caught.value.job is not None
+    assert caught.value.job.request_id == request_id
+    assert log(emulator) == queue_log("gpt-4o", request_id, polls=2)  # not retried
+    # The job itself completed at Segmind: resuming it collects the answer.
+    resumed = model.resume(caught.value.job)
+    assert resumed.content == REPLY + PROMPT
 
 
 # -- transient failures on each step -------------------------------------------------

@@ -1,16 +1,36 @@
-"""`get_segmind_callback`: each Segmind request is counted once, by its request id.
+"""`get_segmind_callback` and the low-balance guard (`min_remaining_credits`).
 
-The emulator tier (test_credits.py) checks the totals against the gateway's
-books; here the scripted gateway sends the same request id twice, as a replayed
-answer or a resumed job collected a second time would carry it.
+Each Segmind request is counted once, by its request id: the emulator tier
+(test_credits.py) checks the totals against the gateway's books; here the
+scripted gateway sends the same request id twice, as a replayed answer or a
+resumed job collected a second time would carry it. Other chat models' calls
+in the same block add nothing to the Segmind totals.
 """
 
 from __future__ import annotations
 
-import pytest
+import warnings
+from collections.abc import Iterator
 
-from langchain_segmind import ChatSegmindGPT4o, get_segmind_callback
-from tests.unit_tests.conftest import DEFAULT_ANSWER_HEADERS, Invoke, Recorder
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.messages.ai import UsageMetadata
+
+from langchain_segmind import (
+    ChatSegmindGPT4o,
+    SegmindBadRequestError,
+    SegmindInsufficientCreditsError,
+    SegmindLowCreditsWarning,
+    forget_known_balances,
+    get_segmind_callback,
+)
+from tests.unit_tests.conftest import (
+    DEFAULT_ANSWER_HEADERS,
+    Invoke,
+    ModelFactory,
+    Recorder,
+)
 
 
 def reply(recorder: Recorder, request_id: str | None) -> None:
@@ -70,3 +90,128 @@ def test_cores_usage_metadata_is_kept_by_model(
     assert cb.usage_metadata["gpt-4o"]["input_tokens"] == 2 * 289
     assert cb.usage_metadata["gpt-4o"]["output_tokens"] == 2 * 7
     assert cb.usage_metadata["gpt-4o"]["total_tokens"] == cb.total_tokens == 2 * 296
+
+
+def test_other_chat_models_answers_are_not_segmind_calls(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    reply(recorder, "req-1")
+    usage: UsageMetadata = {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5}
+    other = GenericFakeChatModel(
+        messages=iter(
+            [
+                AIMessage(
+                    "fake",
+                    usage_metadata=usage,
+                    response_metadata={"model_name": "fake-model", "cost": 9.0},
+                )
+            ]
+        )
+    )
+
+    with get_segmind_callback() as cb:
+        assert other.invoke("one").content == "fake"
+        gpt.invoke("two")
+
+    assert (cb.successful_requests, cb.failed_requests, cb.cache_hits) == (1, 0, 0)
+    assert cb.total_tokens == 296
+    assert cb.total_cost == pytest.approx(0.0123)
+    assert set(cb.by_model) == {"gpt-4o"}
+    # Core's token totals cover every chat model, as documented.
+    assert cb.usage_metadata["fake-model"]["total_tokens"] == 5
+
+
+def test_a_failed_segmind_call_is_counted_and_another_models_failure_is_not(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    recorder.fail(400, "bad request")
+    other = GenericFakeChatModel(messages=iter([]))  # fails: no answer left
+
+    with get_segmind_callback() as cb:
+        with pytest.raises(SegmindBadRequestError, match="bad request"):
+            gpt.invoke("one")
+        with pytest.raises(StopIteration):
+            other.invoke("two")
+
+    assert (cb.successful_requests, cb.failed_requests) == (0, 1)
+    assert cb.by_model["gpt-4o"].failed_requests == 1
+    assert "0 succeeded, 1 failed" in str(cb)
+
+
+# -- the low-balance guard (min_remaining_credits) -------------------------------------
+
+# The balance the recorder's answers report (DEFAULT_ANSWER_HEADERS).
+BALANCE = 5506.989519907738
+
+
+@pytest.fixture
+def fresh_balances() -> Iterator[None]:
+    """No balance known before the test, none left behind for the next one.
+
+    The last balance seen is kept process-wide per account, and every model of
+    this tier calls the same account (the default base URL, `test-key`).
+    """
+    forget_known_balances()
+    yield
+    forget_known_balances()
+
+
+@pytest.mark.usefixtures("fresh_balances")
+def test_a_balance_below_the_minimum_warns_and_the_call_is_still_sent(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    model = make_model(ChatSegmindGPT4o, min_remaining_credits=10_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SegmindLowCreditsWarning)
+        model.invoke("one")  # no balance known yet: nothing to warn about
+
+    with pytest.warns(SegmindLowCreditsWarning) as caught:
+        answer = model.invoke("two")
+
+    assert answer.content == "echo: two"
+    assert recorder.count == 2
+    [warning] = caught
+    assert str(warning.message) == (
+        "the Segmind account's last known balance, 5506.99 credits, is below "
+        "min_remaining_credits=10000"
+    )
+    assert warning.filename == __file__  # points at the caller's line
+
+
+@pytest.mark.usefixtures("fresh_balances")
+def test_a_balance_at_or_above_the_minimum_neither_warns_nor_refuses(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    model = make_model(
+        ChatSegmindGPT4o, min_remaining_credits=BALANCE, raise_on_low_credits=True
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SegmindLowCreditsWarning)
+        model.invoke("one")
+        model.invoke("two")
+
+    assert recorder.count == 2
+
+
+@pytest.mark.usefixtures("fresh_balances")
+def test_forget_known_balances_lets_a_refusing_model_send_again(
+    make_model: ModelFactory, recorder: Recorder, call: Invoke
+) -> None:
+    model = make_model(
+        ChatSegmindGPT4o, min_remaining_credits=10_000, raise_on_low_credits=True
+    )
+    call(model, "one")  # reports the balance, below the minimum
+
+    with pytest.raises(SegmindInsufficientCreditsError) as refused:
+        call(model, "two")
+    assert str(refused.value) == (
+        "the Segmind account's last known balance, 5506.99 credits, is below "
+        "min_remaining_credits=10000; the request was not sent. After topping "
+        "up, call langchain_segmind.forget_known_balances()."
+    )
+    assert recorder.count == 1
+
+    forget_known_balances()  # e.g. after a top-up
+
+    assert call(model, "three").content == "echo: three"
+    assert recorder.count == 2

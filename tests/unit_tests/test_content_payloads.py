@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from langchain_core.messages import (
@@ -452,6 +452,19 @@ def test_retired_and_state_messages_are_input_errors(
     error = wire.error(slug, [HumanMessage("Hi"), message_factory()])
     assert type(error) is SegmindInputError
     assert match in str(error)
+
+
+class Note(BaseMessage):
+    """A message type of an application's own, unknown to LangChain's helpers."""
+
+    type: Literal["note"] = "note"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_a_message_type_of_its_own_is_an_input_error(wire: Wire, slug: str) -> None:
+    error = wire.error(slug, [HumanMessage("Hi"), Note(content="remember this")])
+    assert type(error) is SegmindInputError
+    assert str(error) == "unsupported message type Note"
 
 
 @pytest.mark.parametrize(

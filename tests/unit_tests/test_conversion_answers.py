@@ -1,8 +1,8 @@
-"""Reasoning, refusals and standard content blocks of answers; what goes back out.
+"""Reasoning, refusals, native tool calls and content blocks of answers; what goes back.
 
 Answers come from the recorder in each provider's shape; the message a user
 gets back is checked as they see it: `content`, `.text`, `additional_kwargs`,
-`content_blocks`. The history cases check the body sent.
+`tool_calls`, `content_blocks`. The history cases check the body sent.
 """
 
 from __future__ import annotations
@@ -13,11 +13,26 @@ import pytest
 from langchain_core.exceptions import ModelRefusalError
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
-from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
-from tests.unit_tests.conftest import LANGCHAIN_AGENTS_1_5
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindUnsupportedContentError,
+)
+from tests.unit_tests.conftest import (
+    LANGCHAIN_AGENTS_1_5,
+    anthropic_payload,
+    gemini_payload,
+)
 
 THINKING = {"type": "thinking", "thinking": "Add the numbers.", "signature": "sig-1"}
 REDACTED = {"type": "redacted_thinking", "data": "opaque"}
+WEATHER_CALL = {
+    "type": "tool_use",
+    "id": "toolu_1",
+    "name": "weather",
+    "input": {"city": "Paris"},
+}
 
 
 def claude_thinking_answer(recorder: Any) -> None:
@@ -140,6 +155,83 @@ def test_native_tool_calls_become_tool_call_blocks(recorder: Any, gpt: Any) -> N
     assert (blocks[2]["id"], blocks[2]["args"]) == ("call_2", "{not json")
 
 
+def test_claude_tool_use_blocks_become_tool_calls(recorder: Any, claude: Any) -> None:
+    recorder.reply(
+        recorder.anthropic_payload(
+            stop_reason="tool_use",
+            content=[
+                {"type": "text", "text": "Checking."},
+                WEATHER_CALL,
+                {"type": "tool_use", "id": "toolu_2", "name": "weather", "input": [1]},
+            ],
+        )
+    )
+    message = claude.invoke("weather?")
+    assert message.content == "Checking."
+    assert message.tool_calls == [
+        {
+            "type": "tool_call",
+            "id": "toolu_1",
+            "name": "weather",
+            "args": {"city": "Paris"},
+        }
+    ]
+    assert message.invalid_tool_calls == [
+        {
+            "type": "invalid_tool_call",
+            "id": "toolu_2",
+            "name": "weather",
+            "args": "[1]",
+            "error": "the arguments are not a JSON object",
+        }
+    ]
+    assert message.response_metadata["finish_reason"] == "tool_calls"
+
+
+def test_claude_tool_use_blocks_are_checked_against_bound_tools(
+    recorder: Any, claude: Any
+) -> None:
+    def weather(city: str, days: int) -> str:
+        """Forecast the weather."""
+        return "sunny"
+
+    complete = {**WEATHER_CALL, "id": "toolu_2", "input": {"city": "Oslo", "days": 2}}
+    recorder.reply(recorder.anthropic_payload(content=[WEATHER_CALL, complete]))
+    message = claude.bind_tools([weather]).invoke("weather?")
+    assert [(c["id"], c["args"]) for c in message.tool_calls] == [
+        ("toolu_2", {"city": "Oslo", "days": 2})
+    ]
+    [invalid] = message.invalid_tool_calls
+    assert (invalid["id"], invalid["error"]) == (
+        "toolu_1",
+        "arguments.days: Field required",
+    )
+
+
+@pytest.mark.parametrize(
+    ("slug", "payload"),
+    [
+        pytest.param(
+            "claude-3.5-sonnet",
+            anthropic_payload(content=["stray", None, {"type": "text", "text": "4"}]),
+            id="claude-content",
+        ),
+        pytest.param(
+            "gemini-2.5-pro",
+            gemini_payload(candidates=[{"content": {"parts": [7, {"text": "4"}]}}]),
+            id="gemini-parts",
+        ),
+    ],
+)
+def test_answer_items_that_are_not_objects_are_skipped(
+    recorder: Any, make_model: Any, slug: str, payload: dict[str, Any]
+) -> None:
+    recorder.reply(payload)
+    message = make_model(ChatSegmind, model=slug).invoke("2+2?")
+    assert message.content == "4"
+    assert (message.tool_calls, message.invalid_tool_calls) == ([], [])
+
+
 def test_output_version_v1_gives_standard_blocks(
     recorder: Any, make_model: Any
 ) -> None:
@@ -216,6 +308,36 @@ def test_v1_reasoning_history_is_not_sent(recorder: Any, claude: Any) -> None:
     )
     claude.invoke([HumanMessage("2+2?"), history, HumanMessage("And 3+3?")])
     assert recorder.last.body["messages"][1] == {"role": "assistant", "content": "4"}
+
+
+OUTPUT_ONLY = ": it describes a model's output, not an input"
+
+
+@pytest.mark.parametrize(
+    ("block", "reason"),
+    [
+        ({"type": "reasoning", "reasoning": "r"}, OUTPUT_ONLY),
+        ({"type": "thinking", "thinking": "t", "signature": "s"}, OUTPUT_ONLY),
+        ({"type": "refusal", "refusal": "no"}, OUTPUT_ONLY),
+        ({"type": "citation", "url": "https://example.com"}, OUTPUT_ONLY),
+        ({"type": "non_standard", "value": {"grounding": []}}, ""),
+    ],
+    ids=["reasoning", "thinking", "refusal", "citation", "non_standard"],
+)
+def test_output_blocks_are_dropped_from_history_but_refused_from_the_user(
+    recorder: Any, claude: Any, block: dict[str, Any], reason: str
+) -> None:
+    claude.invoke([HumanMessage("2+2?"), AIMessage([block, "4"]), HumanMessage("Ok")])
+    assert recorder.last.body["messages"][1] == {"role": "assistant", "content": "4"}
+
+    with pytest.raises(SegmindUnsupportedContentError) as caught:
+        claude.invoke([HumanMessage(["2+2?", block])])
+    assert caught.value.block_type == block["type"]
+    assert str(caught.value) == (
+        f"{block['type']!r} content is not supported for Segmind model "
+        f"'claude-3.5-sonnet'{reason}"
+    )
+    assert recorder.count == 1
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,11 @@
-"""Input refused before sending: media the profile refuses, deep or circular content."""
+"""Input refused before sending: media the profile refuses, deep or circular content.
+
+Also what `resume` refuses, and the trimming of a final Claude prefill.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from pathlib import Path
 from typing import Any
@@ -158,3 +162,58 @@ def test_shared_arguments_cannot_hide_their_depth(gpt, recorder):
     with pytest.raises(SegmindInputError, match=r"message 1 \(AIMessage\)"):
         gpt.invoke([HumanMessage("hi"), AIMessage("", tool_calls=[call])])
     assert recorder.count == 0
+
+
+def test_audio_to_a_claude_slug_without_profile_is_refused(
+    recorder: Any, make_model: Any, call: Any
+) -> None:
+    # No profile to refuse it first: the Anthropic dialect itself has no audio.
+    model = make_model(ChatSegmind, model="claude-future-9")
+    with pytest.raises(SegmindUnsupportedContentError) as caught:
+        call(model, [HumanMessage(["Transcribe this", AUDIO])])
+    assert (caught.value.block_type, caught.value.model) == ("audio", "claude-future-9")
+    assert str(caught.value).endswith(
+        "Claude models take text, images and PDF documents"
+    )
+    assert recorder.requests == []
+
+
+def test_an_assistant_text_ending_in_white_space_is_trimmed_only_when_last(
+    recorder: Any, claude: Any
+) -> None:
+    # Anthropic refuses a final assistant turn (a prefill) ending in white space.
+    claude.invoke([HumanMessage("Hi"), AIMessage("Sure:  \n"), HumanMessage("Go")])
+    claude.invoke(
+        [HumanMessage("Hi"), AIMessage(["Sure", {"type": "text", "text": ": \n"}])]
+    )
+    assert recorder.bodies[0]["messages"][1] == {
+        "role": "assistant",
+        "content": "Sure:  \n",
+    }
+    assert recorder.bodies[1]["messages"][1] == {
+        "role": "assistant",
+        "content": [{"type": "text", "text": "Sure"}, {"type": "text", "text": ":"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("job", "kind"),
+    [
+        pytest.param(None, "NoneType", id="an-error-without-a-job"),
+        pytest.param({"request_id": "r1", "model": "gpt-4o"}, "dict", id="to-dict"),
+        pytest.param(42, "int", id="a-number"),
+    ],
+)
+@pytest.mark.parametrize("api", ["resume", "aresume"])
+def test_resume_refuses_what_is_no_job_nor_request_id(
+    recorder: Any, gpt: Any, api: str, job: Any, kind: str
+) -> None:
+    def resume() -> Any:
+        return gpt.resume(job) if api == "resume" else asyncio.run(gpt.aresume(job))
+
+    with pytest.raises(SegmindInputError) as caught:
+        resume()
+    assert str(caught.value) == (
+        f"resume takes a SegmindJob or a request id, got {kind}"
+    )
+    assert recorder.requests == []

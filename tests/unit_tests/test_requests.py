@@ -427,6 +427,18 @@ def test_header_values_http_cannot_carry_are_refused(make_model, recorder, value
     assert recorder.count == 0
 
 
+@pytest.mark.parametrize("name", ["bad name", "", "x-tag:", "x-tag\r\n", "caf\u00e9"])
+def test_header_names_that_are_not_http_tokens_are_refused(make_model, recorder, name):
+    with pytest.raises(SegmindInputError) as at_construction:
+        make_model(default_headers={name: "x"})
+    with pytest.raises(SegmindInputError) as per_call:
+        make_model().invoke("Hi", extra_headers={name: "x"})
+
+    for raised in (at_construction, per_call):
+        assert f"{name!r} is not a valid HTTP header name" in str(raised.value)
+    assert recorder.count == 0
+
+
 def test_caller_headers_are_sent_with_lower_case_names(claude, recorder):
     claude.invoke("Hi", extra_headers={"X-Trace": "abc", "User-Agent": "mine/1"})
 

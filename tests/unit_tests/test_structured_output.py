@@ -399,6 +399,54 @@ def test_json_mode_bad_answer_raises(model, dialect, recorder):
         model.with_structured_output(method="json_mode").invoke("Hi")
 
 
+# -- response_format given per call -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cls", "response_format", "refused", "supported"),
+    [
+        (
+            ChatSegmindClaude,
+            {"type": "json_object"},
+            "'json_object'",
+            "['json_schema']",
+        ),
+        (ChatSegmindClaude, {"type": "text"}, "'text'", "['json_schema']"),
+        (
+            ChatSegmindGPT4o,
+            {"type": "xml"},
+            "'xml'",
+            "['json_object', 'json_schema', 'text']",
+        ),
+        (
+            ChatSegmindGPT4o,
+            {"schema": {}},
+            "None",
+            "['json_object', 'json_schema', 'text']",
+        ),
+    ],
+    ids=["claude-json-object", "claude-text", "gpt-xml", "gpt-no-type"],
+)
+def test_a_response_format_the_dialect_lacks_is_refused_naming_the_supported_ones(
+    make_model: ModelFactory,
+    recorder: Any,
+    cls: type[ChatSegmind],
+    response_format: dict[str, Any],
+    refused: str,
+    supported: str,
+) -> None:
+    model = make_model(cls)
+
+    with pytest.raises(SegmindInputError) as raised:
+        model.invoke("Hi", response_format=response_format)
+
+    assert str(raised.value) == (
+        f"response_format type {refused} is not supported for Segmind model "
+        f"{model.model!r}; supported: {supported}"
+    )
+    assert recorder.count == 0
+
+
 # -- arguments and tracing ---------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ import json
 from typing import Annotated, Any, Literal
 
 import pytest
-from langchain_core.tools import InjectedToolArg, StructuredTool, tool
+from langchain_core.tools import InjectedToolArg, StructuredTool, Tool, tool
 from pydantic import BaseModel, Field, field_validator, model_validator
 from typing_extensions import TypedDict
 
@@ -335,3 +335,35 @@ def test_a_truncated_fenced_call_is_an_invalid_call(gpt, recorder):
 
     assert message.tool_calls == []
     assert len(message.invalid_tool_calls) == 1
+
+
+def search(query: str) -> str:
+    """Search the web."""
+    return query
+
+
+def test_a_single_string_tool_needs_its_one_argument(
+    gpt: Any, recorder: Recorder
+) -> None:
+    # A `Tool` without args_schema takes one string, described as `__arg1`.
+    web = Tool(name="search", func=search, description="Search the web.")
+
+    assert outcome(
+        gpt, recorder, [web], ("search", {"__arg1": "cats"}), ("search", {})
+    ) == ([("search", {"__arg1": "cats"})], ["arguments.__arg1: Field required"])
+
+
+def test_tools_bound_again_with_strict_keep_their_models_check(
+    gpt: Any, recorder: Recorder
+) -> None:
+    # The tools of one binding, reused for another (strict re-describes them).
+    tools = gpt.bind_tools([add]).kwargs["tools"]
+    recorder.reply(openai_payload(block("add", {"a": "x", "b": 2})))
+
+    message = gpt.bind_tools(tools, strict=True).invoke("Hi")
+
+    assert message.tool_calls == []
+    assert [c["error"] for c in message.invalid_tool_calls] == [
+        "arguments.a: Input should be a valid integer, unable to parse string as "
+        "an integer, got 'x'"
+    ]
