@@ -21,7 +21,10 @@ from langchain_core.runnables import (
     RunnableMap,
     RunnablePassthrough,
 )
-from langchain_core.utils.function_calling import convert_to_json_schema
+from langchain_core.utils.function_calling import (
+    convert_to_json_schema,
+    convert_to_openai_tool,
+)
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 from langchain_segmind.errors import SegmindInputError
@@ -109,13 +112,20 @@ def response_format_for(value: Any) -> Mapping[str, Any] | None:
 def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
     try:
         json_schema = convert_to_json_schema(schema)
+        # Strict mode takes only closed objects whose properties are all
+        # required: core writes the schema that way for OpenAI's tools.
+        sent = (
+            convert_to_openai_tool(schema, strict=True)["function"]["parameters"]
+            if strict
+            else json_schema
+        )
     except (TypeError, ValueError) as error:
         raise SegmindInputError(
             f"cannot describe the output schema {schema!r:.80}: {error}"
         ) from error
     spec: dict[str, Any] = {
         "name": json_schema.get("title") or "response",
-        "schema": json_schema,
+        "schema": sent,
     }
     if json_schema.get("description"):
         spec["description"] = json_schema["description"]

@@ -189,6 +189,30 @@ def test_json_schema_passes_the_strict_flag(model, recorder, strict):
     assert spec["name"] == "JokeSchema"
 
 
+class Rated(BaseModel):
+    """A rated joke."""
+
+    setup: str
+    rating: int | None = None
+    author: Joke | None = None
+
+
+def test_a_strict_json_schema_is_one_strict_mode_accepts(gpt, recorder):
+    recorder.reply(openai_payload('{"setup": "s", "rating": null, "author": null}'))
+
+    result = gpt.with_structured_output(Rated, strict=True).invoke("Hi")
+
+    schema = recorder.last.body["response_format"]["json_schema"]["schema"]
+    assert schema["additionalProperties"] is False
+    assert schema["required"] == ["setup", "rating", "author"]
+    joke = schema["properties"]["author"]["anyOf"][0]
+    assert (joke["additionalProperties"], joke["required"]) == (
+        False,
+        ["setup", "punchline"],
+    )
+    assert result == Rated(setup="s")
+
+
 def test_json_schema_without_a_description_sends_none(model, dialect, recorder):
     schema = {
         "title": "Point",
