@@ -7,10 +7,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from langchain_segmind.conversion.types import (
-    answer_message,
-    read_usage,
-)
+from langchain_segmind.conversion.types import answer_message, read_usage
 
 _FINISH_REASONS = {
     "STOP": "stop",
@@ -24,8 +21,14 @@ _FINISH_REASONS = {
 
 
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
-    """Read a generateContent answer (`thought` parts are reasoning); else `None`."""
-    if not isinstance(payload.get("candidates"), list):
+    """Read a generateContent answer (`thought` parts are reasoning); else `None`.
+
+    A prompt Gemini blocked (`promptFeedback.blockReason`) reads as a refusal.
+    """
+    feedback = payload.get("promptFeedback")
+    blocked = feedback.get("blockReason") if isinstance(feedback, Mapping) else None
+    blocked = blocked if isinstance(blocked, str) else None
+    if not isinstance(payload.get("candidates"), list) and not blocked:
         return None
     candidates = payload.get("candidates") or [{}]
     candidate = candidates[0] if isinstance(candidates[0], Mapping) else {}
@@ -43,8 +46,8 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             calls.append((call.get("id"), call.get("name"), call.get("args")))
     return answer_message(
         text="".join(texts),
-        stop_reason=candidate.get("finishReason"),
-        finish_reasons=_FINISH_REASONS,
+        stop_reason=candidate.get("finishReason") or blocked,
+        finish_reasons={blocked: "content_filter"} if blocked else _FINISH_REASONS,
         id=payload.get("responseId"),
         upstream_model=payload.get("modelVersion"),
         usage=read_usage(
@@ -53,7 +56,9 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             "candidatesTokenCount",
             "totalTokenCount",
             cache_read="cachedContentTokenCount",
+            reasoning_apart="thoughtsTokenCount",
         ),
         calls=calls,
         reasoning="".join(thoughts),
+        refusal=f"Gemini blocked the prompt ({blocked})" if blocked else None,
     )

@@ -87,11 +87,14 @@ def read_usage(
     cache_read: str = "",
     cache_creation: str = "",
     cache_apart: bool = False,
+    reasoning_apart: str = "",
 ) -> UsageMetadata | None:
     """LangChain's usage record from a provider's usage, by key or dotted path.
 
     `cache_apart`: the provider leaves cached tokens out of its input count
-    (Anthropic does; LangChain's input count includes them).
+    (Anthropic does; LangChain's input count includes them). `reasoning_apart`:
+    the key of reasoning tokens the provider leaves out of its output count
+    (Gemini's thoughts; LangChain's output count includes them).
     """
     if not isinstance(usage, Mapping):
         return None
@@ -106,7 +109,8 @@ def read_usage(
     input_tokens = (_count(usage, inputs) or 0) + (
         sum(details.values()) if cache_apart else 0
     )
-    output_tokens = _count(usage, outputs) or 0
+    reasoning = _count(usage, reasoning_apart) if reasoning_apart else None
+    output_tokens = (_count(usage, outputs) or 0) + (reasoning or 0)
     record = UsageMetadata(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
@@ -114,6 +118,8 @@ def read_usage(
     )
     if details:
         record["input_token_details"] = cast("InputTokenDetails", details)
+    if reasoning is not None:
+        record["output_token_details"] = {"reasoning": reasoning}
     return record
 
 

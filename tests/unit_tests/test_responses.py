@@ -193,6 +193,48 @@ def test_gemini_usage_metadata(gemini, recorder):
     }
 
 
+def test_gemini_thinking_tokens_count_as_output(gemini, recorder):
+    usage = {
+        "promptTokenCount": 10,
+        "candidatesTokenCount": 5,
+        "thoughtsTokenCount": 100,
+        "totalTokenCount": 115,
+    }
+    recorder.reply(recorder.gemini_payload("42", usageMetadata=usage))
+
+    assert gemini.invoke("6*7?").usage_metadata == {
+        "input_tokens": 10,
+        "output_tokens": 105,
+        "total_tokens": 115,
+        "output_token_details": {"reasoning": 100},
+    }
+
+
+@pytest.mark.parametrize(
+    "fields", [{}, {"candidates": []}], ids=["no-candidates", "empty-candidates"]
+)
+def test_a_prompt_gemini_blocked_is_a_refusal(gemini, recorder, fields):
+    recorder.reply(
+        {
+            "promptFeedback": {"blockReason": "SAFETY"},
+            "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5},
+            "modelVersion": "gemini-2.5-pro",
+            **fields,
+        }
+    )
+
+    message = gemini.invoke("something unsafe")
+
+    assert message.content == ""
+    assert message.response_metadata["finish_reason"] == "content_filter"
+    assert message.response_metadata["refusal"] == (
+        "Gemini blocked the prompt (SAFETY)"
+    )
+    assert message.content_blocks == [
+        {"type": "refusal", "refusal": "Gemini blocked the prompt (SAFETY)"}
+    ]
+
+
 def test_gemini_missing_usage_gives_no_usage_metadata(gemini, recorder):
     payload = recorder.gemini_payload()
     del payload["usageMetadata"]
