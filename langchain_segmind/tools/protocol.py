@@ -23,6 +23,7 @@ from langchain_segmind.conversion.types import (
     ToolResultPart,
     Turn,
 )
+from langchain_segmind.errors import SegmindInputError
 
 CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
@@ -108,7 +109,13 @@ class ParsedCall:
 def _json(value: Any) -> str:
     # In JSON `<` only occurs inside strings, where `\u003c` is the same text;
     # every one is escaped, since `\n` or `\t` may stand between it and a tag.
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError) as error:  # a date in a past call's args, say
+        raise SegmindInputError(
+            f"a tool call or tool description cannot be written as JSON: {error}"
+        ) from error
+    return text.replace("<", "\\u003c")
 
 
 def render_instruction(

@@ -8,11 +8,14 @@ are written back in the protocol's text.
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from langchain_segmind import SegmindInputError
 
 from .conftest import Recorder, openai_payload
 
@@ -224,3 +227,19 @@ def test_an_image_from_a_tool_result_stays_inside_the_result(gpt, recorder):
         {"type": "image_url", "image_url": {"url": "https://example.com/chart.png"}},
         {"type": "text", "text": "\n</tool_result>\n"},
     ]
+
+
+def test_a_past_call_json_cannot_carry_is_refused_before_sending(gpt, recorder):
+    call = {"name": "book", "args": {"day": datetime.date(2025, 1, 2)}, "id": "c1"}
+    history = [
+        HumanMessage("Book it."),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage("booked", tool_call_id="c1"),
+    ]
+
+    with pytest.raises(
+        SegmindInputError,
+        match="cannot be written as JSON: Object of type date is not JSON serializable",
+    ):
+        gpt.invoke(history)
+    assert recorder.requests == []
