@@ -46,20 +46,25 @@ _balances: dict[str, tuple[float, float]] = {}  # account -> (credits, monotonic
 
 
 @functools.lru_cache(maxsize=32)  # read on every answer; SecretStr hashes its value
-def account_id(base_url: str, api_key: SecretStr) -> str:
-    """An opaque, stable name for the account behind `api_key` at `base_url`."""
+def account_id(base_url: str, api_key: SecretStr | None) -> str:
+    """An opaque, stable name for the account behind `api_key` at `base_url`.
+
+    Without a key, calls are answered only under the `segmind_emulator`
+    fixture, which lends its own: they share one name per base URL.
+    """
     digest = hashlib.sha256(f"{base_url}\0".encode())
-    digest.update(api_key.get_secret_value().encode("utf-8", "surrogatepass"))
+    key = "" if api_key is None else api_key.get_secret_value()
+    digest.update(key.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:24]
 
 
-def read_credits(headers: Mapping[str, str], account: str | None) -> dict[str, Any]:
+def read_credits(headers: Mapping[str, str], account: str) -> dict[str, Any]:
     """Segmind's per-call headers as response metadata; remembers the balance.
 
     `remaining_credits`, `cost` and `generation_time` are floats, or `None`.
     """
     remaining = _number(headers.get("x-remaining-credits"))
-    if account is not None and remaining is not None:
+    if remaining is not None:
         now, lowest = time.monotonic(), remaining
         with _balances_lock:
             known = _balances.get(account)

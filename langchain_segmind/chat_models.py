@@ -474,7 +474,7 @@ class ChatSegmind(BaseChatModel):
                 else profile_for(model)
             ),
         )
-        if self.api_key and self.min_remaining_credits is not None:
+        if self.min_remaining_credits is not None:
             check_balance(
                 account_id(self.base_url, self.api_key),
                 self.min_remaining_credits,
@@ -523,7 +523,7 @@ class ChatSegmind(BaseChatModel):
             )
             error.job = answer.job
             raise error
-        account = account_id(self.base_url, self.api_key) if self.api_key else None
+        account = account_id(self.base_url, self.api_key)
         message.response_metadata = {
             "model_name": call.model,
             "model_provider": PROVIDER,

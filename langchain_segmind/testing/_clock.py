@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from langchain_segmind.transport.deadline import Clock
@@ -14,7 +15,9 @@ class FakeClock(Clock):
     asked for and record it in `waits` (`blocking_waits` has the `sleep`s
     alone, so a test can check that async code never blocked its loop).
     `monotonic` is the time waited so far, so deadlines depend on the waits
-    alone, not on how busy the machine is. `now` is the wall clock (or the
+    alone, not on how busy the machine is; with `real_time`, the real time
+    passed is added, so a deadline still ends a call that waits on a real
+    server (the emulator's clock does this). `now` is the wall clock (or the
     fixed `now` given) plus the time waited: rate-limit reset times are wall
     clock times. `jitter` is 1.0, so the waits are exact.
 
@@ -33,17 +36,22 @@ class FakeClock(Clock):
 
     Args:
         now: A fixed wall-clock start; `None` follows the real wall clock.
+        real_time: Add the real time passed since the clock was made to
+            `monotonic`.
     """
 
-    def __init__(self, now: datetime | None = None) -> None:
+    def __init__(self, now: datetime | None = None, *, real_time: bool = False) -> None:
         self.waited = 0.0
         self.waits: list[float] = []
         self.blocking_waits: list[float] = []
         self._start = now
+        self._real_start = time.monotonic() if real_time else None
 
     def monotonic(self) -> float:
-        """The seconds waited so far."""
-        return self.waited
+        """The seconds waited so far (with `real_time`, plus the real ones)."""
+        if self._real_start is None:
+            return self.waited
+        return self.waited + time.monotonic() - self._real_start
 
     def now(self) -> datetime:
         """The wall clock (or the fixed start) plus the time waited."""

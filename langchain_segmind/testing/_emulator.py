@@ -91,7 +91,7 @@ class SegmindEmulator:
         self._api_key = api_key
         self._cost_per_call = cost_per_call
         self._responder = responder
-        self._clock = FakeClock()
+        self._clock = FakeClock(real_time=True)
         self._state = GatewayState(
             credits=credits,
             latency=latency,

@@ -52,14 +52,20 @@ def segmind_emulator() -> Iterator[SegmindEmulator]:
     """A running emulator that the default clients call, stopped after the test.
 
     Each test gets a fresh one: an empty request log, the default key
-    (`api_key`), 10,000 credits and every default slug. While the test runs,
+    (`api_key`), 10,000 credits, every default slug, and no balance remembered
+    from another test. While the test runs,
     models without a client of their own (built anywhere, with no arguments)
     call it, and waits run on its fake clock (`segmind_emulator.clock`).
 
     Yields:
         The running emulator.
     """
+    from langchain_segmind import forget_known_balances
     from langchain_segmind.testing import SegmindEmulator
 
-    with SegmindEmulator() as emulator, emulator.capture_default_clients():
-        yield emulator
+    forget_known_balances()  # a balance seen in another test is not this one's
+    try:
+        with SegmindEmulator() as emulator, emulator.capture_default_clients():
+            yield emulator
+    finally:
+        forget_known_balances()

@@ -16,13 +16,16 @@ import asyncio
 import socket
 import sys
 
-from langchain_segmind import ChatSegmind
+import pytest
+
+from langchain_segmind import ChatSegmind, SegmindLowCreditsWarning, SegmindTimeoutError
 from langchain_segmind.testing import Fault
 
 # The app's models, built at import: one with no key and the default base URL,
-# one with a key of its own.
+# one with a key of its own, one that guards the balance.
 llm = ChatSegmind(model="gpt-4o")
 keyed = ChatSegmind(model="gpt-4o", api_key="a-key-for-the-real-api")
+guarded = ChatSegmind(model="gpt-4o", min_remaining_credits=100)
 
 seen = []
 
@@ -61,6 +64,19 @@ def test_retries_wait_on_the_fake_clock(segmind_emulator):
     assert len(segmind_emulator.requests) == 4
 
 
+def test_a_timeout_still_ends_a_sync_call(segmind_emulator):
+    segmind_emulator.inject(Fault.drip_feed(0.05))
+    with pytest.raises(SegmindTimeoutError):
+        ChatSegmind(model="gpt-4o", timeout=0.5, max_retries=0).invoke("hi")
+
+
+def test_the_balance_guard_reads_the_emulators_balance(segmind_emulator):
+    segmind_emulator.remaining_credits = 50
+    guarded.invoke("hi")
+    with pytest.warns(SegmindLowCreditsWarning):
+        guarded.invoke("again")
+
+
 def test_a_failing_test(segmind_emulator):
     seen.append(segmind_emulator)
     raise AssertionError("this test fails on purpose")
@@ -83,6 +99,7 @@ def test_each_test_gets_a_fresh_emulator_and_the_last_ones_are_stopped(
     assert segmind_emulator.requests == []
     assert segmind_emulator.clock.waits == []
     assert segmind_emulator.remaining_credits == 10_000
+    guarded.invoke("hi")  # no low balance remembered from the test before
     for earlier in seen:
         assert repr(earlier).endswith(", stopped)")
         if earlier.port != segmind_emulator.port:  # the port may be reused
@@ -103,12 +120,14 @@ def test_the_fixture_serves_the_apps_models_and_stops_after_each_test(
         "-p", "no:cacheprovider", "-W", "error", "-v", timeout=120
     )
 
-    result.assert_outcomes(passed=5, failed=1)
+    result.assert_outcomes(passed=7, failed=1)
     result.stdout.fnmatch_lines(
         [
             "*test_a_test_without_the_fixture_pays_nothing_for_it PASSED*",
             "*test_the_apps_models_call_the_fixtures_emulator PASSED*",
             "*test_retries_wait_on_the_fake_clock PASSED*",
+            "*test_a_timeout_still_ends_a_sync_call PASSED*",
+            "*test_the_balance_guard_reads_the_emulators_balance PASSED*",
             "*test_a_failing_test FAILED*",
             "*test_outside_the_fixture_nothing_is_redirected PASSED*",
             "*test_each_test_gets_a_fresh_emulator_and_the_last_ones_are_stopped "

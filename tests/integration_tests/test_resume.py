@@ -295,8 +295,9 @@ async def test_the_fixture_runs_an_apps_default_v2_model_and_resumes_it(
 async def test_a_poll_that_runs_out_of_time_names_resume_not_v2(
     mode: str, segmind_emulator: SegmindEmulator, on_accepted: OnAccepted
 ) -> None:
-    # A 503 on the first poll, whose retry falls on the deadline with a poll
-    # that hangs: the poll request runs out of time, not a wait between polls.
+    # A 503 on the first poll, whose retry (after 0.5 s of fake time) is a
+    # poll that hangs: the poll request runs out of time, not a wait between
+    # polls. The fixture's clock also counts real time, hence 0.8 s.
     segmind_emulator.queue_polls_until_complete = HELD
 
     def fail_then_hang() -> None:
@@ -306,7 +307,7 @@ async def test_a_poll_that_runs_out_of_time_names_resume_not_v2(
     on_accepted(fail_then_hang)
 
     with pytest.raises(SegmindTimeoutError) as caught:
-        await invoke(v2_model(segmind_emulator, timeout=0.5), mode)
+        await invoke(v2_model(segmind_emulator, timeout=0.8), mode)
 
     accepted_job(caught.value)
     assert "resume(error.job)" in str(caught.value)
