@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import site
+import sysconfig
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -36,8 +38,12 @@ from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.retry import RETRYABLE_STATUSES
 
 _HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "anyio")
-# Where built-in exceptions the stack lets through are raised from.
-_RAISERS = (*_HTTP_STACK, "asyncio", "socket", "ssl", "selectors", "langchain_segmind")
+# Installed code (the standard library, site-packages): the HTTP stack and what
+# it calls. A frame elsewhere, not this package's, is the user's own code.
+_INSTALLED = tuple(
+    {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib", "purelib")}
+    | {*site.getsitepackages(), site.getusersitepackages()}
+)
 _NO_ANSWER = "Server disconnected without sending a response"
 # What httpx and aiohttp say when a closed client is asked to send.
 _CLIENT_CLOSED = ("as the client has been closed.", "Session is closed")
@@ -111,6 +117,15 @@ def error_for_exception(
         answer = error.response  # type: ignore[attr-defined]
         body = answer.content if answer.is_stream_consumed else b""
         return error_for_answer(answer.status_code, answer.headers, body, model=model)
+    description = f"{type(error).__name__}: {error}"
+    if (
+        _named(error, "ConnectTimeout", "PoolTimeout")
+        and not _from_aiohttp(cause)
+        and not deadline.expired()
+    ):
+        # A user client's own connect (or pool) limit: nothing was sent.
+        progress.never_sent = True
+        return SegmindConnectionError(f"could not reach Segmind ({description})")
     if isinstance(error, TimeoutError) or (
         _named(error, "TimeoutException")
         # httpx-aiohttp reports more than timeouts as TimeoutException
@@ -143,7 +158,6 @@ def error_for_exception(
             f"the request cannot be sent as given ({type(error).__name__}): check "
             "base_url and the headers (printable ASCII only)"
         )
-    description = f"{type(error).__name__}: {error}"
     # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
     # failure to connect proves the request never left (a write can fail after
     # the whole request was sent, e.g. on HTTP/2).
@@ -297,17 +311,23 @@ def _from_http_stack(error: BaseException | None) -> bool:
     """Whether the HTTP stack raised `error`, not the user's handler or hook.
 
     Its own exception types count wherever raised (mocks raise them on purpose);
-    a built-in one (`OSError`, `TimeoutError`...) only when raised by the stack.
+    a built-in one (`OSError`, `KeyError`...) only when no frame it went
+    through is the user's, even if the user's code called the stack's.
     """
     if error is None:
         return False
     if type(error).__module__.partition(".")[0] in _HTTP_STACK:
         return True
     tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
+    while tb is not None:
+        code, module = tb.tb_frame.f_code, tb.tb_frame.f_globals.get("__name__")
+        if not (
+            str(module).startswith("langchain_segmind.")
+            or code.co_filename.startswith(("<", *_INSTALLED))
+        ):
+            return False
         tb = tb.tb_next
-    module = "" if tb is None else str(tb.tb_frame.f_globals.get("__name__", ""))
-    return module.partition(".")[0] in _RAISERS
+    return True
 
 
 def _from_aiohttp(error: BaseException | None) -> bool:

@@ -227,6 +227,9 @@ async def asend(
             async with asyncio.timeout(deadline.remaining()):
                 body = await _aattempt(client, call, progress)
             return _decode(body, progress, call)
+        except asyncio.CancelledError as cancelled:
+            _forget_locals(cancelled)  # the key is in the attempt's frames
+            raise
         except Exception as error:  # classified: ours, or the user's re-raised
             delay = _delay_or_raise(error, progress, call, retries)
         await deadline.clock.asleep(delay)

@@ -6,6 +6,7 @@
 - Calls and the request log: `call`, `slug_of`, `posts`, `approx`.
 - `each_class_and_mode`: the usual parametrization over both chat model
   classes and both call modes.
+- `assert_key_nowhere`: no key in an error, its chain or any frame's locals.
 - `StandardSuiteFlags`: the capabilities both runs of LangChain's standard
   suite declare (emulator: test_standard.py, live API: test_live.py).
 
@@ -14,6 +15,7 @@ Import as `from tests.integration_tests.support import ...`.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -173,3 +175,31 @@ class StandardSuiteFlags:
     @property
     def supports_anthropic_inputs(self) -> bool:
         return True
+
+
+def assert_key_nowhere(error: BaseException, key: str) -> None:
+    """Neither the error, its chain, nor any frame's locals show `key`."""
+    seen: set[int] = set()
+
+    def walk(item: BaseException | None) -> None:
+        if item is None or id(item) in seen:
+            return
+        seen.add(id(item))
+        for text in (str(item), repr(item), repr(item.args), repr(vars(item))):
+            assert key not in text
+        assert item.__traceback__ is not None
+        tb = item.__traceback__
+        while tb is not None:
+            for name, value in tb.tb_frame.f_locals.items():
+                where = f"{tb.tb_frame.f_code.co_qualname}: {name}"
+                assert key not in repr(value), where
+            tb = tb.tb_next
+        rendered = traceback.TracebackException.from_exception(
+            item, capture_locals=True
+        )
+        for line in rendered.format():
+            assert key not in line, line
+        walk(item.__cause__)
+        walk(item.__context__)
+
+    walk(error)

@@ -16,7 +16,6 @@ import gc
 import gzip
 import socket
 import sys
-import traceback
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
@@ -37,6 +36,7 @@ from langchain_segmind import (
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
 from langchain_segmind.transport import clients
+from tests.integration_tests.support import assert_key_nowhere
 
 KEY = "sk-never-in-a-traceback-3f9a71"
 """The key of the models here; a module constant, so no test frame holds it."""
@@ -568,34 +568,6 @@ def test_a_closed_client_is_not_reported_as_possibly_billed(
 # -- the key is in no frame of any error's traceback --
 
 
-def assert_key_nowhere(error: BaseException) -> None:
-    """Neither the error, its chain, nor any frame's locals show `KEY`."""
-    seen: set[int] = set()
-
-    def walk(item: BaseException | None) -> None:
-        if item is None or id(item) in seen:
-            return
-        seen.add(id(item))
-        for text in (str(item), repr(item), repr(item.args), repr(vars(item))):
-            assert KEY not in text
-        assert item.__traceback__ is not None
-        tb = item.__traceback__
-        while tb is not None:
-            for name, value in tb.tb_frame.f_locals.items():
-                where = f"{tb.tb_frame.f_code.co_qualname}: {name}"
-                assert KEY not in repr(value), where
-            tb = tb.tb_next
-        rendered = traceback.TracebackException.from_exception(
-            item, capture_locals=True
-        )
-        for line in rendered.format():
-            assert KEY not in line, line
-        walk(item.__cause__)
-        walk(item.__context__)
-
-    walk(error)
-
-
 def _provoke(
     fault: Fault | None = None,
     *,
@@ -649,7 +621,23 @@ def test_the_key_is_in_no_frame_of_any_error(
     error = provoke(emulator, path)
 
     assert isinstance(error, SegmindError), repr(error)
-    assert_key_nowhere(error)
+    assert_key_nowhere(error, KEY)
+
+
+@pytest.mark.parametrize("path", ["httpx2", "aiohttp"])
+def test_a_cancelled_call_leaves_the_key_in_no_frame(
+    emulator: SegmindEmulator, path: str
+) -> None:
+    emulator.inject(Fault.slow(2.0))
+    model = model_on(emulator.base_url, path)
+
+    async def cut_short() -> Any:
+        return await asyncio.wait_for(model.ainvoke("Hi"), 0.2)
+
+    error = failure_of(lambda: asyncio.run(cut_short()))
+
+    assert isinstance(error, TimeoutError), repr(error)
+    assert_key_nowhere(error, KEY)
 
 
 def test_the_key_walk_finds_a_key_in_a_chained_cause() -> None:
@@ -664,7 +652,7 @@ def test_the_key_walk_finds_a_key_in_a_chained_cause() -> None:
             raise SegmindConnectionError("could not reach Segmind") from error
 
     with pytest.raises(AssertionError, match=KEY):
-        assert_key_nowhere(failure_of(wraps))
+        assert_key_nowhere(failure_of(wraps), KEY)
 
 
 def test_an_async_client_reused_in_a_new_event_loop_never_pays_twice(

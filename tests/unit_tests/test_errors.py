@@ -387,13 +387,8 @@ def test_connection_failure_is_a_connection_error(claude_once, recorder, call):
     assert "Connection refused" in str(error)
 
 
-@pytest.mark.parametrize(
-    "exc",
-    [httpx2.ReadTimeout("timed out"), httpx2.ConnectTimeout("timed out")],
-    ids=["read", "connect"],
-)
-def test_timeout_is_a_timeout_error(claude_once, recorder, call, exc):
-    recorder.queue(exc)
+def test_timeout_is_a_timeout_error(claude_once, recorder, call):
+    recorder.queue(httpx2.ReadTimeout("timed out"))
 
     with pytest.raises(SegmindTimeoutError) as caught:
         call(claude_once, "Hi")
@@ -403,6 +398,21 @@ def test_timeout_is_a_timeout_error(claude_once, recorder, call, exc):
     # the timeout also bounds the whole call, so it is not retried.
     assert error.is_retryable is False
     assert error.status_code is None
+
+
+@pytest.mark.parametrize("exc", [httpx2.ConnectTimeout, httpx2.PoolTimeout])
+def test_a_clients_connect_timeout_is_a_retried_connection_error(
+    make_model, recorder, fake_clock, call, exc
+):
+    # The user client's own connect (or pool) limit ran out before the
+    # call's timeout: nothing was sent, so the call is retried.
+    recorder.queue(exc("timed out"))
+
+    answer = call(make_model(max_retries=1), "Hi")
+
+    assert answer.content
+    assert recorder.count == 2
+    assert len(fake_clock.waits) == 1
 
 
 def test_other_transport_failures_are_connection_errors(claude_once, recorder):

@@ -401,6 +401,20 @@ def test_the_users_own_exception_reaches_them_unchanged(model, recorder, call, f
     assert recorder.count == 1
 
 
+def test_a_users_exception_raised_inside_a_library_call_stays_theirs(
+    model, recorder, call
+):
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        request.headers["x-trace-id"]  # raises KeyError inside httpx2's Headers
+        return httpx2.Response(200)
+
+    recorder.queue(handler)
+
+    with pytest.raises(KeyError, match="x-trace-id"):
+        call(model, "Hi")
+    assert recorder.count == 1
+
+
 @pytest.mark.parametrize("operation", ["invoke", "resume"])
 def test_a_closed_client_fails_at_once_as_not_sent(
     make_model, recorder, fake_clock, call, operation
