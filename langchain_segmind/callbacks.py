@@ -27,7 +27,11 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 from pydantic import SecretStr
 
-from langchain_segmind.errors import SegmindInsufficientCreditsError
+from langchain_segmind.errors import (
+    SegmindAuthenticationError,
+    SegmindInputError,
+    SegmindInsufficientCreditsError,
+)
 
 _PROVIDER = "segmind"
 
@@ -149,14 +153,19 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     """Totals every Segmind call of the runs it is attached to.
 
     Thread-safe; usually obtained from `get_segmind_callback()`, which attaches
-    it to every run started inside the `with` block, in any thread or task.
+    it to every run started inside the `with` block, in its asyncio tasks and
+    in the threads LangChain starts (`batch`, parallel branches). A nested
+    block's calls count in the nested handler only, as with langchain-core's
+    `get_usage_metadata_callback`.
 
     Attributes:
         usage_metadata: langchain-core's token usage by model name, as
             `UsageMetadataCallbackHandler` collects it (every chat model,
             cache hits included).
         successful_requests: Segmind calls that returned an answer.
-        failed_requests: Segmind calls that ended in an error (after retries).
+        failed_requests: Segmind calls that ended in an error (after retries);
+            calls refused before sending (bad input, no key, the low-balance
+            guard) are not counted.
         input_tokens: Prompt tokens over all successful calls.
         output_tokens: Completion tokens over all successful calls.
         total_tokens: Their sum.
@@ -240,10 +249,17 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     def on_llm_error(
         self, error: BaseException, *, run_id: UUID, **kwargs: Any
     ) -> None:
-        """Count a failed Segmind call."""
+        """Count a failed Segmind call; not one refused before it was sent."""
+        # Bad input, no key, or the low-balance guard: no request was made.
+        refused = isinstance(error, SegmindInputError) or (
+            isinstance(
+                error, SegmindAuthenticationError | SegmindInsufficientCreditsError
+            )
+            and error.status_code is None
+        )
         with self._totals_lock:
             model = self._segmind_runs.pop(run_id, None)
-            if model is not None:
+            if model is not None and not refused:
                 self.failed_requests += 1
                 self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
 
@@ -291,8 +307,10 @@ register_configure_hook(_segmind_callback, inheritable=True)
 def get_segmind_callback() -> Iterator[SegmindCallbackHandler]:
     """Total the Segmind calls made inside the `with` block.
 
-    Covers sync and async calls, batches, chains and agents, in threads and
-    tasks started inside the block (through LangChain's context propagation).
+    Covers sync and async calls, batches, chains and agents, in the asyncio
+    tasks and LangChain's own threads started inside the block (through
+    LangChain's context propagation; a plain `threading.Thread` or executor
+    does not carry the context). A nested block counts its own calls only.
 
     Yields:
         The handler; read its totals during or after the block.

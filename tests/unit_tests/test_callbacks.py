@@ -19,7 +19,9 @@ from langchain_core.messages.ai import UsageMetadata
 
 from langchain_segmind import (
     ChatSegmindGPT4o,
+    SegmindAuthenticationError,
     SegmindBadRequestError,
+    SegmindInputError,
     SegmindInsufficientCreditsError,
     SegmindLowCreditsWarning,
     forget_known_balances,
@@ -136,6 +138,22 @@ def test_a_failed_segmind_call_is_counted_and_another_models_failure_is_not(
     assert (cb.successful_requests, cb.failed_requests) == (0, 1)
     assert cb.by_model["gpt-4o"].failed_requests == 1
     assert "0 succeeded, 1 failed" in str(cb)
+
+
+def test_calls_refused_before_sending_are_not_failed_requests(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    keyless = make_model(ChatSegmindGPT4o, api_key=None)
+
+    with get_segmind_callback() as cb:
+        with pytest.raises(SegmindInputError):
+            make_model(ChatSegmindGPT4o).invoke("Hi", max_tokens=-1)
+        with pytest.raises(SegmindAuthenticationError, match="no Segmind API key"):
+            keyless.invoke("Hi")
+
+    assert recorder.count == 0
+    assert (cb.successful_requests, cb.failed_requests) == (0, 0)
+    assert cb.by_model == {}
 
 
 # -- the low-balance guard (min_remaining_credits) -------------------------------------
