@@ -129,6 +129,8 @@ def binding_from_call(
     """The binding of a call's `tools`, `tool_choice` and `parallel_tool_calls`."""
     if not tools:
         return None
+    if not isinstance(tools, list | tuple):
+        raise SegmindInputError(f"tools must be a list, got {type(tools).__name__}")
     described = tuple(describe_tool(tool) for tool in tools)
     names = [tool["function"]["name"] for tool in described]
     choice = normalize_tool_choice(tool_choice, names)

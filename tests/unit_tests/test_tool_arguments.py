@@ -17,6 +17,8 @@ from langchain_core.tools import InjectedToolArg, StructuredTool, Tool, tool
 from pydantic import BaseModel, Field, field_validator, model_validator
 from typing_extensions import TypedDict
 
+from langchain_segmind import SegmindInputError
+
 from .conftest import Recorder, openai_payload
 
 
@@ -367,3 +369,12 @@ def test_tools_bound_again_with_strict_keep_their_models_check(
         "arguments.a: Input should be a valid integer, unable to parse string as "
         "an integer, got 'x'"
     ]
+
+
+@pytest.mark.parametrize("tools", [5, "get_weather", {"name": "f"}])
+def test_per_call_tools_that_are_no_list_are_refused_before_sending(
+    gpt: Any, recorder: Any, tools: object
+) -> None:
+    with pytest.raises(SegmindInputError, match="tools must be a list, got"):
+        gpt.invoke("Hi", tools=tools)
+    assert recorder.count == 0
