@@ -147,7 +147,10 @@ class Gateway:
         output = self._provider_body(slug, family, body)
         request_id = str(uuid.uuid4())
         self._state.add_job(request_id, slug, output, self._settings.cost_per_call)
-        base = f"{self._settings.url}/v2/requests/{request_id}"
+        # At the address the client used, as a real gateway answers.
+        host = incoming.headers.get("host")
+        root = f"http://{host}" if host else self._settings.url
+        base = f"{root}/v2/requests/{request_id}"
         return json_answer(
             200,
             {

@@ -283,6 +283,19 @@ def test_each_family_answers_in_its_providers_shape_with_billing_headers(
     assert again.headers["x-request-id"] != response.headers["x-request-id"]
 
 
+def test_a_queued_jobs_urls_use_the_address_the_client_called(
+    emulator: SegmindEmulator,
+) -> None:
+    with new_client(
+        base_url=f"http://localhost:{emulator.port}",
+        headers={"x-api-key": emulator.api_key},
+    ) as http:
+        job = http.post("/v2/gpt-4o", json=HELLO).json()
+
+    root = f"http://localhost:{emulator.port}/v2/requests/{job['request_id']}"
+    assert (job["status_url"], job["response_url"]) == (f"{root}/status", root)
+
+
 def test_the_default_reply_quotes_the_last_user_text(client: httpx2.Client) -> None:
     blocks = {
         "messages": [
