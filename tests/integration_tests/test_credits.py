@@ -543,7 +543,7 @@ async def test_low_balance_raises_before_sending(
 
     assert len(own_account.requests) == sent == 1
     assert own_account.remaining_credits == balance
-    assert cb.failed_requests == 1
+    assert cb.failed_requests == 0  # refused before sending: no request failed
     assert cb.successful_requests == 0
 
 
