@@ -67,9 +67,11 @@ def environment_proxies() -> dict[str, str | None]:
         if host == "*":
             return {}
         pattern = _no_proxy_pattern(host) if host else None
+        if pattern is None:
+            continue
         with suppress(httpx2.InvalidURL):  # unparseable: skipped, as httpx2 does
-            if pattern is not None and httpx2.URL(pattern):
-                mounts[pattern] = None
+            httpx2.URL(pattern)
+            mounts[pattern] = None
     return mounts
 
 
