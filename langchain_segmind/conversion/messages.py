@@ -64,6 +64,11 @@ _OUTPUT_BLOCK_TYPES = frozenset(
         "server_tool_call_chunk",
         "server_tool_result",
         "citation",
+        # Provider-specific records of calls: OpenAI's Responses API repeats
+        # `tool_calls` as `function_call`; Anthropic runs its own tools.
+        "function_call",
+        "server_tool_use",
+        "web_search_tool_result",
     }
 )
 _MEDIA_KINDS: dict[str, MediaKind] = {"image": "image", "file": "pdf", "audio": "audio"}
@@ -176,6 +181,11 @@ def _assistant_parts(message: AIMessage, model: str) -> tuple[Part, ...]:
     parts.extend(
         ToolCallPart(id=call.get("id") or "", name=call["name"], args=call["args"])
         for call in message.tool_calls
+    )
+    # Calls that were not valid go back as written: their results follow.
+    parts.extend(
+        ToolCallPart(call.get("id") or "", call.get("name") or "", call["args"] or "")
+        for call in message.invalid_tool_calls
     )
     return tuple(parts)
 

@@ -49,11 +49,11 @@ class ReasoningPart:
 
 @dataclass(frozen=True)
 class ToolCallPart:
-    """A call the assistant made to a tool."""
+    """A call the assistant made to a tool (`args` a string: as written, invalid)."""
 
     id: str
     name: str
-    args: Mapping[str, Any]
+    args: Mapping[str, Any] | str
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,8 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
         elif isinstance(part, ToolCallPart):
             if part.id and part.name:
                 call_names[part.id] = part.name
-            call = {"name": part.name, "arguments": dict(part.args), "id": part.id}
+            arguments = part.args if isinstance(part.args, str) else dict(part.args)
+            call = {"name": part.name, "arguments": arguments, "id": part.id}
             block = f"{CALL_OPEN}\n{_json(call)}\n{CALL_CLOSE}\n"
             parts.append(TextPart(f"\n{block}" if parts else block))
         elif isinstance(part, ToolResultPart):

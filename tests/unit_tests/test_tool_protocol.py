@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from langchain_segmind import SegmindInputError
+from langchain_segmind import ChatSegmindGPT4o, SegmindInputError
 
 from .conftest import Recorder, openai_payload
 
@@ -243,3 +243,111 @@ def test_a_past_call_json_cannot_carry_is_refused_before_sending(gpt, recorder):
     ):
         gpt.invoke(history)
     assert recorder.requests == []
+
+
+# -- streaming, and calls that were not valid -------------------------------------
+
+G = {
+    "name": "g",
+    "description": "",
+    "parameters": {
+        "type": "object",
+        "properties": {"n": {"type": "integer"}},
+        "required": ["n"],
+    },
+}
+
+
+def count(n: int) -> str:
+    """Count to n."""
+    return str(n)
+
+
+NATIVE_CALL = {
+    "id": "c1",
+    "type": "function",
+    "function": {"name": "count", "arguments": '{"n": "many"}'},
+}
+NATIVE_MESSAGE = {"role": "assistant", "content": None, "tool_calls": [NATIVE_CALL]}
+NATIVE_ANSWER = openai_payload(
+    choices=[{"index": 0, "message": NATIVE_MESSAGE, "finish_reason": "tool_calls"}]
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        openai_payload('<tool_call>{"name": "count", "arguments": {}}</tool_call>'),
+        openai_payload('<tool_call>{"name": "nope", "arguments": {}}</tool_call>'),
+        NATIVE_ANSWER,
+    ],
+    ids=["protocol-missing-key", "protocol-unknown-tool", "native-wrong-type"],
+)
+def test_a_refused_call_stays_refused_with_its_reason_when_streamed(
+    make_model, recorder, answer
+):
+    for _ in range(3):
+        recorder.reply(answer)
+    model = make_model(ChatSegmindGPT4o).bind_tools([count])
+    merged = make_model(ChatSegmindGPT4o, streaming=True).bind_tools([count])
+
+    invoked = model.invoke("Hi")
+    [chunk] = model.stream("Hi")
+    merged_answer = merged.invoke("Hi")  # core merges the stream's chunks
+
+    [refused] = invoked.invalid_tool_calls
+    assert refused["error"]
+    assert (invoked.tool_calls, chunk.tool_calls, merged_answer.tool_calls) == (
+        [],
+        [],
+        [],
+    )
+    [as_yielded] = chunk.invalid_tool_calls
+    assert {**as_yielded, "id": None} == {**refused, "id": None}
+    [kept] = merged_answer.invalid_tool_calls
+    assert kept["name"] == refused["name"]
+    assert kept["args"] == f"({refused['error']}) {refused['args']}"
+
+
+def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder):
+    refused = {
+        "name": "g",
+        "args": '{"m": 1}',
+        "id": "c1",
+        "error": "arguments.n: Field required",
+        "type": "invalid_tool_call",
+    }
+    gpt.bind_tools([G]).invoke(
+        [
+            HumanMessage("Go."),
+            AIMessage("", invalid_tool_calls=[refused]),
+            ToolMessage("could not run", tool_call_id="c1", status="error"),
+        ]
+    )
+
+    _, assistant, result = recorder.last.body["messages"][1:]
+    call = '{"name": "g", "arguments": "{\\"m\\": 1}", "id": "c1"}'
+    assert assistant["content"].strip() == f"<tool_call>\n{call}\n</tool_call>"
+    assert result["content"].startswith('<tool_result id="c1" name="g" status="error">')
+
+
+def test_a_responses_api_function_call_block_is_not_sent_twice(gpt, recorder):
+    block = {
+        "type": "function_call",
+        "name": "f",
+        "arguments": '{"x": "Rome"}',
+        "call_id": "c1",
+        "id": "fc_1",
+    }
+    call = {"name": "f", "args": {"x": "Rome"}, "id": "c1"}
+    gpt.invoke(
+        [
+            HumanMessage("Weather in Rome?"),
+            AIMessage([block], tool_calls=[call]),
+            ToolMessage("sunny", tool_call_id="c1"),
+        ]
+    )
+
+    assistant = recorder.last.body["messages"][1]["content"]
+    assert assistant.count("<tool_call>") == 1
+    assert '"id": "c1"' in assistant
