@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -147,7 +148,9 @@ class ChatSegmind(BaseChatModel):
     """Maximum number of tokens to generate."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences; sent, and also applied to the returned text."""
-    timeout: float | None = Field(DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS)
+    timeout: float | None = Field(
+        default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS
+    )
     """Seconds for the whole call, retries included (at most a day)."""
     max_retries: int = Field(default=2, ge=0)
     """Extra attempts after a 429, a 500/502/503/504, or a connection that never
@@ -261,9 +264,14 @@ class ChatSegmind(BaseChatModel):
     @model_validator(mode="after")
     def _check_settings(self) -> Self:
         own = profile_for(self.model)
-        if self.profile != own and self.profile in PROFILES.values():
+        if (
+            own is not None
+            and self.profile != own
+            and self.profile in PROFILES.values()
+        ):
             # Another slug's catalogue profile, carried over when the model was
-            # rebuilt for this slug (e.g. by `configurable_fields`).
+            # rebuilt for this slug (e.g. by `configurable_fields`). A slug
+            # outside the catalogue keeps the profile it is given.
             self.profile = own
         conversion.check_sampling(
             self.model, self.temperature, self.model_kwargs, self.profile
@@ -418,9 +426,11 @@ class ChatSegmind(BaseChatModel):
         Returns:
             The estimated number of input tokens.
         """
-        if self.custom_get_token_ids is not None:
-            return super().get_num_tokens_from_messages(messages)
         described: list[Any] = [describe_tool(tool) for tool in tools or ()]
+        if self.custom_get_token_ids is not None:
+            return super().get_num_tokens_from_messages(messages) + sum(
+                self.get_num_tokens(json.dumps(tool)) for tool in described
+            )
         return count_tokens_approximately(messages, tools=described or None)
 
     def _prepare(

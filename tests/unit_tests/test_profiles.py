@@ -149,6 +149,14 @@ def test_a_profile_passed_by_the_user_wins() -> None:
     assert ChatSegmind(model="my-fine-tune", profile=mine).profile == mine
 
 
+def test_a_slug_outside_the_catalogue_keeps_a_catalogue_profile_it_is_given() -> None:
+    borrowed = ChatSegmind(model="claude-4.5-sonnet").profile
+
+    model = ChatSegmind(model="claude-next-preview", profile=borrowed)
+
+    assert model.profile == borrowed
+
+
 IMAGE = {"type": "image", "url": "https://example.com/cat.png"}
 
 

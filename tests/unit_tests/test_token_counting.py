@@ -93,6 +93,22 @@ def test_a_custom_tokenizer_is_used_when_given() -> None:
     assert llm.get_num_tokens_from_messages([HumanMessage("one two three")]) == 4
 
 
+def test_a_custom_tokenizer_counts_the_tool_descriptions_too() -> None:
+    llm = ChatSegmindGPT4o(custom_get_token_ids=list)  # a token per character
+    messages = [HumanMessage("Hi!")]
+    short = {"name": "f", "description": "Short."}
+    long = {"name": "f", "description": "A much longer description. " * 10}
+
+    without = llm.get_num_tokens_from_messages(messages)
+    with_short = llm.get_num_tokens_from_messages(messages, tools=[short])
+    with_long = llm.get_num_tokens_from_messages(messages, tools=[long])
+
+    assert without < with_short < with_long
+    assert with_long - with_short == len(long["description"]) - len(
+        short["description"]
+    )
+
+
 # -- core's estimate ---------------------------------------------------------------
 
 
