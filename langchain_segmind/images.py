@@ -18,6 +18,7 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"GIF89a", "image/gif"),
     (b"%PDF-", "application/pdf"),
 )
+_ACCEPTED = {media_type for _, media_type in _SIGNATURES} | {"image/webp"}
 
 
 def sniff_media_type(data: bytes | str) -> str | None:
@@ -57,8 +58,8 @@ def image_block(
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     name = "" if isinstance(source, bytes) else Path(source).name
-    guessed = mimetypes.guess_type(name)[0] or ""
-    readable = guessed.startswith("image/") or guessed == "application/pdf"
+    guessed = mimetypes.guess_type(name)[0]
+    readable = guessed in _ACCEPTED  # not SVG, BMP, TIFF, HEIC...: Claude refuses them
     detected = mime_type or sniff_media_type(data) or (guessed if readable else None)
     if detected is None:
         raise ValueError(

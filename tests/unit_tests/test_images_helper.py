@@ -107,6 +107,16 @@ def test_image_block_undetectable_media_type_is_a_value_error(source: Any) -> No
         image_block(source)
 
 
+@pytest.mark.parametrize("name", ["drawing.svg", "scan.bmp", "photo.tiff"])
+def test_image_block_does_not_trust_a_name_claude_would_refuse(
+    tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / name
+    shutil.copy(FIXTURES / "not-an-image", path)
+    with pytest.raises(ValueError, match="mime_type"):
+        image_block(path)
+
+
 def test_image_block_missing_file() -> None:
     with pytest.raises(FileNotFoundError):
         image_block(FIXTURES / "does-not-exist.png")
