@@ -8,7 +8,7 @@ python -m langchain_segmind.testing --api-key KEY --latency 0.05 --credits 10000
 python -m langchain_segmind.testing --host 0.0.0.0 --allow-remote
 ```
 
-The first line printed is the v1 base URL, the second the API key; it serves
+The first line printed is the v1 base URL, the second `api key: ...`; it serves
 until Ctrl-C or SIGTERM. It listens on loopback only: an empty `--host` is
 refused, and any other address needs `--allow-remote`.
 """
@@ -64,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         checked_host(args.host, allow_remote=args.allow_remote)
     except ValueError as refused:
         parser.error(str(refused))
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be 0-65535, got {args.port}")
+    if not args.api_key:
+        parser.error("--api-key may not be empty: no client could call it")
+    if not 0 <= args.latency < 3600:
+        parser.error(f"--latency must be 0 to 3600 seconds, got {args.latency}")
     stopping = threading.Event()
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -78,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency=args.latency,
         credits=args.credits,
     )
+    try:
+        emulator.start()
+    except OSError as error:  # the port is taken, say
+        parser.error(f"cannot listen on {args.host}:{args.port}: {error.strerror}")
     with emulator:
         sys.stdout.write(
             f"{emulator.base_url}\n"

@@ -259,6 +259,33 @@ def test_the_command_line_refuses_other_hosts_and_says_why(
     assert "loopback" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["--port", "-1"], "--port must be 0-65535"),
+        (["--port", "70000"], "--port must be 0-65535"),
+        (["--port", "0", "--api-key", ""], "--api-key may not be empty"),
+        (["--port", "0", "--latency", "inf"], "--latency must be 0 to 3600"),
+    ],
+)
+def test_the_command_line_refuses_settings_that_cannot_work(
+    argv: list[str], reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert reason in capsys.readouterr().err
+
+
+def test_the_command_line_says_when_its_port_is_taken(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with SegmindEmulator() as taken, pytest.raises(SystemExit) as exit_:
+        main(["--port", str(taken.port)])
+    assert exit_.value.code == 2
+    assert f"cannot listen on 127.0.0.1:{taken.port}" in capsys.readouterr().err
+
+
 def test_the_command_line_serves_until_terminated() -> None:
     env = {
         **os.environ,
