@@ -268,7 +268,7 @@ def parse_reset_time(value: str | None) -> datetime | None:
 
 def _not_found_hint(model: str, url: str | None) -> str | None:
     hints = []
-    if model and model.lower() not in DIRECTORY_SLUGS:
+    if model and model not in DIRECTORY_SLUGS:
         close = difflib.get_close_matches(model.lower(), DIRECTORY_SLUGS, n=1)
         if close:
             hints.append(f"Segmind has no model {model!r}; did you mean {close[0]!r}?")

@@ -54,10 +54,11 @@ def test_a_v2_submit_out_of_time_has_no_job_and_says_so(
     assert 'api_version="v2"' not in text
 
 
+@pytest.mark.parametrize("slug", ["claude-4.5-sonet", "Claude-4.5-Sonnet"])
 def test_a_404_for_a_mistyped_slug_suggests_the_closest_known_one(
-    make_model, recorder, call
+    make_model, recorder, call, slug
 ):
-    model = make_model(ChatSegmind, model="claude-4.5-sonet")
+    model = make_model(ChatSegmind, model=slug)
     recorder.fail(404, "Model not found")
 
     with pytest.raises(SegmindNotFoundError) as raised:
