@@ -464,7 +464,11 @@ class ChatSegmind(BaseChatModel):
             kwargs.get("tool_choice"),
             kwargs.get("parallel_tool_calls"),
         )
-        response_format = response_format_for(kwargs.get("response_format"))
+        # In `model_kwargs` too it is checked, not passed through as given.
+        model_format = extra_body.pop("response_format", None)
+        response_format = response_format_for(
+            kwargs.get("response_format", model_format)
+        )
         if binding is not None:
             binding, response_format = answer_schema_into_protocol(
                 binding, response_format

@@ -7,6 +7,7 @@ with no envelope, so they are recognised by their shape, never by the slug.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ JSON_MODE_INSTRUCTION = (
 # Body fields this package owns; extra fields may not overwrite them.
 _RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
 _SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
+_CLAUDE_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d+))?")
 _TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
 
 register_translator("segmind", blocks.translate_content, blocks.translate_content)
@@ -43,10 +45,17 @@ def check_sampling(
     """Raise `SegmindInputError` for sampling settings the model cannot take.
 
     The temperature must lie in the dialect's range; models whose profile says
-    `temperature: False` (e.g. Claude Opus 4.7) take no temperature, `top_p`
-    or `top_k` at all, as their provider answers 400 to them.
+    `temperature: False` (e.g. Claude Opus 4.7), or Claude Opus 4.7 and later
+    without a profile saying otherwise, take no temperature, `top_p` or
+    `top_k` at all, as their provider answers 400 to them.
     """
-    if profile and profile.get("temperature") is False:
+    opus = _CLAUDE_OPUS.match(model.lower())
+    newer_opus = opus is not None and (
+        int(opus[1]),
+        int(opus[2] or 0),
+    ) >= (4, 7)
+    allowed = (profile or {}).get("temperature")
+    if allowed is False or (newer_opus and allowed is None):
         given = [
             name
             for name in _SAMPLING_FIELDS
@@ -119,7 +128,7 @@ def render_request(
         if claude
         else openai.SUPPORTED_RESPONSE_FORMATS
     )
-    if json_mode:
+    if json_mode or (response_format or {}).get("type") == "json_object":
         # Claude slugs reject `json_object`; the instruction serves every slug,
         # and OpenAI's JSON mode needs the word "JSON" in the prompt anyway.
         turns = [*turns, Turn("system", (TextPart(JSON_MODE_INSTRUCTION),))]

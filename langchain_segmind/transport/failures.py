@@ -233,7 +233,7 @@ def error_for_answer(
     if status_code == 429:
         reset_at = parse_reset_time(headers.get("x-rate-limit-reset-at-utc"))
         return SegmindRateLimitError(message, reset_at=reset_at, **context)
-    if status_code in (400, 413) and _CONTEXT_OVERFLOW.search(context["body"]):
+    if status_code in (400, 413, 422) and is_context_overflow(context["body"]):
         return SegmindContextOverflowError(message, **context)
     if 400 <= status_code < 500:
         return SegmindBadRequestError(message, **context)
@@ -242,6 +242,11 @@ def error_for_answer(
         retryable = status_code in RETRYABLE_STATUSES
         return SegmindServerError(message, retryable=retryable, **context)
     return SegmindResponseError(message, **context)
+
+
+def is_context_overflow(text: str) -> bool:
+    """Whether a provider's error text says the prompt exceeds the context window."""
+    return _CONTEXT_OVERFLOW.search(text) is not None
 
 
 def parse_reset_time(value: str | None) -> datetime | None:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from langchain_segmind.errors import (
     SegmindBadRequestError,
+    SegmindContextOverflowError,
     SegmindError,
     SegmindInputError,
     SegmindJobFailedError,
@@ -28,6 +29,7 @@ from langchain_segmind.errors import (
 )
 from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirected
 from langchain_segmind.transport.deadline import Deadline
+from langchain_segmind.transport.failures import is_context_overflow
 from langchain_segmind.transport.send import Answer, Call, asend, send
 
 logger = logging.getLogger("langchain_segmind")
@@ -146,6 +148,8 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         # The result endpoint's FAILED is a 422; a 404, a job Segmind lacks.
         kind: type[SegmindError] = SegmindJobFailedError
         message = error.message
+        if isinstance(error, SegmindContextOverflowError):
+            kind = SegmindContextOverflowError  # what SummarizationMiddleware catches
         if isinstance(error, SegmindNotFoundError):
             kind = SegmindNotFoundError
             message = (
@@ -226,8 +230,12 @@ def _waits(deadline: Deadline, job: SegmindJob) -> Iterator[float]:
 def _result(answer: Answer, job: SegmindJob) -> Answer:
     payload = answer.payload if isinstance(answer.payload, Mapping) else {}
     if payload.get("status") == "FAILED":
-        raise SegmindJobFailedError(
-            str(payload.get("error") or "the job failed"),
+        reason = str(payload.get("error") or "the job failed")
+        kind: type[SegmindError] = SegmindJobFailedError
+        if is_context_overflow(reason):
+            kind = SegmindContextOverflowError  # what SummarizationMiddleware catches
+        raise kind(
+            reason,
             status_code=answer.status_code,
             request_id=job.request_id,
         )

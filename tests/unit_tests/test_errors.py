@@ -17,6 +17,7 @@ from langchain_segmind import (
     SegmindAuthenticationError,
     SegmindBadRequestError,
     SegmindConnectionError,
+    SegmindContextOverflowError,
     SegmindError,
     SegmindInputError,
     SegmindInsufficientCreditsError,
@@ -136,6 +137,13 @@ CASES = {
         SegmindBadRequestError,
         core.ModelInvalidRequestError,
         "messages: at least one message is required",
+    ),
+    "422-overflow": Case(
+        422,
+        json_error("prompt is too long: 210000 tokens > 200000 maximum"),
+        SegmindContextOverflowError,
+        core.ContextOverflowError,
+        "prompt is too long: 210000 tokens > 200000 maximum",
     ),
     "429": Case(
         429,
@@ -541,6 +549,36 @@ def test_a_redirect_the_users_hook_raises_for_is_a_response_error_not_followed(
     assert [sent.url for sent in recorder.requests] == [
         "https://api.segmind.com/v1/claude-3.5-sonnet"
     ]
+
+
+@pytest.mark.parametrize("result_status", [422, 200])
+def test_a_v2_job_that_failed_on_a_too_long_prompt_is_a_context_overflow(
+    make_model, recorder, call, result_status
+):
+    model = make_model(ChatSegmind, model="gpt-4o", api_version="v2")
+    base = "https://api.segmind.com/v2/requests/job-1"
+    recorder.queue(
+        httpx2.Response(
+            200,
+            json={
+                "request_id": "job-1",
+                "status_url": f"{base}/status",
+                "response_url": base,
+            },
+        ),
+        httpx2.Response(200, json={"status": "FAILED"}),
+        httpx2.Response(
+            result_status,
+            json={"status": "FAILED", "error": "prompt is too long: 9 > 8 tokens"},
+        ),
+    )
+
+    with pytest.raises(SegmindContextOverflowError) as raised:
+        call(model, "Hi")
+
+    assert isinstance(raised.value, core.ContextOverflowError)
+    assert raised.value.job is not None
+    assert raised.value.job.request_id == "job-1"
 
 
 # -- pickling -----------------------------------------------------------------------

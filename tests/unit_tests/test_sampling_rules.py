@@ -159,3 +159,30 @@ def test_a_model_max_tokens_that_is_no_positive_integer_is_refused(
         make_model(ChatSegmindGPT4o, max_tokens=value)
 
     assert reason in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "slug", ["claude-opus-4.8", "claude-opus-5", "Claude-Opus-4-9"]
+)
+def test_claude_opus_after_the_catalogue_takes_no_sampling_either(
+    make_model: ModelFactory, recorder: Recorder, slug: str
+) -> None:
+    with pytest.raises(SegmindInputError, match="does not accept temperature"):
+        make_model(ChatSegmind, model=slug, temperature=0.5)
+    model = make_model(ChatSegmind, model=slug)
+    with pytest.raises(SegmindInputError, match="does not accept top_p"):
+        model.invoke("Hi", top_p=0.9)
+    assert recorder.requests == []
+
+
+def test_a_profile_allowing_sampling_lets_a_new_opus_take_it(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    model = make_model(
+        ChatSegmind,
+        model="claude-opus-5",
+        temperature=0.5,
+        profile={"temperature": True},
+    )
+    model.invoke("Hi")
+    assert recorder.last.body["temperature"] == 0.5

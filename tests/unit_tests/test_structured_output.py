@@ -550,3 +550,28 @@ def test_callbacks_see_the_structured_output_format(
 def test_a_schema_that_cannot_be_described_is_an_input_error(gpt, method):
     with pytest.raises(SegmindInputError):
         gpt.with_structured_output(42, method=method)
+
+
+def test_json_object_for_an_openai_slug_also_sends_the_json_instruction(gpt, recorder):
+    # The provider refuses `json_object` unless a message says "JSON".
+    gpt.invoke("Hi", response_format={"type": "json_object"})
+
+    body = recorder.last.body
+    assert body["response_format"] == {"type": "json_object"}
+    assert {"role": "system", "content": JSON_MODE_INSTRUCTION} in body["messages"]
+
+
+def test_a_response_format_in_model_kwargs_is_checked_like_a_per_call_one(
+    make_model, recorder
+):
+    claude = make_model(
+        ChatSegmindClaude, model_kwargs={"response_format": {"type": "json_object"}}
+    )
+    with pytest.raises(SegmindInputError, match="'json_object' is not supported"):
+        claude.invoke("Hi")
+    assert recorder.requests == []
+
+    schema = {"type": "json_schema", "json_schema": {"name": "P", "schema": PROPERTIES}}
+    gpt = make_model(ChatSegmindGPT4o, model_kwargs={"response_format": schema})
+    gpt.invoke("Hi")
+    assert recorder.last.body["response_format"] == schema
