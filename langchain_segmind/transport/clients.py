@@ -80,9 +80,14 @@ def _no_proxy_pattern(host: str) -> str | None:
     if "://" in host:
         return host
     address, _, network = host.partition("/")
-    version: int = 0
+    version = 0
     with suppress(ValueError):
         version = ipaddress.ip_address(address).version
+    if network and (version or host.startswith("[")):
+        try:  # a network of addresses, which httpx2 skips if it cannot read it
+            ipaddress.ip_network(f"{address.strip('[]')}/{network}", strict=False)
+        except ValueError:
+            return None
     if version == 6:
         return f"all://[{address}]" + (f"/{network}" if network else "")
     if version == 4 or host.startswith("[") or host.lower() == "localhost":

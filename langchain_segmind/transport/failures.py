@@ -9,8 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import site
-import sysconfig
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -38,12 +37,16 @@ from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.retry import RETRYABLE_STATUSES
 
 _HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "anyio")
-# Installed code (the standard library, site-packages): the HTTP stack and what
-# it calls. A frame elsewhere, not this package's, is the user's own code.
-_INSTALLED = tuple(
-    {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib", "purelib")}
-    | {*site.getsitepackages(), site.getusersitepackages()}
-)
+# The modules a call's frames go through: the HTTP stack, what it calls, the
+# standard library and this package. A frame of any other module is the user's
+# own code (a mock handler, an event hook, a client subclass).
+_STACK_MODULES = sys.stdlib_module_names | {
+    *_HTTP_STACK,
+    *("httpx_aiohttp", "aiohappyeyeballs", "aiosignal", "frozenlist", "multidict"),
+    *("propcache", "yarl", "sniffio", "idna", "certifi", "socksio"),
+    *("h2", "hpack", "hyperframe", "brotli", "brotlicffi", "zstandard"),
+    "langchain_segmind",
+}
 _NO_ANSWER = "Server disconnected without sending a response"
 # What httpx and aiohttp say when a closed client is asked to send.
 _CLIENT_CLOSED = ("as the client has been closed.", "Session is closed")
@@ -108,7 +111,9 @@ def error_for_exception(
     """
     if isinstance(error, SegmindError):
         return error
-    if not _from_http_stack(error):
+    closed = str(error) if isinstance(error, RuntimeError) else ""
+    lifecycle = closed.endswith(_CLIENT_CLOSED) or closed == "Event loop is closed"
+    if not (lifecycle or _from_http_stack(error)):
         return None
     deadline = progress.deadline
     cause = error.__cause__
@@ -121,7 +126,7 @@ def error_for_exception(
     if (
         _named(error, "ConnectTimeout", "PoolTimeout")
         and not _from_aiohttp(cause)
-        and not deadline.expired()
+        and deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
     ):
         # A user client's own connect (or pool) limit: nothing was sent.
         progress.never_sent = True
@@ -137,7 +142,6 @@ def error_for_exception(
             f"the HTTP client's own timeouts ran out ({type(error).__name__}) before "
             f"the call's timeout={deadline.timeout:g}s; raise the client's timeouts"
         )
-    closed = str(error) if isinstance(error, RuntimeError) else ""
     if progress.status_code is None and closed.endswith(_CLIENT_CLOSED):
         progress.never_sent = True  # refused before anything was written
         return SegmindConnectionError(
@@ -325,11 +329,8 @@ def _from_http_stack(error: BaseException | None) -> bool:
         return True
     tb = error.__traceback__
     while tb is not None:
-        code, module = tb.tb_frame.f_code, tb.tb_frame.f_globals.get("__name__")
-        if not (
-            str(module).startswith("langchain_segmind.")
-            or code.co_filename.startswith(("<", *_INSTALLED))
-        ):
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module.partition(".")[0] not in _STACK_MODULES:
             return False
         tb = tb.tb_next
     return True

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import functools
 from datetime import timedelta
+from typing import Any
 
 import httpx2
 import pytest
@@ -413,6 +414,37 @@ def test_a_users_exception_raised_inside_a_library_call_stays_theirs(
     with pytest.raises(KeyError, match="x-trace-id"):
         call(model, "Hi")
     assert recorder.count == 1
+
+
+class PolicyError(Exception):
+    """An exception of the user's own library."""
+
+
+@pytest.mark.parametrize("module_name", ["corp_hooks", "__main__"])
+def test_a_handler_from_any_module_of_the_users_keeps_its_exception(
+    make_model, module_name
+):
+    # Installed with pip, or typed at a REPL (`<stdin>`): still the user's code.
+    source = "def handler(request):\n    raise PolicyError('blocked by policy')\n"
+    namespace: dict[str, Any] = {"__name__": module_name, "PolicyError": PolicyError}
+    exec(compile(source, "<stdin>", "exec"), namespace)
+    client = httpx2.Client(transport=httpx2.MockTransport(namespace["handler"]))
+
+    with pytest.raises(PolicyError, match="blocked by policy"):
+        make_model(http_client=client).invoke("Hi")
+
+
+def test_a_closed_client_of_a_users_subclass_is_not_sent(make_model, recorder):
+    class AuditedClient(httpx2.Client):
+        def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
+            return super().send(request, **kwargs)
+
+    client = AuditedClient(transport=httpx2.MockTransport(recorder))
+    client.close()
+
+    with pytest.raises(SegmindConnectionError, match="the request was not sent"):
+        make_model(http_client=client, max_retries=2).invoke("Hi")
+    assert recorder.count == 0
 
 
 @pytest.mark.parametrize("operation", ["invoke", "resume"])
