@@ -40,7 +40,7 @@ from pydantic import (
 
 from langchain_segmind import conversion
 from langchain_segmind.callbacks import account_id, check_balance, read_credits
-from langchain_segmind.catalogue.profiles import PROFILES, profile_for
+from langchain_segmind.catalogue.profiles import CatalogueProfile, profile_for
 from langchain_segmind.errors import SegmindInputError, SegmindResponseError
 from langchain_segmind.tools.binding import (
     ToolBinding,
@@ -253,6 +253,21 @@ class ChatSegmind(BaseChatModel):
 
     @model_validator(mode="before")
     @classmethod
+    def _drop_another_slugs_profile(cls, values: Any) -> Any:
+        # A model rebuilt for another slug (`configurable_fields`) is given the
+        # old one's catalogue profile: core then resolves this slug's instead.
+        if not isinstance(values, dict):
+            return values
+        profile = values.get("profile")
+        model = values.get("model", values.get("model_name"))
+        if model is None:
+            model = cls.model_fields["model"].default
+        if isinstance(profile, CatalogueProfile) and profile.slug != str(model).lower():
+            return {**values, "profile": None}
+        return values
+
+    @model_validator(mode="before")
+    @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
         extra = values.get("model_kwargs", {}) if isinstance(values, dict) else None
         if not isinstance(extra, dict):
@@ -263,16 +278,6 @@ class ChatSegmind(BaseChatModel):
 
     @model_validator(mode="after")
     def _check_settings(self) -> Self:
-        own = profile_for(self.model)
-        if (
-            own is not None
-            and self.profile != own
-            and self.profile in PROFILES.values()
-        ):
-            # Another slug's catalogue profile, carried over when the model was
-            # rebuilt for this slug (e.g. by `configurable_fields`). A slug
-            # outside the catalogue keeps the profile it is given.
-            self.profile = own
         conversion.check_sampling(
             self.model, self.temperature, self.model_kwargs, self.profile
         )

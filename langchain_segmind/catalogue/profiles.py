@@ -10,7 +10,7 @@ whose provider refuses sampling parameters. Sources: docs/profiles.md.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from langchain_core.language_models import ModelProfile
@@ -103,7 +103,25 @@ PROFILES: dict[str, ModelProfile] = {
 DIRECTORY_SLUGS = tuple(PROFILES)
 
 
+class CatalogueProfile(dict[str, Any]):
+    """A catalogue profile as a model holds it, marked with the slug it is for.
+
+    A model rebuilt for another slug (`configurable_fields`) is given the old
+    model's profile: the mark tells it apart from a profile a user passes.
+    """
+
+    __slots__ = ("slug",)
+
+    def __init__(self, slug: str, profile: ModelProfile) -> None:
+        super().__init__(profile)
+        self.slug = slug
+
+
 def profile_for(model: str) -> ModelProfile | None:
     """A copy of the slug's profile (any case), or `None` outside the catalogue."""
     profile = PROFILES.get(model.lower())
-    return None if profile is None else profile.copy()
+    return (
+        None
+        if profile is None
+        else cast("ModelProfile", CatalogueProfile(model.lower(), profile))
+    )

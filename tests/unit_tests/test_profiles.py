@@ -149,10 +149,11 @@ def test_a_profile_passed_by_the_user_wins() -> None:
     assert ChatSegmind(model="my-fine-tune", profile=mine).profile == mine
 
 
-def test_a_slug_outside_the_catalogue_keeps_a_catalogue_profile_it_is_given() -> None:
-    borrowed = ChatSegmind(model="claude-4.5-sonnet").profile
+@pytest.mark.parametrize("slug", ["claude-next-preview", "claude-3.5-sonnet"])
+def test_another_slugs_catalogue_profile_copied_into_a_dict_is_kept(slug: str) -> None:
+    borrowed = dict(ChatSegmind(model="claude-4.5-sonnet").profile or {})
 
-    model = ChatSegmind(model="claude-next-preview", profile=borrowed)
+    model = ChatSegmind(model=slug, profile=borrowed)
 
     assert model.profile == borrowed
 
@@ -196,6 +197,9 @@ def test_a_model_rebuilt_for_another_slug_follows_that_slugs_profile(
     gpt4o.invoke([HumanMessage([IMAGE])])  # gpt-4's profile would refuse it
 
     assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
+    # To a slug outside the catalogue: no profile, as if built for it.
+    uncatalogued = ChatSegmind(**{**fields, "model": "gpt-next-vision"})
+    assert uncatalogued.profile is None
 
 
 def test_changing_one_models_profile_leaves_the_others_alone() -> None:
