@@ -223,14 +223,6 @@ def last_chunk(message: AIMessage) -> ChatGenerationChunk:
         metadata["token_usage"] = _token_usage(message.usage_metadata)
     fields = dict(message) | {"type": "AIMessageChunk", "response_metadata": metadata}
     chunk = AIMessageChunk(**fields, chunk_position="last")
-    # Merging a stream, core rebuilds the calls from `tool_call_chunks` (valid
-    # ones first), judging only whether their arguments parse: an invalid
-    # call's arguments lead with its error, so it stays invalid, with reason.
-    invalid_chunks = chunk.tool_call_chunks[len(message.tool_calls) :]
-    for tool_chunk, call in zip(
-        invalid_chunks, message.invalid_tool_calls, strict=True
-    ):
-        tool_chunk["args"] = f"({call.get('error') or 'invalid'}) {call['args'] or ''}"
     return ChatGenerationChunk(message=chunk)
 
 

@@ -170,10 +170,15 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     prose, calls = protocol.parse_reply(message.text)
     if not calls and not message.tool_calls:
         return message
-    natives = [
-        protocol.ParsedCall(json.dumps(c["args"]), c["name"], c["args"], id=c["id"])
-        for c in message.tool_calls
-    ]
+    # A native call's text is written as a block too, so that a refused one
+    # never parses as arguments when a stream's chunks are merged.
+    natives = []
+    for native in message.tool_calls:
+        written = json.dumps({"name": native["name"], "arguments": native["args"]})
+        block = f"{protocol.CALL_OPEN}{written}{protocol.CALL_CLOSE}"
+        natives.append(
+            protocol.ParsedCall(block, native["name"], native["args"], id=native["id"])
+        )
     valid, invalid = [], [*message.invalid_tool_calls]
     for call in [*natives, *calls][: None if binding.parallel else 1]:
         name, args = call.name or "", call.arguments or {}

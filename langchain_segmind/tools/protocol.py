@@ -179,10 +179,7 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
         elif isinstance(part, ToolCallPart):
             if part.id and part.name:
                 call_names[part.id] = part.name
-            arguments = part.args if isinstance(part.args, str) else dict(part.args)
-            call = {"name": part.name, "arguments": arguments, "id": part.id}
-            block = f"{CALL_OPEN}\n{_json(call)}\n{CALL_CLOSE}\n"
-            parts.append(TextPart(f"\n{block}" if parts else block))
+            parts.append(TextPart(_call_block(part, bool(parts))))
         elif isinstance(part, ToolResultPart):
             status = "error" if part.is_error else None
             name = part.name or call_names.get(part.tool_call_id)
@@ -212,6 +209,22 @@ def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
     return tuple(joined)
 
 
+def _call_block(part: ToolCallPart, after_text: bool) -> str:
+    """A past call as a block: a valid one as JSON, one that was not as written."""
+    args = part.args
+    if (
+        isinstance(args, str)
+        and args.startswith(CALL_OPEN)
+        and args.endswith(CALL_CLOSE)
+    ):
+        body = _TAG_START.sub("&lt;", args[len(CALL_OPEN) : -len(CALL_CLOSE)].strip())
+    else:
+        arguments = args if isinstance(args, str) else dict(args)
+        body = _json({"name": part.name, "arguments": arguments, "id": part.id})
+    block = f"{CALL_OPEN}\n{body}\n{CALL_CLOSE}\n"
+    return f"\n{block}" if after_text else block
+
+
 def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     """Split a model's reply into its prose and its call blocks; never raises.
 
@@ -225,14 +238,15 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     while (opening := text.find(CALL_OPEN, position)) != -1:
         prose.append(text[position:opening])
         start = end = opening + len(CALL_OPEN)
-        payloads: list[Any] = []
+        objects: list[tuple[Any, str]] = []  # each call, and the text it was
         opened = _OBJECT_START.match(text, start)
         while opened:
+            begin = opened.end() - 1
             try:
-                payload, end = _DECODER.raw_decode(text, opened.end() - 1)
+                payload, end = _DECODER.raw_decode(text, begin)
             except (ValueError, RecursionError):
                 break
-            payloads.append(payload)
+            objects.append((payload, f"{CALL_OPEN}{text[begin:end]}{CALL_CLOSE}"))
             opened = _NEXT_OBJECT.match(text, end)
         close = text.find(CALL_CLOSE, end)
         if close == -1:
@@ -240,7 +254,9 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         # Tags kept: an invalid call's text never parses as JSON arguments, so
         # it stays invalid wherever chunks are merged again.
         block = f"{CALL_OPEN}{text[start:close].strip()}{CALL_CLOSE}"
-        calls += [_parse_call(block, payload) for payload in payloads or [None]]
+        if len(objects) < 2:
+            objects = [(payload, block) for payload, _ in objects or [(None, "")]]
+        calls += [_parse_call(own_text, payload) for payload, own_text in objects]
         position = close + len(CALL_CLOSE)
     if not calls:
         return text, calls

@@ -283,9 +283,7 @@ NATIVE_ANSWER = openai_payload(
     ],
     ids=["protocol-missing-key", "protocol-unknown-tool", "native-wrong-type"],
 )
-def test_a_refused_call_stays_refused_with_its_reason_when_streamed(
-    make_model, recorder, answer
-):
+def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer):
     for _ in range(3):
         recorder.reply(answer)
     model = make_model(ChatSegmindGPT4o).bind_tools([count])
@@ -297,6 +295,7 @@ def test_a_refused_call_stays_refused_with_its_reason_when_streamed(
 
     [refused] = invoked.invalid_tool_calls
     assert refused["error"]
+    assert refused["args"].startswith("<tool_call>")
     assert (invoked.tool_calls, chunk.tool_calls, merged_answer.tool_calls) == (
         [],
         [],
@@ -304,15 +303,26 @@ def test_a_refused_call_stays_refused_with_its_reason_when_streamed(
     )
     [as_yielded] = chunk.invalid_tool_calls
     assert {**as_yielded, "id": None} == {**refused, "id": None}
+    # Core rebuilds a merged stream's invalid calls without their reason.
     [kept] = merged_answer.invalid_tool_calls
-    assert kept["name"] == refused["name"]
-    assert kept["args"] == f"({refused['error']}) {refused['args']}"
+    assert (kept["name"], kept["args"]) == (refused["name"], refused["args"])
 
 
-def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder):
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [
+        ('{"m": 1}', '{"name": "g", "arguments": "{\\"m\\": 1}", "id": "c1"}'),
+        (
+            '<tool_call>{"name": "g", "x": "</tool_call>"}</tool_call>',
+            '{"name": "g", "x": "&lt;/tool_call>"}',
+        ),
+    ],
+    ids=["native-arguments", "protocol-block"],
+)
+def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder, written, sent):
     refused = {
         "name": "g",
-        "args": '{"m": 1}',
+        "args": written,
         "id": "c1",
         "error": "arguments.n: Field required",
         "type": "invalid_tool_call",
@@ -326,8 +336,7 @@ def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder):
     )
 
     _, assistant, result = recorder.last.body["messages"][1:]
-    call = '{"name": "g", "arguments": "{\\"m\\": 1}", "id": "c1"}'
-    assert assistant["content"].strip() == f"<tool_call>\n{call}\n</tool_call>"
+    assert assistant["content"].strip() == f"<tool_call>\n{sent}\n</tool_call>"
     assert result["content"].startswith('<tool_result id="c1" name="g" status="error">')
 
 
