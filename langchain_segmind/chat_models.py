@@ -6,7 +6,7 @@ import json
 import math
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -668,6 +668,11 @@ class ChatSegmindClaude(ChatSegmind):
 
     model: str = Field(default="claude-3.5-sonnet", alias="model_name")
 
+    if TYPE_CHECKING:
+        # Re-declaring `model` would have type checkers build `__init__` from
+        # the fields, refusing aliases and string keys: ChatSegmind's it is.
+        def __init__(self, **kwargs: Any) -> None: ...
+
 
 class ChatSegmindGPT4o(ChatSegmind):
     """GPT-4o on Segmind (slug `gpt-4o`).
@@ -683,3 +688,8 @@ class ChatSegmindGPT4o(ChatSegmind):
     """
 
     model: str = Field(default="gpt-4o", alias="model_name")
+
+    if TYPE_CHECKING:
+        # Re-declaring `model` would have type checkers build `__init__` from
+        # the fields, refusing aliases and string keys: ChatSegmind's it is.
+        def __init__(self, **kwargs: Any) -> None: ...
