@@ -119,9 +119,10 @@ class CatalogueProfile(dict[str, Any]):
 
 def profile_for(model: str) -> ModelProfile | None:
     """A copy of the slug's profile (any case), or `None` outside the catalogue."""
-    profile = PROFILES.get(model.lower())
+    slug = model.lower()
+    profile = PROFILES.get(slug)
     return (
         None
         if profile is None
-        else cast("ModelProfile", CatalogueProfile(model.lower(), profile))
+        else cast("ModelProfile", CatalogueProfile(slug, profile))
     )

@@ -50,12 +50,9 @@ def check_sampling(
     `top_k` at all, as their provider answers 400 to them.
     """
     opus = _CLAUDE_OPUS.match(model.lower())
-    newer_opus = opus is not None and (
-        int(opus[1]),
-        int(opus[2] or 0),
-    ) >= (4, 7)
+    opus_version = (int(opus[1]), int(opus[2] or 0)) if opus else (0, 0)
     allowed = (profile or {}).get("temperature")
-    if allowed is False or (newer_opus and allowed is None):
+    if allowed is False or (opus_version >= (4, 7) and allowed is None):
         given = [
             name
             for name in _SAMPLING_FIELDS
