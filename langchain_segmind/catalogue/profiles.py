@@ -110,8 +110,6 @@ class CatalogueProfile(dict[str, Any]):
     model's profile: the mark tells it apart from a profile a user passes.
     """
 
-    __slots__ = ("slug",)
-
     def __init__(self, slug: str, profile: ModelProfile) -> None:
         super().__init__(profile)
         self.slug = slug

@@ -30,7 +30,7 @@ JSON_MODE_INSTRUCTION = (
 # Body fields this package owns; extra fields may not overwrite them.
 _RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
 _SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
-_CLAUDE_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d+))?")
+_CLAUDE_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")  # not a date
 _TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
 
 register_translator("segmind", blocks.translate_content, blocks.translate_content)

@@ -13,6 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,7 +218,12 @@ def _call_block(part: ToolCallPart, after_text: bool) -> str:
         and args.startswith(CALL_OPEN)
         and args.endswith(CALL_CLOSE)
     ):
-        body = _TAG_START.sub("&lt;", args[len(CALL_OPEN) : -len(CALL_CLOSE)].strip())
+        written = args[len(CALL_OPEN) : -len(CALL_CLOSE)].strip()
+        with suppress(ValueError, RecursionError):  # its id, for the result's
+            call = json.loads(written)
+            if isinstance(call, dict) and "id" not in call and part.id:
+                written = json.dumps({**call, "id": part.id}, ensure_ascii=False)
+        body = _TAG_START.sub("&lt;", written)
     else:
         arguments = args if isinstance(args, str) else dict(args)
         body = _json({"name": part.name, "arguments": arguments, "id": part.id})

@@ -84,7 +84,10 @@ def _no_proxy_pattern(host: str) -> str | None:
     with suppress(ValueError):
         version = ipaddress.ip_address(address).version
     if network and (version or host.startswith("[")):
-        try:  # a network of addresses, which httpx2 skips if it cannot read it
+        # A network of addresses: httpx2 skips one not written `address/bits`.
+        if not network.isdigit() or "%" in host or "@" in host:
+            return None
+        try:
             ipaddress.ip_network(f"{address.strip('[]')}/{network}", strict=False)
         except ValueError:
             return None

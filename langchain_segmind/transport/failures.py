@@ -39,8 +39,10 @@ from langchain_segmind.transport.retry import RETRYABLE_STATUSES
 _HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "anyio")
 # The modules a call's frames go through: the HTTP stack, what it calls, the
 # standard library and this package. A frame of any other module is the user's
-# own code (a mock handler, an event hook, a client subclass).
-_STACK_MODULES = sys.stdlib_module_names | {
+# own code (a mock handler, an event hook, a client subclass), and so is a
+# frame of the standard library's mocks, debuggers and consoles.
+_USERS_STDLIB = {"unittest", "doctest", "pdb", "bdb", "code"}
+_STACK_MODULES = (sys.stdlib_module_names - _USERS_STDLIB) | {
     *_HTTP_STACK,
     *("httpx_aiohttp", "aiohappyeyeballs", "aiosignal", "frozenlist", "multidict"),
     *("propcache", "yarl", "sniffio", "idna", "certifi", "socksio"),
@@ -136,7 +138,7 @@ def error_for_exception(
         # httpx-aiohttp reports more than timeouts as TimeoutException
         and (not _from_aiohttp(cause) or isinstance(cause, TimeoutError))
     ):
-        if deadline.expired() or deadline.timeout is None:
+        if not deadline.allows_wait(0.05) or deadline.timeout is None:
             return deadline.error()
         return SegmindTimeoutError(
             f"the HTTP client's own timeouts ran out ({type(error).__name__}) before "

@@ -376,6 +376,7 @@ def test_no_proxy_covering_the_host_bypasses_the_proxy(
         ("http://api.segmind.invalid", True),
         ("http://[::1,http://x:y,http://api.segmind.invalid", True),  # bad: skipped
         ("10.0.0.0/99,[::1]/x,segmind.invalid", True),  # bad networks: skipped
+        ("10.0.0.0/255.0.0.0,fe80::1%eth0/64,segmind.invalid", True),
         ("*.segmind.example", False),
         ("https://api.segmind.invalid", False),
         ("invalid/16", False),  # a network of names: skipped

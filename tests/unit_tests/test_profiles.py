@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import warnings
 from typing import Any, get_type_hints
 
@@ -200,6 +201,15 @@ def test_a_model_rebuilt_for_another_slug_follows_that_slugs_profile(
     # To a slug outside the catalogue: no profile, as if built for it.
     uncatalogued = ChatSegmind(**{**fields, "model": "gpt-next-vision"})
     assert uncatalogued.profile is None
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_a_model_with_its_catalogue_profile_pickles(protocol: int) -> None:
+    model = ChatSegmindGPT4o()
+
+    copied = pickle.loads(pickle.dumps(model, protocol=protocol))
+
+    assert copied.profile == model.profile
 
 
 def test_changing_one_models_profile_leaves_the_others_alone() -> None:

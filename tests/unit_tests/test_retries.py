@@ -11,6 +11,7 @@ import contextlib
 import functools
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import httpx2
 import pytest
@@ -431,6 +432,14 @@ def test_a_handler_from_any_module_of_the_users_keeps_its_exception(
     client = httpx2.Client(transport=httpx2.MockTransport(namespace["handler"]))
 
     with pytest.raises(PolicyError, match="blocked by policy"):
+        make_model(http_client=client).invoke("Hi")
+
+
+def test_a_unittest_mock_handlers_exception_stays_the_users(make_model):
+    handler = mock.Mock(side_effect=KeyError("user bug"))
+    client = httpx2.Client(transport=httpx2.MockTransport(handler))
+
+    with pytest.raises(KeyError, match="user bug"):
         make_model(http_client=client).invoke("Hi")
 
 

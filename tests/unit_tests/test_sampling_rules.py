@@ -175,6 +175,12 @@ def test_claude_opus_after_the_catalogue_takes_no_sampling_either(
     assert recorder.requests == []
 
 
+def test_a_dated_opus_4_slug_takes_sampling() -> None:
+    # "20250514" is a date, not a minor version.
+    model = ChatSegmind(model="claude-opus-4-20250514", temperature=0.2)
+    assert model.temperature == 0.2
+
+
 def test_a_profile_allowing_sampling_lets_a_new_opus_take_it(
     make_model: ModelFactory, recorder: Recorder
 ) -> None:

@@ -314,7 +314,7 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
         ('{"m": 1}', '{"name": "g", "arguments": "{\\"m\\": 1}", "id": "c1"}'),
         (
             '<tool_call>{"name": "g", "x": "</tool_call>"}</tool_call>',
-            '{"name": "g", "x": "&lt;/tool_call>"}',
+            '{"name": "g", "x": "&lt;/tool_call>", "id": "c1"}',
         ),
     ],
     ids=["native-arguments", "protocol-block"],
@@ -360,3 +360,13 @@ def test_a_responses_api_function_call_block_is_not_sent_twice(gpt, recorder):
     assistant = recorder.last.body["messages"][1]["content"]
     assert assistant.count("<tool_call>") == 1
     assert '"id": "c1"' in assistant
+
+
+def test_json_object_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
+    gpt.bind_tools([F]).invoke("Hi", response_format={"type": "json_object"})
+
+    body = recorder.last.body
+    assert "response_format" not in body  # it would rule out tool calls
+    system = body["messages"][0]["content"]
+    assert "<answer_schema>" in system
+    assert "Answer with a single JSON object and nothing else" not in json.dumps(body)
