@@ -167,9 +167,10 @@ class SegmindEmulator:
         While the block runs (process-wide), every model that has no client of
         its own calls this emulator with its key: models built anywhere, even
         at import with no `api_key` or `base_url`, sync and async, so no call
-        can reach Segmind. Models given their own `http_client` are left alone.
-        Calls are also timed on `clock`, so waits between retries and polls
-        take no real time. The `segmind_emulator` fixture does this for you.
+        can reach Segmind, nor any proxy of the environment. Models given
+        their own `http_client` are left alone. Calls are also timed on
+        `clock`, so waits between retries and polls take no real time. The
+        `segmind_emulator` fixture does this for you.
 
         Yields:
             `clock`, the fake clock the calls are timed on.

@@ -290,7 +290,7 @@ def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
     )
 
 
-def _new_client(kind: str) -> Any:
+def _new_client(kind: str, *, proxies: bool) -> Any:
     """A default client: `"sync"`, or async over `"httpx2"` or `"aiohttp"`."""
     make: Callable[[str | None], Any] = (
         _aiohttp_transport
@@ -301,7 +301,7 @@ def _new_client(kind: str) -> Any:
     try:
         mounts = {
             pattern: None if proxy is None else make(proxy)
-            for pattern, proxy in environment_proxies().items()
+            for pattern, proxy in (environment_proxies() if proxies else {}).items()
         }
         return client_class(
             transport=make(None),
@@ -328,7 +328,8 @@ def _new_client(kind: str) -> Any:
 class _DefaultClients:
     """The shared clients: one for sync calls, one per running loop and transport."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, proxies: bool = True) -> None:
+        self._proxies = proxies
         self.reset()
 
     def reset(self) -> None:
@@ -344,7 +345,7 @@ class _DefaultClients:
     def sync(self) -> httpx2.Client:
         with self._lock:
             if self._sync is None:
-                self._sync = _new_client("sync")
+                self._sync = _new_client("sync", proxies=self._proxies)
             return self._sync
 
     def for_running_loop(self, backend: str) -> httpx2.AsyncClient:
@@ -354,7 +355,7 @@ class _DefaultClients:
         with self._lock:  # threads may each run a loop of their own
             for old in [old for old in self._async if old[0].is_closed()]:
                 del self._async[old]
-            client: httpx2.AsyncClient = _new_client(backend)
+            client: httpx2.AsyncClient = _new_client(backend, proxies=self._proxies)
 
             async def close_at_shutdown() -> AsyncGenerator[None]:
                 try:
@@ -372,12 +373,17 @@ class _DefaultClients:
             self._async[key] = (client, closer)
         return client
 
+    def close_sync(self) -> None:
+        """Close the sync client, if one was made."""
+        if self._sync is not None:
+            self._sync.close()
+
 
 DEFAULT_CLIENTS = _DefaultClients()
 if hasattr(os, "register_at_fork"):
     # The child must not write on its parent's sockets, nor wait on a lock
     # another thread held at the fork.
-    os.register_at_fork(after_in_child=DEFAULT_CLIENTS.reset)
+    os.register_at_fork(after_in_child=lambda: DEFAULT_CLIENTS.reset())
 
 
 # Where default-client requests really go: set by the `segmind_emulator`
@@ -390,15 +396,19 @@ _route: Route | None = None
 def routed_default_clients(route: Route) -> Iterator[None]:
     """Send every default-client request to the URL and key `route(url, key)` gives.
 
-    Process-wide while the block runs; calls through a client the user passed
-    are left alone.
+    Process-wide while the block runs, on default clients of its own that use
+    no proxy (the route leads to loopback); calls through a client the user
+    passed are left alone.
     """
-    global _route
-    previous, _route = _route, route
+    global _route, DEFAULT_CLIENTS
+    previous = _route, DEFAULT_CLIENTS
+    _route, DEFAULT_CLIENTS = route, _DefaultClients(proxies=False)
     try:
         yield
     finally:
-        _route = previous
+        routed_clients = DEFAULT_CLIENTS
+        _route, DEFAULT_CLIENTS = previous
+        routed_clients.close_sync()
 
 
 def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | None]:

@@ -12,6 +12,7 @@ import asyncio
 import copy
 import gc
 import pickle
+import socket
 import sys
 import warnings
 import weakref
@@ -215,6 +216,23 @@ def invoke_as(mode: str, model: ChatSegmind, prompt: str) -> Any:
     if mode == "sync":
         return model.invoke(prompt)
     return asyncio.run(model.ainvoke(prompt))
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_fixture_reaches_its_emulator_past_the_environments_proxies(
+    segmind_emulator: SegmindEmulator, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead_proxy = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, dead_proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+    message = invoke_as(mode, ChatSegmindGPT4o(max_retries=0), "Hi")
+
+    assert message.content == f"{REPLY}Hi"
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
