@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import sys
 import threading
 import time
@@ -85,9 +86,10 @@ def read_credits(headers: Mapping[str, str], account: str) -> dict[str, Any]:
 
 def _number(header: str | None) -> float | None:
     try:
-        return None if header is None else float(header)
-    except ValueError:
+        number = float(header)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def forget_known_balances() -> None:

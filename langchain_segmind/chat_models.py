@@ -534,11 +534,18 @@ class ChatSegmind(BaseChatModel):
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
         message = conversion.read_answer(answer.payload)
         if message is None:
-            keys = sorted(answer.payload) if isinstance(answer.payload, dict) else []
+            payload = answer.payload
+            reported = payload.get("error") if isinstance(payload, dict) else None
+            if isinstance(reported, dict):
+                reported = reported.get("message")
+            keys = sorted(payload) if isinstance(payload, dict) else []
             error = SegmindResponseError(
-                f"Segmind's answer has no recognisable shape (keys: {keys})",
+                reported
+                if isinstance(reported, str) and reported
+                else f"Segmind's answer has no recognisable shape (keys: {keys})",
                 status_code=answer.status_code,
                 request_id=answer.headers.get("x-request-id"),
+                body=json.dumps(payload, ensure_ascii=False)[:2000],
             )
             error.job = answer.job
             raise error

@@ -28,9 +28,10 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     feedback = payload.get("promptFeedback")
     blocked = feedback.get("blockReason") if isinstance(feedback, Mapping) else None
     blocked = blocked if isinstance(blocked, str) else None
-    if not isinstance(payload.get("candidates"), list) and not blocked:
+    candidates = payload.get("candidates")
+    if not (isinstance(candidates, list) and candidates) and not blocked:
         return None
-    candidates = payload.get("candidates") or [{}]
+    candidates = candidates or [{}]
     candidate = candidates[0] if isinstance(candidates[0], Mapping) else {}
     content = candidate.get("content")
     parts = content.get("parts") if isinstance(content, Mapping) else None

@@ -88,9 +88,9 @@ def _render_part(part: TextPart | MediaPart, role: str, model: str) -> dict[str,
 
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     """Read a chat.completion answer (with `reasoning_content`); else `None`."""
-    if not isinstance(payload.get("choices"), list):
+    choices = payload.get("choices")
+    if not isinstance(choices, list) or not choices:
         return None
-    choices = payload.get("choices") or [{}]
     choice = choices[0] if isinstance(choices[0], Mapping) else {}
     message = choice.get("message")
     message = message if isinstance(message, Mapping) else {}
@@ -116,15 +116,16 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         ),
         calls=calls,
         reasoning=_text(message.get("reasoning_content")),
-        refusal=message.get("refusal"),
+        refusal=message.get("refusal") or _text(message.get("content"), "refusal"),
     )
 
 
-def _text(content: Any) -> str:
+def _text(content: Any, kind: str = "text") -> str:
+    """A string content as it is; of a list of parts, the `kind` parts joined."""
     if isinstance(content, list):
         return "".join(
-            part["text"]
+            part[kind]
             for part in content
-            if isinstance(part, Mapping) and isinstance(part.get("text"), str)
+            if isinstance(part, Mapping) and isinstance(part.get(kind), str)
         )
-    return content if isinstance(content, str) else ""
+    return content if isinstance(content, str) and kind == "text" else ""

@@ -173,13 +173,19 @@ def _accepted(answer: Answer, call: Call) -> SegmindJob:
     payload = answer.payload if isinstance(answer.payload, Mapping) else {}
     request_id = payload.get("request_id")
     urls = (payload.get("status_url"), payload.get("response_url"))
-    if not isinstance(request_id, str) or not all(isinstance(u, str) for u in urls):
+    given_urls = all(isinstance(url, str) for url in urls)
+    if not isinstance(request_id, str) or not (
+        given_urls or _REQUEST_ID.fullmatch(request_id)
+    ):
         raise SegmindResponseError(
-            "the queue's answer lacks request_id, status_url or response_url: "
-            f"{payload!r:.200}",
+            f"the queue's answer has no usable request_id: {payload!r:.200}",
             status_code=answer.status_code,
+            request_id=answer.headers.get("x-request-id"),
         )
-    job = SegmindJob(request_id, call.model, str(urls[0]), str(urls[1]))
+    if given_urls:
+        job = SegmindJob(request_id, call.model, str(urls[0]), str(urls[1]))
+    else:  # accepted (and billed) all the same: poll where Segmind keeps jobs
+        job = job_for_id(request_id, call.model, call.url.rpartition("/")[0])
     logger.info("Segmind accepted v2 job %s (%s)", request_id, call.model)
     return job
 

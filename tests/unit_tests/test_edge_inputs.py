@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import traceback
 
 import pytest
@@ -185,6 +186,40 @@ def test_non_numeric_credit_headers_read_as_none(make_model, recorder) -> None:
     metadata = make_model().invoke("hi").response_metadata
     assert metadata["remaining_credits"] is None
     assert metadata["cost"] is None
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
+def test_credit_headers_that_are_no_finite_number_read_as_none(
+    make_model, recorder, value
+) -> None:
+    headers = {"x-remaining-credits": value, "x-cost": value}
+    recorder.reply(recorder.anthropic_payload("hi"), headers=headers)
+    guarded = make_model(min_remaining_credits=1, raise_on_low_credits=True)
+
+    metadata = guarded.invoke("hi").response_metadata
+    again = guarded.invoke("hi again")  # the guard saw no balance
+
+    assert metadata["remaining_credits"] is None
+    assert metadata["cost"] is None
+    assert again.content == "echo: hi again"
+
+
+def test_a_queued_job_without_poll_urls_is_polled_where_segmind_keeps_jobs(
+    make_model, recorder
+) -> None:
+    recorder.reply({"request_id": "r1", "status": "QUEUED"})
+    recorder.reply({"status": "COMPLETED"})
+    result = recorder.openai_payload("queued answer")
+    recorder.reply({"status": "COMPLETED", "output": json.dumps(result)})
+
+    message = make_model(ChatSegmindGPT4o, api_version="v2").invoke("hi")
+
+    assert message.content == "queued answer"
+    assert [(sent.method, sent.url) for sent in recorder.requests] == [
+        ("POST", "https://api.segmind.com/v2/gpt-4o"),
+        ("GET", "https://api.segmind.com/v2/requests/r1/status"),
+        ("GET", "https://api.segmind.com/v2/requests/r1"),
+    ]
 
 
 def test_a_queued_job_with_an_unknown_status_fails(make_model, recorder) -> None:

@@ -152,6 +152,19 @@ def test_openai_refusal_is_reported(gpt, recorder):
     assert message.response_metadata["refusal"] == "I can't help with that."
 
 
+def test_an_openai_refusal_given_as_a_content_part_is_reported(gpt, recorder):
+    payload = recorder.openai_payload(None)
+    refusal = {"type": "refusal", "refusal": "I can't assist with that."}
+    payload["choices"][0]["message"]["content"] = [refusal]
+    recorder.reply(payload)
+
+    message = gpt.invoke("Hi")
+
+    assert message.content == ""
+    assert message.response_metadata["refusal"] == "I can't assist with that."
+    assert [block["type"] for block in message.content_blocks] == ["refusal"]
+
+
 def test_no_refusal_key_without_a_refusal(gpt, recorder):
     assert "refusal" not in gpt.invoke("Hi").response_metadata
 
@@ -429,6 +442,46 @@ def test_json_body_with_no_known_shape(claude, recorder, payload):
     assert error.request_id == "req-8"
     assert "req-8" in str(error)
     assert recorder.count == 1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"error": "Upstream provider failed: overloaded"},
+        {"error": {"message": "Upstream provider failed: overloaded"}},
+    ],
+    ids=["string", "object"],
+)
+def test_a_success_status_with_an_error_body_carries_segminds_message(
+    claude, recorder, payload
+):
+    recorder.reply(payload, headers={"x-request-id": "req-9"})
+
+    with pytest.raises(SegmindResponseError) as caught:
+        claude.invoke("Hi")
+    assert caught.value.message == "Upstream provider failed: overloaded"
+    assert str(caught.value) == (
+        "Segmind HTTP 200: Upstream provider failed: overloaded (request id req-9)"
+    )
+    assert "overloaded" in (caught.value.body or "")
+    assert recorder.count == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "payload"),
+    [
+        ("gpt-4o", {"id": "c1", "object": "chat.completion", "choices": []}),
+        ("gemini-2.5-pro", {"candidates": [], "modelVersion": "gemini-2.5-pro"}),
+    ],
+    ids=["no-choice", "no-candidate"],
+)
+def test_an_answer_without_a_choice_is_an_error_not_an_empty_reply(
+    make_model, recorder, model, payload
+):
+    recorder.reply(payload)
+
+    with pytest.raises(SegmindResponseError, match="no recognisable shape"):
+        make_model(ChatSegmind, model=model).invoke("Hi")
 
 
 # -- streaming ----------------------------------------------------------------------
