@@ -41,7 +41,7 @@ from pydantic import (
 from langchain_segmind import conversion
 from langchain_segmind.callbacks import account_id, check_balance, read_credits
 from langchain_segmind.catalogue.profiles import CatalogueProfile, profile_for
-from langchain_segmind.errors import SegmindInputError, SegmindResponseError
+from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import (
     ToolBinding,
     answer_schema_into_protocol,
@@ -58,6 +58,7 @@ from langchain_segmind.tools.structured import (
 )
 from langchain_segmind.transport import clients, queue
 from langchain_segmind.transport.deadline import MAX_TIMEOUT_SECONDS
+from langchain_segmind.transport.failures import error_for_unreadable
 from langchain_segmind.transport.queue import SegmindJob
 from langchain_segmind.transport.send import (
     Answer,
@@ -534,18 +535,8 @@ class ChatSegmind(BaseChatModel):
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
         message = conversion.read_answer(answer.payload)
         if message is None:
-            payload = answer.payload
-            reported = payload.get("error") if isinstance(payload, dict) else None
-            if isinstance(reported, dict):
-                reported = reported.get("message")
-            keys = sorted(payload) if isinstance(payload, dict) else []
-            error = SegmindResponseError(
-                reported
-                if isinstance(reported, str) and reported
-                else f"Segmind's answer has no recognisable shape (keys: {keys})",
-                status_code=answer.status_code,
-                request_id=answer.headers.get("x-request-id"),
-                body=json.dumps(payload, ensure_ascii=False)[:2000],
+            error = error_for_unreadable(
+                answer.payload, answer.status_code, answer.headers
             )
             error.job = answer.job
             raise error

@@ -113,6 +113,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             "completion_tokens",
             "total_tokens",
             cache_read="prompt_tokens_details.cached_tokens",
+            reasoning="completion_tokens_details.reasoning_tokens",
         ),
         calls=calls,
         reasoning=_text(message.get("reasoning_content")),

@@ -87,14 +87,15 @@ def read_usage(
     cache_read: str = "",
     cache_creation: str = "",
     cache_apart: bool = False,
-    reasoning_apart: str = "",
+    reasoning: str = "",
+    reasoning_apart: bool = False,
 ) -> UsageMetadata | None:
     """LangChain's usage record from a provider's usage, by key or dotted path.
 
     `cache_apart`: the provider leaves cached tokens out of its input count
-    (Anthropic does; LangChain's input count includes them). `reasoning_apart`:
-    the key of reasoning tokens the provider leaves out of its output count
-    (Gemini's thoughts; LangChain's output count includes them).
+    (Anthropic does; LangChain's input count includes them). `reasoning`: the
+    key of the reasoning tokens; `reasoning_apart`: the provider leaves them
+    out of its output count (Gemini's thoughts; LangChain's count includes them).
     """
     if not isinstance(usage, Mapping):
         return None
@@ -109,8 +110,10 @@ def read_usage(
     input_tokens = (_count(usage, inputs) or 0) + (
         sum(details.values()) if cache_apart else 0
     )
-    reasoning = _count(usage, reasoning_apart) if reasoning_apart else None
-    output_tokens = (_count(usage, outputs) or 0) + (reasoning or 0)
+    reasoning_tokens = _count(usage, reasoning) if reasoning else None
+    output_tokens = (_count(usage, outputs) or 0) + (
+        reasoning_tokens or 0 if reasoning_apart else 0
+    )
     record = UsageMetadata(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
@@ -118,8 +121,8 @@ def read_usage(
     )
     if details:
         record["input_token_details"] = cast("InputTokenDetails", details)
-    if reasoning is not None:
-        record["output_token_details"] = {"reasoning": reasoning}
+    if reasoning_tokens is not None:
+        record["output_token_details"] = {"reasoning": reasoning_tokens}
     return record
 
 

@@ -250,6 +250,24 @@ def error_for_answer(
     return SegmindResponseError(message, **context)
 
 
+def error_for_unreadable(
+    payload: Any, status_code: int, headers: Mapping[str, str]
+) -> SegmindResponseError:
+    """The error for a success whose JSON is no answer: Segmind's `error`, if any."""
+    reported = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(reported, dict):
+        reported = reported.get("message")
+    keys = sorted(payload) if isinstance(payload, dict) else []
+    return SegmindResponseError(
+        reported
+        if isinstance(reported, str) and reported
+        else f"Segmind's answer has no recognisable shape (keys: {keys})",
+        status_code=status_code,
+        request_id=headers.get("x-request-id"),
+        body=json.dumps(payload, ensure_ascii=False)[:2000],
+    )
+
+
 def is_context_overflow(text: str) -> bool:
     """Whether a provider's error text says the prompt exceeds the context window."""
     return _CONTEXT_OVERFLOW.search(text) is not None

@@ -130,6 +130,19 @@ def test_openai_usage(gpt, recorder):
     }
 
 
+def test_openai_reasoning_tokens_are_output_token_details(gpt, recorder):
+    payload = recorder.openai_payload()
+    payload["usage"]["completion_tokens_details"] = {"reasoning_tokens": 5}
+    recorder.reply(payload)
+
+    assert gpt.invoke("Hi").usage_metadata == {
+        "input_tokens": 289,
+        "output_tokens": 7,  # OpenAI's count includes the reasoning
+        "total_tokens": 296,
+        "output_token_details": {"reasoning": 5},
+    }
+
+
 def test_openai_missing_usage_gives_no_usage_metadata(gpt, recorder):
     payload = recorder.openai_payload()
     del payload["usage"]
