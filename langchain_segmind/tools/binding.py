@@ -174,7 +174,9 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     """
     prose, calls = protocol.parse_reply(message.text)
     if not calls and not message.tool_calls:
-        return message
+        if binding.answer_schema is None:
+            return message
+        return message.model_copy(update={"content": protocol.unfenced(prose)})
     # A native call's text is written as a block too, so that a refused one
     # never parses as arguments when a stream's chunks are merged.
     natives = []

@@ -272,6 +272,17 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     return "\n".join(p.strip() for p in prose if p.strip()), calls
 
 
+def unfenced(text: str) -> str:
+    """A reply wholly inside one code fence (which the answer rule forbids), bare."""
+    inner = text.strip()
+    if len(inner) < 7 or not inner.startswith("```") or not inner.endswith("```"):
+        return text
+    language, newline, body = inner[3:-3].partition("\n")
+    if not newline or not (language.strip().isalnum() or not language.strip()):
+        return text
+    return body.strip()
+
+
 def _parse_call(block: str, payload: Any) -> ParsedCall:
     if payload is None:
         brace = block.find("{")

@@ -370,3 +370,26 @@ def test_json_object_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
     system = body["messages"][0]["content"]
     assert "<answer_schema>" in system
     assert "Answer with a single JSON object and nothing else" not in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ['```json\n{"city": "Paris"}\n```', '\n```\n{"city": "Paris"}\n```\n'],
+    ids=["json-fence", "bare-fence"],
+)
+def test_a_fenced_answer_to_the_answer_schema_is_unwrapped(gpt, recorder, reply):
+    recorder.reply(recorder.openai_payload(reply))
+    schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
+
+    message = gpt.bind_tools([F]).invoke("Hi", response_format=schema)
+
+    assert message.content == '{"city": "Paris"}'
+    assert message.tool_calls == []
+
+
+def test_a_fenced_reply_without_an_answer_schema_is_left_as_written(gpt, recorder):
+    recorder.reply(recorder.openai_payload('```json\n{"city": "Paris"}\n```'))
+
+    message = gpt.bind_tools([F]).invoke("Hi")
+
+    assert message.content == '```json\n{"city": "Paris"}\n```'
