@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.tools import tool
 
 from langchain_segmind import ChatSegmind, SegmindContextOverflowError
+from langchain_segmind.middleware import InvalidToolCallRetryMiddleware
 from langchain_segmind.testing import SegmindEmulator
 
 WORDS_PER_TURN = 40
@@ -105,3 +106,50 @@ def test_an_agent_calls_a_tool_and_answers(segmind_emulator: SegmindEmulator) ->
     tool_results = [m for m in result["messages"] if m.type == "tool"]
     assert tool_results[0].content == "It is sunny in Paris."
     assert "It is sunny in Paris." in result["messages"][-1].text
+
+
+def call_block(arguments: str) -> str:
+    call = f'{{"name": "get_weather", "arguments": {arguments}}}'
+    return f"<tool_call>\n{call}\n</tool_call>"
+
+
+async def test_an_invalid_call_is_answered_with_its_error_and_the_model_retries(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    segmind_emulator.script_replies(
+        call_block('{"town": "Paris"}'), call_block('{"city": "Paris"}'), "Sunny."
+    )
+    agent = create_agent(
+        ChatSegmind(model="gpt-4o"),
+        tools=[get_weather],
+        middleware=[InvalidToolCallRetryMiddleware()],
+    )
+
+    result = await agent.ainvoke({"messages": [HumanMessage("Weather in Paris?")]})
+
+    error, tool_result = [m for m in result["messages"] if m.type == "tool"]
+    assert error.status == "error"
+    assert "arguments.city: Field required" in error.text
+    assert tool_result.content == "It is sunny in Paris."
+    assert result["messages"][-1].text == "Sunny."
+    retry = segmind_emulator.requests[1].body["messages"][-1]["content"]
+    assert "arguments.city: Field required" in retry
+
+
+def test_invalid_calls_are_retried_at_most_max_retries_times_in_a_row(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    segmind_emulator.script_replies(*[call_block('{"town": "Paris"}')] * 3)
+    agent = create_agent(
+        ChatSegmind(model="gpt-4o"),
+        tools=[get_weather],
+        middleware=[InvalidToolCallRetryMiddleware(max_retries=2)],
+    )
+
+    result = agent.invoke({"messages": [HumanMessage("Weather in Paris?")]})
+
+    assert len(segmind_emulator.requests) == 3
+    last = result["messages"][-1]
+    assert isinstance(last, AIMessage)
+    assert last.tool_calls == []
+    assert last.invalid_tool_calls

@@ -1,0 +1,95 @@
+"""Agent middleware for LangChain's `create_agent` (needs the `langchain` package).
+
+LangChain's agent loop runs only a reply's `tool_calls`. A reply whose calls
+were all refused (arguments the tool's schema rejects, an unknown tool, a
+block that is not JSON) sits in `invalid_tool_calls`, so the agent ends there
+with an empty answer. `InvalidToolCallRetryMiddleware` sends the reasons back
+to the model instead, as `ToolNode` does for a call that fails validation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessage, ToolMessage
+
+try:
+    from langchain.agents.middleware import AgentMiddleware, AgentState, hook_config
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "langchain_segmind.middleware needs LangChain's agents: pip install langchain"
+    ) from error
+
+
+class InvalidToolCallRetryMiddleware(AgentMiddleware):
+    """Answer a reply's invalid tool calls with their errors and call the model again.
+
+    When the model's reply holds invalid tool calls and no valid one, each
+    invalid call gets an error `ToolMessage` with the reason, and the agent
+    calls the model again, at most `max_retries` times in a row; after that
+    the agent ends as it would without the middleware.
+
+    Example:
+        ```python
+        from langchain.agents import create_agent
+        from langchain_segmind import ChatSegmindClaude
+        from langchain_segmind.middleware import InvalidToolCallRetryMiddleware
+
+        agent = create_agent(
+            ChatSegmindClaude(),
+            [get_weather],
+            middleware=[InvalidToolCallRetryMiddleware()],
+        )
+        ```
+    """
+
+    def __init__(self, max_retries: int = 2) -> None:
+        """Retry at most `max_retries` replies in a row."""
+        super().__init__()
+        self.max_retries = max_retries
+
+    @hook_config(can_jump_to=["model"])
+    def after_model(
+        self, state: AgentState[Any], runtime: Any
+    ) -> dict[str, Any] | None:
+        """Answer the last reply's invalid calls and jump back to the model."""
+        *earlier, last = state["messages"]
+        if not isinstance(last, AIMessage) or not _only_invalid_calls(last):
+            return None
+        retried = 0
+        for message in reversed(earlier):
+            if isinstance(message, ToolMessage):
+                continue
+            if not _only_invalid_calls(message):
+                break
+            retried += 1
+        if retried >= self.max_retries:
+            return None
+        errors = [
+            ToolMessage(
+                f"Error: {call.get('error') or 'the call could not be read'}\n"
+                "Please fix your mistakes.",
+                tool_call_id=call["id"],
+                name=call.get("name") or "unknown",
+                status="error",
+            )
+            for call in last.invalid_tool_calls
+            if call.get("id")
+        ]
+        return {"messages": errors, "jump_to": "model"} if errors else None
+
+    async def aafter_model(
+        self,
+        state: AgentState[Any],
+        runtime: Any,
+    ) -> dict[str, Any] | None:
+        """The async form of `after_model`."""
+        return self.after_model(state, runtime)
+
+
+def _only_invalid_calls(message: object) -> bool:
+    return (
+        isinstance(message, AIMessage)
+        and bool(message.invalid_tool_calls)
+        and not message.tool_calls
+    )
