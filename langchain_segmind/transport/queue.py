@@ -26,6 +26,7 @@ from langchain_segmind.errors import (
     SegmindJobFailedError,
     SegmindNotFoundError,
     SegmindResponseError,
+    SegmindTimeoutError,
 )
 from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirected
 from langchain_segmind.transport.deadline import Deadline
@@ -139,6 +140,12 @@ async def acollect(
         return _result(await get(result), job)
 
 
+_RESUME_HINT = (
+    "Segmind accepted the job and goes on with it: collect its answer with "
+    "`llm.resume(error.job)` instead of calling again."
+)
+
+
 @contextmanager
 def _carrying(job: SegmindJob) -> Iterator[None]:
     """Attach `job` to the error of any failure once it was accepted."""
@@ -166,6 +173,10 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         raise replacement from error
     except (SegmindError, asyncio.CancelledError) as error:
         error.job = job  # type: ignore[union-attr]
+        if isinstance(error, SegmindError):
+            error.is_retryable = False  # sent again, it would pay for a new job
+            if not isinstance(error, SegmindTimeoutError):  # which says it
+                error.hint = error.hint or _RESUME_HINT
         raise
 
 

@@ -209,6 +209,9 @@ async def test_status_polls_that_keep_failing_leave_the_job_on_the_error(
     job = accepted_job(caught.value)
     assert segmind_emulator.requests_to(f"/requests/{job.request_id}/status")
     assert submits(segmind_emulator) == 1
+    # Sent again, the call would submit (and pay for) a second job.
+    assert caught.value.is_retryable is False
+    assert "resume(error.job)" in str(caught.value)
 
 
 async def test_a_cancelled_ainvoke_leaves_the_job_on_the_cancellation(
