@@ -92,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(
             f"{emulator.base_url}\n"
             f"api key: {emulator.api_key}\n"
-            f"v2 (queue) base URL: {emulator.v2_base_url}\n"
+            f"v2 queue API: {emulator.v2_base_url} (for models: the base URL "
+            'above and api_version="v2")\n'
             "Segmind emulator running (not a model); Ctrl-C to stop.\n"
         )
         if not is_loopback(args.host):

@@ -301,10 +301,16 @@ def _not_found_hint(model: str, url: str | None) -> str | None:
         close = difflib.get_close_matches(model.lower(), DIRECTORY_SLUGS, n=1)
         if close:
             hints.append(f"Segmind has no model {model!r}; did you mean {close[0]!r}?")
-    if url and not re.search(r"/v\d+/[^/]+$", urlsplit(url).path):
+    path = urlsplit(url or "").path
+    if url and not re.search(r"/v\d+/", path):
         hints.append(
             "base_url has no /v1 segment: Segmind's API is under "
             "https://api.segmind.com/v1."
+        )
+    elif url and not re.search(r"/v\d+/([^/]+$|requests/)", path):
+        hints.append(
+            f"base_url goes on past /v1 ({url!r} was called): end it at /v1, "
+            "the slug comes from `model`."
         )
     return " ".join(hints) or None
 

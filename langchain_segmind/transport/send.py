@@ -188,6 +188,11 @@ def check_base_url(url: str) -> str:
         problem = "it may not carry a query or fragment"
     elif any(ord(char) <= 0x20 for char in url):
         problem = "it holds spaces or control characters"
+    elif parsed.path.rstrip("/").endswith("/v2"):
+        problem = (
+            "it is the v2 queue API's; give the v1 base URL and "
+            'api_version="v2" (the queue URLs are derived from it)'
+        )
     if problem:
         raise SegmindInputError(f"base_url {url!r} is not usable: {problem}")
     return url.rstrip("/")

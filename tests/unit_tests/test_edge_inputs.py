@@ -83,6 +83,8 @@ def test_base_url_needs_a_scheme() -> None:
         pytest.param("https://api.segmind.com/v1#", "query or fragment", id="bare-#"),
         pytest.param("https://api.segmind.com/v 1", "spaces or control", id="space"),
         pytest.param("https://api.segmind.com/v1 ", "spaces or control", id="trailing"),
+        pytest.param("https://api.segmind.com/v2", 'api_version="v2"', id="v2"),
+        pytest.param("https://api.segmind.com/v2/", 'api_version="v2"', id="v2/"),
     ],
 )
 def test_an_unusable_base_url_is_refused_when_the_model_is_built(

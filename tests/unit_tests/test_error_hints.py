@@ -94,6 +94,18 @@ def test_a_base_url_without_v1_gets_a_hint(make_model, recorder, call):
     assert "https://api.segmind.com/v1" in str(raised.value)
 
 
+def test_a_base_url_that_holds_the_slug_gets_a_hint(make_model, recorder, call):
+    base_url = "https://api.segmind.com/v1/gpt-4o"
+    model = make_model(ChatSegmind, model="gpt-4o", base_url=base_url)
+    recorder.fail(404, "Not found")
+
+    with pytest.raises(SegmindNotFoundError) as raised:
+        call(model, "Hi")
+
+    assert "base_url goes on past /v1" in raised.value.hint
+    assert "no /v1 segment" not in raised.value.hint
+
+
 def test_out_of_credits_says_how_to_top_up(make_model, recorder, call):
     model = make_model(ChatSegmind, model="gpt-4o")
     recorder.fail(406, "Insufficient credits: balance 0.01, cost 0.05")
