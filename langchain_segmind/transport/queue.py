@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
+
+import httpx2
 
 from langchain_segmind.errors import (
     SegmindBadRequestError,
@@ -205,11 +206,11 @@ def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
     """The GETs of `job`'s status and result."""
     # The key goes with every poll: never to a host other than the submit's
     # (on the default clients, also the one they really sent it to).
-    allowed = {urlsplit(call.url)[:2]}
+    allowed = {_origin(call.url)}
     if client is None:
-        allowed.add(urlsplit(redirected(call.url, None)[0])[:2])
+        allowed.add(_origin(redirected(call.url, None)[0]))
     for url in (job.status_url, job.response_url):
-        if urlsplit(url)[:2] not in allowed:
+        if _origin(url) not in allowed - {None}:
             raise SegmindResponseError(
                 f"the queue pointed to {url!r}, outside the origin of {call.url!r}; "
                 "not following it with the API key"
@@ -217,6 +218,15 @@ def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
     retries = max(call.max_retries, 3)  # a GET is safe to repeat
     poll = partial(replace, call, body=None, timeout=None, max_retries=retries)
     return [poll(url=job.status_url), poll(url=job.response_url)]
+
+
+def _origin(url: object) -> tuple[str, str, int | None] | None:
+    """Scheme, host and port of an absolute URL, read as httpx2 reads it."""
+    try:
+        parsed = httpx2.URL(url)  # type: ignore[arg-type]
+    except (TypeError, ValueError, httpx2.InvalidURL):
+        return None
+    return (parsed.scheme, parsed.host, parsed.port) if parsed.is_absolute_url else None
 
 
 def _pending(answer: Answer, job: SegmindJob) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import traceback
 
+import httpx2
 import pytest
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, ValidationError
@@ -222,6 +223,37 @@ def test_a_queued_job_without_poll_urls_is_polled_where_segmind_keeps_jobs(
         ("GET", "https://api.segmind.com/v2/requests/r1/status"),
         ("GET", "https://api.segmind.com/v2/requests/r1"),
     ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        " https://api.segmind.com/v2/requests/j",
+        "https://[api.segmind.com/x",
+        "https://api.segmind.com\uff0fevil.com/",
+    ],
+    ids=["leading-space", "bad-bracket", "fullwidth-slash"],
+)
+def test_a_poll_url_that_may_not_lead_to_segmind_is_never_sent_the_key(
+    recorder, fake_clock, url
+) -> None:
+    queued = {"request_id": "j", "status": "QUEUED"}
+    recorder.reply({**queued, "status_url": url, "response_url": url})
+    # A relative URL would go to the client's own base URL.
+    client = httpx2.Client(
+        transport=httpx2.MockTransport(recorder), base_url="https://other.example/"
+    )
+    model = ChatSegmindGPT4o(api_key=SECRET, api_version="v2", http_client=client)
+
+    with pytest.raises(SegmindResponseError) as caught:
+        model.invoke("hi")
+
+    assert [sent.url for sent in recorder.requests] == [
+        "https://api.segmind.com/v2/gpt-4o"
+    ]
+    assert caught.value.job is not None
+    assert caught.value.job.request_id == "j"
+    assert caught.value.is_retryable is False
 
 
 def test_a_queued_job_with_an_unknown_status_fails(make_model, recorder) -> None:
