@@ -136,7 +136,7 @@ def render_request(
             "least one non-empty message"
         )
     if response_format is not None:
-        if response_format.get("type") not in formats:
+        if str(response_format.get("type")) not in formats:
             raise SegmindInputError(
                 f"response_format type {response_format.get('type')!r} is not "
                 f"supported for Segmind model {model!r}; supported: "

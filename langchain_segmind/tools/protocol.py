@@ -112,7 +112,7 @@ def _json(value: Any) -> str:
     # every one is escaped, since `\n` or `\t` may stand between it and a tag.
     try:
         text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError) as error:  # a date in a past call's args, say
+    except (TypeError, ValueError, RecursionError) as error:  # a date, say
         raise SegmindInputError(
             f"a tool call or tool description cannot be written as JSON: {error}"
         ) from error

@@ -188,6 +188,8 @@ def check_base_url(url: str) -> str:
         problem = "it may not carry a query or fragment"
     elif any(ord(char) <= 0x20 for char in url):
         problem = "it holds spaces or control characters"
+    elif not _resolvable(parsed.host):
+        problem = "its host name cannot be looked up (a label over 63 characters?)"
     elif parsed.path.rstrip("/").endswith("/v2"):
         problem = (
             "it is the v2 queue API's; give the v1 base URL and "
@@ -196,6 +198,14 @@ def check_base_url(url: str) -> str:
     if problem:
         raise SegmindInputError(f"base_url {url!r} is not usable: {problem}")
     return url.rstrip("/")
+
+
+def _resolvable(host: str) -> bool:
+    try:
+        host.encode("idna")  # as the resolver will
+    except UnicodeError:
+        return False
+    return True
 
 
 def send(
@@ -402,24 +412,32 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
     status, headers = progress.status_code or 0, progress.headers
     if status >= 400:
         raise error_for_answer(status, headers, body, model=call.model, url=call.url)
-    problem = None
     if body.count(b"{") + body.count(b"[") + body.count(b",") > MAX_JSON_VALUES:
         problem = f"a JSON body of more than {MAX_JSON_VALUES:,} values"
-    else:
-        try:
-            payload = json.loads(body)
-        except RecursionError:
-            problem = "JSON nested too deeply to read"
-        except ValueError:
-            excerpt = body[:300].decode("utf-8", errors="replace")
-            problem = f"a body that is not JSON: {excerpt!r}"
-        else:
-            request_id = headers.get("x-request-id")
-            logger.debug("%s -> %s (request id %s)", call.url, status, request_id)
-            return Answer(status, headers, payload)
-    raise SegmindResponseError(
+        raise _unusable_answer(status, headers, body, problem)
+    try:
+        payload = json.loads(body)
+    except RecursionError as error:
+        problem = "JSON nested too deeply to read"
+        raise _unusable_answer(status, headers, body, problem) from error
+    except ValueError as error:
+        problem = f"a body that is not JSON: {_excerpt(body)!r}"
+        raise _unusable_answer(status, headers, body, problem) from error
+    request_id = headers.get("x-request-id")
+    logger.debug("%s -> %s (request id %s)", call.url, status, request_id)
+    return Answer(status, headers, payload)
+
+
+def _unusable_answer(
+    status: int, headers: Mapping[str, str], body: bytes, problem: str
+) -> SegmindResponseError:
+    return SegmindResponseError(
         f"Segmind answered {status} with {problem}",
         status_code=status,
         request_id=headers.get("x-request-id"),
-        body=body[:300].decode("utf-8", errors="replace"),
+        body=_excerpt(body),
     )
+
+
+def _excerpt(body: bytes) -> str:
+    return body[:300].decode("utf-8", errors="replace")

@@ -85,6 +85,9 @@ def test_base_url_needs_a_scheme() -> None:
         pytest.param("https://api.segmind.com/v 1", "spaces or control", id="space"),
         pytest.param("https://api.segmind.com/v1 ", "spaces or control", id="trailing"),
         pytest.param("https://api.segmind.com/v2", 'api_version="v2"', id="v2"),
+        pytest.param(
+            f"https://{'a' * 64}.example.com/v1", "cannot be looked up", id="label"
+        ),
         pytest.param("https://api.segmind.com/v2/", 'api_version="v2"', id="v2/"),
     ],
 )
@@ -254,6 +257,23 @@ def test_a_poll_url_that_may_not_lead_to_segmind_is_never_sent_the_key(
     assert caught.value.job is not None
     assert caught.value.job.request_id == "j"
     assert caught.value.is_retryable is False
+
+
+def test_a_response_format_type_that_is_no_text_is_refused(make_model, recorder):
+    with pytest.raises(SegmindInputError, match="response_format type"):
+        make_model(ChatSegmindGPT4o).invoke("hi", response_format={"type": {"a": 1}})
+    assert recorder.requests == []
+
+
+def test_a_tool_schema_too_deep_to_write_is_refused(make_model, recorder):
+    schema: dict[str, object] = {"type": "object"}
+    for _ in range(3000):
+        schema = {"type": "object", "properties": {"x": schema}}
+    tool = {"type": "function", "function": {"name": "f", "parameters": schema}}
+
+    with pytest.raises(SegmindInputError, match="cannot be written as JSON"):
+        make_model(ChatSegmindGPT4o).bind_tools([tool]).invoke("hi")
+    assert recorder.requests == []
 
 
 def test_a_queued_job_with_an_unknown_status_fails(make_model, recorder) -> None:

@@ -436,6 +436,7 @@ def test_success_status_with_a_non_json_body(claude, recorder, text):
         claude.invoke("Hi")
     assert caught.value.status_code == 200
     assert caught.value.request_id == "req-7"
+    assert isinstance(caught.value.__cause__, ValueError)  # json's own reason
     assert recorder.count == 1  # billed already: never retried
 
 
