@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -333,6 +334,21 @@ def _segmind_message(body: bytes, content_type: str) -> str:
                 if isinstance(value, dict) and isinstance(value.get("message"), str):
                     return str(value["message"])
     return " ".join(text.split())[:300]
+
+
+def forget_stack_locals(error: BaseException) -> None:
+    """Clear the locals of `error`'s finished frames that are not the user's code.
+
+    Those of the package and the HTTP stack hold the request, key included;
+    the user's own frames keep theirs for debugging.
+    """
+    tb = error.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module.partition(".")[0] in _STACK_MODULES:
+            with suppress(RuntimeError):  # a frame still running keeps its locals
+                tb.tb_frame.clear()
+        tb = tb.tb_next
 
 
 def _named(error: BaseException | None, *names: str) -> bool:

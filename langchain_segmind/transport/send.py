@@ -35,6 +35,7 @@ from langchain_segmind.transport.failures import (
     Progress,
     error_for_answer,
     error_for_exception,
+    forget_stack_locals,
 )
 from langchain_segmind.transport.retry import retry_delay, should_retry
 
@@ -370,6 +371,7 @@ def _delay_or_raise(
     """
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
+        forget_stack_locals(error)
         raise error
     _forget_locals(error)  # the attempt's frames hold the request, key included
     if failure is not error:

@@ -111,6 +111,34 @@ def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
     assert "Connection refused" in str(caught.value)
 
 
+class RefusingClient(httpx2.Client):
+    def build_request(self, *args: object, **kwargs: object) -> httpx2.Request:
+        raise RuntimeError("the user's own failure")
+
+
+class RefusingAsyncClient(httpx2.AsyncClient):
+    def build_request(self, *args: object, **kwargs: object) -> httpx2.Request:
+        raise RuntimeError("the user's own failure")
+
+
+def test_the_users_own_exception_holds_no_key_in_the_packages_frames(call):
+    model = ChatSegmindGPT4o(
+        api_key=KEY,
+        http_client=RefusingClient(),
+        http_async_client=RefusingAsyncClient(),
+    )
+
+    with pytest.raises(RuntimeError, match="the user's own failure") as caught:
+        call(model, "Hi")
+
+    # The user's `build_request` was handed the key; no frame of ours keeps it.
+    frames = [frame for frame, _ in traceback.walk_tb(caught.value.__traceback__)]
+    ours = [f for f in frames if f.f_globals["__name__"].startswith("langchain_seg")]
+    assert ours
+    assert all(KEY not in repr(frame.f_locals) for frame in ours)
+    assert "kwargs" in frames[-1].f_locals  # the user's frame keeps its locals
+
+
 def test_key_is_not_in_a_missing_key_error(make_model, recorder):
     with pytest.raises(SegmindAuthenticationError) as caught:
         make_model(api_key=None).invoke("Hi")
