@@ -211,11 +211,18 @@ class ChatSegmind(BaseChatModel):
             if isinstance(error, SegmindInputError):
                 raise
             # Our own checks raise SegmindInputError, which pydantic wraps.
-            for detail in error.errors(include_url=False, include_input=False):
-                found = (detail.get("ctx") or {}).get("error")
-                if isinstance(found, SegmindInputError):
-                    raise found from error
-            raise SegmindInputError(str(error)) from error
+            refused = [
+                detail["ctx"]["error"]
+                for detail in error.errors(include_url=False, include_input=False)
+                if isinstance((detail.get("ctx") or {}).get("error"), SegmindInputError)
+            ]
+            if not refused:
+                raise SegmindInputError(str(error)) from error
+        else:
+            return
+        # Raised out here with its own cause, not pydantic's wrapper, which
+        # holds every argument given (the key among them).
+        raise refused[0] from refused[0].__cause__
 
     def __repr_args__(self) -> Any:
         # The slug first, even when it is the class's default; no profile.

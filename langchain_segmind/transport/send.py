@@ -374,6 +374,7 @@ def _delay_or_raise(
         forget_stack_locals(error)
         raise error
     _forget_locals(error)  # the attempt's frames hold the request, key included
+    _redact_request(error)
     if failure is not error:
         failure.__cause__ = error
     deadline, method = progress.deadline, call.method
@@ -392,6 +393,19 @@ def _delay_or_raise(
     if not retry:
         raise failure
     return delay
+
+
+def _redact_request(error: Exception) -> None:
+    """Point an HTTP error (the typed failure's cause) at a copy without the key."""
+    try:
+        request = error.request  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # none, or not set
+        return
+    headers = getattr(request, "headers", None)
+    if headers is not None and "x-api-key" in headers:
+        headers = headers.copy()
+        headers["x-api-key"] = "[redacted]"
+        error.request = type(request)(request.method, request.url, headers=headers)  # type: ignore[attr-defined]
 
 
 def _forget_locals(error: BaseException) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import pickle
 import traceback
 
 import httpx2
@@ -109,6 +110,10 @@ def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
     for rendered in _error_texts(caught.value):
         assert KEY not in rendered
     assert "Connection refused" in str(caught.value)
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx2.ConnectError)
+    assert cause.request.headers["x-api-key"] == "[redacted]"
+    assert KEY.encode() not in pickle.dumps(cause)
 
 
 class RefusingClient(httpx2.Client):
@@ -242,6 +247,23 @@ def test_an_unknown_argument_named_like_a_key_is_refused(name):
             raised.value, capture_locals=True
         ).format()
     )
+
+
+def test_a_refused_argument_leaves_no_key_in_the_errors_chain():
+    with pytest.raises(SegmindInputError, match="temperature") as raised:
+        ChatSegmindGPT4o(api_key=KEY, temperature=3)
+
+    chained: BaseException | None = raised.value
+    while chained is not None:
+        assert KEY.encode() not in pickle.dumps(chained)
+        chained = chained.__cause__ or chained.__context__
+
+
+def test_a_refused_base_url_keeps_its_own_cause():
+    with pytest.raises(SegmindInputError, match="not a valid URL") as raised:
+        ChatSegmind(model="gpt-4o", api_key=KEY, base_url="http://[::1")
+
+    assert isinstance(raised.value.__cause__, httpx2.InvalidURL)
 
 
 def test_a_key_inside_model_kwargs_under_another_name_is_refused():
