@@ -231,9 +231,11 @@ def error_for_answer(
         )
     if status_code == 410:
         suggestion = _SUCCESSORS.get(model) or _SUCCESSORS.get(model.split("-")[0])
-        hint = f" Try model={suggestion!r}." if suggestion not in (None, model) else ""
+        try_next = (
+            f" Try model={suggestion!r}." if suggestion not in (None, model) else ""
+        )
         return SegmindModelRetiredError(
-            f"{message} (model {model!r} is retired.{hint})", **context
+            message, hint=f"Model {model!r} is retired.{try_next}", **context
         )
     if status_code == 406 and "credit" in message.lower():
         return SegmindInsufficientCreditsError(message, hint=_TOP_UP_HINT, **context)
