@@ -102,7 +102,7 @@ class SegmindNotFoundError(SegmindError, core.ModelNotFoundError):
 
 
 class SegmindModelRetiredError(SegmindNotFoundError):
-    """The model was retired (HTTP 410); the message names a current slug."""
+    """The model was retired (HTTP 410); the hint names a current slug."""
 
 
 class SegmindBadRequestError(SegmindError, core.ModelInvalidRequestError):

@@ -278,7 +278,7 @@ def unfenced(text: str) -> str:
     if len(inner) < 7 or not inner.startswith("```") or not inner.endswith("```"):
         return text
     language, newline, body = inner[3:-3].partition("\n")
-    if not newline or not (language.strip().isalnum() or not language.strip()):
+    if not newline or "```" in body or not (language.isalnum() or not language):
         return text
     return body.strip()
 

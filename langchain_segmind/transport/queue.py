@@ -21,6 +21,7 @@ import httpx2
 
 from langchain_segmind.errors import (
     SegmindBadRequestError,
+    SegmindConnectionError,
     SegmindContextOverflowError,
     SegmindError,
     SegmindInputError,
@@ -179,6 +180,16 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
             if not isinstance(error, SegmindTimeoutError):  # which says it
                 error.hint = error.hint or _RESUME_HINT
         raise
+    except Exception as error:  # the user's own code (a handler, a hook) failed
+        wrapped = SegmindConnectionError(
+            f"collecting job {job.request_id} failed in the HTTP client's own code: "
+            f"{type(error).__name__}: {error}",
+            request_id=job.request_id,
+            hint=_RESUME_HINT,
+            retryable=False,
+        )
+        wrapped.job = job
+        raise wrapped from error
 
 
 def _accepted(answer: Answer, call: Call) -> SegmindJob:
@@ -213,7 +224,9 @@ def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
         if _origin(url) not in allowed - {None}:
             raise SegmindResponseError(
                 f"the queue pointed to {url!r}, outside the origin of {call.url!r}; "
-                "not following it with the API key"
+                "not following it with the API key",
+                hint="Collect the job at Segmind's usual job URLs with "
+                "`llm.resume(error.job.request_id)`.",
             )
     retries = max(call.max_retries, 3)  # a GET is safe to repeat
     poll = partial(replace, call, body=None, timeout=None, max_retries=retries)

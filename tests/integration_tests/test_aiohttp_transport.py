@@ -111,3 +111,19 @@ async def test_a_reset_after_the_request_is_not_sent_again(
     assert caught.value.is_retryable is False
     assert len(emulator.requests) == 1
     assert clock.waits == []
+
+
+async def test_an_aiohttp_error_kept_as_the_cause_holds_no_key(
+    emulator: SegmindEmulator,
+) -> None:
+    emulator.inject(Fault(status=200, body={}, headers={"Bad Header": "x"}))
+    model = new_model(
+        emulator, ChatSegmindGPT4o, async_transport="aiohttp", max_retries=0
+    )
+
+    with pytest.raises(SegmindConnectionError) as caught:
+        await model.ainvoke("hello")
+
+    request_info = getattr(caught.value.__cause__, "request_info", None)
+    assert request_info is not None  # aiohttp's ClientResponseError
+    assert request_info.headers["x-api-key"] == "[redacted]"

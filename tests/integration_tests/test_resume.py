@@ -268,8 +268,9 @@ async def test_a_status_url_on_another_origin_is_not_followed(
     )
     llm = v2_model(segmind_emulator)
 
-    with pytest.raises(SegmindResponseError, match=r"elsewhere\.example"):
+    with pytest.raises(SegmindResponseError, match=r"elsewhere\.example") as caught:
         await invoke(llm, mode)
+    assert "resume(error.job.request_id)" in str(caught.value)
     with pytest.raises(SegmindResponseError, match=r"elsewhere\.example"):
         await resume(llm, mode, SegmindJob("job-1", SLUG, f"{base}/status", base))
 

@@ -14,6 +14,7 @@ from langchain_segmind import (
     ChatSegmind,
     ChatSegmindClaude,
     ChatSegmindGPT4o,
+    SegmindConnectionError,
     SegmindError,
     SegmindInputError,
     SegmindResponseError,
@@ -274,6 +275,33 @@ def test_a_tool_schema_too_deep_to_write_is_refused(make_model, recorder):
     with pytest.raises(SegmindInputError, match="cannot be written as JSON"):
         make_model(ChatSegmindGPT4o).bind_tools([tool]).invoke("hi")
     assert recorder.requests == []
+
+
+def test_the_users_own_failure_while_polling_carries_the_job_and_is_final(
+    recorder, fake_clock
+) -> None:
+    class HiccupError(Exception):
+        pass
+
+    def hiccup(request: httpx2.Request) -> httpx2.Response:
+        raise HiccupError("the user's transport failed")
+
+    base = "https://api.segmind.com/v2/requests/j1"
+    queued = {"request_id": "j1", "status": "QUEUED"}
+    recorder.reply({**queued, "status_url": f"{base}/status", "response_url": base})
+    recorder.queue(hiccup)
+    client = httpx2.Client(transport=httpx2.MockTransport(recorder))
+    model = ChatSegmindGPT4o(api_key=SECRET, api_version="v2", http_client=client)
+
+    with pytest.raises(SegmindConnectionError) as caught:
+        model.invoke("hi")
+
+    # Raised as is, LangChain's retry middleware would submit (and pay) again.
+    assert isinstance(caught.value.__cause__, HiccupError)
+    assert caught.value.is_retryable is False
+    assert caught.value.job is not None
+    assert caught.value.job.request_id == "j1"
+    assert "resume(error.job)" in str(caught.value)
 
 
 def test_a_queued_job_with_an_unknown_status_fails(make_model, recorder) -> None:

@@ -144,6 +144,28 @@ def test_the_users_own_exception_holds_no_key_in_the_packages_frames(call):
     assert "kwargs" in frames[-1].f_locals  # the user's frame keeps its locals
 
 
+def test_key_is_not_in_a_status_error_raised_by_a_users_hook(recorder):
+    def raise_for_status(response: httpx2.Response) -> None:
+        response.read()
+        response.raise_for_status()
+
+    recorder.fail(401, "Unauthorized")
+    client = httpx2.Client(
+        transport=httpx2.MockTransport(recorder),
+        event_hooks={"response": [raise_for_status]},
+    )
+    model = ChatSegmindGPT4o(api_key=KEY, http_client=client, max_retries=0)
+
+    with pytest.raises(SegmindAuthenticationError) as caught:
+        model.invoke("Hi")
+
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx2.HTTPStatusError)
+    assert cause.request.headers["x-api-key"] == "[redacted]"
+    assert cause.response.request.headers["x-api-key"] == "[redacted]"
+    assert KEY.encode() not in pickle.dumps(cause)
+
+
 def test_key_is_not_in_a_missing_key_error(make_model, recorder):
     with pytest.raises(SegmindAuthenticationError) as caught:
         make_model(api_key=None).invoke("Hi")

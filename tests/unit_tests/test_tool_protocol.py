@@ -393,3 +393,13 @@ def test_a_fenced_reply_without_an_answer_schema_is_left_as_written(gpt, recorde
     message = gpt.bind_tools([F]).invoke("Hi")
 
     assert message.content == '```json\n{"city": "Paris"}\n```'
+
+
+def test_a_reply_of_several_fences_is_left_as_written(gpt, recorder):
+    reply = '```json\n{"a": 1}\n```\nor\n```json\n{"a": 2}\n```'
+    recorder.reply(recorder.openai_payload(reply))
+    schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
+
+    message = gpt.bind_tools([F]).invoke("Hi", response_format=schema)
+
+    assert message.content == reply
