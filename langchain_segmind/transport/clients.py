@@ -197,7 +197,7 @@ class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         pool: Any = httpcore2.ConnectionPool if sync else httpcore2.AsyncConnectionPool
         self._pool = pool(
             ssl_context=httpx2.create_ssl_context(),
-            proxy=None if proxy is None else httpcore2.Proxy(proxy),
+            proxy=None if proxy is None else _core_proxy(proxy),
             max_connections=MAX_CONNECTIONS,
             max_keepalive_connections=MAX_CONNECTIONS,
             keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
@@ -241,6 +241,14 @@ class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             stream=_ResponseStream(response),
             extensions=response.extensions,
         )
+
+
+def _core_proxy(url: str) -> httpcore2.Proxy:
+    """httpcore2's proxy for `url`, its credentials sent as httpx2 sends them."""
+    proxy = httpx2.Proxy(url)
+    return httpcore2.Proxy(
+        url=str(proxy.url), auth=proxy.raw_auth, headers=proxy.headers.raw
+    )
 
 
 def check_aiohttp_installed() -> None:

@@ -166,10 +166,10 @@ def error_for_exception(
             "base_url and the headers (printable ASCII only)"
         )
     # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
-    # failure to connect proves the request never left (a write can fail after
-    # the whole request was sent, e.g. on HTTP/2).
+    # failure to connect (or a proxy's refused tunnel) proves the request never
+    # left (a write can fail after the whole request was sent, e.g. on HTTP/2).
     never_sent = (
-        _named(cause, "ClientConnectorError")
+        _named(cause, "ClientConnectorError", "ClientHttpProxyError")
         if _from_aiohttp(cause)
         else _named(error, "ConnectError", "ProxyError")
     )

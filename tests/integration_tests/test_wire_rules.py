@@ -10,6 +10,7 @@ tests about a deadline in real time use `real_clock` and a 0.3 s timeout.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import gc
@@ -334,8 +335,9 @@ def test_default_client_connections_carry_tcp_keepalive(
     base_url = emulator.base_url
     if route == "proxy":
         # The emulator serves a forward proxy's requests too: a host that does
-        # not exist is reached only through it.
-        environment.setenv("HTTP_PROXY", emulator.url)
+        # not exist is reached only through it. Its credentials go with them.
+        proxy = emulator.url.replace("http://", "http://us%40er:p%3Ass@")
+        environment.setenv("HTTP_PROXY", proxy)
         base_url = "http://api.segmind.invalid/v1"
     model = model_on(base_url, path, api_key=emulator.api_key)
 
@@ -348,6 +350,10 @@ def test_default_client_connections_carry_tcp_keepalive(
     assert answer.content
     if route == "proxy":
         assert emulator.requests[0].headers["host"] == "api.segmind.invalid"
+        credentials = base64.b64encode(b"us@er:p:ss").decode()
+        assert emulator.requests[0].headers["proxy-authorization"] == (
+            f"Basic {credentials}"
+        )
     assert options, "no open connection to the emulator"
     assert options == [{**EXPECTED_KEEPALIVE, "SO_KEEPALIVE": 1}] * len(options)
 
@@ -420,12 +426,17 @@ def test_no_proxy_entries_route_as_in_a_plain_httpx2_client(
     assert plain_bypassed is bypassed
 
 
+@pytest.mark.parametrize("proxy", ["closed-port", "refused-connect"])
 @pytest.mark.parametrize("path", PATHS)
-def test_an_unreachable_proxy_is_a_retried_connection_error(
-    environment: pytest.MonkeyPatch, path: str
+def test_a_proxy_that_leads_nowhere_is_a_retried_connection_error(
+    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str, proxy: str
 ) -> None:
-    environment.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
-    model = model_on("http://api.segmind.invalid/v1", path, max_retries=1)
+    if proxy == "closed-port":
+        environment.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    else:  # the emulator, standing as the proxy, grants no CONNECT tunnel
+        environment.setenv("HTTPS_PROXY", emulator.url)
+    scheme = "http" if proxy == "closed-port" else "https"
+    model = model_on(f"{scheme}://api.segmind.invalid/v1", path, max_retries=1)
 
     error = failure_of(lambda: run(path, invoke(model, path)))
 
