@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 
 from langchain_segmind.transport.deadline import Clock
+
+# Each clock's time waited, per thread and task (a context copied at their
+# start inherits what was waited before).
+_WAITED: ContextVar[Mapping[int, float]] = ContextVar(
+    "fake_clock_waited", default=MappingProxyType({})
+)
+_CLOCK_IDS = itertools.count()
 
 
 class FakeClock(Clock):
@@ -14,12 +25,14 @@ class FakeClock(Clock):
     `sleep` and `asleep` return at once; they advance `monotonic` by the time
     asked for and record it in `waits` (`blocking_waits` has the `sleep`s
     alone, so a test can check that async code never blocked its loop).
-    `monotonic` is the time waited so far, so deadlines depend on the waits
-    alone, not on how busy the machine is; with `real_time`, the real time
-    passed is added, so a deadline still ends a call that waits on a real
-    server (the emulator's clock does this). `now` is the wall clock (or the
-    fixed `now` given) plus the time waited: rate-limit reset times are wall
-    clock times. `jitter` is 1.0, so the waits are exact.
+    `monotonic` is the time waited so far (`waited`), so deadlines depend on
+    the waits alone, not on how busy the machine is; with `real_time`, the
+    real time passed is added, so a deadline still ends a call that waits on
+    a real server (the emulator's clock does this). Time waited is counted
+    per thread and asyncio task, as concurrent waits overlap in real time: the
+    calls of a `batch` each see their own waits, not the sum of all. `now` is
+    the wall clock (or the fixed `now` given) plus the time waited: rate-limit
+    reset times are wall clock times. `jitter` is 1.0, so the waits are exact.
 
     Install it for every call in a block with
     `langchain_segmind.transport.deadline.replaced_clock`; the
@@ -41,11 +54,20 @@ class FakeClock(Clock):
     """
 
     def __init__(self, now: datetime | None = None, *, real_time: bool = False) -> None:
-        self.waited = 0.0
+        self._id = next(_CLOCK_IDS)
         self.waits: list[float] = []
         self.blocking_waits: list[float] = []
         self._start = now
         self._real_start = time.monotonic() if real_time else None
+
+    @property
+    def waited(self) -> float:
+        """Seconds waited so far in this thread or task (a test may add to it)."""
+        return _WAITED.get().get(self._id, 0.0)
+
+    @waited.setter
+    def waited(self, seconds: float) -> None:
+        _WAITED.set({**_WAITED.get(), self._id: seconds})
 
     def monotonic(self) -> float:
         """The seconds waited so far (with `real_time`, plus the real ones)."""

@@ -235,6 +235,32 @@ def test_the_fixture_reaches_its_emulator_past_the_environments_proxies(
     assert message.content == f"{REPLY}Hi"
 
 
+SLUGS = ["gpt-4o", "gpt-4", "gpt-4-turbo", "gpt-5", "gpt-5-mini", "o3", "o4-mini"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_concurrent_calls_under_the_fixture_wait_their_own_time(
+    segmind_emulator: SegmindEmulator, mode: str
+) -> None:
+    for slug in SLUGS:  # one 503 for each call, retried after 0.5 s
+        segmind_emulator.inject(Fault.server_error(503), slug=slug)
+    models = [ChatSegmind(model=slug, timeout=2, max_retries=1) for slug in SLUGS]
+
+    if mode == "sync":
+        with ThreadPoolExecutor(max_workers=len(models)) as pool:
+            answers = list(pool.map(lambda model: model.invoke("Hi"), models))
+    else:
+
+        async def all_at_once() -> list[Any]:
+            return await asyncio.gather(*(model.ainvoke("Hi") for model in models))
+
+        answers = asyncio.run(all_at_once())
+
+    # Seven waits of 0.5 s overlap: no call's 2 s ran out on the others' waits.
+    assert [answer.content for answer in answers] == [f"{REPLY}Hi"] * len(SLUGS)
+    assert segmind_emulator.clock.waits == [0.5] * len(SLUGS)
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_call_without_a_timeout_waits_as_long_as_the_answer_takes(
     segmind_emulator: SegmindEmulator, mode: str
