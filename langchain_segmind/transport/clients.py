@@ -381,10 +381,17 @@ class _DefaultClients:
             self._async[key] = (client, closer)
         return client
 
-    def close_sync(self) -> None:
-        """Close the sync client, if one was made."""
+    def close(self) -> None:
+        """Close the sync client now, and each async one in its loop, soon."""
         if self._sync is not None:
             self._sync.close()
+        for (loop, _), (_, closer) in list(self._async.items()):
+            if not loop.is_closed():
+                asyncio.run_coroutine_threadsafe(_finished(closer), loop)
+
+
+async def _finished(closer: AsyncGenerator[None]) -> None:
+    await closer.aclose()
 
 
 DEFAULT_CLIENTS = _DefaultClients()
@@ -416,7 +423,7 @@ def routed_default_clients(route: Route) -> Iterator[None]:
     finally:
         routed_clients = DEFAULT_CLIENTS
         _route, DEFAULT_CLIENTS = previous
-        routed_clients.close_sync()
+        routed_clients.close()
 
 
 def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | None]:

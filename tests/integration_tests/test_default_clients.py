@@ -235,6 +235,20 @@ def test_the_fixture_reaches_its_emulator_past_the_environments_proxies(
     assert message.content == f"{REPLY}Hi"
 
 
+@pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])
+async def test_a_capture_block_closes_its_clients_in_a_loop_that_goes_on(
+    emulator: SegmindEmulator, transport: str
+) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        with emulator.capture_default_clients():
+            await ChatSegmindGPT4o(async_transport=transport).ainvoke("Hi")
+        await asyncio.sleep(0.05)  # the loop runs their closing
+        gc.collect()
+
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
 SLUGS = ["gpt-4o", "gpt-4", "gpt-4-turbo", "gpt-5", "gpt-5-mini", "o3", "o4-mini"]
 
 
