@@ -9,6 +9,7 @@ sockets are bounded by the running attempt's deadline.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import ipaddress
 import os
 import socket
@@ -395,6 +396,7 @@ async def _finished(closer: AsyncGenerator[None]) -> None:
 
 
 DEFAULT_CLIENTS = _DefaultClients()
+atexit.register(lambda: DEFAULT_CLIENTS.close())  # its sockets, before exit
 if hasattr(os, "register_at_fork"):
     # The child must not write on its parent's sockets, nor wait on a lock
     # another thread held at the fork.

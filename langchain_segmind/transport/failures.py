@@ -186,7 +186,9 @@ def error_for_exception(
             status_code=status,
             request_id=progress.headers.get("x-request-id"),
         )
-    if _named(error, "RemoteProtocolError") and not str(error).startswith(_NO_ANSWER):
+    if (
+        _named(error, "RemoteProtocolError") and not str(error).startswith(_NO_ANSWER)
+    ) or _named(error, "ClientResponseError"):  # aiohttp's word for the same
         return SegmindResponseError(
             f"Segmind's answer is not valid HTTP ({description}); the call may "
             "have been billed, so it is not retried"

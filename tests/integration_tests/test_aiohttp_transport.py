@@ -19,6 +19,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindAuthenticationError,
     SegmindConnectionError,
+    SegmindResponseError,
     SegmindTimeoutError,
 )
 from langchain_segmind.testing import FakeClock, Fault, SegmindEmulator
@@ -113,7 +114,7 @@ async def test_a_reset_after_the_request_is_not_sent_again(
     assert clock.waits == []
 
 
-async def test_an_aiohttp_error_kept_as_the_cause_holds_no_key(
+async def test_an_answer_that_is_not_http_is_a_response_error_with_no_key(
     emulator: SegmindEmulator,
 ) -> None:
     emulator.inject(Fault(status=200, body={}, headers={"Bad Header": "x"}))
@@ -121,7 +122,7 @@ async def test_an_aiohttp_error_kept_as_the_cause_holds_no_key(
         emulator, ChatSegmindGPT4o, async_transport="aiohttp", max_retries=0
     )
 
-    with pytest.raises(SegmindConnectionError) as caught:
+    with pytest.raises(SegmindResponseError, match="not valid HTTP") as caught:
         await model.ainvoke("hello")
 
     request_info = getattr(caught.value.__cause__, "request_info", None)

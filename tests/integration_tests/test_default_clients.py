@@ -13,6 +13,7 @@ import copy
 import gc
 import pickle
 import socket
+import subprocess
 import sys
 import warnings
 import weakref
@@ -247,6 +248,28 @@ async def test_a_capture_block_closes_its_clients_in_a_loop_that_goes_on(
         gc.collect()
 
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_a_script_that_called_leaves_no_socket_open_at_exit(
+    emulator: SegmindEmulator,
+) -> None:
+    script = (
+        "from langchain_segmind import ChatSegmindGPT4o\n"
+        f"llm = ChatSegmindGPT4o(base_url={emulator.base_url!r}, "
+        f"api_key={emulator.api_key!r})\n"
+        "print(llm.invoke('Hi').content)\n"
+    )
+
+    finished = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.stdout == f"{REPLY}Hi\n"
+    assert "ResourceWarning" not in finished.stderr
 
 
 SLUGS = ["gpt-4o", "gpt-4", "gpt-4-turbo", "gpt-5", "gpt-5-mini", "o3", "o4-mini"]
