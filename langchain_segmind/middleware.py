@@ -29,6 +29,11 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
     calls the model again, at most `max_retries` times in a row; after that
     the agent ends as it would without the middleware.
 
+    With a `response_format`, give it as `ToolStrategy(schema)`: LangChain
+    runs a bare schema as `ProviderStrategy` for Segmind's models, which
+    raises `StructuredOutputValidationError` on such a reply before any
+    middleware sees it.
+
     Example:
         ```python
         from langchain.agents import create_agent

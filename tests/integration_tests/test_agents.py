@@ -10,9 +10,11 @@ from langchain.agents.middleware import (
     ModelRefusalMiddleware,
     SummarizationMiddleware,
 )
+from langchain.agents.structured_output import ToolStrategy
 from langchain_core.exceptions import ContextOverflowError, ModelRefusalError
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.tools import tool
+from pydantic import BaseModel
 
 from langchain_segmind import ChatSegmind, SegmindContextOverflowError
 from langchain_segmind.middleware import InvalidToolCallRetryMiddleware
@@ -153,3 +155,27 @@ def test_invalid_calls_are_retried_at_most_max_retries_times_in_a_row(
     assert isinstance(last, AIMessage)
     assert last.tool_calls == []
     assert last.invalid_tool_calls
+
+
+class Weather(BaseModel):
+    city: str
+    weather: str
+
+
+def test_invalid_calls_are_retried_in_an_agent_with_a_tool_strategy(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    answer = '{"name": "Weather", "arguments": {"city": "Paris", "weather": "sunny"}}'
+    segmind_emulator.script_replies(
+        call_block('{"town": "Paris"}'), f"<tool_call>\n{answer}\n</tool_call>"
+    )
+    agent = create_agent(
+        ChatSegmind(model="gpt-4o"),
+        tools=[get_weather],
+        response_format=ToolStrategy(Weather),
+        middleware=[InvalidToolCallRetryMiddleware()],
+    )
+
+    result = agent.invoke({"messages": [HumanMessage("Weather in Paris?")]})
+
+    assert result["structured_response"] == Weather(city="Paris", weather="sunny")
