@@ -34,7 +34,7 @@ from langchain_segmind.errors import (
     SegmindInsufficientCreditsError,
 )
 
-_PROVIDER = "segmind"
+PROVIDER = "segmind"
 
 
 class SegmindLowCreditsWarning(UserWarning):
@@ -231,7 +231,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     ) -> None:
         """Remember Segmind runs, so that their failures can be counted."""
         metadata = metadata or {}
-        if metadata.get("ls_provider") == _PROVIDER:
+        if metadata.get("ls_provider") == PROVIDER:
             with self._totals_lock:
                 self._segmind_runs[run_id] = str(metadata.get("ls_model_name", ""))
 
@@ -269,7 +269,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         """Count one answer; called under the lock."""
         metadata = message.response_metadata
         if not isinstance(message, AIMessage) or (
-            metadata.get("model_provider") != _PROVIDER
+            metadata.get("model_provider") != PROVIDER
         ):
             return
         usage: Mapping[str, Any] = message.usage_metadata or {}

@@ -38,8 +38,7 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_segmind import conversion
-from langchain_segmind.callbacks import account_id, check_balance, read_credits
+from langchain_segmind import callbacks, conversion
 from langchain_segmind.catalogue.profiles import CatalogueProfile, profile_for
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import (
@@ -73,7 +72,6 @@ from langchain_segmind.transport.send import (
 
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
 DEFAULT_TIMEOUT_SECONDS = 120.0
-PROVIDER = "segmind"
 
 # Per-call keyword arguments with a meaning of their own; any other keyword
 # argument is sent as an extra body field (e.g. `top_p=0.9`).
@@ -135,7 +133,7 @@ class ChatSegmind(BaseChatModel):
     """The Segmind slug of the model, e.g. `"claude-4.5-sonnet"`."""
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env("SEGMIND_API_KEY", default=None),
-        validation_alias=AliasChoices("api_key", "segmind_api_key"),
+        validation_alias=AliasChoices(*_KEY_ARGUMENTS),
     )
     """Segmind API key (alias `segmind_api_key`); from `SEGMIND_API_KEY` by default."""
     base_url: Annotated[str, AfterValidator(check_base_url)] = Field(
@@ -337,7 +335,7 @@ class ChatSegmind(BaseChatModel):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop or self.stop, **kwargs)
-        params["ls_provider"] = PROVIDER
+        params["ls_provider"] = callbacks.PROVIDER
         return params
 
     def _combine_llm_outputs(
@@ -502,8 +500,8 @@ class ChatSegmind(BaseChatModel):
             ),
         )
         if self.min_remaining_credits is not None:
-            check_balance(
-                account_id(self.base_url, self.api_key),
+            callbacks.check_balance(
+                callbacks.account_id(self.base_url, self.api_key),
                 self.min_remaining_credits,
                 raise_error=self.raise_on_low_credits,
             )
@@ -547,12 +545,12 @@ class ChatSegmind(BaseChatModel):
             )
             error.job = answer.job
             raise error
-        account = account_id(self.base_url, self.api_key)
+        account = callbacks.account_id(self.base_url, self.api_key)
         message.response_metadata = {
             "model_name": call.model,
-            "model_provider": PROVIDER,
+            "model_provider": callbacks.PROVIDER,
             **message.response_metadata,
-            **read_credits(answer.headers, account),
+            **callbacks.read_credits(answer.headers, account),
         }
         if stop:
             message = conversion.cut_at_stop(message, stop)
@@ -695,6 +693,5 @@ class ChatSegmindGPT4o(ChatSegmind):
     model: str = Field(default="gpt-4o", alias="model_name")
 
     if TYPE_CHECKING:
-        # Re-declaring `model` would have type checkers build `__init__` from
-        # the fields, refusing aliases and string keys: ChatSegmind's it is.
+        # The same `__init__` stub as ChatSegmindClaude's, for the same reason.
         def __init__(self, **kwargs: Any) -> None: ...

@@ -9,7 +9,7 @@ to the model instead, as `ToolNode` does for a call that fails validation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from langchain_core.messages import AIMessage, ToolMessage
 
@@ -59,7 +59,7 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
     ) -> dict[str, Any] | None:
         """Answer the last reply's invalid calls and jump back to the model."""
         *earlier, last = state["messages"]
-        if not isinstance(last, AIMessage) or not _only_invalid_calls(last):
+        if not _only_invalid_calls(last):
             return None
         retried = 0
         for message in reversed(earlier):
@@ -84,15 +84,13 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
         return {"messages": errors, "jump_to": "model"} if errors else None
 
     async def aafter_model(
-        self,
-        state: AgentState[Any],
-        runtime: Any,
+        self, state: AgentState[Any], runtime: Any
     ) -> dict[str, Any] | None:
         """The async form of `after_model`."""
         return self.after_model(state, runtime)
 
 
-def _only_invalid_calls(message: object) -> bool:
+def _only_invalid_calls(message: object) -> TypeGuard[AIMessage]:
     return (
         isinstance(message, AIMessage)
         and bool(message.invalid_tool_calls)

@@ -118,9 +118,6 @@ class CatalogueProfile(dict[str, Any]):
 def profile_for(model: str) -> ModelProfile | None:
     """A copy of the slug's profile (any case), or `None` outside the catalogue."""
     slug = model.lower()
-    profile = PROFILES.get(slug)
-    return (
-        None
-        if profile is None
-        else cast("ModelProfile", CatalogueProfile(slug, profile))
-    )
+    if slug not in PROFILES:
+        return None
+    return cast("ModelProfile", CatalogueProfile(slug, PROFILES[slug]))
