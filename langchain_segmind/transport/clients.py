@@ -388,11 +388,7 @@ class _DefaultClients:
             self._sync.close()
         for (loop, _), (_, closer) in list(self._async.items()):
             if not loop.is_closed():
-                asyncio.run_coroutine_threadsafe(_finished(closer), loop)
-
-
-async def _finished(closer: AsyncGenerator[None]) -> None:
-    await closer.aclose()
+                asyncio.run_coroutine_threadsafe(closer.aclose(), loop)
 
 
 DEFAULT_CLIENTS = _DefaultClients()

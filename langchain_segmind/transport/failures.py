@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Mapping
 from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -76,6 +77,7 @@ _TOP_UP_HINT = (
 )
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Progress:
     """How far one attempt got: its answer's status and headers, once they came.
 
@@ -84,24 +86,14 @@ class Progress:
     body start.
     """
 
-    __slots__ = (
-        "client_timeouts",
-        "deadline",
-        "headers",
-        "never_sent",
-        "status_code",
-        "timeouts",
-    )
-
-    client_timeouts: Mapping[str, float | None]  # both set with the request
-    timeouts: dict[str, float | None]
-
-    def __init__(self, deadline: Deadline) -> None:
-        self.deadline = deadline
-        self.status_code: int | None = None
-        self.headers: Mapping[str, str] = {}
-        # Proven only by a connection that failed to open, or a closed client.
-        self.never_sent = False
+    deadline: Deadline
+    status_code: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    # Proven only by a connection that failed to open, or a closed client.
+    never_sent: bool = False
+    # Both set with the request.
+    client_timeouts: Mapping[str, float | None] = field(init=False)
+    timeouts: dict[str, float | None] = field(init=False)
 
 
 def error_for_exception(

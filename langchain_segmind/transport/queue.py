@@ -76,8 +76,7 @@ class SegmindJob:
 
 def v2_base_url(base_url: str) -> str:
     """The queue API's base URL beside a v1 `base_url`."""
-    stripped = base_url.rstrip("/")
-    return stripped[:-3] + "/v2" if stripped.endswith("/v1") else stripped + "/v2"
+    return base_url.rstrip("/").removesuffix("/v1") + "/v2"
 
 
 def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:

@@ -398,10 +398,14 @@ def _delay_or_raise(
 def _redact_request(error: Exception) -> None:
     """Point an HTTP error (the typed failure's cause) at copies without the key."""
     try:
-        request = _without_key(error.request)  # type: ignore[attr-defined]
+        request = error.request  # type: ignore[attr-defined]
     except (AttributeError, RuntimeError):  # none, or not set
         request = None
-    if request is not None:
+    headers = getattr(request, "headers", None)
+    if headers is not None and "x-api-key" in headers:
+        headers = headers.copy()
+        headers["x-api-key"] = "[redacted]"
+        request = type(request)(request.method, request.url, headers=headers)
         error.request = request  # type: ignore[attr-defined]
         response = getattr(error, "response", None)  # httpx2's HTTPStatusError
         if response is not None:
@@ -410,18 +414,9 @@ def _redact_request(error: Exception) -> None:
     if info is not None and "x-api-key" in getattr(info, "headers", ()):
         from multidict import CIMultiDict, CIMultiDictProxy
 
-        headers: CIMultiDict[str] = CIMultiDict(info.headers)
-        headers["x-api-key"] = "[redacted]"
-        error.request_info = info._replace(headers=CIMultiDictProxy(headers))  # type: ignore[attr-defined]
-
-
-def _without_key(request: Any) -> Any:
-    headers = getattr(request, "headers", None)
-    if headers is None or "x-api-key" not in headers:
-        return None
-    headers = headers.copy()
-    headers["x-api-key"] = "[redacted]"
-    return type(request)(request.method, request.url, headers=headers)
+        copied: CIMultiDict[str] = CIMultiDict(info.headers)
+        copied["x-api-key"] = "[redacted]"
+        error.request_info = info._replace(headers=CIMultiDictProxy(copied))  # type: ignore[attr-defined]
 
 
 def _forget_locals(error: BaseException) -> None:
