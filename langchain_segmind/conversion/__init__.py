@@ -118,12 +118,10 @@ def render_request(
             raise SegmindUnsupportedContentError(
                 part.kind, model, "its model profile does not accept it"
             )
-    claude = model.lower().startswith("claude")
-    render = anthropic.render_conversation if claude else openai.render_conversation
-    formats = (
-        anthropic.SUPPORTED_RESPONSE_FORMATS
-        if claude
-        else openai.SUPPORTED_RESPONSE_FORMATS
+    render, formats = (
+        (anthropic.render_conversation, anthropic.SUPPORTED_RESPONSE_FORMATS)
+        if model.lower().startswith("claude")
+        else (openai.render_conversation, openai.SUPPORTED_RESPONSE_FORMATS)
     )
     if json_mode or (response_format or {}).get("type") == "json_object":
         # Claude slugs reject `json_object`; the instruction serves every slug,
@@ -189,14 +187,13 @@ def combine_llm_outputs(
     outputs: Sequence[Mapping[str, Any] | None], model: str
 ) -> dict[str, Any]:
     """One `llm_output` for several calls: the first model named, tokens summed."""
+    # Each output is `chat_result`'s, or `None` (a cached or streamed answer).
     present = [output for output in outputs if output]
     usages = [output["token_usage"] for output in present if "token_usage" in output]
-    names = [output["model_name"] for output in present if "model_name" in output]
-    combined: dict[str, Any] = {"model_name": names[0] if names else model}
+    combined = {"model_name": present[0]["model_name"] if present else model}
     if usages:
         combined["token_usage"] = {
-            key: sum(int(usage.get(key) or 0) for usage in usages)
-            for key in _TOKEN_USAGE_KEYS
+            key: sum(usage[key] for usage in usages) for key in _TOKEN_USAGE_KEYS
         }
     return combined
 

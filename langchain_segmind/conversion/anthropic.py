@@ -50,7 +50,6 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
             instructions.append(_system_text(turn, model))
             continue
         role = "assistant" if turn.role == "assistant" else "user"
-        # Anthropic wants a turn's thinking blocks before anything else in it.
         parts = sorted(turn.parts, key=lambda part: not isinstance(part, ReasoningPart))
         blocks = [b for part in parts if (b := _render_part(part, role, model))]
         if not blocks:
@@ -60,7 +59,11 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
         else:
             messages.append({"role": role, "content": blocks})
     if messages and messages[-1]["role"] == "assistant":
-        _strip_trailing_space(messages[-1]["content"])
+        # Anthropic refuses a final assistant turn that ends in white space;
+        # the text is never empty once stripped: `_render_part` drops blank text.
+        last = messages[-1]["content"][-1]
+        if last["type"] == "text":
+            last["text"] = last["text"].rstrip()
     if messages and messages[0]["role"] == "assistant":
         opener = {"type": "text", "text": CONVERSATION_OPENER}
         messages.insert(0, {"role": "user", "content": [opener]})
@@ -73,13 +76,6 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
     if instruction:
         fields["instruction"] = instruction
     return fields
-
-
-def _strip_trailing_space(blocks: list[dict[str, Any]]) -> None:
-    """Anthropic refuses a final assistant turn that ends in white space."""
-    # Never empty once stripped: `_render_part` drops blank text.
-    if blocks and blocks[-1]["type"] == "text":
-        blocks[-1] = {**blocks[-1], "text": blocks[-1]["text"].rstrip()}
 
 
 def _system_text(turn: Turn, model: str) -> str:
@@ -96,7 +92,7 @@ def _render_part(part: Part, role: str, model: str) -> dict[str, Any] | None:
         # Anthropic refuses text blocks that hold only white space.
         return {"type": "text", "text": part.text} if part.text.strip() else None
     if isinstance(part, ReasoningPart):
-        return dict(part.block) if role == "assistant" else None
+        return dict(part.block)  # only assistant turns hold reasoning
     if not isinstance(part, MediaPart):
         return None  # tool parts: written as text before rendering
     if role == "assistant":

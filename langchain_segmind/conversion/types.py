@@ -189,20 +189,13 @@ def answer_message(
     }
     if refusal := _str(refusal):
         additional["refusal"] = metadata["refusal"] = refusal
-    valid: list[ToolCall] = []
-    invalid: list[InvalidToolCall] = []
-    for call in calls:
-        parsed = _native_tool_call(*call)
-        if parsed["type"] == "tool_call":
-            valid.append(parsed)
-        else:
-            invalid.append(parsed)
+    parsed = [_native_tool_call(*call) for call in calls]
     return AIMessage(
         content=text,
         id=metadata["id"],
         usage_metadata=usage,
         response_metadata=metadata,
         additional_kwargs=additional,
-        tool_calls=valid,
-        invalid_tool_calls=invalid,
+        tool_calls=[c for c in parsed if c["type"] == "tool_call"],
+        invalid_tool_calls=[c for c in parsed if c["type"] == "invalid_tool_call"],
     )
