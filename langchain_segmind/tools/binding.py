@@ -172,11 +172,17 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     reason; valid calls keep their arguments as written. Without `parallel`,
     only the first call counts, native calls (should any come back) included.
     """
+    answer = protocol.unfenced(message.text)
+    if (
+        binding.answer_schema is not None
+        and not message.tool_calls
+        and protocol.is_json_object(answer)
+    ):
+        # The answer itself: tags inside its strings are text, not calls.
+        return message.model_copy(update={"content": answer})
     prose, calls = protocol.parse_reply(message.text)
     if not calls and not message.tool_calls:
-        if binding.answer_schema is None:
-            return message
-        return message.model_copy(update={"content": protocol.unfenced(prose)})
+        return message
     # A native call's text is written as a block too, so that a refused one
     # never parses as arguments when a stream's chunks are merged.
     natives = []
@@ -215,6 +221,10 @@ def _argument_error(
     name: str, arguments: dict[str, Any], binding: ToolBinding
 ) -> str | None:
     """Why the call does not fit its tool, or `None`; never raises."""
+    try:  # the call goes back in the history, where it must encode
+        json.dumps(arguments, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return "the arguments hold text that is not valid Unicode (a lone surrogate)"
     tools = {tool["function"]["name"]: tool for tool in binding.tools}
     tool = tools.get(name)
     if tool is None:
@@ -252,13 +262,16 @@ def _model_schema(model: type[BaseModel]) -> Mapping[str, Any]:
 
 
 def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
-    """The (value, schema) visits pydantic's smart unions may make, up to the budget."""
+    """The alternatives pydantic's smart unions may try, up to the budget.
+
+    Each value under a union counts once per option, and once per definition
+    it is checked against; plain values count nothing, however many.
+    """
     definitions = root.get("$defs") or {}
     pending: list[tuple[Any, Any]] = [(arguments, root)]
     work = 0
     while pending and work <= _CHECK_BUDGET:
         value, schema = pending.pop()
-        work += 1
         if not isinstance(schema, Mapping):
             continue
         ref = schema.get("$ref")
@@ -271,7 +284,10 @@ def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
             mapping = tagged.get("mapping") or {}
             chosen = mapping.get(tag) if isinstance(tag, str) else None
             options = [{"$ref": chosen}] if chosen else []
-        pending.extend((value, option) for option in options or ())
+        options = options or ()
+        if isinstance(ref, str) or len(options) > 1:
+            work += len(options)
+        pending.extend((value, option) for option in options)
         if isinstance(value, dict):
             properties = schema.get("properties") or {}
             extra = schema.get("additionalProperties")

@@ -36,12 +36,18 @@ _TAG_START = re.compile(
     r"<(?=[\s/\\]*(?:tools|tool_call|tool_result|answer_schema)\b)", re.IGNORECASE
 )
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
+_TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
+_DANGLING = re.compile(r"[\s/\\]*+([A-Za-z_]*+)\Z")
 _DECODER = json.JSONDecoder()
 # A block's object, maybe in a code fence or an array of calls, and each call
-# after it; matched where the last one ended, so reading a block takes time
-# linear in its length.
-_OBJECT_START = re.compile(r"\s*(?:```(?:json)?\s*)?\[?\s*\{")
-_NEXT_OBJECT = re.compile(r"[\s,]*\{")
+# after it; matched where the last one ended, and possessive (`*+`), so
+# reading a block takes time linear in its length.
+_OBJECT_START = re.compile(r"\s*+(?:```[A-Za-z]*+\s*+)?\[?\s*+\{")
+_NEXT_OBJECT = re.compile(r"[\s,]*+\{")
+# What may follow a block's last call: the end of its fence or array.
+_BLOCK_END = " \t\r\n`],"
+# A tag right after one of these is quoted in prose, not a block.
+_QUOTES = "`'\""
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused: far beyond any real tool's, and they would
 # hit Python's recursion limit wherever they are encoded again.
@@ -176,7 +182,7 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
     # Joined before escaping: text split across blocks cannot spell a tag.
     for part in _joined(turn.parts):
         if isinstance(part, TextPart):
-            parts.append(TextPart(_TAG_START.sub("&lt;", part.text)))
+            parts.append(TextPart(_escaped(part.text)))
         elif isinstance(part, ToolCallPart):
             if part.id and part.name:
                 call_names[part.id] = part.name
@@ -198,6 +204,20 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
             parts.append(part)
     role = "user" if turn.role == "tool" else turn.role
     return Turn(role, _joined(parts), turn.name)
+
+
+def _escaped(text: str) -> str:
+    """`text` with every `<` that starts, or may start, one of the tags escaped.
+
+    A `<` at the end counts when the text after it could begin a tag: Claude
+    turns run on into the next message's text, which could finish it.
+    """
+    text = _TAG_START.sub("&lt;", text)
+    last = text.rfind("<")
+    tail = _DANGLING.match(text, last + 1) if last != -1 else None
+    if tail and any(name.startswith(tail[1].lower()) for name in _TAG_NAMES):
+        text = f"{text[:last]}&lt;{text[last + 1 :]}"
+    return text
 
 
 def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
@@ -241,35 +261,59 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     calls: list[ParsedCall] = []
     prose: list[str] = []
     position = 0
-    while (opening := text.find(CALL_OPEN, position)) != -1:
+    while (opening := _next_opening(text, position)) != -1:
         prose.append(text[position:opening])
-        start = end = opening + len(CALL_OPEN)
+        start = opening + len(CALL_OPEN)
+        # A block ends at its closing tag or at the next block: it never
+        # swallows the next call, and each is read from its own slice.
+        following = _next_opening(text, start)
+        segment = text[start : len(text) if following == -1 else following]
         objects: list[tuple[Any, str]] = []  # each call, and the text it was
-        opened = _OBJECT_START.match(text, start)
+        end = 0
+        opened = _OBJECT_START.match(segment)
         while opened:
             begin = opened.end() - 1
             try:
-                payload, end = _DECODER.raw_decode(text, begin)
+                payload, end = _DECODER.raw_decode(segment, begin)
             except (ValueError, RecursionError):
                 break
-            objects.append((payload, f"{CALL_OPEN}{text[begin:end]}{CALL_CLOSE}"))
-            opened = _NEXT_OBJECT.match(text, end)
-        close = text.find(CALL_CLOSE, end)
-        if close == -1:
-            close = len(text)
+            objects.append((payload, f"{CALL_OPEN}{segment[begin:end]}{CALL_CLOSE}"))
+            opened = _NEXT_OBJECT.match(segment, end)
+        close = segment.find(CALL_CLOSE, end)
+        inside = segment if close == -1 else segment[:close]
         # Tags kept: an invalid call's text never parses as JSON arguments, so
         # it stays invalid wherever chunks are merged again.
-        block = f"{CALL_OPEN}{text[start:close].strip()}{CALL_CLOSE}"
-        if len(objects) < 2:
+        block = f"{CALL_OPEN}{inside.strip()}{CALL_CLOSE}"
+        rest = inside[end:].strip(_BLOCK_END) if objects else ""
+        if len(objects) < 2 and not rest:
             objects = [(payload, block) for payload, _ in objects or [(None, "")]]
         calls += [_parse_call(own_text, payload) for payload, own_text in objects]
-        position = close + len(CALL_CLOSE)
+        if rest:  # more text after the calls: never dropped in silence
+            unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}"
+            calls.append(ParsedCall(unread, error="text after the calls is no call"))
+        position = start + (len(segment) if close == -1 else close + len(CALL_CLOSE))
     if not calls:
         return text, calls
     prose.append(text[position:])
     # Joined by line breaks, the pieces around removed blocks cannot spell a
     # new opening tag between them.
     return "\n".join(p.strip() for p in prose if p.strip()), calls
+
+
+def _next_opening(text: str, position: int) -> int:
+    """Where the next block opens (a tag quoted in prose is none), or -1."""
+    found = text.find(CALL_OPEN, position)
+    while found > 0 and text[found - 1] in _QUOTES:
+        found = text.find(CALL_OPEN, found + len(CALL_OPEN))
+    return found
+
+
+def is_json_object(text: str) -> bool:
+    """Whether `text` is one JSON object and nothing else."""
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def unfenced(text: str) -> str:

@@ -378,3 +378,34 @@ def test_per_call_tools_that_are_no_list_are_refused_before_sending(
     with pytest.raises(SegmindInputError, match="tools must be a list, got"):
         gpt.invoke("Hi", tools=tools)
     assert recorder.count == 0
+
+
+def numbers(values: list[int]) -> int:
+    """Add up numbers."""
+    return sum(values)
+
+
+def test_a_long_list_of_plain_values_is_checked_not_refused(gpt, recorder):
+    values = list(range(100_001))
+
+    assert outcome(gpt, recorder, [numbers], ("numbers", {"values": values})) == (
+        [("numbers", {"values": values})],
+        [],
+    )
+
+
+def test_arguments_holding_a_lone_surrogate_are_refused(gpt, recorder):
+    # Accepted, the call would fail the next request, which carries it back.
+    recorder.reply(
+        openai_payload(
+            '<tool_call>{"name": "add", "arguments": '
+            '{"a": 1, "b": "\\ud800"}}</tool_call>'
+        )
+    )
+
+    message = gpt.bind_tools([add]).invoke("Hi")
+
+    assert message.tool_calls == []
+    assert [c["error"] for c in message.invalid_tool_calls] == [
+        "the arguments hold text that is not valid Unicode (a lone surrogate)"
+    ]
