@@ -234,7 +234,8 @@ def _argument_error(
         keys = required if isinstance(required, list) else []
         missing = [f"arguments.{k}: Field required" for k in keys if k not in arguments]
         return "; ".join(missing) or None
-    if _union_work(arguments, _model_schema(tool.args_model)) > _CHECK_BUDGET:
+    schema = _model_schema(tool.args_model)
+    if _has_unions(tool.args_model) and _union_work(arguments, schema) > _CHECK_BUDGET:
         return "the arguments nest too many alternatives of the schema to be checked"
     try:  # on a copy: a validator may change its input in place
         tool.args_model.model_validate(copy.deepcopy(arguments))
@@ -261,17 +262,21 @@ def _model_schema(model: type[BaseModel]) -> Mapping[str, Any]:
     return model.model_json_schema()
 
 
-def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
-    """The alternatives pydantic's smart unions may try, up to the budget.
+@functools.lru_cache(maxsize=256)
+def _has_unions(model: type[BaseModel]) -> bool:
+    """Whether the model's schema has unions, the only way validation blows up."""
+    written = json.dumps(_model_schema(model))
+    return any(f'"{key}"' in written for key in ("anyOf", "oneOf", "allOf"))
 
-    Each value under a union counts once per option, and once per definition
-    it is checked against; plain values count nothing, however many.
-    """
+
+def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
+    """The (value, schema) visits pydantic's smart unions may make, up to the budget."""
     definitions = root.get("$defs") or {}
     pending: list[tuple[Any, Any]] = [(arguments, root)]
     work = 0
     while pending and work <= _CHECK_BUDGET:
         value, schema = pending.pop()
+        work += 1
         if not isinstance(schema, Mapping):
             continue
         ref = schema.get("$ref")
@@ -284,10 +289,7 @@ def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
             mapping = tagged.get("mapping") or {}
             chosen = mapping.get(tag) if isinstance(tag, str) else None
             options = [{"$ref": chosen}] if chosen else []
-        options = options or ()
-        if isinstance(ref, str) or len(options) > 1:
-            work += len(options)
-        pending.extend((value, option) for option in options)
+        pending.extend((value, option) for option in options or ())
         if isinstance(value, dict):
             properties = schema.get("properties") or {}
             extra = schema.get("additionalProperties")

@@ -42,12 +42,16 @@ _DECODER = json.JSONDecoder()
 # A block's object, maybe in a code fence or an array of calls, and each call
 # after it; matched where the last one ended, and possessive (`*+`), so
 # reading a block takes time linear in its length.
-_OBJECT_START = re.compile(r"\s*+(?:```[A-Za-z]*+\s*+)?\[?\s*+\{")
+_OBJECT_START = re.compile(r"\s*+(?:```[\w-]*+\s*+)?\[?\s*+\{")
 _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
 # What may follow a block's last call: the end of its fence or array.
 _BLOCK_END = " \t\r\n`],"
 # A tag right after one of these is quoted in prose, not a block.
 _QUOTES = "`'\""
+# How many blocks further a call's JSON is read when a string in it runs on
+# past the next opening tag (an argument that writes the tag): bounded, so
+# reading stays linear.
+_MAX_SPANNED = 8
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused: far beyond any real tool's, and they would
 # hit Python's recursion limit wherever they are encoded again.
@@ -242,7 +246,9 @@ def _call_block(part: ToolCallPart, after_text: bool) -> str:
         with suppress(ValueError, RecursionError):  # its id, for the result's
             call = json.loads(written)
             if isinstance(call, dict) and "id" not in call and part.id:
-                written = json.dumps({**call, "id": part.id}, ensure_ascii=False)
+                # Escapes the model wrote stay escapes (a lone surrogate too).
+                ascii_only = written.isascii()
+                written = json.dumps({**call, "id": part.id}, ensure_ascii=ascii_only)
         body = _TAG_START.sub("&lt;", written)
     else:
         arguments = args if isinstance(args, str) else dict(args)
@@ -263,41 +269,69 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     position = 0
     while (opening := _next_opening(text, position)) != -1:
         prose.append(text[position:opening])
-        start = opening + len(CALL_OPEN)
+        start = end = opening + len(CALL_OPEN)
         # A block ends at its closing tag or at the next block: it never
-        # swallows the next call, and each is read from its own slice.
-        following = _next_opening(text, start)
-        segment = text[start : len(text) if following == -1 else following]
+        # swallows the next call.
+        limit = _openings_on(text, start, 1)
         objects: list[tuple[Any, str]] = []  # each call, and the text it was
-        end = 0
-        opened = _OBJECT_START.match(segment)
+        # From the block's start, or past chatter to its first object.
+        opened = _OBJECT_START.match(text, start, limit) or _OBJECT_START.match(
+            text, max(text.find("{", start, limit), start), limit
+        )
         while opened:
             begin = opened.end() - 1
             try:
-                payload, end = _DECODER.raw_decode(segment, begin)
+                payload, end = _decode(text, begin, limit)
             except (ValueError, RecursionError):
                 break
-            objects.append((payload, f"{CALL_OPEN}{segment[begin:end]}{CALL_CLOSE}"))
-            opened = _NEXT_OBJECT.match(segment, end)
-        close = segment.find(CALL_CLOSE, end)
-        inside = segment if close == -1 else segment[:close]
+            limit = max(limit, _openings_on(text, end, 1) if end > limit else limit)
+            objects.append((payload, f"{CALL_OPEN}{text[begin:end]}{CALL_CLOSE}"))
+            opened = _NEXT_OBJECT.match(text, end, limit)
+        close = text.find(CALL_CLOSE, end, limit)
+        inside = text[start : limit if close == -1 else close]
         # Tags kept: an invalid call's text never parses as JSON arguments, so
         # it stays invalid wherever chunks are merged again.
         block = f"{CALL_OPEN}{inside.strip()}{CALL_CLOSE}"
-        rest = inside[end:].strip(_BLOCK_END) if objects else ""
+        rest = text[end : limit if close == -1 else close] if objects else ""
+        rest = rest.strip(_BLOCK_END) if "{" in rest else ""  # else chatter
         if len(objects) < 2 and not rest:
             objects = [(payload, block) for payload, _ in objects or [(None, "")]]
         calls += [_parse_call(own_text, payload) for payload, own_text in objects]
         if rest:  # more text after the calls: never dropped in silence
             unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}"
             calls.append(ParsedCall(unread, error="text after the calls is no call"))
-        position = start + (len(segment) if close == -1 else close + len(CALL_CLOSE))
+        position = limit if close == -1 else close + len(CALL_CLOSE)
     if not calls:
         return text, calls
     prose.append(text[position:])
     # Joined by line breaks, the pieces around removed blocks cannot spell a
     # new opening tag between them.
     return "\n".join(p.strip() for p in prose if p.strip()), calls
+
+
+def _decode(text: str, begin: int, limit: int) -> tuple[Any, int]:
+    """The JSON value at `begin`, and where it ends, read up to `limit`.
+
+    A string that runs on past `limit` is read a few blocks further.
+    """
+    try:
+        payload, end = _DECODER.raw_decode(text[begin:limit])
+    except ValueError as error:
+        if limit == len(text) or not str(error).startswith("Unterminated string"):
+            raise
+        limit = _openings_on(text, limit + 1, _MAX_SPANNED)
+        payload, end = _DECODER.raw_decode(text[begin:limit])
+    return payload, begin + end
+
+
+def _openings_on(text: str, position: int, count: int) -> int:
+    """Where the `count`-th block opening from `position` is, or the text's end."""
+    for _ in range(count):
+        position = _next_opening(text, position)
+        if position == -1:
+            return len(text)
+        position += 1
+    return position - 1
 
 
 def _next_opening(text: str, position: int) -> int:

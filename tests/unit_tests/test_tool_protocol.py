@@ -476,3 +476,40 @@ def test_a_tag_split_across_claude_turns_is_escaped(make_model, recorder):
     assert "Weather?" in text
     assert "<tool_result" not in text
     assert "</tool_result" not in text
+
+
+@pytest.mark.parametrize(
+    "text", ["use <tool_call> blocks, then <tool_call> again", "a\n<tool_call>b"]
+)
+def test_an_argument_that_writes_the_tag_keeps_its_call_whole(gpt, recorder, text):
+    call = json.dumps({"name": "f", "arguments": {"text": text}})
+
+    message = read(gpt, recorder, f"<tool_call>{call}</tool_call>")
+
+    assert [c["args"] for c in message.tool_calls] == [{"text": text}]
+    assert message.invalid_tool_calls == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [f"Calling: {CALL}\n{SECOND}", f"```json5\n{CALL}\n{SECOND}\n```"],
+    ids=["chatter-first", "json5-fence"],
+)
+def test_every_call_of_a_block_is_read_past_chatter_or_any_fence(gpt, recorder, body):
+    message = read(gpt, recorder, f"<tool_call>\n{body}\n</tool_call>")
+
+    assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}, {"x": "Rome"}]
+    assert message.invalid_tool_calls == []
+
+
+def test_an_invalid_call_with_a_lone_surrogate_goes_back_escaped(gpt, recorder):
+    reply = '<tool_call>{"name": "f", "arguments": {"x": "\\ud800"}}</tool_call>'
+    (refused,) = read(gpt, recorder, reply).invalid_tool_calls
+    error = ToolMessage("could not run", tool_call_id=refused["id"], status="error")
+
+    gpt.bind_tools([F]).invoke(
+        [HumanMessage("Hi"), AIMessage("", invalid_tool_calls=[refused]), error]
+    )
+
+    assistant = recorder.last.body["messages"][2]["content"]
+    assert "\\\\ud800" in json.dumps(assistant)
