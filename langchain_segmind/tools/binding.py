@@ -287,8 +287,9 @@ def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
         if isinstance(tagged, Mapping) and isinstance(value, dict):
             tag = value.get(tagged.get("propertyName"))
             mapping = tagged.get("mapping") or {}
-            chosen = mapping.get(tag) if isinstance(tag, str) else None
-            options = [{"$ref": chosen}] if chosen else []
+            # JSON Schema writes every tag as a string (`1` as `"1"`).
+            chosen = mapping.get(str(tag)) if isinstance(tag, str | int) else None
+            options = [{"$ref": chosen}] if chosen else options
         pending.extend((value, option) for option in options or ())
         if isinstance(value, dict):
             properties = schema.get("properties") or {}

@@ -409,3 +409,28 @@ def test_arguments_holding_a_lone_surrogate_are_refused(gpt, recorder):
     assert [c["error"] for c in message.invalid_tool_calls] == [
         "the arguments hold text that is not valid Unicode (a lone surrogate)"
     ]
+
+
+class FirstKind(BaseModel):
+    kind: Literal[1]
+    root: A | B | C
+
+
+class SecondKind(BaseModel):
+    kind: Literal[2]
+    root: A | B | C
+
+
+class Tagged(BaseModel):
+    """Trees behind a discriminator whose tags are integers."""
+
+    item: Annotated[FirstKind | SecondKind, Field(discriminator="kind")]
+
+
+def test_a_recursive_schema_behind_an_integer_tag_is_counted(gpt, recorder):
+    arguments = {"item": {"kind": 1, "root": node(20, {})}}
+
+    assert outcome(gpt, recorder, [Tagged], ("Tagged", arguments)) == (
+        [],
+        ["the arguments nest too many alternatives of the schema to be checked"],
+    )
