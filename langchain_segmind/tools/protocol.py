@@ -261,8 +261,9 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     """Split a model's reply into its prose and its call blocks; never raises.
 
     A block's JSON objects (maybe in a code fence, or an array: each is a
-    call) are read first, so a closing tag inside one of their strings does
-    not end the block; a block with no closing tag runs to the end.
+    call) are read first, so a tag inside one of their strings does not end
+    the block; a block with no closing tag runs to the next block, or to the
+    end. A tag right after a backtick or quote is prose that mentions it.
     """
     calls: list[ParsedCall] = []
     prose: list[str] = []
