@@ -172,14 +172,11 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     reason; valid calls keep their arguments as written. Without `parallel`,
     only the first call counts, native calls (should any come back) included.
     """
-    answer = protocol.unfenced(message.text)
-    if (
-        binding.answer_schema is not None
-        and not message.tool_calls
-        and protocol.is_json_object(answer)
-    ):
-        # The answer itself: tags inside its strings are text, not calls.
-        return message.model_copy(update={"content": answer})
+    if binding.answer_schema is not None and not message.tool_calls:
+        answer = protocol.unfenced(message.text)
+        if protocol.is_json_object(answer):
+            # The answer itself: tags inside its strings are text, not calls.
+            return message.model_copy(update={"content": answer})
     prose, calls = protocol.parse_reply(message.text)
     if not calls and not message.tool_calls:
         return message
