@@ -227,8 +227,13 @@ def _argument_error(
     if tool is None:
         return f"no tool is named {name!r}; tools: {sorted(tools)}"
     if tool.args_model is None:
-        required = (tool["function"].get("parameters") or {}).get("required")
-        keys = required if isinstance(required, list) else []
+        parameters = tool["function"].get("parameters")
+        required = parameters.get("required") if isinstance(parameters, dict) else []
+        keys = (
+            [k for k in required if isinstance(k, str)]
+            if isinstance(required, list)
+            else []
+        )
         missing = [f"arguments.{k}: Field required" for k in keys if k not in arguments]
         return "; ".join(missing) or None
     schema = _model_schema(tool.args_model)

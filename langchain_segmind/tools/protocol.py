@@ -274,6 +274,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         # A block ends at its closing tag or at the next block: it never
         # swallows the next call.
         limit = _openings_on(text, start, 1)
+        segment = text[start:limit]  # read from a copy of its own: linear
         objects: list[tuple[Any, str]] = []  # each call, and the text it was
         # From the block's start, or past chatter to its first object.
         opened = _OBJECT_START.match(text, start, limit) or _OBJECT_START.match(
@@ -282,10 +283,10 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         while opened:
             begin = opened.end() - 1
             try:
-                payload, end = _decode(text, begin, limit)
+                payload, end, segment = _decode(text, start, begin, segment)
             except (ValueError, RecursionError):
                 break
-            limit = max(limit, _openings_on(text, end, 1) if end > limit else limit)
+            limit = start + len(segment)
             objects.append((payload, f"{CALL_OPEN}{text[begin:end]}{CALL_CLOSE}"))
             opened = _NEXT_OBJECT.match(text, end, limit)
         close = text.find(CALL_CLOSE, end, limit)
@@ -310,19 +311,24 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     return "\n".join(p.strip() for p in prose if p.strip()), calls
 
 
-def _decode(text: str, begin: int, limit: int) -> tuple[Any, int]:
-    """The JSON value at `begin`, and where it ends, read up to `limit`.
+def _decode(text: str, start: int, begin: int, segment: str) -> tuple[Any, int, str]:
+    """The JSON value at `begin` of the block `segment` (at `start` of `text`).
 
-    A string that runs on past `limit` is read a few blocks further.
+    Returns it, where it ends, and the block: when one of the value's strings
+    runs on past the block's end, it is read a few blocks further, and the
+    block grows to the next opening after it.
     """
     try:
-        payload, end = _DECODER.raw_decode(text[begin:limit])
+        payload, end = _DECODER.raw_decode(segment, begin - start)
     except ValueError as error:
+        limit = start + len(segment)
         if limit == len(text) or not str(error).startswith("Unterminated string"):
             raise
-        limit = _openings_on(text, limit + 1, _MAX_SPANNED)
-        payload, end = _DECODER.raw_decode(text[begin:limit])
-    return payload, begin + end
+        wider = text[start : _openings_on(text, limit + 1, _MAX_SPANNED)]
+        payload, end = _DECODER.raw_decode(wider, begin - start)
+        if start + end > limit:  # the call ran on past the next opening
+            segment = text[start : _openings_on(text, start + end, 1)]
+    return payload, start + end, segment
 
 
 def _openings_on(text: str, position: int, count: int) -> int:

@@ -434,3 +434,17 @@ def test_a_recursive_schema_behind_an_integer_tag_is_counted(gpt, recorder):
         [],
         ["the arguments nest too many alternatives of the schema to be checked"],
     )
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [{"type": "object", "required": [["a"]]}, ["not", "a", "schema"]],
+    ids=["required-not-names", "parameters-not-an-object"],
+)
+def test_a_malformed_json_schema_tool_still_reads_its_calls(gpt, recorder, parameters):
+    tool = {"type": "function", "function": {"name": "f", "parameters": parameters}}
+    recorder.reply(openai_payload(block("f", {})))
+
+    message = gpt.bind_tools([tool]).invoke("Hi")
+
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [("f", {})]
