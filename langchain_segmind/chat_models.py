@@ -480,9 +480,10 @@ class ChatSegmind(BaseChatModel):
         response_format = response_format_for(
             kwargs.get("response_format", model_format)
         )
+        json_mode = bool(kwargs.get("json_mode"))
         if binding is not None:
-            binding, response_format = answer_schema_into_protocol(
-                binding, response_format
+            binding, response_format, json_mode = answer_schema_into_protocol(
+                binding, response_format, json_mode
             )
         body = conversion.render_request(
             apply_protocol(conversion.to_turns(messages, model), binding),
@@ -491,7 +492,7 @@ class ChatSegmind(BaseChatModel):
             max_tokens=kwargs.get("max_tokens", self.max_tokens),
             stop=stop_sequences,
             response_format=response_format,
-            json_mode=bool(kwargs.get("json_mode")),
+            json_mode=json_mode,
             extra_body=extra_body,
             profile=(
                 self.profile

@@ -138,21 +138,22 @@ def binding_from_call(
 
 
 def answer_schema_into_protocol(
-    binding: ToolBinding, response_format: Mapping[str, Any] | None
-) -> tuple[ToolBinding, Mapping[str, Any] | None]:
-    """Move a JSON `response_format` (it forbids tool calls) into the prompt.
+    binding: ToolBinding, response_format: Mapping[str, Any] | None, json_mode: bool
+) -> tuple[ToolBinding, Mapping[str, Any] | None, bool]:
+    """Move a JSON `response_format` or `json_mode` (no tool calls) into the prompt.
 
-    A JSON schema becomes the answer schema; `json_object`, any JSON object.
+    A JSON schema becomes the answer schema; `json_object` or `json_mode`, any
+    JSON object.
     """
-    requested = response_format or {}
+    requested = response_format or ({"type": "json_object"} if json_mode else {})
     is_schema = requested.get("type") == "json_schema"
     spec = requested.get("json_schema") if is_schema else None
     schema = spec.get("schema") if isinstance(spec, Mapping) else None
     if requested.get("type") == "json_object":
         schema = {"type": "object"}
     if not binding.parses_replies or not isinstance(schema, Mapping):
-        return binding, response_format
-    return replace(binding, answer_schema=schema), None
+        return binding, response_format, json_mode
+    return replace(binding, answer_schema=schema), None, False
 
 
 def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[Turn]:

@@ -513,3 +513,12 @@ def test_an_invalid_call_with_a_lone_surrogate_goes_back_escaped(gpt, recorder):
 
     assistant = recorder.last.body["messages"][2]["content"]
     assert "\\\\ud800" in json.dumps(assistant)
+
+
+def test_json_mode_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
+    gpt.bind_tools([F]).invoke("Hi", json_mode=True)
+
+    body = recorder.last.body
+    assert "response_format" not in body  # it would rule out tool calls
+    assert "<answer_schema>" in body["messages"][0]["content"]
+    assert "Answer with a single JSON object and nothing else" not in json.dumps(body)
