@@ -74,7 +74,8 @@ _OUTPUT_BLOCK_TYPES = frozenset(
 _MEDIA_KINDS: dict[str, MediaKind] = {"image": "image", "file": "pdf", "audio": "audio"}
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 _DATA_URI = re.compile(
-    r"^data:(?P<media>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]*)*),(?P<data>.*)$", re.S
+    r"^data:(?P<media>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]*)*),(?P<data>.*)$",
+    re.S | re.I,
 )
 
 
@@ -284,7 +285,7 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     """A v1 `image`, `file` or `audio` block (LangChain's standard format)."""
     block_type, mime_type = block["type"], block.get("mime_type")
     kind, data, url = _MEDIA_KINDS[block_type], block.get("base64"), block.get("url")
-    mime_type = mime_type if isinstance(mime_type, str) else None
+    mime_type = mime_type.lower() if isinstance(mime_type, str) else None
     if block_type == "file" and mime_type not in (None, "application/pdf"):
         raise SegmindUnsupportedContentError(
             f"file ({mime_type})", model, "only PDF files can be sent"
@@ -307,9 +308,9 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
         raise SegmindInputError(
             f"a {block_type!r} block needs base64 data or a url (model {model!r})"
         )
-    elif url.startswith("data:"):
+    elif url[:5].lower() == "data:":
         match = _DATA_URI.match(url)
-        if match is None or ";base64" not in match["params"]:
+        if match is None or ";base64" not in match["params"].lower():
             raise SegmindInputError(
                 "expected a base64 data URI (data:<type>;base64,...) for model "
                 f"{model!r}"
@@ -322,7 +323,7 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
             f"{kind} URLs must be http(s) or data URIs, got {url[:40]!r} "
             f"(model {model!r})"
         )
-    if not data:
+    if not data or not data.strip():
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
     media_type = mime_type.lower() if mime_type else None
     if media_type is None or not _MEDIA_TYPE.match(media_type):
@@ -335,4 +336,12 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
         )
     if kind == "image" and media_type == "application/pdf":
         kind = "pdf"
+    if (kind == "pdf" and media_type != "application/pdf") or (
+        kind == "image" and not media_type.startswith("image/")
+    ):
+        raise SegmindUnsupportedContentError(
+            f"{block_type} ({media_type})",
+            model,
+            "an image block takes image/* data, a file block only a PDF",
+        )
     return MediaPart(kind=kind, media_type=media_type, data=data, **hints)

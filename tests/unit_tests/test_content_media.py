@@ -589,3 +589,41 @@ def test_url_scheme_is_case_insensitive(wire: Wire, slug: str) -> None:
     url = "HTTPS://EXAMPLE.COM/CAT.PNG"
     body = wire.body(slug, [HumanMessage([{"type": "image_url", "image_url": url}])])
     assert url in json.dumps(body)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize(
+    "url", [f"DATA:image/png;base64,{PNG}", f"data:image/png;BASE64,{PNG}"]
+)
+def test_data_uri_spelling_is_case_insensitive(wire: Wire, slug: str, url: str) -> None:
+    body = wire.body(slug, [HumanMessage([{"type": "image_url", "image_url": url}])])
+
+    assert PNG in json.dumps(body)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_a_pdf_mime_type_is_read_in_any_case(wire: Wire, slug: str) -> None:
+    block = {"type": "file", "base64": PDF, "mime_type": "application/PDF"}
+
+    body = wire.body(slug, [HumanMessage([block])])
+
+    assert PDF in json.dumps(body)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize(
+    "block",
+    [
+        {"type": "file", "base64": PNG},
+        {"type": "image", "base64": PNG, "mime_type": "text/plain"},
+        {"type": "image", "base64": "   ", "mime_type": "image/png"},
+    ],
+    ids=["png-as-file", "image-typed-text", "blank-data"],
+)
+def test_media_whose_data_does_not_fit_the_block_is_refused(
+    wire: Wire, slug: str, block: dict[str, Any]
+) -> None:
+    with pytest.raises(SegmindInputError):
+        wire.model(slug).invoke([HumanMessage([block])])
+
+    assert wire.recorder.bodies == []
