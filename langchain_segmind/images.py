@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from os import PathLike
+from os import PathLike, fspath
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +40,15 @@ def sniff_media_type(data: bytes | str) -> str | None:
 
 
 def image_block(
-    source: str | PathLike[str] | bytes, *, mime_type: str | None = None
+    source: str | PathLike[str] | bytes | bytearray | memoryview,
+    *,
+    mime_type: str | None = None,
 ) -> dict[str, Any]:
     """Build a standard LangChain image content block from a file or bytes.
 
     Args:
-        source: A path to an image file, or the image's bytes.
+        source: A path to an image file, or the image's bytes. An image on
+            the web needs no helper: send `{"type": "image", "url": ...}`.
         mime_type: The media type; detected from the bytes (or the file name)
             when omitted.
 
@@ -54,10 +57,18 @@ def image_block(
         `ChatSegmindClaude` and `ChatSegmindGPT4o` accept.
 
     Raises:
-        ValueError: If the media type cannot be detected and is not given.
+        ValueError: If `source` is a URL, or the media type cannot be detected
+            and is not given.
     """
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    name = "" if isinstance(source, bytes) else Path(source).name
+    if isinstance(source, bytes | bytearray | memoryview):
+        data, name = bytes(source), ""
+    elif fspath(source).lower().startswith(("http://", "https://")):
+        raise ValueError(
+            'image_block reads a file or bytes; send an image URL as {"type": '
+            '"image", "url": ...}'
+        )
+    else:
+        data, name = Path(source).read_bytes(), Path(source).name
     guessed = mimetypes.guess_type(name)[0]
     readable = guessed in _ACCEPTED  # not SVG, BMP, TIFF, HEIC...: Claude refuses them
     detected = mime_type or sniff_media_type(data) or (guessed if readable else None)

@@ -66,6 +66,22 @@ def test_image_block_from_bytes_detects_media_type(name: str, mime_type: str) ->
     }
 
 
+@pytest.mark.parametrize("wrap", [bytearray, memoryview], ids=lambda t: t.__name__)
+def test_image_block_from_a_bytes_like_buffer(wrap: Any) -> None:
+    data = (FIXTURES / "tiny.png").read_bytes()
+    assert image_block(wrap(data)) == {
+        "type": "image",
+        "base64": b64(data),
+        "mime_type": "image/png",
+    }
+
+
+@pytest.mark.parametrize("url", ["https://example.com/cat.png", "HTTP://x/y.jpg"])
+def test_image_block_of_a_url_says_how_to_send_one(url: str) -> None:
+    with pytest.raises(ValueError, match='"image", "url"'):
+        image_block(url)
+
+
 def test_image_block_detects_gif87a() -> None:
     assert image_block(b"GIF87a\x01\x00\x01\x00")["mime_type"] == "image/gif"
 
