@@ -249,9 +249,26 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                         self._count(generation.message)
 
     def on_llm_error(
-        self, error: BaseException, *, run_id: UUID, **kwargs: Any
+        self,
+        error: BaseException,
+        *,
+        run_id: UUID,
+        response: LLMResult | None = None,
+        **kwargs: Any,
     ) -> None:
-        """Count a failed Segmind call; not one refused before it was sent."""
+        """Count a failed Segmind call; not one refused before it was sent.
+
+        A stream left after its one chunk (a `break`, `next(stream)`) ends in
+        an error too, but its answer arrived and was billed: it counts as one.
+        """
+        if response is not None and any(
+            isinstance(generation, ChatGeneration)
+            and generation.message.response_metadata.get("model_provider") == PROVIDER
+            for generations in response.generations
+            for generation in generations
+        ):
+            self.on_llm_end(response, run_id=run_id)
+            return
         # Bad input, no key, or the low-balance guard: no request was made.
         refused = isinstance(error, SegmindInputError) or (
             isinstance(

@@ -78,7 +78,7 @@ DEFAULT_TIMEOUT_SECONDS = 120.0
 _CALL_OPTIONS = frozenset(
     {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
     | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
-    | {"resume_job"}
+    | {"resume_job", "stream"}  # `stream`: core reads it, to stream or not
 )
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")

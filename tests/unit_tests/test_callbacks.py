@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from contextlib import aclosing
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -138,6 +139,25 @@ def test_a_failed_segmind_call_is_counted_and_another_models_failure_is_not(
     assert (cb.successful_requests, cb.failed_requests) == (0, 1)
     assert cb.by_model["gpt-4o"].failed_requests == 1
     assert "0 succeeded, 1 failed" in str(cb)
+
+
+async def test_a_stream_left_after_its_chunk_counts_its_billed_answer(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    reply(recorder, "req-1")
+    reply(recorder, "req-2")
+
+    with get_segmind_callback() as cb:
+        assert next(gpt.stream("one")).content == "hi"  # the stream is not drained
+        async with aclosing(gpt.astream("two")) as stream:
+            async for chunk in stream:
+                assert chunk.content == "hi"
+                break
+
+    assert (cb.successful_requests, cb.failed_requests) == (2, 0)
+    assert cb.total_tokens == 2 * 296
+    assert cb.total_cost == pytest.approx(2 * 0.0123)
+    assert cb.remaining_credits == pytest.approx(5506.989519907738)
 
 
 def test_calls_refused_before_sending_are_not_failed_requests(

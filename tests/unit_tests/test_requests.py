@@ -339,6 +339,15 @@ async def test_stream_is_never_sent_async(claude, recorder):
     assert all("stream" not in body for body in recorder.bodies)
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_cores_stream_call_option_is_read_not_sent(claude, recorder, stream):
+    claude.invoke("Hi", stream=stream)
+    claude.bind(stream=stream).invoke("Hi")
+
+    assert recorder.count == 2
+    assert all("stream" not in body for body in recorder.bodies)
+
+
 def test_stream_in_model_kwargs_is_refused_before_sending(make_model, recorder):
     model = make_model(model_kwargs={"stream": True})
 
