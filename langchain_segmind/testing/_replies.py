@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from langchain_segmind.conversion import JSON_MODE_INSTRUCTION
+
 from ._schema import instance_of
 
 Family = Literal["anthropic", "openai", "gemini"]
@@ -63,10 +65,13 @@ def default_reply(body: dict[str, Any]) -> str:
     """The emulator's reply when nothing is scripted: a quote of the last user turn.
 
     With `response_format` of type `json_schema` the reply is a minimal
-    instance of the schema; with `json_object` it is `{"reply": <quote>}`.
+    instance of the schema; with `json_object`, or the package's JSON-mode
+    instruction (all Claude gets), it is `{"reply": <quote>}`.
     """
     quote = DEFAULT_PREFIX + _last_user_text(body.get("messages"))[:_QUOTE_LIMIT]
     response_format = body.get("response_format")
+    if JSON_MODE_INSTRUCTION in str(body.get("instruction")):
+        return json.dumps({"reply": quote})
     if not isinstance(response_format, dict):
         return quote
     if response_format.get("type") == "json_object":

@@ -1,31 +1,24 @@
-"""Structured output: `with_structured_output`'s three methods and their parsers."""
+"""Structured output: `with_structured_output`'s three methods, and the parse."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from operator import itemgetter
+from contextlib import suppress
+from functools import partial
 from typing import Any, Literal
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage
-from langchain_core.output_parsers import (
-    JsonOutputKeyToolsParser,
-    JsonOutputParser,
-    PydanticOutputParser,
-    PydanticToolsParser,
-)
-from langchain_core.runnables import (
-    Runnable,
-    RunnableLambda,
-    RunnableMap,
-    RunnablePassthrough,
-)
+from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.utils.function_calling import (
     convert_to_json_schema,
     convert_to_openai_tool,
 )
+from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel
 
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import describe_tool
@@ -50,17 +43,10 @@ def structured_runnable(
     if schema is None and method != "json_mode":
         raise SegmindInputError(f"method={method!r} needs a schema")
     trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
-    is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
-    parser: Runnable[Any, Any]
     if method == "function_calling":
         name = describe_tool(schema)["function"]["name"]
         llm = model.bind_tools(
             [schema], tool_choice=name, ls_structured_output_format=trace
-        )
-        parser = RunnableLambda(_require_tool_call) | (
-            PydanticToolsParser(tools=[schema], first_tool_only=True)
-            if is_pydantic
-            else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
         )
     else:
         options: dict[str, Any] = (
@@ -69,24 +55,68 @@ def structured_runnable(
             else {"json_mode": True}
         )
         llm = model.bind(**options, ls_structured_output_format=trace)
-        parser = (
-            PydanticOutputParser(pydantic_object=schema)
-            if is_pydantic
-            else JsonOutputParser()
-        )
+    # One function over the whole answer, which arrives as one chunk even when
+    # streamed: core's parsers would read it as partial JSON, completing an
+    # answer cut off at `max_tokens` and dropping errors while streaming.
+    parse = partial(
+        _parsed,
+        schema=schema,
+        required=_required_keys(schema),
+        from_call=method == "function_calling",
+    )
     if not include_raw:
-        return llm | parser
-    parse_raw = RunnablePassthrough.assign(
-        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
-    )
-    no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
-    return RunnableMap(raw=llm) | parse_raw.with_fallbacks(
-        [no_parse], exception_key="parsing_error"
-    )
+        return llm | RunnableLambda(parse)
+    return llm | RunnableLambda(partial(_parsed_with_raw, parse=parse))
+
+
+def _parsed(
+    message: AIMessage, *, schema: Any, required: list[str], from_call: bool
+) -> Any:
+    """The answer as `schema` describes it; `OutputParserException` if it is not."""
+    if from_call:
+        value = _require_tool_call(message).tool_calls[0]["args"]
+    else:
+        try:
+            value = parse_json_markdown(message.text, parser=_strict_json)
+        except (ValueError, RecursionError) as error:
+            raise OutputParserException(
+                f"the answer is not valid JSON ({error})", llm_output=message.text
+            ) from error
+        if not isinstance(value, dict):
+            raise OutputParserException(
+                f"the answer is not a JSON object but {type(value).__name__}",
+                llm_output=message.text,
+            )
+    if isinstance(schema, type) and is_basemodel_subclass(schema):
+        model: Any = schema
+        validate = (
+            model.model_validate if issubclass(schema, BaseModel) else model.parse_obj
+        )
+        try:
+            return validate(value)
+        except ValueError as error:  # pydantic's ValidationError, v1 or v2
+            raise OutputParserException(
+                f"the answer does not fit {schema.__name__}: {error}",
+                llm_output=message.text,
+            ) from error
+    if missing := [key for key in required if key not in value]:
+        raise OutputParserException(
+            f"the answer lacks the required keys {missing}", llm_output=message.text
+        )
+    return value
+
+
+def _parsed_with_raw(message: AIMessage, *, parse: Any) -> dict[str, Any]:
+    try:
+        return {"raw": message, "parsed": parse(message), "parsing_error": None}
+    except OutputParserException as error:
+        return {"raw": message, "parsed": None, "parsing_error": error}
+
+
+_strict_json = partial(json.loads, strict=False)  # raw line breaks in strings pass
 
 
 def _require_tool_call(message: AIMessage) -> AIMessage:
-    # Core's tool parsers return `None` without a valid call: fail loudly.
     if message.tool_calls:
         return message
     reasons = [str(c["error"]) for c in message.invalid_tool_calls if c.get("error")]
@@ -109,7 +139,37 @@ def response_format_for(value: Any) -> Mapping[str, Any] | None:
         ) from error
 
 
+def _required_keys(schema: Any) -> list[str]:
+    """The keys a dict answer must have (pydantic checks its own models)."""
+    if schema is None or (isinstance(schema, type) and is_basemodel_subclass(schema)):
+        return []
+    spec = _openai_spec(schema)
+    with suppress(TypeError, ValueError):  # already refused where it matters
+        required = convert_to_json_schema(schema) if spec is None else spec["schema"]
+        return [key for key in required.get("required", []) if isinstance(key, str)]
+    return []
+
+
+def _openai_spec(schema: Any) -> Mapping[str, Any] | None:
+    """OpenAI's `json_schema` spec (`{"name", "schema", "strict"}`), if `schema` is one.
+
+    `ChatOpenAI` takes it, bare or inside `{"type": "json_schema", ...}`.
+    """
+    if isinstance(schema, Mapping) and schema.get("type") == "json_schema":
+        schema = schema.get("json_schema")
+    if (
+        isinstance(schema, Mapping)
+        and isinstance(schema.get("name"), str)
+        and isinstance(schema.get("schema"), Mapping)
+    ):
+        return schema
+    return None
+
+
 def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
+    if (given := _openai_spec(schema)) is not None:
+        spec = dict(given) | ({} if strict is None else {"strict": strict})
+        return {"type": "json_schema", "json_schema": spec}
     try:
         json_schema = convert_to_json_schema(schema)
         # Strict mode takes only closed objects whose properties are all
@@ -123,10 +183,7 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
         raise SegmindInputError(
             f"cannot describe the output schema {schema!r:.80}: {error}"
         ) from error
-    spec: dict[str, Any] = {
-        "name": json_schema.get("title") or "response",
-        "schema": sent,
-    }
+    spec = {"name": json_schema.get("title") or "response", "schema": sent}
     if json_schema.get("description"):
         spec["description"] = json_schema["description"]
     if strict is not None:

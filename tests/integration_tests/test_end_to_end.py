@@ -75,6 +75,12 @@ def make_model(
     return factory
 
 
+def test_json_mode_answers_one_json_object(make_model: Any) -> None:
+    structured = make_model().with_structured_output(method="json_mode")
+
+    assert structured.invoke("Say hello") == {"reply": REPLY + "Say hello"}
+
+
 def usage_of(prompt_words: int, reply_words: int) -> dict[str, int]:
     """The emulator's usage: it counts whitespace-separated words as tokens."""
     return {

@@ -228,6 +228,27 @@ def test_json_schema_without_a_description_sends_none(model, dialect, recorder):
     }
 
 
+OPENAI_SPEC = {"name": "JokeSpec", "schema": JOKE_SCHEMA, "strict": False}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [OPENAI_SPEC, {"type": "json_schema", "json_schema": OPENAI_SPEC}],
+    ids=["spec", "response-format"],
+)
+def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, schema):
+    recorder.reply(dialect.answer('{"setup": "Why?"}'))  # lacks a required key
+    structured = model.with_structured_output(schema, strict=True, include_raw=True)
+
+    result = structured.invoke("Hi")
+
+    assert recorder.last.body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {**OPENAI_SPEC, "strict": True},
+    }
+    assert "punchline" in str(result["parsing_error"])
+
+
 @pytest.mark.parametrize("schema", SCHEMAS, ids=SCHEMA_IDS)
 @pytest.mark.parametrize(
     "reply",
@@ -247,19 +268,62 @@ def test_a_fenced_answer_still_parses(model, dialect, recorder, schema, reply):
 BAD_REPLIES = {
     "not-json": "Sorry, I can't tell jokes.",
     "missing-field": '{"setup": "Why?"}',
-    "wrong-type": '{"setup": "Why?", "punchline": 42}',
+    "wrong-type": '{"setup": "Why?", "punchline": ["To", "keep"]}',
+    "cut-off": '{"setup": "Why?", "punchline": "To keep an',  # at max_tokens
+    "a-list": f"[{JOKE_JSON}]",
+    "null": "null",
 }
 
 
-@pytest.mark.parametrize("reply", ["not-json", "missing-field", "wrong-type"])
-def test_a_bad_answer_raises_output_parser_exception(model, dialect, recorder, reply):
+@pytest.mark.parametrize("reply", list(BAD_REPLIES))
+@pytest.mark.parametrize("schema", SCHEMAS, ids=SCHEMA_IDS)
+def test_a_bad_answer_raises_output_parser_exception(
+    model, dialect, recorder, reply, schema
+):
+    if reply == "wrong-type" and schema.name in ("JokeDict", "JokeSchema"):
+        pytest.skip("only pydantic checks the types of a dict answer")
     recorder.reply(dialect.answer(BAD_REPLIES[reply]))
 
     with pytest.raises(OutputParserException):
-        model.with_structured_output(Joke).invoke("Hi")
+        model.with_structured_output(schema.value).invoke("Hi")
 
 
-@pytest.mark.parametrize("reply", ["not-json", "missing-field", "wrong-type"])
+@pytest.mark.parametrize("method", ["json_schema", "json_mode", "function_calling"])
+@pytest.mark.parametrize("api", ["stream", "astream"])
+def test_a_bad_answer_raises_when_streamed_too(model, dialect, recorder, method, api):
+    reply = BAD_REPLIES["missing-field"]
+    if method == "function_calling":
+        reply = joke_call("Joke", reply)
+    recorder.reply(dialect.answer(reply))
+    structured = model.with_structured_output(Joke, method=method)
+
+    async def collect() -> list[Any]:
+        return [chunk async for chunk in structured.astream("Hi")]
+
+    with pytest.raises(OutputParserException):
+        list(structured.stream("Hi")) if api == "stream" else asyncio.run(collect())
+
+
+@pytest.mark.parametrize("method", ["json_schema", "json_mode", "function_calling"])
+@pytest.mark.parametrize("good", [True, False], ids=["good", "bad"])
+def test_include_raw_streams_one_complete_result(
+    model, dialect, recorder, method, good
+):
+    reply = JOKE_JSON if good else BAD_REPLIES["missing-field"]
+    if method == "function_calling":
+        reply = joke_call("Joke", reply)
+    recorder.reply(dialect.answer(reply))
+
+    structured = model.with_structured_output(Joke, method=method, include_raw=True)
+    [result] = list(structured.stream("Hi"))
+
+    assert isinstance(result["raw"], AIMessage)
+    assert result["parsed"] == (Joke(**JOKE_VALUES) if good else None)
+    assert isinstance(result["parsing_error"], None | OutputParserException)
+    assert (result["parsing_error"] is None) == good
+
+
+@pytest.mark.parametrize("reply", list(BAD_REPLIES))
 def test_include_raw_returns_the_parsing_error_instead(model, dialect, recorder, reply):
     recorder.reply(dialect.answer(BAD_REPLIES[reply]))
 
@@ -365,6 +429,17 @@ def test_function_calling_bad_answer_lands_in_parsing_error(
 
     assert result["parsed"] is None
     assert isinstance(result["parsing_error"], OutputParserException)
+
+
+def test_function_calling_with_a_pydantic_v1_schema_checks_the_types(
+    model, dialect, recorder
+):
+    recorder.reply(
+        dialect.answer(joke_call("JokeV1", '{"setup": "Why?", "punchline": []}'))
+    )
+
+    with pytest.raises(OutputParserException, match="JokeV1"):
+        model.with_structured_output(JokeV1, method="function_calling").invoke("Hi")
 
 
 # -- method="json_mode" --------------------------------------------------------------
