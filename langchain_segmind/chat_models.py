@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import traceback
@@ -39,7 +40,11 @@ from pydantic import (
 )
 
 from langchain_segmind import callbacks, conversion
-from langchain_segmind.catalogue.profiles import CatalogueProfile, profile_for
+from langchain_segmind.catalogue.profiles import (
+    CatalogueProfile,
+    profile_for,
+    without_another_slugs_profile,
+)
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import (
     ToolBinding,
@@ -80,6 +85,7 @@ _CALL_OPTIONS = frozenset(
     | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
     | {"resume_job", "stream"}  # `stream`: core reads it, to stream or not
 )
+_field_names = functools.cache(get_pydantic_field_names)  # with aliases
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
 
@@ -178,7 +184,7 @@ class ChatSegmind(BaseChatModel):
     """`"v2"` runs each call as a job of Segmind's queue API, as Segmind advises
     for generations over about 10 seconds; `timeout` bounds the whole job, and
     one that outlives it can be collected with `resume(error.job)`."""
-    min_remaining_credits: float | None = None
+    min_remaining_credits: float | None = Field(default=None, allow_inf_nan=False)
     """Warn (or raise) before a call when the last balance seen is below this."""
     raise_on_low_credits: bool = False
     """With `min_remaining_credits`: raise `SegmindInsufficientCreditsError`
@@ -194,7 +200,7 @@ class ChatSegmind(BaseChatModel):
         extra = kwargs.get("model_kwargs")
         names = [*kwargs, *(extra if isinstance(extra, dict) else ())]
         if type(self).model_fields["model"].is_required() and not (
-            {"model", "model_name"} & kwargs.keys()
+            {"model", "model_name"} & set(names)
         ):
             kwargs["model"] = None  # refused by `check_slug`, naming `model`
         try:
@@ -247,7 +253,9 @@ class ChatSegmind(BaseChatModel):
     @field_validator("api_key")
     @classmethod
     def _check_api_key(cls, value: SecretStr | None) -> SecretStr | None:
-        # No local holds the key: a traceback would show it.
+        # No local holds the key: a traceback would show it. `None` is what
+        # `load` passes without a secrets map: the environment's key serves.
+        value = value or secret_from_env("SEGMIND_API_KEY", default=None)()
         if value is None or not value.get_secret_value():
             return None  # missing: refused when a call is made
         if value.get_secret_value() != value.get_secret_value().strip():
@@ -260,17 +268,7 @@ class ChatSegmind(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _drop_another_slugs_profile(cls, values: Any) -> Any:
-        # A model rebuilt for another slug (`configurable_fields`) is given the
-        # old one's catalogue profile: core then resolves this slug's instead.
-        if not isinstance(values, dict):
-            return values
-        profile = values.get("profile")
-        model = values.get("model", values.get("model_name"))
-        if model is None:
-            model = cls.model_fields["model"].default
-        if isinstance(profile, CatalogueProfile) and profile.slug != str(model).lower():
-            return {**values, "profile": None}
-        return values
+        return without_another_slugs_profile(values, cls.model_fields["model"].default)
 
     @model_validator(mode="before")
     @classmethod
@@ -304,6 +302,14 @@ class ChatSegmind(BaseChatModel):
         """Serialized models name the key's environment variable, never its value."""
         return {"api_key": "SEGMIND_API_KEY"}
 
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        """A `profile=` given is serialized (core leaves the field out)."""
+        profile = self.profile
+        if profile is None or isinstance(profile, CatalogueProfile):
+            return {}
+        return {"profile": dict(profile)}
+
     @classmethod
     def is_lc_serializable(cls) -> bool:
         """Whether `dumpd` can serialize the model: yes, without its key."""
@@ -335,8 +341,7 @@ class ChatSegmind(BaseChatModel):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop or self.stop, **kwargs)
-        params["ls_provider"] = callbacks.PROVIDER
-        return params
+        return {**params, "ls_provider": callbacks.PROVIDER}
 
     def _combine_llm_outputs(
         self, llm_outputs: list[dict[str, Any] | None], /
@@ -453,15 +458,7 @@ class ChatSegmind(BaseChatModel):
         and the stop sequences.
         """
         if "resume_job" in kwargs:
-            job = kwargs["resume_job"]
-            if isinstance(job, str):
-                v2_base_url = queue.v2_base_url(self.base_url)
-                job = queue.job_for_id(job, self.model, v2_base_url)
-            elif not isinstance(job, SegmindJob):
-                raise SegmindInputError(
-                    "resume takes a SegmindJob or a request id, got "
-                    f"{type(job).__name__}"
-                )
+            job = queue.job_to_resume(kwargs["resume_job"], self.model, self.base_url)
             return self._call(job.model, None, kwargs, job), None, ()
         model = check_slug(kwargs.get("model", self.model))
         stop_sequences = conversion.stop_sequences_of(
@@ -470,6 +467,11 @@ class ChatSegmind(BaseChatModel):
         extra_body = {**self.model_kwargs}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         check_body_field_names(extra_body)
+        if fields := sorted(kwargs.keys() - _CALL_OPTIONS & _field_names(type(self))):
+            raise SegmindInputError(
+                f"{fields} cannot be set per call: set them on the model, or use "
+                "configurable_fields (per call, the slug is model=...)"
+            )
         binding = binding_from_call(
             kwargs.get("tools"),
             kwargs.get("tool_choice"),

@@ -121,3 +121,19 @@ def profile_for(model: str) -> ModelProfile | None:
     if slug not in PROFILES:
         return None
     return cast("ModelProfile", CatalogueProfile(slug, PROFILES[slug]))
+
+
+def without_another_slugs_profile(values: Any, default_model: Any) -> Any:
+    """A model's arguments without a catalogue profile of another slug's.
+
+    A model rebuilt for another slug (`configurable_fields`) is given the old
+    one's catalogue profile: without it, core resolves the new slug's.
+    """
+    if not isinstance(values, dict):
+        return values
+    profile = values.get("profile")
+    model = values.get("model", values.get("model_name"))
+    model = default_model if model is None else model
+    if isinstance(profile, CatalogueProfile) and profile.slug != str(model).lower():
+        return {**values, "profile": None}
+    return values

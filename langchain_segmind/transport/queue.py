@@ -90,6 +90,17 @@ def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:
     return SegmindJob(request_id, model, f"{base}/status", base)
 
 
+def job_to_resume(job: object, model: str, base_url: str) -> SegmindJob:
+    """The job `resume` collects: a `SegmindJob`, or a request id for `model`."""
+    if isinstance(job, str):
+        return job_for_id(job, model, v2_base_url(base_url))
+    if not isinstance(job, SegmindJob):
+        raise SegmindInputError(
+            f"resume takes a SegmindJob or a request id, got {type(job).__name__}"
+        )
+    return job
+
+
 def send_queued(call: Call, client: SyncClient | None = None) -> Answer:
     """Submit `call` (a POST to a v2 URL) and wait for its result."""
     deadline = replace(Deadline.start(call.timeout), queue="submit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import httpx2
@@ -127,6 +128,32 @@ def test_moved_arguments_survive_serialization_without_new_warnings():
         )
 
     assert loaded.model_kwargs == {"top_p": 0.9}
+
+
+def test_a_profile_given_survives_serialization():
+    profile = {"max_input_tokens": 32_000, "image_inputs": False}
+    model = ChatSegmind(model="my-fine-tune", profile=profile)
+
+    loaded = load(
+        dumpd(model),
+        valid_namespaces=["langchain_segmind"],
+        allowed_objects=[ChatSegmind],
+    )
+
+    assert loaded.profile == profile
+    assert "profile" not in dumpd(ChatSegmindClaude())["kwargs"]  # the catalogue's
+
+
+def test_a_model_inside_model_kwargs_is_moved_to_the_field_with_a_warning():
+    with pytest.warns(UserWarning, match="specified explicitly"):
+        model = ChatSegmind(model_kwargs={"model": "gpt-4o"})
+
+    assert (model.model, model.model_kwargs) == ("gpt-4o", {})
+
+
+def test_a_minimum_balance_that_is_no_number_is_refused():
+    with pytest.raises(SegmindInputError, match="min_remaining_credits"):
+        ChatSegmindClaude(min_remaining_credits=math.nan)
 
 
 def test_a_model_is_required_and_the_error_names_model():

@@ -51,6 +51,19 @@ def test_a_bad_override_fails_before_sending(gpt, recorder, call, kwargs, match)
     assert recorder.count == 0
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["model_name", "stop_sequences", "base_url", "api_version", "default_headers"],
+)
+def test_a_field_that_is_no_call_option_is_refused_not_sent(gpt, recorder, name):
+    with pytest.raises(SegmindInputError, match=f"'{name}'.*cannot be set per call"):
+        gpt.invoke("Hi", **{name: "gpt-5"})
+    with pytest.raises(SegmindInputError, match="cannot be set per call"):
+        gpt.bind(**{name: "gpt-5"}).invoke("Hi")
+
+    assert recorder.count == 0
+
+
 def test_a_body_field_json_cannot_carry_fails_at_call_time(make_model, recorder):
     model = make_model(ChatSegmindGPT4o, model_kwargs={"top_p": math.nan})
 

@@ -10,7 +10,7 @@ import traceback
 import httpx2
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.load import dumpd, dumps
+from langchain_core.load import dumpd, dumps, load
 
 from langchain_segmind import (
     ChatSegmind,
@@ -68,6 +68,20 @@ def test_serialized_model_names_the_env_variable_instead(make_model):
     model = make_model(api_key=KEY)
 
     assert dumpd(model)["kwargs"]["api_key"] == SECRET_REF
+
+
+def test_a_model_loaded_without_secrets_takes_the_environments_key(monkeypatch):
+    monkeypatch.setenv("SEGMIND_API_KEY", KEY)
+    serialized = dumpd(ChatSegmindClaude())
+
+    loaded = load(
+        serialized,
+        valid_namespaces=["langchain_segmind"],
+        allowed_objects=[ChatSegmindClaude],
+    )
+
+    assert loaded.api_key is not None
+    assert loaded.api_key.get_secret_value() == KEY
 
 
 # -- errors -------------------------------------------------------------------------
