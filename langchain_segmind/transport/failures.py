@@ -51,6 +51,8 @@ _STACK_MODULES = (sys.stdlib_module_names - _USERS_STDLIB) | {
     *("h2", "hpack", "hyperframe", "brotli", "brotlicffi", "zstandard"),
     "langchain_segmind",
 }
+# Segmind's messages are a line; a longer one is cut (it is logged each retry).
+MAX_MESSAGE_CHARS = 2000
 _NO_ANSWER = "Server disconnected without sending a response"
 # What httpx and aiohttp say when a closed client is asked to send.
 _CLIENT_CLOSED = ("as the client has been closed.", "Session is closed")
@@ -326,9 +328,9 @@ def _segmind_message(body: bytes, content_type: str) -> str:
             for key in ("error", "message", "detail"):
                 value = payload.get(key)
                 if isinstance(value, str) and value:
-                    return value
+                    return value[:MAX_MESSAGE_CHARS]
                 if isinstance(value, dict) and isinstance(value.get("message"), str):
-                    return str(value["message"])
+                    return str(value["message"])[:MAX_MESSAGE_CHARS]
     return " ".join(text.split())[:300]
 
 

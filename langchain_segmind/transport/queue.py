@@ -183,11 +183,12 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         )
         replacement.job = job
         raise replacement from error
-    except (SegmindError, asyncio.CancelledError) as error:
+    except (SegmindError, asyncio.CancelledError, KeyboardInterrupt) as error:
         error.job = job  # type: ignore[union-attr]
         if isinstance(error, SegmindError):
             error.is_retryable = False  # sent again, it would pay for a new job
-            if not isinstance(error, SegmindTimeoutError):  # which says it
+            ended = SegmindJobFailedError | SegmindContextOverflowError
+            if not isinstance(error, SegmindTimeoutError | ended):  # said, or moot
                 error.hint = error.hint or _RESUME_HINT
         raise
     except Exception as error:  # the user's own code (a handler, a hook) failed

@@ -13,12 +13,15 @@ from langchain_segmind.errors import (
     SegmindRateLimitError,
     SegmindResponseError,
 )
-from langchain_segmind.transport.deadline import Clock
+from langchain_segmind.transport.deadline import Clock, Deadline
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
 MAX_RATE_LIMIT_WAIT_SECONDS = 60.0
+# What a retried POST needs left after its wait: a quarter of the timeout, at
+# most this. One sent at the last moment is billed, and its answer lost.
+MAX_SPARE_SECONDS = 5.0
 
 
 def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) -> bool:
@@ -32,10 +35,23 @@ def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) ->
     return method == "GET" and isinstance(error, SegmindResponseError)
 
 
-def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float:
-    """Seconds before retry `retries_done + 1`: until a 429's reset, or backoff."""
+def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float | None:
+    """Seconds before retry `retries_done + 1`: until a 429's reset, or backoff.
+
+    `None` for a reset further off than `MAX_RATE_LIMIT_WAIT_SECONDS`: a retry
+    sooner would meet the same limit.
+    """
     if isinstance(error, SegmindRateLimitError) and error.reset_at is not None:
         until_reset = (error.reset_at - clock.now()).total_seconds()
-        return min(max(until_reset, 0.0), MAX_RATE_LIMIT_WAIT_SECONDS)
+        if until_reset > MAX_RATE_LIMIT_WAIT_SECONDS:
+            return None
+        return max(until_reset, 0.0)
     backoff: float = min(BASE_DELAY_SECONDS * 2**retries_done, MAX_BACKOFF_SECONDS)
     return backoff * clock.jitter()
+
+
+def has_time_for_retry(deadline: Deadline, delay: float, method: str) -> bool:
+    """Whether a retry after waiting `delay` seconds still has time for its answer."""
+    timeout = deadline.timeout
+    spare = 0.0 if method == "GET" or timeout is None else timeout / 4
+    return deadline.allows_wait(delay + min(spare, MAX_SPARE_SECONDS))

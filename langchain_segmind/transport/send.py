@@ -37,7 +37,11 @@ from langchain_segmind.transport.failures import (
     error_for_exception,
     forget_stack_locals,
 )
-from langchain_segmind.transport.retry import retry_delay, should_retry
+from langchain_segmind.transport.retry import (
+    has_time_for_retry,
+    retry_delay,
+    should_retry,
+)
 
 if TYPE_CHECKING:
     from langchain_segmind.transport.queue import SegmindJob
@@ -351,6 +355,10 @@ def _start_answer(response: Any, progress: Progress) -> None:
 def _add_chunk(body: bytearray, chunk: bytes, progress: Progress) -> None:
     body += chunk
     if len(body) > MAX_ANSWER_BYTES:
+        status = progress.status_code or 0
+        if status >= 400:  # an error answer: its status says what to do
+            excerpt = bytes(body[:65536])
+            raise error_for_answer(status, progress.headers, excerpt, model="")
         raise SegmindResponseError(
             f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB once "
             "decompressed; Segmind's answers are far smaller. The call may have "
@@ -377,20 +385,25 @@ def _delay_or_raise(
     _redact_request(error)
     if failure is not error:
         failure.__cause__ = error
+    if failure.request_id is None and progress.status_code is not None:
+        # The answer had begun (a timeout in its body, say): it can be quoted.
+        failure.status_code = failure.status_code or progress.status_code
+        failure.request_id = progress.headers.get("x-request-id")
     deadline, method = progress.deadline, call.method
     retry = retries < call.max_retries and should_retry(
         failure, may_have_reached=not progress.never_sent, method=method
     )
-    delay = retry_delay(failure, retries, deadline.clock) if retry else 0.0
-    retry = retry and deadline.allows_wait(delay)
+    delay = retry_delay(failure, retries, deadline.clock) if retry else None
+    if delay is not None and not has_time_for_retry(deadline, delay, method):
+        delay = None
     logger.info(
         "%s %s failed: %s; %s",
         method,
         call.url,
         failure,
-        f"retrying in {delay:.2f}s" if retry else "giving up",
+        "giving up" if delay is None else f"retrying in {delay:.2f}s",
     )
-    if not retry:
+    if delay is None:
         raise failure
     return delay
 

@@ -32,6 +32,7 @@ from langchain_segmind import (
     SegmindModelRetiredError,
     SegmindNotFoundError,
     SegmindResponseError,
+    SegmindServerError,
     SegmindTimeoutError,
 )
 from langchain_segmind.testing import FakeClock, Fault, SegmindEmulator
@@ -352,6 +353,28 @@ async def test_an_answer_past_the_size_cap_is_refused_and_not_resent(
     assert caught.value.status_code == 200
     assert caught.value.is_retryable is False  # it may have been billed
     assert len(own_emulator.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "sent"),
+    [(400, SegmindBadRequestError, 1), (503, SegmindServerError, 3)],
+)
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_error_answer_past_the_size_cap_is_read_by_its_status(
+    mode: str,
+    own_emulator: SegmindEmulator,
+    status: int,
+    error: type[SegmindError],
+    sent: int,
+) -> None:
+    own_emulator.inject(Fault(status=status, body=b"", endless=True), times=3)
+    model = new_model(own_emulator, max_retries=2, timeout=30)
+
+    with pytest.raises(error) as caught:
+        await call(model, mode, PROMPT)
+
+    assert caught.value.status_code == status
+    assert len(own_emulator.requests) == sent  # only the unbilled 503 again
 
 
 # -- connections --

@@ -382,6 +382,9 @@ async def test_a_result_without_an_answer_fails_with_the_job_to_resume(
     assert caught.value.job is not None
     assert caught.value.job.request_id == request_id
     assert log(emulator) == queue_log("gpt-4o", request_id, polls=2)  # not retried
+    # A failed job has nothing to resume; the others say how to.
+    resumable = error is not SegmindJobFailedError
+    assert ("resume(error.job)" in str(caught.value)) is resumable
     # The job itself completed at Segmind: resuming it collects the answer.
     resumed = model.resume(caught.value.job)
     assert resumed.content == REPLY + PROMPT

@@ -304,6 +304,22 @@ def test_the_users_own_failure_while_polling_carries_the_job_and_is_final(
     assert "resume(error.job)" in str(caught.value)
 
 
+def test_an_interrupt_while_polling_carries_the_accepted_job(
+    recorder, fake_clock
+) -> None:
+    base = "https://api.segmind.com/v2/requests/j1"
+    queued = {"request_id": "j1", "status": "QUEUED"}
+    recorder.reply({**queued, "status_url": f"{base}/status", "response_url": base})
+    recorder.queue(KeyboardInterrupt())  # Ctrl-C while the job runs
+    client = httpx2.Client(transport=httpx2.MockTransport(recorder))
+    model = ChatSegmindGPT4o(api_key=SECRET, api_version="v2", http_client=client)
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        model.invoke("hi")
+
+    assert caught.value.job.request_id == "j1"  # type: ignore[attr-defined]
+
+
 def test_a_queued_job_with_an_unknown_status_fails(make_model, recorder) -> None:
     base = "https://api.segmind.com/v2/requests/r1"
     recorder.reply(

@@ -249,6 +249,16 @@ def test_long_html_body_is_cut_in_the_message(claude_once, recorder):
     assert len(str(error)) < 400
 
 
+def test_a_huge_json_error_message_is_cut(claude_once, recorder):
+    recorder.fail(400, "too long " * 100_000)
+
+    with pytest.raises(SegmindBadRequestError) as caught:
+        claude_once.invoke("Hi")
+
+    assert caught.value.message.startswith("too long too long")
+    assert len(caught.value.message) == 2000
+
+
 def test_rate_limit_error_carries_the_reset_time(claude_once, recorder):
     error = raise_for(claude_once, recorder, CASES["429"], _invoke)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 from unittest import mock
@@ -70,13 +71,16 @@ def test_429_then_success_waits_until_the_reset_time(model, recorder, fake_clock
     check_waits(fake_clock, call, [5.0])
 
 
-def test_429_wait_is_bounded_at_60_seconds(model, recorder, fake_clock, call):
+def test_429_with_a_reset_over_60_seconds_away_is_not_retried(
+    model, recorder, fake_clock, call
+):
     recorder.queue(rate_limited(fake_clock, 600))
 
-    call(model, "Hi")
+    with pytest.raises(SegmindRateLimitError):
+        call(model, "Hi")
 
-    assert recorder.count == 2
-    check_waits(fake_clock, call, [60.0])
+    assert recorder.count == 1  # a retry before the reset would meet the limit
+    check_waits(fake_clock, call, [])
 
 
 def test_429_with_a_reset_time_in_the_past_retries_at_once(
@@ -228,6 +232,36 @@ def test_timeouts_are_not_retried(model, recorder, fake_clock, call):
     assert fake_clock.waits == []
 
 
+class SlowBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A body whose second half comes after `model`'s timeout of 120 s."""
+
+    def __init__(self, clock: Any) -> None:
+        self.clock = clock
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"choices": '
+        self.clock.waited += 121
+        yield b"[]}"
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for part in self:
+            yield part
+
+
+def test_a_timeout_in_the_body_keeps_the_answers_status_and_request_id(
+    model, recorder, fake_clock, call
+):
+    headers = {"x-request-id": "req-slow", "content-type": "application/json"}
+    recorder.queue(httpx2.Response(200, headers=headers, stream=SlowBody(fake_clock)))
+
+    with pytest.raises(SegmindTimeoutError) as caught:
+        call(model, "Hi")
+
+    assert (caught.value.status_code, caught.value.request_id) == (200, "req-slow")
+    assert "req-slow" in str(caught.value)
+    assert recorder.count == 1
+
+
 def test_unreadable_success_is_not_retried(model, recorder, fake_clock, call):
     recorder.queue(httpx2.Response(200, text="<html>oops</html>"))
 
@@ -309,12 +343,32 @@ def test_rate_limit_reset_within_the_deadline_is_waited_for(
     make_model, recorder, fake_clock, call
 ):
     model = make_model(max_retries=3, timeout=10)
-    recorder.queue(rate_limited(fake_clock, 9.5))
+    recorder.queue(rate_limited(fake_clock, 7.5))
 
     call(model, "Hi")
 
     assert recorder.count == 2
-    check_waits(fake_clock, call, [9.5])
+    check_waits(fake_clock, call, [7.5])
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_no_post_is_retried_without_time_left_for_its_answer(
+    make_model, recorder, fake_clock, call, status
+):
+    # A retried POST needs a quarter of the timeout left after its wait: sent
+    # at the last moment, it would be billed and its answer lost.
+    model = make_model(max_retries=3, timeout=10)
+
+    def slow_error(request: httpx2.Request) -> httpx2.Response:
+        fake_clock.waited += 7.5  # the attempt took 7.5 s
+        return rate_limited(fake_clock, 1) if status == 429 else error_answer(503)
+
+    recorder.queue(slow_error)
+
+    with pytest.raises(SegmindRateLimitError if status == 429 else SegmindServerError):
+        call(model, "Hi")
+
+    assert recorder.count == 1
 
 
 def test_attempts_carry_the_configured_timeout(make_model, recorder):
