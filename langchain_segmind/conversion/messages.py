@@ -1,16 +1,18 @@
 """LangChain messages, with content blocks in every format in use, as turns.
 
-Accepted: strings; `text` and `text-plain` blocks; v1 `image`, `file` and
-`audio` blocks with `base64` or `url`; OpenAI `image_url` parts and `file`
-parts with raw base64 (core converts v0 blocks, data-URI files and
-`input_audio` first); Anthropic `image`, `document`, `tool_use` and
+Accepted: strings; `text` and `text-plain` (text or base64) blocks; v1
+`image`, `file` and `audio` blocks with `base64` or `url`; OpenAI `image_url`
+parts and `file` parts with raw base64 (core converts v0 blocks, data-URI
+files and `input_audio` first); Anthropic `image`, `document`, `tool_use` and
 `tool_result` blocks; v1 `tool_call` blocks; `non_standard` wrappers of these.
-Output-only blocks are dropped from assistant turns; anything else is a typed
-error naming the block, raised before sending.
+Output-only blocks (reasoning, other providers' records of their own tool
+runs) are dropped from assistant turns; anything else is a typed error naming
+the block, raised before sending.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -52,25 +54,17 @@ _ROLES: dict[str, Role] = {
     "system": "system",
     "developer": "system",
 }
+# Blocks that record a model's output, dropped from assistant turns: these, and
+# other providers' records of their own tool runs (`web_search_call`,
+# `code_execution_tool_result`, `mcp_tool_use`...; a call also in `tool_calls`
+# is sent from there).
 _OUTPUT_BLOCK_TYPES = frozenset(
-    {
-        "reasoning",
-        "thinking",
-        "redacted_thinking",
-        "refusal",
-        "invalid_tool_call",
-        "tool_call_chunk",
-        "server_tool_call",
-        "server_tool_call_chunk",
-        "server_tool_result",
-        "citation",
-        # Provider-specific records of calls: OpenAI's Responses API repeats
-        # `tool_calls` as `function_call`; Anthropic runs its own tools.
-        "function_call",
-        "server_tool_use",
-        "web_search_tool_result",
-    }
+    {"reasoning", "thinking", "redacted_thinking", "refusal", "citation"}
+    | {"tool_call_chunk", "server_tool_call_chunk", "compaction"}
+    | {"mcp_list_tools", "mcp_approval_request", "executable_code"}
+    | {"code_execution_result"}
 )
+_OUTPUT_BLOCK_SUFFIXES = ("_call", "_call_output", "_tool_result", "_tool_use")
 _MEDIA_KINDS: dict[str, MediaKind] = {"image": "image", "file": "pdf", "audio": "audio"}
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 _DATA_URI = re.compile(
@@ -138,7 +132,7 @@ def _to_turn(message: BaseMessage, model: str) -> Turn:
     if isinstance(message, AIMessage):
         return Turn("assistant", _assistant_parts(message, model), message.name)
     if isinstance(message, SystemMessage):
-        return Turn("system", _parse_content(message.content, model))
+        return Turn("system", _parse_content(message.content, model), message.name)
     if isinstance(message, HumanMessage):
         return Turn("user", _parse_content(message.content, model), message.name)
     if isinstance(message, ChatMessage):
@@ -171,13 +165,14 @@ def _assistant_parts(message: AIMessage, model: str) -> tuple[Part, ...]:
         if isinstance(block, Mapping)
         and block.get("type") in ("thinking", "redacted_thinking")
     ]
-    # `tool_calls` is authoritative: calls also written in the content (v1
-    # `tool_call` or Anthropic `tool_use` blocks) are not repeated.
-    known_ids = {call["id"] for call in message.tool_calls if call.get("id")}
+    # `tool_calls` and `invalid_tool_calls` are authoritative: calls also
+    # written in the content (v1 `tool_call`, Anthropic `tool_use`) are not
+    # repeated, with or without an id.
+    has_calls = bool(message.tool_calls or message.invalid_tool_calls)
     parts.extend(
         part
         for part in _parse_content(message.content, model, from_assistant=True)
-        if not (isinstance(part, ToolCallPart) and part.id in known_ids)
+        if not (has_calls and isinstance(part, ToolCallPart))
     )
     parts.extend(
         ToolCallPart(id=call.get("id") or "", name=call["name"], args=call["args"])
@@ -217,7 +212,11 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
     wrapped = block.get("value") if block_type == "non_standard" else None
     if isinstance(wrapped, Mapping) and "type" in wrapped:
         return _parse_block(wrapped, model, from_assistant)
-    if block_type in _OUTPUT_BLOCK_TYPES or block_type == "non_standard":
+    if (
+        block_type in _OUTPUT_BLOCK_TYPES
+        or (block_type != "tool_call" and block_type.endswith(_OUTPUT_BLOCK_SUFFIXES))
+        or block_type == "non_standard"
+    ):
         if from_assistant:
             return None
         detail = "it describes a model's output, not an input"
@@ -226,6 +225,8 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
         )
     block = _as_standard(block, model)
     block_type = block["type"]
+    if block_type == "text-plain" and not isinstance(block.get("text"), str):
+        return TextPart(_plain_text(block, model))
     if block_type in ("text", "text-plain"):
         if not isinstance(block.get("text"), str):
             raise SegmindInputError(
@@ -246,6 +247,18 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
     if block_type in _MEDIA_KINDS:
         return _media_block(block, model)
     raise SegmindUnsupportedContentError(block_type, model)
+
+
+def _plain_text(block: Mapping[str, Any], model: str) -> str:
+    """The text of a v1 `text-plain` block given as base64."""
+    if not isinstance(block.get("base64"), str):
+        raise SegmindUnsupportedContentError("text-plain block without text", model)
+    try:
+        return base64.b64decode(block["base64"], validate=True).decode()
+    except ValueError as error:  # not base64, or not UTF-8
+        raise SegmindInputError(
+            f"a text-plain block's base64 is not UTF-8 text (model {model!r})"
+        ) from error
 
 
 def _as_standard(block: Mapping[str, Any], model: str) -> Mapping[str, Any]:

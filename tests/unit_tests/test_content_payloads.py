@@ -81,6 +81,18 @@ def wire(recorder: Any, make_model: Any) -> Wire:
         pytest.param(
             [
                 {
+                    "type": "text-plain",
+                    "base64": "bm90ZXMg4pyT",
+                    "mime_type": "text/plain",
+                }
+            ],
+            "notes ✓",
+            "notes ✓",
+            id="v1-text-plain-base64",
+        ),
+        pytest.param(
+            [
+                {
                     "type": "text",
                     "text": "cached",
                     "cache_control": {"type": "ephemeral"},
@@ -104,6 +116,37 @@ def test_text_content_payload(
     messages: list[BaseMessage] = [HumanMessage(content)]
     assert wire.body(CLAUDE, messages) == user_body(CLAUDE, expected_claude)
     assert wire.body(GPT, messages) == user_body(GPT, expected_gpt)
+
+
+@pytest.mark.parametrize(
+    ("block", "error"),
+    [
+        ({"base64": "//79", "mime_type": "text/plain"}, "not UTF-8 text"),
+        ({"url": "https://example.com/a.txt"}, "text-plain block without text"),
+    ],
+    ids=["not-utf-8", "by-url"],
+)
+def test_text_plain_without_readable_text_is_refused(
+    wire: Wire, recorder: Any, block: dict[str, Any], error: str
+) -> None:
+    message = HumanMessage([{"type": "text-plain", **block}])
+
+    with pytest.raises(SegmindInputError, match=error):
+        wire.body(GPT, [message])
+    assert recorder.requests == []
+
+
+def test_a_system_messages_name_is_sent_to_openai_slugs(wire: Wire) -> None:
+    messages: list[BaseMessage] = [
+        SystemMessage("Be brief.", name="policy"),
+        HumanMessage("Hi"),
+    ]
+
+    assert wire.body(GPT, messages)["messages"][0] == {
+        "role": "system",
+        "content": "Be brief.",
+        "name": "policy",
+    }
 
 
 # --- turn rules ------------------------------------------------------------------

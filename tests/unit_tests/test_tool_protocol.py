@@ -362,6 +362,37 @@ def test_a_responses_api_function_call_block_is_not_sent_twice(gpt, recorder):
     assert '"id": "c1"' in assistant
 
 
+@pytest.mark.parametrize(
+    "block",
+    [
+        {"type": "web_search_call", "id": "ws_1", "status": "completed"},
+        {"type": "code_interpreter_call", "id": "ci_1", "code": "1 + 1"},
+        {"type": "custom_tool_call", "call_id": "c2", "name": "f", "input": "x"},
+        {"type": "web_fetch_tool_result", "tool_use_id": "s1", "content": {}},
+        {"type": "mcp_tool_use", "id": "m1", "name": "f", "server_name": "s"},
+        {"type": "executable_code", "executable_code": "1 + 1", "language": "PY"},
+        {"type": "code_execution_result", "code_execution_result": "2"},
+    ],
+    ids=lambda block: block["type"],
+)
+def test_another_providers_record_of_its_own_tool_run_is_dropped(gpt, recorder, block):
+    gpt.invoke([HumanMessage("Search."), AIMessage([block, "Found it."])])
+
+    assert recorder.last.body["messages"][1] == {
+        "role": "assistant",
+        "content": "Found it.",
+    }
+
+
+def test_a_call_without_an_id_is_sent_once(gpt, recorder):
+    call = {"type": "tool_call", "name": "f", "args": {"x": "Rome"}, "id": None}
+    gpt.bind_tools([F]).invoke(
+        [HumanMessage("Weather?"), AIMessage(content_blocks=[call])]
+    )
+
+    assert recorder.last.body["messages"][-1]["content"].count("<tool_call>") == 1
+
+
 def test_json_object_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
     gpt.bind_tools([F]).invoke("Hi", response_format={"type": "json_object"})
 
