@@ -3,11 +3,11 @@
 When a request's system text carries the protocol's tool list, the emulator
 answers like a well-behaved model: on a new question it calls a tool (the
 required one, else the first not yet called for this question), filling
-numbers and quoted strings from the question; once each tool has answered it
-replies in prose quoting the results, or with an instance of the answer
-schema when the prompt sets one. Deterministic, so tests can assert on it.
-It reads the escaped protocol as a model would: `&lt;` before a protocol tag
-in message text is read as `<`.
+numbers and quoted strings from the question where they fit; once each tool
+has answered it replies in prose quoting the results, or with an instance of
+the answer schema when the prompt sets one. Deterministic, so tests can
+assert on it. It reads the escaped protocol as a model would: `&lt;` before
+a protocol tag in message text is read as `<`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from langchain_segmind.tools.protocol import (
 )
 
 from ._replies import message_text
-from ._schema import instance_of
+from ._schema import fits, instance_of
 
 ANSWER_PREFIX = "Here is what the tools returned: "
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -34,6 +34,8 @@ _RESULT = re.compile(r"<tool_result[^>]*>\n?(.*?)\n?</tool_result>", re.S)
 _TOOLS_SECTION = re.compile(r"<tools>\s*(.*?)\s*</tools>", re.S)
 _SCHEMA_SECTION = re.compile(r"<answer_schema>\s*(.*?)\s*</answer_schema>", re.S)
 _REQUIRED_TOOL = re.compile(r'You must call the tool "([^"]+)"')
+# What makes a property's value more than a word of the question.
+_FIXED = frozenset({"enum", "const", "format", "pattern"})
 _ESCAPED_TAG = re.compile(
     r"&lt;(?=[\s/\\]*(?:tools|tool_call|tool_result|answer_schema)\b)", re.I
 )
@@ -108,23 +110,43 @@ def _call(tool: dict[str, Any], question: str) -> str:
 
 
 def _arguments(schema: Any, question: str) -> dict[str, Any]:
-    """Required arguments, taking numbers and quoted strings from the question."""
+    """Required arguments, taking numbers and quoted strings from the question.
+
+    A property with `enum`, `const`, `format` or `pattern` keeps its schema
+    instance; any other takes the first number (or quoted string) not yet
+    used that fits its type and bounds.
+    """
     arguments = instance_of(schema)
     if not isinstance(arguments, dict):
         return {}
-    numbers = iter(_NUMBER.findall(question))
-    quoted = iter(next(g for g in m.groups() if g) for m in _QUOTED.finditer(question))
+    numbers = _NUMBER.findall(question)
+    quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(question)]
     properties = schema.get("properties") or {}
     for name in arguments:
-        kind = (properties.get(name) or {}).get("type")
-        if kind in ("integer", "number"):
-            found = next(numbers, None)
-            if found is not None:
-                number = float(found)
-                arguments[name] = int(number) if kind == "integer" else number
-        elif kind == "string":
-            arguments[name] = next(quoted, arguments[name])
+        spec = properties.get(name)
+        if not isinstance(spec, dict) or _FIXED.intersection(spec):
+            continue
+        kind = spec.get("type")
+        words = quoted if kind == "string" else numbers
+        for index, word in enumerate(words):
+            value = _typed(word, kind)
+            if value is not None and fits(value, spec):
+                arguments[name] = value
+                del words[index]
+                break
     return arguments
+
+
+def _typed(word: str, kind: Any) -> str | int | float | None:
+    """A word of the question as a value of the JSON type `kind`, if it is one."""
+    if kind == "string":
+        return word
+    if kind not in ("integer", "number"):
+        return None
+    number = float(word)
+    if kind == "number":
+        return number
+    return int(number) if number.is_integer() else None
 
 
 def _unescape(text: str) -> str:

@@ -2,21 +2,84 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import re
+import string
+from collections.abc import Callable, Mapping
 from typing import Any
 
 _MAX_DEPTH = 32
+
+# A value for each string `format` pydantic and JSON Schema name; the others
+# get "example". UUIDs are of the version the format names (4 for "uuid").
+_FORMATS = {
+    "date": "2024-01-01",
+    "date-time": "2024-01-01T00:00:00Z",
+    "time": "00:00:00Z",
+    "duration": "P1D",
+    "email": "user@example.com",
+    "idn-email": "user@example.com",
+    "hostname": "example.com",
+    "idn-hostname": "example.com",
+    "uri": "https://example.com/",
+    "uri-reference": "https://example.com/",
+    "iri": "https://example.com/",
+    "iri-reference": "https://example.com/",
+    "uri-template": "https://example.com/",
+    "json-pointer": "/example",
+    "regex": "^example$",
+    "base64": "ZXhhbXBsZQ==",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    **{
+        f"uuid{version}": f"00000000-0000-{version}000-8000-000000000000"
+        for version in range(1, 9)
+    },
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "ipvanyaddress": "192.0.2.1",
+    "ipv4interface": "192.0.2.1/24",
+    "ipv6interface": "2001:db8::1/64",
+    "ipvanyinterface": "192.0.2.1/24",
+    "ipv4network": "192.0.2.0/24",
+    "ipv6network": "2001:db8::/64",
+    "ipvanynetwork": "192.0.2.0/24",
+}
+# Tried in order for a one-character part of a pattern (`[A-Z]`, `\d`, `.`).
+_CHARACTERS = "aA0_-. " + string.ascii_letters + string.digits + string.punctuation
 
 
 def instance_of(schema: Any) -> Any:
     """A small value that satisfies `schema`.
 
-    Objects get every required property, strings `"example"`, integers `1`,
-    numbers `1.0`, booleans `True`, arrays one item; `const` and the first
-    `enum` value win; `anyOf`/`oneOf` take their first option; local
-    `$ref` (`#/$defs/...`, `#/definitions/...`) is followed.
+    `const` wins, then a `default`, the first of `examples`, the first of
+    `enum`; `anyOf`/`oneOf` take their first option; local `$ref`
+    (`#/$defs/...`, `#/definitions/...`) is followed. Otherwise objects get
+    every required property (more if `minProperties` asks), arrays one item
+    (or `minItems`), strings a value of their `format` (a date, a UUID, a
+    URL...) or matching a simple `pattern`, else `"example"`, within
+    `minLength`/`maxLength`; integers `1` and numbers `1.0` unless their
+    bounds or `multipleOf` need another; booleans `True`.
     """
     return _Builder(schema).build(schema, 0)
+
+
+def fits(value: Any, schema: Mapping[str, Any]) -> bool:
+    """Whether a string or number keeps `schema`'s bounds, lengths and pattern."""
+    if isinstance(value, str):
+        pattern = schema.get("pattern")
+        return (
+            _at_least(len(value), schema, "minLength", None)
+            and _at_most(len(value), schema, "maxLength", None)
+            and (not isinstance(pattern, str) or _search(pattern, value))
+        )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True
+    step = _number(schema, "multipleOf")
+    return (
+        _at_least(value, schema, "minimum", "exclusiveMinimum")
+        and _at_most(value, schema, "maximum", "exclusiveMaximum")
+        and (step is None or step <= 0 or _is_multiple(value, step))
+    )
 
 
 class _Builder:
@@ -25,9 +88,9 @@ class _Builder:
         self._by_type: dict[str, Callable[[dict[str, Any], int], Any]] = {
             "object": self._object,
             "array": self._array,
-            "string": lambda _schema, _depth: "example",
-            "integer": lambda _schema, _depth: 1,
-            "number": lambda _schema, _depth: 1.0,
+            "string": lambda schema, _depth: _string(schema),
+            "integer": lambda schema, _depth: _in_bounds(schema, integer=True),
+            "number": lambda schema, _depth: _in_bounds(schema, integer=False),
             "boolean": lambda _schema, _depth: True,
             "null": lambda _schema, _depth: None,
         }
@@ -35,12 +98,17 @@ class _Builder:
     def build(self, schema: Any, depth: int) -> Any:
         if depth > _MAX_DEPTH or not isinstance(schema, dict):
             return None
-        if isinstance(schema.get("$ref"), str):
-            return self.build(self._resolve(schema["$ref"]), depth + 1)
         if "const" in schema:
             return schema["const"]
+        if schema.get("default") is not None:
+            return schema["default"]
+        examples = schema.get("examples")
+        if isinstance(examples, list) and examples and examples[0] is not None:
+            return examples[0]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             return schema["enum"][0]
+        if isinstance(schema.get("$ref"), str):
+            return self.build(self._resolve(schema["$ref"]), depth + 1)
         for key in ("anyOf", "oneOf"):
             options = schema.get(key)
             if isinstance(options, list) and options:
@@ -55,13 +123,25 @@ class _Builder:
             properties = {}
         required = schema.get("required")
         names = [n for n in required if isinstance(n, str)] if required else []
-        return {name: self.build(properties.get(name, {}), depth + 1) for name in names}
+        wanted = _count(schema, "minProperties", 0)
+        names += [n for n in properties if n not in names][: wanted - len(names)]
+        extra = schema.get("additionalProperties", {})
+        if extra is not False:  # a mapping's keys, e.g. dict[str, int]
+            names += [f"key{n}" for n in range(1, wanted - len(names) + 1)]
+        extra = extra if isinstance(extra, dict) else {}
+        return {
+            name: self.build(properties.get(name, extra), depth + 1) for name in names
+        }
 
     def _array(self, schema: dict[str, Any], depth: int) -> list[Any]:
         prefix = schema.get("prefixItems")
-        if isinstance(prefix, list) and prefix:
-            return [self.build(item, depth + 1) for item in prefix]
-        return [self.build(schema.get("items", {}), depth + 1)]
+        items = [self.build(i, depth + 1) for i in prefix] if prefix else []
+        wanted = max(len(items) or 1, _count(schema, "minItems", 0))
+        wanted = min(wanted, _count(schema, "maxItems", wanted))
+        items += [self.build(schema.get("items", {}), depth + 1)] * (
+            wanted - len(items)
+        )
+        return items[:wanted]
 
     def _merge(self, schema: dict[str, Any]) -> dict[str, Any]:
         merged = {key: value for key, value in schema.items() if key != "allOf"}
@@ -110,3 +190,189 @@ def _type_of(schema: dict[str, Any]) -> str:
 _KNOWN_TYPES = frozenset(
     {"object", "array", "string", "integer", "number", "boolean", "null"}
 )
+
+
+# -- strings --------------------------------------------------------------------
+
+
+def _string(schema: dict[str, Any]) -> str:
+    value = _FORMATS.get(str(schema.get("format")), "example")
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and not _search(pattern, value):
+        value = matching(pattern) or value
+    shortest = _count(schema, "minLength", 0)
+    if len(value) < shortest:
+        value += (value[-1:] or "x") * (shortest - len(value))
+    return value[: _count(schema, "maxLength", len(value))]
+
+
+def matching(pattern: str) -> str | None:
+    r"""A string `pattern` finds, for a simple pattern; `None` if none is found.
+
+    Literals, classes (`[A-Z]`, `\d`, `.`), groups (the first branch) and
+    counts (`{3}`, `+`, `*`, `?`: the fewest) are read; the result is checked.
+    """
+    try:
+        text, end = _sequence(pattern, 0)
+    except (ValueError, IndexError):
+        return None
+    return text if end == len(pattern) and _search(pattern, text) else None
+
+
+def _sequence(pattern: str, index: int) -> tuple[str, int]:
+    """The text of the first branch from `index`, and where the group ends."""
+    parts: list[str] = []
+    while index < len(pattern) and pattern[index] != ")":
+        if pattern[index] == "|":
+            return "".join(parts), _group_end(pattern, index)
+        part, index = _atom(pattern, index)
+        count, index = _repeat(pattern, index)
+        parts.append(part * count)
+    return "".join(parts), index
+
+
+def _atom(pattern: str, index: int) -> tuple[str, int]:
+    char = pattern[index]
+    if char in "^$":
+        return "", index + 1
+    if char == "(":
+        index += 1
+        if pattern.startswith("?:", index):
+            index += 2
+        elif pattern.startswith("?P<", index) or pattern.startswith("?<", index):
+            index = pattern.index(">", index) + 1
+        elif pattern.startswith("?", index):
+            raise ValueError("lookarounds and flags are not read")
+        text, index = _sequence(pattern, index)
+        if pattern[index] != ")":
+            raise ValueError("an unclosed group")
+        return text, index + 1
+    if char == "[":
+        end = index + 1 + (pattern[index + 1] == "^")
+        end = pattern.index("]", end + 1 if pattern[end] == "]" else end)
+        while pattern[end - 1] == "\\":
+            end = pattern.index("]", end + 1)
+        return _one_character(pattern[index : end + 1]), end + 1
+    if char == "\\":
+        escaped = pattern[index + 1]
+        if escaped in "AbBZ":
+            return "", index + 2
+        if escaped.isalnum():
+            return _one_character(pattern[index : index + 2]), index + 2
+        return escaped, index + 2
+    if char in "*+?{":
+        raise ValueError("a count with nothing to repeat")
+    return ("a" if char == "." else char), index + 1
+
+
+def _repeat(pattern: str, index: int) -> tuple[int, int]:
+    """How many times to write the atom before `index`, and what follows."""
+    count, end = 1, index
+    counted = re.match(r"\{(\d+)(?:,\d*)?\}", pattern[index:])
+    if counted:
+        count, end = int(counted[1]), index + counted.end()
+    elif pattern[index : index + 1] in ("*", "+", "?"):
+        count, end = int(pattern[index] == "+"), index + 1
+    if end > index and pattern[end : end + 1] in ("?", "+"):
+        end += 1  # lazy or possessive: the same fewest count
+    return count, end
+
+
+def _group_end(pattern: str, index: int) -> int:
+    """The index of the `)` closing the group that `index` is in, or the end."""
+    depth, in_class = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return index
+            depth -= 1
+        index += 1
+    return index
+
+
+def _one_character(regex: str) -> str:
+    found = next((c for c in _CHARACTERS if re.fullmatch(regex, c)), None)
+    if found is None:
+        raise ValueError(f"no simple character matches {regex}")
+    return found
+
+
+def _search(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
+
+
+# -- numbers and counts ------------------------------------------------------------
+
+
+def _in_bounds(schema: dict[str, Any], *, integer: bool) -> int | float:
+    """`1` (or `1.0`) if it fits, else a value within the bounds and step."""
+    low, high = _number(schema, "minimum"), _number(schema, "maximum")
+    above = _number(schema, "exclusiveMinimum")
+    below = _number(schema, "exclusiveMaximum")
+    seeds = [1.0, 0.0, *(v for v in (low, high) if v is not None)]
+    seeds += [] if above is None else [above + 1]
+    seeds += [] if below is None else [below - 1]
+    floors = [v for v in (low, above) if v is not None]
+    ceilings = [v for v in (high, below) if v is not None]
+    if floors and ceilings:
+        seeds.append((max(floors) + min(ceilings)) / 2)
+    step = _number(schema, "multipleOf")
+    unit = step if step is not None and step > 0 else (1 if integer else None)
+    for seed in seeds:
+        for value in _multiples_near(seed, unit):
+            if not integer and fits(float(value), schema):
+                return float(value)
+            if integer and float(value).is_integer() and fits(int(value), schema):
+                return int(value)
+    return 1 if integer else 1.0
+
+
+def _multiples_near(seed: float, unit: float | None) -> list[float]:
+    if unit is None:
+        return [seed]
+    return [math.ceil(seed / unit) * unit, math.floor(seed / unit) * unit]
+
+
+def _number(schema: Mapping[str, Any], key: str) -> float | None:
+    value = schema.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+def _count(schema: Mapping[str, Any], key: str, otherwise: int) -> int:
+    value = _number(schema, key)
+    return otherwise if value is None else max(0, math.ceil(value))
+
+
+def _at_least(
+    value: float, schema: Mapping[str, Any], key: str, exclusive: str | None
+) -> bool:
+    low = _number(schema, key)
+    above = _number(schema, exclusive) if exclusive else None
+    return (low is None or value >= low) and (above is None or value > above)
+
+
+def _at_most(
+    value: float, schema: Mapping[str, Any], key: str, exclusive: str | None
+) -> bool:
+    high = _number(schema, key)
+    below = _number(schema, exclusive) if exclusive else None
+    return (high is None or value <= high) and (below is None or value < below)
+
+
+def _is_multiple(value: float, step: float) -> bool:
+    quotient = value / step
+    return math.isclose(quotient, round(quotient), abs_tol=1e-9)

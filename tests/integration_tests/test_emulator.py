@@ -418,6 +418,68 @@ def test_json_replies_follow_the_response_format(client: httpx2.Client) -> None:
     }
 
 
+def test_json_replies_keep_formats_bounds_lengths_and_patterns(
+    client: httpx2.Client,
+) -> None:
+    strings = {
+        name: {"type": "string", "format": name}
+        for name in ("date", "date-time", "time", "uuid", "uri", "email", "ipv4")
+    }
+    schema = {
+        "type": "object",
+        "properties": {
+            **strings,
+            "at_least_5": {"type": "integer", "minimum": 5},
+            "above_10": {"type": "number", "exclusiveMinimum": 10},
+            "below_0": {"type": "integer", "exclusiveMaximum": 0},
+            "fives": {"type": "integer", "minimum": 12, "multipleOf": 5},
+            "ratio": {"type": "number", "minimum": 0.2, "maximum": 0.3},
+            "long": {"type": "string", "minLength": 10},
+            "short": {"type": "string", "maxLength": 3},
+            "code": {"type": "string", "pattern": "^[A-Z]{3}-\\d{2}$"},
+            "zip": {"type": "string", "pattern": "^\\d+$", "examples": ["94103"]},
+            "unit": {"type": "string", "default": "kg", "enum": ["g", "kg"]},
+            "pair": {"type": "array", "items": {"type": "integer"}, "minItems": 2},
+            "none": {"type": "array", "items": {"type": "integer"}, "maxItems": 0},
+            "counts": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "minProperties": 1,
+            },
+        },
+    }
+    schema["required"] = list(schema["properties"])
+    structured = {
+        **HELLO,
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "Everything", "schema": schema},
+        },
+    }
+    assert json.loads(text_of(client.post("/v1/gpt-4o", json=structured))) == {
+        "date": "2024-01-01",
+        "date-time": "2024-01-01T00:00:00Z",
+        "time": "00:00:00Z",
+        "uuid": "00000000-0000-4000-8000-000000000000",
+        "uri": "https://example.com/",
+        "email": "user@example.com",
+        "ipv4": "192.0.2.1",
+        "at_least_5": 5,
+        "above_10": 11.0,
+        "below_0": -1,
+        "fives": 15,
+        "ratio": 0.2,
+        "long": "exampleeee",
+        "short": "exa",
+        "code": "AAA-00",
+        "zip": "94103",
+        "unit": "kg",
+        "pair": [1, 1],
+        "none": [],
+        "counts": {"key1": 1},
+    }
+
+
 @pytest.mark.parametrize(
     ("slug", "finish_of", "cut"),
     [

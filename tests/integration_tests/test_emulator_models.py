@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
 import pytest
 from langchain_core.exceptions import ContextOverflowError
+from langchain_core.tools import tool
+from pydantic import BaseModel, Field, HttpUrl, IPvAnyAddress
 
 from langchain_segmind import ChatSegmind
 from langchain_segmind.testing import SegmindEmulator
@@ -41,3 +47,54 @@ async def test_a_scripted_refusal_reaches_the_message(
     assert [block["type"] for block in message.content_blocks] == ["refusal"]
     assert message.usage_metadata is not None
     assert message.usage_metadata["input_tokens"] == 4
+
+
+class Booking(BaseModel):
+    day: dt.date
+    at: dt.datetime
+    id: uuid.UUID
+    site: HttpUrl
+    host: IPvAnyAddress
+    guests: int = Field(ge=2, le=8)
+    price: float = Field(gt=10, multiple_of=0.5)
+    code: str = Field(pattern=r"^[A-Z]{3}$")
+    note: str = Field(min_length=12, max_length=20)
+    tags: list[str] = Field(min_length=2, max_length=3)
+    extras: dict[str, int] = Field(min_length=1)
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+async def test_default_structured_answers_fit_formats_and_bounds(
+    segmind_emulator: SegmindEmulator, method: str
+) -> None:
+    structured = ChatSegmind(model="gpt-4o").with_structured_output(
+        Booking, method=method
+    )
+    booking = await structured.ainvoke("Book a table")
+    assert isinstance(booking, Booking)
+    assert (booking.guests, booking.price, booking.code) == (2, 11.0, "AAA")
+    assert len(booking.tags) == 2
+
+
+async def test_tool_arguments_take_only_words_of_the_question_that_fit(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    @tool
+    def reserve(
+        city: str,
+        unit: Literal["C", "F"],
+        day: dt.date,
+        guests: Annotated[int, Field(le=10)],
+    ) -> str:
+        """Reserve a table."""
+        return "reserved"
+
+    model = ChatSegmind(model="gpt-4o").bind_tools([reserve])
+    message = await model.ainvoke('In 2026, "Paris", "tomorrow", 4 guests, in "K"')
+    assert message.invalid_tool_calls == []
+    assert message.tool_calls[0]["args"] == {
+        "city": "Paris",
+        "unit": "C",
+        "day": "2024-01-01",
+        "guests": 4,
+    }
