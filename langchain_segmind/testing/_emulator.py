@@ -325,7 +325,16 @@ class SegmindEmulator:
         Args:
             *texts: Reply texts, used in order.
             slug: Only for requests to this slug; `None` for any request.
+
+        Raises:
+            TypeError: A text is not a `str`.
         """
+        _check_all(
+            texts,
+            str,
+            "script_replies takes texts, one per argument "
+            '(script_replies("a", "b"), or script_replies(*texts) for a list)',
+        )
         self._state.add_script(slug, texts)
 
     def script_payloads(
@@ -355,7 +364,16 @@ class SegmindEmulator:
         Args:
             *payloads: Provider JSON bodies, used in order.
             slug: Only for requests to this slug; `None` for any request.
+
+        Raises:
+            TypeError: A payload is not a `dict`.
         """
+        _check_all(
+            payloads,
+            dict,
+            "script_payloads takes dicts, one per argument (script_payloads(*payloads) "
+            "for a list); parse JSON text with json.loads first",
+        )
         self._state.add_script(slug, payloads)
 
     def inject(self, fault: Fault, *, times: int = 1, slug: str | None = None) -> None:
@@ -368,7 +386,13 @@ class SegmindEmulator:
             times: How many requests it applies to.
             slug: Only requests about this slug (its v1/v2 path, or a v2
                 job's polls); `None` for any request.
+
+        Raises:
+            TypeError: `fault` is not a `Fault`.
         """
+        _check_all(
+            (fault,), Fault, "inject takes a Fault, e.g. Fault.server_error(503)"
+        )
         self._state.arm_fault(fault, times, slug)
 
     def retire(self, slug: str) -> None:
@@ -382,6 +406,13 @@ class SegmindEmulator:
     def fail_next_queue_job(self, message: str = "Model inference failed") -> None:
         """Make the next submitted v2 job end `FAILED` with `message`."""
         self._state.fail_next_job(message)
+
+
+def _check_all(values: tuple[Any, ...], kind: type, usage: str) -> None:
+    """A `TypeError` that says what to pass, unless every value is a `kind`."""
+    for value in values:
+        if not isinstance(value, kind):
+            raise TypeError(f"{usage}; got {value!r:.80}")
 
 
 def checked_host(host: str, *, allow_remote: bool) -> str:

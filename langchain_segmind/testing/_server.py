@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ._faults import StalledAnswer
 from ._gateway import Gateway, Incoming
 from ._state import GatewayState
-from ._wire import Answer, text_answer
+from ._wire import Answer, json_answer, text_answer
 
 # How many bytes a truncated answer promises beyond those it writes.
 _TRUNCATION_SHORTFALL = 64
@@ -130,7 +130,11 @@ class _Handler(BaseHTTPRequestHandler):
             parts = urlsplit(target)
             target = parts.path + (f"?{parts.query}" if parts.query else "")
         incoming = Incoming(self.command, target, headers, raw_body)
-        self._write(server.gateway.serve(incoming))
+        try:
+            answer = server.gateway.serve(incoming)
+        except Exception as exc:  # e.g. a Fault with a body JSON cannot encode
+            answer = json_answer(500, {"error": f"emulator failure: {exc!r}"})
+        self._write(answer)
 
     def _read_body(self) -> bytes | None:
         """The request body, or `None` if its framing is broken."""

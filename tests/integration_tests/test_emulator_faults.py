@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,6 +141,50 @@ def test_faults_are_fifo_counted_and_slug_specific(
         for slug in ["gpt-4o"] + ["claude-3.5-sonnet"] * 4
     ]
     assert statuses == [502, 503, 503, 504, 200]
+
+
+@pytest.mark.parametrize(
+    ("misuse", "says"),
+    [
+        (lambda e: e.inject(Fault.server_error), "inject takes a Fault, e.g. Fault."),
+        (lambda e: e.inject(Fault), "inject takes a Fault"),
+        (lambda e: e.inject(503), "inject takes a Fault"),
+        (lambda e: e.inject("server_error"), "inject takes a Fault"),
+        (lambda e: e.script_replies(["Paris", "Rome"]), "script_replies(*texts)"),
+        (lambda e: e.script_replies("Paris", None), "script_replies takes texts"),
+        (lambda e: e.script_payloads('{"choices": []}'), "json.loads first"),
+        (lambda e: e.script_payloads([{"choices": []}]), "script_payloads(*payl"),
+    ],
+    ids=[
+        "a-method",
+        "the-class",
+        "a-status",
+        "a-name",
+        "a-list",
+        "none",
+        "json",
+        "list",
+    ],
+)
+def test_misuse_is_a_type_error_at_the_call_that_says_what_to_pass(
+    emulator: SegmindEmulator,
+    client: httpx2.Client,
+    misuse: Callable[[SegmindEmulator], None],
+    says: str,
+) -> None:
+    with pytest.raises(TypeError, match=re.escape(says)):
+        misuse(emulator)
+    assert text_of(client.post("/v1/gpt-4o", json=HELLO)) == DEFAULT_REPLY
+
+
+def test_a_fault_the_emulator_cannot_serve_is_a_500_not_a_hang_up(
+    emulator: SegmindEmulator, client: httpx2.Client
+) -> None:
+    emulator.inject(Fault(status=503, body={"at": datetime.now(UTC)}))
+    response = client.post("/v1/gpt-4o", json=HELLO)
+    assert response.status_code == 500
+    assert "emulator failure" in response.json()["error"]
+    assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
 
 
 # -- the request log, connections and the server's life ----------------------------
