@@ -26,7 +26,10 @@ DEFAULT_API_KEY = "segmind-emulator-key"
 """The API key the emulator accepts unless told otherwise."""
 
 
-DEFAULT_CATALOGUE: dict[str, str] = dict.fromkeys(DIRECTORY_SLUGS, ACTIVE)
+DEFAULT_CATALOGUE: dict[str, str] = {
+    **dict.fromkeys(DIRECTORY_SLUGS, ACTIVE),
+    "qwen2p5-vl-32b-instruct": RETIRED,  # gone from Segmind's directory: HTTP 410
+}
 """Slugs the emulator knows by default, each `"active"` or `"retired"`."""
 
 _POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serve loop

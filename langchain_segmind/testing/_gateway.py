@@ -192,7 +192,7 @@ class Gateway:
         if balance < cost:
             raise reject(406, insufficient_credits(balance, cost))
         family = family_of(slug)
-        check_provider_rules(family, body)
+        check_provider_rules(family, slug, body)
         window, tokens = self._state.context_window, prompt_tokens(body)
         if window is not None and tokens > window:
             raise RequestRejectedError(

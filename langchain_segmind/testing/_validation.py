@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ._replies import Family, message_text
@@ -10,6 +11,9 @@ from ._wire import reject
 
 _RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
 _CLAUDE_ROLES = frozenset({"user", "assistant"})
+_SAMPLING = ("temperature", "top_p", "top_k")
+# `claude-opus-<major>[.-<minor>]`; a longer number after the major is a date.
+_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")
 
 
 def parse_object(raw_body: bytes) -> dict[str, Any]:
@@ -37,11 +41,12 @@ def check_messages(body: dict[str, Any]) -> None:
             )
 
 
-def check_provider_rules(family: Family, body: dict[str, Any]) -> None:
+def check_provider_rules(family: Family, slug: str, body: dict[str, Any]) -> None:
     """What the upstream provider rejects with a 400.
 
     `tools` and `tool_choice` are accepted and ignored: the gateway does not
-    forward them.
+    forward them. Claude Opus 4.7 and later take no `temperature`, `top_p`
+    or `top_k`, as Anthropic answers.
 
     Raises:
         RequestRejectedError: For the first rule that `body` breaks.
@@ -51,9 +56,15 @@ def check_provider_rules(family: Family, body: dict[str, Any]) -> None:
     _check_max_tokens(body.get("max_tokens"))
     _check_response_format(body.get("response_format"))
     if family == "anthropic":
-        _check_anthropic(body)
+        _check_anthropic(slug, body)
     else:
         _check_openai_like(body)
+
+
+def _takes_no_sampling(slug: str) -> bool:
+    """Whether `slug` is Claude Opus 4.7 or later, which Anthropic refuses sampling."""
+    opus = _OPUS.match(slug.lower())
+    return opus is not None and (int(opus[1]), int(opus[2] or 0)) >= (4, 7)
 
 
 def _well_formed(message: Any) -> bool:
@@ -99,7 +110,11 @@ def _check_response_format(value: Any) -> None:
             )
 
 
-def _check_anthropic(body: dict[str, Any]) -> None:
+def _check_anthropic(slug: str, body: dict[str, Any]) -> None:
+    if _takes_no_sampling(slug):
+        for name in _SAMPLING:
+            if name in body:
+                raise reject(400, f"`{name}` is deprecated for this model")
     _check_temperature(body.get("temperature"), 1)
     if _format_type(body) == "json_object":
         raise reject(

@@ -50,13 +50,16 @@ def reset_emulator(emulator: SegmindEmulator) -> None:
 
     `SegmindEmulator.reset` clears the request log, scripted replies, faults,
     queue jobs and connection count; this also restores what it keeps: the
-    starting balance, zero latency and every default slug active.
+    starting balance, zero latency and the default catalogue.
     """
     emulator.reset()
     emulator.remaining_credits = STARTING_CREDITS
     emulator.latency = 0.0
-    for slug in DEFAULT_CATALOGUE:
-        emulator.add_model(slug)
+    for slug, status in DEFAULT_CATALOGUE.items():
+        if status == "retired":
+            emulator.retire(slug)
+        else:
+            emulator.add_model(slug)
 
 
 # -- models --------------------------------------------------------------------------

@@ -109,6 +109,12 @@ def test_catalogue_retire_and_add() -> None:
         assert DEFAULT_CATALOGUE[slug] == "active"
 
 
+def test_the_slug_segmind_retired_is_a_410_by_default(client: httpx2.Client) -> None:
+    response = client.post("/v1/qwen2p5-vl-32b-instruct", json=HELLO)
+    assert response.status_code == 410
+    assert "has been retired" in response.json()["error"]
+
+
 # -- the provider's own rules ---------------------------------------------------------
 
 
@@ -140,6 +146,9 @@ def test_catalogue_retire_and_add() -> None:
         ("gpt-4o", {**HELLO, "response_format": {"type": "json_object"}}, "json"),
         ("gpt-4o", {**HELLO, "stream": True}, "Streaming is not supported"),
         ("gpt-4o", {**HELLO, "max_tokens": 0}, "max_tokens"),
+        ("claude-opus-4.7", {**HELLO, "temperature": 0.5}, "`temperature` is dep"),
+        ("claude-opus-4.7", {**HELLO, "top_p": 0.9}, "`top_p` is deprecated"),
+        ("claude-opus-4.7", {**HELLO, "top_k": 5}, "`top_k` is deprecated"),
     ],
 )
 def test_provider_rules_are_400s(
@@ -148,6 +157,19 @@ def test_provider_rules_are_400s(
     response = client.post(f"/v1/{slug}", json=body)
     assert response.status_code == 400
     assert fragment in response.json()["error"]
+
+
+def test_sampling_is_refused_from_claude_opus_4_7_on() -> None:
+    later = ["claude-opus-4.7", "claude-opus-4-8", "claude-opus-5"]
+    earlier = ["claude-opus-4.1", "claude-opus-4-20250514", "claude-4.5-sonnet"]
+    catalogue = dict.fromkeys(later + earlier, "active")
+    sampled = {**HELLO, "temperature": 0.5, "top_p": 0.9, "top_k": 5}
+    with SegmindEmulator(catalogue=catalogue) as custom, keyed_client(custom) as http:
+        statuses = [
+            http.post(f"/v1/{slug}", json=sampled).status_code for slug in catalogue
+        ]
+        assert statuses == [400] * len(later) + [200] * len(earlier)
+        assert http.post("/v1/claude-opus-5", json=HELLO).status_code == 200
 
 
 def test_tools_are_accepted_and_ignored(client: httpx2.Client) -> None:
