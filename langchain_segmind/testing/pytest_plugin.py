@@ -15,6 +15,8 @@ nothing changes. (A model given its own `http_client` keeps it: point that
 client at `segmind_emulator.base_url` yourself.)
 
 ```python
+import pytest
+
 from langchain_segmind import ChatSegmind
 from langchain_segmind.testing import Fault
 
@@ -27,6 +29,7 @@ def test_joke(segmind_emulator):
     assert len(segmind_emulator.requests) == 1
 
 
+@pytest.mark.asyncio  # pytest-asyncio
 async def test_retry(segmind_emulator):
     segmind_emulator.inject(Fault.server_error(503))
     await llm.ainvoke("hi")  # retried at once

@@ -7,7 +7,13 @@ package's `pytest11` entry point, as a user's project would.
 
 from __future__ import annotations
 
+import re
+from types import ModuleType
+
 import pytest
+
+from langchain_segmind import testing
+from langchain_segmind.testing import pytest_plugin
 
 pytest_plugins = ["pytester"]
 
@@ -135,6 +141,24 @@ def test_the_fixture_serves_the_apps_models_and_stops_after_each_test(
         ]
     )
     assert "this test fails on purpose" in result.stdout.str()
+
+
+@pytest.mark.parametrize("module", [testing, pytest_plugin], ids=lambda m: m.__name__)
+def test_the_documented_example_passes_under_strict_asyncio(
+    pytester: pytest.Pytester, module: ModuleType
+) -> None:
+    (example,) = re.findall(r"```python\n(.*?)```", module.__doc__ or "", re.DOTALL)
+    pytester.makepyfile(test_documented=example)
+    pytester.makeini(
+        "[pytest]\nasyncio_mode = strict\n"
+        "asyncio_default_fixture_loop_scope = function\n"
+    )
+
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-W", "error", timeout=120
+    )
+
+    result.assert_outcomes(passed=2)
 
 
 def test_pytest_lists_the_fixture_from_the_installed_plugin(
