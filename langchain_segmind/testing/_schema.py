@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -44,8 +43,6 @@ _FORMATS = {
     "ipv6network": "2001:db8::/64",
     "ipvanynetwork": "192.0.2.0/24",
 }
-# Tried in order for a one-character part of a pattern (`[A-Z]`, `\d`, `.`).
-_CHARACTERS = "aA0_-. " + string.ascii_letters + string.digits + string.punctuation
 
 
 def instance_of(schema: Any) -> Any:
@@ -56,9 +53,9 @@ def instance_of(schema: Any) -> Any:
     (`#/$defs/...`, `#/definitions/...`) is followed. Otherwise objects get
     every required property (more if `minProperties` asks), arrays one item
     (or `minItems`), strings a value of their `format` (a date, a UUID, a
-    URL...) or matching a simple `pattern`, else `"example"`, within
-    `minLength`/`maxLength`; integers `1` and numbers `1.0` unless their
-    bounds or `multipleOf` need another; booleans `True`.
+    URL...) else `"example"`, within `minLength`/`maxLength` (a `pattern` is
+    met only by a `default` or `examples`); integers `1` and numbers `1.0`
+    unless their bounds or `multipleOf` need another; booleans `True`.
     """
     return _Builder(schema).build(schema, 0)
 
@@ -197,113 +194,10 @@ _KNOWN_TYPES = frozenset(
 
 def _string(schema: dict[str, Any]) -> str:
     value = _FORMATS.get(str(schema.get("format")), "example")
-    pattern = schema.get("pattern")
-    if isinstance(pattern, str) and not _search(pattern, value):
-        value = matching(pattern) or value
     shortest = _count(schema, "minLength", 0)
     if len(value) < shortest:
         value += (value[-1:] or "x") * (shortest - len(value))
     return value[: _count(schema, "maxLength", len(value))]
-
-
-def matching(pattern: str) -> str | None:
-    r"""A string `pattern` finds, for a simple pattern; `None` if none is found.
-
-    Literals, classes (`[A-Z]`, `\d`, `.`), groups (the first branch) and
-    counts (`{3}`, `+`, `*`, `?`: the fewest) are read; the result is checked.
-    """
-    try:
-        text, end = _sequence(pattern, 0)
-    except (ValueError, IndexError):
-        return None
-    return text if end == len(pattern) and _search(pattern, text) else None
-
-
-def _sequence(pattern: str, index: int) -> tuple[str, int]:
-    """The text of the first branch from `index`, and where the group ends."""
-    parts: list[str] = []
-    while index < len(pattern) and pattern[index] != ")":
-        if pattern[index] == "|":
-            return "".join(parts), _group_end(pattern, index)
-        part, index = _atom(pattern, index)
-        count, index = _repeat(pattern, index)
-        parts.append(part * count)
-    return "".join(parts), index
-
-
-def _atom(pattern: str, index: int) -> tuple[str, int]:
-    char = pattern[index]
-    if char in "^$":
-        return "", index + 1
-    if char == "(":
-        index += 1
-        if pattern.startswith("?:", index):
-            index += 2
-        elif pattern.startswith("?P<", index) or pattern.startswith("?<", index):
-            index = pattern.index(">", index) + 1
-        elif pattern.startswith("?", index):
-            raise ValueError("lookarounds and flags are not read")
-        text, index = _sequence(pattern, index)
-        if pattern[index] != ")":
-            raise ValueError("an unclosed group")
-        return text, index + 1
-    if char == "[":
-        end = index + 1 + (pattern[index + 1] == "^")
-        end = pattern.index("]", end + 1 if pattern[end] == "]" else end)
-        while pattern[end - 1] == "\\":
-            end = pattern.index("]", end + 1)
-        return _one_character(pattern[index : end + 1]), end + 1
-    if char == "\\":
-        escaped = pattern[index + 1]
-        if escaped in "AbBZ":
-            return "", index + 2
-        if escaped.isalnum():
-            return _one_character(pattern[index : index + 2]), index + 2
-        return escaped, index + 2
-    if char in "*+?{":
-        raise ValueError("a count with nothing to repeat")
-    return ("a" if char == "." else char), index + 1
-
-
-def _repeat(pattern: str, index: int) -> tuple[int, int]:
-    """How many times to write the atom before `index`, and what follows."""
-    count, end = 1, index
-    counted = re.match(r"\{(\d+)(?:,\d*)?\}", pattern[index:])
-    if counted:
-        count, end = int(counted[1]), index + counted.end()
-    elif pattern[index : index + 1] in ("*", "+", "?"):
-        count, end = int(pattern[index] == "+"), index + 1
-    if end > index and pattern[end : end + 1] in ("?", "+"):
-        end += 1  # lazy or possessive: the same fewest count
-    return count, end
-
-
-def _group_end(pattern: str, index: int) -> int:
-    """The index of the `)` closing the group that `index` is in, or the end."""
-    depth, in_class = 0, False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 1
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            if depth == 0:
-                return index
-            depth -= 1
-        index += 1
-    return index
-
-
-def _one_character(regex: str) -> str:
-    found = next((c for c in _CHARACTERS if re.fullmatch(regex, c)), None)
-    if found is None:
-        raise ValueError(f"no simple character matches {regex}")
-    return found
 
 
 def _search(pattern: str, text: str) -> bool:

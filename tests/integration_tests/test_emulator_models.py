@@ -57,7 +57,7 @@ class Booking(BaseModel):
     host: IPvAnyAddress
     guests: int = Field(ge=2, le=8)
     price: float = Field(gt=10, multiple_of=0.5)
-    code: str = Field(pattern=r"^[A-Z]{3}$")
+    code: str = Field(pattern=r"^[A-Z]{3}$", examples=["ABC"])
     note: str = Field(min_length=12, max_length=20)
     tags: list[str] = Field(min_length=2, max_length=3)
     extras: dict[str, int] = Field(min_length=1)
@@ -72,7 +72,7 @@ async def test_default_structured_answers_fit_formats_and_bounds(
     )
     booking = await structured.ainvoke("Book a table")
     assert isinstance(booking, Booking)
-    assert (booking.guests, booking.price, booking.code) == (2, 11.0, "AAA")
+    assert (booking.guests, booking.price, booking.code) == (2, 11.0, "ABC")
     assert len(booking.tags) == 2
 
 
