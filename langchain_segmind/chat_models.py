@@ -315,11 +315,6 @@ class ChatSegmind(BaseChatModel):
         """Whether `dumpd` can serialize the model: yes, without its key."""
         return True
 
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        """The namespace `load` needs in `valid_namespaces`."""
-        return ["langchain_segmind", "chat_models"]
-
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {
@@ -452,11 +447,7 @@ class ChatSegmind(BaseChatModel):
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> tuple[Call, ToolBinding | None, tuple[str, ...]]:
-        """Check the input and build the request; nothing is sent yet.
-
-        Returns the call, and what reading its answer needs: the tools bound
-        and the stop sequences.
-        """
+        """Check the input and build the request; nothing is sent yet."""
         if "resume_job" in kwargs:
             job = queue.job_to_resume(kwargs["resume_job"], self.model, self.base_url)
             return self._call(job.model, None, kwargs, job), None, ()

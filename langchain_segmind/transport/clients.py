@@ -188,11 +188,7 @@ class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
 
 
 class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
-    """An httpx2 transport over an httpcore2 pool built with our backend.
-
-    One class for both kinds: an instance built with `sync=True` serves only
-    `handle_request`, one built with `sync=False` only `handle_async_request`.
-    """
+    """An httpx2 transport over an httpcore2 pool built with our backend."""
 
     def __init__(self, proxy: str | None = None, *, sync: bool) -> None:
         pool: Any = httpcore2.ConnectionPool if sync else httpcore2.AsyncConnectionPool
@@ -265,7 +261,6 @@ def check_aiohttp_installed() -> None:
 
 
 def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
-    check_aiohttp_installed()
     import aiohttp
     from httpx_aiohttp.httpx2 import AiohttpTransport
 

@@ -15,7 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
@@ -349,22 +349,20 @@ def forget_stack_locals(error: BaseException) -> None:
         tb = tb.tb_next
 
 
-def _named(error: BaseException | None, *names: str) -> bool:
+def _named(error: BaseException, *names: str) -> bool:
     """Whether the HTTP stack raised `error`, of a class (or base) of one of `names`."""
     return _from_http_stack(error) and any(
         kind.__name__ in names for kind in type(error).__mro__
     )
 
 
-def _from_http_stack(error: BaseException | None) -> bool:
+def _from_http_stack(error: BaseException) -> bool:
     """Whether the HTTP stack raised `error`, not the user's handler or hook.
 
     Its own exception types count wherever raised (mocks raise them on purpose);
     a built-in one (`OSError`, `KeyError`...) only when no frame it went
     through is the user's, even if the user's code called the stack's.
     """
-    if error is None:
-        return False
     if type(error).__module__.partition(".")[0] in _HTTP_STACK:
         return True
     tb = error.__traceback__
@@ -376,5 +374,5 @@ def _from_http_stack(error: BaseException | None) -> bool:
     return True
 
 
-def _from_aiohttp(error: BaseException | None) -> bool:
+def _from_aiohttp(error: BaseException | None) -> TypeGuard[BaseException]:
     return error is not None and type(error).__module__.startswith("aiohttp")

@@ -373,10 +373,7 @@ def _add_chunk(body: bytearray, chunk: bytes, progress: Progress) -> None:
 def _delay_or_raise(
     error: Exception, progress: Progress, call: Call, retries: int
 ) -> float:
-    """The wait before the next attempt; the typed failure raises if there is none.
-
-    The user's own failure (a mock handler, a hook) raises unchanged.
-    """
+    """The wait before the next attempt; the typed failure raises if there is none."""
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
         forget_stack_locals(error)
@@ -433,10 +430,7 @@ def _redact_request(error: Exception) -> None:
 
 
 def _forget_locals(error: BaseException) -> None:
-    """Clear the locals of the finished frames `error` and its chain went through.
-
-    Some hold the request's headers, the key among them; lines and causes stay.
-    """
+    """Clear the locals of the finished frames `error` and its chain went through."""
     pending: list[BaseException | None] = [error]
     seen: set[int] = set()
     while pending:
