@@ -29,6 +29,11 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
     calls the model again, at most `max_retries` times in a row; after that
     the agent ends as it would without the middleware.
 
+    List it first in `middleware=[...]`: LangChain runs `after_model` hooks
+    last to first, and its jump back to the model skips the hooks not yet
+    run, so a `ModelCallLimitMiddleware` listed before it would not count
+    the retries (each a billed request).
+
     With a `response_format`, give it as `ToolStrategy(schema)`: LangChain
     runs a bare schema as `ProviderStrategy` for Segmind's models, which
     raises `StructuredOutputValidationError` on such a reply before any

@@ -80,7 +80,14 @@ def _args_model(tool: Any) -> type[BaseModel] | None:
     if isinstance(tool, Tool) and not tool.args_schema:
         return None  # described as one `__arg1` string, not by a model
     if isinstance(tool, BaseTool):
-        tool = tool.tool_call_schema  # injected arguments left out
+        # The tool's own model, with its validators and config, unless it has
+        # injected arguments: core's copy without them, then.
+        own, described = tool.args_schema, tool.tool_call_schema
+        same_fields = (
+            getattr(own, "model_fields", {}).keys()
+            == getattr(described, "model_fields", {}).keys()
+        )
+        tool = own if same_fields else described
     elif callable(tool) and not isinstance(tool, type):
         tool = create_schema_from_function(
             tool.__name__, tool, filter_args=(), include_injected=False

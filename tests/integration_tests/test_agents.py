@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from langchain.agents import create_agent
 from langchain.agents.middleware import (
+    ModelCallLimitMiddleware,
     ModelRefusalMiddleware,
     SummarizationMiddleware,
 )
@@ -155,6 +156,24 @@ def test_invalid_calls_are_retried_at_most_max_retries_times_in_a_row(
     assert isinstance(last, AIMessage)
     assert last.tool_calls == []
     assert last.invalid_tool_calls
+
+
+def test_listed_first_its_retries_count_toward_a_model_call_limit(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    segmind_emulator.script_replies(*[call_block('{"town": "Paris"}')] * 6)
+    agent = create_agent(
+        ChatSegmind(model="gpt-4o"),
+        tools=[get_weather],
+        middleware=[
+            InvalidToolCallRetryMiddleware(max_retries=5),
+            ModelCallLimitMiddleware(run_limit=2, exit_behavior="end"),
+        ],
+    )
+
+    agent.invoke({"messages": [HumanMessage("Weather in Paris?")]})
+
+    assert len(segmind_emulator.requests) == 2
 
 
 class Weather(BaseModel):

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 import pytest
 from langchain_core.tools import InjectedToolArg, StructuredTool, Tool, tool
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from typing_extensions import TypedDict
 
 from langchain_segmind import SegmindInputError
@@ -176,6 +176,54 @@ def test_a_tools_args_schema_and_injected_arguments_are_respected(gpt, recorder)
         [("lookup", {"city": "Oslo"})],
         ["arguments.days: Input should be less than or equal to 7, got 9"],
     )
+
+
+class Weather(BaseModel):
+    """A tool's argument model with validators and a config of its own."""
+
+    model_config = ConfigDict(extra="forbid")
+    city: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _town_is_a_city(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "town" in data:
+            data = {
+                "city": data["town"],
+                **{k: v for k, v in data.items() if k != "town"},
+            }
+        return data
+
+    @field_validator("city")
+    @classmethod
+    def _capitalised(cls, city: str) -> str:
+        if not city[:1].isupper():
+            raise ValueError("city must be capitalised")
+        return city
+
+
+@tool(args_schema=Weather)
+def weather(city: str) -> str:
+    """The weather in a city."""
+    return f"sunny in {city}"
+
+
+def test_a_tools_own_model_judges_with_its_validators_and_config(gpt, recorder):
+    valid, errors = outcome(
+        gpt,
+        recorder,
+        [weather],
+        ("weather", {"town": "Paris"}),  # the tool's validator accepts it
+        ("weather", {"city": "paris"}),
+        ("weather", {"city": "Paris", "zip": 1}),
+    )
+
+    assert valid == [("weather", {"town": "Paris"})]
+    assert weather.invoke(valid[0][1]) == "sunny in Paris"
+    assert errors == [
+        "arguments.city: Value error, city must be capitalised, got 'paris'",
+        "arguments.zip: Extra inputs are not permitted, got 1",
+    ]
 
 
 def test_per_call_tools_are_validated_by_their_model(gpt, recorder):
