@@ -255,7 +255,8 @@ class ChatSegmind(BaseChatModel):
     def _check_api_key(cls, value: SecretStr | None) -> SecretStr | None:
         # No local holds the key: a traceback would show it. `None` is what
         # `load` passes without a secrets map: the environment's key serves.
-        value = value or secret_from_env("SEGMIND_API_KEY", default=None)()
+        if value is None:
+            value = secret_from_env("SEGMIND_API_KEY", default=None)()
         if value is None or not value.get_secret_value():
             return None  # missing: refused when a call is made
         if value.get_secret_value() != value.get_secret_value().strip():
@@ -461,7 +462,8 @@ class ChatSegmind(BaseChatModel):
         if fields := sorted(kwargs.keys() - _CALL_OPTIONS & _field_names(type(self))):
             raise SegmindInputError(
                 f"{fields} cannot be set per call: set them on the model, or use "
-                "configurable_fields (per call, the slug is model=...)"
+                "configurable_fields (per call: model, temperature, max_tokens, "
+                "stop, timeout, max_retries, extra_headers and body fields)"
             )
         binding = binding_from_call(
             kwargs.get("tools"),

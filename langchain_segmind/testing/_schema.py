@@ -121,7 +121,9 @@ class _Builder:
         required = schema.get("required")
         names = [n for n in required if isinstance(n, str)] if required else []
         wanted = _count(schema, "minProperties", 0)
-        names += [n for n in properties if n not in names][: wanted - len(names)]
+        names += [n for n in properties if n not in names][
+            : max(0, wanted - len(names))
+        ]
         extra = schema.get("additionalProperties", {})
         if extra is not False:  # a mapping's keys, e.g. dict[str, int]
             names += [f"key{n}" for n in range(1, wanted - len(names) + 1)]

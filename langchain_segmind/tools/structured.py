@@ -44,6 +44,8 @@ def structured_runnable(
         raise SegmindInputError(f"method={method!r} needs a schema")
     trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
     if method == "function_calling":
+        if (spec := _openai_spec(schema)) is not None:  # as a function's schema
+            schema = {**spec, "parameters": spec["schema"]}
         name = describe_tool(schema)["function"]["name"]
         llm = model.bind_tools(
             [schema], tool_choice=name, ls_structured_output_format=trace
@@ -61,28 +63,36 @@ def structured_runnable(
     parse = partial(
         _parsed,
         schema=schema,
-        required=_required_keys(schema),
+        json_schema=_plain_json_schema(schema),
         from_call=method == "function_calling",
     )
     if not include_raw:
-        return llm | RunnableLambda(parse)
-    return llm | RunnableLambda(partial(_parsed_with_raw, parse=parse))
+        return llm | RunnableLambda(parse, name="parse_structured_output")
+    with_raw = partial(_parsed_with_raw, parse=parse)
+    return llm | RunnableLambda(with_raw, name="parse_structured_output")
 
 
 def _parsed(
-    message: AIMessage, *, schema: Any, required: list[str], from_call: bool
+    message: AIMessage,
+    *,
+    schema: Any,
+    json_schema: Mapping[str, Any],
+    from_call: bool,
 ) -> Any:
     """The answer as `schema` describes it; `OutputParserException` if it is not."""
     if from_call:
         value = _require_tool_call(message).tool_calls[0]["args"]
     else:
         try:
-            value = parse_json_markdown(message.text, parser=_strict_json)
+            value = parse_json_markdown(message.text, parser=_first_json_value)
         except (ValueError, RecursionError) as error:
             raise OutputParserException(
                 f"the answer is not valid JSON ({error})", llm_output=message.text
             ) from error
-        if not isinstance(value, dict):
+        if (
+            not isinstance(value, dict)
+            and json_schema.get("type", "object") == "object"
+        ):
             raise OutputParserException(
                 f"the answer is not a JSON object but {type(value).__name__}",
                 llm_output=message.text,
@@ -99,7 +109,8 @@ def _parsed(
                 f"the answer does not fit {schema.__name__}: {error}",
                 llm_output=message.text,
             ) from error
-    if missing := [key for key in required if key not in value]:
+    required = json_schema.get("required") if isinstance(value, dict) else None
+    if missing := [key for key in required or () if key not in value]:
         raise OutputParserException(
             f"the answer lacks the required keys {missing}", llm_output=message.text
         )
@@ -113,7 +124,12 @@ def _parsed_with_raw(message: AIMessage, *, parse: Any) -> dict[str, Any]:
         return {"raw": message, "parsed": None, "parsing_error": error}
 
 
-_strict_json = partial(json.loads, strict=False)  # raw line breaks in strings pass
+def _first_json_value(text: str) -> Any:
+    """The JSON value `text` starts with; a remark after it is ignored."""
+    return _DECODER.raw_decode(text)[0]
+
+
+_DECODER = json.JSONDecoder(strict=False)  # raw line breaks in strings pass
 
 
 def _require_tool_call(message: AIMessage) -> AIMessage:
@@ -139,15 +155,25 @@ def response_format_for(value: Any) -> Mapping[str, Any] | None:
         ) from error
 
 
-def _required_keys(schema: Any) -> list[str]:
-    """The keys a dict answer must have (pydantic checks its own models)."""
+def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
+    """The JSON schema a dict answer is checked against; `{}` for pydantic's own."""
     if schema is None or (isinstance(schema, type) and is_basemodel_subclass(schema)):
-        return []
-    spec = _openai_spec(schema)
-    with suppress(TypeError, ValueError):  # already refused where it matters
-        required = convert_to_json_schema(schema) if spec is None else spec["schema"]
-        return [key for key in required.get("required", []) if isinstance(key, str)]
-    return []
+        return {}
+    if spec := _openai_spec(schema):
+        schema = spec["schema"]
+    if isinstance(schema, Mapping) and (
+        spec or "properties" in schema or schema.get("type", "function") != "function"
+    ):
+        return schema  # a JSON schema, checked as it is written
+    with suppress(TypeError, ValueError):  # a TypedDict, a tool's description
+        described: dict[str, Any] = convert_to_json_schema(schema)
+        if hasattr(schema, "__required_keys__"):  # core ignores `total=False`
+            required = described.get("required", [])
+            described["required"] = [
+                k for k in required if k in schema.__required_keys__
+            ]
+        return described
+    return {}
 
 
 def _openai_spec(schema: Any) -> Mapping[str, Any] | None:

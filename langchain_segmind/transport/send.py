@@ -318,7 +318,7 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
             _start_answer(response, progress)
             body = bytearray()
             for chunk in response.iter_bytes():
-                _add_chunk(body, chunk, progress)
+                _add_chunk(body, chunk, progress, call.model)
             return bytes(body)
         finally:
             response.close()
@@ -337,7 +337,7 @@ async def _aattempt(
         _start_answer(response, progress)
         body = bytearray()
         async for chunk in response.aiter_bytes():
-            _add_chunk(body, chunk, progress)
+            _add_chunk(body, chunk, progress, call.model)
         return bytes(body)
     finally:
         await response.aclose()
@@ -352,13 +352,13 @@ def _start_answer(response: Any, progress: Progress) -> None:
         raise error_for_answer(response.status_code, progress.headers, b"", model="")
 
 
-def _add_chunk(body: bytearray, chunk: bytes, progress: Progress) -> None:
+def _add_chunk(body: bytearray, chunk: bytes, progress: Progress, model: str) -> None:
     body += chunk
     if len(body) > MAX_ANSWER_BYTES:
         status = progress.status_code or 0
         if status >= 400:  # an error answer: its status says what to do
             excerpt = bytes(body[:65536])
-            raise error_for_answer(status, progress.headers, excerpt, model="")
+            raise error_for_answer(status, progress.headers, excerpt, model=model)
         raise SegmindResponseError(
             f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB once "
             "decompressed; Segmind's answers are far smaller. The call may have "
@@ -382,10 +382,6 @@ def _delay_or_raise(
     _redact_request(error)
     if failure is not error:
         failure.__cause__ = error
-    if failure.request_id is None and progress.status_code is not None:
-        # The answer had begun (a timeout in its body, say): it can be quoted.
-        failure.status_code = failure.status_code or progress.status_code
-        failure.request_id = progress.headers.get("x-request-id")
     deadline, method = progress.deadline, call.method
     retry = retries < call.max_retries and should_retry(
         failure, may_have_reached=not progress.never_sent, method=method
@@ -401,6 +397,10 @@ def _delay_or_raise(
         "giving up" if delay is None else f"retrying in {delay:.2f}s",
     )
     if delay is None:
+        if failure.request_id is None and progress.status_code is not None:
+            # The answer had begun (a timeout in its body, say): it can be quoted.
+            failure.status_code = failure.status_code or progress.status_code
+            failure.request_id = progress.headers.get("x-request-id")
         raise failure
     return delay
 

@@ -440,6 +440,27 @@ def test_json_replies_follow_the_response_format(client: httpx2.Client) -> None:
     }
 
 
+def test_json_replies_hold_only_the_required_properties(
+    client: httpx2.Client,
+) -> None:
+    optional = {"type": "string"}
+    schema = {
+        "type": "object",
+        "properties": {"a": optional, "b": optional, "c": optional},
+        "required": ["a"],
+    }
+    structured = {
+        **HELLO,
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "Few", "schema": schema},
+        },
+    }
+    reply = client.post("/v1/gpt-4o", json=structured)
+
+    assert json.loads(text_of(reply)) == {"a": "example"}
+
+
 def test_json_replies_keep_formats_bounds_and_lengths(
     client: httpx2.Client,
 ) -> None:

@@ -377,6 +377,19 @@ async def test_an_error_answer_past_the_size_cap_is_read_by_its_status(
     assert len(own_emulator.requests) == sent  # only the unbilled 503 again
 
 
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_oversized_404_still_suggests_the_slug(
+    mode: str, own_emulator: SegmindEmulator
+) -> None:
+    own_emulator.inject(Fault(status=404, body=b"", endless=True))
+    model = new_model(own_emulator, ChatSegmindClaude, model="claude-4.5-sonet")
+
+    with pytest.raises(SegmindNotFoundError) as caught:
+        await call(model, mode, PROMPT)
+
+    assert "did you mean 'claude-4.5-sonnet'" in str(caught.value)
+
+
 # -- connections --
 
 

@@ -84,6 +84,14 @@ def test_a_model_loaded_without_secrets_takes_the_environments_key(monkeypatch):
     assert loaded.api_key.get_secret_value() == KEY
 
 
+def test_an_empty_key_given_is_missing_not_the_environments(monkeypatch, recorder):
+    monkeypatch.setenv("SEGMIND_API_KEY", KEY)
+
+    with pytest.raises(SegmindAuthenticationError, match="no Segmind API key"):
+        ChatSegmindClaude(api_key="").invoke("Hi")
+    assert recorder.count == 0
+
+
 # -- errors -------------------------------------------------------------------------
 
 SEGMIND_401_MESSAGES = [

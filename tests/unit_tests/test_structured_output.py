@@ -256,13 +256,72 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         f"```json\n{JOKE_JSON}\n```",
         f"```\n{JOKE_JSON}\n```",
         f"Here it is:\n```json\n{JOKE_JSON}\n```",
+        f"```json\n{JOKE_JSON}\n```\nHope this helps!",
+        f"{JOKE_JSON}\n\nThe joke plays on the word mouse.",
     ],
-    ids=["json-fence", "bare-fence", "prose-then-fence"],
+    ids=[
+        "json-fence",
+        "bare-fence",
+        "prose-then-fence",
+        "fence-then-remark",
+        "object-then-remark",
+    ],
 )
 def test_a_fenced_answer_still_parses(model, dialect, recorder, schema, reply):
     recorder.reply(dialect.answer(reply))
 
     assert model.with_structured_output(schema.value).invoke("Hi") == schema.parsed
+
+
+def test_openais_spec_with_function_calling_describes_its_schema(gpt, recorder):
+    recorder.reply(openai_payload(joke_call("JokeSpec")))
+
+    result = gpt.with_structured_output(OPENAI_SPEC, method="function_calling").invoke(
+        "Hi"
+    )
+
+    assert result == JOKE_VALUES
+    assert json.dumps(JOKE_SCHEMA["properties"]) in system_prompt(recorder.last.body)
+
+
+class PartialJoke(TypedDict, total=False):
+    """A joke whose keys may each be missing."""
+
+    setup: str
+    punchline: str
+
+
+@pytest.mark.parametrize(
+    ("schema", "reply", "parsed", "method"),
+    [
+        (PartialJoke, '{"setup": "Why?"}', {"setup": "Why?"}, "json_schema"),
+        (PartialJoke, '{"setup": "Why?"}', {"setup": "Why?"}, "json_mode"),
+        (
+            {"type": "array", "items": {"type": "integer"}},
+            "[1, 2]",
+            [1, 2],
+            "json_mode",
+        ),
+        (
+            {"type": "object", "properties": {"a": {}, "b": {}}, "required": ["a"]},
+            '{"a": 1}',
+            {"a": 1},
+            "json_mode",
+        ),
+    ],
+    ids=["typeddict-not-total", "typeddict-json-mode", "array-schema", "untitled"],
+)
+def test_a_dict_answer_is_checked_as_its_schema_says(
+    gpt, recorder, schema, reply, parsed, method
+):
+    recorder.reply(openai_payload(reply))
+    recorder.reply(openai_payload('{"b": 1}'))
+    structured = gpt.with_structured_output(schema, method=method)
+
+    assert structured.invoke("Hi") == parsed
+    if isinstance(schema, dict) and "required" in schema:
+        with pytest.raises(OutputParserException, match=r"required keys \['a'\]"):
+            structured.invoke("Hi")
 
 
 BAD_REPLIES = {
