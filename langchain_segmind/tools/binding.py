@@ -186,18 +186,26 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
             # The answer itself: tags inside its strings are text, not calls.
             return message.model_copy(update={"content": answer})
     prose, calls = protocol.parse_reply(message.text)
-    if not calls and not message.tool_calls:
+    if not (calls or message.tool_calls or message.invalid_tool_calls):
         return message
     # A native call's text is written as a block too, so that a refused one
     # never parses as arguments when a stream's chunks are merged.
-    natives = []
-    for native in message.tool_calls:
-        written = json.dumps({"name": native["name"], "arguments": native["args"]})
-        block = f"{protocol.CALL_OPEN}{written}{protocol.CALL_CLOSE}"
-        natives.append(
-            protocol.ParsedCall(block, native["name"], native["args"], id=native["id"])
+    natives = [
+        protocol.ParsedCall(
+            _as_block(native["name"], native["args"]),
+            native["name"],
+            native["args"],
+            id=native["id"],
         )
-    valid, invalid = [], [*message.invalid_tool_calls]
+        for native in message.tool_calls
+    ]
+    valid, invalid = (
+        [],
+        [
+            refused | {"args": _as_block(refused["name"], refused["args"])}
+            for refused in message.invalid_tool_calls
+        ],
+    )
     for call in [*natives, *calls][: None if binding.parallel else 1]:
         name, args = call.name or "", call.arguments or {}
         error = call.error or _argument_error(name, args, binding)
@@ -220,6 +228,14 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
             "response_metadata": metadata,
         }
     )
+
+
+def _as_block(name: str | None, arguments: Any) -> str:
+    """A native call as a protocol block (one already written as one, as it is)."""
+    if isinstance(arguments, str) and arguments.startswith(protocol.CALL_OPEN):
+        return arguments
+    written = json.dumps({"name": name, "arguments": arguments})
+    return f"{protocol.CALL_OPEN}{written}{protocol.CALL_CLOSE}"
 
 
 def _argument_error(

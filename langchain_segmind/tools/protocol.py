@@ -15,7 +15,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import groupby
+from typing import Any, cast
 
 from langchain_segmind.conversion.types import (
     Part,
@@ -30,15 +31,22 @@ CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
 _NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
 
+_TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
+# Characters that print as nothing (zero-width spaces and joiners, a soft
+# hyphen, a byte-order mark): a tag written with them still reads as the tag.
+_INVISIBLE = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"
 # The `<` of anything a model could take for one of the protocol's tags, in any
 # case, spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\/tool_call>`).
 _TAG_START = re.compile(
-    r"<(?=[\s/\\]*(?:tools|tool_call|tool_result|answer_schema)\b)", re.IGNORECASE
+    rf"<(?=[\s/\\{_INVISIBLE}]*+(?:"
+    + "|".join(f"[{_INVISIBLE}]*+".join(name) for name in _TAG_NAMES)
+    + r")\b)",
+    re.IGNORECASE,
 )
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
-_TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
 _DANGLING = re.compile(r"[\s/\\]*+([A-Za-z_]*+)\Z")
 _DECODER = json.JSONDecoder()
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # A block's object, maybe in a code fence or an array of calls, and each call
 # after it; matched where the last one ended, and possessive (`*+`), so
 # reading a block takes time linear in its length.
@@ -47,11 +55,7 @@ _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
 # What may follow a block's last call: the end of its fence or array.
 _BLOCK_END = " \t\r\n`],"
 # A tag right after one of these is quoted in prose, not a block.
-_QUOTES = "`'\""
-# How many blocks further a call's JSON is read when a string in it runs on
-# past the next opening tag (an argument that writes the tag): bounded, so
-# reading stays linear.
-_MAX_SPANNED = 8
+_QUOTES = "`'\"\u201c\u2018\u201e\u00ab\u2039\u300c\u300e"
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused: far beyond any real tool's, and they would
 # hit Python's recursion limit wherever they are encoded again.
@@ -226,11 +230,11 @@ def _escaped(text: str) -> str:
 
 def _joined(parts: Sequence[Part]) -> tuple[Part, ...]:
     joined: list[Part] = []
-    for part in parts:
-        if joined and isinstance(part, TextPart) and isinstance(joined[-1], TextPart):
-            joined[-1] = TextPart(joined[-1].text + part.text)
+    for is_text, run in groupby(parts, lambda part: isinstance(part, TextPart)):
+        if is_text:
+            joined.append(TextPart("".join(cast("TextPart", p).text for p in run)))
         else:
-            joined.append(part)
+            joined.extend(run)
     return tuple(joined)
 
 
@@ -253,6 +257,8 @@ def _call_block(part: ToolCallPart, after_text: bool) -> str:
     else:
         arguments = args if isinstance(args, str) else dict(args)
         body = _json({"name": part.name, "arguments": arguments, "id": part.id})
+    # A lone surrogate (in a reply's raw text) goes back escaped: UTF-8 has none.
+    body = _SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", body)
     block = f"{CALL_OPEN}\n{body}\n{CALL_CLOSE}\n"
     return f"\n{block}" if after_text else block
 
@@ -274,7 +280,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         # A block ends at its closing tag or at the next block: it never
         # swallows the next call.
         limit = _openings_on(text, start, 1)
-        segment = text[start:limit]  # read from a copy of its own: linear
+        base, segment = start, text[start:limit]  # a copy of its own: linear
         objects: list[tuple[Any, str]] = []  # each call, and the text it was
         # From the block's start, or past chatter to its first object.
         opened = _OBJECT_START.match(text, start, limit) or _OBJECT_START.match(
@@ -283,10 +289,10 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         while opened:
             begin = opened.end() - 1
             try:
-                payload, end, segment = _decode(text, start, begin, segment)
+                payload, end, base, segment = _decode(text, begin, base, segment)
             except (ValueError, RecursionError):
                 break
-            limit = start + len(segment)
+            limit = base + len(segment)
             objects.append((payload, f"{CALL_OPEN}{text[begin:end]}{CALL_CLOSE}"))
             opened = _NEXT_OBJECT.match(text, end, limit)
         close = text.find(CALL_CLOSE, end, limit)
@@ -311,24 +317,33 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     return "\n".join(p.strip() for p in prose if p.strip()), calls
 
 
-def _decode(text: str, start: int, begin: int, segment: str) -> tuple[Any, int, str]:
-    """The JSON value at `begin` of the block `segment` (at `start` of `text`).
+def _decode(
+    text: str, begin: int, base: int, segment: str
+) -> tuple[Any, int, int, str]:
+    """The JSON value at `begin`, read from its block's copy `segment` (at `base`).
 
-    Returns it, where it ends, and the block: when one of the value's strings
-    runs on past the block's end, it is read a few blocks further, and the
-    block grows to the next opening after it.
+    Returns it, where it ends, and the block's copy and its base. A value with
+    a string that runs on past the block's end (an argument that writes the
+    tag) is read from a copy of its own, over as many blocks as it takes, and
+    the block grows to the next opening after it. Each copy starts at its
+    value: reading stays linear.
     """
     try:
-        payload, end = _DECODER.raw_decode(segment, begin - start)
+        payload, end = _DECODER.raw_decode(segment, begin - base)
+        return payload, base + end, base, segment
     except ValueError as error:
-        limit = start + len(segment)
-        if limit == len(text) or not str(error).startswith("Unterminated string"):
-            raise
-        wider = text[start : _openings_on(text, limit + 1, _MAX_SPANNED)]
-        payload, end = _DECODER.raw_decode(wider, begin - start)
-        if start + end > limit:  # the call ran on past the next opening
-            segment = text[start : _openings_on(text, start + end, 1)]
-    return payload, start + end, segment
+        failure = error
+    limit, reach = base + len(segment), 8
+    while limit < len(text) and str(failure).startswith("Unterminated string"):
+        limit, reach = _openings_on(text, limit + 1, reach), reach * 2
+        try:
+            payload, end = _DECODER.raw_decode(text[begin:limit])
+        except ValueError as error:
+            failure = error
+            continue
+        end += begin
+        return payload, end, begin, text[begin : _openings_on(text, end, 1)]
+    raise failure
 
 
 def _openings_on(text: str, position: int, count: int) -> int:

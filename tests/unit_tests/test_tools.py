@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 
@@ -670,6 +676,27 @@ def test_tool_choice_none_keeps_the_response_format(model, recorder):
         "messages": [{"role": "user", "content": "Hi"}],
         "response_format": RESPONSE_FORMAT,
     }
+
+
+def test_a_refused_native_call_stays_refused_when_a_stream_is_merged(
+    make_model, recorder
+):
+    payload = recorder.openai_payload("")
+    payload["choices"][0]["message"]["tool_calls"] = [
+        {
+            "id": "call_1",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"city": "Par'},
+        }
+    ]
+    recorder.reply(payload)
+    model = make_model(ChatSegmind, model="gpt-4o").bind_tools([get_weather])
+
+    [chunk] = list(model.stream("Hi"))
+    merged = chunk + AIMessageChunk(content="")
+
+    assert merged.tool_calls == []
+    assert [c["name"] for c in merged.invalid_tool_calls] == ["get_weather"]
 
 
 def test_native_calls_are_checked_against_the_binding(make_model, recorder):
