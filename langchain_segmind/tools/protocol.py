@@ -33,8 +33,12 @@ _NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
 
 _TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
 # Characters that print as nothing (zero-width spaces and joiners, a soft
-# hyphen, a byte-order mark): a tag written with them still reads as the tag.
-_INVISIBLE = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"
+# hyphen, direction marks, variation selectors, Unicode tags): a tag written
+# with them still reads as the tag.
+_INVISIBLE = (
+    "\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069"
+    "\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f"
+)
 # The `<` of anything a model could take for one of the protocol's tags, in any
 # case, spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\/tool_call>`).
 _TAG_START = re.compile(
@@ -44,7 +48,8 @@ _TAG_START = re.compile(
     re.IGNORECASE,
 )
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
-_DANGLING = re.compile(r"[\s/\\]*+([A-Za-z_]*+)\Z")
+_DANGLING = re.compile(rf"[\s/\\{_INVISIBLE}]*+([A-Za-z_{_INVISIBLE}]*+)\Z")
+_INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
 _DECODER = json.JSONDecoder()
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A block's object, maybe in a code fence or an array of calls, and each call
@@ -223,7 +228,8 @@ def _escaped(text: str) -> str:
     text = _TAG_START.sub("&lt;", text)
     last = text.rfind("<")
     tail = _DANGLING.match(text, last + 1) if last != -1 else None
-    if tail and any(name.startswith(tail[1].lower()) for name in _TAG_NAMES):
+    written = _INVISIBLE_RUN.sub("", tail[1]).lower() if tail else None
+    if written is not None and any(name.startswith(written) for name in _TAG_NAMES):
         text = f"{text[:last]}&lt;{text[last + 1 :]}"
     return text
 
@@ -274,6 +280,9 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     calls: list[ParsedCall] = []
     prose: list[str] = []
     position = 0
+    # What reading calls across later blocks may cost in all (characters):
+    # without a bound, objects nested block in block are read again and again.
+    budget = [8 * len(text)]
     while (opening := _next_opening(text, position)) != -1:
         prose.append(text[position:opening])
         start = end = opening + len(CALL_OPEN)
@@ -289,7 +298,9 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         while opened:
             begin = opened.end() - 1
             try:
-                payload, end, base, segment = _decode(text, begin, base, segment)
+                payload, end, base, segment = _decode(
+                    text, begin, base, segment, budget
+                )
             except (ValueError, RecursionError):
                 break
             limit = base + len(segment)
@@ -318,15 +329,15 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
 
 
 def _decode(
-    text: str, begin: int, base: int, segment: str
+    text: str, begin: int, base: int, segment: str, budget: list[int]
 ) -> tuple[Any, int, int, str]:
     """The JSON value at `begin`, read from its block's copy `segment` (at `base`).
 
     Returns it, where it ends, and the block's copy and its base. A value with
     a string that runs on past the block's end (an argument that writes the
-    tag) is read from a copy of its own, over as many blocks as it takes, and
-    the block grows to the next opening after it. Each copy starts at its
-    value: reading stays linear.
+    tag) is read from a copy of its own, over as many blocks as it takes (past
+    8, while the reply's `budget` lasts), and the block grows to the next
+    opening after it. Each copy starts at its value: reading stays linear.
     """
     try:
         payload, end = _DECODER.raw_decode(segment, begin - base)
@@ -335,7 +346,10 @@ def _decode(
         failure = error
     limit, reach = base + len(segment), 8
     while limit < len(text) and str(failure).startswith("Unterminated string"):
+        if reach > 8 and budget[0] <= 0:
+            break
         limit, reach = _openings_on(text, limit + 1, reach), reach * 2
+        budget[0] -= limit - begin
         try:
             payload, end = _DECODER.raw_decode(text[begin:limit])
         except ValueError as error:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from contextlib import suppress
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -89,12 +89,10 @@ def _parsed(
             raise OutputParserException(
                 f"the answer is not valid JSON ({error})", llm_output=message.text
             ) from error
-        if (
-            not isinstance(value, dict)
-            and json_schema.get("type", "object") == "object"
-        ):
+        if not _has_schema_type(value, json_schema):
             raise OutputParserException(
-                f"the answer is not a JSON object but {type(value).__name__}",
+                f"the answer is a JSON {type(value).__name__}, not of the "
+                f"schema's type {json_schema.get('type', 'object')!r}",
                 llm_output=message.text,
             )
     if isinstance(schema, type) and is_basemodel_subclass(schema):
@@ -125,8 +123,37 @@ def _parsed_with_raw(message: AIMessage, *, parse: Any) -> dict[str, Any]:
 
 
 def _first_json_value(text: str) -> Any:
-    """The JSON value `text` starts with; a remark after it is ignored."""
-    return _DECODER.raw_decode(text)[0]
+    """The JSON value `text` starts with, and a remark after an object or array.
+
+    After a number (`1. apples`) or other scalar, the rest is prose, not JSON.
+    """
+    value, end = _DECODER.raw_decode(text)
+    if end < len(text) and not isinstance(value, dict | list):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "null": type(None),
+}
+
+
+def _has_schema_type(value: Any, json_schema: Mapping[str, Any]) -> bool:
+    """Whether `value` has a type the schema's root allows (an object if unsaid)."""
+    if "type" not in json_schema and _SCHEMA_KEYS & json_schema.keys():
+        return True  # `anyOf`, `enum`, `$ref`...: for the answer to get right
+    kinds = json_schema.get("type", "object")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    number = isinstance(value, bool) and not {"integer", "number"}.isdisjoint(kinds)
+    return not number and any(
+        isinstance(value, _JSON_TYPES.get(kind, object)) for kind in kinds
+    )
 
 
 _DECODER = json.JSONDecoder(strict=False)  # raw line breaks in strings pass
@@ -161,10 +188,8 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
         return {}
     if spec := _openai_spec(schema):
         schema = spec["schema"]
-    if isinstance(schema, Mapping) and (
-        spec or "properties" in schema or schema.get("type", "function") != "function"
-    ):
-        return schema  # a JSON schema, checked as it is written
+    if spec or _is_json_schema(schema):
+        return cast("Mapping[str, Any]", schema)  # checked as it is written
     with suppress(TypeError, ValueError):  # a TypedDict, a tool's description
         described: dict[str, Any] = convert_to_json_schema(schema)
         if hasattr(schema, "__required_keys__"):  # core ignores `total=False`
@@ -174,6 +199,28 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
             ]
         return described
     return {}
+
+
+_SCHEMA_KEYS = {
+    "type",
+    "properties",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "$ref",
+    "enum",
+    "const",
+}
+
+
+def _is_json_schema(schema: Any) -> bool:
+    """Whether `schema` is a JSON schema, not a tool's description."""
+    return (
+        isinstance(schema, Mapping)
+        and bool(_SCHEMA_KEYS & schema.keys())
+        and schema.get("type") != "function"
+        and not {"name", "parameters", "function", "input_schema"} & schema.keys()
+    )
 
 
 def _openai_spec(schema: Any) -> Mapping[str, Any] | None:
@@ -197,7 +244,10 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
         spec = dict(given) | ({} if strict is None else {"strict": strict})
         return {"type": "json_schema", "json_schema": spec}
     try:
-        json_schema = convert_to_json_schema(schema)
+        # A JSON schema is sent as written: core would keep only an object's.
+        json_schema = (
+            dict(schema) if _is_json_schema(schema) else convert_to_json_schema(schema)
+        )
         # Strict mode takes only closed objects whose properties are all
         # required: core writes the schema that way for OpenAI's tools.
         sent = (
@@ -205,7 +255,7 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
             if strict
             else json_schema
         )
-    except (TypeError, ValueError) as error:
+    except (AttributeError, TypeError, ValueError) as error:
         raise SegmindInputError(
             f"cannot describe the output schema {schema!r:.80}: {error}"
         ) from error

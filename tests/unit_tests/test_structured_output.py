@@ -324,6 +324,44 @@ def test_a_dict_answer_is_checked_as_its_schema_says(
             structured.invoke("Hi")
 
 
+LIST_SCHEMA = {"title": "Fruits", "type": "array", "items": {"type": "string"}}
+COLOUR_SCHEMA = {"title": "Colour", "enum": ["red", "green"]}
+
+
+@pytest.mark.parametrize(
+    ("schema", "reply", "parsed"),
+    [
+        (LIST_SCHEMA, '["apples", "pears"]\nBoth are fruit.', ["apples", "pears"]),
+        (COLOUR_SCHEMA, '"red"', "red"),
+    ],
+    ids=["array", "enum"],
+)
+def test_a_json_schema_of_another_root_is_sent_and_read_as_written(
+    gpt, recorder, schema, reply, parsed
+):
+    recorder.reply(openai_payload(reply))
+
+    assert gpt.with_structured_output(schema).invoke("Hi") == parsed
+    sent = recorder.last.body["response_format"]["json_schema"]
+    assert sent == {"name": schema["title"], "schema": schema}
+
+
+@pytest.mark.parametrize("reply", ["1. apples\n2. pears", "true", '{"a": 1}'])
+def test_an_answer_of_another_type_than_the_schemas_is_refused(gpt, recorder, reply):
+    recorder.reply(openai_payload(reply))
+
+    with pytest.raises(OutputParserException):
+        gpt.with_structured_output(LIST_SCHEMA).invoke("Hi")
+
+
+def test_a_schema_core_cannot_make_strict_is_an_input_error(gpt, recorder):
+    schema = {"title": "Maybe", "type": ["object", "null"], "properties": {}}
+
+    with pytest.raises(SegmindInputError, match="cannot describe"):
+        gpt.with_structured_output(schema, strict=True)
+    assert recorder.count == 0
+
+
 BAD_REPLIES = {
     "not-json": "Sorry, I can't tell jokes.",
     "missing-field": '{"setup": "Why?"}',
