@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from contextlib import suppress
 from functools import partial
@@ -42,6 +43,13 @@ def structured_runnable(
         )
     if schema is None and method != "json_mode":
         raise SegmindInputError(f"method={method!r} needs a schema")
+    json_schema = _plain_json_schema(schema)
+    if method == "json_mode" and json_schema.get("type", "object") != "object":
+        raise SegmindInputError(
+            "json_mode asks for a JSON object, but the schema's root is "
+            f"{json_schema['type']!r}: use method='json_schema'"
+        )
+    _check_traceable(schema)
     trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
     if method == "function_calling":
         if (spec := _openai_spec(schema)) is not None:  # as a function's schema
@@ -63,7 +71,7 @@ def structured_runnable(
     parse = partial(
         _parsed,
         schema=schema,
-        json_schema=_plain_json_schema(schema),
+        json_schema=json_schema,
         from_call=method == "function_calling",
     )
     if not include_raw:
@@ -89,7 +97,7 @@ def _parsed(
             raise OutputParserException(
                 f"the answer is not valid JSON ({error})", llm_output=message.text
             ) from error
-        if not _has_schema_type(value, json_schema):
+        if json_schema and not _has_schema_type(value, json_schema):
             raise OutputParserException(
                 f"the answer is a JSON {type(value).__name__}, not of the "
                 f"schema's type {json_schema.get('type', 'object')!r}",
@@ -123,16 +131,18 @@ def _parsed_with_raw(message: AIMessage, *, parse: Any) -> dict[str, Any]:
 
 
 def _first_json_value(text: str) -> Any:
-    """The JSON value `text` starts with, and a remark after an object or array.
+    """The JSON value `text` starts with; a remark after it is ignored.
 
-    After a number (`1. apples`) or other scalar, the rest is prose, not JSON.
+    A number with more on its line (`1. apples`, `3 pears`) is prose, not JSON.
     """
     value, end = _DECODER.raw_decode(text)
-    if end < len(text) and not isinstance(value, dict | list):
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and not _LINE_END.match(text, end):
         raise json.JSONDecodeError("Extra data", text, end)
     return value
 
 
+_LINE_END = re.compile(r"[ \t]*+(?:\r?\n|\Z)")
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
     "array": list,
@@ -142,18 +152,27 @@ _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "boolean": bool,
     "null": type(None),
 }
+# Keys that let a root be other than an object, without a `type` to say so.
+_OPEN_ROOT_KEYS = {"anyOf", "oneOf", "allOf", "enum", "const"}
 
 
 def _has_schema_type(value: Any, json_schema: Mapping[str, Any]) -> bool:
     """Whether `value` has a type the schema's root allows (an object if unsaid)."""
-    if "type" not in json_schema and _SCHEMA_KEYS & json_schema.keys():
-        return True  # `anyOf`, `enum`, `$ref`...: for the answer to get right
-    kinds = json_schema.get("type", "object")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    number = isinstance(value, bool) and not {"integer", "number"}.isdisjoint(kinds)
-    return not number and any(
-        isinstance(value, _JSON_TYPES.get(kind, object)) for kind in kinds
+    if "type" not in json_schema:
+        return isinstance(value, dict) or bool(_OPEN_ROOT_KEYS & json_schema.keys())
+    kinds = json_schema["type"]
+    return any(
+        _is_of_kind(value, kind)
+        for kind in (kinds if isinstance(kinds, list) else [kinds])
     )
+
+
+def _is_of_kind(value: Any, kind: str) -> bool:
+    if isinstance(value, bool):
+        return kind == "boolean"
+    if kind == "integer" and isinstance(value, float):
+        return value.is_integer()  # `3.0`, as JSON Schema and pydantic read it
+    return isinstance(value, _JSON_TYPES[kind])
 
 
 _DECODER = json.JSONDecoder(strict=False)  # raw line breaks in strings pass
@@ -214,13 +233,28 @@ _SCHEMA_KEYS = {
 
 
 def _is_json_schema(schema: Any) -> bool:
-    """Whether `schema` is a JSON schema, not a tool's description."""
-    return (
-        isinstance(schema, Mapping)
-        and bool(_SCHEMA_KEYS & schema.keys())
-        and schema.get("type") != "function"
-        and not {"name", "parameters", "function", "input_schema"} & schema.keys()
+    """Whether `schema` is a JSON schema, not a tool's description or a wrapper."""
+    if not isinstance(schema, Mapping) or not _SCHEMA_KEYS & schema.keys():
+        return False
+    kinds = schema.get("type", [])
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return set(kinds) <= _JSON_TYPES.keys() and not (
+        {"parameters", "function", "input_schema"} & schema.keys()
     )
+
+
+def _check_traceable(schema: Any) -> None:
+    """Refuse a schema langchain-core's tracing would fail on at every call."""
+    if schema is None:
+        return
+    try:
+        convert_to_json_schema(schema)
+    except ValueError:
+        pass  # core leaves it out of the trace
+    except (AttributeError, KeyError, TypeError) as error:
+        raise SegmindInputError(
+            f"cannot describe the output schema {schema!r:.80}: {error!r}"
+        ) from error
 
 
 def _openai_spec(schema: Any) -> Mapping[str, Any] | None:
@@ -255,7 +289,7 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
             if strict
             else json_schema
         )
-    except (AttributeError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise SegmindInputError(
             f"cannot describe the output schema {schema!r:.80}: {error}"
         ) from error

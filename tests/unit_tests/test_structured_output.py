@@ -18,7 +18,7 @@ import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 from pydantic.v1 import BaseModel as BaseModelV1
 from typing_extensions import TypedDict
 
@@ -300,7 +300,7 @@ class PartialJoke(TypedDict, total=False):
             {"type": "array", "items": {"type": "integer"}},
             "[1, 2]",
             [1, 2],
-            "json_mode",
+            "json_schema",
         ),
         (
             {"type": "object", "properties": {"a": {}, "b": {}}, "required": ["a"]},
@@ -354,11 +354,59 @@ def test_an_answer_of_another_type_than_the_schemas_is_refused(gpt, recorder, re
         gpt.with_structured_output(LIST_SCHEMA).invoke("Hi")
 
 
-def test_a_schema_core_cannot_make_strict_is_an_input_error(gpt, recorder):
-    schema = {"title": "Maybe", "type": ["object", "null"], "properties": {}}
+@pytest.mark.parametrize(
+    ("schema", "reply", "parsed"),
+    [
+        ({"title": "S", "type": "string"}, '"red"\nIt is red.', "red"),
+        ({"title": "B", "type": "boolean"}, "true, it is", True),
+        ({"title": "I", "type": "integer"}, "```json\n42\n```\nThat is all.", 42),
+        ({"title": "I", "type": "integer"}, "3.0", 3.0),
+        (RootModel[list[str]], '["a", "b"]', RootModel[list[str]](["a", "b"])),
+    ],
+    ids=[
+        "string-remark",
+        "boolean-remark",
+        "fenced-number",
+        "whole-float",
+        "root-model",
+    ],
+)
+def test_a_scalar_or_root_answer_is_read_as_its_schema_says(
+    gpt, recorder, schema, reply, parsed
+):
+    recorder.reply(openai_payload(reply))
 
-    with pytest.raises(SegmindInputError, match="cannot describe"):
-        gpt.with_structured_output(schema, strict=True)
+    assert gpt.with_structured_output(schema).invoke("Hi") == parsed
+
+
+@pytest.mark.parametrize("reply", ["42", "null", '["setup"]'])
+def test_a_schema_with_properties_and_no_type_asks_for_an_object(gpt, recorder, reply):
+    schema = {"title": "Joke", "properties": PROPERTIES, "required": ["setup"]}
+    recorder.reply(openai_payload(reply))
+
+    with pytest.raises(OutputParserException):
+        gpt.with_structured_output(schema).invoke("Hi")
+
+
+MAYBE = {"title": "Maybe", "type": ["object", "null"], "properties": {}}
+
+
+@pytest.mark.parametrize(
+    ("schema", "method", "strict"),
+    [
+        (MAYBE, "json_schema", None),
+        (MAYBE, "json_schema", True),
+        ({"type": "json_object"}, "json_schema", None),
+        (LIST_SCHEMA, "json_mode", None),
+        (COLOUR_SCHEMA, "json_schema", True),
+    ],
+    ids=["type-list", "type-list-strict", "wrapper", "json-mode-array", "strict-enum"],
+)
+def test_a_schema_that_cannot_work_is_refused_when_built(
+    gpt, recorder, schema, method, strict
+):
+    with pytest.raises(SegmindInputError):
+        gpt.with_structured_output(schema, method=method, strict=strict)
     assert recorder.count == 0
 
 
