@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from contextlib import suppress
 from functools import partial
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -49,8 +49,9 @@ def structured_runnable(
             "json_mode asks for a JSON object, but the schema's root is "
             f"{json_schema['type']!r}: use method='json_schema'"
         )
-    _check_traceable(schema)
     trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+    if schema is not None and not _traceable(schema):
+        trace = {}  # core would fail on it: the trace goes without
     if method == "function_calling":
         if (spec := _openai_spec(schema)) is not None:  # as a function's schema
             schema = {**spec, "parameters": spec["schema"]}
@@ -157,9 +158,19 @@ _OPEN_ROOT_KEYS = {"anyOf", "oneOf", "allOf", "enum", "const"}
 
 
 def _has_schema_type(value: Any, json_schema: Mapping[str, Any]) -> bool:
-    """Whether `value` has a type the schema's root allows (an object if unsaid)."""
+    """Whether `value` has a type the schema's root allows.
+
+    Without a `type`, `items` means an array and `properties` (or `required`)
+    an object; `anyOf`, `enum` and the like, or no constraint, allow any.
+    """
+    keys = json_schema.keys()
     if "type" not in json_schema:
-        return isinstance(value, dict) or bool(_OPEN_ROOT_KEYS & json_schema.keys())
+        if _OPEN_ROOT_KEYS & keys:
+            return True
+        if {"items", "prefixItems"} & keys:
+            return isinstance(value, list)
+        shaped = {"properties", "required", "additionalProperties"} & keys
+        return isinstance(value, dict) or not shaped
     kinds = json_schema["type"]
     return any(
         _is_of_kind(value, kind)
@@ -172,7 +183,23 @@ def _is_of_kind(value: Any, kind: str) -> bool:
         return kind == "boolean"
     if kind == "integer" and isinstance(value, float):
         return value.is_integer()  # `3.0`, as JSON Schema and pydantic read it
-    return isinstance(value, _JSON_TYPES[kind])
+    return isinstance(value, _JSON_TYPES.get(kind, object))
+
+
+def _resolved(json_schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema a root `$ref` (`#/$defs/...`) points to, or the schema itself."""
+    root = json_schema
+    for _ in range(8):  # a chain of references, but not a cycle
+        ref = json_schema.get("$ref")
+        if not (isinstance(ref, str) and ref.startswith("#/")):
+            break
+        target: Any = root
+        for key in ref[2:].split("/"):
+            target = target.get(key) if isinstance(target, Mapping) else None
+        if not isinstance(target, Mapping):
+            break
+        json_schema = target
+    return json_schema
 
 
 _DECODER = json.JSONDecoder(strict=False)  # raw line breaks in strings pass
@@ -202,13 +229,15 @@ def response_format_for(value: Any) -> Mapping[str, Any] | None:
 
 
 def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
-    """The JSON schema a dict answer is checked against; `{}` for pydantic's own."""
-    if schema is None or (isinstance(schema, type) and is_basemodel_subclass(schema)):
+    """The JSON schema an answer is checked against; `{}` for pydantic's own."""
+    if schema is None:
+        return {"type": "object"}  # `json_mode` asks for one
+    if isinstance(schema, type) and is_basemodel_subclass(schema):
         return {}
     if spec := _openai_spec(schema):
         schema = spec["schema"]
     if spec or _is_json_schema(schema):
-        return cast("Mapping[str, Any]", schema)  # checked as it is written
+        return _resolved(schema)  # checked as it is written
     with suppress(TypeError, ValueError):  # a TypedDict, a tool's description
         described: dict[str, Any] = convert_to_json_schema(schema)
         if hasattr(schema, "__required_keys__"):  # core ignores `total=False`
@@ -243,18 +272,19 @@ def _is_json_schema(schema: Any) -> bool:
     )
 
 
-def _check_traceable(schema: Any) -> None:
-    """Refuse a schema langchain-core's tracing would fail on at every call."""
-    if schema is None:
-        return
+def _traceable(schema: Any) -> bool:
+    """Whether langchain-core's tracing can describe `schema`.
+
+    It leaves out a schema its converter refuses with `ValueError`, but fails
+    the whole call on any other error.
+    """
     try:
         convert_to_json_schema(schema)
+    except (AttributeError, KeyError, TypeError):
+        return False
     except ValueError:
-        pass  # core leaves it out of the trace
-    except (AttributeError, KeyError, TypeError) as error:
-        raise SegmindInputError(
-            f"cannot describe the output schema {schema!r:.80}: {error!r}"
-        ) from error
+        pass
+    return True
 
 
 def _openai_spec(schema: Any) -> Mapping[str, Any] | None:
@@ -284,12 +314,15 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
         )
         # Strict mode takes only closed objects whose properties are all
         # required: core writes the schema that way for OpenAI's tools.
-        sent = (
-            convert_to_openai_tool(schema, strict=True)["function"]["parameters"]
-            if strict
-            else json_schema
-        )
-    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        if _is_json_schema(schema):
+            schema = {"title": "response", **json_schema}  # core needs a title
+        described = convert_to_openai_tool(schema, strict=True) if strict else {}
+        sent = described["function"]["parameters"] if strict else json_schema
+    except KeyError as error:  # no `parameters`: not an object schema
+        raise SegmindInputError(
+            f"strict=True needs an object schema with properties, got {schema!r:.80}"
+        ) from error
+    except (AttributeError, TypeError, ValueError) as error:
         raise SegmindInputError(
             f"cannot describe the output schema {schema!r:.80}: {error}"
         ) from error

@@ -325,6 +325,7 @@ def test_a_dict_answer_is_checked_as_its_schema_says(
 
 
 LIST_SCHEMA = {"title": "Fruits", "type": "array", "items": {"type": "string"}}
+MAYBE = {"title": "Maybe", "type": ["object", "null"], "properties": {}}
 COLOUR_SCHEMA = {"title": "Colour", "enum": ["red", "green"]}
 
 
@@ -361,6 +362,13 @@ def test_an_answer_of_another_type_than_the_schemas_is_refused(gpt, recorder, re
         ({"title": "B", "type": "boolean"}, "true, it is", True),
         ({"title": "I", "type": "integer"}, "```json\n42\n```\nThat is all.", 42),
         ({"title": "I", "type": "integer"}, "3.0", 3.0),
+        (MAYBE, "null", None),
+        (
+            {"$ref": "#/$defs/L", "$defs": {"L": LIST_SCHEMA}},
+            '["apples"]',
+            ["apples"],
+        ),
+        ({"title": "Fruits", "items": {"type": "string"}}, '["apples"]', ["apples"]),
         (RootModel[list[str]], '["a", "b"]', RootModel[list[str]](["a", "b"])),
     ],
     ids=[
@@ -368,6 +376,9 @@ def test_an_answer_of_another_type_than_the_schemas_is_refused(gpt, recorder, re
         "boolean-remark",
         "fenced-number",
         "whole-float",
+        "type-list",
+        "ref-to-array",
+        "items-only",
         "root-model",
     ],
 )
@@ -379,6 +390,21 @@ def test_a_scalar_or_root_answer_is_read_as_its_schema_says(
     assert gpt.with_structured_output(schema).invoke("Hi") == parsed
 
 
+@pytest.mark.parametrize("reply", ["[1, 2]", '"yes"', "null"])
+def test_json_mode_without_a_schema_asks_for_an_object(gpt, recorder, reply):
+    recorder.reply(openai_payload(reply))
+
+    with pytest.raises(OutputParserException, match="not of the schema's type"):
+        gpt.with_structured_output(method="json_mode").invoke("Hi")
+
+
+def test_a_spec_with_an_unknown_type_is_sent_and_its_answer_returned(gpt, recorder):
+    spec = {"name": "X", "schema": {"type": "Object", "properties": PROPERTIES}}
+    recorder.reply(openai_payload(JOKE_JSON))
+
+    assert gpt.with_structured_output(spec).invoke("Hi") == JOKE_VALUES
+
+
 @pytest.mark.parametrize("reply", ["42", "null", '["setup"]'])
 def test_a_schema_with_properties_and_no_type_asks_for_an_object(gpt, recorder, reply):
     schema = {"title": "Joke", "properties": PROPERTIES, "required": ["setup"]}
@@ -388,19 +414,15 @@ def test_a_schema_with_properties_and_no_type_asks_for_an_object(gpt, recorder, 
         gpt.with_structured_output(schema).invoke("Hi")
 
 
-MAYBE = {"title": "Maybe", "type": ["object", "null"], "properties": {}}
-
-
 @pytest.mark.parametrize(
     ("schema", "method", "strict"),
     [
-        (MAYBE, "json_schema", None),
         (MAYBE, "json_schema", True),
         ({"type": "json_object"}, "json_schema", None),
         (LIST_SCHEMA, "json_mode", None),
         (COLOUR_SCHEMA, "json_schema", True),
     ],
-    ids=["type-list", "type-list-strict", "wrapper", "json-mode-array", "strict-enum"],
+    ids=["type-list-strict", "wrapper", "json-mode-array", "strict-enum"],
 )
 def test_a_schema_that_cannot_work_is_refused_when_built(
     gpt, recorder, schema, method, strict
