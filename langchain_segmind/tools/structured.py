@@ -44,11 +44,15 @@ def structured_runnable(
     if schema is None and method != "json_mode":
         raise SegmindInputError(f"method={method!r} needs a schema")
     json_schema = _plain_json_schema(schema)
-    if method == "json_mode" and json_schema.get("type", "object") != "object":
-        raise SegmindInputError(
-            "json_mode asks for a JSON object, but the schema's root is "
-            f"{json_schema['type']!r}: use method='json_schema'"
-        )
+    if method == "json_mode" and json_schema:  # it asks for one JSON object
+        kinds = json_schema.get("type", "object")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if "object" not in (str(kind).lower() for kind in kinds):
+            raise SegmindInputError(
+                "json_mode asks for a JSON object, but the schema's root is "
+                f"{json_schema['type']!r}: use method='json_schema'"
+            )
+        json_schema = {**json_schema, "type": "object"}
     trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
     if schema is not None and not _traceable(schema):
         trace = {}  # core would fail on it: the trace goes without
@@ -100,8 +104,8 @@ def _parsed(
             ) from error
         if json_schema and not _has_schema_type(value, json_schema):
             raise OutputParserException(
-                f"the answer is a JSON {type(value).__name__}, not of the "
-                f"schema's type {json_schema.get('type', 'object')!r}",
+                f"the answer is a JSON {type(value).__name__}, which the schema's "
+                "root does not allow",
                 llm_output=message.text,
             )
     if isinstance(schema, type) and is_basemodel_subclass(schema):
@@ -167,10 +171,13 @@ def _has_schema_type(value: Any, json_schema: Mapping[str, Any]) -> bool:
     if "type" not in json_schema:
         if _OPEN_ROOT_KEYS & keys:
             return True
-        if {"items", "prefixItems"} & keys:
-            return isinstance(value, list)
-        shaped = {"properties", "required", "additionalProperties"} & keys
-        return isinstance(value, dict) or not shaped
+        array = bool({"items", "prefixItems"} & keys)
+        shaped = bool({"properties", "required", "additionalProperties"} & keys)
+        if not (array or shaped):
+            return True
+        return (array and isinstance(value, list)) or (
+            shaped and isinstance(value, dict)
+        )
     kinds = json_schema["type"]
     return any(
         _is_of_kind(value, kind)
@@ -183,7 +190,9 @@ def _is_of_kind(value: Any, kind: str) -> bool:
         return kind == "boolean"
     if kind == "integer" and isinstance(value, float):
         return value.is_integer()  # `3.0`, as JSON Schema and pydantic read it
-    return isinstance(value, _JSON_TYPES.get(kind, object))
+    return isinstance(
+        value, _JSON_TYPES.get(kind, object) if isinstance(kind, str) else object
+    )
 
 
 def _resolved(json_schema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -249,9 +258,9 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
     return {}
 
 
-_SCHEMA_KEYS = {
-    "type",
-    "properties",
+_SCHEMA_KEYS = {"type", "properties", "required", "additionalProperties"} | {
+    "items",
+    "prefixItems",
     "anyOf",
     "oneOf",
     "allOf",
@@ -314,13 +323,14 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
         )
         # Strict mode takes only closed objects whose properties are all
         # required: core writes the schema that way for OpenAI's tools.
-        if _is_json_schema(schema):
-            schema = {"title": "response", **json_schema}  # core needs a title
-        described = convert_to_openai_tool(schema, strict=True) if strict else {}
+        titled = {"title": "response", **json_schema}  # core needs a title
+        strict_form = titled if _is_json_schema(schema) else schema
+        described = convert_to_openai_tool(strict_form, strict=True) if strict else {}
         sent = described["function"]["parameters"] if strict else json_schema
-    except KeyError as error:  # no `parameters`: not an object schema
+    except KeyError as error:  # no `parameters` came out
         raise SegmindInputError(
-            f"strict=True needs an object schema with properties, got {schema!r:.80}"
+            f"strict=True cannot close the schema {schema!r:.80}: it needs a root "
+            "object with properties (no root $ref)"
         ) from error
     except (AttributeError, TypeError, ValueError) as error:
         raise SegmindInputError(

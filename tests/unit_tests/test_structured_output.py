@@ -394,8 +394,38 @@ def test_a_scalar_or_root_answer_is_read_as_its_schema_says(
 def test_json_mode_without_a_schema_asks_for_an_object(gpt, recorder, reply):
     recorder.reply(openai_payload(reply))
 
-    with pytest.raises(OutputParserException, match="not of the schema's type"):
+    with pytest.raises(OutputParserException, match="root does not allow"):
         gpt.with_structured_output(method="json_mode").invoke("Hi")
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"title": "Any"},
+        {"title": "R", "required": ["a"]},
+        {"title": "Maybe", "type": ["object"]},
+    ],
+    ids=["unconstrained", "required-only", "type-list"],
+)
+def test_json_mode_with_a_schema_asks_for_an_object_too(gpt, recorder, schema):
+    recorder.reply(openai_payload("[1, 2]"))
+
+    with pytest.raises(OutputParserException, match="root does not allow"):
+        gpt.with_structured_output(schema, method="json_mode").invoke("Hi")
+
+
+def test_a_schema_without_type_is_sent_as_written_and_read_by_its_keywords(
+    gpt, recorder
+):
+    fruits = {"title": "Fruits", "items": {"type": "string"}}
+    either = {"title": "Either", "items": {}, "properties": PROPERTIES}
+    recorder.reply(openai_payload("42"))
+    recorder.reply(openai_payload(JOKE_JSON))
+
+    with pytest.raises(OutputParserException):
+        gpt.with_structured_output(fruits).invoke("Hi")
+    assert recorder.last.body["response_format"]["json_schema"]["schema"] == fruits
+    assert gpt.with_structured_output(either).invoke("Hi") == JOKE_VALUES
 
 
 def test_a_spec_with_an_unknown_type_is_sent_and_its_answer_returned(gpt, recorder):
