@@ -247,7 +247,8 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
         schema = spec["schema"]
     if spec or _is_json_schema(schema):
         return _resolved(schema)  # checked as it is written
-    with suppress(TypeError, ValueError):  # a TypedDict, a tool's description
+    # A TypedDict or a tool's description; core's converter fails on others.
+    with suppress(AttributeError, KeyError, TypeError, ValueError):
         described: dict[str, Any] = convert_to_json_schema(schema)
         if hasattr(schema, "__required_keys__"):  # core ignores `total=False`
             required = described.get("required", [])
@@ -276,9 +277,8 @@ def _is_json_schema(schema: Any) -> bool:
         return False
     kinds = schema.get("type", [])
     kinds = kinds if isinstance(kinds, list) else [kinds]
-    return set(kinds) <= _JSON_TYPES.keys() and not (
-        {"parameters", "function", "input_schema"} & schema.keys()
-    )
+    known = all(isinstance(kind, str) and kind in _JSON_TYPES for kind in kinds)
+    return known and not {"parameters", "function", "input_schema"} & schema.keys()
 
 
 def _traceable(schema: Any) -> bool:

@@ -451,8 +451,9 @@ def test_a_schema_with_properties_and_no_type_asks_for_an_object(gpt, recorder, 
         ({"type": "json_object"}, "json_schema", None),
         (LIST_SCHEMA, "json_mode", None),
         (COLOUR_SCHEMA, "json_schema", True),
+        ({"title": "Odd", "type": {"a": 1}}, "json_schema", None),
     ],
-    ids=["type-list-strict", "wrapper", "json-mode-array", "strict-enum"],
+    ids=["type-list-strict", "wrapper", "json-mode-array", "strict-enum", "odd-type"],
 )
 def test_a_schema_that_cannot_work_is_refused_when_built(
     gpt, recorder, schema, method, strict
