@@ -102,7 +102,7 @@ class SegmindNotFoundError(SegmindError, core.ModelNotFoundError):
 
 
 class SegmindModelRetiredError(SegmindNotFoundError):
-    """The model was retired (HTTP 410); the hint names a current slug."""
+    """The model was retired (HTTP 410); the hint names a current slug if known."""
 
 
 class SegmindBadRequestError(SegmindError, core.ModelInvalidRequestError):
@@ -117,7 +117,7 @@ class SegmindContextOverflowError(SegmindBadRequestError, core.ContextOverflowEr
 
 
 class SegmindRateLimitError(SegmindError, core.ModelRateLimitError):
-    """The plan's rate limit was hit (HTTP 429); retried.
+    """The plan's rate limit was hit (HTTP 429); retried if it resets within 60 s.
 
     Attributes:
         reset_at: When the limit resets (from `x-rate-limit-reset-at-utc`).

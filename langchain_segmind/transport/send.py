@@ -155,9 +155,9 @@ def check_body_field_names(names: Iterable[object]) -> None:
     for name in names:
         if _SECRET_NAME.search(str(name)):
             raise SegmindInputError(
-                f"{name!r} is not an argument of the model and looks like a "
-                "credential, so it is not sent as a body field: pass the key as "
-                "api_key=... or set SEGMIND_API_KEY"
+                f"{name!r} looks like a credential, so it is not sent as a body "
+                "field: give the key to the model when building it (api_key=...) "
+                "or set SEGMIND_API_KEY"
             )
 
 
