@@ -450,7 +450,8 @@ class ChatSegmind(BaseChatModel):
     ) -> tuple[Call, ToolBinding | None, tuple[str, ...]]:
         """Check the input and build the request; nothing is sent yet."""
         if "resume_job" in kwargs:
-            job = queue.job_to_resume(kwargs["resume_job"], self.model, self.base_url)
+            slug = check_slug(kwargs.get("model", self.model))  # of a bare id
+            job = queue.job_to_resume(kwargs["resume_job"], slug, self.base_url)
             return self._call(job.model, None, kwargs, job), None, ()
         model = check_slug(kwargs.get("model", self.model))
         stop_sequences = conversion.stop_sequences_of(

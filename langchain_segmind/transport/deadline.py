@@ -110,19 +110,25 @@ class Deadline:
                 f"no {what}: the HTTP client timed out (the call has no "
                 "`timeout` of its own)"
             )
-        remedy = {
-            "": 'Raise `timeout`, or use api_version="v2" (Segmind\'s queue API) '
-            "for long generations.",
+        remedy = self.queue_remedy() or (
+            'Raise `timeout`, or use api_version="v2" (Segmind\'s queue API) '
+            "for long generations."
+        )
+        return SegmindTimeoutError(
+            f"no {what} within timeout={self.timeout:g}s, which bounds the whole "
+            f"call, retries included. {remedy}"
+        )
+
+    def queue_remedy(self) -> str:
+        """What to do after a v2 call ran out of time at its stage; `""` for v1."""
+        return {
+            "": "",
             "submit": "Segmind may have accepted (and billed) the job, but its id "
             "never arrived, so it cannot be collected; raise `timeout` before "
             "calling again.",
             "job": "The job goes on at Segmind: collect it with "
             "`llm.resume(error.job)` instead of calling again, or raise `timeout`.",
         }[self.queue]
-        return SegmindTimeoutError(
-            f"no {what} within timeout={self.timeout:g}s, which bounds the whole "
-            f"call, retries included. {remedy}"
-        )
 
 
 # The deadline of the sync attempt running in this context, which bounds the

@@ -135,9 +135,11 @@ def error_for_exception(
     ):
         if not deadline.allows_wait(0.05) or deadline.timeout is None:
             return deadline.error()
+        remedy = deadline.queue_remedy()
         return SegmindTimeoutError(
             f"the HTTP client's own timeouts ran out ({type(error).__name__}) before "
             f"the call's timeout={deadline.timeout:g}s; raise the client's timeouts"
+            + (f". {remedy}" if remedy else "")
         )
     if progress.status_code is None and closed.endswith(_CLIENT_CLOSED):
         progress.never_sent = True  # refused before anything was written

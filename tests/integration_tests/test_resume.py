@@ -159,6 +159,22 @@ async def test_resume_by_the_request_id_in_the_log(
     assert (logged.name, logged.levelno) == ("langchain_segmind", logging.INFO)
 
 
+def test_resume_by_id_takes_the_slug_it_is_given(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    llm = v2_model(segmind_emulator)
+    segmind_emulator.queue_polls_until_complete = HELD
+    with pytest.raises(SegmindTimeoutError) as caught:
+        llm.invoke(PROMPT, model="claude-4.5-sonnet")
+    request_id = accepted_job(caught.value).request_id
+    segmind_emulator.queue_polls_until_complete = 0
+
+    resumed = llm.resume(request_id, model="claude-4.5-sonnet")
+
+    assert resumed.response_metadata["model_name"] == "claude-4.5-sonnet"
+    assert len(segmind_emulator.requests_to("/v2/claude-4.5-sonnet")) == 1
+
+
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_job_still_running_times_out_again_then_resumes(
     mode: str, segmind_emulator: SegmindEmulator

@@ -19,6 +19,7 @@ from langchain_segmind import (
     SegmindInputError,
     SegmindResponseError,
     SegmindServerError,
+    SegmindTimeoutError,
 )
 
 SECRET = "sk-SECRET-123"
@@ -302,6 +303,23 @@ def test_the_users_own_failure_while_polling_carries_the_job_and_is_final(
     assert caught.value.job is not None
     assert caught.value.job.request_id == "j1"
     assert "resume(error.job)" in str(caught.value)
+
+
+def test_a_users_client_timing_out_a_poll_says_to_resume(recorder, fake_clock) -> None:
+    base = "https://api.segmind.com/v2/requests/j1"
+    queued = {"request_id": "j1", "status": "QUEUED"}
+    recorder.reply({**queued, "status_url": f"{base}/status", "response_url": base})
+    recorder.queue(httpx2.ReadTimeout("the client's own read timeout"))
+    client = httpx2.Client(transport=httpx2.MockTransport(recorder))
+    model = ChatSegmindGPT4o(api_key=SECRET, api_version="v2", http_client=client)
+
+    with pytest.raises(
+        SegmindTimeoutError, match="raise the client's timeouts"
+    ) as caught:
+        model.invoke("hi")
+
+    assert "llm.resume(error.job)" in str(caught.value)
+    assert caught.value.job is not None
 
 
 def test_an_interrupt_while_polling_carries_the_accepted_job(
