@@ -242,10 +242,6 @@ def _argument_error(
     name: str, arguments: dict[str, Any], binding: ToolBinding
 ) -> str | None:
     """Why the call does not fit its tool, or `None`; never raises."""
-    try:  # the call goes back in the history, where it must encode
-        json.dumps(arguments, ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        return "the arguments hold text that is not valid Unicode (a lone surrogate)"
     tools = {tool["function"]["name"]: tool for tool in binding.tools}
     tool = tools.get(name)
     if tool is None:

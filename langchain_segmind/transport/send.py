@@ -260,12 +260,13 @@ def _encode(body: Mapping[str, Any] | None) -> bytes | None:
     if body is None:
         return None
     try:
-        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
-    except UnicodeEncodeError as error:
-        raise SegmindInputError(
-            "the messages hold text that is not valid Unicode (an unpaired "
-            f"surrogate at position {error.start} of a string)"
-        ) from error
+        text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+        try:
+            return text.encode()
+        except UnicodeEncodeError:
+            # A lone surrogate (a model's own `\ud83d` escape read back, say)
+            # has no UTF-8 form; JSON's escapes carry it as it was written.
+            return json.dumps(body, allow_nan=False).encode()
     except (TypeError, ValueError, RecursionError) as error:
         # An extra body field JSON cannot carry: an object, bytes, NaN, a cycle.
         raise SegmindInputError(

@@ -13,6 +13,7 @@ import json
 from typing import Annotated, Any, Literal
 
 import pytest
+from langchain_core.messages import ToolMessage
 from langchain_core.tools import InjectedToolArg, StructuredTool, Tool, tool
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from typing_extensions import TypedDict
@@ -442,21 +443,24 @@ def test_a_long_list_of_plain_values_is_checked_not_refused(gpt, recorder):
     )
 
 
-def test_arguments_holding_a_lone_surrogate_are_refused(gpt, recorder):
-    # Accepted, the call would fail the next request, which carries it back.
+def test_a_call_whose_argument_holds_a_lone_surrogate_goes_back_as_written(
+    gpt, recorder
+):
     recorder.reply(
         openai_payload(
-            '<tool_call>{"name": "add", "arguments": '
-            '{"a": 1, "b": "\\ud800"}}</tool_call>'
+            '<tool_call>{"name": "forecast", "arguments": '
+            '{"city": "\\ud800"}}</tool_call>'
         )
     )
+    message = gpt.bind_tools([forecast]).invoke("Hi")
+    (call,) = message.tool_calls
+    assert call["args"] == {"city": "\ud800"}
 
-    message = gpt.bind_tools([add]).invoke("Hi")
+    gpt.bind_tools([forecast]).invoke(
+        ["Hi", message, ToolMessage("sunny", tool_call_id=call["id"])]
+    )
 
-    assert message.tool_calls == []
-    assert [c["error"] for c in message.invalid_tool_calls] == [
-        "the arguments hold text that is not valid Unicode (a lone surrogate)"
-    ]
+    assert "\\ud800" in json.dumps(recorder.last.body["messages"][2]["content"])
 
 
 class FirstKind(BaseModel):

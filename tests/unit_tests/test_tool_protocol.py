@@ -571,19 +571,6 @@ def test_a_raw_lone_surrogate_in_a_reply_goes_back_escaped(gpt, recorder):
     assert "\\\\ud800" in json.dumps(recorder.last.body["messages"][2]["content"])
 
 
-def test_an_invalid_call_with_a_lone_surrogate_goes_back_escaped(gpt, recorder):
-    reply = '<tool_call>{"name": "f", "arguments": {"x": "\\ud800"}}</tool_call>'
-    (refused,) = read(gpt, recorder, reply).invalid_tool_calls
-    error = ToolMessage("could not run", tool_call_id=refused["id"], status="error")
-
-    gpt.bind_tools([F]).invoke(
-        [HumanMessage("Hi"), AIMessage("", invalid_tool_calls=[refused]), error]
-    )
-
-    assistant = recorder.last.body["messages"][2]["content"]
-    assert "\\\\ud800" in json.dumps(assistant)
-
-
 def test_json_mode_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
     gpt.bind_tools([F]).invoke("Hi", json_mode=True)
 
