@@ -336,7 +336,11 @@ class ChatSegmind(BaseChatModel):
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
-        params = super()._get_ls_params(stop=stop or self.stop, **kwargs)
+        stop = stop if stop is not None else self.stop
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        for field in ("temperature", "max_tokens"):  # unset for this call
+            if field in kwargs and kwargs[field] is None:
+                params.pop(f"ls_{field}", None)  # type: ignore[misc]
         return {**params, "ls_provider": callbacks.PROVIDER}
 
     def _combine_llm_outputs(
@@ -535,6 +539,8 @@ class ChatSegmind(BaseChatModel):
         stop: tuple[str, ...],
     ) -> AIMessage:
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
+        account = callbacks.account_id(self.base_url, self.api_key)
+        credits = callbacks.read_credits(answer.headers, account)  # even unread
         message = conversion.read_answer(answer.payload)
         if message is None:
             error = error_for_unreadable(
@@ -542,12 +548,11 @@ class ChatSegmind(BaseChatModel):
             )
             error.job = answer.job
             raise error
-        account = callbacks.account_id(self.base_url, self.api_key)
         message.response_metadata = {
             "model_name": call.model,
             "model_provider": callbacks.PROVIDER,
             **message.response_metadata,
-            **callbacks.read_credits(answer.headers, account),
+            **credits,
         }
         if stop:
             message = conversion.cut_at_stop(message, stop)

@@ -25,6 +25,7 @@ from langchain_segmind import (
     SegmindInputError,
     SegmindInsufficientCreditsError,
     SegmindLowCreditsWarning,
+    SegmindResponseError,
     forget_known_balances,
     get_segmind_callback,
 )
@@ -229,6 +230,22 @@ def test_a_balance_at_or_above_the_minimum_neither_warns_nor_refuses(
         model.invoke("two")
 
     assert recorder.count == 2
+
+
+@pytest.mark.usefixtures("fresh_balances")
+def test_a_balance_on_an_answer_that_cannot_be_read_still_counts(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    model = make_model(
+        ChatSegmindGPT4o, min_remaining_credits=10_000, raise_on_low_credits=True
+    )
+    recorder.reply({"choices": []}, headers={"x-remaining-credits": "49.5"})
+    with pytest.raises(SegmindResponseError):
+        model.invoke("one")
+
+    with pytest.raises(SegmindInsufficientCreditsError, match=r"49\.5 credits"):
+        model.invoke("two")
+    assert recorder.count == 1
 
 
 @pytest.mark.usefixtures("fresh_balances")

@@ -28,6 +28,11 @@ class Recording(BaseCallbackHandler):
         **kwargs: Any,
     ) -> None:
         self.invocation_params.append(kwargs["invocation_params"])
+        self.traced = {
+            key: value
+            for key, value in kwargs["metadata"].items()
+            if key in ("ls_temperature", "ls_max_tokens", "ls_stop")
+        }
 
     def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
         self.outputs.append(response.llm_output)
@@ -103,6 +108,30 @@ def test_invocation_params_show_the_models_stop_sequences(make_model, recorder):
     assert first["model"] == "gpt-4o"
     assert first["top_p"] == 0.9
     assert [body["stop"] for body in recorder.bodies] == [["END"], ["HALT"]]
+
+
+def test_trace_metadata_follows_per_call_settings_that_unset_fields(
+    make_model, recorder
+):
+    handler = Recording()
+    model = make_model(ChatSegmindGPT4o, temperature=0.3, max_tokens=50, stop=["X"])
+
+    model.invoke("Hi", config={"callbacks": [handler]})
+    assert handler.traced == {
+        "ls_temperature": 0.3,
+        "ls_max_tokens": 50,
+        "ls_stop": ["X"],
+    }
+    model.invoke(
+        "Hi",
+        temperature=None,
+        max_tokens=None,
+        stop=[],
+        config={"callbacks": [handler]},
+    )
+
+    assert handler.traced == {}
+    assert recorder.last.body == {"messages": [{"role": "user", "content": "Hi"}]}
 
 
 def test_invocation_params_without_stop_sequences(make_model):
