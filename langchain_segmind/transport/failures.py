@@ -336,6 +336,34 @@ def _segmind_message(body: bytes, content_type: str) -> str:
     return " ".join(text.split())[:300]
 
 
+def forget_attempt_locals(error: BaseException) -> None:
+    """`forget_stack_locals` for `error` and the exceptions chained to it.
+
+    One the caller was handling when it called is on the chain too (a
+    `__context__`); having gone through neither the package nor the HTTP
+    stack, it is left as it is.
+    """
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        item = pending.pop()
+        if item is None or id(item) in seen or not _through_the_stack(item):
+            continue
+        seen.add(id(item))
+        forget_stack_locals(item)
+        pending += [item.__cause__, item.__context__]
+
+
+def _through_the_stack(error: BaseException) -> bool:
+    tb = error.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module.partition(".")[0] in (*_HTTP_STACK, "langchain_segmind"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def forget_stack_locals(error: BaseException) -> None:
     """Clear the locals of `error`'s finished frames that are not the user's code.
 

@@ -10,7 +10,6 @@ import asyncio
 import json
 import logging
 import re
-import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from langchain_segmind.transport.failures import (
     Progress,
     error_for_answer,
     error_for_exception,
+    forget_attempt_locals,
     forget_stack_locals,
 )
 from langchain_segmind.transport.retry import (
@@ -230,6 +230,9 @@ def send(
             return _decode(_attempt(client, call, progress), progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
             delay = _delay_or_raise(error, progress, call, retries)
+        except BaseException as interrupted:  # Ctrl-C: raised as it is
+            forget_attempt_locals(interrupted)  # the key is in the attempt's frames
+            raise
         deadline.clock.sleep(delay)
         retries += 1
 
@@ -248,7 +251,7 @@ async def asend(
                 body = await _aattempt(client, call, progress)
             return _decode(body, progress, call)
         except asyncio.CancelledError as cancelled:
-            _forget_locals(cancelled)  # the key is in the attempt's frames
+            forget_attempt_locals(cancelled)  # the key is in the attempt's frames
             raise
         except Exception as error:  # classified: ours, or the user's re-raised
             delay = _delay_or_raise(error, progress, call, retries)
@@ -379,7 +382,7 @@ def _delay_or_raise(
     if failure is None:
         forget_stack_locals(error)
         raise error
-    _forget_locals(error)  # the attempt's frames hold the request, key included
+    forget_attempt_locals(error)  # the attempt's frames hold the request, key included
     _redact_request(error)
     if failure is not error:
         failure.__cause__ = error
@@ -428,19 +431,6 @@ def _redact_request(error: Exception) -> None:
         copied: CIMultiDict[str] = CIMultiDict(info.headers)
         copied["x-api-key"] = "[redacted]"
         error.request_info = info._replace(headers=CIMultiDictProxy(copied))  # type: ignore[attr-defined]
-
-
-def _forget_locals(error: BaseException) -> None:
-    """Clear the locals of the finished frames `error` and its chain went through."""
-    pending: list[BaseException | None] = [error]
-    seen: set[int] = set()
-    while pending:
-        item = pending.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        traceback.clear_frames(item.__traceback__)
-        pending += [item.__cause__, item.__context__]
 
 
 def _decode(body: bytes, progress: Progress, call: Call) -> Answer:

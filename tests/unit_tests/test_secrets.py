@@ -138,6 +138,46 @@ def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
     assert KEY.encode() not in pickle.dumps(cause)
 
 
+STACK = ("langchain_segmind", "httpx2")
+
+
+def test_key_is_in_no_frame_of_a_call_interrupted_by_ctrl_c(keyed, recorder):
+    def interrupt(request: httpx2.Request) -> httpx2.Response:
+        raise KeyboardInterrupt
+
+    recorder.queue(interrupt)
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        keyed.invoke("Hi")
+
+    frames = [frame for frame, _ in traceback.walk_tb(caught.value.__traceback__)]
+    stack = [f for f in frames if f.f_globals["__name__"].startswith(STACK)]
+    requests = [
+        value
+        for frame in stack
+        for value in frame.f_locals.values()
+        if isinstance(value, httpx2.Request)
+    ]
+    assert len(stack) > 5
+    assert all(request.headers.get("x-api-key") != KEY for request in requests)
+
+
+def test_a_failed_call_leaves_the_exception_being_handled_as_it_was(keyed, recorder):
+    def parse(record: str) -> None:
+        position = 42
+        raise ValueError(f"bad record at {position}")
+
+    recorder.fail(400, "bad request")
+    try:
+        parse("the user's record")
+    except ValueError as own:
+        with pytest.raises(SegmindError):
+            keyed.invoke(f"fix this: {own}")
+        frames = [frame for frame, _ in traceback.walk_tb(own.__traceback__)]
+
+    assert frames[-1].f_locals == {"record": "the user's record", "position": 42}
+
+
 class RefusingClient(httpx2.Client):
     def build_request(self, *args: object, **kwargs: object) -> httpx2.Request:
         raise RuntimeError("the user's own failure")
