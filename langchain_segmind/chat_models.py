@@ -453,11 +453,10 @@ class ChatSegmind(BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> tuple[Call, ToolBinding | None, tuple[str, ...]]:
         """Check the input and build the request; nothing is sent yet."""
+        model = check_slug(kwargs.get("model", self.model))  # a bare id's too
         if "resume_job" in kwargs:
-            slug = check_slug(kwargs.get("model", self.model))  # of a bare id
-            job = queue.job_to_resume(kwargs["resume_job"], slug, self.base_url)
+            job = queue.job_to_resume(kwargs["resume_job"], model, self.base_url)
             return self._call(job.model, None, kwargs, job), None, ()
-        model = check_slug(kwargs.get("model", self.model))
         stop_sequences = conversion.stop_sequences_of(
             stop if stop is not None else self.stop
         )

@@ -88,12 +88,6 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
         ]
         return {"messages": errors, "jump_to": "model"} if errors else None
 
-    async def aafter_model(
-        self, state: AgentState[Any], runtime: Any
-    ) -> dict[str, Any] | None:
-        """The async form of `after_model`."""
-        return self.after_model(state, runtime)
-
 
 def _only_invalid_calls(message: object) -> TypeGuard[AIMessage]:
     return (

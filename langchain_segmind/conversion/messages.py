@@ -340,7 +340,6 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
     media_type = mime_type.lower() if mime_type else None
     if media_type is None or not _MEDIA_TYPE.match(media_type):
-        # Absent or not type/subtype: detect it from the data.
         media_type = sniff_media_type(data) if kind != "audio" else None
     if media_type is None:
         raise SegmindInputError(

@@ -199,13 +199,11 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
         )
         for native in message.tool_calls
     ]
-    valid, invalid = (
-        [],
-        [
-            refused | {"args": _as_block(refused["name"], refused["args"])}
-            for refused in message.invalid_tool_calls
-        ],
-    )
+    valid = []
+    invalid = [
+        refused | {"args": _as_block(refused["name"], refused["args"])}
+        for refused in message.invalid_tool_calls
+    ]
     for call in [*natives, *calls][: None if binding.parallel else 1]:
         name, args = call.name or "", call.arguments or {}
         error = call.error or _argument_error(name, args, binding)
@@ -249,12 +247,11 @@ def _argument_error(
     if tool.args_model is None:
         parameters = tool["function"].get("parameters")
         required = parameters.get("required") if isinstance(parameters, dict) else []
-        keys = (
-            [k for k in required if isinstance(k, str)]
-            if isinstance(required, list)
-            else []
-        )
-        missing = [f"arguments.{k}: Field required" for k in keys if k not in arguments]
+        missing = [
+            f"arguments.{k}: Field required"
+            for k in (required if isinstance(required, list) else [])
+            if isinstance(k, str) and k not in arguments
+        ]
         return "; ".join(missing) or None
     schema = _model_schema(tool.args_model)
     if _has_unions(tool.args_model) and _union_work(arguments, schema) > _CHECK_BUDGET:

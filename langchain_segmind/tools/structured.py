@@ -94,7 +94,14 @@ def _parsed(
 ) -> Any:
     """The answer as `schema` describes it; `OutputParserException` if it is not."""
     if from_call:
-        value = _require_tool_call(message).tool_calls[0]["args"]
+        if not message.tool_calls:
+            why = [str(c["error"]) for c in message.invalid_tool_calls if c["error"]]
+            raise OutputParserException(
+                "the model made no valid call to the output schema"
+                + (f": {'; '.join(why)}" if why else ""),
+                llm_output=str(message.content),
+            )
+        value = message.tool_calls[0]["args"]
     else:
         try:
             value = parse_json_markdown(message.text, parser=_first_json_value)
@@ -159,20 +166,19 @@ _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
 }
 # Keys that let a root be other than an object, without a `type` to say so.
 _OPEN_ROOT_KEYS = {"anyOf", "oneOf", "allOf", "enum", "const"}
+_ARRAY_KEYS = {"items", "prefixItems"}
+_OBJECT_KEYS = {"properties", "required", "additionalProperties"}
+_SCHEMA_KEYS = _OPEN_ROOT_KEYS | _ARRAY_KEYS | _OBJECT_KEYS | {"type", "$ref"}
 
 
 def _has_schema_type(value: Any, json_schema: Mapping[str, Any]) -> bool:
-    """Whether `value` has a type the schema's root allows.
-
-    Without a `type`, `items` means an array and `properties` (or `required`)
-    an object; `anyOf`, `enum` and the like, or no constraint, allow any.
-    """
+    """Whether `value` has a type the schema's root allows (or implies, untyped)."""
     keys = json_schema.keys()
     if "type" not in json_schema:
         if _OPEN_ROOT_KEYS & keys:
             return True
-        array = bool({"items", "prefixItems"} & keys)
-        shaped = bool({"properties", "required", "additionalProperties"} & keys)
+        array = bool(_ARRAY_KEYS & keys)
+        shaped = bool(_OBJECT_KEYS & keys)
         if not (array or shaped):
             return True
         return (array and isinstance(value, list)) or (
@@ -214,17 +220,6 @@ def _resolved(json_schema: Mapping[str, Any]) -> Mapping[str, Any]:
 _DECODER = json.JSONDecoder(strict=False)  # raw line breaks in strings pass
 
 
-def _require_tool_call(message: AIMessage) -> AIMessage:
-    if message.tool_calls:
-        return message
-    reasons = [str(c["error"]) for c in message.invalid_tool_calls if c.get("error")]
-    detail = f": {'; '.join(reasons)}" if reasons else ""
-    raise OutputParserException(
-        f"the model made no valid call to the output schema{detail}",
-        llm_output=str(message.content),
-    )
-
-
 def response_format_for(value: Any) -> Mapping[str, Any] | None:
     """A per-call `response_format`: a dict as given, or built from a schema."""
     if value is None or isinstance(value, Mapping):
@@ -257,18 +252,6 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
             ]
         return described
     return {}
-
-
-_SCHEMA_KEYS = {"type", "properties", "required", "additionalProperties"} | {
-    "items",
-    "prefixItems",
-    "anyOf",
-    "oneOf",
-    "allOf",
-    "$ref",
-    "enum",
-    "const",
-}
 
 
 def _is_json_schema(schema: Any) -> bool:

@@ -340,7 +340,6 @@ class _DefaultClients:
         """Forget every client without touching it (in a forked child, say)."""
         self._lock = threading.Lock()
         self._sync: httpx2.Client | None = None
-        # Each async client, with the async generator that closes it.
         self._async: dict[
             tuple[asyncio.AbstractEventLoop, str],
             tuple[httpx2.AsyncClient, AsyncGenerator[None]],

@@ -28,10 +28,9 @@ def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) ->
     """Whether the request that failed with `error` may be sent again."""
     if error.status_code in RETRYABLE_STATUSES:
         return True
-    if isinstance(error, SegmindConnectionError) and not may_have_reached:
-        return error.is_retryable  # not when it failed locally (a closed client)
     if isinstance(error, SegmindConnectionError):
-        return method == "GET"
+        # Not when it failed locally (a closed client): `is_retryable` says so.
+        return method == "GET" if may_have_reached else error.is_retryable
     return method == "GET" and isinstance(error, SegmindResponseError)
 
 
