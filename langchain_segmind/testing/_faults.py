@@ -44,7 +44,8 @@ class Fault:
         close_after: After answering, close the connection without saying so
             (`Connection: close`), as a server whose keep-alive timer ran out.
         interim: Send a `102 Processing` interim answer every `interim`
-            seconds instead of the answer (until the client hangs up).
+            seconds instead of the answer (until the client hangs up); under
+            a millisecond, a flood of them.
         header_drip: Send a status line, then a header one byte every
             `header_drip` seconds, never ending it (until the client hangs up).
     """
@@ -146,7 +147,10 @@ class Fault:
 
     @classmethod
     def interim_answers(cls, interval: float = 0.05) -> Fault:
-        """`102 Processing` interim answers every `interval` seconds, never more."""
+        """`102 Processing` interim answers every `interval` seconds, never more.
+
+        Under a millisecond, they flood: as many as the connection takes.
+        """
         return cls(status=102, interim=interval)
 
     @classmethod

@@ -221,9 +221,13 @@ class _Handler(BaseHTTPRequestHandler):
             if answer.dripping_headers:
                 self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
                 piece = b"a"
-            for _ in range(int(_STALL_LIMIT_SECONDS / answer.interval)):
-                self.wfile.write(piece)
-                time.sleep(answer.interval)
+            end = time.monotonic() + _STALL_LIMIT_SECONDS
+            while time.monotonic() < end:
+                if answer.interval < 0.001:  # a flood: always bytes to read
+                    self.wfile.write(piece * 10000)
+                else:
+                    self.wfile.write(piece)
+                    time.sleep(answer.interval)
 
     def _reset(self) -> None:
         """Close the socket with SO_LINGER 0, so the peer gets a TCP RST."""

@@ -103,11 +103,19 @@ def _no_proxy_pattern(host: str) -> str | None:
     return f"all://*{host}"  # the host and its subdomains
 
 
-def _bounded(timeout: float | None) -> float | None:
+def _bounded(
+    timeout: float | None, timed_out: type[Exception] = httpcore2.ReadTimeout
+) -> float | None:
+    """`timeout`, cut to the attempt's time left; `timed_out` once none is left.
+
+    A socket that always has bytes ready (a flood of interim answers) would
+    never time out a read, however short.
+    """
     deadline = ATTEMPT_DEADLINE.get()
-    remaining = None if deadline is None else deadline.remaining()
-    if remaining is None:
+    if deadline is None or (remaining := deadline.remaining()) is None:
         return timeout
+    if deadline.expired():
+        raise timed_out("the call's timeout has passed")
     return remaining if timeout is None else min(timeout, remaining)
 
 
@@ -121,7 +129,7 @@ class _BoundedStream(httpcore2.NetworkStream):
         return self._stream.read(max_bytes, _bounded(timeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _bounded(timeout))
+        self._stream.write(buffer, _bounded(timeout, httpcore2.WriteTimeout))
 
     def close(self) -> None:
         self._stream.close()
@@ -132,7 +140,8 @@ class _BoundedStream(httpcore2.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore2.NetworkStream:
-        tls = self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout))
+        bounded = _bounded(timeout, httpcore2.ConnectTimeout)
+        tls = self._stream.start_tls(ssl_context, server_hostname, bounded)
         return _BoundedStream(tls)
 
     def get_extra_info(self, info: str) -> Any:
@@ -150,7 +159,11 @@ class _SyncBackend(httpcore2.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.NetworkStream:
         stream = super().connect_tcp(
-            host, port, _bounded(timeout), local_address, KEEPALIVE_OPTIONS
+            host,
+            port,
+            _bounded(timeout, httpcore2.ConnectTimeout),
+            local_address,
+            KEEPALIVE_OPTIONS,
         )
         return _BoundedStream(stream)
 

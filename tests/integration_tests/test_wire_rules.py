@@ -17,6 +17,7 @@ import gc
 import gzip
 import socket
 import sys
+import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
@@ -483,8 +484,12 @@ def test_aiohttp_with_a_socks_proxy_says_what_to_install(
 @pytest.mark.usefixtures("real_clock")
 @pytest.mark.parametrize(
     "fault",
-    [Fault.interim_answers(0.05), Fault.dripping_headers(0.05)],
-    ids=["interim-answers", "dripping-headers"],
+    [
+        Fault.interim_answers(0.05),
+        Fault.interim_answers(0.0001),  # a flood: always bytes to read
+        Fault.dripping_headers(0.05),
+    ],
+    ids=["interim-answers", "interim-flood", "dripping-headers"],
 )
 @pytest.mark.parametrize("path", [*PATHS, "async-user-client"])
 def test_a_head_that_never_ends_cannot_hold_a_call_past_the_timeout(
@@ -492,12 +497,14 @@ def test_a_head_that_never_ends_cannot_hold_a_call_past_the_timeout(
 ) -> None:
     own_emulator.inject(fault)
 
+    started = time.monotonic()
     if path == "async-user-client":
         error = through_own_client("async", own_emulator.base_url)
     else:
         model = model_on(own_emulator.base_url, path, timeout=0.3, max_retries=2)
         error = failure_of(lambda: run(path, invoke(model, path)))
 
+    assert time.monotonic() - started < 1.3  # the timeout, and a margin
     assert isinstance(error, SegmindTimeoutError), repr(error)
     assert "within timeout=0.3s" in str(error)
     assert len(own_emulator.requests) == 1
