@@ -51,6 +51,9 @@ _STACK_MODULES = (sys.stdlib_module_names - _USERS_STDLIB) | {
     *("h2", "hpack", "hyperframe", "brotli", "brotlicffi", "zstandard"),
     "langchain_segmind",
 }
+# What an answer may parse into: a small gzip body can inflate to gigabytes
+# of Python objects, and a value costs memory whatever its size in bytes.
+MAX_JSON_VALUES = 250_000
 # Segmind's messages are a line; a longer one is cut (it is logged each retry).
 MAX_MESSAGE_CHARS = 2000
 _NO_ANSWER = "Server disconnected without sending a response"
@@ -316,14 +319,22 @@ def _not_found_hint(model: str, url: str | None) -> str | None:
     return " ".join(hints) or None
 
 
+def json_values(text: bytes | str) -> int:
+    """About how many values `text` parses into: a bound on its cost in memory."""
+    if isinstance(text, str):
+        return text.count("{") + text.count("[") + text.count(",")
+    return text.count(b"{") + text.count(b"[") + text.count(b",")
+
+
 def _segmind_message(body: bytes, content_type: str) -> str:
     """Segmind's human message from a JSON, HTML or plain-text body."""
-    text = body.decode("utf-8", errors="replace").strip()
+    text = body[:65536].decode("utf-8", errors="replace").strip()
     if not text:
         return "(empty response body)"
-    if "json" in content_type or text.startswith("{"):
+    json_like = "json" in content_type or text.startswith("{")
+    if json_like and json_values(body) <= MAX_JSON_VALUES:
         try:
-            payload = json.loads(text)
+            payload = json.loads(body)
         except (ValueError, RecursionError):
             payload = None
         if isinstance(payload, dict):

@@ -32,7 +32,11 @@ from langchain_segmind.errors import (
 )
 from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirected
 from langchain_segmind.transport.deadline import Deadline
-from langchain_segmind.transport.failures import is_context_overflow
+from langchain_segmind.transport.failures import (
+    MAX_JSON_VALUES,
+    is_context_overflow,
+    json_values,
+)
 from langchain_segmind.transport.send import Answer, Call, asend, send
 
 logger = logging.getLogger("langchain_segmind")
@@ -292,6 +296,11 @@ def _result(answer: Answer, job: SegmindJob) -> Answer:
         )
     output: Any = payload.get("output")
     if isinstance(output, str):
+        if json_values(output) > MAX_JSON_VALUES:
+            raise SegmindResponseError(
+                f"the job's output is JSON of more than {MAX_JSON_VALUES:,} values",
+                request_id=job.request_id,
+            )
         try:
             output = json.loads(output)
         except (ValueError, RecursionError) as error:

@@ -31,11 +31,13 @@ from langchain_segmind.transport.deadline import (
     Deadline,
 )
 from langchain_segmind.transport.failures import (
+    MAX_JSON_VALUES,
     Progress,
     error_for_answer,
     error_for_exception,
     forget_attempt_locals,
     forget_stack_locals,
+    json_values,
 )
 from langchain_segmind.transport.retry import (
     has_time_for_retry,
@@ -50,7 +52,6 @@ logger = logging.getLogger("langchain_segmind")
 
 # Segmind's answers are kilobytes; these bound what a hostile one may cost.
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
-MAX_JSON_VALUES = 250_000
 USER_AGENT = f"langchain-segmind/{__version__}"
 # Set by HTTP itself (a caller's value would break the connection or the
 # message framing), or by the package (the body's type, its decoding, the key).
@@ -437,7 +438,7 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
     status, headers = progress.status_code or 0, progress.headers
     if status >= 400:
         raise error_for_answer(status, headers, body, model=call.model, url=call.url)
-    if body.count(b"{") + body.count(b"[") + body.count(b",") > MAX_JSON_VALUES:
+    if json_values(body) > MAX_JSON_VALUES:
         problem = f"a JSON body of more than {MAX_JSON_VALUES:,} values"
         raise _unusable_answer(status, headers, body, problem)
     try:

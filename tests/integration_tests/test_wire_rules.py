@@ -21,6 +21,7 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -34,6 +35,7 @@ from langchain_segmind import (
     SegmindError,
     SegmindInputError,
     SegmindResponseError,
+    SegmindServerError,
     SegmindTimeoutError,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
@@ -227,6 +229,26 @@ def test_an_answer_of_many_json_values_is_refused_without_using_much_memory(
     assert error.is_retryable is False
     assert len(emulator.requests) == 1
     assert peak < 64 * MIB, f"peak {peak / MIB:.0f} MiB"
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_large_error_answer_is_read_without_using_much_memory(
+    emulator: SegmindEmulator, path: str
+) -> None:
+    fault = gzip_fault(gzipped_empty_objects(4))
+    emulator.inject(replace(fault, status=503))
+    model = model_on(emulator.base_url, path, max_retries=0)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        error = failure_of(lambda: run(path, invoke(model, path)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert isinstance(error, SegmindServerError), repr(error)
+    assert error.message.startswith("[{},{},")
+    assert peak < 32 * MIB, f"peak {peak / MIB:.0f} MiB"
 
 
 # -- cookies: the default clients keep none --

@@ -591,6 +591,21 @@ def test_a_v2_job_that_failed_on_a_too_long_prompt_is_a_context_overflow(
     assert raised.value.job.request_id == "job-1"
 
 
+def test_a_v2_job_output_of_too_many_json_values_is_refused(make_model, recorder):
+    # The output is a JSON string inside the answer: escaped, its brackets and
+    # commas are not the answer's own.
+    output = "\\u005b" + "\\u007b\\u007d\\u002c" * 300_000 + "1]"
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.reply({"status": "COMPLETED"})
+    recorder.reply(text=f'{{"status": "COMPLETED", "output": "{output}"}}')
+
+    with pytest.raises(SegmindResponseError) as raised:
+        make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
+
+    assert "output is JSON of more than 250,000 values" in str(raised.value)
+    assert raised.value.job is not None
+
+
 # -- pickling -----------------------------------------------------------------------
 
 
