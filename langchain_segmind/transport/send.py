@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from langchain_segmind._version import __version__
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
+    SegmindError,
     SegmindInputError,
     SegmindResponseError,
 )
@@ -387,6 +388,7 @@ def _delay_or_raise(
     _redact_request(error)
     if failure is not error:
         failure.__cause__ = error
+    _redact_key(failure, call.api_key)  # a server may echo it
     deadline, method = progress.deadline, call.method
     retry = retries < call.max_retries and should_retry(
         failure, may_have_reached=not progress.never_sent, method=method
@@ -408,6 +410,14 @@ def _delay_or_raise(
             failure.request_id = progress.headers.get("x-request-id")
         raise failure
     return delay
+
+
+def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
+    key = "" if api_key is None else api_key.get_secret_value()
+    if key and key in f"{failure.message}{failure.body}":
+        failure.message = failure.message.replace(key, "[redacted]")
+        failure.body = failure.body and failure.body.replace(key, "[redacted]")
+        failure.args = (failure.message,)
 
 
 def _redact_request(error: Exception) -> None:

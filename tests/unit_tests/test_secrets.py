@@ -120,6 +120,21 @@ def test_key_is_not_in_401_errors(keyed, recorder, call, text):
         assert KEY not in rendered
 
 
+def test_key_echoed_by_a_server_is_redacted_from_the_error_and_log(
+    keyed, recorder, call, caplog
+):
+    recorder.fail(503, f"upstream refused the key {KEY}")
+    recorder.fail(503, f"upstream refused the key {KEY}")
+
+    with caplog.at_level(logging.INFO, logger="langchain_segmind"):
+        with pytest.raises(SegmindError) as caught:
+            call(keyed, "Hi")
+
+    assert caught.value.message == "upstream refused the key [redacted]"
+    for rendered in [*_error_texts(caught.value), caplog.text]:
+        assert KEY not in rendered
+
+
 def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
     def refuse(request: httpx2.Request) -> httpx2.Response:
         assert request.headers["x-api-key"] == KEY  # the key was really in play
