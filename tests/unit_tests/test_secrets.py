@@ -126,9 +126,9 @@ def test_key_echoed_by_a_server_is_redacted_from_the_error_and_log(
     recorder.fail(503, f"upstream refused the key {KEY}")
     recorder.fail(503, f"upstream refused the key {KEY}")
 
-    with caplog.at_level(logging.INFO, logger="langchain_segmind"):
-        with pytest.raises(SegmindError) as caught:
-            call(keyed, "Hi")
+    caplog.set_level(logging.INFO, logger="langchain_segmind")
+    with pytest.raises(SegmindError) as caught:
+        call(keyed, "Hi")
 
     assert caught.value.message == "upstream refused the key [redacted]"
     for rendered in [*_error_texts(caught.value), caplog.text]:
