@@ -57,6 +57,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # reading a block takes time linear in its length.
 _OBJECT_START = re.compile(r"\s*+(?:```[\w-]*+\s*+)?\[?\s*+\{")
 _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
+# Reasoning some models write inline, before their answer: a call drafted
+# there (and maybe rejected) is not made.
+_REASONING_OPEN = re.compile(r"\s*+<(think|thinking|reasoning)>")
 # What may follow a block's last call: the end of its fence or array.
 _BLOCK_END = " \t\r\n`],"
 # A tag right after one of these is quoted in prose, not a block.
@@ -277,9 +280,11 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     the block; a block with no closing tag runs to the next block, or to the
     end. A tag right after a backtick or quote is prose that mentions it.
     """
+    position = _after_reasoning(text)
+    if position == -1:  # reasoning cut off (at `max_tokens`): no answer yet
+        return text, []
     calls: list[ParsedCall] = []
-    prose: list[str] = []
-    position = 0
+    prose = [text[:position]]
     # What reading calls across later blocks may cost in all (characters):
     # without a bound, objects nested block in block are read again and again.
     budget = [8 * len(text)]
@@ -411,6 +416,11 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
     name = payload.get("name")
     if not isinstance(name, str) or not name:
         return ParsedCall(block, error='the call has no "name" string')
+    stray = sorted(set(payload) - {"name", "id", "type", *_ARGUMENT_KEYS})
+    if stray and not payload.keys() & set(_ARGUMENT_KEYS):  # never run with {}
+        return ParsedCall(
+            block, name, error=f'no "arguments" object; found the keys {stray}'
+        )
     arguments: Any = next((payload[k] for k in _ARGUMENT_KEYS if k in payload), {})
     if isinstance(arguments, str):
         try:
@@ -424,6 +434,17 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
     if _deeper_than(arguments, MAX_ARGUMENT_DEPTH):
         return ParsedCall(block, name, error=_TOO_DEEP)
     return ParsedCall(block, name, arguments)
+
+
+def _after_reasoning(text: str) -> int:
+    """Where calls may begin: after inline reasoning; -1 if it never ends."""
+    opened = _REASONING_OPEN.match(text)
+    if opened is not None:
+        closing = f"</{opened[1]}>"
+        close = text.find(closing, opened.end())
+        return -1 if close == -1 else close + len(closing)
+    close = text.find("</think>")  # its opening tag was in the prompt (R1)
+    return 0 if close == -1 else close + len("</think>")
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -168,6 +168,52 @@ def test_deep_arguments_given_as_a_json_string_are_an_invalid_call(
     ]
 
 
+def test_arguments_written_beside_the_name_are_an_invalid_call_not_dropped(
+    gpt: Any, recorder: Recorder
+) -> None:
+    reply = '<tool_call>{"name": "f", "path": "/tmp", "days": 365}</tool_call>'
+
+    message = read(gpt, recorder, reply)
+
+    assert message.tool_calls == []
+    assert [(c["name"], c["error"]) for c in message.invalid_tool_calls] == [
+        ("f", "no \"arguments\" object; found the keys ['days', 'path']")
+    ]
+
+
+def test_a_call_of_only_a_name_is_a_call_without_arguments(
+    gpt: Any, recorder: Recorder
+) -> None:
+    message = read(gpt, recorder, '<tool_call>{"name": "f", "id": "x"}</tool_call>')
+
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [("f", {})]
+
+
+DRAFT = '<tool_call>{"name": "f", "arguments": {"x": "draft"}}</tool_call>'
+REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
+
+
+@pytest.mark.parametrize(
+    ("reply", "made"),
+    [
+        (f"<think>I could {DRAFT}, but no.</think>\nDone.", []),
+        (f"<think>First {DRAFT}?</think>\n{REAL}", [{"x": "real"}]),
+        (f" <thinking>{DRAFT}</thinking>{REAL}", [{"x": "real"}]),
+        (f"I could {DRAFT}, but no.</think>\n{REAL}", [{"x": "real"}]),
+        (f"<think>{DRAFT} and then", []),
+    ],
+    ids=["rejected", "drafted-then-made", "thinking-tag", "only-closed", "cut-off"],
+)
+def test_a_call_written_in_inline_reasoning_is_not_made(
+    gpt: Any, recorder: Recorder, reply: str, made: list[dict[str, str]]
+) -> None:
+    message = read(gpt, recorder, reply)
+
+    assert [c["args"] for c in message.tool_calls] == made
+    assert message.invalid_tool_calls == []
+    assert DRAFT in message.text
+
+
 # -- Anthropic-style tool blocks in a history, as the protocol writes them ----------
 
 WEATHER_CALL_TEXT = (
