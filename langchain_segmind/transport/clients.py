@@ -28,6 +28,7 @@ from collections.abc import (
 from contextlib import contextmanager, suppress
 from functools import partial
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import httpcore2
@@ -70,9 +71,11 @@ def environment_proxies() -> dict[str, str | None]:
         pattern = _no_proxy_pattern(host) if host else None
         if pattern is None:
             continue
-        with suppress(httpx2.InvalidURL):  # unparseable: skipped, as httpx2 does
-            httpx2.URL(pattern)
-            mounts[pattern] = None
+        try:  # httpx2's mount pattern reads the host: it must decode
+            httpx2.URL(pattern).host  # noqa: B018
+        except (httpx2.InvalidURL, ValueError):
+            continue  # unparseable: skipped, as httpx2 does
+        mounts[pattern] = None
     return mounts
 
 
@@ -256,6 +259,11 @@ class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 def _core_proxy(url: str) -> httpcore2.Proxy:
     """httpcore2's proxy for `url`, its credentials sent as httpx2 sends them."""
     proxy = httpx2.Proxy(url)
+    if proxy.url.scheme.startswith("socks") and not find_spec("socksio"):
+        # Else the first request fails, as if it may have been sent.
+        raise ImportError(
+            f'a {proxy.url.scheme}:// proxy needs socksio: pip install "httpx2[socks]"'
+        )
     return httpcore2.Proxy(
         url=str(proxy.url), auth=proxy.raw_auth, headers=proxy.headers.raw
     )

@@ -245,6 +245,9 @@ def error_for_answer(
         return SegmindRateLimitError(message, reset_at=reset_at, **context)
     if status_code in (400, 413, 422) and is_context_overflow(context["body"]):
         return SegmindContextOverflowError(message, **context)
+    if status_code == 407:  # only a proxy answers it, for a plain-http base_url
+        hint = "A proxy refused its credentials: check HTTP_PROXY / ALL_PROXY."
+        return SegmindBadRequestError(message, hint=hint, **context)
     if 400 <= status_code < 500:
         return SegmindBadRequestError(message, **context)
     if status_code >= 500:

@@ -7,6 +7,7 @@ import pytest
 
 from langchain_segmind import (
     ChatSegmind,
+    SegmindBadRequestError,
     SegmindInsufficientCreditsError,
     SegmindNotFoundError,
     SegmindTimeoutError,
@@ -104,6 +105,17 @@ def test_a_base_url_that_holds_the_slug_gets_a_hint(make_model, recorder, call):
 
     assert "base_url goes on past /v1" in raised.value.hint
     assert "no /v1 segment" not in raised.value.hint
+
+
+def test_a_proxys_407_names_the_proxy_settings(claude, recorder, call):
+    recorder.fail(407, "Proxy Authentication Required")
+
+    with pytest.raises(SegmindBadRequestError) as raised:
+        call(claude, "Hi")
+
+    assert raised.value.hint == (
+        "A proxy refused its credentials: check HTTP_PROXY / ALL_PROXY."
+    )
 
 
 def test_out_of_credits_says_how_to_top_up(make_model, recorder, call):
