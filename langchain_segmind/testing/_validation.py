@@ -9,6 +9,7 @@ from typing import Any
 from ._replies import Family, message_text
 from ._wire import reject
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
 _CLAUDE_ROLES = frozenset({"user", "assistant"})
 _SAMPLING = ("temperature", "top_p", "top_k")
@@ -24,6 +25,13 @@ def parse_object(raw_body: bytes) -> dict[str, Any]:
         raise reject(400, "Invalid JSON in request body") from None
     if not isinstance(body, dict):
         raise reject(400, "Request body must be a JSON object")
+    if _SURROGATE_ESCAPE.search(raw_body):  # strict parsers refuse a lone one
+        try:
+            json.dumps(body, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise reject(
+                400, "The request body is not valid JSON: no low surrogate in string"
+            ) from None
     return body
 
 

@@ -10,6 +10,7 @@ import difflib
 import json
 import re
 import sys
+import traceback
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -96,6 +97,7 @@ class Progress:
     headers: Mapping[str, str] = field(default_factory=dict)
     # Proven only by a connection that failed to open, or a closed client.
     never_sent: bool = False
+    caller_exception: BaseException | None = None  # one it handled as it called
     # Both set with the request.
     client_timeouts: Mapping[str, float | None] = field(init=False)
     timeouts: dict[str, float | None] = field(init=False)
@@ -337,7 +339,7 @@ def _segmind_message(body: bytes, content_type: str) -> str:
     json_like = "json" in content_type or text.startswith("{")
     if json_like and json_values(body) <= MAX_JSON_VALUES:
         try:
-            payload = json.loads(body)
+            payload = json.loads(body.decode("utf-8", errors="replace"))
         except (ValueError, RecursionError):
             payload = None
         if isinstance(payload, dict):
@@ -350,32 +352,21 @@ def _segmind_message(body: bytes, content_type: str) -> str:
     return " ".join(text.split())[:300]
 
 
-def forget_attempt_locals(error: BaseException) -> None:
-    """`forget_stack_locals` for `error` and the exceptions chained to it.
+def forget_attempt_locals(error: BaseException, progress: Progress) -> None:
+    """Clear the locals of the finished frames `error` and its chain went through.
 
-    One the caller was handling when it called is on the chain too (a
-    `__context__`); having gone through neither the package nor the HTTP
-    stack, it is left as it is.
+    The chain may end in the exception the caller was handling when it
+    called (`progress.caller_exception`): that one and its frames are theirs.
     """
     pending: list[BaseException | None] = [error]
-    seen: set[int] = set()
+    seen: set[int] = {id(progress.caller_exception)}
     while pending:
         item = pending.pop()
-        if item is None or id(item) in seen or not _through_the_stack(item):
+        if item is None or id(item) in seen:
             continue
         seen.add(id(item))
-        forget_stack_locals(item)
+        traceback.clear_frames(item.__traceback__)
         pending += [item.__cause__, item.__context__]
-
-
-def _through_the_stack(error: BaseException) -> bool:
-    tb = error.__traceback__
-    while tb is not None:
-        module = str(tb.tb_frame.f_globals.get("__name__", ""))
-        if module.partition(".")[0] in (*_HTTP_STACK, "langchain_segmind"):
-            return True
-        tb = tb.tb_next
-    return False
 
 
 def forget_stack_locals(error: BaseException) -> None:

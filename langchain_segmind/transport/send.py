@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,7 @@ logger = logging.getLogger("langchain_segmind")
 
 # Segmind's answers are kilobytes; these bound what a hostile one may cost.
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 USER_AGENT = f"langchain-segmind/{__version__}"
 # Set by HTTP itself (a caller's value would break the connection or the
 # message framing), or by the package (the body's type, its decoding, the key).
@@ -227,13 +229,14 @@ def send(
     call = _addressed(call, client)
     retries = 0
     while True:
-        progress = Progress(deadline)
+        progress = Progress(deadline, caller_exception=sys.exc_info()[1])
         try:
             return _decode(_attempt(client, call, progress), progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
             delay = _delay_or_raise(error, progress, call, retries)
         except BaseException as interrupted:  # Ctrl-C: raised as it is
-            forget_attempt_locals(interrupted)  # the key is in the attempt's frames
+            # The key is in the attempt's frames.
+            forget_attempt_locals(interrupted, progress)
             raise
         deadline.clock.sleep(delay)
         retries += 1
@@ -247,13 +250,14 @@ async def asend(
     call = _addressed(call, client)
     retries = 0
     while True:
-        progress = Progress(deadline)
+        progress = Progress(deadline, caller_exception=sys.exc_info()[1])
         try:
             async with asyncio.timeout(deadline.remaining()):
                 body = await _aattempt(client, call, progress)
             return _decode(body, progress, call)
         except asyncio.CancelledError as cancelled:
-            forget_attempt_locals(cancelled)  # the key is in the attempt's frames
+            # The key is in the attempt's frames.
+            forget_attempt_locals(cancelled, progress)
             raise
         except Exception as error:  # classified: ours, or the user's re-raised
             delay = _delay_or_raise(error, progress, call, retries)
@@ -269,9 +273,10 @@ def _encode(body: Mapping[str, Any] | None) -> bytes | None:
         try:
             return text.encode()
         except UnicodeEncodeError:
-            # A lone surrogate (a model's own `\ud83d` escape read back, say)
-            # has no UTF-8 form; JSON's escapes carry it as it was written.
-            return json.dumps(body, allow_nan=False).encode()
+            # A lone surrogate (half an emoji a model's JSON escaped, read
+            # back) has no UTF-8 form, and strict parsers (Anthropic's) refuse
+            # its JSON escape: it goes as U+FFFD, the replacement character.
+            return _LONE_SURROGATE.sub("\ufffd", text).encode()
     except (TypeError, ValueError, RecursionError) as error:
         # An extra body field JSON cannot carry: an object, bytes, NaN, a cycle.
         raise SegmindInputError(
@@ -384,7 +389,7 @@ def _delay_or_raise(
     if failure is None:
         forget_stack_locals(error)
         raise error
-    forget_attempt_locals(error)  # the attempt's frames hold the request, key included
+    forget_attempt_locals(error, progress)  # its frames hold the request and key
     _redact_request(error)
     if failure is not error:
         failure.__cause__ = error
@@ -414,7 +419,8 @@ def _delay_or_raise(
 
 def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
     key = "" if api_key is None else api_key.get_secret_value()
-    if key and key in f"{failure.message}{failure.body}":
+    # A short test key ("k") would be found in any text.
+    if len(key) >= 12 and key in f"{failure.message}{failure.body}":
         failure.message = failure.message.replace(key, "[redacted]")
         failure.body = failure.body and failure.body.replace(key, "[redacted]")
         failure.args = (failure.message,)

@@ -47,6 +47,7 @@ def client(emulator: SegmindEmulator) -> Iterator[httpx2.Client]:
 
 JSON = {"content-type": "application/json"}
 BEARER = {"authorization": f"Bearer {DEFAULT_API_KEY}"}  # not how Segmind takes keys
+LONE_SURROGATE = b'{"messages": [{"role": "user", "content": "half: \\ud83d"}]}'
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,7 @@ BEARER = {"authorization": f"Bearer {DEFAULT_API_KEY}"}  # not how Segmind takes
         ("POST", "/v1/nope", {"content-type": "x/y"}, b"x", 406, "Invalid content"),
         ("POST", "/v1/nope", JSON, b"x", 404, "Model nope not found"),
         ("POST", "/v1/gpt-4o", JSON, b"{not json", 400, "Invalid JSON"),
+        ("POST", "/v1/gpt-4o", JSON, LONE_SURROGATE, 400, "no low surrogate"),
         ("POST", "/v1/gpt-4o", JSON, b"{}", 422, "at least one message"),
         ("POST", "/v1/gpt-4o", JSON, b'{"messages": "hi"}', 422, "at least one"),
         ("POST", "/v1/chat/completions", JSON, b"{}", 404, "Not found"),

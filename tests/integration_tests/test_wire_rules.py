@@ -16,6 +16,7 @@ import functools
 import gc
 import gzip
 import importlib.util
+import json
 import socket
 import sys
 import time
@@ -28,6 +29,7 @@ from typing import Any
 import httpx
 import httpx2
 import pytest
+from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_segmind import (
     ChatSegmind,
@@ -250,6 +252,23 @@ def test_a_large_error_answer_is_read_without_using_much_memory(
     assert isinstance(error, SegmindServerError), repr(error)
     assert error.message.startswith("[{},{},")
     assert peak < 32 * MIB, f"peak {peak / MIB:.0f} MiB"
+
+
+@pytest.mark.parametrize("slug", ["claude-3.5-sonnet", "gpt-4o"])
+def test_half_an_emoji_in_the_history_reaches_a_strict_json_parser(
+    emulator: SegmindEmulator, slug: str
+) -> None:
+    # A reply's JSON can escape half an emoji; the reply goes back as history.
+    model = ChatSegmind(
+        model=slug, base_url=emulator.base_url, api_key=emulator.api_key
+    )
+    history = [HumanMessage("Hi"), AIMessage("half: \ud83d"), HumanMessage("And?")]
+
+    answer = model.invoke(history)
+
+    assert answer.text
+    (sent,) = emulator.requests
+    assert "half: \ufffd" in json.dumps(sent.body, ensure_ascii=False)
 
 
 # -- cookies: the default clients keep none --

@@ -636,14 +636,17 @@ def test_claude_never_sends_whitespace_only_text(wire: Wire, content: Any) -> No
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_lone_surrogate_text_goes_out_as_a_json_escape(wire: Wire, slug: str) -> None:
+def test_lone_surrogate_text_goes_out_as_the_replacement_character(
+    wire: Wire, slug: str
+) -> None:
     # A model's reply can hold one (its JSON escaped half an emoji), and the
-    # reply goes back in the next request's history.
+    # reply goes back in the next request's history; strict JSON parsers
+    # refuse the escape of a lone surrogate.
     history = [HumanMessage("Hi"), AIMessage("half an emoji: \ud83d"), "And?"]
 
     wire.model(slug).invoke(history)
 
     assert wire.recorder.last.body["messages"][1]["content"] in (
-        "half an emoji: \ud83d",
-        [{"type": "text", "text": "half an emoji: \ud83d"}],
+        "half an emoji: \ufffd",
+        [{"type": "text", "text": "half an emoji: \ufffd"}],
     )

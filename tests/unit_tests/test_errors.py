@@ -249,6 +249,20 @@ def test_long_html_body_is_cut_in_the_message(claude_once, recorder):
     assert len(str(error)) < 400
 
 
+def test_an_error_message_with_a_byte_that_is_not_utf8_is_still_read(
+    claude_once, recorder
+):
+    body = '{"error": "Le modèle est surchargé"}'.encode("latin-1")
+    recorder.queue(
+        httpx2.Response(400, content=body, headers={"content-type": "application/json"})
+    )
+
+    with pytest.raises(SegmindBadRequestError) as caught:
+        claude_once.invoke("Hi")
+
+    assert caught.value.message == "Le mod\ufffdle est surcharg\ufffd"
+
+
 def test_a_huge_json_error_message_is_cut(claude_once, recorder):
     recorder.fail(400, "too long " * 100_000)
 
