@@ -181,10 +181,16 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     only the first call counts, native calls (should any come back) included.
     """
     if binding.answer_schema is not None and not message.tool_calls:
-        answer = protocol.unfenced(message.text)
+        text = message.text
+        start = max(protocol.reasoning_end(text), 0)
+        answer = protocol.unfenced(text[start:].lstrip())
         if protocol.is_json_object(answer):
             # The answer itself: tags inside its strings are text, not calls.
-            return message.model_copy(update={"content": answer})
+            reasoning = {"reasoning_content": text[:start]} if start else {}
+            kwargs = message.additional_kwargs | reasoning
+            return message.model_copy(
+                update={"content": answer, "additional_kwargs": kwargs}
+            )
     prose, calls = protocol.parse_reply(message.text)
     if not (calls or message.tool_calls or message.invalid_tool_calls):
         return message

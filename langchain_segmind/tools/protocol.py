@@ -280,7 +280,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     the block; a block with no closing tag runs to the next block, or to the
     end. A tag right after a backtick or quote is prose that mentions it.
     """
-    position = _after_reasoning(text)
+    position = reasoning_end(text)
     if position == -1:  # reasoning cut off (at `max_tokens`): no answer yet
         return text, []
     calls: list[ParsedCall] = []
@@ -436,8 +436,8 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
     return ParsedCall(block, name, arguments)
 
 
-def _after_reasoning(text: str) -> int:
-    """Where calls may begin: after inline reasoning; -1 if it never ends."""
+def reasoning_end(text: str) -> int:
+    """Where the answer begins, after reasoning written inline; -1: it never ends."""
     opened = _REASONING_OPEN.match(text)
     if opened is not None:
         closing = f"</{opened[1]}>"

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import describe_tool
+from langchain_segmind.tools.protocol import reasoning_end
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 
@@ -103,8 +104,10 @@ def _parsed(
             )
         value = message.tool_calls[0]["args"]
     else:
+        text = message.text
+        answer = text[max(reasoning_end(text), 0) :]  # not `<think>…</think>`
         try:
-            value = parse_json_markdown(message.text, parser=_first_json_value)
+            value = parse_json_markdown(answer, parser=_first_json_value)
         except (ValueError, RecursionError) as error:
             raise OutputParserException(
                 f"the answer is not valid JSON ({error})", llm_output=message.text

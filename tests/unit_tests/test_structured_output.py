@@ -258,6 +258,7 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         f"Here it is:\n```json\n{JOKE_JSON}\n```",
         f"```json\n{JOKE_JSON}\n```\nHope this helps!",
         f"{JOKE_JSON}\n\nThe joke plays on the word mouse.",
+        f'<think>Maybe {{"setup": "no"}}? Better:</think>\n{JOKE_JSON}',
     ],
     ids=[
         "json-fence",
@@ -265,6 +266,7 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         "prose-then-fence",
         "fence-then-remark",
         "object-then-remark",
+        "after-inline-reasoning",
     ],
 )
 def test_a_fenced_answer_still_parses(model, dialect, recorder, schema, reply):

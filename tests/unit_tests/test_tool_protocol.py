@@ -468,6 +468,18 @@ def test_a_fenced_answer_to_the_answer_schema_is_unwrapped(gpt, recorder, reply)
     assert message.tool_calls == []
 
 
+def test_an_answer_after_inline_reasoning_is_the_answer(gpt, recorder):
+    reply = f'<think>Or should I {DRAFT}? No.</think>\n{{"city": "Paris"}}'
+    recorder.reply(recorder.openai_payload(reply))
+    schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
+
+    message = gpt.bind_tools([F]).invoke("Hi", response_format=schema)
+
+    assert message.content == '{"city": "Paris"}'
+    assert message.tool_calls == []
+    assert [b["type"] for b in message.content_blocks] == ["reasoning", "text"]
+
+
 def test_a_fenced_reply_without_an_answer_schema_is_left_as_written(gpt, recorder):
     recorder.reply(recorder.openai_payload('```json\n{"city": "Paris"}\n```'))
 
