@@ -260,7 +260,7 @@ def _core_proxy(url: str) -> httpcore2.Proxy:
     """httpcore2's proxy for `url`, its credentials sent as httpx2 sends them."""
     proxy = httpx2.Proxy(url)
     if proxy.url.scheme.startswith("socks") and not find_spec("socksio"):
-        # Else the first request fails, as if it may have been sent.
+        # Else the request fails in httpcore2, as if it may have been sent.
         raise ImportError(
             f'a {proxy.url.scheme}:// proxy needs socksio: pip install "httpx2[socks]"'
         )
@@ -325,7 +325,7 @@ def _new_client(kind: str, *, proxies: bool) -> Any:
     client_class = httpx2.Client if kind == "sync" else httpx2.AsyncClient
     try:
         mounts = {
-            pattern: None if proxy is None else make(proxy)
+            pattern: None if proxy is None else _proxy_transport(make, proxy)
             for pattern, proxy in (environment_proxies() if proxies else {}).items()
         }
         return client_class(
@@ -335,19 +335,39 @@ def _new_client(kind: str, *, proxies: bool) -> Any:
             follow_redirects=False,
             timeout=None,  # each call's deadline sets the per-phase timeouts
         )
-    except (
-        OSError,
-        ValueError,
-        ImportError,
-        httpx2.HTTPError,
-        httpx2.InvalidURL,
-    ) as error:
-        # A proxy or certificate setting that cannot work (a missing
-        # SSL_CERT_FILE, a bad proxy URL, SOCKS without socksio).
-        raise SegmindInputError(
-            f"could not set up the HTTP client ({type(error).__name__}: {error}); "
-            "check the proxy and certificate settings of the environment"
-        ) from error
+    except (OSError, ValueError, httpx2.HTTPError, httpx2.InvalidURL) as error:
+        raise _setup_error(error) from error  # a missing SSL_CERT_FILE, say
+
+
+def _proxy_transport(make: Callable[[str | None], Any], proxy: str) -> Any:
+    try:
+        return make(proxy)
+    except (ValueError, ImportError, httpx2.InvalidURL) as error:
+        # A bad proxy URL, SOCKS without socksio: only the requests routed
+        # to it fail, before sending; those NO_PROXY sends elsewhere go.
+        return _RefusingTransport(error)
+
+
+def _setup_error(error: Exception) -> SegmindInputError:
+    if isinstance(error, SegmindInputError):
+        return SegmindInputError(error.message)
+    return SegmindInputError(
+        f"could not set up the HTTP client ({type(error).__name__}: {error}); "
+        "check the proxy and certificate settings of the environment"
+    )
+
+
+class _RefusingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+    """The mount of a proxy setting that cannot work."""
+
+    def __init__(self, error: Exception) -> None:
+        self._error = error
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        raise _setup_error(self._error) from self._error
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        raise _setup_error(self._error) from self._error
 
 
 class _DefaultClients:

@@ -522,6 +522,19 @@ def test_an_environment_setting_that_cannot_work_is_a_setup_error(
 
 
 @pytest.mark.parametrize("path", PATHS)
+def test_a_proxy_it_cannot_use_leaves_the_calls_no_proxy_sends_elsewhere(
+    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str
+) -> None:
+    environment.setenv("ALL_PROXY", f"socks5://127.0.0.1:{closed_port()}")
+    environment.setenv("NO_PROXY", "127.0.0.1")
+    model = model_on(emulator.base_url, path, api_key=emulator.api_key)
+
+    (answer,) = run(path, invoke(model, path))
+
+    assert answer.content
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_a_socks_proxy_it_cannot_use_says_what_to_install(
     emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str
 ) -> None:
