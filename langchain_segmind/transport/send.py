@@ -54,7 +54,6 @@ logger = logging.getLogger("langchain_segmind")
 
 # Segmind's answers are kilobytes; these bound what a hostile one may cost.
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 USER_AGENT = f"langchain-segmind/{__version__}"
 # Set by HTTP itself (a caller's value would break the connection or the
 # message framing), or by the package (the body's type, its decoding, the key).
@@ -255,12 +254,12 @@ async def asend(
             async with asyncio.timeout(deadline.remaining()):
                 body = await _aattempt(client, call, progress)
             return _decode(body, progress, call)
-        except asyncio.CancelledError as cancelled:
-            # The key is in the attempt's frames.
-            forget_attempt_locals(cancelled, progress)
-            raise
         except Exception as error:  # classified: ours, or the user's re-raised
             delay = _delay_or_raise(error, progress, call, retries)
+        except BaseException as interrupted:  # cancelled, Ctrl-C: raised as it is
+            # The key is in the attempt's frames.
+            forget_attempt_locals(interrupted, progress)
+            raise
         await deadline.clock.asleep(delay)
         retries += 1
 
@@ -275,8 +274,9 @@ def _encode(body: Mapping[str, Any] | None) -> bytes | None:
         except UnicodeEncodeError:
             # A lone surrogate (half an emoji a model's JSON escaped, read
             # back) has no UTF-8 form, and strict parsers (Anthropic's) refuse
-            # its JSON escape: it goes as U+FFFD, the replacement character.
-            return _LONE_SURROGATE.sub("\ufffd", text).encode()
+            # its JSON escape: it goes as U+FFFD; two halves side by side join.
+            utf16 = text.encode("utf-16-le", "surrogatepass")
+            return utf16.decode("utf-16-le", "replace").encode()
     except (TypeError, ValueError, RecursionError) as error:
         # An extra body field JSON cannot carry: an object, bytes, NaN, a cycle.
         raise SegmindInputError(

@@ -642,11 +642,13 @@ def test_lone_surrogate_text_goes_out_as_the_replacement_character(
     # A model's reply can hold one (its JSON escaped half an emoji), and the
     # reply goes back in the next request's history; strict JSON parsers
     # refuse the escape of a lone surrogate.
-    history = [HumanMessage("Hi"), AIMessage("half an emoji: \ud83d"), "And?"]
+    # Two halves side by side (texts joined) are one emoji.
+    reply = AIMessage("half an emoji: \ud83d, two: \ud83d\ude00")
+    history = [HumanMessage("Hi"), reply, "And?"]
 
     wire.model(slug).invoke(history)
 
     assert wire.recorder.last.body["messages"][1]["content"] in (
-        "half an emoji: \ufffd",
-        [{"type": "text", "text": "half an emoji: \ufffd"}],
+        "half an emoji: \ufffd, two: \U0001f600",
+        [{"type": "text", "text": "half an emoji: \ufffd, two: \U0001f600"}],
     )

@@ -163,14 +163,14 @@ def _requests_holding_the_key(error: BaseException) -> list[httpx2.Request]:
     ]
 
 
-def test_key_is_in_no_frame_of_a_call_interrupted_by_ctrl_c(keyed, recorder):
+def test_key_is_in_no_frame_of_a_call_interrupted_by_ctrl_c(keyed, recorder, call):
     def interrupt(request: httpx2.Request) -> httpx2.Response:
         raise KeyboardInterrupt
 
     recorder.queue(interrupt)
 
     with pytest.raises(KeyboardInterrupt) as caught:
-        keyed.invoke("Hi")
+        call(keyed, "Hi")
 
     assert _requests_holding_the_key(caught.value) == []
 
