@@ -60,6 +60,7 @@ _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
 # Reasoning some models write inline, before their answer: a call drafted
 # there (and maybe rejected) is not made.
 _REASONING_OPEN = re.compile(r"\s*+<(think|thinking|reasoning)>")
+_UNFINISHED = "the call is inside reasoning that never ends (no closing tag)"
 # What may follow a block's last call: the end of its fence or array.
 _BLOCK_END = " \t\r\n`],"
 # A tag right after one of these is quoted in prose, not a block.
@@ -281,8 +282,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     end. A tag right after a backtick or quote is prose that mentions it.
     """
     position = reasoning_end(text)
-    if position == -1:  # reasoning cut off (at `max_tokens`): no answer yet
-        return text, []
+    unfinished, position = position == -1, max(position, 0)
     calls: list[ParsedCall] = []
     prose = [text[:position]]
     # What reading calls across later blocks may cost in all (characters):
@@ -327,6 +327,10 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         position = limit if close == -1 else close + len(CALL_CLOSE)
     if not calls:
         return text, calls
+    if unfinished:  # drafts, or cut off at `max_tokens`: never made
+        calls = [
+            ParsedCall(c.text, c.name, error=c.error or _UNFINISHED) for c in calls
+        ]
     prose.append(text[position:])
     # Joined by line breaks, the pieces around removed blocks cannot spell a
     # new opening tag between them.
@@ -416,12 +420,9 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
     name = payload.get("name")
     if not isinstance(name, str) or not name:
         return ParsedCall(block, error='the call has no "name" string')
-    stray = sorted(set(payload) - {"name", "id", "type", *_ARGUMENT_KEYS})
-    if stray and not payload.keys() & set(_ARGUMENT_KEYS):  # never run with {}
-        return ParsedCall(
-            block, name, error=f'no "arguments" object; found the keys {stray}'
-        )
-    arguments: Any = next((payload[k] for k in _ARGUMENT_KEYS if k in payload), {})
+    # Without an "arguments" key, the arguments are written beside the name.
+    beside = {k: v for k, v in payload.items() if k not in ("name", "id", "type")}
+    arguments: Any = next((payload[k] for k in _ARGUMENT_KEYS if k in payload), beside)
     if isinstance(arguments, str):
         try:
             arguments = json.loads(arguments) if arguments.strip() else {}
@@ -437,14 +438,18 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
 
 
 def reasoning_end(text: str) -> int:
-    """Where the answer begins, after reasoning written inline; -1: it never ends."""
+    """Where the answer begins, after reasoning written inline; -1: it never ends.
+
+    The closing tag counts at the start of a line (as models write it), so
+    one quoted in prose, code or a JSON string ends nothing.
+    """
     opened = _REASONING_OPEN.match(text)
-    if opened is not None:
-        closing = f"</{opened[1]}>"
-        close = text.find(closing, opened.end())
-        return -1 if close == -1 else close + len(closing)
-    close = text.find("</think>")  # its opening tag was in the prompt (R1)
-    return 0 if close == -1 else close + len("</think>")
+    start = 0 if opened is None else opened.end()
+    name = "think" if opened is None else opened[1]  # R1's opening is its prompt's
+    close = re.search(rf"(?:\A|\n)[ \t]*</{name}>", text[start:])
+    if close is None:
+        return 0 if opened is None else -1
+    return start + close.end()
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

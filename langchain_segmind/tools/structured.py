@@ -105,7 +105,13 @@ def _parsed(
         value = message.tool_calls[0]["args"]
     else:
         text = message.text
-        answer = text[max(reasoning_end(text), 0) :]  # not `<think>…</think>`
+        if (start := reasoning_end(text)) == -1:
+            raise OutputParserException(
+                "the answer is inside reasoning that never ends (cut off at "
+                "max_tokens?)",
+                llm_output=text,
+            )
+        answer = text[start:]  # not `<think>…</think>`
         try:
             value = parse_json_markdown(answer, parser=_first_json_value)
         except (ValueError, RecursionError) as error:

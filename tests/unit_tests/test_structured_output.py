@@ -258,7 +258,7 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         f"Here it is:\n```json\n{JOKE_JSON}\n```",
         f"```json\n{JOKE_JSON}\n```\nHope this helps!",
         f"{JOKE_JSON}\n\nThe joke plays on the word mouse.",
-        f'<think>Maybe {{"setup": "no"}}? Better:</think>\n{JOKE_JSON}',
+        f'<think>\nMaybe {{"setup": "no"}}? Better:\n</think>\n{JOKE_JSON}',
     ],
     ids=[
         "json-fence",
@@ -347,6 +347,21 @@ def test_a_json_schema_of_another_root_is_sent_and_read_as_written(
     assert gpt.with_structured_output(schema).invoke("Hi") == parsed
     sent = recorder.last.body["response_format"]["json_schema"]
     assert sent == {"name": schema["title"], "schema": schema}
+
+
+def test_an_answer_whose_string_writes_a_closing_reasoning_tag_is_read(gpt, recorder):
+    recorder.reply(openai_payload('{"html": "<think>a</think>"}'))
+
+    assert gpt.with_structured_output(method="json_mode").invoke("Hi") == {
+        "html": "<think>a</think>"
+    }
+
+
+def test_an_answer_inside_reasoning_that_never_ends_is_refused(gpt, recorder):
+    recorder.reply(openai_payload('<think>\nDraft: ```json\n{"a": 1}\n```\nbut'))
+
+    with pytest.raises(OutputParserException, match="reasoning that never ends"):
+        gpt.with_structured_output(method="json_mode").invoke("Hi")
 
 
 @pytest.mark.parametrize("reply", ["1. apples\n2. pears", "true", '{"a": 1}'])

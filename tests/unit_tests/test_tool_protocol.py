@@ -168,17 +168,14 @@ def test_deep_arguments_given_as_a_json_string_are_an_invalid_call(
     ]
 
 
-def test_arguments_written_beside_the_name_are_an_invalid_call_not_dropped(
+def test_arguments_written_beside_the_name_are_the_arguments(
     gpt: Any, recorder: Recorder
 ) -> None:
     reply = '<tool_call>{"name": "f", "path": "/tmp", "days": 365}</tool_call>'
 
     message = read(gpt, recorder, reply)
 
-    assert message.tool_calls == []
-    assert [(c["name"], c["error"]) for c in message.invalid_tool_calls] == [
-        ("f", "no \"arguments\" object; found the keys ['days', 'path']")
-    ]
+    assert [c["args"] for c in message.tool_calls] == [{"path": "/tmp", "days": 365}]
 
 
 def test_a_call_of_only_a_name_is_a_call_without_arguments(
@@ -196,13 +193,24 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
 @pytest.mark.parametrize(
     ("reply", "made"),
     [
-        (f"<think>I could {DRAFT}, but no.</think>\nDone.", []),
-        (f"<think>First {DRAFT}?</think>\n{REAL}", [{"x": "real"}]),
-        (f" <thinking>{DRAFT}</thinking>{REAL}", [{"x": "real"}]),
-        (f"I could {DRAFT}, but no.</think>\n{REAL}", [{"x": "real"}]),
-        (f"<think>{DRAFT} and then", []),
+        (f"<think>\nI could {DRAFT}, but no.\n</think>\n\nDone.", []),
+        (f"<think>\nFirst {DRAFT}?\n</think>\n{REAL}", [{"x": "real"}]),
+        (f" <thinking>{DRAFT}\n</thinking>{REAL}", [{"x": "real"}]),
+        (f"<think></think>\n{REAL}", [{"x": "real"}]),
+        (f"I could {DRAFT}, but no.\n</think>\n\n{REAL}", [{"x": "real"}]),
+        (
+            f"<think>\nquoting `</think>` then {DRAFT}\n</think>\n{REAL}",
+            [{"x": "real"}],
+        ),
     ],
-    ids=["rejected", "drafted-then-made", "thinking-tag", "only-closed", "cut-off"],
+    ids=[
+        "rejected",
+        "drafted-then-made",
+        "thinking-tag",
+        "empty",
+        "only-closed",
+        "quoted-closing-tag",
+    ],
 )
 def test_a_call_written_in_inline_reasoning_is_not_made(
     gpt: Any, recorder: Recorder, reply: str, made: list[dict[str, str]]
@@ -211,7 +219,34 @@ def test_a_call_written_in_inline_reasoning_is_not_made(
 
     assert [c["args"] for c in message.tool_calls] == made
     assert message.invalid_tool_calls == []
-    assert DRAFT in message.text
+    assert DRAFT in message.text or "<think></think>" in message.text
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        '<tool_call>{"name": "f", "arguments": {"x": "a\\n</think>"}}</tool_call>',
+        f"{REAL}\nThe tag `</think>` closes reasoning, and </think> too.",
+    ],
+    ids=["in-the-arguments", "in-prose-after-the-call"],
+)
+def test_a_closing_reasoning_tag_after_a_call_leaves_it_made(
+    gpt: Any, recorder: Recorder, reply: str
+) -> None:
+    message = read(gpt, recorder, reply)
+
+    assert len(message.tool_calls) == 1
+
+
+def test_a_call_in_reasoning_that_never_ends_is_invalid(
+    gpt: Any, recorder: Recorder
+) -> None:
+    message = read(gpt, recorder, f"<think>\nMaybe {DRAFT} and then")
+
+    assert message.tool_calls == []
+    assert [c["error"] for c in message.invalid_tool_calls] == [
+        "the call is inside reasoning that never ends (no closing tag)"
+    ]
 
 
 # -- Anthropic-style tool blocks in a history, as the protocol writes them ----------
@@ -469,7 +504,7 @@ def test_a_fenced_answer_to_the_answer_schema_is_unwrapped(gpt, recorder, reply)
 
 
 def test_an_answer_after_inline_reasoning_is_the_answer(gpt, recorder):
-    reply = f'<think>Or should I {DRAFT}? No.</think>\n{{"city": "Paris"}}'
+    reply = f'<think>\nOr should I {DRAFT}? No.\n</think>\n{{"city": "Paris"}}'
     recorder.reply(recorder.openai_payload(reply))
     schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
 
