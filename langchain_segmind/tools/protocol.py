@@ -440,16 +440,16 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
 def reasoning_end(text: str) -> int:
     """Where the answer begins, after reasoning written inline; -1: it never ends.
 
-    The closing tag counts at the start of a line (as models write it), so
-    one quoted in prose, code or a JSON string ends nothing.
+    After an opening tag, the first closing tag not quoted ends it. Without
+    one (R1's opening tag is in its prompt), only a `</think>` that starts a
+    line does: one in a call's arguments, prose or a JSON string ends nothing.
     """
     opened = _REASONING_OPEN.match(text)
-    start = 0 if opened is None else opened.end()
-    name = "think" if opened is None else opened[1]  # R1's opening is its prompt's
-    close = re.search(rf"(?:\A|\n)[ \t]*</{name}>", text[start:])
-    if close is None:
-        return 0 if opened is None else -1
-    return start + close.end()
+    if opened is None:
+        close = re.search(r"(?:\A|\n)[ \t]*</think>", text)
+        return 0 if close is None else close.end()
+    close = re.compile(rf"(?<![{_QUOTES}])</{opened[1]}>").search(text, opened.end())
+    return -1 if close is None else close.end()
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

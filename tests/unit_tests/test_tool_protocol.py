@@ -197,6 +197,7 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         (f"<think>\nFirst {DRAFT}?\n</think>\n{REAL}", [{"x": "real"}]),
         (f" <thinking>{DRAFT}\n</thinking>{REAL}", [{"x": "real"}]),
         (f"<think></think>\n{REAL}", [{"x": "real"}]),
+        (f"<think>\nNot {DRAFT}; this one.</think>{REAL}", [{"x": "real"}]),
         (f"I could {DRAFT}, but no.\n</think>\n\n{REAL}", [{"x": "real"}]),
         (
             f"<think>\nquoting `</think>` then {DRAFT}\n</think>\n{REAL}",
@@ -208,6 +209,7 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         "drafted-then-made",
         "thinking-tag",
         "empty",
+        "closed-mid-line",
         "only-closed",
         "quoted-closing-tag",
     ],
