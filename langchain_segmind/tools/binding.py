@@ -212,7 +212,7 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     ]
     for call in [*natives, *calls][: None if binding.parallel else 1]:
         name, args = call.name or "", call.arguments or {}
-        error = call.error or _argument_error(name, args, binding)
+        error = call.error or _argument_error(name, args, binding, call.beside)
         if error is None:
             valid.append(tool_call(name=name, args=args, id=call.id))
         else:
@@ -243,15 +243,22 @@ def _as_block(name: str | None, arguments: Any) -> str:
 
 
 def _argument_error(
-    name: str, arguments: dict[str, Any], binding: ToolBinding
+    name: str, arguments: dict[str, Any], binding: ToolBinding, beside: bool = False
 ) -> str | None:
-    """Why the call does not fit its tool, or `None`; never raises."""
+    """Why the call does not fit its tool, or `None`; never raises.
+
+    Arguments written `beside` the name must all be the tool's: a wrapper
+    under another key (`"params"`) would leave every argument its default.
+    """
     tools = {tool["function"]["name"]: tool for tool in binding.tools}
     tool = tools.get(name)
     if tool is None:
         return f"no tool is named {name!r}; tools: {sorted(tools)}"
+    parameters = tool["function"].get("parameters")
+    known = parameters.get("properties") if isinstance(parameters, dict) else None
+    if beside and (unknown := sorted(set(arguments) - set(known or ()))):
+        return f'no "arguments" object, and {unknown} are not arguments of {name!r}'
     if tool.args_model is None:
-        parameters = tool["function"].get("parameters")
         required = parameters.get("required") if isinstance(parameters, dict) else []
         missing = [
             f"arguments.{k}: Field required"

@@ -128,6 +128,8 @@ class ParsedCall:
     arguments: dict[str, Any] | None = None
     error: str | None = None
     id: str | None = field(default_factory=lambda: f"call_{uuid.uuid4().hex[:24]}")
+    beside: bool = False
+    """Its arguments were written beside `"name"`, with no `"arguments"` key."""
 
 
 def _json(value: Any) -> str:
@@ -325,12 +327,10 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
             unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}"
             calls.append(ParsedCall(unread, error="text after the calls is no call"))
         position = limit if close == -1 else close + len(CALL_CLOSE)
+    if unfinished:  # drafts, or cut off at `max_tokens`: never made
+        return text, [ParsedCall(c.text, c.name, error=_UNFINISHED) for c in calls]
     if not calls:
         return text, calls
-    if unfinished:  # drafts, or cut off at `max_tokens`: never made
-        calls = [
-            ParsedCall(c.text, c.name, error=c.error or _UNFINISHED) for c in calls
-        ]
     prose.append(text[position:])
     # Joined by line breaks, the pieces around removed blocks cannot spell a
     # new opening tag between them.
@@ -420,7 +420,6 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
     name = payload.get("name")
     if not isinstance(name, str) or not name:
         return ParsedCall(block, error='the call has no "name" string')
-    # Without an "arguments" key, the arguments are written beside the name.
     beside = {k: v for k, v in payload.items() if k not in ("name", "id", "type")}
     arguments: Any = next((payload[k] for k in _ARGUMENT_KEYS if k in payload), beside)
     if isinstance(arguments, str):
@@ -434,22 +433,27 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
         return ParsedCall(block, name, error='"arguments" is not an object')
     if _deeper_than(arguments, MAX_ARGUMENT_DEPTH):
         return ParsedCall(block, name, error=_TOO_DEEP)
-    return ParsedCall(block, name, arguments)
+    return ParsedCall(block, name, arguments, beside=arguments is beside)
 
 
 def reasoning_end(text: str) -> int:
     """Where the answer begins, after reasoning written inline; -1: it never ends.
 
-    After an opening tag, the first closing tag not quoted ends it. Without
-    one (R1's opening tag is in its prompt), only a `</think>` that starts a
-    line does: one in a call's arguments, prose or a JSON string ends nothing.
+    Models close it where a line starts or ends, so a closing tag there
+    counts, and one mentioned mid-line (in prose, arguments or a JSON
+    string) does not. After an opening tag, the first closing tag counts if
+    none is at a line's edge; without one (R1's opening tag is in its
+    prompt), nothing else does.
     """
     opened = _REASONING_OPEN.match(text)
-    if opened is None:
-        close = re.search(r"(?:\A|\n)[ \t]*</think>", text)
-        return 0 if close is None else close.end()
-    close = re.compile(rf"(?<![{_QUOTES}])</{opened[1]}>").search(text, opened.end())
-    return -1 if close is None else close.end()
+    start, name = (0, "think") if opened is None else (opened.end(), opened[1])
+    edge = rf"^[ \t]*</{name}>|</{name}>(?=[ \t]*(?:\r?\n|$|{re.escape(CALL_OPEN)}))"
+    close = re.compile(edge, re.MULTILINE).search(text, start)
+    if close is None and opened is not None:
+        close = re.compile(f"</{name}>").search(text, start)
+    if close is None:
+        return 0 if opened is None else -1
+    return close.end()
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

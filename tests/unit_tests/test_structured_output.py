@@ -259,6 +259,8 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         f"```json\n{JOKE_JSON}\n```\nHope this helps!",
         f"{JOKE_JSON}\n\nThe joke plays on the word mouse.",
         f'<think>\nMaybe {{"setup": "no"}}? Better:\n</think>\n{JOKE_JSON}',
+        f'<think>It wants "a joke"</think>\n{JOKE_JSON}',
+        f'Maybe {{"setup": "no"}}? No.</think>\n\n{JOKE_JSON}',
     ],
     ids=[
         "json-fence",
@@ -267,6 +269,8 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         "fence-then-remark",
         "object-then-remark",
         "after-inline-reasoning",
+        "after-inline-reasoning-closed-after-a-quote",
+        "after-inline-reasoning-of-r1",
     ],
 )
 def test_a_fenced_answer_still_parses(model, dialect, recorder, schema, reply):

@@ -168,14 +168,43 @@ def test_deep_arguments_given_as_a_json_string_are_an_invalid_call(
     ]
 
 
+CLEANUP = {
+    "name": "cleanup",
+    "description": "Delete old files.",
+    "parameters": {
+        "type": "object",
+        "properties": {"path": {"type": "string"}, "days": {"type": "integer"}},
+    },
+}
+
+
 def test_arguments_written_beside_the_name_are_the_arguments(
     gpt: Any, recorder: Recorder
 ) -> None:
-    reply = '<tool_call>{"name": "f", "path": "/tmp", "days": 365}</tool_call>'
+    reply = '<tool_call>{"name": "cleanup", "path": "/tmp", "days": 9}</tool_call>'
+    recorder.reply(openai_payload(reply))
 
-    message = read(gpt, recorder, reply)
+    message = gpt.bind_tools([CLEANUP]).invoke("Hi")
 
-    assert [c["args"] for c in message.tool_calls] == [{"path": "/tmp", "days": 365}]
+    assert [c["args"] for c in message.tool_calls] == [{"path": "/tmp", "days": 9}]
+
+
+@pytest.mark.parametrize(
+    "beside",
+    ['"params": {"path": "/tmp", "days": 9}', '"path": "/tmp", "dayz": 9'],
+    ids=["a-wrapper-of-another-name", "a-misspelled-argument"],
+)
+def test_keys_beside_the_name_that_are_not_arguments_make_an_invalid_call(
+    gpt: Any, recorder: Recorder, beside: str
+) -> None:
+    # Run, the call would leave the tool's arguments at their defaults.
+    recorder.reply(openai_payload(f'<tool_call>{{"name": "cleanup", {beside}}}'))
+
+    message = gpt.bind_tools([CLEANUP]).invoke("Hi")
+
+    assert message.tool_calls == []
+    (refused,) = message.invalid_tool_calls
+    assert refused["error"].startswith('no "arguments" object, and [')
 
 
 def test_a_call_of_only_a_name_is_a_call_without_arguments(
@@ -203,6 +232,10 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
             f"<think>\nquoting `</think>` then {DRAFT}\n</think>\n{REAL}",
             [{"x": "real"}],
         ),
+        (f'<think>It asks "where?"</think>\n{REAL}', [{"x": "real"}]),
+        (f"<think>\nAfter the </think> tag: {DRAFT}?\n</think>\nDone.", []),
+        (f"I could {DRAFT}, but no.</think>\n\n{REAL}", [{"x": "real"}]),
+        (f"Maybe {DRAFT}? No.</think>\n\nThe answer is 4.", []),
     ],
     ids=[
         "rejected",
@@ -212,6 +245,10 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         "closed-mid-line",
         "only-closed",
         "quoted-closing-tag",
+        "closed-after-a-quote",
+        "closing-tag-mentioned-mid-line",
+        "only-closed-mid-line-then-a-call",
+        "only-closed-mid-line",
     ],
 )
 def test_a_call_written_in_inline_reasoning_is_not_made(
@@ -221,7 +258,7 @@ def test_a_call_written_in_inline_reasoning_is_not_made(
 
     assert [c["args"] for c in message.tool_calls] == made
     assert message.invalid_tool_calls == []
-    assert DRAFT in message.text or "<think></think>" in message.text
+    assert message.text.startswith(reply.strip()[:10])  # the reasoning stays
 
 
 @pytest.mark.parametrize(
@@ -245,6 +282,7 @@ def test_a_call_in_reasoning_that_never_ends_is_invalid(
 ) -> None:
     message = read(gpt, recorder, f"<think>\nMaybe {DRAFT} and then")
 
+    assert message.text == f"<think>\nMaybe {DRAFT} and then"
     assert message.tool_calls == []
     assert [c["error"] for c in message.invalid_tool_calls] == [
         "the call is inside reasoning that never ends (no closing tag)"
