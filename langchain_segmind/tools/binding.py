@@ -242,6 +242,25 @@ def _as_block(name: str | None, arguments: Any) -> str:
     return f"{protocol.CALL_OPEN}{written}{protocol.CALL_CLOSE}"
 
 
+def _argument_names(tool: DescribedTool) -> set[str] | None:
+    """The names the tool's arguments may have; `None`: any name."""
+    fields = getattr(tool.args_model, "model_fields", None)  # pydantic v2
+    if tool.args_model is not None:
+        if fields is None or tool.args_model.model_config.get("extra") == "allow":
+            return None
+        return {*fields, *(field.alias for field in fields.values() if field.alias)}
+    parameters = tool["function"].get("parameters")
+    properties = parameters.get("properties") if isinstance(parameters, dict) else None
+    if not isinstance(properties, dict) or parameters.get(
+        "additionalProperties"
+    ) not in (
+        None,
+        False,
+    ):
+        return None  # a free-form object: any key may be an argument
+    return set(properties)
+
+
 def _argument_error(
     name: str, arguments: dict[str, Any], binding: ToolBinding, beside: bool = False
 ) -> str | None:
@@ -255,8 +274,8 @@ def _argument_error(
     if tool is None:
         return f"no tool is named {name!r}; tools: {sorted(tools)}"
     parameters = tool["function"].get("parameters")
-    known = parameters.get("properties") if isinstance(parameters, dict) else None
-    if beside and (unknown := sorted(set(arguments) - set(known or ()))):
+    known = _argument_names(tool)
+    if beside and known is not None and (unknown := sorted(set(arguments) - known)):
         return f'no "arguments" object, and {unknown} are not arguments of {name!r}'
     if tool.args_model is None:
         required = parameters.get("required") if isinstance(parameters, dict) else []

@@ -61,6 +61,12 @@ _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
 # there (and maybe rejected) is not made.
 _REASONING_OPEN = re.compile(r"\s*+<(think|thinking|reasoning)>")
 _UNFINISHED = "the call is inside reasoning that never ends (no closing tag)"
+_BEFORE_CLOSE = (
+    "the call comes before </think>, inside the reasoning: a draft, not a call "
+    "(write it after the reasoning to make it)"
+)
+# R1's reasoning (its opening tag is in the prompt) ends where a line does.
+_R1_CLOSE = re.compile(r"^[ \t]*</think>|</think>[ \t]*\r?$", re.MULTILINE)
 # What may follow a block's last call: the end of its fence or array.
 _BLOCK_END = " \t\r\n`],"
 # A tag right after one of these is quoted in prose, not a block.
@@ -283,8 +289,11 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     the block; a block with no closing tag runs to the next block, or to the
     end. A tag right after a backtick or quote is prose that mentions it.
     """
-    position = reasoning_end(text)
-    unfinished, position = position == -1, max(position, 0)
+    end = reasoning_end(text)
+    # Reading starts after `<think>…</think>`; R1's reasoning has no opening
+    # tag, so a block before its `</think>` may be a draft or a call: refused.
+    tagged = _REASONING_OPEN.match(text) is not None
+    unfinished, position, unsure = end == -1, max(end, 0) if tagged else 0, end
     calls: list[ParsedCall] = []
     prose = [text[:position]]
     # What reading calls across later blocks may cost in all (characters):
@@ -322,7 +331,10 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         rest = rest.strip(_BLOCK_END) if "{" in rest else ""  # else chatter
         if len(objects) < 2 and not rest:
             objects = [(payload, block) for payload, _ in objects or [(None, "")]]
-        calls += [_parse_call(own_text, payload) for payload, own_text in objects]
+        read = [_parse_call(own_text, payload) for payload, own_text in objects]
+        if opening < unsure and not tagged:
+            read = [ParsedCall(c.text, c.name, error=_BEFORE_CLOSE) for c in read]
+        calls += read
         if rest:  # more text after the calls: never dropped in silence
             unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}"
             calls.append(ParsedCall(unread, error="text after the calls is no call"))
@@ -439,21 +451,19 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
 def reasoning_end(text: str) -> int:
     """Where the answer begins, after reasoning written inline; -1: it never ends.
 
-    Models close it where a line starts or ends, so a closing tag there
-    counts, and one mentioned mid-line (in prose, arguments or a JSON
-    string) does not. After an opening tag, the first closing tag counts if
-    none is at a line's edge; without one (R1's opening tag is in its
-    prompt), nothing else does.
+    After an opening tag (`<think>`...), the first closing tag ends it, unless
+    quotes or backticks wrap it (a mention). Without one (R1's is in its
+    prompt), a `</think>` that starts or ends a line does.
     """
     opened = _REASONING_OPEN.match(text)
-    start, name = (0, "think") if opened is None else (opened.end(), opened[1])
-    edge = rf"^[ \t]*</{name}>|</{name}>(?=[ \t]*(?:\r?\n|$|{re.escape(CALL_OPEN)}))"
-    close = re.compile(edge, re.MULTILINE).search(text, start)
-    if close is None and opened is not None:
-        close = re.compile(f"</{name}>").search(text, start)
-    if close is None:
-        return 0 if opened is None else -1
-    return close.end()
+    if opened is None:
+        close = _R1_CLOSE.search(text)
+        return 0 if close is None else close.end()
+    for close in re.finditer(f"</{opened[1]}>", text[opened.end() :]):
+        around = text[opened.end() + close.start() - 1 : opened.end() + close.end() + 1]
+        if not (around[:1] in _QUOTES and around[-1:] in _QUOTES):
+            return opened.end() + close.end()
+    return -1
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

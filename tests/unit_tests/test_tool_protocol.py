@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from pydantic import BaseModel, Field
 
 from langchain_segmind import ChatSegmindGPT4o, SegmindInputError
 
@@ -189,6 +190,29 @@ def test_arguments_written_beside_the_name_are_the_arguments(
     assert [c["args"] for c in message.tool_calls] == [{"path": "/tmp", "days": 9}]
 
 
+class Search(BaseModel):
+    query_text: str = Field(alias="query")
+
+
+@pytest.mark.parametrize(
+    ("tool", "beside", "args"),
+    [
+        (F, '"anything": 1', {"anything": 1}),
+        (Search, '"query": "cats"', {"query": "cats"}),
+    ],
+    ids=["a-free-form-tool", "an-alias"],
+)
+def test_arguments_beside_the_name_may_be_any_the_tool_takes(
+    gpt: Any, recorder: Recorder, tool: Any, beside: str, args: dict[str, Any]
+) -> None:
+    name = "f" if tool is F else "Search"
+    recorder.reply(openai_payload(f'<tool_call>{{"name": "{name}", {beside}}}'))
+
+    message = gpt.bind_tools([tool]).invoke("Hi")
+
+    assert [c["args"] for c in message.tool_calls] == [args]
+
+
 @pytest.mark.parametrize(
     "beside",
     ['"params": {"path": "/tmp", "days": 9}', '"path": "/tmp", "dayz": 9'],
@@ -227,15 +251,9 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         (f" <thinking>{DRAFT}\n</thinking>{REAL}", [{"x": "real"}]),
         (f"<think></think>\n{REAL}", [{"x": "real"}]),
         (f"<think>\nNot {DRAFT}; this one.</think>{REAL}", [{"x": "real"}]),
-        (f"I could {DRAFT}, but no.\n</think>\n\n{REAL}", [{"x": "real"}]),
-        (
-            f"<think>\nquoting `</think>` then {DRAFT}\n</think>\n{REAL}",
-            [{"x": "real"}],
-        ),
         (f'<think>It asks "where?"</think>\n{REAL}', [{"x": "real"}]),
-        (f"<think>\nAfter the </think> tag: {DRAFT}?\n</think>\nDone.", []),
-        (f"I could {DRAFT}, but no.</think>\n\n{REAL}", [{"x": "real"}]),
-        (f"Maybe {DRAFT}? No.</think>\n\nThe answer is 4.", []),
+        (f"<think>Quoting `</think>`: {DRAFT}?</think>{REAL}", [{"x": "real"}]),
+        (f'<think>The tag "</think>" then {DRAFT}</think>{REAL}', [{"x": "real"}]),
     ],
     ids=[
         "rejected",
@@ -243,12 +261,9 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         "thinking-tag",
         "empty",
         "closed-mid-line",
-        "only-closed",
-        "quoted-closing-tag",
         "closed-after-a-quote",
-        "closing-tag-mentioned-mid-line",
-        "only-closed-mid-line-then-a-call",
-        "only-closed-mid-line",
+        "closing-tag-in-backticks",
+        "closing-tag-in-quotes",
     ],
 )
 def test_a_call_written_in_inline_reasoning_is_not_made(
@@ -259,6 +274,27 @@ def test_a_call_written_in_inline_reasoning_is_not_made(
     assert [c["args"] for c in message.tool_calls] == made
     assert message.invalid_tool_calls == []
     assert message.text.startswith(reply.strip()[:10])  # the reasoning stays
+
+
+@pytest.mark.parametrize(
+    ("reply", "made"),
+    [
+        (f"I could {DRAFT}, but no.\n</think>\n\nDone.", []),
+        (f"I could {DRAFT}, but no.</think>\n\n{REAL}", [{"x": "real"}]),
+        (f"{REAL}\nThat was after the\n</think>\n", []),
+    ],
+    ids=["draft", "draft-then-call", "call-then-a-line-closing-reasoning"],
+)
+def test_without_an_opening_tag_a_block_before_the_close_is_refused_not_made(
+    gpt: Any, recorder: Recorder, reply: str, made: list[dict[str, str]]
+) -> None:
+    # R1 style: the opening tag was in the prompt. A block before `</think>`
+    # may be a draft or a call: never made, never lost in silence.
+    message = read(gpt, recorder, reply)
+
+    assert [c["args"] for c in message.tool_calls] == made
+    (refused,) = message.invalid_tool_calls
+    assert refused["error"].startswith("the call comes before </think>")
 
 
 @pytest.mark.parametrize(
