@@ -59,14 +59,18 @@ _OBJECT_START = re.compile(r"\s*+(?:```[\w-]*+\s*+)?\[?\s*+\{")
 _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
 # Reasoning some models write inline, before their answer: a call drafted
 # there (and maybe rejected) is not made.
-_REASONING_OPEN = re.compile(r"\s*+<(think|thinking|reasoning)>")
+_REASONING_OPEN = re.compile(r"\s*+<(think|thinking|reasoning)>", re.IGNORECASE)
 _UNFINISHED = "the call is inside reasoning that never ends (no closing tag)"
 _BEFORE_CLOSE = (
     "the call comes before </think>, inside the reasoning: a draft, not a call "
     "(write it after the reasoning to make it)"
 )
-# R1's reasoning (its opening tag is in the prompt) ends where a line does.
-_R1_CLOSE = re.compile(r"^[ \t]*</think>|</think>[ \t]*\r?$", re.MULTILINE)
+# R1's reasoning (its opening tag is in the prompt) ends where a line does,
+# or right before the answer's call or JSON.
+_R1_CLOSE = re.compile(
+    r"^[ \t]*</think>|</think>(?=[ \t]*(?:\r?$|<tool_call>|\{))",
+    re.MULTILINE | re.IGNORECASE,
+)
 # What may follow a block's last call: the end of its fence or array.
 _BLOCK_END = " \t\r\n`],"
 # A tag right after one of these is quoted in prose, not a block.
@@ -459,7 +463,8 @@ def reasoning_end(text: str) -> int:
     if opened is None:
         close = _R1_CLOSE.search(text)
         return 0 if close is None else close.end()
-    for close in re.finditer(f"</{opened[1]}>", text[opened.end() :]):
+    closing = re.compile(f"</{opened[1]}>", re.IGNORECASE)
+    for close in closing.finditer(text[opened.end() :]):
         around = text[opened.end() + close.start() - 1 : opened.end() + close.end() + 1]
         if not (around[:1] in _QUOTES and around[-1:] in _QUOTES):
             return opened.end() + close.end()

@@ -254,6 +254,7 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         (f'<think>It asks "where?"</think>\n{REAL}', [{"x": "real"}]),
         (f"<think>Quoting `</think>`: {DRAFT}?</think>{REAL}", [{"x": "real"}]),
         (f'<think>The tag "</think>" then {DRAFT}</think>{REAL}', [{"x": "real"}]),
+        (f"<Think>\n{DRAFT}\n</Think>\n{REAL}", [{"x": "real"}]),
     ],
     ids=[
         "rejected",
@@ -264,6 +265,7 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         "closed-after-a-quote",
         "closing-tag-in-backticks",
         "closing-tag-in-quotes",
+        "capitalised",
     ],
 )
 def test_a_call_written_in_inline_reasoning_is_not_made(
@@ -281,9 +283,15 @@ def test_a_call_written_in_inline_reasoning_is_not_made(
     [
         (f"I could {DRAFT}, but no.\n</think>\n\nDone.", []),
         (f"I could {DRAFT}, but no.</think>\n\n{REAL}", [{"x": "real"}]),
+        (f"I could {DRAFT}, no.</think>{REAL}", [{"x": "real"}]),
         (f"{REAL}\nThat was after the\n</think>\n", []),
     ],
-    ids=["draft", "draft-then-call", "call-then-a-line-closing-reasoning"],
+    ids=[
+        "draft",
+        "draft-then-call",
+        "draft-then-call-right-after-the-close",
+        "call-then-a-line-closing-reasoning",
+    ],
 )
 def test_without_an_opening_tag_a_block_before_the_close_is_refused_not_made(
     gpt: Any, recorder: Recorder, reply: str, made: list[dict[str, str]]
