@@ -250,15 +250,13 @@ def _argument_names(tool: DescribedTool) -> set[str] | None:
             return None
         return {*fields, *(field.alias for field in fields.values() if field.alias)}
     parameters = tool["function"].get("parameters")
-    properties = parameters.get("properties") if isinstance(parameters, dict) else None
-    if not isinstance(properties, dict) or parameters.get(
-        "additionalProperties"
-    ) not in (
-        None,
-        False,
+    if not isinstance(parameters, dict) or not isinstance(
+        parameters.get("properties"), dict
     ):
         return None  # a free-form object: any key may be an argument
-    return set(properties)
+    if parameters.get("additionalProperties") not in (None, False):
+        return None
+    return set(parameters["properties"])
 
 
 def _argument_error(

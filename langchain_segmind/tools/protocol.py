@@ -457,7 +457,8 @@ def reasoning_end(text: str) -> int:
 
     After an opening tag (`<think>`...), the first closing tag ends it, unless
     quotes or backticks wrap it (a mention). Without one (R1's is in its
-    prompt), a `</think>` that starts or ends a line does.
+    prompt), a `</think>` that starts or ends a line, or comes right before a
+    block or a JSON object, does.
     """
     opened = _REASONING_OPEN.match(text)
     if opened is None:
