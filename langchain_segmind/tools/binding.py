@@ -248,7 +248,9 @@ def _argument_names(tool: DescribedTool) -> set[str] | None:
     if tool.args_model is not None:
         if fields is None or tool.args_model.model_config.get("extra") == "allow":
             return None
-        return {*fields, *(field.alias for field in fields.values() if field.alias)}
+        names = {*fields, *(field.alias for field in fields.values() if field.alias)}
+        # And the names validation reads (`validation_alias`), as described.
+        return names | set(_model_schema(tool.args_model).get("properties", {}))
     parameters = tool["function"].get("parameters")
     if not isinstance(parameters, dict) or not isinstance(
         parameters.get("properties"), dict

@@ -75,6 +75,7 @@ _R1_CLOSE = re.compile(
 _BLOCK_END = " \t\r\n`],"
 # A tag right after one of these is quoted in prose, not a block.
 _QUOTES = "`'\"\u201c\u2018\u201e\u00ab\u2039\u300c\u300e"
+_CLOSING_QUOTES = "\u201d\u2019\u00bb\u203a\u300d\u300f"
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused: far beyond any real tool's, and they would
 # hit Python's recursion limit wherever they are encoded again.
@@ -467,7 +468,8 @@ def reasoning_end(text: str) -> int:
     closing = re.compile(f"</{opened[1]}>", re.IGNORECASE)
     for close in closing.finditer(text[opened.end() :]):
         around = text[opened.end() + close.start() - 1 : opened.end() + close.end() + 1]
-        if not (around[:1] in _QUOTES and around[-1:] in _QUOTES):
+        quotes = _QUOTES + _CLOSING_QUOTES
+        if not (around[:1] in quotes and around[-1:] in quotes):
             return opened.end() + close.end()
     return -1
 

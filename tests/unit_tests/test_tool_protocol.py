@@ -194,18 +194,23 @@ class Search(BaseModel):
     query_text: str = Field(alias="query")
 
 
+class Lookup(BaseModel):
+    word: str = Field(validation_alias="term")
+
+
 @pytest.mark.parametrize(
     ("tool", "beside", "args"),
     [
         (F, '"anything": 1', {"anything": 1}),
         (Search, '"query": "cats"', {"query": "cats"}),
+        (Lookup, '"term": "cat"', {"term": "cat"}),
     ],
-    ids=["a-free-form-tool", "an-alias"],
+    ids=["a-free-form-tool", "an-alias", "a-validation-alias"],
 )
 def test_arguments_beside_the_name_may_be_any_the_tool_takes(
     gpt: Any, recorder: Recorder, tool: Any, beside: str, args: dict[str, Any]
 ) -> None:
-    name = "f" if tool is F else "Search"
+    name = "f" if tool is F else tool.__name__
     recorder.reply(openai_payload(f'<tool_call>{{"name": "{name}", {beside}}}'))
 
     message = gpt.bind_tools([tool]).invoke("Hi")
@@ -255,6 +260,7 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         (f"<think>Quoting `</think>`: {DRAFT}?</think>{REAL}", [{"x": "real"}]),
         (f'<think>The tag "</think>" then {DRAFT}</think>{REAL}', [{"x": "real"}]),
         (f"<Think>\n{DRAFT}\n</Think>\n{REAL}", [{"x": "real"}]),
+        (f"<think>Not \u201c</think>\u201d: {DRAFT}</think>{REAL}", [{"x": "real"}]),
     ],
     ids=[
         "rejected",
@@ -266,6 +272,7 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         "closing-tag-in-backticks",
         "closing-tag-in-quotes",
         "capitalised",
+        "closing-tag-in-typographic-quotes",
     ],
 )
 def test_a_call_written_in_inline_reasoning_is_not_made(
