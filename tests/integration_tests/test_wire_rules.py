@@ -401,12 +401,27 @@ def test_default_client_connections_carry_tcp_keepalive(
     assert options == [{**EXPECTED_KEEPALIVE, "SO_KEEPALIVE": 1}] * len(options)
 
 
-@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "*", "localhost,127.0.0.1"])
+@pytest.mark.parametrize(
+    ("proxy", "no_proxy"),
+    [
+        ("http", "127.0.0.1"),
+        ("http", "*"),
+        ("http", "localhost,127.0.0.1"),
+        # A plain httpx2.Client() fails on this entry (a punycode host).
+        ("http", "xn--bcher-kva.example,127.0.0.1"),
+        ("socks5", "127.0.0.1"),  # a proxy it cannot use (no socksio)
+    ],
+    ids=["host", "star", "list", "an-entry-httpx2-cannot-read", "unusable-proxy"],
+)
 @pytest.mark.parametrize("path", PATHS)
 def test_no_proxy_covering_the_host_bypasses_the_proxy(
-    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str, no_proxy: str
+    emulator: SegmindEmulator,
+    environment: pytest.MonkeyPatch,
+    path: str,
+    proxy: str,
+    no_proxy: str,
 ) -> None:
-    environment.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    environment.setenv("ALL_PROXY", f"{proxy}://127.0.0.1:{closed_port()}")
     environment.setenv("NO_PROXY", no_proxy)
     model = model_on(emulator.base_url, path, api_key=emulator.api_key)
 
@@ -414,20 +429,6 @@ def test_no_proxy_covering_the_host_bypasses_the_proxy(
 
     assert answer.content
     assert len(emulator.requests) == 1
-
-
-@pytest.mark.parametrize("path", PATHS)
-def test_a_no_proxy_entry_httpx2_cannot_read_is_skipped(
-    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str
-) -> None:
-    # A plain httpx2.Client() fails on this one (a punycode host after `*`).
-    environment.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
-    environment.setenv("NO_PROXY", "xn--bcher-kva.example,127.0.0.1")
-    model = model_on(emulator.base_url, path, api_key=emulator.api_key)
-
-    (answer,) = run(path, invoke(model, path))
-
-    assert answer.content
 
 
 @pytest.mark.parametrize(
@@ -519,19 +520,6 @@ def test_an_environment_setting_that_cannot_work_is_a_setup_error(
     assert isinstance(error, SegmindInputError), repr(error)
     assert "could not set up the HTTP client" in str(error)
     assert "billed" not in str(error)
-
-
-@pytest.mark.parametrize("path", PATHS)
-def test_a_proxy_it_cannot_use_leaves_the_calls_no_proxy_sends_elsewhere(
-    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str
-) -> None:
-    environment.setenv("ALL_PROXY", f"socks5://127.0.0.1:{closed_port()}")
-    environment.setenv("NO_PROXY", "127.0.0.1")
-    model = model_on(emulator.base_url, path, api_key=emulator.api_key)
-
-    (answer,) = run(path, invoke(model, path))
-
-    assert answer.content
 
 
 @pytest.mark.parametrize("path", PATHS)
