@@ -62,8 +62,8 @@ _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
 _REASONING_OPEN = re.compile(r"\s*+<(think|thinking|reasoning)>", re.IGNORECASE)
 _UNFINISHED = "the call is inside reasoning that never ends (no closing tag)"
 _BEFORE_CLOSE = (
-    "the call comes before </think>, inside the reasoning: a draft, not a call "
-    "(write it after the reasoning to make it)"
+    "the call comes before the reasoning's closing tag (</think>): it may be a "
+    "draft; write it after the reasoning to make it"
 )
 # R1's reasoning (its opening tag is in the prompt) ends where a line does,
 # or right before the answer's call or JSON.
@@ -294,11 +294,9 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     the block; a block with no closing tag runs to the next block, or to the
     end. A tag right after a backtick or quote is prose that mentions it.
     """
-    end = reasoning_end(text)
-    # Reading starts after `<think>…</think>`; R1's reasoning has no opening
-    # tag, so a block before its `</think>` may be a draft or a call: refused.
-    tagged = _REASONING_OPEN.match(text) is not None
-    unfinished, position, unsure = end == -1, max(end, 0) if tagged else 0, end
+    # Reading starts where reasoning surely ends; a block between there and
+    # the answer may be a draft or a call: refused, never made nor dropped.
+    position, answer = _reasoning_span(text)
     calls: list[ParsedCall] = []
     prose = [text[:position]]
     # What reading calls across later blocks may cost in all (characters):
@@ -337,14 +335,14 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         if len(objects) < 2 and not rest:
             objects = [(payload, block) for payload, _ in objects or [(None, "")]]
         read = [_parse_call(own_text, payload) for payload, own_text in objects]
-        if opening < unsure and not tagged:
+        if opening < answer:
             read = [ParsedCall(c.text, c.name, error=_BEFORE_CLOSE) for c in read]
         calls += read
         if rest:  # more text after the calls: never dropped in silence
             unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}"
             calls.append(ParsedCall(unread, error="text after the calls is no call"))
         position = limit if close == -1 else close + len(CALL_CLOSE)
-    if unfinished:  # drafts, or cut off at `max_tokens`: never made
+    if answer == -1:  # drafts, or cut off at `max_tokens`: never made
         return text, [ParsedCall(c.text, c.name, error=_UNFINISHED) for c in calls]
     if not calls:
         return text, calls
@@ -454,24 +452,32 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
 
 
 def reasoning_end(text: str) -> int:
-    """Where the answer begins, after reasoning written inline; -1: it never ends.
+    """Where the answer begins, after reasoning written inline; -1: it never ends."""
+    return _reasoning_span(text)[1]
 
-    After an opening tag (`<think>`...), the first closing tag ends it, unless
-    quotes or backticks wrap it (a mention). Without one (R1's is in its
-    prompt), a `</think>` that starts or ends a line, or comes right before a
-    block or a JSON object, does.
+
+def _reasoning_span(text: str) -> tuple[int, int]:
+    """How far inline reasoning surely goes, and where the answer begins.
+
+    A block between the two may be a draft or a call. After an opening tag
+    (`<think>`...), the first closing tag not wrapped in quotes or backticks
+    ends the reasoning; a wrapped one before it (a mention?) may have ended
+    it. Without an opening tag (R1's is in its prompt), a `</think>` that
+    starts or ends a line, or comes right before a block or a JSON object,
+    ends it, and nothing before it is surely reasoning.
     """
     opened = _REASONING_OPEN.match(text)
     if opened is None:
         close = _R1_CLOSE.search(text)
-        return 0 if close is None else close.end()
+        return 0, 0 if close is None else close.end()
+    quotes, sure = _QUOTES + _CLOSING_QUOTES, -1
     closing = re.compile(f"</{opened[1]}>", re.IGNORECASE)
-    for close in closing.finditer(text[opened.end() :]):
-        around = text[opened.end() + close.start() - 1 : opened.end() + close.end() + 1]
-        quotes = _QUOTES + _CLOSING_QUOTES
-        if not (around[:1] in quotes and around[-1:] in quotes):
-            return opened.end() + close.end()
-    return -1
+    for close in closing.finditer(text, opened.end()):
+        before, after = text[close.start() - 1], text[close.end() : close.end() + 1]
+        if not (before in quotes and after and after in quotes):
+            return (close.end() if sure == -1 else sure), close.end()
+        sure = close.start() if sure == -1 else sure
+    return 0, -1
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

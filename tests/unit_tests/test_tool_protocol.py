@@ -257,10 +257,7 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         (f"<think></think>\n{REAL}", [{"x": "real"}]),
         (f"<think>\nNot {DRAFT}; this one.</think>{REAL}", [{"x": "real"}]),
         (f'<think>It asks "where?"</think>\n{REAL}', [{"x": "real"}]),
-        (f"<think>Quoting `</think>`: {DRAFT}?</think>{REAL}", [{"x": "real"}]),
-        (f'<think>The tag "</think>" then {DRAFT}</think>{REAL}', [{"x": "real"}]),
         (f"<Think>\n{DRAFT}\n</Think>\n{REAL}", [{"x": "real"}]),
-        (f"<think>Not \u201c</think>\u201d: {DRAFT}</think>{REAL}", [{"x": "real"}]),
     ],
     ids=[
         "rejected",
@@ -269,10 +266,7 @@ REAL = '<tool_call>{"name": "f", "arguments": {"x": "real"}}</tool_call>'
         "empty",
         "closed-mid-line",
         "closed-after-a-quote",
-        "closing-tag-in-backticks",
-        "closing-tag-in-quotes",
         "capitalised",
-        "closing-tag-in-typographic-quotes",
     ],
 )
 def test_a_call_written_in_inline_reasoning_is_not_made(
@@ -309,7 +303,28 @@ def test_without_an_opening_tag_a_block_before_the_close_is_refused_not_made(
 
     assert [c["args"] for c in message.tool_calls] == made
     (refused,) = message.invalid_tool_calls
-    assert refused["error"].startswith("the call comes before </think>")
+    assert refused["error"].startswith("the call comes before the reasoning's")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        f"<think>Quoting `</think>`: {DRAFT}?</think>{REAL}",
+        f'<think>The tag "</think>" then {DRAFT}</think>{REAL}',
+        f"<think>Not \u201c</think>\u201d: {DRAFT}</think>{REAL}",
+    ],
+    ids=["backticks", "quotes", "typographic-quotes"],
+)
+def test_a_block_after_a_quoted_closing_tag_in_reasoning_is_refused(
+    gpt: Any, recorder: Recorder, reply: str
+) -> None:
+    # The quoted tag may be a mention, or the reasoning's real end: the block
+    # after it may be a draft or a call, never made nor dropped in silence.
+    message = read(gpt, recorder, reply)
+
+    assert [c["args"] for c in message.tool_calls] == [{"x": "real"}]
+    (refused,) = message.invalid_tool_calls
+    assert refused["args"] == DRAFT
 
 
 @pytest.mark.parametrize(
