@@ -206,6 +206,17 @@ def gzip_fault(body: bytes) -> Fault:
     )
 
 
+def failure_and_peak_memory(model: ChatSegmind, path: str) -> tuple[Any, int]:
+    """The error of one call on `path`, and the most memory it held at once."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        error = failure_of(lambda: run(path, invoke(model, path)))
+        return error, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.parametrize(
     ("mib", "refusal"),
     [(32, "larger than 8 MiB once decompressed"), (2, "more than 250,000 values")],
@@ -219,13 +230,7 @@ def test_an_answer_of_many_json_values_is_refused_without_using_much_memory(
     with httpx2.Client() as own:
         fields = {"http_client": own} if path == "user-client" else {}
         model = model_on(emulator.base_url, path, timeout=30, max_retries=2, **fields)
-        gc.collect()
-        tracemalloc.start()
-        try:
-            error = failure_of(lambda: run(path, invoke(model, path)))
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        error, peak = failure_and_peak_memory(model, path)
 
     assert isinstance(error, SegmindResponseError), repr(error)
     assert refusal in str(error)
@@ -241,13 +246,7 @@ def test_a_large_error_answer_is_read_without_using_much_memory(
     fault = gzip_fault(gzipped_empty_objects(4))
     emulator.inject(replace(fault, status=503))
     model = model_on(emulator.base_url, path, max_retries=0)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        error = failure_of(lambda: run(path, invoke(model, path)))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    error, peak = failure_and_peak_memory(model, path)
 
     assert isinstance(error, SegmindServerError), repr(error)
     assert error.message.startswith("[{},{},")
