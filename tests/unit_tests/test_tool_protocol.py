@@ -182,12 +182,12 @@ CLEANUP = {
 def test_arguments_written_beside_the_name_are_the_arguments(
     gpt: Any, recorder: Recorder
 ) -> None:
-    reply = '<tool_call>{"name": "cleanup", "path": "/tmp", "days": 9}</tool_call>'
+    reply = '<tool_call>{"name": "cleanup", "path": "old-cache", "days": 9}</tool_call>'
     recorder.reply(openai_payload(reply))
 
     message = gpt.bind_tools([CLEANUP]).invoke("Hi")
 
-    assert [c["args"] for c in message.tool_calls] == [{"path": "/tmp", "days": 9}]
+    assert [c["args"] for c in message.tool_calls] == [{"path": "old-cache", "days": 9}]
 
 
 class Search(BaseModel):
@@ -220,7 +220,7 @@ def test_arguments_beside_the_name_may_be_any_the_tool_takes(
 
 @pytest.mark.parametrize(
     "beside",
-    ['"params": {"path": "/tmp", "days": 9}', '"path": "/tmp", "dayz": 9'],
+    ['"params": {"path": "old-cache", "days": 9}', '"path": "old-cache", "dayz": 9'],
     ids=["a-wrapper-of-another-name", "a-misspelled-argument"],
 )
 def test_keys_beside_the_name_that_are_not_arguments_make_an_invalid_call(
