@@ -135,6 +135,50 @@ def test_key_echoed_by_a_server_is_redacted_from_the_error_and_log(
         assert KEY not in rendered
 
 
+V2_JOB = {"request_id": "job-1", "status": "QUEUED"}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param([(200, {"echo": KEY})], id="unreadable-200"),
+        pytest.param([(400, {"error": "x" * 1990 + KEY})], id="message-cut-mid-key"),
+        pytest.param(
+            [(503, {"error": f"bad key {KEY}", "padding": "x" * 2**23})],
+            id="error-over-8-mib",
+        ),
+        pytest.param(
+            [
+                (200, V2_JOB),
+                (200, {"status": "FAILED"}),
+                (200, {"status": "FAILED", "error": f"bad key {KEY}"}),
+            ],
+            id="v2-failed-job",
+        ),
+    ],
+)
+def test_key_echoed_in_any_answer_reaches_no_error(make_model, recorder, answers):
+    api_version = "v2" if len(answers) > 1 else "v1"
+    model = make_model(api_key=KEY, max_retries=0, api_version=api_version)
+    for status, payload in answers:
+        recorder.reply(payload, status=status)
+
+    with pytest.raises(SegmindError) as caught:
+        model.invoke("Hi")
+
+    for rendered in _error_texts(caught.value):
+        assert KEY[:12] not in rendered
+    assert "[redacted]" in str(caught.value) + str(caught.value.body)
+
+
+def test_key_echoed_in_a_reply_is_redacted_from_the_message(keyed, recorder, call):
+    recorder.reply(recorder.anthropic_payload(f"Your key is {KEY}."))
+
+    reply = call(keyed, "What is my key?")
+
+    assert reply.content == "Your key is [redacted]."
+
+
 def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
     def refuse(request: httpx2.Request) -> httpx2.Response:
         assert request.headers["x-api-key"] == KEY  # the key was really in play
