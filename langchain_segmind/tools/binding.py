@@ -27,6 +27,9 @@ from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools import protocol
 
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_REASONING_TAGS = re.compile(
+    r"^\s*<(?:think|thinking|reasoning)>|</(?:think|thinking|reasoning)>\s*$", re.I
+)
 _MAX_REPORTED_ERRORS = 3
 # Smart unions try every option, so nested unions cost exponential time:
 # arguments needing more (value, schema) visits than this are refused.
@@ -186,8 +189,12 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
         answer = protocol.unfenced(text[start:].lstrip())
         if protocol.is_json_object(answer):
             # The answer itself: tags inside its strings are text, not calls.
-            reasoning = {"reasoning_content": text[:start]} if start else {}
-            kwargs = message.additional_kwargs | reasoning
+            kwargs = dict(message.additional_kwargs)
+            if inline := _REASONING_TAGS.sub("", text[:start]).strip():
+                given = kwargs.get("reasoning_content")  # the gateway's own
+                kwargs["reasoning_content"] = (
+                    f"{given}\n\n{inline}" if given else inline
+                )
             return message.model_copy(
                 update={"content": answer, "additional_kwargs": kwargs}
             )

@@ -609,15 +609,29 @@ def test_a_fenced_answer_to_the_answer_schema_is_unwrapped(gpt, recorder, reply)
     assert message.tool_calls == []
 
 
-def test_an_answer_after_inline_reasoning_is_the_answer(gpt, recorder):
+@pytest.mark.parametrize(
+    ("given", "reasoning"),
+    [
+        (None, f"Or should I {DRAFT}? No."),
+        ("First.", f"First.\n\nOr should I {DRAFT}? No."),
+    ],
+    ids=["inline", "after-the-gateways"],
+)
+def test_an_answer_after_inline_reasoning_is_the_answer(
+    gpt, recorder, given, reasoning
+):
     reply = f'<think>\nOr should I {DRAFT}? No.\n</think>\n{{"city": "Paris"}}'
-    recorder.reply(recorder.openai_payload(reply))
+    payload = recorder.openai_payload(reply)
+    if given:
+        payload["choices"][0]["message"]["reasoning_content"] = given
+    recorder.reply(payload)
     schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
 
     message = gpt.bind_tools([F]).invoke("Hi", response_format=schema)
 
     assert message.content == '{"city": "Paris"}'
     assert message.tool_calls == []
+    assert message.additional_kwargs["reasoning_content"] == reasoning
     assert [b["type"] for b in message.content_blocks] == ["reasoning", "text"]
 
 
