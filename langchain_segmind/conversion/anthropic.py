@@ -71,11 +71,9 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
         content = message["content"]
         if len(content) == 1 and content[0]["type"] == "text":
             message["content"] = content[0]["text"]
-    fields: dict[str, Any] = {"messages": messages}
-    instruction = "\n\n".join(text for text in instructions if text)
-    if instruction:
-        fields["instruction"] = instruction
-    return fields
+    if instruction := "\n\n".join(text for text in instructions if text):
+        return {"messages": messages, "instruction": instruction}
+    return {"messages": messages}
 
 
 def _system_text(turn: Turn, model: str) -> str:

@@ -30,6 +30,8 @@ _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _REASONING_TAGS = re.compile(
     r"^\s*<(?:think|thinking|reasoning)>|</(?:think|thinking|reasoning)>\s*$", re.I
 )
+# What langchain-core raises for something it cannot describe as a tool.
+_NOT_DESCRIBABLE = (AttributeError, TypeError, ValueError, KeyError, PydanticUserError)
 _MAX_REPORTED_ERRORS = 3
 # Smart unions try every option, so nested unions cost exponential time:
 # arguments needing more (value, schema) visits than this are refused.
@@ -53,13 +55,7 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     try:
         description = convert_to_openai_tool(tool, strict=strict)
         name = description["function"]["name"]
-    except (
-        AttributeError,
-        TypeError,
-        ValueError,
-        KeyError,
-        PydanticUserError,
-    ) as error:
+    except _NOT_DESCRIBABLE as error:
         raise SegmindInputError(
             f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
             f"arguments have no JSON Schema ({type(error).__name__}: {error})"

@@ -80,18 +80,13 @@ def structured_runnable(
         json_schema=json_schema,
         from_call=method == "function_calling",
     )
-    if not include_raw:
-        return llm | RunnableLambda(parse, name="parse_structured_output")
-    with_raw = partial(_parsed_with_raw, parse=parse)
-    return llm | RunnableLambda(with_raw, name="parse_structured_output")
+    if include_raw:
+        parse = partial(_parsed_with_raw, parse=parse)
+    return llm | RunnableLambda(parse, name="parse_structured_output")
 
 
 def _parsed(
-    message: AIMessage,
-    *,
-    schema: Any,
-    json_schema: Mapping[str, Any],
-    from_call: bool,
+    message: AIMessage, *, schema: Any, json_schema: Mapping[str, Any], from_call: bool
 ) -> Any:
     """The answer as `schema` describes it; `OutputParserException` if it is not."""
     if from_call:
@@ -184,14 +179,10 @@ def _has_schema_type(value: Any, json_schema: Mapping[str, Any]) -> bool:
     """Whether `value` has a type the schema's root allows (or implies, untyped)."""
     keys = json_schema.keys()
     if "type" not in json_schema:
-        if _OPEN_ROOT_KEYS & keys:
+        if _OPEN_ROOT_KEYS & keys or not (_ARRAY_KEYS | _OBJECT_KEYS) & keys:
             return True
-        array = bool(_ARRAY_KEYS & keys)
-        shaped = bool(_OBJECT_KEYS & keys)
-        if not (array or shaped):
-            return True
-        return (array and isinstance(value, list)) or (
-            shaped and isinstance(value, dict)
+        return (bool(_ARRAY_KEYS & keys) and isinstance(value, list)) or (
+            bool(_OBJECT_KEYS & keys) and isinstance(value, dict)
         )
     kinds = json_schema["type"]
     return any(
@@ -310,13 +301,12 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
         return {"type": "json_schema", "json_schema": spec}
     try:
         # A JSON schema is sent as written: core would keep only an object's.
-        json_schema = (
-            dict(schema) if _is_json_schema(schema) else convert_to_json_schema(schema)
-        )
+        as_written = _is_json_schema(schema)
+        json_schema = dict(schema) if as_written else convert_to_json_schema(schema)
         # Strict mode takes only closed objects whose properties are all
         # required: core writes the schema that way for OpenAI's tools.
         titled = {"title": "response", **json_schema}  # core needs a title
-        strict_form = titled if _is_json_schema(schema) else schema
+        strict_form = titled if as_written else schema
         described = convert_to_openai_tool(strict_form, strict=True) if strict else {}
         sent = described["function"]["parameters"] if strict else json_schema
     except KeyError as error:  # no `parameters` came out
