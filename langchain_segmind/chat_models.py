@@ -454,12 +454,12 @@ class ChatSegmind(BaseChatModel):
     ) -> tuple[Call, ToolBinding | None, tuple[str, ...]]:
         """Check the input and build the request; nothing is sent yet."""
         model = check_slug(kwargs.get("model", self.model))  # a bare id's too
-        if "resume_job" in kwargs:
-            job = queue.job_to_resume(kwargs["resume_job"], model, self.base_url)
-            return self._call(job.model, None, kwargs, job), None, ()
         stop_sequences = conversion.stop_sequences_of(
             stop if stop is not None else self.stop
         )
+        if "resume_job" in kwargs:
+            job = queue.job_to_resume(kwargs["resume_job"], model, self.base_url)
+            return self._call(job.model, None, kwargs, job), None, stop_sequences
         extra_body = {**self.model_kwargs}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         check_body_field_names(extra_body)
@@ -539,7 +539,8 @@ class ChatSegmind(BaseChatModel):
     ) -> AIMessage:
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
         account = callbacks.account_id(self.base_url, self.api_key)
-        credits = callbacks.read_credits(answer.headers, account)  # even unread
+        # Read even from an unreadable answer; a resumed job's balance is old.
+        credits = callbacks.read_credits(answer.headers, account, old=bool(call.job))
         message = conversion.read_answer(answer.payload)
         if message is None:
             error = error_for_unreadable(
@@ -639,12 +640,12 @@ class ChatSegmind(BaseChatModel):
         Args:
             job: The `SegmindJob` of an error, or a request id (logged at INFO
                 by the `langchain_segmind` logger).
-            **kwargs: `timeout`, `max_retries`, `extra_headers`, and run
-                options as `invoke` takes them.
+            **kwargs: `timeout`, `max_retries`, `extra_headers`, `stop`, and
+                run options as `invoke` takes them.
 
         Returns:
             The message the call would have returned (same `request_id` and
-            cost); tool calls are not derived again.
+            cost, cut at `stop`); tool calls are not derived again.
 
         Raises:
             SegmindTimeoutError: The job still runs after `timeout` (`.job` set).

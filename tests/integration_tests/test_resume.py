@@ -27,6 +27,7 @@ from langchain_segmind import (
     SegmindResponseError,
     SegmindServerError,
     SegmindTimeoutError,
+    forget_known_balances,
     get_segmind_callback,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
@@ -268,6 +269,45 @@ async def test_credits_count_a_resumed_job_once(
 
     assert (totals.total_cost, totals.successful_requests) == (cost, 1)
     assert totals.by_model[SLUG].total_cost == cost
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_resumed_jobs_old_balance_does_not_trip_the_low_balance_guard(
+    mode: str, segmind_emulator: SegmindEmulator
+) -> None:
+    llm = v2_model(
+        segmind_emulator, min_remaining_credits=100, raise_on_low_credits=True
+    )
+    segmind_emulator.remaining_credits = 60
+    forget_known_balances()
+    job = accepted_job(await timed_out(segmind_emulator, llm, mode))
+    segmind_emulator.queue_polls_until_complete = 0
+    old = (await resume(llm, mode, job)).response_metadata["remaining_credits"]
+    segmind_emulator.remaining_credits = 10_000  # topped up
+    forget_known_balances()
+    await invoke(llm, mode)
+
+    again = await resume(llm, mode, job)  # reports the balance of its own time
+    after = await invoke(llm, mode)
+
+    assert again.response_metadata["remaining_credits"] == old < 100
+    assert after.response_metadata["remaining_credits"] > 9_000
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_resume_cuts_the_answer_at_the_stop_sequences(
+    mode: str, segmind_emulator: SegmindEmulator
+) -> None:
+    llm = v2_model(segmind_emulator, stop=["END"])
+    segmind_emulator.script_replies("Answer: 42 END scratch notes")
+    job = accepted_job(await timed_out(segmind_emulator, llm, mode))
+    segmind_emulator.queue_polls_until_complete = 0
+
+    resumed = await resume(llm, mode, job)
+    per_call = llm.resume(job, stop=["42"])
+
+    assert resumed.content == "Answer: 42 "
+    assert per_call.content == "Answer: "
 
 
 # -- polls are checked as on any call --------------------------------------------
