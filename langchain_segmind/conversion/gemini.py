@@ -29,9 +29,10 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     blocked = feedback.get("blockReason") if isinstance(feedback, Mapping) else None
     blocked = blocked if isinstance(blocked, str) else None
     candidates = payload.get("candidates")
-    if not (isinstance(candidates, list) and candidates) and not blocked:
-        return None
-    candidates = candidates or [{}]
+    if not (isinstance(candidates, list) and candidates):
+        if not blocked:
+            return None
+        candidates = [{}]
     candidate = candidates[0] if isinstance(candidates[0], Mapping) else {}
     content = candidate.get("content")
     parts = content.get("parts") if isinstance(content, Mapping) else None

@@ -237,7 +237,9 @@ def test_gemini_thinking_tokens_count_as_output(gemini, recorder):
 
 
 @pytest.mark.parametrize(
-    "fields", [{}, {"candidates": []}], ids=["no-candidates", "empty-candidates"]
+    "fields",
+    [{}, {"candidates": []}, {"candidates": {"x": 1}}, {"candidates": 5}],
+    ids=["no-candidates", "empty-candidates", "object-candidates", "number"],
 )
 def test_a_prompt_gemini_blocked_is_a_refusal(gemini, recorder, fields):
     recorder.reply(
