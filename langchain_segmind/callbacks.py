@@ -160,8 +160,9 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     Thread-safe; usually obtained from `get_segmind_callback()`, which attaches
     it to every run started inside the `with` block, in its asyncio tasks and
     in the threads LangChain starts (`batch`, parallel branches). A nested
-    block's calls count in the nested handler only, as with langchain-core's
-    `get_usage_metadata_callback`.
+    block's calls count in the nested handler only, even inside a chain the
+    outer block started (langchain-core's `get_usage_metadata_callback`
+    counts those twice).
 
     Attributes:
         usage_metadata: langchain-core's token usage by model name, as
@@ -180,7 +181,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             no requests, tokens or credits.
         remaining_credits: The balance Segmind reported last, i.e. the lowest
             one seen in the block (answers to concurrent calls may be read out
-            of order; a balance only falls while calls are made).
+            of order; a balance only falls while calls are made), over every
+            account the block's calls used.
         by_model: The same totals per slug.
     """
 
@@ -198,6 +200,14 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self.by_model: dict[str, ModelUsage] = {}
         self._segmind_runs: dict[UUID, str] = {}  # run id -> slug
         self._counted_requests: set[str] = set()
+        self._failed_jobs: dict[str, str] = {}  # request id -> slug
+        self._from_block = False  # set by `get_segmind_callback`
+
+    def _inside_a_nested_block(self) -> bool:
+        # A run this block started (a chain) hands its handlers down to the
+        # calls it makes, those of a nested block too: they are the nested one's.
+        active = _segmind_callback.get()
+        return self._from_block and active is not None and active is not self
 
     def __repr__(self) -> str:
         with self._totals_lock:
@@ -234,7 +244,10 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     ) -> None:
         """Remember Segmind runs, so that their failures can be counted."""
         metadata = metadata or {}
-        if metadata.get("ls_provider") == PROVIDER:
+        if (
+            metadata.get("ls_provider") == PROVIDER
+            and not self._inside_a_nested_block()
+        ):
             with self._totals_lock:
                 self._segmind_runs[run_id] = str(metadata.get("ls_model_name", ""))
 
@@ -242,6 +255,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self, response: LLMResult, *, run_id: UUID | None = None, **kwargs: Any
     ) -> None:
         """Add the tokens and credits of a finished call."""
+        if self._inside_a_nested_block():
+            return
         super().on_llm_end(response, run_id=run_id, **kwargs)
         with self._totals_lock:
             if run_id is not None:
@@ -284,6 +299,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             if model is not None and not refused:
                 self.failed_requests += 1
                 self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
+                if job := getattr(error, "job", None):  # it may be resumed
+                    self._failed_jobs[job.request_id] = model
 
     def _count(self, message: BaseMessage) -> None:
         """Count one answer; called under the lock."""
@@ -303,6 +320,10 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                 each.cache_hits += 1
             return
         cost = metadata.get("cost")
+        if (failed := self._failed_jobs.pop(str(request_id), None)) is not None:
+            # A resumed job: one request, which succeeded after all.
+            self.failed_requests -= 1
+            self.by_model[failed].failed_requests -= 1
         for each in totals:
             each.successful_requests += 1
             each.input_tokens += usage.get("input_tokens", 0)
@@ -338,6 +359,7 @@ def get_segmind_callback() -> Iterator[SegmindCallbackHandler]:
         The handler; read its totals during or after the block.
     """
     handler = SegmindCallbackHandler()
+    handler._from_block = True
     token = _segmind_callback.set(handler)
     try:
         yield handler

@@ -25,6 +25,7 @@ from langchain.agents import create_agent
 from langchain_core.caches import InMemoryCache
 from langchain_core.globals import get_llm_cache, set_llm_cache
 from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.runnables import RunnableLambda
 from langchain_core.runnables.config import ContextThreadPoolExecutor
 from langchain_core.tools import tool
 
@@ -33,6 +34,7 @@ from langchain_segmind import (
     ChatSegmindClaude,
     SegmindBadRequestError,
     SegmindCallbackHandler,
+    SegmindError,
     SegmindInsufficientCreditsError,
     SegmindLowCreditsWarning,
     SegmindServerError,
@@ -285,6 +287,30 @@ async def test_calls_outside_or_in_other_blocks_are_not_counted(
     assert (
         later.remaining_credits == later_message.response_metadata["remaining_credits"]
     )
+
+
+async def test_a_block_nested_inside_a_chain_keeps_its_calls(
+    models: Models, emulator: SegmindEmulator
+) -> None:
+    inner_blocks = []
+
+    def step(prompt: str) -> str:
+        with get_segmind_callback() as inner:
+            models.gpt.invoke(prompt)
+            with pytest.raises(SegmindError):
+                models.gpt.invoke(prompt, model="no-such-slug")
+        inner_blocks.append(inner)
+        return prompt
+
+    with get_segmind_callback() as outer:
+        RunnableLambda(step).invoke("inside a chain")  # the chain is the outer's run
+        models.claude.invoke("in the outer block")
+
+    (inner,) = inner_blocks
+    assert (inner.successful_requests, inner.failed_requests) == (1, 1)
+    assert (outer.successful_requests, outer.failed_requests) == (1, 0)
+    assert set(outer.by_model) == {CLAUDE}
+    assert list(outer.usage_metadata) == [CLAUDE]
 
 
 # -- threads -------------------------------------------------------------------------

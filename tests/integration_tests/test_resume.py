@@ -260,6 +260,7 @@ async def test_credits_count_a_resumed_job_once(
     with get_segmind_callback() as totals:
         job = accepted_job(await timed_out(segmind_emulator, llm, mode))
         assert (totals.total_cost, totals.successful_requests) == (0, 0)
+        assert totals.failed_requests == 1
         segmind_emulator.queue_polls_until_complete = 0
         cost = (await resume(llm, mode, job)).response_metadata["cost"]
         assert cost > 0
@@ -268,6 +269,7 @@ async def test_credits_count_a_resumed_job_once(
         await resume(llm, mode, job.request_id)  # the same job, collected again
 
     assert (totals.total_cost, totals.successful_requests) == (cost, 1)
+    assert totals.failed_requests == totals.by_model[SLUG].failed_requests == 0
     assert totals.by_model[SLUG].total_cost == cost
 
 
