@@ -268,18 +268,18 @@ class ChatSegmind(BaseChatModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _drop_another_slugs_profile(cls, values: Any) -> Any:
-        return without_another_slugs_profile(values, cls.model_fields["model"].default)
-
-    @model_validator(mode="before")
-    @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
+        values = without_another_slugs_profile(
+            values, cls.model_fields["model"].default
+        )
         extra = values.get("model_kwargs", {}) if isinstance(values, dict) else None
         if not isinstance(extra, dict):
             return values  # pydantic reports the wrong type
         names = get_pydantic_field_names(cls) | set(_KEY_ARGUMENTS)
-        # A copy: core's helper fills in the dict it is given, the user's.
-        return _build_model_kwargs({**values, "model_kwargs": dict(extra)}, names)
+        try:  # on a copy: core's helper fills in the dict it is given
+            return _build_model_kwargs({**values, "model_kwargs": dict(extra)}, names)
+        except ValueError as error:  # given twice: ours, as pydantic's holds all
+            raise SegmindInputError(str(error)) from error
 
     @model_validator(mode="after")
     def _check_settings(self) -> Self:

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from langchain_segmind._version import __version__
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
+    SegmindError,
     SegmindInputError,
     SegmindResponseError,
 )
@@ -62,7 +63,11 @@ RESERVED_HEADERS = frozenset(
     (*_CONNECTION, *_HOP_BY_HOP, "x-api-key", "content-type", "accept-encoding")
 )
 _SLUG = re.compile(r"[A-Za-z0-9._-]+")
-_SECRET_NAME = re.compile(r"api[-_]?key|secret|password|passwd|authorization", re.I)
+_SECRET_NAME = re.compile(
+    r"api[-_]?key|secret|password|passwd|authorization|credential|bearer"
+    r"|(?:access|auth|api|segmind)[-_]?token|^token$|^(?:segmind[-_]?)?key$",
+    re.I,
+)
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
@@ -328,8 +333,8 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
             _start_answer(response, progress)
             body = bytearray()
             for chunk in response.iter_bytes():
-                _add_chunk(body, chunk, progress, call)
-            return bytes(body)
+                _add_chunk(body, chunk, progress, call.model)
+            return _without_key(bytes(body), call.api_key)
         finally:
             response.close()
     finally:
@@ -347,8 +352,8 @@ async def _aattempt(
         _start_answer(response, progress)
         body = bytearray()
         async for chunk in response.aiter_bytes():
-            _add_chunk(body, chunk, progress, call)
-        return bytes(body)
+            _add_chunk(body, chunk, progress, call.model)
+        return _without_key(bytes(body), call.api_key)
     finally:
         await response.aclose()
 
@@ -362,13 +367,13 @@ def _start_answer(response: Any, progress: Progress) -> None:
         raise error_for_answer(response.status_code, progress.headers, b"", model="")
 
 
-def _add_chunk(body: bytearray, chunk: bytes, progress: Progress, call: Call) -> None:
+def _add_chunk(body: bytearray, chunk: bytes, progress: Progress, model: str) -> None:
     body += chunk
     if len(body) > MAX_ANSWER_BYTES:
         status = progress.status_code or 0
         if status >= 400:  # an error answer: its status says what to do
-            excerpt = _without_key(bytes(body[:65536]), call.api_key)
-            raise error_for_answer(status, progress.headers, excerpt, model=call.model)
+            excerpt = bytes(body[:65536])
+            raise error_for_answer(status, progress.headers, excerpt, model=model)
         raise SegmindResponseError(
             f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB once "
             "decompressed; Segmind's answers are far smaller. The call may have "
@@ -392,6 +397,7 @@ def _delay_or_raise(
     _redact_request(error)
     if failure is not error:
         failure.__cause__ = error
+    _redact_key(failure, call.api_key)
     deadline, method = progress.deadline, call.method
     retry = retries < call.max_retries and should_retry(
         failure, may_have_reached=not progress.never_sent, method=method
@@ -416,14 +422,27 @@ def _delay_or_raise(
 
 
 def _without_key(body: bytes, api_key: SecretStr | None) -> bytes:
-    """`body` with the key redacted: a server may echo it.
+    """An answer's body with the key redacted: a server may echo it.
 
-    Redacted before anything reads the body, it reaches no error, excerpt (cut
+    Redacted as it is read, the key reaches no local, error, excerpt (cut
     mid-key or not), v2 result or reply.
     """
     key = b"" if api_key is None else api_key.get_secret_value().encode()
     # A short test key ("k") would be found in any text.
     return body.replace(key, b"[redacted]") if len(key) >= 12 else body
+
+
+def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
+    """Redact the key from an error built from a body not read by an attempt.
+
+    A response hook of the user's client may read an error answer and raise
+    `raise_for_status()`'s error, or an answer may be over the size cap.
+    """
+    key = "" if api_key is None else api_key.get_secret_value()
+    if len(key) >= 12 and key in f"{failure.message}{failure.body}":
+        failure.message = failure.message.replace(key, "[redacted]")
+        failure.body = failure.body and failure.body.replace(key, "[redacted]")
+        failure.args = (failure.message,)
 
 
 def _redact_request(error: Exception) -> None:
@@ -452,7 +471,6 @@ def _redact_request(error: Exception) -> None:
 
 def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
     status, headers = progress.status_code or 0, progress.headers
-    body = _without_key(body, call.api_key)
     if status >= 400:
         raise error_for_answer(status, headers, body, model=call.model, url=call.url)
     if json_values(body) > MAX_JSON_VALUES:

@@ -105,6 +105,12 @@ def _error_texts(error: BaseException) -> list[str]:
     if isinstance(error, SegmindError):
         texts += [error.message, str(error.body), str(vars(error))]
     texts.append("".join(traceback.format_exception(error)))
+    # The locals of every frame below the test's own (which holds the key).
+    below_the_test = error.__traceback__ and error.__traceback__.tb_next
+    with_locals = traceback.TracebackException(
+        type(error), error, below_the_test, capture_locals=True
+    )
+    texts.append("".join(with_locals.format()))
     return texts
 
 
@@ -157,18 +163,37 @@ V2_JOB = {"request_id": "job-1", "status": "QUEUED"}
         ),
     ],
 )
-def test_key_echoed_in_any_answer_reaches_no_error(make_model, recorder, answers):
+def test_key_echoed_in_any_answer_reaches_no_error(make_model, recorder, call, answers):
     api_version = "v2" if len(answers) > 1 else "v1"
     model = make_model(api_key=KEY, max_retries=0, api_version=api_version)
     for status, payload in answers:
         recorder.reply(payload, status=status)
 
     with pytest.raises(SegmindError) as caught:
-        model.invoke("Hi")
+        call(model, "Hi")
 
     for rendered in _error_texts(caught.value):
         assert KEY[:12] not in rendered
     assert "[redacted]" in str(caught.value) + str(caught.value.body)
+
+
+def test_key_echoed_in_an_error_a_users_hook_raises_is_redacted(recorder):
+    def raise_for_status(response: httpx2.Response) -> None:
+        response.read()
+        response.raise_for_status()
+
+    hooked = httpx2.Client(
+        transport=httpx2.MockTransport(recorder),
+        event_hooks={"response": [raise_for_status]},
+    )
+    recorder.fail(401, f"invalid api key {KEY}")
+
+    with pytest.raises(SegmindError) as caught:
+        ChatSegmindGPT4o(api_key=KEY, http_client=hooked).invoke("Hi")
+
+    assert caught.value.message == "invalid api key [redacted]"
+    for rendered in _error_texts(caught.value):
+        assert KEY not in rendered
 
 
 def test_key_echoed_in_a_reply_is_redacted_from_the_message(keyed, recorder, call):
@@ -377,7 +402,13 @@ def test_segmind_api_key_is_the_key():
     assert KEY not in dumps(model)
 
 
-@pytest.mark.parametrize("name", ["apikey", "SEGMIND_API_KEY", "secret", "password"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        *("apikey", "SEGMIND_API_KEY", "secret", "password", "token", "key"),
+        *("access_token", "auth_token", "segmind_key", "credentials"),
+    ],
+)
 def test_an_unknown_argument_named_like_a_key_is_refused(name):
     with pytest.raises(SegmindInputError, match=name) as raised:
         ChatSegmindGPT4o(**{name: KEY})
@@ -390,9 +421,26 @@ def test_an_unknown_argument_named_like_a_key_is_refused(name):
     )
 
 
-def test_a_refused_argument_leaves_no_key_in_the_errors_chain():
-    with pytest.raises(SegmindInputError, match="temperature") as raised:
-        ChatSegmindGPT4o(api_key=KEY, temperature=3)
+@pytest.mark.parametrize(
+    "name", ["max_completion_tokens", "prompt_cache_key", "stop_token_ids", "top_k"]
+)
+def test_body_fields_named_near_a_credential_are_sent(keyed, recorder, name):
+    keyed.invoke("Hi", **{name: 1})
+
+    assert recorder.last.body[name] == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"temperature": 3}, "temperature"),
+        ({"top_p": 0.9, "model_kwargs": {"top_p": 0.9}}, "top_p supplied twice"),
+    ],
+    ids=["refused-value", "given-twice"],
+)
+def test_a_refused_argument_leaves_no_key_in_the_errors_chain(arguments, named):
+    with pytest.raises(SegmindInputError, match=named) as raised:
+        ChatSegmindGPT4o(api_key=KEY, **arguments)
 
     chained: BaseException | None = raised.value
     while chained is not None:
