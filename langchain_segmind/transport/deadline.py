@@ -97,10 +97,8 @@ class Deadline:
         left = self.remaining()
         timeouts = {}
         for phase in ("connect", "read", "write", "pool"):
-            limit = own.get(phase)
-            if limit is not None and left is not None:
-                limit = min(limit, left)
-            timeouts[phase] = left if limit is None else limit
+            limits = [limit for limit in (own.get(phase), left) if limit is not None]
+            timeouts[phase] = min(limits, default=None)
         return timeouts
 
     def error(self, what: str = "complete answer from Segmind") -> SegmindTimeoutError:

@@ -16,6 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from types import FrameType
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
@@ -177,8 +178,7 @@ def error_for_exception(
     if never_sent and progress.status_code is None:
         progress.never_sent = True
         return SegmindConnectionError(f"could not reach Segmind ({description})")
-    if progress.status_code is not None:
-        status = progress.status_code
+    if (status := progress.status_code) is not None:
         if status >= 400:  # an error answer is not billed: its status decides
             return error_for_answer(status, progress.headers, b"", model=model)
         return SegmindResponseError(
@@ -375,13 +375,10 @@ def forget_stack_locals(error: BaseException) -> None:
     Those of the package and the HTTP stack hold the request, key included;
     the user's own frames keep theirs for debugging.
     """
-    tb = error.__traceback__
-    while tb is not None:
-        module = str(tb.tb_frame.f_globals.get("__name__", ""))
-        if module.partition(".")[0] in _STACK_MODULES:
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        if _package(frame) in _STACK_MODULES:
             with suppress(RuntimeError):  # a frame still running keeps its locals
-                tb.tb_frame.clear()
-        tb = tb.tb_next
+                frame.clear()
 
 
 def _named(error: BaseException, *names: str) -> bool:
@@ -400,13 +397,12 @@ def _from_http_stack(error: BaseException) -> bool:
     """
     if type(error).__module__.partition(".")[0] in _HTTP_STACK:
         return True
-    tb = error.__traceback__
-    while tb is not None:
-        module = str(tb.tb_frame.f_globals.get("__name__", ""))
-        if module.partition(".")[0] not in _STACK_MODULES:
-            return False
-        tb = tb.tb_next
-    return True
+    frames = traceback.walk_tb(error.__traceback__)
+    return all(_package(frame) in _STACK_MODULES for frame, _ in frames)
+
+
+def _package(frame: FrameType) -> str:
+    return str(frame.f_globals.get("__name__", "")).partition(".")[0]
 
 
 def _from_aiohttp(error: BaseException | None) -> TypeGuard[BaseException]:

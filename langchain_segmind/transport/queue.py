@@ -289,11 +289,7 @@ def _result(answer: Answer, job: SegmindJob) -> Answer:
         kind: type[SegmindError] = SegmindJobFailedError
         if is_context_overflow(reason):
             kind = SegmindContextOverflowError  # what SummarizationMiddleware catches
-        raise kind(
-            reason,
-            status_code=answer.status_code,
-            request_id=job.request_id,
-        )
+        raise kind(reason, status_code=answer.status_code, request_id=job.request_id)
     output: Any = payload.get("output")
     if isinstance(output, str):
         if json_values(output) > MAX_JSON_VALUES:
