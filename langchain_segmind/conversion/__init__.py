@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
@@ -31,7 +31,7 @@ JSON_MODE_INSTRUCTION = (
 _RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
 _SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
 _CLAUDE_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")  # not a date
-_TOKEN_USAGE_KEYS: Final = ("input_tokens", "output_tokens", "total_tokens")
+_TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
 
 register_translator("segmind", blocks.translate_content, blocks.translate_content)
 
@@ -221,4 +221,8 @@ def last_chunk(message: AIMessage) -> ChatGenerationChunk:
 
 
 def _token_usage(usage: UsageMetadata) -> dict[str, int]:
-    return {key: usage[key] for key in _TOKEN_USAGE_KEYS}
+    return {
+        "input_tokens": usage["input_tokens"],
+        "output_tokens": usage["output_tokens"],
+        "total_tokens": usage["total_tokens"],
+    }
