@@ -160,9 +160,9 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     Thread-safe; usually obtained from `get_segmind_callback()`, which attaches
     it to every run started inside the `with` block, in its asyncio tasks and
     in the threads LangChain starts (`batch`, parallel branches). A nested
-    block's calls count in the nested handler only, even inside a chain the
-    outer block started (langchain-core's `get_usage_metadata_callback`
-    counts those twice).
+    block's calls count in the nested handler, and in the outer one too when
+    they run inside a chain or agent the outer block started, as with
+    langchain-core's `get_usage_metadata_callback`.
 
     Attributes:
         usage_metadata: langchain-core's token usage by model name, as
@@ -201,13 +201,6 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self._segmind_runs: dict[UUID, str] = {}  # run id -> slug
         self._counted_requests: set[str] = set()
         self._failed_jobs: dict[str, str] = {}  # request id -> slug
-        self._from_block = False  # set by `get_segmind_callback`
-
-    def _inside_a_nested_block(self) -> bool:
-        # A run this block started (a chain) hands its handlers down to the
-        # calls it makes, those of a nested block too: they are the nested one's.
-        active = _segmind_callback.get()
-        return self._from_block and active is not None and active is not self
 
     def __repr__(self) -> str:
         with self._totals_lock:
@@ -244,10 +237,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     ) -> None:
         """Remember Segmind runs, so that their failures can be counted."""
         metadata = metadata or {}
-        if (
-            metadata.get("ls_provider") == PROVIDER
-            and not self._inside_a_nested_block()
-        ):
+        if metadata.get("ls_provider") == PROVIDER:
             with self._totals_lock:
                 self._segmind_runs[run_id] = str(metadata.get("ls_model_name", ""))
 
@@ -255,8 +245,6 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self, response: LLMResult, *, run_id: UUID | None = None, **kwargs: Any
     ) -> None:
         """Add the tokens and credits of a finished call."""
-        if self._inside_a_nested_block():
-            return
         super().on_llm_end(response, run_id=run_id, **kwargs)
         with self._totals_lock:
             if run_id is not None:
@@ -296,11 +284,17 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         )
         with self._totals_lock:
             model = self._segmind_runs.pop(run_id, None)
-            if model is not None and not refused:
-                self.failed_requests += 1
-                self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
-                if job := getattr(error, "job", None):  # it may be resumed
-                    self._failed_jobs[job.request_id] = model
+            job = getattr(error, "job", None)  # a v2 job, which may be resumed
+            if (
+                model is None
+                or refused
+                or (job and job.request_id in self._failed_jobs)
+            ):
+                return  # a job's failed request is counted once
+            self.failed_requests += 1
+            self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
+            if job:
+                self._failed_jobs[job.request_id] = model
 
     def _count(self, message: BaseMessage) -> None:
         """Count one answer; called under the lock."""
@@ -353,13 +347,14 @@ def get_segmind_callback() -> Iterator[SegmindCallbackHandler]:
     Covers sync and async calls, batches, chains and agents, in the asyncio
     tasks and LangChain's own threads started inside the block (through
     LangChain's context propagation; a plain `threading.Thread` or executor
-    does not carry the context). A nested block counts its own calls only.
+    does not carry the context). A nested block counts the calls made inside
+    it; the outer block counts them too when they run inside a chain or
+    agent it started.
 
     Yields:
         The handler; read its totals during or after the block.
     """
     handler = SegmindCallbackHandler()
-    handler._from_block = True
     token = _segmind_callback.set(handler)
     try:
         yield handler

@@ -289,7 +289,7 @@ async def test_calls_outside_or_in_other_blocks_are_not_counted(
     )
 
 
-async def test_a_block_nested_inside_a_chain_keeps_its_calls(
+async def test_a_block_nested_inside_a_chain_counts_in_the_outer_one_too(
     models: Models, emulator: SegmindEmulator
 ) -> None:
     inner_blocks = []
@@ -303,14 +303,15 @@ async def test_a_block_nested_inside_a_chain_keeps_its_calls(
         return prompt
 
     with get_segmind_callback() as outer:
-        RunnableLambda(step).invoke("inside a chain")  # the chain is the outer's run
+        RunnableLambda(step).invoke("inside a chain")
         models.claude.invoke("in the outer block")
 
     (inner,) = inner_blocks
     assert (inner.successful_requests, inner.failed_requests) == (1, 1)
-    assert (outer.successful_requests, outer.failed_requests) == (1, 0)
-    assert set(outer.by_model) == {CLAUDE}
-    assert list(outer.usage_metadata) == [CLAUDE]
+    assert set(inner.by_model) == {GPT, "no-such-slug"}
+    # The chain was the outer block's run, so are the calls made inside it.
+    assert (outer.successful_requests, outer.failed_requests) == (2, 1)
+    assert set(outer.by_model) == {GPT, "no-such-slug", CLAUDE}
 
 
 # -- threads -------------------------------------------------------------------------

@@ -259,6 +259,8 @@ async def test_credits_count_a_resumed_job_once(
     llm = v2_model(segmind_emulator)
     with get_segmind_callback() as totals:
         job = accepted_job(await timed_out(segmind_emulator, llm, mode))
+        with pytest.raises(SegmindTimeoutError):
+            await resume(llm, mode, job)  # still running: the same request
         assert (totals.total_cost, totals.successful_requests) == (0, 0)
         assert totals.failed_requests == 1
         segmind_emulator.queue_polls_until_complete = 0

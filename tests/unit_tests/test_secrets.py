@@ -406,7 +406,8 @@ def test_segmind_api_key_is_the_key():
     "name",
     [
         *("apikey", "SEGMIND_API_KEY", "secret", "password", "token", "key"),
-        *("access_token", "auth_token", "segmind_key", "credentials"),
+        *("access_token", "auth_token", "segmind_key", "credentials", "auth"),
+        *("access_key", "private_key", "refresh_token", "id_token", "passphrase"),
     ],
 )
 def test_an_unknown_argument_named_like_a_key_is_refused(name):
@@ -422,7 +423,11 @@ def test_an_unknown_argument_named_like_a_key_is_refused(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["max_completion_tokens", "prompt_cache_key", "stop_token_ids", "top_k"]
+    "name",
+    [
+        *("max_completion_tokens", "prompt_cache_key", "stop_token_ids", "top_k"),
+        *("top_logprobs", "tokenizer", "skip_special_tokens", "max_thinking_tokens"),
+    ],
 )
 def test_body_fields_named_near_a_credential_are_sent(keyed, recorder, name):
     keyed.invoke("Hi", **{name: 1})
