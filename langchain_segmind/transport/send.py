@@ -66,7 +66,7 @@ _SLUG = re.compile(r"[A-Za-z0-9._-]+")
 _SECRET_NAME = re.compile(
     r"api[-_]?key|(?:access|private)[-_]?key|secret|passw(?:or)?d|passphrase"
     r"|authorization|credential|bearer|^auth$|^token$|^(?:segmind[-_]?)?key$"
-    r"|(?:access|auth|api|segmind|session|refresh|id)[-_]?token",
+    r"|(?:^|[-_])(?:access|auth|api|segmind|session|refresh|id)[-_]?token",
     re.I,
 )
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")

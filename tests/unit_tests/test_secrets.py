@@ -427,6 +427,7 @@ def test_an_unknown_argument_named_like_a_key_is_refused(name):
     [
         *("max_completion_tokens", "prompt_cache_key", "stop_token_ids", "top_k"),
         *("top_logprobs", "tokenizer", "skip_special_tokens", "max_thinking_tokens"),
+        "valid_tokens",
     ],
 )
 def test_body_fields_named_near_a_credential_are_sent(keyed, recorder, name):
