@@ -191,8 +191,7 @@ class ChatSegmind(BaseChatModel):
     instead of warning, before the request is sent."""
 
     def __init__(self, **kwargs: Any) -> None:
-        # The key is wrapped at once, so that no frame of a traceback (with
-        # its local variables) shows it.
+        # Wrapped at once: no traceback frame's locals show the key.
         for name in _KEY_ARGUMENTS:
             if isinstance(kwargs.get(name), str):
                 kwargs[name] = SecretStr(kwargs[name])
@@ -224,8 +223,7 @@ class ChatSegmind(BaseChatModel):
                 raise SegmindInputError(str(error)) from error
         else:
             return
-        # Raised out here with its own cause, not pydantic's wrapper, which
-        # holds every argument given (the key among them).
+        # With its own cause, not pydantic's wrapper, which holds every argument.
         raise refused[0] from refused[0].__cause__
 
     def __repr_args__(self) -> Any:
@@ -443,11 +441,14 @@ class ChatSegmind(BaseChatModel):
             The estimated number of input tokens.
         """
         described: list[Any] = [describe_tool(tool) for tool in tools or ()]
-        if self.custom_get_token_ids is not None:
+        try:
+            if self.custom_get_token_ids is None:
+                return count_tokens_approximately(messages, tools=described or None)
             return super().get_num_tokens_from_messages(messages) + sum(
                 self.get_num_tokens(json.dumps(tool)) for tool in described
             )
-        return count_tokens_approximately(messages, tools=described or None)
+        except RecursionError as error:  # from encoding the tools as JSON
+            raise SegmindInputError("a tool's schema is nested too deeply") from error
 
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any

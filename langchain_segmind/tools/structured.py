@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import reprlib
 from collections.abc import Mapping
 from contextlib import suppress
 from functools import partial
@@ -272,7 +273,7 @@ def _traceable(schema: Any) -> bool:
     """
     try:
         convert_to_json_schema(schema)
-    except (AttributeError, KeyError, TypeError):
+    except (AttributeError, KeyError, TypeError, RecursionError):
         return False
     except ValueError:
         pass
@@ -311,12 +312,12 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
         sent = described["function"]["parameters"] if strict else json_schema
     except KeyError as error:  # no `parameters` came out
         raise SegmindInputError(
-            f"strict=True cannot close the schema {schema!r:.80}: it needs a root "
-            "object with properties (no root $ref)"
+            f"strict=True cannot close the schema {reprlib.repr(schema)}: it needs "
+            "a root object with properties (no root $ref)"
         ) from error
-    except (AttributeError, TypeError, ValueError) as error:
+    except (AttributeError, TypeError, ValueError, RecursionError) as error:
         raise SegmindInputError(
-            f"cannot describe the output schema {schema!r:.80}: {error}"
+            f"cannot describe the output schema {reprlib.repr(schema)}: {error}"
         ) from error
     spec = {"name": json_schema.get("title") or "response", "schema": sent}
     if json_schema.get("description"):

@@ -267,15 +267,30 @@ def test_a_response_format_type_that_is_no_text_is_refused(make_model, recorder)
     assert recorder.requests == []
 
 
-def test_a_tool_schema_too_deep_to_write_is_refused(make_model, recorder):
+def _too_deep_to_write() -> dict[str, object]:
     schema: dict[str, object] = {"type": "object"}
     for _ in range(3000):
         schema = {"type": "object", "properties": {"x": schema}}
-    tool = {"type": "function", "function": {"name": "f", "parameters": schema}}
+    return schema
+
+
+def test_a_tool_schema_too_deep_to_write_is_refused(make_model, recorder):
+    tool = {"type": "function", "function": {"name": "f", "parameters": {}}}
+    tool["function"]["parameters"] = _too_deep_to_write()
+    model = make_model(ChatSegmindGPT4o)
 
     with pytest.raises(SegmindInputError, match="cannot be written as JSON"):
-        make_model(ChatSegmindGPT4o).bind_tools([tool]).invoke("hi")
+        model.bind_tools([tool]).invoke("hi")
+    with pytest.raises(SegmindInputError, match="nested too deeply"):
+        model.get_num_tokens_from_messages([HumanMessage("hi")], tools=[tool])
     assert recorder.requests == []
+
+
+def test_an_output_schema_too_deep_to_write_is_refused(make_model):
+    schema = {**_too_deep_to_write(), "title": "T"}
+
+    with pytest.raises(SegmindInputError, match="cannot describe the output schema"):
+        make_model(ChatSegmindGPT4o).with_structured_output(schema, strict=True)
 
 
 def test_the_users_own_failure_while_polling_carries_the_job_and_is_final(
