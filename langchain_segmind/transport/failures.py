@@ -131,8 +131,14 @@ def error_for_exception(
         and not _from_aiohttp(cause)
         and deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
     ):
-        # A user client's own connect (or pool) limit: nothing was sent.
+        # A user client's own connect limit, or a pool whose connections stayed
+        # busy until a POST could no longer be answered: nothing was sent.
         progress.never_sent = True
+        if _named(error, "PoolTimeout"):
+            return SegmindConnectionError(
+                f"the request was not sent: no connection of the HTTP client came "
+                f"free in time ({description})"
+            )
         return SegmindConnectionError(f"could not reach Segmind ({description})")
     if isinstance(error, TimeoutError) or (
         _named(error, "TimeoutException")

@@ -19,8 +19,8 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
 MAX_RATE_LIMIT_WAIT_SECONDS = 60.0
-# What a retried POST needs left after its wait: a quarter of the timeout, at
-# most this. One sent at the last moment is billed, and its answer lost.
+# What a POST needs left when it goes out, first or retried: a quarter of the
+# timeout, at most this. One sent at the last moment is billed, its answer lost.
 MAX_SPARE_SECONDS = 5.0
 
 
@@ -49,8 +49,13 @@ def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float |
     return backoff * clock.jitter()
 
 
-def has_time_for_retry(deadline: Deadline, delay: float, method: str) -> bool:
-    """Whether a retry after waiting `delay` seconds still has time for its answer."""
+def spare_time(deadline: Deadline, method: str) -> float:
+    """What a POST needs left when it goes out: a quarter of `timeout`, at most 5 s."""
     timeout = deadline.timeout
     spare = 0.0 if method == "GET" or timeout is None else timeout / 4
-    return deadline.allows_wait(delay + min(spare, MAX_SPARE_SECONDS))
+    return min(spare, MAX_SPARE_SECONDS)
+
+
+def has_time_for_retry(deadline: Deadline, delay: float, method: str) -> bool:
+    """Whether a retry after waiting `delay` seconds still has time for its answer."""
+    return deadline.allows_wait(delay + spare_time(deadline, method))

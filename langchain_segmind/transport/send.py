@@ -45,6 +45,7 @@ from langchain_segmind.transport.retry import (
     has_time_for_retry,
     retry_delay,
     should_retry,
+    spare_time,
 )
 
 if TYPE_CHECKING:
@@ -320,6 +321,11 @@ def _build(http: Any, call: Call, progress: Progress) -> Any:
     )
     progress.client_timeouts = built.extensions.get("timeout", {})
     progress.timeouts = progress.deadline.timeouts(progress.client_timeouts)
+    if (pool := progress.timeouts["pool"]) is not None:
+        # Waiting for a free connection ends while a POST can still be answered.
+        left = progress.deadline.remaining() or 0.0
+        spare = spare_time(progress.deadline, call.method)
+        progress.timeouts["pool"] = min(pool, max(left - spare, 0.001))
     built.extensions["timeout"] = progress.timeouts
     return built
 

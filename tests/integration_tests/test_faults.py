@@ -315,6 +315,31 @@ async def test_a_slow_answer_ends_at_the_timeout_and_is_not_resent(
     assert len(own_emulator.requests) == 1
 
 
+@pytest.mark.usefixtures("real_clock")
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_post_that_waited_too_long_for_a_connection_is_not_sent(
+    mode: str, own_emulator: SegmindEmulator
+) -> None:
+    own_emulator.latency = 1.4
+    field, client = own_client(mode, limits=httpx2.Limits(max_connections=1))
+    # 0.4 s of the 1.6 s are kept for the answer: the second call may wait
+    # 1.2 s for the one connection, which the first holds for 1.4 s.
+    model = new_model(own_emulator, timeout=1.6, **{field: client})
+
+    prompts = [PROMPT, PROMPT]
+    if mode == "sync":
+        results = model.batch(prompts, return_exceptions=True)
+    else:
+        results = await model.abatch(prompts, return_exceptions=True)
+    await close(client)
+
+    answered, refused = sorted(results, key=lambda item: isinstance(item, Exception))
+    assert isinstance(answered, AIMessage)
+    assert isinstance(refused, SegmindConnectionError)
+    assert "the request was not sent: no connection" in str(refused)
+    assert len(own_emulator.requests) == 1
+
+
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_call_without_a_timeout_ends_at_its_clients_own_timeout(
     mode: str, own_emulator: SegmindEmulator
