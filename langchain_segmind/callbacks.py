@@ -285,12 +285,12 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         with self._totals_lock:
             model = self._segmind_runs.pop(run_id, None)
             job = getattr(error, "job", None)  # a v2 job, which may be resumed
-            if (
-                model is None
-                or refused
-                or (job and job.request_id in self._failed_jobs)
-            ):
-                return  # a job's failed request is counted once
+            counted = job is not None and (
+                job.request_id in self._failed_jobs
+                or job.request_id in self._counted_requests
+            )
+            if model is None or refused or counted:
+                return  # a job's request is counted once
             self.failed_requests += 1
             self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
             if job:

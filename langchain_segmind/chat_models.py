@@ -447,8 +447,8 @@ class ChatSegmind(BaseChatModel):
             return super().get_num_tokens_from_messages(messages) + sum(
                 self.get_num_tokens(json.dumps(tool)) for tool in described
             )
-        except RecursionError as error:  # from encoding the tools as JSON
-            raise SegmindInputError("a tool's schema is nested too deeply") from error
+        except RecursionError as error:  # from encoding them as JSON
+            raise SegmindInputError("a message or tool is nested too deeply") from error
 
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any

@@ -126,18 +126,19 @@ def error_for_exception(
         body = answer.content if answer.is_stream_consumed else b""
         return error_for_answer(answer.status_code, answer.headers, body, model=model)
     description = f"{type(error).__name__}: {error}"
+    # A pool whose connections stayed busy until a POST could no longer be
+    # answered (aiohttp's connect timeout covers that wait too).
+    no_connection = _named(error, "PoolTimeout") or (
+        _from_aiohttp(cause) and _named(cause, "ConnectionTimeoutError")
+    )
     if (
-        _named(error, "ConnectTimeout", "PoolTimeout")
-        and not _from_aiohttp(cause)
-        and deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
-    ):
-        # A user client's own connect limit, or a pool whose connections stayed
-        # busy until a POST could no longer be answered: nothing was sent.
-        progress.never_sent = True
-        if _named(error, "PoolTimeout"):
+        no_connection or (_named(error, "ConnectTimeout") and not _from_aiohttp(cause))
+    ) and deadline.allows_wait(0.05):  # not the deadline's own timer, a bit early
+        progress.never_sent = True  # or a user client's own connect limit
+        if no_connection:
             return SegmindConnectionError(
-                f"the request was not sent: no connection of the HTTP client came "
-                f"free in time ({description})"
+                "the request was not sent: the HTTP client had no connection "
+                f"ready in time ({description})"
             )
         return SegmindConnectionError(f"could not reach Segmind ({description})")
     if isinstance(error, TimeoutError) or (

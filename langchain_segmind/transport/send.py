@@ -67,9 +67,10 @@ _SLUG = re.compile(r"[A-Za-z0-9._-]+")
 _SECRET_NAME = re.compile(
     r"api[-_]?key|(?:access|private)[-_]?key|secret|passw(?:or)?d|passphrase"
     r"|authorization|credential|bearer|^auth$|^token$|^(?:segmind[-_]?)?key$"
-    r"|(?:^|[-_])(?:access|auth|api|segmind|session|refresh|id)[-_]?token",
+    r"|(?:^|[-_])(?:access|auth|oauth|api|segmind|session|refresh|id)[-_]?token",
     re.I,
 )
+_CAMEL_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
@@ -162,7 +163,8 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
 def check_body_field_names(names: Iterable[object]) -> None:
     """Refuse body fields named like a credential: they would travel in the clear."""
     for name in names:
-        if _SECRET_NAME.search(str(name)):
+        words = _CAMEL_CASE_BOUNDARY.sub("_", str(name))  # userAccessToken too
+        if _SECRET_NAME.search(words):
             raise SegmindInputError(
                 f"{name!r} looks like a credential, so it is not sent as a body "
                 "field: give the key to the model when building it (api_key=...) "
@@ -321,10 +323,10 @@ def _build(http: Any, call: Call, progress: Progress) -> Any:
     )
     progress.client_timeouts = built.extensions.get("timeout", {})
     progress.timeouts = progress.deadline.timeouts(progress.client_timeouts)
-    if (pool := progress.timeouts["pool"]) is not None:
+    pool, left = progress.timeouts["pool"], progress.deadline.remaining()
+    spare = spare_time(progress.deadline, call.method)  # 0 without a timeout
+    if pool is not None and left is not None and spare:
         # Waiting for a free connection ends while a POST can still be answered.
-        left = progress.deadline.remaining() or 0.0
-        spare = spare_time(progress.deadline, call.method)
         progress.timeouts["pool"] = min(pool, max(left - spare, 0.001))
     built.extensions["timeout"] = progress.timeouts
     return built

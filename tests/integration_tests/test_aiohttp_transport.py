@@ -89,6 +89,29 @@ async def test_concurrent_calls_share_a_bounded_pool(
     assert emulator.connections_opened <= 8
 
 
+@pytest.mark.usefixtures("real_clock")
+async def test_a_call_that_waited_too_long_for_a_connection_is_not_sent() -> None:
+    import aiohttp
+    import httpx2
+    from httpx_aiohttp.httpx2 import AiohttpTransport
+
+    def one_connection() -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1))
+
+    client = httpx2.AsyncClient(transport=AiohttpTransport(client=one_connection))
+    with SegmindEmulator(latency=1.4) as own:
+        # As on httpx2: 0.4 s of the 1.6 s are kept for the answer.
+        model = new_model(own, timeout=1.6, max_retries=0, http_async_client=client)
+        results = await model.abatch(["a", "b"], return_exceptions=True)
+        await client.aclose()
+
+        refused = [r for r in results if isinstance(r, Exception)]
+        assert len(refused) == 1
+        assert isinstance(refused[0], SegmindConnectionError)
+        assert "the request was not sent" in str(refused[0])
+        assert len(own.requests) == 1
+
+
 async def test_an_unreachable_gateway_is_retried_as_on_httpx2(clock: FakeClock) -> None:
     with SegmindEmulator() as stopped:
         model = new_model(stopped, ChatSegmindClaude, async_transport="aiohttp")

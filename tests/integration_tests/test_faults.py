@@ -336,7 +336,7 @@ async def test_a_post_that_waited_too_long_for_a_connection_is_not_sent(
     answered, refused = sorted(results, key=lambda item: isinstance(item, Exception))
     assert isinstance(answered, AIMessage)
     assert isinstance(refused, SegmindConnectionError)
-    assert "the request was not sent: no connection" in str(refused)
+    assert "the request was not sent: the HTTP client had no connection" in str(refused)
     assert len(own_emulator.requests) == 1
 
 

@@ -269,6 +269,9 @@ async def test_credits_count_a_resumed_job_once(
         assert (totals.total_cost, totals.successful_requests) == (cost, 1)
 
         await resume(llm, mode, job.request_id)  # the same job, collected again
+        segmind_emulator.inject(Fault.server_error(503), times=50, slug=SLUG)
+        with pytest.raises(SegmindServerError):
+            await resume(llm, mode, job)  # and once more, failing this time
 
     assert (totals.total_cost, totals.successful_requests) == (cost, 1)
     assert totals.failed_requests == totals.by_model[SLUG].failed_requests == 0

@@ -18,6 +18,7 @@ import httpx2
 import pytest
 
 from langchain_segmind import (
+    ChatSegmind,
     ChatSegmindClaude,
     SegmindConnectionError,
     SegmindError,
@@ -379,6 +380,32 @@ def test_attempts_carry_the_configured_timeout(make_model, recorder):
         **dict.fromkeys(("connect", "read", "write"), 42.0),
         "pool": 37.0,
     }
+
+
+def test_without_a_timeout_the_clients_own_pool_wait_applies(make_model, recorder):
+    client = httpx2.Client(
+        transport=httpx2.MockTransport(recorder), timeout=httpx2.Timeout(5.0)
+    )
+    make_model(timeout=None, http_client=client).invoke("Hi")
+
+    assert recorder.last.timeout == dict.fromkeys(
+        ("connect", "read", "write", "pool"), 5.0
+    )
+
+
+def test_queue_polls_keep_the_whole_time_left_to_wait_for_a_connection(
+    make_model, recorder
+):
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.reply({"status": "COMPLETED"})
+    recorder.reply({"status": "COMPLETED", "output": recorder.openai_payload("done")})
+    make_model(ChatSegmind, model="gpt-4o", api_version="v2", timeout=40.0).invoke("Hi")
+
+    post, *polls = recorder.requests
+    assert post.method == "POST"
+    assert post.timeout["pool"] == 35.0
+    assert [poll.method for poll in polls] == ["GET", "GET"]
+    assert all(poll.timeout["pool"] == poll.timeout["read"] > 35 for poll in polls)
 
 
 def test_a_users_client_keeps_its_own_shorter_timeouts(make_model, recorder):

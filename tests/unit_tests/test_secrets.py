@@ -408,6 +408,7 @@ def test_segmind_api_key_is_the_key():
         *("apikey", "SEGMIND_API_KEY", "secret", "password", "token", "key"),
         *("access_token", "auth_token", "segmind_key", "credentials", "auth"),
         *("access_key", "private_key", "refresh_token", "id_token", "passphrase"),
+        *("oauth_token", "OAuthToken", "userAccessToken", "googleApiToken"),
     ],
 )
 def test_an_unknown_argument_named_like_a_key_is_refused(name):
@@ -427,7 +428,7 @@ def test_an_unknown_argument_named_like_a_key_is_refused(name):
     [
         *("max_completion_tokens", "prompt_cache_key", "stop_token_ids", "top_k"),
         *("top_logprobs", "tokenizer", "skip_special_tokens", "max_thinking_tokens"),
-        "valid_tokens",
+        *("valid_tokens", "maxOutputTokens", "stopSequences", "cachedContent"),
     ],
 )
 def test_body_fields_named_near_a_credential_are_sent(keyed, recorder, name):
