@@ -164,7 +164,7 @@ def check_body_field_names(names: Iterable[object]) -> None:
     """Refuse body fields named like a credential: they would travel in the clear."""
     for name in names:
         words = _CAMEL_CASE_BOUNDARY.sub("_", str(name))  # userAccessToken too
-        if _SECRET_NAME.search(words):
+        if _SECRET_NAME.search(str(name)) or _SECRET_NAME.search(words):
             raise SegmindInputError(
                 f"{name!r} looks like a credential, so it is not sent as a body "
                 "field: give the key to the model when building it (api_key=...) "

@@ -409,6 +409,7 @@ def test_segmind_api_key_is_the_key():
         *("access_token", "auth_token", "segmind_key", "credentials", "auth"),
         *("access_key", "private_key", "refresh_token", "id_token", "passphrase"),
         *("oauth_token", "OAuthToken", "userAccessToken", "googleApiToken"),
+        *("passPhrase", "dbPassWord", "passWd"),
     ],
 )
 def test_an_unknown_argument_named_like_a_key_is_refused(name):
