@@ -30,9 +30,11 @@ from pydantic import SecretStr
 
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
+    SegmindConnectionError,
     SegmindInputError,
     SegmindInsufficientCreditsError,
 )
+from langchain_segmind.transport.failures import NOT_SENT
 
 PROVIDER = "segmind"
 
@@ -171,7 +173,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         successful_requests: Segmind calls that returned an answer.
         failed_requests: Segmind calls that ended in an error (after retries);
             calls refused before sending (bad input, no key, the low-balance
-            guard) are not counted.
+            guard, a closed client, no connection free in time) are not
+            counted.
         input_tokens: Prompt tokens over all successful calls.
         output_tokens: Completion tokens over all successful calls.
         total_tokens: Their sum.
@@ -275,12 +278,20 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         ):
             self.on_llm_end(response, run_id=run_id)
             return
-        # Bad input, no key, or the low-balance guard: no request was made.
-        refused = isinstance(error, SegmindInputError) or (
-            isinstance(
-                error, SegmindAuthenticationError | SegmindInsufficientCreditsError
+        # Bad input, no key, the low-balance guard, a closed client or no free
+        # connection: no request was made.
+        refused = (
+            isinstance(error, SegmindInputError)
+            or (
+                isinstance(
+                    error, SegmindAuthenticationError | SegmindInsufficientCreditsError
+                )
+                and error.status_code is None
             )
-            and error.status_code is None
+            or (
+                isinstance(error, SegmindConnectionError)
+                and error.message.startswith(NOT_SENT)
+            )
         )
         with self._totals_lock:
             model = self._segmind_runs.pop(run_id, None)

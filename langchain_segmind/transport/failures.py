@@ -59,6 +59,9 @@ MAX_JSON_VALUES = 250_000
 # Segmind's messages are a line; a longer one is cut (it is logged each retry).
 MAX_MESSAGE_CHARS = 2000
 _NO_ANSWER = "Server disconnected without sending a response"
+# How a connection error that never left the client begins (a closed client,
+# no connection free in time): the credits callback counts no request for it.
+NOT_SENT = "the request was not sent"
 # What httpx and aiohttp say when a closed client is asked to send.
 _CLIENT_CLOSED = ("as the client has been closed.", "Session is closed")
 # How Anthropic, OpenAI and Gemini word "the prompt is longer than the window".
@@ -137,8 +140,8 @@ def error_for_exception(
         progress.never_sent = True  # or a user client's own connect limit
         if no_connection:
             return SegmindConnectionError(
-                "the request was not sent: the HTTP client had no connection "
-                f"ready in time ({description})"
+                f"{NOT_SENT}: the HTTP client had no connection ready in time "
+                f"({description})"
             )
         return SegmindConnectionError(f"could not reach Segmind ({description})")
     if isinstance(error, TimeoutError) or (
@@ -157,7 +160,7 @@ def error_for_exception(
     if progress.status_code is None and closed.endswith(_CLIENT_CLOSED):
         progress.never_sent = True  # refused before anything was written
         return SegmindConnectionError(
-            f"the request was not sent: the HTTP client is closed ({error})",
+            f"{NOT_SENT}: the HTTP client is closed ({error})",
             retryable=False,
         )
     if closed == "Event loop is closed":

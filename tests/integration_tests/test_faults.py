@@ -34,6 +34,7 @@ from langchain_segmind import (
     SegmindResponseError,
     SegmindServerError,
     SegmindTimeoutError,
+    get_segmind_callback,
 )
 from langchain_segmind.testing import FakeClock, Fault, SegmindEmulator
 from tests.integration_tests.support import (
@@ -327,10 +328,11 @@ async def test_a_post_that_waited_too_long_for_a_connection_is_not_sent(
     model = new_model(own_emulator, timeout=1.6, **{field: client})
 
     prompts = [PROMPT, PROMPT]
-    if mode == "sync":
-        results = model.batch(prompts, return_exceptions=True)
-    else:
-        results = await model.abatch(prompts, return_exceptions=True)
+    with get_segmind_callback() as totals:
+        if mode == "sync":
+            results = model.batch(prompts, return_exceptions=True)
+        else:
+            results = await model.abatch(prompts, return_exceptions=True)
     await close(client)
 
     answered, refused = sorted(results, key=lambda item: isinstance(item, Exception))
@@ -338,6 +340,7 @@ async def test_a_post_that_waited_too_long_for_a_connection_is_not_sent(
     assert isinstance(refused, SegmindConnectionError)
     assert "the request was not sent: the HTTP client had no connection" in str(refused)
     assert len(own_emulator.requests) == 1
+    assert (totals.successful_requests, totals.failed_requests) == (1, 0)
 
 
 @pytest.mark.parametrize("mode", MODES)

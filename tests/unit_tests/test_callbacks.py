@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import aclosing
 
+import httpx2
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -22,6 +23,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindAuthenticationError,
     SegmindBadRequestError,
+    SegmindConnectionError,
     SegmindInputError,
     SegmindInsufficientCreditsError,
     SegmindLowCreditsWarning,
@@ -165,12 +167,16 @@ def test_calls_refused_before_sending_are_not_failed_requests(
     make_model: ModelFactory, recorder: Recorder
 ) -> None:
     keyless = make_model(ChatSegmindGPT4o, api_key=None)
+    closed = httpx2.Client(transport=httpx2.MockTransport(recorder))
+    closed.close()
 
     with get_segmind_callback() as cb:
         with pytest.raises(SegmindInputError):
             make_model(ChatSegmindGPT4o).invoke("Hi", max_tokens=-1)
         with pytest.raises(SegmindAuthenticationError, match="no Segmind API key"):
             keyless.invoke("Hi")
+        with pytest.raises(SegmindConnectionError, match="was not sent"):
+            make_model(ChatSegmindGPT4o, http_client=closed).invoke("Hi")
 
     assert recorder.count == 0
     assert (cb.successful_requests, cb.failed_requests) == (0, 0)
