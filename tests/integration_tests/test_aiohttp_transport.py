@@ -99,9 +99,9 @@ async def test_a_call_that_waited_too_long_for_a_connection_is_not_sent() -> Non
         return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1))
 
     client = httpx2.AsyncClient(transport=AiohttpTransport(client=one_connection))
-    with SegmindEmulator(latency=1.4) as own:
-        # As on httpx2: 0.4 s of the 1.6 s are kept for the answer.
-        model = new_model(own, timeout=1.6, max_retries=0, http_async_client=client)
+    with SegmindEmulator(latency=2.1) as own:
+        # As on httpx2: 0.6 s of the 2.4 s are kept for the answer.
+        model = new_model(own, timeout=2.4, max_retries=0, http_async_client=client)
         results = await model.abatch(["a", "b"], return_exceptions=True)
         await client.aclose()
 

@@ -321,11 +321,11 @@ async def test_a_slow_answer_ends_at_the_timeout_and_is_not_resent(
 async def test_a_post_that_waited_too_long_for_a_connection_is_not_sent(
     mode: str, own_emulator: SegmindEmulator
 ) -> None:
-    own_emulator.latency = 1.4
+    own_emulator.latency = 2.1
     field, client = own_client(mode, limits=httpx2.Limits(max_connections=1))
-    # 0.4 s of the 1.6 s are kept for the answer: the second call may wait
-    # 1.2 s for the one connection, which the first holds for 1.4 s.
-    model = new_model(own_emulator, timeout=1.6, **{field: client})
+    # 0.6 s of the 2.4 s are kept for the answer: the second call may wait
+    # 1.8 s for the one connection, which the first holds for 2.1 s.
+    model = new_model(own_emulator, timeout=2.4, **{field: client})
 
     prompts = [PROMPT, PROMPT]
     with get_segmind_callback() as totals:
