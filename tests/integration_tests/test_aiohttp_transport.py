@@ -12,6 +12,7 @@ import gc
 import time
 import warnings
 
+import httpx2
 import pytest
 
 from langchain_segmind import (
@@ -92,7 +93,6 @@ async def test_concurrent_calls_share_a_bounded_pool(
 @pytest.mark.usefixtures("real_clock")
 async def test_a_call_that_waited_too_long_for_a_connection_is_not_sent() -> None:
     import aiohttp
-    import httpx2
     from httpx_aiohttp.httpx2 import AiohttpTransport
 
     def one_connection() -> aiohttp.ClientSession:
