@@ -455,9 +455,8 @@ class ChatSegmind(BaseChatModel):
     ) -> tuple[Call, ToolBinding | None, tuple[str, ...]]:
         """Check the input and build the request; nothing is sent yet."""
         model = check_slug(kwargs.get("model", self.model))  # a bare id's too
-        stop_sequences = conversion.stop_sequences_of(
-            stop if stop is not None else self.stop
-        )
+        stop = self.stop if stop is None else stop
+        stop_sequences = conversion.stop_sequences_of(stop)
         if "resume_job" in kwargs:
             job = queue.job_to_resume(kwargs["resume_job"], model, self.base_url)
             return self._call(job.model, None, kwargs, job), None, stop_sequences
@@ -651,6 +650,7 @@ class ChatSegmind(BaseChatModel):
         Raises:
             SegmindTimeoutError: The job still runs after `timeout` (`.job` set).
             SegmindJobFailedError: The job failed; the message is Segmind's.
+            SegmindContextOverflowError: The job failed on a prompt too long.
         """
         return self.invoke([], resume_job=job, **kwargs)
 

@@ -34,6 +34,7 @@ from langchain_segmind.transport.deadline import (
 )
 from langchain_segmind.transport.failures import (
     MAX_JSON_VALUES,
+    NOT_SENT,
     Progress,
     error_for_answer,
     error_for_exception,
@@ -234,13 +235,13 @@ def send(
     """
     deadline = deadline or Deadline.start(call.timeout)
     call = _addressed(call, client)
-    retries = 0
+    retries, answered = 0, None
     while True:
         progress = Progress(deadline, caller_exception=sys.exc_info()[1])
         try:
             return _decode(_attempt(client, call, progress), progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
-            delay = _delay_or_raise(error, progress, call, retries)
+            delay, answered = _delay_or_raise(error, progress, call, retries, answered)
         except BaseException as interrupted:  # Ctrl-C: raised as it is
             # The key is in the attempt's frames.
             forget_attempt_locals(interrupted, progress)
@@ -255,7 +256,7 @@ async def asend(
     """The async form of `send`; `asyncio.timeout` bounds each attempt."""
     deadline = deadline or Deadline.start(call.timeout)
     call = _addressed(call, client)
-    retries = 0
+    retries, answered = 0, None
     while True:
         progress = Progress(deadline, caller_exception=sys.exc_info()[1])
         try:
@@ -263,7 +264,7 @@ async def asend(
                 body = await _aattempt(client, call, progress)
             return _decode(body, progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
-            delay = _delay_or_raise(error, progress, call, retries)
+            delay, answered = _delay_or_raise(error, progress, call, retries, answered)
         except BaseException as interrupted:  # cancelled, Ctrl-C: raised as it is
             # The key is in the attempt's frames.
             forget_attempt_locals(interrupted, progress)
@@ -395,9 +396,18 @@ def _add_chunk(body: bytearray, chunk: bytes, progress: Progress, model: str) ->
 
 
 def _delay_or_raise(
-    error: Exception, progress: Progress, call: Call, retries: int
-) -> float:
-    """The wait before the next attempt; the typed failure raises if there is none."""
+    error: Exception,
+    progress: Progress,
+    call: Call,
+    retries: int,
+    answered: SegmindError | None,
+) -> tuple[float, SegmindError | None]:
+    """The wait before the next attempt; the typed failure raises if there is none.
+
+    `answered` is the failure of the last attempt that may have reached
+    Segmind: when a retry is then not sent (no connection free in time), it is
+    the call's failure. The wait comes back with the new `answered`.
+    """
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
         forget_stack_locals(error)
@@ -422,12 +432,14 @@ def _delay_or_raise(
         "giving up" if delay is None else f"retrying in {delay:.2f}s",
     )
     if delay is None:
+        if answered is not None and failure.message.startswith(NOT_SENT):
+            raise answered
         if failure.request_id is None and progress.status_code is not None:
             # The answer had begun (a timeout in its body, say): it can be quoted.
             failure.status_code = failure.status_code or progress.status_code
             failure.request_id = progress.headers.get("x-request-id")
         raise failure
-    return delay
+    return delay, (answered if progress.never_sent else failure)
 
 
 def _without_key(body: bytes, api_key: SecretStr | None) -> bytes:

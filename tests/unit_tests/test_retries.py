@@ -25,6 +25,7 @@ from langchain_segmind import (
     SegmindRateLimitError,
     SegmindServerError,
     SegmindTimeoutError,
+    get_segmind_callback,
 )
 
 
@@ -208,6 +209,19 @@ def test_mixed_failures_share_one_retry_budget(model, recorder, fake_clock, call
         call(model, "Hi")
     assert caught.value.request_id == "last"
     assert recorder.count == 3
+
+
+def test_retries_left_unsent_for_want_of_a_connection_raise_the_last_answer(
+    model, recorder, fake_clock, call
+):
+    no_connection = httpx2.PoolTimeout("no connection came free")
+    recorder.queue(error_answer(503, "answered"), no_connection, no_connection)
+
+    with get_segmind_callback() as totals, pytest.raises(SegmindServerError) as caught:
+        call(model, "Hi")
+
+    assert caught.value.request_id == "answered"
+    assert totals.failed_requests == 1  # Segmind answered one attempt
 
 
 # -- never retried ------------------------------------------------------------------
