@@ -291,6 +291,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             or (
                 isinstance(error, SegmindConnectionError)
                 and error.message.startswith(NOT_SENT)
+                and error.job is None  # a v2 job was sent, and billed
             )
         )
         with self._totals_lock:

@@ -62,6 +62,7 @@ _NO_ANSWER = "Server disconnected without sending a response"
 # How a connection error that never left the client begins (a closed client,
 # no connection free in time): the credits callback counts no request for it.
 NOT_SENT = "the request was not sent"
+NO_CONNECTION = f"{NOT_SENT}: the HTTP client had no connection ready in time"
 # What httpx and aiohttp say when a closed client is asked to send.
 _CLIENT_CLOSED = ("as the client has been closed.", "Session is closed")
 # How Anthropic, OpenAI and Gemini word "the prompt is longer than the window".
@@ -139,10 +140,7 @@ def error_for_exception(
     ) and deadline.allows_wait(0.05):  # not the deadline's own timer, a bit early
         progress.never_sent = True  # or a user client's own connect limit
         if no_connection:
-            return SegmindConnectionError(
-                f"{NOT_SENT}: the HTTP client had no connection ready in time "
-                f"({description})"
-            )
+            return SegmindConnectionError(f"{NO_CONNECTION} ({description})")
         return SegmindConnectionError(f"could not reach Segmind ({description})")
     if isinstance(error, TimeoutError) or (
         _named(error, "TimeoutException")

@@ -34,7 +34,7 @@ from langchain_segmind.transport.deadline import (
 )
 from langchain_segmind.transport.failures import (
     MAX_JSON_VALUES,
-    NOT_SENT,
+    NO_CONNECTION,
     Progress,
     error_for_answer,
     error_for_exception,
@@ -432,7 +432,7 @@ def _delay_or_raise(
         "giving up" if delay is None else f"retrying in {delay:.2f}s",
     )
     if delay is None:
-        if answered is not None and failure.message.startswith(NOT_SENT):
+        if answered is not None and failure.message.startswith(NO_CONNECTION):
             raise answered
         if failure.request_id is None and progress.status_code is not None:
             # The answer had begun (a timeout in its body, say): it can be quoted.

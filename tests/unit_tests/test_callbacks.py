@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.messages.ai import UsageMetadata
 
 from langchain_segmind import (
+    ChatSegmind,
     ChatSegmindGPT4o,
     SegmindAuthenticationError,
     SegmindBadRequestError,
@@ -181,6 +182,20 @@ def test_calls_refused_before_sending_are_not_failed_requests(
     assert recorder.count == 0
     assert (cb.successful_requests, cb.failed_requests) == (0, 0)
     assert cb.by_model == {}
+
+
+def test_a_v2_job_whose_polls_find_no_free_connection_is_a_failed_request(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.queue(*(httpx2.PoolTimeout("busy") for _ in range(50)))
+    queued = make_model(ChatSegmind, model="gpt-4o", api_version="v2", max_retries=0)
+
+    with get_segmind_callback() as cb, pytest.raises(SegmindConnectionError) as caught:
+        queued.invoke("Hi")
+
+    assert caught.value.job is not None  # accepted, so billed
+    assert cb.failed_requests == 1
 
 
 # -- the low-balance guard (min_remaining_credits) -------------------------------------

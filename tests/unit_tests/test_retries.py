@@ -224,6 +224,18 @@ def test_retries_left_unsent_for_want_of_a_connection_raise_the_last_answer(
     assert totals.failed_requests == 1  # Segmind answered one attempt
 
 
+def test_a_client_closed_after_a_503_is_reported_as_closed(
+    model, recorder, fake_clock, call
+):
+    closed = RuntimeError("Cannot send a request, as the client has been closed.")
+    recorder.queue(error_answer(503, "answered"), closed)
+
+    with pytest.raises(SegmindConnectionError, match="client is closed") as caught:
+        call(model, "Hi")
+
+    assert caught.value.is_retryable is False
+
+
 # -- never retried ------------------------------------------------------------------
 
 
