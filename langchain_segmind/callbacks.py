@@ -279,7 +279,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             self.on_llm_end(response, run_id=run_id)
             return
         # Bad input, no key, the low-balance guard, a closed client or no free
-        # connection: no request was made.
+        # connection: no request was made (unless a v2 job was accepted).
         refused = (
             isinstance(error, SegmindInputError)
             or (
