@@ -433,7 +433,7 @@ def _delay_or_raise(
     )
     if delay is None:
         if answered is not None and failure.message.startswith(NO_CONNECTION):
-            raise answered
+            raise answered from answered.__cause__  # the retry's wait is logged
         if failure.request_id is None and progress.status_code is not None:
             # The answer had begun (a timeout in its body, say): it can be quoted.
             failure.status_code = failure.status_code or progress.status_code
