@@ -493,8 +493,9 @@ def report(
         *table(["Item", "Value"], machine_rows),
         "",
         "The emulator (`python -m langchain_segmind.testing`'s server, in a child "
-        "process) shares these CPUs with the client; a load average above the CPU "
-        "count means other processes competed for them during the run.",
+        "process) runs on the last of these CPUs and the client on the others "
+        "(on one CPU, both share it); a load average above the CPU count means "
+        "other processes competed for them during the run.",
         "",
         "## Results",
         "",
