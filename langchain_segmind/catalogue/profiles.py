@@ -9,6 +9,8 @@ whose provider refuses sampling parameters. Sources: docs/profiles.md.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -101,6 +103,17 @@ PROFILES: dict[str, ModelProfile] = {
 # The slugs the package knows (Segmind's 2026-08 directory): the emulator serves
 # them, and a 404 for a mistyped slug suggests the closest.
 DIRECTORY_SLUGS = tuple(PROFILES)
+# A current slug for a retired one: by slug, else by family (the first word).
+_SUCCESSORS = {
+    "claude-3.5-sonnet": "claude-4.5-sonnet",
+    "claude-4-sonnet": "claude-4.5-sonnet",
+    "gpt-4": "gpt-4o",
+    "gpt-4-turbo": "gpt-4o",
+    "claude": "claude-4.5-sonnet",
+    "gpt": "gpt-5",
+    "gemini": "gemini-2.5-pro",
+}
+_CLAUDE_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")  # not a date
 
 
 class CatalogueProfile(dict[str, Any]):
@@ -121,6 +134,25 @@ def profile_for(model: str) -> ModelProfile | None:
     if slug not in PROFILES:
         return None
     return cast("ModelProfile", CatalogueProfile(slug, PROFILES[slug]))
+
+
+def successor_of(model: str) -> str | None:
+    """The current slug to suggest in place of a retired one, if any."""
+    suggestion = _SUCCESSORS.get(model) or _SUCCESSORS.get(model.split("-")[0])
+    return None if suggestion == model else suggestion
+
+
+def takes_sampling(model: str, profile: Mapping[str, Any] | None) -> bool:
+    """Whether the model takes `temperature`, `top_p` and `top_k`.
+
+    Its profile's `temperature` says; without one, Claude Opus 4.7 and later
+    take none, as Anthropic answers 400 to them.
+    """
+    allowed = (profile or {}).get("temperature")
+    if allowed is not None:
+        return allowed is not False
+    opus = _CLAUDE_OPUS.match(model.lower())
+    return opus is None or (int(opus[1]), int(opus[2] or 0)) < (4, 7)
 
 
 def without_another_slugs_profile(values: Any, default_model: Any) -> Any:

@@ -7,7 +7,6 @@ with no envelope, so they are recognised by their shape, never by the slug.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_segmind.catalogue.profiles import takes_sampling
 from langchain_segmind.conversion import anthropic, blocks, gemini, openai
 from langchain_segmind.conversion.messages import to_turns
 from langchain_segmind.conversion.types import MediaPart, TextPart, Turn
@@ -30,7 +30,6 @@ JSON_MODE_INSTRUCTION = (
 # Body fields this package owns; extra fields may not overwrite them.
 _RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
 _SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
-_CLAUDE_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")  # not a date
 _TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
 
 register_translator("segmind", blocks.translate_content, blocks.translate_content)
@@ -44,15 +43,11 @@ def check_sampling(
 ) -> None:
     """Raise `SegmindInputError` for sampling settings the model cannot take.
 
-    The temperature must lie in the dialect's range; models whose profile says
-    `temperature: False` (e.g. Claude Opus 4.7), or Claude Opus 4.7 and later
-    without a profile saying otherwise, take no temperature, `top_p` or
-    `top_k` at all, as their provider answers 400 to them.
+    The temperature must lie in the dialect's range, and a model that takes
+    no sampling parameters (`takes_sampling`, e.g. Claude Opus 4.7) is given
+    none of `temperature`, `top_p` and `top_k`.
     """
-    opus = _CLAUDE_OPUS.match(model.lower())
-    opus_version = (int(opus[1]), int(opus[2] or 0)) if opus else (0, 0)
-    allowed = (profile or {}).get("temperature")
-    if allowed is False or (opus_version >= (4, 7) and allowed is None):
+    if not takes_sampling(model, profile):
         given = [
             name
             for name in _SAMPLING_FIELDS

@@ -20,7 +20,7 @@ from types import FrameType
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
-from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
+from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS, successor_of
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
     SegmindBadRequestError,
@@ -71,16 +71,6 @@ _CONTEXT_OVERFLOW = re.compile(
     r"|exceeds the maximum number of tokens",
     re.IGNORECASE,
 )
-# A current slug for a retired one: by slug, else by family (the first word).
-_SUCCESSORS = {
-    "claude-3.5-sonnet": "claude-4.5-sonnet",
-    "claude-4-sonnet": "claude-4.5-sonnet",
-    "gpt-4": "gpt-4o",
-    "gpt-4-turbo": "gpt-4o",
-    "claude": "claude-4.5-sonnet",
-    "gpt": "gpt-5",
-    "gemini": "gemini-2.5-pro",
-}
 _TOP_UP_HINT = (
     "Add credits to the Segmind account (the Billing page of Segmind's "
     "console), or use a cheaper model. With min_remaining_credits set, call "
@@ -241,10 +231,8 @@ def error_for_answer(
             message, hint=_not_found_hint(model, url), **context
         )
     if status_code == 410:
-        suggestion = _SUCCESSORS.get(model) or _SUCCESSORS.get(model.split("-")[0])
-        try_next = (
-            f" Try model={suggestion!r}." if suggestion not in (None, model) else ""
-        )
+        suggestion = successor_of(model)
+        try_next = f" Try model={suggestion!r}." if suggestion else ""
         return SegmindModelRetiredError(
             message, hint=f"Model {model!r} is retired.{try_next}", **context
         )
