@@ -540,7 +540,9 @@ class ChatSegmind(BaseChatModel):
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
         account = callbacks.account_id(self.base_url, self.api_key)
         # Read even from an unreadable answer; a resumed job's balance is old.
-        credits = callbacks.read_credits(answer.headers, account, old=bool(call.job))
+        credits = callbacks.read_credits(
+            answer.headers, account, resumed=bool(call.job)
+        )
         message = conversion.read_answer(answer.payload)
         if message is None:
             error = error_for_unreadable(

@@ -108,8 +108,10 @@ def error_for_exception(
     """
     if isinstance(error, SegmindError):
         return error
-    closed = str(error) if isinstance(error, RuntimeError) else ""
-    lifecycle = closed.endswith(_CLIENT_CLOSED) or closed == "Event loop is closed"
+    runtime_message = str(error) if isinstance(error, RuntimeError) else ""
+    lifecycle = runtime_message.endswith(_CLIENT_CLOSED) or (
+        runtime_message == "Event loop is closed"
+    )
     if not (lifecycle or _from_http_stack(error)):
         return None
     deadline = progress.deadline
@@ -145,13 +147,13 @@ def error_for_exception(
             f"the call's timeout={deadline.timeout:g}s; raise the client's timeouts"
             + (f". {remedy}" if remedy else "")
         )
-    if progress.status_code is None and closed.endswith(_CLIENT_CLOSED):
+    if progress.status_code is None and runtime_message.endswith(_CLIENT_CLOSED):
         progress.never_sent = True  # refused before anything was written
         return SegmindConnectionError(
             f"{NOT_SENT}: the HTTP client is closed ({error})",
             retryable=False,
         )
-    if closed == "Event loop is closed":
+    if runtime_message == "Event loop is closed":
         return SegmindConnectionError(
             "the connection belongs to an event loop that is closed (an async "
             "client used across `asyncio.run` calls?); the request may have "

@@ -235,13 +235,15 @@ def send(
     """
     deadline = deadline or Deadline.start(call.timeout)
     call = _addressed(call, client)
-    retries, answered = 0, None
+    retries, answered_failure = 0, None
     while True:
         progress = Progress(deadline, caller_exception=sys.exc_info()[1])
         try:
             return _decode(_attempt(client, call, progress), progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
-            delay, answered = _delay_or_raise(error, progress, call, retries, answered)
+            delay, answered_failure = _delay_or_raise(
+                error, progress, call, retries, answered_failure
+            )
         except BaseException as interrupted:  # Ctrl-C: raised as it is
             # The key is in the attempt's frames.
             forget_attempt_locals(interrupted, progress)
@@ -256,7 +258,7 @@ async def asend(
     """The async form of `send`; `asyncio.timeout` bounds each attempt."""
     deadline = deadline or Deadline.start(call.timeout)
     call = _addressed(call, client)
-    retries, answered = 0, None
+    retries, answered_failure = 0, None
     while True:
         progress = Progress(deadline, caller_exception=sys.exc_info()[1])
         try:
@@ -264,7 +266,9 @@ async def asend(
                 body = await _aattempt(client, call, progress)
             return _decode(body, progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
-            delay, answered = _delay_or_raise(error, progress, call, retries, answered)
+            delay, answered_failure = _delay_or_raise(
+                error, progress, call, retries, answered_failure
+            )
         except BaseException as interrupted:  # cancelled, Ctrl-C: raised as it is
             # The key is in the attempt's frames.
             forget_attempt_locals(interrupted, progress)
@@ -400,13 +404,13 @@ def _delay_or_raise(
     progress: Progress,
     call: Call,
     retries: int,
-    answered: SegmindError | None,
+    answered_failure: SegmindError | None,
 ) -> tuple[float, SegmindError | None]:
     """The wait before the next attempt; the typed failure raises if there is none.
 
-    `answered` is the failure of the last attempt that may have reached
+    `answered_failure` is the failure of the last attempt that may have reached
     Segmind: when a retry is then not sent (no connection free in time), it is
-    the call's failure. The wait comes back with the new `answered`.
+    the call's failure. The wait comes back with the new `answered_failure`.
     """
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
@@ -432,14 +436,15 @@ def _delay_or_raise(
         "giving up" if delay is None else f"retrying in {delay:.2f}s",
     )
     if delay is None:
-        if answered is not None and failure.message.startswith(NO_CONNECTION):
-            raise answered from answered.__cause__  # the retry's wait is logged
+        if answered_failure and failure.message.startswith(NO_CONNECTION):
+            # The retry that found no connection is logged above.
+            raise answered_failure from answered_failure.__cause__
         if failure.request_id is None and progress.status_code is not None:
             # The answer had begun (a timeout in its body, say): it can be quoted.
             failure.status_code = failure.status_code or progress.status_code
             failure.request_id = progress.headers.get("x-request-id")
         raise failure
-    return delay, (answered if progress.never_sent else failure)
+    return delay, (answered_failure if progress.never_sent else failure)
 
 
 def _without_key(body: bytes, api_key: SecretStr | None) -> bytes:
