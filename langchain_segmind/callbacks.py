@@ -13,7 +13,6 @@ import hashlib
 import math
 import sys
 import threading
-import time
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ from langchain_segmind.errors import (
     SegmindInputError,
     SegmindInsufficientCreditsError,
 )
+from langchain_segmind.transport.deadline import current_clock
 from langchain_segmind.transport.failures import NOT_SENT
 
 PROVIDER = "segmind"
@@ -75,7 +75,7 @@ def read_credits(
     """
     remaining = _number(headers.get("x-remaining-credits"))
     if remaining is not None and not resumed:
-        now, lowest = time.monotonic(), remaining
+        now, lowest = current_clock().monotonic(), remaining
         with _balances_lock:
             known = _balances.get(account)
             if known is not None and now - known[1] < BURST_SECONDS:

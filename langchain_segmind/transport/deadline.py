@@ -59,6 +59,11 @@ def replaced_clock(clock: Clock) -> Iterator[Clock]:
         _clock = previous
 
 
+def current_clock() -> Clock:
+    """The clock calls are timed on: the real one, or a `replaced_clock`'s."""
+    return _clock
+
+
 @dataclass(frozen=True, slots=True)
 class Deadline:
     """When a call must be over (`at`, on `clock.monotonic()`; `None`: never).
@@ -75,8 +80,9 @@ class Deadline:
     @classmethod
     def start(cls, timeout: float | None) -> Deadline:
         """The deadline `timeout` seconds from now (none for `None`)."""
-        at = None if timeout is None else _clock.monotonic() + timeout
-        return cls(at, timeout, _clock)
+        clock = current_clock()
+        at = None if timeout is None else clock.monotonic() + timeout
+        return cls(at, timeout, clock)
 
     def remaining(self) -> float | None:
         """Seconds left (at least a millisecond); `None` without a deadline."""

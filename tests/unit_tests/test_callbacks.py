@@ -32,11 +32,13 @@ from langchain_segmind import (
     forget_known_balances,
     get_segmind_callback,
 )
+from langchain_segmind.testing import FakeClock
 from tests.unit_tests.conftest import (
     DEFAULT_ANSWER_HEADERS,
     Invoke,
     ModelFactory,
     Recorder,
+    openai_payload,
 )
 
 
@@ -267,6 +269,31 @@ def test_a_balance_on_an_answer_that_cannot_be_read_still_counts(
     with pytest.raises(SegmindInsufficientCreditsError, match=r"49\.5 credits"):
         model.invoke("two")
     assert recorder.count == 1
+
+
+@pytest.mark.usefixtures("fresh_balances")
+def test_a_higher_balance_read_soon_after_a_lower_one_does_not_hide_it(
+    make_model: ModelFactory, recorder: Recorder, fake_clock: FakeClock
+) -> None:
+    # Answers of concurrent calls may be read out of billing order: within
+    # 30 s the lowest balance stands; later, a higher one (a top-up) replaces it.
+    model = make_model(ChatSegmindGPT4o, min_remaining_credits=100)
+    for balance in ("50", "500"):
+        recorder.reply(openai_payload("ok"), headers={"x-remaining-credits": balance})
+    model.invoke("one")
+    with pytest.warns(SegmindLowCreditsWarning):
+        model.invoke("two")
+    with pytest.warns(SegmindLowCreditsWarning, match="50 credits"):
+        model.invoke("three")
+
+    fake_clock.sleep(31)
+    recorder.reply(openai_payload("ok"), headers={"x-remaining-credits": "500"})
+    with pytest.warns(SegmindLowCreditsWarning):
+        model.invoke("four")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SegmindLowCreditsWarning)
+        model.invoke("five")
+    assert recorder.count == 5
 
 
 @pytest.mark.usefixtures("fresh_balances")
