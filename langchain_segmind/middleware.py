@@ -17,7 +17,8 @@ try:
     from langchain.agents.middleware import AgentMiddleware, AgentState, hook_config
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "langchain_segmind.middleware needs LangChain's agents: pip install langchain"
+        "langchain_segmind.middleware needs LangChain's agents: install the "
+        "`agents` extra (langchain-segmind[agents]) or `langchain`"
     ) from error
 
 
