@@ -76,17 +76,21 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
             retried += 1
         if retried >= self.max_retries:
             return None
-        errors = [
-            ToolMessage(
-                f"Error: {call.get('error') or 'the call could not be read'}\n"
-                "Please fix your mistakes.",
-                tool_call_id=call["id"],
-                name=call.get("name") or "unknown",
-                status="error",
-            )
-            for call in last.invalid_tool_calls
-            if call.get("id")
-        ]
+        # A message built from a stream keeps the reasons in its metadata.
+        reasons = last.response_metadata.get("invalid_tool_call_errors") or {}
+        errors = []
+        for call in last.invalid_tool_calls:
+            if call.get("id"):
+                reason = call.get("error") or reasons.get(call["id"])
+                errors.append(
+                    ToolMessage(
+                        f"Error: {reason or 'the call could not be read'}\n"
+                        "Please fix your mistakes.",
+                        tool_call_id=call["id"],
+                        name=call.get("name") or "unknown",
+                        status="error",
+                    )
+                )
         return {"messages": errors, "jump_to": "model"} if errors else None
 
 

@@ -210,6 +210,9 @@ def last_chunk(message: AIMessage) -> ChatGenerationChunk:
     metadata = dict(message.response_metadata)
     if message.usage_metadata:
         metadata["token_usage"] = _token_usage(message.usage_metadata)
+    # Core rebuilds a streamed message's invalid calls without their reasons.
+    if errors := {c["id"]: c["error"] for c in message.invalid_tool_calls if c["id"]}:
+        metadata["invalid_tool_call_errors"] = errors
     fields = dict(message) | {"type": "AIMessageChunk", "response_metadata": metadata}
     chunk = AIMessageChunk(**fields, chunk_position="last")
     return ChatGenerationChunk(message=chunk)

@@ -139,6 +139,25 @@ async def test_an_invalid_call_is_answered_with_its_error_and_the_model_retries(
     assert "arguments.city: Field required" in retry
 
 
+def test_an_invalid_calls_error_reaches_the_model_when_the_agent_streams(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    segmind_emulator.script_replies(call_block('{"town": "Paris"}'), "Sunny.")
+    agent = create_agent(
+        ChatSegmind(model="gpt-4o"),
+        tools=[get_weather],
+        middleware=[InvalidToolCallRetryMiddleware()],
+    )
+
+    chunks = agent.stream(
+        {"messages": [HumanMessage("Weather in Paris?")]}, stream_mode="messages"
+    )
+
+    assert "Sunny." in [chunk.text for chunk, _ in chunks]
+    retry = segmind_emulator.requests[1].body["messages"][-1]["content"]
+    assert "arguments.city: Field required" in retry
+
+
 def test_invalid_calls_are_retried_at_most_max_retries_times_in_a_row(
     segmind_emulator: SegmindEmulator,
 ) -> None:

@@ -494,9 +494,12 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
     )
     [as_yielded] = chunk.invalid_tool_calls
     assert {**as_yielded, "id": None} == {**refused, "id": None}
-    # Core rebuilds a merged stream's invalid calls without their reason.
+    # Core rebuilds a merged stream's invalid calls without their reason,
+    # which the metadata keeps by call id.
     [kept] = merged_answer.invalid_tool_calls
     assert (kept["name"], kept["args"]) == (refused["name"], refused["args"])
+    reasons = merged_answer.response_metadata["invalid_tool_call_errors"]
+    assert reasons == {kept["id"]: refused["error"]}
 
 
 @pytest.mark.parametrize(
