@@ -66,15 +66,15 @@ def account_id(base_url: str, api_key: SecretStr | None) -> str:
 
 
 def read_credits(
-    headers: Mapping[str, str], account: str, *, resumed: bool = False
+    headers: Mapping[str, str], account: str, *, resumed_job: object = None
 ) -> dict[str, Any]:
     """Segmind's per-call headers as response metadata; remembers the balance.
 
     `remaining_credits`, `cost` and `generation_time` are floats, or `None`.
-    A resumed job's balance, which may be old, is not remembered.
+    The balance of a `resumed_job`'s answer, which may be old, is not remembered.
     """
     remaining = _number(headers.get("x-remaining-credits"))
-    if remaining is not None and not resumed:
+    if remaining is not None and resumed_job is None:
         now, lowest = current_clock().monotonic(), remaining
         with _balances_lock:
             known = _balances.get(account)

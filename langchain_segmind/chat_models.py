@@ -206,8 +206,8 @@ class ChatSegmind(BaseChatModel):
             check_body_field_names(name for name in names if name not in fields)
             super().__init__(**kwargs)
         except (SegmindInputError, ValidationError) as error:
-            # A refused value (a key under another name, or as x-api-key) must
-            # stay in no frame: this one's, nor core's and pydantic's below it.
+            # A refused value (a key under another name, a password in base_url)
+            # stays in no frame: this one's, core's, pydantic's nor the check's.
             kwargs.clear()
             extra = None
             traceback.clear_frames(error.__traceback__)
@@ -224,6 +224,7 @@ class ChatSegmind(BaseChatModel):
         else:
             return
         # With its own cause, not pydantic's wrapper, which holds every argument.
+        traceback.clear_frames(refused[0].__traceback__)
         raise refused[0] from refused[0].__cause__
 
     def __repr_args__(self) -> Any:
@@ -289,7 +290,6 @@ class ChatSegmind(BaseChatModel):
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        # Core calls this only when no `profile=` was passed.
         return profile_for(self.model)
 
     @property
@@ -540,9 +540,7 @@ class ChatSegmind(BaseChatModel):
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
         account = callbacks.account_id(self.base_url, self.api_key)
         # Read even from an unreadable answer; a resumed job's balance is old.
-        credits = callbacks.read_credits(
-            answer.headers, account, resumed=bool(call.job)
-        )
+        credits = callbacks.read_credits(answer.headers, account, resumed_job=call.job)
         message = conversion.read_answer(answer.payload)
         if message is None:
             error = error_for_unreadable(
@@ -698,5 +696,5 @@ class ChatSegmindGPT4o(ChatSegmind):
     model: str = Field(default="gpt-4o", alias="model_name")
 
     if TYPE_CHECKING:
-        # The same `__init__` stub as ChatSegmindClaude's, for the same reason.
+
         def __init__(self, **kwargs: Any) -> None: ...

@@ -194,6 +194,12 @@ def check_base_url(url: str) -> str:
         parsed = httpx2.URL(url)
     except (TypeError, ValueError, httpx2.InvalidURL) as error:
         raise SegmindInputError(f"base_url {url!r} is not a valid URL") from error
+    if parsed.userinfo:
+        raise SegmindInputError(  # the URL itself not quoted: it holds them
+            "base_url is not usable: it carries credentials (user:password@), "
+            "which repr, serialized models and traces would show; give them to "
+            "your own http_client (auth=...) instead"
+        )
     problem = None
     if parsed.scheme not in ("http", "https"):
         problem = "it must start with http:// or https://"

@@ -463,6 +463,17 @@ def test_a_refused_base_url_keeps_its_own_cause():
     assert isinstance(raised.value.__cause__, httpx2.InvalidURL)
 
 
+PASSWORD_IN_URL = "https://team:Pa55word@gw.example/v1"
+
+
+def test_a_base_url_with_credentials_is_refused_without_showing_them():
+    with pytest.raises(SegmindInputError, match="credentials") as raised:
+        ChatSegmind(model="gpt-4o", base_url=PASSWORD_IN_URL)
+
+    for rendered in _error_texts(raised.value):
+        assert "Pa55word" not in rendered
+
+
 def test_a_key_inside_model_kwargs_under_another_name_is_refused():
     with pytest.raises(SegmindInputError, match="credential") as raised:
         ChatSegmindGPT4o(model_kwargs={"api-key": KEY})
