@@ -52,6 +52,12 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     """`convert_to_openai_tool`, refusing a name providers would refuse."""
     if isinstance(tool, DescribedTool) and strict is None:
         return tool
+    kind = tool.get("type") if isinstance(tool, dict) else None
+    if kind not in (None, "function", "object", "custom"):
+        raise SegmindInputError(  # e.g. Anthropic's `web_search_20250305`
+            f"tool {tool!r:.80} is a provider's built-in tool (type {kind!r}), "
+            "which Segmind's gateway cannot run: it forwards no tools"
+        )
     try:
         description = convert_to_openai_tool(tool, strict=strict)
         name = description["function"]["name"]

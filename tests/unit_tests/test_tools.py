@@ -291,6 +291,21 @@ def test_a_tool_langchain_cannot_describe_is_refused_at_bind_time(
     assert recorder.count == 0
 
 
+@pytest.mark.parametrize(
+    "built_in",
+    [
+        {"type": "web_search_20250305", "name": "web_search", "max_uses": 2},
+        {"type": "web_search_preview"},
+    ],
+    ids=["anthropic", "openai"],
+)
+def test_a_providers_built_in_tool_is_refused_at_bind_time(model, recorder, built_in):
+    with pytest.raises(SegmindInputError, match="provider's built-in tool"):
+        model.bind_tools([built_in])
+
+    assert recorder.count == 0
+
+
 def test_a_tool_name_of_64_allowed_characters_is_accepted(model, dialect, recorder):
     name = "Get-weather_2" + "x" * 51
 
