@@ -36,8 +36,8 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
     the retries (each a billed request).
 
     With a `response_format`, give it as `ToolStrategy(schema)`: LangChain
-    runs a bare schema as `ProviderStrategy` for Segmind's models, which
-    raises `StructuredOutputValidationError` on such a reply before any
+    runs a bare schema as `ProviderStrategy` for most of Segmind's models,
+    which raises `StructuredOutputValidationError` on such a reply before any
     middleware sees it.
 
     Example:
