@@ -122,22 +122,17 @@ def through_own_client(
     lib: Any = httpx2,
     *,
     model_timeout: float = 0.3,
-    closed: bool = False,
     **options: Any,
 ) -> BaseException:
     """The error of one call through a user's own `lib` client made with `options`."""
 
     async def in_a_loop() -> Any:
         async with lib.AsyncClient(**options) as own:
-            if closed:
-                await own.aclose()
             model = model_on(base_url, http_async_client=own, timeout=model_timeout)
             return await model.ainvoke("Hi")
 
     def in_this_thread() -> Any:
         with lib.Client(**options) as own:
-            if closed:
-                own.close()
             return model_on(base_url, http_client=own, timeout=model_timeout).invoke(
                 "Hi"
             )
@@ -626,22 +621,6 @@ def test_a_users_own_timeouts_apply_inside_an_attempt(
 
     assert isinstance(error, SegmindTimeoutError), repr(error)
     assert "the HTTP client's own timeouts ran out" in str(error)
-
-
-# -- exceptions keep their story --
-
-
-@pytest.mark.parametrize("mode", ["sync", "async"])
-def test_a_closed_client_is_not_reported_as_possibly_billed(
-    emulator: SegmindEmulator, mode: str
-) -> None:
-    error = through_own_client(mode, emulator.base_url, closed=True)
-
-    assert isinstance(error, SegmindError), repr(error)
-    assert "billed" not in str(error)
-    assert "closed" in str(error)
-    assert error.__cause__ is not None
-    assert emulator.requests == []
 
 
 # -- the key is in no frame of any error's traceback --

@@ -584,6 +584,7 @@ def test_a_closed_client_fails_at_once_as_not_sent(
         run()
 
     assert "billed" not in str(raised.value)
+    assert isinstance(raised.value.__cause__, RuntimeError)  # the client's own
     assert raised.value.is_retryable is False
     assert fake_clock.waits == []
     assert recorder.count == 0

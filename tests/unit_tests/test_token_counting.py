@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from langchain_core.language_models import base as core_base
 from langchain_core.messages import (
     AIMessage,
     BaseMessage,
@@ -40,16 +39,6 @@ class Forecast(BaseModel):
 
     city: str
     days: int
-
-
-@pytest.fixture(autouse=True)
-def _no_default_tokenizer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail loudly if langchain-core's GPT-2 fallback (needs transformers) is used."""
-
-    def refuse(text: str) -> list[int]:
-        raise ImportError("transformers is not installed")
-
-    monkeypatch.setattr(core_base, "_get_token_ids_default_method", refuse)
 
 
 CONVERSATION: list[BaseMessage] = [
