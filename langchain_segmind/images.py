@@ -24,8 +24,11 @@ _ACCEPTED = {media_type for _, media_type in _SIGNATURES} | {"image/webp"}
 def sniff_media_type(data: bytes | str) -> str | None:
     """The media type of a PNG, JPEG, GIF, WebP or PDF, from its first bytes.
 
-    `data` is the file's start (a dozen bytes are enough) or its base64 text;
-    `None` means the format is not recognised.
+    Args:
+        data: The file's start (a dozen bytes are enough) or its base64 text.
+
+    Returns:
+        The media type, e.g. `"image/png"`; `None` if it is not recognised.
     """
     if isinstance(data, str):
         head = data[:24]
