@@ -170,7 +170,8 @@ class SegmindEmulator:
         While the block runs (process-wide), every model that has no client of
         its own calls this emulator with its key: models built anywhere, even
         at import with no `api_key` or `base_url`, sync and async, so no call
-        can reach Segmind, nor any proxy of the environment. Models given
+        can reach Segmind, nor any proxy of the environment; processes started
+        in the block inherit the route (an environment variable). Models given
         their own `http_client` are left alone. Calls are also timed on
         `clock`, so waits between retries and polls take no real time. The
         `segmind_emulator` fixture does this for you.
@@ -178,23 +179,14 @@ class SegmindEmulator:
         Yields:
             `clock`, the fake clock the calls are timed on.
         """
+        route = route_to(self.base_url, self._api_key)
         with (
-            routed_default_clients(self._route),
+            routed_default_clients(
+                route, for_children=f"{self.base_url} {self._api_key}"
+            ),
             replaced_clock(self._clock),
         ):
             yield self._clock
-
-    def _route(
-        self, url: str, api_key: SecretStr | None
-    ) -> tuple[str, SecretStr | None]:
-        """`url` on this emulator, from its `/v1/` or `/v2/` on, with its key."""
-        base = httpx2.URL(self.base_url)
-        root_path = base.path.rstrip("/").removesuffix("/v1").removesuffix("/v2")
-        root = str(base.copy_with(path=root_path)).rstrip("/")
-        path, mark, query = httpx2.URL(url).raw_path.decode("ascii").partition("?")
-        api = max(path.rfind("/v1/"), path.rfind("/v2/"))
-        routed = root + (path[api:] if api >= 0 else path) + mark + query
-        return routed, SecretStr(self._api_key)
 
     # -- addresses -----------------------------------------------------------------
 
@@ -409,6 +401,26 @@ class SegmindEmulator:
     def fail_next_queue_job(self, message: str = "Model inference failed") -> None:
         """Make the next submitted v2 job end `FAILED` with `message`."""
         self._state.fail_next_job(message)
+
+
+def route_to(
+    base_url: str, api_key: str
+) -> Callable[[str, SecretStr | None], tuple[str, SecretStr | None]]:
+    """The route to the emulator at `base_url`, for `routed_default_clients`.
+
+    A URL goes there from its `/v1/` or `/v2/` on, with the emulator's key.
+    """
+    base = httpx2.URL(base_url)
+    root_path = base.path.rstrip("/").removesuffix("/v1").removesuffix("/v2")
+    root = str(base.copy_with(path=root_path)).rstrip("/")
+
+    def route(url: str, _key: SecretStr | None) -> tuple[str, SecretStr | None]:
+        path, mark, query = httpx2.URL(url).raw_path.decode("ascii").partition("?")
+        api = max(path.rfind("/v1/"), path.rfind("/v2/"))
+        routed = root + (path[api:] if api >= 0 else path) + mark + query
+        return routed, SecretStr(api_key)
+
+    return route
 
 
 def _check_all(values: tuple[Any, ...], kind: type, usage: str) -> None:

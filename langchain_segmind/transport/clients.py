@@ -26,7 +26,7 @@ from collections.abc import (
     Iterator,
 )
 from contextlib import contextmanager, suppress
-from functools import partial
+from functools import cache, partial
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
@@ -426,7 +426,10 @@ class _DefaultClients:
                 asyncio.run_coroutine_threadsafe(closer.aclose(), loop)
 
 
-DEFAULT_CLIENTS = _DefaultClients()
+# A `routed_default_clients` block hands its route ("<base URL> <key>") to the
+# processes started while it runs, spawned ones too, which share no memory.
+ROUTE_VARIABLE = "LANGCHAIN_SEGMIND_EMULATOR_ROUTE"
+DEFAULT_CLIENTS = _DefaultClients(proxies=ROUTE_VARIABLE not in os.environ)
 atexit.register(lambda: DEFAULT_CLIENTS.close())  # its sockets, before exit
 if hasattr(os, "register_at_fork"):
     # The child must not write on its parent's sockets, nor wait on a lock
@@ -441,27 +444,45 @@ _route: Route | None = None
 
 
 @contextmanager
-def routed_default_clients(route: Route) -> Iterator[None]:
+def routed_default_clients(route: Route, *, for_children: str) -> Iterator[None]:
     """Send every default-client request to the URL and key `route(url, key)` gives.
 
     Process-wide while the block runs, on default clients of its own that use
     no proxy (the route leads to loopback); calls through a client the user
-    passed are left alone.
+    passed are left alone. Processes started in the block inherit the route
+    `for_children` names ("<emulator base URL> <key>").
     """
     global _route, DEFAULT_CLIENTS
-    previous = _route, DEFAULT_CLIENTS
+    previous = _route, DEFAULT_CLIENTS, os.environ.get(ROUTE_VARIABLE)
     _route, DEFAULT_CLIENTS = route, _DefaultClients(proxies=False)
+    os.environ[ROUTE_VARIABLE] = for_children
     try:
         yield
     finally:
         routed_clients = DEFAULT_CLIENTS
-        _route, DEFAULT_CLIENTS = previous
+        _route, DEFAULT_CLIENTS, inherited = previous
+        if inherited is None:
+            os.environ.pop(ROUTE_VARIABLE, None)
+        else:
+            os.environ[ROUTE_VARIABLE] = inherited
         routed_clients.close()
 
 
 def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | None]:
     """The URL and key a default-client request really uses."""
-    return (url, api_key) if _route is None else _route(url, api_key)
+    route = _route or _inherited_route()
+    return (url, api_key) if route is None else route(url, api_key)
+
+
+@cache
+def _inherited_route() -> Route | None:
+    """The route of the emulator block that started this process, if any."""
+    if not (inherited := os.environ.get(ROUTE_VARIABLE)):
+        return None
+    from langchain_segmind.testing._emulator import route_to
+
+    base_url, _, api_key = inherited.partition(" ")
+    return route_to(base_url, api_key)
 
 
 def check_sync_client(client: object) -> Any:

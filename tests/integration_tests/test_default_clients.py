@@ -250,6 +250,29 @@ async def test_a_capture_block_closes_its_clients_in_a_loop_that_goes_on(
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
+def test_a_process_started_under_the_fixture_calls_the_emulator_too(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    # A spawned worker shares no memory: the route reaches it by inheritance.
+    script = (
+        "from langchain_segmind import ChatSegmindGPT4o\n"
+        "llm = ChatSegmindGPT4o(base_url='https://api.segmind.com/v1', "
+        "api_key='sk-a-real-looking-key', max_retries=0)\n"
+        "print(llm.invoke('Hi').content)\n"
+    )
+
+    finished = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.stdout.strip() == f"{REPLY}Hi", finished.stderr  # its key
+    assert len(segmind_emulator.requests) == 1
+
+
 def test_a_script_that_called_leaves_no_socket_open_at_exit(
     emulator: SegmindEmulator,
 ) -> None:
