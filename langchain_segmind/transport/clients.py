@@ -383,7 +383,7 @@ class _DefaultClients:
         self._sync: httpx2.Client | None = None
         self._async: dict[
             tuple[asyncio.AbstractEventLoop, str],
-            tuple[httpx2.AsyncClient, AsyncGenerator[None]],
+            tuple[httpx2.AsyncClient, AsyncGenerator[None], Callable[[], object]],
         ] = {}
 
     def sync(self) -> httpx2.Client:
@@ -400,6 +400,12 @@ class _DefaultClients:
             for old in [old for old in self._async if old[0].is_closed()]:
                 del self._async[old]
             client: httpx2.AsyncClient = _new_client(backend, proxies=self._proxies)
+            closing: list[asyncio.Task[None]] = []
+
+            def close_once() -> asyncio.Task[None]:  # in the loop, once
+                if not closing:
+                    closing.append(asyncio.ensure_future(client.aclose()))
+                return closing[0]
 
             async def close_at_shutdown() -> AsyncGenerator[None]:
                 try:
@@ -407,23 +413,23 @@ class _DefaultClients:
                 finally:
                     with self._lock:
                         self._async.pop(key, None)
-                    await client.aclose()
+                    await close_once()
 
             # Run to its `yield`, the loop knows it: `shutdown_asyncgens` (as
             # in `asyncio.run`) closes it, running the `finally`.
             closer = close_at_shutdown()
             with suppress(StopIteration):
                 closer.asend(None).send(None)
-            self._async[key] = (client, closer)
+            self._async[key] = (client, closer, close_once)
         return client
 
     def close(self) -> None:
         """Close the sync client now, and each async one in its loop, soon."""
         if self._sync is not None:
             self._sync.close()
-        for (loop, _), (_, closer) in list(self._async.items()):
-            if not loop.is_closed():
-                asyncio.run_coroutine_threadsafe(closer.aclose(), loop)
+        for (loop, _), (_, _, close_once) in list(self._async.items()):
+            if not loop.is_closed():  # a loop's shutdown then awaits the same close
+                loop.call_soon_threadsafe(close_once)
 
 
 # A `routed_default_clients` block hands its route ("<base URL> <key>") to the

@@ -250,6 +250,23 @@ async def test_a_capture_block_closes_its_clients_in_a_loop_that_goes_on(
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
+@pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])
+def test_a_loop_idle_when_a_capture_block_ends_shuts_down_without_errors(
+    emulator: SegmindEmulator, transport: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        with emulator.capture_default_clients():
+            model = ChatSegmindGPT4o(async_transport=transport)
+            loop.run_until_complete(model.ainvoke("Hi"))
+        loop.run_until_complete(loop.shutdown_asyncgens())  # as the README says
+    finally:
+        loop.close()
+    gc.collect()
+
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
 def test_a_process_started_under_the_fixture_calls_the_emulator_too(
     segmind_emulator: SegmindEmulator,
 ) -> None:
