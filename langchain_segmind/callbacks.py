@@ -47,6 +47,9 @@ class SegmindLowCreditsWarning(UserWarning):
 # answers may be read out of billing order: the burst keeps its lowest figure,
 # so a stale, higher one read late cannot hide a low balance.
 BURST_SECONDS = 30.0
+# The balances of this many accounts (base URL and key) are remembered, those
+# seen last: a server calling with a key per user would otherwise grow forever.
+MAX_REMEMBERED_ACCOUNTS = 10_000
 
 _balances_lock = threading.Lock()
 _balances: dict[str, tuple[float, float]] = {}  # account -> (credits, monotonic)
@@ -77,10 +80,12 @@ def read_credits(
     if remaining is not None and resumed_job is None:
         now, lowest = current_clock().monotonic(), remaining
         with _balances_lock:
-            known = _balances.get(account)
+            known = _balances.pop(account, None)
             if known is not None and now - known[1] < BURST_SECONDS:
                 lowest = min(known[0], remaining)
             _balances[account] = (lowest, now)
+            if len(_balances) > MAX_REMEMBERED_ACCOUNTS:
+                del _balances[next(iter(_balances))]  # the one seen longest ago
     return {
         "remaining_credits": remaining,
         "cost": _number(headers.get("x-cost")),

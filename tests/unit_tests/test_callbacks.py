@@ -29,6 +29,7 @@ from langchain_segmind import (
     SegmindInsufficientCreditsError,
     SegmindLowCreditsWarning,
     SegmindResponseError,
+    callbacks,
     forget_known_balances,
     get_segmind_callback,
 )
@@ -294,6 +295,25 @@ def test_a_higher_balance_read_soon_after_a_lower_one_does_not_hide_it(
         warnings.simplefilter("error", SegmindLowCreditsWarning)
         model.invoke("five")
     assert recorder.count == 5
+
+
+@pytest.mark.usefixtures("fresh_balances")
+def test_only_the_balances_of_the_accounts_seen_last_are_remembered(
+    make_model: ModelFactory, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(callbacks, "MAX_REMEMBERED_ACCOUNTS", 2)
+    models = [
+        make_model(ChatSegmindGPT4o, api_key=f"key-{n}", min_remaining_credits=10_000)
+        for n in range(3)
+    ]
+    for model in models:
+        model.invoke("one")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SegmindLowCreditsWarning)
+        models[0].invoke("two")  # forgotten: seen longest ago
+    with pytest.warns(SegmindLowCreditsWarning):
+        models[2].invoke("two")
 
 
 @pytest.mark.usefixtures("fresh_balances")
