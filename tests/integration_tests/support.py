@@ -4,6 +4,9 @@
   and `reset_emulator`, which puts an emulator back to it.
 - Model builders: `model_kwargs`, `new_model`, `model_factory`.
 - Calls and the request log: `call`, `slug_of`, `posts`, `approx`.
+- Calls on each path of the transport (`PATHS`: the default sync client, and
+  async over `httpx2` or `aiohttp`): `model_on` (a model with the key `KEY`),
+  `run` and `invoke`; `failure_of` an action, and a `closed_port`.
 - `each_class_and_mode`: the usual parametrization over both chat model
   classes and both call modes.
 - `assert_key_nowhere`: no key in an error, its chain or any frame's locals.
@@ -15,6 +18,8 @@ Import as `from tests.integration_tests.support import ...`.
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -130,6 +135,60 @@ def approx(credits: float) -> Any:
     """Credits compare to a millionth (pytest's default, 1e-6 relative, would
     let 0.01 pass at 10,000 credits: almost one call's cost)."""
     return pytest.approx(credits, abs=1e-6)
+
+
+# -- calls on each path of the transport --------------------------------------------
+
+KEY = "sk-never-in-a-traceback-3f9a71"
+"""The key of `model_on`'s models; a module constant, so no test frame holds it."""
+
+PATHS = ["sync", "httpx2", "aiohttp"]
+SYNC_PATHS = ("sync", "user-client")  # a user's client here is an httpx2.Client
+
+
+def model_on(base_url: str, path: str = "sync", **fields: Any) -> ChatSegmind:
+    """A GPT-4o model with the module's key, on the default clients of `path`."""
+    fields.setdefault("api_key", KEY)
+    backend = "aiohttp" if path == "aiohttp" else "httpx2"
+    return ChatSegmindGPT4o(base_url=base_url, async_transport=backend, **fields)
+
+
+def run(path: str, *calls: Callable[[], Any]) -> list[Any]:
+    """Each of `calls` in turn; on an async path, awaited in one `asyncio.run`."""
+    if path in SYNC_PATHS:
+        return [make() for make in calls]
+
+    async def in_one_loop() -> list[Any]:
+        results = []
+        for make in calls:
+            result = make()
+            results.append(await result if asyncio.iscoroutine(result) else result)
+        return results
+
+    return asyncio.run(in_one_loop())
+
+
+def invoke(chat: ChatSegmind, path: str, prompt: str = "Hi", **kwargs: Any) -> Any:
+    """A thunk for `run`: the call `path` makes."""
+    if path in SYNC_PATHS:
+        return lambda: chat.invoke(prompt, **kwargs)
+    return lambda: chat.ainvoke(prompt, **kwargs)
+
+
+def failure_of(action: Callable[[], Any]) -> BaseException:
+    """What `action` raised (the test fails if it returned)."""
+    try:
+        result = action()
+    except BaseException as error:  # any escape is the point
+        return error
+    pytest.fail(f"no error was raised; the call returned {result!r}")
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 # -- LangChain's standard suite ------------------------------------------------------

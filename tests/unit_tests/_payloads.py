@@ -1,16 +1,36 @@
-"""What the content-payload tests share: fixture bytes, the wire, expected parts."""
+"""What the unit tests share, besides fixtures (those are in conftest.py).
+
+- Content payloads: fixture bytes (`PNG`, `JPEG`, ... and data URIs), the
+  slugs, `Wire` (models of any slug sending to the recorder) and the expected
+  parts (`user_body`, `claude_image`, `claude_url`, `gpt_image`).
+- Tool calls: the tool `get_weather`, a past call of it (`PARIS`), the prompt
+  section it makes (`WEATHER_INSTRUCTION`), `block` and `tool_lines`; the
+  JSON-Schema tool `F`, calls of it (`CALL`, `SECOND`, `DRAFT`) and `read`.
+- Structured output: one joke schema in each accepted form (`SCHEMAS`), its
+  values (`JOKE_VALUES`, `JOKE_JSON`), `joke_call`, `system_prompt` and `run`.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.tools import tool
+from pydantic import BaseModel
+from pydantic.v1 import BaseModel as BaseModelV1
+from typing_extensions import TypedDict
 
 from langchain_segmind import ChatSegmind, SegmindError
+
+from .conftest import Recorder, openai_payload
+
+# -- content payloads --------------------------------------------------------------
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CLAUDE = "claude-3.5-sonnet"
@@ -77,3 +97,178 @@ def claude_url(kind: str, url: str) -> dict[str, Any]:
 
 def gpt_image(url: str) -> dict[str, Any]:
     return {"type": "image_url", "image_url": {"url": url}}
+
+
+# -- tool calls --------------------------------------------------------------------
+
+
+@tool
+def get_weather(city: str) -> str:
+    """Get the weather in a city."""
+    return "sunny"
+
+
+# The whole section for get_weather alone with tool_choice "auto".
+WEATHER_INSTRUCTION = """\
+# Tools
+
+You can call the tools listed below. Each line inside <tools> is one tool: \
+its name, what it does, and the JSON Schema of its arguments.
+
+<tools>
+{"name": "get_weather", "description": "Get the weather in a city.", \
+"parameters": {"properties": {"city": {"type": "string"}}, "required": \
+["city"], "type": "object"}}
+</tools>
+
+To call a tool, answer with a block that holds one JSON object with the keys \
+"name" and "arguments", exactly like this:
+
+<tool_call>
+{"name": "<tool name>", "arguments": {<arguments as a JSON object>}}
+</tool_call>
+
+Rules:
+- "arguments" must be a JSON object that satisfies the tool's schema.
+- To call several tools at once, write one block per call, one after another.
+- You may write a short sentence before the first block; write nothing after \
+the last block. Stop there: the results will come back in <tool_result> \
+blocks in the next message.
+- Calls in the conversation history also show an "id"; never write one \
+yourself.
+- Call a tool only when it helps to answer; otherwise answer normally, with \
+no tool_call block."""
+PARIS = {"name": "get_weather", "args": {"city": "Paris"}, "id": "c1"}
+
+
+def block(name: str, arguments: Any) -> str:
+    call = json.dumps({"name": name, "arguments": arguments}, ensure_ascii=False)
+    return f"<tool_call>\n{call}\n</tool_call>"
+
+
+def tool_lines(system: str) -> list[dict[str, Any]]:
+    """The tools listed in a system prompt, one JSON line each."""
+    lines = system.split("\n")
+    section = lines[lines.index("<tools>") + 1 : lines.index("</tools>")]
+    return [json.loads(line) for line in section]
+
+
+# A JSON-Schema tool, calls of it, and a call drafted in inline reasoning.
+F = {"name": "f", "description": "", "parameters": {"type": "object"}}
+CALL = '{"name": "f", "arguments": {"x": "Paris"}}'
+SECOND = '{"name": "f", "arguments": {"x": "Rome"}}'
+DRAFT = '<tool_call>{"name": "f", "arguments": {"x": "draft"}}</tool_call>'
+
+
+def read(gpt: Any, recorder: Recorder, reply: str) -> AIMessage:
+    recorder.reply(openai_payload(reply))
+    return gpt.bind_tools([F]).invoke("Hi")
+
+
+# -- structured output -------------------------------------------------------------
+
+
+class Joke(BaseModel):
+    """A joke."""
+
+    setup: str
+    punchline: str
+
+
+class JokeV1(BaseModelV1):
+    """A joke."""
+
+    setup: str
+    punchline: str
+
+
+class JokeDict(TypedDict):
+    """A joke."""
+
+    setup: str
+    punchline: str
+
+
+JOKE_SCHEMA = {
+    "title": "JokeSchema",
+    "description": "A joke.",
+    "type": "object",
+    "properties": {"setup": {"type": "string"}, "punchline": {"type": "string"}},
+    "required": ["setup", "punchline"],
+}
+PROPERTIES = {"setup": {"type": "string"}, "punchline": {"type": "string"}}
+JOKE_VALUES = {
+    "setup": "Why did the cat sit on the laptop?",
+    "punchline": "To keep an eye on the mouse.",
+}
+JOKE_JSON = json.dumps(JOKE_VALUES)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A schema in one of the accepted forms, and what it sends and parses to."""
+
+    value: Any
+    name: str
+    json_schema: dict[str, Any]
+    parsed: Any
+
+
+SCHEMAS = [
+    Schema(
+        Joke,
+        "Joke",
+        {
+            "title": "Joke",
+            "description": "A joke.",
+            "properties": PROPERTIES,
+            "required": ["setup", "punchline"],
+            "type": "object",
+        },
+        Joke(**JOKE_VALUES),
+    ),
+    Schema(
+        JokeV1,
+        "JokeV1",
+        {
+            "title": "JokeV1",
+            "description": "A joke.",
+            "type": "object",
+            "properties": PROPERTIES,
+            "required": ["setup", "punchline"],
+        },
+        JokeV1(**JOKE_VALUES),
+    ),
+    Schema(
+        JokeDict,
+        "JokeDict",
+        {
+            "title": "JokeDict",
+            "description": "A joke.",
+            "type": "object",
+            "properties": PROPERTIES,
+            "required": ["setup", "punchline"],
+        },
+        JOKE_VALUES,
+    ),
+    Schema(JOKE_SCHEMA, "JokeSchema", JOKE_SCHEMA, JOKE_VALUES),
+]
+SCHEMA_IDS = ["pydantic", "pydantic-v1", "typeddict", "json-schema"]
+
+
+def run(runnable: Any, api: str, prompt: Any = "Tell me a joke about cats.") -> Any:
+    """One call through `invoke` or `ainvoke`."""
+    if api == "invoke":
+        return runnable.invoke(prompt)
+    return asyncio.run(runnable.ainvoke(prompt))
+
+
+def joke_call(name: str, arguments: str = JOKE_JSON) -> str:
+    return f'<tool_call>\n{{"name": "{name}", "arguments": {arguments}}}\n</tool_call>'
+
+
+def system_prompt(body: dict[str, Any]) -> str:
+    if "instruction" in body:
+        return body["instruction"]
+    [system] = [m["content"] for m in body["messages"] if m["role"] == "system"]
+    return system

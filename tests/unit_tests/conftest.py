@@ -316,6 +316,43 @@ def agpt(make_model: ModelFactory) -> ChatSegmindGPT4o:
     return make_model(ChatSegmindGPT4o)
 
 
+# -- both dialects: one test, run for Claude and for GPT ---------------------------
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """A chat model class, and its provider's answer to a given text."""
+
+    name: str
+    cls: type[ChatSegmind]
+    answer: Callable[[str], dict[str, Any]]
+
+    def system_prompt(self, body: dict[str, Any]) -> str | None:
+        """All system text of a request, as the model reads it."""
+        if self.name == "claude":
+            return body.get("instruction")
+        texts = [m["content"] for m in body["messages"] if m["role"] == "system"]
+        return "\n\n".join(texts) if texts else None
+
+
+DIALECTS = [
+    Dialect("claude", ChatSegmindClaude, anthropic_payload),
+    Dialect("gpt", ChatSegmindGPT4o, openai_payload),
+]
+
+
+@pytest.fixture(params=DIALECTS, ids=lambda d: d.name)
+def dialect(request: pytest.FixtureRequest) -> Dialect:
+    """Each test once with Claude's answers, once with GPT's."""
+    return request.param
+
+
+@pytest.fixture
+def model(dialect: Dialect, make_model: ModelFactory) -> ChatSegmind:
+    """A model of the dialect's class against the recorder, fake clock."""
+    return make_model(dialect.cls)
+
+
 Invoke = Callable[..., AIMessage]
 
 

@@ -1,0 +1,275 @@
+"""Proxy and certificate settings from the environment, on real sockets.
+
+The default clients (`sync`; async over `httpx2` or `aiohttp`) read them as a
+plain `httpx2.Client` does: a connection, direct or through a proxy, keeps TCP
+keepalive; a `NO_PROXY` entry that covers the host bypasses the proxy; a proxy
+that leads nowhere is a retried connection error, and a setting that cannot
+work a setup error. The emulator stands in for the proxy where one must answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import importlib.util
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import httpx2
+import pytest
+
+from langchain_segmind import SegmindConnectionError, SegmindInputError
+from langchain_segmind.testing import SegmindEmulator
+from langchain_segmind.transport import clients
+from tests.integration_tests.support import (
+    PATHS,
+    closed_port,
+    failure_of,
+    invoke,
+    model_on,
+    run,
+)
+
+PROXY_VARIABLES = [
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "SSL_CERT_FILE",
+]
+PROXY_VARIABLES += [name.lower() for name in PROXY_VARIABLES[:4]]
+EXPECTED_KEEPALIVE = {
+    name: value
+    for name, value in {
+        "TCP_KEEPIDLE": 60,
+        "TCP_KEEPINTVL": 60,
+        "TCP_KEEPCNT": 5,
+    }.items()
+    if hasattr(socket, name)
+}
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """No proxy or certificate settings but the test's own, read by default
+    clients built inside the test and closed after it."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    forget_default_clients()
+    yield monkeypatch
+    monkeypatch.undo()
+    forget_default_clients()
+
+
+def forget_default_clients() -> None:
+    clients.DEFAULT_CLIENTS.sync().close()
+    clients.DEFAULT_CLIENTS.reset()
+
+
+# -- proxies from the environment --
+
+
+@pytest.fixture
+def opened_sockets(monkeypatch: pytest.MonkeyPatch) -> list[socket.socket]:
+    """Every socket given an option while the test runs (each TCP connection is)."""
+    seen: list[socket.socket] = []
+    setsockopt = socket.socket.setsockopt
+
+    def recorded(sock: socket.socket, *args: Any) -> None:
+        seen.append(sock)
+        setsockopt(sock, *args)
+
+    monkeypatch.setattr(socket.socket, "setsockopt", recorded)
+    return seen
+
+
+def keepalive_to(port: int, sockets: list[socket.socket]) -> list[dict[str, int]]:
+    """The keepalive options of the open sockets connected to `port`."""
+    found = []
+    for sock in dict.fromkeys(sockets):
+        with contextlib.suppress(OSError):
+            if sock.getpeername()[1] != port:
+                continue
+            options = {
+                name: sock.getsockopt(socket.IPPROTO_TCP, getattr(socket, name))
+                for name in EXPECTED_KEEPALIVE
+            }
+            options["SO_KEEPALIVE"] = int(
+                sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) != 0
+            )
+            found.append(options)
+    return found
+
+
+@pytest.mark.parametrize("route", ["direct", "proxy"])
+@pytest.mark.parametrize("path", PATHS)
+def test_default_client_connections_carry_tcp_keepalive(
+    request: pytest.FixtureRequest,
+    emulator: SegmindEmulator,
+    environment: pytest.MonkeyPatch,
+    opened_sockets: list[socket.socket],
+    path: str,
+    route: str,
+) -> None:
+    base_url = emulator.base_url
+    if route == "proxy":
+        # The emulator serves a forward proxy's requests too: a host that does
+        # not exist is reached only through it. Its credentials go with them.
+        proxy = emulator.url.replace("http://", "http://us%40er:p%3Ass@")
+        environment.setenv("HTTP_PROXY", proxy)
+        base_url = "http://api.segmind.invalid/v1"
+    model = model_on(base_url, path, api_key=emulator.api_key)
+
+    answer, options = run(
+        path,
+        invoke(model, path),
+        lambda: keepalive_to(emulator.port, opened_sockets),
+    )
+
+    assert answer.content
+    if route == "proxy":
+        assert emulator.requests[0].headers["host"] == "api.segmind.invalid"
+        credentials = base64.b64encode(b"us@er:p:ss").decode()
+        assert emulator.requests[0].headers["proxy-authorization"] == (
+            f"Basic {credentials}"
+        )
+    assert options, "no open connection to the emulator"
+    assert options == [{**EXPECTED_KEEPALIVE, "SO_KEEPALIVE": 1}] * len(options)
+
+
+@pytest.mark.parametrize(
+    ("proxy", "no_proxy"),
+    [
+        ("http", "127.0.0.1"),
+        ("http", "*"),
+        ("http", "localhost,127.0.0.1"),
+        # A plain httpx2.Client() fails on this entry (a punycode host).
+        ("http", "xn--bcher-kva.example,127.0.0.1"),
+        ("socks5", "127.0.0.1"),  # a proxy it cannot use (no socksio)
+    ],
+    ids=["host", "star", "list", "an-entry-httpx2-cannot-read", "unusable-proxy"],
+)
+@pytest.mark.parametrize("path", PATHS)
+def test_no_proxy_covering_the_host_bypasses_the_proxy(
+    emulator: SegmindEmulator,
+    environment: pytest.MonkeyPatch,
+    path: str,
+    proxy: str,
+    no_proxy: str,
+) -> None:
+    environment.setenv("ALL_PROXY", f"{proxy}://127.0.0.1:{closed_port()}")
+    environment.setenv("NO_PROXY", no_proxy)
+    model = model_on(emulator.base_url, path, api_key=emulator.api_key)
+
+    (answer,) = run(path, invoke(model, path))
+
+    assert answer.content
+    assert len(emulator.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "bypassed"),
+    [
+        ("*.segmind.invalid", True),
+        (".segmind.invalid", True),
+        ("segmind.invalid", True),
+        ("http://api.segmind.invalid", True),
+        ("http://[::1,http://x:y,http://api.segmind.invalid", True),  # bad: skipped
+        ("10.0.0.0/99,[::1]/x,segmind.invalid", True),  # bad networks: skipped
+        ("10.0.0.0/255.0.0.0,fe80::1%eth0/64,segmind.invalid", True),
+        ("*.segmind.example", False),
+        ("https://api.segmind.invalid", False),
+        ("invalid/16", False),  # a network of names: skipped
+    ],
+)
+@pytest.mark.parametrize("path", PATHS)
+def test_no_proxy_entries_route_as_in_a_plain_httpx2_client(
+    emulator: SegmindEmulator,
+    environment: pytest.MonkeyPatch,
+    path: str,
+    no_proxy: str,
+    bypassed: bool,
+) -> None:
+    # The emulator serves a forward proxy's requests too; a `.invalid` host
+    # reached directly fails to resolve, at once rather than by asking DNS.
+    resolve = socket.getaddrinfo
+
+    def resolve_offline(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    environment.setattr(socket, "getaddrinfo", resolve_offline)
+    environment.setenv("HTTP_PROXY", emulator.url)
+    environment.setenv("NO_PROXY", no_proxy)
+    base_url = "http://api.segmind.invalid/v1"
+    try:
+        with httpx2.Client(trust_env=True) as plain:
+            plain.get(base_url)
+        plain_bypassed = False
+    except httpx2.ConnectError:  # went direct, and the name does not resolve
+        plain_bypassed = True
+    model = model_on(base_url, path, api_key=emulator.api_key)
+
+    if bypassed:
+        error = failure_of(lambda: run(path, invoke(model, path)))
+        assert isinstance(error, SegmindConnectionError), repr(error)
+    else:
+        (answer,) = run(path, invoke(model, path))
+        assert answer.content
+    assert plain_bypassed is bypassed
+
+
+@pytest.mark.parametrize("proxy", ["closed-port", "refused-connect"])
+@pytest.mark.parametrize("path", PATHS)
+def test_a_proxy_that_leads_nowhere_is_a_retried_connection_error(
+    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str, proxy: str
+) -> None:
+    if proxy == "closed-port":
+        environment.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    else:  # the emulator, standing as the proxy, grants no CONNECT tunnel
+        environment.setenv("HTTPS_PROXY", emulator.url)
+    scheme = "http" if proxy == "closed-port" else "https"
+    model = model_on(f"{scheme}://api.segmind.invalid/v1", path, max_retries=1)
+
+    error = failure_of(lambda: run(path, invoke(model, path)))
+
+    assert isinstance(error, SegmindConnectionError), repr(error)
+    assert "could not reach Segmind" in str(error)
+    assert error.is_retryable
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SSL_CERT_FILE", "/nonexistent.pem"), ("NO_PROXY", "http://10.0.0.0/x")],
+    ids=["missing-certificate-file", "no-proxy-network-with-a-path"],
+)
+@pytest.mark.parametrize("path", PATHS)
+def test_an_environment_setting_that_cannot_work_is_a_setup_error(
+    environment: pytest.MonkeyPatch, path: str, variable: str, value: str
+) -> None:
+    environment.setenv(variable, value)
+    model = model_on("http://127.0.0.1:9/v1", path)
+
+    error = failure_of(lambda: run(path, invoke(model, path)))
+
+    assert isinstance(error, SegmindInputError), repr(error)
+    assert "could not set up the HTTP client" in str(error)
+    assert "billed" not in str(error)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_socks_proxy_it_cannot_use_says_what_to_install(
+    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str
+) -> None:
+    if path != "aiohttp" and importlib.util.find_spec("socksio"):
+        pytest.skip("httpx2 can use the proxy: socksio is installed")
+    environment.setenv("ALL_PROXY", f"socks5://127.0.0.1:{closed_port()}")
+    model = model_on(emulator.base_url, path)
+
+    error = failure_of(lambda: run(path, invoke(model, path)))
+
+    assert isinstance(error, SegmindInputError), repr(error)
+    assert 'pip install "httpx2[socks]"' in str(error)
+    assert emulator.requests == []
