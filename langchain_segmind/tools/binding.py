@@ -53,7 +53,9 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     if isinstance(tool, DescribedTool) and strict is None:
         return tool
     kind = tool.get("type") if isinstance(tool, dict) else None
-    if kind not in (None, "function", "object", "custom"):
+    if kind not in (None, "function", "object", "custom") and not (
+        {"input_schema", "parameters"} & tool.keys() or "name" not in tool
+    ):
         raise SegmindInputError(  # e.g. Anthropic's `web_search_20250305`
             f"tool {tool!r:.80} is a provider's built-in tool (type {kind!r}), "
             "which Segmind's gateway cannot run: it forwards no tools"

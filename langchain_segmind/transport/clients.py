@@ -465,12 +465,13 @@ def routed_default_clients(route: Route, *, for_children: str) -> Iterator[None]
     try:
         yield
     finally:
-        routed_clients = DEFAULT_CLIENTS
-        _route, DEFAULT_CLIENTS, inherited = previous
-        if inherited is None:
+        # The variable first: a first look at it with no `_route` is cached.
+        if (inherited := previous[2]) is None:
             os.environ.pop(ROUTE_VARIABLE, None)
         else:
             os.environ[ROUTE_VARIABLE] = inherited
+        routed_clients = DEFAULT_CLIENTS
+        _route, DEFAULT_CLIENTS = previous[:2]
         routed_clients.close()
 
 

@@ -74,6 +74,7 @@ _SECRET_NAME = re.compile(
 _CAMEL_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+_USERINFO = re.compile(r"//[^/?#@]+@")  # user:password@ in a URL's authority
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
@@ -190,16 +191,16 @@ def check_slug(slug: object) -> str:
 
 def check_base_url(url: str) -> str:
     """Return `url` (without a trailing slash) if it can be the gateway's base URL."""
-    try:
-        parsed = httpx2.URL(url)
-    except (TypeError, ValueError, httpx2.InvalidURL) as error:
-        raise SegmindInputError(f"base_url {url!r} is not a valid URL") from error
-    if parsed.userinfo:
+    if isinstance(url, str) and _USERINFO.search(url):
         raise SegmindInputError(  # the URL itself not quoted: it holds them
             "base_url is not usable: it carries credentials (user:password@), "
             "which repr, serialized models and traces would show; give them to "
             "your own http_client (auth=...) instead"
         )
+    try:
+        parsed = httpx2.URL(url)
+    except (TypeError, ValueError, httpx2.InvalidURL) as error:
+        raise SegmindInputError(f"base_url {url!r} is not a valid URL") from error
     problem = None
     if parsed.scheme not in ("http", "https"):
         problem = "it must start with http:// or https://"

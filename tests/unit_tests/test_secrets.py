@@ -463,12 +463,16 @@ def test_a_refused_base_url_keeps_its_own_cause():
     assert isinstance(raised.value.__cause__, httpx2.InvalidURL)
 
 
-PASSWORD_IN_URL = "https://team:Pa55word@gw.example/v1"
+PASSWORDS_IN_URLS = {
+    "valid": "https://team:Pa55word@gw.example/v1",
+    "invalid-port": "https://team:Pa55word@gw.example:abc/v1",
+}
 
 
-def test_a_base_url_with_credentials_is_refused_without_showing_them():
+@pytest.mark.parametrize("kind", PASSWORDS_IN_URLS)
+def test_a_base_url_with_credentials_is_refused_without_showing_them(kind):
     with pytest.raises(SegmindInputError, match="credentials") as raised:
-        ChatSegmind(model="gpt-4o", base_url=PASSWORD_IN_URL)
+        ChatSegmind(model="gpt-4o", base_url=PASSWORDS_IN_URLS[kind])
 
     for rendered in _error_texts(raised.value):
         assert "Pa55word" not in rendered

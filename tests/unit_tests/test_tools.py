@@ -210,9 +210,9 @@ def test_a_tool_langchain_cannot_describe_is_refused_at_bind_time(
     "built_in",
     [
         {"type": "web_search_20250305", "name": "web_search", "max_uses": 2},
-        {"type": "web_search_preview"},
+        {"type": "computer_20250124", "name": "computer", "display_width_px": 1024},
     ],
-    ids=["anthropic", "openai"],
+    ids=["web-search", "computer-use"],
 )
 def test_a_providers_built_in_tool_is_refused_at_bind_time(model, recorder, built_in):
     with pytest.raises(SegmindInputError, match="provider's built-in tool"):
