@@ -50,8 +50,7 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
             instructions.append(_system_text(turn, model))
             continue
         role = "assistant" if turn.role == "assistant" else "user"
-        parts = sorted(turn.parts, key=lambda part: not isinstance(part, ReasoningPart))
-        blocks = [b for part in parts if (b := _render_part(part, role, model))]
+        blocks = [b for part in turn.parts if (b := _render_part(part, role, model))]
         if not blocks:
             continue
         if messages and messages[-1]["role"] == role:

@@ -332,7 +332,6 @@ def _new_client(kind: str, *, proxies: bool) -> Any:
             transport=make(None),
             mounts=mounts,
             cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
-            follow_redirects=False,
             timeout=None,  # each call's deadline sets the per-phase timeouts
         )
     except (OSError, ValueError, httpx2.HTTPError, httpx2.InvalidURL) as error:
