@@ -148,6 +148,33 @@ def test_a_failed_segmind_call_is_counted_and_another_models_failure_is_not(
     assert "0 succeeded, 1 failed" in str(cb)
 
 
+@pytest.mark.parametrize(
+    ("status", "error", "text"),
+    [
+        (401, SegmindAuthenticationError, "API key is invalid"),
+        (406, SegmindInsufficientCreditsError, "Insufficient credits"),
+    ],
+    ids=["401", "406"],
+)
+def test_a_key_or_credits_refusal_answered_by_segmind_is_a_failed_request(
+    gpt: ChatSegmindGPT4o,
+    recorder: Recorder,
+    call: Invoke,
+    status: int,
+    error: type[Exception],
+    text: str,
+) -> None:
+    # Unlike a missing key, the request was sent: Segmind answered it.
+    recorder.fail(status, f"{text}.")
+
+    with get_segmind_callback() as cb, pytest.raises(error, match=text):
+        call(gpt, "one")
+
+    assert recorder.count == 1
+    assert (cb.successful_requests, cb.failed_requests) == (0, 1)
+    assert cb.by_model["gpt-4o"].failed_requests == 1
+
+
 async def test_a_stream_left_after_its_chunk_counts_its_billed_answer(
     gpt: ChatSegmindGPT4o, recorder: Recorder
 ) -> None:

@@ -407,6 +407,16 @@ def test_gpt_message_name_must_match_openai_name_pattern(wire: Wire) -> None:
     assert "name" not in sent or re.fullmatch(r"[a-zA-Z0-9_-]+", sent["name"])
 
 
+def test_a_gpt_message_name_longer_than_openai_allows_is_cut_to_64(
+    wire: Wire,
+) -> None:
+    name = "agent_" + "x" * 74  # 80 characters; OpenAI takes at most 64
+
+    body = wire.body(GPT, [HumanMessage("Hi", name=name)])
+
+    assert body["messages"] == [{"role": "user", "content": "Hi", "name": name[:64]}]
+
+
 @pytest.mark.parametrize(
     ("role", "mapped"),
     [

@@ -61,6 +61,22 @@ def test_claude_thinking_is_reasoning_never_text(recorder: Any, claude: Any) -> 
     ]
 
 
+def test_two_claude_thinking_blocks_stay_apart_in_the_reasoning(
+    recorder: Any, claude: Any
+) -> None:
+    second = {"type": "thinking", "thinking": "Check it.", "signature": "sig-2"}
+    recorder.reply(
+        recorder.anthropic_payload(
+            content=[THINKING, second, {"type": "text", "text": "4"}]
+        )
+    )
+    message = claude.invoke("2+2?")
+    assert message.additional_kwargs["reasoning_content"] == (
+        "Add the numbers.\n\nCheck it."
+    )
+    assert message.text == "4"
+
+
 def test_deepseek_reasoning_content_is_reasoning(
     recorder: Any, make_model: Any
 ) -> None:

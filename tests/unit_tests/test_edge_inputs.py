@@ -113,6 +113,19 @@ def test_the_first_and_last_ports_are_usable(make_model, recorder, port: int) ->
     assert recorder.last.url == f"http://127.0.0.1:{port}/v1/gpt-4o"
 
 
+@pytest.mark.parametrize("slug", [".", ".."])
+def test_a_slug_of_dots_alone_is_refused_before_sending(
+    make_model, recorder, call, slug: str
+) -> None:
+    # Sent, "." or ".." would name the base URL or its parent, not a model.
+    with pytest.raises(SegmindInputError, match="is not a Segmind model slug"):
+        make_model(ChatSegmind, model=slug)
+    with pytest.raises(SegmindInputError, match="is not a Segmind model slug"):
+        call(make_model(ChatSegmind, model="gpt-4o").bind(model=slug), "hi")
+
+    assert recorder.requests == []
+
+
 def test_tracebacks_with_locals_do_not_hold_the_key(make_model, recorder) -> None:
     model = make_model(api_key=SECRET)
     recorder.fail(400, "bad request")

@@ -230,6 +230,19 @@ def test_status_maps_to_typed_error(claude_once, recorder, call, name):
     assert "req-err-1" in str(error)
 
 
+@pytest.mark.parametrize("status", [501, 505])
+def test_a_server_error_that_would_answer_the_same_again_is_not_retryable(
+    make_model, recorder, call, status
+):
+    recorder.fail(status, "Not implemented")
+
+    with pytest.raises(SegmindServerError) as caught:
+        call(make_model(max_retries=2), "Hi")
+    assert caught.value.status_code == status
+    assert caught.value.is_retryable is False  # what ModelRetryMiddleware reads
+    assert recorder.count == 1
+
+
 def test_html_body_message_is_the_start_of_the_page(claude_once, recorder):
     error = raise_for(claude_once, recorder, CASES["405-html"], _invoke)
 
@@ -447,6 +460,21 @@ def test_a_clients_connect_timeout_is_a_retried_connection_error(
     assert len(fake_clock.waits) == 1
 
 
+def test_a_connect_timeout_once_the_calls_timeout_has_run_out_is_that_timeout(
+    make_model, recorder, fake_clock, call
+):
+    def connect_until_the_deadline(request: httpx2.Request) -> httpx2.Response:
+        fake_clock.waited += 31  # the call's 30 s pass while connecting
+        raise httpx2.ConnectTimeout("timed out", request=request)
+
+    recorder.queue(connect_until_the_deadline)
+
+    with pytest.raises(SegmindTimeoutError, match=r"timeout=30s") as caught:
+        call(make_model(timeout=30, max_retries=2), "Hi")
+    assert "could not reach Segmind" not in str(caught.value)
+    assert recorder.count == 1
+
+
 def test_other_transport_failures_are_connection_errors(claude_once, recorder):
     # httpcore's words for a connection closed before any answer.
     recorder.queue(
@@ -476,103 +504,6 @@ def test_a_request_httpx_refuses_is_an_input_error_that_quotes_nothing(
         claude_once.invoke("Hi")
     assert "sk-secret" not in str(caught.value)
     assert caught.value.__context__ is None or caught.value.__suppress_context__
-
-
-# -- a user's client whose response hook calls raise_for_status() -------------------
-
-
-def _raise_for_status(response: httpx2.Response) -> None:
-    response.raise_for_status()
-
-
-async def _araise_for_status(response: httpx2.Response) -> None:
-    response.raise_for_status()
-
-
-@pytest.fixture
-def hooked(make_model, recorder):
-    """`hooked(**fields)`: a Claude model on the user's own clients (on the
-    recorder), whose response hook raises httpx2's HTTPStatusError."""
-
-    def build(**fields) -> ChatSegmind:
-        transport = httpx2.MockTransport(recorder)
-        hooks = {"response": [_raise_for_status]}
-        async_hooks = {"response": [_araise_for_status]}
-        return make_model(
-            http_client=httpx2.Client(transport=transport, event_hooks=hooks),
-            http_async_client=httpx2.AsyncClient(
-                transport=transport, event_hooks=async_hooks
-            ),
-            **fields,
-        )
-
-    return build
-
-
-@pytest.mark.parametrize(
-    ("status", "error"),
-    [
-        (401, SegmindAuthenticationError),
-        (404, SegmindNotFoundError),
-        (429, SegmindRateLimitError),
-        (503, SegmindServerError),
-    ],
-)
-def test_a_status_the_users_hook_raises_for_is_its_typed_error(
-    hooked, recorder, call, status, error
-):
-    recorder.queue(
-        httpx2.Response(
-            status, json={"error": "from Segmind"}, headers={"x-request-id": "req-7"}
-        )
-    )
-
-    with pytest.raises(SegmindError) as caught:
-        call(hooked(max_retries=0), "Hi")
-
-    assert type(caught.value) is error
-    assert caught.value.status_code == status
-    assert caught.value.request_id == "req-7"
-    # A mock's answer is in memory, as one the hook read is; an unread body on
-    # a real connection is gone (test_faults.py).
-    assert caught.value.message == "from Segmind"
-    assert isinstance(caught.value.__cause__, httpx2.HTTPStatusError)
-    assert recorder.count == 1
-
-
-def test_a_429_the_users_hook_raises_for_is_retried_after_its_reset(
-    hooked, recorder, fake_clock
-):
-    recorder.fail(429, headers={"x-rate-limit-reset-at-utc": "2026-01-01T12:00:30Z"})
-
-    message = hooked(max_retries=1).invoke("Hi")
-
-    assert message.content == "echo: Hi"
-    assert recorder.count == 2
-    assert fake_clock.waits == [30.0]
-
-
-def test_a_redirect_the_users_hook_raises_for_is_a_response_error_not_followed(
-    hooked, recorder, call
-):
-    moved = "https://elsewhere.example/v1/claude-3.5-sonnet"
-    recorder.queue(
-        httpx2.Response(307, text=f"Moved to {moved}", headers={"location": moved})
-    )
-
-    with pytest.raises(SegmindResponseError) as caught:
-        call(hooked(max_retries=2), "Hi")
-
-    assert type(caught.value) is SegmindResponseError
-    assert caught.value.status_code == 307
-    assert caught.value.message.startswith(
-        f"Segmind answered with a redirect to {moved!r}; the API key is never sent"
-    )
-    assert caught.value.is_retryable is False
-    assert isinstance(caught.value.__cause__, httpx2.HTTPStatusError)
-    assert [sent.url for sent in recorder.requests] == [
-        "https://api.segmind.com/v1/claude-3.5-sonnet"
-    ]
 
 
 @pytest.mark.parametrize("result_status", [422, 200])
@@ -664,6 +595,14 @@ def test_constructed_errors_pickle_and_copy(error):
     for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
         _assert_same_error(copied, error)
         assert vars(copied) == vars(error)
+
+
+def test_a_rate_limit_error_built_by_hand_is_an_http_429():
+    # As tests of retry middleware build it, with no answer behind it.
+    error = SegmindRateLimitError("slow down")
+
+    assert error.status_code == 429
+    assert error.is_retryable is True
 
 
 def test_unsupported_content_error_keeps_its_fields():

@@ -178,6 +178,9 @@ def test_sniff_media_type_of_fixture_files(name: str, mime_type: str) -> None:
     [
         pytest.param(b64((FIXTURES / "tiny.png").read_bytes()), "image/png", id="png"),
         pytest.param(
+            b64((FIXTURES / "tiny.webp").read_bytes()), "image/webp", id="webp"
+        ),
+        pytest.param(
             b64((FIXTURES / "tiny.pdf").read_bytes()), "application/pdf", id="pdf"
         ),
         pytest.param(b64(b"\xff\xd8\xff")[:4], "image/jpeg", id="short-no-padding"),

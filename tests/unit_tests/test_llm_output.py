@@ -55,6 +55,18 @@ def test_generate_over_several_prompts_sums_token_usage(claude, recorder, api):
     }
 
 
+@pytest.mark.parametrize("api", ["generate", "agenerate"])
+def test_generate_with_a_per_call_model_names_the_slug_called(claude, recorder, api):
+    if api == "generate":
+        result = claude.generate(PROMPTS, model="claude-4.5-sonnet")
+    else:
+        result = asyncio.run(claude.agenerate(PROMPTS, model="claude-4.5-sonnet"))
+
+    assert [sent.slug for sent in recorder.requests] == ["claude-4.5-sonnet"] * 2
+    assert result.llm_output is not None
+    assert result.llm_output["model_name"] == "claude-4.5-sonnet"
+
+
 def test_each_call_reports_its_own_llm_output_to_callbacks(gpt, recorder):
     handler = Recording()
 

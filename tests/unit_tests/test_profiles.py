@@ -139,6 +139,11 @@ def test_the_classes_profile_follows_the_instances_model() -> None:
     assert gpt5["name"] == "GPT-5"
 
 
+@pytest.mark.parametrize("slug", ["GPT-4o", "Claude-4.5-Sonnet"])
+def test_a_catalogue_slug_written_in_any_case_has_its_profile(slug: str) -> None:
+    assert ChatSegmind(model=slug).profile == profile(slug.lower())
+
+
 def test_a_slug_outside_the_catalogue_has_no_profile() -> None:
     assert ChatSegmind(model="my-fine-tune").profile is None
 
@@ -172,6 +177,18 @@ def test_a_profile_passed_by_the_user_governs_what_is_sent(make_model, recorder)
 
     assert recorder.count == 1
     assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
+
+
+def test_a_profile_passed_by_the_user_governs_its_slug_called_in_another_case(
+    make_model, recorder, call
+):
+    mine = make_model(ChatSegmind, model="my-model", profile={"image_inputs": False})
+    message = HumanMessage([{"type": "text", "text": "What is it?"}, IMAGE])
+
+    with pytest.raises(SegmindUnsupportedContentError, match="My-Model"):
+        call(mine.bind(model="My-Model"), [message])
+
+    assert recorder.requests == []
 
 
 def test_a_profile_passed_by_the_user_governs_sampling(make_model, recorder):

@@ -130,6 +130,18 @@ def test_openai_usage(gpt, recorder):
     }
 
 
+def test_a_token_count_that_is_a_boolean_is_not_read_as_one(gpt, recorder):
+    payload = recorder.openai_payload()
+    payload["usage"]["prompt_tokens"] = True
+    recorder.reply(payload)
+
+    usage = gpt.invoke("Hi").usage_metadata
+
+    assert usage is not None
+    assert usage["input_tokens"] == 0
+    assert usage["output_tokens"] == 7
+
+
 def test_openai_reasoning_tokens_are_output_token_details(gpt, recorder):
     payload = recorder.openai_payload()
     payload["usage"]["completion_tokens_details"] = {"reasoning_tokens": 5}
@@ -414,6 +426,15 @@ def test_earliest_stop_sequence_wins(claude, recorder):
     recorder.reply(recorder.openai_payload("one two three"))
 
     assert claude.invoke("Hi", stop=["three", "two"]).content == "one "
+
+
+def test_an_empty_stop_string_cuts_nothing(claude, recorder):
+    recorder.reply(recorder.anthropic_payload("one two three"))
+
+    message = claude.invoke("Hi", stop=["", "four"])
+
+    assert message.content == "one two three"
+    assert message.response_metadata["finish_reason"] == "stop"
 
 
 def test_text_without_stop_sequence_is_untouched(claude, recorder):

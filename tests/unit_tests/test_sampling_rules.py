@@ -175,6 +175,19 @@ def test_claude_opus_after_the_catalogue_takes_no_sampling_either(
     assert recorder.requests == []
 
 
+def test_claude_opus_4_7_outside_the_catalogue_is_the_first_without_sampling(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    # Written with a dash, 4.7 has no catalogue profile: the version decides.
+    with pytest.raises(SegmindInputError, match=r"claude-opus-4-7.*temperature"):
+        make_model(ChatSegmind, model="claude-opus-4-7", temperature=0.2)
+    assert recorder.requests == []
+
+    make_model(ChatSegmind, model="claude-opus-4-6", temperature=0.2).invoke("Hi")
+
+    assert recorder.last.body["temperature"] == 0.2
+
+
 def test_a_dated_opus_4_slug_takes_sampling() -> None:
     # "20250514" is a date, not a minor version.
     model = ChatSegmind(model="claude-opus-4-20250514", temperature=0.2)

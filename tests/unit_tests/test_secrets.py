@@ -204,6 +204,17 @@ def test_key_echoed_in_a_reply_is_redacted_from_the_message(keyed, recorder, cal
     assert reply.content == "Your key is [redacted]."
 
 
+def test_a_key_of_twelve_characters_echoed_in_a_reply_is_redacted(
+    make_model, recorder, call
+):
+    short_key = "abcdefghijkl"
+    recorder.reply(recorder.anthropic_payload(f"Your key is {short_key}."))
+
+    reply = call(make_model(api_key=short_key), "What is my key?")
+
+    assert reply.content == "Your key is [redacted]."
+
+
 def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
     def refuse(request: httpx2.Request) -> httpx2.Response:
         assert request.headers["x-api-key"] == KEY  # the key was really in play
@@ -315,6 +326,22 @@ def test_key_is_not_in_a_missing_key_error(make_model, recorder):
         make_model(api_key=None).invoke("Hi")
     assert "SEGMIND_API_KEY" in str(caught.value)
     assert recorder.count == 0
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["sk-a b-0123456789", "sk-t\u00e9st-key-0123456789"],
+    ids=["space-inside", "non-ascii"],
+)
+def test_a_key_http_headers_cannot_carry_is_refused_before_sending(
+    make_model, recorder, call, key
+):
+    with pytest.raises(SegmindInputError, match="SEGMIND_API_KEY") as caught:
+        call(make_model(api_key=key), "Hi")
+
+    assert recorder.count == 0
+    for rendered in _error_texts(caught.value):
+        assert key not in rendered
 
 
 # -- logs ---------------------------------------------------------------------------

@@ -294,6 +294,15 @@ def test_a_scalar_or_root_answer_is_read_as_its_schema_says(
     assert gpt.with_structured_output(schema).invoke("Hi") == parsed
 
 
+@pytest.mark.parametrize("reply", ["42 apples", "42 apples\nThat is all."])
+def test_a_number_with_prose_after_it_on_its_line_is_refused(gpt, recorder, reply):
+    # Prose, not JSON: a remark after a bare number must start on a new line.
+    recorder.reply(openai_payload(reply))
+
+    with pytest.raises(OutputParserException):
+        gpt.with_structured_output({"title": "N", "type": "integer"}).invoke("Hi")
+
+
 @pytest.mark.parametrize("reply", ["[1, 2]", '"yes"', "null"])
 def test_json_mode_without_a_schema_asks_for_an_object(gpt, recorder, reply):
     recorder.reply(openai_payload(reply))

@@ -164,6 +164,26 @@ def test_several_errors_are_reported_together(gpt, recorder):
     )
 
 
+class Five(BaseModel):
+    """Take five numbers."""
+
+    a: int
+    b: int
+    c: int
+    d: int
+    e: int
+
+
+def test_at_most_three_errors_are_reported_and_the_rest_are_counted(gpt, recorder):
+    assert outcome(gpt, recorder, [Five], ("Five", {})) == (
+        [],
+        [
+            "arguments.a: Field required; arguments.b: Field required; "
+            "arguments.c: Field required; and 2 more"
+        ],
+    )
+
+
 def test_a_tools_args_schema_and_injected_arguments_are_respected(gpt, recorder):
     forecast_tool = StructuredTool.from_function(forecast, args_schema=Forecast)
 

@@ -204,6 +204,37 @@ def test_arguments_beside_the_name_may_be_any_the_tool_takes(
     assert [c["args"] for c in message.tool_calls] == [args]
 
 
+def test_keys_beside_the_name_are_arguments_of_a_tool_open_to_more_properties(
+    gpt: Any, recorder: Recorder
+) -> None:
+    open_tool = {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "description": "Look a city up.",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+                "additionalProperties": True,
+            },
+        },
+    }
+    recorder.reply(
+        openai_payload(
+            '<tool_call>{"name": "lookup", "city": "Paris", "units": "metric"}'
+            "</tool_call>"
+        )
+    )
+
+    message = gpt.bind_tools([open_tool]).invoke("Hi")
+
+    assert message.invalid_tool_calls == []
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [
+        ("lookup", {"city": "Paris", "units": "metric"})
+    ]
+
+
 @pytest.mark.parametrize(
     "beside",
     ['"params": {"path": "old-cache", "days": 9}', '"path": "old-cache", "dayz": 9'],
