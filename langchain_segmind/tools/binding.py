@@ -33,6 +33,8 @@ _REASONING_TAGS = re.compile(
 # What langchain-core raises for something it cannot describe as a tool.
 _NOT_DESCRIBABLE = (AttributeError, TypeError, ValueError, KeyError, PydanticUserError)
 _MAX_REPORTED_ERRORS = 3
+_NON_OBJECT_JSON_TYPES = {"array", "string", "integer", "number", "boolean", "null"}
+_DESCRIBED_ARGUMENTS = frozenset({"function", "input_schema", "parameters"})
 # Smart unions try every option, so nested unions cost exponential time:
 # arguments needing more (value, schema) visits than this are refused.
 _CHECK_BUDGET = 100_000
@@ -53,13 +55,17 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     if isinstance(tool, DescribedTool) and strict is None:
         return tool
     kind = tool.get("type") if isinstance(tool, dict) else None
-    if kind not in (None, "function", "object", "custom") and not (
-        {"input_schema", "parameters"} & tool.keys() or "name" not in tool
-    ):
-        raise SegmindInputError(  # e.g. Anthropic's `web_search_20250305`
-            f"tool {tool!r:.80} is a provider's built-in tool (type {kind!r}), "
-            "which Segmind's gateway cannot run: it forwards no tools"
-        )
+    if isinstance(kind, str) and not _DESCRIBED_ARGUMENTS & tool.keys():
+        if kind in _NON_OBJECT_JSON_TYPES:
+            raise SegmindInputError(
+                f"a tool's arguments must be a JSON object; the schema "
+                f"{tool!r:.80} has a root of type {kind!r}"
+            )
+        if kind not in ("object", "function", "custom"):
+            raise SegmindInputError(  # e.g. `web_search_preview`, `computer_...`
+                f"tool {tool!r:.80} is a provider's built-in tool (type {kind!r}), "
+                "which Segmind's gateway cannot run: it forwards no tools"
+            )
     try:
         description = convert_to_openai_tool(tool, strict=strict)
         name = description["function"]["name"]

@@ -175,7 +175,8 @@ def error_for_exception(
         if _from_aiohttp(cause)
         else _named(error, "ConnectError", "ProxyError")
     )
-    if never_sent:  # both happen before any answer
+    # Before any answer only: a user's own transport may raise them later.
+    if never_sent and progress.status_code is None:
         progress.never_sent = True
         return SegmindConnectionError(f"could not reach Segmind ({description})")
     if (status := progress.status_code) is not None:

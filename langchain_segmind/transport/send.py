@@ -74,7 +74,6 @@ _SECRET_NAME = re.compile(
 _CAMEL_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
-_USERINFO = re.compile(r"//[^/?#@]+@")  # user:password@ in a URL's authority
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
@@ -191,11 +190,11 @@ def check_slug(slug: object) -> str:
 
 def check_base_url(url: str) -> str:
     """Return `url` (without a trailing slash) if it can be the gateway's base URL."""
-    if isinstance(url, str) and _USERINFO.search(url):
-        raise SegmindInputError(  # the URL itself not quoted: it holds them
-            "base_url is not usable: it carries credentials (user:password@), "
-            "which repr, serialized models and traces would show; give them to "
-            "your own http_client (auth=...) instead"
+    if isinstance(url, str) and "@" in url.partition("://")[2]:
+        raise SegmindInputError(  # the URL itself not quoted: it may hold them
+            "base_url is not usable: it holds an '@', as credentials "
+            "(user:password@) do, which repr, serialized models and traces would "
+            "show; give credentials to your own http_client (auth=...) instead"
         )
     try:
         parsed = httpx2.URL(url)

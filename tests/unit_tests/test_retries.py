@@ -23,6 +23,7 @@ from langchain_segmind import (
     SegmindConnectionError,
     SegmindError,
     SegmindRateLimitError,
+    SegmindResponseError,
     SegmindServerError,
     SegmindTimeoutError,
     get_segmind_callback,
@@ -287,6 +288,30 @@ def test_a_timeout_in_the_body_keeps_the_answers_status_and_request_id(
     assert (caught.value.status_code, caught.value.request_id) == (200, "req-slow")
     assert "req-slow" in str(caught.value)
     assert recorder.count == 1
+
+
+class BrokenBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A body a user's transport breaks with a connect error, after the status."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"choices": '
+        raise httpx2.ConnectError("the user's transport failed late")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for part in self:
+            yield part
+
+
+def test_a_connect_error_after_the_answer_began_is_not_sent_again(
+    model, recorder, fake_clock, call
+):
+    recorder.queue(httpx2.Response(200, stream=BrokenBody()))
+
+    with pytest.raises(SegmindResponseError, match="may have been billed") as caught:
+        call(model, "Hi")
+    assert caught.value.status_code == 200
+    assert recorder.count == 1
+    assert fake_clock.waits == []
 
 
 def test_unreadable_success_is_not_retried(model, recorder, fake_clock, call):

@@ -493,6 +493,7 @@ def test_a_refused_base_url_keeps_its_own_cause():
 PASSWORDS_IN_URLS = {
     "valid": "https://team:Pa55word@gw.example/v1",
     "invalid-port": "https://team:Pa55word@gw.example:abc/v1",
+    "slash-in-password": "https://team:Pa/55word@gw.example/v1",
 }
 
 

@@ -24,7 +24,6 @@ from langchain_core.messages import (
 from pydantic import BaseModel, Field
 
 from langchain_segmind import ChatSegmind, SegmindInputError
-from langchain_segmind.middleware import InvalidToolCallRetryMiddleware
 
 from ._payloads import PARIS, WEATHER_INSTRUCTION, block, get_weather, tool_lines
 
@@ -212,12 +211,23 @@ def test_a_tool_langchain_cannot_describe_is_refused_at_bind_time(
     [
         {"type": "web_search_20250305", "name": "web_search", "max_uses": 2},
         {"type": "computer_20250124", "name": "computer", "display_width_px": 1024},
+        {"type": "web_search_preview"},
     ],
-    ids=["web-search", "computer-use"],
+    ids=["anthropic-web-search", "anthropic-computer-use", "openai-web-search"],
 )
 def test_a_providers_built_in_tool_is_refused_at_bind_time(model, recorder, built_in):
     with pytest.raises(SegmindInputError, match="provider's built-in tool"):
         model.bind_tools([built_in])
+
+    assert recorder.count == 0
+
+
+@pytest.mark.parametrize("root", ["array", "string", "integer"])
+def test_a_json_schema_tool_whose_root_is_not_an_object_is_refused(
+    model, recorder, root
+):
+    with pytest.raises(SegmindInputError, match=f"root of type '{root}'"):
+        model.bind_tools([{"title": "answer", "type": root}])
 
     assert recorder.count == 0
 
@@ -533,63 +543,3 @@ def test_native_calls_are_checked_against_the_binding(make_model, recorder):
     assert all(c["id"].startswith("call_") for c in both.tool_calls)
     assert first.tool_calls == []
     assert [c["name"] for c in first.invalid_tool_calls] == ["nope"]
-
-
-# -- InvalidToolCallRetryMiddleware: invalid calls answered for the agent -------------
-
-
-def test_retry_middleware_answers_a_nameless_invalid_call_as_unknown(gpt, recorder):
-    recorder.reply(
-        recorder.openai_payload(
-            '<tool_call>{"name": "get_weather", "arguments": {"city": }</tool_call>'
-        )
-    )
-    reply = gpt.bind_tools([get_weather]).invoke("Hi")
-    [invalid] = reply.invalid_tool_calls
-    assert invalid["name"] is None  # the block is no JSON: no name can be read
-
-    update = InvalidToolCallRetryMiddleware().after_model(
-        {"messages": [HumanMessage("Hi"), reply]}, None
-    )
-
-    assert update is not None
-    assert update["jump_to"] == "model"
-    [answer] = update["messages"]
-    assert (answer.name, answer.tool_call_id, answer.status) == (
-        "unknown",
-        invalid["id"],
-        "error",
-    )
-    assert invalid["error"] in answer.content
-
-
-def test_retry_middleware_answers_only_the_invalid_calls_that_have_an_id():
-    # Another chat model's reply in the history may hold calls without an id.
-    reply = AIMessage(
-        "",
-        invalid_tool_calls=[
-            {
-                "type": "invalid_tool_call",
-                "name": "get_weather",
-                "args": "{",
-                "id": None,
-                "error": "not JSON",
-            },
-            {
-                "type": "invalid_tool_call",
-                "name": "get_weather",
-                "args": "{}",
-                "id": "c1",
-                "error": "arguments.city: Field required",
-            },
-        ],
-    )
-
-    update = InvalidToolCallRetryMiddleware().after_model(
-        {"messages": [HumanMessage("Hi"), reply]}, None
-    )
-
-    assert update is not None
-    assert [(m.tool_call_id, m.name) for m in update["messages"]] == [
-        ("c1", "get_weather")
-    ]
