@@ -55,25 +55,30 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     if isinstance(tool, DescribedTool) and strict is None:
         return tool
     kind = tool.get("type") if isinstance(tool, dict) else None
+    root: object = "object"
     if isinstance(kind, str) and not _DESCRIBED_ARGUMENTS & tool.keys():
-        if kind in _NON_OBJECT_JSON_TYPES:
-            raise SegmindInputError(
-                f"a tool's arguments must be a JSON object; the schema "
-                f"{tool!r:.80} has a root of type {kind!r}"
-            )
-        if kind not in ("object", "function", "custom"):
+        if kind not in _NON_OBJECT_JSON_TYPES | {"object", "function", "custom"}:
             raise SegmindInputError(  # e.g. `web_search_preview`, `computer_...`
                 f"tool {tool!r:.80} is a provider's built-in tool (type {kind!r}), "
                 "which Segmind's gateway cannot run: it forwards no tools"
             )
+        root = kind  # a bare JSON schema, which core would describe as `{}`
     try:
         description = convert_to_openai_tool(tool, strict=strict)
         name = description["function"]["name"]
+        parameters = description["function"].get("parameters")
+        if root == "object" and isinstance(parameters, dict):
+            root = parameters.get("type")
     except _NOT_DESCRIBABLE as error:
         raise SegmindInputError(
             f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
             f"arguments have no JSON Schema ({type(error).__name__}: {error})"
         ) from error
+    if root not in ("object", None):
+        raise SegmindInputError(
+            f"a tool's arguments must be a JSON object; tool {name!r} takes a "
+            f"JSON value of type {root!r}"
+        )
     if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
         raise SegmindInputError(
             f"tool name {name!r} is not allowed: use 1 to 64 letters, digits, "

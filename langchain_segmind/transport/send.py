@@ -190,7 +190,7 @@ def check_slug(slug: object) -> str:
 
 def check_base_url(url: str) -> str:
     """Return `url` (without a trailing slash) if it can be the gateway's base URL."""
-    if isinstance(url, str) and "@" in url.partition("://")[2]:
+    if isinstance(url, str) and "@" in url:  # no scheme holds one
         raise SegmindInputError(  # the URL itself not quoted: it may hold them
             "base_url is not usable: it holds an '@', as credentials "
             "(user:password@) do, which repr, serialized models and traces would "

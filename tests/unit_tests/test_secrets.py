@@ -494,6 +494,7 @@ PASSWORDS_IN_URLS = {
     "valid": "https://team:Pa55word@gw.example/v1",
     "invalid-port": "https://team:Pa55word@gw.example:abc/v1",
     "slash-in-password": "https://team:Pa/55word@gw.example/v1",
+    "no-scheme": "team:Pa55word@gw.example/v1",
 }
 
 

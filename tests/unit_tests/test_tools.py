@@ -222,12 +222,25 @@ def test_a_providers_built_in_tool_is_refused_at_bind_time(model, recorder, buil
     assert recorder.count == 0
 
 
-@pytest.mark.parametrize("root", ["array", "string", "integer"])
-def test_a_json_schema_tool_whose_root_is_not_an_object_is_refused(
-    model, recorder, root
-):
-    with pytest.raises(SegmindInputError, match=f"root of type '{root}'"):
-        model.bind_tools([{"title": "answer", "type": root}])
+ARRAY_OF_NUMBERS = {"type": "array", "items": {"type": "number"}}
+
+
+@pytest.mark.parametrize(
+    "tool",
+    [
+        {"title": "answer", **ARRAY_OF_NUMBERS},
+        {"title": "answer", "type": "string"},
+        {"name": "answer", "input_schema": ARRAY_OF_NUMBERS},
+        {
+            "type": "function",
+            "function": {"name": "answer", "parameters": ARRAY_OF_NUMBERS},
+        },
+    ],
+    ids=["json-schema-array", "json-schema-string", "anthropic", "openai"],
+)
+def test_a_tool_whose_arguments_are_not_a_json_object_is_refused(model, recorder, tool):
+    with pytest.raises(SegmindInputError, match="arguments must be a JSON object"):
+        model.bind_tools([tool])
 
     assert recorder.count == 0
 
