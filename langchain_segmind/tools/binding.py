@@ -57,10 +57,11 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     kind = tool.get("type") if isinstance(tool, dict) else None
     root: object = "object"
     if isinstance(kind, str) and not _DESCRIBED_ARGUMENTS & tool.keys():
-        if kind not in _NON_OBJECT_JSON_TYPES | {"object", "function", "custom"}:
+        if kind.lower() not in _NON_OBJECT_JSON_TYPES | {"object", "function"}:
             raise SegmindInputError(  # e.g. `web_search_preview`, `computer_...`
-                f"tool {tool!r:.80} is a provider's built-in tool (type {kind!r}), "
-                "which Segmind's gateway cannot run: it forwards no tools"
+                f"tool {tool!r:.80} is a provider's built-in tool, or a custom "
+                f"one taking free text (type {kind!r}), which Segmind's gateway "
+                "cannot run: it forwards no tools"
             )
         root = kind  # a bare JSON schema, which core would describe as `{}`
     try:
@@ -74,7 +75,8 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
             f"arguments have no JSON Schema ({type(error).__name__}: {error})"
         ) from error
-    if root not in ("object", None):
+    types = [root] if isinstance(root, str) else root
+    if isinstance(types, list) and "object" not in (str(t).lower() for t in types):
         raise SegmindInputError(
             f"a tool's arguments must be a JSON object; tool {name!r} takes a "
             f"JSON value of type {root!r}"

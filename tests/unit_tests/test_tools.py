@@ -212,8 +212,14 @@ def test_a_tool_langchain_cannot_describe_is_refused_at_bind_time(
         {"type": "web_search_20250305", "name": "web_search", "max_uses": 2},
         {"type": "computer_20250124", "name": "computer", "display_width_px": 1024},
         {"type": "web_search_preview"},
+        {"type": "custom", "name": "free_text", "description": "any text"},
     ],
-    ids=["anthropic-web-search", "anthropic-computer-use", "openai-web-search"],
+    ids=[
+        "anthropic-web-search",
+        "anthropic-computer-use",
+        "openai-web-search",
+        "openai-free-text",
+    ],
 )
 def test_a_providers_built_in_tool_is_refused_at_bind_time(model, recorder, built_in):
     with pytest.raises(SegmindInputError, match="provider's built-in tool"):
@@ -243,6 +249,21 @@ def test_a_tool_whose_arguments_are_not_a_json_object_is_refused(model, recorder
         model.bind_tools([tool])
 
     assert recorder.count == 0
+
+
+@pytest.mark.parametrize(
+    "object_type", [["object", "null"], ["null", "object"], "OBJECT"]
+)
+def test_a_tool_whose_arguments_may_be_an_object_is_bound(gpt, recorder, object_type):
+    parameters = {"type": object_type, "properties": {"city": {"type": "string"}}}
+    tool = {"type": "function", "function": {"name": "w", "parameters": parameters}}
+    recorder.reply(recorder.openai_payload(block("w", {"city": "Paris"})))
+
+    message = gpt.bind_tools([tool]).invoke("Hi")
+
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [
+        ("w", {"city": "Paris"})
+    ]
 
 
 def test_a_tool_name_of_64_allowed_characters_is_accepted(model, dialect, recorder):
