@@ -696,5 +696,5 @@ class ChatSegmindGPT4o(ChatSegmind):
     model: str = Field(default="gpt-4o", alias="model_name")
 
     if TYPE_CHECKING:
-
+        # As in ChatSegmindClaude.
         def __init__(self, **kwargs: Any) -> None: ...
