@@ -115,9 +115,9 @@ def _bounded(
     never time out a read, however short.
     """
     deadline = ATTEMPT_DEADLINE.get()
-    if deadline is None or (remaining := deadline.remaining()) is None:
+    if deadline is None or deadline.at is None:
         return timeout
-    if deadline.expired():
+    if (remaining := deadline.at - deadline.clock.monotonic()) <= 0:
         raise timed_out("the call's timeout has passed")
     return remaining if timeout is None else min(timeout, remaining)
 

@@ -19,6 +19,7 @@ from langchain_segmind.errors import SegmindTimeoutError
 
 # Longer would overflow the socket and thread timeouts of sync calls.
 MAX_TIMEOUT_SECONDS = 24 * 3600.0
+_PHASES = ("connect", "read", "write", "pool")
 
 
 class Clock:
@@ -101,11 +102,12 @@ class Deadline:
     def timeouts(self, own: Mapping[str, float | None]) -> dict[str, float | None]:
         """HTTPX's per-phase timeouts: the client's `own`, at most the time left."""
         left = self.remaining()
-        timeouts = {}
-        for phase in ("connect", "read", "write", "pool"):
-            limits = [limit for limit in (own.get(phase), left) if limit is not None]
-            timeouts[phase] = min(limits, default=None)
-        return timeouts
+        if left is None:
+            return {phase: own.get(phase) for phase in _PHASES}
+        return {
+            phase: left if (limit := own.get(phase)) is None else min(limit, left)
+            for phase in _PHASES
+        }
 
     def error(self, what: str = "complete answer from Segmind") -> SegmindTimeoutError:
         """The error for a call out of time, naming the limit and the remedy."""

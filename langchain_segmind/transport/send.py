@@ -381,7 +381,8 @@ async def _aattempt(
 def _start_answer(response: Any, progress: Progress) -> None:
     """Record the status and headers, bound the body's phases, refuse a redirect."""
     progress.status_code = response.status_code
-    progress.headers = response.headers  # case-insensitive
+    # Read by lower-case name several times: one dict is cheaper than httpx2's.
+    progress.headers = dict(response.headers.items())
     progress.timeouts.update(progress.deadline.timeouts(progress.client_timeouts))
     if 300 <= response.status_code < 400:  # never followed
         raise error_for_answer(response.status_code, progress.headers, b"", model="")
