@@ -33,7 +33,11 @@ _REASONING_TAGS = re.compile(
 # What langchain-core raises for something it cannot describe as a tool.
 _NOT_DESCRIBABLE = (AttributeError, TypeError, ValueError, KeyError, PydanticUserError)
 _MAX_REPORTED_ERRORS = 3
-_NON_OBJECT_JSON_TYPES = {"array", "string", "integer", "number", "boolean", "null"}
+_JSON_TYPES = {"object", "array", "string", "integer", "number", "boolean", "null"}
+# Keywords that give a schema's root a shape besides its `properties`.
+_SHAPE_KEYWORDS = frozenset(
+    {"$ref", "anyOf", "oneOf", "allOf", "enum", "const", "items", "prefixItems"}
+)
 _DESCRIBED_ARGUMENTS = frozenset({"function", "input_schema", "parameters"})
 # Smart unions try every option, so nested unions cost exponential time:
 # arguments needing more (value, schema) visits than this are refused.
@@ -54,27 +58,38 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     """`convert_to_openai_tool`, refusing a name providers would refuse."""
     if isinstance(tool, DescribedTool) and strict is None:
         return tool
-    kind = tool.get("type") if isinstance(tool, dict) else None
     root: object = "object"
-    if isinstance(kind, str) and not _DESCRIBED_ARGUMENTS & tool.keys():
-        if kind.lower() not in _NON_OBJECT_JSON_TYPES | {"object", "function"}:
-            raise SegmindInputError(  # e.g. `web_search_preview`, `computer_...`
-                f"tool {tool!r:.80} is a provider's built-in tool, or a custom "
-                f"one taking free text (type {kind!r}), which Segmind's gateway "
-                "cannot run: it forwards no tools"
-            )
-        root = kind  # a bare JSON schema, which core would describe as `{}`
+    if isinstance(tool, dict) and not _DESCRIBED_ARGUMENTS & tool.keys():
+        kind = tool.get("type")
+        if isinstance(kind, str) and kind.lower() not in _JSON_TYPES | {"function"}:
+            raise _not_runnable(tool, kind)  # `web_search_preview`, `custom`...
+        if "title" in tool:  # a bare JSON schema
+            # Core describes it by its `properties` only, dropping the rest.
+            if (shape := _SHAPE_KEYWORDS & tool.keys()) and "properties" not in tool:
+                raise SegmindInputError(
+                    f"a tool's arguments must be a JSON object described by "
+                    f"`properties`; the schema of tool {tool['title']!r} has "
+                    f"{', '.join(sorted(shape))} at its root instead"
+                )
+            if isinstance(kind, list):  # core reads one type: keep it for below
+                tool = {**tool, "type": "object"}
+        root = "object" if kind in (None, "function") else kind
     try:
         description = convert_to_openai_tool(tool, strict=strict)
-        name = description["function"]["name"]
-        parameters = description["function"].get("parameters")
-        if root == "object" and isinstance(parameters, dict):
-            root = parameters.get("type")
+        if description.get("type") == "function" and "function" not in description:
+            flat = {k: v for k, v in description.items() if k != "type"}
+            description = {"type": "function", "function": flat}  # Responses form
+        function = description.get("function", {})  # none: passed through as given
+        name, parameters = function.get("name"), function.get("parameters")
     except _NOT_DESCRIBABLE as error:
         raise SegmindInputError(
             f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
             f"arguments have no JSON Schema ({type(error).__name__}: {error})"
         ) from error
+    if "function" not in description:  # a provider's own, e.g. OpenAI's `custom`
+        raise _not_runnable(tool, description.get("type"))
+    if root == "object" and isinstance(parameters, dict):
+        root = parameters.get("type")
     types = [root] if isinstance(root, str) else root
     if isinstance(types, list) and "object" not in (str(t).lower() for t in types):
         raise SegmindInputError(
@@ -87,6 +102,17 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             "'_' or '-'"
         )
     return DescribedTool(description, _args_model(tool))
+
+
+def _not_runnable(tool: Any, kind: object) -> SegmindInputError:
+    name = getattr(tool, "name", None) or (
+        tool.get("name") if isinstance(tool, dict) else None
+    )
+    return SegmindInputError(
+        f"tool {name or tool!r:.80} is a provider's built-in tool, or a custom "
+        f"one taking free text (type {kind!r}), which Segmind's gateway cannot "
+        "run: it forwards no tools"
+    )
 
 
 def _args_model(tool: Any) -> type[BaseModel] | None:

@@ -21,6 +21,7 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+from langchain_core.tools import Tool
 from pydantic import BaseModel, Field
 
 from langchain_segmind import ChatSegmind, SegmindInputError
@@ -165,6 +166,7 @@ def test_per_call_tools_work_like_bound_ones(model, dialect, recorder):
 # -- tool names --------------------------------------------------------------------
 
 SCHEMA = {"type": "object", "properties": {}}
+CITY = {"type": "object", "properties": {"city": {"type": "string"}}}
 
 
 @pytest.mark.parametrize(
@@ -228,6 +230,23 @@ def test_a_providers_built_in_tool_is_refused_at_bind_time(model, recorder, buil
     assert recorder.count == 0
 
 
+def test_a_custom_tool_taking_free_text_is_refused_by_name(model, recorder):
+    # What langchain-openai's `@custom_tool` makes: core describes it as OpenAI's
+    # free-text `custom` tool.
+    free_text = Tool(
+        name="execute_code",
+        func=lambda code: code,
+        description="Run Python code.",
+        metadata={"type": "custom_tool"},
+    )
+
+    with pytest.raises(SegmindInputError, match="provider's built-in tool") as raised:
+        model.bind_tools([free_text])
+
+    assert "'execute_code'" in str(raised.value)
+    assert recorder.count == 0
+
+
 ARRAY_OF_NUMBERS = {"type": "array", "items": {"type": "number"}}
 
 
@@ -236,13 +255,25 @@ ARRAY_OF_NUMBERS = {"type": "array", "items": {"type": "number"}}
     [
         {"title": "answer", **ARRAY_OF_NUMBERS},
         {"title": "answer", "type": "string"},
+        {"title": "answer", "enum": ["yes", "no"]},
+        {"title": "answer", "anyOf": [{"type": "string"}, {"type": "integer"}]},
+        {"title": "answer", "$ref": "#/$defs/City", "$defs": {"City": SCHEMA}},
         {"name": "answer", "input_schema": ARRAY_OF_NUMBERS},
         {
             "type": "function",
             "function": {"name": "answer", "parameters": ARRAY_OF_NUMBERS},
         },
     ],
-    ids=["json-schema-array", "json-schema-string", "anthropic", "openai"],
+    ids=[
+        "json-schema-array",
+        "json-schema-string",
+        "json-schema-enum",
+        "json-schema-any-of",
+        # An object, but core would describe it without arguments.
+        "json-schema-ref",
+        "anthropic",
+        "openai",
+    ],
 )
 def test_a_tool_whose_arguments_are_not_a_json_object_is_refused(model, recorder, tool):
     with pytest.raises(SegmindInputError, match="arguments must be a JSON object"):
@@ -254,9 +285,16 @@ def test_a_tool_whose_arguments_are_not_a_json_object_is_refused(model, recorder
 @pytest.mark.parametrize(
     "object_type", [["object", "null"], ["null", "object"], "OBJECT"]
 )
-def test_a_tool_whose_arguments_may_be_an_object_is_bound(gpt, recorder, object_type):
+@pytest.mark.parametrize("form", ["openai", "json-schema"])
+def test_a_tool_whose_arguments_may_be_an_object_is_bound(
+    gpt, recorder, object_type, form
+):
     parameters = {"type": object_type, "properties": {"city": {"type": "string"}}}
-    tool = {"type": "function", "function": {"name": "w", "parameters": parameters}}
+    tool = (
+        {"type": "function", "function": {"name": "w", "parameters": parameters}}
+        if form == "openai"
+        else {"title": "w", **parameters}
+    )
     recorder.reply(recorder.openai_payload(block("w", {"city": "Paris"})))
 
     message = gpt.bind_tools([tool]).invoke("Hi")
@@ -264,6 +302,26 @@ def test_a_tool_whose_arguments_may_be_an_object_is_bound(gpt, recorder, object_
     assert [(c["name"], c["args"]) for c in message.tool_calls] == [
         ("w", {"city": "Paris"})
     ]
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ({"type": "function", "name": "ping", "description": "Ping."}, {}),
+        (
+            {"type": "function", "name": "ping", "parameters": CITY},
+            {"city": "Paris"},
+        ),
+    ],
+    ids=["without-parameters", "with-parameters"],
+)
+def test_a_tool_in_openais_flat_responses_form_is_bound(gpt, recorder, tool, arguments):
+    recorder.reply(recorder.openai_payload(block("ping", arguments)))
+
+    message = gpt.bind_tools([tool]).invoke("Hi")
+
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [("ping", arguments)]
+    assert tool_lines(recorder.last.body["messages"][0]["content"])[0]["name"] == "ping"
 
 
 def test_a_tool_name_of_64_allowed_characters_is_accepted(model, dialect, recorder):
