@@ -12,6 +12,7 @@ from langchain.agents import create_agent
 from langchain.agents.middleware import SummarizationMiddleware
 from langchain_core.language_models import ModelProfile
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import ConfigurableField
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
@@ -206,18 +207,22 @@ def test_a_profile_passed_by_the_user_governs_sampling(make_model, recorder):
 def test_a_model_rebuilt_for_another_slug_follows_that_slugs_profile(
     make_model, recorder
 ):
-    gpt4 = make_model(ChatSegmind, model="gpt-4")
-    # As `configurable_fields` switches the slug: every field kept, the
+    # `configurable_fields` rebuilds the model with every field it has, the
     # profile resolved for gpt-4 among them.
-    fields = {name: getattr(gpt4, name) for name in type(gpt4).model_fields}
-    gpt4o = ChatSegmind(**{**fields, "model": "gpt-4o"})
+    switchable = make_model(ChatSegmind, model="gpt-4").configurable_fields(
+        model=ConfigurableField(id="slug")
+    )
 
-    gpt4o.invoke([HumanMessage([IMAGE])])  # gpt-4's profile would refuse it
+    # gpt-4's profile would refuse the image.
+    switchable.invoke([HumanMessage([IMAGE])], {"configurable": {"slug": "gpt-4o"}})
 
+    assert recorder.last.slug == "gpt-4o"
     assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
-    # To a slug outside the catalogue: no profile, as if built for it.
-    uncatalogued = ChatSegmind(**{**fields, "model": "gpt-next-vision"})
-    assert uncatalogued.profile is None
+    # A slug outside the catalogue has no profile to refuse it either.
+    switchable.invoke([HumanMessage([IMAGE])], {"configurable": {"slug": "gpt-next"}})
+
+    assert recorder.last.slug == "gpt-next"
+    assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
 
 
 @pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
