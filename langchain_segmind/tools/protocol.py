@@ -272,7 +272,7 @@ def _call_block(part: ToolCallPart, after_text: bool) -> str:
         written = args[len(CALL_OPEN) : -len(CALL_CLOSE)].strip()
         with suppress(ValueError, RecursionError):  # its id, for the result's
             call = json.loads(written)
-            if isinstance(call, dict) and "id" not in call and part.id:
+            if isinstance(call, dict) and part.id:  # the model's own id, too
                 # Escapes the model wrote stay escapes (a lone surrogate too).
                 ascii_only = written.isascii()
                 written = json.dumps({**call, "id": part.id}, ensure_ascii=ascii_only)

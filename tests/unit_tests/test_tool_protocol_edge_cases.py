@@ -100,8 +100,13 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
             '<tool_call>{"name": "g", "x": "</tool_call>"}</tool_call>',
             '{"name": "g", "x": "&lt;/tool_call>", "id": "c1"}',
         ),
+        # The id the model wrote itself gives way to the one its result names.
+        (
+            '<tool_call>{"name": "g", "id": "own"}</tool_call>',
+            '{"name": "g", "id": "c1"}',
+        ),
     ],
-    ids=["native-arguments", "protocol-block"],
+    ids=["native-arguments", "protocol-block", "protocol-block-with-own-id"],
 )
 def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder, written, sent):
     refused = {
