@@ -13,17 +13,25 @@ import base64
 import contextlib
 import importlib.util
 import socket
+import ssl
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
-from langchain_segmind import SegmindConnectionError, SegmindInputError
+from langchain_segmind import (
+    SegmindConnectionError,
+    SegmindInputError,
+    SegmindTimeoutError,
+)
 from langchain_segmind.testing import SegmindEmulator
 from langchain_segmind.transport import clients
 from tests.integration_tests.support import (
     PATHS,
+    REPLY,
     closed_port,
     failure_of,
     invoke,
@@ -178,6 +186,7 @@ def test_no_proxy_covering_the_host_bypasses_the_proxy(
         ("http://[::1,http://x:y,http://api.segmind.invalid", True),  # bad: skipped
         ("10.0.0.0/99,[::1]/x,segmind.invalid", True),  # bad networks: skipped
         ("10.0.0.0/255.0.0.0,fe80::1%eth0/64,segmind.invalid", True),
+        ("::1,fe80::/10,segmind.invalid", True),  # bare IPv6 addresses and networks
         ("*.segmind.example", False),
         ("https://api.segmind.invalid", False),
         ("invalid/16", False),  # a network of names: skipped
@@ -273,3 +282,82 @@ def test_a_socks_proxy_it_cannot_use_says_what_to_install(
     assert isinstance(error, SegmindInputError), repr(error)
     assert 'pip install "httpx2[socks]"' in str(error)
     assert emulator.requests == []
+
+
+# -- certificates from the environment --
+
+CERTIFICATES = Path(__file__).parent / "certificates"
+"""`localhost.pem`: a certificate (and its key) for localhost and 127.0.0.1,
+signed by the test CA of `ca.pem`; both valid until 2126."""
+
+
+@pytest.fixture
+def tls_base_url(emulator: SegmindEmulator) -> Iterator[str]:
+    """The emulator's base URL over TLS: a relay on loopback ends TLS before it."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(CERTIFICATES / "localhost.pem")
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def pipe(source: socket.socket, target: socket.socket) -> None:
+        with contextlib.suppress(OSError), source, target:
+            while data := source.recv(65536):
+                target.sendall(data)
+
+    def relay() -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+                tls = context.wrap_socket(client, server_side=True)
+            except OSError:  # a refused handshake, or the listener closed
+                if listener.fileno() == -1:
+                    return
+                continue
+            upstream = socket.create_connection(("127.0.0.1", emulator.port))
+            for ends in ((tls, upstream), (upstream, tls)):
+                threading.Thread(target=pipe, args=ends, daemon=True).start()
+
+    threading.Thread(target=relay, daemon=True).start()
+    yield f"https://localhost:{listener.getsockname()[1]}/v1"
+    listener.close()
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "untrusted"])
+@pytest.mark.parametrize("path", PATHS)
+def test_a_call_over_tls_trusts_the_certificates_the_environment_names(
+    emulator: SegmindEmulator,
+    environment: pytest.MonkeyPatch,
+    tls_base_url: str,
+    path: str,
+    trusted: bool,
+) -> None:
+    if trusted:
+        environment.setenv("SSL_CERT_FILE", str(CERTIFICATES / "ca.pem"))
+    model = model_on(tls_base_url, path, api_key=emulator.api_key, max_retries=0)
+
+    if trusted:
+        [answer] = run(path, invoke(model, path, "over TLS"))
+        assert answer.content == f"{REPLY}over TLS"
+        return
+    error = failure_of(lambda: run(path, invoke(model, path)))
+    assert isinstance(error, SegmindConnectionError), repr(error)
+    assert "CERTIFICATE_VERIFY_FAILED" in str(error)
+    assert emulator.requests == []
+
+
+@pytest.mark.usefixtures("real_clock")
+@pytest.mark.parametrize("path", PATHS)
+def test_a_tls_handshake_that_never_ends_is_bounded_by_timeout(
+    environment: pytest.MonkeyPatch, path: str
+) -> None:
+    # Connections are queued, never accepted: the handshake waits forever.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        model = model_on(f"https://localhost:{port}/v1", path, timeout=0.5)
+
+        error = failure_of(lambda: run(path, invoke(model, path)))
+
+    # aiohttp's connect timeout covers the handshake: cut to leave the POST
+    # time for its answer, it ends as a request that was never sent.
+    expected = SegmindConnectionError if path == "aiohttp" else SegmindTimeoutError
+    assert isinstance(error, expected), repr(error)
+    assert "billed" not in str(error)
