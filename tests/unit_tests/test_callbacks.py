@@ -87,6 +87,19 @@ def test_answers_without_a_request_id_are_each_counted(
     assert cb.total_cost == pytest.approx(2 * 0.0123)
 
 
+def test_an_answer_without_segmind_headers_is_counted_without_credits(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    recorder.reply(recorder.openai_payload("hi"), headers={})
+
+    with get_segmind_callback() as cb:
+        answer = gpt.invoke("hello")
+
+    assert answer.response_metadata["remaining_credits"] is None
+    assert (cb.successful_requests, cb.total_tokens) == (1, 296)
+    assert (cb.total_cost, cb.remaining_credits) == (0, None)
+
+
 def test_cores_usage_metadata_is_kept_by_model(
     gpt: ChatSegmindGPT4o, recorder: Recorder
 ) -> None:

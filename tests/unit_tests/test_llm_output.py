@@ -93,10 +93,14 @@ def test_an_answer_without_usage_reports_no_token_usage(claude, recorder):
     payload = recorder.anthropic_payload()
     del payload["usage"]
     recorder.reply(payload)
+    recorder.reply(payload)
 
     result = claude.generate([[HumanMessage("Hi")]])
+    (streamed,) = claude.stream("Hi")
 
     assert result.llm_output == {"model_name": "claude-3.5-sonnet"}
+    assert streamed.usage_metadata is None
+    assert "token_usage" not in streamed.response_metadata
 
 
 def test_invoke_and_stream_report_the_same_token_usage(claude, recorder):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from langchain_segmind import SegmindInputError
 
@@ -184,14 +184,20 @@ class Lookup(BaseModel):
     word: str = Field(validation_alias="term")
 
 
+class Forecast(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    city: str
+
+
 @pytest.mark.parametrize(
     ("tool", "beside", "args"),
     [
         (F, '"anything": 1', {"anything": 1}),
         (Search, '"query": "cats"', {"query": "cats"}),
         (Lookup, '"term": "cat"', {"term": "cat"}),
+        (Forecast, '"city": "Oslo", "days": 3', {"city": "Oslo", "days": 3}),
     ],
-    ids=["a-free-form-tool", "an-alias", "a-validation-alias"],
+    ids=["a-free-form-tool", "an-alias", "a-validation-alias", "a-model-open-to-more"],
 )
 def test_arguments_beside_the_name_may_be_any_the_tool_takes(
     gpt: Any, recorder: Recorder, tool: Any, beside: str, args: dict[str, Any]
