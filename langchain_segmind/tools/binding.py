@@ -64,15 +64,19 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
         if isinstance(kind, str) and kind.lower() not in _JSON_TYPES | {"function"}:
             raise _not_runnable(tool, kind)  # `web_search_preview`, `custom`...
         if "title" in tool:  # a bare JSON schema
-            # Core describes it by its `properties` only, dropping the rest.
             if (shape := _SHAPE_KEYWORDS & tool.keys()) and "properties" not in tool:
                 raise SegmindInputError(
                     f"a tool's arguments must be a JSON object described by "
                     f"`properties`; the schema of tool {tool['title']!r} has "
                     f"{', '.join(sorted(shape))} at its root instead"
                 )
-            if isinstance(kind, list):  # core reads one type: keep it for below
-                tool = {**tool, "type": "object"}
+            # As OpenAI's form: core would keep a bare schema's `properties`
+            # only (`additionalProperties` alone would be lost).
+            parameters = {k: v for k, v in tool.items() if k != "title"}
+            description = parameters.pop("description", None)
+            tool = {"name": tool["title"], "parameters": parameters}
+            if description is not None:
+                tool["description"] = description
         root = "object" if kind in (None, "function") else kind
     try:
         description = convert_to_openai_tool(tool, strict=strict)

@@ -283,6 +283,27 @@ def test_a_tool_whose_arguments_are_not_a_json_object_is_refused(model, recorder
 
 
 @pytest.mark.parametrize(
+    "shape",
+    [
+        {"additionalProperties": {"type": "string"}},
+        {"patternProperties": {"^[A-Z_]+$": {"type": "string"}}},
+        {"required": ["a", "b"]},
+    ],
+    ids=["additional-properties", "pattern-properties", "required"],
+)
+def test_a_json_schema_without_properties_is_described_whole(
+    model, dialect, recorder, shape
+):
+    tool = {"title": "env", "description": "Variables.", "type": "object", **shape}
+
+    model.bind_tools([tool]).invoke("Hi")
+
+    [described] = tool_lines(dialect.system_prompt(recorder.last.body))
+    assert described["description"] == "Variables."
+    assert described["parameters"] == {"type": "object", **shape}
+
+
+@pytest.mark.parametrize(
     "object_type", [["object", "null"], ["null", "object"], "OBJECT"]
 )
 @pytest.mark.parametrize("form", ["openai", "json-schema"])
