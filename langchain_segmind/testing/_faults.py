@@ -6,11 +6,12 @@ import functools
 import json
 import math
 import struct
-import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from langchain_segmind.transport.deadline import current_clock
 
 from ._wire import HTML_TYPE, JSON_TYPE, TEXT_TYPE, Answer, html_page, reason as _reason
 
@@ -69,9 +70,11 @@ class Fault:
         """A 429 with `x-rate-limit-reset-at-utc` about `reset_in` seconds ahead.
 
         The reset time has whole-second precision and is rounded up, so it is never
-        earlier than `reset_in` seconds from now.
+        earlier than `reset_in` seconds from now: now on the clock calls are timed
+        on (under the `segmind_emulator` fixture, its `FakeClock`).
         """
-        reset_at = datetime.fromtimestamp(math.ceil(time.time() + reset_in), tz=UTC)
+        now = current_clock().now().timestamp()
+        reset_at = datetime.fromtimestamp(math.ceil(now + reset_in), tz=UTC)
         return cls(
             status=429,
             body={"error": "Rate limit exceeded. Please retry after the reset time."},

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from langchain_segmind import ChatSegmindGPT4o
 from langchain_segmind.testing import Fault, SegmindEmulator
 from langchain_segmind.testing.__main__ import main
 from tests.integration_tests._emulator_http import (
@@ -93,6 +94,21 @@ def test_rate_limit_fault(emulator: SegmindEmulator, client: httpx2.Client) -> N
         response.headers["x-rate-limit-reset-at-utc"], "%Y-%m-%dT%H:%M:%SZ"
     ).replace(tzinfo=UTC)
     assert 1 <= (reset_at - before).total_seconds() <= 4
+
+
+def test_a_rate_limit_after_earlier_waits_resets_on_the_tests_clock(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmindGPT4o()
+    segmind_emulator.inject(Fault.server_error(503), times=2)
+    model.invoke("retried twice")
+    segmind_emulator.clock.waits.clear()
+
+    segmind_emulator.inject(Fault.rate_limit(reset_in=1.0))
+    model.invoke("rate limited once")
+
+    [wait] = segmind_emulator.clock.waits
+    assert 1.0 <= wait <= 2.0
 
 
 def test_slow_answers_and_latency(
