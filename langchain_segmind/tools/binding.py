@@ -55,7 +55,7 @@ class DescribedTool(dict[str, Any]):
 
 
 def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
-    """`convert_to_openai_tool`, refusing a name providers would refuse."""
+    """`convert_to_openai_tool`, refusing a tool Segmind's models could not call."""
     if isinstance(tool, DescribedTool) and strict is None:
         return tool
     root: object = "object"
@@ -66,17 +66,20 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
         if "title" in tool:  # a bare JSON schema
             if (shape := _SHAPE_KEYWORDS & tool.keys()) and "properties" not in tool:
                 raise SegmindInputError(
-                    f"a tool's arguments must be a JSON object described by "
-                    f"`properties`; the schema of tool {tool['title']!r} has "
-                    f"{', '.join(sorted(shape))} at its root instead"
+                    "a tool's arguments must be a JSON object given at the "
+                    f"schema's root; the schema of tool {tool['title']!r} has "
+                    f"{', '.join(sorted(shape))} there, and no `properties`"
                 )
-            # As OpenAI's form: core would keep a bare schema's `properties`
-            # only (`additionalProperties` alone would be lost).
-            parameters = {k: v for k, v in tool.items() if k != "title"}
-            description = parameters.pop("description", None)
-            tool = {"name": tool["title"], "parameters": parameters}
-            if description is not None:
-                tool["description"] = description
+            # In OpenAI's form: core keeps a bare schema's `properties` only.
+            openai_form = {
+                "name": tool["title"],
+                "parameters": {
+                    k: v for k, v in tool.items() if k not in ("title", "description")
+                },
+            }
+            if "description" in tool:
+                openai_form["description"] = tool["description"]
+            tool = openai_form
         root = "object" if kind in (None, "function") else kind
     try:
         description = convert_to_openai_tool(tool, strict=strict)
