@@ -37,6 +37,7 @@ from langchain_segmind import (
     get_segmind_callback,
 )
 from langchain_segmind.testing import FakeClock, Fault, SegmindEmulator
+from tests import TOO_DEEP_FOR_JSON
 from tests.integration_tests.support import (
     COST_PER_CALL,
     MODES,
@@ -143,12 +144,18 @@ async def test_a_refused_call_is_typed_sent_once_and_not_billed(
         (Fault.not_json(), SegmindResponseError, "Segmind answered 200 with a body"),
         (Fault.truncated(), SegmindResponseError, "the answer was cut off"),
         (
-            Fault(status=200, body="[" * 5000 + "]" * 5000),
+            Fault(status=200, body="[" * TOO_DEEP_FOR_JSON + "]" * TOO_DEEP_FOR_JSON),
             SegmindResponseError,
             "Segmind answered 200 with JSON nested too deeply",
         ),
         (
-            Fault(status=400, body='{"error": ' + "[" * 5000 + "]" * 5000 + "}"),
+            Fault(
+                status=400,
+                body='{"error": '
+                + "[" * TOO_DEEP_FOR_JSON
+                + "]" * TOO_DEEP_FOR_JSON
+                + "}",
+            ),
             SegmindBadRequestError,
             "{",
         ),

@@ -21,6 +21,7 @@ from langchain_segmind import (
     SegmindServerError,
     SegmindTimeoutError,
 )
+from tests import TOO_DEEP_FOR_JSON
 
 SECRET = "sk-SECRET-123"
 
@@ -282,7 +283,7 @@ def test_a_response_format_type_that_is_no_text_is_refused(make_model, recorder)
 
 def _too_deep_to_write() -> dict[str, object]:
     schema: dict[str, object] = {"type": "object"}
-    for _ in range(3000):
+    for _ in range(TOO_DEEP_FOR_JSON):
         schema = {"type": "object", "properties": {"x": schema}}
     return schema
 
