@@ -270,12 +270,14 @@ def _call_block(part: ToolCallPart, after_text: bool) -> str:
         and args.endswith(CALL_CLOSE)
     ):
         written = args[len(CALL_OPEN) : -len(CALL_CLOSE)].strip()
+        start = max(written.find("{"), 0)  # past chatter or a fence, as read
         with suppress(ValueError, RecursionError):  # its id, for the result's
-            call = json.loads(written)
+            call, end = _DECODER.raw_decode(written, start)
             if isinstance(call, dict) and part.id:  # the model's own id, too
                 # Escapes the model wrote stay escapes (a lone surrogate too).
-                ascii_only = written.isascii()
-                written = json.dumps({**call, "id": part.id}, ensure_ascii=ascii_only)
+                ascii_only = written[start:end].isascii()
+                own = json.dumps({**call, "id": part.id}, ensure_ascii=ascii_only)
+                written = f"{written[:start]}{own}{written[end:]}"
         body = _TAG_START.sub("&lt;", written)
     else:
         arguments = args if isinstance(args, str) else dict(args)

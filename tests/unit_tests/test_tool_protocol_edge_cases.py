@@ -105,8 +105,17 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
             '<tool_call>{"name": "g", "id": "own"}</tool_call>',
             '{"name": "g", "id": "c1"}',
         ),
+        (
+            '<tool_call>Calling: {"name": "g", "id": "own"} now</tool_call>',
+            'Calling: {"name": "g", "id": "c1"} now',
+        ),
     ],
-    ids=["native-arguments", "protocol-block", "protocol-block-with-own-id"],
+    ids=[
+        "native-arguments",
+        "protocol-block",
+        "protocol-block-with-own-id",
+        "protocol-block-with-own-id-among-chatter",
+    ],
 )
 def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder, written, sent):
     refused = {
