@@ -64,13 +64,15 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
         if isinstance(kind, str) and kind.lower() not in _JSON_TYPES | {"function"}:
             raise _not_runnable(tool, kind)  # `web_search_preview`, `custom`...
         if "title" in tool:  # a bare JSON schema
-            if (shape := _SHAPE_KEYWORDS & tool.keys()) and "properties" not in tool:
+            shape = _SHAPE_KEYWORDS & tool.keys()
+            if shape and not {"type", "properties"} & tool.keys():
                 raise SegmindInputError(
                     "a tool's arguments must be a JSON object given at the "
                     f"schema's root; the schema of tool {tool['title']!r} has "
-                    f"{', '.join(sorted(shape))} there, and no `properties`"
+                    f"{', '.join(sorted(shape))} there, and no `type` or "
+                    "`properties`"
                 )
-            # In OpenAI's form: core keeps a bare schema's `properties` only.
+            # In OpenAI's form: core keeps a bare schema only with `properties`.
             openai_form = {
                 "name": tool["title"],
                 "parameters": {
