@@ -180,9 +180,44 @@ class _AsyncBackend(httpcore2.AnyIOBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.AsyncNetworkStream:
-        return await super().connect_tcp(
+        stream = await super().connect_tcp(
             host, port, timeout, local_address, KEEPALIVE_OPTIONS
         )
+        return _ClosedWhenCancelled(stream)
+
+
+class _ClosedWhenCancelled(httpcore2.AsyncNetworkStream):
+    """A socket closed when its TLS handshake is cancelled (the call's timeout).
+
+    httpcore2 closes it when the handshake fails, not when it is cancelled.
+    """
+
+    def __init__(self, stream: httpcore2.AsyncNetworkStream) -> None:
+        self._stream = stream
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._stream.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore2.AsyncNetworkStream:
+        try:
+            return await self._stream.start_tls(ssl_context, server_hostname, timeout)
+        except asyncio.CancelledError:
+            await self._stream.aclose()
+            raise
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
 
 
 class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gc
 import importlib.util
 import socket
 import ssl
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -316,9 +318,13 @@ def tls_base_url(emulator: SegmindEmulator) -> Iterator[str]:
             for ends in ((tls, upstream), (upstream, tls)):
                 threading.Thread(target=pipe, args=ends, daemon=True).start()
 
-    threading.Thread(target=relay, daemon=True).start()
+    relaying = threading.Thread(target=relay, daemon=True)
+    relaying.start()
     yield f"https://localhost:{listener.getsockname()[1]}/v1"
+    with contextlib.suppress(OSError):  # Linux: wakes the blocked accept()
+        listener.shutdown(socket.SHUT_RDWR)
     listener.close()
+    relaying.join(timeout=5)
 
 
 @pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "untrusted"])
@@ -350,14 +356,20 @@ def test_a_tls_handshake_that_never_ends_is_bounded_by_timeout(
     environment: pytest.MonkeyPatch, path: str
 ) -> None:
     # Connections are queued, never accepted: the handshake waits forever.
-    with socket.create_server(("127.0.0.1", 0)) as silent:
+    with (
+        socket.create_server(("127.0.0.1", 0)) as silent,
+        warnings.catch_warnings(record=True) as warned,
+    ):
+        warnings.simplefilter("always", ResourceWarning)
         port = silent.getsockname()[1]
         model = model_on(f"https://localhost:{port}/v1", path, timeout=0.5)
 
         error = failure_of(lambda: run(path, invoke(model, path)))
+        gc.collect()  # a socket left open warns as it is collected
 
     # aiohttp's connect timeout covers the handshake: cut to leave the POST
     # time for its answer, it ends as a request that was never sent.
     expected = SegmindConnectionError if path == "aiohttp" else SegmindTimeoutError
     assert isinstance(error, expected), repr(error)
     assert "billed" not in str(error)
+    assert [w.message for w in warned if w.category is ResourceWarning] == []
