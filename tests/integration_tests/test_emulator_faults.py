@@ -108,7 +108,8 @@ def test_a_rate_limit_after_earlier_waits_resets_on_the_tests_clock(
     model.invoke("rate limited once")
 
     [wait] = segmind_emulator.clock.waits
-    assert 1.0 <= wait <= 2.0
+    # About `reset_in`, less the real time from the fault to the answer.
+    assert 0.9 <= wait <= 2.0
 
 
 def test_slow_answers_and_latency(
