@@ -274,9 +274,11 @@ def _call_block(part: ToolCallPart, after_text: bool) -> str:
         with suppress(ValueError, RecursionError):  # its id, for the result's
             call, end = _DECODER.raw_decode(written, start)
             if isinstance(call, dict) and part.id:  # the model's own id, too
-                # Escapes the model wrote stay escapes (a lone surrogate too).
+                # Written as ASCII if it was (a lone surrogate stays escaped);
+                # `<` and `>` as JSON escapes, so no value can spell a tag.
                 ascii_only = written[start:end].isascii()
                 own = json.dumps({**call, "id": part.id}, ensure_ascii=ascii_only)
+                own = own.translate(_ANGLES)
                 written = f"{written[:start]}{own}{written[end:]}"
         body = _TAG_START.sub("&lt;", written)
     else:

@@ -98,7 +98,7 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
         ('{"m": 1}', '{"name": "g", "arguments": "{\\"m\\": 1}", "id": "c1"}'),
         (
             '<tool_call>{"name": "g", "x": "</tool_call>"}</tool_call>',
-            '{"name": "g", "x": "&lt;/tool_call>", "id": "c1"}',
+            '{"name": "g", "x": "\\u003c/tool_call\\u003e", "id": "c1"}',
         ),
         # The id the model wrote itself gives way to the one its result names.
         (
@@ -109,12 +109,17 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
             '<tool_call>Calling: {"name": "g", "id": "own"} now</tool_call>',
             'Calling: {"name": "g", "id": "c1"} now',
         ),
+        (
+            '<tool_call>Go: {"name": "g", "x": "\\u003c\\n/tool_call>"}</tool_call>',
+            'Go: {"name": "g", "x": "\\u003c\\n/tool_call\\u003e", "id": "c1"}',
+        ),
     ],
     ids=[
         "native-arguments",
         "protocol-block",
         "protocol-block-with-own-id",
         "protocol-block-with-own-id-among-chatter",
+        "protocol-block-with-an-escaped-tag-among-chatter",
     ],
 )
 def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder, written, sent):

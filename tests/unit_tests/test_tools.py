@@ -258,6 +258,7 @@ ARRAY_OF_NUMBERS = {"type": "array", "items": {"type": "number"}}
         {"title": "answer", "enum": ["yes", "no"]},
         {"title": "answer", "anyOf": [{"type": "string"}, {"type": "integer"}]},
         {"title": "answer", "$ref": "#/$defs/City", "$defs": {"City": SCHEMA}},
+        {"title": "answer", "type": None, "enum": ["yes", "no"]},
         {"name": "answer", "input_schema": ARRAY_OF_NUMBERS},
         {
             "type": "function",
@@ -271,6 +272,7 @@ ARRAY_OF_NUMBERS = {"type": "array", "items": {"type": "number"}}
         "json-schema-any-of",
         # Maybe an object, but not one given at the root.
         "json-schema-ref",
+        "json-schema-typed-none",
         "anthropic",
         "openai",
     ],
