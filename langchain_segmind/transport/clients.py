@@ -36,7 +36,7 @@ import httpx2
 from pydantic import SecretStr
 
 from langchain_segmind.errors import SegmindInputError
-from langchain_segmind.transport.deadline import ATTEMPT_DEADLINE
+from langchain_segmind.transport.failures import ATTEMPT
 
 if TYPE_CHECKING:
     import httpx
@@ -114,7 +114,8 @@ def _bounded(
     A socket that always has bytes ready (a flood of interim answers) would
     never time out a read, however short.
     """
-    deadline = ATTEMPT_DEADLINE.get()
+    attempt = ATTEMPT.get()
+    deadline = None if attempt is None else attempt.deadline
     if deadline is None or deadline.at is None:
         return timeout
     if (remaining := deadline.at - deadline.clock.monotonic()) <= 0:
@@ -145,10 +146,21 @@ class _BoundedStream(httpcore2.NetworkStream):
     ) -> httpcore2.NetworkStream:
         bounded = _bounded(timeout, httpcore2.ConnectTimeout)
         tls = self._stream.start_tls(ssl_context, server_hostname, bounded)
+        _handshake_done()
         return _BoundedStream(tls)
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
+
+
+def _connection_opened() -> None:
+    if (attempt := ATTEMPT.get()) is not None:
+        attempt.tls_pending = attempt.https
+
+
+def _handshake_done() -> None:
+    if (attempt := ATTEMPT.get()) is not None:
+        attempt.tls_pending = False
 
 
 # httpcore2 passes no socket options to proxy connections: the backends set them.
@@ -168,6 +180,7 @@ class _SyncBackend(httpcore2.SyncBackend):
             local_address,
             KEEPALIVE_OPTIONS,
         )
+        _connection_opened()
         return _BoundedStream(stream)
 
 
@@ -183,6 +196,7 @@ class _AsyncBackend(httpcore2.AnyIOBackend):
         stream = await super().connect_tcp(
             host, port, timeout, local_address, KEEPALIVE_OPTIONS
         )
+        _connection_opened()
         return _ClosedWhenCancelled(stream)
 
 
@@ -211,10 +225,12 @@ class _ClosedWhenCancelled(httpcore2.AsyncNetworkStream):
         timeout: float | None = None,
     ) -> httpcore2.AsyncNetworkStream:
         try:
-            return await self._stream.start_tls(ssl_context, server_hostname, timeout)
+            tls = await self._stream.start_tls(ssl_context, server_hostname, timeout)
         except asyncio.CancelledError:
             await self._stream.aclose()
             raise
+        _handshake_done()
+        return tls
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)

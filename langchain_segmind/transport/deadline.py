@@ -10,7 +10,6 @@ import random
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -135,10 +134,3 @@ class Deadline:
             "job": "The job goes on at Segmind: collect it with "
             "`llm.resume(error.job)` instead of calling again, or raise `timeout`.",
         }[self.queue]
-
-
-# The deadline of the sync attempt running in this context, which bounds the
-# sockets of the default sync client (`clients.py`).
-ATTEMPT_DEADLINE: ContextVar[Deadline | None] = ContextVar(
-    "segmind_attempt_deadline", default=None
-)

@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Mapping
 from contextlib import suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -92,10 +93,21 @@ class Progress:
     headers: Mapping[str, str] = field(default_factory=dict)
     # Proven only by a connection that failed to open, or a closed client.
     never_sent: bool = False
+    # An https request's new connection (on a default client) that has not
+    # finished its TLS handshake: nothing went to Segmind on it (a proxy's
+    # CONNECT tunnel, at most).
+    https: bool = False
+    tls_pending: bool = False
     caller_exception: BaseException | None = None  # one it handled as it called
     # Both set with the request.
     client_timeouts: Mapping[str, float | None] = field(init=False)
     timeouts: dict[str, float | None] = field(init=False)
+
+
+# The attempt running in this context: its deadline bounds the default sync
+# client's sockets, and the default clients' connections (`clients.py`) record
+# on it whether their TLS handshake finished.
+ATTEMPT: ContextVar[Progress | None] = ContextVar("segmind_attempt", default=None)
 
 
 def error_for_exception(
@@ -170,7 +182,7 @@ def error_for_exception(
     # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
     # failure to connect (or a proxy's refused tunnel) proves the request never
     # left (a write can fail after the whole request was sent, e.g. on HTTP/2).
-    never_sent = (
+    never_sent = progress.tls_pending or (
         _named(cause, "ClientConnectorError", "ClientHttpProxyError")
         if _from_aiohttp(cause)
         else _named(error, "ConnectError", "ProxyError")

@@ -28,11 +28,11 @@ from langchain_segmind.errors import (
 from langchain_segmind.transport import clients
 from langchain_segmind.transport.clients import AsyncClient, SyncClient
 from langchain_segmind.transport.deadline import (
-    ATTEMPT_DEADLINE,
     MAX_TIMEOUT_SECONDS,
     Deadline,
 )
 from langchain_segmind.transport.failures import (
+    ATTEMPT,
     MAX_JSON_VALUES,
     NO_CONNECTION,
     Progress,
@@ -332,6 +332,7 @@ def _build(http: Any, call: Call, progress: Progress) -> Any:
     built = http.build_request(
         call.method, call.url, headers=headers, content=call.content
     )
+    progress.https = call.url.startswith("https:")
     progress.client_timeouts = built.extensions.get("timeout", {})
     progress.timeouts = progress.deadline.timeouts(progress.client_timeouts)
     pool, left = progress.timeouts["pool"], progress.deadline.remaining()
@@ -346,7 +347,7 @@ def _build(http: Any, call: Call, progress: Progress) -> Any:
 def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes:
     http = clients.DEFAULT_CLIENTS.sync() if client is None else client
     built = _build(http, call, progress)
-    token = ATTEMPT_DEADLINE.set(progress.deadline)
+    token = ATTEMPT.set(progress)
     try:
         response = http.send(built, stream=True, follow_redirects=False)
         try:
@@ -358,7 +359,7 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
         finally:
             response.close()
     finally:
-        ATTEMPT_DEADLINE.reset(token)
+        ATTEMPT.reset(token)
 
 
 async def _aattempt(
@@ -367,15 +368,19 @@ async def _aattempt(
     if client is None:
         client = clients.DEFAULT_CLIENTS.for_running_loop(call.async_backend)
     built = _build(client, call, progress)
-    response = await client.send(built, stream=True, follow_redirects=False)
+    token = ATTEMPT.set(progress)
     try:
-        _start_answer(response, progress)
-        body = bytearray()
-        async for chunk in response.aiter_bytes():
-            _add_chunk(body, chunk, progress, call.model)
-        return _without_key(bytes(body), call.api_key)
+        response = await client.send(built, stream=True, follow_redirects=False)
+        try:
+            _start_answer(response, progress)
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                _add_chunk(body, chunk, progress, call.model)
+            return _without_key(bytes(body), call.api_key)
+        finally:
+            await response.aclose()
     finally:
-        await response.aclose()
+        ATTEMPT.reset(token)
 
 
 def _start_answer(response: Any, progress: Progress) -> None:
