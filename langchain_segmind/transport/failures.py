@@ -94,8 +94,9 @@ class Progress:
     # Proven only by a connection that failed to open, or a closed client.
     never_sent: bool = False
     # An https request's new connection (on a default client) that has not
-    # finished its TLS handshake: nothing went to Segmind on it (a proxy's
-    # CONNECT tunnel, at most).
+    # finished its TLS handshake: nothing went to Segmind in the attempt (a
+    # proxy's CONNECT, at most), since httpcore2 moves a request to a new
+    # connection only before writing it (on `ConnectionNotAvailable`).
     https: bool = False
     tls_pending: bool = False
     caller_exception: BaseException | None = None  # one it handled as it called

@@ -332,7 +332,7 @@ def _build(http: Any, call: Call, progress: Progress) -> Any:
     built = http.build_request(
         call.method, call.url, headers=headers, content=call.content
     )
-    progress.https = call.url.startswith("https:")
+    progress.https = built.url.scheme == "https"
     progress.client_timeouts = built.extensions.get("timeout", {})
     progress.timeouts = progress.deadline.timeouts(progress.client_timeouts)
     pool, left = progress.timeouts["pool"], progress.deadline.remaining()

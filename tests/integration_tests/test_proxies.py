@@ -265,8 +265,9 @@ def test_a_proxy_that_leads_nowhere_is_a_retried_connection_error(
         ),
     ],
 )
+@pytest.mark.parametrize("scheme", ["https", "HTTPS"])
 def test_a_proxy_that_hangs_up_before_its_tunnel_opens_is_retried(
-    environment: pytest.MonkeyPatch, path: str
+    environment: pytest.MonkeyPatch, path: str, scheme: str
 ) -> None:
     requests: list[bytes] = []
 
@@ -282,7 +283,7 @@ def test_a_proxy_that_hangs_up_before_its_tunnel_opens_is_retried(
     with socket.create_server(("127.0.0.1", 0)) as proxy:
         environment.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.getsockname()[1]}")
         threading.Thread(target=hang_up, daemon=True).start()
-        model = model_on("https://api.segmind.invalid/v1", path, max_retries=1)
+        model = model_on(f"{scheme}://api.segmind.invalid/v1", path, max_retries=1)
 
         error = failure_of(lambda: run(path, invoke(model, path)))
         with contextlib.suppress(OSError):
