@@ -201,9 +201,10 @@ class _AsyncBackend(httpcore2.AnyIOBackend):
 
 
 class _ClosedWhenCancelled(httpcore2.AsyncNetworkStream):
-    """A socket closed when its TLS handshake is cancelled (the call's timeout).
+    """A default async client's socket, closed when its TLS handshake is cancelled.
 
-    httpcore2 closes it when the handshake fails, not when it is cancelled.
+    httpcore2 closes it when the handshake fails, not when the call's timeout
+    cancels it. A finished handshake is recorded on the attempt.
     """
 
     def __init__(self, stream: httpcore2.AsyncNetworkStream) -> None:
