@@ -474,13 +474,25 @@ def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
     """Redact the key from an error built from a body not read by an attempt.
 
     A response hook of the user's client may read an error answer and raise
-    `raise_for_status()`'s error, or an answer may be over the size cap.
+    `raise_for_status()`'s error, or an answer may be over the size cap. Its
+    message and body are cut, maybe mid-key: a cut key goes too.
     """
     key = "" if api_key is None else api_key.get_secret_value()
-    if len(key) >= 12 and key in f"{failure.message}{failure.body}":
-        failure.message = failure.message.replace(key, "[redacted]")
-        failure.body = failure.body and failure.body.replace(key, "[redacted]")
-        failure.args = (failure.message,)
+    if len(key) < 12:
+        return
+    message = _without_cut_key(failure.message, key)
+    body = failure.body and _without_cut_key(failure.body, key)
+    if (message, body) != (failure.message, failure.body):
+        failure.message, failure.body = message, body
+        failure.args = (message,)
+
+
+def _without_cut_key(text: str, key: str) -> str:
+    text = text.replace(key, "[redacted]")
+    for size in range(len(key) - 1, 3, -1):  # the key's start, at a cut
+        if text.endswith(key[:size]):
+            return f"{text[:-size]}[redacted]"
+    return text
 
 
 def _redact_request(error: Exception) -> None:

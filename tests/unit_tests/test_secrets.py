@@ -153,6 +153,11 @@ V2_JOB = {"request_id": "job-1", "status": "QUEUED"}
             [(503, {"error": f"bad key {KEY}", "padding": "x" * 2**23})],
             id="error-over-8-mib",
         ),
+        # Read in part, it is quoted as text cut at 300 characters: mid-key.
+        pytest.param(
+            [(503, {"error": "x" * 283 + KEY, "padding": "x" * 2**23})],
+            id="error-over-8-mib-cut-mid-key",
+        ),
         pytest.param(
             [
                 (200, V2_JOB),
@@ -173,11 +178,22 @@ def test_key_echoed_in_any_answer_reaches_no_error(make_model, recorder, call, a
         call(model, "Hi")
 
     for rendered in _error_texts(caught.value):
-        assert KEY[:12] not in rendered
+        assert KEY[:6] not in rendered
     assert "[redacted]" in str(caught.value) + str(caught.value.body)
 
 
-def test_key_echoed_in_an_error_a_users_hook_raises_is_redacted(recorder):
+@pytest.mark.parametrize(
+    ("echoed", "message"),
+    [
+        (f"invalid api key {KEY}", "invalid api key [redacted]"),
+        # Segmind's message is cut at 2,000 characters: here, 8 into the key.
+        ("x" * 1992 + KEY, "x" * 1992 + "[redacted]"),
+    ],
+    ids=["whole", "cut-mid-key"],
+)
+def test_key_echoed_in_an_error_a_users_hook_raises_is_redacted(
+    recorder, echoed, message
+):
     def raise_for_status(response: httpx2.Response) -> None:
         response.read()
         response.raise_for_status()
@@ -186,14 +202,14 @@ def test_key_echoed_in_an_error_a_users_hook_raises_is_redacted(recorder):
         transport=httpx2.MockTransport(recorder),
         event_hooks={"response": [raise_for_status]},
     )
-    recorder.fail(401, f"invalid api key {KEY}")
+    recorder.fail(401, echoed)
 
     with pytest.raises(SegmindError) as caught:
         ChatSegmindGPT4o(api_key=KEY, http_client=hooked).invoke("Hi")
 
-    assert caught.value.message == "invalid api key [redacted]"
+    assert caught.value.message == message
     for rendered in _error_texts(caught.value):
-        assert KEY not in rendered
+        assert KEY[:6] not in rendered
 
 
 def test_key_echoed_in_a_reply_is_redacted_from_the_message(keyed, recorder, call):
