@@ -489,7 +489,9 @@ def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
 
 def _without_cut_key(text: str, key: str) -> str:
     text = text.replace(key, "[redacted]")
-    for size in range(len(key) - 1, 3, -1):  # the key's start, at a cut
+    # The key's start, at a cut: six characters or more, so that a message
+    # ending in a word the key happens to begin with ("live") keeps it.
+    for size in range(len(key) - 1, 5, -1):
         if text.endswith(key[:size]):
             return f"{text[:-size]}[redacted]"
     return text

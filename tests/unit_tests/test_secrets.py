@@ -153,11 +153,6 @@ V2_JOB = {"request_id": "job-1", "status": "QUEUED"}
             [(503, {"error": f"bad key {KEY}", "padding": "x" * 2**23})],
             id="error-over-8-mib",
         ),
-        # Read in part, it is quoted as text cut at 300 characters: mid-key.
-        pytest.param(
-            [(503, {"error": "x" * 283 + KEY, "padding": "x" * 2**23})],
-            id="error-over-8-mib-cut-mid-key",
-        ),
         pytest.param(
             [
                 (200, V2_JOB),
@@ -180,6 +175,32 @@ def test_key_echoed_in_any_answer_reaches_no_error(make_model, recorder, call, a
     for rendered in _error_texts(caught.value):
         assert KEY[:6] not in rendered
     assert "[redacted]" in str(caught.value) + str(caught.value.body)
+
+
+def test_key_cut_in_the_quote_of_an_answer_over_8_mib_is_redacted(
+    make_model, recorder, call
+):
+    model = make_model(api_key=KEY, max_retries=0)
+    # Read in part, it is quoted as text cut at 300 characters: 7 into the key.
+    recorder.reply({"error": "x" * 283 + KEY, "padding": "x" * 2**23}, status=503)
+
+    with pytest.raises(SegmindError) as caught:
+        call(model, "Hi")
+
+    assert caught.value.message == '{"error":"' + "x" * 283 + "[redacted]"
+    for rendered in _error_texts(caught.value):
+        assert KEY[:6] not in rendered
+
+
+def test_a_message_ending_in_a_word_the_key_begins_with_is_kept(
+    make_model, recorder, call
+):
+    recorder.fail(404, f"no such model: {KEY[:5]}")
+
+    with pytest.raises(SegmindError) as caught:
+        call(make_model(api_key=KEY, max_retries=0), "Hi")
+
+    assert caught.value.message == f"no such model: {KEY[:5]}"
 
 
 @pytest.mark.parametrize(
