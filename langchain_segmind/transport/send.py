@@ -74,6 +74,7 @@ _SECRET_NAME = re.compile(
 _CAMEL_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+_JSON_ESCAPED = frozenset('"\\/')
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
@@ -465,9 +466,15 @@ def _without_key(body: bytes, api_key: SecretStr | None) -> bytes:
     Redacted as it is read, the key reaches no local, error, excerpt (cut
     mid-key or not), v2 result or reply.
     """
-    key = b"" if api_key is None else api_key.get_secret_value().encode()
-    # A short test key ("k") would be found in any text.
-    return body.replace(key, b"[redacted]") if len(key) >= 12 else body
+    key = "" if api_key is None else api_key.get_secret_value()
+    if len(key) < 12:  # a short test key ("k") would be found in any text
+        return body
+    body = body.replace(key.encode(), b"[redacted]")
+    if not _JSON_ESCAPED.isdisjoint(key):  # echoed in JSON as `\"`, `\\`, `\/`
+        escaped = json.dumps(key)[1:-1]
+        for written in {escaped, escaped.replace("/", "\\/")} - {key}:
+            body = body.replace(written.encode(), b"[redacted]")
+    return body
 
 
 def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:

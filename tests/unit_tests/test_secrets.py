@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import pickle
 import traceback
@@ -175,6 +176,36 @@ def test_key_echoed_in_any_answer_reaches_no_error(make_model, recorder, call, a
     for rendered in _error_texts(caught.value):
         assert KEY[:6] not in rendered
     assert "[redacted]" in str(caught.value) + str(caught.value.body)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ['sk-"quoted"-key-0123', "sk-back\\slash-key-01", "sk-slash/key-0123456"],
+    ids=["quote", "backslash", "slash"],
+)
+@pytest.mark.parametrize("where", ["reply", "v2-failed-job"])
+def test_a_key_echoed_in_json_escapes_is_redacted(
+    make_model, recorder, call, key, where
+):
+    # JSON writes `"` and `\\` escaped; some servers write `/` as `\/` too.
+    escaped = json.dumps(key)[1:-1].replace("/", "\\/")
+    api_version = "v1" if where == "reply" else "v2"
+    model = make_model(api_key=key, max_retries=0, api_version=api_version)
+    if where == "reply":
+        reply = json.dumps(recorder.openai_payload("x")).replace('"x"', f'"{escaped}"')
+        recorder.reply(text=reply, content_type="application/json")
+        assert call(model, "Hi").content == "[redacted]"
+        return
+    recorder.reply(V2_JOB)
+    recorder.reply({"status": "FAILED"})
+    failed = f'{{"status": "FAILED", "error": "bad key {escaped}"}}'
+    recorder.reply(text=failed, content_type="application/json")
+
+    with pytest.raises(SegmindError) as caught:
+        call(model, "Hi")
+
+    for rendered in _error_texts(caught.value):
+        assert key[:6] not in rendered
 
 
 def test_key_cut_in_the_quote_of_an_answer_over_8_mib_is_redacted(
