@@ -352,7 +352,7 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
     try:
         response = http.send(built, stream=True, follow_redirects=False)
         try:
-            _start_answer(response, progress)
+            _start_answer(response, progress, call.api_key)
             body = bytearray()
             for chunk in response.iter_bytes():
                 _add_chunk(body, chunk, progress, call.model)
@@ -373,7 +373,7 @@ async def _aattempt(
     try:
         response = await client.send(built, stream=True, follow_redirects=False)
         try:
-            _start_answer(response, progress)
+            _start_answer(response, progress, call.api_key)
             body = bytearray()
             async for chunk in response.aiter_bytes():
                 _add_chunk(body, chunk, progress, call.model)
@@ -384,11 +384,20 @@ async def _aattempt(
         ATTEMPT.reset(token)
 
 
-def _start_answer(response: Any, progress: Progress) -> None:
-    """Record the status and headers, bound the body's phases, refuse a redirect."""
+def _start_answer(response: Any, progress: Progress, api_key: SecretStr | None) -> None:
+    """Record the status and headers, bound the body's phases, refuse a redirect.
+
+    A header that echoes the key (a request id, a redirect's `Location`) is
+    recorded with the key redacted.
+    """
     progress.status_code = response.status_code
     # Read by lower-case name several times: one dict is cheaper than httpx2's.
-    progress.headers = dict(response.headers.items())
+    headers = progress.headers = dict(response.headers.items())
+    key = _redactable(api_key)
+    if key and any(key in value for value in headers.values()):
+        progress.headers = {
+            name: value.replace(key, "[redacted]") for name, value in headers.items()
+        }
     progress.timeouts.update(progress.deadline.timeouts(progress.client_timeouts))
     if 300 <= response.status_code < 400:  # never followed
         raise error_for_answer(response.status_code, progress.headers, b"", model="")
@@ -466,8 +475,8 @@ def _without_key(body: bytes, api_key: SecretStr | None) -> bytes:
     Redacted as it is read, the key reaches no local, error, excerpt (cut
     mid-key or not), v2 result or reply.
     """
-    key = "" if api_key is None else api_key.get_secret_value()
-    if len(key) < 12:  # a short test key ("k") would be found in any text
+    key = _redactable(api_key)
+    if not key:
         return body
     body = body.replace(key.encode(), b"[redacted]")
     if not _JSON_ESCAPED.isdisjoint(key):  # echoed in JSON as `\"`, `\\`, `\/`
@@ -484,14 +493,20 @@ def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
     `raise_for_status()`'s error, or an answer may be over the size cap. Its
     message and body are cut, maybe mid-key: a cut key goes too.
     """
-    key = "" if api_key is None else api_key.get_secret_value()
-    if len(key) < 12:
+    key = _redactable(api_key)
+    if not key:
         return
     message = _without_cut_key(failure.message, key)
     body = failure.body and _without_cut_key(failure.body, key)
     if (message, body) != (failure.message, failure.body):
         failure.message, failure.body = message, body
         failure.args = (message,)
+
+
+def _redactable(api_key: SecretStr | None) -> str:
+    """The key to redact from what a server sends; none if short, as a test's "k"."""
+    key = "" if api_key is None else api_key.get_secret_value()
+    return key if len(key) >= 12 else ""
 
 
 def _without_cut_key(text: str, key: str) -> str:

@@ -264,6 +264,26 @@ def test_key_echoed_in_an_error_a_users_hook_raises_is_redacted(
         assert KEY[:6] not in rendered
 
 
+@pytest.mark.parametrize("status", [200, 503], ids=["reply", "error"])
+def test_key_echoed_in_the_request_id_header_is_redacted(
+    make_model, recorder, call, status
+):
+    echoed = {"x-request-id": f"req-{KEY}"}
+    if status == 200:
+        recorder.reply(recorder.openai_payload("Hi"), headers=echoed)
+        reply = call(make_model(api_key=KEY), "Hi")
+        assert reply.response_metadata["request_id"] == "req-[redacted]"
+        return
+    recorder.reply({"error": "no"}, status=status, headers=echoed)
+
+    with pytest.raises(SegmindError) as caught:
+        call(make_model(api_key=KEY, max_retries=0), "Hi")
+
+    assert caught.value.request_id == "req-[redacted]"
+    for rendered in _error_texts(caught.value):
+        assert KEY not in rendered
+
+
 def test_key_echoed_in_a_reply_is_redacted_from_the_message(keyed, recorder, call):
     recorder.reply(recorder.anthropic_payload(f"Your key is {KEY}."))
 
