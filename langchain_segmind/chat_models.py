@@ -85,6 +85,9 @@ _CALL_OPTIONS = frozenset(
     | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
     | {"resume_job", "stream"}  # `stream`: core reads it, to stream or not
 )
+_RESUME_OPTIONS = frozenset(
+    {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}
+)
 _field_names = functools.cache(get_pydantic_field_names)  # with aliases
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
@@ -458,6 +461,12 @@ class ChatSegmind(BaseChatModel):
         stop = self.stop if stop is None else stop
         stop_sequences = conversion.stop_sequences_of(stop)
         if "resume_job" in kwargs:
+            if ignored := sorted(kwargs.keys() - _RESUME_OPTIONS):
+                raise SegmindInputError(
+                    f"resume cannot take {ignored}: the job runs as it was "
+                    "submitted (resume takes timeout, max_retries, extra_headers, "
+                    "stop, and model with a request id)"
+                )
             job = queue.job_to_resume(kwargs["resume_job"], model, self.base_url)
             return self._call(job.model, None, kwargs, job), None, stop_sequences
         extra_body = {**self.model_kwargs}

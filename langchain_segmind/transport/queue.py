@@ -20,7 +20,6 @@ from typing import Any
 import httpx2
 
 from langchain_segmind.errors import (
-    SegmindBadRequestError,
     SegmindConnectionError,
     SegmindContextOverflowError,
     SegmindError,
@@ -44,6 +43,8 @@ logger = logging.getLogger("langchain_segmind")
 FIRST_POLL_DELAY = 0.5
 POLL_BACKOFF = 1.5
 MAX_POLL_DELAY = 5.0
+# What the last poll before the deadline leaves to its answer and the result's.
+LAST_POLL_ANSWER_TIME = 1.0
 _PENDING = frozenset({"QUEUED", "PROCESSING"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
 # A result's metrics, as the credit headers of a v1 answer.
@@ -129,10 +130,11 @@ def collect(
 
     `deadline` is the submit's, or by default `call.timeout` from now.
     """
+    resuming = deadline is None
     deadline = replace(deadline or Deadline.start(call.timeout), queue="job")
     get = partial(send, client=client, deadline=deadline)
     with _carrying(job):
-        status, result = _polls(call, job, client)
+        status, result = _polls(call, job, client, resuming=resuming)
         waits = _waits(deadline, job)
         while _pending(get(status), job):
             deadline.clock.sleep(next(waits))
@@ -146,10 +148,11 @@ async def acollect(
     deadline: Deadline | None = None,
 ) -> Answer:
     """The async form of `collect`."""
+    resuming = deadline is None
     deadline = replace(deadline or Deadline.start(call.timeout), queue="job")
     get = partial(asend, client=client, deadline=deadline)
     with _carrying(job):
-        status, result = _polls(call, job, client)
+        status, result = _polls(call, job, client, resuming=resuming)
         waits = _waits(deadline, job)
         while _pending(await get(status), job):
             await deadline.clock.asleep(next(waits))
@@ -167,44 +170,52 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
     """Attach `job` to the error of any failure once it was accepted."""
     try:
         yield
-    except (SegmindBadRequestError, SegmindNotFoundError) as error:
+    except SegmindError as error:
         # The result endpoint's FAILED is a 422; a 404, a job Segmind lacks.
-        kind: type[SegmindError] = SegmindJobFailedError
-        message = error.message
-        if isinstance(error, SegmindContextOverflowError):
-            kind = SegmindContextOverflowError  # what SummarizationMiddleware catches
-        if isinstance(error, SegmindNotFoundError):
-            kind = SegmindNotFoundError
-            message = (
-                f"Segmind has no job {job.request_id}: a wrong request id, another "
-                "account's key, or a result older than the hour Segmind keeps it"
-            )
-        replacement = kind(
-            message,
-            status_code=error.status_code,
-            request_id=job.request_id,
-            body=error.body,
-        )
-        replacement.job = job
-        raise replacement from error
-    except (SegmindError, asyncio.CancelledError, KeyboardInterrupt) as error:
+        if error.status_code == 422 or isinstance(error, SegmindNotFoundError):
+            raise _ended(job, error) from error
+        error.job = job
+        error.is_retryable = False  # sent again, it would pay for a new job
+        ended = SegmindJobFailedError | SegmindContextOverflowError
+        if not isinstance(error, SegmindTimeoutError | ended):  # said, or moot
+            error.hint = error.hint or _RESUME_HINT
+        raise
+    except (asyncio.CancelledError, KeyboardInterrupt) as error:
         error.job = job  # type: ignore[union-attr]
-        if isinstance(error, SegmindError):
-            error.is_retryable = False  # sent again, it would pay for a new job
-            ended = SegmindJobFailedError | SegmindContextOverflowError
-            if not isinstance(error, SegmindTimeoutError | ended):  # said, or moot
-                error.hint = error.hint or _RESUME_HINT
         raise
     except Exception as error:  # the user's own code (a handler, a hook) failed
+        # Its text stays in the cause: it is the user's, and may hold anything.
         wrapped = SegmindConnectionError(
-            f"collecting job {job.request_id} failed in the HTTP client's own code: "
-            f"{type(error).__name__}: {error}",
+            f"collecting job {job.request_id} failed in the HTTP client's own code "
+            f"(the {type(error).__name__} this error was raised from)",
             request_id=job.request_id,
             hint=_RESUME_HINT,
             retryable=False,
         )
         wrapped.job = job
         raise wrapped from error
+
+
+def _ended(job: SegmindJob, error: SegmindError) -> SegmindError:
+    """The error of a job that failed, or that Segmind does not have."""
+    kind: type[SegmindError] = SegmindJobFailedError
+    message = error.message
+    if isinstance(error, SegmindContextOverflowError):
+        kind = SegmindContextOverflowError  # what SummarizationMiddleware catches
+    if isinstance(error, SegmindNotFoundError):
+        kind = SegmindNotFoundError
+        message = (
+            f"Segmind has no job {job.request_id}: a wrong request id, another "
+            "account's key, or a result older than the hour Segmind keeps it"
+        )
+    ended = kind(
+        message,
+        status_code=error.status_code,
+        request_id=job.request_id,
+        body=error.body,
+    )
+    ended.job = job
+    return ended
 
 
 def _accepted(answer: Answer, call: Call) -> SegmindJob:
@@ -224,12 +235,18 @@ def _accepted(answer: Answer, call: Call) -> SegmindJob:
         job = SegmindJob(request_id, call.model, str(urls[0]), str(urls[1]))
     else:  # accepted (and billed) all the same: poll where Segmind keeps jobs
         job = job_for_id(request_id, call.model, call.url.rpartition("/")[0])
-    logger.info("Segmind accepted v2 job %s (%s)", request_id, call.model)
+    logger.info("Segmind accepted v2 job %r (%s)", request_id, call.model)
     return job
 
 
-def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
-    """The GETs of `job`'s status and result."""
+def _polls(
+    call: Call, job: SegmindJob, client: object, *, resuming: bool
+) -> list[Call]:
+    """The GETs of `job`'s status and result.
+
+    URLs outside the submit's origin are Segmind's answer to refuse, or, in a
+    job passed to `resume`, the caller's input.
+    """
     # The key goes with every poll: never to a host other than the submit's
     # (on the default clients, also the one they really sent it to).
     allowed = {_origin(call.url)}
@@ -237,7 +254,8 @@ def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
         allowed.add(_origin(redirected(call.url, None)[0]))
     for url in (job.status_url, job.response_url):
         if _origin(url) not in allowed - {None}:
-            raise SegmindResponseError(
+            refusal = SegmindInputError if resuming else SegmindResponseError
+            raise refusal(
                 f"the queue pointed to {url!r}, outside the origin of {call.url!r}; "
                 "not following it with the API key",
                 hint="Collect the job at Segmind's usual job URLs with "
@@ -248,13 +266,15 @@ def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
     return [poll(url=job.status_url), poll(url=job.response_url)]
 
 
-def _origin(url: object) -> tuple[str, str, int | None] | None:
-    """Scheme, host and port of an absolute URL, read as httpx2 reads it."""
+def _origin(url: object) -> tuple[str, str, str, int | None] | None:
+    """Scheme, credentials, host and port of an absolute URL, as httpx2 reads it."""
     try:
         parsed = httpx2.URL(url)  # type: ignore[arg-type]
     except (TypeError, ValueError, httpx2.InvalidURL):
         return None
-    return (parsed.scheme, parsed.host, parsed.port) if parsed.is_absolute_url else None
+    if not parsed.is_absolute_url:
+        return None
+    return (parsed.scheme, parsed.userinfo.decode(), parsed.host, parsed.port)
 
 
 def _pending(answer: Answer, job: SegmindJob) -> bool:
@@ -277,6 +297,9 @@ def _waits(deadline: Deadline, job: SegmindJob) -> Iterator[float]:
     while deadline.allows_wait(wait):
         yield wait
         wait = min(wait * POLL_BACKOFF, MAX_POLL_DELAY)
+    left = deadline.remaining() or 0.0
+    if left >= FIRST_POLL_DELAY:  # the job may end in time: a last poll
+        yield left - min(left / 2, LAST_POLL_ANSWER_TIME)
     error = deadline.error(f"result of queued job {job.request_id}")
     error.request_id = job.request_id
     raise error

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx2
 import pytest
+import pytest_asyncio
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from pydantic import BaseModel
@@ -128,15 +129,15 @@ FaultedModel = Callable[..., tuple[ChatSegmind, ArmBefore]]
 FaultedCall = Callable[..., Awaitable[AIMessage]]
 
 
-@pytest.fixture
-def model_with_fault_before(
+@pytest_asyncio.fixture(loop_scope="module")
+async def model_with_fault_before(
     emulator: SegmindEmulator, make_model: ModelFactory
-) -> Iterator[FaultedModel]:
+) -> AsyncIterator[FaultedModel]:
     """`model_with_fault_before(fault, step, cls, **fields)`: a v2 model, its hook.
 
     Its httpx clients arm `fault` just before the first request `step` matches.
     """
-    made: list[httpx2.Client] = []
+    made: list[tuple[httpx2.Client, httpx2.AsyncClient]] = []
 
     def build(
         fault: Fault, step: Callable[[str], bool], cls: type[ChatSegmind], **fields: Any
@@ -146,13 +147,14 @@ def model_with_fault_before(
         async_ = httpx2.AsyncClient(
             verify=TLS, event_hooks={"request": [hook.async_hook]}
         )
-        made.append(sync)
+        made.append((sync, async_))
         model = make_model(cls, http_client=sync, http_async_client=async_, **fields)
         return model, hook
 
     yield build
-    for client in made:
-        client.close()
+    for sync, async_ in made:
+        sync.close()
+        await async_.aclose()
 
 
 @pytest.fixture
@@ -294,12 +296,30 @@ async def test_polling_is_bounded_by_the_timeout(
             await call(model, mode, PROMPT)
         assert time.monotonic() - started < 1.5
         request_id = job_id(paced)
-        # 0.5 + 0.75 + 1.125 + 1.6875 = 4.06 s fit in 5 s; the next 2.53 s does not.
-        assert log(paced) == queue_log(slug_of(cls), request_id, polls=5, fetches=0)
-    assert clock.waits == [0.5, 0.75, 1.125, 1.6875]
+        # 0.5 + 0.75 + 1.125 + 1.6875 = 4.06 s fit in 5 s; the next 2.53 s does
+        # not, so a last poll goes out with half the 0.94 s left to answer it.
+        assert log(paced) == queue_log(slug_of(cls), request_id, polls=6, fetches=0)
+    assert clock.waits == [0.5, 0.75, 1.125, 1.6875, 0.46875]
     assert caught.value.request_id == request_id
     assert request_id in caught.value.message
     assert "timeout=5s" in caught.value.message
+
+
+@each_class_and_mode
+async def test_a_job_that_ends_just_before_the_timeout_is_collected(
+    cls: type[ChatSegmind], mode: str, clock: FakeClock
+) -> None:
+    # The sixth poll is the last before timeout=5 (see the test above).
+    with SegmindEmulator(queue_polls_until_complete=6) as paced:
+        model = new_model(paced, cls, api_version="v2", timeout=5)
+
+        reply = await call(model, mode, PROMPT)
+
+        request_id = job_id(paced)
+        assert log(paced) == queue_log(slug_of(cls), request_id, polls=6)
+    assert reply.content == REPLY + PROMPT
+    assert reply.response_metadata["request_id"] == request_id
+    assert sum(clock.waits) < 5
 
 
 @pytest.mark.parametrize("mode", MODES)

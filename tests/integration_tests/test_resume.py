@@ -16,12 +16,14 @@ import pickle
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx2
 import pytest
 from langchain_core.messages import AIMessage
 
 from langchain_segmind import (
     ChatSegmind,
     SegmindError,
+    SegmindInputError,
     SegmindJob,
     SegmindJobFailedError,
     SegmindResponseError,
@@ -321,10 +323,17 @@ async def test_resume_cuts_the_answer_at_the_stop_sequences(
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://elsewhere.example", "{scheme}://elsewhere.example@{netloc}"],
+    ids=["other-host", "credentials-for-the-same-host"],
+)
 async def test_a_status_url_on_another_origin_is_not_followed(
-    mode: str, segmind_emulator: SegmindEmulator
+    mode: str, elsewhere: str, segmind_emulator: SegmindEmulator
 ) -> None:
-    base = "https://elsewhere.example/v2/requests/job-1"
+    own = httpx2.URL(segmind_emulator.base_url)
+    origin = elsewhere.format(scheme=own.scheme, netloc=own.netloc.decode())
+    base = f"{origin}/v2/requests/job-1"
     queued = {"status": "QUEUED", "status_url": f"{base}/status", "response_url": base}
     segmind_emulator.inject(
         Fault(status=200, body={"request_id": "job-1", **queued}), slug=SLUG
@@ -334,10 +343,30 @@ async def test_a_status_url_on_another_origin_is_not_followed(
     with pytest.raises(SegmindResponseError, match=r"elsewhere\.example") as caught:
         await invoke(llm, mode)
     assert "resume(error.job.request_id)" in str(caught.value)
-    with pytest.raises(SegmindResponseError, match=r"elsewhere\.example"):
-        await resume(llm, mode, SegmindJob("job-1", SLUG, f"{base}/status", base))
+    # Passed to resume, the job's URLs are the caller's input: nothing is sent.
+    job = SegmindJob("job-1", SLUG, f"{base}/status", base)
+    with (
+        get_segmind_callback() as totals,
+        pytest.raises(SegmindInputError, match=r"elsewhere\.example"),
+    ):
+        await resume(llm, mode, job)
 
     assert [r.method for r in segmind_emulator.requests] == ["POST"]
+    assert totals.failed_requests == 0
+
+
+@pytest.mark.parametrize(
+    "option",
+    [{"temperature": 0.2}, {"base_url": "http://other.example"}, {"tools": []}],
+    ids=["temperature", "base_url", "tools"],
+)
+def test_resume_refuses_options_the_submitted_job_cannot_take(
+    option: dict[str, Any], segmind_emulator: SegmindEmulator
+) -> None:
+    with pytest.raises(SegmindInputError) as caught:
+        v2_model(segmind_emulator).resume("job-1", **option)
+    assert f"resume cannot take {sorted(option)}" in str(caught.value)
+    assert not segmind_emulator.requests
 
 
 # -- found wanting: each fails until its fix lands -------------------------------
