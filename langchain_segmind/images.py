@@ -65,10 +65,10 @@ def image_block(
     """
     if isinstance(source, bytes | bytearray | memoryview):
         data, name = bytes(source), ""
-    elif fspath(source).lower().startswith(("http://", "https://")):
+    elif fspath(source).lower().startswith(("http://", "https://", "data:")):
         raise ValueError(
-            'image_block reads a file or bytes; send an image URL as {"type": '
-            '"image", "url": ...}'
+            'image_block reads a file or bytes; send an image URL (a data: URL '
+            'too) as {"type": "image", "url": ...}'
         )
     else:
         data, name = Path(source).read_bytes(), Path(source).name

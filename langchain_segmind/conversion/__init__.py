@@ -107,6 +107,11 @@ def render_request(
             f"extra body fields may not set {sorted(reserved)}: they are built "
             "from the messages (and Segmind does not support streaming)"
         )
+    if extra_body.get("n", 1) not in (1, None):
+        raise SegmindInputError(
+            f"n={extra_body['n']!r} asks for several answers, each billed, and a "
+            "chat model returns one: call `batch` with the prompt repeated instead"
+        )
     accepts = profile or {}
     for part in (part for turn in turns for part in turn.parts):
         if isinstance(part, MediaPart) and accepts.get(f"{part.kind}_inputs") is False:

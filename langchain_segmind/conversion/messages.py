@@ -59,7 +59,8 @@ _ROLES: dict[str, Role] = {
 # `code_execution_tool_result`, `mcp_tool_use`...; a call also in `tool_calls`
 # is sent from there).
 _OUTPUT_BLOCK_TYPES = frozenset(
-    {"reasoning", "thinking", "redacted_thinking", "refusal", "citation"}
+    {"reasoning", "reasoning_content", "thinking", "redacted_thinking"}
+    | {"refusal", "citation"}
     | {"tool_call_chunk", "server_tool_call_chunk", "compaction"}
     | {"mcp_list_tools", "mcp_approval_request", "executable_code"}
     | {"code_execution_result"}
@@ -339,6 +340,8 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     if not data or not data.strip():
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
     media_type = mime_type.lower() if mime_type else None
+    if media_type == "image/jpg":  # a common misspelling Anthropic refuses
+        media_type = "image/jpeg"
     if media_type is None or not _MEDIA_TYPE.match(media_type):
         media_type = sniff_media_type(data) if kind != "audio" else None
     if media_type is None:

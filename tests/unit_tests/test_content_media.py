@@ -561,6 +561,20 @@ def test_malformed_mime_type_is_sniffed_or_refused(
     assert part == expected
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_jpg_misspelling_is_sent_as_jpeg(wire: Wire, slug: str) -> None:
+    block = {"type": "image", "base64": JPEG, "mime_type": "image/JPG"}
+
+    part = wire.body(slug, [HumanMessage([block])])["messages"][0]["content"][0]
+
+    expected = (
+        claude_image(JPEG, "image/jpeg")
+        if slug == CLAUDE
+        else gpt_image(f"data:image/jpeg;base64,{JPEG}")
+    )
+    assert part == expected
+
+
 def test_gpt_keeps_image_url_detail(wire: Wire) -> None:
     block = {"type": "image_url", "image_url": {"url": IMG_URL, "detail": "low"}}
     assert wire.body(GPT, [HumanMessage([block])]) == user_body(

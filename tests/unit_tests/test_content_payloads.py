@@ -330,6 +330,25 @@ def test_gpt_keeps_a_leading_assistant_turn(wire: Wire) -> None:
     }
 
 
+@pytest.mark.parametrize("slug", [CLAUDE, GPT])
+def test_bedrocks_reasoning_in_the_history_is_not_sent(wire: Wire, slug: str) -> None:
+    # As ChatBedrockConverse writes it, when a Segmind model takes over its history.
+    reasoning = {
+        "type": "reasoning_content",
+        "reasoning_content": {"text": "Let me think.", "signature": "c2ln"},
+    }
+    messages: list[BaseMessage] = [
+        HumanMessage("Hi"),
+        AIMessage([reasoning, {"type": "text", "text": "Hello"}]),
+        HumanMessage("Again"),
+    ]
+
+    assert wire.body(slug, messages)["messages"][1] == {
+        "role": "assistant",
+        "content": "Hello",
+    }
+
+
 @pytest.mark.parametrize(
     "messages",
     [

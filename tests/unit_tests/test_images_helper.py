@@ -76,7 +76,10 @@ def test_image_block_from_a_bytes_like_buffer(wrap: Any) -> None:
     }
 
 
-@pytest.mark.parametrize("url", ["https://example.com/cat.png", "HTTP://x/y.jpg"])
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.com/cat.png", "HTTP://x/y.jpg", "data:image/png;base64,iVBO"],
+)
 def test_image_block_of_a_url_says_how_to_send_one(url: str) -> None:
     with pytest.raises(ValueError, match='"image", "url"'):
         image_block(url)

@@ -356,6 +356,19 @@ def test_stream_in_model_kwargs_is_refused_before_sending(make_model, recorder):
     assert recorder.count == 0
 
 
+@pytest.mark.parametrize("where", ["model_kwargs", "per-call"])
+def test_several_answers_per_call_are_refused_before_sending(
+    make_model, recorder, where
+):
+    model = make_model(model_kwargs={"n": 2} if where == "model_kwargs" else {})
+
+    with pytest.raises(SegmindInputError, match="n=2 asks for several answers"):
+        model.invoke("Hi", **({"n": 2} if where == "per-call" else {}))
+    model.invoke("Hi", n=1)
+    assert recorder.count == 1
+    assert recorder.last.body["n"] == 1
+
+
 # -- headers ------------------------------------------------------------------------
 
 
