@@ -67,7 +67,7 @@ def image_block(
         data, name = bytes(source), ""
     elif fspath(source).lower().startswith(("http://", "https://", "data:")):
         raise ValueError(
-            'image_block reads a file or bytes; send an image URL (a data: URL '
+            "image_block reads a file or bytes; send an image URL (a data: URL "
             'too) as {"type": "image", "url": ...}'
         )
     else:
