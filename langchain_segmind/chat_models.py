@@ -68,6 +68,7 @@ from langchain_segmind.transport.send import (
     Answer,
     Call,
     asend,
+    check_api_key,
     check_base_url,
     check_body_field_names,
     check_caller_headers,
@@ -84,9 +85,6 @@ _CALL_OPTIONS = frozenset(
     {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
     | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
     | {"resume_job", "stream"}  # `stream`: core reads it, to stream or not
-)
-_RESUME_OPTIONS = frozenset(
-    {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}
 )
 _field_names = functools.cache(get_pydantic_field_names)  # with aliases
 # The names the key may be given under (the second as in `openai_api_key`).
@@ -140,7 +138,7 @@ class ChatSegmind(BaseChatModel):
 
     model: str = Field(alias="model_name")
     """The Segmind slug of the model, e.g. `"claude-4.5-sonnet"`."""
-    api_key: SecretStr | None = Field(
+    api_key: Annotated[SecretStr | None, AfterValidator(check_api_key)] = Field(
         default_factory=secret_from_env("SEGMIND_API_KEY", default=None),
         validation_alias=AliasChoices(*_KEY_ARGUMENTS),
     )
@@ -250,22 +248,6 @@ class ChatSegmind(BaseChatModel):
         # Pydantic reads `True` as 1; refused, as it is per call.
         if isinstance(value, bool):
             raise SegmindInputError(f"{info.field_name} must be a number, got {value}")
-        return value
-
-    @field_validator("api_key")
-    @classmethod
-    def _check_api_key(cls, value: SecretStr | None) -> SecretStr | None:
-        # No local holds the key: a traceback would show it. `None` is what
-        # `load` passes without a secrets map: the environment's key serves.
-        if value is None:
-            value = secret_from_env("SEGMIND_API_KEY", default=None)()
-        if value is None or not value.get_secret_value():
-            return None  # missing: refused when a call is made
-        if value.get_secret_value() != value.get_secret_value().strip():
-            raise SegmindInputError(
-                "api_key is white space or has white space around it; check "
-                "the api_key argument or SEGMIND_API_KEY"
-            )
         return value
 
     @model_validator(mode="before")
@@ -402,8 +384,8 @@ class ChatSegmind(BaseChatModel):
         Args:
             schema: A pydantic class (v2 or v1), a TypedDict or a JSON schema.
             method: `"json_schema"` (Segmind's `response_format`, the default),
-                `"function_calling"` (the tool protocol) or `"json_mode"`
-                (`json_object` for non-Claude slugs; an instruction for Claude).
+                `"function_calling"` (the tool protocol) or `"json_mode"` (an
+                instruction, and `json_object` for non-Claude slugs).
             include_raw: Return `{"raw", "parsed", "parsing_error"}` rather
                 than raising `OutputParserException` on a bad answer.
             strict: The `strict` flag of the JSON schema.
@@ -461,13 +443,7 @@ class ChatSegmind(BaseChatModel):
         stop = self.stop if stop is None else stop
         stop_sequences = conversion.stop_sequences_of(stop)
         if "resume_job" in kwargs:
-            if ignored := sorted(kwargs.keys() - _RESUME_OPTIONS):
-                raise SegmindInputError(
-                    f"resume cannot take {ignored}: the job runs as it was "
-                    "submitted (resume takes timeout, max_retries, extra_headers, "
-                    "stop, and model with a request id)"
-                )
-            job = queue.job_to_resume(kwargs["resume_job"], model, self.base_url)
+            job = queue.job_to_resume(model, self.base_url, kwargs)
             return self._call(job.model, None, kwargs, job), None, stop_sequences
         extra_body = {**self.model_kwargs}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
@@ -660,6 +636,8 @@ class ChatSegmind(BaseChatModel):
             SegmindTimeoutError: The job still runs after `timeout` (`.job` set).
             SegmindJobFailedError: The job failed; the message is Segmind's.
             SegmindContextOverflowError: The job failed on a prompt too long.
+            SegmindNotFoundError: Segmind has no such job (or no longer).
+            SegmindInputError: Not a job, or an option that would change it.
         """
         return self.invoke([], resume_job=job, **kwargs)
 

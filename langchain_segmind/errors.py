@@ -106,11 +106,11 @@ class SegmindModelRetiredError(SegmindNotFoundError):
 
 
 class SegmindBadRequestError(SegmindError, core.ModelInvalidRequestError):
-    """Segmind rejected the request (HTTP 400, 405, 422, or a non-credit 406)."""
+    """Segmind rejected the request (HTTP 400, 405, 422, a non-credit 406...)."""
 
 
 class SegmindContextOverflowError(SegmindBadRequestError, core.ContextOverflowError):
-    """The prompt is longer than the model's context window (HTTP 400).
+    """The prompt is longer than the model's context window (HTTP 400, 413, 422).
 
     LangChain's `SummarizationMiddleware` catches it to shorten the history.
     """

@@ -47,6 +47,9 @@ MAX_POLL_DELAY = 5.0
 LAST_POLL_ANSWER_TIME = 1.0
 _PENDING = frozenset({"QUEUED", "PROCESSING"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
+_RESUME_OPTIONS = frozenset(
+    {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}
+)
 # A result's metrics, as the credit headers of a v1 answer.
 _METRIC_HEADERS = {
     "remaining_credits": "x-remaining-credits",
@@ -95,8 +98,24 @@ def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:
     return SegmindJob(request_id, model, f"{base}/status", base)
 
 
-def job_to_resume(job: object, model: str, base_url: str) -> SegmindJob:
-    """The job `resume` collects: a `SegmindJob`, or a request id for `model`."""
+def job_to_resume(model: str, base_url: str, options: Mapping[str, Any]) -> SegmindJob:
+    """The job `resume` collects: a `SegmindJob`, or a request id for `model`.
+
+    `options` are the call's: its `resume_job`, and only options a submitted
+    job can take.
+    """
+    if refused := sorted(options.keys() - _RESUME_OPTIONS):
+        raise SegmindInputError(
+            f"resume cannot take {refused}: the job runs as it was submitted "
+            "(resume takes timeout, max_retries, extra_headers, stop, and model "
+            "with a request id)"
+        )
+    job = options["resume_job"]
+    if isinstance(job, SegmindJob) and options.get("model", job.model) != job.model:
+        raise SegmindInputError(
+            f"model={options['model']!r} given for a job of {job.model!r}: a job "
+            "runs on the model it was submitted to"
+        )
     if isinstance(job, str):
         return job_for_id(job, model, v2_base_url(base_url))
     if not isinstance(job, SegmindJob):
@@ -175,6 +194,7 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         if error.status_code == 422 or isinstance(error, SegmindNotFoundError):
             raise _ended(job, error) from error
         error.job = job
+        error.request_id = error.request_id or job.request_id
         error.is_retryable = False  # sent again, it would pay for a new job
         ended = SegmindJobFailedError | SegmindContextOverflowError
         if not isinstance(error, SegmindTimeoutError | ended):  # said, or moot
@@ -256,8 +276,8 @@ def _polls(
         if _origin(url) not in allowed - {None}:
             refusal = SegmindInputError if resuming else SegmindResponseError
             raise refusal(
-                f"the queue pointed to {url!r}, outside the origin of {call.url!r}; "
-                "not following it with the API key",
+                f"the {'job' if resuming else 'queue'} points to {url!r}, outside "
+                f"the origin of {call.url!r}; not following it with the API key",
                 hint="Collect the job at Segmind's usual job URLs with "
                 "`llm.resume(error.job.request_id)`.",
             )
@@ -292,9 +312,13 @@ def _pending(answer: Answer, job: SegmindJob) -> bool:
 
 
 def _waits(deadline: Deadline, job: SegmindJob) -> Iterator[float]:
-    """The waits between polls, backing off; raises once the deadline allows none."""
+    """The waits between polls, backing off; raises once the deadline allows none.
+
+    Each poll has at least `LAST_POLL_ANSWER_TIME` left for its answer, but
+    the last, which has half the time left if that is less.
+    """
     wait = FIRST_POLL_DELAY
-    while deadline.allows_wait(wait):
+    while deadline.allows_wait(wait + LAST_POLL_ANSWER_TIME):
         yield wait
         wait = min(wait * POLL_BACKOFF, MAX_POLL_DELAY)
     left = deadline.remaining() or 0.0

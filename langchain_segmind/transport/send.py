@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import httpx2
+from langchain_core.utils import secret_from_env
 from pydantic import SecretStr
 
 from langchain_segmind._version import __version__
@@ -132,6 +133,24 @@ class Answer:
     payload: Any
     job: SegmindJob | None = None
     """The v2 job it is the result of, if any."""
+
+
+def check_api_key(key: SecretStr | None) -> SecretStr | None:
+    """The key, `None` if missing (refused when a call is made), or an error.
+
+    `None` is also what `load` passes without a secrets map: the environment's
+    key serves. No local holds the key's text: a traceback would show it.
+    """
+    if key is None:
+        key = secret_from_env("SEGMIND_API_KEY", default=None)()
+    if key is None or not key.get_secret_value():
+        return None
+    if key.get_secret_value() != key.get_secret_value().strip():
+        raise SegmindInputError(
+            "api_key is white space or has white space around it; check "
+            "the api_key argument or SEGMIND_API_KEY"
+        )
+    return key
 
 
 def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]:

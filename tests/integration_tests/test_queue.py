@@ -296,10 +296,10 @@ async def test_polling_is_bounded_by_the_timeout(
             await call(model, mode, PROMPT)
         assert time.monotonic() - started < 1.5
         request_id = job_id(paced)
-        # 0.5 + 0.75 + 1.125 + 1.6875 = 4.06 s fit in 5 s; the next 2.53 s does
-        # not, so a last poll goes out with half the 0.94 s left to answer it.
-        assert log(paced) == queue_log(slug_of(cls), request_id, polls=6, fetches=0)
-    assert clock.waits == [0.5, 0.75, 1.125, 1.6875, 0.46875]
+        # Each poll leaves a second for its answer: after 0.5 + 0.75 + 1.125 s,
+        # 1.6875 s more would not, so the last poll goes out at 4 s.
+        assert log(paced) == queue_log(slug_of(cls), request_id, polls=5, fetches=0)
+    assert clock.waits == [0.5, 0.75, 1.125, 1.625]
     assert caught.value.request_id == request_id
     assert request_id in caught.value.message
     assert "timeout=5s" in caught.value.message
@@ -309,17 +309,18 @@ async def test_polling_is_bounded_by_the_timeout(
 async def test_a_job_that_ends_just_before_the_timeout_is_collected(
     cls: type[ChatSegmind], mode: str, clock: FakeClock
 ) -> None:
-    # The sixth poll is the last before timeout=5 (see the test above).
-    with SegmindEmulator(queue_polls_until_complete=6) as paced:
-        model = new_model(paced, cls, api_version="v2", timeout=5)
+    # Backing off to 5 s, the tenth poll is at 25.4 s; the next wait would
+    # leave no second before timeout=30, so the eleventh goes out at 29 s.
+    with SegmindEmulator(queue_polls_until_complete=11) as paced:
+        model = new_model(paced, cls, api_version="v2", timeout=30)
 
         reply = await call(model, mode, PROMPT)
 
         request_id = job_id(paced)
-        assert log(paced) == queue_log(slug_of(cls), request_id, polls=6)
+        assert log(paced) == queue_log(slug_of(cls), request_id, polls=11)
     assert reply.content == REPLY + PROMPT
     assert reply.response_metadata["request_id"] == request_id
-    assert sum(clock.waits) < 5
+    assert clock.waits[-2:] == [5.0, 3.609375]
 
 
 @pytest.mark.parametrize("mode", MODES)

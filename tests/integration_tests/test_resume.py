@@ -369,6 +369,17 @@ def test_resume_refuses_options_the_submitted_job_cannot_take(
     assert not segmind_emulator.requests
 
 
+def test_resume_refuses_another_model_for_a_job(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    base = f"{segmind_emulator.base_url.removesuffix('/v1')}/v2/requests/job-1"
+    job = SegmindJob("job-1", SLUG, f"{base}/status", base)
+
+    with pytest.raises(SegmindInputError, match="a job runs on the model"):
+        v2_model(segmind_emulator).resume(job, model="claude-4.5-sonnet")
+    assert not segmind_emulator.requests
+
+
 # -- found wanting: each fails until its fix lands -------------------------------
 
 

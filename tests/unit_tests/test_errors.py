@@ -541,13 +541,14 @@ def test_a_v2_poll_refused_with_an_html_page_keeps_its_type_and_the_job(
 ):
     # Only the result's 422 says the job failed: a 405 says nothing of the job.
     recorder.reply({"request_id": "job-1", "status": "QUEUED"})
-    recorder.reply(text="<html>Method Not Allowed</html>", status=405)
+    recorder.reply(text="<html>Method Not Allowed</html>", status=405, headers={})
 
     with pytest.raises(SegmindBadRequestError) as raised:
         make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
 
     assert type(raised.value) is SegmindBadRequestError
     assert raised.value.job is not None
+    assert raised.value.request_id == "job-1"
     assert "llm.resume(error.job)" in str(raised.value)
 
 
