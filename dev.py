@@ -2,7 +2,7 @@
 
     python dev.py demo     # the quickstart chain (live with SEGMIND_API_KEY, else the emulator)
     python dev.py test     # every test tier: unit (locked and lowest versions), live, emulator
-    python dev.py lint     # ruff check, ruff format --check, mypy (locked and lowest versions)
+    python dev.py lint     # file sizes, ruff check, ruff format --check, mypy (locked and lowest)
     python dev.py lock     # re-lock after editing pyproject.toml; `lock --upgrade` moves every pin
     python dev.py bench    # the benchmarks of docs/benchmarks.md
     python dev.py docs     # re-execute docs/segmind.ipynb and save its outputs
@@ -164,8 +164,19 @@ def task_test() -> None:
     )
 
 
+MAX_FILE_LINES = 700  # CONTRIBUTING: one concept a file, none over this
+
+
 def task_lint() -> None:
-    """Run ruff, and mypy against the locked and the lowest versions."""
+    """Check file sizes; run ruff, and mypy against the locked and lowest versions."""
+    too_long = [
+        f"{path.relative_to(ROOT)}: {lines} lines"
+        for path in sorted((ROOT / "langchain_segmind").rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines()))
+        > MAX_FILE_LINES
+    ]
+    if too_long:
+        sys.exit(f"over {MAX_FILE_LINES} lines: {', '.join(too_long)}")
     sync(TASK_GROUPS["lint"])
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
