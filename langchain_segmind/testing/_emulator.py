@@ -71,7 +71,8 @@ class SegmindEmulator:
             (whitespace-separated words); `None` for no limit.
 
     Raises:
-        ValueError: `host` is empty, or not loopback without `allow_remote`.
+        ValueError: `host` is empty, or not loopback without `allow_remote`; or
+            `api_key` is not a key a client could send.
     """
 
     def __init__(
@@ -90,6 +91,12 @@ class SegmindEmulator:
         context_window: int | None = None,
     ) -> None:
         self._host = checked_host(host, allow_remote=allow_remote)
+        printable = api_key.isascii() and api_key.isprintable()
+        if not api_key or not printable or api_key != api_key.strip():
+            raise ValueError(
+                f"api_key must be printable ASCII without white space around "
+                f"it: no client could send {api_key!r}"
+            )
         self._port = port
         self._api_key = api_key
         self._cost_per_call = cost_per_call
@@ -169,16 +176,24 @@ class SegmindEmulator:
 
         While the block runs (process-wide), every model that has no client of
         its own calls this emulator with its key: models built anywhere, even
-        at import with no `api_key` or `base_url`, sync and async, so no call
-        can reach Segmind, nor any proxy of the environment; processes started
-        in the block inherit the route (an environment variable). Models given
-        their own `http_client` are left alone. Calls are also timed on
-        `clock`, so waits between retries and polls take no real time. The
-        `segmind_emulator` fixture does this for you.
+        at import, given an `api_key` or `base_url` or not, sync and async, so
+        no call can reach Segmind, nor any proxy of the environment; processes
+        started in the block inherit the route (an environment variable).
+        Models given their own `http_client` are left alone. Calls are also
+        timed on `clock`, so waits between retries and polls take no real
+        time. The `segmind_emulator` fixture does this for you.
 
         Yields:
             `clock`, the fake clock the calls are timed on.
+
+        Raises:
+            RuntimeError: The emulator is not started.
         """
+        if self._server is None:
+            raise RuntimeError(
+                "start the emulator (or use it as a context manager) before "
+                "capturing the default clients: it has no port yet"
+            )
         route = route_to(self.base_url, self._api_key)
         with (
             routed_default_clients(

@@ -24,7 +24,8 @@ class Fault:
     """A failure to serve instead of the normal answer.
 
     Faults are taken before any validation: they model the network, a proxy or the
-    gateway failing, so the request is never billed.
+    gateway failing, so the request is never billed, unless the fault passes it
+    through (`slow`, `drip_feed`, `stale_keep_alive`), to be served and billed.
 
     Attributes:
         status: HTTP status of the answer.

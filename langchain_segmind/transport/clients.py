@@ -258,10 +258,12 @@ class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
 class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """An httpx2 transport over an httpcore2 pool built with our backend."""
 
-    def __init__(self, proxy: str | None = None, *, sync: bool) -> None:
+    def __init__(
+        self, proxy: str | None = None, *, sync: bool, trust_env: bool = True
+    ) -> None:
         pool: Any = httpcore2.ConnectionPool if sync else httpcore2.AsyncConnectionPool
         self._pool = pool(
-            ssl_context=httpx2.create_ssl_context(),
+            ssl_context=httpx2.create_ssl_context(trust_env=trust_env),
             proxy=None if proxy is None else _core_proxy(proxy),
             max_connections=MAX_CONNECTIONS,
             max_keepalive_connections=MAX_CONNECTIONS,
@@ -333,7 +335,9 @@ def check_aiohttp_installed() -> None:
         ) from error
 
 
-def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
+def _aiohttp_transport(
+    proxy: str | None = None, *, trust_env: bool = True
+) -> httpx2.AsyncBaseTransport:
     import aiohttp
     from httpx_aiohttp.httpx2 import AiohttpTransport
 
@@ -355,7 +359,7 @@ def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
         connector = aiohttp.TCPConnector(
             limit=MAX_CONNECTIONS,
             keepalive_timeout=KEEPALIVE_EXPIRY_SECONDS,
-            ssl=httpx2.create_ssl_context(),
+            ssl=httpx2.create_ssl_context(trust_env=trust_env),
             socket_factory=keepalive_socket,
         )
         return aiohttp.ClientSession(
@@ -367,18 +371,21 @@ def _aiohttp_transport(proxy: str | None = None) -> httpx2.AsyncBaseTransport:
     )
 
 
-def _new_client(kind: str, *, proxies: bool) -> Any:
-    """A default client: `"sync"`, or async over `"httpx2"` or `"aiohttp"`."""
+def _new_client(kind: str, *, environment: bool) -> Any:
+    """A default client: `"sync"`, or async over `"httpx2"` or `"aiohttp"`.
+
+    With `environment`, it takes the environment's proxies and TLS settings.
+    """
     make: Callable[[str | None], Any] = (
-        _aiohttp_transport
+        partial(_aiohttp_transport, trust_env=environment)
         if kind == "aiohttp"
-        else partial(_PoolTransport, sync=kind == "sync")
+        else partial(_PoolTransport, sync=kind == "sync", trust_env=environment)
     )
     client_class = httpx2.Client if kind == "sync" else httpx2.AsyncClient
     try:
         mounts = {
             pattern: None if proxy is None else _proxy_transport(make, proxy)
-            for pattern, proxy in (environment_proxies() if proxies else {}).items()
+            for pattern, proxy in (environment_proxies() if environment else {}).items()
         }
         return client_class(
             transport=make(None),
@@ -424,8 +431,8 @@ class _RefusingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 class _DefaultClients:
     """The shared clients: one for sync calls, one per running loop and transport."""
 
-    def __init__(self, *, proxies: bool = True) -> None:
-        self._proxies = proxies
+    def __init__(self, *, environment: bool = True) -> None:
+        self._environment = environment
         self.reset()
 
     def reset(self) -> None:
@@ -440,7 +447,7 @@ class _DefaultClients:
     def sync(self) -> httpx2.Client:
         with self._lock:
             if self._sync is None:
-                self._sync = _new_client("sync", proxies=self._proxies)
+                self._sync = _new_client("sync", environment=self._environment)
             return self._sync
 
     def for_running_loop(self, backend: str) -> httpx2.AsyncClient:
@@ -450,7 +457,9 @@ class _DefaultClients:
         with self._lock:  # threads may each run a loop of their own
             for old in [old for old in self._async if old[0].is_closed()]:
                 del self._async[old]
-            client: httpx2.AsyncClient = _new_client(backend, proxies=self._proxies)
+            client: httpx2.AsyncClient = _new_client(
+                backend, environment=self._environment
+            )
             closing: list[asyncio.Task[None]] = []
 
             def close_once() -> asyncio.Task[None]:  # in the loop, once
@@ -486,7 +495,7 @@ class _DefaultClients:
 # A `routed_default_clients` block hands its route ("<base URL> <key>") to the
 # processes started while it runs, spawned ones too, which share no memory.
 ROUTE_VARIABLE = "LANGCHAIN_SEGMIND_EMULATOR_ROUTE"
-DEFAULT_CLIENTS = _DefaultClients(proxies=ROUTE_VARIABLE not in os.environ)
+DEFAULT_CLIENTS = _DefaultClients(environment=ROUTE_VARIABLE not in os.environ)
 atexit.register(lambda: DEFAULT_CLIENTS.close())  # its sockets, before exit
 if hasattr(os, "register_at_fork"):
     # The child must not write on its parent's sockets, nor wait on a lock
@@ -505,13 +514,14 @@ def routed_default_clients(route: Route, *, for_children: str) -> Iterator[None]
     """Send every default-client request to the URL and key `route(url, key)` gives.
 
     Process-wide while the block runs, on default clients of its own that use
-    no proxy (the route leads to loopback); calls through a client the user
-    passed are left alone. Processes started in the block inherit the route
-    `for_children` names ("<emulator base URL> <key>").
+    no proxy nor the environment's TLS settings (the route leads to loopback);
+    calls through a client the user passed are left alone. Processes started
+    in the block inherit the route `for_children` names ("<emulator base URL>
+    <key>").
     """
     global _route, DEFAULT_CLIENTS
     previous = _route, DEFAULT_CLIENTS, os.environ.get(ROUTE_VARIABLE)
-    _route, DEFAULT_CLIENTS = route, _DefaultClients(proxies=False)
+    _route, DEFAULT_CLIENTS = route, _DefaultClients(environment=False)
     os.environ[ROUTE_VARIABLE] = for_children
     try:
         yield

@@ -220,7 +220,7 @@ def invoke_as(mode: str, model: ChatSegmind, prompt: str) -> Any:
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_the_fixture_reaches_its_emulator_past_the_environments_proxies(
+def test_the_fixture_reaches_its_emulator_past_the_environments_settings(
     segmind_emulator: SegmindEmulator, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
     with socket.socket() as probe:  # a loopback port nothing listens on
@@ -230,6 +230,8 @@ def test_the_fixture_reaches_its_emulator_past_the_environments_proxies(
         monkeypatch.setenv(name, dead_proxy)
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
+    # A CA file a laptop has and a CI machine lacks: the emulator needs no TLS.
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/corporate-ca.pem")
 
     message = invoke_as(mode, ChatSegmindGPT4o(max_retries=0), "Hi")
 

@@ -303,6 +303,20 @@ def test_an_empty_host_is_refused_even_when_remote_is_allowed() -> None:
     assert SegmindEmulator(host="0.0.0.0", allow_remote=True).host == "0.0.0.0"
 
 
+@pytest.mark.parametrize("api_key", ["", " sk-1", "sk-\u00e9", "sk-\n1"])
+def test_a_key_no_client_could_send_is_refused(api_key: str) -> None:
+    with pytest.raises(ValueError, match="no client could send"):
+        SegmindEmulator(api_key=api_key)
+
+
+def test_capturing_the_clients_of_an_emulator_not_started_is_refused() -> None:
+    with (
+        pytest.raises(RuntimeError, match="start the emulator"),
+        SegmindEmulator().capture_default_clients(),
+    ):
+        pass
+
+
 @pytest.mark.parametrize("host", ["localhost", "::1"])
 def test_loopback_hosts_serve(host: str) -> None:
     with SegmindEmulator(host=host) as emu, keyed_client(emu) as http:
