@@ -355,11 +355,13 @@ def _aiohttp_transport(
             sock.setsockopt(level, option, value)
         return sock
 
+    context = httpx2.create_ssl_context(trust_env=trust_env)
+
     def session() -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
             limit=MAX_CONNECTIONS,
             keepalive_timeout=KEEPALIVE_EXPIRY_SECONDS,
-            ssl=httpx2.create_ssl_context(trust_env=trust_env),
+            ssl=context,
             socket_factory=keepalive_socket,
         )
         return aiohttp.ClientSession(
@@ -367,7 +369,9 @@ def _aiohttp_transport(
         )
 
     return AiohttpTransport(
-        proxy=None if proxy is None else httpx2.Proxy(proxy), client=session
+        verify=context,
+        proxy=None if proxy is None else httpx2.Proxy(proxy),
+        client=session,
     )
 
 

@@ -559,7 +559,9 @@ def _redact_request(error: Exception) -> None:
 
         copied: CIMultiDict[str] = CIMultiDict(info.headers)
         copied["x-api-key"] = "[redacted]"
-        error.request_info = info._replace(headers=CIMultiDictProxy(copied))  # type: ignore[attr-defined]
+        redacted = info._replace(headers=CIMultiDictProxy(copied))
+        error.request_info = redacted  # type: ignore[attr-defined]
+        error.args = tuple(redacted if arg is info else arg for arg in error.args)
 
 
 def _decode(body: bytes, progress: Progress, call: Call) -> Answer:

@@ -18,7 +18,7 @@ import sys
 import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -219,9 +219,15 @@ def invoke_as(mode: str, model: ChatSegmind, prompt: str) -> Any:
     return asyncio.run(model.ainvoke(prompt))
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("mode", "transport"),
+    [("sync", "httpx2"), ("async", "httpx2"), ("async", "aiohttp")],
+)
 def test_the_fixture_reaches_its_emulator_past_the_environments_settings(
-    segmind_emulator: SegmindEmulator, monkeypatch: pytest.MonkeyPatch, mode: str
+    segmind_emulator: SegmindEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+    transport: Literal["httpx2", "aiohttp"],
 ) -> None:
     with socket.socket() as probe:  # a loopback port nothing listens on
         probe.bind(("127.0.0.1", 0))
@@ -233,9 +239,9 @@ def test_the_fixture_reaches_its_emulator_past_the_environments_settings(
     # A CA file a laptop has and a CI machine lacks: the emulator needs no TLS.
     monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/corporate-ca.pem")
 
-    message = invoke_as(mode, ChatSegmindGPT4o(max_retries=0), "Hi")
+    model = ChatSegmindGPT4o(max_retries=0, async_transport=transport)
 
-    assert message.content == f"{REPLY}Hi"
+    assert invoke_as(mode, model, "Hi").content == f"{REPLY}Hi"
 
 
 @pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])

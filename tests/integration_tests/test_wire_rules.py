@@ -370,6 +370,11 @@ FAILURE_KINDS = [
         _provoke(Fault(status=307, headers={"Location": "http://x/"})), id="redirect"
     ),
     pytest.param(_provoke(Fault.gzip_bomb(16)), id="too-large"),
+    # Over aiohttp's 8,190 bytes: its own error, which holds the request.
+    pytest.param(
+        _provoke(Fault(status=503, headers={"x-padding": "x" * 9000})),
+        id="header-too-long",
+    ),
     pytest.param(_provoke(Fault.slow(2.0), timeout=0.01), id="timeout"),
     pytest.param(
         _provoke(base_url=f"http://127.0.0.1:{closed_port()}/v1"),
