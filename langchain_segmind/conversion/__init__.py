@@ -27,7 +27,6 @@ JSON_MODE_INSTRUCTION = (
     "Answer with a single JSON object and nothing else: no prose and no code fences."
 )
 
-# Body fields this package owns; extra fields may not overwrite them.
 _RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
 _SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
 _TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
@@ -77,13 +76,13 @@ def render_request(
     turns: Sequence[Turn],
     model: str,
     *,
-    temperature: float | None = None,
-    max_tokens: int | None = None,
-    stop: Sequence[str] = (),
-    response_format: Mapping[str, Any] | None = None,
-    json_mode: bool = False,
-    extra_body: Mapping[str, Any] | None = None,
-    profile: Mapping[str, Any] | None = None,
+    temperature: float | None,
+    max_tokens: int | None,
+    stop: Sequence[str],
+    response_format: Mapping[str, Any] | None,
+    json_mode: bool,
+    extra_body: Mapping[str, Any],
+    profile: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """Build the JSON body of a chat request for `model` (`stream` is never set).
 
@@ -92,7 +91,6 @@ def render_request(
     where the dialect has it). Input the model or its `profile` refuses raises
     `SegmindInputError` (`SegmindUnsupportedContentError` for content).
     """
-    extra_body = extra_body or {}
     check_sampling(model, temperature, extra_body, profile)
     if max_tokens is not None and (
         isinstance(max_tokens, bool)
@@ -223,9 +221,5 @@ def last_chunk(message: AIMessage) -> ChatGenerationChunk:
     return ChatGenerationChunk(message=chunk)
 
 
-def _token_usage(usage: UsageMetadata) -> dict[str, int]:
-    return {
-        "input_tokens": usage["input_tokens"],
-        "output_tokens": usage["output_tokens"],
-        "total_tokens": usage["total_tokens"],
-    }
+def _token_usage(usage: UsageMetadata) -> dict[str, Any]:
+    return {key: value for key, value in usage.items() if key in _TOKEN_USAGE_KEYS}

@@ -86,11 +86,7 @@ def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
 
 
 def _check_nesting(message: BaseMessage, index: int) -> None:
-    """Refuse content deeper than `MAX_NESTING` or holding itself, without recursion.
-
-    A container met again (shared, not circular) is measured by the height
-    already found for it, so sharing cannot hide depth.
-    """
+    """Refuse content deeper than `MAX_NESTING` or holding itself, without recursion."""
     tool_calls = message.tool_calls if isinstance(message, AIMessage) else []
     if isinstance(message.content, str) and not tool_calls:
         return
@@ -98,7 +94,7 @@ def _check_nesting(message: BaseMessage, index: int) -> None:
     stack: list[tuple[Any, int, bool]] = [(message.content, 1, False)]
     stack.extend((call["args"], 1, False) for call in tool_calls)
     on_path: set[int] = set()
-    heights: dict[int, int] = {}
+    heights: dict[int, int] = {}  # a shared container's: sharing hides no depth
     while stack:
         value, depth, leaving = stack.pop()
         if not isinstance(value, Mapping | list | tuple):

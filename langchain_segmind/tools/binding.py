@@ -126,11 +126,7 @@ def _not_runnable(tool: Any, kind: object) -> SegmindInputError:
 
 
 def _args_model(tool: Any) -> type[BaseModel] | None:
-    """The pydantic model that checks the tool's arguments, if it has one.
-
-    For a function it is built as langchain-core builds the described one,
-    without reading the docstring: the fields, and so the checks, are the same.
-    """
+    """The pydantic model that checks the tool's arguments, if it has one."""
     if isinstance(tool, DescribedTool):
         return tool.args_model
     if isinstance(tool, Tool) and not tool.args_schema:
@@ -144,7 +140,7 @@ def _args_model(tool: Any) -> type[BaseModel] | None:
             == getattr(described, "model_fields", {}).keys()
         )
         tool = own if same_fields else described
-    elif callable(tool) and not isinstance(tool, type):
+    elif callable(tool) and not isinstance(tool, type):  # fields as core describes
         tool = create_schema_from_function(
             tool.__name__, tool, filter_args=(), include_injected=False
         )
@@ -238,7 +234,7 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     """
     if binding.answer_schema is not None and not message.tool_calls:
         text = message.text
-        start = max(protocol.reasoning_end(text), 0)
+        start = max(protocol.reasoning_span(text)[1], 0)
         answer = protocol.unfenced(text[start:].lstrip())
         if protocol.is_json_object(answer):
             # The answer itself: tags inside its strings are text, not calls.
@@ -322,19 +318,16 @@ def _argument_names(tool: DescribedTool) -> set[str] | None:
 
 
 def _argument_error(
-    name: str, arguments: dict[str, Any], binding: ToolBinding, beside: bool = False
+    name: str, arguments: dict[str, Any], binding: ToolBinding, beside: bool
 ) -> str | None:
-    """Why the call does not fit its tool, or `None`; never raises.
-
-    Arguments written `beside` the name must all be the tool's: a wrapper
-    under another key (`"params"`) would leave every argument its default.
-    """
+    """Why the call does not fit its tool, or `None`; never raises."""
     tools = {tool["function"]["name"]: tool for tool in binding.tools}
     tool = tools.get(name)
     if tool is None:
         return f"no tool is named {name!r}; tools: {sorted(tools)}"
     parameters = tool["function"].get("parameters")
     known = _argument_names(tool)
+    # Beside the name, a wrapper ("params") would leave every argument its default.
     if beside and known is not None and (unknown := sorted(set(arguments) - known)):
         return f'no "arguments" object, and {unknown} are not arguments of {name!r}'
     if tool.args_model is None:

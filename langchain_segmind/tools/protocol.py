@@ -237,12 +237,9 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
 
 
 def _escaped(text: str) -> str:
-    """`text` with every `<` that starts, or may start, one of the tags escaped.
-
-    A `<` at the end counts when the text after it could begin a tag: Claude
-    turns run on into the next message's text, which could finish it.
-    """
+    """`text` with every `<` that starts, or may start, one of the tags escaped."""
     text = _TAG_START.sub("&lt;", text)
+    # A `<` at the end too: Claude turns run on into the next, which could end it.
     last = text.rfind("<")
     tail = _DANGLING.match(text, last + 1) if last != -1 else None
     written = _INVISIBLE_RUN.sub("", tail[1]).lower() if tail else None
@@ -300,7 +297,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     """
     # Reading starts where reasoning surely ends; a block between there and
     # the answer may be a draft or a call: refused, never made nor dropped.
-    position, answer = _reasoning_span(text)
+    position, answer = reasoning_span(text)
     calls: list[ParsedCall] = []
     prose = [text[:position]]
     # What reading calls across later blocks may cost in all (characters):
@@ -359,19 +356,15 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
 def _decode(
     text: str, begin: int, base: int, segment: str, budget: list[int]
 ) -> tuple[Any, int, int, str]:
-    """The JSON value at `begin`, read from its block's copy `segment` (at `base`).
-
-    Returns it, where it ends, and the block's copy and its base. A value with
-    a string that runs on past the block's end (an argument that writes the
-    tag) is read from a copy of its own, over as many blocks as it takes (past
-    8, while the reply's `budget` lasts), and the block grows to the next
-    opening after it. Each copy starts at its value: reading stays linear.
-    """
+    """The value at `begin`, its end, and the block's copy and base it was read from."""
     try:
         payload, end = _DECODER.raw_decode(segment, begin - base)
         return payload, base + end, base, segment
     except ValueError as error:
         failure = error
+    # A string that runs on past the block (an argument writing the tag) is read
+    # from a copy of its own, starting at the value, over more and more blocks
+    # (past 8, while the reply's `budget` lasts): reading stays linear.
     limit, reach = base + len(segment), 8
     while limit < len(text) and str(failure).startswith("Unterminated string"):
         if reach > 8 and budget[0] <= 0:
@@ -455,13 +448,8 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
     return ParsedCall(block, name, arguments, beside=arguments is beside)
 
 
-def reasoning_end(text: str) -> int:
-    """Where the answer begins, after reasoning written inline; -1: it never ends."""
-    return _reasoning_span(text)[1]
-
-
-def _reasoning_span(text: str) -> tuple[int, int]:
-    """How far inline reasoning surely goes, and where the answer begins.
+def reasoning_span(text: str) -> tuple[int, int]:
+    """How far inline reasoning surely goes, and where the answer begins (-1: never).
 
     A block between the two may be a draft or a call. After an opening tag
     (`<think>`...), the first closing tag not wrapped in quotes or backticks

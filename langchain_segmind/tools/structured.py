@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import describe_tool
-from langchain_segmind.tools.protocol import reasoning_end
+from langchain_segmind.tools.protocol import reasoning_span
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 
@@ -101,7 +101,7 @@ def _parsed(
         value = message.tool_calls[0]["args"]
     else:
         text = message.text
-        if (start := reasoning_end(text)) == -1:
+        if (start := reasoning_span(text)[1]) == -1:
             raise OutputParserException(
                 "the answer is inside reasoning that never ends (cut off at "
                 "max_tokens?)",
@@ -148,13 +148,10 @@ def _parsed_with_raw(message: AIMessage, *, parse: Any) -> dict[str, Any]:
 
 
 def _first_json_value(text: str) -> Any:
-    """The JSON value `text` starts with; a remark after it is ignored.
-
-    A number with more on its line (`1. apples`, `3 pears`) is prose, not JSON.
-    """
+    """The JSON value `text` starts with; a remark after it is ignored."""
     value, end = _DECODER.raw_decode(text)
     number = isinstance(value, int | float) and not isinstance(value, bool)
-    if number and not _LINE_END.match(text, end):
+    if number and not _LINE_END.match(text, end):  # `1. apples` is prose, not JSON
         raise json.JSONDecodeError("Extra data", text, end)
     return value
 
@@ -266,25 +263,18 @@ def _is_json_schema(schema: Any) -> bool:
 
 
 def _traceable(schema: Any) -> bool:
-    """Whether langchain-core's tracing can describe `schema`.
-
-    It leaves out a schema its converter refuses with `ValueError`, but fails
-    the whole call on any other error.
-    """
+    """Whether langchain-core's tracing can describe `schema`."""
     try:
         convert_to_json_schema(schema)
     except (AttributeError, KeyError, TypeError, RecursionError):
         return False
-    except ValueError:
+    except ValueError:  # core leaves such a schema out; others fail the call
         pass
     return True
 
 
 def _openai_spec(schema: Any) -> Mapping[str, Any] | None:
-    """OpenAI's `json_schema` spec (`{"name", "schema", "strict"}`), if `schema` is one.
-
-    `ChatOpenAI` takes it, bare or inside `{"type": "json_schema", ...}`.
-    """
+    """OpenAI's `json_schema` spec (bare or in a `response_format`) `schema` holds."""
     if isinstance(schema, Mapping) and schema.get("type") == "json_schema":
         schema = schema.get("json_schema")
     if (

@@ -109,11 +109,7 @@ def _no_proxy_pattern(host: str) -> str | None:
 def _bounded(
     timeout: float | None, timed_out: type[Exception] = httpcore2.ReadTimeout
 ) -> float | None:
-    """`timeout`, cut to the attempt's time left; `timed_out` once none is left.
-
-    A socket that always has bytes ready (a flood of interim answers) would
-    never time out a read, however short.
-    """
+    """`timeout`, cut to the attempt's time left; `timed_out` once none is left."""
     attempt = ATTEMPT.get()
     deadline = None if attempt is None else attempt.deadline
     if deadline is None or deadline.at is None:
@@ -123,6 +119,8 @@ def _bounded(
     return remaining if timeout is None else min(timeout, remaining)
 
 
+# A socket that always has bytes ready (a flood of interim answers) would never
+# time out a read, however short.
 class _BoundedStream(httpcore2.NetworkStream):
     """A sync socket whose every operation ends by the attempt's deadline."""
 
@@ -201,11 +199,7 @@ class _AsyncBackend(httpcore2.AnyIOBackend):
 
 
 class _ClosedWhenCancelled(httpcore2.AsyncNetworkStream):
-    """A default async client's socket, closed when its TLS handshake is cancelled.
-
-    httpcore2 closes it when the handshake fails, not when the call's timeout
-    cancels it. A finished handshake is recorded on the attempt.
-    """
+    """A default async client's socket, closed when its TLS handshake is cancelled."""
 
     def __init__(self, stream: httpcore2.AsyncNetworkStream) -> None:
         self._stream = stream
@@ -227,7 +221,7 @@ class _ClosedWhenCancelled(httpcore2.AsyncNetworkStream):
     ) -> httpcore2.AsyncNetworkStream:
         try:
             tls = await self._stream.start_tls(ssl_context, server_hostname, timeout)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # httpcore2 closes it only on a failure
             await self._stream.aclose()
             raise
         _handshake_done()
@@ -258,9 +252,7 @@ class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
 class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """An httpx2 transport over an httpcore2 pool built with our backend."""
 
-    def __init__(
-        self, proxy: str | None = None, *, sync: bool, trust_env: bool = True
-    ) -> None:
+    def __init__(self, proxy: str | None, *, sync: bool, trust_env: bool) -> None:
         pool: Any = httpcore2.ConnectionPool if sync else httpcore2.AsyncConnectionPool
         self._pool = pool(
             ssl_context=httpx2.create_ssl_context(trust_env=trust_env),
@@ -336,7 +328,7 @@ def check_aiohttp_installed() -> None:
 
 
 def _aiohttp_transport(
-    proxy: str | None = None, *, trust_env: bool = True
+    proxy: str | None, *, trust_env: bool
 ) -> httpx2.AsyncBaseTransport:
     import aiohttp
     from httpx_aiohttp.httpx2 import AiohttpTransport
@@ -376,10 +368,7 @@ def _aiohttp_transport(
 
 
 def _new_client(kind: str, *, environment: bool) -> Any:
-    """A default client: `"sync"`, or async over `"httpx2"` or `"aiohttp"`.
-
-    With `environment`, it takes the environment's proxies and TLS settings.
-    """
+    """A default client: `"sync"`, or async over `"httpx2"` or `"aiohttp"`."""
     make: Callable[[str | None], Any] = (
         partial(_aiohttp_transport, trust_env=environment)
         if kind == "aiohttp"
@@ -435,7 +424,7 @@ class _RefusingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 class _DefaultClients:
     """The shared clients: one for sync calls, one per running loop and transport."""
 
-    def __init__(self, *, environment: bool = True) -> None:
+    def __init__(self, *, environment: bool) -> None:
         self._environment = environment
         self.reset()
 

@@ -100,7 +100,6 @@ class Progress:
     https: bool = False
     tls_pending: bool = False
     caller_exception: BaseException | None = None  # one it handled as it called
-    # Both set with the request.
     client_timeouts: Mapping[str, float | None] = field(init=False)
     timeouts: dict[str, float | None] = field(init=False)
 
@@ -262,13 +261,11 @@ def error_for_answer(
     if status_code == 407:  # only a proxy answers it, for a plain-http base_url
         hint = "A proxy refused its credentials: check HTTP_PROXY / ALL_PROXY."
         return SegmindBadRequestError(message, hint=hint, **context)
-    if 400 <= status_code < 500:
+    if status_code < 500:
         return SegmindBadRequestError(message, **context)
-    if status_code >= 500:
-        # Only these are passing failures; 501, 505... would answer the same.
-        retryable = status_code in RETRYABLE_STATUSES
-        return SegmindServerError(message, retryable=retryable, **context)
-    return SegmindResponseError(message, **context)
+    # Only these are passing failures; 501, 505... would answer the same.
+    retryable = status_code in RETRYABLE_STATUSES
+    return SegmindServerError(message, retryable=retryable, **context)
 
 
 def error_for_unreadable(
@@ -401,12 +398,9 @@ def _named(error: BaseException, *names: str) -> bool:
 
 
 def _from_http_stack(error: BaseException) -> bool:
-    """Whether the HTTP stack raised `error`, not the user's handler or hook.
-
-    Its own exception types count wherever raised (mocks raise them on purpose);
-    a built-in one (`OSError`, `KeyError`...) only when no frame it went
-    through is the user's, even if the user's code called the stack's.
-    """
+    """Whether the HTTP stack raised `error`, not the user's handler or hook."""
+    # Its own types wherever raised (mocks raise them on purpose); a built-in
+    # one only if no frame it went through is the user's.
     if type(error).__module__.partition(".")[0] in _HTTP_STACK:
         return True
     frames = traceback.walk_tb(error.__traceback__)

@@ -262,11 +262,7 @@ def _accepted(answer: Answer, call: Call) -> SegmindJob:
 def _polls(
     call: Call, job: SegmindJob, client: object, *, resuming: bool
 ) -> list[Call]:
-    """The GETs of `job`'s status and result.
-
-    URLs outside the submit's origin are Segmind's answer to refuse, or, in a
-    job passed to `resume`, the caller's input.
-    """
+    """The GETs of `job`'s status and result, refused outside the submit's origin."""
     # The key goes with every poll: never to a host other than the submit's
     # (on the default clients, also the one they really sent it to).
     allowed = {_origin(call.url)}
@@ -314,8 +310,8 @@ def _pending(answer: Answer, job: SegmindJob) -> bool:
 def _waits(deadline: Deadline, job: SegmindJob) -> Iterator[float]:
     """The waits between polls, backing off; raises once the deadline allows none.
 
-    Each poll has at least `LAST_POLL_ANSWER_TIME` left for its answer, but
-    the last, which has half the time left if that is less.
+    Each poll has `LAST_POLL_ANSWER_TIME` left for its answer; the last one,
+    half the time left if that is less.
     """
     wait = FIRST_POLL_DELAY
     while deadline.allows_wait(wait + LAST_POLL_ANSWER_TIME):

@@ -404,11 +404,7 @@ async def _aattempt(
 
 
 def _start_answer(response: Any, progress: Progress, api_key: SecretStr | None) -> None:
-    """Record the status and headers, bound the body's phases, refuse a redirect.
-
-    A header that echoes the key (a request id, a redirect's `Location`) is
-    recorded with the key redacted.
-    """
+    """Record status and headers, key redacted; bound the body; refuse redirects."""
     progress.status_code = response.status_code
     # Read by lower-case name several times: one dict is cheaper than httpx2's.
     headers = progress.headers = dict(response.headers.items())
@@ -447,12 +443,7 @@ def _delay_or_raise(
     retries: int,
     answered_failure: SegmindError | None,
 ) -> tuple[float, SegmindError | None]:
-    """The wait before the next attempt; the typed failure raises if there is none.
-
-    `answered_failure` is the failure of the last attempt that may have reached
-    Segmind: when a retry is then not sent (no connection free in time), it is
-    the call's failure. The wait comes back with the new `answered_failure`.
-    """
+    """The wait before the next attempt, and the new `answered_failure`; or raises."""
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
         forget_stack_locals(error)
@@ -461,7 +452,7 @@ def _delay_or_raise(
     _redact_request(error)
     if failure is not error:
         failure.__cause__ = error
-    _redact_key(failure, call.api_key)
+    _redact_key(failure, call.api_key)  # a hook's raise_for_status(), an answer too big
     deadline, method = progress.deadline, call.method
     retry = retries < call.max_retries and should_retry(
         failure, may_have_reached=not progress.never_sent, method=method
@@ -478,7 +469,8 @@ def _delay_or_raise(
     )
     if delay is None:
         if answered_failure and failure.message.startswith(NO_CONNECTION):
-            # The retry that found no connection is logged above.
+            # The retry found no connection free: the call fails as the last attempt
+            # that may have reached Segmind did (this retry is logged above).
             raise answered_failure from answered_failure.__cause__
         if failure.request_id is None and progress.status_code is not None:
             # The answer had begun (a timeout in its body, say): it can be quoted.
@@ -489,11 +481,7 @@ def _delay_or_raise(
 
 
 def _without_key(body: bytes, api_key: SecretStr | None) -> bytes:
-    """An answer's body with the key redacted: a server may echo it.
-
-    Redacted as it is read, the key reaches no local, error, excerpt (cut
-    mid-key or not), v2 result or reply.
-    """
+    """An answer's body with the key redacted as it is read: a server may echo it."""
     key = _redactable(api_key)
     if not key:
         return body
@@ -506,12 +494,7 @@ def _without_key(body: bytes, api_key: SecretStr | None) -> bytes:
 
 
 def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
-    """Redact the key from an error built from a body not read by an attempt.
-
-    A response hook of the user's client may read an error answer and raise
-    `raise_for_status()`'s error, or an answer may be over the size cap. Its
-    message and body are cut, maybe mid-key: a cut key goes too.
-    """
+    """Redact the key (even cut short) from an error's text that no attempt redacted."""
     key = _redactable(api_key)
     if not key:
         return
