@@ -22,7 +22,13 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from ._emulator import DEFAULT_API_KEY, SegmindEmulator, checked_host, is_loopback
+from ._emulator import (
+    DEFAULT_API_KEY,
+    SENDABLE_KEY,
+    SegmindEmulator,
+    checked_host,
+    is_loopback,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,8 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(refused))
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be 0-65535, got {args.port}")
-    if not args.api_key:
-        parser.error("--api-key may not be empty: no client could call it")
+    if not SENDABLE_KEY.fullmatch(args.api_key):
+        parser.error("--api-key must be printable ASCII without spaces")
     if not 0 <= args.latency < 3600:
         parser.error(f"--latency must be 0 to 3600 seconds, got {args.latency}")
     stopping = threading.Event()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ DEFAULT_CATALOGUE: dict[str, str] = {
 }
 """Slugs the emulator knows by default, each `"active"` or `"retired"`."""
 
+# What an `x-api-key` header can carry, as the package's client checks it.
+SENDABLE_KEY = re.compile(r"[\x21-\x7e]+")
 _POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serve loop
 
 
@@ -72,7 +75,8 @@ class SegmindEmulator:
 
     Raises:
         ValueError: `host` is empty, or not loopback without `allow_remote`; or
-            `api_key` is not a key a client could send.
+            `api_key` is not a key a client could send (printable ASCII,
+            no spaces).
     """
 
     def __init__(
@@ -91,11 +95,10 @@ class SegmindEmulator:
         context_window: int | None = None,
     ) -> None:
         self._host = checked_host(host, allow_remote=allow_remote)
-        printable = api_key.isascii() and api_key.isprintable()
-        if not api_key or not printable or api_key != api_key.strip():
+        if not SENDABLE_KEY.fullmatch(api_key):
             raise ValueError(
-                f"api_key must be printable ASCII without white space around "
-                f"it: no client could send {api_key!r}"
+                "api_key must be printable ASCII without spaces: no client "
+                f"could send {api_key!r}"
             )
         self._port = port
         self._api_key = api_key
@@ -192,7 +195,7 @@ class SegmindEmulator:
         if self._server is None:
             raise RuntimeError(
                 "start the emulator (or use it as a context manager) before "
-                "capturing the default clients: it has no port yet"
+                "capturing the default clients: it is not serving"
             )
         route = route_to(self.base_url, self._api_key)
         with (

@@ -261,11 +261,13 @@ def error_for_answer(
     if status_code == 407:  # only a proxy answers it, for a plain-http base_url
         hint = "A proxy refused its credentials: check HTTP_PROXY / ALL_PROXY."
         return SegmindBadRequestError(message, hint=hint, **context)
-    if status_code < 500:
+    if 400 <= status_code < 500:
         return SegmindBadRequestError(message, **context)
-    # Only these are passing failures; 501, 505... would answer the same.
-    retryable = status_code in RETRYABLE_STATUSES
-    return SegmindServerError(message, retryable=retryable, **context)
+    if status_code >= 500:
+        # Only these are passing failures; 501, 505... would answer the same.
+        retryable = status_code in RETRYABLE_STATUSES
+        return SegmindServerError(message, retryable=retryable, **context)
+    return SegmindResponseError(message, **context)  # a 1xx a user's hook raised
 
 
 def error_for_unreadable(

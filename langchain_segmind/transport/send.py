@@ -450,6 +450,7 @@ def _delay_or_raise(
         raise error
     forget_attempt_locals(error, progress)  # its frames hold the request and key
     _redact_request(error)
+    _redact_echo(error, call.api_key)
     if failure is not error:
         failure.__cause__ = error
     _redact_key(failure, call.api_key)  # a hook's raise_for_status(), an answer too big
@@ -519,6 +520,31 @@ def _without_cut_key(text: str, key: str) -> str:
         if text.endswith(key[:size]):
             return f"{text[:-size]}[redacted]"
     return text
+
+
+def _redact_echo(error: BaseException, api_key: SecretStr | None) -> None:
+    """Redact the key from the HTTP stack's errors (the cause and its chain).
+
+    An answer the parser refuses (a status line or header echoing the key) is
+    quoted in their arguments, and in aiohttp's `message`.
+    """
+    key = _redactable(api_key)
+    seen: set[int] = set()
+    item: BaseException | None = error
+    while key and item is not None and id(item) not in seen:
+        seen.add(id(item))
+        item.args = tuple(_without_key_in(arg, key) for arg in item.args)
+        if isinstance(getattr(item, "message", None), str):
+            item.message = _without_key_in(item.message, key)  # type: ignore[attr-defined]
+        item = item.__cause__ or item.__context__
+
+
+def _without_key_in(value: object, key: str) -> object:
+    if isinstance(value, str):
+        return value.replace(key, "[redacted]")
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).replace(key.encode(), b"[redacted]")
+    return value
 
 
 def _redact_request(error: Exception) -> None:

@@ -303,7 +303,7 @@ def test_an_empty_host_is_refused_even_when_remote_is_allowed() -> None:
     assert SegmindEmulator(host="0.0.0.0", allow_remote=True).host == "0.0.0.0"
 
 
-@pytest.mark.parametrize("api_key", ["", " sk-1", "sk-\u00e9", "sk-\n1"])
+@pytest.mark.parametrize("api_key", ["", " sk-1", "sk 1", "sk-\u00e9", "sk-\n1"])
 def test_a_key_no_client_could_send_is_refused(api_key: str) -> None:
     with pytest.raises(ValueError, match="no client could send"):
         SegmindEmulator(api_key=api_key)
@@ -340,7 +340,8 @@ def test_the_command_line_refuses_other_hosts_and_says_why(
     [
         (["--port", "-1"], "--port must be 0-65535"),
         (["--port", "70000"], "--port must be 0-65535"),
-        (["--port", "0", "--api-key", ""], "--api-key may not be empty"),
+        (["--port", "0", "--api-key", ""], "--api-key must be printable ASCII"),
+        (["--port", "0", "--api-key", " sk-1"], "--api-key must be printable ASCII"),
         (["--port", "0", "--latency", "inf"], "--latency must be 0 to 3600"),
     ],
 )

@@ -303,6 +303,26 @@ def test_a_key_of_twelve_characters_echoed_in_a_reply_is_redacted(
     assert reply.content == "Your key is [redacted]."
 
 
+def test_key_echoed_in_an_answer_the_http_stack_refuses_is_redacted_from_the_cause(
+    keyed, recorder, call
+):
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        # As httpx2 quotes a status line it cannot parse.
+        line = f"illegal status line: bytearray(b'HTTP/1.1 5x3 {KEY}')"
+        raise httpx2.RemoteProtocolError(line, request=request)
+
+    recorder.queue(refuse)
+
+    with pytest.raises(SegmindError) as caught:
+        call(keyed, "Hi")
+
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx2.RemoteProtocolError)
+    assert cause.args == ("illegal status line: bytearray(b'HTTP/1.1 5x3 [redacted]')",)
+    for rendered in _error_texts(caught.value):
+        assert KEY not in rendered
+
+
 def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
     def refuse(request: httpx2.Request) -> httpx2.Response:
         assert request.headers["x-api-key"] == KEY  # the key was really in play
