@@ -320,11 +320,24 @@ def _argument_names(tool: DescribedTool) -> set[str] | None:
 def _argument_error(
     name: str, arguments: dict[str, Any], binding: ToolBinding, beside: bool
 ) -> str | None:
-    """Why the call does not fit its tool, or `None`; never raises."""
-    tools = {tool["function"]["name"]: tool for tool in binding.tools}
-    tool = tools.get(name)
-    if tool is None:
-        return f"no tool is named {name!r}; tools: {sorted(tools)}"
+    """Why the call does not fit its tool, or `None`; never raises.
+
+    Tools bound under one name all check it: a later one cannot loosen an
+    earlier one's rules.
+    """
+    named = [tool for tool in binding.tools if tool["function"]["name"] == name]
+    if not named:
+        names = sorted({tool["function"]["name"] for tool in binding.tools})
+        return f"no tool is named {name!r}; tools: {names}"
+    if binding.choice not in ("auto", "any", "none") and name != binding.choice:
+        return f"tool_choice requires a call of {binding.choice!r}, not {name!r}"
+    errors = (_tool_error(tool, name, arguments, beside) for tool in named)
+    return next((error for error in errors if error), None)
+
+
+def _tool_error(
+    tool: DescribedTool, name: str, arguments: dict[str, Any], beside: bool
+) -> str | None:
     parameters = tool["function"].get("parameters")
     known = _argument_names(tool)
     # Beside the name, a wrapper ("params") would leave every argument its default.

@@ -14,11 +14,12 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import Any, cast
 
 from langchain_segmind.conversion.types import (
+    MediaPart,
     Part,
     TextPart,
     ToolCallPart,
@@ -36,15 +37,17 @@ _TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
 # hyphen, direction marks, variation selectors, Unicode tags): a tag written
 # with them still reads as the tag.
 _INVISIBLE = (
-    "\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069"
-    "\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f"
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
 # The `<` of anything a model could take for one of the protocol's tags, in any
 # case, spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\/tool_call>`).
 _TAG_START = re.compile(
     rf"<(?=[\s/\\{_INVISIBLE}]*+(?:"
     + "|".join(f"[{_INVISIBLE}]*+".join(name) for name in _TAG_NAMES)
-    + r")\b)",
+    + r")(?![A-Za-z0-9_]))",
     re.IGNORECASE,
 )
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
@@ -230,6 +233,8 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
             parts.append(TextPart(f"<tool_result {attributes}>\n"))
             parts.extend(_render_turn(Turn("user", part.content), {}).parts)
             parts.append(TextPart(f"\n{RESULT_CLOSE}\n"))
+        elif isinstance(part, MediaPart) and part.filename:
+            parts.append(replace(part, filename=_escaped(part.filename)))
         else:
             parts.append(part)
     role = "user" if turn.role == "tool" else turn.role

@@ -57,6 +57,7 @@ _STACK_MODULES = (sys.stdlib_module_names - _USERS_STDLIB) | {
 # What an answer may parse into: a small gzip body can inflate to gigabytes
 # of Python objects, and a value costs memory whatever its size in bytes.
 MAX_JSON_VALUES = 250_000
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.DOTALL)
 # Segmind's messages are a line; a longer one is cut (it is logged each retry).
 MAX_MESSAGE_CHARS = 2000
 _NO_ANSWER = "Server disconnected without sending a response"
@@ -335,11 +336,17 @@ def _not_found_hint(model: str, url: str | None) -> str | None:
     return " ".join(hints) or None
 
 
-def json_values(text: bytes | str) -> int:
-    """About how many values `text` parses into: a bound on its cost in memory."""
-    if isinstance(text, str):
-        return text.count("{") + text.count("[") + text.count(",")
-    return text.count(b"{") + text.count(b"[") + text.count(b",")
+def too_many_json_values(text: bytes | str) -> bool:
+    """Whether `text` parses into more than `MAX_JSON_VALUES`: it costs memory."""
+    data = text.encode() if isinstance(text, str) else text
+    if _structure_count(data) <= MAX_JSON_VALUES:
+        return False
+    # Commas and brackets inside strings (a long CSV answer) are no values.
+    return _structure_count(_JSON_STRING.sub(b'""', data)) > MAX_JSON_VALUES
+
+
+def _structure_count(data: bytes) -> int:
+    return data.count(b"{") + data.count(b"[") + data.count(b",")
 
 
 def _segmind_message(body: bytes, content_type: str) -> str:
@@ -348,7 +355,7 @@ def _segmind_message(body: bytes, content_type: str) -> str:
     if not text:
         return "(empty response body)"
     json_like = "json" in content_type or text.startswith("{")
-    if json_like and json_values(body) <= MAX_JSON_VALUES:
+    if json_like and not too_many_json_values(body):
         try:
             payload = json.loads(body.decode("utf-8", errors="replace"))
         except (ValueError, RecursionError):

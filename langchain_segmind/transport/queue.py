@@ -34,7 +34,7 @@ from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.failures import (
     MAX_JSON_VALUES,
     is_context_overflow,
-    json_values,
+    too_many_json_values,
 )
 from langchain_segmind.transport.send import Answer, Call, asend, send
 
@@ -335,7 +335,7 @@ def _result(answer: Answer, job: SegmindJob) -> Answer:
         raise kind(reason, status_code=answer.status_code, request_id=job.request_id)
     output: Any = payload.get("output")
     if isinstance(output, str):
-        if json_values(output) > MAX_JSON_VALUES:
+        if too_many_json_values(output):
             raise SegmindResponseError(
                 f"the job's output is JSON of more than {MAX_JSON_VALUES:,} values",
                 request_id=job.request_id,

@@ -41,7 +41,7 @@ from langchain_segmind.transport.failures import (
     error_for_exception,
     forget_attempt_locals,
     forget_stack_locals,
-    json_values,
+    too_many_json_values,
 )
 from langchain_segmind.transport.retry import (
     has_time_for_retry,
@@ -577,7 +577,7 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
     status, headers = progress.status_code or 0, progress.headers
     if status >= 400:
         raise error_for_answer(status, headers, body, model=call.model, url=call.url)
-    if json_values(body) > MAX_JSON_VALUES:
+    if too_many_json_values(body):
         problem = f"a JSON body of more than {MAX_JSON_VALUES:,} values"
         raise _unusable_answer(status, headers, body, problem)
     try:

@@ -13,6 +13,14 @@ from langchain_segmind import ChatSegmind, SegmindError, SegmindResponseError
 # -- Anthropic shape ----------------------------------------------------------------
 
 
+def test_a_long_answer_full_of_commas_is_read(gpt, recorder):
+    # 300,000 commas in one string: text, not values to parse.
+    csv = "1," * 300_000
+    recorder.reply(recorder.openai_payload(csv))
+
+    assert gpt.invoke("All the ones, as CSV").content == csv
+
+
 def test_anthropic_text_blocks_are_concatenated(claude, recorder):
     recorder.reply(
         recorder.anthropic_payload(

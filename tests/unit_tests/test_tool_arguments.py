@@ -136,6 +136,41 @@ def test_a_pydantic_model_decides_with_its_own_rules(gpt, recorder):
     )
 
 
+class SafeOp(BaseModel):
+    """Operate on a scratch file."""
+
+    path: str = Field(pattern=r"^/tmp/")
+
+
+def test_a_second_tool_of_the_same_name_cannot_loosen_the_first(gpt, recorder):
+    looser = {"name": "SafeOp", "parameters": {"type": "object"}}
+
+    assert outcome(
+        gpt,
+        recorder,
+        [SafeOp, looser],
+        ("SafeOp", {"path": "/etc/passwd"}),
+        ("SafeOp", {"path": "/tmp/a"}),
+    ) == (
+        [("SafeOp", {"path": "/tmp/a"})],
+        ["arguments.path: String should match pattern '^/tmp/', got '/etc/passwd'"],
+    )
+
+
+def test_a_call_of_another_tool_than_the_forced_one_is_invalid(gpt, recorder):
+    recorder.reply(
+        openai_payload(block("SafeOp", {"path": "/tmp/a"}) + block("pay", {"to": "m"}))
+    )
+    pay = {"name": "pay", "parameters": {"type": "object"}}
+
+    message = gpt.bind_tools([SafeOp, pay], tool_choice="SafeOp").invoke("Hi")
+
+    assert [c["name"] for c in message.tool_calls] == ["SafeOp"]
+    assert [c["error"] for c in message.invalid_tool_calls] == [
+        "tool_choice requires a call of 'SafeOp', not 'pay'"
+    ]
+
+
 def test_a_valid_call_keeps_the_arguments_as_written(gpt, recorder):
     assert outcome(
         gpt,
