@@ -33,11 +33,12 @@ RESULT_CLOSE = "</tool_result>"
 _NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
 
 _TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
-# Characters that print as nothing (zero-width spaces and joiners, a soft
-# hyphen, direction marks, variation selectors, Unicode tags): a tag written
-# with them still reads as the tag.
+# Characters that print as nothing (control characters, Unicode's default
+# ignorable ones: zero-width spaces and joiners, a soft hyphen, direction marks,
+# variation selectors, Hangul fillers, tags): a tag written with them still
+# reads as the tag.
 _INVISIBLE = (
-    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
+    "\x00-\x08\x0e-\x1f\x7f-\x9f"
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
     "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"

@@ -57,7 +57,9 @@ _STACK_MODULES = (sys.stdlib_module_names - _USERS_STDLIB) | {
 # What an answer may parse into: a small gzip body can inflate to gigabytes
 # of Python objects, and a value costs memory whatever its size in bytes.
 MAX_JSON_VALUES = 250_000
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.DOTALL)
+# A JSON string (one left open runs to the end: no byte is read twice) or a
+# byte that starts a value.
+_JSON_STRING_OR_VALUE = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)|[{\[,]', re.DOTALL)
 # Segmind's messages are a line; a longer one is cut (it is logged each retry).
 MAX_MESSAGE_CHARS = 2000
 _NO_ANSWER = "Server disconnected without sending a response"
@@ -338,15 +340,18 @@ def _not_found_hint(model: str, url: str | None) -> str | None:
 
 def too_many_json_values(text: bytes | str) -> bool:
     """Whether `text` parses into more than `MAX_JSON_VALUES`: it costs memory."""
-    data = text.encode() if isinstance(text, str) else text
-    if _structure_count(data) <= MAX_JSON_VALUES:
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if data.count(b"{") + data.count(b"[") + data.count(b",") <= MAX_JSON_VALUES:
         return False
+    if json.detect_encoding(data) != "utf-8":
+        return True  # UTF-16 or 32: its bytes are not its characters
     # Commas and brackets inside strings (a long CSV answer) are no values.
-    return _structure_count(_JSON_STRING.sub(b'""', data)) > MAX_JSON_VALUES
-
-
-def _structure_count(data: bytes) -> int:
-    return data.count(b"{") + data.count(b"[") + data.count(b",")
+    values = 0
+    for match in _JSON_STRING_OR_VALUE.finditer(data):
+        values += match[0][0] != 0x22  # not a string: `"`
+        if values > MAX_JSON_VALUES:
+            return True
+    return False
 
 
 def _segmind_message(body: bytes, content_type: str) -> str:

@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -450,7 +451,7 @@ def _delay_or_raise(
         raise error
     forget_attempt_locals(error, progress)  # its frames hold the request and key
     _redact_request(error)
-    _redact_echo(error, call.api_key)
+    _redact_echo(error, call.api_key, progress.caller_exception)
     if failure is not error:
         failure.__cause__ = error
     _redact_key(failure, call.api_key)  # a hook's raise_for_status(), an answer too big
@@ -522,20 +523,27 @@ def _without_cut_key(text: str, key: str) -> str:
     return text
 
 
-def _redact_echo(error: BaseException, api_key: SecretStr | None) -> None:
+def _redact_echo(
+    error: BaseException, api_key: SecretStr | None, callers: BaseException | None
+) -> None:
     """Redact the key from the HTTP stack's errors (the cause and its chain).
 
     An answer the parser refuses (a status line or header echoing the key) is
-    quoted in their arguments, and in aiohttp's `message`.
+    quoted in their arguments, and in aiohttp's `message`. The chain stops at
+    the exception the caller was handling: that one is theirs.
     """
     key = _redactable(api_key)
-    seen: set[int] = set()
+    seen = {id(callers)}
     item: BaseException | None = error
     while key and item is not None and id(item) not in seen:
         seen.add(id(item))
-        item.args = tuple(_without_key_in(arg, key) for arg in item.args)
-        if isinstance(getattr(item, "message", None), str):
-            item.message = _without_key_in(item.message, key)  # type: ignore[attr-defined]
+        args = tuple(_without_key_in(arg, key) for arg in item.args)
+        message = getattr(item, "message", None)
+        with suppress(Exception):  # read-only on some exception types
+            if args != item.args:
+                item.args = args
+            if isinstance(message, str) and key in message:
+                item.message = _without_key_in(message, key)  # type: ignore[attr-defined]
         item = item.__cause__ or item.__context__
 
 

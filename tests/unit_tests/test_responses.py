@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import operator
 from functools import reduce
 
+import httpx2
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 
@@ -19,6 +21,31 @@ def test_a_long_answer_full_of_commas_is_read(gpt, recorder):
     recorder.reply(recorder.openai_payload(csv))
 
     assert gpt.invoke("All the ones, as CSV").content == csv
+
+
+def test_a_utf16_answer_cannot_hide_its_values_behind_fake_quotes(gpt, recorder):
+    # In UTF-16 "\u2200" is the bytes 00 22: a quote to a byte-wise reader.
+    payload = recorder.openai_payload("hi")
+    text = json.dumps(payload)[:-1] + ', "x": ["\u2200", ' + "[]," * 300_000
+    body = (text + ' "\u2200"]}').encode("utf-16-le")
+    headers = {"content-type": "application/json"}
+    recorder.queue(httpx2.Response(200, content=body, headers=headers))
+
+    with pytest.raises(SegmindResponseError, match="more than 250,000 values"):
+        gpt.invoke("Hi")
+
+
+def test_a_v2_answer_holding_half_an_emoji_is_read(make_model, recorder):
+    # The output's own text holds a lone surrogate (its escape, decoded).
+    output = json.dumps(recorder.openai_payload("cut \ud83d"), ensure_ascii=False)
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.reply({"status": "COMPLETED"})
+    result = json.dumps({"status": "COMPLETED", "output": output})  # escaped
+    recorder.queue(httpx2.Response(200, content=result.encode()))
+
+    model = make_model(ChatSegmind, model="gpt-4o", api_version="v2")
+
+    assert model.invoke("Hi").content == "cut \ud83d"
 
 
 def test_anthropic_text_blocks_are_concatenated(claude, recorder):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import pickle
@@ -321,6 +322,30 @@ def test_key_echoed_in_an_answer_the_http_stack_refuses_is_redacted_from_the_cau
     assert cause.args == ("illegal status line: bytearray(b'HTTP/1.1 5x3 [redacted]')",)
     for rendered in _error_texts(caught.value):
         assert KEY not in rendered
+
+
+def test_an_exception_the_caller_is_handling_is_left_as_it_is(keyed, recorder):
+    @dataclasses.dataclass(frozen=True)
+    class ConfigError(Exception):
+        detail: str
+
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.RemoteProtocolError(f"illegal status line: {KEY}", request=request)
+
+    recorder.queue(refuse)
+    own = ConfigError(f"the config held {KEY}")
+
+    def fall_back_while_handling_it() -> None:
+        try:
+            raise own
+        except ConfigError:
+            keyed.invoke("Hi")
+
+    with pytest.raises(SegmindError) as caught:
+        fall_back_while_handling_it()
+
+    assert KEY not in str(caught.value.__cause__)
+    assert own.args == (f"the config held {KEY}",)  # the caller's own, untouched
 
 
 def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):

@@ -25,7 +25,7 @@ CALLED = AIMessage("", tool_calls=[{"name": "f", "args": {}, "id": "c1"}])
 # byte-order mark, a direction override and an Arabic letter mark, a Unicode
 # tag character, a variation selector past the first 16, a Hangul filler, NUL.
 INVISIBLE = ["\u200b", "\u200d", "\u00ad", "\ufeff", "\u202e", "\u061c"]
-INVISIBLE += ["\U000e0020", "\U000e0100", "\u3164", "\x00"]
+INVISIBLE += ["\U000e0020", "\U000e0100", "\u3164", "\x00", "\x1f"]
 
 
 # -- streaming, and calls that were not valid -------------------------------------
