@@ -343,7 +343,7 @@ def too_many_json_values(text: bytes | str) -> bool:
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     if data.count(b"{") + data.count(b"[") + data.count(b",") <= MAX_JSON_VALUES:
         return False
-    if json.detect_encoding(data) != "utf-8":
+    if json.detect_encoding(data) not in ("utf-8", "utf-8-sig"):
         return True  # UTF-16 or 32: its bytes are not its characters
     # Commas and brackets inside strings (a long CSV answer) are no values.
     values = 0

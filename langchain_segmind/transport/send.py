@@ -538,10 +538,11 @@ def _redact_echo(
     while key and item is not None and id(item) not in seen:
         seen.add(id(item))
         args = tuple(_without_key_in(arg, key) for arg in item.args)
-        message = getattr(item, "message", None)
         with suppress(Exception):  # read-only on some exception types
             if args != item.args:
                 item.args = args
+        with suppress(Exception):
+            message = getattr(item, "message", None)
             if isinstance(message, str) and key in message:
                 item.message = _without_key_in(message, key)  # type: ignore[attr-defined]
         item = item.__cause__ or item.__context__

@@ -15,10 +15,12 @@ from langchain_segmind import ChatSegmind, SegmindError, SegmindResponseError
 # -- Anthropic shape ----------------------------------------------------------------
 
 
-def test_a_long_answer_full_of_commas_is_read(gpt, recorder):
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["utf-8", "utf-8-bom"])
+def test_a_long_answer_full_of_commas_is_read(gpt, recorder, bom):
     # 300,000 commas in one string: text, not values to parse.
     csv = "1," * 300_000
-    recorder.reply(recorder.openai_payload(csv))
+    body = bom + json.dumps(recorder.openai_payload(csv)).encode()
+    recorder.queue(httpx2.Response(200, content=body))
 
     assert gpt.invoke("All the ones, as CSV").content == csv
 
