@@ -26,6 +26,8 @@ from langchain_segmind.errors import SegmindUnsupportedContentError
 
 MAX_TEMPERATURE = 1.0
 SUPPORTED_RESPONSE_FORMATS = frozenset({"json_schema"})
+# The inline image types Anthropic accepts; it answers 400 to others (BMP, SVG).
+_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
 # Anthropic requires the first turn to be the user's; a history that opens with
 # the assistant gets this neutral opener in front of it.
@@ -99,6 +101,14 @@ def _render_part(part: Part, role: str, model: str) -> dict[str, Any] | None:
     if part.kind == "audio":
         raise SegmindUnsupportedContentError(
             part.kind, model, "Claude models take text, images and PDF documents"
+        )
+    if (
+        part.kind == "image"
+        and part.data is not None
+        and part.media_type not in (_IMAGE_TYPES)
+    ):
+        raise SegmindUnsupportedContentError(
+            f"image ({part.media_type})", model, "Claude takes JPEG, PNG, GIF and WebP"
         )
     source: dict[str, Any] = {"type": "url", "url": part.url}
     if part.data is not None:

@@ -575,6 +575,19 @@ def test_the_jpg_misspelling_is_sent_as_jpeg(wire: Wire, slug: str) -> None:
     assert part == expected
 
 
+@pytest.mark.parametrize("media_type", ["image/bmp", "image/svg+xml", "image/heic"])
+def test_an_image_type_claude_refuses_is_refused_before_sending(
+    wire: Wire, media_type: str
+) -> None:
+    block = {"type": "image", "base64": PNG, "mime_type": media_type}
+
+    error = wire.error(CLAUDE, [HumanMessage([block])])
+
+    assert isinstance(error, SegmindUnsupportedContentError)
+    assert "Claude takes JPEG, PNG, GIF and WebP" in str(error)
+    assert media_type in str(wire.body(GPT, [HumanMessage([block])]))
+
+
 def test_gpt_keeps_image_url_detail(wire: Wire) -> None:
     block = {"type": "image_url", "image_url": {"url": IMG_URL, "detail": "low"}}
     assert wire.body(GPT, [HumanMessage([block])]) == user_body(
