@@ -10,8 +10,10 @@ that would open or close a protocol tag is written `&lt;`, in JSON `\u003c`.
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -54,7 +56,34 @@ _TAG_START = re.compile(
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
 _DANGLING = re.compile(rf"[\s/\\{_INVISIBLE}]*+([A-Za-z_{_INVISIBLE}]*+)\Z")
 _INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
-_DECODER = json.JSONDecoder()
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Python keeps a repeated key's last value, where other readers may keep
+    # the first: `{"name": "f", ..., "name": "pay"}` must not read as either.
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        counts = Counter(key for key, _ in pairs)
+        repeated = next(key for key, count in counts.items() if count > 1)
+        raise ValueError(f"the key {repeated[:40]!r} is repeated in an object")
+    return value
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # `1e999`: no JSON writer can send it back
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not JSON")
+
+
+# Calls are read as strict JSON: a call reads the same to every JSON reader.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_keys, parse_float=_finite, parse_constant=_not_json
+)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A block's object, maybe in a code fence or an array of calls, and each call
 # after it; matched where the last one ended, and possessive (`*+`), so
@@ -442,7 +471,7 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
     arguments: Any = next((payload[k] for k in _ARGUMENT_KEYS if k in payload), beside)
     if isinstance(arguments, str):
         try:
-            arguments = json.loads(arguments) if arguments.strip() else {}
+            arguments = _DECODER.decode(arguments) if arguments.strip() else {}
         except ValueError:
             return ParsedCall(block, name, error='"arguments" is not JSON')
         except RecursionError:

@@ -90,8 +90,29 @@ def test_argument_spellings(gpt, recorder, field):
         ('{"arguments": {}}', None, 'the call has no "name" string'),
         ('{"name": "f", "arguments": [1]}', "f", '"arguments" is not an object'),
         ('{"name": "f", "arguments": "x=1"}', "f", '"arguments" is not JSON'),
+        (
+            '{"name": "f", "arguments": {}, "name": "pay"}',
+            None,
+            "the block is not a JSON object: the key 'name' is repeated",
+        ),
+        (
+            '{"name": "f", "arguments": "{\\"x\\": 1, \\"x\\": 2}"}',
+            "f",
+            '"arguments" is not JSON',
+        ),
+        ('{"name": "f", "arguments": {"x": NaN}}', None, "the block is not a JSON"),
+        ('{"name": "f", "arguments": {"x": 1e999}}', None, "the block is not a JSON"),
     ],
-    ids=["array", "no-name", "array-args", "non-json-string-args"],
+    ids=[
+        "array",
+        "no-name",
+        "array-args",
+        "non-json-string-args",
+        "repeated-name",
+        "repeated-argument-in-a-string",
+        "nan",
+        "infinite",
+    ],
 )
 def test_unusable_blocks_carry_the_reason(gpt, recorder, body, name, error):
     message = read(gpt, recorder, f"Calling.\n<tool_call>{body}</tool_call>")
