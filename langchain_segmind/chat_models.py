@@ -141,6 +141,7 @@ class ChatSegmind(BaseChatModel):
     api_key: Annotated[SecretStr | None, AfterValidator(check_api_key)] = Field(
         default_factory=secret_from_env("SEGMIND_API_KEY", default=None),
         validation_alias=AliasChoices(*_KEY_ARGUMENTS),
+        validate_default=True,
     )
     """Segmind API key (alias `segmind_api_key`); from `SEGMIND_API_KEY` by default."""
     base_url: Annotated[str, AfterValidator(check_base_url)] = Field(

@@ -477,6 +477,19 @@ def test_a_key_http_headers_cannot_carry_is_refused_before_sending(
         assert key not in rendered
 
 
+@pytest.mark.parametrize("cls", [ChatSegmindGPT4o, ChatSegmind])
+def test_a_key_with_white_space_from_the_environment_is_refused_at_construction(
+    monkeypatch, cls
+):
+    monkeypatch.setenv("SEGMIND_API_KEY", f" {KEY}\n")
+
+    with pytest.raises(SegmindInputError, match="SEGMIND_API_KEY") as caught:
+        cls(model="gpt-4o")
+
+    for rendered in _error_texts(caught.value):
+        assert KEY not in rendered
+
+
 # -- logs ---------------------------------------------------------------------------
 
 
