@@ -2,7 +2,8 @@
 
 A call's arguments are checked by its tool's own pydantic model where it has
 one (as `BaseTool.invoke` and `PydanticToolsParser` will), else for a known
-name, a JSON object and the schema's required keys.
+name, a JSON object and the schema's required keys (those of a tool with
+nothing to run, which its caller validates, are left to it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 from langchain_core.messages.tool import invalid_tool_call, tool_call
-from langchain_core.tools import BaseTool, Tool
+from langchain_core.tools import BaseTool, StructuredTool, Tool
 from langchain_core.tools.base import create_schema_from_function
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, PydanticUserError, ValidationError
@@ -45,13 +46,23 @@ _CHECK_BUDGET = 100_000
 
 
 class DescribedTool(dict[str, Any]):
-    """The dict `convert_to_openai_tool` returns, remembering its `args_model`."""
+    """The dict `convert_to_openai_tool` returns, remembering how calls are checked.
+
+    `args_model` checks the arguments; without one, a call needs the schema's
+    required keys, unless `checked_by_caller`: a tool with nothing to run
+    (LangChain's `ToolStrategy` binds its schema as one), whose calls the
+    caller reads and validates itself, applying its own error handling.
+    """
 
     def __init__(
-        self, description: Mapping[str, Any], args_model: type[BaseModel] | None
+        self,
+        description: Mapping[str, Any],
+        args_model: type[BaseModel] | None,
+        checked_by_caller: bool = False,
     ) -> None:
         super().__init__(description)
         self.args_model = args_model
+        self.checked_by_caller = checked_by_caller
 
 
 def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
@@ -111,7 +122,13 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             f"tool name {name!r} is not allowed: use 1 to 64 letters, digits, "
             "'_' or '-'"
         )
-    return DescribedTool(description, _args_model(tool))
+    args_model = _args_model(tool)
+    if isinstance(tool, DescribedTool):
+        return DescribedTool(description, args_model, tool.checked_by_caller)
+    schema_only = (
+        isinstance(tool, StructuredTool) and tool.func is None and not tool.coroutine
+    )
+    return DescribedTool(description, args_model, schema_only and args_model is None)
 
 
 def _not_runnable(tool: Any, kind: object) -> SegmindInputError:
@@ -343,6 +360,8 @@ def _tool_error(
     # Beside the name, a wrapper ("params") would leave every argument its default.
     if beside and known is not None and (unknown := sorted(set(arguments) - known)):
         return f'no "arguments" object, and {unknown} are not arguments of {name!r}'
+    if tool.checked_by_caller:
+        return None
     if tool.args_model is None:
         required = parameters.get("required") if isinstance(parameters, dict) else []
         missing = [

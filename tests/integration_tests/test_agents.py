@@ -11,7 +11,10 @@ from langchain.agents.middleware import (
     ModelRefusalMiddleware,
     SummarizationMiddleware,
 )
-from langchain.agents.structured_output import ToolStrategy
+from langchain.agents.structured_output import (
+    StructuredOutputValidationError,
+    ToolStrategy,
+)
 from langchain_core.exceptions import ContextOverflowError, ModelRefusalError
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.tools import tool
@@ -217,3 +220,24 @@ def test_invalid_calls_are_retried_in_an_agent_with_a_tool_strategy(
     result = agent.invoke({"messages": [HumanMessage("Weather in Paris?")]})
 
     assert result["structured_response"] == Weather(city="Paris", weather="sunny")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    ['{"city": "Paris"}', '{"city": "Paris", "weather": 7}'],
+    ids=["a-required-key-missing", "a-wrong-type"],
+)
+def test_a_tool_strategy_answer_that_does_not_fit_gets_its_error_handling(
+    segmind_emulator: SegmindEmulator, arguments: str
+) -> None:
+    answer = f'{{"name": "Weather", "arguments": {arguments}}}'
+    segmind_emulator.script_replies(f"<tool_call>\n{answer}\n</tool_call>")
+    agent = create_agent(
+        ChatSegmind(model="gpt-4o"),
+        tools=[],
+        response_format=ToolStrategy(Weather, handle_errors=False),
+    )
+
+    with pytest.raises(StructuredOutputValidationError):
+        agent.invoke({"messages": [HumanMessage("Weather in Paris?")]})
+    assert len(segmind_emulator.requests) == 1
