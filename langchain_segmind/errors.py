@@ -112,7 +112,8 @@ class SegmindBadRequestError(SegmindError, core.ModelInvalidRequestError):
 class SegmindContextOverflowError(SegmindBadRequestError, core.ContextOverflowError):
     """The prompt is longer than the model's context window (HTTP 400, 413, 422).
 
-    LangChain's `SummarizationMiddleware` catches it to shorten the history.
+    LangChain's `SummarizationMiddleware` catches it when its summary prompt
+    overflows, to retry with a shorter one.
     """
 
 

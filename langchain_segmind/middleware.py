@@ -25,10 +25,11 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 class InvalidToolCallRetryMiddleware(AgentMiddleware):
     """Answer a reply's invalid tool calls with their errors and call the model again.
 
-    When the model's reply holds invalid tool calls and no valid one, each
-    invalid call gets an error `ToolMessage` with the reason, and the agent
-    calls the model again, at most `max_retries` times in a row; after that
-    the agent ends as it would without the middleware.
+    Each invalid call of the model's reply gets an error `ToolMessage` with
+    the reason (LangChain's own says only "malformed or truncated"). When the
+    reply holds no valid call, the agent then calls the model again, at most
+    `max_retries` times in a row; after that the agent ends as it would
+    without the middleware. A reply's valid calls run as usual.
 
     List it first in `middleware=[...]`: LangChain runs `after_model` hooks
     last to first, and its jump back to the model skips the hooks not yet
@@ -63,10 +64,13 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
     def after_model(
         self, state: AgentState[Any], runtime: Any
     ) -> dict[str, Any] | None:
-        """Answer the last reply's invalid calls and jump back to the model."""
+        """Answer the last reply's invalid calls; with no valid one, call the model."""
         *earlier, last = state["messages"]
-        if not _only_invalid_calls(last):
+        if not isinstance(last, AIMessage) or not last.invalid_tool_calls:
             return None
+        errors = _error_messages(last)
+        if last.tool_calls:  # they run; the errors go back with their results
+            return {"messages": errors} if errors else None
         retried = 0
         for message in reversed(earlier):
             if isinstance(message, ToolMessage):
@@ -76,22 +80,26 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
             retried += 1
         if retried >= self.max_retries:
             return None
-        # A message built from a stream keeps the reasons in its metadata.
-        reasons = last.response_metadata.get("invalid_tool_call_errors") or {}
-        errors = []
-        for call in last.invalid_tool_calls:
-            if call.get("id"):
-                reason = call.get("error") or reasons.get(call["id"])
-                errors.append(
-                    ToolMessage(
-                        f"Error: {reason or 'the call could not be read'}\n"
-                        "Please fix your mistakes.",
-                        tool_call_id=call["id"],
-                        name=call.get("name") or "unknown",
-                        status="error",
-                    )
-                )
         return {"messages": errors, "jump_to": "model"} if errors else None
+
+
+def _error_messages(reply: AIMessage) -> list[ToolMessage]:
+    # A message built from a stream keeps the reasons in its metadata.
+    reasons = reply.response_metadata.get("invalid_tool_call_errors") or {}
+    errors = []
+    for call in reply.invalid_tool_calls:
+        if call.get("id"):
+            reason = call.get("error") or reasons.get(call["id"])
+            errors.append(
+                ToolMessage(
+                    f"Error: {reason or 'the call could not be read'}\n"
+                    "Please fix your mistakes.",
+                    tool_call_id=call["id"],
+                    name=call.get("name") or "unknown",
+                    status="error",
+                )
+            )
+    return errors
 
 
 def _only_invalid_calls(message: object) -> TypeGuard[AIMessage]:

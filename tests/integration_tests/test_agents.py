@@ -161,6 +161,26 @@ def test_an_invalid_calls_error_reaches_the_model_when_the_agent_streams(
     assert "arguments.city: Field required" in retry
 
 
+def test_an_invalid_calls_error_reaches_the_model_beside_a_valid_calls_result(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    both = call_block('{"city": "Paris"}') + "\n" + call_block('{"town": "Rome"}')
+    segmind_emulator.script_replies(both, "Sunny in Paris.")
+    agent = create_agent(
+        ChatSegmind(model="gpt-4o"),
+        tools=[get_weather],
+        middleware=[InvalidToolCallRetryMiddleware()],
+    )
+
+    result = agent.invoke({"messages": [HumanMessage("Weather in Paris and Rome?")]})
+
+    assert result["messages"][-1].text == "Sunny in Paris."
+    assert len(segmind_emulator.requests) == 2
+    results = str(segmind_emulator.requests[1].body["messages"])
+    assert "It is sunny in Paris." in results
+    assert "arguments.city: Field required" in results
+
+
 def test_invalid_calls_are_retried_at_most_max_retries_times_in_a_row(
     segmind_emulator: SegmindEmulator,
 ) -> None:
