@@ -252,8 +252,8 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
     if binding.answer_schema is not None and not message.tool_calls:
         text = message.text
         start = max(protocol.reasoning_span(text)[1], 0)
-        answer = protocol.unfenced(text[start:].lstrip())
-        if protocol.is_json_object(answer):
+        answer = protocol.answer_object(text[start:])
+        if answer is not None:
             # The answer itself: tags inside its strings are text, not calls.
             kwargs = dict(message.additional_kwargs)
             if inline := _REASONING_TAGS.sub("", text[:start]).strip():

@@ -85,6 +85,8 @@ _DECODER = json.JSONDecoder(
     object_pairs_hook=_unique_keys, parse_float=_finite, parse_constant=_not_json
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ANSWER_DECODER = json.JSONDecoder()
+_FENCE_OPENING = re.compile(r"```[A-Za-z0-9]*+[ \t]*+\r?\n\s*+")
 # A block's object, maybe in a code fence or an array of calls, and each call
 # after it; matched where the last one ended, and possessive (`*+`), so
 # reading a block takes time linear in its length.
@@ -434,23 +436,22 @@ def _next_opening(text: str, position: int) -> int:
     return found
 
 
-def is_json_object(text: str) -> bool:
-    """Whether `text` is one JSON object and nothing else."""
+def answer_object(text: str) -> str | None:
+    """The JSON object an answer gives, maybe fenced or followed by a remark.
+
+    `None` if it is no object, or another object or a block (a call) follows.
+    """
+    text = text.strip()
+    fence = _FENCE_OPENING.match(text)
+    start = fence.end() if fence else 0
     try:
-        return isinstance(json.loads(text), dict)
+        value, end = _ANSWER_DECODER.raw_decode(text, start)
     except (ValueError, RecursionError):
-        return False
-
-
-def unfenced(text: str) -> str:
-    """A reply wholly inside one code fence (which the answer rule forbids), bare."""
-    inner = text.strip()
-    if len(inner) < 7 or not inner.startswith("```") or not inner.endswith("```"):
-        return text
-    language, newline, body = inner[3:-3].partition("\n")
-    if not newline or "```" in body or not (language.isalnum() or not language):
-        return text
-    return body.strip()
+        return None
+    rest = text[end:]
+    if not isinstance(value, dict) or "{" in rest or _next_opening(rest, 0) != -1:
+        return None
+    return text[start:end]
 
 
 def _parse_call(block: str, payload: Any) -> ParsedCall:

@@ -261,3 +261,17 @@ def test_a_tool_strategy_answer_that_does_not_fit_gets_its_error_handling(
     with pytest.raises(StructuredOutputValidationError):
         agent.invoke({"messages": [HumanMessage("Weather in Paris?")]})
     assert len(segmind_emulator.requests) == 1
+
+
+def test_an_agents_answer_followed_by_a_remark_is_its_structured_response(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    answer = '{"city": "Paris", "weather": "sunny"}\nHope this helps!'
+    segmind_emulator.script_replies(call_block('{"city": "Paris"}'), answer)
+    agent = create_agent(
+        ChatSegmind(model="gpt-4o"), tools=[get_weather], response_format=Weather
+    )
+
+    result = agent.invoke({"messages": [HumanMessage("Weather in Paris?")]})
+
+    assert result["structured_response"] == Weather(city="Paris", weather="sunny")

@@ -210,10 +210,17 @@ def test_json_object_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
 
 @pytest.mark.parametrize(
     "reply",
-    ['```json\n{"city": "Paris"}\n```', '\n```\n{"city": "Paris"}\n```\n'],
-    ids=["json-fence", "bare-fence"],
+    [
+        '```json\n{"city": "Paris"}\n```',
+        '\n```\n{"city": "Paris"}\n```\n',
+        '{"city": "Paris"}\nHope this helps!',
+        '```json\n{"city": "Paris"}\n```\nThat is all.',
+    ],
+    ids=["json-fence", "bare-fence", "remark-after", "fence-and-remark"],
 )
-def test_a_fenced_answer_to_the_answer_schema_is_unwrapped(gpt, recorder, reply):
+def test_an_answer_to_the_answer_schema_is_read_from_a_fence_or_a_remark(
+    gpt, recorder, reply
+):
     recorder.reply(recorder.openai_payload(reply))
     schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
 
@@ -257,14 +264,32 @@ def test_a_fenced_reply_without_an_answer_schema_is_left_as_written(gpt, recorde
     assert message.content == '```json\n{"city": "Paris"}\n```'
 
 
-def test_a_reply_of_several_fences_is_left_as_written(gpt, recorder):
-    reply = '```json\n{"a": 1}\n```\nor\n```json\n{"a": 2}\n```'
+@pytest.mark.parametrize(
+    "reply",
+    [
+        '```json\n{"a": 1}\n```\nor\n```json\n{"a": 2}\n```',
+        '{"a": 1} or {"a": 2}',
+    ],
+    ids=["two-fences", "two-objects"],
+)
+def test_a_reply_of_several_answers_is_left_as_written(gpt, recorder, reply):
     recorder.reply(recorder.openai_payload(reply))
     schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
 
     message = gpt.bind_tools([F]).invoke("Hi", response_format=schema)
 
     assert message.content == reply
+
+
+def test_a_block_after_an_answer_to_the_answer_schema_is_read(gpt, recorder):
+    recorder.reply(recorder.openai_payload('{"a": 1}\n<tool_call>\n</tool_call>'))
+    schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
+
+    message = gpt.bind_tools([F]).invoke("Hi", response_format=schema)
+
+    assert message.content == '{"a": 1}'
+    [refused] = message.invalid_tool_calls
+    assert refused["error"] == "the block is not a JSON object"
 
 
 def test_a_block_left_open_before_the_next_one_keeps_both_calls(gpt, recorder):
