@@ -22,7 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from langchain_core.callbacks import UsageMetadataCallbackHandler
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 from pydantic import SecretStr
@@ -209,6 +209,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self._segmind_runs: dict[UUID, str] = {}  # run id -> slug
         self._counted_requests: set[str] = set()
         self._failed_jobs: dict[str, str] = {}  # request id -> slug
+        self._streamed_runs: set[UUID] = set()  # counted when their chunk came
 
     def __repr__(self) -> str:
         with self._totals_lock:
@@ -249,6 +250,25 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             with self._totals_lock:
                 self._segmind_runs[run_id] = str(metadata.get("ls_model_name", ""))
 
+    def on_llm_new_token(
+        self, token: Any, *, chunk: Any = None, run_id: UUID, **kwargs: Any
+    ) -> None:
+        """Count a streamed answer as its one chunk arrives.
+
+        It was billed however the stream then ends: drained, left after the
+        chunk, or closed with the agent streaming it (which may end the run
+        with neither `on_llm_end` nor `on_llm_error`).
+        """
+        message = getattr(chunk, "message", None)
+        if (
+            isinstance(message, AIMessageChunk)
+            and message.chunk_position == "last"
+            and message.response_metadata.get("model_provider") == PROVIDER
+        ):
+            with self._totals_lock:
+                self._streamed_runs.add(run_id)
+                self._count(message)
+
     def on_llm_end(
         self, response: LLMResult, *, run_id: UUID | None = None, **kwargs: Any
     ) -> None:
@@ -257,6 +277,9 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         with self._totals_lock:
             if run_id is not None:
                 self._segmind_runs.pop(run_id, None)
+                if run_id in self._streamed_runs:  # counted as its chunk came
+                    self._streamed_runs.discard(run_id)
+                    return
             for generations in response.generations:
                 for generation in generations:
                     if isinstance(generation, ChatGeneration):
@@ -273,16 +296,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         """Count a failed Segmind call; not one refused before it was sent.
 
         A stream left after its one chunk (a `break`, `next(stream)`) ends in
-        an error too, but its answer arrived and was billed: it counts as one.
+        an error too; its answer was counted when it came.
         """
-        if response is not None and any(
-            isinstance(generation, ChatGeneration)
-            and generation.message.response_metadata.get("model_provider") == PROVIDER
-            for generations in response.generations
-            for generation in generations
-        ):
-            self.on_llm_end(response, run_id=run_id)
-            return
         # Bad input, no key, the low-balance guard, a closed client or no free
         # connection: no request was made (unless a v2 job was accepted).
         refused = (
@@ -301,6 +316,9 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         )
         with self._totals_lock:
             model = self._segmind_runs.pop(run_id, None)
+            if run_id in self._streamed_runs:
+                self._streamed_runs.discard(run_id)
+                return
             job = getattr(error, "job", None)  # a v2 job, which may be resumed
             counted = job is not None and (
                 job.request_id in self._failed_jobs

@@ -454,6 +454,24 @@ async def test_agent_run_is_totalled(mode: str, emulator: SegmindEmulator) -> No
     assert set(cb.by_model) == {slug_of(cls)}
 
 
+async def test_a_streamed_agent_closed_after_its_first_message_counts_the_answer(
+    emulator: SegmindEmulator,
+) -> None:
+    model = new_model(emulator, ChatSegmindClaude, streaming=True)
+    agent = create_agent(model, tools=[add, shout])
+    request = {"messages": [("user", "Add 2 and 3, then shout 'hello'")]}
+
+    with get_segmind_callback() as cb:
+        stream = agent.astream(request, stream_mode="messages")
+        async for _ in stream:
+            break  # a chat UI's client went away
+        await stream.aclose()
+
+    assert len(emulator.requests_to(f"/v1/{slug_of(ChatSegmindClaude)}")) == 1
+    assert (cb.successful_requests, cb.failed_requests) == (1, 0)
+    assert cb.total_cost == approx(COST_PER_CALL)
+
+
 # -- LangChain's cache: a hit is no request ----------------------------------------
 
 
