@@ -194,6 +194,10 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         by_model: The same totals per slug.
     """
 
+    # Called in the event loop's thread during async runs, not in an executor
+    # job: closing an async stream may cancel such a job before it runs.
+    run_inline = True
+
     def __init__(self) -> None:
         super().__init__()
         self._totals_lock = threading.Lock()
@@ -265,6 +269,10 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             and message.chunk_position == "last"
             and message.response_metadata.get("model_provider") == PROVIDER
         ):
+            # langchain-core's usage too: the run may never reach `on_llm_end`.
+            super().on_llm_end(
+                LLMResult(generations=[[ChatGeneration(message=message)]])
+            )
             with self._totals_lock:
                 self._streamed_runs.add(run_id)
                 self._count(message)
@@ -273,7 +281,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self, response: LLMResult, *, run_id: UUID | None = None, **kwargs: Any
     ) -> None:
         """Add the tokens and credits of a finished call."""
-        super().on_llm_end(response, run_id=run_id, **kwargs)
+        if run_id not in self._streamed_runs:
+            super().on_llm_end(response, run_id=run_id, **kwargs)
         with self._totals_lock:
             if run_id is not None:
                 self._segmind_runs.pop(run_id, None)

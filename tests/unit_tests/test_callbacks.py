@@ -203,6 +203,7 @@ async def test_a_stream_left_after_its_chunk_counts_its_billed_answer(
 
     assert (cb.successful_requests, cb.failed_requests) == (2, 0)
     assert cb.total_tokens == 2 * 296
+    assert cb.usage_metadata["gpt-4o"]["total_tokens"] == 2 * 296
     assert cb.total_cost == pytest.approx(2 * 0.0123)
     assert cb.remaining_credits == pytest.approx(5506.989519907738)
 
