@@ -74,6 +74,7 @@ from langchain_segmind.transport.send import (
     check_caller_headers,
     check_slug,
     send,
+    traceable,
 )
 
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
@@ -315,7 +316,7 @@ class ChatSegmind(BaseChatModel):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         stop = stop if stop is not None else self.stop
-        return super()._get_invocation_params(stop=stop, **kwargs)
+        return super()._get_invocation_params(stop=stop, **traceable(kwargs))
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any

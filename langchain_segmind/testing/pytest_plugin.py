@@ -9,10 +9,11 @@ Inside a test that uses the fixture, every call of the package's default
 clients goes to the test's emulator with its key: models built in the test or
 at import of your app, sync and async, even those given an `api_key` or a
 `base_url` (of another emulator too). No call can reach Segmind there, even
-with `SEGMIND_API_KEY` set (a `SEGMIND_API_KEY` with white space around it
-still fails a model's construction, as it would outside a test). Retries and queue polls wait no real time: calls
-are timed on a fake clock, `segmind_emulator.clock`, whose `waits` list every
-wait. Outside the fixture nothing changes. A model given its own
+with `SEGMIND_API_KEY` set (one with white space around it still fails a
+model's construction, as it would outside a test). Retries and queue polls
+wait no real time: calls are timed on a fake clock, `segmind_emulator.clock`,
+whose `waits` list every wait. Outside the fixture nothing changes. A model
+given its own
 `http_client` keeps it, and calls its own `base_url` with its own key: build
 it with `base_url=segmind_emulator.base_url, api_key=segmind_emulator.api_key`
 (a `base_url` on the client itself is not used).

@@ -294,11 +294,15 @@ class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 
     @staticmethod
     def _response(response: httpcore2.Response) -> httpx2.Response:
+        # Without the server's reason phrase, httpx2 logs the standard one: a
+        # server echoing the key in its status line must not reach the log.
+        extensions = dict(response.extensions)
+        extensions.pop("reason_phrase", None)
         return httpx2.Response(
             status_code=response.status,
             headers=response.headers,
             stream=_ResponseStream(response),
-            extensions=response.extensions,
+            extensions=extensions,
         )
 
 

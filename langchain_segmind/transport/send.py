@@ -182,11 +182,35 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
     return checked
 
 
+def named_like_a_credential(name: object) -> bool:
+    """Whether a field or header `name` reads as a credential's (`userAccessToken`)."""
+    words = _CAMEL_CASE_BOUNDARY.sub("_", str(name))
+    return bool(_SECRET_NAME.search(str(name)) or _SECRET_NAME.search(words))
+
+
+def traceable(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """A call's arguments as traces may show them: credentials' values redacted.
+
+    LangChain traces them before the call refuses a key given per call.
+    """
+    shown = {
+        name: "[redacted]" if named_like_a_credential(name) else value
+        for name, value in kwargs.items()
+    }
+    if isinstance(headers := shown.get("extra_headers"), Mapping):
+        shown["extra_headers"] = {
+            name: "[redacted]"
+            if named_like_a_credential(name) or str(name).lower() in RESERVED_HEADERS
+            else value
+            for name, value in headers.items()
+        }
+    return shown
+
+
 def check_body_field_names(names: Iterable[object]) -> None:
     """Refuse body fields named like a credential: they would travel in the clear."""
     for name in names:
-        words = _CAMEL_CASE_BOUNDARY.sub("_", str(name))  # userAccessToken too
-        if _SECRET_NAME.search(str(name)) or _SECRET_NAME.search(words):
+        if named_like_a_credential(name):
             raise SegmindInputError(
                 f"{name!r} looks like a credential, so it is not sent as a body "
                 "field: give the key to the model when building it (api_key=...) "
@@ -597,9 +621,32 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
     except ValueError as error:
         problem = f"a body that is not JSON: {_excerpt(body)!r}"
         raise _unusable_answer(status, headers, body, problem) from error
+    if b"\\u" in body and (key := _redactable(call.api_key)):
+        payload = _without_key_in_strings(payload, key)  # echoed as `\u0073k-...`
     request_id = headers.get("x-request-id")
     logger.debug("%s -> %s (request id %s)", call.url, status, request_id)
     return Answer(status, headers, payload)
+
+
+def _without_key_in_strings(payload: Any, key: str) -> Any:
+    """Parsed JSON with the key redacted from its strings, names and values."""
+    if isinstance(payload, str):
+        return payload.replace(key, "[redacted]")
+    pending = [payload] if isinstance(payload, dict | list) else []
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict) and any(key in name for name in item):
+            pairs = list(item.items())
+            item.clear()
+            item.update((name.replace(key, "[redacted]"), v) for name, v in pairs)
+        for place, value in list(
+            item.items() if isinstance(item, dict) else enumerate(item)
+        ):
+            if isinstance(value, str) and key in value:
+                item[place] = value.replace(key, "[redacted]")
+            elif isinstance(value, dict | list):
+                pending.append(value)
+    return payload
 
 
 def _unusable_answer(

@@ -15,6 +15,7 @@ import pickle
 import socket
 import subprocess
 import sys
+import threading
 import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -395,3 +396,39 @@ def test_a_loop_closed_without_asyncio_run_is_let_go_at_the_next_call(
 
     assert [first.content, second.content] == [f"{REPLY}old loop", f"{REPLY}new loop"]
     assert closed() is None
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_key_echoed_in_the_status_line_is_not_logged(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = "sk-echoed-in-the-reason-0123"
+    status_line = f"HTTP/1.1 401 {key}\r\n".encode()
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+
+        def answer_once() -> None:
+            connection, _ = server.accept()
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += connection.recv(65536)
+                connection.sendall(
+                    status_line + b"content-length: 2\r\nconnection: close\r\n\r\n{}"
+                )
+
+        answering = threading.Thread(target=answer_once)
+        answering.start()
+        base_url = f"http://127.0.0.1:{server.getsockname()[1]}/v1"
+        model = ChatSegmindGPT4o(base_url=base_url, api_key=key, max_retries=0)
+
+        with (
+            caplog.at_level("DEBUG", logger="httpx2"),
+            pytest.raises(SegmindAuthenticationError),
+        ):
+            invoke_as(mode, model, "Hi")
+        answering.join()
+
+    assert "HTTP/1.1 401 Unauthorized" in caplog.text
+    assert key not in caplog.text

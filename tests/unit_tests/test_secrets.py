@@ -22,6 +22,7 @@ from langchain_segmind import (
     SegmindConnectionError,
     SegmindError,
     SegmindInputError,
+    SegmindResponseError,
 )
 
 KEY = "sk-SEGMIND-do-not-leak-7f3a9c"
@@ -207,6 +208,26 @@ def test_a_key_echoed_in_json_escapes_is_redacted(
 
     for rendered in _error_texts(caught.value):
         assert key[:6] not in rendered
+
+
+@pytest.mark.parametrize("where", ["reply", "unreadable-answer"])
+def test_a_key_echoed_in_unicode_escapes_is_redacted(keyed, recorder, call, where):
+    escaped = "".join(f"\\u{ord(char):04x}" for char in KEY)
+    if where == "reply":
+        reply = json.dumps(recorder.openai_payload("x")).replace('"x"', f'"{escaped}"')
+        recorder.reply(text=reply, content_type="application/json")
+        assert call(keyed, "Hi").content == "[redacted]"
+        return
+    recorder.reply(
+        text=f'{{"error": "bad key {escaped}"}}', content_type="application/json"
+    )
+
+    with pytest.raises(SegmindResponseError) as caught:
+        call(keyed, "Hi")
+
+    assert "bad key [redacted]" in str(caught.value)
+    for rendered in _error_texts(caught.value):
+        assert KEY not in rendered
 
 
 def test_key_cut_in_the_quote_of_an_answer_over_8_mib_is_redacted(
@@ -556,6 +577,25 @@ def test_key_is_not_handed_to_tracers(keyed, recorder, status):
 
     assert len(tracer.seen) == 2  # start, then end or error
     assert recorder.last.headers["x-api-key"] == KEY
+    for seen in tracer.seen:
+        assert KEY not in seen
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"api_key": KEY}, {"segmindApiKey": KEY}, {"extra_headers": {"X-Api-Key": KEY}}],
+    ids=["api_key", "camel-case", "header"],
+)
+def test_a_key_given_per_call_is_refused_and_not_traced(make_model, recorder, given):
+    tracer = TraceRecorder()
+
+    with pytest.raises(SegmindInputError):
+        make_model(api_key="sk-the-models-own-key").invoke(
+            "Hi", config={"callbacks": [tracer]}, **given
+        )
+
+    assert recorder.count == 0
+    assert tracer.seen
     for seen in tracer.seen:
         assert KEY not in seen
 
