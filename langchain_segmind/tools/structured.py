@@ -101,6 +101,12 @@ def _parsed(
         value = message.tool_calls[0]["args"]
     else:
         text = message.text
+        refusal = message.additional_kwargs.get("refusal")
+        if refusal or message.response_metadata.get("stop_reason") == "refusal":
+            raise OutputParserException(
+                "the model refused to answer" + (f": {refusal}" if refusal else ""),
+                llm_output=text,
+            )
         if (start := reasoning_span(text)[1]) == -1:
             raise OutputParserException(
                 "the answer is inside reasoning that never ends (cut off at "
@@ -108,6 +114,8 @@ def _parsed(
                 llm_output=text,
             )
         answer = text[start:]  # not `<think>…</think>`
+        if answer.lstrip().startswith("```"):  # core reads a `json` tag only
+            answer = _FENCE_TAG.sub("```", answer, count=1)
         try:
             value = parse_json_markdown(answer, parser=_first_json_value)
         except (ValueError, RecursionError) as error:
@@ -157,6 +165,7 @@ def _first_json_value(text: str) -> Any:
 
 
 _LINE_END = re.compile(r"[ \t]*+(?:\r?\n|\Z)")
+_FENCE_TAG = re.compile(r"```[^\s`]++")  # ```JSON, ```jsonc, ```json5
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
     "array": list,
@@ -291,15 +300,21 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
         spec = dict(given) | ({} if strict is None else {"strict": strict})
         return {"type": "json_schema", "json_schema": spec}
     try:
-        # A JSON schema is sent as written: core would keep only an object's.
-        as_written = _is_json_schema(schema)
-        json_schema = dict(schema) if as_written else convert_to_json_schema(schema)
-        # Strict mode takes only closed objects whose properties are all
-        # required: core writes the schema that way for OpenAI's tools.
-        titled = {"title": "response", **json_schema}  # core needs a title
-        strict_form = titled if as_written else schema
-        described = convert_to_openai_tool(strict_form, strict=True) if strict else {}
-        sent = described["function"]["parameters"] if strict else json_schema
+        # A JSON schema is sent as written: core would keep only an object's,
+        # and would cut a recursive model's nesting down to `{}`.
+        if _is_json_schema(schema):
+            json_schema = sent = dict(schema)
+        else:  # core's, whose `discriminator` names definitions it inlined
+            json_schema = _recursive_model_schema(schema) or convert_to_json_schema(
+                schema
+            )
+            sent = _any_of(json_schema)
+        if strict:
+            # Strict mode takes only closed objects whose properties are all
+            # required: core writes the schema that way for OpenAI's tools.
+            # It closes `anyOf` branches, not `oneOf` ones (which strict refuses).
+            titled = {"title": "response", **_any_of(sent)}  # core needs a title
+            sent = convert_to_openai_tool(titled, strict=True)["function"]["parameters"]
     except KeyError as error:  # no `parameters` came out
         raise SegmindInputError(
             f"strict=True cannot close the schema {reprlib.repr(schema)}: it needs "
@@ -309,9 +324,51 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
         raise SegmindInputError(
             f"cannot describe the output schema {reprlib.repr(schema)}: {error}"
         ) from error
-    spec = {"name": json_schema.get("title") or "response", "schema": sent}
+    # OpenAI's rule for the name: `Page[Item]` or "Movie review" is a 400.
+    name = _NAME_OUTSIDE_RULE.sub("_", str(json_schema.get("title") or ""))[:64]
+    spec = {"name": name or "response", "schema": sent}
     if json_schema.get("description"):
         spec["description"] = json_schema["description"]
     if strict is not None:
         spec["strict"] = strict
     return {"type": "json_schema", "json_schema": spec}
+
+
+_NAME_OUTSIDE_RULE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _recursive_model_schema(schema: Any) -> dict[str, Any] | None:
+    """A pydantic model's own schema, definitions kept, if the model nests itself."""
+    if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
+        return None
+    written = schema.model_json_schema()
+    definitions = written.get("$defs") or {}
+    uses = {name: set(_REF.findall(json.dumps(d))) for name, d in definitions.items()}
+    for start in uses:
+        pending, seen = list(uses[start]), set()
+        while pending:
+            name = pending.pop()
+            if name == start:  # a definition reaching itself
+                root = written.get("$ref")
+                body = definitions[root.rsplit("/", 1)[-1]] if root else written
+                return {**body, "$defs": definitions}
+            if name not in seen:
+                seen.add(name)
+                pending += uses.get(name, ())
+    return None
+
+
+_REF = re.compile(r'"\$ref": "#/\$defs/([^"]+)"')
+
+
+def _any_of(json_schema: Any) -> Any:
+    """`json_schema` with `oneOf` written `anyOf`, and no `discriminator`."""
+    if isinstance(json_schema, list):
+        return [_any_of(item) for item in json_schema]
+    if not isinstance(json_schema, Mapping):
+        return json_schema
+    return {
+        "anyOf" if key == "oneOf" else key: _any_of(value)
+        for key, value in json_schema.items()
+        if key != "discriminator"
+    }

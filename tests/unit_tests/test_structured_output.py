@@ -9,13 +9,14 @@ other methods, and the arguments, are in test_structured_output_methods.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from typing import Any
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import pytest
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage
-from pydantic import BaseModel, RootModel
+from pydantic import BaseModel, Field, RootModel
 from typing_extensions import TypedDict
 
 from langchain_segmind import SegmindInputError
@@ -33,6 +34,8 @@ from ._payloads import (
     system_prompt,
 )
 from .conftest import openai_payload
+
+T = TypeVar("T")
 
 # -- method="json_schema" (the default) ---------------------------------------------
 
@@ -96,6 +99,90 @@ def test_a_strict_json_schema_is_one_strict_mode_accepts(gpt, recorder):
     assert result == Rated(setup="s")
 
 
+class Tree(BaseModel):
+    name: str
+    children: list[Tree] = []
+
+
+class Cat(BaseModel):
+    kind: Literal["cat"]
+    meows: int
+
+
+class Dog(BaseModel):
+    kind: Literal["dog"]
+    barks: int
+
+
+class Pet(BaseModel):
+    pet: Annotated[Cat | Dog, Field(discriminator="kind")]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+
+
+@pytest.mark.parametrize("strict", [None, True])
+def test_a_recursive_model_is_sent_with_its_nesting(gpt, recorder, strict):
+    recorder.reply(openai_payload('{"name": "a", "children": [{"name": "b"}]}'))
+
+    result = gpt.with_structured_output(Tree, strict=strict).invoke("Hi")
+
+    schema = recorder.last.body["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["children"]["items"] == {"$ref": "#/$defs/Tree"}
+    assert schema["$defs"]["Tree"]["properties"].keys() == {"name", "children"}
+    if strict:
+        assert schema["$defs"]["Tree"]["additionalProperties"] is False
+    assert result == Tree(name="a", children=[Tree(name="b")])
+
+
+def test_a_strict_discriminated_union_is_sent_as_closed_alternatives(gpt, recorder):
+    recorder.reply(openai_payload('{"pet": {"kind": "cat", "meows": 1}}'))
+
+    result = gpt.with_structured_output(Pet, strict=True).invoke("Hi")
+
+    schema = recorder.last.body["response_format"]["json_schema"]["schema"]
+    assert "oneOf" not in json.dumps(schema)
+    assert "discriminator" not in json.dumps(schema)
+    cat, dog = schema["properties"]["pet"]["anyOf"]
+    assert cat["additionalProperties"] is dog["additionalProperties"] is False
+    assert result == Pet(pet=Cat(kind="cat", meows=1))
+
+
+@pytest.mark.parametrize(
+    ("schema", "name"),
+    [
+        (Page[Joke], "Page_Joke_"),
+        ({"title": "Movie review", "type": "object", "properties": {}}, "Movie_review"),
+    ],
+    ids=["generic-model", "title-with-a-space"],
+)
+def test_the_response_formats_name_follows_openais_rule(gpt, recorder, schema, name):
+    recorder.reply(openai_payload("{}"))
+
+    with contextlib.suppress(OutputParserException):
+        gpt.with_structured_output(schema).invoke("Hi")
+
+    assert recorder.last.body["response_format"]["json_schema"]["name"] == name
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"content": None, "refusal": "I can't help with that."},
+        {"content": "I can't help with that.", "refusal": "I can't help with that."},
+    ],
+    ids=["no-content", "content-too"],
+)
+def test_a_refusal_is_reported_as_one(gpt, recorder, answer):
+    payload = openai_payload("")
+    payload["choices"][0]["message"] |= answer
+    recorder.reply(payload)
+
+    with pytest.raises(OutputParserException, match="the model refused to answer"):
+        gpt.with_structured_output(Joke).invoke("Hi")
+
+
 def test_json_schema_without_a_description_sends_none(model, dialect, recorder):
     schema = {
         "title": "Point",
@@ -144,6 +231,8 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         f'<think>\nMaybe {{"setup": "no"}}? Better:\n</think>\n{JOKE_JSON}',
         f'<think>It wants "a joke"</think>\n{JOKE_JSON}',
         f'Maybe {{"setup": "no"}}? No.</think>\n\n{JOKE_JSON}',
+        f"```JSON\n{JOKE_JSON}\n```",
+        f"```json5\n{JOKE_JSON}\n```",
     ],
     ids=[
         "json-fence",
@@ -154,6 +243,8 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         "after-inline-reasoning",
         "after-inline-reasoning-closed-after-a-quote",
         "after-inline-reasoning-of-r1",
+        "upper-case-fence-tag",
+        "json5-fence-tag",
     ],
 )
 def test_a_fenced_answer_still_parses(model, dialect, recorder, schema, reply):
