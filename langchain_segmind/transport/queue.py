@@ -36,7 +36,13 @@ from langchain_segmind.transport.failures import (
     is_context_overflow,
     too_many_json_values,
 )
-from langchain_segmind.transport.send import Answer, Call, asend, send
+from langchain_segmind.transport.send import (
+    Answer,
+    Call,
+    asend,
+    send,
+    without_escaped_key,
+)
 
 logger = logging.getLogger("langchain_segmind")
 
@@ -157,7 +163,7 @@ def collect(
         waits = _waits(deadline, job)
         while _pending(get(status), job):
             deadline.clock.sleep(next(waits))
-        return _result(get(result), job)
+        return _result(get(result), job, call)
 
 
 async def acollect(
@@ -175,7 +181,7 @@ async def acollect(
         waits = _waits(deadline, job)
         while _pending(await get(status), job):
             await deadline.clock.asleep(next(waits))
-        return _result(await get(result), job)
+        return _result(await get(result), job, call)
 
 
 _RESUME_HINT = (
@@ -325,7 +331,7 @@ def _waits(deadline: Deadline, job: SegmindJob) -> Iterator[float]:
     raise error
 
 
-def _result(answer: Answer, job: SegmindJob) -> Answer:
+def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
     payload = answer.payload if isinstance(answer.payload, Mapping) else {}
     if payload.get("status") == "FAILED":
         reason = str(payload.get("error") or "the job failed")
@@ -341,12 +347,14 @@ def _result(answer: Answer, job: SegmindJob) -> Answer:
                 request_id=job.request_id,
             )
         try:
-            output = json.loads(output)
+            parsed = json.loads(output)
         except (ValueError, RecursionError) as error:
             raise SegmindResponseError(
                 f"the job's output is not JSON: {output[:200]!r}",
                 request_id=job.request_id,
             ) from error
+        written = output.encode("utf-8", "surrogatepass")
+        output = without_escaped_key(parsed, written, call.api_key)
     if not isinstance(output, Mapping):
         raise SegmindResponseError(
             f"queued job {job.request_id} ended {payload.get('status')!r} without "

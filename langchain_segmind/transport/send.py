@@ -621,11 +621,22 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
     except ValueError as error:
         problem = f"a body that is not JSON: {_excerpt(body)!r}"
         raise _unusable_answer(status, headers, body, problem) from error
-    if b"\\u" in body and (key := _redactable(call.api_key)):
-        payload = _without_key_in_strings(payload, key)  # echoed as `\u0073k-...`
+    payload = without_escaped_key(payload, body, call.api_key)
     request_id = headers.get("x-request-id")
     logger.debug("%s -> %s (request id %s)", call.url, status, request_id)
     return Answer(status, headers, payload)
+
+
+# A key is printable ASCII: only such an escaped character can spell part of it.
+_ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
+
+
+def without_escaped_key(payload: Any, written: bytes, api_key: SecretStr | None) -> Any:
+    """Parsed JSON, the key redacted if `written` spelled it in JSON escapes."""
+    key = _redactable(api_key)
+    if not key or not _ESCAPED_ASCII.search(written):
+        return payload
+    return _without_key_in_strings(payload, key)
 
 
 def _without_key_in_strings(payload: Any, key: str) -> Any:

@@ -9,8 +9,11 @@ in the same block add nothing to the Segmind totals.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing
 
 import httpx2
@@ -24,6 +27,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindAuthenticationError,
     SegmindBadRequestError,
+    SegmindCallbackHandler,
     SegmindConnectionError,
     SegmindInputError,
     SegmindInsufficientCreditsError,
@@ -206,6 +210,29 @@ async def test_a_stream_left_after_its_chunk_counts_its_billed_answer(
     assert cb.usage_metadata["gpt-4o"]["total_tokens"] == 2 * 296
     assert cb.total_cost == pytest.approx(2 * 0.0123)
     assert cb.remaining_credits == pytest.approx(5506.989519907738)
+
+
+def test_an_async_stream_is_counted_while_the_loops_executor_is_busy(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    # Closing an async stream can cancel a callback queued in the executor.
+    reply(recorder, "req-1")
+
+    async def stream_once(cb: SegmindCallbackHandler) -> None:
+        release = threading.Event()
+        busy = ThreadPoolExecutor(max_workers=1)
+        busy.submit(release.wait)
+        asyncio.get_running_loop().set_default_executor(busy)
+        try:
+            async with aclosing(gpt.astream("one")) as stream:
+                async for _ in stream:
+                    assert cb.successful_requests == 1
+                    break
+        finally:
+            release.set()  # else the loop's shutdown waits for it
+
+    with get_segmind_callback() as cb:
+        asyncio.run(asyncio.wait_for(stream_once(cb), timeout=5))
 
 
 def test_calls_refused_before_sending_are_not_failed_requests(

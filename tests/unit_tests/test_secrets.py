@@ -210,9 +210,19 @@ def test_a_key_echoed_in_json_escapes_is_redacted(
         assert key[:6] not in rendered
 
 
-@pytest.mark.parametrize("where", ["reply", "unreadable-answer"])
-def test_a_key_echoed_in_unicode_escapes_is_redacted(keyed, recorder, call, where):
+@pytest.mark.parametrize("where", ["reply", "unreadable-answer", "v2-job"])
+def test_a_key_echoed_in_unicode_escapes_is_redacted(make_model, recorder, call, where):
+    keyed = make_model(api_key=KEY, api_version="v2" if where == "v2-job" else "v1")
     escaped = "".join(f"\\u{ord(char):04x}" for char in KEY)
+    if where == "v2-job":
+        answer = json.dumps(recorder.anthropic_payload("x")).replace(
+            '"x"', f'"{escaped}"'
+        )
+        recorder.reply(V2_JOB)
+        recorder.reply({"status": "COMPLETED", "output": answer})
+        recorder.reply({"status": "COMPLETED", "output": answer})
+        assert call(keyed, "Hi").content == "[redacted]"
+        return
     if where == "reply":
         reply = json.dumps(recorder.openai_payload("x")).replace('"x"', f'"{escaped}"')
         recorder.reply(text=reply, content_type="application/json")
