@@ -114,8 +114,7 @@ def _parsed(
                 llm_output=text,
             )
         answer = text[start:]  # not `<think>…</think>`
-        if answer.lstrip().startswith("```"):  # core reads a `json` tag only
-            answer = _FENCE_TAG.sub("```", answer, count=1)
+        answer = _FENCE_TAG.sub(r"\1", answer)  # core reads a `json` tag only
         try:
             value = parse_json_markdown(answer, parser=_first_json_value)
         except (ValueError, RecursionError) as error:
@@ -165,7 +164,8 @@ def _first_json_value(text: str) -> Any:
 
 
 _LINE_END = re.compile(r"[ \t]*+(?:\r?\n|\Z)")
-_FENCE_TAG = re.compile(r"```[^\s`]++")  # ```JSON, ```jsonc, ```json5
+# The tag of an answer's opening fence: ```JSON, ```jsonc, ```json5.
+_FENCE_TAG = re.compile(r"\A(\s*+```)[\w.+-]++[ \t]*+(?=\r?\n)")
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
     "array": list,
@@ -362,13 +362,22 @@ _REF = re.compile(r'"\$ref": "#/\$defs/([^"]+)"')
 
 
 def _any_of(json_schema: Any) -> Any:
-    """`json_schema` with `oneOf` written `anyOf`, and no `discriminator`."""
+    """`json_schema` with the keyword `oneOf` as `anyOf`, and no `discriminator`."""
     if isinstance(json_schema, list):
         return [_any_of(item) for item in json_schema]
     if not isinstance(json_schema, Mapping):
         return json_schema
-    return {
-        "anyOf" if key == "oneOf" else key: _any_of(value)
-        for key, value in json_schema.items()
-        if key != "discriminator"
-    }
+    rewritten = {}
+    for key, value in json_schema.items():
+        if key == "discriminator":
+            continue
+        if key in _NAMED_SCHEMAS and isinstance(value, Mapping):  # names kept
+            value = {name: _any_of(schema) for name, schema in value.items()}
+        elif key not in _VALUE_KEYWORDS:
+            value = _any_of(value)
+        rewritten["anyOf" if key == "oneOf" else key] = value
+    return rewritten
+
+
+_NAMED_SCHEMAS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
+_VALUE_KEYWORDS = frozenset({"enum", "const", "default", "examples"})

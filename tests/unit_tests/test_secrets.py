@@ -185,7 +185,7 @@ def test_key_echoed_in_any_answer_reaches_no_error(make_model, recorder, call, a
     ['sk-"quoted"-key-0123', "sk-back\\slash-key-01", "sk-slash/key-0123456"],
     ids=["quote", "backslash", "slash"],
 )
-@pytest.mark.parametrize("where", ["reply", "v2-failed-job"])
+@pytest.mark.parametrize("where", ["reply", "v2-failed-job", "v2-job"])
 def test_a_key_echoed_in_json_escapes_is_redacted(
     make_model, recorder, call, key, where
 ):
@@ -193,6 +193,15 @@ def test_a_key_echoed_in_json_escapes_is_redacted(
     escaped = json.dumps(key)[1:-1].replace("/", "\\/")
     api_version = "v1" if where == "reply" else "v2"
     model = make_model(api_key=key, max_retries=0, api_version=api_version)
+    if where == "v2-job":  # the output is JSON written inside JSON
+        answer = json.dumps(recorder.anthropic_payload("x")).replace(
+            '"x"', f'"{escaped}"'
+        )
+        recorder.reply(V2_JOB)
+        recorder.reply({"status": "COMPLETED", "output": answer})
+        recorder.reply({"status": "COMPLETED", "output": answer})
+        assert call(model, "Hi").content == "[redacted]"
+        return
     if where == "reply":
         reply = json.dumps(recorder.openai_payload("x")).replace('"x"', f'"{escaped}"')
         recorder.reply(text=reply, content_type="application/json")

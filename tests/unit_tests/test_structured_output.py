@@ -149,6 +149,31 @@ def test_a_strict_discriminated_union_is_sent_as_closed_alternatives(gpt, record
     assert result == Pet(pet=Cat(kind="cat", meows=1))
 
 
+class Detector(BaseModel):
+    discriminator: str
+    oneOf: int  # noqa: N815 - a field named like the keyword
+
+
+@pytest.mark.parametrize("strict", [None, True])
+def test_fields_named_like_union_keywords_are_sent_as_fields(gpt, recorder, strict):
+    recorder.reply(openai_payload('{"discriminator": "d", "oneOf": 1}'))
+
+    result = gpt.with_structured_output(Detector, strict=strict).invoke("Hi")
+
+    schema = recorder.last.body["response_format"]["json_schema"]["schema"]
+    assert schema["properties"].keys() == {"discriminator", "oneOf"}
+    assert result == Detector(discriminator="d", oneOf=1)
+
+
+def test_a_fenced_answer_whose_string_holds_a_fence_is_read_whole(gpt, recorder):
+    code = "```python\nprint(1)\n```"
+    answer = json.dumps({"code": code})
+    recorder.reply(openai_payload(f"```\n{answer}\n```"))
+    schema = {"title": "Snippet", "type": "object", "properties": {"code": {}}}
+
+    assert gpt.with_structured_output(schema).invoke("Hi") == {"code": code}
+
+
 @pytest.mark.parametrize(
     ("schema", "name"),
     [
@@ -233,6 +258,7 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         f'Maybe {{"setup": "no"}}? No.</think>\n\n{JOKE_JSON}',
         f"```JSON\n{JOKE_JSON}\n```",
         f"```json5\n{JOKE_JSON}\n```",
+        f"```{JOKE_JSON}```",
     ],
     ids=[
         "json-fence",
@@ -245,6 +271,7 @@ def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, s
         "after-inline-reasoning-of-r1",
         "upper-case-fence-tag",
         "json5-fence-tag",
+        "fence-on-one-line",
     ],
 )
 def test_a_fenced_answer_still_parses(model, dialect, recorder, schema, reply):
