@@ -473,8 +473,8 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
     if isinstance(arguments, str):
         try:
             arguments = _DECODER.decode(arguments) if arguments.strip() else {}
-        except ValueError:
-            return ParsedCall(block, name, error='"arguments" is not JSON')
+        except ValueError as error:
+            return ParsedCall(block, name, error=f'"arguments" is not JSON: {error}')
         except RecursionError:
             return ParsedCall(block, name, error=_TOO_DEEP)
     if not isinstance(arguments, dict):

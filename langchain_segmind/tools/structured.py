@@ -6,7 +6,6 @@ import json
 import re
 import reprlib
 from collections.abc import Mapping
-from contextlib import suppress
 from functools import partial
 from typing import Any, Literal
 
@@ -250,15 +249,19 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
     if spec or _is_json_schema(schema):
         return _resolved(schema)  # checked as it is written
     # A TypedDict or a tool's description; core's converter fails on others.
-    with suppress(AttributeError, KeyError, TypeError, ValueError):
+    try:
         described: dict[str, Any] = convert_to_json_schema(schema)
-        if hasattr(schema, "__required_keys__"):  # core ignores `total=False`
-            required = described.get("required", [])
-            described["required"] = [
-                k for k in required if k in schema.__required_keys__
-            ]
-        return described
-    return {}
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return {}
+    except RecursionError as error:  # a TypedDict that nests itself
+        raise SegmindInputError(
+            f"cannot describe the output schema {reprlib.repr(schema)}: it nests "
+            "itself; use a pydantic model, which can"
+        ) from error
+    if hasattr(schema, "__required_keys__"):  # core ignores `total=False`
+        required = described.get("required", [])
+        described["required"] = [k for k in required if k in schema.__required_keys__]
+    return described
 
 
 def _is_json_schema(schema: Any) -> bool:

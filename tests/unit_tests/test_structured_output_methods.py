@@ -15,6 +15,7 @@ import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import HumanMessage, SystemMessage
+from typing_extensions import TypedDict
 
 from langchain_segmind import (
     ChatSegmind,
@@ -312,6 +313,18 @@ def test_callbacks_see_the_structured_output_format(
 def test_a_schema_that_cannot_be_described_is_an_input_error(gpt, method):
     with pytest.raises(SegmindInputError):
         gpt.with_structured_output(42, method=method)
+
+
+class Node(TypedDict):
+    value: int
+    children: list[Node]
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
+def test_a_typeddict_that_nests_itself_is_an_input_error(gpt, recorder, method):
+    with pytest.raises(SegmindInputError, match="nests itself"):
+        gpt.with_structured_output(Node, method=method)
+    assert recorder.count == 0
 
 
 def test_json_object_for_an_openai_slug_also_sends_the_json_instruction(gpt, recorder):

@@ -98,7 +98,7 @@ def test_argument_spellings(gpt, recorder, field):
         (
             '{"name": "f", "arguments": "{\\"x\\": 1, \\"x\\": 2}"}',
             "f",
-            '"arguments" is not JSON',
+            "\"arguments\" is not JSON: the key 'x' is repeated",
         ),
         ('{"name": "f", "arguments": {"x": NaN}}', None, "the block is not a JSON"),
         ('{"name": "f", "arguments": {"x": 1e999}}', None, "the block is not a JSON"),
