@@ -6,7 +6,7 @@ import functools
 import json
 import math
 import traceback
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from langchain_core.callbacks import (
@@ -71,6 +71,7 @@ from langchain_segmind.transport.send import (
     check_api_key,
     check_base_url,
     check_body_field_names,
+    check_body_fields,
     check_caller_headers,
     check_slug,
     send,
@@ -85,7 +86,7 @@ DEFAULT_TIMEOUT_SECONDS = 120.0
 _CALL_OPTIONS = frozenset(
     {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
     | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
-    | {"resume_job", "stream"}  # `stream`: core reads it, to stream or not
+    | {"resume_job", "stream", "extra_body"}  # `stream`: core reads it
 )
 _field_names = functools.cache(get_pydantic_field_names)  # with aliases
 # The names the key may be given under (the second as in `openai_api_key`).
@@ -169,6 +170,10 @@ class ChatSegmind(BaseChatModel):
     """Headers added to every request."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra body fields, such as `top_p`; other constructor arguments land here."""
+    extra_body: Annotated[dict[str, Any] | None, AfterValidator(check_body_fields)] = (
+        None
+    )
+    """Fields merged into every request's body, as `ChatOpenAI`'s (also per call)."""
     http_client: Annotated[Any, AfterValidator(clients.check_sync_client)] = Field(
         default=None, exclude=True, repr=False
     )
@@ -310,6 +315,7 @@ class ChatSegmind(BaseChatModel):
             "max_tokens": self.max_tokens,
             "stop": self.stop,
             **self.model_kwargs,
+            **(self.extra_body or {}),
         }
 
     def _get_invocation_params(
@@ -447,8 +453,11 @@ class ChatSegmind(BaseChatModel):
         if "resume_job" in kwargs:
             job = queue.job_to_resume(model, self.base_url, kwargs)
             return self._call(job.model, None, kwargs, job), None, stop_sequences
-        extra_body = {**self.model_kwargs}
+        extra_body = {**self.model_kwargs, **(self.extra_body or {})}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
+        if not isinstance(nested := kwargs.get("extra_body") or {}, Mapping):
+            raise SegmindInputError("extra_body must be a mapping of body fields")
+        extra_body.update(nested)
         check_body_field_names(extra_body)
         if fields := sorted(kwargs.keys() - _CALL_OPTIONS & _field_names(type(self))):
             raise SegmindInputError(

@@ -197,14 +197,21 @@ def traceable(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         name: "[redacted]" if named_like_a_credential(name) else value
         for name, value in kwargs.items()
     }
-    if isinstance(headers := shown.get("extra_headers"), Mapping):
-        shown["extra_headers"] = {
-            name: "[redacted]"
-            if named_like_a_credential(name) or str(name).lower() in RESERVED_HEADERS
-            else value
-            for name, value in headers.items()
-        }
+    for option, reserved in (("extra_headers", RESERVED_HEADERS), ("extra_body", ())):
+        if isinstance(given := shown.get(option), Mapping):
+            shown[option] = {
+                name: "[redacted]"
+                if named_like_a_credential(name) or str(name).lower() in reserved
+                else value
+                for name, value in given.items()
+            }
     return shown
+
+
+def check_body_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return `fields` (`extra_body`) unless one is named like a credential."""
+    check_body_field_names(fields or ())
+    return fields
 
 
 def check_body_field_names(names: Iterable[object]) -> None:

@@ -71,3 +71,29 @@ def test_a_body_field_json_cannot_carry_fails_at_call_time(make_model, recorder)
         model.invoke("Hi")
 
     assert recorder.count == 0
+
+
+def test_extra_body_fields_are_merged_into_the_body(make_model, recorder, call):
+    model = make_model(ChatSegmindGPT4o, extra_body={"top_k": 5, "seed": 1})
+
+    call(model.bind(extra_body={"seed": 2}), "Hi")
+
+    body = recorder.last.body
+    assert (body["top_k"], body["seed"]) == (5, 2)
+    assert "extra_body" not in body
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda make_model: make_model(ChatSegmindGPT4o, extra_body={"apiKey": "sk"}),
+        lambda make_model: make_model(ChatSegmindGPT4o).bind(extra_body={"token": 1}),
+        lambda make_model: make_model(ChatSegmindGPT4o).bind(extra_body=["top_k"]),
+    ],
+    ids=["credential-on-the-model", "credential-per-call", "not-a-mapping"],
+)
+def test_bad_extra_body_fields_fail_before_sending(make_model, recorder, call, build):
+    with pytest.raises(SegmindInputError):
+        call(build(make_model), "Hi")
+
+    assert recorder.count == 0

@@ -602,8 +602,13 @@ def test_key_is_not_handed_to_tracers(keyed, recorder, status):
 
 @pytest.mark.parametrize(
     "given",
-    [{"api_key": KEY}, {"segmindApiKey": KEY}, {"extra_headers": {"X-Api-Key": KEY}}],
-    ids=["api_key", "camel-case", "header"],
+    [
+        {"api_key": KEY},
+        {"segmindApiKey": KEY},
+        {"extra_headers": {"X-Api-Key": KEY}},
+        {"extra_body": {"api_key": KEY}},
+    ],
+    ids=["api_key", "camel-case", "header", "extra-body"],
 )
 def test_a_key_given_per_call_is_refused_and_not_traced(make_model, recorder, given):
     tracer = TraceRecorder()
