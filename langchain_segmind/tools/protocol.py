@@ -85,8 +85,10 @@ _DECODER = json.JSONDecoder(
     object_pairs_hook=_unique_keys, parse_float=_finite, parse_constant=_not_json
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_ANSWER_DECODER = json.JSONDecoder()
-_FENCE_OPENING = re.compile(r"```[A-Za-z0-9]*+[ \t]*+\r?\n\s*+")
+# An answer is read as `with_structured_output` reads it: any fence tag, and
+# raw line breaks inside strings.
+_ANSWER_DECODER = json.JSONDecoder(strict=False)
+_FENCE_OPENING = re.compile(r"```[\w.+-]*+[ \t]*+\r?\n\s*+")
 # A block's object, maybe in a code fence or an array of calls, and each call
 # after it; matched where the last one ended, and possessive (`*+`), so
 # reading a block takes time linear in its length.

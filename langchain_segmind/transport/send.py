@@ -640,11 +640,12 @@ _ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
 
 def without_escaped_key(payload: Any, written: bytes, api_key: SecretStr | None) -> Any:
     """Parsed JSON, the key redacted if `written` spelled it in JSON escapes."""
-    key = _redactable(api_key)
+    if not (key := _redactable(api_key)):
+        return payload
     escaped = _ESCAPED_ASCII.search(written) or (
         b"\\" in written and not _JSON_ESCAPED.isdisjoint(key)  # `\/`, `\"`
     )
-    return _without_key_in_strings(payload, key) if key and escaped else payload
+    return _without_key_in_strings(payload, key) if escaped else payload
 
 
 def _without_key_in_strings(payload: Any, key: str) -> Any:

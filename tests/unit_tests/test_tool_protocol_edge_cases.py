@@ -215,8 +215,9 @@ def test_json_object_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
         '\n```\n{"city": "Paris"}\n```\n',
         '{"city": "Paris"}\nHope this helps!',
         '```json\n{"city": "Paris"}\n```\nThat is all.',
+        '```json-ld\n{"city": "Paris"}\n```',
     ],
-    ids=["json-fence", "bare-fence", "remark-after", "fence-and-remark"],
+    ids=["json-fence", "bare-fence", "remark-after", "fence-and-remark", "json-ld"],
 )
 def test_an_answer_to_the_answer_schema_is_read_from_a_fence_or_a_remark(
     gpt, recorder, reply
