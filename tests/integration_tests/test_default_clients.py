@@ -407,6 +407,7 @@ def test_a_key_echoed_in_the_status_line_is_not_logged(
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
+        server.settimeout(10)  # a call that never comes ends the thread
 
         def answer_once() -> None:
             connection, _ = server.accept()
