@@ -149,6 +149,11 @@ def error_for_exception(
         if no_connection:
             return SegmindConnectionError(f"{NO_CONNECTION} ({description})")
         return SegmindConnectionError(f"could not reach Segmind ({description})")
+    status = progress.status_code
+    if status is not None and status >= 400 and deadline.allows_wait(0.05):
+        # A user client's read timeout in an error answer's body: the status
+        # decides (a 503 is not billed, and is retried).
+        return error_for_answer(status, progress.headers, b"", model=model)
     if isinstance(error, TimeoutError) or (
         _named(error, "TimeoutException")
         # httpx-aiohttp reports more than timeouts as TimeoutException
@@ -307,7 +312,7 @@ def parse_reset_time(value: str | None) -> datetime | None:
         except ValueError:
             try:
                 parsed = parsedate_to_datetime(text)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # year 99999999999
                 return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if epoch > 1e11:  # past the year 5138 in seconds: milliseconds

@@ -387,11 +387,14 @@ def _build(http: Any, call: Call, progress: Progress) -> Any:
     progress.https = built.url.scheme == "https"
     progress.client_timeouts = built.extensions.get("timeout", {})
     progress.timeouts = progress.deadline.timeouts(progress.client_timeouts)
-    pool, left = progress.timeouts["pool"], progress.deadline.remaining()
+    left = progress.deadline.remaining()
     spare = spare_time(progress.deadline, call.method)  # 0 without a timeout
-    if pool is not None and left is not None and spare:
-        # Waiting for a free connection ends while a POST can still be answered.
-        progress.timeouts["pool"] = min(pool, max(left - spare, 0.001))
+    for phase in ("pool", "connect"):
+        limit = progress.timeouts[phase]
+        if limit is not None and left is not None and spare:
+            # Waiting for a free connection, or opening one (TCP and TLS),
+            # ends while a POST can still be answered.
+            progress.timeouts[phase] = min(limit, max(left - spare, 0.001))
     built.extensions["timeout"] = progress.timeouts
     return built
 

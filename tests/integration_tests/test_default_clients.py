@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from langchain_segmind import (
     SegmindConnectionError,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
+from langchain_segmind.transport.deadline import Clock
 from tests.integration_tests.support import REPLY, new_model
 
 
@@ -433,3 +435,23 @@ def test_a_key_echoed_in_the_status_line_is_not_logged(
 
     assert "HTTP/1.1 401 Unauthorized" in caplog.text
     assert key not in caplog.text
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_tls_handshake_that_hangs_ends_while_a_post_could_still_be_answered(
+    mode: str, real_clock: Clock
+) -> None:
+    # With timeout=2, a POST needs half a second left when it goes out.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()  # the kernel takes the connection; no TLS answer comes
+        base_url = f"https://127.0.0.1:{server.getsockname()[1]}/v1"
+        model = ChatSegmindGPT4o(base_url=base_url, api_key="k", timeout=2.0)
+
+        started = time.monotonic()
+        with pytest.raises(SegmindConnectionError) as caught:
+            invoke_as(mode, model, "Hi")
+        elapsed = time.monotonic() - started
+
+    assert caught.value.message.startswith("could not reach Segmind")
+    assert 1.3 < elapsed < 1.9

@@ -331,7 +331,14 @@ def test_rate_limit_without_a_usable_reset_time(claude_once, recorder, header):
     assert error.reset_at is None
 
 
-@pytest.mark.parametrize("header", ["1e20", "inf", "-1e20"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        *("1e20", "inf", "-1e20"),
+        "1 Jan 99999999999999999999 10:00:00",
+        "Mon, 1 Jan 2026 10:00:00 +99999999999999999999",
+    ],
+)
 def test_rate_limit_with_an_out_of_range_reset_time(claude_once, recorder, header):
     case = Case(
         429,

@@ -291,11 +291,14 @@ def test_a_timeout_in_the_body_keeps_the_answers_status_and_request_id(
 
 
 class BrokenBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
-    """A body a user's transport breaks with a connect error, after the status."""
+    """A body a user's transport breaks with `error`, after the status."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
     def __iter__(self) -> Iterator[bytes]:
         yield b'{"choices": '
-        raise httpx2.ConnectError("the user's transport failed late")
+        raise self.error
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for part in self:
@@ -305,13 +308,26 @@ class BrokenBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
 def test_a_connect_error_after_the_answer_began_is_not_sent_again(
     model, recorder, fake_clock, call
 ):
-    recorder.queue(httpx2.Response(200, stream=BrokenBody()))
+    late = httpx2.ConnectError("the user's transport failed late")
+    recorder.queue(httpx2.Response(200, stream=BrokenBody(late)))
 
     with pytest.raises(SegmindResponseError, match="may have been billed") as caught:
         call(model, "Hi")
     assert caught.value.status_code == 200
     assert recorder.count == 1
     assert fake_clock.waits == []
+
+
+def test_a_503_whose_body_the_users_client_times_out_is_retried(
+    model, recorder, fake_clock, call
+):
+    stalled = httpx2.ReadTimeout("the client's own read timeout")
+    recorder.queue(httpx2.Response(503, stream=BrokenBody(stalled)))
+    recorder.reply(recorder.anthropic_payload("ok"))
+
+    assert call(model, "Hi").content == "ok"
+    assert recorder.count == 2
+    assert len(fake_clock.waits) == 1
 
 
 def test_unreadable_success_is_not_retried(model, recorder, fake_clock, call):
@@ -426,10 +442,11 @@ def test_no_post_is_retried_without_time_left_for_its_answer(
 def test_attempts_carry_the_configured_timeout(make_model, recorder):
     make_model(timeout=42.0).invoke("Hi")
 
-    # A POST waits for a connection only while it can still be answered.
+    # A POST waits for a connection, or opens one, only while it can still
+    # be answered.
     assert recorder.last.timeout == {
-        **dict.fromkeys(("connect", "read", "write"), 42.0),
-        "pool": 37.0,
+        **dict.fromkeys(("read", "write"), 42.0),
+        **dict.fromkeys(("pool", "connect"), 37.0),
     }
 
 
@@ -454,9 +471,12 @@ def test_queue_polls_keep_the_whole_time_left_to_wait_for_a_connection(
 
     post, *polls = recorder.requests
     assert post.method == "POST"
-    assert post.timeout["pool"] == 35.0
+    assert post.timeout["pool"] == post.timeout["connect"] == 35.0
     assert [poll.method for poll in polls] == ["GET", "GET"]
-    assert all(poll.timeout["pool"] == poll.timeout["read"] > 35 for poll in polls)
+    assert all(
+        poll.timeout["pool"] == poll.timeout["connect"] == poll.timeout["read"] > 35
+        for poll in polls
+    )
 
 
 def test_a_users_client_keeps_its_own_shorter_timeouts(make_model, recorder):
