@@ -36,7 +36,6 @@ from langchain_segmind.transport.deadline import (
 from langchain_segmind.transport.failures import (
     ATTEMPT,
     MAX_JSON_VALUES,
-    NO_CONNECTION,
     Progress,
     error_for_answer,
     error_for_exception,
@@ -504,9 +503,10 @@ def _delay_or_raise(
         "giving up" if delay is None else f"retrying in {delay:.2f}s",
     )
     if delay is None:
-        if answered_failure and failure.message.startswith(NO_CONNECTION):
-            # The retry found no connection free: the call fails as the last attempt
-            # that may have reached Segmind did (this retry is logged above).
+        if answered_failure and progress.never_sent and failure.is_retryable:
+            # The retry was never sent (no connection free or opened in time):
+            # the call fails as the last attempt that may have reached Segmind
+            # did (this retry is logged above).
             raise answered_failure from answered_failure.__cause__
         if failure.request_id is None and progress.status_code is not None:
             # The answer had begun (a timeout in its body, say): it can be quoted.

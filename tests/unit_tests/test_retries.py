@@ -212,10 +212,17 @@ def test_mixed_failures_share_one_retry_budget(model, recorder, fake_clock, call
     assert recorder.count == 3
 
 
+@pytest.mark.parametrize(
+    "no_connection",
+    [
+        httpx2.PoolTimeout("no connection came free"),
+        httpx2.ConnectTimeout("the TLS handshake took too long"),
+    ],
+    ids=["none-free", "none-opened"],
+)
 def test_retries_left_unsent_for_want_of_a_connection_raise_the_last_answer(
-    model, recorder, fake_clock, call
+    model, recorder, fake_clock, call, no_connection
 ):
-    no_connection = httpx2.PoolTimeout("no connection came free")
     recorder.queue(error_answer(503, "answered"), no_connection, no_connection)
 
     with get_segmind_callback() as totals, pytest.raises(SegmindServerError) as caught:
