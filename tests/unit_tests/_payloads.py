@@ -8,6 +8,8 @@
   JSON-Schema tool `F`, calls of it (`CALL`, `SECOND`, `DRAFT`) and `read`.
 - Structured output: one joke schema in each accepted form (`SCHEMAS`), its
   values (`JOKE_VALUES`, `JOKE_JSON`), `joke_call`, `system_prompt` and `run`.
+- The key: `KEY`, the one the secrets tests must never find, and
+  `error_texts`, every rendering of an error they look in.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -272,3 +275,23 @@ def system_prompt(body: dict[str, Any]) -> str:
         return body["instruction"]
     [system] = [m["content"] for m in body["messages"] if m["role"] == "system"]
     return system
+
+
+# -- the key ------------------------------------------------------------------------
+
+KEY = "sk-SEGMIND-do-not-leak-7f3a9c"
+
+
+def error_texts(error: BaseException) -> list[str]:
+    """Every rendering of `error` a user or a log may see, frame locals included."""
+    texts = [str(error), repr(error), str(error.args)]
+    if isinstance(error, SegmindError):
+        texts += [error.message, str(error.body), str(vars(error))]
+    texts.append("".join(traceback.format_exception(error)))
+    # The locals of every frame below the test's own (which holds the key).
+    below_the_test = error.__traceback__ and error.__traceback__.tb_next
+    with_locals = traceback.TracebackException(
+        type(error), error, below_the_test, capture_locals=True
+    )
+    texts.append("".join(with_locals.format()))
+    return texts

@@ -24,7 +24,8 @@ from langchain_segmind import (
     SegmindInputError,
 )
 
-KEY = "sk-SEGMIND-do-not-leak-7f3a9c"
+from ._payloads import KEY, error_texts
+
 SECRET_REF = {"lc": 1, "type": "secret", "id": ["SEGMIND_API_KEY"]}
 
 
@@ -102,20 +103,6 @@ SEGMIND_401_MESSAGES = [
 ]
 
 
-def _error_texts(error: BaseException) -> list[str]:
-    texts = [str(error), repr(error), str(error.args)]
-    if isinstance(error, SegmindError):
-        texts += [error.message, str(error.body), str(vars(error))]
-    texts.append("".join(traceback.format_exception(error)))
-    # The locals of every frame below the test's own (which holds the key).
-    below_the_test = error.__traceback__ and error.__traceback__.tb_next
-    with_locals = traceback.TracebackException(
-        type(error), error, below_the_test, capture_locals=True
-    )
-    texts.append("".join(with_locals.format()))
-    return texts
-
-
 @pytest.mark.parametrize("text", SEGMIND_401_MESSAGES)
 def test_key_is_not_in_401_errors(keyed, recorder, call, text):
     recorder.fail(401, text, headers={"x-request-id": "req-401"})
@@ -124,7 +111,7 @@ def test_key_is_not_in_401_errors(keyed, recorder, call, text):
         call(keyed, "Hi")
     error = caught.value
     assert error.message == text
-    for rendered in _error_texts(error):
+    for rendered in error_texts(error):
         assert KEY not in rendered
 
 
@@ -139,7 +126,7 @@ def test_key_echoed_by_a_server_is_redacted_from_the_error_and_log(
         call(keyed, "Hi")
 
     assert caught.value.message == "upstream refused the key [redacted]"
-    for rendered in [*_error_texts(caught.value), caplog.text]:
+    for rendered in [*error_texts(caught.value), caplog.text]:
         assert KEY not in rendered
 
 
@@ -174,7 +161,7 @@ def test_key_echoed_in_any_answer_reaches_no_error(make_model, recorder, call, a
     with pytest.raises(SegmindError) as caught:
         call(model, "Hi")
 
-    for rendered in _error_texts(caught.value):
+    for rendered in error_texts(caught.value):
         assert KEY[:6] not in rendered
     assert "[redacted]" in str(caught.value) + str(caught.value.body)
 
@@ -231,7 +218,7 @@ def test_a_key_echoed_escaped_in_an_error_is_redacted(
         call(model, "Hi")
 
     assert "bad key [redacted]" in str(caught.value)
-    for rendered in _error_texts(caught.value):
+    for rendered in error_texts(caught.value):
         assert key[:6] not in rendered
 
 
@@ -246,7 +233,7 @@ def test_key_cut_in_the_quote_of_an_answer_over_8_mib_is_redacted(
         call(model, "Hi")
 
     assert caught.value.message == '{"error":"' + "x" * 283 + "[redacted]"
-    for rendered in _error_texts(caught.value):
+    for rendered in error_texts(caught.value):
         assert KEY[:6] not in rendered
 
 
@@ -287,7 +274,7 @@ def test_key_echoed_in_an_error_a_users_hook_raises_is_redacted(
         ChatSegmindGPT4o(api_key=KEY, http_client=hooked).invoke("Hi")
 
     assert caught.value.message == message
-    for rendered in _error_texts(caught.value):
+    for rendered in error_texts(caught.value):
         assert KEY[:6] not in rendered
 
 
@@ -307,7 +294,7 @@ def test_key_echoed_in_the_request_id_header_is_redacted(
         call(make_model(api_key=KEY, max_retries=0), "Hi")
 
     assert caught.value.request_id == "req-[redacted]"
-    for rendered in _error_texts(caught.value):
+    for rendered in error_texts(caught.value):
         assert KEY not in rendered
 
 
@@ -346,7 +333,7 @@ def test_key_echoed_in_an_answer_the_http_stack_refuses_is_redacted_from_the_cau
     cause = caught.value.__cause__
     assert isinstance(cause, httpx2.RemoteProtocolError)
     assert cause.args == ("illegal status line: bytearray(b'HTTP/1.1 5x3 [redacted]')",)
-    for rendered in _error_texts(caught.value):
+    for rendered in error_texts(caught.value):
         assert KEY not in rendered
 
 
@@ -383,7 +370,7 @@ def test_key_is_not_in_a_connection_error_traceback(keyed, recorder, call):
 
     with pytest.raises(SegmindConnectionError) as caught:
         call(keyed, "Hi")
-    for rendered in _error_texts(caught.value):
+    for rendered in error_texts(caught.value):
         assert KEY not in rendered
     assert "Connection refused" in str(caught.value)
     cause = caught.value.__cause__
@@ -499,7 +486,7 @@ def test_a_key_http_headers_cannot_carry_is_refused_before_sending(
         call(make_model(api_key=key), "Hi")
 
     assert recorder.count == 0
-    for rendered in _error_texts(caught.value):
+    for rendered in error_texts(caught.value):
         assert key not in rendered
 
 
@@ -512,7 +499,7 @@ def test_a_key_with_white_space_from_the_environment_is_refused_at_construction(
     with pytest.raises(SegmindInputError, match="SEGMIND_API_KEY") as caught:
         cls(model="gpt-4o")
 
-    for rendered in _error_texts(caught.value):
+    for rendered in error_texts(caught.value):
         assert KEY not in rendered
 
 
@@ -608,114 +595,3 @@ def test_a_key_given_per_call_is_refused_and_not_traced(make_model, recorder, gi
     assert tracer.seen
     for seen in tracer.seen:
         assert KEY not in seen
-
-
-# -- copies -------------------------------------------------------------------------
-
-
-# -- a key given under another name ---------------------------------------------------
-
-
-def test_segmind_api_key_is_the_key():
-    model = ChatSegmindGPT4o(segmind_api_key=KEY)
-
-    assert model.api_key is not None
-    assert model.api_key.get_secret_value() == KEY
-    assert KEY not in repr(model)
-    assert KEY not in dumps(model)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        *("apikey", "SEGMIND_API_KEY", "secret", "password", "token", "key"),
-        *("access_token", "auth_token", "segmind_key", "credentials", "auth"),
-        *("access_key", "private_key", "refresh_token", "id_token", "passphrase"),
-        *("oauth_token", "OAuthToken", "userAccessToken", "googleApiToken"),
-        *("passPhrase", "dbPassWord", "passWd"),
-    ],
-)
-def test_an_unknown_argument_named_like_a_key_is_refused(name):
-    with pytest.raises(SegmindInputError, match=name) as raised:
-        ChatSegmindGPT4o(**{name: KEY})
-
-    assert KEY not in str(raised.value)
-    assert KEY not in "".join(
-        traceback.TracebackException.from_exception(
-            raised.value, capture_locals=True
-        ).format()
-    )
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        *("max_completion_tokens", "prompt_cache_key", "stop_token_ids", "top_k"),
-        *("top_logprobs", "tokenizer", "skip_special_tokens", "max_thinking_tokens"),
-        *("valid_tokens", "maxOutputTokens", "stopSequences", "cachedContent"),
-    ],
-)
-def test_body_fields_named_near_a_credential_are_sent(keyed, recorder, name):
-    keyed.invoke("Hi", **{name: 1})
-
-    assert recorder.last.body[name] == 1
-
-
-@pytest.mark.parametrize(
-    ("arguments", "named"),
-    [
-        ({"temperature": 3}, "temperature"),
-        ({"top_p": 0.9, "model_kwargs": {"top_p": 0.9}}, "top_p supplied twice"),
-    ],
-    ids=["refused-value", "given-twice"],
-)
-def test_a_refused_argument_leaves_no_key_in_the_errors_chain(arguments, named):
-    with pytest.raises(SegmindInputError, match=named) as raised:
-        ChatSegmindGPT4o(api_key=KEY, **arguments)
-
-    chained: BaseException | None = raised.value
-    while chained is not None:
-        assert KEY.encode() not in pickle.dumps(chained)
-        chained = chained.__cause__ or chained.__context__
-
-
-def test_a_refused_base_url_keeps_its_own_cause():
-    with pytest.raises(SegmindInputError, match="not a valid URL") as raised:
-        ChatSegmind(model="gpt-4o", api_key=KEY, base_url="http://[::1")
-
-    assert isinstance(raised.value.__cause__, httpx2.InvalidURL)
-
-
-PASSWORDS_IN_URLS = {
-    "valid": "https://team:Pa55word@gw.example/v1",
-    "invalid-port": "https://team:Pa55word@gw.example:abc/v1",
-    "slash-in-password": "https://team:Pa/55word@gw.example/v1",
-    "no-scheme": "team:Pa55word@gw.example/v1",
-}
-
-
-@pytest.mark.parametrize("kind", PASSWORDS_IN_URLS)
-def test_a_base_url_with_credentials_is_refused_without_showing_them(kind):
-    with pytest.raises(SegmindInputError, match="credentials") as raised:
-        ChatSegmind(model="gpt-4o", base_url=PASSWORDS_IN_URLS[kind])
-
-    for rendered in _error_texts(raised.value):
-        assert "Pa55word" not in rendered
-
-
-def test_a_key_inside_model_kwargs_under_another_name_is_refused():
-    with pytest.raises(SegmindInputError, match="credential") as raised:
-        ChatSegmindGPT4o(model_kwargs={"api-key": KEY})
-
-    assert KEY not in "".join(
-        traceback.TracebackException.from_exception(
-            raised.value, capture_locals=True
-        ).format()
-    )
-
-
-@pytest.mark.parametrize("name", ["api_key", "password", "x_secret"])
-def test_a_per_call_argument_named_like_a_key_is_refused(keyed, recorder, name):
-    with pytest.raises(SegmindInputError, match="looks like a credential"):
-        keyed.invoke("Hi", **{name: "sk-other"})
-    assert recorder.count == 0

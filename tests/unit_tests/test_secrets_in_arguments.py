@@ -1,0 +1,128 @@
+"""A key given where the model takes none is refused, and never shown.
+
+Under another argument name, as a body field (`model_kwargs`, per call), in
+`base_url`: refused before sending, with no copy of the key in the error.
+"""
+
+from __future__ import annotations
+
+import pickle
+import traceback
+
+import httpx2
+import pytest
+from langchain_core.load import dumps
+
+from langchain_segmind import ChatSegmind, ChatSegmindGPT4o, SegmindInputError
+
+from ._payloads import KEY, error_texts
+
+
+@pytest.fixture
+def keyed(make_model) -> ChatSegmind:
+    return make_model(api_key=KEY, max_retries=1)
+
+
+def test_segmind_api_key_is_the_key():
+    model = ChatSegmindGPT4o(segmind_api_key=KEY)
+
+    assert model.api_key is not None
+    assert model.api_key.get_secret_value() == KEY
+    assert KEY not in repr(model)
+    assert KEY not in dumps(model)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        *("apikey", "SEGMIND_API_KEY", "secret", "password", "token", "key"),
+        *("access_token", "auth_token", "segmind_key", "credentials", "auth"),
+        *("access_key", "private_key", "refresh_token", "id_token", "passphrase"),
+        *("oauth_token", "OAuthToken", "userAccessToken", "googleApiToken"),
+        *("passPhrase", "dbPassWord", "passWd"),
+    ],
+)
+def test_an_unknown_argument_named_like_a_key_is_refused(name):
+    with pytest.raises(SegmindInputError, match=name) as raised:
+        ChatSegmindGPT4o(**{name: KEY})
+
+    assert KEY not in str(raised.value)
+    assert KEY not in "".join(
+        traceback.TracebackException.from_exception(
+            raised.value, capture_locals=True
+        ).format()
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        *("max_completion_tokens", "prompt_cache_key", "stop_token_ids", "top_k"),
+        *("top_logprobs", "tokenizer", "skip_special_tokens", "max_thinking_tokens"),
+        *("valid_tokens", "maxOutputTokens", "stopSequences", "cachedContent"),
+    ],
+)
+def test_body_fields_named_near_a_credential_are_sent(keyed, recorder, name):
+    keyed.invoke("Hi", **{name: 1})
+
+    assert recorder.last.body[name] == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"temperature": 3}, "temperature"),
+        ({"top_p": 0.9, "model_kwargs": {"top_p": 0.9}}, "top_p supplied twice"),
+    ],
+    ids=["refused-value", "given-twice"],
+)
+def test_a_refused_argument_leaves_no_key_in_the_errors_chain(arguments, named):
+    with pytest.raises(SegmindInputError, match=named) as raised:
+        ChatSegmindGPT4o(api_key=KEY, **arguments)
+
+    chained: BaseException | None = raised.value
+    while chained is not None:
+        assert KEY.encode() not in pickle.dumps(chained)
+        chained = chained.__cause__ or chained.__context__
+
+
+def test_a_refused_base_url_keeps_its_own_cause():
+    with pytest.raises(SegmindInputError, match="not a valid URL") as raised:
+        ChatSegmind(model="gpt-4o", api_key=KEY, base_url="http://[::1")
+
+    assert isinstance(raised.value.__cause__, httpx2.InvalidURL)
+
+
+PASSWORDS_IN_URLS = {
+    "valid": "https://team:Pa55word@gw.example/v1",
+    "invalid-port": "https://team:Pa55word@gw.example:abc/v1",
+    "slash-in-password": "https://team:Pa/55word@gw.example/v1",
+    "no-scheme": "team:Pa55word@gw.example/v1",
+}
+
+
+@pytest.mark.parametrize("kind", PASSWORDS_IN_URLS)
+def test_a_base_url_with_credentials_is_refused_without_showing_them(kind):
+    with pytest.raises(SegmindInputError, match="credentials") as raised:
+        ChatSegmind(model="gpt-4o", base_url=PASSWORDS_IN_URLS[kind])
+
+    for rendered in error_texts(raised.value):
+        assert "Pa55word" not in rendered
+
+
+def test_a_key_inside_model_kwargs_under_another_name_is_refused():
+    with pytest.raises(SegmindInputError, match="credential") as raised:
+        ChatSegmindGPT4o(model_kwargs={"api-key": KEY})
+
+    assert KEY not in "".join(
+        traceback.TracebackException.from_exception(
+            raised.value, capture_locals=True
+        ).format()
+    )
+
+
+@pytest.mark.parametrize("name", ["api_key", "password", "x_secret"])
+def test_a_per_call_argument_named_like_a_key_is_refused(keyed, recorder, name):
+    with pytest.raises(SegmindInputError, match="looks like a credential"):
+        keyed.invoke("Hi", **{name: "sk-other"})
+    assert recorder.count == 0
