@@ -105,6 +105,7 @@ class Progress:
     caller_exception: BaseException | None = None  # one it handled as it called
     client_timeouts: Mapping[str, float | None] = field(init=False)
     timeouts: dict[str, float | None] = field(init=False)
+    body: bytearray = field(default_factory=bytearray)  # as much as was read
 
 
 # The attempt running in this context: its deadline bounds the default sync
@@ -153,7 +154,9 @@ def error_for_exception(
     if status is not None and status >= 400 and deadline.allows_wait(0.05):
         # A user client's read timeout in an error answer's body: the status
         # decides (a 503 is not billed, and is retried).
-        return error_for_answer(status, progress.headers, b"", model=model)
+        return error_for_answer(
+            status, progress.headers, bytes(progress.body), model=model
+        )
     if isinstance(error, TimeoutError) or (
         _named(error, "TimeoutException")
         # httpx-aiohttp reports more than timeouts as TimeoutException
@@ -201,7 +204,9 @@ def error_for_exception(
         return SegmindConnectionError(f"could not reach Segmind ({description})")
     if (status := progress.status_code) is not None:
         if status >= 400:  # an error answer is not billed: its status decides
-            return error_for_answer(status, progress.headers, b"", model=model)
+            return error_for_answer(
+                status, progress.headers, bytes(progress.body), model=model
+            )
         return SegmindResponseError(
             f"the answer was cut off before its end ({description}); the call may "
             "have been billed, so it is not retried",

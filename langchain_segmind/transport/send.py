@@ -406,7 +406,7 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
         response = http.send(built, stream=True, follow_redirects=False)
         try:
             _start_answer(response, progress, call.api_key)
-            body = bytearray()
+            body = progress.body  # what came, should the rest fail
             for chunk in response.iter_bytes():
                 _add_chunk(body, chunk, progress, call.model)
             return _without_key(bytes(body), call.api_key)
@@ -427,7 +427,7 @@ async def _aattempt(
         response = await client.send(built, stream=True, follow_redirects=False)
         try:
             _start_answer(response, progress, call.api_key)
-            body = bytearray()
+            body = progress.body  # what came, should the rest fail
             async for chunk in response.aiter_bytes():
                 _add_chunk(body, chunk, progress, call.model)
             return _without_key(bytes(body), call.api_key)

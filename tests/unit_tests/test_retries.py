@@ -22,6 +22,7 @@ from langchain_segmind import (
     ChatSegmindClaude,
     SegmindConnectionError,
     SegmindError,
+    SegmindInsufficientCreditsError,
     SegmindRateLimitError,
     SegmindResponseError,
     SegmindServerError,
@@ -298,13 +299,13 @@ def test_a_timeout_in_the_body_keeps_the_answers_status_and_request_id(
 
 
 class BrokenBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
-    """A body a user's transport breaks with `error`, after the status."""
+    """A body a user's transport breaks with `error`, after its `start`."""
 
-    def __init__(self, error: Exception) -> None:
-        self.error = error
+    def __init__(self, error: Exception, start: bytes = b'{"choices": ') -> None:
+        self.error, self.start = error, start
 
     def __iter__(self) -> Iterator[bytes]:
-        yield b'{"choices": '
+        yield self.start
         raise self.error
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -335,6 +336,20 @@ def test_a_503_whose_body_the_users_client_times_out_is_retried(
     assert call(model, "Hi").content == "ok"
     assert recorder.count == 2
     assert len(fake_clock.waits) == 1
+
+
+def test_an_error_answer_cut_by_the_users_client_keeps_what_came(
+    model, recorder, fake_clock, call
+):
+    stalled = httpx2.ReadTimeout("the client's own read timeout")
+    start = b'{"error": "Insufficient credits to run this model'
+    recorder.queue(httpx2.Response(406, stream=BrokenBody(stalled, start)))
+
+    with pytest.raises(SegmindInsufficientCreditsError) as caught:
+        call(model, "Hi")
+
+    assert "Insufficient credits" in caught.value.message
+    assert recorder.count == 1
 
 
 def test_unreadable_success_is_not_retried(model, recorder, fake_clock, call):
