@@ -7,9 +7,10 @@ an `AIMessage` through `answer_message`.
 from __future__ import annotations
 
 import json
+import math
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -137,6 +138,34 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Python keeps a repeated key's last value, where other readers may keep
+    # the first: `{"name": "f", ..., "name": "pay"}` must not read as either.
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        counts = Counter(key for key, _ in pairs)
+        repeated = next(key for key, count in counts.items() if count > 1)
+        raise ValueError(f"the key {repeated[:40]!r} is repeated in an object")
+    return value
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # `1e999`: no JSON writer can send it back
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not JSON")
+
+
+# Tool calls are read as strict JSON: a call reads the same to every JSON reader.
+STRICT_JSON = json.JSONDecoder(
+    object_pairs_hook=_unique_keys, parse_float=_finite, parse_constant=_not_json
+)
+
+
 def _native_tool_call(
     call_id: Any, name: Any, arguments: Any
 ) -> ToolCall | InvalidToolCall:
@@ -144,13 +173,15 @@ def _native_tool_call(
     call_id = str(call_id or f"call_{uuid.uuid4().hex[:24]}")
     name = str(name or "")
     args = {} if arguments is None else arguments
+    error = "the arguments are not a JSON object"
     if isinstance(args, str):
-        with suppress(ValueError, RecursionError):
-            args = json.loads(args) if args.strip() else {}
+        try:
+            args = STRICT_JSON.decode(args) if args.strip() else {}
+        except (ValueError, RecursionError) as problem:
+            error = f"the arguments are not JSON: {problem}"
     if isinstance(args, Mapping):
         return tool_call(name=name, args=dict(args), id=call_id)
     raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
-    error = "the arguments are not a JSON object"
     return invalid_tool_call(name=name, args=raw, id=call_id, error=error)
 
 

@@ -10,10 +10,8 @@ that would open or close a protocol tag is written `&lt;`, in JSON `\u003c`.
 from __future__ import annotations
 
 import json
-import math
 import re
 import uuid
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -21,6 +19,7 @@ from itertools import groupby
 from typing import Any, cast
 
 from langchain_segmind.conversion.types import (
+    STRICT_JSON,
     MediaPart,
     Part,
     TextPart,
@@ -58,32 +57,6 @@ _DANGLING = re.compile(rf"[\s/\\{_INVISIBLE}]*+([A-Za-z_{_INVISIBLE}]*+)\Z")
 _INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # Python keeps a repeated key's last value, where other readers may keep
-    # the first: `{"name": "f", ..., "name": "pay"}` must not read as either.
-    value = dict(pairs)
-    if len(value) < len(pairs):
-        counts = Counter(key for key, _ in pairs)
-        repeated = next(key for key, count in counts.items() if count > 1)
-        raise ValueError(f"the key {repeated[:40]!r} is repeated in an object")
-    return value
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):  # `1e999`: no JSON writer can send it back
-        raise ValueError(f"{text} is out of range")
-    return value
-
-
-def _not_json(constant: str) -> float:
-    raise ValueError(f"{constant} is not JSON")
-
-
-# Calls are read as strict JSON: a call reads the same to every JSON reader.
-_DECODER = json.JSONDecoder(
-    object_pairs_hook=_unique_keys, parse_float=_finite, parse_constant=_not_json
-)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # An answer is read as `with_structured_output` reads it: any fence tag, and
 # raw line breaks inside strings.
@@ -308,7 +281,7 @@ def _call_block(part: ToolCallPart, after_text: bool) -> str:
         written = args[len(CALL_OPEN) : -len(CALL_CLOSE)].strip()
         start = max(written.find("{"), 0)  # past chatter or a fence, as read
         with suppress(ValueError, RecursionError):  # its id, for the result's
-            call, end = _DECODER.raw_decode(written, start)
+            call, end = STRICT_JSON.raw_decode(written, start)
             if isinstance(call, dict) and part.id:  # the model's own id, too
                 # Written as ASCII if it was (a lone surrogate stays escaped);
                 # `<` and `>` as JSON escapes, so no value can spell a tag.
@@ -397,7 +370,7 @@ def _decode(
 ) -> tuple[Any, int, int, str]:
     """The value at `begin`, its end, and the block's copy and base it was read from."""
     try:
-        payload, end = _DECODER.raw_decode(segment, begin - base)
+        payload, end = STRICT_JSON.raw_decode(segment, begin - base)
         return payload, base + end, base, segment
     except ValueError as error:
         failure = error
@@ -411,7 +384,7 @@ def _decode(
         limit, reach = _openings_on(text, limit + 1, reach), reach * 2
         budget[0] -= limit - begin
         try:
-            payload, end = _DECODER.raw_decode(text[begin:limit])
+            payload, end = STRICT_JSON.raw_decode(text[begin:limit])
         except ValueError as error:
             failure = error
             continue
@@ -462,7 +435,7 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
         if brace == -1:
             return ParsedCall(block, error="the block is not a JSON object")
         try:  # from the first brace: chatter before the object is skipped
-            payload, _ = _DECODER.raw_decode(block, brace)
+            payload, _ = STRICT_JSON.raw_decode(block, brace)
         except ValueError as error:
             return ParsedCall(block, error=f"the block is not a JSON object: {error}")
         except RecursionError:
@@ -474,7 +447,7 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
     arguments: Any = next((payload[k] for k in _ARGUMENT_KEYS if k in payload), beside)
     if isinstance(arguments, str):
         try:
-            arguments = _DECODER.decode(arguments) if arguments.strip() else {}
+            arguments = STRICT_JSON.decode(arguments) if arguments.strip() else {}
         except ValueError as error:
             return ParsedCall(block, name, error=f'"arguments" is not JSON: {error}')
         except RecursionError:

@@ -41,7 +41,7 @@ from langchain_segmind.transport.send import (
     Call,
     asend,
     send,
-    without_escaped_key,
+    without_key,
 )
 
 logger = logging.getLogger("langchain_segmind")
@@ -346,15 +346,15 @@ def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
                 f"the job's output is JSON of more than {MAX_JSON_VALUES:,} values",
                 request_id=job.request_id,
             )
+        written = output.encode("utf-8", "surrogatepass")  # its escapes unread
+        output = without_key(written, call.api_key).decode("utf-8", "surrogatepass")
         try:
-            parsed = json.loads(output)
+            output = json.loads(output)
         except (ValueError, RecursionError) as error:
             raise SegmindResponseError(
                 f"the job's output is not JSON: {output[:200]!r}",
                 request_id=job.request_id,
             ) from error
-        written = output.encode("utf-8", "surrogatepass")
-        output = without_escaped_key(parsed, written, call.api_key)
     if not isinstance(output, Mapping):
         raise SegmindResponseError(
             f"queued job {job.request_id} ended {payload.get('status')!r} without "

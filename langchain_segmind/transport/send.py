@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import httpx2
@@ -409,7 +410,7 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
             body = progress.body  # what came, should the rest fail
             for chunk in response.iter_bytes():
                 _add_chunk(body, chunk, progress, call.model)
-            return _without_key(bytes(body), call.api_key)
+            return without_key(bytes(body), call.api_key)
         finally:
             response.close()
     finally:
@@ -430,7 +431,7 @@ async def _aattempt(
             body = progress.body  # what came, should the rest fail
             async for chunk in response.aiter_bytes():
                 _add_chunk(body, chunk, progress, call.model)
-            return _without_key(bytes(body), call.api_key)
+            return without_key(bytes(body), call.api_key)
         finally:
             await response.aclose()
     finally:
@@ -516,17 +517,30 @@ def _delay_or_raise(
     return delay, (answered_failure if progress.never_sent else failure)
 
 
-def _without_key(body: bytes, api_key: SecretStr | None) -> bytes:
+def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
     """An answer's body with the key redacted as it is read: a server may echo it."""
     key = _redactable(api_key)
     if not key:
         return body
     body = body.replace(key.encode(), b"[redacted]")
-    if not _JSON_ESCAPED.isdisjoint(key):  # echoed in JSON as `\"`, `\\`, `\/`
-        escaped = json.dumps(key)[1:-1]
-        for written in {escaped, escaped.replace("/", "\\/")} - {key}:
-            body = body.replace(written.encode(), b"[redacted]")
+    if b"\\u00" in body or (b"\\" in body and not _JSON_ESCAPED.isdisjoint(key)):
+        body = _escaped_key(key).sub(rb"\1[redacted]", body)
     return body
+
+
+@lru_cache(maxsize=4)
+def _escaped_key(key: str) -> re.Pattern[bytes]:
+    """The key as JSON may spell it: any of its characters escaped."""
+    pattern = rb"(?<!\\)((?:\\\\)*)"  # not after an escaping backslash
+    for char in key:
+        code = "".join(
+            f"[{d}{d.upper()}]" if d > "9" else d for d in f"{ord(char):04x}"
+        )
+        forms = [re.escape(char), "\\\\u" + code]
+        if char in _JSON_ESCAPED:
+            forms.append(re.escape("\\" + char))
+        pattern += f"(?:{'|'.join(forms)})".encode()
+    return re.compile(pattern)
 
 
 def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
@@ -631,45 +645,9 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
     except ValueError as error:
         problem = f"a body that is not JSON: {_excerpt(body)!r}"
         raise _unusable_answer(status, headers, body, problem) from error
-    payload = without_escaped_key(payload, body, call.api_key)
     request_id = headers.get("x-request-id")
     logger.debug("%s -> %s (request id %s)", call.url, status, request_id)
     return Answer(status, headers, payload)
-
-
-# A key is printable ASCII: only such an escaped character can spell part of it.
-_ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
-
-
-def without_escaped_key(payload: Any, written: bytes, api_key: SecretStr | None) -> Any:
-    """Parsed JSON, the key redacted if `written` spelled it in JSON escapes."""
-    if not (key := _redactable(api_key)):
-        return payload
-    escaped = _ESCAPED_ASCII.search(written) or (
-        b"\\" in written and not _JSON_ESCAPED.isdisjoint(key)  # `\/`, `\"`
-    )
-    return _without_key_in_strings(payload, key) if escaped else payload
-
-
-def _without_key_in_strings(payload: Any, key: str) -> Any:
-    """Parsed JSON with the key redacted from its strings, names and values."""
-    if isinstance(payload, str):
-        return payload.replace(key, "[redacted]")
-    pending = [payload] if isinstance(payload, dict | list) else []
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict) and any(key in name for name in item):
-            pairs = list(item.items())
-            item.clear()
-            item.update((name.replace(key, "[redacted]"), v) for name, v in pairs)
-        for place, value in list(
-            item.items() if isinstance(item, dict) else enumerate(item)
-        ):
-            if isinstance(value, str) and key in value:
-                item[place] = value.replace(key, "[redacted]")
-            elif isinstance(value, dict | list):
-                pending.append(value)
-    return payload
 
 
 def _unusable_answer(

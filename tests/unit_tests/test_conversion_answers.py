@@ -171,6 +171,26 @@ def test_native_tool_calls_become_tool_call_blocks(recorder: Any, gpt: Any) -> N
     assert (blocks[2]["id"], blocks[2]["args"]) == ("call_2", "{not json")
 
 
+def test_native_arguments_with_a_repeated_key_are_an_invalid_call(
+    recorder: Any, gpt: Any
+) -> None:
+    arguments = '{"to": "alice", "amount": 1, "to": "mallory"}'
+    payload = recorder.openai_payload(None, finish_reason="tool_calls")
+    payload["choices"][0]["message"]["tool_calls"] = [
+        {
+            "id": "c",
+            "type": "function",
+            "function": {"name": "pay", "arguments": arguments},
+        }
+    ]
+    recorder.reply(payload)
+    message = gpt.invoke("pay alice")
+    assert message.tool_calls == []
+    [refused] = message.invalid_tool_calls
+    assert refused["args"] == arguments
+    assert "the key 'to' is repeated" in (refused["error"] or "")
+
+
 def test_claude_tool_use_blocks_become_tool_calls(recorder: Any, claude: Any) -> None:
     recorder.reply(
         recorder.anthropic_payload(

@@ -201,7 +201,7 @@ def test_a_key_echoed_escaped_in_an_answer_is_redacted(
 
 
 @pytest.mark.parametrize(("key", "escape"), ESCAPED_ECHOES)
-@pytest.mark.parametrize("where", ["unreadable-answer", "v2-failed-job"])
+@pytest.mark.parametrize("where", ["unreadable-answer", "v2-failed-job", "401"])
 def test_a_key_echoed_escaped_in_an_error_is_redacted(
     make_model, recorder, call, key, escape, where
 ):
@@ -212,7 +212,8 @@ def test_a_key_echoed_escaped_in_an_error_is_redacted(
         recorder.reply(V2_JOB)
         recorder.reply({"status": "FAILED"})
         error = f'{{"status": "FAILED", "error": "bad key {escape(key)}"}}'
-    recorder.reply(text=error, content_type="application/json")
+    status = 401 if where == "401" else 200
+    recorder.reply(text=error, content_type="application/json", status=status)
 
     with pytest.raises(SegmindError) as caught:
         call(model, "Hi")
@@ -220,6 +221,7 @@ def test_a_key_echoed_escaped_in_an_error_is_redacted(
     assert "bad key [redacted]" in str(caught.value)
     for rendered in error_texts(caught.value):
         assert key[:6] not in rendered
+        assert escape(key)[:12] not in rendered
 
 
 def test_key_cut_in_the_quote_of_an_answer_over_8_mib_is_redacted(
