@@ -30,6 +30,7 @@ from pydantic import SecretStr
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
     SegmindConnectionError,
+    SegmindError,
     SegmindInputError,
     SegmindInsufficientCreditsError,
 )
@@ -92,6 +93,17 @@ def read_credits(
         "request_id": headers.get("x-request-id"),
         "generation_time": _number(headers.get("x-generation-time")),
     }
+
+
+@contextmanager
+def balance_of_failure(account: str, resumed_job: object) -> Iterator[None]:
+    """Remember the balance reported by an answer that failed on its way."""
+    try:
+        yield
+    except SegmindError as error:
+        if error.headers:
+            read_credits(error.headers, account, resumed_job=resumed_job)
+        raise
 
 
 def _number(header: str | None) -> float | None:
@@ -183,7 +195,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         input_tokens: Prompt tokens over all successful calls.
         output_tokens: Completion tokens over all successful calls.
         total_tokens: Their sum.
-        total_cost: Credits spent (the sum of Segmind's `x-cost`).
+        total_cost: Credits spent (the sum of Segmind's `x-cost`, failed calls'
+            included: an answer cut after a success status was billed).
         cache_hits: Answers served from a LangChain cache, or already counted
             under the same request id: no request was paid for, so they add
             no requests, tokens or credits.
@@ -339,6 +352,11 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
             if job:
                 self._failed_jobs[job.request_id] = model
+            if isinstance(error, SegmindError):  # billed if its answer was cut
+                cost = _number(error.headers.get("x-cost"))
+                self.total_cost += cost or 0
+                self.by_model[model].total_cost += cost or 0
+                self._note_balance(_number(error.headers.get("x-remaining-credits")))
 
     def _count(self, message: BaseMessage) -> None:
         """Count one answer; called under the lock."""
@@ -371,7 +389,10 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         if isinstance(request_id, str):
             self._counted_requests.add(request_id)
         remaining = metadata.get("remaining_credits")
-        if isinstance(remaining, float | int):
+        self._note_balance(remaining if isinstance(remaining, float | int) else None)
+
+    def _note_balance(self, remaining: float | None) -> None:
+        if remaining is not None:
             known = self.remaining_credits
             self.remaining_credits = float(
                 remaining if known is None else min(known, remaining)

@@ -43,6 +43,7 @@ from langchain_segmind import callbacks, conversion
 from langchain_segmind.catalogue.profiles import (
     CatalogueProfile,
     profile_for,
+    profile_of_call,
     without_another_slugs_profile,
 )
 from langchain_segmind.errors import SegmindInputError
@@ -73,6 +74,7 @@ from langchain_segmind.transport.send import (
     check_body_field_names,
     check_body_fields,
     check_caller_headers,
+    check_default_headers,
     check_slug,
     send,
     traceable,
@@ -86,7 +88,7 @@ DEFAULT_TIMEOUT_SECONDS = 120.0
 _CALL_OPTIONS = frozenset(
     {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
     | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
-    | {"resume_job", "stream", "extra_body"}  # `stream`: core reads it
+    | {"resume_job", "stream", "stream_usage", "extra_body"}  # core reads `stream`
 )
 _field_names = functools.cache(get_pydantic_field_names)  # with aliases
 # The names the key may be given under (the second as in `openai_api_key`).
@@ -165,7 +167,7 @@ class ChatSegmind(BaseChatModel):
     """Extra attempts after a 429, a 500/502/503/504, or a connection that never
     reached Segmind."""
     default_headers: (
-        Annotated[dict[str, str], AfterValidator(check_caller_headers)] | None
+        Annotated[dict[str, str], AfterValidator(check_default_headers)] | None
     ) = None
     """Headers added to every request."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -188,6 +190,8 @@ class ChatSegmind(BaseChatModel):
     costs about 0.7x the client CPU per call. Ignored with `http_async_client`."""
     streaming: bool = False
     """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
+    stream_usage: bool | None = None
+    """As in `ChatOpenAI`; usage always comes with the answer's one chunk."""
     api_version: Literal["v1", "v2"] = "v1"
     """`"v2"` runs each call as a job of Segmind's queue API, as Segmind advises
     for generations over about 10 seconds; `timeout` bounds the whole job, and
@@ -489,11 +493,7 @@ class ChatSegmind(BaseChatModel):
             response_format=response_format,
             json_mode=json_mode,
             extra_body=extra_body,
-            profile=(
-                self.profile
-                if model.lower() == self.model.lower()
-                else profile_for(model)
-            ),
+            profile=profile_of_call(model, self.model, self.profile),
         )
         if self.min_remaining_credits is not None:
             callbacks.check_balance(
@@ -560,26 +560,28 @@ class ChatSegmind(BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> AIMessage:
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
-        client = self.http_client
-        if call.job is not None:
-            answer = queue.collect(call.job, call, client)
-        elif self.api_version == "v2":
-            answer = queue.send_queued(call, client)
-        else:
-            answer = send(call, client)
+        account = callbacks.account_id(self.base_url, self.api_key)
+        with callbacks.balance_of_failure(account, call.job):
+            if call.job is not None:
+                answer = queue.collect(call.job, call, self.http_client)
+            elif self.api_version == "v2":
+                answer = queue.send_queued(call, self.http_client)
+            else:
+                answer = send(call, self.http_client)
         return self._read(answer, call, binding, stop_sequences)
 
     async def _asend(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> AIMessage:
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
-        client = self.http_async_client
-        if call.job is not None:
-            answer = await queue.acollect(call.job, call, client)
-        elif self.api_version == "v2":
-            answer = await queue.asend_queued(call, client)
-        else:
-            answer = await asend(call, client)
+        account = callbacks.account_id(self.base_url, self.api_key)
+        with callbacks.balance_of_failure(account, call.job):
+            if call.job is not None:
+                answer = await queue.acollect(call.job, call, self.http_async_client)
+            elif self.api_version == "v2":
+                answer = await queue.asend_queued(call, self.http_async_client)
+            else:
+                answer = await asend(call, self.http_async_client)
         return self._read(answer, call, binding, stop_sequences)
 
     def _generate(

@@ -5,6 +5,7 @@ Which error a failure becomes is decided in `langchain_segmind.transport.failure
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,9 @@ class SegmindError(Exception):
         status_code: The HTTP status, or `None` when no answer was received.
         request_id: Segmind's `x-request-id`, to quote to Segmind's support.
         body: The raw answer body (truncated), when there was one.
+        headers: The answer's headers (the key redacted), when one began: an
+            answer cut after a success status was billed, and its `x-cost`
+            and `x-remaining-credits` say for how much.
         hint: What to do about it, when the package can tell (a slug to try,
             a missing `/v1` in `base_url`, how to top up); shown by `str()`.
         job: The accepted v2 job a failure left behind, if any: collect its
@@ -50,6 +54,7 @@ class SegmindError(Exception):
         self.request_id = request_id
         self.body = body
         self.hint = hint
+        self.headers: Mapping[str, str] = {}
         if retryable is not None:
             self.is_retryable = retryable
 

@@ -136,6 +136,21 @@ def profile_for(model: str) -> ModelProfile | None:
     return cast("ModelProfile", CatalogueProfile(slug, PROFILES[slug]))
 
 
+def profile_of_call(
+    model: str, own_model: str, own_profile: ModelProfile | None
+) -> ModelProfile | None:
+    """The profile a call to `model` follows: the model's, if it is for that slug.
+
+    A model whose slug was changed in place (`model_copy`, assignment) keeps
+    the old slug's catalogue profile: the call follows its own slug's.
+    """
+    slug = model.lower()
+    stale = getattr(own_profile, "slug", slug) != slug  # a `CatalogueProfile`'s
+    if slug != own_model.lower() or stale:
+        return profile_for(model)
+    return own_profile
+
+
 def successor_of(model: str) -> str | None:
     """The current slug to suggest in place of a retired one, if any."""
     suggestion = _SUCCESSORS.get(model) or _SUCCESSORS.get(model.split("-")[0])

@@ -27,7 +27,9 @@ JSON_MODE_INSTRUCTION = (
     "Answer with a single JSON object and nothing else: no prose and no code fences."
 )
 
-_RESERVED_FIELDS = frozenset({"messages", "instruction", "stream", "tools"})
+_RESERVED_FIELDS = frozenset(
+    {"messages", "instruction", "stream", "stream_options", "tools"}
+)
 _SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
 _TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
 
@@ -50,7 +52,8 @@ def check_sampling(
         given = [
             name
             for name in _SAMPLING_FIELDS
-            if name in extra_body or (name == "temperature" and temperature is not None)
+            if extra_body.get(name) is not None
+            or (name == "temperature" and temperature is not None)
         ]
         if given:
             raise SegmindInputError(
@@ -147,7 +150,12 @@ def render_request(
         body["max_tokens"] = max_tokens
     if stop:
         body["stop"] = list(stop)
-    return body | dict(extra_body)
+    # A sampling field set to `None` is unset, as `temperature=None` is.
+    return body | {
+        name: value
+        for name, value in extra_body.items()
+        if value is not None or name not in _SAMPLING_FIELDS
+    }
 
 
 def read_answer(payload: Any) -> AIMessage | None:

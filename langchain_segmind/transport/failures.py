@@ -291,7 +291,7 @@ def error_for_unreadable(
     if isinstance(reported, dict):
         reported = reported.get("message")
     keys = sorted(payload) if isinstance(payload, dict) else []
-    return SegmindResponseError(
+    error = SegmindResponseError(
         reported
         if isinstance(reported, str) and reported
         else f"Segmind's answer has no recognisable shape (keys: {keys})",
@@ -299,6 +299,8 @@ def error_for_unreadable(
         request_id=headers.get("x-request-id"),
         body=json.dumps(payload, ensure_ascii=False)[:2000],
     )
+    error.headers = headers
+    return error
 
 
 def is_context_overflow(text: str) -> bool:

@@ -182,6 +182,19 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
     return checked
 
 
+def check_default_headers(headers: Mapping[str, object] | None) -> dict[str, str]:
+    """`check_caller_headers`, refusing credentials: a model's repr shows them."""
+    checked = check_caller_headers(headers)
+    if named := [name for name in checked if named_like_a_credential(name)]:
+        headers = checked = None  # type: ignore[assignment]
+        raise SegmindInputError(
+            f"default_headers may not hold a credential ({named[0]!r}): a model's "
+            "repr, dumpd and traces show them; pass it per call in "
+            "extra_headers, or in your own http_client's headers"
+        )
+    return checked
+
+
 def named_like_a_credential(name: object) -> bool:
     """Whether a field or header `name` reads as a credential's (`userAccessToken`)."""
     words = _CAMEL_CASE_BOUNDARY.sub("_", str(name))
@@ -488,6 +501,7 @@ def _delay_or_raise(
     _redact_echo(error, call.api_key, progress.caller_exception)
     if failure is not error:
         failure.__cause__ = error
+    failure.headers = progress.headers
     _redact_key(failure, call.api_key)  # a hook's raise_for_status(), an answer too big
     deadline, method = progress.deadline, call.method
     retry = retries < call.max_retries and should_retry(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -238,6 +238,21 @@ class Recorder:
         else:
             payload = openai_payload(text)
         return httpx2.Response(200, json=payload, headers=DEFAULT_ANSWER_HEADERS)
+
+
+class BrokenBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A body a user's transport breaks with `error`, after its `start`."""
+
+    def __init__(self, error: Exception, start: bytes = b'{"choices": ') -> None:
+        self.error, self.start = error, start
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.start
+        raise self.error
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for part in self:
+            yield part
 
 
 # The lowest versions the package supports include langchain 1.0, whose agents

@@ -40,6 +40,7 @@ from langchain_segmind import (
 from langchain_segmind.testing import FakeClock
 from tests.unit_tests.conftest import (
     DEFAULT_ANSWER_HEADERS,
+    BrokenBody,
     Invoke,
     ModelFactory,
     Recorder,
@@ -190,6 +191,25 @@ def test_a_key_or_credits_refusal_answered_by_segmind_is_a_failed_request(
     assert recorder.count == 1
     assert (cb.successful_requests, cb.failed_requests) == (0, 1)
     assert cb.by_model["gpt-4o"].failed_requests == 1
+
+
+def test_an_answer_cut_after_its_success_status_counts_its_cost_and_balance(
+    make_model: ModelFactory, recorder: Recorder, call: Invoke
+) -> None:
+    forget_known_balances()
+    model = make_model(ChatSegmindGPT4o, min_remaining_credits=10.0, max_retries=0)
+    billed = {"x-cost": "0.5", "x-remaining-credits": "3.25", "x-request-id": "r1"}
+    cut = BrokenBody(httpx2.ReadError("connection reset"))
+    recorder.queue(httpx2.Response(200, headers=billed, stream=cut))
+
+    with get_segmind_callback() as cb, pytest.raises(SegmindResponseError) as caught:
+        call(model, "one")
+
+    assert caught.value.headers["x-cost"] == "0.5"
+    assert (cb.failed_requests, cb.total_cost, cb.remaining_credits) == (1, 0.5, 3.25)
+    assert cb.by_model["gpt-4o"].total_cost == 0.5
+    with pytest.warns(SegmindLowCreditsWarning, match="3.25 credits"):
+        call(model, "two")
 
 
 async def test_a_stream_left_after_its_chunk_counts_its_billed_answer(

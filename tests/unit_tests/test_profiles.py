@@ -225,6 +225,21 @@ def test_a_model_rebuilt_for_another_slug_follows_that_slugs_profile(
     assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
 
 
+def test_a_model_whose_slug_is_changed_in_place_follows_the_new_slugs_profile(
+    make_model, recorder
+):
+    gpt4 = make_model(ChatSegmind, model="gpt-4")
+    gpt4o = make_model(ChatSegmind, model="gpt-4o", temperature=0.5)
+
+    gpt4.model = "gpt-4o"
+    gpt4.invoke([HumanMessage([IMAGE])])  # gpt-4's profile would refuse it
+    with pytest.raises(SegmindInputError, match="gpt-5"):
+        gpt4o.model_copy(update={"model": "gpt-5"}).invoke("Hi")
+
+    assert recorder.count == 1
+    assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
+
+
 @pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
 def test_a_model_with_its_catalogue_profile_pickles(protocol: int) -> None:
     model = ChatSegmindGPT4o()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import httpx2
@@ -348,12 +349,26 @@ def test_cores_stream_call_option_is_read_not_sent(claude, recorder, stream):
     assert all("stream" not in body for body in recorder.bodies)
 
 
-def test_stream_in_model_kwargs_is_refused_before_sending(make_model, recorder):
-    model = make_model(model_kwargs={"stream": True})
+@pytest.mark.parametrize("field", ["stream", "stream_options"])
+def test_stream_in_model_kwargs_is_refused_before_sending(make_model, recorder, field):
+    model = make_model(model_kwargs={field: True})
 
-    with pytest.raises(SegmindInputError, match="stream"):
+    with pytest.raises(SegmindInputError, match=field):
         model.invoke("Hi")
     assert recorder.count == 0
+
+
+def test_stream_usage_is_taken_as_chat_openai_takes_it_and_not_sent(
+    make_model, recorder
+):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = make_model(stream_usage=True)
+
+    [chunk] = model.stream("Hi", stream_usage=False)
+
+    assert chunk.usage_metadata is not None  # usage always comes with the answer
+    assert recorder.last.body == {"messages": [{"role": "user", "content": "Hi"}]}
 
 
 @pytest.mark.parametrize("where", ["model_kwargs", "per-call"])

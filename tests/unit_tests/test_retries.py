@@ -29,6 +29,7 @@ from langchain_segmind import (
     SegmindTimeoutError,
     get_segmind_callback,
 )
+from tests.unit_tests.conftest import BrokenBody
 
 
 def error_answer(
@@ -296,21 +297,6 @@ def test_a_timeout_in_the_body_keeps_the_answers_status_and_request_id(
     assert (caught.value.status_code, caught.value.request_id) == (200, "req-slow")
     assert "req-slow" in str(caught.value)
     assert recorder.count == 1
-
-
-class BrokenBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
-    """A body a user's transport breaks with `error`, after its `start`."""
-
-    def __init__(self, error: Exception, start: bytes = b'{"choices": ') -> None:
-        self.error, self.start = error, start
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self.start
-        raise self.error
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for part in self:
-            yield part
 
 
 def test_a_connect_error_after_the_answer_began_is_not_sent_again(

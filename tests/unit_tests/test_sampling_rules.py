@@ -73,6 +73,15 @@ def test_per_call_sampling_parameters_fail_before_sending(opus, recorder, call, 
     assert recorder.count == 0
 
 
+@pytest.mark.parametrize("slug", [OPUS, "gpt-4o"])
+def test_sampling_parameters_set_to_none_are_unset(make_model, recorder, call, slug):
+    model = make_model(ChatSegmind, model=slug, model_kwargs={"top_k": None})
+
+    call(model, "Hi", top_p=None, temperature=None)
+
+    assert recorder.last.body == {"messages": [{"role": "user", "content": "Hi"}]}
+
+
 def test_bound_temperature_fails_before_sending(opus, recorder):
     with pytest.raises(SegmindInputError, match=OPUS):
         opus.bind(temperature=0.5).invoke("Hi")

@@ -93,6 +93,7 @@ def test_a_refused_base_url_keeps_its_own_cause():
     assert isinstance(raised.value.__cause__, httpx2.InvalidURL)
 
 
+PASSWORD = "Pa55word"
 PASSWORDS_IN_URLS = {
     "valid": "https://team:Pa55word@gw.example/v1",
     "invalid-port": "https://team:Pa55word@gw.example:abc/v1",
@@ -108,6 +109,16 @@ def test_a_base_url_with_credentials_is_refused_without_showing_them(kind):
 
     for rendered in error_texts(raised.value):
         assert "Pa55word" not in rendered
+
+
+@pytest.mark.parametrize("name", ["Authorization", "X-Auth-Token", "x-secret"])
+def test_a_credential_in_default_headers_is_refused_without_showing_it(name):
+    headers = {name: PASSWORD}
+    with pytest.raises(SegmindInputError, match="default_headers") as raised:
+        ChatSegmind(model="gpt-4o", api_key=KEY, default_headers=headers)
+
+    for rendered in error_texts(raised.value):
+        assert PASSWORD not in rendered
 
 
 def test_a_key_inside_model_kwargs_under_another_name_is_refused():
