@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import os
 import sys
 import threading
 import warnings
@@ -54,6 +55,15 @@ MAX_REMEMBERED_ACCOUNTS = 10_000
 
 _balances_lock = threading.Lock()
 _balances: dict[str, tuple[float, float]] = {}  # account -> (credits, monotonic)
+
+
+def _new_lock_in_child() -> None:
+    global _balances_lock
+    _balances_lock = threading.Lock()  # another thread may have held it at the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
 @functools.lru_cache(maxsize=32)  # read on every answer; SecretStr hashes its value

@@ -28,7 +28,8 @@ JSON_MODE_INSTRUCTION = (
 )
 
 _RESERVED_FIELDS = frozenset(
-    {"messages", "instruction", "stream", "stream_options", "tools"}
+    {"messages", "instruction", "stream", "stream_options", "tools", "tool_choice"}
+    | {"parallel_tool_calls", "functions", "function_call"}
 )
 _SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
 _TOKEN_USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
@@ -106,7 +107,8 @@ def render_request(
     if reserved := _RESERVED_FIELDS.intersection(extra_body):
         raise SegmindInputError(
             f"extra body fields may not set {sorted(reserved)}: they are built "
-            "from the messages (and Segmind does not support streaming)"
+            "from the messages, tools go through bind_tools (the gateway forwards "
+            "none), and Segmind does not stream"
         )
     if extra_body.get("n", 1) not in (1, None):
         raise SegmindInputError(

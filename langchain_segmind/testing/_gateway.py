@@ -166,7 +166,7 @@ class Gateway:
         payload = self._state.poll_job(request_id, self._settings.cost_per_call)
         if payload is None:
             raise _unknown_job(request_id)
-        return json_answer(200, payload)
+        return json_answer(422 if payload["status"] == "FAILED" else 200, payload)
 
     def _result(self, route: Route, incoming: Incoming, started: float) -> Answer:
         request_id = self._admit_poll(route, incoming)

@@ -12,6 +12,12 @@ from ._wire import reject
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
 _CLAUDE_ROLES = frozenset({"user", "assistant"})
+# The content block types each provider takes (Anthropic's, OpenAI's).
+_ANTHROPIC_BLOCKS = frozenset(
+    {"text", "image", "document", "thinking", "redacted_thinking", "tool_use"}
+    | {"tool_result", "search_result"}
+)
+_OPENAI_BLOCKS = frozenset({"text", "image_url", "input_audio", "file", "refusal"})
 _SAMPLING = ("temperature", "top_p", "top_k")
 # `claude-opus-<major>[.-<minor>]`; a longer number after the major is a date.
 _OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")
@@ -65,8 +71,23 @@ def check_provider_rules(family: Family, slug: str, body: dict[str, Any]) -> Non
     _check_response_format(body.get("response_format"))
     if family == "anthropic":
         _check_anthropic(slug, body)
+        _check_blocks(body, _ANTHROPIC_BLOCKS)
     else:
         _check_openai_like(body)
+        _check_blocks(body, _OPENAI_BLOCKS)
+
+
+def _check_blocks(body: dict[str, Any], allowed: frozenset[str]) -> None:
+    for index, message in enumerate(body["messages"]):
+        content = message.get("content")
+        for place, block in enumerate(content if isinstance(content, list) else ()):
+            kind = block.get("type") if isinstance(block, dict) else None
+            if kind not in allowed:
+                raise reject(
+                    400,
+                    f"messages.{index}.content.{place}.type: {kind!r} is not one "
+                    f"of {', '.join(sorted(allowed))}",
+                )
 
 
 def _takes_no_sampling(slug: str) -> bool:
@@ -124,11 +145,11 @@ def _check_anthropic(slug: str, body: dict[str, Any]) -> None:
             if name in body:
                 raise reject(400, f"`{name}` is deprecated for this model")
     _check_temperature(body.get("temperature"), 1)
-    if _format_type(body) == "json_object":
+    if _format_type(body) in ("json_object", "text"):
         raise reject(
             400,
-            "response_format: type 'json_object' is not supported for this model; "
-            "use 'json_schema'",
+            f"response_format: type {_format_type(body)!r} is not supported for "
+            "this model; use 'json_schema'",
         )
     previous = None
     for index, message in enumerate(body["messages"]):

@@ -75,6 +75,8 @@ _CONTEXT_OVERFLOW = re.compile(
     r"|exceeds the maximum number of tokens",
     re.IGNORECASE,
 )
+# Segmind's wording of a 406 about the balance is not documented.
+_ABOUT_CREDITS = re.compile(r"credit|balance|insufficient", re.IGNORECASE)
 _TOP_UP_HINT = (
     "Add credits to the Segmind account (the Billing page of Segmind's "
     "console), or use a cheaper model. With min_remaining_credits set, call "
@@ -264,7 +266,7 @@ def error_for_answer(
         return SegmindModelRetiredError(
             message, hint=f"Model {model!r} is retired.{try_next}", **context
         )
-    if status_code == 406 and "credit" in message.lower():
+    if status_code == 406 and _ABOUT_CREDITS.search(message):
         return SegmindInsufficientCreditsError(message, hint=_TOP_UP_HINT, **context)
     if status_code == 429:
         reset_at = parse_reset_time(headers.get("x-rate-limit-reset-at-utc"))

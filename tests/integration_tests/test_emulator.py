@@ -119,6 +119,24 @@ def test_the_slug_segmind_retired_is_a_410_by_default(client: httpx2.Client) -> 
 
 # -- the provider's own rules ---------------------------------------------------------
 
+PNG = "iVBORw0KGgo="
+IMAGE_URL_BLOCK = {
+    "type": "image_url",
+    "image_url": {"url": f"data:image/png;base64,{PNG}"},
+}
+ANTHROPIC_IMAGE_BLOCK = {
+    "type": "image",
+    "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+}
+
+
+def with_block(block: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "messages": [
+            {"role": "user", "content": [{"type": "text", "text": "?"}, block]}
+        ]
+    }
+
 
 @pytest.mark.parametrize(
     ("slug", "body", "fragment"),
@@ -151,6 +169,13 @@ def test_the_slug_segmind_retired_is_a_410_by_default(client: httpx2.Client) -> 
         ("claude-opus-4.7", {**HELLO, "temperature": 0.5}, "`temperature` is dep"),
         ("claude-opus-4.7", {**HELLO, "top_p": 0.9}, "`top_p` is deprecated"),
         ("claude-opus-4.7", {**HELLO, "top_k": 5}, "`top_k` is deprecated"),
+        (
+            "claude-3.5-sonnet",
+            {**HELLO, "response_format": {"type": "text"}},
+            "'text' is not supported",
+        ),
+        ("claude-3.5-sonnet", with_block(IMAGE_URL_BLOCK), "'image_url' is not"),
+        ("gpt-4o", with_block(ANTHROPIC_IMAGE_BLOCK), "'image' is not"),
     ],
 )
 def test_provider_rules_are_400s(

@@ -10,7 +10,10 @@ in the same block add nothing to the Segmind totals.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -191,6 +194,27 @@ def test_a_key_or_credits_refusal_answered_by_segmind_is_a_failed_request(
     assert recorder.count == 1
     assert (cb.successful_requests, cb.failed_requests) == (0, 1)
     assert cb.by_model["gpt-4o"].failed_requests == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_calls_though_a_thread_was_noting_a_balance_at_the_fork(
+    gpt: ChatSegmindGPT4o,
+) -> None:
+    with callbacks._balances_lock, warnings.catch_warnings():  # held by a thread
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
+        pid = os.fork()
+        if pid == 0:  # the child: exits 0 once its call is answered
+            os._exit(0 if gpt.invoke("Hi").content else 1)
+    for _ in range(200):  # ten seconds of real time
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child's call never ended")
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_an_answer_cut_after_its_success_status_counts_its_cost_and_balance(

@@ -118,9 +118,16 @@ def test_a_proxys_407_names_the_proxy_settings(claude, recorder, call):
     )
 
 
-def test_out_of_credits_says_how_to_top_up(make_model, recorder, call):
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Insufficient credits: balance 0.01, cost 0.05",
+        "Insufficient balance: your balance is 0.01 and this request costs 0.05",
+    ],
+)
+def test_out_of_credits_says_how_to_top_up(make_model, recorder, call, message):
     model = make_model(ChatSegmind, model="gpt-4o")
-    recorder.fail(406, "Insufficient credits: balance 0.01, cost 0.05")
+    recorder.fail(406, message)
 
     with pytest.raises(SegmindInsufficientCreditsError) as raised:
         call(model, "Hi")

@@ -406,6 +406,7 @@ def test_unknown_family_retired_model_gets_no_suggestion(claude_once, recorder):
     ],
 )
 def test_other_406_answers_are_bad_requests(claude_once, recorder, message):
+    # A team's spend limit is no balance a top-up would raise.
     case = Case(406, json_error(message), SegmindBadRequestError, Exception, "")
 
     error = raise_for(claude_once, recorder, case, _invoke)

@@ -349,7 +349,9 @@ def test_cores_stream_call_option_is_read_not_sent(claude, recorder, stream):
     assert all("stream" not in body for body in recorder.bodies)
 
 
-@pytest.mark.parametrize("field", ["stream", "stream_options"])
+@pytest.mark.parametrize(
+    "field", ["stream", "stream_options", "tool_choice", "parallel_tool_calls"]
+)
 def test_stream_in_model_kwargs_is_refused_before_sending(make_model, recorder, field):
     model = make_model(model_kwargs={field: True})
 
