@@ -71,7 +71,6 @@ from langchain_segmind.transport.send import (
     asend,
     check_api_key,
     check_base_url,
-    check_body_field_names,
     check_body_fields,
     check_caller_headers,
     check_default_headers,
@@ -176,13 +175,13 @@ class ChatSegmind(BaseChatModel):
         None
     )
     """Fields merged into every request's body, as `ChatOpenAI`'s (also per call)."""
-    http_client: Annotated[Any, AfterValidator(clients.check_sync_client)] = Field(
+    http_client: Annotated[Any, AfterValidator(clients.check_client)] = Field(
         default=None, exclude=True, repr=False
     )
     """Your own `httpx2.Client` (or legacy `httpx.Client`), used as given and
     never modified: its transport, timeouts, proxies, hooks and mocks."""
-    http_async_client: Annotated[Any, AfterValidator(clients.check_async_client)] = (
-        Field(default=None, exclude=True, repr=False)
+    http_async_client: Annotated[Any, AfterValidator(clients.check_client)] = Field(
+        default=None, exclude=True, repr=False
     )
     """Your own `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`)."""
     async_transport: Literal["httpx2", "aiohttp"] = "httpx2"
@@ -215,7 +214,7 @@ class ChatSegmind(BaseChatModel):
         ):
             kwargs["model"] = None  # refused by `check_slug`, naming `model`
         try:
-            check_body_field_names(name for name in names if name not in fields)
+            check_body_fields(name for name in names if name not in fields)
             super().__init__(**kwargs)
         except (SegmindInputError, ValidationError) as error:
             # A refused value (a key under another name, a password in base_url)
@@ -462,7 +461,7 @@ class ChatSegmind(BaseChatModel):
         if not isinstance(nested := kwargs.get("extra_body") or {}, Mapping):
             raise SegmindInputError("extra_body must be a mapping of body fields")
         extra_body.update(nested)
-        check_body_field_names(extra_body)
+        check_body_fields(extra_body)
         if fields := sorted(kwargs.keys() - _CALL_OPTIONS & _field_names(type(self))):
             raise SegmindInputError(
                 f"{fields} cannot be set per call: set them on the model, or use "
@@ -562,10 +561,8 @@ class ChatSegmind(BaseChatModel):
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
         account = callbacks.account_id(self.base_url, self.api_key)
         with callbacks.balance_of_failure(account, call.job):
-            if call.job is not None:
-                answer = queue.collect(call.job, call, self.http_client)
-            elif self.api_version == "v2":
-                answer = queue.send_queued(call, self.http_client)
+            if call.job is not None or self.api_version == "v2":
+                answer = queue.collect(call, self.http_client)
             else:
                 answer = send(call, self.http_client)
         return self._read(answer, call, binding, stop_sequences)
@@ -576,10 +573,8 @@ class ChatSegmind(BaseChatModel):
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
         account = callbacks.account_id(self.base_url, self.api_key)
         with callbacks.balance_of_failure(account, call.job):
-            if call.job is not None:
-                answer = await queue.acollect(call.job, call, self.http_async_client)
-            elif self.api_version == "v2":
-                answer = await queue.asend_queued(call, self.http_async_client)
+            if call.job is not None or self.api_version == "v2":
+                answer = await queue.acollect(call, self.http_async_client)
             else:
                 answer = await asend(call, self.http_async_client)
         return self._read(answer, call, binding, stop_sequences)

@@ -60,7 +60,7 @@ _INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # An answer is read as `with_structured_output` reads it: any fence tag, and
 # raw line breaks inside strings.
-_ANSWER_DECODER = json.JSONDecoder(strict=False)
+ANSWER_DECODER = json.JSONDecoder(strict=False)
 _FENCE_OPENING = re.compile(r"```[\w.+-]*+[ \t]*+\r?\n\s*+")
 # A block's object, maybe in a code fence or an array of calls, and each call
 # after it; matched where the last one ended, and possessive (`*+`), so
@@ -420,7 +420,7 @@ def answer_object(text: str) -> str | None:
     fence = _FENCE_OPENING.match(text)
     start = fence.end() if fence else 0
     try:
-        value, end = _ANSWER_DECODER.raw_decode(text, start)
+        value, end = ANSWER_DECODER.raw_decode(text, start)
     except (ValueError, RecursionError):
         return None
     rest = text[end:]

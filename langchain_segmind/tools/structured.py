@@ -21,9 +21,10 @@ from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
+from langchain_segmind.conversion.openai import NAME_OUTSIDE_RULE
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import describe_tool
-from langchain_segmind.tools.protocol import reasoning_span
+from langchain_segmind.tools.protocol import ANSWER_DECODER, reasoning_span
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 
@@ -155,7 +156,7 @@ def _parsed_with_raw(message: AIMessage, *, parse: Any) -> dict[str, Any]:
 
 def _first_json_value(text: str) -> Any:
     """The JSON value `text` starts with; a remark after it is ignored."""
-    value, end = _DECODER.raw_decode(text)
+    value, end = ANSWER_DECODER.raw_decode(text)
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if number and not _LINE_END.match(text, end):  # `1. apples` is prose, not JSON
         raise json.JSONDecodeError("Extra data", text, end)
@@ -221,9 +222,6 @@ def _resolved(json_schema: Mapping[str, Any]) -> Mapping[str, Any]:
             break
         json_schema = target
     return json_schema
-
-
-_DECODER = json.JSONDecoder(strict=False)  # raw line breaks in strings pass
 
 
 def response_format_for(value: Any) -> Mapping[str, Any] | None:
@@ -328,16 +326,13 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
             f"cannot describe the output schema {reprlib.repr(schema)}: {error}"
         ) from error
     # OpenAI's rule for the name: `Page[Item]` or "Movie review" is a 400.
-    name = _NAME_OUTSIDE_RULE.sub("_", str(json_schema.get("title") or ""))[:64]
+    name = NAME_OUTSIDE_RULE.sub("_", str(json_schema.get("title") or ""))[:64]
     spec = {"name": name or "response", "schema": sent}
     if json_schema.get("description"):
         spec["description"] = json_schema["description"]
     if strict is not None:
         spec["strict"] = strict
     return {"type": "json_schema", "json_schema": spec}
-
-
-_NAME_OUTSIDE_RULE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def _recursive_model_schema(schema: Any) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import httpcore2
 import httpx2
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationInfo
 
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.transport.failures import ATTEMPT
@@ -550,17 +550,10 @@ def _inherited_route() -> Route | None:
     return route_to(base_url, api_key)
 
 
-def check_sync_client(client: object) -> Any:
-    """Accept an httpx2 (or legacy httpx) `Client`, or `None`."""
-    return _check_client(client, "Client", "http_client")
-
-
-def check_async_client(client: object) -> Any:
-    """Accept an httpx2 (or legacy httpx) `AsyncClient`, or `None`."""
-    return _check_client(client, "AsyncClient", "http_async_client")
-
-
-def _check_client(client: object, kind: str, field: str) -> Any:
+def check_client(client: object, info: ValidationInfo) -> Any:
+    """Accept an httpx2 (or legacy httpx) client of the field's kind, or `None`."""
+    field = str(info.field_name)
+    kind = "AsyncClient" if field == "http_async_client" else "Client"
     legacy = sys.modules.get("httpx")  # imported by whoever built a legacy client
     for library in (httpx2, legacy):
         if client is None or isinstance(client, getattr(library, kind, ())):

@@ -131,53 +131,28 @@ def job_to_resume(model: str, base_url: str, options: Mapping[str, Any]) -> Segm
     return job
 
 
-def send_queued(call: Call, client: SyncClient | None = None) -> Answer:
-    """Submit `call` (a POST to a v2 URL) and wait for its result."""
+def collect(call: Call, client: SyncClient | None = None) -> Answer:
+    """Submit `call` (a v2 POST) unless it resumes `call.job`; wait for the result."""
     deadline = replace(Deadline.start(call.timeout), queue="submit")
-    job = _accepted(send(call, client, deadline=deadline), call)
-    return collect(job, call, client, deadline)
-
-
-async def asend_queued(call: Call, client: AsyncClient | None = None) -> Answer:
-    """The async form of `send_queued`."""
-    deadline = replace(Deadline.start(call.timeout), queue="submit")
-    job = _accepted(await asend(call, client, deadline=deadline), call)
-    return await acollect(job, call, client, deadline)
-
-
-def collect(
-    job: SegmindJob,
-    call: Call,
-    client: SyncClient | None,
-    deadline: Deadline | None = None,
-) -> Answer:
-    """Poll `job` until it ends and fetch its result; never submits.
-
-    `deadline` is the submit's, or by default `call.timeout` from now.
-    """
-    resuming = deadline is None
-    deadline = replace(deadline or Deadline.start(call.timeout), queue="job")
+    job = call.job or _accepted(send(call, client, deadline=deadline), call)
+    deadline = replace(deadline, queue="job")
     get = partial(send, client=client, deadline=deadline)
     with _carrying(job):
-        status, result = _polls(call, job, client, resuming=resuming)
+        status, result = _polls(call, job, client, resuming=call.job is not None)
         waits = _waits(deadline, job)
         while _pending(get(status), job):
             deadline.clock.sleep(next(waits))
         return _result(get(result), job, call)
 
 
-async def acollect(
-    job: SegmindJob,
-    call: Call,
-    client: AsyncClient | None,
-    deadline: Deadline | None = None,
-) -> Answer:
+async def acollect(call: Call, client: AsyncClient | None = None) -> Answer:
     """The async form of `collect`."""
-    resuming = deadline is None
-    deadline = replace(deadline or Deadline.start(call.timeout), queue="job")
+    deadline = replace(Deadline.start(call.timeout), queue="submit")
+    job = call.job or _accepted(await asend(call, client, deadline=deadline), call)
+    deadline = replace(deadline, queue="job")
     get = partial(asend, client=client, deadline=deadline)
     with _carrying(job):
-        status, result = _polls(call, job, client, resuming=resuming)
+        status, result = _polls(call, job, client, resuming=call.job is not None)
         waits = _waits(deadline, job)
         while _pending(await get(status), job):
             await deadline.clock.asleep(next(waits))
@@ -314,11 +289,7 @@ def _pending(answer: Answer, job: SegmindJob) -> bool:
 
 
 def _waits(deadline: Deadline, job: SegmindJob) -> Iterator[float]:
-    """The waits between polls, backing off; raises once the deadline allows none.
-
-    Each poll has `LAST_POLL_ANSWER_TIME` left for its answer; the last one,
-    half the time left if that is less.
-    """
+    """The waits between polls, backing off; raises once the deadline allows none."""
     wait = FIRST_POLL_DELAY
     while deadline.allows_wait(wait + LAST_POLL_ANSWER_TIME):
         yield wait

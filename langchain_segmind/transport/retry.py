@@ -54,8 +54,3 @@ def spare_time(deadline: Deadline, method: str) -> float:
     timeout = deadline.timeout
     spare = 0.0 if method == "GET" or timeout is None else timeout / 4
     return min(spare, MAX_SPARE_SECONDS)
-
-
-def has_time_for_retry(deadline: Deadline, delay: float, method: str) -> bool:
-    """Whether a retry after waiting `delay` seconds still has time for its answer."""
-    return deadline.allows_wait(delay + spare_time(deadline, method))

@@ -45,7 +45,6 @@ from langchain_segmind.transport.failures import (
     too_many_json_values,
 )
 from langchain_segmind.transport.retry import (
-    has_time_for_retry,
     retry_delay,
     should_retry,
     spare_time,
@@ -221,21 +220,16 @@ def traceable(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def check_body_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Return `fields` (`extra_body`) unless one is named like a credential."""
-    check_body_field_names(fields or ())
-    return fields
-
-
-def check_body_field_names(names: Iterable[object]) -> None:
-    """Refuse body fields named like a credential: they would travel in the clear."""
-    for name in names:
+def check_body_fields(names: Iterable[object] | None) -> Iterable[object] | None:
+    """Return `names`; refuse one named like a credential: it would go in the clear."""
+    for name in names or ():
         if named_like_a_credential(name):
             raise SegmindInputError(
                 f"{name!r} looks like a credential, so it is not sent as a body "
                 "field: give the key to the model when building it (api_key=...) "
                 "or set SEGMIND_API_KEY"
             )
+    return names
 
 
 def check_slug(slug: object) -> str:
@@ -508,7 +502,9 @@ def _delay_or_raise(
         failure, may_have_reached=not progress.never_sent, method=method
     )
     delay = retry_delay(failure, retries, deadline.clock) if retry else None
-    if delay is not None and not has_time_for_retry(deadline, delay, method):
+    if delay is not None and not deadline.allows_wait(
+        delay + spare_time(deadline, method)  # and time for the retry's answer
+    ):
         delay = None
     logger.info(
         "%s %s failed: %s; %s",
