@@ -200,22 +200,23 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
 def _ended(job: SegmindJob, error: SegmindError) -> SegmindError:
     """The error of a job that failed, or that Segmind does not have."""
     kind: type[SegmindError] = SegmindJobFailedError
-    message = error.message
+    hint = None
     if isinstance(error, SegmindContextOverflowError):
         kind = SegmindContextOverflowError  # what SummarizationMiddleware catches
     if isinstance(error, SegmindNotFoundError):
         kind = SegmindNotFoundError
-        message = (
+        hint = (
             f"Segmind has no job {job.request_id}: a wrong request id, another "
             "account's key, or a result older than the hour Segmind keeps it"
         )
     ended = kind(
-        message,
+        error.message,
         status_code=error.status_code,
         request_id=job.request_id,
         body=error.body,
+        hint=hint,
     )
-    ended.job = job
+    ended.job, ended.headers = job, error.headers
     return ended
 
 
