@@ -154,14 +154,18 @@ class ChatSegmind(BaseChatModel):
     """Gateway base URL; from `SEGMIND_BASE_URL` by default."""
     temperature: float | None = None
     """Sampling temperature: 0-1 for Claude slugs, 0-2 for others."""
-    max_tokens: int | None = Field(default=None, gt=0)
-    """Maximum number of tokens to generate."""
+    max_tokens: int | None = Field(default=None, gt=0, alias="max_completion_tokens")
+    """Maximum number of tokens to generate (alias `max_completion_tokens`)."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences; sent, and also applied to the returned text."""
     timeout: float | None = Field(
-        default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS
+        default=DEFAULT_TIMEOUT_SECONDS,
+        gt=0,
+        le=MAX_TIMEOUT_SECONDS,
+        alias="request_timeout",
     )
-    """Seconds for the whole call, retries included (at most a day)."""
+    """Seconds for the whole call, retries included (at most a day); alias
+    `request_timeout`."""
     max_retries: int = Field(default=2, ge=0)
     """Extra attempts after a 429, a 500/502/503/504, or a connection that never
     reached Segmind."""
