@@ -154,8 +154,8 @@ class ChatSegmind(BaseChatModel):
     """Gateway base URL; from `SEGMIND_BASE_URL` by default."""
     temperature: float | None = None
     """Sampling temperature: 0-1 for Claude slugs, 0-2 for others."""
-    max_tokens: int | None = Field(default=None, gt=0, alias="max_completion_tokens")
-    """Maximum number of tokens to generate (alias `max_completion_tokens`)."""
+    max_tokens: int | None = Field(default=None, gt=0)
+    """Maximum number of tokens to generate."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences; sent, and also applied to the returned text."""
     timeout: float | None = Field(

@@ -29,17 +29,14 @@ def test_unknown_argument_warns_and_reaches_the_request_body(make_model, recorde
     assert recorder.last.body["top_p"] == 0.9
 
 
-def test_chat_openais_names_for_max_tokens_and_timeout_are_taken(make_model, recorder):
+def test_chat_openais_name_for_timeout_is_taken(make_model, recorder):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        model = make_model(
-            ChatSegmindClaude, max_completion_tokens=5, request_timeout=7
-        )
+        model = make_model(ChatSegmindClaude, request_timeout=7)
 
     model.invoke("Hi")
 
-    assert recorder.last.body["max_tokens"] == 5
-    assert "max_completion_tokens" not in recorder.last.body
+    assert "request_timeout" not in recorder.last.body
     assert recorder.last.timeout["read"] <= 7
 
 
