@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import mimetypes
 from os import PathLike, fspath
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"GIF89a", "image/gif"),
     (b"%PDF-", "application/pdf"),
 )
-_ACCEPTED = {media_type for _, media_type in _SIGNATURES} | {"image/webp"}
 
 
 def sniff_media_type(data: bytes | str) -> str | None:
@@ -52,36 +50,36 @@ def image_block(
     Args:
         source: A path to an image file, or the image's bytes. An image on
             the web needs no helper: send `{"type": "image", "url": ...}`.
-        mime_type: The media type; detected from the bytes (or the file name)
-            when omitted.
+        mime_type: The media type; detected from the bytes when omitted.
 
     Returns:
-        `{"type": "image", "base64": ..., "mime_type": ...}`, which both
-        `ChatSegmindClaude` and `ChatSegmindGPT4o` accept.
+        `{"type": "image", "base64": ..., "mime_type": ...}` (a `"file"`
+        block for a PDF), which both `ChatSegmindClaude` and
+        `ChatSegmindGPT4o` accept.
 
     Raises:
         ValueError: If `source` is a URL, or the media type cannot be detected
             and is not given.
     """
     if isinstance(source, bytes | bytearray | memoryview):
-        data, name = bytes(source), ""
+        data = bytes(source)
     elif fspath(source).lower().startswith(("http://", "https://", "data:")):
         raise ValueError(
             "image_block reads a file or bytes; send an image URL (a data: URL "
             'too) as {"type": "image", "url": ...}'
         )
     else:
-        data, name = Path(source).read_bytes(), Path(source).name
-    guessed = mimetypes.guess_type(name)[0]
-    readable = guessed in _ACCEPTED  # not SVG, BMP, TIFF, HEIC...: Claude refuses them
-    detected = mime_type or sniff_media_type(data) or (guessed if readable else None)
+        data = Path(source).read_bytes()
+    # Not from the file name: the bytes of every accepted type are recognised,
+    # so a name could only mislabel others (HEIC, SVG...), which Claude refuses.
+    detected = mime_type or sniff_media_type(data)
     if detected is None:
         raise ValueError(
-            "could not detect the image's media type; pass mime_type='image/png' "
-            "(or the right one)"
+            "could not detect the image's media type (PNG, JPEG, GIF, WebP or "
+            "PDF); pass mime_type='image/png' (or the right one)"
         )
     return {
-        "type": "image",
+        "type": "file" if detected == "application/pdf" else "image",
         "base64": base64.b64encode(data).decode("ascii"),
         "mime_type": detected,
     }

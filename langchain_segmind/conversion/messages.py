@@ -311,7 +311,9 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
         for key in ("filename", "detail")
         if isinstance(value := block.get(key) or extras.get(key), str)
     }
-    if "base64" in block:
+    if data_uri := isinstance(data, str) and data[:5].lower() == "data:":
+        url = data  # a data URI given where the base64 goes
+    if "base64" in block and not data_uri:
         if not isinstance(data, str):
             raise SegmindInputError(f"a base64 {block_type} block needs string data")
     elif not isinstance(url, str):
@@ -336,10 +338,12 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     if not data or not data.strip():
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
     media_type = mime_type.lower() if mime_type else None
+    if media_type is None or not _MEDIA_TYPE.match(media_type):
+        media_type = None
+    # The bytes win over a label: Anthropic refuses PNG data called JPEG.
+    media_type = (sniff_media_type(data) if kind != "audio" else None) or media_type
     if media_type == "image/jpg":  # a common misspelling Anthropic refuses
         media_type = "image/jpeg"
-    if media_type is None or not _MEDIA_TYPE.match(media_type):
-        media_type = sniff_media_type(data) if kind != "audio" else None
     if media_type is None:
         raise SegmindInputError(
             f"inline {kind} data needs a mime_type (model {model!r}): it could "

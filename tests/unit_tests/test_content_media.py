@@ -575,11 +575,33 @@ def test_the_jpg_misspelling_is_sent_as_jpeg(wire: Wire, slug: str) -> None:
     assert part == expected
 
 
+def test_the_bytes_decide_the_media_type_over_a_label(wire: Wire) -> None:
+    block = {"type": "image", "base64": PNG, "mime_type": "image/jpeg"}
+
+    part = wire.body(CLAUDE, [HumanMessage([block])])["messages"][0]["content"][0]
+
+    assert part == claude_image(PNG, "image/png")
+
+
+@pytest.mark.parametrize(
+    "base64_field", ["data:image/png;base64,", "DATA:image/jpeg;base64,"]
+)
+def test_a_data_uri_given_as_base64_is_read_as_one(
+    wire: Wire, base64_field: str
+) -> None:
+    block = {"type": "image", "base64": base64_field + PNG, "mime_type": "image/png"}
+
+    part = wire.body(GPT, [HumanMessage([block])])["messages"][0]["content"][0]
+
+    assert part == gpt_image(f"data:image/png;base64,{PNG}")
+
+
 @pytest.mark.parametrize("media_type", ["image/bmp", "image/svg+xml", "image/heic"])
 def test_an_image_type_claude_refuses_is_refused_before_sending(
     wire: Wire, media_type: str
 ) -> None:
-    block = {"type": "image", "base64": PNG, "mime_type": media_type}
+    # Bytes of none of the formats Claude takes: the label decides.
+    block = {"type": "image", "base64": "Qk0AAAAAAAAAAAAA", "mime_type": media_type}
 
     error = wire.error(CLAUDE, [HumanMessage([block])])
 
@@ -642,7 +664,7 @@ def test_a_pdf_mime_type_is_read_in_any_case(wire: Wire, slug: str) -> None:
     "block",
     [
         {"type": "file", "base64": PNG},
-        {"type": "image", "base64": PNG, "mime_type": "text/plain"},
+        {"type": "image", "base64": "aGVsbG8gd29ybGQ=", "mime_type": "text/plain"},
         {"type": "image", "base64": "   ", "mime_type": "image/png"},
     ],
     ids=["png-as-file", "image-typed-text", "blank-data"],
