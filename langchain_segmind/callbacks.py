@@ -362,11 +362,14 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
             if job:
                 self._failed_jobs[job.request_id] = model
-            if isinstance(error, SegmindError):  # billed if its answer was cut
-                cost = _number(error.headers.get("x-cost"))
-                self.total_cost += cost or 0
-                self.by_model[model].total_cost += cost or 0
+            if isinstance(error, SegmindError):
                 self._note_balance(_number(error.headers.get("x-remaining-credits")))
+                # An answer cut after its success status was billed (a v2 job
+                # counts its cost when resumed); an error answer is not.
+                if (error.status_code or 400) < 400 and job is None:
+                    cost = _number(error.headers.get("x-cost")) or 0
+                    self.total_cost += cost
+                    self.by_model[model].total_cost += cost
 
     def _count(self, message: BaseMessage) -> None:
         """Count one answer; called under the lock."""

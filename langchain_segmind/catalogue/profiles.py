@@ -145,7 +145,9 @@ def profile_of_call(
     the old slug's catalogue profile: the call follows its own slug's.
     """
     slug = model.lower()
-    stale = getattr(own_profile, "slug", slug) != slug  # a `CatalogueProfile`'s
+    # A catalogue profile of another slug, or none (the model's old slug had
+    # none: a catalogue slug's model always has one).
+    stale = own_profile is None or getattr(own_profile, "slug", slug) != slug
     if slug != own_model.lower() or stale:
         return profile_for(model)
     return own_profile

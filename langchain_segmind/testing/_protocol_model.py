@@ -85,7 +85,7 @@ def _episode(messages: list[dict[str, Any]]) -> tuple[str, list[str], set[str]]:
             after_results = text.rsplit(RESULT_CLOSE, 1)[-1].strip()
             if after_results:  # a new question: a new episode starts
                 question, results, called = _unescape(after_results), [], set()
-            results += [_unescape(r.strip()) for r in _RESULT.findall(text)]
+            results += [r.strip() for r in _RESULT.findall(text)]  # quoted as sent
     return question, results, called
 
 

@@ -33,7 +33,9 @@ CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
 _NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
 
-_TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
+# Reasoning's tags too: where reasoning ends decides which calls are drafts.
+_TAG_NAMES: tuple[str, ...] = ("tools", "tool_call", "tool_result", "answer_schema")
+_TAG_NAMES += ("think", "thinking", "reasoning")
 # Characters that print as nothing (control characters, Unicode's default
 # ignorable ones: zero-width spaces and joiners, a soft hyphen, direction marks,
 # variation selectors, Hangul fillers, tags): a tag written with them still
@@ -467,12 +469,16 @@ def reasoning_span(text: str) -> tuple[int, int]:
     ends the reasoning; a wrapped one before it (a mention?) may have ended
     it. Without an opening tag (R1's is in its prompt), a `</think>` that
     starts or ends a line, or comes right before a block or a JSON object,
-    ends it, and nothing before it is surely reasoning.
+    ends it (not one inside a JSON string), and nothing before it is surely
+    reasoning.
     """
     opened = _REASONING_OPEN.match(text)
     if opened is None:
-        close = _R1_CLOSE.search(text)
-        return 0, 0 if close is None else close.end()
+        for close in _R1_CLOSE.finditer(text):
+            line = text[text.rfind("\n", 0, close.start()) + 1 : close.start()]
+            if not _inside_json_string(line):
+                return 0, close.end()
+        return 0, 0
     quotes, sure = _QUOTES + _CLOSING_QUOTES, -1
     closing = re.compile(f"</{opened[1]}>", re.IGNORECASE)
     for close in closing.finditer(text, opened.end()):
@@ -481,6 +487,11 @@ def reasoning_span(text: str) -> tuple[int, int]:
             return (close.end() if sure == -1 else sure), close.end()
         sure = close.start() if sure == -1 else sure
     return 0, -1
+
+
+def _inside_json_string(line: str) -> bool:
+    """Whether a line's text leaves a JSON string open: an odd count of `"`."""
+    return line.replace("\\\\", "").replace('\\"', "").count('"') % 2 == 1
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -532,10 +532,18 @@ def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
     key = _redactable(api_key)
     if not key:
         return body
-    body = body.replace(key.encode(), b"[redacted]")
-    if b"\\u00" in body or (b"\\" in body and not _JSON_ESCAPED.isdisjoint(key)):
-        body = _escaped_key(key).sub(rb"\1[redacted]", body)
-    return body
+    escaped = _ESCAPED_ASCII.search(body) or (
+        b"\\" in body and not _JSON_ESCAPED.isdisjoint(key)  # `\"`, `\\`, `\/`
+    )
+    # After a backslash, the key's first letter may be an escape's (`\n`):
+    # only the pattern tells the key from the end of an escape.
+    if escaped or b"\\" + key[:1].encode() in body:
+        return _escaped_key(key).sub(rb"\1[redacted]", body)
+    return body.replace(key.encode(), b"[redacted]")
+
+
+# A key is printable ASCII: only such an escaped character can spell part of it.
+_ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
 
 
 @lru_cache(maxsize=4)
@@ -572,6 +580,10 @@ def _redactable(api_key: SecretStr | None) -> str:
 
 
 def _without_cut_key(text: str, key: str) -> str:
+    if "\\" in text:  # an error's excerpt of a body not read whole: escapes too
+        written = text.encode("utf-8", "surrogatepass")
+        written = _escaped_key(key).sub(rb"\1[redacted]", written)
+        text = written.decode("utf-8", "surrogatepass")
     text = text.replace(key, "[redacted]")
     # The key's start, at a cut: six characters or more, so that a message
     # ending in a word the key happens to begin with ("live") keeps it.

@@ -204,7 +204,10 @@ def test_a_forked_child_calls_though_a_thread_was_noting_a_balance_at_the_fork(
         warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
         pid = os.fork()
         if pid == 0:  # the child: exits 0 once its call is answered
-            os._exit(0 if gpt.invoke("Hi").content else 1)
+            try:
+                os._exit(0 if gpt.invoke("Hi").content else 1)
+            except BaseException:
+                os._exit(1)
     for _ in range(200):  # ten seconds of real time
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -234,6 +237,18 @@ def test_an_answer_cut_after_its_success_status_counts_its_cost_and_balance(
     assert cb.by_model["gpt-4o"].total_cost == 0.5
     with pytest.warns(SegmindLowCreditsWarning, match="3.25 credits"):
         call(model, "two")
+
+
+def test_an_error_answer_costs_nothing_and_tells_the_balance(
+    make_model: ModelFactory, recorder: Recorder, call: Invoke
+) -> None:
+    model = make_model(ChatSegmindGPT4o, max_retries=0)
+    recorder.fail(400, "bad", headers={"x-cost": "2.0", "x-remaining-credits": "1.5"})
+
+    with get_segmind_callback() as cb, pytest.raises(SegmindBadRequestError):
+        call(model, "one")
+
+    assert (cb.failed_requests, cb.total_cost, cb.remaining_credits) == (1, 0.0, 1.5)
 
 
 async def test_a_stream_left_after_its_chunk_counts_its_billed_answer(

@@ -25,6 +25,7 @@ from langchain_segmind import (
 )
 
 from ._payloads import KEY, error_texts
+from .conftest import BrokenBody
 
 SECRET_REF = {"lc": 1, "type": "secret", "id": ["SEGMIND_API_KEY"]}
 
@@ -222,6 +223,31 @@ def test_a_key_echoed_escaped_in_an_error_is_redacted(
     for rendered in error_texts(caught.value):
         assert key[:6] not in rendered
         assert escape(key)[:12] not in rendered
+
+
+def test_a_key_echoed_escaped_in_an_error_answer_cut_short_is_redacted(
+    make_model, recorder, call
+):
+    model = make_model(api_key=KEY, max_retries=0)
+    start = f'{{"error": "bad key {_unicode_escaped(KEY)}", "more": "'.encode()
+    cut = BrokenBody(httpx2.ReadError("reset"), start)
+    recorder.queue(httpx2.Response(401, stream=cut))
+
+    with pytest.raises(SegmindError) as caught:
+        call(model, "Hi")
+
+    for rendered in error_texts(caught.value):
+        assert _unicode_escaped(KEY)[:12] not in rendered
+
+
+def test_text_that_only_looks_like_the_key_after_an_escape_is_kept(
+    make_model, recorder, call
+):
+    # `\n` then the key without its first letter: a line break and other text.
+    key = "n" + KEY
+    recorder.reply(recorder.openai_payload("line\n" + KEY))
+
+    assert call(make_model(api_key=key), "Hi").content == "line\n" + KEY
 
 
 def test_key_cut_in_the_quote_of_an_answer_over_8_mib_is_redacted(

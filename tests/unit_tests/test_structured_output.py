@@ -354,11 +354,17 @@ def test_a_json_schema_of_another_root_is_sent_and_read_as_written(
     assert sent == {"name": schema["title"], "schema": schema}
 
 
-def test_an_answer_whose_string_writes_a_closing_reasoning_tag_is_read(gpt, recorder):
-    recorder.reply(openai_payload('{"html": "<think>a</think>"}'))
+@pytest.mark.parametrize(
+    "html", ["<think>a</think>", "quoted: 'you </think>{} lol'", 'a \\"</think>{']
+)
+def test_an_answer_whose_string_writes_a_closing_reasoning_tag_is_read(
+    gpt, recorder, html
+):
+    recorder.reply(openai_payload(json.dumps({"flagged": True, "html": html})))
 
     assert gpt.with_structured_output(method="json_mode").invoke("Hi") == {
-        "html": "<think>a</think>"
+        "flagged": True,
+        "html": html,
     }
 
 

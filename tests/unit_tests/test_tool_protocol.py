@@ -375,15 +375,18 @@ def test_a_block_after_a_quoted_closing_tag_in_reasoning_is_refused(
     [
         '<tool_call>{"name": "f", "arguments": {"x": "a\\n</think>"}}</tool_call>',
         f"{REAL}\nThe tag `</think>` closes reasoning, and </think> too.",
+        f'{REAL}<tool_call>{{"name": "f", "arguments": {{"x": "a </think>{{"}}}}'
+        "</tool_call>",
     ],
-    ids=["in-the-arguments", "in-prose-after-the-call"],
+    ids=["in-the-arguments", "in-prose-after-the-call", "before-a-brace-in-a-string"],
 )
 def test_a_closing_reasoning_tag_after_a_call_leaves_it_made(
     gpt: Any, recorder: Recorder, reply: str
 ) -> None:
     message = read(gpt, recorder, reply)
 
-    assert len(message.tool_calls) == 1
+    assert len(message.tool_calls) == reply.count("<tool_call>")
+    assert message.invalid_tool_calls == []
 
 
 def test_a_call_in_reasoning_that_never_ends_is_invalid(
