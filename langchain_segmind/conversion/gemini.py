@@ -18,12 +18,15 @@ _FINISH_REASONS = {
     "BLOCKLIST": "content_filter",
     "SPII": "content_filter",
 }
+# Answers Gemini blocked, which langchain-core's own translator reads as refusals.
+_BLOCKED_ANSWER = frozenset({"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII"})
 
 
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     """Read a generateContent answer (`thought` parts are reasoning); else `None`.
 
-    A prompt Gemini blocked (`promptFeedback.blockReason`) reads as a refusal.
+    A prompt or an answer Gemini blocked (`promptFeedback.blockReason`, a
+    safety `finishReason`) reads as a refusal.
     """
     feedback = payload.get("promptFeedback")
     blocked = feedback.get("blockReason") if isinstance(feedback, Mapping) else None
@@ -46,6 +49,9 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             (thoughts if part.get("thought") else texts).append(part["text"])
         if isinstance(call := part.get("functionCall"), Mapping):
             calls.append((call.get("id"), call.get("name"), call.get("args")))
+    refusal = f"Gemini blocked the prompt ({blocked})" if blocked else None
+    if (reason := candidate.get("finishReason")) in _BLOCKED_ANSWER:
+        refusal = f"Gemini blocked the answer ({reason})"
     return answer_message(
         text="".join(texts),
         stop_reason=candidate.get("finishReason") or blocked,
@@ -63,5 +69,5 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         ),
         calls=calls,
         reasoning="".join(thoughts),
-        refusal=f"Gemini blocked the prompt ({blocked})" if blocked else None,
+        refusal=refusal,
     )

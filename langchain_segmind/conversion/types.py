@@ -215,7 +215,7 @@ def answer_message(
         if stop_reason
         else None,
         "stop_reason": stop_reason,
-        "id": _str(id),
+        "id": _str(id) or None,  # `""` would make every answer one message
         "upstream_model": _str(upstream_model),
     }
     if refusal := _str(refusal):

@@ -312,6 +312,34 @@ def test_a_prompt_gemini_blocked_is_a_refusal(gemini, recorder, fields):
     ]
 
 
+@pytest.mark.parametrize("reason", ["SAFETY", "PROHIBITED_CONTENT"])
+def test_an_answer_gemini_blocked_is_a_refusal(gemini, recorder, reason):
+    payload = recorder.gemini_payload(finish_reason=reason)
+    payload["candidates"][0]["content"]["parts"] = []
+    recorder.reply(payload)
+
+    message = gemini.invoke("something unsafe")
+
+    assert message.response_metadata["finish_reason"] == "content_filter"
+    assert message.content_blocks == [
+        {"type": "refusal", "refusal": f"Gemini blocked the answer ({reason})"}
+    ]
+
+
+@pytest.mark.parametrize("dialect_payload", ["openai", "anthropic", "gemini"])
+def test_an_answer_with_an_empty_id_gets_an_id(make_model, recorder, dialect_payload):
+    payload = getattr(recorder, f"{dialect_payload}_payload")()
+    payload["responseId" if dialect_payload == "gemini" else "id"] = ""
+    recorder.reply(payload)
+
+    message = make_model().invoke("Hi")
+
+    # `""` would be one id shared by every such answer, each replacing the
+    # last in an agent's state; without one, langchain-core gives its run's.
+    assert message.id
+    assert message.response_metadata["id"] is None
+
+
 def test_gemini_missing_usage_gives_no_usage_metadata(gemini, recorder):
     payload = recorder.gemini_payload()
     del payload["usageMetadata"]
