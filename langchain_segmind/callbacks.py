@@ -205,8 +205,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         input_tokens: Prompt tokens over all successful calls.
         output_tokens: Completion tokens over all successful calls.
         total_tokens: Their sum.
-        total_cost: Credits spent (the sum of Segmind's `x-cost`, failed calls'
-            included: an answer cut after a success status was billed).
+        total_cost: Credits spent (the sum of Segmind's `x-cost`, with that of
+            answers cut after a success status, which were billed).
         cache_hits: Answers served from a LangChain cache, or already counted
             under the same request id: no request was paid for, so they add
             no requests, tokens or credits.

@@ -45,7 +45,7 @@ def image_block(
     *,
     mime_type: str | None = None,
 ) -> dict[str, Any]:
-    """Build a standard LangChain image content block from a file or bytes.
+    """Build a standard LangChain image (or PDF file) block from a file or bytes.
 
     Args:
         source: A path to an image file, or the image's bytes. An image on

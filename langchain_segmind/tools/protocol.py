@@ -469,8 +469,8 @@ def reasoning_span(text: str) -> tuple[int, int]:
     ends the reasoning; a wrapped one before it (a mention?) may have ended
     it. Without an opening tag (R1's is in its prompt), a `</think>` that
     starts or ends a line, or comes right before a block or a JSON object,
-    ends it (not one inside a JSON string), and nothing before it is surely
-    reasoning.
+    ends it (not one inside a JSON string value), and nothing before it is
+    surely reasoning.
     """
     opened = _REASONING_OPEN.match(text)
     if opened is None:
@@ -490,8 +490,18 @@ def reasoning_span(text: str) -> tuple[int, int]:
 
 
 def _inside_json_string(line: str) -> bool:
-    """Whether a line's text leaves a JSON string open: an odd count of `"`."""
-    return line.replace("\\\\", "").replace('\\"', "").count('"') % 2 == 1
+    """Whether a line's text ends inside a JSON string value (`"key": "…`, `["…`).
+
+    Not any open quote: prose (`they said "stop`, `a 6.1" screen`) may come
+    right before the real close.
+    """
+    plain = line.replace("\\\\", "").replace('\\"', "")
+    if plain.count('"') % 2 == 0:
+        return False
+    before = plain[: plain.rfind('"')].rstrip()
+    return before.endswith("[") or (
+        before.endswith((":", ",")) and before[:-1].rstrip().endswith('"')
+    )
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

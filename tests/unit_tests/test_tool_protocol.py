@@ -329,12 +329,16 @@ def test_a_call_written_in_inline_reasoning_is_not_made(
         (f"I could {DRAFT}, but no.</think>\n\n{REAL}", [{"x": "real"}]),
         (f"I could {DRAFT}, no.</think>{REAL}", [{"x": "real"}]),
         (f"{REAL}\nThat was after the\n</think>\n", []),
+        (f'I could {DRAFT}, but they said "no</think>\n\nDone.', []),
+        (f'I could {DRAFT} on a 6.1" screen.</think>{REAL}', [{"x": "real"}]),
     ],
     ids=[
         "draft",
         "draft-then-call",
         "draft-then-call-right-after-the-close",
         "call-then-a-line-closing-reasoning",
+        "close-after-an-open-quote-in-prose",
+        "close-after-an-inch-mark",
     ],
 )
 def test_without_an_opening_tag_a_block_before_the_close_is_refused_not_made(
