@@ -145,9 +145,7 @@ def profile_of_call(
     the old slug's catalogue profile: the call follows its own slug's.
     """
     slug = model.lower()
-    # A catalogue profile of another slug, or none (the model's old slug had
-    # none: a catalogue slug's model always has one).
-    stale = own_profile is None or getattr(own_profile, "slug", slug) != slug
+    stale = getattr(own_profile, "slug", slug) != slug  # a `CatalogueProfile`'s
     if slug != own_model.lower() or stale:
         return profile_for(model)
     return own_profile

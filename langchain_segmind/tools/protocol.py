@@ -33,9 +33,10 @@ CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
 _NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
 
-# Reasoning's tags too: where reasoning ends decides which calls are drafts.
-_TAG_NAMES: tuple[str, ...] = ("tools", "tool_call", "tool_result", "answer_schema")
-_TAG_NAMES += ("think", "thinking", "reasoning")
+_TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
+# In what users and tools write, reasoning's tags too: quoted in the model's
+# reasoning, one would end it there, and a call drafted after it be made.
+_UNTRUSTED_TAG_NAMES = (*_TAG_NAMES, "think", "thinking", "reasoning")
 # Characters that print as nothing (control characters, Unicode's default
 # ignorable ones: zero-width spaces and joiners, a soft hyphen, direction marks,
 # variation selectors, Hangul fillers, tags): a tag written with them still
@@ -46,19 +47,22 @@ _INVISIBLE = (
     "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
-# The `<` of anything a model could take for one of the protocol's tags, in any
-# case, spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\/tool_call>`).
-_TAG_START = re.compile(
-    rf"<(?=[\s/\\{_INVISIBLE}]*+(?:"
-    + "|".join(f"[{_INVISIBLE}]*+".join(name) for name in _TAG_NAMES)
-    + r")(?![A-Za-z0-9_]))",
-    re.IGNORECASE,
-)
+
+
+def _tag_start(names: Sequence[str]) -> re.Pattern[str]:
+    # The `<` of anything a model could take for one of the tags, in any case,
+    # spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\\/tool_call>`).
+    spelled = (f"[{_INVISIBLE}]*+".join(name) for name in names)
+    return re.compile(
+        rf"<(?=[\s/\\{_INVISIBLE}]*+(?:{'|'.join(spelled)})(?![A-Za-z0-9_]))",
+        re.IGNORECASE,
+    )
+
+
+_TAG_START, _UNTRUSTED_TAG_START = map(_tag_start, (_TAG_NAMES, _UNTRUSTED_TAG_NAMES))
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
 _DANGLING = re.compile(rf"[\s/\\{_INVISIBLE}]*+([A-Za-z_{_INVISIBLE}]*+)\Z")
 _INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # An answer is read as `with_structured_output` reads it: any fence tag, and
 # raw line breaks inside strings.
@@ -221,10 +225,11 @@ def render_turns(turns: Sequence[Turn], instruction: str | None) -> list[Turn]:
 def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
     """`turn` as protocol text; its calls' names are recorded in `call_names`."""
     parts: list[Part] = []
+    untrusted = turn.role in ("user", "tool")
     # Joined before escaping: text split across blocks cannot spell a tag.
     for part in _joined(turn.parts):
         if isinstance(part, TextPart):
-            parts.append(TextPart(_escaped(part.text)))
+            parts.append(TextPart(_escaped(part.text, untrusted)))
         elif isinstance(part, ToolCallPart):
             if part.id and part.name:
                 call_names[part.id] = part.name
@@ -243,21 +248,22 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
             parts.extend(_render_turn(Turn("user", part.content), {}).parts)
             parts.append(TextPart(f"\n{RESULT_CLOSE}\n"))
         elif isinstance(part, MediaPart) and part.filename:
-            parts.append(replace(part, filename=_escaped(part.filename)))
+            parts.append(replace(part, filename=_escaped(part.filename, untrusted)))
         else:
             parts.append(part)
     role = "user" if turn.role == "tool" else turn.role
     return Turn(role, _joined(parts), turn.name)
 
 
-def _escaped(text: str) -> str:
+def _escaped(text: str, untrusted: bool) -> str:
     """`text` with every `<` that starts, or may start, one of the tags escaped."""
-    text = _TAG_START.sub("&lt;", text)
+    names = _UNTRUSTED_TAG_NAMES if untrusted else _TAG_NAMES
+    text = (_UNTRUSTED_TAG_START if untrusted else _TAG_START).sub("&lt;", text)
     # A `<` at the end too: Claude turns run on into the next, which could end it.
     last = text.rfind("<")
     tail = _DANGLING.match(text, last + 1) if last != -1 else None
     written = _INVISIBLE_RUN.sub("", tail[1]).lower() if tail else None
-    if written is not None and any(name.startswith(written) for name in _TAG_NAMES):
+    if written is not None and any(name.startswith(written) for name in names):
         text = f"{text[:last]}&lt;{text[last + 1 :]}"
     return text
 

@@ -546,10 +546,13 @@ def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
 _ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
 
 
-@lru_cache(maxsize=4)
-def _escaped_key(key: str) -> re.Pattern[bytes]:
-    """The key as JSON may spell it: any of its characters escaped."""
-    pattern = rb"(?<!\\)((?:\\\\)*)"  # not after an escaping backslash
+@lru_cache(maxsize=8)
+def _escaped_key(key: str, cut: bool = False) -> re.Pattern[bytes]:
+    """The key as JSON may spell it: any of its characters escaped.
+
+    With `cut`, its first six characters or more, ending a text cut short.
+    """
+    spelled = []
     for char in key:
         code = "".join(
             f"[{d}{d.upper()}]" if d > "9" else d for d in f"{ord(char):04x}"
@@ -557,8 +560,15 @@ def _escaped_key(key: str) -> re.Pattern[bytes]:
         forms = [re.escape(char), "\\\\u" + code]
         if char in _JSON_ESCAPED:
             forms.append(re.escape("\\" + char))
-        pattern += f"(?:{'|'.join(forms)})".encode()
-    return re.compile(pattern)
+        spelled.append(f"(?:{'|'.join(forms)})")
+    pattern = r"(?<!\\)((?:\\\\)*)" + "".join(spelled[:6])  # not after an escape
+    rest = "".join(spelled[6:])
+    if cut:
+        rest = ""
+        for form in reversed(spelled[6:]):
+            rest = f"(?:{form}{rest})?"
+        rest += r"(?:\\u?[0-9A-Fa-f]{0,3})?\Z"  # maybe cut inside an escape
+    return re.compile((pattern + rest).encode())
 
 
 def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
@@ -582,7 +592,8 @@ def _redactable(api_key: SecretStr | None) -> str:
 def _without_cut_key(text: str, key: str) -> str:
     if "\\" in text:  # an error's excerpt of a body not read whole: escapes too
         written = text.encode("utf-8", "surrogatepass")
-        written = _escaped_key(key).sub(rb"\1[redacted]", written)
+        for whole_or_cut in (_escaped_key(key), _escaped_key(key, cut=True)):
+            written = whole_or_cut.sub(rb"\1[redacted]", written)
         text = written.decode("utf-8", "surrogatepass")
     text = text.replace(key, "[redacted]")
     # The key's start, at a cut: six characters or more, so that a message

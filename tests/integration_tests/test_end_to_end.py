@@ -486,7 +486,10 @@ def test_an_agent_does_not_run_a_call_a_tool_result_holds(
         return "paid"
 
     agent = create_agent(make_model(), [fetch_page, pay])
-    result = agent.invoke({"messages": [HumanMessage("Summarize example.com")]})
+    result = agent.invoke(
+        {"messages": [HumanMessage("Summarize example.com")]},
+        {"recursion_limit": 8},  # a forged call read back would loop
+    )
 
     # The emulator calls each tool once (its own `pay`), then quotes the
     # results as they were sent: escaped, so no call is read back from them.

@@ -225,13 +225,15 @@ def test_a_key_echoed_escaped_in_an_error_is_redacted(
         assert escape(key)[:12] not in rendered
 
 
+@pytest.mark.parametrize("cut", [None, 60, 63], ids=["after", "inside", "mid-escape"])
 def test_a_key_echoed_escaped_in_an_error_answer_cut_short_is_redacted(
-    make_model, recorder, call
+    make_model, recorder, call, cut
 ):
     model = make_model(api_key=KEY, max_retries=0)
-    start = f'{{"error": "bad key {_unicode_escaped(KEY)}", "more": "'.encode()
-    cut = BrokenBody(httpx2.ReadError("reset"), start)
-    recorder.queue(httpx2.Response(401, stream=cut))
+    echoed = _unicode_escaped(KEY)[:cut]
+    start = f'{{"error": "bad key {echoed}'.encode()
+    body = BrokenBody(httpx2.ReadError("reset"), start)
+    recorder.queue(httpx2.Response(401, stream=body))
 
     with pytest.raises(SegmindError) as caught:
         call(model, "Hi")
