@@ -18,7 +18,8 @@ _FINISH_REASONS = {
     "BLOCKLIST": "content_filter",
     "SPII": "content_filter",
 }
-# Answers Gemini blocked, which langchain-core's own translator reads as refusals.
+# Answers Gemini blocked for safety: refusals (langchain-core's own translator
+# reads the first three so; SPII, personal data, is blocked the same way).
 _BLOCKED_ANSWER = frozenset({"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII"})
 
 
@@ -50,7 +51,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         if isinstance(call := part.get("functionCall"), Mapping):
             calls.append((call.get("id"), call.get("name"), call.get("args")))
     refusal = f"Gemini blocked the prompt ({blocked})" if blocked else None
-    if (reason := candidate.get("finishReason")) in _BLOCKED_ANSWER:
+    if (reason := str(candidate.get("finishReason"))) in _BLOCKED_ANSWER:
         refusal = f"Gemini blocked the answer ({reason})"
     return answer_message(
         text="".join(texts),

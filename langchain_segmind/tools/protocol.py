@@ -496,7 +496,7 @@ def reasoning_span(text: str) -> tuple[int, int]:
 
 
 def _inside_json_string(line: str) -> bool:
-    """Whether a line's text ends inside a JSON string value (`"key": "…`, `["…`).
+    """Whether a line's text ends inside a JSON string (`"key": "…`, `[1, "…`).
 
     Not any open quote: prose (`they said "stop`, `a 6.1" screen`) may come
     right before the real close.
@@ -505,9 +505,13 @@ def _inside_json_string(line: str) -> bool:
     if plain.count('"') % 2 == 0:
         return False
     before = plain[: plain.rfind('"')].rstrip()
-    return before.endswith("[") or (
-        before.endswith((":", ",")) and before[:-1].rstrip().endswith('"')
-    )
+    if not before or before.endswith(("[", "{")):  # an item, a key
+        return True
+    last = before[:-1].rstrip()[-1:]  # before the `:` or `,`
+    if before.endswith(":"):  # after a key
+        return last == '"'
+    # After a value: a string, number, true, false, null, array or object.
+    return before.endswith(",") and bool(last) and last in '"0123456789el]}'
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

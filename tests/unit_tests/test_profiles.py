@@ -240,6 +240,15 @@ def test_a_model_whose_slug_is_changed_in_place_follows_the_new_slugs_profile(
     assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
 
 
+def test_a_profile_set_to_none_lifts_the_catalogue_checks(make_model, recorder):
+    gpt4 = make_model(ChatSegmind, model="gpt-4")
+
+    gpt4.profile = None
+    gpt4.invoke([HumanMessage([IMAGE])])
+
+    assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
+
+
 @pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
 def test_a_model_with_its_catalogue_profile_pickles(protocol: int) -> None:
     model = ChatSegmindGPT4o()

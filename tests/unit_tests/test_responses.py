@@ -312,6 +312,16 @@ def test_a_prompt_gemini_blocked_is_a_refusal(gemini, recorder, fields):
     ]
 
 
+@pytest.mark.parametrize("reason", [["SAFETY"], {}])
+def test_a_finish_reason_of_another_type_is_no_refusal(gemini, recorder, reason):
+    recorder.reply(recorder.gemini_payload(finish_reason=reason))
+
+    message = gemini.invoke("Hi")
+
+    assert message.text == "Hello!"
+    assert "refusal" not in message.response_metadata
+
+
 @pytest.mark.parametrize("reason", ["SAFETY", "PROHIBITED_CONTENT"])
 def test_an_answer_gemini_blocked_is_a_refusal(gemini, recorder, reason):
     payload = recorder.gemini_payload(finish_reason=reason)

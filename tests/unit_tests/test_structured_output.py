@@ -357,15 +357,14 @@ def test_a_json_schema_of_another_root_is_sent_and_read_as_written(
 @pytest.mark.parametrize(
     "html", ["<think>a</think>", "quoted: 'you </think>{} lol'", 'a \\"</think>{']
 )
+@pytest.mark.parametrize("indent", [None, 2], ids=["one-line", "pretty"])
 def test_an_answer_whose_string_writes_a_closing_reasoning_tag_is_read(
-    gpt, recorder, html
+    gpt, recorder, html, indent
 ):
-    recorder.reply(openai_payload(json.dumps({"flagged": True, "html": html})))
+    answer = {"flagged": True, "html": html, "tags": [1, html], html: [html]}
+    recorder.reply(openai_payload(json.dumps(answer, indent=indent)))
 
-    assert gpt.with_structured_output(method="json_mode").invoke("Hi") == {
-        "flagged": True,
-        "html": html,
-    }
+    assert gpt.with_structured_output(method="json_mode").invoke("Hi") == answer
 
 
 def test_an_answer_inside_reasoning_that_never_ends_is_refused(gpt, recorder):
