@@ -33,6 +33,7 @@ from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirec
 from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.failures import (
     MAX_JSON_VALUES,
+    forget_stack_locals,
     is_context_overflow,
     too_many_json_values,
 )
@@ -142,7 +143,11 @@ def collect(call: Call, client: SyncClient | None = None) -> Answer:
         waits = _waits(deadline, job)
         while _pending(get(status), job):
             deadline.clock.sleep(next(waits))
-        return _result(get(result), job, call)
+        try:
+            return _result(get(result), job, call)
+        except SegmindError as error:
+            forget_stack_locals(error)  # `_result`'s hold the output as it came
+            raise
 
 
 async def acollect(call: Call, client: AsyncClient | None = None) -> Answer:
@@ -156,7 +161,11 @@ async def acollect(call: Call, client: AsyncClient | None = None) -> Answer:
         waits = _waits(deadline, job)
         while _pending(await get(status), job):
             await deadline.clock.asleep(next(waits))
-        return _result(await get(result), job, call)
+        try:
+            return _result(await get(result), job, call)
+        except SegmindError as error:
+            forget_stack_locals(error)  # `_result`'s hold the output as it came
+            raise
 
 
 _RESUME_HINT = (

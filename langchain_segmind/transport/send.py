@@ -150,6 +150,13 @@ def check_api_key(key: SecretStr | None) -> SecretStr | None:
             "api_key is white space or has white space around it; check "
             "the api_key argument or SEGMIND_API_KEY"
         )
+    if not _JSON_ESCAPED.isdisjoint(key.get_secret_value().replace("/", "")):
+        # No key has them, and JSON (twice, in tool arguments) would hide one
+        # that a server echoes from redaction.
+        raise SegmindInputError(
+            'api_key holds a `"` or a `\\`, which no Segmind key has; check the '
+            "api_key argument or SEGMIND_API_KEY"
+        )
     return key
 
 
@@ -451,9 +458,11 @@ def _start_answer(response: Any, progress: Progress, api_key: SecretStr | None) 
     # Read by lower-case name several times: one dict is cheaper than httpx2's.
     headers = progress.headers = dict(response.headers.items())
     key = _redactable(api_key)
-    if key and any(key in value for value in headers.values()):
+    named = key.lower()  # in a name, as HTTP stacks give names: lower case
+    if key and any(named in name or key in value for name, value in headers.items()):
         progress.headers = {
-            name: value.replace(key, "[redacted]") for name, value in headers.items()
+            name.replace(named, "[redacted]"): value.replace(key, "[redacted]")
+            for name, value in headers.items()
         }
     progress.timeouts.update(progress.deadline.timeouts(progress.client_timeouts))
     if 300 <= response.status_code < 400:  # never followed

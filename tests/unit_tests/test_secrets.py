@@ -176,9 +176,18 @@ def _unicode_escaped(key: str) -> str:
     return "".join(f"\\u{ord(char):04x}" for char in key)
 
 
+@pytest.mark.parametrize("key", ['sk-"quoted"-key-0123', "sk-back\\slash-key-01"])
+def test_a_key_with_a_quote_or_a_backslash_is_refused_without_showing_it(key):
+    # JSON escapes them, twice in a tool call's arguments: an echo could not
+    # be told from other text, and would not be redacted.
+    with pytest.raises(SegmindInputError, match="no Segmind key has") as raised:
+        ChatSegmind(model="gpt-4o", api_key=key)
+
+    for rendered in error_texts(raised.value):
+        assert key not in rendered
+
+
 ESCAPED_ECHOES = [
-    pytest.param('sk-"quoted"-key-0123', _json_escaped, id="quote"),
-    pytest.param("sk-back\\slash-key-01", _json_escaped, id="backslash"),
     pytest.param("sk-slash/key-0123456", _json_escaped, id="slash"),
     pytest.param(KEY, _unicode_escaped, id="unicode"),
 ]
@@ -240,6 +249,29 @@ def test_a_key_echoed_escaped_in_an_error_answer_cut_short_is_redacted(
 
     for rendered in error_texts(caught.value):
         assert _unicode_escaped(KEY)[:12] not in rendered
+
+
+@pytest.mark.parametrize("where", ["a header's name", "a v2 output that is no JSON"])
+def test_a_key_echoed_where_no_answer_is_read_is_redacted(
+    make_model, recorder, call, where
+):
+    if where == "a header's name":
+        model = make_model(api_key=KEY, max_retries=0)
+        recorder.fail(500, "boom", headers={KEY: "1"})
+    else:
+        model = make_model(api_key=KEY, max_retries=0, api_version="v2")
+        recorder.reply(V2_JOB)
+        recorder.reply({"status": "COMPLETED"})
+        recorder.reply({"status": "COMPLETED", "output": f"[{_unicode_escaped(KEY)}"})
+
+    with pytest.raises(SegmindError) as caught:
+        call(model, "Hi")
+
+    escaped = _unicode_escaped(KEY)[:12]
+    for rendered in error_texts(caught.value):  # frame locals included
+        assert KEY.lower()[:6] not in rendered.lower()
+        assert escaped not in rendered
+        assert repr(escaped)[1:-1] not in rendered  # as a local's repr shows it
 
 
 def test_text_that_only_looks_like_the_key_after_an_escape_is_kept(
