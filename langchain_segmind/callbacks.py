@@ -366,7 +366,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                 self._note_balance(_number(error.headers.get("x-remaining-credits")))
                 # An answer cut after its success status was billed (a v2 job
                 # counts its cost when resumed); an error answer is not.
-                if (error.status_code or 400) < 400 and job is None:
+                status = error.status_code
+                if status is not None and status < 400 and job is None:
                     cost = _number(error.headers.get("x-cost")) or 0
                     self.total_cost += cost
                     self.by_model[model].total_cost += cost

@@ -338,7 +338,7 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     if not data or not data.strip():
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
     media_type = mime_type.lower() if mime_type else None
-    if media_type is None or not _MEDIA_TYPE.match(media_type):
+    if media_type and not _MEDIA_TYPE.match(media_type):
         media_type = None
     # The bytes win over a label: Anthropic refuses PNG data called JPEG.
     media_type = (sniff_media_type(data) if kind != "audio" else None) or media_type

@@ -26,7 +26,7 @@ from langchain_segmind.errors import SegmindUnsupportedContentError
 MAX_TEMPERATURE = 2.0
 SUPPORTED_RESPONSE_FORMATS = frozenset({"json_schema", "json_object", "text"})
 
-NAME_OUTSIDE_RULE = re.compile(r"[^a-zA-Z0-9_-]")
+_NAME_INVALID = re.compile(r"[^a-zA-Z0-9_-]")
 _AUDIO_FORMATS = {
     "audio/wav": "wav",
     "audio/x-wav": "wav",
@@ -34,6 +34,11 @@ _AUDIO_FORMATS = {
     "audio/mpeg": "mp3",
     "audio/mp3": "mp3",
 }
+
+
+def openai_name(text: str) -> str:
+    """`text` under OpenAI's name rule, `^[a-zA-Z0-9_-]{1,64}$`; `""` stays empty."""
+    return _NAME_INVALID.sub("_", text)[:64]
 
 
 def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
@@ -46,8 +51,7 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
         if len(texts) < len(parts):
             content = [_render_part(part, turn.role, model) for part in parts]
         message = {"role": turn.role, "content": content}
-        # OpenAI's name rule: `^[a-zA-Z0-9_-]{1,64}$`.
-        if name := NAME_OUTSIDE_RULE.sub("_", turn.name or "")[:64]:
+        if name := openai_name(turn.name or ""):
             message["name"] = name
         messages.append(message)
     return {"messages": messages}

@@ -145,10 +145,10 @@ def _check_anthropic(slug: str, body: dict[str, Any]) -> None:
             if name in body:
                 raise reject(400, f"`{name}` is deprecated for this model")
     _check_temperature(body.get("temperature"), 1)
-    if _format_type(body) in ("json_object", "text"):
+    if (format_type := _format_type(body)) in ("json_object", "text"):
         raise reject(
             400,
-            f"response_format: type {_format_type(body)!r} is not supported for "
+            f"response_format: type {format_type!r} is not supported for "
             "this model; use 'json_schema'",
         )
     previous = None

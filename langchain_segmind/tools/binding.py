@@ -28,9 +28,8 @@ from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools import protocol
 
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_REASONING_TAGS = re.compile(
-    r"^\s*<(?:think|thinking|reasoning)>|</(?:think|thinking|reasoning)>\s*$", re.I
-)
+_REASONING_TAG = "(?:" + "|".join(protocol.REASONING_TAG_NAMES) + ")"
+_REASONING_TAGS = re.compile(rf"^\s*<{_REASONING_TAG}>|</{_REASONING_TAG}>\s*$", re.I)
 # What langchain-core raises for something it cannot describe as a tool.
 _NOT_DESCRIBABLE = (AttributeError, TypeError, ValueError, KeyError, PydanticUserError)
 _MAX_REPORTED_ERRORS = 3

@@ -34,9 +34,11 @@ RESULT_CLOSE = "</tool_result>"
 _NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
 
 _TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
+# The tags of the reasoning some models write inline, before their answer.
+REASONING_TAG_NAMES = ("think", "thinking", "reasoning")
 # In what users and tools write, reasoning's tags too: quoted in the model's
 # reasoning, one would end it there, and a call drafted after it be made.
-_UNTRUSTED_TAG_NAMES = (*_TAG_NAMES, "think", "thinking", "reasoning")
+_UNTRUSTED_TAG_NAMES = (*_TAG_NAMES, *REASONING_TAG_NAMES)
 # Characters that print as nothing (control characters, Unicode's default
 # ignorable ones: zero-width spaces and joiners, a soft hyphen, direction marks,
 # variation selectors, Hangul fillers, tags): a tag written with them still
@@ -51,7 +53,7 @@ _INVISIBLE = (
 
 def _tag_start(names: Sequence[str]) -> re.Pattern[str]:
     # The `<` of anything a model could take for one of the tags, in any case,
-    # spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\\/tool_call>`).
+    # spacing or JSON spelling (`</tools>`, `< /TOOLS>`, `<\/tool_call>`).
     spelled = (f"[{_INVISIBLE}]*+".join(name) for name in names)
     return re.compile(
         rf"<(?=[\s/\\{_INVISIBLE}]*+(?:{'|'.join(spelled)})(?![A-Za-z0-9_]))",
@@ -59,7 +61,8 @@ def _tag_start(names: Sequence[str]) -> re.Pattern[str]:
     )
 
 
-_TAG_START, _UNTRUSTED_TAG_START = map(_tag_start, (_TAG_NAMES, _UNTRUSTED_TAG_NAMES))
+_TAG_START = _tag_start(_TAG_NAMES)
+_UNTRUSTED_TAG_START = _tag_start(_UNTRUSTED_TAG_NAMES)
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
 _DANGLING = re.compile(rf"[\s/\\{_INVISIBLE}]*+([A-Za-z_{_INVISIBLE}]*+)\Z")
 _INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
@@ -75,7 +78,7 @@ _OBJECT_START = re.compile(r"\s*+(?:```[\w-]*+\s*+)?\[?\s*+\{")
 _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
 # Reasoning some models write inline, before their answer: a call drafted
 # there (and maybe rejected) is not made.
-_REASONING_OPEN = re.compile(r"\s*+<(think|thinking|reasoning)>", re.IGNORECASE)
+_REASONING_OPEN = re.compile(rf"\s*+<({'|'.join(REASONING_TAG_NAMES)})>", re.IGNORECASE)
 _UNFINISHED = "the call is inside reasoning that never ends (no closing tag)"
 _BEFORE_CLOSE = (
     "the call comes before the reasoning's closing tag (</think>): it may be a "

@@ -21,7 +21,7 @@ from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
-from langchain_segmind.conversion.openai import NAME_OUTSIDE_RULE
+from langchain_segmind.conversion.openai import openai_name
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import describe_tool
 from langchain_segmind.tools.protocol import ANSWER_DECODER, reasoning_span
@@ -326,7 +326,7 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
             f"cannot describe the output schema {reprlib.repr(schema)}: {error}"
         ) from error
     # OpenAI's rule for the name: `Page[Item]` or "Movie review" is a 400.
-    name = NAME_OUTSIDE_RULE.sub("_", str(json_schema.get("title") or ""))[:64]
+    name = openai_name(str(json_schema.get("title") or ""))
     spec = {"name": name or "response", "schema": sent}
     if json_schema.get("description"):
         spec["description"] = json_schema["description"]

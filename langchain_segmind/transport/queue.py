@@ -37,13 +37,8 @@ from langchain_segmind.transport.failures import (
     is_context_overflow,
     too_many_json_values,
 )
-from langchain_segmind.transport.send import (
-    Answer,
-    Call,
-    asend,
-    send,
-    without_key,
-)
+from langchain_segmind.transport.redaction import without_key
+from langchain_segmind.transport.send import Answer, Call, asend, send
 
 logger = logging.getLogger("langchain_segmind")
 
@@ -327,7 +322,8 @@ def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
                 f"the job's output is JSON of more than {MAX_JSON_VALUES:,} values",
                 request_id=job.request_id,
             )
-        written = output.encode("utf-8", "surrogatepass")  # its escapes unread
+        # Redacted before JSON reads the escapes the key may be spelled in.
+        written = output.encode("utf-8", "surrogatepass")
         output = without_key(written, call.api_key).decode("utf-8", "surrogatepass")
         try:
             output = json.loads(output)

@@ -13,7 +13,7 @@ from langchain_segmind.errors import (
     SegmindRateLimitError,
     SegmindResponseError,
 )
-from langchain_segmind.transport.deadline import Clock, Deadline
+from langchain_segmind.transport.deadline import Deadline
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY_SECONDS = 0.5
@@ -34,19 +34,25 @@ def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) ->
     return method == "GET" and isinstance(error, SegmindResponseError)
 
 
-def retry_delay(error: SegmindError, retries_done: int, clock: Clock) -> float | None:
+def retry_delay(
+    error: SegmindError, retries_done: int, deadline: Deadline, method: str
+) -> float | None:
     """Seconds before retry `retries_done + 1`: until a 429's reset, or backoff.
 
-    `None` for a reset further off than `MAX_RATE_LIMIT_WAIT_SECONDS`: a retry
-    sooner would meet the same limit.
+    `None` for a reset further off than `MAX_RATE_LIMIT_WAIT_SECONDS` (a retry
+    sooner would meet the same limit), or when the deadline leaves the retry,
+    after the wait, less than `spare_time` for its answer.
     """
+    clock = deadline.clock
     if isinstance(error, SegmindRateLimitError) and error.reset_at is not None:
         until_reset = (error.reset_at - clock.now()).total_seconds()
         if until_reset > MAX_RATE_LIMIT_WAIT_SECONDS:
             return None
-        return max(until_reset, 0.0)
-    backoff: float = min(BASE_DELAY_SECONDS * 2**retries_done, MAX_BACKOFF_SECONDS)
-    return backoff * clock.jitter()
+        delay = max(until_reset, 0.0)
+    else:
+        backoff: float = BASE_DELAY_SECONDS * 2**retries_done
+        delay = min(backoff, MAX_BACKOFF_SECONDS) * clock.jitter()
+    return delay if deadline.allows_wait(delay + spare_time(deadline, method)) else None
 
 
 def spare_time(deadline: Deadline, method: str) -> float:

@@ -12,9 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import httpx2
@@ -43,6 +41,13 @@ from langchain_segmind.transport.failures import (
     forget_attempt_locals,
     forget_stack_locals,
     too_many_json_values,
+)
+from langchain_segmind.transport.redaction import (
+    redact_echo,
+    redact_key,
+    redact_request,
+    redactable,
+    without_key,
 )
 from langchain_segmind.transport.retry import (
     retry_delay,
@@ -75,7 +80,6 @@ _SECRET_NAME = re.compile(
 _CAMEL_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
-_JSON_ESCAPED = frozenset('"\\/')
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
@@ -150,7 +154,7 @@ def check_api_key(key: SecretStr | None) -> SecretStr | None:
             "api_key is white space or has white space around it; check "
             "the api_key argument or SEGMIND_API_KEY"
         )
-    if not _JSON_ESCAPED.isdisjoint(key.get_secret_value().replace("/", "")):
+    if {'"', "\\"} & set(key.get_secret_value()):
         # No key has them, and JSON (twice, in tool arguments) would hide one
         # that a server echoes from redaction.
         raise SegmindInputError(
@@ -192,7 +196,7 @@ def check_default_headers(headers: Mapping[str, object] | None) -> dict[str, str
     """`check_caller_headers`, refusing credentials: a model's repr shows them."""
     checked = check_caller_headers(headers)
     if named := [name for name in checked if named_like_a_credential(name)]:
-        headers = checked = None  # type: ignore[assignment]
+        headers = checked = None  # type: ignore[assignment]  # a traceback keeps locals
         raise SegmindInputError(
             f"default_headers may not hold a credential ({named[0]!r}): a model's "
             "repr, dumpd and traces show them; pass it per call in "
@@ -457,7 +461,7 @@ def _start_answer(response: Any, progress: Progress, api_key: SecretStr | None) 
     progress.status_code = response.status_code
     # Read by lower-case name several times: one dict is cheaper than httpx2's.
     headers = progress.headers = dict(response.headers.items())
-    key = _redactable(api_key)
+    key = redactable(api_key)
     named = key.lower()  # in a name, as HTTP stacks give names: lower case
     if key and any(named in name or key in value for name, value in headers.items()):
         progress.headers = {
@@ -500,21 +504,17 @@ def _delay_or_raise(
         forget_stack_locals(error)
         raise error
     forget_attempt_locals(error, progress)  # its frames hold the request and key
-    _redact_request(error)
-    _redact_echo(error, call.api_key, progress.caller_exception)
+    redact_request(error)
+    redact_echo(error, call.api_key, progress.caller_exception)
     if failure is not error:
         failure.__cause__ = error
     failure.headers = progress.headers
-    _redact_key(failure, call.api_key)  # a hook's raise_for_status(), an answer too big
+    redact_key(failure, call.api_key)  # a hook's raise_for_status(), an answer too big
     deadline, method = progress.deadline, call.method
     retry = retries < call.max_retries and should_retry(
         failure, may_have_reached=not progress.never_sent, method=method
     )
-    delay = retry_delay(failure, retries, deadline.clock) if retry else None
-    if delay is not None and not deadline.allows_wait(
-        delay + spare_time(deadline, method)  # and time for the retry's answer
-    ):
-        delay = None
+    delay = retry_delay(failure, retries, deadline, method) if retry else None
     logger.info(
         "%s %s failed: %s; %s",
         method,
@@ -534,142 +534,6 @@ def _delay_or_raise(
             failure.request_id = progress.headers.get("x-request-id")
         raise failure
     return delay, (answered_failure if progress.never_sent else failure)
-
-
-def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
-    """An answer's body with the key redacted as it is read: a server may echo it."""
-    key = _redactable(api_key)
-    if not key:
-        return body
-    escaped = _ESCAPED_ASCII.search(body) or (
-        b"\\" in body and not _JSON_ESCAPED.isdisjoint(key)  # `\"`, `\\`, `\/`
-    )
-    # After a backslash, the key's first letter may be an escape's (`\n`):
-    # only the pattern tells the key from the end of an escape.
-    if escaped or b"\\" + key[:1].encode() in body:
-        return _escaped_key(key).sub(rb"\1[redacted]", body)
-    return body.replace(key.encode(), b"[redacted]")
-
-
-# A key is printable ASCII: only such an escaped character can spell part of it.
-_ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
-
-
-@lru_cache(maxsize=8)
-def _escaped_key(key: str, cut: bool = False) -> re.Pattern[bytes]:
-    """The key as JSON may spell it: any of its characters escaped.
-
-    With `cut`, its first six characters or more, ending a text cut short.
-    """
-    spelled = []
-    for char in key:
-        code = "".join(
-            f"[{d}{d.upper()}]" if d > "9" else d for d in f"{ord(char):04x}"
-        )
-        forms = [re.escape(char), "\\\\u" + code]
-        if char in _JSON_ESCAPED:
-            forms.append(re.escape("\\" + char))
-        spelled.append(f"(?:{'|'.join(forms)})")
-    pattern = r"(?<!\\)((?:\\\\)*)" + "".join(spelled[:6])  # not after an escape
-    rest = "".join(spelled[6:])
-    if cut:
-        rest = ""
-        for form in reversed(spelled[6:]):
-            rest = f"(?:{form}{rest})?"
-        rest += r"(?:\\u?[0-9A-Fa-f]{0,3})?\Z"  # maybe cut inside an escape
-    return re.compile((pattern + rest).encode())
-
-
-def _redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
-    """Redact the key (even cut short) from an error's text that no attempt redacted."""
-    key = _redactable(api_key)
-    if not key:
-        return
-    message = _without_cut_key(failure.message, key)
-    body = failure.body and _without_cut_key(failure.body, key)
-    if (message, body) != (failure.message, failure.body):
-        failure.message, failure.body = message, body
-        failure.args = (message,)
-
-
-def _redactable(api_key: SecretStr | None) -> str:
-    """The key to redact from what a server sends; none if short, as a test's "k"."""
-    key = "" if api_key is None else api_key.get_secret_value()
-    return key if len(key) >= 12 else ""
-
-
-def _without_cut_key(text: str, key: str) -> str:
-    if "\\" in text:  # an error's excerpt of a body not read whole: escapes too
-        written = text.encode("utf-8", "surrogatepass")
-        for whole_or_cut in (_escaped_key(key), _escaped_key(key, cut=True)):
-            written = whole_or_cut.sub(rb"\1[redacted]", written)
-        text = written.decode("utf-8", "surrogatepass")
-    text = text.replace(key, "[redacted]")
-    # The key's start, at a cut: six characters or more, so that a message
-    # ending in a word the key happens to begin with ("live") keeps it.
-    for size in range(len(key) - 1, 5, -1):
-        if text.endswith(key[:size]):
-            return f"{text[:-size]}[redacted]"
-    return text
-
-
-def _redact_echo(
-    error: BaseException, api_key: SecretStr | None, callers: BaseException | None
-) -> None:
-    """Redact the key from the HTTP stack's errors (the cause and its chain).
-
-    An answer the parser refuses (a status line or header echoing the key) is
-    quoted in their arguments, and in aiohttp's `message`. The chain stops at
-    the exception the caller was handling: that one is theirs.
-    """
-    key = _redactable(api_key)
-    seen = {id(callers)}
-    item: BaseException | None = error
-    while key and item is not None and id(item) not in seen:
-        seen.add(id(item))
-        args = tuple(_without_key_in(arg, key) for arg in item.args)
-        with suppress(Exception):  # read-only on some exception types
-            if args != item.args:
-                item.args = args
-        with suppress(Exception):
-            message = getattr(item, "message", None)
-            if isinstance(message, str) and key in message:
-                item.message = _without_key_in(message, key)  # type: ignore[attr-defined]
-        item = item.__cause__ or item.__context__
-
-
-def _without_key_in(value: object, key: str) -> object:
-    if isinstance(value, str):
-        return value.replace(key, "[redacted]")
-    if isinstance(value, bytes | bytearray):
-        return bytes(value).replace(key.encode(), b"[redacted]")
-    return value
-
-
-def _redact_request(error: Exception) -> None:
-    """Point an HTTP error (the typed failure's cause) at copies without the key."""
-    try:
-        request = error.request  # type: ignore[attr-defined]
-    except (AttributeError, RuntimeError):  # none, or not set
-        request = None
-    headers = getattr(request, "headers", None)
-    if headers is not None and "x-api-key" in headers:
-        headers = headers.copy()
-        headers["x-api-key"] = "[redacted]"
-        request = type(request)(request.method, request.url, headers=headers)
-        error.request = request  # type: ignore[attr-defined]
-        response = getattr(error, "response", None)  # httpx2's HTTPStatusError
-        if response is not None:
-            response.request = request
-    info = getattr(error, "request_info", None)  # aiohttp's ClientResponseError
-    if info is not None and "x-api-key" in getattr(info, "headers", ()):
-        from multidict import CIMultiDict, CIMultiDictProxy
-
-        copied: CIMultiDict[str] = CIMultiDict(info.headers)
-        copied["x-api-key"] = "[redacted]"
-        redacted = info._replace(headers=CIMultiDictProxy(copied))
-        error.request_info = redacted  # type: ignore[attr-defined]
-        error.args = tuple(redacted if arg is info else arg for arg in error.args)
 
 
 def _decode(body: bytes, progress: Progress, call: Call) -> Answer:

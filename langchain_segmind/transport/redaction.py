@@ -1,0 +1,156 @@
+"""The key redacted from whatever a server sends back: bodies, headers, errors.
+
+A server (or a proxy) may echo the key, whole, cut short or spelled in JSON
+escapes; nothing it sends reaches the user, a log or a trace with the key in it.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import suppress
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from langchain_segmind.errors import SegmindError
+
+# The characters JSON may write after a backslash as themselves.
+_JSON_ESCAPED = frozenset('"\\/')
+
+
+def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
+    """An answer's body with the key redacted as it is read: a server may echo it."""
+    key = redactable(api_key)
+    if not key:
+        return body
+    escaped = _ESCAPED_ASCII.search(body) or (
+        b"\\" in body and not _JSON_ESCAPED.isdisjoint(key)  # `\"`, `\\`, `\/`
+    )
+    # After a backslash, the key's first letter may be an escape's (`\n`):
+    # only the pattern tells the key from the end of an escape.
+    if escaped or b"\\" + key[:1].encode() in body:
+        return _escaped_key(key).sub(rb"\1[redacted]", body)
+    return body.replace(key.encode(), b"[redacted]")
+
+
+# A key is printable ASCII: only such an escaped character can spell part of it.
+_ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
+
+
+@lru_cache(maxsize=8)
+def _escaped_key(key: str, cut: bool = False) -> re.Pattern[bytes]:
+    """The key as JSON may spell it: any of its characters escaped.
+
+    With `cut`, its first six characters or more, ending a text cut short.
+    """
+    spelled = []
+    for char in key:
+        code = "".join(
+            f"[{d}{d.upper()}]" if d > "9" else d for d in f"{ord(char):04x}"
+        )
+        forms = [re.escape(char), "\\\\u" + code]
+        if char in _JSON_ESCAPED:
+            forms.append(re.escape("\\" + char))
+        spelled.append(f"(?:{'|'.join(forms)})")
+    pattern = r"(?<!\\)((?:\\\\)*)" + "".join(spelled[:6])  # not after an escape
+    rest = "".join(spelled[6:])
+    if cut:
+        rest = ""
+        for form in reversed(spelled[6:]):
+            rest = f"(?:{form}{rest})?"
+        rest += r"(?:\\u?[0-9A-Fa-f]{0,3})?\Z"  # maybe cut inside an escape
+    return re.compile((pattern + rest).encode())
+
+
+def redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
+    """Redact the key (even cut short) from an error's text that no attempt redacted."""
+    key = redactable(api_key)
+    if not key:
+        return
+    message = _without_cut_key(failure.message, key)
+    body = failure.body and _without_cut_key(failure.body, key)
+    if (message, body) != (failure.message, failure.body):
+        failure.message, failure.body = message, body
+        failure.args = (message,)
+
+
+def redactable(api_key: SecretStr | None) -> str:
+    """The key to redact from what a server sends; none if short, as a test's "k"."""
+    key = "" if api_key is None else api_key.get_secret_value()
+    return key if len(key) >= 12 else ""
+
+
+def _without_cut_key(text: str, key: str) -> str:
+    if "\\" in text:  # an error's excerpt of a body not read whole: escapes too
+        written = text.encode("utf-8", "surrogatepass")
+        for whole_or_cut in (_escaped_key(key), _escaped_key(key, cut=True)):
+            written = whole_or_cut.sub(rb"\1[redacted]", written)
+        text = written.decode("utf-8", "surrogatepass")
+    text = text.replace(key, "[redacted]")
+    # The key's start, at a cut: six characters or more, so that a message
+    # ending in a word the key happens to begin with ("live") keeps it.
+    for size in range(len(key) - 1, 5, -1):
+        if text.endswith(key[:size]):
+            return f"{text[:-size]}[redacted]"
+    return text
+
+
+def redact_echo(
+    error: BaseException, api_key: SecretStr | None, callers: BaseException | None
+) -> None:
+    """Redact the key from the HTTP stack's errors (the cause and its chain).
+
+    An answer the parser refuses (a status line or header echoing the key) is
+    quoted in their arguments, and in aiohttp's `message`. The chain stops at
+    the exception the caller was handling: that one is theirs.
+    """
+    key = redactable(api_key)
+    seen = {id(callers)}
+    item: BaseException | None = error
+    while key and item is not None and id(item) not in seen:
+        seen.add(id(item))
+        args = tuple(_without_key_in(arg, key) for arg in item.args)
+        with suppress(Exception):  # read-only on some exception types
+            if args != item.args:
+                item.args = args
+        with suppress(Exception):
+            message = getattr(item, "message", None)
+            if isinstance(message, str) and key in message:
+                item.message = _without_key_in(message, key)  # type: ignore[attr-defined]
+        item = item.__cause__ or item.__context__
+
+
+def _without_key_in(value: object, key: str) -> object:
+    if isinstance(value, str):
+        return value.replace(key, "[redacted]")
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).replace(key.encode(), b"[redacted]")
+    return value
+
+
+def redact_request(error: Exception) -> None:
+    """Point an HTTP error (the typed failure's cause) at copies without the key."""
+    try:
+        request = error.request  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # none, or not set
+        request = None
+    headers = getattr(request, "headers", None)
+    if headers is not None and "x-api-key" in headers:
+        headers = headers.copy()
+        headers["x-api-key"] = "[redacted]"
+        request = type(request)(request.method, request.url, headers=headers)
+        error.request = request  # type: ignore[attr-defined]
+        response = getattr(error, "response", None)  # httpx2's HTTPStatusError
+        if response is not None:
+            response.request = request
+    info = getattr(error, "request_info", None)  # aiohttp's ClientResponseError
+    if info is not None and "x-api-key" in getattr(info, "headers", ()):
+        from multidict import CIMultiDict, CIMultiDictProxy
+
+        copied: CIMultiDict[str] = CIMultiDict(info.headers)
+        copied["x-api-key"] = "[redacted]"
+        redacted = info._replace(headers=CIMultiDictProxy(copied))
+        error.request_info = redacted  # type: ignore[attr-defined]
+        error.args = tuple(redacted if arg is info else arg for arg in error.args)
