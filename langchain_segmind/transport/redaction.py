@@ -25,14 +25,19 @@ def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
     key = redactable(api_key)
     if not key:
         return body
-    escaped = _ESCAPED_ASCII.search(body) or (
-        b"\\" in body and not _JSON_ESCAPED.isdisjoint(key)  # `\"`, `\\`, `\/`
-    )
-    # After a backslash, the key's first letter may be an escape's (`\n`):
-    # only the pattern tells the key from the end of an escape.
-    if escaped or b"\\" + key[:1].encode() in body:
-        return _escaped_key(key).sub(rb"\1[redacted]", body)
-    return body.replace(key.encode(), b"[redacted]")
+    # The key as written, or maybe in escapes. Read escape by escape: text
+    # after `\n` or inside `\u00de` may only look like it.
+    if (
+        key.encode() in body
+        or _ESCAPED_ASCII.search(body)
+        or ("/" in key and b"\\/" in body)
+    ):
+        return _escaped_key(key).sub(_redacted_or_escape, body)
+    return body
+
+
+def _redacted_or_escape(found: re.Match[bytes]) -> bytes:
+    return b"[redacted]" if found[1] is not None else found[0]
 
 
 # A key is printable ASCII: only such an escaped character can spell part of it.
@@ -54,14 +59,15 @@ def _escaped_key(key: str, cut: bool = False) -> re.Pattern[bytes]:
         if char in _JSON_ESCAPED:
             forms.append(re.escape("\\" + char))
         spelled.append(f"(?:{'|'.join(forms)})")
-    pattern = r"(?<!\\)((?:\\\\)*)" + "".join(spelled[:6])  # not after an escape
     rest = "".join(spelled[6:])
     if cut:
         rest = ""
         for form in reversed(spelled[6:]):
             rest = f"(?:{form}{rest})?"
         rest += r"(?:\\u?[0-9A-Fa-f]{0,3})?\Z"  # maybe cut inside an escape
-    return re.compile((pattern + rest).encode())
+    # Or a whole escape, kept: no key starts inside one (`\u00de` + "adbeef").
+    escape = r"|\\(?:u[0-9A-Fa-f]{4}|.)"
+    return re.compile(f"({''.join(spelled[:6])}{rest}){escape}".encode(), re.DOTALL)
 
 
 def redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
@@ -86,7 +92,7 @@ def _without_cut_key(text: str, key: str) -> str:
     if "\\" in text:  # an error's excerpt of a body not read whole: escapes too
         written = text.encode("utf-8", "surrogatepass")
         for whole_or_cut in (_escaped_key(key), _escaped_key(key, cut=True)):
-            written = whole_or_cut.sub(rb"\1[redacted]", written)
+            written = whole_or_cut.sub(_redacted_or_escape, written)
         text = written.decode("utf-8", "surrogatepass")
     text = text.replace(key, "[redacted]")
     # The key's start, at a cut: six characters or more, so that a message

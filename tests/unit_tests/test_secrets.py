@@ -274,14 +274,23 @@ def test_a_key_echoed_where_no_answer_is_read_is_redacted(
         assert repr(escaped)[1:-1] not in rendered  # as a local's repr shows it
 
 
-def test_text_that_only_looks_like_the_key_after_an_escape_is_kept(
-    make_model, recorder, call
+@pytest.mark.parametrize(
+    ("key", "written"),
+    [
+        ("n" + KEY, "line\\n" + KEY),  # a line break, then other text
+        ("deadbeef01234567", "\\u00deadbeef01234567"),  # "Þadbeef01234567"
+        ("b0123456789xyz", "\\u004b0123456789xyz"),  # "K0123456789xyz"
+    ],
+)
+def test_text_that_only_looks_like_the_key_in_escapes_is_kept(
+    make_model, recorder, call, key, written
 ):
-    # `\n` then the key without its first letter: a line break and other text.
-    key = "n" + KEY
-    recorder.reply(recorder.openai_payload("line\n" + KEY))
+    body = json.dumps(recorder.openai_payload("x")).replace('"x"', f'"{written}"')
+    recorder.reply(text=body, content_type="application/json")
 
-    assert call(make_model(api_key=key), "Hi").content == "line\n" + KEY
+    message = call(make_model(api_key=key), "Hi")
+
+    assert message.content == json.loads(f'"{written}"')
 
 
 def test_key_cut_in_the_quote_of_an_answer_over_8_mib_is_redacted(
