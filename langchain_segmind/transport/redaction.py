@@ -66,8 +66,8 @@ def _escaped_key(key: str, cut: bool = False) -> re.Pattern[bytes]:
             rest = f"(?:{form}{rest})?"
         rest += r"(?:\\u?[0-9A-Fa-f]{0,3})?\Z"  # maybe cut inside an escape
     # Or a whole escape, kept: no key starts inside one (`\u00de` + "adbeef").
-    escape = r"|\\(?:u[0-9A-Fa-f]{4}|.)"
-    return re.compile(f"({''.join(spelled[:6])}{rest}){escape}".encode(), re.DOTALL)
+    escape = r'|\\(?:u[0-9A-Fa-f]{4}|["\\/bfnrt])'  # (`C:\<key>` is no escape)
+    return re.compile(f"({''.join(spelled[:6])}{rest}){escape}".encode())
 
 
 def redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:

@@ -79,7 +79,8 @@ _SECRET_NAME = re.compile(
 )
 _CAMEL_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+# Printable ASCII without `"` or `\`, which no key has (JSON would hide its echo).
+_KEY_CHARACTERS = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
@@ -385,10 +386,10 @@ def _addressed(call: Call, client: object) -> Call:
             "no Segmind API key: pass api_key=... to the model or set the "
             "SEGMIND_API_KEY environment variable"
         )
-    if not _PRINTABLE_ASCII.fullmatch(key.get_secret_value()):
+    if not _KEY_CHARACTERS.fullmatch(key.get_secret_value()):
         raise SegmindInputError(
-            "the API key holds characters HTTP headers cannot carry (only "
-            "printable ASCII, no spaces); check SEGMIND_API_KEY"
+            "the API key holds characters no Segmind key has (only printable "
+            'ASCII, no spaces, `"` or `\\`); check SEGMIND_API_KEY'
         )
     return call
 

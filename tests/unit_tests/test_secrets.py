@@ -13,6 +13,7 @@ import httpx2
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.load import dumpd, dumps, load
+from pydantic import SecretStr
 
 from langchain_segmind import (
     ChatSegmind,
@@ -185,6 +186,32 @@ def test_a_key_with_a_quote_or_a_backslash_is_refused_without_showing_it(key):
 
     for rendered in error_texts(raised.value):
         assert key not in rendered
+
+
+def test_a_key_with_a_quote_set_past_the_checks_is_refused_before_sending(
+    make_model, recorder, call
+):
+    model = make_model()
+    model.api_key = SecretStr('sk-"quoted"-key-0')  # assignment is not validated
+
+    with pytest.raises(SegmindInputError, match="no Segmind key has"):
+        call(model, "Hi")
+
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize("status", [200, 502])
+def test_a_key_after_a_backslash_in_a_body_that_is_no_json_is_redacted(
+    make_model, recorder, call, status
+):
+    recorder.reply(text=f"<pre>C:\\{KEY}</pre>", status=status)
+
+    with pytest.raises(SegmindError) as caught:
+        call(make_model(api_key=KEY, max_retries=0), "Hi")
+
+    for rendered in error_texts(caught.value):  # frame locals included
+        assert KEY[:6] not in rendered
+    assert KEY[:6] not in str(getattr(caught.value.__cause__, "doc", ""))
 
 
 ESCAPED_ECHOES = [
