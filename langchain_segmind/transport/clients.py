@@ -35,6 +35,7 @@ import httpcore2
 import httpx2
 from pydantic import SecretStr, ValidationInfo
 
+from langchain_segmind._version import __version__
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.transport.failures import ATTEMPT
 
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
 else:
     SyncClient = AsyncClient = Any
 
+USER_AGENT = f"langchain-segmind/{__version__}"
+HEADERS = {"user-agent": USER_AGENT, "accept": "application/json"}
+"""Sent with every request: a default client's own, a user's client's per request."""
 MAX_CONNECTIONS = 100
 KEEPALIVE_EXPIRY_SECONDS = 5.0
 # NAT gateways drop idle connections after 120-350 s: probe well before that.
@@ -388,6 +392,7 @@ def _new_client(kind: str, *, environment: bool) -> Any:
             transport=make(None),
             mounts=mounts,
             cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
+            headers=HEADERS,
             timeout=None,  # each call's deadline sets the per-phase timeouts
         )
     except (OSError, ValueError, httpx2.HTTPError, httpx2.InvalidURL) as error:

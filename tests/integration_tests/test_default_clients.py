@@ -31,6 +31,7 @@ from langchain_segmind import (
     SegmindAuthenticationError,
     SegmindBadRequestError,
     SegmindConnectionError,
+    __version__,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
 from langchain_segmind.transport.deadline import Clock
@@ -66,6 +67,24 @@ async def test_models_share_the_loops_client(segmind_emulator: SegmindEmulator) 
     await asyncio.gather(*(gpt.ainvoke(f"together {n}") for n in range(8)))
     assert segmind_emulator.connections_opened <= 8
     assert len(segmind_emulator.requests) == 12
+
+
+def test_default_clients_send_the_package_headers(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmindGPT4o()
+
+    model.invoke("sync", extra_headers={"x-trace": "1"})
+    asyncio.run(model.ainvoke("async", extra_headers={"accept": "text/plain"}))
+
+    sync, async_ = (request.headers for request in segmind_emulator.requests)
+    assert (
+        sync["user-agent"] == async_["user-agent"] == f"langchain-segmind/{__version__}"
+    )
+    assert sync["accept"] == "application/json"
+    assert sync["content-type"] == async_["content-type"] == "application/json"
+    assert sync["x-trace"] == "1"
+    assert async_["accept"] == "text/plain"  # the caller's own header wins
 
 
 def test_a_loop_that_failed_leaves_the_next_one_working(
