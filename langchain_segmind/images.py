@@ -15,7 +15,6 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
 )
 
 
@@ -23,13 +22,14 @@ def sniff_media_type(data: bytes | str) -> str | None:
     """The media type of a PNG, JPEG, GIF, WebP or PDF, from its first bytes.
 
     Args:
-        data: The file's start (a dozen bytes are enough) or its base64 text.
+        data: The file's start (a dozen bytes are enough; a PDF's header may
+            come anywhere in its first 1024) or its base64 text.
 
     Returns:
         The media type, e.g. `"image/png"`; `None` if it is not recognised.
     """
     if isinstance(data, str):
-        head = data[:24]
+        head = "".join(data[:2048].split())[:1368]  # 1026 bytes
         try:
             data = base64.b64decode(head + "=" * (-len(head) % 4))
         except ValueError:  # binascii.Error included
@@ -37,7 +37,10 @@ def sniff_media_type(data: bytes | str) -> str | None:
     for signature, media_type in _SIGNATURES:
         if data.startswith(signature):
             return media_type
-    return "image/webp" if data[:4] == b"RIFF" and data[8:12] == b"WEBP" else None
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    # PDF readers find the header anywhere in the first 1024 bytes.
+    return "application/pdf" if b"%PDF-" in data[:1024] else None
 
 
 def image_block(

@@ -149,6 +149,9 @@ def test_image_block_rejects_non_image_file_names(tmp_path: Path, name: str) -> 
         pytest.param(b"GIF89a", "image/gif", id="gif89a"),
         pytest.param(b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp", id="webp"),
         pytest.param(b"%PDF-1.7", "application/pdf", id="pdf"),
+        pytest.param(b"\xef\xbb\xbf\r\n%PDF-1.7", "application/pdf", id="pdf-late"),
+        pytest.param(b"\0" * 1020 + b"%PDF-1.7", None, id="pdf-past-1024-bytes"),
+        pytest.param(b"\0" * 8 + b"GIF89a", None, id="only-a-pdf-may-be-late"),
         pytest.param(b"RIFF\x00\x00\x00\x00WAVEfmt ", None, id="wav-is-not-webp"),
         pytest.param(b"\x89PNG", None, id="truncated-png"),
         pytest.param(b"", None, id="empty"),
@@ -175,6 +178,11 @@ def test_sniff_media_type_of_fixture_files(name: str, mime_type: str) -> None:
             b64((FIXTURES / "tiny.pdf").read_bytes()), "application/pdf", id="pdf"
         ),
         pytest.param(b64(b"\xff\xd8\xff")[:4], "image/jpeg", id="short-no-padding"),
+        pytest.param(
+            base64.encodebytes(b"\0" * 1000 + b"%PDF-1.7" + b"\0" * 999).decode(),
+            "application/pdf",
+            id="pdf-late-in-wrapped-lines",
+        ),
         pytest.param("!!!!not base64", None, id="invalid"),
         pytest.param("éé", None, id="non-ascii"),
         pytest.param("", None, id="empty"),
@@ -252,6 +260,18 @@ def test_image_block_of_a_pdf_is_sent_as_a_document(
     assert (block["type"], block["mime_type"]) == ("file", "application/pdf")
     body = send(recorder, make_model, slug, HumanMessage([block]))
     assert body["messages"] == [{"role": "user", "content": [expected_part]}]
+
+
+def test_image_block_of_a_pdf_whose_header_comes_late(tmp_path: Path) -> None:
+    # PDF readers take a header anywhere in the first 1024 bytes.
+    data = b"\r\n" * 100 + (FIXTURES / "tiny.pdf").read_bytes()
+    path = tmp_path / "late.pdf"
+    path.write_bytes(data)
+    assert image_block(path) == {
+        "type": "file",
+        "base64": b64(data),
+        "mime_type": "application/pdf",
+    }
 
 
 def test_image_block_of_an_empty_file_is_a_value_error(tmp_path: Path) -> None:
