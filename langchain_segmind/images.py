@@ -23,15 +23,17 @@ def sniff_media_type(data: bytes | str) -> str | None:
 
     Args:
         data: The file's start (a dozen bytes are enough; a PDF's header may
-            come anywhere in its first 1024) or its base64 text.
+            come anywhere in its first 1024) or its base64 text (URL-safe
+            too; white space is skipped).
 
     Returns:
         The media type, e.g. `"image/png"`; `None` if it is not recognised.
     """
     if isinstance(data, str):
-        head = "".join(data[:2048].split())[:1368]  # 1026 bytes
+        # 1026 bytes; white space dropped, the URL-safe alphabet read too.
+        head = "".join(data.lstrip()[:2048].split())[:1368]
         try:
-            data = base64.b64decode(head + "=" * (-len(head) % 4))
+            data = base64.b64decode(head + "=" * (-len(head) % 4), altchars=b"-_")
         except ValueError:  # binascii.Error included
             return None
     for signature, media_type in _SIGNATURES:

@@ -72,6 +72,7 @@ _DATA_URI = re.compile(
     r"^data:(?P<media>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]*)*),(?P<data>.*)$",
     re.S | re.I,
 )
+_URL_SAFE = str.maketrans("-_", "+/")
 
 
 def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
@@ -337,6 +338,9 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
         )
     if not data or not data.strip():
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
+    # Providers take standard base64 only: no white space, `+` and `/`, padded.
+    data = "".join(data.split()).translate(_URL_SAFE).rstrip("=")
+    data += "=" * (-len(data) % 4)
     media_type = mime_type.lower() if mime_type else None
     if media_type and not _MEDIA_TYPE.match(media_type):
         media_type = None

@@ -28,6 +28,7 @@ IMAGE_FIXTURES = [
 ]
 
 SLUGS = ["claude-3.5-sonnet", "gpt-4o"]
+JPEG_BYTES = (FIXTURES / "tiny.jpg").read_bytes()
 
 
 def send(recorder: Any, make_model: Any, slug: str, message: HumanMessage) -> Any:
@@ -183,6 +184,12 @@ def test_sniff_media_type_of_fixture_files(name: str, mime_type: str) -> None:
             "application/pdf",
             id="pdf-late-in-wrapped-lines",
         ),
+        pytest.param("\n  " + b64(b"GIF89a"), "image/gif", id="leading-white-space"),
+        pytest.param(
+            base64.urlsafe_b64encode(b"\xff\xd8\xff\xfe\xfb\xff").decode(),
+            "image/jpeg",
+            id="url-safe-alphabet",
+        ),
         pytest.param("!!!!not base64", None, id="invalid"),
         pytest.param("éé", None, id="non-ascii"),
         pytest.param("", None, id="empty"),
@@ -194,6 +201,38 @@ def test_sniff_media_type_of_base64_text(data: str, expected: str | None) -> Non
 
 
 # --- end to end ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param("\n  " + b64(JPEG_BYTES), id="leading-white-space"),
+        pytest.param(base64.encodebytes(JPEG_BYTES).decode(), id="wrapped-lines"),
+        pytest.param(
+            base64.urlsafe_b64encode(JPEG_BYTES).decode().rstrip("="),
+            id="url-safe-unpadded",
+        ),
+    ],
+)
+def test_inline_base64_is_sniffed_and_sent_as_standard_base64(
+    recorder: Any, make_model: Any, slug: str, written: str
+) -> None:
+    # The label is wrong: the bytes decide, as for standard base64.
+    block = {"type": "image", "base64": written, "mime_type": "image/png"}
+    body = send(recorder, make_model, slug, HumanMessage([block]))
+    data = b64(JPEG_BYTES)
+    assert body["messages"][0]["content"][0] == (
+        {
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/jpeg", "data": data},
+        }
+        if slug.startswith("claude")
+        else {
+            "type": "image_url",
+            "image_url": {"url": f"data:image/jpeg;base64,{data}"},
+        }
+    )
 
 
 @pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
