@@ -68,10 +68,10 @@ def image_block(
     """
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
-    elif fspath(source).lower().startswith(("http://", "https://", "data:")):
+    elif fspath(source).lower().startswith(("http://", "https://", "data:", "file://")):
         raise ValueError(
-            "image_block reads a file or bytes; send an image URL (a data: URL "
-            'too) as {"type": "image", "url": ...}'
+            "image_block takes a file's path or bytes, not a URL; send an "
+            'http(s) or data: URL as {"type": "image", "url": ...}'
         )
     else:
         data = Path(source).read_bytes()

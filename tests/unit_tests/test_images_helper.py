@@ -86,6 +86,11 @@ def test_image_block_of_a_url_says_how_to_send_one(url: str) -> None:
         image_block(url)
 
 
+def test_image_block_of_a_file_url_asks_for_the_path() -> None:
+    with pytest.raises(ValueError, match="path or bytes, not a URL"):
+        image_block((FIXTURES / "tiny.png").as_uri())
+
+
 def test_image_block_detects_gif87a() -> None:
     assert image_block(b"GIF87a\x01\x00\x01\x00")["mime_type"] == "image/gif"
 
