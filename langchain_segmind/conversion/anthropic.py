@@ -113,7 +113,11 @@ def _render_part(part: Part, role: str, model: str) -> dict[str, Any] | None:
     source: dict[str, Any] = {"type": "url", "url": part.url}
     if part.data is not None:
         source = {"type": "base64", "media_type": part.media_type, "data": part.data}
-    return {"type": "image" if part.kind == "image" else "document", "source": source}
+    if part.kind == "image":
+        return {"type": "image", "source": source}
+    named = {"title": part.title, "context": part.context}
+    named = {key: value for key, value in named.items() if value}
+    return {"type": "document", "source": source, **named}
 
 
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:

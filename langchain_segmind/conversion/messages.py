@@ -282,7 +282,8 @@ def _as_standard(block: Mapping[str, Any], model: str) -> Mapping[str, Any]:
     if source.get("type") == "text":
         return {"type": "text", "text": source.get("data")}
     kind = "image" if block_type == "image" else "file"
-    named = {"type": kind, "filename": block.get("title")}
+    title, context = block.get("title"), block.get("context")
+    named = {"type": kind, "filename": title, "title": title, "context": context}
     if source.get("type") == "base64":
         media_type = source.get("media_type")
         return named | {"base64": source.get("data"), "mime_type": media_type}
@@ -309,7 +310,7 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     extras = extras if isinstance(extras, Mapping) else {}
     hints = {
         key: value
-        for key in ("filename", "detail")
+        for key in ("filename", "detail", "title", "context")
         if isinstance(value := block.get(key) or extras.get(key), str)
     }
     if data_uri := isinstance(data, str) and data[:5].lower() == "data:":

@@ -39,6 +39,8 @@ class MediaPart:
     url: str | None = None
     filename: str | None = None
     detail: str | None = None  # OpenAI's image resolution hint
+    title: str | None = None  # a Claude document's title and context
+    context: str | None = None
 
 
 @dataclass(frozen=True)

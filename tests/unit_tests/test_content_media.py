@@ -52,6 +52,8 @@ from ._payloads import (
 # An OpenAI-dialect slug whose profile takes audio (gpt-4o's does not).
 AUDIO_SLUG = "gemini-2.5-pro"
 PDF_URL = "https://example.com/report.pdf"
+# A Claude document's title and context, which Anthropic takes beside its source.
+TITLED = {"title": "Q3 report", "context": "The board's copy."}
 
 
 @pytest.fixture
@@ -257,6 +259,16 @@ SHAPES: dict[str, tuple[Any, Expected, Expected]] = {
     "anthropic-document-url": (
         {"type": "document", "source": {"type": "url", "url": PDF_URL}},
         claude_url("document", PDF_URL),
+        Unsupported("pdf"),
+    ),
+    "anthropic-document-titled": (
+        {"type": "document", "source": {"type": "url", "url": PDF_URL}, **TITLED},
+        claude_url("document", PDF_URL) | TITLED,
+        Unsupported("pdf"),
+    ),
+    "v1-file-titled-in-extras": (
+        {"type": "file", "url": PDF_URL, "extras": TITLED},
+        claude_url("document", PDF_URL) | TITLED,
         Unsupported("pdf"),
     ),
     "v1-file-not-a-pdf": (
