@@ -222,13 +222,17 @@ def answer_message(
     }
     if refusal := _str(refusal):
         additional["refusal"] = metadata["refusal"] = refusal
-    parsed = [_native_tool_call(*call) for call in calls]
+    fields: dict[str, Any] = {}
+    if parsed := [_native_tool_call(*call) for call in calls]:
+        fields["tool_calls"] = [c for c in parsed if c["type"] == "tool_call"]
+        fields["invalid_tool_calls"] = [
+            c for c in parsed if c["type"] == "invalid_tool_call"
+        ]
     return AIMessage(
         content=text,
         id=metadata["id"],
         usage_metadata=usage,
         response_metadata=metadata,
         additional_kwargs=additional,
-        tool_calls=[c for c in parsed if c["type"] == "tool_call"],
-        invalid_tool_calls=[c for c in parsed if c["type"] == "invalid_tool_call"],
+        **fields,
     )

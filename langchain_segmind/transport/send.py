@@ -353,11 +353,14 @@ async def asend(
         retries += 1
 
 
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
 def _encode(body: Mapping[str, Any] | None) -> bytes | None:
     if body is None:
         return None
     try:
-        text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+        text = _JSON_ENCODER.encode(body)
         try:
             return text.encode()
         except UnicodeEncodeError:
