@@ -154,10 +154,10 @@ class ChatSegmind(BaseChatModel):
     """Gateway base URL; from `SEGMIND_BASE_URL` by default."""
     temperature: float | None = None
     """Sampling temperature: 0-1 for Claude slugs, 0-2 for others."""
-    max_tokens: int | None = Field(default=None, gt=0)
-    """Maximum number of tokens to generate."""
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences; sent, and also applied to the returned text."""
+    max_tokens: int | None = Field(default=None, gt=0, alias="max_tokens_to_sample")
+    """Maximum number of tokens to generate (alias `max_tokens_to_sample`)."""
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences (one string, or a list); sent, and applied to the text."""
     timeout: float | None = Field(
         default=DEFAULT_TIMEOUT_SECONDS,
         gt=0,
@@ -328,13 +328,13 @@ class ChatSegmind(BaseChatModel):
     def _get_invocation_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
-        stop = stop if stop is not None else self.stop
+        stop = conversion.stop_list(self.stop if stop is None else stop)
         return super()._get_invocation_params(stop=stop, **traceable(kwargs))
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
-        stop = stop if stop is not None else self.stop
+        stop = conversion.stop_list(self.stop if stop is None else stop)
         params = super()._get_ls_params(stop=stop, **kwargs)
         for field in ("temperature", "max_tokens"):  # unset for this call
             if field in kwargs and kwargs[field] is None:
@@ -455,8 +455,9 @@ class ChatSegmind(BaseChatModel):
     ) -> tuple[Call, ToolBinding | None, tuple[str, ...]]:
         """Check the input and build the request; nothing is sent yet."""
         model = check_slug(kwargs.get("model", self.model))  # a bare id's too
-        stop = self.stop if stop is None else stop
-        stop_sequences = conversion.stop_sequences_of(stop)
+        stop_sequences = conversion.stop_sequences_of(
+            self.stop if stop is None else stop
+        )
         if "resume_job" in kwargs:
             job = queue.job_to_resume(model, self.base_url, kwargs)
             return self._call(job.model, None, kwargs, job), None, stop_sequences

@@ -168,6 +168,11 @@ def read_answer(payload: Any) -> AIMessage | None:
     return next(filter(None, (read(payload) for read in readers)), None)
 
 
+def stop_list(stop: object) -> list[str] | None:
+    """The stop sequences as LangChain's run parameters hold them."""
+    return list(stop_sequences_of(stop)) or None
+
+
 def stop_sequences_of(stop: object) -> tuple[str, ...]:
     """A call's stop sequences from `None`, one string or a list of strings."""
     if stop is None:

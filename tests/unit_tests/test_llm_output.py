@@ -126,6 +126,18 @@ def test_invocation_params_show_the_models_stop_sequences(make_model, recorder):
     assert [body["stop"] for body in recorder.bodies] == [["END"], ["HALT"]]
 
 
+def test_a_single_stop_string_on_the_model_is_one_sequence(make_model, recorder):
+    handler = Recording()
+    model = make_model(ChatSegmindGPT4o, stop="\n\n")
+
+    message = model.invoke("Hi", config={"callbacks": [handler]})
+
+    assert recorder.last.body["stop"] == ["\n\n"]
+    assert message.content == "echo: Hi"  # not cut at each character
+    assert handler.invocation_params[0]["stop"] == ["\n\n"]
+    assert handler.traced["ls_stop"] == ["\n\n"]
+
+
 def test_trace_metadata_follows_per_call_settings_that_unset_fields(
     make_model, recorder
 ):

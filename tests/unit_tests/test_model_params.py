@@ -40,6 +40,18 @@ def test_chat_openais_name_for_timeout_is_taken(make_model, recorder):
     assert recorder.last.timeout["read"] <= 7
 
 
+def test_chat_anthropics_name_for_max_tokens_is_taken(make_model, recorder):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = make_model(ChatSegmindClaude, max_tokens_to_sample=64)
+
+    model.invoke("Hi")
+
+    assert model.max_tokens == 64
+    assert recorder.last.body["max_tokens"] == 64
+    assert "max_tokens_to_sample" not in recorder.last.body
+
+
 def test_a_typo_is_not_silently_dropped(make_model, recorder):
     with pytest.warns(UserWarning, match="temprature"):
         model = make_model(ChatSegmindClaude, temprature=0.2)
