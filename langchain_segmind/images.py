@@ -32,6 +32,8 @@ def sniff_media_type(data: bytes | str) -> str | None:
     if isinstance(data, str):
         # 1026 bytes; white space dropped, the URL-safe alphabet read too.
         head = "".join(data.lstrip()[:2048].split())[:1368]
+        if len(head) % 4 == 1:  # white space cut it short: a stray character
+            head = head[:-1]
         try:
             data = base64.b64decode(head + "=" * (-len(head) % 4), altchars=b"-_")
         except ValueError:  # binascii.Error included

@@ -340,8 +340,9 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     if not data or not data.strip():
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
     # Providers take standard base64 only: no white space, `+` and `/`, padded.
-    data = "".join(data.split()).translate(_URL_SAFE).rstrip("=")
-    data += "=" * (-len(data) % 4)
+    if len(data) % 4 or data.endswith("===") or any(c in data for c in "-_ \t\n\r\f\v"):
+        data = "".join(data.split()).translate(_URL_SAFE).rstrip("=")
+        data += "=" * (-len(data) % 4)
     media_type = mime_type.lower() if mime_type else None
     if media_type and not _MEDIA_TYPE.match(media_type):
         media_type = None

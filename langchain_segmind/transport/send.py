@@ -396,9 +396,6 @@ def _addressed(call: Call, client: object) -> Call:
     return call
 
 
-_HTTPX2_CLIENTS = (httpx2.Client, httpx2.AsyncClient)  # not a legacy httpx one
-
-
 @lru_cache(maxsize=64)
 def _parsed_url(url: str) -> httpx2.URL:
     return httpx2.URL(url)  # parsing is a third of `build_request`'s time
@@ -411,7 +408,7 @@ def _build(http: Any, call: Call, progress: Progress, *, default: bool) -> Any:
     if call.content is not None:
         headers["content-type"] = "application/json"
     headers["x-api-key"] = call.api_key.get_secret_value()  # type: ignore[union-attr]
-    url = _parsed_url(call.url) if isinstance(http, _HTTPX2_CLIENTS) else call.url
+    url = _parsed_url(call.url) if default else call.url  # a user's: as before
     built = http.build_request(call.method, url, headers=headers, content=call.content)
     progress.https = built.url.scheme == "https"
     progress.client_timeouts = built.extensions.get("timeout", {})

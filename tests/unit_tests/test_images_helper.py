@@ -191,6 +191,16 @@ def test_sniff_media_type_of_fixture_files(name: str, mime_type: str) -> None:
         ),
         pytest.param("\n  " + b64(b"GIF89a"), "image/gif", id="leading-white-space"),
         pytest.param(
+            "".join(
+                " " * 42 + line + "\n"
+                for line in base64.encodebytes(JPEG_BYTES + bytes(2000))
+                .decode()
+                .split()
+            ),
+            "image/jpeg",
+            id="indented-lines",
+        ),
+        pytest.param(
             base64.urlsafe_b64encode(b"\xff\xd8\xff\xfe\xfb\xff").decode(),
             "image/jpeg",
             id="url-safe-alphabet",
@@ -218,6 +228,7 @@ def test_sniff_media_type_of_base64_text(data: str, expected: str | None) -> Non
             base64.urlsafe_b64encode(JPEG_BYTES).decode().rstrip("="),
             id="url-safe-unpadded",
         ),
+        pytest.param(b64(JPEG_BYTES) + "====", id="over-padded"),
     ],
 )
 def test_inline_base64_is_sniffed_and_sent_as_standard_base64(

@@ -389,6 +389,18 @@ def test_several_answers_per_call_are_refused_before_sending(
 # -- headers ------------------------------------------------------------------------
 
 
+def test_a_users_client_builds_the_request_from_the_url_string(recorder):
+    class Rerouting(httpx2.Client):  # rewrites URLs as strings, as users do
+        def build_request(self, method: str, url: Any, **kwargs: Any) -> Any:
+            url = url.replace("api.segmind.com", "gateway.internal")
+            return super().build_request(method, url, **kwargs)
+
+    with Rerouting(transport=httpx2.MockTransport(recorder)) as client:
+        ChatSegmindClaude(api_key="test-key", http_client=client).invoke("Hi")
+
+    assert recorder.last.url == "https://gateway.internal/v1/claude-3.5-sonnet"
+
+
 def test_required_headers(claude, recorder):
     claude.invoke("Hi")
 
