@@ -67,14 +67,15 @@ if hasattr(os, "register_at_fork"):
 
 
 @functools.lru_cache(maxsize=32)  # read on every answer; SecretStr hashes its value
-def account_id(base_url: str, api_key: SecretStr | None) -> str:
+def account_id(base_url: str, api_key: SecretStr | str | None) -> str:
     """An opaque, stable name for the account behind `api_key` at `base_url`.
 
     Without a key, calls are answered only under the `segmind_emulator`
     fixture, which lends its own: they share one name per base URL.
     """
     digest = hashlib.sha256(f"{base_url}\0".encode())
-    key = "" if api_key is None else api_key.get_secret_value()
+    key = api_key if isinstance(api_key, str | None) else api_key.get_secret_value()
+    key = key or ""  # a plain string: set past the checks (`model_copy`, say)
     digest.update(key.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:24]
 

@@ -81,9 +81,13 @@ def structured_runnable(
         json_schema=json_schema,
         from_call=method == "function_calling",
     )
+    output_type: Any = dict
     if include_raw:
         parse = partial(_parsed_with_raw, parse=parse)
-    return llm | RunnableLambda(parse, name="parse_structured_output")
+    elif isinstance(schema, type) and is_basemodel_subclass(schema):
+        output_type = schema if issubclass(schema, BaseModel) else Any  # v1: Any
+    parser = RunnableLambda(parse, name="parse_structured_output")
+    return llm | parser.with_types(output_type=output_type)
 
 
 def _parsed(

@@ -105,6 +105,8 @@ class Call:
     content: bytes | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if isinstance(self.api_key, str):  # set past the model's checks
+            object.__setattr__(self, "api_key", SecretStr(self.api_key))
         # Checked like the model's fields: per-call overrides land here.
         timeout, retries = self.timeout, self.max_retries
         if timeout is not None and (

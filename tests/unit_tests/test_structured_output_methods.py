@@ -350,3 +350,26 @@ def test_a_response_format_in_model_kwargs_is_checked_like_a_per_call_one(
     gpt = make_model(ChatSegmindGPT4o, model_kwargs={"response_format": schema})
     gpt.invoke("Hi")
     assert recorder.last.body["response_format"] == schema
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
+@pytest.mark.parametrize(
+    ("schema", "include_raw", "output"),
+    [
+        (Joke, False, Joke.model_json_schema()),
+        (Joke, True, {"type": "object"}),
+        (JOKE_SCHEMA, False, {"type": "object"}),
+        (JokeV1, False, {}),
+    ],
+    ids=["pydantic", "include-raw", "dict", "pydantic-v1"],
+)
+def test_the_output_schema_names_what_the_runnable_returns(
+    gpt, method, schema, include_raw, output
+):
+    runnable = gpt.with_structured_output(
+        schema, method=method, include_raw=include_raw
+    )
+
+    described = runnable.get_output_jsonschema()
+
+    assert output.items() <= described.items()
