@@ -82,8 +82,7 @@ from langchain_segmind.transport.send import (
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
 DEFAULT_TIMEOUT_SECONDS = 120.0
 
-# Per-call keyword arguments with a meaning of their own; any other keyword
-# argument is sent as an extra body field (e.g. `top_p=0.9`).
+# Per-call keyword arguments with a meaning of their own; others are body fields.
 _CALL_OPTIONS = frozenset(
     {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
     | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
@@ -243,10 +242,13 @@ class ChatSegmind(BaseChatModel):
         raise refused[0] from refused[0].__cause__
 
     def __repr_args__(self) -> Any:
-        # The slug first, even when it is the class's default; no profile.
+        # The slug first, even when it is the class's default; no profile; a
+        # key set as a plain string past the checks is masked all the same.
         args = super().__repr_args__()
         return [("model", self.__dict__.get("model"))] + [
-            (k, v) for k, v in args if k not in ("model", "profile")
+            (k, SecretStr(v) if k == "api_key" and isinstance(v, str) else v)
+            for k, v in args
+            if k not in ("model", "profile")
         ]
 
     @field_validator("model", mode="before")
@@ -543,11 +545,9 @@ class ChatSegmind(BaseChatModel):
         credits = callbacks.read_credits(answer.headers, account, resumed_job=call.job)
         message = conversion.read_answer(answer.payload)
         if message is None:
-            error = error_for_unreadable(
-                answer.payload, answer.status_code, answer.headers
+            raise error_for_unreadable(
+                answer.payload, answer.status_code, answer.headers, answer.job
             )
-            error.job = answer.job
-            raise error
         message.response_metadata = {
             "model_name": call.model,
             "model_provider": callbacks.PROVIDER,

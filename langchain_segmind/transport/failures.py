@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import FrameType
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urlsplit
 
 from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS, successor_of
@@ -40,6 +40,9 @@ from langchain_segmind.errors import (
 )
 from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.retry import RETRYABLE_STATUSES
+
+if TYPE_CHECKING:
+    from langchain_segmind.transport.queue import SegmindJob
 
 _HTTP_STACK = ("httpx2", "httpx", "httpcore2", "httpcore", "h11", "aiohttp", "anyio")
 # The modules a call's frames go through: the HTTP stack, what it calls, the
@@ -286,9 +289,15 @@ def error_for_answer(
 
 
 def error_for_unreadable(
-    payload: Any, status_code: int, headers: Mapping[str, str]
+    payload: Any,
+    status_code: int,
+    headers: Mapping[str, str],
+    job: SegmindJob | None = None,
 ) -> SegmindResponseError:
-    """The error for a success whose JSON is no answer: Segmind's `error`, if any."""
+    """The error for a success whose JSON is no answer: Segmind's `error`, if any.
+
+    `job`: the v2 job the answer is the result of, kept on the error.
+    """
     reported = payload.get("error") if isinstance(payload, dict) else None
     if isinstance(reported, dict):
         reported = reported.get("message")
@@ -301,7 +310,7 @@ def error_for_unreadable(
         request_id=headers.get("x-request-id"),
         body=json.dumps(payload, ensure_ascii=False)[:2000],
     )
-    error.headers = headers
+    error.headers, error.job = headers, job
     return error
 
 

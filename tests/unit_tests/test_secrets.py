@@ -208,7 +208,7 @@ def test_a_key_with_a_quote_set_past_the_checks_is_refused_before_sending(
     ],
     ids=["model_copy", "assignment"],
 )
-def test_a_plain_string_key_set_past_the_checks_is_sent(
+def test_a_plain_string_key_set_past_the_checks_is_sent_and_not_shown(
     make_model, recorder, call, replaced
 ):
     model = replaced(make_model())
@@ -216,6 +216,7 @@ def test_a_plain_string_key_set_past_the_checks_is_sent(
     call(model, "Hi")
 
     assert recorder.last.headers["x-api-key"] == "sk-copied-key-1"
+    assert "sk-copied-key-1" not in f"{model!r} {model}"
 
 
 @pytest.mark.parametrize("status", [200, 502])
