@@ -282,9 +282,12 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
         refused | {"args": _as_block(refused["name"], refused["args"])}
         for refused in message.invalid_tool_calls
     ]
+    checks_left = [_CHECK_BUDGET]  # for all the reply's calls together
     for call in [*natives, *calls][: None if binding.parallel else 1]:
         name, args = call.name or "", call.arguments or {}
-        error = call.error or _argument_error(name, args, binding, call.beside)
+        error = call.error or _argument_error(
+            name, args, binding, call.beside, checks_left
+        )
         if error is None:
             valid.append(tool_call(name=name, args=args, id=call.id))
         else:
@@ -334,7 +337,11 @@ def _argument_names(tool: DescribedTool) -> set[str] | None:
 
 
 def _argument_error(
-    name: str, arguments: dict[str, Any], binding: ToolBinding, beside: bool
+    name: str,
+    arguments: dict[str, Any],
+    binding: ToolBinding,
+    beside: bool,
+    checks_left: list[int],
 ) -> str | None:
     """Why the call does not fit its tool, or `None`; never raises.
 
@@ -347,12 +354,16 @@ def _argument_error(
         return f"no tool is named {name!r}; tools: {names}"
     if binding.choice not in ("auto", "any", "none") and name != binding.choice:
         return f"tool_choice requires a call of {binding.choice!r}, not {name!r}"
-    errors = (_tool_error(tool, name, arguments, beside) for tool in named)
+    errors = (_tool_error(tool, name, arguments, beside, checks_left) for tool in named)
     return next((error for error in errors if error), None)
 
 
 def _tool_error(
-    tool: DescribedTool, name: str, arguments: dict[str, Any], beside: bool
+    tool: DescribedTool,
+    name: str,
+    arguments: dict[str, Any],
+    beside: bool,
+    checks_left: list[int],
 ) -> str | None:
     parameters = tool["function"].get("parameters")
     known = _argument_names(tool)
@@ -370,8 +381,12 @@ def _tool_error(
         ]
         return "; ".join(missing) or None
     schema = _model_schema(tool.args_model)
-    if _has_unions(tool.args_model) and _union_work(arguments, schema) > _CHECK_BUDGET:
-        return "the arguments nest too many alternatives of the schema to be checked"
+    if _has_unions(tool.args_model):
+        checks_left[0] -= _union_work(arguments, schema, checks_left[0])
+        if checks_left[0] < 0:
+            return (
+                "the arguments nest too many alternatives of the schema to be checked"
+            )
     try:  # on a copy: a validator may change its input in place
         tool.args_model.model_validate(copy.deepcopy(arguments))
     except ValidationError as error:
@@ -404,12 +419,12 @@ def _has_unions(model: type[BaseModel]) -> bool:
     return any(f'"{key}"' in written for key in ("anyOf", "oneOf", "allOf"))
 
 
-def _union_work(arguments: Any, root: Mapping[str, Any]) -> int:
-    """The (value, schema) visits pydantic's smart unions may make, up to the budget."""
+def _union_work(arguments: Any, root: Mapping[str, Any], budget: int) -> int:
+    """The (value, schema) visits pydantic's smart unions may make, up to `budget`."""
     definitions = root.get("$defs") or {}
     pending: list[tuple[Any, Any]] = [(arguments, root)]
     work = 0
-    while pending and work <= _CHECK_BUDGET:
+    while pending and work <= budget:
         value, schema = pending.pop()
         work += 1
         if not isinstance(schema, Mapping):

@@ -100,6 +100,10 @@ _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # hit Python's recursion limit wherever they are encoded again.
 MAX_ARGUMENT_DEPTH = 100
 _TOO_DEEP = f'"arguments" is nested too deeply (more than {MAX_ARGUMENT_DEPTH} levels)'
+# Calls read from one reply: far more than any turn needs; each costs time and
+# memory, so a reply of nothing but calls stops being read there.
+MAX_CALLS = 128
+_TOO_MANY = f"the reply has more than {MAX_CALLS} calls: the rest is not read"
 
 _PREAMBLE = """\
 # Tools
@@ -328,6 +332,10 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     budget = [8 * len(text)]
     while (opening := _next_opening(text, position)) != -1:
         prose.append(text[position:opening])
+        if len(calls) >= MAX_CALLS:
+            calls.append(ParsedCall(text[opening:], error=_TOO_MANY))
+            position = len(text)
+            break
         start = end = opening + len(CALL_OPEN)
         # A block ends at its closing tag or at the next block: it never
         # swallows the next call.
@@ -338,7 +346,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         opened = _OBJECT_START.match(text, start, limit) or _OBJECT_START.match(
             text, max(text.find("{", start, limit), start), limit
         )
-        while opened:
+        while opened and len(calls) + len(objects) < MAX_CALLS:
             begin = opened.end() - 1
             try:
                 payload, end, base, segment = _decode(
@@ -483,11 +491,7 @@ def reasoning_span(text: str) -> tuple[int, int]:
     """
     opened = _REASONING_OPEN.match(text)
     if opened is None:
-        for close in _R1_CLOSE.finditer(text):
-            line = text[text.rfind("\n", 0, close.start()) + 1 : close.start()]
-            if not _inside_json_string(line):
-                return 0, close.end()
-        return 0, 0
+        return 0, _r1_close(text)
     quotes, sure = _QUOTES + _CLOSING_QUOTES, -1
     closing = re.compile(f"</{opened[1]}>", re.IGNORECASE)
     for close in closing.finditer(text, opened.end()):
@@ -498,16 +502,34 @@ def reasoning_span(text: str) -> tuple[int, int]:
     return 0, -1
 
 
-def _inside_json_string(line: str) -> bool:
-    """Whether a line's text ends inside a JSON string (`"key": "…`, `[1, "…`).
+def _r1_close(text: str) -> int:
+    """Where the first `</think>` outside a JSON string ends R1 reasoning (0: none).
 
-    Not any open quote: prose (`they said "stop`, `a 6.1" screen`) may come
-    right before the real close.
+    A line's text is read once, piece by piece from one close to the next:
+    each piece begins with `<`, so no backslash escape spans two.
     """
-    plain = line.replace("\\\\", "").replace('\\"', "")
-    if plain.count('"') % 2 == 0:
-        return False
-    before = plain[: plain.rfind('"')].rstrip()
+    scanned = quotes = 0
+    string_opened = False  # by the line's last quote, if `quotes` is odd
+    for close in _R1_CLOSE.finditer(text):
+        if (line_break := text.rfind("\n", scanned, close.start())) != -1:
+            scanned = line_break + 1
+            quotes, string_opened = 0, False
+        plain = text[scanned : close.start()].replace("\\\\", "").replace('\\"', "")
+        if found := plain.count('"'):
+            quotes += found
+            string_opened = _opens_a_string(plain[: plain.rfind('"')].rstrip())
+        if quotes % 2 == 0 or not string_opened:
+            return close.end()
+        scanned = close.start()
+    return 0
+
+
+def _opens_a_string(before: str) -> bool:
+    """Whether a quote after `before` (a line's text) opens a JSON string value.
+
+    Not any quote: prose (`they said "stop`, `a 6.1" screen`) may come right
+    before the real close.
+    """
     if not before or before.endswith(("[", "{")):  # an item, a key
         return True
     last = before[:-1].rstrip()[-1:]  # before the `:` or `,`

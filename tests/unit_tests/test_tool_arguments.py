@@ -374,6 +374,18 @@ def test_a_recursive_schema_is_checked_without_hanging(gpt, recorder, api):
     ]
 
 
+def test_the_budget_for_checking_alternatives_is_the_whole_replys(gpt, recorder):
+    # Each call alone is within the budget; four together are not.
+    calls = [("Tree", {"root": node(7, {})})] * 4
+
+    valid, errors = outcome(gpt, recorder, [Tree], *calls)
+
+    assert len(valid) == 3
+    assert errors == [
+        "the arguments nest too many alternatives of the schema to be checked"
+    ]
+
+
 def test_a_shallow_recursive_model_is_still_validated(gpt, recorder):
     assert outcome(
         gpt,

@@ -152,12 +152,14 @@ def test_an_escaped_tag_in_a_reply_is_prose(gpt, recorder):
     assert (message.content, message.tool_calls) == (reply, [])
 
 
-def test_a_reply_of_many_unusable_blocks_is_read_whole(gpt, recorder):
-    # Each block's object is searched for where the block starts: a reply of
-    # many empty blocks and one stray brace is read in one pass.
+def test_a_reply_of_many_unusable_blocks_is_read_up_to_the_cap(gpt, recorder):
+    # Each block's object is searched for where the block starts; past the
+    # 128th block the rest is one refused call, left unread.
     message = read(gpt, recorder, "<tool_call></tool_call>" * 20_000 + "{")
 
-    assert len(message.invalid_tool_calls) == 20_000
+    *blocks, rest = message.invalid_tool_calls
+    assert [c["error"] for c in blocks] == ["the block is not a JSON object"] * 128
+    assert rest["error"] == "the reply has more than 128 calls: the rest is not read"
     assert message.tool_calls == []
 
 

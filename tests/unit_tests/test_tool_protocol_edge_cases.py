@@ -308,6 +308,29 @@ def test_an_uppercase_fence_holding_an_array_gives_each_call(gpt, recorder):
     assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}, {"x": "Rome"}]
 
 
+def test_calls_past_the_128th_of_a_reply_are_one_refused_call_unread(gpt, recorder):
+    calls = [{"name": "f", "arguments": {"x": n}} for n in range(200)]
+    reply = "".join(f"<tool_call>{json.dumps(call)}</tool_call>" for call in calls)
+
+    message = read(gpt, recorder, reply)
+
+    assert [c["args"] for c in message.tool_calls] == [{"x": n} for n in range(128)]
+    (unread,) = message.invalid_tool_calls
+    assert unread["error"] == "the reply has more than 128 calls: the rest is not read"
+    assert unread["args"].startswith(f"<tool_call>{json.dumps(calls[128])}")
+
+
+def test_an_array_of_more_than_128_calls_leaves_the_rest_unread(gpt, recorder):
+    calls = [{"name": "f", "arguments": {"x": n}} for n in range(200)]
+
+    message = read(gpt, recorder, f"<tool_call>{json.dumps(calls)}</tool_call>")
+
+    assert len(message.tool_calls) == 128
+    (unread,) = message.invalid_tool_calls
+    assert unread["error"] == "text after the calls is no call"
+    assert json.dumps(calls[128]) in unread["args"]
+
+
 @pytest.mark.parametrize("joiner", [" and ", ";", ', "x", '])
 def test_text_after_a_blocks_calls_is_an_invalid_call_not_dropped(
     gpt, recorder, joiner
