@@ -130,15 +130,15 @@ class _BoundedStream(httpcore2.NetworkStream):
 
     def __init__(self, stream: httpcore2.NetworkStream) -> None:
         self._stream = stream
+        # As the async one: no frame of ours when the pool asks about the socket.
+        self.close = stream.close  # type: ignore[method-assign]
+        self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._stream.read(max_bytes, _bounded(timeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._stream.write(buffer, _bounded(timeout, httpcore2.WriteTimeout))
-
-    def close(self) -> None:
-        self._stream.close()
 
     def start_tls(
         self,
@@ -150,9 +150,6 @@ class _BoundedStream(httpcore2.NetworkStream):
         tls = self._stream.start_tls(ssl_context, server_hostname, bounded)
         _handshake_done()
         return _BoundedStream(tls)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
 
 
 def _connection_opened() -> None:
@@ -207,15 +204,12 @@ class _ClosedWhenCancelled(httpcore2.AsyncNetworkStream):
 
     def __init__(self, stream: httpcore2.AsyncNetworkStream) -> None:
         self._stream = stream
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
+        # The stream's own methods, with no frame of ours: the pool asks every
+        # idle connection whether it is readable on each request.
+        self.read = stream.read  # type: ignore[method-assign]
+        self.write = stream.write  # type: ignore[method-assign]
+        self.aclose = stream.aclose  # type: ignore[method-assign]
+        self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
 
     async def start_tls(
         self,
@@ -230,9 +224,6 @@ class _ClosedWhenCancelled(httpcore2.AsyncNetworkStream):
             raise
         _handshake_done()
         return tls
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
 
 
 class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
