@@ -340,7 +340,12 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     if not data or not data.strip():
         raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
     # Providers take standard base64 only: no white space, `+` and `/`, padded.
-    if len(data) % 4 or data.endswith("===") or any(c in data for c in "-_ \t\n\r\f\v"):
+    if (
+        len(data) % 4
+        or data.endswith("===")
+        or not data.isascii()  # Unicode white space, say
+        or any(char in data for char in "-_ \t\n\r\f\v\x1c\x1d\x1e\x1f")
+    ):
         data = "".join(data.split()).translate(_URL_SAFE).rstrip("=")
         data += "=" * (-len(data) % 4)
     media_type = mime_type.lower() if mime_type else None

@@ -282,7 +282,8 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
         refused | {"args": _as_block(refused["name"], refused["args"])}
         for refused in message.invalid_tool_calls
     ]
-    checks_left = [_CHECK_BUDGET]  # for all the reply's calls together
+    # For all the reply's calls together, in proportion to its length.
+    checks_left = [_CHECK_BUDGET + 2 * len(message.text)]
     for call in [*natives, *calls][: None if binding.parallel else 1]:
         name, args = call.name or "", call.arguments or {}
         error = call.error or _argument_error(
@@ -382,11 +383,14 @@ def _tool_error(
         return "; ".join(missing) or None
     schema = _model_schema(tool.args_model)
     if _has_unions(tool.args_model):
-        checks_left[0] -= _union_work(arguments, schema, checks_left[0])
-        if checks_left[0] < 0:
+        limit = min(checks_left[0], _CHECK_BUDGET)  # the call's, and the reply's
+        checks_left[0] -= (work := _union_work(arguments, schema, limit))
+        if work > limit and limit == _CHECK_BUDGET:
             return (
                 "the arguments nest too many alternatives of the schema to be checked"
             )
+        if work > limit:
+            return "the reply's calls nest too many alternatives to check them all"
     try:  # on a copy: a validator may change its input in place
         tool.args_model.model_validate(copy.deepcopy(arguments))
     except ValidationError as error:

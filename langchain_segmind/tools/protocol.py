@@ -372,7 +372,9 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         calls += read
         if rest:  # more text after the calls: never dropped in silence
             unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}"
-            calls.append(ParsedCall(unread, error="text after the calls is no call"))
+            capped = opened is not None and len(calls) >= MAX_CALLS
+            error = _TOO_MANY if capped else "text after the calls is no call"
+            calls.append(ParsedCall(unread, error=error))
         position = limit if close == -1 else close + len(CALL_CLOSE)
     if answer == -1:  # drafts, or cut off at `max_tokens`: never made
         return text, [ParsedCall(c.text, c.name, error=_UNFINISHED) for c in calls]

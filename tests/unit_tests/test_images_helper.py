@@ -229,6 +229,10 @@ def test_sniff_media_type_of_base64_text(data: str, expected: str | None) -> Non
             id="url-safe-unpadded",
         ),
         pytest.param(b64(JPEG_BYTES) + "====", id="over-padded"),
+        pytest.param(
+            b64(JPEG_BYTES)[:8] + "\u2028\xa0\x85\x1f" + b64(JPEG_BYTES)[8:],
+            id="other-white-space",
+        ),
     ],
 )
 def test_inline_base64_is_sniffed_and_sent_as_standard_base64(

@@ -373,3 +373,11 @@ def test_the_output_schema_names_what_the_runnable_returns(
     described = runnable.get_output_jsonschema()
 
     assert output.items() <= described.items()
+
+
+def test_an_answer_schema_that_is_no_object_is_not_described_as_one(gpt):
+    schema = {"title": "Scores", "type": "array", "items": {"type": "integer"}}
+
+    described = gpt.with_structured_output(schema).get_output_jsonschema()
+
+    assert described.get("type") != "object"

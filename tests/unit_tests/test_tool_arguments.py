@@ -381,9 +381,21 @@ def test_the_budget_for_checking_alternatives_is_the_whole_replys(gpt, recorder)
     valid, errors = outcome(gpt, recorder, [Tree], *calls)
 
     assert len(valid) == 3
-    assert errors == [
-        "the arguments nest too many alternatives of the schema to be checked"
-    ]
+    assert errors == ["the reply's calls nest too many alternatives to check them all"]
+
+
+class Store(BaseModel):
+    """Store values."""
+
+    values: list[int | str]
+
+
+def test_the_budget_grows_with_the_reply_for_long_plain_arguments(gpt, recorder):
+    calls = [("Store", {"values": list(range(17_000))})] * 2
+
+    valid, errors = outcome(gpt, recorder, [Store], *calls)
+
+    assert (len(valid), errors) == (2, [])
 
 
 def test_a_shallow_recursive_model_is_still_validated(gpt, recorder):

@@ -327,7 +327,7 @@ def test_an_array_of_more_than_128_calls_leaves_the_rest_unread(gpt, recorder):
 
     assert len(message.tool_calls) == 128
     (unread,) = message.invalid_tool_calls
-    assert unread["error"] == "text after the calls is no call"
+    assert unread["error"] == "the reply has more than 128 calls: the rest is not read"
     assert json.dumps(calls[128]) in unread["args"]
 
 
