@@ -7,7 +7,6 @@ after Segmind accepted (and billed) a job carries it as `error.job`.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -185,9 +184,6 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         if not isinstance(error, SegmindTimeoutError | ended):  # said, or moot
             error.hint = error.hint or _RESUME_HINT
         raise
-    except (asyncio.CancelledError, KeyboardInterrupt) as error:
-        error.job = job  # type: ignore[union-attr]
-        raise
     except Exception as error:  # the user's own code (a handler, a hook) failed
         # Its text stays in the cause: it is the user's, and may hold anything.
         wrapped = SegmindConnectionError(
@@ -199,6 +195,9 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         )
         wrapped.job = job
         raise wrapped from error
+    except BaseException as error:  # cancelled, Ctrl-C, `sys.exit()` on SIGTERM
+        error.job = job  # type: ignore[attr-defined]
+        raise
 
 
 def _ended(job: SegmindJob, error: SegmindError) -> SegmindError:

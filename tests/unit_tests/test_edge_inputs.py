@@ -351,17 +351,19 @@ def test_a_users_client_timing_out_a_poll_says_to_resume(recorder, fake_clock) -
     assert caught.value.job is not None
 
 
+# Ctrl-C, or a SIGTERM handler's `sys.exit()`, while the job runs.
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, SystemExit])
 def test_an_interrupt_while_polling_carries_the_accepted_job(
-    recorder, fake_clock
+    recorder, fake_clock, interruption
 ) -> None:
     base = "https://api.segmind.com/v2/requests/j1"
     queued = {"request_id": "j1", "status": "QUEUED"}
     recorder.reply({**queued, "status_url": f"{base}/status", "response_url": base})
-    recorder.queue(KeyboardInterrupt())  # Ctrl-C while the job runs
+    recorder.queue(interruption())
     client = httpx2.Client(transport=httpx2.MockTransport(recorder))
     model = ChatSegmindGPT4o(api_key=SECRET, api_version="v2", http_client=client)
 
-    with pytest.raises(KeyboardInterrupt) as caught:
+    with pytest.raises(interruption) as caught:
         model.invoke("hi")
 
     assert caught.value.job.request_id == "j1"  # type: ignore[attr-defined]
