@@ -207,3 +207,22 @@ def test_white_space_names_the_argument_that_is_wrong(argument, value):
 def test_a_client_of_the_wrong_kind_names_the_argument(argument, client):
     with pytest.raises(SegmindInputError, match=argument):
         ChatSegmindGPT4o(**{argument: client})
+
+
+@pytest.mark.parametrize(
+    "replaced",
+    [
+        lambda model: model.model_copy(update={"api_key": "sk-copied-key-1"}),
+        lambda model: setattr(model, "api_key", "sk-copied-key-1") or model,
+    ],
+    ids=["model_copy", "assignment"],
+)
+def test_a_plain_string_key_set_past_the_checks_is_sent_and_not_shown(
+    make_model, recorder, call, replaced
+):
+    model = replaced(make_model())
+
+    call(model, "Hi")
+
+    assert recorder.last.headers["x-api-key"] == "sk-copied-key-1"
+    assert "sk-copied-key-1" not in f"{model!r} {model}"
