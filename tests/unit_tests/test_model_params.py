@@ -1,4 +1,5 @@
-"""Constructor arguments that are not fields: warned about, then sent (ChatOpenAI)."""
+"""Constructor arguments: aliases, unknown ones (warned about, then sent, as in
+ChatOpenAI), and values set past the checks."""
 
 from __future__ import annotations
 
