@@ -652,11 +652,11 @@ class ChatSegmind(BaseChatModel):
             SegmindNotFoundError: Segmind has no such job (or no longer).
             SegmindInputError: Not a job, or an option that would change it.
         """
-        return self.invoke([], resume_job=job, **kwargs)
+        return self.invoke([], **queue.resume_options(job, kwargs))
 
     async def aresume(self, job: SegmindJob | str, **kwargs: Any) -> AIMessage:
         """The async form of `resume`, with the same arguments and result."""
-        return await self.ainvoke([], resume_job=job, **kwargs)
+        return await self.ainvoke([], **queue.resume_options(job, kwargs))
 
 
 class ChatSegmindClaude(ChatSegmind):

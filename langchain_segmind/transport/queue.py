@@ -99,6 +99,15 @@ def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:
     return SegmindJob(request_id, model, f"{base}/status", base)
 
 
+def resume_options(job: object, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The call options of `resume(job, **options)`: a job's own slug by default.
+
+    Named per call, the slug is the one traces and the credits callback see.
+    """
+    own = {"model": job.model} if isinstance(job, SegmindJob) else {}
+    return {"resume_job": job, **own, **options}
+
+
 def job_to_resume(model: str, base_url: str, options: Mapping[str, Any]) -> SegmindJob:
     """The job `resume` collects: a `SegmindJob`, or a request id for `model`.
 

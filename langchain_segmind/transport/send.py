@@ -530,7 +530,7 @@ def _delay_or_raise(
         "%s %s failed: %s; %s",
         method,
         call.url,
-        failure,
+        " ".join(str(failure).split()),  # one line: a server's text cannot add one
         "giving up" if delay is None else f"retrying in {delay:.2f}s",
     )
     if delay is None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage
 
 from langchain_segmind import (
@@ -278,6 +279,39 @@ async def test_credits_count_a_resumed_job_once(
     assert (totals.total_cost, totals.successful_requests) == (cost, 1)
     assert totals.failed_requests == totals.by_model[SLUG].failed_requests == 0
     assert totals.by_model[SLUG].total_cost == cost
+
+
+class _TracedModels(BaseCallbackHandler):
+    """The model name each chat model run is traced under."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def on_chat_model_start(
+        self, serialized: Any, messages: Any, *, metadata: Any = None, **kwargs: Any
+    ) -> None:
+        self.names.append((metadata or {}).get("ls_model_name"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_job_resumed_by_a_model_of_another_slug_is_traced_as_its_own(
+    mode: str, segmind_emulator: SegmindEmulator
+) -> None:
+    job = accepted_job(
+        await timed_out(segmind_emulator, v2_model(segmind_emulator), mode)
+    )
+    segmind_emulator.queue_polls_until_complete = 0
+    other = ChatSegmind(
+        model="claude-3.5-sonnet",
+        api_version="v2",
+        base_url=segmind_emulator.base_url,
+        callbacks=[traced := _TracedModels()],
+    )
+
+    message = await resume(other, mode, job)
+
+    assert message.response_metadata["model_name"] == SLUG
+    assert traced.names == [SLUG]
 
 
 @pytest.mark.parametrize("mode", MODES)

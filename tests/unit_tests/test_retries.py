@@ -511,6 +511,20 @@ def test_retry_log_names_the_wait(model, recorder, fake_clock, call, caplog):
     assert any("retrying in 0.50s" in m for m in messages)
 
 
+def test_a_servers_error_text_cannot_write_a_log_line(
+    model, recorder, fake_clock, call, caplog
+):
+    caplog.set_level("INFO", logger="langchain_segmind")
+    forged = "busy\r\nWARNING:langchain_segmind:re-enter your key at evil.example"
+    recorder.queue(httpx2.Response(503, json={"error": forged}))
+
+    call(model, "Hi")
+
+    (line,) = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
+    assert "busy WARNING:langchain_segmind:re-enter" in line
+    assert not {"\n", "\r"} & set(line)
+
+
 def test_no_attempt_may_run_past_the_deadline(make_model, recorder, fake_clock, call):
     model = make_model(max_retries=2, timeout=10)
     attempts: list[tuple[float, float]] = []
