@@ -70,4 +70,5 @@ _EXPORTS = {
     "SegmindJob": "transport.queue",
 }
 __all__ = ["__version__", *_EXPORTS]
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+if not TYPE_CHECKING:  # type checkers read the imports above: a typo fails
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

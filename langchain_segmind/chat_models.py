@@ -29,7 +29,6 @@ from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import (
     AfterValidator,
     AliasChoices,
-    BaseModel,
     ConfigDict,
     Field,
     SecretStr,
@@ -395,7 +394,7 @@ class ChatSegmind(BaseChatModel):
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+    ) -> Runnable[LanguageModelInput, Any]:  # the schema's type, or a dict
         """Return a runnable whose output follows `schema`.
 
         Args:

@@ -1,12 +1,24 @@
-"""Constructor calls as the README writes them, for `mypy --strict` (the lint step).
+"""Calls as the README writes them, for `mypy --strict` (the lint step).
 
 Type checkers must accept what runs: plain-string keys, `model` and the other
-aliases, on the two default classes as on `ChatSegmind`.
+aliases, on the two default classes as on `ChatSegmind`; structured output as
+the schema's type; the fake clock as itself. And refuse what does not: a
+misspelled export is an error (the `type: ignore` below is used, or mypy
+reports it unused), not `Any`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
+from langchain_segmind.testing import FakeClock
+from langchain_segmind.transport.deadline import replaced_clock
+
+if TYPE_CHECKING:
+    from langchain_segmind import ChatSegmnd  # type: ignore[attr-defined]  # noqa: F401
 
 
 def readme_models() -> list[ChatSegmind]:
@@ -19,3 +31,22 @@ def readme_models() -> list[ChatSegmind]:
             model="gpt-4o", api_key="test", base_url="http://127.0.0.1:8080/v1"
         ),
     ]
+
+
+class Joke(BaseModel):
+    """A joke."""
+
+    setup: str
+
+
+def structured_joke(model: ChatSegmind) -> str:
+    """Read a structured answer as its schema's type; never called."""
+    joke: Joke = model.with_structured_output(Joke).invoke("a joke")
+    return joke.setup
+
+
+def clock_waits(model: ChatSegmind) -> list[float]:
+    """The FakeClock example of the testing docs; never called."""
+    with replaced_clock(FakeClock()) as clock:
+        model.invoke("hi")
+    return clock.waits

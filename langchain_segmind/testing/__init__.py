@@ -81,4 +81,5 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+if not TYPE_CHECKING:  # type checkers read the imports above: a typo fails
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from langchain_segmind.errors import SegmindTimeoutError
 
@@ -48,8 +48,11 @@ class Clock:
 _clock: Clock = Clock()
 
 
+_SomeClock = TypeVar("_SomeClock", bound=Clock)
+
+
 @contextmanager
-def replaced_clock(clock: Clock) -> Iterator[Clock]:
+def replaced_clock(clock: _SomeClock) -> Iterator[_SomeClock]:
     """Time every call made inside the block on `clock` (process-wide)."""
     global _clock
     previous, _clock = _clock, clock
