@@ -73,7 +73,8 @@ _SLUG = re.compile(r"[A-Za-z0-9._-]+")
 _SECRET_NAME = re.compile(
     r"api[-_]?key|(?:access|private)[-_]?key|secret|passw(?:or)?d|passphrase"
     r"|authorization|credential|bearer|^auth$|^token$|^(?:segmind[-_]?)?key$"
-    r"|(?:^|[-_])(?:access|auth|oauth|api|segmind|session|refresh|id)[-_]?token",
+    r"|(?:^|[-_])(?:access|auth|oauth|api|segmind|session|refresh|id)[-_]?token"
+    r"|[-_]token$|cookie",  # `X-Amz-Security-Token`, `X-CSRF-Token`, `Cookie`
     re.I,
 )
 _CAMEL_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pickle
 import traceback
+from typing import Any
 
 import httpx2
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.load import dumps
 
 from langchain_segmind import ChatSegmind, ChatSegmindGPT4o, SegmindInputError
@@ -111,7 +113,11 @@ def test_a_base_url_with_credentials_is_refused_without_showing_them(kind):
         assert "Pa55word" not in rendered
 
 
-@pytest.mark.parametrize("name", ["Authorization", "X-Auth-Token", "x-secret"])
+CREDENTIAL_HEADERS = ["Authorization", "X-Auth-Token", "x-secret", "Cookie"]
+CREDENTIAL_HEADERS += ["X-Amz-Security-Token", "X-CSRF-Token"]
+
+
+@pytest.mark.parametrize("name", CREDENTIAL_HEADERS)
 def test_a_credential_in_default_headers_is_refused_without_showing_it(name):
     headers = {name: PASSWORD}
     with pytest.raises(SegmindInputError, match="default_headers") as raised:
@@ -137,3 +143,25 @@ def test_a_per_call_argument_named_like_a_key_is_refused(keyed, recorder, name):
     with pytest.raises(SegmindInputError, match="looks like a credential"):
         keyed.invoke("Hi", **{name: "sk-other"})
     assert recorder.count == 0
+
+
+@pytest.mark.parametrize("name", CREDENTIAL_HEADERS)
+def test_a_credential_header_given_per_call_is_sent_but_not_traced(
+    keyed, recorder, name
+):
+    handler = InvocationParams()
+
+    keyed.invoke("Hi", extra_headers={name: PASSWORD}, config={"callbacks": [handler]})
+
+    assert recorder.last.headers[name.lower()] == PASSWORD
+    assert handler.params["extra_headers"] == {name: "[redacted]"}
+
+
+class InvocationParams(BaseCallbackHandler):
+    """The invocation parameters a tracer is handed."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+
+    def on_chat_model_start(self, serialized, messages, **kwargs) -> None:
+        self.params = kwargs["invocation_params"]
