@@ -282,9 +282,11 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
         refused | {"args": _as_block(refused["name"], refused["args"])}
         for refused in message.invalid_tool_calls
     ]
-    # For all the reply's calls together, in proportion to its length.
-    checks_left = [_CHECK_BUDGET + 2 * len(message.text)]
-    for call in [*natives, *calls][: None if binding.parallel else 1]:
+    # For all the reply's calls together: more for longer calls, within bounds.
+    checked = [*natives, *calls][: None if binding.parallel else 1]
+    written = sum(len(call.text) for call in checked)
+    checks_left = [_CHECK_BUDGET + min(2 * written, 10 * _CHECK_BUDGET)]
+    for call in checked:
         name, args = call.name or "", call.arguments or {}
         error = call.error or _argument_error(
             name, args, binding, call.beside, checks_left
@@ -390,7 +392,10 @@ def _tool_error(
                 "the arguments nest too many alternatives of the schema to be checked"
             )
         if work > limit:
-            return "the reply's calls nest too many alternatives to check them all"
+            return (
+                "with the reply's other calls, the arguments nest too many "
+                "alternatives of the schema to be checked"
+            )
     try:  # on a copy: a validator may change its input in place
         tool.args_model.model_validate(copy.deepcopy(arguments))
     except ValidationError as error:

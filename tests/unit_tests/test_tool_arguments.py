@@ -381,7 +381,10 @@ def test_the_budget_for_checking_alternatives_is_the_whole_replys(gpt, recorder)
     valid, errors = outcome(gpt, recorder, [Tree], *calls)
 
     assert len(valid) == 3
-    assert errors == ["the reply's calls nest too many alternatives to check them all"]
+    assert errors == [
+        "with the reply's other calls, the arguments nest too many alternatives "
+        "of the schema to be checked"
+    ]
 
 
 class Store(BaseModel):
@@ -396,6 +399,21 @@ def test_the_budget_grows_with_the_reply_for_long_plain_arguments(gpt, recorder)
     valid, errors = outcome(gpt, recorder, [Store], *calls)
 
     assert (len(valid), errors) == (2, [])
+
+
+def test_the_budget_grows_with_native_calls_too(gpt, recorder):
+    arguments = json.dumps({"values": list(range(17_000))})
+    native = {"type": "function", "function": {"name": "Store", "arguments": arguments}}
+    message = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": f"c{n}", **native} for n in range(2)],
+    }
+    recorder.reply(openai_payload(choices=[{"index": 0, "message": message}]))
+
+    reply = gpt.bind_tools([Store]).invoke("Hi")
+
+    assert (len(reply.tool_calls), reply.invalid_tool_calls) == (2, [])
 
 
 def test_a_shallow_recursive_model_is_still_validated(gpt, recorder):
