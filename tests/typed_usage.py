@@ -19,6 +19,7 @@ from langchain_segmind.transport.deadline import replaced_clock
 
 if TYPE_CHECKING:
     from langchain_segmind import ChatSegmnd  # type: ignore[attr-defined]  # noqa: F401
+    from langchain_segmind.testing import FakeClok  # type: ignore[attr-defined]  # noqa: F401
 
 
 def readme_models() -> list[ChatSegmind]:

@@ -156,7 +156,8 @@ def test_image_block_rejects_non_image_file_names(tmp_path: Path, name: str) -> 
         pytest.param(b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp", id="webp"),
         pytest.param(b"%PDF-1.7", "application/pdf", id="pdf"),
         pytest.param(b"\xef\xbb\xbf\r\n%PDF-1.7", "application/pdf", id="pdf-late"),
-        pytest.param(b"\0" * 1020 + b"%PDF-1.7", None, id="pdf-past-1024-bytes"),
+        pytest.param(b"\0" * 1019 + b"%PDF-1.7", "application/pdf", id="pdf-at-1019"),
+        pytest.param(b"\0" * 1020 + b"%PDF-1.7", None, id="pdf-crossing-byte-1024"),
         pytest.param(b"\0" * 8 + b"GIF89a", None, id="only-a-pdf-may-be-late"),
         pytest.param(b"RIFF\x00\x00\x00\x00WAVEfmt ", None, id="wav-is-not-webp"),
         pytest.param(b"\x89PNG", None, id="truncated-png"),
@@ -230,9 +231,14 @@ def test_sniff_media_type_of_base64_text(data: str, expected: str | None) -> Non
         ),
         pytest.param(b64(JPEG_BYTES) + "====", id="over-padded"),
         pytest.param(
-            b64(JPEG_BYTES)[:8] + "\u2028\xa0\x85\x1f" + b64(JPEG_BYTES)[8:],
-            id="other-white-space",
+            b64(JPEG_BYTES)[:8] + "\u2028\xa0\x85\xa0" + b64(JPEG_BYTES)[8:],
+            id="unicode-white-space",
         ),
+        pytest.param(
+            b64(JPEG_BYTES)[:8] + "\x1c\x1d\x1e\x1f" + b64(JPEG_BYTES)[8:],
+            id="ascii-separators",
+        ),
+        pytest.param(b64(JPEG_BYTES).rstrip("="), id="unpadded"),
     ],
 )
 def test_inline_base64_is_sniffed_and_sent_as_standard_base64(

@@ -53,7 +53,14 @@ def test_a_bad_override_fails_before_sending(gpt, recorder, call, kwargs, match)
 
 @pytest.mark.parametrize(
     "name",
-    ["model_name", "stop_sequences", "base_url", "api_version", "default_headers"],
+    [
+        "model_name",
+        "stop_sequences",
+        "base_url",
+        "api_version",
+        "default_headers",
+        "max_tokens_to_sample",
+    ],
 )
 def test_a_field_that_is_no_call_option_is_refused_not_sent(gpt, recorder, name):
     with pytest.raises(SegmindInputError, match=f"'{name}'.*cannot be set per call"):

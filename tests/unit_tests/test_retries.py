@@ -511,18 +511,19 @@ def test_retry_log_names_the_wait(model, recorder, fake_clock, call, caplog):
     assert any("retrying in 0.50s" in m for m in messages)
 
 
+@pytest.mark.parametrize("line_break", ["\r\n", "\x0b", "\u2028"])
 def test_a_servers_error_text_cannot_write_a_log_line(
-    model, recorder, fake_clock, call, caplog
+    model, recorder, fake_clock, call, caplog, line_break
 ):
     caplog.set_level("INFO", logger="langchain_segmind")
-    forged = "busy\r\nWARNING:langchain_segmind:re-enter your key at evil.example"
+    forged = f"busy{line_break}WARNING:langchain_segmind:re-enter your key at evil"
     recorder.queue(httpx2.Response(503, json={"error": forged}))
 
     call(model, "Hi")
 
     (line,) = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
     assert "busy WARNING:langchain_segmind:re-enter" in line
-    assert not {"\n", "\r"} & set(line)
+    assert len(line.splitlines()) == 1
 
 
 def test_no_attempt_may_run_past_the_deadline(make_model, recorder, fake_clock, call):

@@ -401,6 +401,20 @@ def test_the_budget_grows_with_the_reply_for_long_plain_arguments(gpt, recorder)
     assert (len(valid), errors) == (2, [])
 
 
+def test_the_replys_budget_stops_growing_past_ten_times_a_calls(gpt, recorder):
+    # Each call is within its budget and long; thirteen together need more
+    # than eleven calls' budgets, however long their text.
+    calls = [("Store", {"values": list(range(30_000))})] * 13
+
+    valid, errors = outcome(gpt, recorder, [Store], *calls)
+
+    assert len(valid) == 12
+    assert errors == [
+        "with the reply's other calls, the arguments nest too many alternatives "
+        "of the schema to be checked"
+    ]
+
+
 def test_the_budget_grows_with_native_calls_too(gpt, recorder):
     arguments = json.dumps({"values": list(range(17_000))})
     native = {"type": "function", "function": {"name": "Store", "arguments": arguments}}

@@ -153,8 +153,7 @@ def test_an_escaped_tag_in_a_reply_is_prose(gpt, recorder):
 
 
 def test_a_reply_of_many_unusable_blocks_is_read_up_to_the_cap(gpt, recorder):
-    # Each block's object is searched for where the block starts; past the
-    # 128th block the rest is one refused call, left unread.
+    # Past the 128th block the rest is one refused call, left unread.
     message = read(gpt, recorder, "<tool_call></tool_call>" * 20_000 + "{")
 
     *blocks, rest = message.invalid_tool_calls
