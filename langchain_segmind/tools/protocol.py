@@ -370,12 +370,16 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         if opening < answer:
             read = [ParsedCall(c.text, c.name, error=_BEFORE_CLOSE) for c in read]
         calls += read
+        position = limit if close == -1 else close + len(CALL_CLOSE)
+        if rest and opened is not None and len(calls) >= MAX_CALLS:
+            # Capped inside the block: the reply's rest goes with it, unread.
+            unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}{text[position:]}"
+            calls.append(ParsedCall(unread, error=_TOO_MANY))
+            position = len(text)
+            break
         if rest:  # more text after the calls: never dropped in silence
             unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}"
-            capped = opened is not None and len(calls) >= MAX_CALLS
-            error = _TOO_MANY if capped else "text after the calls is no call"
-            calls.append(ParsedCall(unread, error=error))
-        position = limit if close == -1 else close + len(CALL_CLOSE)
+            calls.append(ParsedCall(unread, error="text after the calls is no call"))
     if answer == -1:  # drafts, or cut off at `max_tokens`: never made
         return text, [ParsedCall(c.text, c.name, error=_UNFINISHED) for c in calls]
     if not calls:

@@ -331,6 +331,20 @@ def test_an_array_of_more_than_128_calls_leaves_the_rest_unread(gpt, recorder):
     assert json.dumps(calls[128]) in unread["args"]
 
 
+def test_a_block_after_an_array_past_128_calls_is_in_the_one_unread_call(gpt, recorder):
+    calls = [{"name": "f", "arguments": {"x": n}} for n in range(130)]
+    later = json.dumps({"name": "f", "arguments": {"x": "later"}})
+    reply = f"<tool_call>{json.dumps(calls)}</tool_call> then <tool_call>{later}"
+
+    message = read(gpt, recorder, reply)
+
+    assert len(message.tool_calls) == 128
+    (unread,) = message.invalid_tool_calls
+    assert unread["error"] == "the reply has more than 128 calls: the rest is not read"
+    assert json.dumps(calls[129]) in unread["args"]
+    assert unread["args"].endswith(f"<tool_call>{later}")
+
+
 @pytest.mark.parametrize("joiner", [" and ", ";", ', "x", '])
 def test_text_after_a_blocks_calls_is_an_invalid_call_not_dropped(
     gpt, recorder, joiner
