@@ -272,7 +272,16 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        """Remember Segmind runs, so that their failures can be counted."""
+        """Remember Segmind runs, so that their failures can be counted.
+
+        Args:
+            serialized: The serialized chat model.
+            messages: The run's messages.
+            run_id: The ID of the run.
+            metadata: The run's metadata; a Segmind run's `ls_provider` is
+                `"segmind"`.
+            **kwargs: Other arguments of the callback, ignored.
+        """
         metadata = metadata or {}
         if metadata.get("ls_provider") == PROVIDER:
             with self._totals_lock:
@@ -286,6 +295,12 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         It was billed however the stream then ends: drained, left after the
         chunk, or closed with the agent streaming it (which may end the run
         with neither `on_llm_end` nor `on_llm_error`).
+
+        Args:
+            token: The new token, ignored: the chunk has the whole answer.
+            chunk: The new chunk; counted if it is a Segmind answer's last.
+            run_id: The ID of the run.
+            **kwargs: Other arguments of the callback, ignored.
         """
         message = getattr(chunk, "message", None)
         if (
@@ -304,7 +319,14 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
     def on_llm_end(
         self, response: LLMResult, *, run_id: UUID | None = None, **kwargs: Any
     ) -> None:
-        """Add the tokens and credits of a finished call."""
+        """Add the tokens and credits of a finished call.
+
+        Args:
+            response: The call's result; its Segmind answers are counted.
+            run_id: The ID of the run.
+            **kwargs: Other arguments of the callback, passed to langchain-core's
+                handler.
+        """
         if run_id not in self._streamed_runs:
             super().on_llm_end(response, run_id=run_id, **kwargs)
         with self._totals_lock:
@@ -330,6 +352,12 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
 
         A stream left after its one chunk (a `break`, `next(stream)`) ends in
         an error too; its answer was counted when it came.
+
+        Args:
+            error: The error the run ended with.
+            run_id: The ID of the run.
+            response: The partial result, if any; ignored.
+            **kwargs: Other arguments of the callback, ignored.
         """
         # Bad input, no key, the low-balance guard, a closed client or no free
         # connection: no request was made (unless a v2 job was accepted).

@@ -40,7 +40,7 @@ from pydantic import (
 
 from langchain_segmind import callbacks, conversion
 from langchain_segmind.catalogue.profiles import (
-    CatalogueProfile,
+    given_profile,
     profile_for,
     profile_of_call,
     without_another_slugs_profile,
@@ -48,17 +48,15 @@ from langchain_segmind.catalogue.profiles import (
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import (
     ToolBinding,
-    answer_schema_into_protocol,
     apply_protocol,
-    binding_from_call,
     describe_tool,
-    normalize_tool_choice,
+    described_tools,
     read_tool_calls,
 )
 from langchain_segmind.tools.structured import (
     StructuredMethod,
-    response_format_for,
     structured_runnable,
+    tools_and_format,
 )
 from langchain_segmind.transport import clients, queue
 from langchain_segmind.transport.deadline import MAX_TIMEOUT_SECONDS
@@ -304,10 +302,8 @@ class ChatSegmind(BaseChatModel):
     @property
     def lc_attributes(self) -> dict[str, Any]:
         """A `profile=` given is serialized (core leaves the field out)."""
-        profile = self.profile
-        if profile is None or isinstance(profile, CatalogueProfile):
-            return {}
-        return {"profile": dict(profile)}
+        profile = given_profile(self.profile)
+        return {} if profile is None else {"profile": profile}
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -376,12 +372,11 @@ class ChatSegmind(BaseChatModel):
             A runnable that calls the model with the tools.
 
         Raises:
-            SegmindInputError: A tool name is not usable, or `tool_choice`
-                names a tool that is not bound.
+            SegmindInputError: A tool cannot be described, is a provider's
+                built-in (or free-text) tool, has arguments other than a JSON
+                object or an unusable name; or `tool_choice` names no bound tool.
         """
-        formatted = [describe_tool(tool, strict=strict) for tool in tools]
-        names = [tool["function"]["name"] for tool in formatted]
-        choice = normalize_tool_choice(tool_choice, names)
+        formatted, choice = described_tools(tools, tool_choice, strict)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         return self.bind(tools=formatted, tool_choice=choice, **kwargs)
@@ -409,6 +404,13 @@ class ChatSegmind(BaseChatModel):
 
         Returns:
             A runnable yielding a pydantic object or a dict.
+
+        Raises:
+            SegmindInputError: `kwargs` are given; `method` is unknown; or
+                `schema` is missing (not with `"json_mode"`), cannot be
+                described, nests itself (a TypedDict), has a root `"json_mode"`
+                cannot ask for (not an object) or `strict=True` cannot close, or
+                is refused as `bind_tools` refuses a tool (`"function_calling"`).
         """
         if kwargs:
             raise SegmindInputError(f"unexpected arguments: {sorted(kwargs)}")
@@ -420,6 +422,12 @@ class ChatSegmind(BaseChatModel):
         """Estimate the tokens of `text`: about four characters per token.
 
         With `custom_get_token_ids`, that tokenizer counts; nothing is downloaded.
+
+        Args:
+            text: The text to count.
+
+        Returns:
+            The estimated number of tokens.
         """
         if self.custom_get_token_ids is not None:
             return len(self.custom_get_token_ids(text))
@@ -440,6 +448,10 @@ class ChatSegmind(BaseChatModel):
 
         Returns:
             The estimated number of input tokens.
+
+        Raises:
+            SegmindInputError: A tool is refused as `bind_tools` refuses it, or
+                a message or tool is nested too deeply to encode.
         """
         described: list[Any] = [describe_tool(tool) for tool in tools or ()]
         try:
@@ -474,21 +486,7 @@ class ChatSegmind(BaseChatModel):
                 "configurable_fields (per call: model, temperature, max_tokens, "
                 "stop, timeout, max_retries, extra_headers and body fields)"
             )
-        binding = binding_from_call(
-            kwargs.get("tools"),
-            kwargs.get("tool_choice"),
-            kwargs.get("parallel_tool_calls"),
-        )
-        # In `model_kwargs` too it is checked, not passed through as given.
-        model_format = extra_body.pop("response_format", None)
-        response_format = response_format_for(
-            kwargs.get("response_format", model_format)
-        )
-        json_mode = bool(kwargs.get("json_mode"))
-        if binding is not None:
-            binding, response_format, json_mode = answer_schema_into_protocol(
-                binding, response_format, json_mode
-            )
+        binding, response_format, json_mode = tools_and_format(kwargs, extra_body)
         body = conversion.render_request(
             apply_protocol(conversion.to_turns(messages, model), binding),
             model,
@@ -547,17 +545,11 @@ class ChatSegmind(BaseChatModel):
             raise error_for_unreadable(
                 answer.payload, answer.status_code, answer.headers, answer.job
             )
-        message.response_metadata = {
-            "model_name": call.model,
-            "model_provider": callbacks.PROVIDER,
-            **message.response_metadata,
-            **credits,
-        }
+        named = {"model_name": call.model, "model_provider": callbacks.PROVIDER}
+        message.response_metadata = {**named, **message.response_metadata, **credits}
         if stop:
             message = conversion.cut_at_stop(message, stop)
-        if binding is not None and binding.parses_replies:
-            message = read_tool_calls(message, binding)
-        return message
+        return read_tool_calls(message, binding)
 
     def _send(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
@@ -654,7 +646,15 @@ class ChatSegmind(BaseChatModel):
         return self.invoke([], **queue.resume_options(job, kwargs))
 
     async def aresume(self, job: SegmindJob | str, **kwargs: Any) -> AIMessage:
-        """The async form of `resume`, with the same arguments and result."""
+        """The async form of `resume`, with the same arguments, result and errors.
+
+        Args:
+            job: The `SegmindJob` of an error, or a request id.
+            **kwargs: As `resume` takes them.
+
+        Returns:
+            The message the call would have returned.
+        """
         return await self.ainvoke([], **queue.resume_options(job, kwargs))
 
 

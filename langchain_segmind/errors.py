@@ -48,6 +48,16 @@ class SegmindError(Exception):
         hint: str | None = None,
         retryable: bool | None = None,
     ) -> None:
+        """Set the attributes of the same names; `headers` starts empty.
+
+        Args:
+            message: Segmind's error text, or a description of the problem.
+            status_code: The HTTP status; `None` when no answer was received.
+            request_id: Segmind's `x-request-id`.
+            body: The raw answer body (truncated).
+            hint: What to do about it; shown by `str()`.
+            retryable: Overrides the class's `is_retryable`.
+        """
         super().__init__(message)
         self.message = message
         self.status_code = status_code
@@ -84,6 +94,13 @@ class SegmindUnsupportedContentError(SegmindInputError):
     """
 
     def __init__(self, block_type: str, model: str, detail: str = "") -> None:
+        """Word the message from the block type, the slug and the detail.
+
+        Args:
+            block_type: The unsupported block or message type, e.g. `"audio"`.
+            model: The Segmind slug the request was for.
+            detail: Why, or what to send instead; appended to the message.
+        """
         text = f"{block_type!r} content is not supported for Segmind model {model!r}"
         super().__init__(f"{text}: {detail}" if detail else text)
         self.block_type = block_type
@@ -134,6 +151,13 @@ class SegmindRateLimitError(SegmindError, core.ModelRateLimitError):
     def __init__(
         self, message: str, *, reset_at: datetime | None = None, **kwargs: Any
     ) -> None:
+        """As `SegmindError`'s, with `status_code` 429 unless another is given.
+
+        Args:
+            message: Segmind's error text.
+            reset_at: When the limit resets, if Segmind said.
+            **kwargs: `SegmindError`'s other arguments.
+        """
         kwargs.setdefault("status_code", 429)
         super().__init__(message, **kwargs)
         self.reset_at = reset_at

@@ -56,7 +56,12 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
     """
 
     def __init__(self, max_retries: int = 2) -> None:
-        """Retry at most `max_retries` replies in a row."""
+        """Retry at most `max_retries` replies in a row.
+
+        Args:
+            max_retries: The most model calls in a row for replies holding
+                invalid calls only.
+        """
         super().__init__()
         self.max_retries = max_retries
 
@@ -64,7 +69,17 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
     def after_model(
         self, state: AgentState[Any], runtime: Any
     ) -> dict[str, Any] | None:
-        """Answer the last reply's invalid calls; with no valid one, call the model."""
+        """Answer the last reply's invalid calls; with no valid one, call the model.
+
+        Args:
+            state: The agent's state; its last message is the model's reply.
+            runtime: The agent's runtime, unused.
+
+        Returns:
+            The error `ToolMessage`s of the reply's invalid calls that have an
+            id, with a jump back to the model if the reply has no valid call;
+            `None` if there are none, or if no retry is left for such a reply.
+        """
         *earlier, last = state["messages"]
         if not isinstance(last, AIMessage) or not last.invalid_tool_calls:
             return None

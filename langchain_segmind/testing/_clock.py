@@ -70,27 +70,47 @@ class FakeClock(Clock):
         _WAITED.set({**_WAITED.get(), self._id: seconds})
 
     def monotonic(self) -> float:
-        """The seconds waited so far (with `real_time`, plus the real ones)."""
+        """The seconds waited so far (with `real_time`, plus the real ones).
+
+        Returns:
+            `waited`, plus (with `real_time`) the real seconds since it was made.
+        """
         if self._real_start is None:
             return self.waited
         return self.waited + time.monotonic() - self._real_start
 
     def now(self) -> datetime:
-        """The wall clock (or the fixed start) plus the time waited."""
+        """The wall clock (or the fixed start) plus the time waited.
+
+        Returns:
+            A UTC `datetime`, or one in the fixed start's time zone (if any).
+        """
         start = datetime.now(UTC) if self._start is None else self._start
         return start + timedelta(seconds=self.waited)
 
     def sleep(self, seconds: float) -> None:
-        """Record a blocking wait of `seconds` and return at once."""
+        """Record a blocking wait of `seconds` and return at once.
+
+        Args:
+            seconds: The wait asked for; added to `waits` and `blocking_waits`.
+        """
         self.blocking_waits.append(seconds)
         self._wait(seconds)
 
     async def asleep(self, seconds: float) -> None:
-        """Record a wait of `seconds` and return at once."""
+        """Record a wait of `seconds` and return at once.
+
+        Args:
+            seconds: The wait asked for; added to `waits`.
+        """
         self._wait(seconds)
 
     def jitter(self) -> float:
-        """No jitter: 1.0."""
+        """No jitter, so that waits are exact.
+
+        Returns:
+            `1.0`.
+        """
         return 1.0
 
     def _wait(self, seconds: float) -> None:

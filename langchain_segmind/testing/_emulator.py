@@ -255,7 +255,14 @@ class SegmindEmulator:
         return self._state.requests()
 
     def requests_to(self, path_suffix: str) -> list[RecordedRequest]:
-        """The recorded requests whose path (query aside) ends with `path_suffix`."""
+        """The recorded requests whose path (query aside) ends with `path_suffix`.
+
+        Args:
+            path_suffix: The path's end, e.g. `"/gpt-4o"` or `"/status"`.
+
+        Returns:
+            The matching requests, in order.
+        """
         return [
             request
             for request in self._state.requests()
@@ -409,15 +416,27 @@ class SegmindEmulator:
         self._state.arm_fault(fault, times, slug)
 
     def retire(self, slug: str) -> None:
-        """Mark `slug` retired: calls to it get HTTP 410."""
+        """Mark `slug` retired: calls to it get HTTP 410.
+
+        Args:
+            slug: The model's slug, in the catalogue or not.
+        """
         self._state.set_model(slug, RETIRED)
 
     def add_model(self, slug: str) -> None:
-        """Add `slug` to the catalogue as active (or re-activate it)."""
+        """Add `slug` to the catalogue as active (or re-activate it).
+
+        Args:
+            slug: The model's slug.
+        """
         self._state.set_model(slug, ACTIVE)
 
     def fail_next_queue_job(self, message: str = "Model inference failed") -> None:
-        """Make the next submitted v2 job end `FAILED` with `message`."""
+        """Make the next submitted v2 job end `FAILED` with `message`.
+
+        Args:
+            message: The `error` of the job's status and result.
+        """
         self._state.fail_next_job(message)
 
 

@@ -73,6 +73,12 @@ class Fault:
         The reset time has whole-second precision and is rounded up, so it is never
         earlier than `reset_in` seconds from now: now on the clock calls are timed
         on (under the `segmind_emulator` fixture, its `FakeClock`).
+
+        Args:
+            reset_in: Seconds until the limit resets.
+
+        Returns:
+            The fault, with Segmind's JSON error and rate-limit headers.
         """
         now = current_clock().now().timestamp()
         reset_at = datetime.fromtimestamp(math.ceil(now + reset_in), tz=UTC)
@@ -87,17 +93,39 @@ class Fault:
 
     @classmethod
     def server_error(cls, status: int = 500) -> Fault:
-        """A JSON `{"error": ...}` server error (500, 502, 503, 504...)."""
+        """A JSON `{"error": ...}` server error (500, 502, 503, 504...).
+
+        Args:
+            status: The HTTP status; the error text is its reason phrase.
+
+        Returns:
+            The fault.
+        """
         return cls(status=status, body={"error": _reason(status)})
 
     @classmethod
     def html(cls, status: int = 502) -> Fault:
-        """An nginx-like HTML error page, as a proxy in front of the gateway sends."""
+        """An nginx-like HTML error page, as a proxy in front of the gateway sends.
+
+        Args:
+            status: The HTTP status, named in the page's title.
+
+        Returns:
+            The fault, with a `text/html` body.
+        """
         return cls(status=status, body=html_page(status))
 
     @classmethod
     def plain(cls, status: int, text: str) -> Fault:
-        """A plain-text body."""
+        """A plain-text body.
+
+        Args:
+            status: The HTTP status.
+            text: The body, sent as `text/plain`.
+
+        Returns:
+            The fault.
+        """
         return cls(status=status, body=text, content_type=TEXT_TYPE)
 
     @classmethod
@@ -106,37 +134,81 @@ class Fault:
         text: str = "upstream answered: OK (this is not JSON)",
         content_type: str = TEXT_TYPE,
     ) -> Fault:
-        """A 200 whose body is not JSON."""
+        """A 200 whose body is not JSON.
+
+        Args:
+            text: The body.
+            content_type: The `Content-Type` header sent.
+
+        Returns:
+            The fault.
+        """
         return cls(status=200, body=text, content_type=content_type)
 
     @classmethod
     def empty(cls, status: int = 500) -> Fault:
-        """An answer with an empty body."""
+        """An answer with an empty body.
+
+        Args:
+            status: The HTTP status.
+
+        Returns:
+            The fault.
+        """
         return cls(status=status, body=b"")
 
     @classmethod
     def connection_reset(cls) -> Fault:
-        """Reset the TCP connection instead of answering."""
+        """Reset the TCP connection instead of answering.
+
+        Returns:
+            The fault, with `reset_connection` set.
+        """
         return cls(reset_connection=True)
 
     @classmethod
     def truncated(cls) -> Fault:
-        """A 200 whose body stops short of its `Content-Length`."""
+        """A 200 whose body stops short of its `Content-Length`.
+
+        Returns:
+            The fault, with `truncate` set.
+        """
         return cls(status=200, body=_TRUNCATED_BODY, truncate=True)
 
     @classmethod
     def slow(cls, latency: float) -> Fault:
-        """Wait `latency` seconds, then answer normally."""
+        """Wait `latency` seconds, then answer normally.
+
+        Args:
+            latency: Seconds to wait, in real time (not on the fake clock).
+
+        Returns:
+            The fault, with `passthrough` set: the request is served and billed.
+        """
         return cls(latency=latency, passthrough=True)
 
     @classmethod
     def drip_feed(cls, interval: float = 0.2) -> Fault:
-        """Answer normally, but write the body one byte every `interval` seconds."""
+        """Answer normally, but write the body one byte every `interval` seconds.
+
+        Args:
+            interval: Seconds between two bytes, in real time.
+
+        Returns:
+            The fault, with `passthrough` set: the request is served and billed.
+        """
         return cls(passthrough=True, drip=interval)
 
     @classmethod
     def gzip_bomb(cls, inflated_mib: int = 256) -> Fault:
-        """A 200 whose small gzip body inflates to `inflated_mib` MiB of zeros."""
+        """A 200 whose small gzip body inflates to `inflated_mib` MiB of zeros.
+
+        Args:
+            inflated_mib: The inflated size, in MiB; the body is about 1 KiB per MiB.
+
+        Returns:
+            The fault, with `Content-Encoding: gzip`.
+        """
         return cls(
             status=200,
             body=gzipped_zeros(inflated_mib),
@@ -146,7 +218,11 @@ class Fault:
 
     @classmethod
     def endless_body(cls) -> Fault:
-        """A 200 whose body never ends (chunked, until the client hangs up)."""
+        """A 200 whose body never ends (chunked, until the client hangs up).
+
+        Returns:
+            The fault, with `endless` set.
+        """
         return cls(status=200, body=b"", endless=True)
 
     @classmethod
@@ -154,17 +230,35 @@ class Fault:
         """`102 Processing` interim answers every `interval` seconds, never more.
 
         Under a millisecond, they flood: as many as the connection takes.
+
+        Args:
+            interval: Seconds between two interim answers, in real time.
+
+        Returns:
+            The fault, with `interim` set.
         """
         return cls(status=102, interim=interval)
 
     @classmethod
     def dripping_headers(cls, interval: float = 0.05) -> Fault:
-        """A status line, then header bytes every `interval` seconds, never ending."""
+        """A status line, then header bytes every `interval` seconds, never ending.
+
+        Args:
+            interval: Seconds between two header bytes, in real time.
+
+        Returns:
+            The fault, with `header_drip` set.
+        """
         return cls(status=200, header_drip=interval)
 
     @classmethod
     def stale_keep_alive(cls) -> Fault:
-        """Answer normally, then close the idle connection without saying so."""
+        """Answer normally, then close the idle connection without saying so.
+
+        Returns:
+            The fault, with `passthrough` and `close_after` set: the request is
+            served and billed.
+        """
         return cls(passthrough=True, close_after=True)
 
 

@@ -12,7 +12,7 @@ import copy
 import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -198,6 +198,15 @@ def normalize_tool_choice(choice: Any, names: Sequence[str]) -> str:
     )
 
 
+def described_tools(
+    tools: Iterable[Any], tool_choice: Any, strict: bool | None = None
+) -> tuple[list[DescribedTool], str]:
+    """The tools described, and `tool_choice` as `normalize_tool_choice` reads it."""
+    described = [describe_tool(tool, strict=strict) for tool in tools]
+    names = [tool["function"]["name"] for tool in described]
+    return described, normalize_tool_choice(tool_choice, names)
+
+
 def binding_from_call(
     tools: Any, tool_choice: Any, parallel_tool_calls: Any = None
 ) -> ToolBinding | None:
@@ -206,10 +215,9 @@ def binding_from_call(
         return None
     if not isinstance(tools, list | tuple):
         raise SegmindInputError(f"tools must be a list, got {type(tools).__name__}")
-    described = tuple(describe_tool(tool) for tool in tools)
-    names = [tool["function"]["name"] for tool in described]
-    choice = normalize_tool_choice(tool_choice, names)
-    return ToolBinding(described, choice, parallel=parallel_tool_calls is not False)
+    described, choice = described_tools(tools, tool_choice)
+    parallel = parallel_tool_calls is not False
+    return ToolBinding(tuple(described), choice, parallel=parallel)
 
 
 def answer_schema_into_protocol(
@@ -241,13 +249,16 @@ def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[T
     return protocol.render_turns(turns, instruction)
 
 
-def read_tool_calls(message: AIMessage, binding: ToolBinding) -> AIMessage:
+def read_tool_calls(message: AIMessage, binding: ToolBinding | None) -> AIMessage:
     """Move the reply's call blocks into `tool_calls`; never raises.
 
     Unusable blocks and refused arguments become `invalid_tool_calls` with the
     reason; valid calls keep their arguments as written. Without `parallel`,
     only the first call counts, native calls (should any come back) included.
+    Without a binding whose replies are parsed, the message is returned as is.
     """
+    if binding is None or not binding.parses_replies:
+        return message
     if binding.answer_schema is not None and not message.tool_calls:
         text = message.text
         start = max(protocol.reasoning_span(text)[1], 0)

@@ -23,7 +23,12 @@ from pydantic import BaseModel
 
 from langchain_segmind.conversion.openai import openai_name
 from langchain_segmind.errors import SegmindInputError
-from langchain_segmind.tools.binding import describe_tool
+from langchain_segmind.tools.binding import (
+    ToolBinding,
+    answer_schema_into_protocol,
+    binding_from_call,
+    describe_tool,
+)
 from langchain_segmind.tools.protocol import ANSWER_DECODER, reasoning_span
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
@@ -240,6 +245,29 @@ def response_format_for(value: Any) -> Mapping[str, Any] | None:
         raise SegmindInputError(
             f"response_format must be a dict or a schema class, got {value!r:.80}"
         ) from error
+
+
+def tools_and_format(
+    options: Mapping[str, Any], body_fields: dict[str, Any]
+) -> tuple[ToolBinding | None, Mapping[str, Any] | None, bool]:
+    """A call's tool binding, `response_format` and `json_mode`, checked.
+
+    A `response_format` among the body fields (from `model_kwargs` too) is
+    taken out of them and checked, not sent as given; the call's own wins.
+    With tools that may be called, a JSON answer format goes into the
+    protocol's prompt (`answer_schema_into_protocol`).
+    """
+    binding = binding_from_call(
+        options.get("tools"),
+        options.get("tool_choice"),
+        options.get("parallel_tool_calls"),
+    )
+    model_format = body_fields.pop("response_format", None)
+    response_format = response_format_for(options.get("response_format", model_format))
+    json_mode = bool(options.get("json_mode"))
+    if binding is None:
+        return None, response_format, json_mode
+    return answer_schema_into_protocol(binding, response_format, json_mode)
 
 
 def _plain_json_schema(schema: Any) -> Mapping[str, Any]:

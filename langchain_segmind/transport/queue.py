@@ -79,7 +79,11 @@ class SegmindJob:
     response_url: str
 
     def to_dict(self) -> dict[str, str]:
-        """The job as a JSON-friendly dict; `SegmindJob(**d)` rebuilds it."""
+        """The job as a JSON-friendly dict; `SegmindJob(**d)` rebuilds it.
+
+        Returns:
+            Its `request_id`, `model`, `status_url` and `response_url`.
+        """
         return asdict(self)
 
 
