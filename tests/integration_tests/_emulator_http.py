@@ -1,11 +1,18 @@
-"""What the emulator's HTTP tests share: one TLS context, a greeting, clients."""
+"""What the emulator's HTTP tests share: one TLS context, a greeting, clients.
+
+And two fixtures for the modules that import them: `emulator`, an emulator of
+the test's own in place of the tier's shared one, and `client`, a
+`keyed_client` on it.
+"""
 
 from __future__ import annotations
 
 import ssl
+from collections.abc import Iterator
 from typing import Any
 
 import httpx2
+import pytest
 
 from langchain_segmind.testing import SegmindEmulator
 
@@ -31,3 +38,15 @@ def text_of(response: httpx2.Response) -> str:
     if "candidates" in body:
         return str(body["candidates"][0]["content"]["parts"][0]["text"])
     return str(body["choices"][0]["message"]["content"])
+
+
+@pytest.fixture(name="emulator")
+def fresh_emulator() -> Iterator[SegmindEmulator]:
+    with SegmindEmulator() as running:
+        yield running
+
+
+@pytest.fixture(name="client")
+def client_of(emulator: SegmindEmulator) -> Iterator[httpx2.Client]:
+    with keyed_client(emulator) as http:
+        yield http

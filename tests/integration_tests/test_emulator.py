@@ -8,7 +8,6 @@ request log, the server's life, the command line and the v2 queue are in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -23,25 +22,12 @@ from tests.integration_tests._emulator_http import (
     COST,
     DEFAULT_REPLY,
     HELLO,
+    client_of,  # noqa: F401 - the `client` fixture
+    fresh_emulator,  # noqa: F401 - the `emulator` fixture
     keyed_client,
     new_client,
     text_of,
 )
-
-
-@pytest.fixture
-def emulator() -> Iterator[SegmindEmulator]:
-    with SegmindEmulator() as running:
-        yield running
-
-
-@pytest.fixture
-def client(emulator: SegmindEmulator) -> Iterator[httpx2.Client]:
-    with new_client(
-        base_url=emulator.url, headers={"x-api-key": emulator.api_key}
-    ) as http:
-        yield http
-
 
 # -- the gateway's checks, in its order ---------------------------------------------
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,26 +27,14 @@ from tests.integration_tests._emulator_http import (
     COST,
     DEFAULT_REPLY,
     HELLO,
+    client_of,  # noqa: F401 - the `client` fixture
+    fresh_emulator,  # noqa: F401 - the `emulator` fixture
     keyed_client,
     new_client,
     text_of,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def emulator() -> Iterator[SegmindEmulator]:
-    with SegmindEmulator() as running:
-        yield running
-
-
-@pytest.fixture
-def client(emulator: SegmindEmulator) -> Iterator[httpx2.Client]:
-    with new_client(
-        base_url=emulator.url, headers={"x-api-key": emulator.api_key}
-    ) as http:
-        yield http
 
 
 # -- faults ---------------------------------------------------------------------------

@@ -15,7 +15,6 @@ import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 import pytest
 from langchain.agents import create_agent
@@ -23,10 +22,8 @@ from langchain.agents.structured_output import (
     ToolStrategy,
 )
 from langchain_core.caches import InMemoryCache
-from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.outputs import LLMResult
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.tools import tool
@@ -34,6 +31,7 @@ from pydantic import BaseModel
 
 from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
 from langchain_segmind.testing import SegmindEmulator
+from tests import CallbackRecorder
 from tests.integration_tests.support import COST_PER_CALL, REPLY
 
 TOOLS_ANSWER = "Here is what the tools returned: "
@@ -200,36 +198,11 @@ def test_streaming_true_invoke_counts_usage_once(
 # -- callbacks, rate limiter, cache ----------------------------------------------------
 
 
-class RecordingHandler(BaseCallbackHandler):
-    def __init__(self) -> None:
-        self.starts: list[list[list[BaseMessage]]] = []
-        self.metadata: list[dict[str, Any]] = []
-        self.ends: list[LLMResult] = []
-        self.tokens: list[str] = []
-
-    def on_chat_model_start(
-        self,
-        serialized: dict[str, Any],
-        messages: list[list[BaseMessage]],
-        *,
-        run_id: UUID,
-        **kwargs: Any,
-    ) -> None:
-        self.starts.append(messages)
-        self.metadata.append(kwargs.get("metadata") or {})
-
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
-        self.tokens.append(token)
-
-    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
-        self.ends.append(response)
-
-
 @pytest.mark.parametrize("how", ["invoke", "stream"])
 def test_callbacks_see_start_and_end_with_usage(
     how: str, flavour: Flavour, make_model: Any, emulator: SegmindEmulator
 ) -> None:
-    handler = RecordingHandler()
+    handler = CallbackRecorder()
     model = make_model()
     config = {"callbacks": [handler]}
     if how == "invoke":
@@ -237,7 +210,7 @@ def test_callbacks_see_start_and_end_with_usage(
     else:
         list(model.stream("Hello there", config=config))
 
-    [[messages]] = handler.starts
+    [[messages]] = handler.messages
     assert [(type(m), m.content) for m in messages] == [(HumanMessage, "Hello there")]
     [metadata] = handler.metadata
     assert metadata["ls_provider"] == "segmind"

@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx2
 import pytest
-from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage
 
 from langchain_segmind import (
@@ -34,6 +33,7 @@ from langchain_segmind import (
     get_segmind_callback,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
+from tests import CallbackRecorder
 
 SLUG = "gpt-4o"
 PROMPT = "Write a long essay on queues"
@@ -281,18 +281,6 @@ async def test_credits_count_a_resumed_job_once(
     assert totals.by_model[SLUG].total_cost == cost
 
 
-class _TracedModels(BaseCallbackHandler):
-    """The model name each chat model run is traced under."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def on_chat_model_start(
-        self, serialized: Any, messages: Any, *, metadata: Any = None, **kwargs: Any
-    ) -> None:
-        self.names.append((metadata or {}).get("ls_model_name"))
-
-
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_job_resumed_by_a_model_of_another_slug_is_traced_as_its_own(
     mode: str, segmind_emulator: SegmindEmulator
@@ -305,13 +293,13 @@ async def test_a_job_resumed_by_a_model_of_another_slug_is_traced_as_its_own(
         model="claude-3.5-sonnet",
         api_version="v2",
         base_url=segmind_emulator.base_url,
-        callbacks=[traced := _TracedModels()],
+        callbacks=[traced := CallbackRecorder()],
     )
 
     message = await resume(other, mode, job)
 
     assert message.response_metadata["model_name"] == SLUG
-    assert traced.names == [SLUG]
+    assert [run.get("ls_model_name") for run in traced.metadata] == [SLUG]
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -20,7 +20,7 @@ import json
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage
@@ -31,7 +31,8 @@ from typing_extensions import TypedDict
 
 from langchain_segmind import ChatSegmind, SegmindError
 
-from .conftest import Recorder, openai_payload
+if TYPE_CHECKING:
+    from .conftest import Recorder
 
 # -- content payloads --------------------------------------------------------------
 
@@ -164,7 +165,7 @@ DRAFT = '<tool_call>{"name": "f", "arguments": {"x": "draft"}}</tool_call>'
 
 
 def read(gpt: Any, recorder: Recorder, reply: str) -> AIMessage:
-    recorder.reply(openai_payload(reply))
+    recorder.reply(recorder.openai_payload(reply))
     return gpt.bind_tools([F]).invoke("Hi")
 
 

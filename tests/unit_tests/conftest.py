@@ -25,6 +25,8 @@ from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
 from langchain_segmind.testing import FakeClock
 from langchain_segmind.transport.deadline import replaced_clock
 
+from ._payloads import KEY, Wire
+
 # The fixed "now" of the fake clock; rate-limit reset times are relative to it.
 FAKE_NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -329,6 +331,18 @@ def aclaude(make_model: ModelFactory) -> ChatSegmindClaude:
 def agpt(make_model: ModelFactory) -> ChatSegmindGPT4o:
     """A second `ChatSegmindGPT4o` (see `aclaude`)."""
     return make_model(ChatSegmindGPT4o)
+
+
+@pytest.fixture
+def keyed(make_model: ModelFactory) -> ChatSegmind:
+    """A model with the secrets tests' `KEY`, retrying once."""
+    return make_model(api_key=KEY, max_retries=1)
+
+
+@pytest.fixture
+def wire(recorder: Recorder, make_model: ModelFactory) -> Wire:
+    """Models of any slug sending to the recorder (see `_payloads.Wire`)."""
+    return Wire(recorder, make_model)
 
 
 # -- both dialects: one test, run for Claude and for GPT ---------------------------

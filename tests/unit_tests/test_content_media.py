@@ -56,11 +56,6 @@ PDF_URL = "https://example.com/report.pdf"
 TITLED = {"title": "Q3 report", "context": "The board's copy."}
 
 
-@pytest.fixture
-def wire(recorder: Any, make_model: Any) -> Wire:
-    return Wire(recorder, make_model)
-
-
 # --- one table of every content shape ----------------------------------------
 
 

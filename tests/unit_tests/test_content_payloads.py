@@ -46,11 +46,6 @@ from ._payloads import (
 OPENER = "(conversation start)"
 
 
-@pytest.fixture
-def wire(recorder: Any, make_model: Any) -> Wire:
-    return Wire(recorder, make_model)
-
-
 # --- strings and text blocks ---------------------------------------------------
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import httpx2
 import pytest
 
@@ -14,16 +17,22 @@ from langchain_segmind import (
 )
 
 
+def too_late(fake_clock, timeout: float) -> Callable[[httpx2.Request], Any]:
+    """An answer for the recorder: the call's whole `timeout` goes by, then the
+    read times out."""
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        fake_clock.waited += timeout
+        raise httpx2.ReadTimeout("timed out", request=request)
+
+    return answer
+
+
 def test_a_timeout_names_the_limit_and_the_remedies(
     make_model, recorder, call, fake_clock
 ):
     model = make_model(ChatSegmind, model="gpt-4o", timeout=5)
-
-    def too_late(request: httpx2.Request) -> httpx2.Response:
-        fake_clock.waited += 5  # the call's whole timeout went by
-        raise httpx2.ReadTimeout("timed out", request=request)
-
-    recorder.queue(too_late)
+    recorder.queue(too_late(fake_clock, 5))
 
     with pytest.raises(SegmindTimeoutError) as raised:
         call(model, "Hi")
@@ -38,12 +47,7 @@ def test_a_v2_submit_out_of_time_has_no_job_and_says_so(
     make_model, recorder, call, fake_clock
 ):
     model = make_model(ChatSegmind, model="gpt-4o", timeout=5, api_version="v2")
-
-    def too_late(request: httpx2.Request) -> httpx2.Response:
-        fake_clock.waited += 5
-        raise httpx2.ReadTimeout("timed out", request=request)
-
-    recorder.queue(too_late)
+    recorder.queue(too_late(fake_clock, 5))
 
     with pytest.raises(SegmindTimeoutError) as raised:
         call(model, "Hi")

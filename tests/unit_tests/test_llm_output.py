@@ -6,36 +6,27 @@ import asyncio
 from typing import Any
 
 import pytest
-from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import BaseMessage, HumanMessage
-from langchain_core.outputs import LLMResult
+from langchain_core.messages import HumanMessage
 
 from langchain_segmind import ChatSegmindClaude, ChatSegmindGPT4o
+from tests import CallbackRecorder
 
 CLAUDE_USAGE = {"input_tokens": 31, "output_tokens": 4, "total_tokens": 35}
 GPT_USAGE = {"input_tokens": 289, "output_tokens": 7, "total_tokens": 296}
 
 
-class Recording(BaseCallbackHandler):
-    def __init__(self) -> None:
-        self.invocation_params: list[dict[str, Any]] = []
-        self.outputs: list[dict[str, Any] | None] = []
+# The sampling settings LangChain traces as run metadata.
+SAMPLING_TRACE = ("ls_temperature", "ls_max_tokens", "ls_stop")
 
-    def on_chat_model_start(
-        self,
-        serialized: dict[str, Any],
-        messages: list[list[BaseMessage]],
-        **kwargs: Any,
-    ) -> None:
-        self.invocation_params.append(kwargs["invocation_params"])
-        self.traced = {
-            key: value
-            for key, value in kwargs["metadata"].items()
-            if key in ("ls_temperature", "ls_max_tokens", "ls_stop")
-        }
 
-    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
-        self.outputs.append(response.llm_output)
+def traced(handler: CallbackRecorder) -> dict[str, Any]:
+    """The sampling settings in the trace metadata of the handler's last run."""
+    return {k: v for k, v in handler.metadata[-1].items() if k in SAMPLING_TRACE}
+
+
+def outputs(handler: CallbackRecorder) -> list[dict[str, Any] | None]:
+    """The `llm_output` of each run the handler saw end."""
+    return [end.llm_output for end in handler.ends]
 
 
 PROMPTS = [[HumanMessage("a joke on cats")], [HumanMessage("a joke on dogs")]]
@@ -68,23 +59,23 @@ def test_generate_with_a_per_call_model_names_the_slug_called(claude, recorder, 
 
 
 def test_each_call_reports_its_own_llm_output_to_callbacks(gpt, recorder):
-    handler = Recording()
+    handler = CallbackRecorder()
 
     gpt.batch(["a joke on cats", "a joke on dogs"], config={"callbacks": [handler]})
 
-    assert handler.outputs == [
+    assert outputs(handler) == [
         {"model_name": "gpt-4o", "token_usage": GPT_USAGE},
         {"model_name": "gpt-4o", "token_usage": GPT_USAGE},
     ]
 
 
 def test_llm_output_names_the_model_called_per_call(claude, recorder, call):
-    handler = Recording()
+    handler = CallbackRecorder()
 
     per_call = claude.bind(model="claude-4.5-sonnet")
     call(per_call, "Hi", config={"callbacks": [handler]})
 
-    assert handler.outputs == [
+    assert outputs(handler) == [
         {"model_name": "claude-4.5-sonnet", "token_usage": CLAUDE_USAGE}
     ]
 
@@ -113,7 +104,7 @@ def test_invoke_and_stream_report_the_same_token_usage(claude, recorder):
 
 
 def test_invocation_params_show_the_models_stop_sequences(make_model, recorder):
-    handler = Recording()
+    handler = CallbackRecorder()
     model = make_model(ChatSegmindGPT4o, stop=["END"], model_kwargs={"top_p": 0.9})
 
     model.invoke("Hi", config={"callbacks": [handler]})
@@ -127,7 +118,7 @@ def test_invocation_params_show_the_models_stop_sequences(make_model, recorder):
 
 
 def test_a_single_stop_string_on_the_model_is_one_sequence(make_model, recorder):
-    handler = Recording()
+    handler = CallbackRecorder()
     model = make_model(ChatSegmindGPT4o, stop="\n\n")
 
     message = model.invoke("Hi", config={"callbacks": [handler]})
@@ -135,17 +126,17 @@ def test_a_single_stop_string_on_the_model_is_one_sequence(make_model, recorder)
     assert recorder.last.body["stop"] == ["\n\n"]
     assert message.content == "echo: Hi"  # not cut at each character
     assert handler.invocation_params[0]["stop"] == ["\n\n"]
-    assert handler.traced["ls_stop"] == ["\n\n"]
+    assert traced(handler)["ls_stop"] == ["\n\n"]
 
 
 def test_trace_metadata_follows_per_call_settings_that_unset_fields(
     make_model, recorder
 ):
-    handler = Recording()
+    handler = CallbackRecorder()
     model = make_model(ChatSegmindGPT4o, temperature=0.3, max_tokens=50, stop=["X"])
 
     model.invoke("Hi", config={"callbacks": [handler]})
-    assert handler.traced == {
+    assert traced(handler) == {
         "ls_temperature": 0.3,
         "ls_max_tokens": 50,
         "ls_stop": ["X"],
@@ -158,12 +149,12 @@ def test_trace_metadata_follows_per_call_settings_that_unset_fields(
         config={"callbacks": [handler]},
     )
 
-    assert handler.traced == {}
+    assert traced(handler) == {}
     assert recorder.last.body == {"messages": [{"role": "user", "content": "Hi"}]}
 
 
 def test_invocation_params_without_stop_sequences(make_model):
-    handler = Recording()
+    handler = CallbackRecorder()
     model = make_model(ChatSegmindClaude)
 
     model.invoke("Hi", config={"callbacks": [handler]})

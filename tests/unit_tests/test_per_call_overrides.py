@@ -9,11 +9,6 @@ import pytest
 from langchain_segmind import ChatSegmindGPT4o, SegmindInputError
 
 
-@pytest.fixture
-def gpt(make_model):
-    return make_model(ChatSegmindGPT4o)
-
-
 def test_a_single_stop_string_is_one_sequence(gpt, recorder, call):
     message = call(gpt, "Hi", stop="\n\n")
 

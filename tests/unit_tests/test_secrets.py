@@ -31,11 +31,6 @@ from .conftest import BrokenBody
 SECRET_REF = {"lc": 1, "type": "secret", "id": ["SEGMIND_API_KEY"]}
 
 
-@pytest.fixture
-def keyed(make_model) -> ChatSegmind:
-    return make_model(api_key=KEY, max_retries=1)
-
-
 # -- the model object ---------------------------------------------------------------
 
 
@@ -346,6 +341,20 @@ def test_a_message_ending_in_a_word_the_key_begins_with_is_kept(
     assert caught.value.message == f"no such model: {KEY[:5]}"
 
 
+def raising_client(recorder) -> httpx2.Client:
+    """A user's client on the recorder whose response hook reads the answer and
+    calls `raise_for_status()`."""
+
+    def raise_for_status(response: httpx2.Response) -> None:
+        response.read()
+        response.raise_for_status()
+
+    return httpx2.Client(
+        transport=httpx2.MockTransport(recorder),
+        event_hooks={"response": [raise_for_status]},
+    )
+
+
 @pytest.mark.parametrize(
     ("echoed", "message"),
     [
@@ -358,18 +367,10 @@ def test_a_message_ending_in_a_word_the_key_begins_with_is_kept(
 def test_key_echoed_in_an_error_a_users_hook_raises_is_redacted(
     recorder, echoed, message
 ):
-    def raise_for_status(response: httpx2.Response) -> None:
-        response.read()
-        response.raise_for_status()
-
-    hooked = httpx2.Client(
-        transport=httpx2.MockTransport(recorder),
-        event_hooks={"response": [raise_for_status]},
-    )
     recorder.fail(401, echoed)
 
     with pytest.raises(SegmindError) as caught:
-        ChatSegmindGPT4o(api_key=KEY, http_client=hooked).invoke("Hi")
+        ChatSegmindGPT4o(api_key=KEY, http_client=raising_client(recorder)).invoke("Hi")
 
     assert caught.value.message == message
     for rendered in error_texts(caught.value):
@@ -544,16 +545,10 @@ def test_the_users_own_exception_holds_no_key_in_the_packages_frames(call):
 
 
 def test_key_is_not_in_a_status_error_raised_by_a_users_hook(recorder):
-    def raise_for_status(response: httpx2.Response) -> None:
-        response.read()
-        response.raise_for_status()
-
     recorder.fail(401, "Unauthorized")
-    client = httpx2.Client(
-        transport=httpx2.MockTransport(recorder),
-        event_hooks={"response": [raise_for_status]},
+    model = ChatSegmindGPT4o(
+        api_key=KEY, http_client=raising_client(recorder), max_retries=0
     )
-    model = ChatSegmindGPT4o(api_key=KEY, http_client=client, max_retries=0)
 
     with pytest.raises(SegmindAuthenticationError) as caught:
         model.invoke("Hi")

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import pickle
 import traceback
-from typing import Any
 
 import httpx2
 import pytest
-from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.load import dumps
 
 from langchain_segmind import ChatSegmind, ChatSegmindGPT4o, SegmindInputError
+from tests import CallbackRecorder
 
 from ._payloads import KEY, error_texts
-
-
-@pytest.fixture
-def keyed(make_model) -> ChatSegmind:
-    return make_model(api_key=KEY, max_retries=1)
 
 
 def test_segmind_api_key_is_the_key():
@@ -149,19 +143,10 @@ def test_a_per_call_argument_named_like_a_key_is_refused(keyed, recorder, name):
 def test_a_credential_header_given_per_call_is_sent_but_not_traced(
     keyed, recorder, name
 ):
-    handler = InvocationParams()
+    handler = CallbackRecorder()
 
     keyed.invoke("Hi", extra_headers={name: PASSWORD}, config={"callbacks": [handler]})
 
     assert recorder.last.headers[name.lower()] == PASSWORD
-    assert handler.params["extra_headers"] == {name: "[redacted]"}
-
-
-class InvocationParams(BaseCallbackHandler):
-    """The invocation parameters a tracer is handed."""
-
-    def __init__(self) -> None:
-        self.params: dict[str, Any] = {}
-
-    def on_chat_model_start(self, serialized, messages, **kwargs) -> None:
-        self.params = kwargs["invocation_params"]
+    [params] = handler.invocation_params
+    assert params["extra_headers"] == {name: "[redacted]"}

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import HumanMessage, SystemMessage
 from typing_extensions import TypedDict
@@ -23,6 +22,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindInputError,
 )
+from tests import CallbackRecorder
 
 from ._payloads import (
     JOKE_JSON,
@@ -264,24 +264,6 @@ def test_a_schema_is_required_except_for_json_mode(model, recorder, method):
     assert recorder.count == 0
 
 
-class OptionsRecorder(BaseCallbackHandler):
-    """Keeps the `options` LangChain passes to `on_chat_model_start`."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.options: list[dict[str, Any] | None] = []
-
-    def on_chat_model_start(
-        self,
-        serialized: Any,
-        messages: Any,
-        *,
-        options: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.options.append(options)
-
-
 @pytest.mark.parametrize(
     ("method", "reply"),
     [
@@ -294,7 +276,7 @@ def test_callbacks_see_the_structured_output_format(
     model, dialect, recorder, method, reply
 ):
     recorder.reply(dialect.answer(reply))
-    handler = OptionsRecorder()
+    handler = CallbackRecorder()
     runnable = model.with_structured_output(Joke, method=method)
 
     result = runnable.invoke("Hi", config={"callbacks": [handler]})

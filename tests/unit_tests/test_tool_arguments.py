@@ -20,6 +20,7 @@ from typing_extensions import TypedDict
 
 from langchain_segmind import SegmindInputError
 
+from ._payloads import block
 from .conftest import Recorder, openai_payload
 
 
@@ -98,11 +99,6 @@ PAY = {
         "required": ["amount", "to"],
     },
 }
-
-
-def block(name: str, arguments: Any) -> str:
-    call = json.dumps({"name": name, "arguments": arguments})
-    return f"<tool_call>\n{call}\n</tool_call>"
 
 
 def outcome(

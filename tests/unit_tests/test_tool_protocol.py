@@ -48,8 +48,10 @@ def test_one_call_in_any_layout(gpt, recorder, reply, prose):
         f"[{CALL}, {SECOND}]",
         f"```json\n[\n  {CALL},\n  {SECOND}\n]\n```",
         f"{CALL}\n{SECOND}",
+        f"Calling: {CALL}\n{SECOND}",
+        f"```json5\n{CALL}\n{SECOND}\n```",
     ],
-    ids=["array", "fenced-array", "one-after-another"],
+    ids=["array", "fenced-array", "one-after-another", "chatter-first", "json5-fence"],
 )
 def test_several_calls_in_one_block_are_each_a_call(gpt, recorder, body):
     message = read(gpt, recorder, f"<tool_call>\n{body}\n</tool_call>")

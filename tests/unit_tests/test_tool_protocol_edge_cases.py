@@ -423,18 +423,6 @@ def test_an_argument_that_writes_the_tag_keeps_its_call_whole(gpt, recorder, tex
     assert message.invalid_tool_calls == []
 
 
-@pytest.mark.parametrize(
-    "body",
-    [f"Calling: {CALL}\n{SECOND}", f"```json5\n{CALL}\n{SECOND}\n```"],
-    ids=["chatter-first", "json5-fence"],
-)
-def test_every_call_of_a_block_is_read_past_chatter_or_any_fence(gpt, recorder, body):
-    message = read(gpt, recorder, f"<tool_call>\n{body}\n</tool_call>")
-
-    assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}, {"x": "Rome"}]
-    assert message.invalid_tool_calls == []
-
-
 @pytest.mark.parametrize("invisible", ["\u3164", "\uffa0", "\u115f"])
 def test_a_tag_name_ending_in_a_filler_that_reads_as_a_letter_is_escaped(
     gpt, recorder, invisible
