@@ -34,7 +34,7 @@ def test_a_single_stop_string_is_one_sequence(gpt, recorder, call):
         ({"extra_headers": "x"}, "headers must be a mapping"),
         ({"top_p": math.nan}, "cannot be sent as JSON"),
         ({"top_k": math.inf}, "cannot be sent as JSON"),
-        ({"foo": object()}, "cannot be sent as JSON"),
+        ({"foo": {1, 2}}, "cannot be sent as JSON"),  # a set
         ({"foo": b"1"}, "cannot be sent as JSON"),
     ],
     ids=lambda value: repr(value)[:40],
