@@ -162,7 +162,8 @@ def _handshake_done() -> None:
         attempt.tls_pending = False
 
 
-# httpcore2 passes no socket options to proxy connections: the backends set them.
+# The backends set the socket options: httpcore2 before 2.17 passes none to a
+# proxy's connections.
 class _SyncBackend(httpcore2.SyncBackend):
     def connect_tcp(
         self,
@@ -204,8 +205,8 @@ class _ClosedWhenCancelled(httpcore2.AsyncNetworkStream):
 
     def __init__(self, stream: httpcore2.AsyncNetworkStream) -> None:
         self._stream = stream
-        # The stream's own methods, with no frame of ours: the pool asks every
-        # idle connection whether it is readable on each request.
+        # The stream's own methods, with no frame of ours: httpcore2 2.16 asks
+        # every idle connection whether it is readable on each request.
         self.read = stream.read  # type: ignore[method-assign]
         self.write = stream.write  # type: ignore[method-assign]
         self.aclose = stream.aclose  # type: ignore[method-assign]
