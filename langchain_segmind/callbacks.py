@@ -52,6 +52,10 @@ BURST_SECONDS = 30.0
 # The balances of this many accounts (base URL and key) are remembered, those
 # seen last: a server calling with a key per user would otherwise grow forever.
 MAX_REMEMBERED_ACCOUNTS = 10_000
+# A handler remembers the request ids it counted (so an answer is counted
+# once) and its failed v2 jobs (a resumed one then succeeds): the latest ones,
+# so that a handler attached for a process's life does not grow forever.
+MAX_REMEMBERED_REQUESTS = 10_000
 
 _balances_lock = threading.Lock()
 _balances: dict[str, tuple[float, float]] = {}  # account -> (credits, monotonic)
@@ -235,7 +239,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self.remaining_credits: float | None = None
         self.by_model: dict[str, ModelUsage] = {}
         self._segmind_runs: dict[UUID, str] = {}  # run id -> slug
-        self._counted_requests: set[str] = set()
+        self._counted_requests: dict[str, None] = {}  # as an ordered set
         self._failed_jobs: dict[str, str] = {}  # request id -> slug
         self._streamed_runs: set[UUID] = set()  # counted when their chunk came
 
@@ -390,7 +394,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             self.failed_requests += 1
             self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
             if job:
-                self._failed_jobs[job.request_id] = model
+                _remember(self._failed_jobs, job.request_id, model)
             if isinstance(error, SegmindError):
                 self._note_balance(_number(error.headers.get("x-remaining-credits")))
                 # An answer cut after its success status was billed (a v2 job
@@ -430,7 +434,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             each.total_tokens += usage.get("total_tokens", 0)
             each.total_cost += cost if isinstance(cost, float | int) else 0
         if isinstance(request_id, str):
-            self._counted_requests.add(request_id)
+            _remember(self._counted_requests, request_id, None)
         remaining = metadata.get("remaining_credits")
         self._note_balance(remaining if isinstance(remaining, float | int) else None)
 
@@ -440,6 +444,12 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             self.remaining_credits = float(
                 remaining if known is None else min(known, remaining)
             )
+
+
+def _remember(latest: dict[str, Any], request_id: str, value: Any) -> None:
+    latest[request_id] = value
+    if len(latest) > MAX_REMEMBERED_REQUESTS:
+        del latest[next(iter(latest))]  # the oldest
 
 
 _segmind_callback: ContextVar[SegmindCallbackHandler | None] = ContextVar(

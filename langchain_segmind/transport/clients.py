@@ -17,6 +17,7 @@ import ssl
 import sys
 import threading
 import urllib.request
+import weakref
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -251,7 +252,7 @@ class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     def __init__(self, proxy: str | None, *, sync: bool, trust_env: bool) -> None:
         pool: Any = httpcore2.ConnectionPool if sync else httpcore2.AsyncConnectionPool
         self._pool = pool(
-            ssl_context=httpx2.create_ssl_context(trust_env=trust_env),
+            ssl_context=_ssl_context(trust_env),
             proxy=None if proxy is None else _core_proxy(proxy),
             max_connections=MAX_CONNECTIONS,
             max_keepalive_connections=MAX_CONNECTIONS,
@@ -302,6 +303,19 @@ class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         )
 
 
+def _ssl_context(trust_env: bool) -> ssl.SSLContext:
+    """One context per CA setting: loading the CA bundle takes about 50 ms."""
+    where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    return _cached_ssl_context(trust_env, where if trust_env else (None, None))
+
+
+@cache  # shared by every event loop's client: a context is thread-safe
+def _cached_ssl_context(
+    trust_env: bool, _where: tuple[str | None, str | None]
+) -> ssl.SSLContext:
+    return httpx2.create_ssl_context(trust_env=trust_env)
+
+
 def _core_proxy(url: str) -> httpcore2.Proxy:
     """httpcore2's proxy for `url`, its credentials sent as httpx2 sends them."""
     proxy = httpx2.Proxy(url)
@@ -347,7 +361,7 @@ def _aiohttp_transport(
             sock.setsockopt(level, option, value)
         return sock
 
-    context = httpx2.create_ssl_context(trust_env=trust_env)
+    context = _ssl_context(trust_env)
 
     def session() -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
@@ -422,6 +436,15 @@ class _RefusingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         raise _setup_error(self._error) from self._error
 
 
+# Each loop holds its own clients, so that a loop dropped without being closed
+# is freed with them (a dict of ours keyed by loops would keep every one alive).
+_HELD_BY_LOOP = "_langchain_segmind_clients"
+_LoopClients: TypeAlias = dict[
+    tuple[object, str],
+    tuple[httpx2.AsyncClient, AsyncGenerator[None], Callable[[], object]],
+]
+
+
 class _DefaultClients:
     """The shared clients: one for sync calls, one per running loop and transport."""
 
@@ -433,10 +456,10 @@ class _DefaultClients:
         """Forget every client without touching it (in a forked child, say)."""
         self._lock = threading.Lock()
         self._sync: httpx2.Client | None = None
-        self._async: dict[
-            tuple[asyncio.AbstractEventLoop, str],
-            tuple[httpx2.AsyncClient, AsyncGenerator[None], Callable[[], object]],
-        ] = {}
+        self._generation = object()  # the key of this set's clients on a loop
+        self._loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+        # Loops with no attributes of their own (uvloop's), until they close.
+        self._unattachable: dict[asyncio.AbstractEventLoop, _LoopClients] = {}
 
     def sync(self) -> httpx2.Client:
         with self._lock:
@@ -445,12 +468,22 @@ class _DefaultClients:
             return self._sync
 
     def for_running_loop(self, backend: str) -> httpx2.AsyncClient:
-        key = (asyncio.get_running_loop(), backend)
-        if key in self._async:
-            return self._async[key][0]
+        loop = asyncio.get_running_loop()
+        key = (self._generation, backend)
+        held = getattr(loop, _HELD_BY_LOOP, None) or self._unattachable.get(loop, {})
+        if key in held:
+            return held[key][0]
         with self._lock:  # threads may each run a loop of their own
-            for old in [old for old in self._async if old[0].is_closed()]:
-                del self._async[old]
+            for old in [old for old in self._unattachable if old.is_closed()]:
+                del self._unattachable[old]
+            try:
+                held = vars(loop).setdefault(_HELD_BY_LOOP, {})
+                self._loops.add(loop)
+            except TypeError:
+                held = self._unattachable.setdefault(loop, {})
+            # Those another set closed (a capture block's): their loop goes on.
+            for stale in [key for key, entry in held.items() if entry[0].is_closed]:
+                del held[stale]
             client: httpx2.AsyncClient = _new_client(
                 backend, environment=self._environment
             )
@@ -465,8 +498,7 @@ class _DefaultClients:
                 try:
                     yield
                 finally:
-                    with self._lock:
-                        self._async.pop(key, None)
+                    held.pop(key, None)
                     await close_once()
 
             # Run to its `yield`, the loop knows it: `shutdown_asyncgens` (as
@@ -474,16 +506,20 @@ class _DefaultClients:
             closer = close_at_shutdown()
             with suppress(StopIteration):
                 closer.asend(None).send(None)
-            self._async[key] = (client, closer, close_once)
+            held[key] = (client, closer, close_once)
         return client
 
     def close(self) -> None:
         """Close the sync client now, and each async one in its loop, soon."""
         if self._sync is not None:
             self._sync.close()
-        for (loop, _), (_, _, close_once) in list(self._async.items()):
-            if not loop.is_closed():  # a loop's shutdown then awaits the same close
-                loop.call_soon_threadsafe(close_once)
+        with self._lock:
+            loops = {*self._loops, *self._unattachable}
+        for loop in loops:
+            held = self._unattachable.get(loop) or getattr(loop, _HELD_BY_LOOP, {})
+            for (generation, _), (_, _, close_once) in list(held.items()):
+                if generation is self._generation and not loop.is_closed():
+                    loop.call_soon_threadsafe(close_once)  # shutdown awaits it
 
 
 # A `routed_default_clients` block hands its route ("<base URL> <key>") to the

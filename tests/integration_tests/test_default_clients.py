@@ -419,6 +419,25 @@ def test_a_loop_closed_without_asyncio_run_is_let_go_at_the_next_call(
     assert closed() is None
 
 
+def test_a_loop_dropped_without_being_closed_is_freed_with_its_client(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmindGPT4o()
+    dropped = []
+    for n in range(3):
+        loop = asyncio.new_event_loop()
+        dropped.append(weakref.ref(loop))
+        answer = loop.run_until_complete(model.ainvoke(f"loop {n}"))
+        assert answer.content == f"{REPLY}loop {n}"
+        del loop  # never closed: only the garbage collector frees it
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # its unclosed socket
+        gc.collect()
+
+    assert [ref for ref in dropped if ref() is not None] == []
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_key_echoed_in_the_status_line_is_not_logged(
     mode: str, caplog: pytest.LogCaptureFixture

@@ -81,6 +81,21 @@ def test_an_answer_under_a_counted_request_id_costs_nothing_again(
     assert "(1 answers from cache, not billed)" in str(cb)
 
 
+def test_a_handler_remembers_only_the_request_ids_it_counted_last(
+    gpt: ChatSegmindGPT4o, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(callbacks, "MAX_REMEMBERED_REQUESTS", 2)
+    for request_id in ("req-1", "req-2", "req-3", "req-3", "req-1"):
+        reply(recorder, request_id)
+
+    with get_segmind_callback() as cb:
+        for _ in range(5):
+            gpt.invoke("hello")
+
+    # req-3 again is known; req-1, counted three answers earlier, is not.
+    assert (cb.successful_requests, cb.cache_hits) == (4, 1)
+
+
 def test_answers_without_a_request_id_are_each_counted(
     gpt: ChatSegmindGPT4o, recorder: Recorder
 ) -> None:
