@@ -458,7 +458,7 @@ class _DefaultClients:
         self._sync: httpx2.Client | None = None
         self._generation = object()  # the key of this set's clients on a loop
         self._loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
-        # Loops with no attributes of their own (uvloop's), until they close.
+        # Loops that take no attributes (no `__dict__`), until they close.
         self._unattachable: dict[asyncio.AbstractEventLoop, _LoopClients] = {}
 
     def sync(self) -> httpx2.Client:
