@@ -407,10 +407,10 @@ class ChatSegmind(BaseChatModel):
 
         Raises:
             SegmindInputError: `kwargs` are given; `method` is unknown; or
-                `schema` is missing (not with `"json_mode"`), cannot be
-                described, nests itself (a TypedDict), has a root `"json_mode"`
-                cannot ask for (not an object) or `strict=True` cannot close, or
-                is refused as `bind_tools` refuses a tool (`"function_calling"`).
+                `schema` is missing or undescribable (not with `"json_mode"`),
+                nests itself (a TypedDict), has a root `"json_mode"` cannot ask
+                for (not an object) or `strict=True` cannot close, or is refused
+                as `bind_tools` refuses a tool (`"function_calling"`).
         """
         if kwargs:
             raise SegmindInputError(f"unexpected arguments: {sorted(kwargs)}")

@@ -372,9 +372,12 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         calls += read
         position = limit if close == -1 else close + len(CALL_CLOSE)
         if rest and opened is not None and len(calls) >= MAX_CALLS:
-            # Capped inside the block: the reply's rest goes with it, unread.
-            unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}{text[position:]}"
+            # Capped inside the block: later blocks go with its rest, unread.
+            later = _next_opening(text, position)
+            prose_end = len(text) if later == -1 else later
+            unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}{text[prose_end:]}"
             calls.append(ParsedCall(unread, error=_TOO_MANY))
+            prose.append(text[position:prose_end])
             position = len(text)
             break
         if rest:  # more text after the calls: never dropped in silence

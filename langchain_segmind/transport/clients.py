@@ -306,7 +306,11 @@ class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 def _ssl_context(trust_env: bool) -> ssl.SSLContext:
     """One context per CA setting: loading the CA bundle takes about 50 ms."""
     where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-    return _cached_ssl_context(trust_env, where if trust_env else (None, None))
+    context = _cached_ssl_context(trust_env, where if trust_env else (None, None))
+    if type(context) is ssl.SSLContext:
+        return context
+    # truststore's (macOS, Windows) locks for each whole handshake: one a client.
+    return httpx2.create_ssl_context(trust_env=trust_env)
 
 
 @cache  # shared by every event loop's client: a context is thread-safe
@@ -476,6 +480,9 @@ class _DefaultClients:
         with self._lock:  # threads may each run a loop of their own
             for old in [old for old in self._unattachable if old.is_closed()]:
                 del self._unattachable[old]
+            for old in [old for old in self._loops if old.is_closed()]:
+                vars(old).pop(_HELD_BY_LOOP, None)  # its clients, as it is kept
+                self._loops.discard(old)
             try:
                 held = vars(loop).setdefault(_HELD_BY_LOOP, {})
                 self._loops.add(loop)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import gc
+import os
 import pickle
 import socket
 import subprocess
@@ -417,6 +418,49 @@ def test_a_loop_closed_without_asyncio_run_is_let_go_at_the_next_call(
 
     assert [first.content, second.content] == [f"{REPLY}old loop", f"{REPLY}new loop"]
     assert closed() is None
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
+def test_a_closed_loop_kept_by_the_caller_lets_its_client_go_at_the_next_call(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmindGPT4o()
+    asyncio.run(model.ainvoke("first loop"))  # the default clients made
+    open_before = len(os.listdir("/proc/self/fd"))
+    kept = []  # by a worker object, say
+    for n in range(5):
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(model.ainvoke(f"loop {n}"))
+        loop.close()  # without `shutdown_asyncgens`: its connection stays open
+        kept.append(loop)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        asyncio.run(model.ainvoke("next loop"))
+        gc.collect()
+    # The emulator, in this process, closes its side once the client's is.
+    waited_until = time.monotonic() + 5
+    while len(os.listdir("/proc/self/fd")) > open_before:
+        if time.monotonic() > waited_until:
+            break
+        time.sleep(0.01)
+
+    assert len(os.listdir("/proc/self/fd")) <= open_before
+
+
+async def test_a_capture_block_ending_leaves_the_loops_other_clients_open(
+    segmind_emulator: SegmindEmulator, emulator: SegmindEmulator
+) -> None:
+    model = ChatSegmindGPT4o()
+    await model.ainvoke("outer")
+    with emulator.capture_default_clients():
+        await model.ainvoke("inner")
+    await asyncio.sleep(0.05)  # the loop runs the closing of the block's clients
+
+    answer = await model.ainvoke("outer again")
+
+    assert answer.content == f"{REPLY}outer again"
+    assert segmind_emulator.connections_opened == 1  # reused: still open
 
 
 def test_a_loop_dropped_without_being_closed_is_freed_with_its_client(

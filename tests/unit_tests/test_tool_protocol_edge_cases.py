@@ -334,15 +334,19 @@ def test_an_array_of_more_than_128_calls_leaves_the_rest_unread(gpt, recorder):
 def test_a_block_after_an_array_past_128_calls_is_in_the_one_unread_call(gpt, recorder):
     calls = [{"name": "f", "arguments": {"x": n}} for n in range(130)]
     later = json.dumps({"name": "f", "arguments": {"x": "later"}})
-    reply = f"<tool_call>{json.dumps(calls)}</tool_call> then <tool_call>{later}"
+    reply = (
+        f"<tool_call>{json.dumps(calls)}</tool_call> Done with f. "
+        f"<tool_call>{later}</tool_call> And more."
+    )
 
     message = read(gpt, recorder, reply)
 
+    assert message.content == "Done with f."  # prose up to the next block
     assert len(message.tool_calls) == 128
     (unread,) = message.invalid_tool_calls
     assert unread["error"] == "the reply has more than 128 calls: the rest is not read"
     assert json.dumps(calls[129]) in unread["args"]
-    assert unread["args"].endswith(f"<tool_call>{later}")
+    assert unread["args"].endswith(f"<tool_call>{later}</tool_call> And more.")
 
 
 @pytest.mark.parametrize("joiner", [" and ", ";", ', "x", '])
