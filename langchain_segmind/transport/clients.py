@@ -489,7 +489,7 @@ class _DefaultClients:
             except TypeError:
                 held = self._unattachable.setdefault(loop, {})
             # Those another set closed (a capture block's): their loop goes on.
-            for stale in [key for key, entry in held.items() if entry[0].is_closed]:
+            for stale in [k for k, entry in held.items() if entry[0].is_closed]:
                 del held[stale]
             client: httpx2.AsyncClient = _new_client(
                 backend, environment=self._environment
