@@ -456,6 +456,25 @@ def test_tool_use_and_tool_result_blocks_are_sent_as_protocol_text(
     ]
 
 
+@pytest.mark.parametrize("content", ["", []], ids=["v0-empty-text", "v1-no-blocks"])
+def test_a_past_call_without_prose_is_written_alike_in_either_output_version(
+    gpt: Any, recorder: Recorder, content: Any
+) -> None:
+    call = {"name": "weather", "args": {"city": "Paris"}, "id": "toolu_1"}
+    gpt.invoke(
+        [
+            HumanMessage("Weather in Paris?"),
+            AIMessage(content, tool_calls=[call]),
+            ToolMessage("sunny", tool_call_id="toolu_1"),
+        ]
+    )
+
+    assert recorder.last.body["messages"][1] == {
+        "role": "assistant",
+        "content": WEATHER_CALL_TEXT,
+    }
+
+
 def test_an_image_from_a_tool_result_stays_inside_the_result(gpt, recorder):
     image = {"type": "image", "url": "https://example.com/chart.png"}
     gpt.invoke(
