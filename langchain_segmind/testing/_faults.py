@@ -99,7 +99,9 @@ class Fault:
             status: The HTTP status; the error text is its reason phrase.
 
         Returns:
-            The fault.
+            The fault. The model retries 500, 502, 503 and 504 (Segmind bills
+            none of them) within `max_retries` and `timeout`, then raises
+            `SegmindServerError`; it raises any other 5xx at once.
         """
         return cls(status=status, body={"error": _reason(status)})
 
@@ -124,7 +126,7 @@ class Fault:
             text: The body, sent as `text/plain`.
 
         Returns:
-            The fault.
+            The fault. The model's error quotes `text` as Segmind's message.
         """
         return cls(status=status, body=text, content_type=TEXT_TYPE)
 
@@ -141,7 +143,8 @@ class Fault:
             content_type: The `Content-Type` header sent.
 
         Returns:
-            The fault.
+            The fault. The model raises `SegmindResponseError` quoting the
+            body's start, and does not retry: the call may have been billed.
         """
         return cls(status=200, body=text, content_type=content_type)
 
@@ -153,7 +156,7 @@ class Fault:
             status: The HTTP status.
 
         Returns:
-            The fault.
+            The fault. The model's error for it says `(empty response body)`.
         """
         return cls(status=status, body=b"")
 

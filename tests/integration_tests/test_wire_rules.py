@@ -273,11 +273,12 @@ def test_a_head_that_never_ends_cannot_hold_a_call_past_the_timeout(
     assert time.monotonic() - started < 1.3  # the timeout, and a margin
     assert isinstance(error, SegmindTimeoutError), repr(error)
     assert "within timeout=0.3s" in str(error)
-    # On a loaded machine the server may read the request after the call ended.
-    read_by = time.monotonic() + 5
+    # Never sent twice. On a loaded machine the server may read the request
+    # after the call ended, or not accept it before the connect timeout.
+    read_by = time.monotonic() + 1
     while not own_emulator.requests and time.monotonic() < read_by:
         time.sleep(0.01)
-    assert len(own_emulator.requests) == 1
+    assert len(own_emulator.requests) <= 1
 
 
 @pytest.mark.usefixtures("real_clock")
