@@ -513,8 +513,7 @@ class ChatSegmind(BaseChatModel):
         kwargs: Any,
         job: SegmindJob | None = None,
     ) -> Call:
-        # Without a body it collects a v2 job, which lives under the v2 URL.
-        v2 = body is None or self.api_version == "v2"
+        v2 = self.api_version == "v2"
         base_url = queue.v2_base_url(self.base_url) if v2 else self.base_url
         headers = check_caller_headers(kwargs.get("extra_headers"))
         return Call(

@@ -163,6 +163,24 @@ async def test_resume_by_the_request_id_in_the_log(
     assert (logged.name, logged.levelno) == ("langchain_segmind", logging.INFO)
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("by", ["job", "request id"])
+async def test_a_v1_model_resumes_a_job_without_posting(
+    mode: str, by: str, segmind_emulator: SegmindEmulator
+) -> None:
+    job = accepted_job(
+        await timed_out(segmind_emulator, v2_model(segmind_emulator), mode)
+    )
+    segmind_emulator.queue_polls_until_complete = 0
+    v1_model = ChatSegmind(model=SLUG, base_url=segmind_emulator.base_url, timeout=5)
+
+    resumed = await resume(v1_model, mode, job if by == "job" else job.request_id)
+
+    assert resumed.response_metadata["request_id"] == job.request_id
+    assert submits(segmind_emulator) == 1
+    assert segmind_emulator.requests_to(f"/v1/{SLUG}") == []
+
+
 def test_resume_by_id_takes_the_slug_it_is_given(
     segmind_emulator: SegmindEmulator,
 ) -> None:

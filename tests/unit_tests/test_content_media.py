@@ -129,6 +129,11 @@ SHAPES: dict[str, tuple[Any, Expected, Expected]] = {
         claude_image(JPEG, "image/jpeg"),
         gpt_image(JPEG_URI),
     ),
+    "v1-image-base64-jpg-label": (  # bytes no signature names: the label, spelt right
+        {"type": "image", "base64": "b3BhcXVl", "mime_type": "image/jpg"},
+        claude_image("b3BhcXVl", "image/jpeg"),
+        gpt_image("data:image/jpeg;base64,b3BhcXVl"),
+    ),
     "v1-image-url": (
         {"type": "image", "url": IMG_URL},
         claude_url("image", IMG_URL),

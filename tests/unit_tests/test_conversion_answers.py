@@ -390,3 +390,71 @@ def test_reasoning_settings_pass_through_as_body_fields(
     assert recorder.last.body[field] == value
     make_model(model_class, model_kwargs={field: value}).invoke("Hi")
     assert recorder.last.body[field] == value
+
+
+def test_native_arguments_left_empty_are_no_arguments(recorder: Any, gpt: Any) -> None:
+    payload = recorder.openai_payload(None, finish_reason="tool_calls")
+    payload["choices"][0]["message"]["tool_calls"] = [
+        {"id": "c", "type": "function", "function": {"name": "now", "arguments": " "}}
+    ]
+    recorder.reply(payload)
+    message = gpt.invoke("what time is it?")
+    assert message.tool_calls == [
+        {"type": "tool_call", "id": "c", "name": "now", "args": {}}
+    ]
+    assert message.invalid_tool_calls == []
+
+
+def test_a_prompt_blocked_for_another_reason_finishes_as_filtered(
+    recorder: Any, make_model: Any
+) -> None:
+    recorder.reply({"promptFeedback": {"blockReason": "OTHER"}})
+    message = make_model(ChatSegmind, model="gemini-2.5-pro").invoke("Hi")
+    assert message.response_metadata["finish_reason"] == "content_filter"
+    assert message.response_metadata["refusal"] == "Gemini blocked the prompt (OTHER)"
+
+
+def test_a_reason_no_dialect_names_is_lower_cased(
+    recorder: Any, make_model: Any
+) -> None:
+    recorder.reply(gemini_payload(finish_reason="MALFORMED_FUNCTION_CALL"))
+    metadata = make_model(ChatSegmind, model="gemini-2.5-pro").invoke("Hi")
+    assert metadata.response_metadata["finish_reason"] == "malformed_function_call"
+    assert metadata.response_metadata["stop_reason"] == "MALFORMED_FUNCTION_CALL"
+
+
+def test_the_providers_total_is_kept_when_it_counts_more(
+    recorder: Any, make_model: Any
+) -> None:
+    usage = {
+        "promptTokenCount": 10,
+        "candidatesTokenCount": 5,
+        "toolUsePromptTokenCount": 3,  # counted in Gemini's total only
+        "totalTokenCount": 18,
+    }
+    recorder.reply(gemini_payload(usageMetadata=usage))
+    message = make_model(ChatSegmind, model="gemini-2.5-pro").invoke("Hi")
+    assert message.usage_metadata == {
+        "input_tokens": 10,
+        "output_tokens": 5,
+        "total_tokens": 18,
+    }
+
+
+def test_openai_cached_prompt_tokens_are_input_token_details(
+    recorder: Any, gpt: Any
+) -> None:
+    usage = {
+        "prompt_tokens": 120,
+        "completion_tokens": 7,
+        "total_tokens": 127,
+        "prompt_tokens_details": {"cached_tokens": 100},
+    }
+    recorder.reply(recorder.openai_payload(usage=usage))
+    message = gpt.invoke("Hi")
+    assert message.usage_metadata == {
+        "input_tokens": 120,
+        "output_tokens": 7,
+        "total_tokens": 127,
+        "input_token_details": {"cache_read": 100},
+    }

@@ -105,7 +105,12 @@ def test_invoke_and_stream_report_the_same_token_usage(claude, recorder):
 
 def test_invocation_params_show_the_models_stop_sequences(make_model, recorder):
     handler = CallbackRecorder()
-    model = make_model(ChatSegmindGPT4o, stop=["END"], model_kwargs={"top_p": 0.9})
+    model = make_model(
+        ChatSegmindGPT4o,
+        stop=["END"],
+        model_kwargs={"top_p": 0.9},
+        extra_body={"seed": 7},
+    )
 
     model.invoke("Hi", config={"callbacks": [handler]})
     model.invoke("Hi", stop=["HALT"], config={"callbacks": [handler]})
@@ -113,7 +118,7 @@ def test_invocation_params_show_the_models_stop_sequences(make_model, recorder):
     first, second = handler.invocation_params
     assert (first["stop"], second["stop"]) == (["END"], ["HALT"])
     assert first["model"] == "gpt-4o"
-    assert first["top_p"] == 0.9
+    assert (first["top_p"], first["seed"]) == (0.9, 7)
     assert [body["stop"] for body in recorder.bodies] == [["END"], ["HALT"]]
 
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from langchain_segmind import ChatSegmindGPT4o, SegmindInputError
+from langchain_segmind import ChatSegmind, ChatSegmindGPT4o, SegmindInputError
 
 
 def test_a_single_stop_string_is_one_sequence(gpt, recorder, call):
@@ -14,6 +14,23 @@ def test_a_single_stop_string_is_one_sequence(gpt, recorder, call):
 
     assert recorder.last.body["stop"] == ["\n\n"]
     assert message.content == "echo: Hi"  # not cut at each character
+
+
+def test_a_tuple_of_stop_strings_is_taken_as_a_list(gpt, recorder, call):
+    message = call(gpt, "Hi", stop=("Hi", "END"))
+
+    assert recorder.last.body["stop"] == ["Hi", "END"]
+    assert message.content == "echo: "
+
+
+def test_a_claude_slug_in_capitals_keeps_claudes_temperature_limit(
+    make_model, recorder, call
+):
+    model = make_model(ChatSegmind, model="Claude-Sonnet-4.5")
+
+    with pytest.raises(SegmindInputError, match="between 0 and 1 "):
+        call(model, "Hi", temperature=1.5)
+    assert recorder.count == 0
 
 
 @pytest.mark.parametrize(
@@ -76,7 +93,9 @@ def test_a_body_field_json_cannot_carry_fails_at_call_time(make_model, recorder)
 
 
 def test_extra_body_fields_are_merged_into_the_body(make_model, recorder, call):
-    model = make_model(ChatSegmindGPT4o, extra_body={"top_k": 5, "seed": 1})
+    model = make_model(
+        ChatSegmindGPT4o, model_kwargs={"top_k": 1}, extra_body={"top_k": 5, "seed": 1}
+    )
 
     call(model.bind(extra_body={"seed": 2}), "Hi")
 

@@ -322,7 +322,9 @@ def test_a_finish_reason_of_another_type_is_no_refusal(gemini, recorder, reason)
     assert "refusal" not in message.response_metadata
 
 
-@pytest.mark.parametrize("reason", ["SAFETY", "PROHIBITED_CONTENT"])
+@pytest.mark.parametrize(
+    "reason", ["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII"]
+)
 def test_an_answer_gemini_blocked_is_a_refusal(gemini, recorder, reason):
     payload = recorder.gemini_payload(finish_reason=reason)
     payload["candidates"][0]["content"]["parts"] = []
@@ -486,8 +488,10 @@ def test_model_name_follows_a_per_call_model(claude, recorder):
 def test_stop_is_applied_to_the_text_when_the_server_ignores_it(
     make_model, recorder, model_stop, call_stop
 ):
-    recorder.reply(
-        recorder.anthropic_payload("Roses are red END violets", stop_reason="end_turn")
+    recorder.reply(  # the server wrote on past the stop sequence, to its limit
+        recorder.anthropic_payload(
+            "Roses are red END violets", stop_reason="max_tokens"
+        )
     )
     model = make_model(stop=model_stop)
 
@@ -501,6 +505,12 @@ def test_earliest_stop_sequence_wins(claude, recorder):
     recorder.reply(recorder.openai_payload("one two three"))
 
     assert claude.invoke("Hi", stop=["three", "two"]).content == "one "
+
+
+def test_a_stop_sequence_at_the_start_leaves_no_text(claude, recorder):
+    recorder.reply(recorder.anthropic_payload("END of story"))
+
+    assert claude.invoke("Hi", stop=["END"]).content == ""
 
 
 def test_an_empty_stop_string_cuts_nothing(claude, recorder):

@@ -447,14 +447,21 @@ def test_no_post_is_retried_without_time_left_for_its_answer(
     assert recorder.count == 1
 
 
-def test_attempts_carry_the_configured_timeout(make_model, recorder):
-    make_model(timeout=42.0).invoke("Hi")
+@pytest.mark.parametrize(
+    ("fields", "timeout", "connect_by"),
+    [({"timeout": 42.0}, 42.0, 37.0), ({}, 120.0, 115.0)],
+    ids=["given", "default"],
+)
+def test_attempts_carry_the_configured_timeout(
+    make_model, recorder, fields, timeout, connect_by
+):
+    make_model(**fields).invoke("Hi")
 
     # A POST waits for a connection, or opens one, only while it can still
     # be answered.
     assert recorder.last.timeout == {
-        **dict.fromkeys(("read", "write"), 42.0),
-        **dict.fromkeys(("pool", "connect"), 37.0),
+        **dict.fromkeys(("read", "write"), timeout),
+        **dict.fromkeys(("pool", "connect"), connect_by),
     }
 
 

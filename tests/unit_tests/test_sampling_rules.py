@@ -77,9 +77,13 @@ def test_per_call_sampling_parameters_fail_before_sending(opus, recorder, call, 
 def test_sampling_parameters_set_to_none_are_unset(make_model, recorder, call, slug):
     model = make_model(ChatSegmind, model=slug, model_kwargs={"top_k": None})
 
-    call(model, "Hi", top_p=None, temperature=None)
+    call(model, "Hi", top_p=None, temperature=None, seed=None)
 
-    assert recorder.last.body == {"messages": [{"role": "user", "content": "Hi"}]}
+    # Only sampling fields: another field set to None is sent as null.
+    assert recorder.last.body == {
+        "messages": [{"role": "user", "content": "Hi"}],
+        "seed": None,
+    }
 
 
 def test_bound_temperature_fails_before_sending(opus, recorder):

@@ -90,6 +90,7 @@ def test_argument_spellings(gpt, recorder, field):
     [
         ("[1, 2]", None, "the block is not a JSON object"),
         ('{"arguments": {}}', None, 'the call has no "name" string'),
+        ('{"name": "", "arguments": {}}', None, 'the call has no "name" string'),
         ('{"name": "f", "arguments": [1]}', "f", '"arguments" is not an object'),
         ('{"name": "f", "arguments": "x=1"}', "f", '"arguments" is not JSON'),
         (
@@ -108,6 +109,7 @@ def test_argument_spellings(gpt, recorder, field):
     ids=[
         "array",
         "no-name",
+        "empty-name",
         "array-args",
         "non-json-string-args",
         "repeated-name",
