@@ -233,7 +233,7 @@ def test_a_raw_deflate_answer_is_read(emulator: SegmindEmulator, path: str) -> N
 # -- a huge timeout --
 
 
-@pytest.mark.parametrize("timeout", [1e10, sys.maxsize, float("inf")])
+@pytest.mark.parametrize("timeout", [24 * 3600 + 1, 1e10, sys.maxsize, float("inf")])
 def test_a_huge_timeout_is_refused_before_any_request(
     emulator: SegmindEmulator, timeout: float
 ) -> None:

@@ -138,13 +138,16 @@ CASES = {
         core.ModelInvalidRequestError,
         "messages: at least one message is required",
     ),
-    "422-overflow": Case(
-        422,
-        json_error("prompt is too long: 210000 tokens > 200000 maximum"),
-        SegmindContextOverflowError,
-        core.ContextOverflowError,
-        "prompt is too long: 210000 tokens > 200000 maximum",
-    ),
+    **{
+        f"{status}-overflow": Case(
+            status,
+            json_error("prompt is too long: 210000 tokens > 200000 maximum"),
+            SegmindContextOverflowError,
+            core.ContextOverflowError,
+            "prompt is too long: 210000 tokens > 200000 maximum",
+        )
+        for status in (400, 413, 422)
+    },
     "429": Case(
         429,
         json_error("Rate limit exceeded"),

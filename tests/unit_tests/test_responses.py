@@ -25,6 +25,13 @@ def test_a_long_answer_full_of_commas_is_read(gpt, recorder, bom):
     assert gpt.invoke("All the ones, as CSV").content == csv
 
 
+def test_200_000_strings_holding_commas_are_within_the_budget_of_values(gpt, recorder):
+    payload = recorder.openai_payload("many words", logprobs=["a,b"] * 200_000)
+    recorder.reply(payload)
+
+    assert gpt.invoke("Hi").content == "many words"
+
+
 def test_a_utf16_answer_cannot_hide_its_values_behind_fake_quotes(gpt, recorder):
     # In UTF-16 "\u2200" is the bytes 00 22: a quote to a byte-wise reader.
     payload = recorder.openai_payload("hi")

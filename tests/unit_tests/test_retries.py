@@ -20,6 +20,7 @@ import pytest
 from langchain_segmind import (
     ChatSegmind,
     ChatSegmindClaude,
+    SegmindBadRequestError,
     SegmindConnectionError,
     SegmindError,
     SegmindInsufficientCreditsError,
@@ -66,20 +67,23 @@ def check_waits(fake_clock, call, expected: list[float]) -> None:
 # -- 429 ----------------------------------------------------------------------------
 
 
-def test_429_then_success_waits_until_the_reset_time(model, recorder, fake_clock, call):
-    recorder.queue(rate_limited(fake_clock, 5))
+@pytest.mark.parametrize("seconds", [5, 60])
+def test_429_then_success_waits_until_the_reset_time(
+    model, recorder, fake_clock, call, seconds
+):
+    recorder.queue(rate_limited(fake_clock, seconds))
 
     message = call(model, "Hi")
 
     assert message.content == "echo: Hi"
     assert recorder.count == 2
-    check_waits(fake_clock, call, [5.0])
+    check_waits(fake_clock, call, [seconds])
 
 
 def test_429_with_a_reset_over_60_seconds_away_is_not_retried(
     model, recorder, fake_clock, call
 ):
-    recorder.queue(rate_limited(fake_clock, 600))
+    recorder.queue(rate_limited(fake_clock, 61))  # within the call's timeout
 
     with pytest.raises(SegmindRateLimitError):
         call(model, "Hi")
@@ -270,14 +274,16 @@ def test_timeouts_are_not_retried(model, recorder, fake_clock, call):
 
 
 class SlowBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
-    """A body whose second half comes after `model`'s timeout of 120 s."""
+    """A body whose second half (or `then`, raised) comes after a timeout of 120 s."""
 
-    def __init__(self, clock: Any) -> None:
-        self.clock = clock
+    def __init__(self, clock: Any, then: Exception | None = None) -> None:
+        self.clock, self.then = clock, then
 
     def __iter__(self) -> Iterator[bytes]:
         yield b'{"choices": '
         self.clock.waited += 121
+        if self.then is not None:
+            raise self.then
         yield b"[]}"
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -296,6 +302,28 @@ def test_a_timeout_in_the_body_keeps_the_answers_status_and_request_id(
 
     assert (caught.value.status_code, caught.value.request_id) == (200, "req-slow")
     assert "req-slow" in str(caught.value)
+    assert recorder.count == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "failure", "error"),
+    [
+        (503, httpx2.ReadTimeout, SegmindTimeoutError),  # the call's own timeout
+        (400, httpx2.ReadError, SegmindBadRequestError),  # the status decides
+    ],
+    ids=["503-timeout", "400-reset"],
+)
+def test_an_error_answer_cut_after_the_deadline(
+    model, recorder, fake_clock, call, status, failure, error
+):
+    late = SlowBody(fake_clock, then=failure("the user's client gave up"))
+    headers = {"x-request-id": "req-late"}
+    recorder.queue(httpx2.Response(status, headers=headers, stream=late))
+
+    with pytest.raises(error) as caught:
+        call(model, "Hi")
+
+    assert (caught.value.status_code, caught.value.request_id) == (status, "req-late")
     assert recorder.count == 1
 
 
@@ -324,17 +352,29 @@ def test_a_503_whose_body_the_users_client_times_out_is_retried(
     assert len(fake_clock.waits) == 1
 
 
+@pytest.mark.parametrize(
+    "failure", [httpx2.ReadTimeout, httpx2.ReadError], ids=["timeout", "reset"]
+)
+@pytest.mark.parametrize(
+    ("status", "text", "error"),
+    [
+        (406, "Insufficient credits to run it", SegmindInsufficientCreditsError),
+        (400, "Invalid request: unsupported parameter", SegmindBadRequestError),
+    ],
+    ids=["406", "400"],
+)
 def test_an_error_answer_cut_by_the_users_client_keeps_what_came(
-    model, recorder, fake_clock, call
+    model, recorder, fake_clock, call, failure, status, text, error
 ):
-    stalled = httpx2.ReadTimeout("the client's own read timeout")
-    start = b'{"error": "Insufficient credits to run this model'
-    recorder.queue(httpx2.Response(406, stream=BrokenBody(stalled, start)))
+    start = b'{"error": "' + text.encode()
+    cut = failure("the client's own read timeout, or a reset")
+    recorder.queue(httpx2.Response(status, stream=BrokenBody(cut, start)))
 
-    with pytest.raises(SegmindInsufficientCreditsError) as caught:
+    with pytest.raises(error) as caught:
         call(model, "Hi")
 
-    assert "Insufficient credits" in caught.value.message
+    assert text in caught.value.message
+    assert caught.value.status_code == status
     assert recorder.count == 1
 
 
