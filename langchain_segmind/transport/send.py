@@ -223,12 +223,10 @@ def traceable(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         name: "[redacted]" if named_like_a_credential(name) else value
         for name, value in kwargs.items()
     }
-    for option, reserved in (("extra_headers", RESERVED_HEADERS), ("extra_body", ())):
+    for option in ("extra_headers", "extra_body"):
         if isinstance(given := shown.get(option), Mapping):
             shown[option] = {
-                name: "[redacted]"
-                if named_like_a_credential(name) or str(name).lower() in reserved
-                else value
+                name: "[redacted]" if named_like_a_credential(name) else value
                 for name, value in given.items()
             }
     return shown

@@ -174,6 +174,14 @@ CASES = {
     "500-empty": Case(
         500, "", SegmindServerError, core.ModelAPIError, "", retryable=True
     ),
+    "400-long-text": Case(  # kept on the error cut to its first 2,000 characters
+        400,
+        "Bad request. " + "details " * 600,
+        SegmindBadRequestError,
+        core.ModelInvalidRequestError,
+        "Bad request. details",
+        content_type="text/plain",
+    ),
     "400-empty": Case(
         400, "", SegmindBadRequestError, core.ModelInvalidRequestError, ""
     ),
@@ -224,7 +232,7 @@ def test_status_maps_to_typed_error(claude_once, recorder, call, name):
     assert error.is_retryable is case.retryable
     assert error.status_code == case.status
     assert error.request_id == "req-err-1"
-    assert error.body == case.body
+    assert error.body == case.body[:2000]
     if case.body:
         assert error.message.startswith(case.message)
     else:

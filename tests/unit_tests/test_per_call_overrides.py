@@ -40,6 +40,7 @@ def test_a_claude_slug_in_capitals_keeps_claudes_temperature_limit(
         ({"stop": 5}, "stop must be"),
         ({"timeout": "5"}, "timeout must be"),
         ({"timeout": -1}, "timeout must be"),
+        ({"timeout": 0}, "timeout must be"),
         ({"timeout": math.nan}, "timeout must be"),
         ({"timeout": math.inf}, "timeout must be"),
         ({"max_retries": "2"}, "max_retries must be"),

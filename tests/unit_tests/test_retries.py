@@ -327,10 +327,17 @@ def test_an_error_answer_cut_after_the_deadline(
     assert recorder.count == 1
 
 
+@pytest.mark.parametrize(
+    "late",
+    [
+        httpx2.ConnectError("the user's transport failed late"),
+        RuntimeError("Cannot send a request, as the client has been closed."),
+    ],
+    ids=["connect-error", "client-closed"],
+)
 def test_a_connect_error_after_the_answer_began_is_not_sent_again(
-    model, recorder, fake_clock, call
+    model, recorder, fake_clock, call, late
 ):
-    late = httpx2.ConnectError("the user's transport failed late")
     recorder.queue(httpx2.Response(200, stream=BrokenBody(late)))
 
     with pytest.raises(SegmindResponseError, match="may have been billed") as caught:

@@ -93,19 +93,20 @@ def test_a_429_the_users_hook_raises_for_is_retried_after_its_reset(
     assert fake_clock.waits == [30.0]
 
 
+@pytest.mark.parametrize("status", [300, 307])
 def test_a_redirect_the_users_hook_raises_for_is_a_response_error_not_followed(
-    hooked, recorder, call
+    hooked, recorder, call, status
 ):
     moved = "https://elsewhere.example/v1/claude-3.5-sonnet"
     recorder.queue(
-        httpx2.Response(307, text=f"Moved to {moved}", headers={"location": moved})
+        httpx2.Response(status, text=f"Moved to {moved}", headers={"location": moved})
     )
 
     with pytest.raises(SegmindResponseError) as caught:
         call(hooked(max_retries=2), "Hi")
 
     assert type(caught.value) is SegmindResponseError
-    assert caught.value.status_code == 307
+    assert caught.value.status_code == status
     assert caught.value.message.startswith(
         f"Segmind answered with a redirect to {moved!r}; the API key is never sent"
     )
