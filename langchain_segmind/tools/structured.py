@@ -112,11 +112,9 @@ def _parsed(
         value = message.tool_calls[0]["args"]
     else:
         text = message.text
-        refusal = message.additional_kwargs.get("refusal")
-        if refusal or message.response_metadata.get("stop_reason") == "refusal":
+        if refusal := message.additional_kwargs.get("refusal"):
             raise OutputParserException(
-                "the model refused to answer" + (f": {refusal}" if refusal else ""),
-                llm_output=text,
+                f"the model refused to answer: {refusal}", llm_output=text
             )
         if (start := reasoning_span(text)[1]) == -1:
             raise OutputParserException(

@@ -188,7 +188,7 @@ def test_invalid_calls_are_retried_at_most_max_retries_times_in_a_row(
     agent = create_agent(
         ChatSegmind(model="gpt-4o"),
         tools=[get_weather],
-        middleware=[InvalidToolCallRetryMiddleware(max_retries=2)],
+        middleware=[InvalidToolCallRetryMiddleware()],  # max_retries=2
     )
 
     result = agent.invoke({"messages": [HumanMessage("Weather in Paris?")]})

@@ -286,6 +286,18 @@ async def test_a_stream_left_after_its_chunk_counts_its_billed_answer(
     assert cb.remaining_credits == pytest.approx(5506.989519907738)
 
 
+def test_a_drained_stream_is_counted_once(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    reply(recorder, "req-1")
+
+    with get_segmind_callback() as cb:
+        assert [chunk.content for chunk in gpt.stream("one")] == ["hi"]
+
+    assert cb.successful_requests == 1
+    assert cb.usage_metadata["gpt-4o"]["total_tokens"] == 296
+
+
 def test_an_async_stream_is_counted_while_the_loops_executor_is_busy(
     gpt: ChatSegmindGPT4o, recorder: Recorder
 ) -> None:

@@ -92,6 +92,11 @@ def test_modalities_follow_the_model_card_and_the_chat_endpoint() -> None:
     assert profile("gemini-2.5-pro")["audio_inputs"] is True
     assert profile("llama4-maverick-instruct-basic")["image_inputs"] is True
     assert profile("deepseek-chat")["image_inputs"] is False
+    # A tool's result may hold what the model takes as input.
+    assert profile("gpt-4o")["image_tool_message"] is True
+    assert profile("gpt-4")["image_tool_message"] is False
+    assert profile("claude-4.5-sonnet")["pdf_tool_message"] is True
+    assert profile("gpt-4")["pdf_tool_message"] is False
 
 
 @pytest.mark.parametrize(

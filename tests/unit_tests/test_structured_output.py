@@ -208,6 +208,13 @@ def test_a_refusal_is_reported_as_one(gpt, recorder, answer):
         gpt.with_structured_output(Joke).invoke("Hi")
 
 
+def test_claudes_refusal_stop_reason_is_reported_as_one(claude, recorder):
+    recorder.reply(recorder.anthropic_payload('{"setup": "', stop_reason="refusal"))
+
+    with pytest.raises(OutputParserException, match="the model refused to answer"):
+        claude.with_structured_output(Joke).invoke("Hi")
+
+
 def test_json_schema_without_a_description_sends_none(model, dialect, recorder):
     schema = {
         "title": "Point",

@@ -332,6 +332,8 @@ def test_a_response_format_in_model_kwargs_is_checked_like_a_per_call_one(
     gpt = make_model(ChatSegmindGPT4o, model_kwargs={"response_format": schema})
     gpt.invoke("Hi")
     assert recorder.last.body["response_format"] == schema
+    gpt.invoke("Hi", response_format={"type": "json_object"})  # the call's wins
+    assert recorder.last.body["response_format"] == {"type": "json_object"}
 
 
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
