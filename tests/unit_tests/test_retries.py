@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from langchain_segmind import (
     SegmindTimeoutError,
     get_segmind_callback,
 )
-from tests.unit_tests.conftest import BrokenBody
+from tests.unit_tests.conftest import BrokenBody, openai_payload
 
 
 def error_answer(
@@ -539,6 +540,35 @@ def test_queue_polls_keep_the_whole_time_left_to_wait_for_a_connection(
         poll.timeout["pool"] == poll.timeout["connect"] == poll.timeout["read"] > 35
         for poll in polls
     )
+
+
+class ReadTimeoutSeen(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """An answer's body that notes the read timeout its reads are given."""
+
+    def __init__(self, request: httpx2.Request, seen: list[float]) -> None:
+        self.request, self.seen = request, seen
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.seen.append(self.request.extensions["timeout"]["read"])
+        yield json.dumps(openai_payload("late")).encode()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for part in self:
+            yield part
+
+
+def test_a_body_is_read_within_the_time_left_when_it_began(
+    make_model, recorder, fake_clock, call
+):
+    seen: list[float] = []
+
+    def head_after_30_seconds(request: httpx2.Request) -> httpx2.Response:
+        fake_clock.waited += 30
+        return httpx2.Response(200, stream=ReadTimeoutSeen(request, seen))
+
+    recorder.queue(head_after_30_seconds)
+    assert call(make_model(timeout=120), "Hi").content == "late"
+    assert seen == [90.0]
 
 
 def test_a_users_client_keeps_its_own_shorter_timeouts(make_model, recorder):

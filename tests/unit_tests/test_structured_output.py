@@ -179,8 +179,9 @@ def test_a_fenced_answer_whose_string_holds_a_fence_is_read_whole(gpt, recorder)
     [
         (Page[Joke], "Page_Joke_"),
         ({"title": "Movie review", "type": "object", "properties": {}}, "Movie_review"),
+        ({"type": "object", "properties": {}}, "response"),
     ],
-    ids=["generic-model", "title-with-a-space"],
+    ids=["generic-model", "title-with-a-space", "untitled"],
 )
 def test_the_response_formats_name_follows_openais_rule(gpt, recorder, schema, name):
     recorder.reply(openai_payload("{}"))
