@@ -355,6 +355,32 @@ def test_a_v2_job_whose_polls_find_no_free_connection_is_a_failed_request(
     assert cb.failed_requests == 1
 
 
+def test_a_v2_result_cut_after_its_success_counts_its_cost_when_resumed(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    billed = {"x-cost": "0.5", "x-request-id": "job-1"}
+    cut = BrokenBody(httpx2.ReadError("reset"), b'{"status": "COMPL')
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.reply({"status": "COMPLETED"})
+    for _ in range(4):  # the result's fetch, and its three retries (a GET)
+        recorder.queue(httpx2.Response(200, headers=billed, stream=cut))
+    queued = make_model(ChatSegmind, model="gpt-4o", api_version="v2", max_retries=0)
+
+    with get_segmind_callback() as cb:
+        with pytest.raises(SegmindResponseError) as caught:
+            queued.invoke("Hi")
+        assert "cut off" in str(caught.value)
+        assert (cb.failed_requests, cb.total_cost) == (1, 0.0)
+        recorder.reply({"status": "COMPLETED"})
+        done = openai_payload("done")
+        recorder.reply(
+            {"status": "COMPLETED", "output": done, "metrics": {"cost": 0.5}}
+        )
+        assert queued.resume(caught.value.job).text == "done"
+
+    assert (cb.successful_requests, cb.total_cost) == (1, 0.5)
+
+
 # -- the low-balance guard (min_remaining_credits) -------------------------------------
 
 # The balance the recorder's answers report (DEFAULT_ANSWER_HEADERS).
