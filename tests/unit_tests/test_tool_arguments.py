@@ -138,6 +138,18 @@ class SafeOp(BaseModel):
     path: str = Field(pattern=r"^/tmp/")
 
 
+def test_a_tool_with_nothing_to_run_is_still_checked_by_its_model(gpt, recorder):
+    schema_only = StructuredTool(
+        name="SafeOp", description="Operate on a scratch file.", args_schema=SafeOp
+    )
+    assert outcome(
+        gpt, recorder, [schema_only], ("SafeOp", {"path": "/etc/passwd"})
+    ) == (
+        [],
+        ["arguments.path: String should match pattern '^/tmp/', got '/etc/passwd'"],
+    )
+
+
 def test_a_second_tool_of_the_same_name_cannot_loosen_the_first(gpt, recorder):
     looser = {"name": "SafeOp", "parameters": {"type": "object"}}
 
