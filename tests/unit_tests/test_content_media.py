@@ -282,6 +282,11 @@ SHAPES: dict[str, tuple[Any, Expected, Expected]] = {
         Unsupported("audio"),
         gpt_audio(WAV, "wav"),
     ),
+    "v1-audio-x-wav": (
+        {"type": "audio", "base64": WAV, "mime_type": "audio/x-wav"},
+        Unsupported("audio"),
+        gpt_audio(WAV, "wav"),
+    ),
     "v1-audio-mp3-created": (
         create_audio_block(base64=MP3, mime_type="audio/mpeg"),
         Unsupported("audio"),

@@ -108,12 +108,27 @@ def test_anthropic_cache_tokens_are_input_token_details(claude, recorder):
     }
     recorder.reply(recorder.anthropic_payload(usage=usage))
 
-    assert claude.invoke("Hi").usage_metadata == {
+    message = claude.invoke("Hi")
+
+    assert message.usage_metadata == {
         "input_tokens": 130,  # cached prompt tokens count as input
         "output_tokens": 5,
         "total_tokens": 135,
         "input_token_details": {"cache_read": 100, "cache_creation": 20},
     }
+    assert message.response_metadata["token_usage"] == {  # the three counts
+        "input_tokens": 130,
+        "output_tokens": 5,
+        "total_tokens": 135,
+    }
+
+
+def test_an_anthropic_answer_without_its_type_is_read(claude, recorder):
+    payload = recorder.anthropic_payload("Hello, typeless")
+    del payload["type"]
+    recorder.reply(payload)
+
+    assert claude.invoke("Hi").content == "Hello, typeless"
 
 
 def test_anthropic_missing_usage_gives_no_usage_metadata(claude, recorder):
@@ -256,13 +271,17 @@ def test_gemini_parts_are_concatenated(gemini, recorder):
     assert message.response_metadata["model_name"] == "gemini-2.5-pro"
 
 
-def test_gemini_max_tokens_is_length(gemini, recorder):
-    recorder.reply(recorder.gemini_payload(finish_reason="MAX_TOKENS"))
+@pytest.mark.parametrize(
+    ("reason", "finish_reason"),
+    [("MAX_TOKENS", "length"), ("RECITATION", "content_filter")],
+)
+def test_gemini_finish_reasons_are_normalised(gemini, recorder, reason, finish_reason):
+    recorder.reply(recorder.gemini_payload(finish_reason=reason))
 
     metadata = gemini.invoke("Hi").response_metadata
 
-    assert metadata["finish_reason"] == "length"
-    assert metadata["stop_reason"] == "MAX_TOKENS"
+    assert metadata["finish_reason"] == finish_reason
+    assert metadata["stop_reason"] == reason
 
 
 def test_gemini_usage_metadata(gemini, recorder):
