@@ -117,8 +117,9 @@ def test_text_content_payload(
     [
         ({"base64": "//79", "mime_type": "text/plain"}, "not UTF-8 text"),
         ({"url": "https://example.com/a.txt"}, "text-plain block without text"),
+        ({"base64": "aGk=!!", "mime_type": "text/plain"}, "base64"),
     ],
-    ids=["not-utf-8", "by-url"],
+    ids=["not-utf-8", "by-url", "not-base64"],
 )
 def test_text_plain_without_readable_text_is_refused(
     wire: Wire, recorder: Any, block: dict[str, Any], error: str
@@ -326,7 +327,14 @@ def test_gpt_keeps_a_leading_assistant_turn(wire: Wire) -> None:
 
 
 @pytest.mark.parametrize("slug", [CLAUDE, GPT])
-def test_bedrocks_reasoning_in_the_history_is_not_sent(wire: Wire, slug: str) -> None:
+@pytest.mark.parametrize(
+    "assistant",
+    [AIMessage, lambda content: ChatMessage(content, role="assistant")],
+    ids=["ai-message", "chat-message"],
+)
+def test_bedrocks_reasoning_in_the_history_is_not_sent(
+    wire: Wire, slug: str, assistant: Callable[[Any], BaseMessage]
+) -> None:
     # As ChatBedrockConverse writes it, when a Segmind model takes over its history.
     reasoning = {
         "type": "reasoning_content",
@@ -334,7 +342,7 @@ def test_bedrocks_reasoning_in_the_history_is_not_sent(wire: Wire, slug: str) ->
     }
     messages: list[BaseMessage] = [
         HumanMessage("Hi"),
-        AIMessage([reasoning, {"type": "text", "text": "Hello"}]),
+        assistant([reasoning, {"type": "text", "text": "Hello"}]),
         HumanMessage("Again"),
     ]
 

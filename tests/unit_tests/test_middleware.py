@@ -6,7 +6,12 @@ the error `ToolMessage`s the hook answers them with.
 
 from __future__ import annotations
 
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import (
+    AIMessage,
+    HumanMessage,
+    InvalidToolCall,
+    ToolMessage,
+)
 
 from langchain_segmind.middleware import InvalidToolCallRetryMiddleware
 
@@ -68,3 +73,35 @@ def test_retry_middleware_answers_only_the_invalid_calls_that_have_an_id():
     assert [(m.tool_call_id, m.name) for m in update["messages"]] == [
         ("c1", "get_weather")
     ]
+
+
+def invalid_call(call_id: str) -> InvalidToolCall:
+    return InvalidToolCall(
+        type="invalid_tool_call",
+        name="get_weather",
+        args="{}",
+        id=call_id,
+        error="arguments.city: Field required",
+    )
+
+
+def test_a_reply_with_a_valid_call_too_is_no_retry_of_the_ones_in_a_row():
+    mixed = AIMessage(
+        "",
+        tool_calls=[{"name": "get_weather", "args": {"city": "Paris"}, "id": "g1"}],
+        invalid_tool_calls=[invalid_call("b1")],
+    )
+    history = [
+        HumanMessage("Weather in Paris and Rome?"),
+        mixed,
+        ToolMessage("Sunny.", tool_call_id="g1"),
+        ToolMessage("arguments.city: Field required", tool_call_id="b1"),
+        AIMessage("", invalid_tool_calls=[invalid_call("b2")]),
+    ]
+
+    update = InvalidToolCallRetryMiddleware(max_retries=1).after_model(
+        {"messages": history}, None
+    )
+
+    assert update is not None
+    assert update["jump_to"] == "model"

@@ -185,6 +185,16 @@ def test_a_profile_passed_by_the_user_governs_what_is_sent(make_model, recorder)
     assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
 
 
+def test_a_profile_passed_by_the_user_governs_a_slug_written_in_capitals(
+    make_model, recorder
+):
+    mine = make_model(ChatSegmind, model="GPT-4o", profile={"image_inputs": False})
+
+    with pytest.raises(SegmindUnsupportedContentError):
+        mine.invoke([HumanMessage([IMAGE])])
+    assert recorder.count == 0
+
+
 def test_a_profile_passed_by_the_user_governs_its_slug_called_in_another_case(
     make_model, recorder, call
 ):

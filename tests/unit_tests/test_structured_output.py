@@ -339,6 +339,20 @@ def test_a_dict_answer_is_checked_as_its_schema_says(
             structured.invoke("Hi")
 
 
+def test_a_schema_behind_a_chain_of_references_is_checked(gpt, recorder):
+    schema = {
+        "$ref": "#/$defs/Outer",
+        "$defs": {
+            "Outer": {"$ref": "#/$defs/Inner"},
+            "Inner": {"type": "object", "required": ["a"]},
+        },
+    }
+    recorder.reply(openai_payload('{"b": 1}'))
+
+    with pytest.raises(OutputParserException, match=r"required keys \['a'\]"):
+        gpt.with_structured_output(schema, method="json_mode").invoke("Hi")
+
+
 LIST_SCHEMA = {"title": "Fruits", "type": "array", "items": {"type": "string"}}
 MAYBE = {"title": "Maybe", "type": ["object", "null"], "properties": {}}
 COLOUR_SCHEMA = {"title": "Colour", "enum": ["red", "green"]}
