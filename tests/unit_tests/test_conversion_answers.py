@@ -414,15 +414,6 @@ def test_a_prompt_blocked_for_another_reason_finishes_as_filtered(
     assert message.response_metadata["refusal"] == "Gemini blocked the prompt (OTHER)"
 
 
-def test_a_reason_no_dialect_names_is_lower_cased(
-    recorder: Any, make_model: Any
-) -> None:
-    recorder.reply(gemini_payload(finish_reason="MALFORMED_FUNCTION_CALL"))
-    metadata = make_model(ChatSegmind, model="gemini-2.5-pro").invoke("Hi")
-    assert metadata.response_metadata["finish_reason"] == "malformed_function_call"
-    assert metadata.response_metadata["stop_reason"] == "MALFORMED_FUNCTION_CALL"
-
-
 def test_the_providers_total_is_kept_when_it_counts_more(
     recorder: Any, make_model: Any
 ) -> None:

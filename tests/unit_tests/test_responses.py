@@ -273,7 +273,11 @@ def test_gemini_parts_are_concatenated(gemini, recorder):
 
 @pytest.mark.parametrize(
     ("reason", "finish_reason"),
-    [("MAX_TOKENS", "length"), ("RECITATION", "content_filter")],
+    [
+        ("MAX_TOKENS", "length"),
+        ("RECITATION", "content_filter"),
+        ("MALFORMED_FUNCTION_CALL", "malformed_function_call"),  # none to map to
+    ],
 )
 def test_gemini_finish_reasons_are_normalised(gemini, recorder, reason, finish_reason):
     recorder.reply(recorder.gemini_payload(finish_reason=reason))
