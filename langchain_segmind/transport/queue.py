@@ -314,9 +314,7 @@ def _waits(deadline: Deadline, job: SegmindJob) -> Iterator[float]:
     left = deadline.remaining() or 0.0
     if left >= FIRST_POLL_DELAY:  # the job may end in time: a last poll
         yield left - min(left / 2, LAST_POLL_ANSWER_TIME)
-    error = deadline.error(f"result of queued job {job.request_id}")
-    error.request_id = job.request_id
-    raise error
+    raise deadline.error(f"result of queued job {job.request_id}")
 
 
 def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:

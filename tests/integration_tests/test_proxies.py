@@ -231,6 +231,19 @@ def test_no_proxy_entries_route_as_in_a_plain_httpx2_client(
     assert plain_bypassed is bypassed
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_a_proxy_written_without_its_scheme_is_an_http_proxy(
+    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str
+) -> None:
+    environment.setenv("HTTP_PROXY", emulator.url.removeprefix("http://"))
+    model = model_on("http://api.segmind.invalid/v1", path, api_key=emulator.api_key)
+
+    (answer,) = run(path, invoke(model, path))
+
+    assert answer.content
+    assert emulator.requests[-1].path == "/v1/gpt-4o"
+
+
 @pytest.mark.parametrize("proxy", ["closed-port", "refused-connect"])
 @pytest.mark.parametrize("path", PATHS)
 def test_a_proxy_that_leads_nowhere_is_a_retried_connection_error(
