@@ -196,10 +196,12 @@ def test_a_cookie_set_for_one_key_is_not_sent_with_another(
         Fault(status=200, body=OPENAI_ANSWER, headers={"Set-Cookie": "session=a"})
     )
     emulator.inject(Fault(status=200, body=OPENAI_ANSWER))
+    # A host name: aiohttp's own jar would refuse a cookie from an IP address.
+    base_url = emulator.base_url.replace("127.0.0.1", "localhost")
     with httpx2.Client() as own:  # a user's client keeps cookies, as it chose
         fields = {"http_client": own} if path == "user-client" else {}
-        first_key = model_on(emulator.base_url, path, **fields)
-        other_key = model_on(emulator.base_url, path, api_key="sk-other", **fields)
+        first_key = model_on(base_url, path, **fields)
+        other_key = model_on(base_url, path, api_key="sk-other", **fields)
         answers = run(path, invoke(first_key, path), invoke(other_key, path))
 
     assert [a.content for a in answers] == ["wire reply"] * 2
