@@ -23,6 +23,7 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
+import httpx2
 import pytest
 
 from langchain_segmind import (
@@ -35,6 +36,7 @@ from langchain_segmind import (
     __version__,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
+from langchain_segmind.transport import clients
 from langchain_segmind.transport.deadline import Clock
 from tests.integration_tests.support import REPLY, new_model
 
@@ -176,6 +178,16 @@ def test_a_model_that_made_calls_can_be_copied_and_pickled(
     first, *_, last = emulator.requests
     assert last.body == {**first.body, "messages": last.body["messages"]}
     assert last.body["temperature"] == 0.2
+
+
+@pytest.mark.parametrize("backend", ["httpx2", "aiohttp"])
+def test_the_default_clients_set_no_timeout_of_their_own(backend: str) -> None:
+    # httpx2's default is 5 s a phase: a call's `timeout` alone bounds it.
+    async def async_client() -> Any:
+        return clients.DEFAULT_CLIENTS.for_running_loop(backend)
+
+    assert clients.DEFAULT_CLIENTS.sync().timeout == httpx2.Timeout(None)
+    assert asyncio.run(async_client()).timeout == httpx2.Timeout(None)
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
