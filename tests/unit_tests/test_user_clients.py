@@ -28,7 +28,9 @@ from langchain_segmind import SegmindConnectionError
     ],
     ids=["os-error", "runtime-error", "timeout-error", "assert"],
 )
-def test_the_users_own_exception_reaches_them_unchanged(model, recorder, call, failure):
+def test_the_users_own_exception_reaches_them_unchanged(
+    claude, recorder, call, failure
+):
     def handler(request: httpx2.Request) -> httpx2.Response:
         fixture_name = "answer.json"  # a local the user may want to inspect
         assert fixture_name
@@ -37,7 +39,7 @@ def test_the_users_own_exception_reaches_them_unchanged(model, recorder, call, f
     recorder.queue(handler)
 
     with pytest.raises(type(failure)) as raised:
-        call(model, "Hi")
+        call(claude, "Hi")
     assert raised.value is failure
     frames = []
     tb = raised.value.__traceback__
@@ -49,7 +51,7 @@ def test_the_users_own_exception_reaches_them_unchanged(model, recorder, call, f
 
 
 def test_a_users_exception_raised_inside_a_library_call_stays_theirs(
-    model, recorder, call
+    claude, recorder, call
 ):
     def handler(request: httpx2.Request) -> httpx2.Response:
         request.headers["x-trace-id"]  # raises KeyError inside httpx2's Headers
@@ -58,7 +60,7 @@ def test_a_users_exception_raised_inside_a_library_call_stays_theirs(
     recorder.queue(handler)
 
     with pytest.raises(KeyError, match="x-trace-id"):
-        call(model, "Hi")
+        call(claude, "Hi")
     assert recorder.count == 1
 
 
