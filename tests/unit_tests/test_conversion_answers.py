@@ -449,3 +449,12 @@ def test_openai_cached_prompt_tokens_are_input_token_details(
         "total_tokens": 127,
         "input_token_details": {"cache_read": 100},
     }
+
+
+def test_an_anthropic_answer_without_its_type_is_read(
+    recorder: Any, claude: Any
+) -> None:
+    payload = recorder.anthropic_payload("Hello, typeless")
+    del payload["type"]
+    recorder.reply(payload)
+    assert claude.invoke("Hi").content == "Hello, typeless"

@@ -123,14 +123,6 @@ def test_anthropic_cache_tokens_are_input_token_details(claude, recorder):
     }
 
 
-def test_an_anthropic_answer_without_its_type_is_read(claude, recorder):
-    payload = recorder.anthropic_payload("Hello, typeless")
-    del payload["type"]
-    recorder.reply(payload)
-
-    assert claude.invoke("Hi").content == "Hello, typeless"
-
-
 def test_anthropic_missing_usage_gives_no_usage_metadata(claude, recorder):
     payload = recorder.anthropic_payload()
     del payload["usage"]
