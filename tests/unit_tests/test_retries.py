@@ -149,6 +149,17 @@ def test_backoff_doubles_and_is_capped(make_model, recorder, fake_clock, call):
     check_waits(fake_clock, call, [0.5, 1.0, 2.0, 4.0, 8.0, 8.0])
 
 
+def test_backoff_is_spread_by_the_clocks_jitter(
+    model, recorder, fake_clock, call, monkeypatch
+):
+    monkeypatch.setattr(fake_clock, "jitter", lambda: 0.5)  # the real one: [0.5, 1)
+    recorder.queue(error_answer(503), error_answer(503))
+
+    call(model, "Hi")
+
+    check_waits(fake_clock, call, [0.25, 0.5])
+
+
 @pytest.mark.parametrize(
     "failure",
     [
