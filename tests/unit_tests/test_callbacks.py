@@ -381,6 +381,22 @@ def test_a_v2_result_cut_after_its_success_counts_its_cost_when_resumed(
     assert (cb.successful_requests, cb.total_cost) == (1, 0.5)
 
 
+def test_a_v2_job_that_cost_nothing_reads_a_cost_of_zero(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.reply({"status": "COMPLETED"})
+    metrics = {"cost": 0, "remaining_credits": 12.5}
+    recorder.reply(
+        {"status": "COMPLETED", "output": openai_payload("free"), "metrics": metrics}
+    )
+    queued = make_model(ChatSegmind, model="gpt-4o", api_version="v2")
+
+    metadata = queued.invoke("Hi").response_metadata
+
+    assert (metadata["cost"], metadata["remaining_credits"]) == (0.0, 12.5)
+
+
 # -- the low-balance guard (min_remaining_credits) -------------------------------------
 
 # The balance the recorder's answers report (DEFAULT_ANSWER_HEADERS).
