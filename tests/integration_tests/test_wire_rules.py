@@ -382,6 +382,10 @@ FAILURE_KINDS = [
         _provoke(Fault(status=503, headers={"x-padding": "x" * 9000})),
         id="header-too-long",
     ),
+    pytest.param(  # whose start, quoted by the parser's error, echoes the key
+        _provoke(Fault(status=503, headers={"x-echo": KEY + "x" * 9000})),
+        id="header-too-long-echoing-the-key",
+    ),
     pytest.param(_provoke(Fault.slow(2.0), timeout=0.01), id="timeout"),
     pytest.param(
         _provoke(base_url=f"http://127.0.0.1:{closed_port()}/v1"),
