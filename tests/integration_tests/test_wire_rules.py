@@ -410,6 +410,20 @@ def test_the_key_is_in_no_frame_of_any_error(
     assert_key_nowhere(error, KEY)
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_the_exception_a_caller_was_handling_stays_as_it_was(
+    emulator: SegmindEmulator, path: str
+) -> None:
+    echoing = _provoke(Fault(status=503, headers={"x-echo": KEY + "x" * 9000}))
+    try:
+        raise LookupError(f"the caller's own note: {KEY}")
+    except LookupError as handled:
+        theirs, error = handled, echoing(emulator, path)
+
+    assert isinstance(error, SegmindError), repr(error)
+    assert theirs.args == (f"the caller's own note: {KEY}",)
+
+
 @pytest.mark.parametrize("path", ["httpx2", "aiohttp"])
 def test_a_cancelled_call_leaves_the_key_in_no_frame(
     emulator: SegmindEmulator, path: str
