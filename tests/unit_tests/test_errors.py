@@ -671,11 +671,13 @@ def test_constructed_errors_pickle_and_copy(error):
         assert vars(copied) == vars(error)
 
 
-def test_a_rate_limit_error_built_by_hand_is_an_http_429():
-    # As tests of retry middleware build it, with no answer behind it.
-    error = SegmindRateLimitError("slow down")
-
-    assert error.status_code == 429
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(SegmindRateLimitError("slow down"), 429), (SegmindServerError("down"), None)],
+)
+def test_an_error_built_by_hand_is_retryable_as_its_kind(error, status):
+    # As tests of retry middleware build them, with no answer behind them.
+    assert error.status_code == status
     assert error.is_retryable is True
 
 
