@@ -579,6 +579,21 @@ def test_a_body_is_read_within_the_time_left_when_it_began(
     assert seen == [90.0]
 
 
+def test_a_head_after_the_deadline_leaves_its_body_a_positive_read_timeout(
+    make_model, recorder, fake_clock, call
+):
+    seen: list[float] = []
+
+    def head_after_the_deadline(request: httpx2.Request) -> httpx2.Response:
+        fake_clock.waited += 70
+        return httpx2.Response(200, stream=ReadTimeoutSeen(request, seen))
+
+    recorder.queue(head_after_the_deadline)
+    with pytest.raises(SegmindTimeoutError):  # a socket refuses a negative one
+        call(make_model(timeout=60), "Hi")
+    assert seen == [0.001]
+
+
 def test_a_users_client_keeps_its_own_shorter_timeouts(make_model, recorder):
     client = httpx2.Client(
         transport=httpx2.MockTransport(recorder), timeout=httpx2.Timeout(3.0, read=60.0)
