@@ -129,6 +129,8 @@ def error_for_exception(
     """
     if isinstance(error, SegmindError):
         return error
+    if isinstance(error, TypeError):  # a misuse (a sync hook on an async client)
+        return None
     runtime_message = str(error) if isinstance(error, RuntimeError) else ""
     lifecycle = runtime_message.endswith(_CLIENT_CLOSED) or (
         runtime_message == "Event loop is closed"

@@ -90,6 +90,25 @@ def test_a_unittest_mock_handlers_exception_stays_the_users(make_model):
         make_model(http_client=client).invoke("Hi")
 
 
+def test_a_sync_hook_on_an_async_client_raises_its_type_error_unsent(
+    make_model, recorder
+):
+    # httpx2 awaits what the hook returns: a misuse, not a network failure.
+    seen: list[httpx2.Request] = []
+    client = httpx2.AsyncClient(
+        transport=httpx2.MockTransport(recorder),
+        event_hooks={"request": [seen.append]},
+    )
+    model = make_model(http_async_client=client, max_retries=2)
+
+    with pytest.raises(TypeError, match="await") as raised:
+        asyncio.run(model.ainvoke("Hi"))
+
+    assert raised.value.__cause__ is None
+    assert len(seen) == 1
+    assert recorder.count == 0
+
+
 def test_a_closed_client_of_a_users_subclass_is_not_sent(make_model, recorder):
     class AuditedClient(httpx2.Client):
         def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
