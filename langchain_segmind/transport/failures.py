@@ -72,6 +72,9 @@ NOT_SENT = "the request was not sent"
 NO_CONNECTION = f"{NOT_SENT}: the HTTP client had no connection ready in time"
 # What httpx and aiohttp say when a closed client is asked to send.
 _CLIENT_CLOSED = ("as the client has been closed.", "Session is closed")
+# What asyncio says when a connection of another event loop (closed, or still
+# open for aiohttp's) is used.
+_OTHER_LOOP = ("Event loop is closed", "attached to a different loop")
 # How Anthropic, OpenAI and Gemini word "the prompt is longer than the window".
 _CONTEXT_OVERFLOW = re.compile(
     r"prompt is too long|maximum context length|context_length_exceeded"
@@ -132,10 +135,10 @@ def error_for_exception(
     if isinstance(error, TypeError):  # a misuse (a sync hook on an async client)
         return None
     runtime_message = str(error) if isinstance(error, RuntimeError) else ""
-    lifecycle = runtime_message.endswith(_CLIENT_CLOSED) or (
-        runtime_message == "Event loop is closed"
-    )
-    if not (lifecycle or _from_http_stack(error)):
+    other_loop = runtime_message.endswith(_OTHER_LOOP)
+    if not (other_loop or runtime_message.endswith(_CLIENT_CLOSED)) and not (
+        _from_http_stack(error)
+    ):
         return None
     deadline = progress.deadline
     cause = error.__cause__
@@ -183,11 +186,11 @@ def error_for_exception(
             f"{NOT_SENT}: the HTTP client is closed ({error})",
             retryable=False,
         )
-    if runtime_message == "Event loop is closed":
+    if other_loop:
         return SegmindConnectionError(
-            "the connection belongs to an event loop that is closed (an async "
-            "client used across `asyncio.run` calls?); the request may have "
-            "gone out on it, so it is not retried",
+            "the connection belongs to another event loop (an async client "
+            "used across `asyncio.run` calls?); the request may have gone out "
+            "on it, so it is not retried",
             retryable=False,
         )
     if _named(error, "InvalidURL", "UnsupportedProtocol", "LocalProtocolError") or (

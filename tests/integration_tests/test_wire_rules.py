@@ -455,14 +455,20 @@ def test_the_key_walk_finds_a_key_in_a_chained_cause() -> None:
         assert_key_nowhere(failure_of(wraps), KEY)
 
 
+@pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])
 def test_an_async_client_reused_in_a_new_event_loop_never_pays_twice(
-    own_emulator: SegmindEmulator,
+    own_emulator: SegmindEmulator, transport: str
 ) -> None:
-    model = model_on(own_emulator.base_url, http_async_client=httpx2.AsyncClient())
+    client = httpx2.AsyncClient()
+    if transport == "aiohttp":
+        from httpx_aiohttp.httpx2 import AiohttpTransport
+
+        client = httpx2.AsyncClient(transport=AiohttpTransport())
+    model = model_on(own_emulator.base_url, http_async_client=client)
     asyncio.run(model.ainvoke("first"))
 
     # The pooled connection belongs to the first, closed loop.
-    with pytest.raises(SegmindConnectionError, match="event loop") as raised:
+    with pytest.raises(SegmindConnectionError, match="another event loop") as raised:
         asyncio.run(model.ainvoke("second", max_retries=3))
 
     assert "was not sent" not in str(raised.value)  # it may have gone out
