@@ -1,0 +1,120 @@
+"""A v2 job's failures: each a typed error that keeps the job, to resume it."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+from langchain_core import exceptions as core
+
+from langchain_segmind import (
+    ChatSegmind,
+    SegmindBadRequestError,
+    SegmindConnectionError,
+    SegmindContextOverflowError,
+    SegmindError,
+    SegmindResponseError,
+)
+
+
+@pytest.mark.parametrize("result_status", [422, 200])
+def test_a_v2_job_that_failed_on_a_too_long_prompt_is_a_context_overflow(
+    make_model, recorder, call, result_status
+):
+    model = make_model(ChatSegmind, model="gpt-4o", api_version="v2")
+    base = "https://api.segmind.com/v2/requests/job-1"
+    recorder.queue(
+        httpx2.Response(
+            200,
+            json={
+                "request_id": "job-1",
+                "status_url": f"{base}/status",
+                "response_url": base,
+            },
+        ),
+        httpx2.Response(200, json={"status": "FAILED"}),
+        httpx2.Response(
+            result_status,
+            json={"status": "FAILED", "error": "prompt is too long: 9 > 8 tokens"},
+        ),
+    )
+
+    with pytest.raises(SegmindContextOverflowError) as raised:
+        call(model, "Hi")
+
+    assert isinstance(raised.value, core.ContextOverflowError)
+    assert raised.value.job is not None
+    assert raised.value.job.request_id == "job-1"
+
+
+def test_a_v2_poll_refused_with_an_html_page_keeps_its_type_and_the_job(
+    make_model, recorder
+):
+    # Only the result's 422 says the job failed: a 405 says nothing of the job.
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.reply(text="<html>Method Not Allowed</html>", status=405, headers={})
+
+    with pytest.raises(SegmindBadRequestError) as raised:
+        make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
+
+    assert type(raised.value) is SegmindBadRequestError
+    assert raised.value.job is not None
+    assert raised.value.request_id == "job-1"
+    assert "llm.resume(error.job)" in str(raised.value)
+
+
+def test_a_users_hook_failing_on_a_v2_poll_is_the_cause_its_text_not_copied(
+    recorder,
+):
+    def refuse_polls(request: httpx2.Request) -> None:
+        if request.method == "GET":
+            raise RuntimeError("hook refused sk-user-text")
+
+    client = httpx2.Client(
+        transport=httpx2.MockTransport(recorder),
+        event_hooks={"request": [refuse_polls]},
+    )
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    model = ChatSegmind(
+        model="gpt-4o", api_key="k", api_version="v2", http_client=client
+    )
+
+    with pytest.raises(SegmindConnectionError) as raised:
+        model.invoke("Hi")
+
+    assert "sk-user-text" not in raised.value.message
+    assert "RuntimeError" in raised.value.message
+    assert str(raised.value.__cause__) == "hook refused sk-user-text"
+    assert raised.value.job is not None
+
+
+def test_an_accepted_job_is_logged_with_its_id_quoted(make_model, recorder, caplog):
+    # A server's id cannot write a log line of its own.
+    forged = "job-1\nSegmind accepted v2 job forged"
+    base = "https://api.segmind.com/v2/requests/job-1"
+    urls = {"status_url": f"{base}/status", "response_url": base}
+    recorder.reply({"request_id": forged, "status": "QUEUED", **urls})
+    recorder.reply({"status": "FAILED"})
+    recorder.reply({"status": "FAILED", "error": "boom"}, status=422)
+    caplog.set_level("INFO", logger="langchain_segmind")
+
+    with pytest.raises(SegmindError):
+        make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
+
+    [accepted] = [r for r in caplog.records if "accepted" in r.getMessage()]
+    assert "\n" not in accepted.getMessage()
+    assert repr(forged) in accepted.getMessage()
+
+
+def test_a_v2_job_output_of_too_many_json_values_is_refused(make_model, recorder):
+    # The output is a JSON string inside the answer: escaped, its brackets and
+    # commas are not the answer's own.
+    output = "\\u005b" + "\\u007b\\u007d\\u002c" * 300_000 + "1]"
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.reply({"status": "COMPLETED"})
+    recorder.reply(text=f'{{"status": "COMPLETED", "output": "{output}"}}')
+
+    with pytest.raises(SegmindResponseError) as raised:
+        make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
+
+    assert "output is JSON of more than 250,000 values" in str(raised.value)
+    assert raised.value.job is not None
