@@ -33,6 +33,7 @@ from langchain_segmind import (
     SegmindAuthenticationError,
     SegmindBadRequestError,
     SegmindConnectionError,
+    SegmindTimeoutError,
     __version__,
 )
 from langchain_segmind.testing import Fault, SegmindEmulator
@@ -549,3 +550,38 @@ def test_a_tls_handshake_that_hangs_ends_while_a_post_could_still_be_answered(
 
     assert caught.value.message.startswith("could not reach Segmind")
     assert 1.3 < elapsed < 1.9
+
+
+def test_a_head_that_trickles_then_stalls_ends_the_sync_call_at_its_timeout(
+    real_clock: Clock,
+) -> None:
+    # Each byte comes within a read's timeout; the silence after them gets only
+    # what is left of the call's.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(10)  # a call that never comes ends the thread
+        stalled = threading.Event()
+
+        def trickle_then_stall() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\n":  # 0.85 s of head
+                    connection.sendall(bytes([byte]))
+                    time.sleep(0.05)
+                stalled.wait(5)
+
+        serving = threading.Thread(target=trickle_then_stall)
+        serving.start()
+        base_url = f"http://127.0.0.1:{server.getsockname()[1]}/v1"
+        model = ChatSegmindGPT4o(base_url=base_url, api_key="k", timeout=1.0)
+
+        started = time.monotonic()
+        with pytest.raises(SegmindTimeoutError, match=r"within timeout=1s"):
+            model.invoke("Hi")
+        elapsed = time.monotonic() - started
+        stalled.set()
+        serving.join()
+
+    assert 0.9 < elapsed < 1.45
