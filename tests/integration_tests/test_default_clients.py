@@ -585,3 +585,36 @@ def test_a_head_that_trickles_then_stalls_ends_the_sync_call_at_its_timeout(
         serving.join()
 
     assert 0.9 < elapsed < 1.45
+
+
+@pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])
+async def test_a_call_cancelled_in_its_tls_handshake_closes_its_connection(
+    transport: str,
+) -> None:
+    if transport == "aiohttp":
+        pytest.importorskip("httpx_aiohttp")
+    loop = asyncio.get_running_loop()
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()  # the kernel takes the connection; no TLS answer comes
+        server.settimeout(5)
+        base_url = f"https://127.0.0.1:{server.getsockname()[1]}/v1"
+        model = ChatSegmindGPT4o(
+            base_url=base_url, api_key="k", async_transport=transport
+        )
+
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(model.ainvoke("Hi"), 0.3)
+        connection, _ = server.accept()
+        connection.setblocking(False)
+
+        async def read_to_the_end() -> None:  # the ClientHello, then nothing
+            while await loop.sock_recv(connection, 65536):
+                pass
+
+        with connection:
+            reading = loop.create_task(read_to_the_end())
+            done, _ = await asyncio.wait([reading], timeout=2)
+            reading.cancel()
+
+    assert done, "the connection was still open 2 s after the cancel"
