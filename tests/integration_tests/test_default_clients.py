@@ -13,6 +13,7 @@ import copy
 import gc
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
@@ -618,3 +619,38 @@ async def test_a_call_cancelled_in_its_tls_handshake_closes_its_connection(
             reading.cancel()
 
     assert done, "the connection was still open 2 s after the cancel"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_calls_on_a_connection_of_its_own(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmindGPT4o()
+    assert model.invoke("parent").content == f"{REPLY}parent"  # its socket pooled
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
+        pid = os.fork()
+        if pid == 0:  # the child: exits 0 once its call is answered
+            try:
+                os._exit(0 if model.invoke("child").content else 1)
+            except BaseException:
+                os._exit(1)
+    for _ in range(200):  # ten seconds of real time
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child's call never ended")
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert model.invoke("parent again").content == f"{REPLY}parent again"
+    assert [r.body["messages"][-1]["content"] for r in segmind_emulator.requests] == [
+        "parent",
+        "child",
+        "parent again",
+    ]
+    assert segmind_emulator.connections_opened == 2  # the parent's, the child's
