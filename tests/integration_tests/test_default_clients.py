@@ -654,3 +654,22 @@ def test_a_forked_child_calls_on_a_connection_of_its_own(
         "parent again",
     ]
     assert segmind_emulator.connections_opened == 2  # the parent's, the child's
+
+
+async def test_a_loop_that_goes_on_lets_go_of_the_clients_of_ended_capture_blocks(
+    emulator: SegmindEmulator,
+) -> None:
+    def closed_clients() -> int:
+        gc.collect()
+        return sum(
+            type(held) is httpx2.AsyncClient and held.is_closed
+            for held in gc.get_objects()
+        )
+
+    before = closed_clients()
+    for n in range(5):
+        with emulator.capture_default_clients():
+            await ChatSegmindGPT4o().ainvoke(f"block {n}")
+        await asyncio.sleep(0.05)  # the loop runs the closing of the block's client
+
+    assert closed_clients() - before <= 1  # the last block's, until the next client
