@@ -136,9 +136,8 @@ def error_for_exception(
         return None
     runtime_message = str(error) if isinstance(error, RuntimeError) else ""
     other_loop = runtime_message.endswith(_OTHER_LOOP)
-    if not (other_loop or runtime_message.endswith(_CLIENT_CLOSED)) and not (
-        _from_http_stack(error)
-    ):
+    lifecycle = other_loop or runtime_message.endswith(_CLIENT_CLOSED)
+    if not (lifecycle or _from_http_stack(error)):
         return None
     deadline = progress.deadline
     cause = error.__cause__
