@@ -40,6 +40,7 @@ LONE_SURROGATE = b'{"messages": [{"role": "user", "content": "half: \\ud83d"}]}'
     ("method", "path", "headers", "content", "status", "error"),
     [
         ("GET", "/v1/gpt-4o", {}, b"", 405, "<html>"),
+        ("GET", "/v1/gpt-4o", {"x-api-key": "bad"}, b"", 405, "<html>"),
         ("POST", "/v1/gpt-4o", {"x-api-key": ""}, b"{}", 401, "Missing Authorization"),
         ("POST", "/v1/gpt-4o", {"x-api-key": "bad"}, b"{}", 401, "Unauthorized. API"),
         ("POST", "/v1/gpt-4o", {"x-api-key": "", **BEARER}, b"{}", 401, "Missing"),
@@ -47,6 +48,7 @@ LONE_SURROGATE = b'{"messages": [{"role": "user", "content": "half: \\ud83d"}]}'
         ("POST", "/v1/nope", {"content-type": "x/y"}, b"x", 406, "Invalid content"),
         ("POST", "/v1/nope", JSON, b"x", 404, "Model nope not found"),
         ("POST", "/v1/gpt-4o", JSON, b"{not json", 400, "Invalid JSON"),
+        ("POST", "/v1/gpt-4o", JSON, b"[]", 400, "must be a JSON object"),
         ("POST", "/v1/gpt-4o", JSON, LONE_SURROGATE, 400, "no low surrogate"),
         ("POST", "/v1/gpt-4o", JSON, b"{}", 422, "at least one message"),
         ("POST", "/v1/gpt-4o", JSON, b'{"messages": "hi"}', 422, "at least one"),
@@ -79,6 +81,63 @@ def test_insufficient_credits(emulator: SegmindEmulator, client: httpx2.Client) 
             "this request costs 0.0123 credits."
         },
     )
+
+
+def test_a_balance_of_exactly_one_call_pays_for_it(
+    emulator: SegmindEmulator, client: httpx2.Client
+) -> None:
+    emulator.remaining_credits = COST
+    response = client.post("/v1/gpt-4o", json=HELLO)
+    assert response.status_code == 200
+    assert float(response.headers["x-remaining-credits"]) == 0
+    assert client.post("/v1/gpt-4o", json=HELLO).status_code == 406
+
+
+def test_malformed_messages_are_a_422_even_without_credits(
+    emulator: SegmindEmulator, client: httpx2.Client
+) -> None:
+    emulator.remaining_credits = 0
+    response = client.post("/v1/gpt-4o", json={"messages": []})
+    assert response.status_code == 422
+    assert "at least one message" in response.json()["error"]
+
+
+def test_a_query_string_leaves_the_route_and_the_log_as_they_are(
+    emulator: SegmindEmulator, client: httpx2.Client
+) -> None:
+    response = client.post("/v1/gpt-4o?trace=1", json=HELLO)
+    assert text_of(response) == DEFAULT_REPLY
+    [request] = emulator.requests_to("/gpt-4o")
+    assert request.path == "/v1/gpt-4o?trace=1"
+
+
+def test_the_content_type_is_read_as_a_media_type(client: httpx2.Client) -> None:
+    media_type = {"content-type": "Application/JSON; charset=utf-8"}
+    response = client.post("/v1/gpt-4o", json=HELLO, headers=media_type)
+    assert text_of(response) == DEFAULT_REPLY
+
+
+def test_a_message_without_content_is_well_formed(client: httpx2.Client) -> None:
+    turns = [*HELLO["messages"], {"role": "assistant", "content": None}]
+    response = client.post("/v1/gpt-4o", json={"messages": [*turns, *turns[:1]]})
+    assert text_of(response) == DEFAULT_REPLY
+
+
+def test_credits_spent_while_the_answer_is_made_are_a_406_not_a_debt() -> None:
+    def spend_it_all(slug: str, body: dict[str, Any]) -> str:
+        emu.remaining_credits = 0
+        return "too late"
+
+    with SegmindEmulator(responder=spend_it_all) as emu, keyed_client(emu) as http:
+        response = http.post("/v1/gpt-4o", json=HELLO)
+    assert (response.status_code, response.json()) == (
+        406,
+        {
+            "error": "Insufficient credits. Your balance is 0 credits, "
+            "this request costs 0.0123 credits."
+        },
+    )
+    assert emu.remaining_credits == 0
 
 
 def test_catalogue_retire_and_add() -> None:
@@ -153,6 +212,7 @@ def with_block(block: dict[str, Any]) -> dict[str, Any]:
         ("gpt-4o", {**HELLO, "stream": True}, "Streaming is not supported"),
         ("gpt-4o", {**HELLO, "max_tokens": 0}, "max_tokens"),
         ("claude-opus-4.7", {**HELLO, "temperature": 0.5}, "`temperature` is dep"),
+        ("claude-opus-4.7", {**HELLO, "temperature": 1.5}, "`temperature` is dep"),
         ("claude-opus-4.7", {**HELLO, "top_p": 0.9}, "`top_p` is deprecated"),
         ("claude-opus-4.7", {**HELLO, "top_k": 5}, "`top_k` is deprecated"),
         (
@@ -224,6 +284,8 @@ def test_a_prompt_over_the_context_window_is_a_400_in_the_providers_words(
     emulator.context_window = 4
     response = client.post(f"/v1/{slug}", json=HELLO)  # 5 words
     assert (response.status_code, response.json()) == (400, body)
+    streamed = client.post(f"/v1/{slug}", json={**HELLO, "stream": True})
+    assert streamed.json() == {"error": "Streaming is not supported"}  # rules first
     assert emulator.remaining_credits == 10_000
     emulator.context_window = 5
     assert client.post(f"/v1/{slug}", json=HELLO).status_code == 200
@@ -384,6 +446,7 @@ def test_a_failing_responder_gives_a_500() -> None:
         response = http.post("/v1/gpt-4o", json=HELLO)
     assert response.status_code == 500
     assert "boom" in response.json()["error"]
+    assert emu.remaining_credits == 10_000  # a failed answer is not billed
 
 
 def test_scripted_payloads_are_sent_verbatim_in_turn_with_texts(
