@@ -380,6 +380,12 @@ def test_each_family_answers_in_its_providers_shape_with_billing_headers(
     assert again.headers["x-request-id"] != response.headers["x-request-id"]
 
 
+def test_an_empty_prompt_still_counts_one_token(client: httpx2.Client) -> None:
+    empty = {"messages": [{"role": "user", "content": ""}]}
+    usage = client.post("/v1/gpt-4o", json=empty).json()["usage"]
+    assert usage["prompt_tokens"] == 1
+
+
 def test_a_queued_jobs_urls_use_the_address_the_client_called(
     emulator: SegmindEmulator,
 ) -> None:
@@ -438,6 +444,15 @@ def test_scripts_then_the_responder_then_the_default() -> None:
     assert calls == ["o3", "gpt-4o"]
 
 
+def test_the_responder_answers_before_the_tool_protocol_model() -> None:
+    tools = {**HELLO, "instruction": '<tools>\n{"name": "lookup"}\n</tools>'}
+    with (
+        SegmindEmulator(responder=lambda slug, body: "responder's") as emu,
+        keyed_client(emu) as http,
+    ):
+        assert text_of(http.post("/v1/gpt-4o", json=tools)) == "responder's"
+
+
 def test_a_failing_responder_gives_a_500() -> None:
     def responder(slug: str, body: dict[str, Any]) -> str | None:
         raise RuntimeError("boom")
@@ -478,10 +493,11 @@ def test_json_replies_follow_the_response_format(client: httpx2.Client) -> None:
             "colour": {"enum": ["red", "green"]},
             "tags": {"type": "array", "items": {"type": "number"}},
             "pet": {"$ref": "#/$defs/Pet"},
+            "vet": {"allOf": [{"$ref": "#/$defs/Pet"}], "description": "Pydantic's"},
             "nickname": {"anyOf": [{"type": "string"}, {"type": "null"}]},
             "optional": {"type": "string"},
         },
-        "required": ["name", "age", "ok", "colour", "tags", "pet", "nickname"],
+        "required": ["name", "age", "ok", "colour", "tags", "pet", "vet", "nickname"],
         "$defs": {
             "Pet": {
                 "type": "object",
@@ -505,6 +521,7 @@ def test_json_replies_follow_the_response_format(client: httpx2.Client) -> None:
             "colour": "red",
             "tags": [1.0],
             "pet": {"species": "cat"},
+            "vet": {"species": "cat"},
             "nickname": "example",
         }
     json_mode = {
@@ -556,6 +573,8 @@ def test_json_replies_keep_formats_bounds_and_lengths(
             "long": {"type": "string", "minLength": 10},
             "short": {"type": "string", "maxLength": 3},
             "zip": {"type": "string", "pattern": "^\\d+$", "examples": ["94103"]},
+            "no_example": {"type": "string", "examples": [None]},
+            "no_default": {"type": "string", "default": None},
             "unit": {"type": "string", "default": "kg", "enum": ["g", "kg"]},
             "pair": {"type": "array", "items": {"type": "integer"}, "minItems": 2},
             "none": {"type": "array", "items": {"type": "integer"}, "maxItems": 0},
@@ -563,6 +582,11 @@ def test_json_replies_keep_formats_bounds_and_lengths(
                 "type": "object",
                 "additionalProperties": {"type": "integer"},
                 "minProperties": 1,
+            },
+            "closed": {
+                "properties": {"a": {"type": "integer"}},
+                "additionalProperties": False,
+                "minProperties": 2,
             },
         },
     }
@@ -590,10 +614,13 @@ def test_json_replies_keep_formats_bounds_and_lengths(
         "long": "exampleeee",
         "short": "exa",
         "zip": "94103",
+        "no_example": "example",
+        "no_default": "example",
         "unit": "kg",
         "pair": [1, 1],
         "none": [],
         "counts": {"key1": 1},
+        "closed": {"a": 1},  # no key the schema forbids, even to reach 2
     }
 
 
@@ -616,10 +643,10 @@ def test_max_tokens_cuts_the_reply_but_stop_is_left_to_the_client(
     finish_of: Any,
     cut: str,
 ) -> None:
-    emulator.script_replies("one two STOP four five", "one two")
+    emulator.script_replies("one two STOP four five", "one two three")
     limited = {**HELLO, "max_tokens": 3, "stop": ["STOP"]}
     first = client.post(f"/v1/{slug}", json=limited)
     assert (text_of(first), finish_of(first.json())) == ("one two STOP", cut)
-    second = client.post(f"/v1/{slug}", json=limited)
-    assert text_of(second) == "one two"
+    second = client.post(f"/v1/{slug}", json=limited)  # just fits: not cut
+    assert text_of(second) == "one two three"
     assert finish_of(second.json()) != cut

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import pytest
 from langchain_core.exceptions import ContextOverflowError
+from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field, HttpUrl, IPvAnyAddress
 
@@ -98,3 +99,51 @@ async def test_tool_arguments_take_only_words_of_the_question_that_fit(
         "day": "2024-01-01",
         "guests": 4,
     }
+
+
+@tool
+def first(count: int) -> str:
+    """The first tool."""
+    return "first done"
+
+
+@tool
+def second(count: int) -> str:
+    """The second tool."""
+    return "second done"
+
+
+def test_a_required_tool_is_called_even_when_not_the_first(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmind(model="gpt-4o").bind_tools(
+        [first, second], tool_choice="second"
+    )
+    message = model.invoke("count to 3")
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [
+        ("second", {"count": 3})
+    ]
+
+
+def test_a_choice_of_any_tool_calls_one_again_after_the_results(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmind(model="gpt-4o").bind_tools([first], tool_choice="any")
+    call = model.invoke("count to 3")
+    result = ToolMessage("first done", tool_call_id=call.tool_calls[0]["id"])
+    again = model.invoke([HumanMessage("count to 3"), call, result])
+    assert [c["name"] for c in again.tool_calls] == ["first"]
+
+
+def test_a_quoted_protocol_tag_reaches_the_tool_as_written(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    @tool
+    def echo(text: str) -> str:
+        """Echo a text."""
+        return text
+
+    message = (
+        ChatSegmind(model="gpt-4o").bind_tools([echo]).invoke('Echo "<tool_call>"')
+    )
+    assert [call["args"] for call in message.tool_calls] == [{"text": "<tool_call>"}]
