@@ -6,9 +6,11 @@ it listens and its command line.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -21,7 +23,7 @@ import httpx2
 import pytest
 
 from langchain_segmind import ChatSegmindGPT4o
-from langchain_segmind.testing import Fault, SegmindEmulator
+from langchain_segmind.testing import FakeClock, Fault, SegmindEmulator
 from langchain_segmind.testing.__main__ import main
 from tests.integration_tests._emulator_http import (
     COST,
@@ -45,10 +47,25 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
     [
         (Fault.server_error(503), 503, "application/json", '{"error": '),
         (Fault(status=502, body={"error": "x"}), 502, "application/json", '{"error"'),
+        (
+            Fault(
+                status=400, body={"type": "x"}, content_type="application/problem+json"
+            ),
+            400,
+            "application/problem+json",
+            '{"type"',
+        ),
         (Fault.html(502), 502, "text/html", "<html>"),
         (Fault.plain(504, "upstream timed out"), 504, "text/plain", "upstream timed"),
         (Fault.empty(500), 500, "text/plain", ""),
         (Fault.not_json(), 200, "text/plain", "upstream"),
+        (Fault.not_json("{", "application/json"), 200, "application/json", "{"),
+        (
+            Fault(status=503),
+            503,
+            "application/json",
+            '{"error": "Service Unavailable"}',
+        ),
         (Fault(status=418, body="<p>teapot</p>"), 418, "text/html", "<p>"),
     ],
 )
@@ -100,6 +117,27 @@ def test_a_rate_limit_after_earlier_waits_resets_on_the_tests_clock(
     assert 0.9 <= wait <= 2.0
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_sync_waits_block_and_async_ones_do_not(
+    segmind_emulator: SegmindEmulator, mode: str
+) -> None:
+    segmind_emulator.inject(Fault.server_error(503))
+    model = ChatSegmindGPT4o()
+    if mode == "sync":
+        model.invoke("hi")
+    else:
+        asyncio.run(model.ainvoke("hi"))
+    assert segmind_emulator.clock.waits == [0.5]
+    assert segmind_emulator.clock.blocking_waits == ([0.5] if mode == "sync" else [])
+
+
+def test_the_fake_clock_never_runs_backwards() -> None:
+    clock = FakeClock()
+    clock.sleep(2.0)
+    clock.sleep(-1.0)  # a deadline already past: no wait, no time travel
+    assert (clock.waits, clock.monotonic()) == ([2.0, -1.0], 2.0)
+
+
 def test_slow_answers_and_latency(
     emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
@@ -119,7 +157,7 @@ def test_slow_answers_and_latency(
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
-        (Fault.connection_reset(), httpx2.TransportError),
+        (Fault.connection_reset(), httpx2.ReadError),  # a TCP RST, not a clean close
         (Fault.truncated(), httpx2.RemoteProtocolError),
     ],
 )
@@ -135,6 +173,26 @@ def test_broken_connections_are_transport_errors(
     assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("fault", "head"),
+    [
+        (Fault.interim_answers(0.01), b"HTTP/1.1 102 Processing\r\n\r\n"),
+        (Fault.dripping_headers(0.01), b"HTTP/1.1 200 OK\r\nX-Drip: a"),
+    ],
+    ids=["interim-answers", "dripping-headers"],
+)
+def test_a_stalled_head_starts_as_documented(
+    emulator: SegmindEmulator, fault: Fault, head: bytes
+) -> None:
+    emulator.inject(fault)
+    with socket.create_connection((emulator.host, emulator.port), timeout=2) as sock:
+        sock.sendall(b"GET /v1/gpt-4o HTTP/1.1\r\nHost: emulator\r\n\r\n")
+        received = b""
+        while len(received) < len(head):
+            received += sock.recv(64)
+    assert received.startswith(head)
+
+
 def test_faults_are_fifo_counted_and_slug_specific(
     emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
@@ -146,6 +204,13 @@ def test_faults_are_fifo_counted_and_slug_specific(
         for slug in ["gpt-4o"] + ["claude-3.5-sonnet"] * 4
     ]
     assert statuses == [502, 503, 503, 504, 200]
+
+
+def test_a_fault_injected_zero_times_never_fires(
+    emulator: SegmindEmulator, client: httpx2.Client
+) -> None:
+    emulator.inject(Fault.server_error(503), times=0)
+    assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -227,6 +292,15 @@ def test_keep_alive_and_connection_close(
     assert emulator.connections_opened == 2
 
 
+def test_a_head_request_gets_no_body_and_keeps_the_connection_usable(
+    emulator: SegmindEmulator, client: httpx2.Client
+) -> None:
+    head = client.head("/v1/gpt-4o")
+    assert (head.status_code, head.content) == (405, b"")
+    assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
+    assert emulator.connections_opened == 1
+
+
 def test_reset_clears_the_log_scripts_faults_and_count(
     emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
@@ -285,9 +359,10 @@ def test_only_loopback_unless_remote_is_allowed(host: str) -> None:
         SegmindEmulator(host=host)
 
 
-def test_an_empty_host_is_refused_even_when_remote_is_allowed() -> None:
+@pytest.mark.parametrize("host", ["", "  "])
+def test_an_empty_host_is_refused_even_when_remote_is_allowed(host: str) -> None:
     with pytest.raises(ValueError, match="empty"):
-        SegmindEmulator(host="", allow_remote=True)
+        SegmindEmulator(host=host, allow_remote=True)
     assert SegmindEmulator(host="0.0.0.0", allow_remote=True).host == "0.0.0.0"
 
 
