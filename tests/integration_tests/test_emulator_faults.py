@@ -471,7 +471,8 @@ def test_a_v2_job_runs_settles_bills_once_and_stays_fetchable(
         "status_url": f"{emulator.url}/v2/requests/{request_id}/status",
         "response_url": f"{emulator.url}/v2/requests/{request_id}",
     }
-    assert client.get(job["response_url"]).json() == {"status": "QUEUED"}
+    queued = client.get(job["response_url"])
+    assert (queued.status_code, queued.json()) == (200, {"status": "QUEUED"})
     assert client.get(job["status_url"]).json()["status"] == "PROCESSING"
     assert client.get(job["response_url"]).json() == {"status": "PROCESSING"}
     assert emulator.remaining_credits == 10_000
@@ -518,6 +519,22 @@ def test_a_failed_v2_job(emulator: SegmindEmulator, client: httpx2.Client) -> No
     assert client.get(job["response_url"]).json()["status"] == "COMPLETED"
 
 
+def test_a_v2_job_that_completes_without_credits_fails_unbilled(
+    emulator: SegmindEmulator, client: httpx2.Client
+) -> None:
+    job = client.post("/v2/gpt-4o", json=HELLO).json()
+    emulator.remaining_credits = 0
+    statuses = [client.get(job["status_url"]).json()["status"] for _ in range(2)]
+    assert statuses == ["PROCESSING", "FAILED"]
+    failed = client.get(job["response_url"])
+    assert (failed.status_code, failed.json()["error"]) == (
+        422,
+        "Insufficient credits. Your balance is 0 credits, "
+        "this request costs 0.0123 credits.",
+    )
+    assert emulator.remaining_credits == 0
+
+
 def test_a_scripted_payload_is_a_v2_jobs_output(
     emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
@@ -526,6 +543,14 @@ def test_a_scripted_payload_is_a_v2_jobs_output(
     emulator.queue_polls_until_complete = 0
     job = client.post("/v2/gpt-4o", json=HELLO).json()
     assert json.loads(client.get(job["response_url"]).json()["output"]) == payload
+
+
+def test_another_path_under_a_job_is_not_its_status(
+    client: httpx2.Client,
+) -> None:
+    job = client.post("/v2/gpt-4o", json=HELLO).json()
+    response = client.get(f"{job['response_url']}/cancel")
+    assert (response.status_code, response.json()) == (404, {"error": "Not found"})
 
 
 def test_v2_checks(emulator: SegmindEmulator, client: httpx2.Client) -> None:
