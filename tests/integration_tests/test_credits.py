@@ -652,3 +652,18 @@ async def test_low_balance_warning_points_at_the_callers_line(
     with pytest.warns(SegmindLowCreditsWarning) as record:
         model.invoke("second")
     assert record[0].filename == __file__
+
+
+async def test_a_balance_seen_before_the_fixture_is_not_remembered_in_it(
+    emulator: SegmindEmulator, request: pytest.FixtureRequest
+) -> None:
+    emulator.remaining_credits = 5.0
+    guarded = new_model(emulator, min_remaining_credits=10, raise_on_low_credits=True)
+    guarded.invoke("sees a low balance")
+    with pytest.raises(SegmindInsufficientCreditsError):
+        guarded.invoke("refused before sending")
+
+    fresh = request.getfixturevalue("segmind_emulator")
+
+    assert isinstance(guarded.invoke("a fresh account"), AIMessage)
+    assert len(fresh.requests) == 1

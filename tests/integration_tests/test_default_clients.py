@@ -240,13 +240,15 @@ def test_300_concurrent_calls_use_at_most_100_connections(
     assert 1 < emulator.connections_opened <= 100
 
 
+@pytest.mark.parametrize("api_version", ["v1", "v2"])
 def test_the_fixture_catches_a_model_with_a_base_url_of_its_own(
-    segmind_emulator: SegmindEmulator,
+    segmind_emulator: SegmindEmulator, api_version: str
 ) -> None:
-    llm = ChatSegmind(model="gpt-4o", base_url="https://gateway.example.com/segmind/v1")
+    base_url = "https://gateway.example.com/segmind/v1"
+    llm = ChatSegmind(model="gpt-4o", base_url=base_url, api_version=api_version)
 
     assert llm.invoke("hi").content.startswith(REPLY)
-    assert segmind_emulator.requests_to("/v1/gpt-4o")
+    assert segmind_emulator.requests_to(f"/{api_version}/gpt-4o")
 
 
 def invoke_as(mode: str, model: ChatSegmind, prompt: str) -> Any:
