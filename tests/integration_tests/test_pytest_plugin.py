@@ -24,7 +24,12 @@ import sys
 
 import pytest
 
-from langchain_segmind import ChatSegmind, SegmindLowCreditsWarning, SegmindTimeoutError
+from langchain_segmind import (
+    ChatSegmind,
+    SegmindAuthenticationError,
+    SegmindLowCreditsWarning,
+    SegmindTimeoutError,
+)
 from langchain_segmind.testing import Fault
 
 # The app's models, built at import: one with no key and the default base URL,
@@ -83,6 +88,11 @@ def test_the_balance_guard_reads_the_emulators_balance(segmind_emulator):
         guarded.invoke("again")
 
 
+def test_the_balance_seen_there_is_forgotten_after_the_fixture():
+    with pytest.raises(SegmindAuthenticationError):  # no key here; not a warning
+        guarded.invoke("hi")
+
+
 def test_a_failing_test(segmind_emulator):
     seen.append(segmind_emulator)
     raise AssertionError("this test fails on purpose")
@@ -126,7 +136,7 @@ def test_the_fixture_serves_the_apps_models_and_stops_after_each_test(
         "-p", "no:cacheprovider", "-W", "error", "-v", timeout=120
     )
 
-    result.assert_outcomes(passed=7, failed=1)
+    result.assert_outcomes(passed=8, failed=1)
     result.stdout.fnmatch_lines(
         [
             "*test_a_test_without_the_fixture_pays_nothing_for_it PASSED*",
@@ -134,6 +144,7 @@ def test_the_fixture_serves_the_apps_models_and_stops_after_each_test(
             "*test_retries_wait_on_the_fake_clock PASSED*",
             "*test_a_timeout_still_ends_a_sync_call PASSED*",
             "*test_the_balance_guard_reads_the_emulators_balance PASSED*",
+            "*test_the_balance_seen_there_is_forgotten_after_the_fixture PASSED*",
             "*test_a_failing_test FAILED*",
             "*test_outside_the_fixture_nothing_is_redirected PASSED*",
             "*test_each_test_gets_a_fresh_emulator_and_the_last_ones_are_stopped "
