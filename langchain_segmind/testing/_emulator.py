@@ -452,10 +452,9 @@ def route_to(
     root = str(base.copy_with(path=root_path)).rstrip("/")
 
     def route(url: str, _key: SecretStr | None) -> tuple[str, SecretStr | None]:
-        path, mark, query = httpx2.URL(url).raw_path.decode("ascii").partition("?")
+        path = httpx2.URL(url).raw_path.decode("ascii")  # no query: none is sent
         api = max(path.rfind("/v1/"), path.rfind("/v2/"))
-        routed = root + (path[api:] if api >= 0 else path) + mark + query
-        return routed, SecretStr(api_key)
+        return root + (path[api:] if api >= 0 else path), SecretStr(api_key)
 
     return route
 

@@ -52,8 +52,6 @@ def protocol_reply(body: dict[str, Any]) -> str | None:
     if choice not in ("auto", "any"):
         return _call(next(t for t in tools if t["name"] == choice), question)
     pending = [tool for tool in tools if tool["name"] not in called]
-    if not results:
-        return _call(tools[0], question)
     if pending:
         return _call(pending[0], question)
     if choice == "any":
