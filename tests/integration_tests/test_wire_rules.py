@@ -10,6 +10,7 @@ tests about a deadline in real time use `real_clock` and a 0.3 s timeout.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
 import gzip
@@ -459,17 +460,20 @@ def test_the_key_walk_finds_a_key_in_a_chained_cause() -> None:
 def test_an_async_client_reused_in_a_new_event_loop_never_pays_twice(
     own_emulator: SegmindEmulator, transport: str
 ) -> None:
-    client = httpx2.AsyncClient()
     if transport == "aiohttp":
         from httpx_aiohttp.httpx2 import AiohttpTransport
 
         client = httpx2.AsyncClient(transport=AiohttpTransport())
+    else:
+        client = httpx2.AsyncClient()
     model = model_on(own_emulator.base_url, http_async_client=client)
     asyncio.run(model.ainvoke("first"))
 
     # The pooled connection belongs to the first, closed loop.
     with pytest.raises(SegmindConnectionError, match="another event loop") as raised:
         asyncio.run(model.ainvoke("second", max_retries=3))
+    with contextlib.suppress(Exception):  # what can be closed of it
+        asyncio.run(client.aclose())
 
     assert "was not sent" not in str(raised.value)  # it may have gone out
     assert raised.value.is_retryable is False
