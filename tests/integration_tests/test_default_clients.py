@@ -13,7 +13,6 @@ import copy
 import gc
 import os
 import pickle
-import signal
 import socket
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from langchain_segmind import (
 from langchain_segmind.testing import Fault, SegmindEmulator
 from langchain_segmind.transport import clients
 from langchain_segmind.transport.deadline import Clock
+from tests import exit_code_of_forked
 from tests.integration_tests.support import REPLY, new_model
 
 
@@ -630,25 +630,7 @@ def test_a_forked_child_calls_on_a_connection_of_its_own(
     model = ChatSegmindGPT4o()
     assert model.invoke("parent").content == f"{REPLY}parent"  # its socket pooled
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
-        pid = os.fork()
-        if pid == 0:  # the child: exits 0 once its call is answered
-            try:
-                os._exit(0 if model.invoke("child").content else 1)
-            except BaseException:
-                os._exit(1)
-    for _ in range(200):  # ten seconds of real time
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.05)
-    else:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        pytest.fail("the forked child's call never ended")
-
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert exit_code_of_forked(lambda: model.invoke("child").content) == 0
     assert model.invoke("parent again").content == f"{REPLY}parent again"
     assert [r.body["messages"][-1]["content"] for r in segmind_emulator.requests] == [
         "parent",

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import threading
-import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +39,7 @@ from langchain_segmind import (
     get_segmind_callback,
 )
 from langchain_segmind.testing import FakeClock
+from tests import exit_code_of_forked
 from tests.unit_tests.conftest import (
     DEFAULT_ANSWER_HEADERS,
     BrokenBody,
@@ -215,24 +214,8 @@ def test_a_key_or_credits_refusal_answered_by_segmind_is_a_failed_request(
 def test_a_forked_child_calls_though_a_thread_was_noting_a_balance_at_the_fork(
     gpt: ChatSegmindGPT4o,
 ) -> None:
-    with callbacks._balances_lock, warnings.catch_warnings():  # held by a thread
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
-        pid = os.fork()
-        if pid == 0:  # the child: exits 0 once its call is answered
-            try:
-                os._exit(0 if gpt.invoke("Hi").content else 1)
-            except BaseException:
-                os._exit(1)
-    for _ in range(200):  # ten seconds of real time
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.05)
-    else:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        pytest.fail("the forked child's call never ended")
-    assert os.waitstatus_to_exitcode(status) == 0
+    with callbacks._balances_lock:  # as held by another thread at the fork
+        assert exit_code_of_forked(lambda: gpt.invoke("Hi").content) == 0
 
 
 def test_an_answer_cut_after_its_success_status_counts_its_cost_and_balance(
