@@ -416,22 +416,30 @@ def test_a_key_of_twelve_characters_echoed_in_a_reply_is_redacted(
     assert reply.content == "Your key is [redacted]."
 
 
+@pytest.mark.parametrize("reset", [False, True], ids=["refused", "reset-meanwhile"])
 def test_key_echoed_in_an_answer_the_http_stack_refuses_is_redacted_from_the_cause(
-    keyed, recorder, call
+    keyed, recorder, call, reset
 ):
     def refuse(request: httpx2.Request) -> httpx2.Response:
         # As httpx2 quotes a status line it cannot parse.
         line = f"illegal status line: bytearray(b'HTTP/1.1 5x3 {KEY}')"
-        raise httpx2.RemoteProtocolError(line, request=request)
+        try:
+            raise httpx2.RemoteProtocolError(line, request=request)
+        except httpx2.RemoteProtocolError:
+            if reset:  # the connection broke meanwhile: the refusal is its context
+                raise httpx2.ReadError("connection reset")  # noqa: B904
+            raise
 
     recorder.queue(refuse)
 
     with pytest.raises(SegmindError) as caught:
         call(keyed, "Hi")
 
-    cause = caught.value.__cause__
-    assert isinstance(cause, httpx2.RemoteProtocolError)
-    assert cause.args == ("illegal status line: bytearray(b'HTTP/1.1 5x3 [redacted]')",)
+    error = caught.value.__cause__
+    if reset:
+        error = error.__context__
+    assert isinstance(error, httpx2.RemoteProtocolError)
+    assert error.args == ("illegal status line: bytearray(b'HTTP/1.1 5x3 [redacted]')",)
     for rendered in error_texts(caught.value):
         assert KEY not in rendered
 
