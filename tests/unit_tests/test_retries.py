@@ -283,14 +283,16 @@ def test_timeouts_are_not_retried(model, recorder, fake_clock, call):
 
 
 class SlowBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
-    """A body whose second half (or `then`, raised) comes after a timeout of 120 s."""
+    """A body whose second half (or `then`, raised) comes `late` s into the call."""
 
-    def __init__(self, clock: Any, then: Exception | None = None) -> None:
-        self.clock, self.then = clock, then
+    def __init__(
+        self, clock: Any, then: Exception | None = None, late: int = 121
+    ) -> None:
+        self.clock, self.then, self.late = clock, then, late
 
     def __iter__(self) -> Iterator[bytes]:
         yield b'{"choices": '
-        self.clock.waited += 121
+        self.clock.waited += self.late
         if self.then is not None:
             raise self.then
         yield b"[]}"
@@ -300,11 +302,13 @@ class SlowBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
             yield part
 
 
+@pytest.mark.parametrize("late", [120, 121], ids=["at-the-deadline", "after-it"])
 def test_a_timeout_in_the_body_keeps_the_answers_status_and_request_id(
-    model, recorder, fake_clock, call
+    model, recorder, fake_clock, call, late
 ):
     headers = {"x-request-id": "req-slow", "content-type": "application/json"}
-    recorder.queue(httpx2.Response(200, headers=headers, stream=SlowBody(fake_clock)))
+    slow = SlowBody(fake_clock, late=late)  # the default timeout is 120 s
+    recorder.queue(httpx2.Response(200, headers=headers, stream=slow))
 
     with pytest.raises(SegmindTimeoutError) as caught:
         call(model, "Hi")
