@@ -13,6 +13,7 @@ from typing import Any
 import httpx2
 from pydantic import SecretStr
 
+from langchain_segmind.callbacks import forget_known_balances
 from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
 from langchain_segmind.transport.clients import routed_default_clients
 from langchain_segmind.transport.deadline import replaced_clock
@@ -182,9 +183,12 @@ class SegmindEmulator:
         at import, given an `api_key` or `base_url` or not, sync and async, so
         no call can reach Segmind, nor any proxy of the environment; processes
         started in the block inherit the route (an environment variable).
-        Models given their own `http_client` are left alone. Calls are also
-        timed on `clock`, so waits between retries and polls take no real
-        time. The `segmind_emulator` fixture does this for you.
+        Models given their own `http_client` keep it and call their own
+        `base_url`, unless it is Segmind's: that call is refused
+        (`SegmindInputError`) before sending. Calls are also timed on `clock`,
+        so waits between retries and polls take no real time, and no balance
+        seen before the block counts in it, nor one seen in it after it. The
+        `segmind_emulator` fixture does this for you.
 
         Yields:
             `clock`, the fake clock the calls are timed on.
@@ -198,13 +202,17 @@ class SegmindEmulator:
                 "capturing the default clients: it is not serving"
             )
         route = route_to(self.base_url, self._api_key)
-        with (
-            routed_default_clients(
-                route, for_children=f"{self.base_url} {self._api_key}"
-            ),
-            replaced_clock(self._clock),
-        ):
-            yield self._clock
+        forget_known_balances()  # a balance seen before is not this emulator's
+        try:
+            with (
+                routed_default_clients(
+                    route, for_children=f"{self.base_url} {self._api_key}"
+                ),
+                replaced_clock(self._clock),
+            ):
+                yield self._clock
+        finally:
+            forget_known_balances()  # nor is this one the next account's
 
     # -- addresses -----------------------------------------------------------------
 

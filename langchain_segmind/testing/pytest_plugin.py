@@ -3,7 +3,8 @@
 pytest loads it by itself wherever the package is installed (entry point
 `segmind` in the `pytest11` group), so in every test session: it imports
 nothing but pytest at load time, and the emulator (with langchain-core
-behind it) only when a test asks for the fixture. `-p no:segmind` turns it off.
+behind it) only when a test asks for the fixture. `-p no:segmind` turns it off;
+with `PYTEST_DISABLE_PLUGIN_AUTOLOAD` set, `-p segmind` turns it on.
 
 Inside a test that uses the fixture, every call of the package's default
 clients goes to the test's emulator with its key: models built in the test or
@@ -14,9 +15,9 @@ model's construction, as it would outside a test). Retries and queue polls
 wait no real time: calls are timed on a fake clock, `segmind_emulator.clock`,
 whose `waits` list every wait. Outside the fixture nothing changes. A model
 given its own `http_client` keeps it, and calls its own `base_url` with its
-own key: build it with `base_url=segmind_emulator.base_url,
-api_key=segmind_emulator.api_key` (a `base_url` on the client itself is not
-used).
+own key (one that is Segmind's is refused before sending): build it with
+`base_url=segmind_emulator.base_url, api_key=segmind_emulator.api_key` (a
+`base_url` on the client itself is not used).
 
 ```python
 import pytest
@@ -67,12 +68,7 @@ def segmind_emulator() -> Iterator[SegmindEmulator]:
     Yields:
         The running emulator.
     """
-    from langchain_segmind import forget_known_balances
     from langchain_segmind.testing import SegmindEmulator
 
-    forget_known_balances()  # a balance seen in another test is not this one's
-    try:
-        with SegmindEmulator() as emulator, emulator.capture_default_clients():
-            yield emulator
-    finally:
-        forget_known_balances()
+    with SegmindEmulator() as emulator, emulator.capture_default_clients():
+        yield emulator

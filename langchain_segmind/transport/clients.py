@@ -575,8 +575,13 @@ def routed_default_clients(route: Route, *, for_children: str) -> Iterator[None]
 
 def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | None]:
     """The URL and key a default-client request really uses."""
-    route = _route or _inherited_route()
+    route = active_route()
     return (url, api_key) if route is None else route(url, api_key)
+
+
+def active_route() -> Route | None:
+    """The route of default-client requests, while an emulator captures them."""
+    return _route or _inherited_route()
 
 
 @cache

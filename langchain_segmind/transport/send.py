@@ -383,6 +383,13 @@ def _addressed(call: Call, client: object) -> Call:
         url, key = clients.redirected(call.url, call.api_key)
         if url != call.url or key is not call.api_key:
             call = replace(call, url=url, api_key=key)
+    elif clients.active_route() and _is_segmind(call.url):
+        raise SegmindInputError(
+            f"the model's own HTTP client would call Segmind ({call.url}) while "
+            "an emulator captures this process's calls (the segmind_emulator "
+            "fixture, say): give that model the emulator's base_url and "
+            "api_key, or no client of its own"
+        )
     key = call.api_key
     if key is None or not key.get_secret_value():
         raise SegmindAuthenticationError(
@@ -395,6 +402,11 @@ def _addressed(call: Call, client: object) -> Call:
             'ASCII, no spaces, `"` or `\\`); check SEGMIND_API_KEY'
         )
     return call
+
+
+def _is_segmind(url: str) -> bool:
+    host = _parsed_url(url).host
+    return host == "segmind.com" or host.endswith(".segmind.com")
 
 
 @lru_cache(maxsize=64)

@@ -32,6 +32,7 @@ from langchain_core.tools import tool
 from langchain_segmind import (
     ChatSegmind,
     ChatSegmindClaude,
+    ChatSegmindGPT4o,
     SegmindBadRequestError,
     SegmindCallbackHandler,
     SegmindError,
@@ -666,4 +667,18 @@ async def test_a_balance_seen_before_the_fixture_is_not_remembered_in_it(
     fresh = request.getfixturevalue("segmind_emulator")
 
     assert isinstance(guarded.invoke("a fresh account"), AIMessage)
+    assert len(fresh.requests) == 1
+
+
+async def test_a_balance_seen_in_a_capture_block_is_forgotten_when_it_ends(
+    own_account: SegmindEmulator,
+) -> None:
+    guarded = ChatSegmindGPT4o(min_remaining_credits=10, raise_on_low_credits=True)
+    with own_account.capture_default_clients():
+        guarded.invoke("sees a low balance")
+        with pytest.raises(SegmindInsufficientCreditsError):
+            guarded.invoke("refused before sending")
+
+    with SegmindEmulator() as fresh, fresh.capture_default_clients():
+        assert isinstance(guarded.invoke("a fresh account"), AIMessage)
     assert len(fresh.requests) == 1

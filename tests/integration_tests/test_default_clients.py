@@ -33,6 +33,7 @@ from langchain_segmind import (
     SegmindAuthenticationError,
     SegmindBadRequestError,
     SegmindConnectionError,
+    SegmindInputError,
     SegmindTimeoutError,
     __version__,
 )
@@ -335,6 +336,46 @@ def test_a_process_started_under_the_fixture_calls_the_emulator_too(
 
     assert finished.stdout.strip() == f"{REPLY}Hi", finished.stderr  # its key
     assert len(segmind_emulator.requests) == 1
+
+
+OPENAI_ANSWER = {"choices": [{"message": {"role": "assistant", "content": "hi"}}]}
+
+
+@pytest.mark.parametrize(
+    ("base_url", "sent"),
+    [
+        ("https://api.segmind.com/v1", False),
+        ("https://eu.api.segmind.com/v1", False),
+        ("https://gateway.example/v1", True),  # not Segmind: the user's choice
+    ],
+)
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_model_with_its_own_client_never_calls_segmind_under_the_fixture(
+    segmind_emulator: SegmindEmulator, base_url: str, sent: bool, mode: str
+) -> None:
+    requests: list[httpx2.Request] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        requests.append(request)
+        return httpx2.Response(200, json=OPENAI_ANSWER)
+
+    transport = httpx2.MockTransport(answer)
+    model = ChatSegmindGPT4o(
+        base_url=base_url,
+        api_key="sk-a-real-looking-key",
+        http_client=httpx2.Client(transport=transport),
+        http_async_client=httpx2.AsyncClient(transport=transport),
+    )
+
+    if sent:
+        assert invoke_as(mode, model, "Hi").content == "hi"
+    else:
+        with pytest.raises(SegmindInputError, match="the emulator's base_url"):
+            invoke_as(mode, model, "Hi")
+    assert [str(request.url) for request in requests] == (
+        [f"{base_url}/gpt-4o"] if sent else []
+    )
+    assert segmind_emulator.requests == []
 
 
 def test_a_script_that_called_leaves_no_socket_open_at_exit(

@@ -1,16 +1,16 @@
 """Every `python` block of the README runs, in order, against the emulator.
 
 The blocks run in one namespace, as a reader pasting them one after another
-into a session would, inside the `segmind_emulator` fixture: the package's
-default clients call the emulator with its key, so no key is needed and no
-call can reach Segmind. The emulator answers as the README expects by itself
-(a protocol-following model when tools are bound, a schema instance for
-structured output, a 404 for an unknown slug, v2 jobs).
+into a session would, while an emulator captures the default clients: they
+call it with its key, so no key is needed and no call can reach Segmind. The
+emulator answers as the README expects by itself (a protocol-following model
+when tools are bound, a schema instance for structured output, a 404 for an
+unknown slug, v2 jobs).
 
 Conventions:
 - A block that defines `test_*` functions is a test file: each function is
-  then run as pytest would, with a fresh emulator of its own when it asks for
-  `segmind_emulator` (async ones in a new event loop).
+  run after the blocks, as pytest would, with a fresh emulator of its own when
+  it asks for `segmind_emulator` (async ones in a new event loop).
 - The files the README reads (`cat.png`, `question.wav`) are put in the
   working directory first, from the test fixtures.
 - A block whose fence reads ```` ```python no-run ```` is skipped, for what
@@ -20,6 +20,7 @@ Conventions:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import re
 import shutil
@@ -46,19 +47,20 @@ def python_blocks() -> list[tuple[int, str, str]]:
 
 
 def run_test_function(function: Any) -> None:
-    """Run a README test function as pytest would, with a fresh fixture."""
-    with SegmindEmulator() as emulator, emulator.capture_default_clients():
-        wanted = inspect.signature(function).parameters
-        arguments = {"segmind_emulator": emulator} if wanted else {}
+    """Run a README test function as pytest would, with a fresh fixture if asked."""
+    with contextlib.ExitStack() as fixtures:
+        arguments = {}
+        if "segmind_emulator" in inspect.signature(function).parameters:
+            emulator = fixtures.enter_context(SegmindEmulator())
+            fixtures.enter_context(emulator.capture_default_clients())
+            arguments["segmind_emulator"] = emulator
         result = function(**arguments)
         if inspect.iscoroutine(result):
             asyncio.run(result)
 
 
 def test_every_readme_block_runs(
-    segmind_emulator: SegmindEmulator,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocks = python_blocks()
     assert len(blocks) >= 10, "the README's python blocks were not found"
@@ -67,14 +69,21 @@ def test_every_readme_block_runs(
     monkeypatch.chdir(tmp_path)
 
     namespace: dict[str, Any] = {"__name__": "readme"}
-    for line, info, code in blocks:
-        if "no-run" in info.split():
-            continue
-        defined = set(namespace)
-        where = f"README.md, block at line {line}"
-        exec(compile(code, where, "exec"), namespace)
-        for name in sorted(set(namespace) - defined):
-            if name.startswith("test_") and callable(namespace[name]):
-                run_test_function(namespace[name])
+    tests = []
+    with SegmindEmulator() as emulator, emulator.capture_default_clients():
+        for line, info, code in blocks:
+            if "no-run" in info.split():
+                continue
+            defined = set(namespace)
+            where = f"README.md, block at line {line}"
+            exec(compile(code, where, "exec"), namespace)
+            tests += [
+                namespace[name]
+                for name in sorted(set(namespace) - defined)
+                if name.startswith("test_") and callable(namespace[name])
+            ]
+    assert emulator.requests, "no README block called the emulator"
 
-    assert segmind_emulator.requests, "no README block called the emulator"
+    assert len(tests) >= 4, "the README's test functions were not found"
+    for function in tests:
+        run_test_function(function)
