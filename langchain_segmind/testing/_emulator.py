@@ -500,6 +500,8 @@ def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    # `::ffff:127.0.0.1` is loopback on every Python, not only from 3.13 on.
+    return (getattr(address, "ipv4_mapped", None) or address).is_loopback

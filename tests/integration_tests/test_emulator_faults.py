@@ -352,11 +352,16 @@ def test_addresses_and_a_quick_stop() -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["", "  ", "0.0.0.0", "::", "192.0.2.1", "example.com"]
+    "host", ["", "  ", "0.0.0.0", "::", "192.0.2.1", "::ffff:192.0.2.1", "example.com"]
 )
 def test_only_loopback_unless_remote_is_allowed(host: str) -> None:
     with pytest.raises(ValueError, match="allow_remote"):
         SegmindEmulator(host=host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.2", "::ffff:127.0.0.1", "LOCALHOST"])
+def test_every_spelling_of_loopback_is_taken_without_allow_remote(host: str) -> None:
+    assert SegmindEmulator(host=host).host == host
 
 
 @pytest.mark.parametrize("host", ["", "  "])
