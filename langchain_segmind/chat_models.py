@@ -473,7 +473,7 @@ class ChatSegmind(BaseChatModel):
         )
         if "resume_job" in kwargs:
             job = queue.job_to_resume(model, self.base_url, kwargs)
-            return self._call(job.model, None, kwargs, job), None, stop_sequences
+            return self._build_call(job.model, None, kwargs, job), None, stop_sequences
         extra_body = {**self.model_kwargs, **(self.extra_body or {})}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         if not isinstance(nested := kwargs.get("extra_body") or {}, Mapping):
@@ -504,9 +504,9 @@ class ChatSegmind(BaseChatModel):
                 self.min_remaining_credits,
                 raise_error=self.raise_on_low_credits,
             )
-        return self._call(model, body, kwargs), binding, stop_sequences
+        return self._build_call(model, body, kwargs), binding, stop_sequences
 
-    def _call(
+    def _build_call(
         self,
         model: str,
         body: dict[str, Any] | None,
