@@ -333,10 +333,10 @@ def _as_block(name: str | None, arguments: Any) -> str:
 
 def _argument_names(tool: DescribedTool) -> set[str] | None:
     """The names the tool's arguments may have; `None`: any name."""
-    fields = getattr(tool.args_model, "model_fields", None)  # pydantic v2
-    if tool.args_model is not None:
-        if fields is None or tool.args_model.model_config.get("extra") == "allow":
+    if tool.args_model is not None:  # a pydantic v2 model (`_args_model`)
+        if tool.args_model.model_config.get("extra") == "allow":
             return None
+        fields = tool.args_model.model_fields
         names = {*fields, *(field.alias for field in fields.values() if field.alias)}
         # And the names validation reads (`validation_alias`), as described.
         return names | set(_model_schema(tool.args_model).get("properties", {}))
