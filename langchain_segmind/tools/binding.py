@@ -398,14 +398,11 @@ def _tool_error(
     if _has_unions(tool.args_model):
         limit = min(checks_left[0], _CHECK_BUDGET)  # the call's, and the reply's
         checks_left[0] -= (work := _union_work(arguments, schema, limit))
-        if work > limit and limit == _CHECK_BUDGET:
-            return (
-                "the arguments nest too many alternatives of the schema to be checked"
-            )
         if work > limit:
+            shared = "" if limit == _CHECK_BUDGET else "with the reply's other calls, "
             return (
-                "with the reply's other calls, the arguments nest too many "
-                "alternatives of the schema to be checked"
+                f"{shared}the arguments nest too many alternatives of the schema "
+                "to be checked"
             )
     try:  # on a copy: a validator may change its input in place
         tool.args_model.model_validate(copy.deepcopy(arguments))
