@@ -179,7 +179,7 @@ def error_for_exception(
             f"the call's timeout={deadline.timeout:g}s; raise the client's timeouts"
             + (f". {remedy}" if remedy else "")
         )
-    if progress.status_code is None and runtime_message.endswith(_CLIENT_CLOSED):
+    if status is None and runtime_message.endswith(_CLIENT_CLOSED):
         progress.never_sent = True  # refused before anything was written
         return SegmindConnectionError(
             f"{NOT_SENT}: the HTTP client is closed ({error})",
@@ -208,10 +208,10 @@ def error_for_exception(
         else _named(error, "ConnectError", "ProxyError")
     )
     # Before any answer only: a user's own transport may raise them later.
-    if never_sent and progress.status_code is None:
+    if never_sent and status is None:
         progress.never_sent = True
         return SegmindConnectionError(f"could not reach Segmind ({description})")
-    if (status := progress.status_code) is not None:
+    if status is not None:
         if status >= 400:  # an error answer is not billed: its status decides
             return error_for_answer(
                 status, progress.headers, bytes(progress.body), model=model
