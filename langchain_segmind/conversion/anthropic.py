@@ -105,7 +105,7 @@ def _render_part(part: Part, role: str, model: str) -> dict[str, Any] | None:
     if (
         part.kind == "image"
         and part.data is not None
-        and part.media_type not in (_IMAGE_TYPES)
+        and part.media_type not in _IMAGE_TYPES
     ):
         raise SegmindUnsupportedContentError(
             f"image ({part.media_type})", model, "Claude takes JPEG, PNG, GIF and WebP"
