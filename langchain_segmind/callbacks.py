@@ -24,7 +24,12 @@ from uuid import UUID
 
 from langchain_core.callbacks import UsageMetadataCallbackHandler
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, LLMResult
+from langchain_core.outputs import (
+    ChatGeneration,
+    ChatGenerationChunk,
+    GenerationChunk,
+    LLMResult,
+)
 from langchain_core.tracers.context import register_configure_hook
 from pydantic import SecretStr
 
@@ -292,7 +297,12 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                 self._segmind_runs[run_id] = str(metadata.get("ls_model_name", ""))
 
     def on_llm_new_token(
-        self, token: Any, *, chunk: Any = None, run_id: UUID, **kwargs: Any
+        self,
+        token: str | list[str | dict[str, Any]],
+        *,
+        chunk: GenerationChunk | ChatGenerationChunk | None = None,
+        run_id: UUID,
+        **kwargs: Any,
     ) -> None:
         """Count a streamed answer as its one chunk arrives.
 

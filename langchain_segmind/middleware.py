@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 
 try:
     from langchain.agents.middleware import AgentMiddleware, AgentState, hook_config
+    from langgraph.runtime import Runtime
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
         "langchain_segmind.middleware needs LangChain's agents: install the "
@@ -67,7 +68,7 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
 
     @hook_config(can_jump_to=["model"])
     def after_model(
-        self, state: AgentState[Any], runtime: Any
+        self, state: AgentState[Any], runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
         """Answer the last reply's invalid calls; with no valid one, call the model.
 
