@@ -72,8 +72,8 @@ from langchain_segmind.transport.send import (
     check_caller_headers,
     check_default_headers,
     check_slug,
+    redacted_for_traces,
     send,
-    traceable,
 )
 
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
@@ -326,7 +326,7 @@ class ChatSegmind(BaseChatModel):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         stop = conversion.stop_list(self.stop if stop is None else stop)
-        return super()._get_invocation_params(stop=stop, **traceable(kwargs))
+        return super()._get_invocation_params(stop=stop, **redacted_for_traces(kwargs))
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any

@@ -214,7 +214,7 @@ def named_like_a_credential(name: object) -> bool:
     return bool(_SECRET_NAME.search(str(name)) or _SECRET_NAME.search(words))
 
 
-def traceable(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+def redacted_for_traces(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """A call's arguments as traces may show them: credentials' values redacted.
 
     LangChain traces them before the call refuses a key given per call.
