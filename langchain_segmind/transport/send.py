@@ -282,7 +282,7 @@ def check_base_url(url: str) -> str:
         problem = "it may not carry a query or fragment"
     elif any(ord(char) <= 0x20 for char in url):
         problem = "it holds spaces or control characters"
-    elif not _resolvable(parsed.host):
+    elif not _idna_encodable(parsed.host):
         problem = "its host name cannot be looked up (a label over 63 characters?)"
     elif parsed.path.rstrip("/").endswith("/v2"):
         problem = (
@@ -294,7 +294,7 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def _resolvable(host: str) -> bool:
+def _idna_encodable(host: str) -> bool:
     try:
         host.encode("idna")  # as the resolver will
     except UnicodeError:
