@@ -176,7 +176,11 @@ class SegmindConnectionError(SegmindError, core.ModelConnectionError):
 
 
 class SegmindTimeoutError(SegmindError, core.ModelTimeoutError):
-    """No answer within the configured `timeout`; not retried."""
+    """No answer in time; not retried.
+
+    The call's `timeout` ran out, or first the HTTP client's own timeouts (or
+    those of a call without a `timeout`).
+    """
 
 
 class SegmindResponseError(SegmindError, core.ModelAPIError):
