@@ -164,7 +164,7 @@ class ChatSegmind(BaseChatModel):
     `request_timeout`."""
     max_retries: int = Field(default=2, ge=0)
     """Extra attempts after a 429, a 500/502/503/504, or a connection that never
-    reached Segmind."""
+    reached Segmind; a v2 job's polls, safe to repeat, get at least 3."""
     default_headers: (
         Annotated[dict[str, str], AfterValidator(check_default_headers)] | None
     ) = None
