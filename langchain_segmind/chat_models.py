@@ -361,8 +361,9 @@ class ChatSegmind(BaseChatModel):
         Args:
             tools: `BaseTool`s, functions, pydantic models, TypedDicts or JSON
                 schemas, named with 1-64 letters, digits, `_` or `-`.
-            tool_choice: `"auto"` (default), `"any"`/`"required"`, `"none"`,
-                or the name of the tool that must be called.
+            tool_choice: `"auto"` (default), `"any"`/`"required"` (or `True`),
+                `"none"` (or `False`), or the name of the tool that must be
+                called (or OpenAI's or Anthropic's dict naming it).
             strict: Kept on the tool descriptions, as LangChain does.
             parallel_tool_calls: `False` asks for one call per answer, and
                 keeps only the first.
@@ -653,6 +654,9 @@ class ChatSegmind(BaseChatModel):
 
         Returns:
             The message the call would have returned.
+
+        Raises:
+            SegmindError: The errors `resume` raises, for the same reasons.
         """
         return await self.ainvoke([], **queue.resume_options(job, kwargs))
 
