@@ -67,6 +67,7 @@ def image_block(
     Raises:
         ValueError: If `source` is a URL, or the media type cannot be detected
             and is not given.
+        OSError: If the file cannot be read (`FileNotFoundError`, say).
     """
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
