@@ -64,7 +64,7 @@ class SegmindJob:
     """A job Segmind accepted (and bills) on its queue API.
 
     Pass it to `ChatSegmind.resume` / `aresume` to collect the answer without
-    submitting again. It pickles, and `dict(job.to_dict())` is plain JSON.
+    submitting again. It pickles, and `job.to_dict()` is plain JSON.
 
     Attributes:
         request_id: Segmind's id of the job.
