@@ -211,6 +211,8 @@ def render_turns(turns: Sequence[Turn], instruction: str | None) -> list[Turn]:
 
     A result without a name takes the name of the latest earlier call with its
     id (a `ToolMessage` built by hand often carries only `tool_call_id`).
+    Without an instruction, a call or a result, `turns` are returned as they
+    are: with no protocol in the prompt, no text is escaped.
     """
     if instruction is None and not any(
         isinstance(part, ToolCallPart | ToolResultPart)
