@@ -121,8 +121,7 @@ def balance_of_failure(account: str, resumed_job: object) -> Iterator[None]:
     try:
         yield
     except SegmindError as error:
-        if error.headers:
-            read_credits(error.headers, account, resumed_job=resumed_job)
+        read_credits(error.headers, account, resumed_job=resumed_job)
         raise
 
 
