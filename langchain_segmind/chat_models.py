@@ -400,7 +400,8 @@ class ChatSegmind(BaseChatModel):
                 instruction, and `json_object` for non-Claude slugs).
             include_raw: Return `{"raw", "parsed", "parsing_error"}` rather
                 than raising `OutputParserException` on a bad answer.
-            strict: The `strict` flag of the JSON schema.
+            strict: The `strict` flag of the JSON schema `"json_schema"` sends;
+                the other methods ignore it.
             **kwargs: Not supported; raises if given.
 
         Returns:
