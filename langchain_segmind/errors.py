@@ -140,7 +140,9 @@ class SegmindContextOverflowError(SegmindBadRequestError, core.ContextOverflowEr
 
 
 class SegmindRateLimitError(SegmindError, core.ModelRateLimitError):
-    """The plan's rate limit was hit (HTTP 429); retried if it resets within 60 s.
+    """The plan's rate limit was hit (HTTP 429).
+
+    Retried, unless the limit resets more than 60 s later.
 
     Attributes:
         reset_at: When the limit resets (from `x-rate-limit-reset-at-utc`).
