@@ -354,16 +354,14 @@ class ChatSegmind(BaseChatModel):
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools the model may call.
 
-        The gateway forwards no `tools`: they are described in the system
-        prompt, and the reply's tagged calls become `AIMessage.tool_calls`
-        (the README's "Tool calling" has the protocol).
+        The gateway forwards no `tools`: they go in the system prompt, and the
+        reply's tagged calls become `tool_calls` (the README's "Tool calling").
 
         Args:
             tools: `BaseTool`s, functions, pydantic models, TypedDicts or JSON
                 schemas, named with 1-64 letters, digits, `_` or `-`.
-            tool_choice: `"auto"` (default), `"any"`/`"required"` (or `True`),
-                `"none"` (or `False`), or the name of the tool that must be
-                called (or OpenAI's or Anthropic's dict naming it).
+            tool_choice: `"auto"` (default), `"any"`/`"required"`/`True`,
+                `"none"`/`False`, or a tool's name (or a provider's dict naming it).
             strict: Kept on the tool descriptions, as LangChain does.
             parallel_tool_calls: `False` asks for one call per answer, and
                 keeps only the first.
@@ -400,8 +398,7 @@ class ChatSegmind(BaseChatModel):
                 instruction, and `json_object` for non-Claude slugs).
             include_raw: Return `{"raw", "parsed", "parsing_error"}` rather
                 than raising `OutputParserException` on a bad answer.
-            strict: The `strict` flag of the JSON schema `"json_schema"` sends;
-                the other methods ignore it.
+            strict: `"json_schema"`'s `strict` flag; the other methods ignore it.
             **kwargs: Not supported; raises if given.
 
         Returns:
