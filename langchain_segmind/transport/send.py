@@ -378,7 +378,11 @@ def _encode(body: Mapping[str, Any] | None) -> bytes | None:
 
 
 def _addressed(call: Call, client: object) -> Call:
-    """`call` as it really goes out (a default client may be routed); key checked."""
+    """`call` as it really goes out (a default client may be routed); key checked.
+
+    While an emulator captures the default clients, a user's client may not
+    call Segmind itself: tests must not spend real credits.
+    """
     if client is None:
         url, key = clients.redirected(call.url, call.api_key)
         if url != call.url or key is not call.api_key:
