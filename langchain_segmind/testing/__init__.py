@@ -3,9 +3,9 @@
 The emulator is a real HTTP server on `127.0.0.1` (standard library only) that
 speaks Segmind's wire protocol: `POST /v1/<slug>` answered in the slug's
 provider shape (Anthropic for `claude-*`, Gemini for `gemini-*`, OpenAI for
-the rest) and the v2 queue API. It checks requests in the gateway's order
-(method, key, content type, slug, body, messages, credits, then the provider's
-own rules), bills credits, and sends the same headers as the service, plus
+the rest) and the v2 queue API. It checks requests in one order (method, key,
+content type, slug, body, messages, credits, then the provider's own rules;
+Segmind documents none), bills credits, and sends the same headers as the service, plus
 `x-segmind-emulator: 1`. It is not a model: by default it replies
 `"Segmind emulator reply (not a model) to: ..."`; script texts
 (`script_replies`), whole provider answers (`script_payloads`) or failures

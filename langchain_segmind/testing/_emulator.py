@@ -40,11 +40,11 @@ _POLL_INTERVAL = 0.02  # seconds; bounds how long stop() waits for the serve loo
 
 
 class SegmindEmulator:
-    """A faithful, in-process emulator of Segmind's LLM gateway on loopback.
+    """An in-process emulator of Segmind's LLM gateway on loopback.
 
     It speaks the wire protocol of `POST /v1/<slug>` (answering in the slug's
     provider shape: Anthropic, Gemini or OpenAI) and the v2 queue API; it
-    validates requests in the gateway's order, bills credits, and can be
+    validates requests as the gateway and the providers do, bills credits, and can be
     scripted to reply with given texts or payloads, or to fail in chosen ways.
     Every response carries `x-segmind-emulator: 1`.
 
@@ -70,7 +70,8 @@ class SegmindEmulator:
         responder: Called as `responder(slug, body)` when no scripted reply is
             queued; a string it returns is the reply text, `None` falls back to
             the default reply.
-        queue_polls_until_complete: Status polls after which a v2 job completes.
+        queue_polls_until_complete: Status polls after which a v2 job completes
+            (a job moves on when its status is polled, as the package does).
         context_window: The largest prompt accepted, in the emulator's tokens
             (whitespace-separated words); `None` for no limit.
 
@@ -321,10 +322,11 @@ class SegmindEmulator:
     def queue_polls_until_complete(self) -> int:
         """Status polls after which a v2 job settles (COMPLETED or FAILED).
 
-        Read at every poll, so a change applies to running jobs too: set it
-        high to keep jobs running (a client times out with a job to resume),
-        then to `0` to let the next poll complete them. Jobs stay fetchable
-        at `/v2/requests/<id>/status` and `/v2/requests/<id>` until `reset`.
+        Read at every status poll (a result fetch moves no job on), so a
+        change applies to running jobs too: set it high to keep jobs running
+        (a client times out with a job to resume), then to `0` to let the next
+        poll complete them. Jobs stay fetchable at `/v2/requests/<id>/status`
+        and `/v2/requests/<id>` until `reset` (Segmind keeps them an hour).
         """
         return self._state.polls_until_complete
 
