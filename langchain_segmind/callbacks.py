@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 from uuid import UUID
 
@@ -58,8 +59,9 @@ BURST_SECONDS = 30.0
 # seen last: a server calling with a key per user would otherwise grow forever.
 MAX_REMEMBERED_ACCOUNTS = 10_000
 # A handler remembers the request ids it counted (so an answer is counted
-# once) and its failed v2 jobs (a resumed one then succeeds): the latest ones,
-# so that a handler attached for a process's life does not grow forever.
+# once), its failed v2 jobs (a resumed one then succeeds) and its runs not
+# ended (a cancelled one never ends): the latest ones, so that a handler
+# attached for a process's life does not grow forever.
 MAX_REMEMBERED_REQUESTS = 10_000
 
 _balances_lock = threading.Lock()
@@ -158,25 +160,36 @@ def check_balance(account: str, minimum: float, *, raise_error: bool) -> None:
             f"{message}; the request was not sent. After topping up, call "
             "langchain_segmind.forget_known_balances()."
         )
-    warnings.warn(message, SegmindLowCreditsWarning, stacklevel=_caller_level())
+    caller = _caller()
+    # A registry of its own, as the text changes with each balance: the
+    # caller's would keep every text, and hide one another account showed.
+    warnings.warn_explicit(
+        message,
+        SegmindLowCreditsWarning,
+        caller.f_code.co_filename,
+        caller.f_lineno,
+        module=caller.f_globals.get("__name__"),
+        registry={},
+        module_globals=caller.f_globals,
+    )
 
 
 # Packages whose frames sit between the user's call and the guard; the depth
-# varies with the entry point (invoke, a chain, an agent), so it is counted.
+# varies with the entry point (invoke, a chain, an agent), so it is walked.
 _LIBRARIES = frozenset(
     {"langchain_segmind", "langchain_core", "langchain", "langgraph", "langsmith"}
     | {"pydantic", "asyncio", "concurrent", "threading", "contextvars"}
 )
 
 
-def _caller_level() -> int:
-    """The `stacklevel` of the first frame outside `_LIBRARIES`."""
-    frame, level = sys._getframe(1), 1
+def _caller() -> FrameType:
+    """The first frame outside `_LIBRARIES`: the user's line that made the call."""
+    frame = sys._getframe(1)
     while frame.f_back is not None and (
         str(frame.f_globals.get("__name__", "")).partition(".")[0] in _LIBRARIES
     ):
-        frame, level = frame.f_back, level + 1
-    return level
+        frame = frame.f_back
+    return frame
 
 
 @dataclass
@@ -292,8 +305,9 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         """
         metadata = metadata or {}
         if metadata.get("ls_provider") == PROVIDER:
+            slug = str(metadata.get("ls_model_name", ""))
             with self._totals_lock:
-                self._segmind_runs[run_id] = str(metadata.get("ls_model_name", ""))
+                _remember(self._segmind_runs, run_id, slug)
 
     def on_llm_new_token(
         self,
@@ -455,8 +469,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             )
 
 
-def _remember(latest: dict[str, Any], request_id: str, value: Any) -> None:
-    latest[request_id] = value
+def _remember(latest: dict[Any, Any], key: object, value: Any) -> None:
+    latest[key] = value
     if len(latest) > MAX_REMEMBERED_REQUESTS:
         del latest[next(iter(latest))]  # the oldest
 

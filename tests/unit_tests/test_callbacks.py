@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing
+from uuid import uuid4
 
 import httpx2
 import pytest
@@ -517,3 +518,40 @@ def test_forget_known_balances_lets_a_refusing_model_send_again(
 
     assert call(model, "three").content == "echo: three"
     assert recorder.count == 2
+
+
+@pytest.mark.usefixtures("fresh_balances")
+def test_each_accounts_low_balance_warns_under_the_default_filter(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    models = [
+        make_model(ChatSegmindGPT4o, api_key=f"key-{n}", min_remaining_credits=100)
+        for n in range(2)
+    ]
+    for _ in range(4):
+        recorder.reply(openai_payload("ok"), headers={"x-remaining-credits": "50"})
+    for model in models:
+        model.invoke("sees the balance")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        for model in models:  # one line, one text: each account still warns
+            model.invoke("warned")
+
+    assert [w.category for w in caught] == [SegmindLowCreditsWarning] * 2
+
+
+def test_a_handler_kept_for_long_remembers_the_runs_started_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(callbacks, "MAX_REMEMBERED_REQUESTS", 2)
+    handler = SegmindCallbackHandler()
+    runs = [uuid4() for _ in range(3)]
+    segmind = {"ls_provider": "segmind", "ls_model_name": "gpt-4o"}
+    for run in runs:  # a cancelled call's run gets neither an end nor an error
+        handler.on_chat_model_start({}, [[]], run_id=run, metadata=segmind)
+
+    for run in runs:
+        handler.on_llm_error(SegmindResponseError("cut"), run_id=run)
+
+    assert handler.failed_requests == 2  # the run started first was forgotten
