@@ -6,9 +6,9 @@ import ipaddress
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx2
 from pydantic import SecretStr
@@ -175,8 +175,7 @@ class SegmindEmulator:
     ) -> None:
         self.stop()
 
-    @contextmanager
-    def capture_default_clients(self) -> Iterator[FakeClock]:
+    def capture_default_clients(self) -> AbstractContextManager[FakeClock]:
         """Send every call of the package's default clients here, on fake time.
 
         While the block runs (process-wide), every model that has no client of
@@ -189,14 +188,21 @@ class SegmindEmulator:
         (`SegmindInputError`) before sending. Calls are also timed on `clock`,
         so waits between retries and polls take no real time, and no balance
         seen before the block counts in it, nor one seen in it after it. The
-        `segmind_emulator` fixture does this for you.
+        `segmind_emulator` fixture does this for you. The capture lasts until
+        it is exited, even if the object returned is dropped first (as after a
+        bare `__enter__()` in a notebook cell).
 
-        Yields:
-            `clock`, the fake clock the calls are timed on.
+        Returns:
+            The capture; entering it gives `clock`, the fake clock the calls
+            are timed on.
 
         Raises:
-            RuntimeError: The emulator is not started.
+            RuntimeError: On entering, if the emulator is not started.
         """
+        return _Kept(self._capture())
+
+    @contextmanager
+    def _capture(self) -> Iterator[FakeClock]:
         if self._server is None:
             raise RuntimeError(
                 "start the emulator (or use it as a context manager) before "
@@ -467,6 +473,29 @@ def route_to(
         return root + (path[api:] if api >= 0 else path), SecretStr(api_key)
 
     return route
+
+
+class _Kept(AbstractContextManager[FakeClock]):
+    """A capture held until exited: a generator's block, dropped, would end."""
+
+    _active: ClassVar[set[_Kept]] = set()
+
+    def __init__(self, block: AbstractContextManager[FakeClock]) -> None:
+        self._block = block
+
+    def __enter__(self) -> FakeClock:
+        clock = self._block.__enter__()
+        _Kept._active.add(self)
+        return clock
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        _Kept._active.discard(self)
+        return self._block.__exit__(kind, error, traceback)
 
 
 def _check_all(values: tuple[Any, ...], kind: type, usage: str) -> None:

@@ -7,6 +7,7 @@ it listens and its command line.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -383,6 +385,23 @@ def test_capturing_the_clients_of_an_emulator_not_started_is_refused() -> None:
         SegmindEmulator().capture_default_clients(),
     ):
         pass
+
+
+def test_a_capture_lasts_until_exited_even_when_its_object_is_dropped() -> None:
+    with SegmindEmulator() as emu:
+        capture = emu.capture_default_clients()
+        capture.__enter__()  # as a notebook cell may, keeping no reference
+        kept = weakref.ref(capture)
+        del capture
+        gc.collect()
+        try:
+            answer = ChatSegmindGPT4o(max_retries=0).invoke("Hi")
+        finally:
+            if (capture := kept()) is not None:
+                capture.__exit__(None, None, None)
+
+    assert answer.content == "Segmind emulator reply (not a model) to: Hi"
+    assert len(emu.requests) == 1
 
 
 @pytest.mark.parametrize("host", ["localhost", "::1"])
