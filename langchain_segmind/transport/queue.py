@@ -210,6 +210,10 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         raise wrapped from error
     except BaseException as error:  # cancelled, Ctrl-C, `sys.exit()` on SIGTERM
         error.job = job  # type: ignore[attr-defined]
+        error.add_note(  # shown with the traceback, as a notebook shows it
+            f"Segmind job {job.request_id} goes on, and is billed: collect it "
+            f'with llm.resume("{job.request_id}")'
+        )
         raise
 
 

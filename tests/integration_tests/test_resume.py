@@ -267,6 +267,10 @@ async def test_a_cancelled_ainvoke_leaves_the_job_on_the_cancellation(
         await task
 
     job = accepted_job(caught.value)
+    assert caught.value.__notes__ == [
+        f"Segmind job {job.request_id} goes on, and is billed: collect it with "
+        f'llm.resume("{job.request_id}")'
+    ]
     segmind_emulator.queue_polls_until_complete = 0
     resumed = await llm.aresume(job)
     assert resumed.response_metadata["request_id"] == job.request_id
