@@ -116,7 +116,11 @@ class SegmindPermissionError(SegmindError, core.ModelPermissionDeniedError):
 
 
 class SegmindInsufficientCreditsError(SegmindError, core.ModelPermissionDeniedError):
-    """The account has too few credits for the call (HTTP 406, or client-side)."""
+    """The account has too few credits for the call.
+
+    From an HTTP 406, a v2 job failed for want of credits, or the low-balance
+    guard (`raise_on_low_credits`) before sending.
+    """
 
 
 class SegmindNotFoundError(SegmindError, core.ModelNotFoundError):

@@ -83,7 +83,7 @@ _CONTEXT_OVERFLOW = re.compile(
 )
 # Segmind's wording of a 406 about the balance is not documented.
 _ABOUT_CREDITS = re.compile(r"credit|balance|insufficient", re.IGNORECASE)
-_TOP_UP_HINT = (
+TOP_UP_HINT = (
     "Add credits to the Segmind account (the Billing page of Segmind's "
     "console), or use a cheaper model. With min_remaining_credits set, call "
     "langchain_segmind.forget_known_balances() after topping up."
@@ -274,7 +274,7 @@ def error_for_answer(
             message, hint=f"Model {model!r} is retired.{try_next}", **context
         )
     if status_code == 406 and _ABOUT_CREDITS.search(message):
-        return SegmindInsufficientCreditsError(message, hint=_TOP_UP_HINT, **context)
+        return SegmindInsufficientCreditsError(message, hint=TOP_UP_HINT, **context)
     if status_code == 429:
         reset_at = parse_reset_time(headers.get("x-rate-limit-reset-at-utc"))
         return SegmindRateLimitError(message, reset_at=reset_at, **context)

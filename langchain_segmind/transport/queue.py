@@ -23,6 +23,7 @@ from langchain_segmind.errors import (
     SegmindContextOverflowError,
     SegmindError,
     SegmindInputError,
+    SegmindInsufficientCreditsError,
     SegmindJobFailedError,
     SegmindNotFoundError,
     SegmindResponseError,
@@ -32,6 +33,7 @@ from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirec
 from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.failures import (
     MAX_JSON_VALUES,
+    TOP_UP_HINT,
     forget_stack_locals,
     is_context_overflow,
     too_many_json_values,
@@ -48,6 +50,8 @@ MAX_POLL_DELAY = 5.0
 LAST_POLL_ANSWER_TIME = 1.0
 _PENDING = frozenset({"QUEUED", "PROCESSING"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
+# A job that ends for want of credits (its wording is not documented).
+_OUT_OF_CREDITS = re.compile(r"insufficient (credits|balance)", re.IGNORECASE)
 _RESUME_OPTIONS = frozenset(
     {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}
 )
@@ -217,12 +221,18 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         raise
 
 
+def _failure(reason: str) -> tuple[type[SegmindError], str | None]:
+    """The error type, and hint, of a job that failed for `reason`."""
+    if is_context_overflow(reason):
+        return SegmindContextOverflowError, None  # what SummarizationMiddleware catches
+    if _OUT_OF_CREDITS.search(reason):  # as a v1 call's 406 would be
+        return SegmindInsufficientCreditsError, TOP_UP_HINT
+    return SegmindJobFailedError, None
+
+
 def _ended(job: SegmindJob, error: SegmindError) -> SegmindError:
     """The error of a job that failed, or that Segmind does not have."""
-    kind: type[SegmindError] = SegmindJobFailedError
-    hint = None
-    if isinstance(error, SegmindContextOverflowError):
-        kind = SegmindContextOverflowError  # what SummarizationMiddleware catches
+    kind, hint = _failure(error.message)
     if isinstance(error, SegmindNotFoundError):
         kind = SegmindNotFoundError
         hint = (
@@ -325,10 +335,10 @@ def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
     payload = answer.payload if isinstance(answer.payload, Mapping) else {}
     if payload.get("status") == "FAILED":
         reason = str(payload.get("error") or "the job failed")
-        kind: type[SegmindError] = SegmindJobFailedError
-        if is_context_overflow(reason):
-            kind = SegmindContextOverflowError  # what SummarizationMiddleware catches
-        raise kind(reason, status_code=answer.status_code, request_id=job.request_id)
+        kind, hint = _failure(reason)
+        raise kind(
+            reason, status_code=answer.status_code, request_id=job.request_id, hint=hint
+        )
     output: Any = payload.get("output")
     if isinstance(output, str):
         if too_many_json_values(output):

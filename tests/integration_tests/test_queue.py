@@ -37,6 +37,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindBadRequestError,
     SegmindError,
+    SegmindInsufficientCreditsError,
     SegmindJobFailedError,
     SegmindResponseError,
     SegmindServerError,
@@ -276,6 +277,22 @@ async def test_failed_job_raises_with_segmind_message_and_request_id(
     # The status poll that finds it FAILED answers 422: there is no result to fetch.
     assert log(emulator) == queue_log(slug_of(cls), request_id, polls=2, fetches=0)
     assert emulator.remaining_credits == STARTING_CREDITS  # a failed job is not billed
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_job_failed_for_want_of_credits_is_an_insufficient_credits_error(
+    mode: str, emulator: SegmindEmulator, make_model: ModelFactory
+) -> None:
+    emulator.fail_next_queue_job(
+        "Insufficient credits. Your balance is 0 credits, this request costs 0.01."
+    )
+    with pytest.raises(SegmindInsufficientCreditsError) as caught:
+        await call(make_model(ChatSegmindGPT4o), mode, PROMPT)
+
+    assert caught.value.job is not None
+    assert caught.value.job.request_id == job_id(emulator)
+    assert "Add credits to the Segmind account" in str(caught.value)
+    assert not caught.value.is_retryable
 
 
 @each_class_and_mode
