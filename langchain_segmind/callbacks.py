@@ -183,11 +183,14 @@ _LIBRARIES = frozenset(
 
 
 def _caller() -> FrameType:
-    """The first frame outside `_LIBRARIES`: the user's line that made the call."""
-    frame = sys._getframe(1)
-    while frame.f_back is not None and (
-        str(frame.f_globals.get("__name__", "")).partition(".")[0] in _LIBRARIES
-    ):
+    """The user's line that made the call: the first frame outside `_LIBRARIES`.
+
+    A call made in a worker thread (`batch`) has none: the guard's own frame.
+    """
+    guard = frame = sys._getframe(1)
+    while str(frame.f_globals.get("__name__", "")).partition(".")[0] in _LIBRARIES:
+        if frame.f_back is None:
+            return guard
         frame = frame.f_back
     return frame
 

@@ -333,6 +333,9 @@ class SegmindEmulator:
         (a client times out with a job to resume), then to `0` to let the next
         poll complete them. Jobs stay fetchable at `/v2/requests/<id>/status`
         and `/v2/requests/<id>` until `reset` (Segmind keeps them an hour).
+        A job is billed when the poll that completes it comes, so one that is
+        never polled again is never billed (Segmind bills it all the same):
+        count the jobs sent with `requests_to`.
         """
         return self._state.polls_until_complete
 

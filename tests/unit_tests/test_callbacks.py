@@ -555,3 +555,18 @@ def test_a_handler_kept_for_long_remembers_the_runs_started_last(
         handler.on_llm_error(SegmindResponseError("cut"), run_id=run)
 
     assert handler.failed_requests == 2  # the run started first was forgotten
+
+
+@pytest.mark.usefixtures("fresh_balances")
+def test_a_low_balance_warning_in_a_batch_points_at_the_guard_not_a_thread(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    model = make_model(ChatSegmindGPT4o, min_remaining_credits=100)
+    for _ in range(3):
+        recorder.reply(openai_payload("ok"), headers={"x-remaining-credits": "50"})
+    model.invoke("sees the balance")
+
+    with pytest.warns(SegmindLowCreditsWarning) as caught:
+        model.batch(["warned", "too"])  # in worker threads: no line of the caller's
+
+    assert [w.filename for w in caught] == [callbacks.__file__] * 2
