@@ -12,6 +12,7 @@ from ._wire import reject
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
 _CLAUDE_ROLES = frozenset({"user", "assistant"})
+_OPENAI_ROLES = ("system", "assistant", "user", "function", "tool", "developer")
 # The content block types each provider takes (Anthropic's, OpenAI's).
 _ANTHROPIC_BLOCKS = frozenset(
     {"text", "image", "document", "thinking", "redacted_thinking", "tool_use"}
@@ -21,6 +22,8 @@ _OPENAI_BLOCKS = frozenset({"text", "image_url", "input_audio", "file", "refusal
 _SAMPLING = ("temperature", "top_p", "top_k")
 # `claude-opus-<major>[.-<minor>]`; a longer number after the major is a date.
 _OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")
+# OpenAI's reasoning models: o1, o3-mini, o4-mini, gpt-5, gpt-5-nano...
+_REASONING = re.compile(r"(o\d+|gpt-5)(-mini|-nano|-pro)?(-\d{4}-\d\d-\d\d)?")
 
 
 def parse_object(raw_body: bytes) -> dict[str, Any]:
@@ -60,7 +63,8 @@ def check_provider_rules(family: Family, slug: str, body: dict[str, Any]) -> Non
 
     `tools` and `tool_choice` are accepted and ignored: the gateway does not
     forward them. Claude Opus 4.7 and later take no `temperature`, `top_p`
-    or `top_k`, as Anthropic answers.
+    or `top_k`, as Anthropic answers; OpenAI's reasoning models take no
+    `top_p` and no `temperature` but 1, as OpenAI answers.
 
     Raises:
         RequestRejectedError: For the first rule that `body` breaks.
@@ -73,7 +77,7 @@ def check_provider_rules(family: Family, slug: str, body: dict[str, Any]) -> Non
         _check_anthropic(slug, body)
         _check_blocks(body, _ANTHROPIC_BLOCKS)
     else:
-        _check_openai_like(body)
+        _check_openai_like(slug, body)
         _check_blocks(body, _OPENAI_BLOCKS)
 
 
@@ -160,6 +164,8 @@ def _check_anthropic(slug: str, body: dict[str, Any]) -> None:
                 f"messages.{index}.role: Input should be 'user' or 'assistant' "
                 "(the system prompt belongs in the top-level 'instruction')",
             )
+        if message.get("content") is None:
+            raise reject(400, f"messages.{index}.content: Field required")
         if index == 0 and role != "user":
             raise reject(400, 'messages: first message must use the "user" role')
         if role == previous:
@@ -171,8 +177,28 @@ def _check_anthropic(slug: str, body: dict[str, Any]) -> None:
         previous = role
 
 
-def _check_openai_like(body: dict[str, Any]) -> None:
+def _check_openai_like(slug: str, body: dict[str, Any]) -> None:
+    if _REASONING.fullmatch(slug.lower()):
+        if body.get("temperature", 1) != 1:
+            raise reject(
+                400,
+                f"Unsupported value: 'temperature' does not support "
+                f"{body['temperature']!r} with this model. Only the default (1) "
+                "value is supported.",
+            )
+        if "top_p" in body:
+            raise reject(
+                400, "Unsupported parameter: 'top_p' is not supported with this model."
+            )
     _check_temperature(body.get("temperature"), 2)
+    for index, message in enumerate(body["messages"]):
+        if message["role"] not in _OPENAI_ROLES:
+            supported = ", ".join(repr(role) for role in _OPENAI_ROLES[:-1])
+            raise reject(
+                400,
+                f"messages[{index}].role: Invalid value: {message['role']!r}. "
+                f"Supported values are: {supported}, and 'developer'.",
+            )
     if _format_type(body) == "json_object" and not _mentions_json(body):
         raise reject(
             400,

@@ -221,6 +221,19 @@ def with_block(block: dict[str, Any]) -> dict[str, Any]:
             "'text' is not supported",
         ),
         ("claude-3.5-sonnet", with_block(IMAGE_URL_BLOCK), "'image_url' is not"),
+        (
+            "claude-3.5-sonnet",
+            {"messages": [{"role": "user", "content": None}]},
+            "messages.0.content: Field required",
+        ),
+        (
+            "gpt-4o",
+            {"messages": [*HELLO["messages"], {"role": "bot", "content": "hi"}]},
+            "messages[1].role: Invalid value: 'bot'",
+        ),
+        ("o3", {**HELLO, "temperature": 0.5}, "Only the default (1) value"),
+        ("gpt-5-mini", {**HELLO, "temperature": 0}, "Only the default (1) value"),
+        ("o4-mini", {**HELLO, "top_p": 0.9}, "'top_p' is not supported"),
         ("gpt-4o", with_block(ANTHROPIC_IMAGE_BLOCK), "'image' is not"),
     ],
 )
@@ -243,6 +256,24 @@ def test_sampling_is_refused_from_claude_opus_4_7_on() -> None:
         ]
         assert statuses == [400] * len(later) + [200] * len(earlier)
         assert http.post("/v1/claude-opus-5", json=HELLO).status_code == 200
+
+
+def test_reasoning_models_take_the_default_temperature_only(
+    client: httpx2.Client,
+) -> None:
+    for slug in ("o3", "gpt-5", "o3-mini"):
+        response = client.post(f"/v1/{slug}", json={**HELLO, "temperature": 1})
+        assert text_of(response) == DEFAULT_REPLY
+    sampled = {**HELLO, "temperature": 0.5}
+    assert text_of(client.post("/v1/gpt-4o", json=sampled)) == DEFAULT_REPLY
+
+
+def test_openai_roles_beyond_chat_are_accepted(client: httpx2.Client) -> None:
+    developer = {"role": "developer", "content": "Be brief"}
+    response = client.post(
+        "/v1/gpt-4o", json={"messages": [developer, *HELLO["messages"]]}
+    )
+    assert text_of(response) == DEFAULT_REPLY
 
 
 def test_tools_are_accepted_and_ignored(client: httpx2.Client) -> None:
