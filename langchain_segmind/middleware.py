@@ -9,7 +9,7 @@ to the model instead, as `ToolNode` does for a call that fails validation.
 
 from __future__ import annotations
 
-from typing import Any, TypeGuard
+from typing import Any
 
 from langchain_core.messages import AIMessage, ToolMessage
 
@@ -82,21 +82,23 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
             `None` if there are none, or if no retry is left for such a reply.
         """
         *earlier, last = state["messages"]
-        if not isinstance(last, AIMessage) or not last.invalid_tool_calls:
+        if not isinstance(last, AIMessage) or not (errors := _error_messages(last)):
             return None
-        errors = _error_messages(last)
         if last.tool_calls:  # they run; the errors go back with their results
-            return {"messages": errors} if errors else None
+            return {"messages": errors}
         retried = 0
         for message in reversed(earlier):
-            if isinstance(message, ToolMessage):
-                continue
-            if not _only_invalid_calls(message):
+            if (
+                isinstance(message, AIMessage)
+                and message.invalid_tool_calls
+                and not message.tool_calls
+            ):
+                retried += 1
+            elif not isinstance(message, ToolMessage):
                 break
-            retried += 1
         if retried >= self.max_retries:
             return None
-        return {"messages": errors, "jump_to": "model"} if errors else None
+        return {"messages": errors, "jump_to": "model"}
 
 
 def _error_messages(reply: AIMessage) -> list[ToolMessage]:
@@ -116,11 +118,3 @@ def _error_messages(reply: AIMessage) -> list[ToolMessage]:
                 )
             )
     return errors
-
-
-def _only_invalid_calls(message: object) -> TypeGuard[AIMessage]:
-    return (
-        isinstance(message, AIMessage)
-        and bool(message.invalid_tool_calls)
-        and not message.tool_calls
-    )
