@@ -60,8 +60,8 @@ BURST_SECONDS = 30.0
 MAX_REMEMBERED_ACCOUNTS = 10_000
 # A handler remembers the request ids it counted (so an answer is counted
 # once), its failed v2 jobs (a resumed one then succeeds) and its runs not
-# ended (a cancelled one never ends): the latest ones, so that a handler
-# attached for a process's life does not grow forever.
+# ended (a cancelled call or a closed stream never ends): the latest ones, so
+# that a handler attached for a process's life does not grow forever.
 MAX_REMEMBERED_REQUESTS = 10_000
 
 _balances_lock = threading.Lock()
@@ -261,7 +261,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self._segmind_runs: dict[UUID, str] = {}  # run id -> slug
         self._counted_requests: dict[str, None] = {}  # as an ordered set
         self._failed_jobs: dict[str, str] = {}  # request id -> slug
-        self._streamed_runs: set[UUID] = set()  # counted when their chunk came
+        self._streamed_runs: dict[UUID, None] = {}  # counted when their chunk came
 
     def __repr__(self) -> str:
         with self._totals_lock:
@@ -343,7 +343,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                 LLMResult(generations=[[ChatGeneration(message=message)]])
             )
             with self._totals_lock:
-                self._streamed_runs.add(run_id)
+                _remember(self._streamed_runs, run_id, None)
                 self._count(message)
 
     def on_llm_end(
@@ -363,7 +363,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             if run_id is not None:
                 self._segmind_runs.pop(run_id, None)
                 if run_id in self._streamed_runs:  # counted as its chunk came
-                    self._streamed_runs.discard(run_id)
+                    del self._streamed_runs[run_id]
                     return
             for generations in response.generations:
                 for generation in generations:
@@ -408,7 +408,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         with self._totals_lock:
             model = self._segmind_runs.pop(run_id, None)
             if run_id in self._streamed_runs:
-                self._streamed_runs.discard(run_id)
+                del self._streamed_runs[run_id]
                 return
             job = getattr(error, "job", None)  # a v2 job, which may be resumed
             counted = job is not None and (

@@ -21,8 +21,9 @@ from uuid import uuid4
 import httpx2
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, LLMResult
 
 from langchain_segmind import (
     ChatSegmind,
@@ -555,6 +556,29 @@ def test_a_handler_kept_for_long_remembers_the_runs_started_last(
         handler.on_llm_error(SegmindResponseError("cut"), run_id=run)
 
     assert handler.failed_requests == 2  # the run started first was forgotten
+
+
+def test_a_handler_kept_for_long_remembers_the_streams_counted_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(callbacks, "MAX_REMEMBERED_REQUESTS", 2)
+    handler = SegmindCallbackHandler()
+    segmind = {"model_provider": "segmind", "model_name": "gpt-4o"}
+    runs = [uuid4() for _ in range(3)]
+    for run in runs:  # a stream an agent closes gets neither an end nor an error
+        last = AIMessageChunk("hi", chunk_position="last", response_metadata=segmind)
+        chunk = ChatGenerationChunk(message=last)
+        handler.on_llm_new_token("hi", chunk=chunk, run_id=run)
+    answer = LLMResult(
+        generations=[
+            [ChatGeneration(message=AIMessage("hi", response_metadata=segmind))]
+        ]
+    )
+
+    for run in runs:
+        handler.on_llm_end(answer, run_id=run)
+
+    assert handler.successful_requests == 4  # the run streamed first was forgotten
 
 
 @pytest.mark.usefixtures("fresh_balances")
