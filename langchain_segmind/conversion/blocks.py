@@ -8,7 +8,7 @@ whole answer). An answer's `content_blocks` list `reasoning` blocks (from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, content as types
 
@@ -22,16 +22,8 @@ def translate_content(message: AIMessage) -> list[types.ContentBlock]:
     if "reasoning" not in present:
         blocks[:0] = _reasoning_blocks(message.additional_kwargs)
     known_ids = {block.get("id") for block in blocks if block["type"] == "tool_call"}
-    blocks.extend(
-        {
-            "type": "tool_call",
-            "id": call.get("id"),
-            "name": call["name"],
-            "args": call["args"],
-        }
-        for call in message.tool_calls
-        if not call.get("id") or call.get("id") not in known_ids
-    )
+    calls = [c for c in message.tool_calls if not c["id"] or c["id"] not in known_ids]
+    blocks.extend(cast("types.ToolCall", dict(call)) for call in calls)
     if "invalid_tool_call" not in present:
         blocks.extend(message.invalid_tool_calls)
     refusal = message.additional_kwargs.get("refusal")

@@ -89,8 +89,6 @@ def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
 def _check_nesting(message: BaseMessage, index: int) -> None:
     """Refuse content deeper than `MAX_NESTING` or holding itself, without recursion."""
     tool_calls = message.tool_calls if isinstance(message, AIMessage) else []
-    if isinstance(message.content, str) and not tool_calls:
-        return
     where = f"message {index} ({type(message).__name__})"
     stack: list[tuple[Any, int, bool]] = [(message.content, 1, False)]
     stack.extend((call["args"], 1, False) for call in tool_calls)
@@ -224,7 +222,14 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
     block = _as_standard(block, model)
     block_type = block["type"]
     if block_type == "text-plain" and not isinstance(block.get("text"), str):
-        return TextPart(_plain_text(block, model))
+        if not isinstance(block.get("base64"), str):
+            raise SegmindUnsupportedContentError("text-plain block without text", model)
+        try:
+            return TextPart(base64.b64decode(block["base64"], validate=True).decode())
+        except ValueError as error:  # not base64, or not UTF-8
+            raise SegmindInputError(
+                f"a text-plain block's base64 is not UTF-8 text (model {model!r})"
+            ) from error
     if block_type in ("text", "text-plain"):
         if not isinstance(block.get("text"), str):
             raise SegmindInputError(
@@ -247,32 +252,18 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
     raise SegmindUnsupportedContentError(block_type, model)
 
 
-def _plain_text(block: Mapping[str, Any], model: str) -> str:
-    """The text of a v1 `text-plain` block given as base64."""
-    if not isinstance(block.get("base64"), str):
-        raise SegmindUnsupportedContentError("text-plain block without text", model)
-    try:
-        return base64.b64decode(block["base64"], validate=True).decode()
-    except ValueError as error:  # not base64, or not UTF-8
-        raise SegmindInputError(
-            f"a text-plain block's base64 is not UTF-8 text (model {model!r})"
-        ) from error
-
-
 def _as_standard(block: Mapping[str, Any], model: str) -> Mapping[str, Any]:
     """OpenAI `image_url` and `file` parts and Anthropic sources as v1 blocks."""
     block_type, source = block["type"], block.get("source")
     if block_type == "image_url":
-        image_url = block.get("image_url")
-        if not isinstance(image_url, Mapping):
+        if not isinstance(image_url := block.get("image_url"), Mapping):
             image_url = {"url": image_url}
         if not isinstance(image_url.get("url"), str):
             raise SegmindInputError(f"an image_url block needs a URL (model {model!r})")
         detail = image_url.get("detail")
         return {"type": "image", "url": image_url["url"], "detail": detail}
-    if block_type == "file" and isinstance(block.get("file"), Mapping):
+    if block_type == "file" and isinstance(file := block.get("file"), Mapping):
         # An OpenAI file part with raw base64 (core converts data URIs).
-        file = block["file"]
         filename = file.get("filename")
         return {"type": "file", "base64": file.get("file_data"), "filename": filename}
     if block_type != "document" and not isinstance(source, Mapping):

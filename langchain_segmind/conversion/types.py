@@ -222,17 +222,13 @@ def answer_message(
     }
     if refusal := _str(refusal):
         additional["refusal"] = metadata["refusal"] = refusal
-    fields: dict[str, Any] = {}
-    if parsed := [_native_tool_call(*call) for call in calls]:
-        fields["tool_calls"] = [c for c in parsed if c["type"] == "tool_call"]
-        fields["invalid_tool_calls"] = [
-            c for c in parsed if c["type"] == "invalid_tool_call"
-        ]
+    parsed = [_native_tool_call(*call) for call in calls]
     return AIMessage(
         content=text,
         id=metadata["id"],
         usage_metadata=usage,
         response_metadata=metadata,
         additional_kwargs=additional,
-        **fields,
+        tool_calls=[c for c in parsed if c["type"] == "tool_call"],
+        invalid_tool_calls=[c for c in parsed if c["type"] == "invalid_tool_call"],
     )
