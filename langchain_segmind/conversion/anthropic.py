@@ -16,7 +16,6 @@ from langchain_core.messages import AIMessage
 from langchain_segmind.conversion.types import (
     MediaPart,
     Part,
-    ReasoningPart,
     TextPart,
     Turn,
     answer_message,
@@ -90,8 +89,8 @@ def _render_part(part: Part, role: str, model: str) -> dict[str, Any] | None:
     if isinstance(part, TextPart):
         # Anthropic refuses text blocks that hold only white space.
         return {"type": "text", "text": part.text} if part.text.strip() else None
-    if isinstance(part, ReasoningPart):
-        return dict(part.block)  # only assistant turns hold reasoning
+    if isinstance(part, Mapping):
+        return dict(part)  # a thinking block: only assistant turns hold them
     if not isinstance(part, MediaPart):
         return None  # tool parts: written as text before rendering
     if role == "assistant":

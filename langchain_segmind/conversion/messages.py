@@ -32,7 +32,6 @@ from langchain_segmind.conversion.types import (
     MediaKind,
     MediaPart,
     Part,
-    ReasoningPart,
     Role,
     TextPart,
     ToolCallPart,
@@ -156,7 +155,7 @@ def _to_turn(message: BaseMessage, model: str) -> Turn:
 def _assistant_parts(message: AIMessage, model: str) -> tuple[Part, ...]:
     thinking = message.additional_kwargs.get("thinking_blocks")
     parts: list[Part] = [
-        ReasoningPart(block)
+        block
         for block in (thinking if isinstance(thinking, list) else [])
         if isinstance(block, Mapping)
         and block.get("type") in ("thinking", "redacted_thinking")

@@ -44,13 +44,6 @@ class MediaPart:
 
 
 @dataclass(frozen=True)
-class ReasoningPart:
-    """A model's own thinking block, sent back as it came (Claude requires this)."""
-
-    block: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
 class ToolCallPart:
     """A call the assistant made to a tool (`args` a string: as written, invalid)."""
 
@@ -69,7 +62,8 @@ class ToolResultPart:
     is_error: bool = False
 
 
-Part = TextPart | MediaPart | ReasoningPart | ToolCallPart | ToolResultPart
+# A model's own thinking block is a part as it came: Claude requires it back.
+Part = TextPart | MediaPart | Mapping[str, Any] | ToolCallPart | ToolResultPart
 
 
 @dataclass(frozen=True)
