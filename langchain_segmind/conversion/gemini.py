@@ -9,18 +9,15 @@ from langchain_core.messages import AIMessage
 
 from langchain_segmind.conversion.types import answer_message, read_usage
 
-_FINISH_REASONS = {
-    "STOP": "stop",
-    "MAX_TOKENS": "length",
-    "SAFETY": "content_filter",
-    "RECITATION": "content_filter",
-    "PROHIBITED_CONTENT": "content_filter",
-    "BLOCKLIST": "content_filter",
-    "SPII": "content_filter",
-}
 # Answers Gemini blocked for safety: refusals (langchain-core's own translator
 # reads the first three so; SPII, personal data, is blocked the same way).
 _BLOCKED_ANSWER = frozenset({"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII"})
+_FINISH_REASONS = {
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    "RECITATION": "content_filter",
+    **dict.fromkeys(_BLOCKED_ANSWER, "content_filter"),
+}
 
 
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
