@@ -13,7 +13,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import AIMessage
@@ -33,12 +33,20 @@ _REASONING_TAGS = re.compile(rf"^\s*<{_REASONING_TAG}>|</{_REASONING_TAG}>\s*$",
 # What langchain-core raises for something it cannot describe as a tool.
 _NOT_DESCRIBABLE = (AttributeError, TypeError, ValueError, KeyError, PydanticUserError)
 _MAX_REPORTED_ERRORS = 3
-_JSON_TYPES = {"object", "array", "string", "integer", "number", "boolean", "null"}
+JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "null": type(None),
+}
 # Keywords that give a schema's root a shape besides its `properties`.
 _SHAPE_KEYWORDS = frozenset(
     {"$ref", "anyOf", "oneOf", "allOf", "enum", "const", "items", "prefixItems"}
 )
-_DESCRIBED_ARGUMENTS = frozenset({"function", "input_schema", "parameters"})
+DESCRIBED_ARGUMENTS = frozenset({"function", "input_schema", "parameters"})
 # Smart unions try every option, so nested unions cost exponential time:
 # arguments needing more (value, schema) visits than this are refused.
 _CHECK_BUDGET = 100_000
@@ -69,9 +77,9 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     if isinstance(tool, DescribedTool) and strict is None:
         return tool
     root: object = "object"
-    if isinstance(tool, dict) and not _DESCRIBED_ARGUMENTS & tool.keys():
+    if isinstance(tool, dict) and not DESCRIBED_ARGUMENTS & tool.keys():
         kind = tool.get("type")
-        if isinstance(kind, str) and kind.lower() not in _JSON_TYPES | {"function"}:
+        if isinstance(kind, str) and kind.lower() not in (*JSON_TYPES, "function"):
             raise _not_runnable(tool, kind)  # `web_search_preview`, `custom`...
         if "title" in tool:  # a bare JSON schema
             shape = _SHAPE_KEYWORDS & tool.keys()
@@ -121,9 +129,9 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             f"tool name {name!r} is not allowed: use 1 to 64 letters, digits, "
             "'_' or '-'"
         )
-    args_model = _args_model(tool)
     if isinstance(tool, DescribedTool):
-        return DescribedTool(description, args_model, tool.checked_by_caller)
+        return DescribedTool(description, tool.args_model, tool.checked_by_caller)
+    args_model = _args_model(tool)
     schema_only = (
         isinstance(tool, StructuredTool) and tool.func is None and not tool.coroutine
     )
@@ -143,8 +151,6 @@ def _not_runnable(tool: Any, kind: object) -> SegmindInputError:
 
 def _args_model(tool: Any) -> type[BaseModel] | None:
     """The pydantic model that checks the tool's arguments, if it has one."""
-    if isinstance(tool, DescribedTool):
-        return tool.args_model
     if isinstance(tool, Tool) and not tool.args_schema:
         return None  # described as one `__arg1` string, not by a model
     if isinstance(tool, BaseTool):
@@ -178,74 +184,38 @@ class ToolBinding:
         return bool(self.tools) and self.choice != "none"
 
 
-def normalize_tool_choice(choice: Any, names: Sequence[str]) -> str:
-    """`"auto"`, `"any"`, `"none"` or a tool's name, from any `tool_choice` spelling."""
+def described_tools(
+    tools: Iterable[Any], tool_choice: Any, strict: bool | None = None
+) -> tuple[list[DescribedTool], str]:
+    """The tools described, and `tool_choice` as "auto", "any", "none" or a name."""
+    described = [describe_tool(tool, strict=strict) for tool in tools]
+    names = [tool["function"]["name"] for tool in described]
+    choice = tool_choice
     if isinstance(choice, Mapping):
         function = choice.get("function")
         named = function.get("name") if isinstance(function, Mapping) else None
         choice = named or choice.get("name") or choice.get("type")
     if choice is None or choice == "auto":
-        return "auto"
+        return described, "auto"
     if choice is True or choice in ("any", "required"):
-        return "any"
+        return described, "any"
     if choice is False or choice == "none":
-        return "none"
+        return described, "none"
     if isinstance(choice, str) and choice in names:
-        return choice
+        return described, choice
     raise SegmindInputError(
-        f"tool_choice {choice!r} names no bound tool; bound tools: {list(names)}, "
+        f"tool_choice {choice!r} names no bound tool; bound tools: {names}, "
         "or use 'auto', 'any', 'required' or 'none'"
     )
 
 
-def described_tools(
-    tools: Iterable[Any], tool_choice: Any, strict: bool | None = None
-) -> tuple[list[DescribedTool], str]:
-    """The tools described, and `tool_choice` as `normalize_tool_choice` reads it."""
-    described = [describe_tool(tool, strict=strict) for tool in tools]
-    names = [tool["function"]["name"] for tool in described]
-    return described, normalize_tool_choice(tool_choice, names)
-
-
-def binding_from_call(
-    tools: Any, tool_choice: Any, parallel_tool_calls: Any = None
-) -> ToolBinding | None:
-    """The binding of a call's `tools`, `tool_choice` and `parallel_tool_calls`."""
-    if not tools:
-        return None
-    if not isinstance(tools, list | tuple):
-        raise SegmindInputError(f"tools must be a list, got {type(tools).__name__}")
-    described, choice = described_tools(tools, tool_choice)
-    parallel = parallel_tool_calls is not False
-    return ToolBinding(tuple(described), choice, parallel=parallel)
-
-
-def answer_schema_into_protocol(
-    binding: ToolBinding, response_format: Mapping[str, Any] | None, json_mode: bool
-) -> tuple[ToolBinding, Mapping[str, Any] | None, bool]:
-    """Move a JSON `response_format` or `json_mode` (no tool calls) into the prompt.
-
-    A JSON schema becomes the answer schema; `json_object` or `json_mode`, any
-    JSON object.
-    """
-    requested = response_format or ({"type": "json_object"} if json_mode else {})
-    is_schema = requested.get("type") == "json_schema"
-    spec = requested.get("json_schema") if is_schema else None
-    schema = spec.get("schema") if isinstance(spec, Mapping) else None
-    if requested.get("type") == "json_object":
-        schema = {"type": "object"}
-    if not binding.parses_replies or not isinstance(schema, Mapping):
-        return binding, response_format, json_mode
-    return replace(binding, answer_schema=schema), None, False
-
-
 def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[Turn]:
     """The turns as the protocol writes them, with the binding's instruction."""
-    if binding is None or not binding.parses_replies:
-        return protocol.render_turns(turns, None)
-    instruction = protocol.render_instruction(
-        binding.tools, binding.choice, binding.answer_schema, binding.parallel
-    )
+    instruction = None
+    if binding is not None and binding.parses_replies:
+        instruction = protocol.render_instruction(
+            binding.tools, binding.choice, binding.answer_schema, binding.parallel
+        )
     return protocol.render_turns(turns, instruction)
 
 

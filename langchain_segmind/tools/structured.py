@@ -6,7 +6,9 @@ import json
 import re
 import reprlib
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
+from graphlib import CycleError, TopologicalSorter
 from typing import Any, Literal
 
 from langchain_core.exceptions import OutputParserException
@@ -24,10 +26,11 @@ from pydantic import BaseModel
 from langchain_segmind.conversion.openai import openai_name
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import (
+    DESCRIBED_ARGUMENTS,
+    JSON_TYPES,
     ToolBinding,
-    answer_schema_into_protocol,
-    binding_from_call,
     describe_tool,
+    described_tools,
 )
 from langchain_segmind.tools.protocol import ANSWER_DECODER, reasoning_span
 
@@ -175,15 +178,6 @@ def _first_json_value(text: str) -> Any:
 _LINE_END = re.compile(r"[ \t]*+(?:\r?\n|\Z)")
 # The tag of an answer's opening fence: ```JSON, ```jsonc, ```json5.
 _FENCE_TAG = re.compile(r"\A(\s*+```)[\w.+-]++[ \t]*+(?=\r?\n)")
-_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
-    "object": dict,
-    "array": list,
-    "string": str,
-    "integer": int,
-    "number": (int, float),
-    "boolean": bool,
-    "null": type(None),
-}
 # Keys that let a root be other than an object, without a `type` to say so.
 _OPEN_ROOT_KEYS = {"anyOf", "oneOf", "allOf", "enum", "const"}
 _ARRAY_KEYS = {"items", "prefixItems"}
@@ -213,7 +207,7 @@ def _is_of_kind(value: Any, kind: str) -> bool:
     if kind == "integer" and isinstance(value, float):
         return value.is_integer()  # `3.0`, as JSON Schema and pydantic read it
     return isinstance(
-        value, _JSON_TYPES.get(kind, object) if isinstance(kind, str) else object
+        value, JSON_TYPES.get(kind, object) if isinstance(kind, str) else object
     )
 
 
@@ -252,20 +246,28 @@ def tools_and_format(
 
     A `response_format` among the body fields (from `model_kwargs` too) is
     taken out of them and checked, not sent as given; the call's own wins.
-    With tools that may be called, a JSON answer format goes into the
-    protocol's prompt (`answer_schema_into_protocol`).
+    With tools that may be called, a JSON answer format (a JSON schema, or
+    any JSON object for `json_object` and `json_mode`) goes into the
+    protocol's prompt instead.
     """
-    binding = binding_from_call(
-        options.get("tools"),
-        options.get("tool_choice"),
-        options.get("parallel_tool_calls"),
-    )
+    binding = None
+    if tools := options.get("tools"):
+        if not isinstance(tools, list | tuple):
+            raise SegmindInputError(f"tools must be a list, got {type(tools).__name__}")
+        described, choice = described_tools(tools, options.get("tool_choice"))
+        parallel = options.get("parallel_tool_calls") is not False
+        binding = ToolBinding(tuple(described), choice, parallel=parallel)
     model_format = body_fields.pop("response_format", None)
     response_format = response_format_for(options.get("response_format", model_format))
     json_mode = bool(options.get("json_mode"))
-    if binding is None:
-        return None, response_format, json_mode
-    return answer_schema_into_protocol(binding, response_format, json_mode)
+    requested = response_format or ({"type": "json_object"} if json_mode else {})
+    kind, spec = requested.get("type"), requested.get("json_schema")
+    schema = {"type": "object"} if kind == "json_object" else None
+    if kind == "json_schema" and isinstance(spec, Mapping):
+        schema = spec.get("schema")
+    if binding is None or not binding.parses_replies or not isinstance(schema, Mapping):
+        return binding, response_format, json_mode
+    return replace(binding, answer_schema=schema), None, False
 
 
 def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
@@ -300,8 +302,8 @@ def _is_json_schema(schema: Any) -> bool:
         return False
     kinds = schema.get("type", [])
     kinds = kinds if isinstance(kinds, list) else [kinds]
-    known = all(isinstance(kind, str) and kind in _JSON_TYPES for kind in kinds)
-    return known and not {"parameters", "function", "input_schema"} & schema.keys()
+    known = all(isinstance(kind, str) and kind in JSON_TYPES for kind in kinds)
+    return known and not DESCRIBED_ARGUMENTS & schema.keys()
 
 
 def _traceable(schema: Any) -> bool:
@@ -374,17 +376,12 @@ def _recursive_model_schema(schema: Any) -> dict[str, Any] | None:
     written = schema.model_json_schema()
     definitions = written.get("$defs") or {}
     uses = {name: set(_REF.findall(json.dumps(d))) for name, d in definitions.items()}
-    for start in uses:
-        pending, seen = list(uses[start]), set()
-        while pending:
-            name = pending.pop()
-            if name == start:  # a definition reaching itself
-                root = written.get("$ref")
-                body = definitions[root.rsplit("/", 1)[-1]] if root else written
-                return {**body, "$defs": definitions}
-            if name not in seen:
-                seen.add(name)
-                pending += uses.get(name, ())
+    try:
+        TopologicalSorter(uses).prepare()
+    except CycleError:  # a definition reaches itself
+        root = written.get("$ref")
+        body = definitions[root.rsplit("/", 1)[-1]] if root else written
+        return {**body, "$defs": definitions}
     return None
 
 
