@@ -206,24 +206,14 @@ class ChatSegmind(BaseChatModel):
         for name in _KEY_ARGUMENTS:
             if isinstance(kwargs.get(name), str):
                 kwargs[name] = SecretStr(kwargs[name])
-        fields = get_pydantic_field_names(type(self)) | set(_KEY_ARGUMENTS)
-        extra = kwargs.get("model_kwargs")
-        names = [*kwargs, *(extra if isinstance(extra, dict) else ())]
-        if type(self).model_fields["model"].is_required() and not (
-            {"model", "model_name"} & set(names)
-        ):
-            kwargs["model"] = None  # refused by `check_slug`, naming `model`
         try:
-            check_body_fields(name for name in names if name not in fields)
             super().__init__(**kwargs)
-        except (SegmindInputError, ValidationError) as error:
+            return
+        except ValidationError as error:
             # A refused value (a key under another name, a password in base_url)
             # stays in no frame: this one's, core's, pydantic's nor the check's.
             kwargs.clear()
-            extra = None
             traceback.clear_frames(error.__traceback__)
-            if isinstance(error, SegmindInputError):
-                raise
             # Our own checks raise SegmindInputError, which pydantic wraps.
             refused = [
                 detail["ctx"]["error"]
@@ -232,8 +222,6 @@ class ChatSegmind(BaseChatModel):
             ]
             if not refused:
                 raise SegmindInputError(str(error)) from error
-        else:
-            return
         # With its own cause, not pydantic's wrapper, which holds every argument.
         traceback.clear_frames(refused[0].__traceback__)
         raise refused[0] from refused[0].__cause__
@@ -266,15 +254,20 @@ class ChatSegmind(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
-        values = without_another_slugs_profile(
-            values, cls.model_fields["model"].default
-        )
-        extra = values.get("model_kwargs", {}) if isinstance(values, dict) else None
+        if not isinstance(values, dict):
+            return values
+        model = cls.model_fields["model"]
+        values = without_another_slugs_profile(values, model.default)
+        extra = values.get("model_kwargs", {})
+        names = [*values, *(extra if isinstance(extra, dict) else ())]
+        fields = _field_names(cls) | set(_KEY_ARGUMENTS)
+        check_body_fields(name for name in names if name not in fields)
+        if model.is_required() and {"model", "model_name"}.isdisjoint(names):
+            values = {**values, "model": None}  # refused by `check_slug`, naming it
         if not isinstance(extra, dict):
             return values  # pydantic reports the wrong type
-        names = get_pydantic_field_names(cls) | set(_KEY_ARGUMENTS)
         try:  # on a copy: core's helper fills in the dict it is given
-            return _build_model_kwargs({**values, "model_kwargs": dict(extra)}, names)
+            return _build_model_kwargs({**values, "model_kwargs": dict(extra)}, fields)
         except ValueError as error:  # given twice: ours, as pydantic's holds all
             raise SegmindInputError(str(error)) from error
 

@@ -183,8 +183,6 @@ def without_another_slugs_profile(values: Any, default_model: Any) -> Any:
     A model rebuilt for another slug (`configurable_fields`) is given the old
     one's catalogue profile: without it, core resolves the new slug's.
     """
-    if not isinstance(values, dict):
-        return values
     profile = values.get("profile")
     model = values.get("model", values.get("model_name"))
     model = default_model if model is None else model
