@@ -41,7 +41,7 @@ from pydantic import (
 
 from langchain_segmind import callbacks, conversion
 from langchain_segmind.catalogue.profiles import (
-    given_profile,
+    CatalogueProfile,
     profile_for,
     profile_of_call,
     without_another_slugs_profile,
@@ -292,8 +292,9 @@ class ChatSegmind(BaseChatModel):
     @property
     def lc_attributes(self) -> dict[str, Any]:
         """A `profile=` given is serialized (core leaves the field out)."""
-        profile = given_profile(self.profile)
-        return {} if profile is None else {"profile": profile}
+        if self.profile is None or isinstance(self.profile, CatalogueProfile):
+            return {}
+        return {"profile": dict(self.profile)}
 
     @classmethod
     def is_lc_serializable(cls) -> bool:

@@ -128,13 +128,6 @@ class CatalogueProfile(dict[str, Any]):
         self.slug = slug
 
 
-def given_profile(profile: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """A profile the user gave, as a plain dict; `None` for none or the catalogue's."""
-    if profile is None or isinstance(profile, CatalogueProfile):
-        return None
-    return dict(profile)
-
-
 def profile_for(model: str) -> ModelProfile | None:
     """A copy of the slug's profile (any case), or `None` outside the catalogue."""
     slug = model.lower()
