@@ -536,9 +536,7 @@ class ChatSegmind(BaseChatModel):
             )
         named = {"model_name": call.model, "model_provider": callbacks.PROVIDER}
         message.response_metadata = {**named, **message.response_metadata, **credits}
-        if stop:
-            message = conversion.cut_at_stop(message, stop)
-        return read_tool_calls(message, binding)
+        return read_tool_calls(conversion.cut_at_stop(message, stop), binding)
 
     def _send(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
