@@ -544,10 +544,9 @@ class ChatSegmind(BaseChatModel):
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
         account = callbacks.account_id(self.base_url, self.api_key)
         with callbacks.balance_of_failure(account, call.job):
-            if call.job is not None or self.api_version == "v2":
-                answer = queue.collect(call, self.http_client)
-            else:
-                answer = send(call, self.http_client)
+            queued = call.job is not None or self.api_version == "v2"
+            exchange = queue.collect if queued else send
+            answer = exchange(call, self.http_client)
         return self._read(answer, call, binding, stop_sequences)
 
     async def _asend(
@@ -556,10 +555,9 @@ class ChatSegmind(BaseChatModel):
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
         account = callbacks.account_id(self.base_url, self.api_key)
         with callbacks.balance_of_failure(account, call.job):
-            if call.job is not None or self.api_version == "v2":
-                answer = await queue.acollect(call, self.http_async_client)
-            else:
-                answer = await asend(call, self.http_async_client)
+            queued = call.job is not None or self.api_version == "v2"
+            exchange = queue.acollect if queued else asend
+            answer = await exchange(call, self.http_async_client)
         return self._read(answer, call, binding, stop_sequences)
 
     def _generate(
