@@ -133,9 +133,7 @@ class ChatSegmind(BaseChatModel):
     """
 
     # hide_input_in_errors: a validation error must not print the API key.
-    model_config = ConfigDict(
-        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
-    )
+    model_config = ConfigDict(populate_by_name=True, hide_input_in_errors=True)
 
     model: _Slug = Field(alias="model_name")
     """The Segmind slug of the model, e.g. `"claude-4.5-sonnet"`."""
