@@ -317,14 +317,10 @@ def send(
         progress = Progress(deadline, caller_exception=sys.exc_info()[1])
         try:
             return _decode(_attempt(client, call, progress), progress, call)
-        except Exception as error:  # classified: ours, or the user's re-raised
+        except BaseException as error:  # classified, or re-raised
             delay, answered_failure = _delay_or_raise(
                 error, progress, call, retries, answered_failure
             )
-        except BaseException as interrupted:  # Ctrl-C: raised as it is
-            # The key is in the attempt's frames.
-            forget_attempt_locals(interrupted, progress)
-            raise
         deadline.clock.sleep(delay)
         retries += 1
 
@@ -342,14 +338,10 @@ async def asend(
             async with asyncio.timeout(deadline.remaining()):
                 body = await _aattempt(client, call, progress)
             return _decode(body, progress, call)
-        except Exception as error:  # classified: ours, or the user's re-raised
+        except BaseException as error:  # classified, or re-raised
             delay, answered_failure = _delay_or_raise(
                 error, progress, call, retries, answered_failure
             )
-        except BaseException as interrupted:  # cancelled, Ctrl-C: raised as it is
-            # The key is in the attempt's frames.
-            forget_attempt_locals(interrupted, progress)
-            raise
         await deadline.clock.asleep(delay)
         retries += 1
 
@@ -450,10 +442,9 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
         response = http.send(built, stream=True, follow_redirects=False)
         try:
             _start_answer(response, progress, call.api_key)
-            body = progress.body  # what came, should the rest fail
             for chunk in response.iter_bytes():
-                _add_chunk(body, chunk, progress, call.model)
-            return without_key(bytes(body), call.api_key)
+                _add_chunk(chunk, progress, call.model)
+            return without_key(bytes(progress.body), call.api_key)
         finally:
             response.close()
     finally:
@@ -463,19 +454,17 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
 async def _aattempt(
     client: AsyncClient | None, call: Call, progress: Progress
 ) -> bytes:
-    http = client
-    if http is None:
-        http = clients.DEFAULT_CLIENTS.for_running_loop(call.async_backend)
+    default = clients.DEFAULT_CLIENTS
+    http = default.for_running_loop(call.async_backend) if client is None else client
     built = _build(http, call, progress, default=client is None)
     token = ATTEMPT.set(progress)
     try:
         response = await http.send(built, stream=True, follow_redirects=False)
         try:
             _start_answer(response, progress, call.api_key)
-            body = progress.body  # what came, should the rest fail
             async for chunk in response.aiter_bytes():
-                _add_chunk(body, chunk, progress, call.model)
-            return without_key(bytes(body), call.api_key)
+                _add_chunk(chunk, progress, call.model)
+            return without_key(bytes(progress.body), call.api_key)
         finally:
             await response.aclose()
     finally:
@@ -499,12 +488,12 @@ def _start_answer(response: Any, progress: Progress, api_key: SecretStr | None) 
         raise error_for_answer(response.status_code, progress.headers, b"", model="")
 
 
-def _add_chunk(body: bytearray, chunk: bytes, progress: Progress, model: str) -> None:
-    body += chunk
-    if len(body) > MAX_ANSWER_BYTES:
+def _add_chunk(chunk: bytes, progress: Progress, model: str) -> None:
+    progress.body += chunk  # what came, should the rest fail
+    if len(progress.body) > MAX_ANSWER_BYTES:
         status = progress.status_code or 0
         if status >= 400:  # an error answer: its status says what to do
-            excerpt = bytes(body[:65536])
+            excerpt = bytes(progress.body[:65536])
             raise error_for_answer(status, progress.headers, excerpt, model=model)
         raise SegmindResponseError(
             f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB once "
@@ -518,13 +507,16 @@ def _add_chunk(body: bytearray, chunk: bytes, progress: Progress, model: str) ->
 
 
 def _delay_or_raise(
-    error: Exception,
+    error: BaseException,
     progress: Progress,
     call: Call,
     retries: int,
     answered_failure: SegmindError | None,
 ) -> tuple[float, SegmindError | None]:
     """The wait before the next attempt, and the new `answered_failure`; or raises."""
+    if not isinstance(error, Exception):  # Ctrl-C, cancelled: raised as it is
+        forget_attempt_locals(error, progress)  # the key is in the attempt's frames
+        raise error
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
         forget_stack_locals(error)
