@@ -116,10 +116,9 @@ def _bounded(
 ) -> float | None:
     """`timeout`, cut to the attempt's time left; `timed_out` once none is left."""
     attempt = ATTEMPT.get()
-    deadline = None if attempt is None else attempt.deadline
-    if deadline is None or deadline.at is None:
+    if attempt is None or (at := attempt.deadline.at) is None:
         return timeout
-    if (remaining := deadline.at - deadline.clock.monotonic()) <= 0:
+    if (remaining := at - attempt.deadline.clock.monotonic()) <= 0:
         raise timed_out("the call's timeout has passed")
     return remaining if timeout is None else min(timeout, remaining)
 
@@ -494,12 +493,8 @@ class _DefaultClients:
             client: httpx2.AsyncClient = _new_client(
                 backend, environment=self._environment
             )
-            closing: list[asyncio.Task[None]] = []
-
-            def close_once() -> asyncio.Task[None]:  # in the loop, once
-                if not closing:
-                    closing.append(asyncio.ensure_future(client.aclose()))
-                return closing[0]
+            # In the loop: the one task closing the client, made when first asked.
+            close_once = cache(lambda: asyncio.ensure_future(client.aclose()))
 
             async def close_at_shutdown() -> AsyncGenerator[None]:
                 try:
