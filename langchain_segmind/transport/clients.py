@@ -67,25 +67,21 @@ def environment_proxies() -> dict[str, str | None]:
     proxies = urllib.request.getproxies()
     mounts: dict[str, str | None] = {}
     for scheme in ("http", "https", "all"):
-        url = proxies.get(scheme)
-        if url:
+        if url := proxies.get(scheme):
             mounts[f"{scheme}://"] = url if "://" in url else f"http://{url}"
     for host in (item.strip() for item in proxies.get("no", "").split(",")):
         if host == "*":
             return {}
-        pattern = _no_proxy_pattern(host) if host else None
-        if pattern is None:
-            continue
-        try:  # httpx2's mount pattern reads the host: it must decode
-            httpx2.URL(pattern).host  # noqa: B018
-        except (httpx2.InvalidURL, ValueError):
-            continue  # unparseable: skipped, as httpx2 does
-        mounts[pattern] = None
+        # Unparseable: skipped, as httpx2 does.
+        with suppress(httpx2.InvalidURL, ValueError):
+            if host and (pattern := _no_proxy_pattern(host)) is not None:
+                httpx2.URL(pattern).host  # noqa: B018  # httpx2's mount reads it
+                mounts[pattern] = None
     return mounts
 
 
 def _no_proxy_pattern(host: str) -> str | None:
-    """httpx2's mount pattern for a `NO_PROXY` entry; `None`: httpx2 skips it."""
+    """httpx2's mount pattern for a `NO_PROXY` entry; skipped if `None` or invalid."""
     if "://" in host:
         return host
     address, _, network = host.partition("/")
@@ -96,10 +92,7 @@ def _no_proxy_pattern(host: str) -> str | None:
         # A network of addresses: httpx2 skips one not written `address/bits`.
         if not network.isdigit() or "%" in host or "@" in host:
             return None
-        try:
-            ipaddress.ip_network(f"{address.strip('[]')}/{network}", strict=False)
-        except ValueError:
-            return None
+        ipaddress.ip_network(f"{address.strip('[]')}/{network}", strict=False)
     if version == 6:
         return f"all://[{address}]" + (f"/{network}" if network else "")
     if version == 4 or host.startswith("[") or host.lower() == "localhost":

@@ -28,10 +28,7 @@ from langchain_segmind.errors import (
 )
 from langchain_segmind.transport import clients
 from langchain_segmind.transport.clients import AsyncClient, SyncClient
-from langchain_segmind.transport.deadline import (
-    MAX_TIMEOUT_SECONDS,
-    Deadline,
-)
+from langchain_segmind.transport.deadline import MAX_TIMEOUT_SECONDS, Deadline
 from langchain_segmind.transport.failures import (
     ATTEMPT,
     MAX_JSON_VALUES,
@@ -49,11 +46,7 @@ from langchain_segmind.transport.redaction import (
     redactable,
     without_key,
 )
-from langchain_segmind.transport.retry import (
-    retry_delay,
-    should_retry,
-    spare_time,
-)
+from langchain_segmind.transport.retry import retry_delay, should_retry, spare_time
 
 if TYPE_CHECKING:
     from langchain_segmind.transport.queue import SegmindJob
