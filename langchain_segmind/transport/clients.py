@@ -407,7 +407,11 @@ def _proxy_transport(make: Callable[[str | None], Any], proxy: str) -> Any:
     except (ValueError, ImportError, httpx2.InvalidURL) as error:
         # A bad proxy URL, SOCKS without socksio: only the requests routed
         # to it fail, before sending; those NO_PROXY sends elsewhere go.
-        return _RefusingTransport(error)
+        return httpx2.MockTransport(partial(_refuse, error))
+
+
+def _refuse(error: Exception, request: httpx2.Request) -> httpx2.Response:
+    raise _setup_error(error) from error
 
 
 def _setup_error(error: Exception) -> SegmindInputError:
@@ -417,19 +421,6 @@ def _setup_error(error: Exception) -> SegmindInputError:
         f"could not set up the HTTP client ({type(error).__name__}: {error}); "
         "check the proxy and certificate settings of the environment"
     )
-
-
-class _RefusingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
-    """The mount of a proxy setting that cannot work."""
-
-    def __init__(self, error: Exception) -> None:
-        self._error = error
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        raise _setup_error(self._error) from self._error
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        raise _setup_error(self._error) from self._error
 
 
 # Each loop holds its own clients, so that a loop dropped without being closed
