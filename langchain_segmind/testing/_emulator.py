@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -15,7 +16,7 @@ from pydantic import SecretStr
 
 from langchain_segmind.callbacks import forget_known_balances
 from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
-from langchain_segmind.transport.clients import routed_default_clients
+from langchain_segmind.transport import clients
 from langchain_segmind.transport.deadline import replaced_clock
 
 from ._clock import FakeClock
@@ -212,7 +213,7 @@ class SegmindEmulator:
         forget_known_balances()  # a balance seen before is not this emulator's
         try:
             with (
-                routed_default_clients(
+                _routed_default_clients(
                     route, for_children=f"{self.base_url} {self._api_key}"
                 ),
                 replaced_clock(self._clock),
@@ -462,7 +463,7 @@ class SegmindEmulator:
 def route_to(
     base_url: str, api_key: str
 ) -> Callable[[str, SecretStr | None], tuple[str, SecretStr | None]]:
-    """The route to the emulator at `base_url`, for `routed_default_clients`.
+    """The route to the emulator at `base_url`, for `_routed_default_clients`.
 
     A URL goes there from its `/v1/` or `/v2/` on, with the emulator's key.
     """
@@ -476,6 +477,36 @@ def route_to(
         return root + (path[api:] if api >= 0 else path), SecretStr(api_key)
 
     return route
+
+
+@contextmanager
+def _routed_default_clients(
+    route: clients.Route, *, for_children: str
+) -> Iterator[None]:
+    """Send every default-client request to the URL and key `route(url, key)` gives.
+
+    Process-wide while the block runs, on default clients of its own that use
+    no proxy nor the environment's TLS settings (the route leads to loopback);
+    calls through a client the user passed are left alone. Processes started
+    in the block inherit the route `for_children` names ("<emulator base URL>
+    <key>").
+    """
+    variable = clients.ROUTE_VARIABLE
+    previous = clients.captured_route, clients.DEFAULT_CLIENTS, os.environ.get(variable)
+    clients.captured_route = route
+    clients.DEFAULT_CLIENTS = clients.DefaultClients(environment=False)
+    os.environ[variable] = for_children
+    try:
+        yield
+    finally:
+        # The variable first: a first look at it with no captured route is cached.
+        if (inherited := previous[2]) is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = inherited
+        routed_clients = clients.DEFAULT_CLIENTS
+        clients.captured_route, clients.DEFAULT_CLIENTS = previous[:2]
+        routed_clients.close()
 
 
 class _Kept(AbstractContextManager[FakeClock]):

@@ -26,7 +26,7 @@ from collections.abc import (
     Iterable,
     Iterator,
 )
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from functools import cache, partial
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from importlib.util import find_spec
@@ -432,7 +432,7 @@ _LoopClients: TypeAlias = dict[
 ]
 
 
-class _DefaultClients:
+class DefaultClients:
     """The shared clients: one for sync calls, one per running loop and transport."""
 
     def __init__(self, *, environment: bool) -> None:
@@ -449,12 +449,14 @@ class _DefaultClients:
         self._unattachable: dict[asyncio.AbstractEventLoop, _LoopClients] = {}
 
     def sync(self) -> httpx2.Client:
+        """The client of sync calls, built on first use."""
         with self._lock:
             if self._sync is None:
                 self._sync = _new_client("sync", environment=self._environment)
             return self._sync
 
     def for_running_loop(self, backend: str) -> httpx2.AsyncClient:
+        """The running loop's client on `backend`, closed with the loop."""
         loop = asyncio.get_running_loop()
         key = (self._generation, backend)
         held = getattr(loop, _HELD_BY_LOOP, None) or self._unattachable.get(loop, {})
@@ -508,10 +510,10 @@ class _DefaultClients:
                     loop.call_soon_threadsafe(close_once)  # shutdown awaits it
 
 
-# A `routed_default_clients` block hands its route ("<base URL> <key>") to the
+# A capture of the default clients hands its route ("<base URL> <key>") to the
 # processes started while it runs, spawned ones too, which share no memory.
 ROUTE_VARIABLE = "LANGCHAIN_SEGMIND_EMULATOR_ROUTE"
-DEFAULT_CLIENTS = _DefaultClients(environment=ROUTE_VARIABLE not in os.environ)
+DEFAULT_CLIENTS = DefaultClients(environment=ROUTE_VARIABLE not in os.environ)
 atexit.register(lambda: DEFAULT_CLIENTS.close())  # its sockets, before exit
 if hasattr(os, "register_at_fork"):
     # The child must not write on its parent's sockets, nor wait on a lock
@@ -519,37 +521,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=lambda: DEFAULT_CLIENTS.reset())
 
 
-# Where default-client requests really go: set by the `segmind_emulator`
-# fixture (`testing/`), `None` otherwise.
+# Where default-client requests really go while an emulator captures them
+# (`SegmindEmulator.capture_default_clients`, which also swaps in default
+# clients of its own), `None` otherwise.
 Route: TypeAlias = Callable[[str, SecretStr | None], tuple[str, SecretStr | None]]
-_route: Route | None = None
-
-
-@contextmanager
-def routed_default_clients(route: Route, *, for_children: str) -> Iterator[None]:
-    """Send every default-client request to the URL and key `route(url, key)` gives.
-
-    Process-wide while the block runs, on default clients of its own that use
-    no proxy nor the environment's TLS settings (the route leads to loopback);
-    calls through a client the user passed are left alone. Processes started
-    in the block inherit the route `for_children` names ("<emulator base URL>
-    <key>").
-    """
-    global _route, DEFAULT_CLIENTS
-    previous = _route, DEFAULT_CLIENTS, os.environ.get(ROUTE_VARIABLE)
-    _route, DEFAULT_CLIENTS = route, _DefaultClients(environment=False)
-    os.environ[ROUTE_VARIABLE] = for_children
-    try:
-        yield
-    finally:
-        # The variable first: a first look at it with no `_route` is cached.
-        if (inherited := previous[2]) is None:
-            os.environ.pop(ROUTE_VARIABLE, None)
-        else:
-            os.environ[ROUTE_VARIABLE] = inherited
-        routed_clients = DEFAULT_CLIENTS
-        _route, DEFAULT_CLIENTS = previous[:2]
-        routed_clients.close()
+captured_route: Route | None = None
 
 
 def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | None]:
@@ -560,7 +536,7 @@ def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | No
 
 def active_route() -> Route | None:
     """The route of default-client requests, while an emulator captures them."""
-    return _route or _inherited_route()
+    return captured_route or _inherited_route()
 
 
 @cache
