@@ -30,6 +30,7 @@ from langchain_segmind.errors import (
     SegmindError,
     SegmindInputError,
     SegmindInsufficientCreditsError,
+    SegmindJobFailedError,
     SegmindModelRetiredError,
     SegmindNotFoundError,
     SegmindPermissionError,
@@ -81,8 +82,10 @@ _CONTEXT_OVERFLOW = re.compile(
     r"|exceeds the maximum number of tokens",
     re.IGNORECASE,
 )
-# Segmind's wording of a 406 about the balance is not documented.
+# Segmind's wording of a 406 about the balance, or of a job that ends for want
+# of credits, is not documented.
 _ABOUT_CREDITS = re.compile(r"credit|balance|insufficient", re.IGNORECASE)
+_OUT_OF_CREDITS = re.compile(r"insufficient (credits|balance)", re.IGNORECASE)
 TOP_UP_HINT = (
     "Add credits to the Segmind account (the Billing page of Segmind's "
     "console), or use a cheaper model. With min_remaining_credits set, call "
@@ -135,55 +138,48 @@ def error_for_exception(
     if isinstance(error, TypeError):  # a misuse (a sync hook on an async client)
         return None
     runtime_message = str(error) if isinstance(error, RuntimeError) else ""
+    closed = runtime_message.endswith(_CLIENT_CLOSED)
     other_loop = runtime_message.endswith(_OTHER_LOOP)
-    lifecycle = other_loop or runtime_message.endswith(_CLIENT_CLOSED)
-    if not (lifecycle or _from_http_stack(error)):
+    if not (closed or other_loop or _from_http_stack(error)):
         return None
-    deadline = progress.deadline
-    cause = error.__cause__
     if _named(error, "HTTPStatusError"):
         # A user client's hook called `raise_for_status()`: the status decides.
         answer = error.response  # type: ignore[attr-defined]
         body = answer.content if answer.is_stream_consumed else b""
         return error_for_answer(answer.status_code, answer.headers, body, model=model)
+    deadline, cause, status = progress.deadline, error.__cause__, progress.status_code
+    in_time = deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
     description = f"{type(error).__name__}: {error}"
     # A pool whose connections stayed busy until a POST could no longer be
     # answered (aiohttp's connect timeout covers that wait too).
     no_connection = _named(error, "PoolTimeout") or (
         _from_aiohttp(cause) and _named(cause, "ConnectionTimeoutError")
     )
-    if (
+    if in_time and (
         no_connection or (_named(error, "ConnectTimeout") and not _from_aiohttp(cause))
-    ) and deadline.allows_wait(0.05):  # not the deadline's own timer, a bit early
+    ):
         progress.never_sent = True  # or a user client's own connect limit
         if no_connection:
             return SegmindConnectionError(f"{NO_CONNECTION} ({description})")
         return SegmindConnectionError(f"could not reach Segmind ({description})")
-    status = progress.status_code
-    if status is not None and status >= 400 and deadline.allows_wait(0.05):
-        # A user client's read timeout in an error answer's body: the status
-        # decides (a 503 is not billed, and is retried).
-        return error_for_answer(
-            status, progress.headers, bytes(progress.body), model=model
-        )
-    if isinstance(error, TimeoutError) or (
+    timed_out = isinstance(error, TimeoutError) or (
         _named(error, "TimeoutException")
         # httpx-aiohttp reports more than timeouts as TimeoutException
         and (not _from_aiohttp(cause) or isinstance(cause, TimeoutError))
-    ):
-        if not deadline.allows_wait(0.05) or deadline.timeout is None:
+    )
+    if status is not None and status >= 400 and (in_time or not timed_out):
+        # An error answer is not billed: its status decides (a 503 is retried),
+        # also when a user client's read timeout cut its body.
+        body = bytes(progress.body)
+        return error_for_answer(status, progress.headers, body, model=model)
+    if timed_out:
+        if not in_time or deadline.timeout is None:
             return deadline.error()
         remedy = deadline.queue_remedy()
         return SegmindTimeoutError(
             f"the HTTP client's own timeouts ran out ({type(error).__name__}) before "
             f"the call's timeout={deadline.timeout:g}s; raise the client's timeouts"
             + (f". {remedy}" if remedy else "")
-        )
-    if status is None and runtime_message.endswith(_CLIENT_CLOSED):
-        progress.never_sent = True  # refused before anything was written
-        return SegmindConnectionError(
-            f"{NOT_SENT}: the HTTP client is closed ({error})",
-            retryable=False,
         )
     if other_loop:
         return SegmindConnectionError(
@@ -199,29 +195,29 @@ def error_for_exception(
             f"the request cannot be sent as given ({type(error).__name__}): check "
             "base_url and the headers (printable ASCII only)"
         )
-    # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
-    # failure to connect (or a proxy's refused tunnel) proves the request never
-    # left (a write can fail after the whole request was sent, e.g. on HTTP/2).
-    never_sent = progress.tls_pending or (
-        _named(cause, "ClientConnectorError", "ClientHttpProxyError")
-        if _from_aiohttp(cause)
-        else _named(error, "ConnectError", "ProxyError")
-    )
-    # Before any answer only: a user's own transport may raise them later.
-    if never_sent and status is None:
-        progress.never_sent = True
-        return SegmindConnectionError(f"could not reach Segmind ({description})")
-    if status is not None:
-        if status >= 400:  # an error answer is not billed: its status decides
-            return error_for_answer(
-                status, progress.headers, bytes(progress.body), model=model
-            )
+    if status is not None:  # an answer began: the request went out, whatever broke
         return SegmindResponseError(
             f"the answer was cut off before its end ({description}); the call may "
             "have been billed, so it is not retried",
             status_code=status,
             request_id=progress.headers.get("x-request-id"),
         )
+    if closed:
+        progress.never_sent = True  # refused before anything was written
+        return SegmindConnectionError(
+            f"{NOT_SENT}: the HTTP client is closed ({error})",
+            retryable=False,
+        )
+    # httpx-aiohttp maps most aiohttp failures to ConnectTimeout; only a
+    # failure to connect (or a proxy's refused tunnel) proves the request never
+    # left (a write can fail after the whole request was sent, e.g. on HTTP/2).
+    if progress.tls_pending or (
+        _named(cause, "ClientConnectorError", "ClientHttpProxyError")
+        if _from_aiohttp(cause)
+        else _named(error, "ConnectError", "ProxyError")
+    ):
+        progress.never_sent = True
+        return SegmindConnectionError(f"could not reach Segmind ({description})")
     if (
         _named(error, "RemoteProtocolError") and not str(error).startswith(_NO_ANSWER)
     ) or _named(error, "ClientResponseError"):  # aiohttp's word for the same
@@ -278,7 +274,7 @@ def error_for_answer(
     if status_code == 429:
         reset_at = parse_reset_time(headers.get("x-rate-limit-reset-at-utc"))
         return SegmindRateLimitError(message, reset_at=reset_at, **context)
-    if status_code in (400, 413, 422) and is_context_overflow(context["body"]):
+    if status_code in (400, 413, 422) and _CONTEXT_OVERFLOW.search(context["body"]):
         return SegmindContextOverflowError(message, **context)
     if status_code == 407:  # only a proxy answers it, for a plain-http base_url
         hint = "A proxy refused its credentials: check HTTP_PROXY / ALL_PROXY."
@@ -318,9 +314,13 @@ def error_for_unreadable(
     return error
 
 
-def is_context_overflow(text: str) -> bool:
-    """Whether a provider's error text says the prompt exceeds the context window."""
-    return _CONTEXT_OVERFLOW.search(text) is not None
+def error_for_failed_job(reason: str, **context: Any) -> SegmindError:
+    """The error of a v2 job that failed for `reason`; `context`: `SegmindError`'s."""
+    if _CONTEXT_OVERFLOW.search(reason):  # what SummarizationMiddleware catches
+        return SegmindContextOverflowError(reason, **context)
+    if _OUT_OF_CREDITS.search(reason):  # as a v1 call's 406 would be
+        return SegmindInsufficientCreditsError(reason, hint=TOP_UP_HINT, **context)
+    return SegmindJobFailedError(reason, **context)
 
 
 def parse_reset_time(value: str | None) -> datetime | None:

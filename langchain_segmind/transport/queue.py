@@ -23,7 +23,6 @@ from langchain_segmind.errors import (
     SegmindContextOverflowError,
     SegmindError,
     SegmindInputError,
-    SegmindInsufficientCreditsError,
     SegmindJobFailedError,
     SegmindNotFoundError,
     SegmindResponseError,
@@ -33,9 +32,8 @@ from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirec
 from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.failures import (
     MAX_JSON_VALUES,
-    TOP_UP_HINT,
+    error_for_failed_job,
     forget_stack_locals,
-    is_context_overflow,
     too_many_json_values,
 )
 from langchain_segmind.transport.redaction import without_key
@@ -50,8 +48,6 @@ MAX_POLL_DELAY = 5.0
 LAST_POLL_ANSWER_TIME = 1.0
 _PENDING = frozenset({"QUEUED", "PROCESSING"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
-# A job that ends for want of credits (its wording is not documented).
-_OUT_OF_CREDITS = re.compile(r"insufficient (credits|balance)", re.IGNORECASE)
 _RESUME_OPTIONS = frozenset(
     {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}
 )
@@ -221,32 +217,18 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         raise
 
 
-def _failure(reason: str) -> tuple[type[SegmindError], str | None]:
-    """The error type, and hint, of a job that failed for `reason`."""
-    if is_context_overflow(reason):
-        return SegmindContextOverflowError, None  # what SummarizationMiddleware catches
-    if _OUT_OF_CREDITS.search(reason):  # as a v1 call's 406 would be
-        return SegmindInsufficientCreditsError, TOP_UP_HINT
-    return SegmindJobFailedError, None
-
-
 def _ended(job: SegmindJob, error: SegmindError) -> SegmindError:
     """The error of a job that failed, or that Segmind does not have."""
-    kind, hint = _failure(error.message)
     if isinstance(error, SegmindNotFoundError):
-        kind = SegmindNotFoundError
-        hint = (
-            f"Segmind has no job {job.request_id}: a wrong request id, another "
-            "account's key, or a result older than the hour Segmind keeps it"
+        ended: SegmindError = SegmindNotFoundError(
+            error.message,
+            hint=f"Segmind has no job {job.request_id}: a wrong request id, another "
+            "account's key, or a result older than the hour Segmind keeps it",
         )
-    ended = kind(
-        error.message,
-        status_code=error.status_code,
-        request_id=job.request_id,
-        body=error.body,
-        hint=hint,
-    )
-    ended.job, ended.headers = job, error.headers
+    else:
+        ended = error_for_failed_job(error.message)
+    ended.status_code, ended.request_id = error.status_code, job.request_id
+    ended.body, ended.job, ended.headers = error.body, job, error.headers
     return ended
 
 
@@ -335,9 +317,8 @@ def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
     payload = answer.payload if isinstance(answer.payload, Mapping) else {}
     if payload.get("status") == "FAILED":
         reason = str(payload.get("error") or "the job failed")
-        kind, hint = _failure(reason)
-        raise kind(
-            reason, status_code=answer.status_code, request_id=job.request_id, hint=hint
+        raise error_for_failed_job(
+            reason, status_code=answer.status_code, request_id=job.request_id
         )
     output: Any = payload.get("output")
     if isinstance(output, str):
