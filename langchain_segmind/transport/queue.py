@@ -144,17 +144,12 @@ def collect(call: Call, client: SyncClient | None = None) -> Answer:
     deadline = replace(Deadline.start(call.timeout), queue="submit")
     job = call.job or _accepted(send(call, client, deadline=deadline), call)
     deadline = replace(deadline, queue="job")
-    get = partial(send, client=client, deadline=deadline)
     with _carrying(job):
-        status, result = _polls(call, job, client, resuming=call.job is not None)
+        status, result = _polls(call, job, client)
         waits = _waits(deadline, job)
-        while _pending(get(status), job):
+        while _pending(send(status, client, deadline=deadline), job):
             deadline.clock.sleep(next(waits))
-        try:
-            return _result(get(result), job, call)
-        except SegmindError as error:
-            forget_stack_locals(error)  # `_result`'s hold the output as it came
-            raise
+        return _result(send(result, client, deadline=deadline), job, call)
 
 
 async def acollect(call: Call, client: AsyncClient | None = None) -> Answer:
@@ -162,17 +157,12 @@ async def acollect(call: Call, client: AsyncClient | None = None) -> Answer:
     deadline = replace(Deadline.start(call.timeout), queue="submit")
     job = call.job or _accepted(await asend(call, client, deadline=deadline), call)
     deadline = replace(deadline, queue="job")
-    get = partial(asend, client=client, deadline=deadline)
     with _carrying(job):
-        status, result = _polls(call, job, client, resuming=call.job is not None)
+        status, result = _polls(call, job, client)
         waits = _waits(deadline, job)
-        while _pending(await get(status), job):
+        while _pending(await asend(status, client, deadline=deadline), job):
             await deadline.clock.asleep(next(waits))
-        try:
-            return _result(await get(result), job, call)
-        except SegmindError as error:
-            forget_stack_locals(error)  # `_result`'s hold the output as it came
-            raise
+        return _result(await asend(result, client, deadline=deadline), job, call)
 
 
 _RESUME_HINT = (
@@ -187,6 +177,7 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
     try:
         yield
     except SegmindError as error:
+        forget_stack_locals(error)  # `_result`'s frames hold the output as it came
         # The result endpoint's FAILED is a 422; a 404, a job Segmind lacks.
         if error.status_code == 422 or isinstance(error, SegmindNotFoundError):
             raise _ended(job, error) from error
@@ -253,9 +244,7 @@ def _accepted(answer: Answer, call: Call) -> SegmindJob:
     return job
 
 
-def _polls(
-    call: Call, job: SegmindJob, client: object, *, resuming: bool
-) -> list[Call]:
+def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
     """The GETs of `job`'s status and result, refused outside the submit's origin."""
     # The key goes with every poll: never to a host other than the submit's
     # (on the default clients, also the one they really sent it to).
@@ -264,6 +253,7 @@ def _polls(
         allowed.add(_origin(redirected(call.url, None)[0]))
     for url in (job.status_url, job.response_url):
         if _origin(url) not in allowed - {None}:
+            resuming = call.job is not None
             refusal = SegmindInputError if resuming else SegmindResponseError
             raise refusal(
                 f"the {'job' if resuming else 'queue'} points to {url!r}, outside "
