@@ -402,23 +402,6 @@ def _segmind_message(body: bytes, content_type: str) -> str:
     return " ".join(text.split())[:300]
 
 
-def forget_attempt_locals(error: BaseException, progress: Progress) -> None:
-    """Clear the locals of the finished frames `error` and its chain went through.
-
-    The chain may end in the exception the caller was handling when it
-    called (`progress.caller_exception`): that one and its frames are theirs.
-    """
-    pending: list[BaseException | None] = [error]
-    seen: set[int] = {id(progress.caller_exception)}
-    while pending:
-        item = pending.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        traceback.clear_frames(item.__traceback__)
-        pending += [item.__cause__, item.__context__]
-
-
 def forget_stack_locals(error: BaseException) -> None:
     """Clear the locals of `error`'s finished frames that are not the user's code.
 

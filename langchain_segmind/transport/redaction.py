@@ -7,6 +7,7 @@ escapes; nothing it sends reaches the user, a log or a trace with the key in it.
 from __future__ import annotations
 
 import re
+import traceback
 from contextlib import suppress
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -103,20 +104,29 @@ def _without_cut_key(text: str, key: str) -> str:
     return text
 
 
-def redact_echo(
+def forget_attempt(
     error: BaseException, api_key: SecretStr | None, callers: BaseException | None
 ) -> None:
-    """Redact the key from the HTTP stack's errors (the cause and its chain).
+    """Clear the key from what an attempt raised: `error` and its chain.
 
-    An answer the parser refuses (a status line or header echoing the key) is
-    quoted in their arguments, and in aiohttp's `message`. The chain stops at
-    the exception the caller was handling: that one is theirs.
+    Their finished frames' locals hold the request, key included. An answer
+    the HTTP stack's parser refuses (a status line or header echoing the key)
+    is quoted in its errors' arguments, and in aiohttp's `message`. The chain
+    stops at the exception the caller was handling when it called (`callers`):
+    that one and its frames are theirs.
     """
     key = redactable(api_key)
+    pending: list[BaseException | None] = [error]
     seen = {id(callers)}
-    item: BaseException | None = error
-    while key and item is not None and id(item) not in seen:
+    while pending:
+        item = pending.pop()
+        if item is None or id(item) in seen:
+            continue
         seen.add(id(item))
+        traceback.clear_frames(item.__traceback__)
+        pending += [item.__cause__, item.__context__]
+        if not key:
+            continue
         args = tuple(_without_key_in(arg, key) for arg in item.args)
         with suppress(Exception):  # read-only on some exception types
             if args != item.args:
@@ -125,7 +135,6 @@ def redact_echo(
             message = getattr(item, "message", None)
             if isinstance(message, str) and key in message:
                 item.message = _without_key_in(message, key)  # type: ignore[attr-defined]
-        item = item.__cause__ or item.__context__
 
 
 def _without_key_in(value: object, key: str) -> object:

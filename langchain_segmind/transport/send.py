@@ -35,12 +35,11 @@ from langchain_segmind.transport.failures import (
     Progress,
     error_for_answer,
     error_for_exception,
-    forget_attempt_locals,
     forget_stack_locals,
     too_many_json_values,
 )
 from langchain_segmind.transport.redaction import (
-    redact_echo,
+    forget_attempt,
     redact_key,
     redact_request,
     redactable,
@@ -508,15 +507,14 @@ def _delay_or_raise(
 ) -> tuple[float, SegmindError | None]:
     """The wait before the next attempt, and the new `answered_failure`; or raises."""
     if not isinstance(error, Exception):  # Ctrl-C, cancelled: raised as it is
-        forget_attempt_locals(error, progress)  # the key is in the attempt's frames
+        forget_attempt(error, call.api_key, progress.caller_exception)
         raise error
     failure = error_for_exception(error, progress, model=call.model)
     if failure is None:
         forget_stack_locals(error)
         raise error
-    forget_attempt_locals(error, progress)  # its frames hold the request and key
+    forget_attempt(error, call.api_key, progress.caller_exception)
     redact_request(error)
-    redact_echo(error, call.api_key, progress.caller_exception)
     if failure is not error:
         failure.__cause__ = error
     failure.headers = progress.headers
