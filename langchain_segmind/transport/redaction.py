@@ -17,9 +17,6 @@ if TYPE_CHECKING:
 
     from langchain_segmind.errors import SegmindError
 
-# The characters JSON may write after a backslash as themselves.
-_JSON_ESCAPED = frozenset('"\\/')
-
 
 def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
     """An answer's body with the key redacted as it is read: a server may echo it."""
@@ -52,13 +49,10 @@ def _escaped_key(key: str, cut: bool = False) -> re.Pattern[bytes]:
     With `cut`, its first six characters or more, ending a text cut short.
     """
     spelled = []
-    for char in key:
-        code = "".join(
-            f"[{d}{d.upper()}]" if d > "9" else d for d in f"{ord(char):04x}"
-        )
-        forms = [re.escape(char), "\\\\u" + code]
-        if char in _JSON_ESCAPED:
-            forms.append(re.escape("\\" + char))
+    for char in key:  # no key has `"` or `\`; JSON may write its `/` as `\/`
+        forms = [re.escape(char), f"\\\\u(?i:{ord(char):04x})"]
+        if char == "/":
+            forms.append(r"\\/")
         spelled.append(f"(?:{'|'.join(forms)})")
     rest = "".join(spelled[6:])
     if cut:
