@@ -298,14 +298,10 @@ def error_for_unreadable(
 
     `job`: the v2 job the answer is the result of, kept on the error.
     """
-    reported = payload.get("error") if isinstance(payload, dict) else None
-    if isinstance(reported, dict):
-        reported = reported.get("message")
     keys = sorted(payload) if isinstance(payload, dict) else []
     error = SegmindResponseError(
-        reported
-        if isinstance(reported, str) and reported
-        else f"Segmind's answer has no recognisable shape (keys: {keys})",
+        _reported(payload, "error")
+        or f"Segmind's answer has no recognisable shape (keys: {keys})",
         status_code=status_code,
         request_id=headers.get("x-request-id"),
         body=json.dumps(payload, ensure_ascii=False)[:2000],
@@ -329,20 +325,16 @@ def parse_reset_time(value: str | None) -> datetime | None:
     try:
         epoch = float(text)
     except ValueError:
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            try:
-                parsed = parsedate_to_datetime(text)
-            except (TypeError, ValueError, OverflowError):  # year 99999999999
-                return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        for parse in (datetime.fromisoformat, parsedate_to_datetime):
+            with suppress(TypeError, ValueError, OverflowError):  # year 99999999999
+                parsed = parse(text)
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return None
     if epoch > 1e11:  # past the year 5138 in seconds: milliseconds
         epoch /= 1000
-    try:
+    with suppress(OverflowError, OSError, ValueError):
         return datetime.fromtimestamp(epoch, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    return None
 
 
 def _not_found_hint(model: str, url: str | None) -> str | None:
@@ -388,18 +380,22 @@ def _segmind_message(body: bytes, content_type: str) -> str:
         return "(empty response body)"
     json_like = "json" in content_type or text.startswith("{")
     if json_like and not too_many_json_values(body):
-        try:
+        with suppress(ValueError, RecursionError):
             payload = json.loads(body.decode("utf-8", errors="replace"))
-        except (ValueError, RecursionError):
-            payload = None
-        if isinstance(payload, dict):
-            for key in ("error", "message", "detail"):
-                value = payload.get(key)
-                if isinstance(value, str) and value:
-                    return value[:MAX_MESSAGE_CHARS]
-                if isinstance(value, dict) and isinstance(value.get("message"), str):
-                    return str(value["message"])[:MAX_MESSAGE_CHARS]
+            if reported := _reported(payload, "error", "message", "detail"):
+                return reported[:MAX_MESSAGE_CHARS]
     return " ".join(text.split())[:300]
+
+
+def _reported(payload: Any, *keys: str) -> str | None:
+    """Segmind's text in a JSON object: the first of `keys` (or its `message`) set."""
+    for key in keys if isinstance(payload, dict) else ():
+        value = payload.get(key)
+        if isinstance(value, dict):
+            value = value.get("message")
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def forget_stack_locals(error: BaseException) -> None:
