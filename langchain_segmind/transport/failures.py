@@ -411,10 +411,8 @@ def forget_stack_locals(error: BaseException) -> None:
 
 
 def _named(error: BaseException, *names: str) -> bool:
-    """Whether the HTTP stack raised `error`, of a class (or base) of one of `names`."""
-    return _from_http_stack(error) and any(
-        kind.__name__ in names for kind in type(error).__mro__
-    )
+    """Whether `error`'s class or one of its bases is named one of `names`."""
+    return any(kind.__name__ in names for kind in type(error).__mro__)
 
 
 def _from_http_stack(error: BaseException) -> bool:

@@ -43,15 +43,14 @@ def retry_delay(
     sooner would meet the same limit), or when the deadline leaves the retry,
     after the wait, less than `spare_time` for its answer.
     """
-    clock = deadline.clock
     if isinstance(error, SegmindRateLimitError) and error.reset_at is not None:
-        until_reset = (error.reset_at - clock.now()).total_seconds()
+        until_reset = (error.reset_at - deadline.clock.now()).total_seconds()
         if until_reset > MAX_RATE_LIMIT_WAIT_SECONDS:
             return None
         delay = max(until_reset, 0.0)
     else:
         backoff: float = BASE_DELAY_SECONDS * 2**retries_done
-        delay = min(backoff, MAX_BACKOFF_SECONDS) * clock.jitter()
+        delay = min(backoff, MAX_BACKOFF_SECONDS) * deadline.clock.jitter()
     return delay if deadline.allows_wait(delay + spare_time(deadline, method)) else None
 
 
