@@ -357,9 +357,8 @@ def _not_found_hint(model: str, url: str | None) -> str | None:
     return " ".join(hints) or None
 
 
-def too_many_json_values(text: bytes | str) -> bool:
-    """Whether `text` parses into more than `MAX_JSON_VALUES`: it costs memory."""
-    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+def too_many_json_values(data: bytes) -> bool:
+    """Whether `data` parses into more than `MAX_JSON_VALUES`: it costs memory."""
     if data.count(b"{") + data.count(b"[") + data.count(b",") <= MAX_JSON_VALUES:
         return False
     if json.detect_encoding(data) not in ("utf-8", "utf-8-sig"):

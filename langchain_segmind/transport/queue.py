@@ -312,13 +312,13 @@ def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
         )
     output: Any = payload.get("output")
     if isinstance(output, str):
-        if too_many_json_values(output):
+        written = output.encode("utf-8", "surrogatepass")
+        if too_many_json_values(written):
             raise SegmindResponseError(
                 f"the job's output is JSON of more than {MAX_JSON_VALUES:,} values",
                 request_id=job.request_id,
             )
         # Redacted before JSON reads the escapes the key may be spelled in.
-        written = output.encode("utf-8", "surrogatepass")
         output = without_key(written, call.api_key).decode("utf-8", "surrogatepass")
         try:
             output = json.loads(output)
