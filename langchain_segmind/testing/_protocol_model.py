@@ -21,6 +21,7 @@ from langchain_segmind.tools.protocol import (
     CALL_OPEN,
     CHOICE_RULES,
     RESULT_CLOSE,
+    TAG_NAMES,
 )
 
 from ._replies import message_text
@@ -30,15 +31,13 @@ ANSWER_PREFIX = "Here is what the tools returned: "
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 # Quotes, not apostrophes: no letter may touch a quote on its outer side.
 _QUOTED = re.compile(r"(?<!\w)'([^']+)'(?!\w)|\"([^\"]+)\"|“([^”]+)”")
-_RESULT = re.compile(r"<tool_result[^>]*>\n?(.*?)\n?</tool_result>", re.S)
+_RESULT = re.compile(rf"<tool_result[^>]*>\n?(.*?)\n?{re.escape(RESULT_CLOSE)}", re.S)
 _TOOLS_SECTION = re.compile(r"<tools>\s*(.*?)\s*</tools>", re.S)
 _SCHEMA_SECTION = re.compile(r"<answer_schema>\s*(.*?)\s*</answer_schema>", re.S)
 _REQUIRED_TOOL = re.compile(r'You must call the tool "([^"]+)"')
 # What makes a property's value more than a word of the question.
 _FIXED = frozenset({"enum", "const", "format", "pattern"})
-_ESCAPED_TAG = re.compile(
-    r"&lt;(?=[\s/\\]*(?:tools|tool_call|tool_result|answer_schema)\b)", re.I
-)
+_ESCAPED_TAG = re.compile(rf"&lt;(?=[\s/\\]*(?:{'|'.join(TAG_NAMES)})\b)", re.I)
 
 
 def protocol_reply(body: dict[str, Any]) -> str | None:

@@ -33,12 +33,12 @@ CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 RESULT_CLOSE = "</tool_result>"
 _NO_ARGUMENTS: Mapping[str, Any] = {"type": "object", "properties": {}}
 
-_TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
+TAG_NAMES = ("tools", "tool_call", "tool_result", "answer_schema")
 # The tags of the reasoning some models write inline, before their answer.
 REASONING_TAG_NAMES = ("think", "thinking", "reasoning")
 # In what users and tools write, reasoning's tags too: quoted in the model's
 # reasoning, one would end it there, and a call drafted after it be made.
-_UNTRUSTED_TAG_NAMES = (*_TAG_NAMES, *REASONING_TAG_NAMES)
+_UNTRUSTED_TAG_NAMES = (*TAG_NAMES, *REASONING_TAG_NAMES)
 # Characters that print as nothing (control characters, Unicode's default
 # ignorable ones: zero-width spaces and joiners, a soft hyphen, direction marks,
 # variation selectors, Hangul fillers, tags): a tag written with them still
@@ -61,7 +61,7 @@ def _tag_start(names: Sequence[str]) -> re.Pattern[str]:
     )
 
 
-_TAG_START = _tag_start(_TAG_NAMES)
+_TAG_START = _tag_start(TAG_NAMES)
 _UNTRUSTED_TAG_START = _tag_start(_UNTRUSTED_TAG_NAMES)
 _ANGLES = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
 _DANGLING = re.compile(rf"[\s/\\{_INVISIBLE}]*+([A-Za-z_{_INVISIBLE}]*+)\Z")
@@ -268,7 +268,7 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
 
 def _escaped(text: str, untrusted: bool) -> str:
     """`text` with every `<` that starts, or may start, one of the tags escaped."""
-    names = _UNTRUSTED_TAG_NAMES if untrusted else _TAG_NAMES
+    names = _UNTRUSTED_TAG_NAMES if untrusted else TAG_NAMES
     text = (_UNTRUSTED_TAG_START if untrusted else _TAG_START).sub("&lt;", text)
     # A `<` at the end too: Claude turns run on into the next, which could end it.
     last = text.rfind("<")
