@@ -60,7 +60,6 @@ from langchain_segmind.tools.structured import (
     tools_and_format,
 )
 from langchain_segmind.transport import clients, queue
-from langchain_segmind.transport.deadline import MAX_TIMEOUT_SECONDS
 from langchain_segmind.transport.failures import error_for_unreadable
 from langchain_segmind.transport.queue import SegmindJob
 from langchain_segmind.transport.send import (
@@ -72,7 +71,9 @@ from langchain_segmind.transport.send import (
     check_body_fields,
     check_caller_headers,
     check_default_headers,
+    check_max_retries,
     check_slug,
+    check_timeout,
     redacted_for_traces,
     send,
 )
@@ -154,15 +155,12 @@ class ChatSegmind(BaseChatModel):
     """Maximum number of tokens to generate (alias `max_tokens_to_sample`)."""
     stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
     """Stop sequences (one string, or a list); sent, and applied to the text."""
-    timeout: float | None = Field(
-        default=DEFAULT_TIMEOUT_SECONDS,
-        gt=0,
-        le=MAX_TIMEOUT_SECONDS,
-        alias="request_timeout",
+    timeout: Annotated[float | None, AfterValidator(check_timeout)] = Field(
+        default=DEFAULT_TIMEOUT_SECONDS, alias="request_timeout"
     )
     """Seconds for the whole call, retries included (at most a day); alias
     `request_timeout`."""
-    max_retries: int = Field(default=2, ge=0)
+    max_retries: Annotated[int, AfterValidator(check_max_retries)] = 2
     """Extra attempts after a 429, a 500/502/503/504, or a connection that never
     reached Segmind; a v2 job's polls, safe to repeat, get at least 3."""
     default_headers: (

@@ -100,21 +100,8 @@ class Call:
     def __post_init__(self) -> None:
         if isinstance(self.api_key, str):  # set past the model's checks
             object.__setattr__(self, "api_key", SecretStr(self.api_key))
-        # Checked like the model's fields: per-call overrides land here.
-        timeout, retries = self.timeout, self.max_retries
-        if timeout is not None and (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, int | float)
-            or not 0 < timeout <= MAX_TIMEOUT_SECONDS
-        ):
-            raise SegmindInputError(
-                f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_SECONDS:g}]"
-                f" or None, got {timeout!r}"
-            )
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise SegmindInputError(
-                f"max_retries must be a whole number >= 0, got {retries!r}"
-            )
+        check_timeout(self.timeout)  # per-call overrides land here unchecked
+        check_max_retries(self.max_retries)
         object.__setattr__(self, "content", _encode(self.body))
 
     @property
@@ -234,6 +221,26 @@ def check_body_fields(names: Iterable[object] | None) -> Iterable[object] | None
                 "or set SEGMIND_API_KEY"
             )
     return names
+
+
+def check_timeout(timeout: Any) -> Any:
+    """Return `timeout` if it is seconds in (0, `MAX_TIMEOUT_SECONDS`] or `None`."""
+    number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
+    if timeout is not None and not (number and 0 < timeout <= MAX_TIMEOUT_SECONDS):
+        raise SegmindInputError(
+            f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_SECONDS:g}]"
+            f" or None, got {timeout!r}"
+        )
+    return timeout
+
+
+def check_max_retries(retries: Any) -> Any:
+    """Return `retries` if it is a whole number >= 0 (not a bool)."""
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise SegmindInputError(
+            f"max_retries must be a whole number >= 0, got {retries!r}"
+        )
+    return retries
 
 
 def check_slug(slug: object) -> str:
