@@ -7,7 +7,6 @@ after Segmind accepted (and billed) a job carries it as `error.job`.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
@@ -31,13 +30,11 @@ from langchain_segmind.errors import (
 from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirected
 from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.failures import (
-    MAX_JSON_VALUES,
     error_for_failed_job,
     forget_stack_locals,
-    too_many_json_values,
 )
 from langchain_segmind.transport.redaction import without_key
-from langchain_segmind.transport.send import Answer, Call, asend, send
+from langchain_segmind.transport.send import Answer, Call, asend, read_json, send
 
 logger = logging.getLogger("langchain_segmind")
 
@@ -312,21 +309,14 @@ def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
         )
     output: Any = payload.get("output")
     if isinstance(output, str):
-        written = output.encode("utf-8", "surrogatepass")
-        if too_many_json_values(written):
-            raise SegmindResponseError(
-                f"the job's output is JSON of more than {MAX_JSON_VALUES:,} values",
-                request_id=job.request_id,
-            )
         # Redacted before JSON reads the escapes the key may be spelled in.
-        output = without_key(written, call.api_key).decode("utf-8", "surrogatepass")
-        try:
-            output = json.loads(output)
-        except (ValueError, RecursionError) as error:
-            raise SegmindResponseError(
-                f"the job's output is not JSON: {output[:200]!r}",
-                request_id=job.request_id,
-            ) from error
+        written = without_key(output.encode("utf-8", "surrogatepass"), call.api_key)
+        output = read_json(
+            written,
+            lambda problem: SegmindResponseError(
+                f"the job's output is {problem}", request_id=job.request_id
+            ),
+        )
     if not isinstance(output, Mapping):
         raise SegmindResponseError(
             f"queued job {job.request_id} ended {payload.get('status')!r} without "

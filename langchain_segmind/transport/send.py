@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -556,31 +556,35 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
     status, headers = progress.status_code or 0, progress.headers
     if status >= 400:
         raise error_for_answer(status, headers, body, model=call.model, url=call.url)
-    if too_many_json_values(body):
-        problem = f"a JSON body of more than {MAX_JSON_VALUES:,} values"
-        raise _unusable_answer(status, headers, body, problem)
-    try:
-        payload = json.loads(body)
-    except RecursionError as error:
-        problem = "JSON nested too deeply to read"
-        raise _unusable_answer(status, headers, body, problem) from error
-    except ValueError as error:
-        problem = f"a body that is not JSON: {_excerpt(body)!r}"
-        raise _unusable_answer(status, headers, body, problem) from error
     request_id = headers.get("x-request-id")
+
+    def unusable(problem: str) -> SegmindResponseError:
+        return SegmindResponseError(
+            f"Segmind answered {status} with {problem}",
+            status_code=status,
+            request_id=request_id,
+            body=_excerpt(body),
+        )
+
+    payload = read_json(body, unusable, not_json="a body that is not JSON")
     logger.debug("%s -> %s (request id %s)", call.url, status, request_id)
     return Answer(status, headers, payload)
 
 
-def _unusable_answer(
-    status: int, headers: Mapping[str, str], body: bytes, problem: str
-) -> SegmindResponseError:
-    return SegmindResponseError(
-        f"Segmind answered {status} with {problem}",
-        status_code=status,
-        request_id=headers.get("x-request-id"),
-        body=_excerpt(body),
-    )
+def read_json(
+    data: bytes,
+    refuse: Callable[[str], SegmindResponseError],
+    not_json: str = "not JSON",
+) -> Any:
+    """`data` parsed as JSON within `MAX_JSON_VALUES`, or `refuse(problem)` raised."""
+    if too_many_json_values(data):
+        raise refuse(f"JSON of more than {MAX_JSON_VALUES:,} values")
+    try:
+        return json.loads(data)
+    except RecursionError as error:
+        raise refuse("JSON nested too deeply to read") from error
+    except ValueError as error:
+        raise refuse(f"{not_json}: {_excerpt(data)!r}") from error
 
 
 def _excerpt(body: bytes) -> str:
