@@ -65,7 +65,6 @@ from langchain_segmind.transport.queue import SegmindJob
 from langchain_segmind.transport.send import (
     Answer,
     Call,
-    asend,
     check_api_key,
     check_base_url,
     check_body_fields,
@@ -75,7 +74,6 @@ from langchain_segmind.transport.send import (
     check_slug,
     check_timeout,
     redacted_for_traces,
-    send,
 )
 
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
@@ -457,9 +455,11 @@ class ChatSegmind(BaseChatModel):
         stop_sequences = conversion.stop_sequences_of(
             self.stop if stop is None else stop
         )
+        account = callbacks.account_id(self.base_url, self.api_key)
         if "resume_job" in kwargs:
             job = queue.job_to_resume(model, self.base_url, kwargs)
-            return self._build_call(job.model, None, kwargs, job), None, stop_sequences
+            call = self._build_call(job.model, None, kwargs, account, job)
+            return call, None, stop_sequences
         extra_body = {**self.model_kwargs, **(self.extra_body or {})}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         if not isinstance(nested := kwargs.get("extra_body") or {}, Mapping):
@@ -486,17 +486,18 @@ class ChatSegmind(BaseChatModel):
         )
         if self.min_remaining_credits is not None:
             callbacks.check_balance(
-                callbacks.account_id(self.base_url, self.api_key),
+                account,
                 self.min_remaining_credits,
                 raise_error=self.raise_on_low_credits,
             )
-        return self._build_call(model, body, kwargs), binding, stop_sequences
+        return self._build_call(model, body, kwargs, account), binding, stop_sequences
 
     def _build_call(
         self,
         model: str,
         body: dict[str, Any] | None,
         kwargs: Any,
+        account: str,
         job: SegmindJob | None = None,
     ) -> Call:
         v2 = self.api_version == "v2"
@@ -512,6 +513,8 @@ class ChatSegmind(BaseChatModel):
             model=model,
             async_backend=self.async_transport,
             job=job,
+            queued=v2 or job is not None,
+            account=account,
         )
 
     def _read(
@@ -522,9 +525,10 @@ class ChatSegmind(BaseChatModel):
         stop: tuple[str, ...],
     ) -> AIMessage:
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
-        account = callbacks.account_id(self.base_url, self.api_key)
         # Read even from an unreadable answer; a resumed job's balance is old.
-        credits = callbacks.read_credits(answer.headers, account, resumed_job=call.job)
+        credits = callbacks.read_credits(
+            answer.headers, call.account, resumed_job=call.job
+        )
         message = conversion.read_answer(answer.payload)
         if message is None:
             raise error_for_unreadable(
@@ -538,22 +542,14 @@ class ChatSegmind(BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> AIMessage:
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
-        account = callbacks.account_id(self.base_url, self.api_key)
-        with callbacks.balance_of_failure(account, call.job):
-            queued = call.job is not None or self.api_version == "v2"
-            exchange = queue.collect if queued else send
-            answer = exchange(call, self.http_client)
+        answer = queue.exchange(call, self.http_client)
         return self._read(answer, call, binding, stop_sequences)
 
     async def _asend(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> AIMessage:
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
-        account = callbacks.account_id(self.base_url, self.api_key)
-        with callbacks.balance_of_failure(account, call.job):
-            queued = call.job is not None or self.api_version == "v2"
-            exchange = queue.acollect if queued else asend
-            answer = await exchange(call, self.http_async_client)
+        answer = await queue.aexchange(call, self.http_async_client)
         return self._read(answer, call, binding, stop_sequences)
 
     def _generate(

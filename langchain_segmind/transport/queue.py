@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx2
 
+from langchain_segmind.callbacks import balance_of_failure
 from langchain_segmind.errors import (
     SegmindConnectionError,
     SegmindContextOverflowError,
@@ -136,30 +137,39 @@ def job_to_resume(model: str, base_url: str, options: Mapping[str, Any]) -> Segm
     return job
 
 
-def collect(call: Call, client: SyncClient | None = None) -> Answer:
-    """Submit `call` (a v2 POST) unless it resumes `call.job`; wait for the result."""
-    deadline = replace(Deadline.start(call.timeout), queue="submit")
-    job = call.job or _accepted(send(call, client, deadline=deadline), call)
-    deadline = replace(deadline, queue="job")
-    with _carrying(job):
-        status, result = _polls(call, job, client)
-        waits = _waits(deadline, job)
-        while _pending(send(status, client, deadline=deadline), job):
-            deadline.clock.sleep(next(waits))
-        return _result(send(result, client, deadline=deadline), job, call)
+def exchange(call: Call, client: SyncClient | None = None) -> Answer:
+    """Send `call`, or submit it as a v2 job (unless it resumes one) and collect it.
+
+    A failure's reported balance is remembered for the low-balance guard.
+    """
+    with balance_of_failure(call.account, call.job):
+        if not call.queued:
+            return send(call, client)
+        deadline = replace(Deadline.start(call.timeout), queue="submit")
+        job = call.job or _accepted(send(call, client, deadline=deadline), call)
+        deadline = replace(deadline, queue="job")
+        with _carrying(job):
+            status, result = _polls(call, job, client)
+            waits = _waits(deadline, job)
+            while _pending(send(status, client, deadline=deadline), job):
+                deadline.clock.sleep(next(waits))
+            return _result(send(result, client, deadline=deadline), job, call)
 
 
-async def acollect(call: Call, client: AsyncClient | None = None) -> Answer:
-    """The async form of `collect`."""
-    deadline = replace(Deadline.start(call.timeout), queue="submit")
-    job = call.job or _accepted(await asend(call, client, deadline=deadline), call)
-    deadline = replace(deadline, queue="job")
-    with _carrying(job):
-        status, result = _polls(call, job, client)
-        waits = _waits(deadline, job)
-        while _pending(await asend(status, client, deadline=deadline), job):
-            await deadline.clock.asleep(next(waits))
-        return _result(await asend(result, client, deadline=deadline), job, call)
+async def aexchange(call: Call, client: AsyncClient | None = None) -> Answer:
+    """The async form of `exchange`."""
+    with balance_of_failure(call.account, call.job):
+        if not call.queued:
+            return await asend(call, client)
+        deadline = replace(Deadline.start(call.timeout), queue="submit")
+        job = call.job or _accepted(await asend(call, client, deadline=deadline), call)
+        deadline = replace(deadline, queue="job")
+        with _carrying(job):
+            status, result = _polls(call, job, client)
+            waits = _waits(deadline, job)
+            while _pending(await asend(status, client, deadline=deadline), job):
+                await deadline.clock.asleep(next(waits))
+            return _result(await asend(result, client, deadline=deadline), job, call)
 
 
 _RESUME_HINT = (

@@ -95,6 +95,10 @@ class Call:
     async_backend: str = "httpx2"
     job: SegmindJob | None = None
     """An accepted v2 job this call collects, never submitting (`resume`)."""
+    queued: bool = False
+    """Whether it runs as a v2 job (`queue.exchange`), not as one request."""
+    account: str = field(default="", repr=False)
+    """`callbacks.account_id` of its key, whose balance its answers report."""
     content: bytes | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
