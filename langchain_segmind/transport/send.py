@@ -208,10 +208,7 @@ def redacted_for_traces(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     }
     for option in ("extra_headers", "extra_body"):
         if isinstance(given := shown.get(option), Mapping):
-            shown[option] = {
-                name: "[redacted]" if named_like_a_credential(name) else value
-                for name, value in given.items()
-            }
+            shown[option] = redacted_for_traces(given)
     return shown
 
 
