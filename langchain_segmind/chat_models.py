@@ -455,11 +455,9 @@ class ChatSegmind(BaseChatModel):
         stop_sequences = conversion.stop_sequences_of(
             self.stop if stop is None else stop
         )
-        account = callbacks.account_id(self.base_url, self.api_key)
         if "resume_job" in kwargs:
             job = queue.job_to_resume(model, self.base_url, kwargs)
-            call = self._build_call(job.model, None, kwargs, account, job)
-            return call, None, stop_sequences
+            return self._build_call(job.model, None, kwargs, job), None, stop_sequences
         extra_body = {**self.model_kwargs, **(self.extra_body or {})}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         if not isinstance(nested := kwargs.get("extra_body") or {}, Mapping):
@@ -484,20 +482,20 @@ class ChatSegmind(BaseChatModel):
             extra_body=extra_body,
             profile=profile_of_call(model, self.model, self.profile),
         )
+        call = self._build_call(model, body, kwargs)
         if self.min_remaining_credits is not None:
             callbacks.check_balance(
-                account,
+                call.account,
                 self.min_remaining_credits,
                 raise_error=self.raise_on_low_credits,
             )
-        return self._build_call(model, body, kwargs, account), binding, stop_sequences
+        return call, binding, stop_sequences
 
     def _build_call(
         self,
         model: str,
         body: dict[str, Any] | None,
         kwargs: Any,
-        account: str,
         job: SegmindJob | None = None,
     ) -> Call:
         v2 = self.api_version == "v2"
@@ -514,7 +512,7 @@ class ChatSegmind(BaseChatModel):
             async_backend=self.async_transport,
             job=job,
             queued=v2 or job is not None,
-            account=account,
+            account=callbacks.account_id(self.base_url, self.api_key),
         )
 
     def _read(
