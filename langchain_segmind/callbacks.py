@@ -77,7 +77,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
-@functools.lru_cache(maxsize=32)  # read on every answer; SecretStr hashes its value
+@functools.lru_cache(maxsize=32)  # named on every call; SecretStr hashes its value
 def account_id(base_url: str, api_key: SecretStr | str | None) -> str:
     """An opaque, stable name for the account behind `api_key` at `base_url`.
 
