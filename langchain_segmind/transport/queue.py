@@ -138,10 +138,7 @@ def job_to_resume(model: str, base_url: str, options: Mapping[str, Any]) -> Segm
 
 
 def exchange(call: Call, client: SyncClient | None = None) -> Answer:
-    """Send `call`, or submit it as a v2 job (unless it resumes one) and collect it.
-
-    A failure's reported balance is remembered for the low-balance guard.
-    """
+    """Send `call`; if `queued`, submit it (or resume `call.job`) and collect it."""
     with balance_of_failure(call.account, call.job):
         if not call.queued:
             return send(call, client)
