@@ -126,12 +126,13 @@ ATTEMPT: ContextVar[Progress | None] = ContextVar("segmind_attempt", default=Non
 
 
 def error_for_exception(
-    error: Exception, progress: Progress, *, model: str = ""
+    error: Exception, progress: Progress, *, model: str = "", url: str = ""
 ) -> SegmindError | None:
     """The typed error for what an attempt raised, or `None` if it is not ours.
 
     A POST broken after it may have reached Segmind is reported as possibly
-    billed and never retried; one that provably never left may be.
+    billed and never retried; one that provably never left may be. A failure
+    to connect names the address `url` leads to (a stale `base_url`, say).
     """
     if isinstance(error, SegmindError):
         return error
@@ -150,6 +151,7 @@ def error_for_exception(
     deadline, cause, status = progress.deadline, error.__cause__, progress.status_code
     in_time = deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
     description = f"{type(error).__name__}: {error}"
+    where = f"Segmind at {urlsplit(url).netloc}" if url else "Segmind"
     # A pool whose connections stayed busy until a POST could no longer be
     # answered (aiohttp's connect timeout covers that wait too).
     no_connection = _named(error, "PoolTimeout") or (
@@ -161,7 +163,7 @@ def error_for_exception(
         progress.never_sent = True  # or a user client's own connect limit
         if no_connection:
             return SegmindConnectionError(f"{NO_CONNECTION} ({description})")
-        return SegmindConnectionError(f"could not reach Segmind ({description})")
+        return SegmindConnectionError(f"could not reach {where} ({description})")
     timed_out = isinstance(error, TimeoutError) or (
         _named(error, "TimeoutException")
         # httpx-aiohttp reports more than timeouts as TimeoutException
@@ -217,7 +219,7 @@ def error_for_exception(
         else _named(error, "ConnectError", "ProxyError")
     ):
         progress.never_sent = True
-        return SegmindConnectionError(f"could not reach Segmind ({description})")
+        return SegmindConnectionError(f"could not reach {where} ({description})")
     if (
         _named(error, "RemoteProtocolError") and not str(error).startswith(_NO_ANSWER)
     ) or _named(error, "ClientResponseError"):  # aiohttp's word for the same

@@ -517,7 +517,7 @@ def _delay_or_raise(
     if not isinstance(error, Exception):  # Ctrl-C, cancelled: raised as it is
         forget_attempt(error, call.api_key, progress.caller_exception)
         raise error
-    failure = error_for_exception(error, progress, model=call.model)
+    failure = error_for_exception(error, progress, model=call.model, url=call.url)
     if failure is None:
         forget_stack_locals(error)
         raise error
