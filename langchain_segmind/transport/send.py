@@ -317,10 +317,13 @@ def send(
         progress = Progress(deadline, caller_exception=sys.exc_info()[1])
         try:
             return _decode(_attempt(client, call, progress), progress, call)
-        except BaseException as error:  # classified, or re-raised
+        except Exception as error:  # classified: ours, or the user's re-raised
             delay, answered_failure = _delay_or_raise(
                 error, progress, call, retries, answered_failure
             )
+        except BaseException as interrupted:  # Ctrl-C: raised as it is
+            _forget_attempt(interrupted, progress, call)
+            raise
         deadline.clock.sleep(delay)
         retries += 1
 
@@ -338,10 +341,13 @@ async def asend(
             async with asyncio.timeout(deadline.remaining()):
                 body = await _aattempt(client, call, progress)
             return _decode(body, progress, call)
-        except BaseException as error:  # classified, or re-raised
+        except Exception as error:  # classified: ours, or the user's re-raised
             delay, answered_failure = _delay_or_raise(
                 error, progress, call, retries, answered_failure
             )
+        except BaseException as interrupted:  # cancelled, Ctrl-C: raised as it is
+            _forget_attempt(interrupted, progress, call)
+            raise
         await deadline.clock.asleep(delay)
         retries += 1
 
@@ -506,22 +512,26 @@ def _add_chunk(chunk: bytes, progress: Progress, model: str) -> None:
         raise progress.deadline.error()
 
 
+def _forget_attempt(error: BaseException, progress: Progress, call: Call) -> None:
+    """Clear the failed attempt's frames and the body it read (a key echoed in it)."""
+    forget_attempt(error, call.api_key, progress.caller_exception)
+    progress.body.clear()
+
+
 def _delay_or_raise(
-    error: BaseException,
+    error: Exception,
     progress: Progress,
     call: Call,
     retries: int,
     answered_failure: SegmindError | None,
 ) -> tuple[float, SegmindError | None]:
     """The wait before the next attempt, and the new `answered_failure`; or raises."""
-    if not isinstance(error, Exception):  # Ctrl-C, cancelled: raised as it is
-        forget_attempt(error, call.api_key, progress.caller_exception)
-        raise error
     failure = error_for_exception(error, progress, model=call.model, url=call.url)
     if failure is None:
+        progress.body.clear()
         forget_stack_locals(error)
         raise error
-    forget_attempt(error, call.api_key, progress.caller_exception)
+    _forget_attempt(error, progress, call)
     redact_request(error)
     if failure is not error:
         failure.__cause__ = error

@@ -245,7 +245,7 @@ class Recorder:
 class BrokenBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     """A body a user's transport breaks with `error`, after its `start`."""
 
-    def __init__(self, error: Exception, start: bytes = b'{"choices": ') -> None:
+    def __init__(self, error: BaseException, start: bytes = b'{"choices": ') -> None:
         self.error, self.start = error, start
 
     def __iter__(self) -> Iterator[bytes]:

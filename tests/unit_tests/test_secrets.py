@@ -508,6 +508,26 @@ def test_key_is_in_no_frame_of_a_call_interrupted_by_ctrl_c(keyed, recorder, cal
     assert _requests_holding_the_key(caught.value) == []
 
 
+@pytest.mark.parametrize(
+    "cut", [httpx2.ReadError("connection reset"), KeyboardInterrupt()]
+)
+def test_a_key_echoed_in_an_answer_cut_short_is_in_no_frame(keyed, recorder, call, cut):
+    echo = b'{"echo": "' + KEY.encode() + b'"'
+    recorder.queue(httpx2.Response(200, stream=BrokenBody(cut, echo)))
+
+    with pytest.raises((SegmindError, KeyboardInterrupt)) as caught:
+        call(keyed, "Hi")
+
+    held = [
+        (frame.f_code.co_name, name)
+        for frame, _ in traceback.walk_tb(caught.value.__traceback__)
+        if frame.f_globals["__name__"].startswith("langchain_segmind")
+        for name, value in frame.f_locals.items()
+        if KEY in repr(value) or KEY in repr(getattr(value, "body", None))
+    ]
+    assert held == []
+
+
 def test_a_failed_call_leaves_the_exception_being_handled_as_it_was(keyed, recorder):
     def parse(record: str) -> None:
         position = 42
