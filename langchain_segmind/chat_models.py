@@ -29,7 +29,6 @@ from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import (
     AfterValidator,
     AliasChoices,
-    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -88,7 +87,6 @@ _CALL_OPTIONS = frozenset(
 _field_names = functools.cache(get_pydantic_field_names)  # with aliases
 # The names the key may be given under (the second as in `openai_api_key`).
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
-_Slug = Annotated[str, BeforeValidator(check_slug)]
 
 
 class ChatSegmind(BaseChatModel):
@@ -134,7 +132,7 @@ class ChatSegmind(BaseChatModel):
     # hide_input_in_errors: a validation error must not print the API key.
     model_config = ConfigDict(populate_by_name=True, hide_input_in_errors=True)
 
-    model: _Slug = Field(alias="model_name")
+    model: str = Field(alias="model_name")
     """The Segmind slug of the model, e.g. `"claude-4.5-sonnet"`."""
     api_key: Annotated[SecretStr | None, AfterValidator(check_api_key)] = Field(
         default_factory=secret_from_env("SEGMIND_API_KEY", default=None),
@@ -231,6 +229,11 @@ class ChatSegmind(BaseChatModel):
             for k, v in args
             if k not in ("model", "profile")
         ]
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _check_model(cls, value: object) -> str:
+        return check_slug(value)
 
     @field_validator(
         "temperature", "max_tokens", "timeout", "max_retries", mode="before"
@@ -649,7 +652,7 @@ class ChatSegmindClaude(ChatSegmind):
     ```
     """
 
-    model: _Slug = Field(default="claude-3.5-sonnet", alias="model_name")
+    model: str = Field(default="claude-3.5-sonnet", alias="model_name")
 
     if TYPE_CHECKING:
         # Re-declaring `model` would have type checkers build `__init__` from
@@ -670,7 +673,7 @@ class ChatSegmindGPT4o(ChatSegmind):
     ```
     """
 
-    model: _Slug = Field(default="gpt-4o", alias="model_name")
+    model: str = Field(default="gpt-4o", alias="model_name")
 
     if TYPE_CHECKING:
         # As in ChatSegmindClaude.

@@ -9,6 +9,7 @@ import warnings
 import httpx2
 import pytest
 from langchain_core.load import dumpd, load
+from pydantic import Field
 
 from langchain_segmind import (
     ChatSegmind,
@@ -183,6 +184,17 @@ def test_a_minimum_balance_that_is_no_number_is_refused():
 def test_a_model_is_required_and_the_error_names_model():
     with pytest.raises(SegmindInputError, match=r"^model is required"):
         ChatSegmind()
+
+
+def test_a_subclass_with_a_default_slug_of_its_own_still_checks_the_slug():
+    class Mine(ChatSegmind):
+        model: str = Field(default="gpt-4o", alias="model_name")
+
+    assert Mine().model == "gpt-4o"
+    with pytest.raises(SegmindInputError, match="not a Segmind model slug"):
+        Mine(model="../v2/gpt-4o")
+    with pytest.raises(SegmindInputError, match=r"^model is required"):
+        Mine(model=None)
 
 
 def test_the_repr_shows_the_slug_and_not_the_profile():
