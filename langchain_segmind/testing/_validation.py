@@ -179,14 +179,14 @@ def _check_anthropic(slug: str, body: dict[str, Any]) -> None:
 
 def _check_openai_like(slug: str, body: dict[str, Any]) -> None:
     if _REASONING.fullmatch(slug.lower()):
-        if body.get("temperature", 1) != 1:
+        if body.get("temperature") not in (None, 1):
             raise reject(
                 400,
                 f"Unsupported value: 'temperature' does not support "
                 f"{body['temperature']!r} with this model. Only the default (1) "
                 "value is supported.",
             )
-        if "top_p" in body:
+        if body.get("top_p") is not None:
             raise reject(
                 400, "Unsupported parameter: 'top_p' is not supported with this model."
             )

@@ -264,6 +264,8 @@ def test_reasoning_models_take_the_default_temperature_only(
     for slug in ("o3", "gpt-5", "o3-mini"):
         response = client.post(f"/v1/{slug}", json={**HELLO, "temperature": 1})
         assert text_of(response) == DEFAULT_REPLY
+    unset = {**HELLO, "temperature": None, "top_p": None}
+    assert text_of(client.post("/v1/o4-mini", json=unset)) == DEFAULT_REPLY
     sampled = {**HELLO, "temperature": 0.5}
     assert text_of(client.post("/v1/gpt-4o", json=sampled)) == DEFAULT_REPLY
 
