@@ -449,10 +449,7 @@ def test_https_to_a_plain_http_server_is_a_connection_error_that_never_sent(
     with pytest.raises(SegmindConnectionError) as caught:
         invoke_as(mode, model, "Hi")
 
-    address = https.split("//")[1].split("/")[0]
-    assert caught.value.message.startswith(
-        f"could not reach Segmind at {address} (ConnectError:"
-    )
+    assert caught.value.message.startswith("could not reach Segmind at 127.0.0.1:")
     assert "SSL" in caught.value.message
     assert caught.value.is_retryable is True
     assert emulator.requests == []

@@ -277,6 +277,7 @@ async def test_an_unreachable_gateway_is_retried_then_reported(
 
     assert caught.value.is_retryable
     assert type(caught.value.__cause__).__name__ == "ConnectError"
+    assert f" at 127.0.0.1:{stopped.port} (" in str(caught.value)  # the address tried
     assert clock.waits == [0.5, 1.0]  # three attempts
 
 

@@ -296,3 +296,10 @@ def error_texts(error: BaseException) -> list[str]:
     )
     texts.append("".join(with_locals.format()))
     return texts
+
+
+# Segmind's two wordings of a 401.
+SEGMIND_401_MESSAGES = [
+    "Missing Authorization or x-api-key in header",
+    "Unauthorized. API key is invalid or may have expired. Please check your API key.",
+]

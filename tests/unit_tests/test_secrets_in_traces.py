@@ -1,0 +1,71 @@
+"""What LangChain hands to a tracer (LangSmith sees the same) never holds the key.
+
+Neither on a call's start, end or error, nor when a key given per call is
+refused before sending.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+
+from langchain_segmind import SegmindError, SegmindInputError
+
+from ._payloads import KEY, SEGMIND_401_MESSAGES
+
+
+class TraceRecorder(BaseCallbackHandler):
+    """Everything LangChain hands to a tracer (LangSmith sees the same)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def on_chat_model_start(self, serialized, messages, **kwargs) -> None:
+        self.seen.append(repr((serialized, messages, kwargs)))
+
+    def on_llm_end(self, response, **kwargs) -> None:
+        self.seen.append(repr((response, kwargs)))
+
+    def on_llm_error(self, error, **kwargs) -> None:
+        self.seen.append(repr((str(error), repr(error), kwargs)))
+
+
+@pytest.mark.parametrize("status", [None, 401], ids=["success", "401"])
+def test_key_is_not_handed_to_tracers(keyed, recorder, status):
+    if status:
+        recorder.fail(status, SEGMIND_401_MESSAGES[1])
+    tracer = TraceRecorder()
+
+    with contextlib.suppress(SegmindError):
+        keyed.invoke("Hi", config={"callbacks": [tracer]})
+
+    assert len(tracer.seen) == 2  # start, then end or error
+    assert recorder.last.headers["x-api-key"] == KEY
+    for seen in tracer.seen:
+        assert KEY not in seen
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"api_key": KEY},
+        {"segmindApiKey": KEY},
+        {"extra_headers": {"X-Api-Key": KEY}},
+        {"extra_body": {"api_key": KEY}},
+    ],
+    ids=["api_key", "camel-case", "header", "extra-body"],
+)
+def test_a_key_given_per_call_is_refused_and_not_traced(make_model, recorder, given):
+    tracer = TraceRecorder()
+
+    with pytest.raises(SegmindInputError):
+        make_model(api_key="sk-the-models-own-key").invoke(
+            "Hi", config={"callbacks": [tracer]}, **given
+        )
+
+    assert recorder.count == 0
+    assert tracer.seen
+    for seen in tracer.seen:
+        assert KEY not in seen
