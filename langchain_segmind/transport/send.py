@@ -202,14 +202,18 @@ def redacted_for_traces(kwargs: Mapping[str, Any]) -> dict[str, Any]:
 
     LangChain traces them before the call refuses a key given per call.
     """
-    shown = {
-        name: "[redacted]" if named_like_a_credential(name) else value
-        for name, value in kwargs.items()
-    }
+    shown = _redacted(kwargs)
     for option in ("extra_headers", "extra_body"):
         if isinstance(given := shown.get(option), Mapping):
-            shown[option] = redacted_for_traces(given)
+            shown[option] = _redacted(given)
     return shown
+
+
+def _redacted(given: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: "[redacted]" if named_like_a_credential(name) else value
+        for name, value in given.items()
+    }
 
 
 def check_body_fields(names: Iterable[object] | None) -> Iterable[object] | None:

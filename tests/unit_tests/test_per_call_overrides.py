@@ -93,6 +93,16 @@ def test_a_body_field_json_cannot_carry_fails_at_call_time(make_model, recorder)
     assert recorder.count == 0
 
 
+def test_an_extra_body_that_holds_itself_fails_at_call_time(gpt, recorder):
+    cyclic: dict[str, object] = {}
+    cyclic["extra_body"] = cyclic
+
+    with pytest.raises(SegmindInputError, match="cannot be sent as JSON"):
+        gpt.invoke("Hi", extra_body=cyclic)
+
+    assert recorder.count == 0
+
+
 def test_extra_body_fields_are_merged_into_the_body(make_model, recorder, call):
     model = make_model(
         ChatSegmindGPT4o, model_kwargs={"top_k": 1}, extra_body={"top_k": 5, "seed": 1}
