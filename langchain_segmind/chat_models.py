@@ -543,14 +543,16 @@ class ChatSegmind(BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> AIMessage:
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
-        answer = queue.exchange(call, self.http_client)
+        with callbacks.balance_of_failure(call.account, call.job):
+            answer = queue.exchange(call, self.http_client)
         return self._read(answer, call, binding, stop_sequences)
 
     async def _asend(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
     ) -> AIMessage:
         call, binding, stop_sequences = self._prepare(messages, stop, kwargs)
-        answer = await queue.aexchange(call, self.http_async_client)
+        with callbacks.balance_of_failure(call.account, call.job):
+            answer = await queue.aexchange(call, self.http_async_client)
         return self._read(answer, call, binding, stop_sequences)
 
     def _generate(

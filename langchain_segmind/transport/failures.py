@@ -151,7 +151,8 @@ def error_for_exception(
     deadline, cause, status = progress.deadline, error.__cause__, progress.status_code
     in_time = deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
     description = f"{type(error).__name__}: {error}"
-    where = f"Segmind at {urlsplit(url).netloc}" if url else "Segmind"
+    address = urlsplit(url).netloc.rpartition("@")[2]  # no credentials
+    where = f"Segmind at {address}" if address else "Segmind"
     # A pool whose connections stayed busy until a POST could no longer be
     # answered (aiohttp's connect timeout covers that wait too).
     no_connection = _named(error, "PoolTimeout") or (

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx2
 
-from langchain_segmind.callbacks import balance_of_failure
 from langchain_segmind.errors import (
     SegmindConnectionError,
     SegmindContextOverflowError,
@@ -139,34 +138,32 @@ def job_to_resume(model: str, base_url: str, options: Mapping[str, Any]) -> Segm
 
 def exchange(call: Call, client: SyncClient | None = None) -> Answer:
     """Send `call`; if `queued`, submit it (or resume `call.job`) and collect it."""
-    with balance_of_failure(call.account, call.job):
-        if not call.queued:
-            return send(call, client)
-        deadline = replace(Deadline.start(call.timeout), queue="submit")
-        job = call.job or _accepted(send(call, client, deadline=deadline), call)
-        deadline = replace(deadline, queue="job")
-        with _carrying(job):
-            status, result = _polls(call, job, client)
-            waits = _waits(deadline, job)
-            while _pending(send(status, client, deadline=deadline), job):
-                deadline.clock.sleep(next(waits))
-            return _result(send(result, client, deadline=deadline), job, call)
+    if not call.queued:
+        return send(call, client)
+    deadline = replace(Deadline.start(call.timeout), queue="submit")
+    job = call.job or _accepted(send(call, client, deadline=deadline), call)
+    deadline = replace(deadline, queue="job")
+    with _carrying(job):
+        status, result = _polls(call, job, client)
+        waits = _waits(deadline, job)
+        while _pending(send(status, client, deadline=deadline), job):
+            deadline.clock.sleep(next(waits))
+        return _result(send(result, client, deadline=deadline), job, call)
 
 
 async def aexchange(call: Call, client: AsyncClient | None = None) -> Answer:
     """The async form of `exchange`."""
-    with balance_of_failure(call.account, call.job):
-        if not call.queued:
-            return await asend(call, client)
-        deadline = replace(Deadline.start(call.timeout), queue="submit")
-        job = call.job or _accepted(await asend(call, client, deadline=deadline), call)
-        deadline = replace(deadline, queue="job")
-        with _carrying(job):
-            status, result = _polls(call, job, client)
-            waits = _waits(deadline, job)
-            while _pending(await asend(status, client, deadline=deadline), job):
-                await deadline.clock.asleep(next(waits))
-            return _result(await asend(result, client, deadline=deadline), job, call)
+    if not call.queued:
+        return await asend(call, client)
+    deadline = replace(Deadline.start(call.timeout), queue="submit")
+    job = call.job or _accepted(await asend(call, client, deadline=deadline), call)
+    deadline = replace(deadline, queue="job")
+    with _carrying(job):
+        status, result = _polls(call, job, client)
+        waits = _waits(deadline, job)
+        while _pending(await asend(status, client, deadline=deadline), job):
+            await deadline.clock.asleep(next(waits))
+        return _result(await asend(result, client, deadline=deadline), job, call)
 
 
 _RESUME_HINT = (

@@ -33,6 +33,17 @@ def test_importing_the_package_loads_no_chat_model_machinery() -> None:
     assert out == ["False", "False"]
 
 
+def test_a_job_unpickled_in_a_new_process_loads_no_callback_machinery() -> None:
+    code = (
+        "import sys; from langchain_segmind import SegmindJob; "
+        "print('langchain_core.callbacks' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False"]
+
+
 def test_every_testing_export_resolves() -> None:
     from langchain_segmind import testing
 

@@ -13,7 +13,12 @@ import httpx2
 import pytest
 from langchain_core.load import dumps
 
-from langchain_segmind import ChatSegmind, ChatSegmindGPT4o, SegmindInputError
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindGPT4o,
+    SegmindConnectionError,
+    SegmindInputError,
+)
 from tests import CallbackRecorder
 
 from ._payloads import KEY, error_texts
@@ -105,6 +110,20 @@ def test_a_base_url_with_credentials_is_refused_without_showing_them(kind):
 
     for rendered in error_texts(raised.value):
         assert "Pa55word" not in rendered
+
+
+def test_a_connection_error_names_no_credentials_of_a_base_url(keyed, recorder):
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("[Errno 111] Connection refused", request=request)
+
+    recorder.queue(refuse)
+    # Set past the checks, as `model_copy` does.
+    copied = keyed.model_copy(update={"base_url": "http://team:Pa55word@gw.test/v1"})
+
+    with pytest.raises(SegmindConnectionError, match=r"at gw\.test ") as raised:
+        copied.invoke("Hi", max_retries=0)
+
+    assert "Pa55word" not in str(raised.value)
 
 
 CREDENTIAL_HEADERS = ["Authorization", "X-Auth-Token", "x-secret", "Cookie"]
