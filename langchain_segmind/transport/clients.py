@@ -141,18 +141,13 @@ class _BoundedStream(httpcore2.NetworkStream):
     ) -> httpcore2.NetworkStream:
         bounded = _bounded(timeout, httpcore2.ConnectTimeout)
         tls = self._stream.start_tls(ssl_context, server_hostname, bounded)
-        _handshake_done()
+        _tls_pending(False)
         return _BoundedStream(tls)
 
 
-def _connection_opened() -> None:
+def _tls_pending(pending: bool) -> None:
     if (attempt := ATTEMPT.get()) is not None:
-        attempt.tls_pending = attempt.https
-
-
-def _handshake_done() -> None:
-    if (attempt := ATTEMPT.get()) is not None:
-        attempt.tls_pending = False
+        attempt.tls_pending = pending and attempt.https
 
 
 # The backends set the socket options: httpcore2 before 2.17 passes none to a
@@ -173,7 +168,7 @@ class _SyncBackend(httpcore2.SyncBackend):
             local_address,
             KEEPALIVE_OPTIONS,
         )
-        _connection_opened()
+        _tls_pending(True)
         return _BoundedStream(stream)
 
 
@@ -189,7 +184,7 @@ class _AsyncBackend(httpcore2.AnyIOBackend):
         stream = await super().connect_tcp(
             host, port, timeout, local_address, KEEPALIVE_OPTIONS
         )
-        _connection_opened()
+        _tls_pending(True)
         return _ClosedWhenCancelled(stream)
 
 
@@ -216,7 +211,7 @@ class _ClosedWhenCancelled(httpcore2.AsyncNetworkStream):
         except asyncio.CancelledError:  # httpcore2 closes it only on a failure
             await self._stream.aclose()
             raise
-        _handshake_done()
+        _tls_pending(False)
         return tls
 
 
