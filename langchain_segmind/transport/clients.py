@@ -523,12 +523,6 @@ Route: TypeAlias = Callable[[str, SecretStr | None], tuple[str, SecretStr | None
 captured_route: Route | None = None
 
 
-def redirected(url: str, api_key: SecretStr | None) -> tuple[str, SecretStr | None]:
-    """The URL and key a default-client request really uses."""
-    route = active_route()
-    return (url, api_key) if route is None else route(url, api_key)
-
-
 def active_route() -> Route | None:
     """The route of default-client requests, while an emulator captures them."""
     return captured_route or _inherited_route()

@@ -27,7 +27,7 @@ from langchain_segmind.errors import (
     SegmindResponseError,
     SegmindTimeoutError,
 )
-from langchain_segmind.transport.clients import AsyncClient, SyncClient, redirected
+from langchain_segmind.transport.clients import AsyncClient, SyncClient, active_route
 from langchain_segmind.transport.deadline import Deadline
 from langchain_segmind.transport.failures import (
     error_for_failed_job,
@@ -250,8 +250,8 @@ def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
     # The key goes with every poll: never to a host other than the submit's
     # (on the default clients, also the one they really sent it to).
     allowed = {_origin(call.url)}
-    if client is None:
-        allowed.add(_origin(redirected(call.url, None)[0]))
+    if client is None and (route := active_route()):
+        allowed.add(_origin(route(call.url, None)[0]))
     for url in (job.status_url, job.response_url):
         if _origin(url) not in allowed - {None}:
             resuming = call.job is not None

@@ -385,11 +385,11 @@ def _addressed(call: Call, client: object) -> Call:
     While an emulator captures the default clients, a user's client may not
     call Segmind itself: tests must not spend real credits.
     """
-    if client is None:
-        url, key = clients.redirected(call.url, call.api_key)
-        if url != call.url or key is not call.api_key:
-            call = replace(call, url=url, api_key=key)
-    elif clients.active_route() and _is_segmind(call.url):
+    route = clients.active_route()
+    if route and client is None:
+        url, key = route(call.url, call.api_key)
+        call = replace(call, url=url, api_key=key)
+    elif route and _is_segmind(call.url):
         raise SegmindInputError(
             f"the model's own HTTP client would call Segmind ({call.url}) while "
             "an emulator captures this process's calls (the segmind_emulator "
