@@ -381,10 +381,14 @@ def _new_client(kind: str, *, environment: bool) -> Any:
     )
     client_class = httpx2.Client if kind == "sync" else httpx2.AsyncClient
     try:
-        mounts = {
-            pattern: None if proxy is None else _proxy_transport(make, proxy)
-            for pattern, proxy in (environment_proxies() if environment else {}).items()
-        }
+        mounts: dict[str, Any] = {}
+        for pattern, proxy in (environment_proxies() if environment else {}).items():
+            try:
+                mounts[pattern] = None if proxy is None else make(proxy)
+            except (ValueError, ImportError, httpx2.InvalidURL) as error:
+                # A bad proxy URL, SOCKS without socksio: only the requests routed
+                # to it fail, before sending; those NO_PROXY sends elsewhere go.
+                mounts[pattern] = httpx2.MockTransport(partial(_refuse, error))
         return client_class(
             transport=make(None),
             mounts=mounts,
@@ -394,15 +398,6 @@ def _new_client(kind: str, *, environment: bool) -> Any:
         )
     except (OSError, ValueError, httpx2.HTTPError, httpx2.InvalidURL) as error:
         raise _setup_error(error) from error  # a missing SSL_CERT_FILE, say
-
-
-def _proxy_transport(make: Callable[[str | None], Any], proxy: str) -> Any:
-    try:
-        return make(proxy)
-    except (ValueError, ImportError, httpx2.InvalidURL) as error:
-        # A bad proxy URL, SOCKS without socksio: only the requests routed
-        # to it fail, before sending; those NO_PROXY sends elsewhere go.
-        return httpx2.MockTransport(partial(_refuse, error))
 
 
 def _refuse(error: Exception, request: httpx2.Request) -> httpx2.Response:
