@@ -19,9 +19,7 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
 MAX_RATE_LIMIT_WAIT_SECONDS = 60.0
-# What a POST needs left when it goes out, first or retried: a quarter of the
-# timeout, at most this. One sent at the last moment is billed, its answer lost.
-MAX_SPARE_SECONDS = 5.0
+MAX_SPARE_SECONDS = 5.0  # a POST sent at the last moment is billed, its answer lost
 
 
 def should_retry(error: SegmindError, *, may_have_reached: bool, method: str) -> bool:
