@@ -319,7 +319,7 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
                 "expected a base64 data URI (data:<type>;base64,...) for model "
                 f"{model!r}"
             )
-        data, mime_type = match["data"], match["media"]
+        data, mime_type = match["data"], (match["media"] or "").lower()
     elif url.lower().startswith(("http://", "https://")):
         return MediaPart(kind=kind, url=url, **hints)
     else:
@@ -338,9 +338,7 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
     ):
         data = "".join(data.split()).translate(_URL_SAFE).rstrip("=")
         data += "=" * (-len(data) % 4)
-    media_type = mime_type.lower() if mime_type else None
-    if media_type and not _MEDIA_TYPE.match(media_type):
-        media_type = None
+    media_type = mime_type if mime_type and _MEDIA_TYPE.match(mime_type) else None
     # The bytes win over a label: Anthropic refuses PNG data called JPEG.
     media_type = (sniff_media_type(data) if kind != "audio" else None) or media_type
     if media_type == "image/jpg":  # a common misspelling Anthropic refuses
