@@ -76,8 +76,6 @@ _FENCE_OPENING = re.compile(r"```[\w.+-]*+[ \t]*+\r?\n\s*+")
 # reading a block takes time linear in its length.
 _OBJECT_START = re.compile(r"\s*+(?:```[\w-]*+\s*+)?\[?\s*+\{")
 _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
-# Reasoning some models write inline, before their answer: a call drafted
-# there (and maybe rejected) is not made.
 _REASONING_OPEN = re.compile(rf"\s*+<({'|'.join(REASONING_TAG_NAMES)})>", re.IGNORECASE)
 _UNFINISHED = "the call is inside reasoning that never ends (no closing tag)"
 _BEFORE_CLOSE = (
@@ -377,8 +375,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         position = limit if close == -1 else close + len(CALL_CLOSE)
         if rest and opened is not None and len(calls) >= MAX_CALLS:
             # Capped inside the block: later blocks go with its rest, unread.
-            later = _next_opening(text, position)
-            prose_end = len(text) if later == -1 else later
+            prose_end = _openings_on(text, position, 1)
             unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}{text[prose_end:]}"
             calls.append(ParsedCall(unread, error=_TOO_MANY))
             prose.append(text[position:prose_end])

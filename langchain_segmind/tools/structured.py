@@ -227,18 +227,6 @@ def _resolved(json_schema: Mapping[str, Any]) -> Mapping[str, Any]:
     return json_schema
 
 
-def response_format_for(value: Any) -> Mapping[str, Any] | None:
-    """A per-call `response_format`: a dict as given, or built from a schema."""
-    if value is None or isinstance(value, Mapping):
-        return value
-    try:
-        return _response_format(value, None)
-    except SegmindInputError as error:
-        raise SegmindInputError(
-            f"response_format must be a dict or a schema class, got {value!r:.80}"
-        ) from error
-
-
 def tools_and_format(
     options: Mapping[str, Any], body_fields: dict[str, Any]
 ) -> tuple[ToolBinding | None, Mapping[str, Any] | None, bool]:
@@ -258,7 +246,15 @@ def tools_and_format(
         parallel = options.get("parallel_tool_calls") is not False
         binding = ToolBinding(tuple(described), choice, parallel=parallel)
     model_format = body_fields.pop("response_format", None)
-    response_format = response_format_for(options.get("response_format", model_format))
+    response_format = options.get("response_format", model_format)
+    if not (response_format is None or isinstance(response_format, Mapping)):
+        try:  # a schema
+            response_format = _response_format(response_format, None)
+        except SegmindInputError as error:
+            raise SegmindInputError(
+                "response_format must be a dict or a schema class, got "
+                f"{response_format!r:.80}"
+            ) from error
     json_mode = bool(options.get("json_mode"))
     requested = response_format or ({"type": "json_object"} if json_mode else {})
     kind, spec = requested.get("type"), requested.get("json_schema")
