@@ -125,8 +125,7 @@ def _parsed(
                 "max_tokens?)",
                 llm_output=text,
             )
-        answer = text[start:]  # not `<think>…</think>`
-        answer = _FENCE_TAG.sub(r"\1", answer)  # core reads a `json` tag only
+        answer = _FENCE_TAG.sub(r"\1", text[start:])  # core reads a `json` tag only
         try:
             value = parse_json_markdown(answer, parser=_first_json_value)
         except (ValueError, RecursionError) as error:
@@ -336,9 +335,7 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
         if _is_json_schema(schema):
             json_schema = sent = dict(schema)
         else:  # core's, whose `discriminator` names definitions it inlined
-            json_schema = _recursive_model_schema(schema) or convert_to_json_schema(
-                schema
-            )
+            json_schema = _model_schema(schema)
             sent = _any_of(json_schema)
         if strict:
             # Strict mode takes only closed objects whose properties are all
@@ -365,20 +362,19 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
     return {"type": "json_schema", "json_schema": spec}
 
 
-def _recursive_model_schema(schema: Any) -> dict[str, Any] | None:
-    """A pydantic model's own schema, definitions kept, if the model nests itself."""
-    if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
-        return None
-    written = schema.model_json_schema()
-    definitions = written.get("$defs") or {}
-    uses = {name: set(_REF.findall(json.dumps(d))) for name, d in definitions.items()}
-    try:
-        TopologicalSorter(uses).prepare()
-    except CycleError:  # a definition reaches itself
-        root = written.get("$ref")
-        body = definitions[root.rsplit("/", 1)[-1]] if root else written
-        return {**body, "$defs": definitions}
-    return None
+def _model_schema(schema: Any) -> dict[str, Any]:
+    """Core's JSON schema; a pydantic model that nests itself keeps its definitions."""
+    if isinstance(schema, type) and issubclass(schema, BaseModel):
+        written = schema.model_json_schema()
+        defs = written.get("$defs") or {}
+        uses = {name: set(_REF.findall(json.dumps(d))) for name, d in defs.items()}
+        try:
+            TopologicalSorter(uses).prepare()
+        except CycleError:  # a definition reaches itself
+            root = written.get("$ref")
+            body = defs[root.rsplit("/", 1)[-1]] if root else written
+            return {**body, "$defs": defs}
+    return convert_to_json_schema(schema)
 
 
 _REF = re.compile(r'"\$ref": "#/\$defs/([^"]+)"')
