@@ -140,9 +140,7 @@ def _parsed(
             )
     if isinstance(schema, type) and is_basemodel_subclass(schema):
         model: Any = schema
-        validate = (
-            model.model_validate if issubclass(schema, BaseModel) else model.parse_obj
-        )
+        validate = getattr(model, "model_validate", model.parse_obj)  # or v1's
         try:
             return validate(value)
         except ValueError as error:  # pydantic's ValidationError, v1 or v2
