@@ -261,7 +261,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self._segmind_runs: dict[UUID, str] = {}  # run id -> slug
         self._counted_requests: dict[str, None] = {}  # as an ordered set
         self._failed_jobs: dict[str, str] = {}  # request id -> slug
-        self._streamed_runs: dict[UUID, None] = {}  # counted when their chunk came
+        self._streamed_runs: dict[UUID, bool] = {}  # counted when their chunk came
 
     def __repr__(self) -> str:
         with self._totals_lock:
@@ -284,8 +284,6 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                     f"{usage.total_tokens} tokens, {usage.total_cost:.6g} credits"
                 )
         return "\n".join(lines)
-
-    __str__ = __repr__
 
     def on_chat_model_start(
         self,
@@ -343,7 +341,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                 LLMResult(generations=[[ChatGeneration(message=message)]])
             )
             with self._totals_lock:
-                _remember(self._streamed_runs, run_id, None)
+                _remember(self._streamed_runs, run_id, True)
                 self._count(message)
 
     def on_llm_end(
@@ -362,8 +360,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         with self._totals_lock:
             if run_id is not None:
                 self._segmind_runs.pop(run_id, None)
-                if run_id in self._streamed_runs:  # counted as its chunk came
-                    del self._streamed_runs[run_id]
+                if self._streamed_runs.pop(run_id, False):  # counted as its chunk came
                     return
             for generations in response.generations:
                 for generation in generations:
@@ -389,8 +386,6 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             response: The partial result, if any; ignored.
             **kwargs: Other arguments of the callback, ignored.
         """
-        # Bad input, no key, the low-balance guard, a closed client or no free
-        # connection: no request was made (unless a v2 job was accepted).
         refused = (
             isinstance(error, SegmindInputError)
             or (
@@ -407,8 +402,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         )
         with self._totals_lock:
             model = self._segmind_runs.pop(run_id, None)
-            if run_id in self._streamed_runs:
-                del self._streamed_runs[run_id]
+            if self._streamed_runs.pop(run_id, False):
                 return
             job = getattr(error, "job", None)  # a v2 job, which may be resumed
             counted = job is not None and (
