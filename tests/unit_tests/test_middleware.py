@@ -105,3 +105,26 @@ def test_a_reply_with_a_valid_call_too_is_no_retry_of_the_ones_in_a_row():
 
     assert update is not None
     assert update["jump_to"] == "model"
+
+
+def test_retries_are_counted_in_a_row_from_the_last_user_turn():
+    earlier = [
+        HumanMessage("Weather in Rome?"),
+        AIMessage("", invalid_tool_calls=[invalid_call("b1")]),
+        ToolMessage("arguments.city: Field required", tool_call_id="b1"),
+        AIMessage("Which Rome?"),
+        HumanMessage("Italy."),
+    ]
+    middleware = InvalidToolCallRetryMiddleware(max_retries=1)
+
+    fresh = [*earlier, AIMessage("", invalid_tool_calls=[invalid_call("b2")])]
+    update = middleware.after_model({"messages": fresh}, None)
+    assert update is not None
+    assert update["jump_to"] == "model"
+
+    again = [
+        *fresh,
+        ToolMessage("arguments.city: Field required", tool_call_id="b2"),
+        AIMessage("", invalid_tool_calls=[invalid_call("b3")]),
+    ]
+    assert middleware.after_model({"messages": again}, None) is None
