@@ -161,14 +161,15 @@ def check_balance(account: str, minimum: float, *, raise_error: bool) -> None:
             "langchain_segmind.forget_known_balances()."
         )
     caller = _caller()
-    # No registry (`warn` would use the caller's): the text changes with each
-    # balance, so it would keep every text, and hide one another account showed.
+    # A registry of its own, as the text changes with each balance: the
+    # caller's would keep every text, and hide one another account showed.
     warnings.warn_explicit(
         message,
         SegmindLowCreditsWarning,
         caller.f_code.co_filename,
         caller.f_lineno,
         module=caller.f_globals.get("__name__"),
+        registry={},
         module_globals=caller.f_globals,
     )
 
