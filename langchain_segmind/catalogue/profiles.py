@@ -119,9 +119,9 @@ _CLAUDE_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")  # not a
 class CatalogueProfile(dict[str, Any]):
     """A catalogue profile as a model holds it, told apart from a user's.
 
-    A model rebuilt for another slug (`configurable_fields`) is handed the old
-    model's profile, and one whose slug is changed in place (`model_copy`,
-    assignment) keeps it: a catalogue profile is read again for the slug in use.
+    A model rebuilt for another slug (`configurable_fields`) or given another
+    slug in place is handed the old model's profile: being the catalogue's, it
+    is read again for the slug in use.
     """
 
 
@@ -136,7 +136,11 @@ def profile_for(model: str) -> ModelProfile | None:
 def profile_of_call(
     model: str, own_model: str, own_profile: ModelProfile | None
 ) -> ModelProfile | None:
-    """The profile a call to `model` follows: a user's for it, else the catalogue's."""
+    """The profile a call to `model` follows: a user's for that slug, else its own.
+
+    A model whose slug was changed in place (`model_copy`, assignment) keeps
+    the old slug's catalogue profile: the call reads its own slug's.
+    """
     if isinstance(own_profile, CatalogueProfile) or model.lower() != own_model.lower():
         return profile_for(model)
     return own_profile
@@ -162,7 +166,11 @@ def takes_sampling(model: str, profile: Mapping[str, Any] | None) -> bool:
 
 
 def without_catalogue_profile(values: Any) -> Any:
-    """A model's arguments without a catalogue profile: core reads the slug's again."""
+    """A model's arguments without a catalogue profile, which core reads again.
+
+    A model rebuilt for another slug (`configurable_fields`) is given the old
+    one's catalogue profile: without it, core resolves the new slug's.
+    """
     if isinstance(values.get("profile"), CatalogueProfile):
         return {**values, "profile": None}
     return values
