@@ -117,12 +117,15 @@ _CLAUDE_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")  # not a
 
 
 class CatalogueProfile(dict[str, Any]):
-    """A catalogue profile as a model holds it, told apart from a user's.
+    """A catalogue profile as a model holds it, marked with the slug it is for.
 
-    A model rebuilt for another slug (`configurable_fields`) or given another
-    slug in place is handed the old model's profile: being the catalogue's, it
-    is read again for the slug in use.
+    A model rebuilt for another slug (`configurable_fields`) is given the old
+    model's profile: the mark tells it apart from a profile a user passes.
     """
+
+    def __init__(self, slug: str, profile: ModelProfile) -> None:
+        super().__init__(profile)
+        self.slug = slug
 
 
 def profile_for(model: str) -> ModelProfile | None:
@@ -130,18 +133,20 @@ def profile_for(model: str) -> ModelProfile | None:
     slug = model.lower()
     if slug not in PROFILES:
         return None
-    return cast("ModelProfile", CatalogueProfile(PROFILES[slug]))
+    return cast("ModelProfile", CatalogueProfile(slug, PROFILES[slug]))
 
 
 def profile_of_call(
     model: str, own_model: str, own_profile: ModelProfile | None
 ) -> ModelProfile | None:
-    """The profile a call to `model` follows: a user's for that slug, else its own.
+    """The profile a call to `model` follows: the model's, if it is for that slug.
 
     A model whose slug was changed in place (`model_copy`, assignment) keeps
-    the old slug's catalogue profile: the call reads its own slug's.
+    the old slug's catalogue profile: the call follows its own slug's.
     """
-    if isinstance(own_profile, CatalogueProfile) or model.lower() != own_model.lower():
+    slug = model.lower()
+    stale = getattr(own_profile, "slug", slug) != slug  # a `CatalogueProfile`'s
+    if slug != own_model.lower() or stale:
         return profile_for(model)
     return own_profile
 
@@ -165,12 +170,15 @@ def takes_sampling(model: str, profile: Mapping[str, Any] | None) -> bool:
     return opus is None or (int(opus[1]), int(opus[2] or 0)) < (4, 7)
 
 
-def without_catalogue_profile(values: Any) -> Any:
-    """A model's arguments without a catalogue profile, which core reads again.
+def without_another_slugs_profile(values: Any, default_model: Any) -> Any:
+    """A model's arguments without a catalogue profile of another slug's.
 
     A model rebuilt for another slug (`configurable_fields`) is given the old
     one's catalogue profile: without it, core resolves the new slug's.
     """
-    if isinstance(values.get("profile"), CatalogueProfile):
+    profile = values.get("profile")
+    model = values.get("model", values.get("model_name"))
+    model = default_model if model is None else model
+    if isinstance(profile, CatalogueProfile) and profile.slug != str(model).lower():
         return {**values, "profile": None}
     return values
