@@ -522,8 +522,9 @@ def test_forget_known_balances_lets_a_refusing_model_send_again(
 
 
 @pytest.mark.usefixtures("fresh_balances")
+@pytest.mark.parametrize("action", ["default", "once"])
 def test_each_accounts_low_balance_warns_under_the_default_filter(
-    make_model: ModelFactory, recorder: Recorder
+    make_model: ModelFactory, recorder: Recorder, action: str
 ) -> None:
     models = [
         make_model(ChatSegmindGPT4o, api_key=f"key-{n}", min_remaining_credits=100)
@@ -535,7 +536,7 @@ def test_each_accounts_low_balance_warns_under_the_default_filter(
         model.invoke("sees the balance")
 
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")
+        warnings.simplefilter(action)
         for model in models:  # one line, one text: each account still warns
             model.invoke("warned")
 

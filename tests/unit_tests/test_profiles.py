@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 import warnings
@@ -217,6 +218,17 @@ def test_a_profile_passed_by_the_user_governs_sampling(make_model, recorder):
     model.invoke("Hi")
 
     assert recorder.last.body["temperature"] == 0.5
+
+
+def test_a_catalogue_profile_edited_in_place_governs_what_is_sent(make_model, recorder):
+    model = make_model(ChatSegmind, model="gpt-4o")
+    model.profile["temperature"] = False
+    copied = make_model(ChatSegmind, model="gpt-4o", profile=copy.copy(model.profile))
+
+    for each in (model, copied):
+        with pytest.raises(SegmindInputError, match="temperature"):
+            each.invoke("Hi", temperature=0.5)
+    assert recorder.requests == []
 
 
 def test_a_model_rebuilt_for_another_slug_follows_that_slugs_profile(
