@@ -523,7 +523,7 @@ def test_forget_known_balances_lets_a_refusing_model_send_again(
 
 @pytest.mark.usefixtures("fresh_balances")
 @pytest.mark.parametrize("action", ["default", "once"])
-def test_each_accounts_low_balance_warns_under_the_default_filter(
+def test_each_accounts_low_balance_warns_under_the_default_and_once_filters(
     make_model: ModelFactory, recorder: Recorder, action: str
 ) -> None:
     models = [
