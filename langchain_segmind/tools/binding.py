@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +48,9 @@ _SHAPE_KEYWORDS = frozenset(
     {"$ref", "anyOf", "oneOf", "allOf", "enum", "const", "items", "prefixItems"}
 )
 DESCRIBED_ARGUMENTS = frozenset({"function", "input_schema", "parameters"})
+# What core gives as the description of a TypedDict without a docstring of its
+# own: `dict`'s, which would tell the model about `dict()`.
+DICT_DOC = inspect.getdoc(dict)
 # Smart unions try every option, so nested unions cost exponential time:
 # arguments needing more (value, schema) visits than this are refused.
 _CHECK_BUDGET = 100_000
@@ -108,6 +112,9 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             flat = {k: v for k, v in description.items() if k != "type"}
             description = {"type": "function", "function": flat}  # Responses form
         function = description.get("function", {})  # none: passed through as given
+        if function.get("description") == DICT_DOC:
+            function = {k: v for k, v in function.items() if k != "description"}
+            description = {**description, "function": function}
         name, parameters = function.get("name"), function.get("parameters")
     except _NOT_DESCRIBABLE as error:
         raise SegmindInputError(

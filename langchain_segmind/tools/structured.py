@@ -27,6 +27,7 @@ from langchain_segmind.conversion.openai import openai_name
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import (
     DESCRIBED_ARGUMENTS,
+    DICT_DOC,
     JSON_TYPES,
     ToolBinding,
     describe_tool,
@@ -372,7 +373,10 @@ def _model_schema(schema: Any) -> dict[str, Any]:
             root = written.get("$ref")
             body = defs[root.rsplit("/", 1)[-1]] if root else written
             return {**body, "$defs": defs}
-    return convert_to_json_schema(schema)
+    described = convert_to_json_schema(schema)
+    if described.get("description") == DICT_DOC:
+        del described["description"]
+    return described
 
 
 _REF = re.compile(r'"\$ref": "#/\$defs/([^"]+)"')

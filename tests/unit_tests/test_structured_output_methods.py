@@ -9,6 +9,8 @@ before any request, and the structured-output format callbacks see. The
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import Any
 
 import pytest
@@ -307,6 +309,20 @@ def test_a_typeddict_that_nests_itself_is_an_input_error(gpt, recorder, method):
     with pytest.raises(SegmindInputError, match="nests itself"):
         gpt.with_structured_output(Node, method=method)
     assert recorder.count == 0
+
+
+class Point(TypedDict):
+    x: int
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+def test_a_typeddict_without_a_docstring_is_not_described_as_a_dict(
+    gpt, recorder, method
+):
+    with contextlib.suppress(OutputParserException):  # the reply is no point
+        gpt.with_structured_output(Point, method=method).invoke("Hi")
+
+    assert "dict()" not in json.dumps(recorder.last.body)  # `dict`'s own docstring
 
 
 def test_json_object_for_an_openai_slug_also_sends_the_json_instruction(gpt, recorder):
