@@ -49,8 +49,8 @@ _SHAPE_KEYWORDS = frozenset(
 )
 DESCRIBED_ARGUMENTS = frozenset({"function", "input_schema", "parameters"})
 # What core gives as the description of a TypedDict without a docstring of its
-# own: `dict`'s, which would tell the model about `dict()`.
-DICT_DOC = inspect.getdoc(dict)
+# own, nested ones too: `dict`'s, which would tell the model about `dict()`.
+_DICT_DOC = inspect.getdoc(dict)
 # Smart unions try every option, so nested unions cost exponential time:
 # arguments needing more (value, schema) visits than this are refused.
 _CHECK_BUDGET = 100_000
@@ -111,10 +111,9 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
         if description.get("type") == "function" and "function" not in description:
             flat = {k: v for k, v in description.items() if k != "type"}
             description = {"type": "function", "function": flat}  # Responses form
+        if is_typeddict(tool):
+            without_dicts_doc(description)  # core's own, new dict
         function = description.get("function", {})  # none: passed through as given
-        if function.get("description") == DICT_DOC:
-            function = {k: v for k, v in function.items() if k != "description"}
-            description = {**description, "function": function}
         name, parameters = function.get("name"), function.get("parameters")
     except _NOT_DESCRIBABLE as error:
         raise SegmindInputError(
@@ -143,6 +142,20 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
         isinstance(tool, StructuredTool) and tool.func is None and not tool.coroutine
     )
     return DescribedTool(description, args_model, schema_only and args_model is None)
+
+
+def is_typeddict(schema: Any) -> bool:
+    """Whether `schema` is a TypedDict class (of `typing` or `typing_extensions`)."""
+    return isinstance(schema, type) and hasattr(schema, "__required_keys__")
+
+
+def without_dicts_doc(described: Any) -> None:
+    """Drop, in place, every description core took from `dict` for a TypedDict."""
+    if isinstance(described, dict) and described.get("description") == _DICT_DOC:
+        del described["description"]
+    for value in described.values() if isinstance(described, dict) else described:
+        if isinstance(value, dict | list):
+            without_dicts_doc(value)
 
 
 def _not_runnable(tool: Any, kind: object) -> SegmindInputError:

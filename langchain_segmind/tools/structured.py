@@ -27,11 +27,12 @@ from langchain_segmind.conversion.openai import openai_name
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import (
     DESCRIBED_ARGUMENTS,
-    DICT_DOC,
     JSON_TYPES,
     ToolBinding,
     describe_tool,
     described_tools,
+    is_typeddict,
+    without_dicts_doc,
 )
 from langchain_segmind.tools.protocol import ANSWER_DECODER, reasoning_span
 
@@ -284,7 +285,7 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
             f"cannot describe the output schema {reprlib.repr(schema)}: it nests "
             "itself; use a pydantic model, which can"
         ) from error
-    if hasattr(schema, "__required_keys__"):  # core ignores `total=False`
+    if is_typeddict(schema):  # core ignores `total=False`
         required = described.get("required", [])
         described["required"] = [k for k in required if k in schema.__required_keys__]
     return described
@@ -374,8 +375,8 @@ def _model_schema(schema: Any) -> dict[str, Any]:
             body = defs[root.rsplit("/", 1)[-1]] if root else written
             return {**body, "$defs": defs}
     described = convert_to_json_schema(schema)
-    if described.get("description") == DICT_DOC:
-        del described["description"]
+    if is_typeddict(schema):
+        without_dicts_doc(described)  # core's own, new dict
     return described
 
 

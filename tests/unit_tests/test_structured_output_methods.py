@@ -315,14 +315,27 @@ class Point(TypedDict):
     x: int
 
 
-@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+class Path(TypedDict):
+    """A path through points."""
+
+    start: Point
+    stops: list[Point]
+
+
+@pytest.mark.parametrize("schema", [Point, Path])
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
 def test_a_typeddict_without_a_docstring_is_not_described_as_a_dict(
-    gpt, recorder, method
+    gpt, recorder, method, schema
 ):
     with contextlib.suppress(OutputParserException):  # the reply is no point
-        gpt.with_structured_output(Point, method=method).invoke("Hi")
+        if method == "bind_tools":
+            gpt.bind_tools([schema]).invoke("Hi")
+        else:
+            gpt.with_structured_output(schema, method=method).invoke("Hi")
 
-    assert "dict()" not in json.dumps(recorder.last.body)  # `dict`'s own docstring
+    sent = json.dumps(recorder.last.body)
+    assert "dict()" not in sent  # `dict`'s own docstring
+    assert ("A path through points." in sent) is (schema is Path)
 
 
 def test_json_object_for_an_openai_slug_also_sends_the_json_instruction(gpt, recorder):
