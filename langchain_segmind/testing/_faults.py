@@ -6,6 +6,7 @@ import functools
 import json
 import math
 import struct
+import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +51,8 @@ class Fault:
             a millisecond, a flood of them.
         header_drip: Send a status line, then a header one byte every
             `header_drip` seconds, never ending it (until the client hangs up).
+        with_request_id: Send a fresh `x-request-id` with each answer, as the
+            emulator's own refusals (401, 404, 406...) do.
     """
 
     status: int = 500
@@ -65,6 +68,7 @@ class Fault:
     close_after: bool = False
     interim: float = 0.0
     header_drip: float = 0.0
+    with_request_id: bool = False
 
     @classmethod
     def rate_limit(cls, reset_in: float = 1.0) -> Fault:
@@ -104,6 +108,54 @@ class Fault:
             `SegmindServerError`; it raises any other 5xx at once.
         """
         return cls(status=status, body={"error": _reason(status)})
+
+    @classmethod
+    def model_not_permitted(cls) -> Fault:
+        """A 403: the account may not use the model called.
+
+        Segmind documents this answer but not its text; the message here is
+        plain English, not Segmind's exact wording.
+
+        ```python
+        segmind_emulator.inject(Fault.model_not_permitted())
+        with pytest.raises(SegmindPermissionError):
+            ChatSegmind(model="gpt-4o").invoke("hi")
+        ```
+
+        Returns:
+            The fault, with Segmind's JSON error and an `x-request-id`. The
+            model raises `SegmindPermissionError` at once, without retrying.
+        """
+        return cls(
+            status=403,
+            body={"error": "This model is not permitted for your account."},
+            with_request_id=True,
+        )
+
+    @classmethod
+    def team_spend_limit(cls) -> Fault:
+        """A 406: the team's spend limit is reached.
+
+        Segmind documents this answer among its 406s but not its text; the
+        message here is plain English, not Segmind's exact wording. It names
+        no credits or balance: adding credits does not lift a team's limit.
+
+        ```python
+        segmind_emulator.inject(Fault.team_spend_limit())
+        with pytest.raises(SegmindBadRequestError):
+            ChatSegmind(model="gpt-4o").invoke("hi")
+        ```
+
+        Returns:
+            The fault, with Segmind's JSON error and an `x-request-id`. The
+            model raises `SegmindBadRequestError` (not
+            `SegmindInsufficientCreditsError`) at once, without retrying.
+        """
+        return cls(
+            status=406,
+            body={"error": "Team spend limit reached."},
+            with_request_id=True,
+        )
 
     @classmethod
     def html(cls, status: int = 502) -> Fault:
@@ -309,11 +361,14 @@ def fault_answer(fault: Fault) -> Answer:
     else:
         body = fault.body.encode() if isinstance(fault.body, str) else fault.body
         content_type = fault.content_type or _sniff_type(body)
+    headers = dict(fault.headers)
+    if fault.with_request_id:
+        headers["x-request-id"] = str(uuid.uuid4())
     return Answer(
         fault.status,
         body,
         content_type,
-        dict(fault.headers),
+        headers,
         truncate=fault.truncate,
         drip=fault.drip,
         endless=fault.endless,
