@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 from langchain_core.messages import AIMessage
 from langchain_core.messages.tool import invalid_tool_call, tool_call
@@ -112,7 +112,7 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             flat = {k: v for k, v in description.items() if k != "type"}
             description = {"type": "function", "function": flat}  # Responses form
         if is_typeddict(tool):
-            without_dicts_doc(description)  # core's own, new dict
+            as_declared(description, tool, strict)  # core's own, new dict
         function = description.get("function", {})  # none: passed through as given
         name, parameters = function.get("name"), function.get("parameters")
     except _NOT_DESCRIBABLE as error:
@@ -149,13 +149,46 @@ def is_typeddict(schema: Any) -> bool:
     return isinstance(schema, type) and hasattr(schema, "__required_keys__")
 
 
-def without_dicts_doc(described: Any) -> None:
-    """Drop, in place, every description core took from `dict` for a TypedDict."""
-    if isinstance(described, dict) and described.get("description") == _DICT_DOC:
-        del described["description"]
+def as_declared(described: Any, typed_dict: type, strict: bool | None = None) -> None:
+    """Core's description of `typed_dict`, in place, as the class declares it.
+
+    Core gives a TypedDict without a docstring `dict`'s, nested ones too, and
+    requires all its keys, ignoring `total=False`: only its `__required_keys__`
+    stay required (unless `strict`, which requires all). Core inlines nested
+    TypedDicts without their names: each is known by its keys.
+    """
+    required: dict[frozenset[str], frozenset[str]] = {}
+    pending: list[Any] = [] if strict else [typed_dict]
+    seen: set[type] = set()
+    while pending:
+        hint = pending.pop()
+        if not is_typeddict(hint):
+            pending.extend(get_args(hint))
+        elif hint not in seen:
+            seen.add(hint)
+            keys = hint.__required_keys__ | hint.__optional_keys__
+            # Two TypedDicts with the same keys: only what both require.
+            required[keys] = required.get(keys, keys) & hint.__required_keys__
+            pending.extend(get_type_hints(hint).values())
+    _as_declared(described, required)
+
+
+def _as_declared(
+    described: Any, required: dict[frozenset[str], frozenset[str]]
+) -> None:
+    if isinstance(described, dict):
+        if described.get("description") == _DICT_DOC:
+            del described["description"]
+        properties, listed = described.get("properties"), described.get("required")
+        if isinstance(properties, dict) and isinstance(listed, list):
+            kept = required.get(frozenset(properties), frozenset(listed))
+            if listed := [key for key in listed if key in kept]:
+                described["required"] = listed
+            else:
+                del described["required"]
     for value in described.values() if isinstance(described, dict) else described:
         if isinstance(value, dict | list):
-            without_dicts_doc(value)
+            _as_declared(value, required)
 
 
 def _not_runnable(tool: Any, kind: object) -> SegmindInputError:

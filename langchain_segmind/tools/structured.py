@@ -29,10 +29,10 @@ from langchain_segmind.tools.binding import (
     DESCRIBED_ARGUMENTS,
     JSON_TYPES,
     ToolBinding,
+    as_declared,
     describe_tool,
     described_tools,
     is_typeddict,
-    without_dicts_doc,
 )
 from langchain_segmind.tools.protocol import ANSWER_DECODER, reasoning_span
 
@@ -277,7 +277,7 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
         return _resolved(schema)  # checked as it is written
     # A TypedDict or a tool's description; core's converter fails on others.
     try:
-        described: dict[str, Any] = convert_to_json_schema(schema)
+        return _model_schema(schema)
     except (AttributeError, KeyError, TypeError, ValueError):
         return {}
     except RecursionError as error:  # a TypedDict that nests itself
@@ -285,10 +285,6 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
             f"cannot describe the output schema {reprlib.repr(schema)}: it nests "
             "itself; use a pydantic model, which can"
         ) from error
-    if is_typeddict(schema):  # core ignores `total=False`
-        required = described.get("required", [])
-        described["required"] = [k for k in required if k in schema.__required_keys__]
-    return described
 
 
 def _is_json_schema(schema: Any) -> bool:
@@ -376,7 +372,7 @@ def _model_schema(schema: Any) -> dict[str, Any]:
             return {**body, "$defs": defs}
     described = convert_to_json_schema(schema)
     if is_typeddict(schema):
-        without_dicts_doc(described)  # core's own, new dict
+        as_declared(described, schema)  # core's own, new dict
     return described
 
 

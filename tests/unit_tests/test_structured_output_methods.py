@@ -39,6 +39,7 @@ from ._payloads import (
     joke_call,
     run,
     system_prompt,
+    tool_lines,
 )
 from .conftest import ModelFactory, anthropic_payload, openai_payload
 
@@ -336,6 +337,80 @@ def test_a_typeddict_without_a_docstring_is_not_described_as_a_dict(
     sent = json.dumps(recorder.last.body)
     assert "dict()" not in sent  # `dict`'s own docstring
     assert ("A path through points." in sent) is (schema is Path)
+
+
+class Setting(TypedDict, total=False):
+    place: str
+    year: int
+
+
+class _SceneExtras(TypedDict, total=False):
+    setting: Setting
+    settings: list[Setting]
+
+
+class Scene(_SceneExtras):
+    """A joke's scene: only its setup is required."""
+
+    setup: str
+
+
+def _sent_scene(body: dict[str, Any], method: str) -> dict[str, Any]:
+    if method == "json_schema":
+        return body["response_format"]["json_schema"]["schema"]
+    [tool] = tool_lines(system_prompt(body))
+    return tool["parameters"]
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
+def test_a_typeddict_is_sent_requiring_only_its_required_keys(gpt, recorder, method):
+    with contextlib.suppress(OutputParserException):  # the reply is no scene
+        if method == "bind_tools":
+            gpt.bind_tools([Scene]).invoke("Hi")
+        else:
+            gpt.with_structured_output(Scene, method=method).invoke("Hi")
+
+    sent = _sent_scene(recorder.last.body, method)
+    setting = {
+        "type": "object",
+        "properties": {"place": {"type": "string"}, "year": {"type": "integer"}},
+    }
+    assert sent["properties"] == {
+        "setting": setting,
+        "settings": {"type": "array", "items": setting},
+        "setup": {"type": "string"},
+    }
+    assert sent["required"] == ["setup"]
+
+
+def test_a_strict_typeddict_tool_is_sent_requiring_all_its_keys(gpt, recorder):
+    gpt.bind_tools([Scene], strict=True).invoke("Hi")
+
+    sent = _sent_scene(recorder.last.body, "bind_tools")
+    assert sent["required"] == ["setting", "settings", "setup"]
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
+def test_a_typeddict_answer_needs_only_its_required_keys(gpt, recorder, method):
+    scene = {"setup": "A cat walks in.", "setting": {"place": "a bar"}}
+    for answer in (scene, {"setting": {}}):
+        written = json.dumps(answer)
+        recorder.reply(
+            openai_payload(
+                written if method == "json_schema" else joke_call("Scene", written)
+            )
+        )
+
+    if method == "bind_tools":
+        tools = gpt.bind_tools([Scene])
+        assert tools.invoke("Hi").tool_calls[0]["args"] == scene
+        [refused] = tools.invoke("Hi").invalid_tool_calls
+        assert refused["error"] == "arguments.setup: Field required"
+    else:
+        structured = gpt.with_structured_output(Scene, method=method)
+        assert structured.invoke("Hi") == scene
+        with pytest.raises(OutputParserException, match="setup"):
+            structured.invoke("Hi")
 
 
 def test_json_object_for_an_openai_slug_also_sends_the_json_instruction(gpt, recorder):
