@@ -22,7 +22,13 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.tools import BaseTool, StructuredTool, Tool
 from langchain_core.tools.base import create_schema_from_function
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import BaseModel, PydanticUserError, ValidationError
+from pydantic import (
+    AliasChoices,
+    AliasPath,
+    BaseModel,
+    PydanticUserError,
+    ValidationError,
+)
 
 from langchain_segmind.conversion.types import Turn
 from langchain_segmind.errors import SegmindInputError
@@ -357,12 +363,25 @@ def _as_block(name: str | None, arguments: Any) -> str:
 def _argument_names(tool: DescribedTool) -> set[str] | None:
     """The names the tool's arguments may have; `None`: any name."""
     if tool.args_model is not None:  # a pydantic v2 model (`_args_model`)
-        if tool.args_model.model_config.get("extra") == "allow":
+        config: Mapping[str, Any] = tool.args_model.model_config
+        if config.get("extra") == "allow":
             return None
-        fields = tool.args_model.model_fields
-        names = {*fields, *(field.alias for field in fields.values() if field.alias)}
-        # And the names validation reads (`validation_alias`), as described.
-        return names | set(_model_schema(tool.args_model).get("properties", {}))
+        # The names validation reads: a field's validation alias (a path's
+        # first key), its name if it has none or the model validates by name.
+        by_name = config.get("populate_by_name") or config.get("validate_by_name")
+        by_alias = config.get("validate_by_alias") is not False
+        names = set()
+        for name, field in tool.args_model.model_fields.items():
+            alias = field.validation_alias or field.alias
+            if alias is None or by_name:
+                names.add(name)
+            if alias is None or not by_alias:
+                continue
+            for choice in alias.choices if isinstance(alias, AliasChoices) else [alias]:
+                first = choice.path[0] if isinstance(choice, AliasPath) else choice
+                if isinstance(first, str):
+                    names.add(first)
+        return names
     parameters = tool["function"].get("parameters")
     if not isinstance(parameters, dict) or not isinstance(
         parameters.get("properties"), dict

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime
 import json
+from importlib.metadata import version
 from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field
 
 from langchain_segmind import SegmindInputError
 
@@ -215,6 +216,17 @@ class Forecast(BaseModel):
     city: str
 
 
+class Define(BaseModel):
+    word: str = Field(
+        validation_alias=AliasChoices("term", "lemma", AliasPath("entry", "word"))
+    )
+
+
+class Spell(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    word: str = Field(validation_alias="term")
+
+
 @pytest.mark.parametrize(
     ("tool", "beside", "args"),
     [
@@ -222,8 +234,19 @@ class Forecast(BaseModel):
         (Search, '"query": "cats"', {"query": "cats"}),
         (Lookup, '"term": "cat"', {"term": "cat"}),
         (Forecast, '"city": "Oslo", "days": 3', {"city": "Oslo", "days": 3}),
+        (Define, '"lemma": "cat"', {"lemma": "cat"}),
+        (Define, '"entry": {"word": "cat"}', {"entry": {"word": "cat"}}),
+        (Spell, '"word": "cat"', {"word": "cat"}),
     ],
-    ids=["a-free-form-tool", "an-alias", "a-validation-alias", "a-model-open-to-more"],
+    ids=[
+        "a-free-form-tool",
+        "an-alias",
+        "a-validation-alias",
+        "a-model-open-to-more",
+        "an-alias-choice",
+        "an-alias-paths-first-key",
+        "a-name-the-model-validates-by",
+    ],
 )
 def test_arguments_beside_the_name_may_be_any_the_tool_takes(
     gpt: Any, recorder: Recorder, tool: Any, beside: str, args: dict[str, Any]
@@ -283,6 +306,49 @@ def test_keys_beside_the_name_that_are_not_arguments_make_an_invalid_call(
     assert message.tool_calls == []
     (refused,) = message.invalid_tool_calls
     assert refused["error"].startswith('no "arguments" object, and [')
+
+
+class Page(BaseModel):
+    word: str = Field("", alias="query", validation_alias="term")
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(validate_by_alias=False, validate_by_name=True)
+    word: str = Field("", alias="term")
+
+
+@pytest.mark.parametrize(
+    ("tool", "beside"),
+    [
+        (Page, '"query": "cat"'),
+        (Page, '"word": "cat"'),
+        pytest.param(
+            Entry,
+            '"term": "cat"',
+            marks=pytest.mark.skipif(
+                tuple(int(p) for p in version("pydantic").split(".")[:2]) < (2, 11),
+                reason="needs pydantic 2.11's validate_by_alias",
+            ),
+        ),
+    ],
+    ids=["an-alias-validation-ignores", "a-field-name", "an-alias-of-a-model-by-name"],
+)
+def test_keys_beside_the_name_that_validation_ignores_make_an_invalid_call(
+    gpt: Any, recorder: Recorder, tool: Any, beside: str
+) -> None:
+    # Validated, the call would leave the argument at its default.
+    recorder.reply(
+        openai_payload(f'<tool_call>{{"name": "{tool.__name__}", {beside}}}')
+    )
+
+    message = gpt.bind_tools([tool]).invoke("Hi")
+
+    assert message.tool_calls == []
+    (refused,) = message.invalid_tool_calls
+    key = beside.split('"')[1]
+    assert refused["error"] == (
+        f'no "arguments" object, and [{key!r}] are not arguments of {tool.__name__!r}'
+    )
 
 
 def test_a_call_of_only_a_name_is_a_call_without_arguments(
