@@ -28,6 +28,17 @@ class Fault:
     gateway failing, so the request is never billed, unless the fault passes it
     through (`slow`, `drip_feed`, `stale_keep_alive`), to be served and billed.
 
+    ```python
+    from langchain_segmind import ChatSegmind
+    from langchain_segmind.testing import Fault
+
+
+    def test_two_busy_answers_are_retried(segmind_emulator):
+        segmind_emulator.inject(Fault.server_error(503), times=2)
+        reply = ChatSegmind(model="gpt-4o", max_retries=2).invoke("hi")
+        assert reply.content  # the third attempt was answered
+    ```
+
     Attributes:
         status: HTTP status of the answer.
         body: `dict` is sent as JSON, `str`/`bytes` as they are. `None`
