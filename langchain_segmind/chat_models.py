@@ -314,7 +314,7 @@ class ChatSegmind(BaseChatModel):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         stop = conversion.stop_list(self.stop if stop is None else stop)
-        return super()._get_invocation_params(stop=stop, **redacted_for_traces(kwargs))
+        return {**self.asdict(), "stop": stop, **redacted_for_traces(kwargs)}
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
