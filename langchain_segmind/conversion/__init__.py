@@ -162,7 +162,7 @@ def render_request(
 
 def read_answer(payload: Any) -> AIMessage | None:
     """Read an answer of any known shape (Anthropic, OpenAI, Gemini); else `None`."""
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):  # parsed JSON: its objects are dicts
         return None
     readers = (anthropic.read_answer, openai.read_answer, gemini.read_answer)
     return next(filter(None, (read(payload) for read in readers)), None)

@@ -131,9 +131,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     thinking_blocks: list[Mapping[str, Any]] = []
     calls = []
     for block in content or []:
-        if not isinstance(block, Mapping):
-            continue
-        block_type = block.get("type")
+        block_type = block.get("type") if isinstance(block, dict) else None
         if block_type == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
         elif block_type in ("thinking", "redacted_thinking"):

@@ -95,15 +95,14 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     choices = payload.get("choices")
     if not isinstance(choices, list) or not choices:
         return None
-    choice = choices[0] if isinstance(choices[0], Mapping) else {}
+    choice = choices[0] if isinstance(choices[0], dict) else {}
     message = choice.get("message")
-    message = message if isinstance(message, Mapping) else {}
+    message = message if isinstance(message, dict) else {}
     raw_calls = message.get("tool_calls")
     calls = [
         (raw.get("id"), function.get("name"), function.get("arguments"))
         for raw in (raw_calls if isinstance(raw_calls, list) else [])
-        if isinstance(raw, Mapping)
-        and isinstance(function := raw.get("function"), Mapping)
+        if isinstance(raw, dict) and isinstance(function := raw.get("function"), dict)
     ]
     return answer_message(
         text=_text(message.get("content")),
@@ -131,6 +130,6 @@ def _text(content: Any, kind: str = "text") -> str:
         return "".join(
             part[kind]
             for part in content
-            if isinstance(part, Mapping) and isinstance(part.get(kind), str)
+            if isinstance(part, dict) and isinstance(part.get(kind), str)
         )
     return content if isinstance(content, str) and kind == "text" else ""

@@ -94,7 +94,7 @@ def read_usage(
     key of the reasoning tokens; `reasoning_apart`: the provider leaves them
     out of its output count (Gemini's thoughts; LangChain's count includes them).
     """
-    if not isinstance(usage, Mapping):
+    if not isinstance(usage, dict):  # parsed JSON: its objects are dicts
         return None
     details = {
         name: count
@@ -126,7 +126,7 @@ def read_usage(
 def _count(usage: Mapping[str, Any], key: str) -> int | None:
     value: Any = usage
     for name in key.split("."):
-        value = value.get(name) if isinstance(value, Mapping) else None
+        value = value.get(name) if isinstance(value, dict) else None
     return value if type(value) is int else None  # JSON integers, never bools
 
 
