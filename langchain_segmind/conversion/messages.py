@@ -88,6 +88,8 @@ def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
 def _check_nesting(message: BaseMessage, index: int) -> None:
     """Refuse content deeper than `MAX_NESTING` or holding itself, without recursion."""
     tool_calls = message.tool_calls if isinstance(message, AIMessage) else []
+    if isinstance(message.content, str) and not tool_calls:
+        return  # the common case: nothing nested
     where = f"message {index} ({type(message).__name__})"
     stack: list[tuple[Any, int, bool]] = [(message.content, 1, False)]
     stack.extend((call["args"], 1, False) for call in tool_calls)
@@ -118,18 +120,18 @@ def _check_nesting(message: BaseMessage, index: int) -> None:
 
 
 def _to_turn(message: BaseMessage, model: str) -> Turn:
+    if isinstance(message, HumanMessage):
+        return Turn("user", _parse_content(message.content, model), message.name)
+    if isinstance(message, SystemMessage):
+        return Turn("system", _parse_content(message.content, model), message.name)
+    if isinstance(message, AIMessage):
+        return Turn("assistant", _assistant_parts(message, model), message.name)
     if isinstance(message, ToolMessage):
         content = _media_or_text(_parse_content(message.content, model))
         result = ToolResultPart(
             message.tool_call_id, message.name, content, message.status == "error"
         )
         return Turn("tool", (result,))
-    if isinstance(message, AIMessage):
-        return Turn("assistant", _assistant_parts(message, model), message.name)
-    if isinstance(message, SystemMessage):
-        return Turn("system", _parse_content(message.content, model), message.name)
-    if isinstance(message, HumanMessage):
-        return Turn("user", _parse_content(message.content, model), message.name)
     if isinstance(message, ChatMessage):
         role = _ROLES.get(message.role.lower())
         if role is None:
