@@ -161,40 +161,53 @@ def as_declared(described: Any, typed_dict: type, strict: bool | None = None) ->
     Core gives a TypedDict without a docstring `dict`'s, nested ones too, and
     requires all its keys, ignoring `total=False`: only its `__required_keys__`
     stay required (unless `strict`, which requires all). Core inlines nested
-    TypedDicts without their names: each is known by its keys.
+    TypedDicts without their names: each is known by its keys among the
+    TypedDicts its key's type names.
     """
-    required: dict[frozenset[str], frozenset[str]] = {}
-    pending: list[Any] = [] if strict else [typed_dict]
-    seen: set[type] = set()
-    while pending:
-        hint = pending.pop()
-        if not is_typeddict(hint):
-            pending.extend(get_args(hint))
-        elif hint not in seen:
-            seen.add(hint)
-            keys = hint.__required_keys__ | hint.__optional_keys__
-            # Two TypedDicts with the same keys: only what both require.
-            required[keys] = required.get(keys, keys) & hint.__required_keys__
-            pending.extend(get_type_hints(hint).values())
-    _as_declared(described, required)
+    _as_declared(described, () if strict else (typed_dict,))
 
 
-def _as_declared(
-    described: Any, required: dict[frozenset[str], frozenset[str]]
-) -> None:
-    if isinstance(described, dict):
-        if described.get("description") == _DICT_DOC:
-            del described["description"]
-        properties, listed = described.get("properties"), described.get("required")
-        if isinstance(properties, dict) and isinstance(listed, list):
-            kept = required.get(frozenset(properties), frozenset(listed))
-            if listed := [key for key in listed if key in kept]:
-                described["required"] = listed
-            else:
-                del described["required"]
-    for value in described.values() if isinstance(described, dict) else described:
-        if isinstance(value, dict | list):
-            _as_declared(value, required)
+def _as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
+    if isinstance(described, list):
+        for value in described:
+            _as_declared(value, typed_dicts)
+        return
+    if not isinstance(described, dict):
+        return
+    if described.get("description") == _DICT_DOC:
+        del described["description"]
+    properties, listed = described.get("properties"), described.get("required")
+    keys = frozenset(properties) if isinstance(properties, dict) else None
+    # Two TypedDicts of these keys in one place (a union): what both require.
+    matching = [
+        t for t in typed_dicts if t.__required_keys__ | t.__optional_keys__ == keys
+    ]
+    for key, value in described.items():
+        if key == "properties" and matching:
+            hints = [get_type_hints(typed_dict) for typed_dict in matching]
+            for name, schema in value.items():
+                types = [hint.get(name) for hint in hints]
+                _as_declared(schema, _typed_dicts_in(types))
+        else:
+            _as_declared(value, typed_dicts)
+    if matching and isinstance(listed, list):
+        required = frozenset.intersection(*(t.__required_keys__ for t in matching))
+        if listed := [key for key in listed if key in required]:
+            described["required"] = listed
+        else:
+            del described["required"]
+
+
+def _typed_dicts_in(types: list[Any]) -> list[Any]:
+    """The TypedDicts the types name, not those their own keys name."""
+    found: list[Any] = []
+    while types:
+        hint = types.pop()
+        if is_typeddict(hint):
+            found.append(hint)
+        else:
+            types.extend(get_args(hint))
+    return found
 
 
 def _not_runnable(tool: Any, kind: object) -> SegmindInputError:

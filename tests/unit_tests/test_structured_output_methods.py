@@ -413,6 +413,45 @@ def test_a_typeddict_answer_needs_only_its_required_keys(gpt, recorder, method):
             structured.invoke("Hi")
 
 
+class Header(TypedDict):
+    name: str
+    value: str
+
+
+class Change(TypedDict, total=False):
+    name: str
+    value: list[Header]
+
+
+class Update(TypedDict):
+    """A header and a change to it: of each, a name and a value."""
+
+    name: str
+    value: Change
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
+def test_typeddicts_of_the_same_keys_are_each_sent_with_their_required_keys(
+    gpt, recorder, method
+):
+    recorder.reply(
+        openai_payload("{}" if method == "json_schema" else joke_call("Update", "{}"))
+    )
+
+    if method == "bind_tools":
+        [refused] = gpt.bind_tools([Update]).invoke("Hi").invalid_tool_calls
+        assert refused["error"].startswith("arguments.name: Field required")
+    else:
+        with pytest.raises(OutputParserException, match="name"):
+            gpt.with_structured_output(Update, method=method).invoke("Hi")
+
+    sent = _sent_scene(recorder.last.body, method)
+    assert sent["required"] == ["name", "value"]
+    change = sent["properties"]["value"]
+    assert "required" not in change
+    assert change["properties"]["value"]["items"]["required"] == ["name", "value"]
+
+
 def test_json_object_for_an_openai_slug_also_sends_the_json_instruction(gpt, recorder):
     # The provider refuses `json_object` unless a message says "JSON".
     gpt.invoke("Hi", response_format={"type": "json_object"})
