@@ -126,6 +126,11 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
             f"arguments have no JSON Schema ({type(error).__name__}: {error})"
         ) from error
+    except RecursionError as error:  # a TypedDict that nests itself
+        raise SegmindInputError(
+            f"cannot describe the tool {tool!r:.80}: it nests itself; use a "
+            "pydantic model, which can"
+        ) from error
     if "function" not in description:  # a provider's own, e.g. OpenAI's `custom`
         raise _not_runnable(tool, description.get("type"))
     if root == "object" and isinstance(parameters, dict):

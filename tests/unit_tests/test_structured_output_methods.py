@@ -312,6 +312,12 @@ def test_a_typeddict_that_nests_itself_is_an_input_error(gpt, recorder, method):
     assert recorder.count == 0
 
 
+def test_a_typeddict_tool_that_nests_itself_is_an_input_error(gpt, recorder):
+    with pytest.raises(SegmindInputError, match="nests itself"):
+        gpt.bind_tools([Node]).invoke("Hi")
+    assert recorder.count == 0
+
+
 class Point(TypedDict):
     x: int
 
