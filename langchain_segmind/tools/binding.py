@@ -37,8 +37,16 @@ from langchain_segmind.tools import protocol
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _REASONING_TAG = "(?:" + "|".join(protocol.REASONING_TAG_NAMES) + ")"
 _REASONING_TAGS = re.compile(rf"^\s*<{_REASONING_TAG}>|</{_REASONING_TAG}>\s*$", re.I)
-# What langchain-core raises for something it cannot describe as a tool.
-_NOT_DESCRIBABLE = (AttributeError, TypeError, ValueError, KeyError, PydanticUserError)
+# What langchain-core (and pydantic v1, which it describes TypedDicts with)
+# raises for something it cannot describe; RecursionError is a RuntimeError.
+NOT_DESCRIBABLE = (
+    AttributeError,
+    TypeError,
+    ValueError,
+    LookupError,
+    RuntimeError,
+    PydanticUserError,
+)
 _MAX_REPORTED_ERRORS = 3
 JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
@@ -121,15 +129,15 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             as_declared(description, tool, strict)  # core's own, new dict
         function = description.get("function", {})  # none: passed through as given
         name, parameters = function.get("name"), function.get("parameters")
-    except _NOT_DESCRIBABLE as error:
-        raise SegmindInputError(
-            f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
-            f"arguments have no JSON Schema ({type(error).__name__}: {error})"
-        ) from error
     except RecursionError as error:  # a TypedDict that nests itself
         raise SegmindInputError(
             f"cannot describe the tool {tool!r:.80}: it nests itself; use a "
             "pydantic model, which can"
+        ) from error
+    except NOT_DESCRIBABLE as error:
+        raise SegmindInputError(
+            f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
+            f"arguments have no JSON Schema ({type(error).__name__}: {error})"
         ) from error
     if "function" not in description:  # a provider's own, e.g. OpenAI's `custom`
         raise _not_runnable(tool, description.get("type"))

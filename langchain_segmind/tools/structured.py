@@ -28,6 +28,7 @@ from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import (
     DESCRIBED_ARGUMENTS,
     JSON_TYPES,
+    NOT_DESCRIBABLE,
     ToolBinding,
     as_declared,
     describe_tool,
@@ -278,13 +279,13 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
     # A TypedDict or a tool's description; core's converter fails on others.
     try:
         return _model_schema(schema)
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return {}
     except RecursionError as error:  # a TypedDict that nests itself
         raise SegmindInputError(
             f"cannot describe the output schema {reprlib.repr(schema)}: it nests "
             "itself; use a pydantic model, which can"
         ) from error
+    except NOT_DESCRIBABLE:
+        return {}
 
 
 def _is_json_schema(schema: Any) -> bool:
@@ -301,10 +302,10 @@ def _traceable(schema: Any) -> bool:
     """Whether langchain-core's tracing can describe `schema`."""
     try:
         convert_to_json_schema(schema)
-    except (AttributeError, KeyError, TypeError, RecursionError):
-        return False
     except ValueError:  # core leaves such a schema out; others fail the call
         pass
+    except NOT_DESCRIBABLE:
+        return False
     return True
 
 
@@ -344,7 +345,7 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
             f"strict=True cannot close the schema {reprlib.repr(schema)}: it needs "
             "a root object with properties (no root $ref)"
         ) from error
-    except (AttributeError, TypeError, ValueError, RecursionError) as error:
+    except NOT_DESCRIBABLE as error:
         raise SegmindInputError(
             f"cannot describe the output schema {reprlib.repr(schema)}: {error}"
         ) from error

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pytest
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 from langchain_segmind import (
@@ -315,6 +316,42 @@ def test_a_typeddict_that_nests_itself_is_an_input_error(gpt, recorder, method):
 def test_a_typeddict_tool_that_nests_itself_is_an_input_error(gpt, recorder):
     with pytest.raises(SegmindInputError, match="nests itself"):
         gpt.bind_tools([Node]).invoke("Hi")
+    assert recorder.count == 0
+
+
+class Ticket(BaseModel):
+    number: int
+
+
+class Booking(TypedDict):
+    ticket: Ticket  # a pydantic model: core cannot describe it in a TypedDict
+
+
+Item = TypeVar("Item")
+
+
+class Box(TypedDict, Generic[Item]):
+    item: Item
+
+
+class Shelf(TypedDict):
+    box: Box[int]  # a generic TypedDict: core cannot describe it either
+
+
+@pytest.mark.filterwarnings("ignore:Mixing V1 and V2:UserWarning")  # core's, first
+@pytest.mark.parametrize("schema", [Booking, Shelf])
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
+def test_a_typeddict_core_cannot_describe_is_an_input_error(
+    gpt, recorder, method, schema
+):
+    def build() -> Any:
+        if method == "bind_tools":
+            return gpt.bind_tools([schema])
+        return gpt.with_structured_output(schema, method=method)
+
+    with pytest.raises(SegmindInputError, match="cannot describe") as caught:
+        build().invoke("Hi")
+    assert isinstance(caught.value.__cause__, RuntimeError | IndexError)
     assert recorder.count == 0
 
 
