@@ -284,8 +284,8 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
             f"cannot describe the output schema {reprlib.repr(schema)}: it nests "
             "itself; use a pydantic model, which can"
         ) from error
-    except NOT_DESCRIBABLE:
-        return {}
+    except NOT_DESCRIBABLE:  # a TypedDict's answer is an object all the same
+        return {"type": "object"} if is_typeddict(schema) else {}
 
 
 def _is_json_schema(schema: Any) -> bool:

@@ -355,6 +355,17 @@ def test_a_typeddict_core_cannot_describe_is_an_input_error(
     assert recorder.count == 0
 
 
+@pytest.mark.filterwarnings("ignore:Mixing V1 and V2:UserWarning")
+def test_json_mode_with_a_typeddict_core_cannot_describe_wants_an_object(gpt, recorder):
+    structured = gpt.with_structured_output(Booking, method="json_mode")
+    recorder.reply(openai_payload('{"ticket": {"number": 7}}'))
+    assert structured.invoke("Hi") == {"ticket": {"number": 7}}
+
+    recorder.reply(openai_payload("[7]"))
+    with pytest.raises(OutputParserException, match="JSON list"):
+        structured.invoke("Hi")
+
+
 class Point(TypedDict):
     x: int
 
