@@ -192,8 +192,14 @@ def _as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
     properties, listed = described.get("properties"), described.get("required")
     keys = frozenset(properties) if isinstance(properties, dict) else None
     # Two TypedDicts of these keys in one place (a union): what both require.
+    # Core's pydantic v1 model leaves out the keys that start with "_".
     matching = [
-        t for t in typed_dicts if t.__required_keys__ | t.__optional_keys__ == keys
+        t
+        for t in typed_dicts
+        if keys
+        == frozenset(
+            k for k in t.__required_keys__ | t.__optional_keys__ if k[:1] != "_"
+        )
     ]
     for key, value in described.items():
         if key == "properties" and matching:

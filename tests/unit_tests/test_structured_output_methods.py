@@ -467,6 +467,27 @@ def test_a_typeddict_answer_needs_only_its_required_keys(gpt, recorder, method):
             structured.invoke("Hi")
 
 
+class Record(TypedDict, total=False):
+    _id: str  # core leaves it out of the description
+    title: str
+
+
+@pytest.mark.filterwarnings("ignore:fields may not start:RuntimeWarning")  # core's
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
+def test_a_typeddict_with_a_private_key_needs_only_its_required_keys(
+    gpt, recorder, method
+):
+    recorder.reply(
+        openai_payload("{}" if method == "json_schema" else joke_call("Record", "{}"))
+    )
+
+    if method == "bind_tools":
+        assert gpt.bind_tools([Record]).invoke("Hi").tool_calls[0]["args"] == {}
+    else:
+        assert gpt.with_structured_output(Record, method=method).invoke("Hi") == {}
+    assert "required" not in _sent_scene(recorder.last.body, method)
+
+
 class Header(TypedDict):
     name: str
     value: str
