@@ -38,13 +38,15 @@ _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _REASONING_TAG = "(?:" + "|".join(protocol.REASONING_TAG_NAMES) + ")"
 _REASONING_TAGS = re.compile(rf"^\s*<{_REASONING_TAG}>|</{_REASONING_TAG}>\s*$", re.I)
 # What langchain-core (and pydantic v1, which it describes TypedDicts with)
-# raises for something it cannot describe; RecursionError is a RuntimeError.
+# raises for something it cannot describe; RecursionError is a RuntimeError,
+# NameError pydantic v1's for a key such as `schema` or `json`.
 NOT_DESCRIBABLE = (
     AttributeError,
     TypeError,
     ValueError,
     LookupError,
     RuntimeError,
+    NameError,
     PydanticUserError,
 )
 _MAX_REPORTED_ERRORS = 3

@@ -338,8 +338,12 @@ class Shelf(TypedDict):
     box: Box[int]  # a generic TypedDict: core cannot describe it either
 
 
+class Table(TypedDict):
+    schema: str  # a name core's pydantic v1 model keeps for itself
+
+
 @pytest.mark.filterwarnings("ignore:Mixing V1 and V2:UserWarning")  # core's, first
-@pytest.mark.parametrize("schema", [Booking, Shelf])
+@pytest.mark.parametrize("schema", [Booking, Shelf, Table])
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
 def test_a_typeddict_core_cannot_describe_is_an_input_error(
     gpt, recorder, method, schema
@@ -351,7 +355,7 @@ def test_a_typeddict_core_cannot_describe_is_an_input_error(
 
     with pytest.raises(SegmindInputError, match="cannot describe") as caught:
         build().invoke("Hi")
-    assert isinstance(caught.value.__cause__, RuntimeError | IndexError)
+    assert isinstance(caught.value.__cause__, RuntimeError | IndexError | NameError)
     assert recorder.count == 0
 
 
