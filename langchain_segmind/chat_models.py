@@ -314,6 +314,8 @@ class ChatSegmind(BaseChatModel):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         stop = conversion.stop_list(self.stop if stop is None else stop)
+        if type(self).dict is not BaseChatModel.dict:  # core reads a subclass's own
+            return super()._get_invocation_params(stop, **redacted_for_traces(kwargs))
         return {**self.asdict(), "stop": stop, **redacted_for_traces(kwargs)}
 
     def _get_ls_params(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
-from langchain_segmind import ChatSegmindClaude, ChatSegmindGPT4o
+from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
 from tests import CallbackRecorder
 
 CLAUDE_USAGE = {"input_tokens": 31, "output_tokens": 4, "total_tokens": 35}
@@ -165,3 +165,19 @@ def test_invocation_params_without_stop_sequences(make_model):
     model.invoke("Hi", config={"callbacks": [handler]})
 
     assert handler.invocation_params[0]["stop"] is None
+
+
+class TaggedSegmind(ChatSegmind):
+    def dict(self, **kwargs: Any) -> dict[str, Any]:  # LangChain's deprecated hook
+        return {**self.asdict(), "team": "search"}
+
+
+def test_invocation_params_come_from_a_subclasss_own_dict(make_model):
+    handler = CallbackRecorder()
+    model = make_model(TaggedSegmind, model="gpt-4o")
+
+    model.invoke("Hi", stop=["END"], config={"callbacks": [handler]})
+
+    [params] = handler.invocation_params
+    assert params["team"] == "search"
+    assert (params["model"], params["stop"]) == ("gpt-4o", ["END"])
