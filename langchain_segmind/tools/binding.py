@@ -194,15 +194,7 @@ def _as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
     properties, listed = described.get("properties"), described.get("required")
     keys = frozenset(properties) if isinstance(properties, dict) else None
     # Two TypedDicts of these keys in one place (a union): what both require.
-    # Core's pydantic v1 model leaves out the keys that start with "_".
-    matching = [
-        t
-        for t in typed_dicts
-        if keys
-        == frozenset(
-            k for k in t.__required_keys__ | t.__optional_keys__ if k[:1] != "_"
-        )
-    ]
+    matching = [t for t in typed_dicts if _described_keys(t) == keys]
     for key, value in described.items():
         if key == "properties" and matching:
             hints = [get_type_hints(typed_dict) for typed_dict in matching]
@@ -217,6 +209,12 @@ def _as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
             described["required"] = listed
         else:
             del described["required"]
+
+
+def _described_keys(typed_dict: Any) -> frozenset[str]:
+    """A TypedDict's keys core describes: its pydantic v1 model drops `_` ones."""
+    keys = typed_dict.__required_keys__ | typed_dict.__optional_keys__
+    return frozenset(key for key in keys if not key.startswith("_"))
 
 
 def _typed_dicts_in(types: list[Any]) -> list[Any]:
