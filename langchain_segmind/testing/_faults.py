@@ -63,7 +63,8 @@ class Fault:
         header_drip: Send a status line, then a header one byte every
             `header_drip` seconds, never ending it (until the client hangs up).
         with_request_id: Send a fresh `x-request-id` with each answer, as the
-            emulator's own refusals (401, 404, 406...) do.
+            emulator's own refusals (401, 404, 406...) do, unless `headers`
+            has one.
     """
 
     status: int = 500
@@ -374,7 +375,7 @@ def fault_answer(fault: Fault) -> Answer:
         content_type = fault.content_type or _sniff_type(body)
     headers = dict(fault.headers)
     if fault.with_request_id:
-        headers["x-request-id"] = str(uuid.uuid4())
+        headers.setdefault("x-request-id", str(uuid.uuid4()))
     return Answer(
         fault.status,
         body,

@@ -188,6 +188,18 @@ async def test_an_injected_refusal_is_typed_with_its_request_id_and_not_retried(
     assert emulator.remaining_credits == STARTING_CREDITS
 
 
+async def test_a_request_id_given_in_a_faults_headers_is_kept(
+    emulator: SegmindEmulator, make_model: ModelFactory
+) -> None:
+    given = Fault(status=403, headers={"x-request-id": "req-7"}, with_request_id=True)
+    emulator.inject(given)
+
+    with pytest.raises(SegmindPermissionError) as caught:
+        await make_model(ChatSegmindGPT4o, max_retries=0).ainvoke(PROMPT)
+
+    assert caught.value.request_id == "req-7"
+
+
 @pytest.mark.parametrize(
     ("fault", "error", "message"),
     [
