@@ -93,6 +93,16 @@ def _retired(emulator: SegmindEmulator) -> dict[str, Any]:
     return {}
 
 
+def _not_permitted(emulator: SegmindEmulator) -> dict[str, Any]:
+    emulator.inject(Fault.model_not_permitted())
+    return {}
+
+
+def _team_spend_limit(emulator: SegmindEmulator) -> dict[str, Any]:
+    emulator.inject(Fault.team_spend_limit())
+    return {}
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
     ("arrange", "error", "message"),
@@ -113,8 +123,18 @@ def _retired(emulator: SegmindEmulator) -> dict[str, Any]:
             "Insufficient credits. Your balance is 0.0 credits",
         ),
         (_retired, SegmindModelRetiredError, "Model gpt-4o has been retired"),
+        (_not_permitted, SegmindPermissionError, "This model is not permitted"),
+        # Not insufficient credits: no top-up lifts a team's limit.
+        (_team_spend_limit, SegmindBadRequestError, "Team spend limit reached."),
     ],
-    ids=["401-invalid-key", "404-unknown-slug", "406-no-credits", "410-retired"],
+    ids=[
+        "401-invalid-key",
+        "404-unknown-slug",
+        "406-no-credits",
+        "410-retired",
+        "403-not-permitted",
+        "406-team-spend-limit",
+    ],
 )
 async def test_a_refused_call_is_typed_sent_once_and_not_billed(
     arrange: Callable[[SegmindEmulator], dict[str, Any]],
@@ -130,62 +150,13 @@ async def test_a_refused_call_is_typed_sent_once_and_not_billed(
     with pytest.raises(error) as caught:
         await call(model, mode, PROMPT)
 
+    assert type(caught.value) is error
     assert caught.value.message.startswith(message), caught.value.message
     assert uuid.UUID(str(caught.value.request_id))
     assert len(emulator.requests) == 1
     assert clock.waits == []
     if error is not SegmindInsufficientCreditsError:
         assert emulator.remaining_credits == STARTING_CREDITS
-
-
-@pytest.mark.parametrize(
-    ("fault", "error", "status", "message"),
-    [
-        (
-            Fault.model_not_permitted(),
-            SegmindPermissionError,
-            403,
-            "This model is not permitted for your account.",
-        ),
-        # Not SegmindInsufficientCreditsError: no top-up lifts a team's limit.
-        (
-            Fault.team_spend_limit(),
-            SegmindBadRequestError,
-            406,
-            "Team spend limit reached.",
-        ),
-    ],
-    ids=["403-not-permitted", "406-team-spend-limit"],
-)
-@pytest.mark.parametrize("mode", MODES)
-async def test_an_injected_refusal_is_typed_with_its_request_id_and_not_retried(
-    fault: Fault,
-    error: type[SegmindError],
-    status: int,
-    message: str,
-    mode: str,
-    emulator: SegmindEmulator,
-    make_model: ModelFactory,
-    clock: FakeClock,
-) -> None:
-    emulator.inject(fault, times=2)
-    model = make_model(ChatSegmindGPT4o, max_retries=2)
-
-    with pytest.raises(error) as caught:
-        await call(model, mode, PROMPT)
-    with pytest.raises(error) as again:
-        await call(model, mode, PROMPT)
-
-    request_id = str(caught.value.request_id)
-    assert type(caught.value) is error
-    assert str(caught.value) == (
-        f"Segmind HTTP {status}: {message} (request id {request_id})"
-    )
-    assert caught.value.is_retryable is False
-    assert uuid.UUID(request_id) != uuid.UUID(str(again.value.request_id))
-    assert len(emulator.requests) == 2
-    assert clock.waits == []
-    assert emulator.remaining_credits == STARTING_CREDITS
 
 
 async def test_a_request_id_given_in_a_faults_headers_is_kept(
