@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, get_args, get_type_hints
+from typing import Any, Generic, get_args, get_type_hints
 
 from langchain_core.messages import AIMessage
 from langchain_core.messages.tool import invalid_tool_call, tool_call
@@ -65,8 +65,11 @@ _SHAPE_KEYWORDS = frozenset(
 )
 DESCRIBED_ARGUMENTS = frozenset({"function", "input_schema", "parameters"})
 # What core gives as the description of a TypedDict without a docstring of its
-# own, nested ones too: `dict`'s, which would tell the model about `dict()`.
-_DICT_DOC = inspect.getdoc(dict)
+# own, nested ones too: `dict`'s (or `Generic`'s, its lines rejoined), which
+# would tell the model about `dict()`.
+_INHERITED_DOCS = {
+    " ".join(str(inspect.getdoc(base)).split()) for base in (dict, Generic)
+}
 # Smart unions try every option, so nested unions cost exponential time:
 # arguments needing more (value, schema) visits than this are refused.
 _CHECK_BUDGET = 100_000
@@ -189,7 +192,11 @@ def _as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
         return
     if not isinstance(described, dict):
         return
-    if described.get("description") == _DICT_DOC:
+    description = described.get("description")
+    if (
+        isinstance(description, str)
+        and " ".join(description.split()) in _INHERITED_DOCS
+    ):
         del described["description"]
     properties, listed = described.get("properties"), described.get("required")
     keys = frozenset(properties) if isinstance(properties, dict) else None

@@ -381,7 +381,12 @@ class Path(TypedDict):
     stops: list[Point]
 
 
-@pytest.mark.parametrize("schema", [Point, Path])
+class Pair(TypedDict, Generic[Item]):
+    left: int
+    right: int
+
+
+@pytest.mark.parametrize("schema", [Point, Path, Pair])
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
 def test_a_typeddict_without_a_docstring_is_not_described_as_a_dict(
     gpt, recorder, method, schema
@@ -394,6 +399,7 @@ def test_a_typeddict_without_a_docstring_is_not_described_as_a_dict(
 
     sent = json.dumps(recorder.last.body)
     assert "dict()" not in sent  # `dict`'s own docstring
+    assert "generic type" not in sent  # `Generic`'s
     assert ("A path through points." in sent) is (schema is Path)
 
 
