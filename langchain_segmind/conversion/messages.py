@@ -192,6 +192,10 @@ def _parse_content(
 ) -> tuple[Part, ...]:
     if isinstance(content, str):
         return (TextPart(content),)
+    if not isinstance(content, list | tuple):  # set after the message was built
+        raise SegmindInputError(
+            f"message content must be a string or a list, got {content!r:.80}"
+        )
     parsed = (_parse_block(block, model, from_assistant) for block in content)
     return tuple(part for part in parsed if part is not None)
 

@@ -133,6 +133,21 @@ def test_content_too_deep_or_circular_is_an_input_error(
     assert recorder.requests == []
 
 
+@pytest.mark.parametrize("content", [None, 5, {"type": "text", "text": "Hi"}])
+@pytest.mark.parametrize(
+    "message",
+    [HumanMessage("Hi"), AIMessage("Hi"), ToolMessage("Hi", tool_call_id="c1")],
+)
+def test_content_set_to_neither_text_nor_a_list_is_an_input_error(
+    recorder: Any, gpt: Any, content: Any, message: Any
+) -> None:
+    message = message.model_copy()
+    message.content = content  # LangChain checks content only when building
+    with pytest.raises(SegmindInputError, match="must be a string or a list, got"):
+        gpt.invoke([HumanMessage("Hi"), message])
+    assert recorder.requests == []
+
+
 def test_shared_blocks_are_not_circular(recorder: Any, gpt: Any) -> None:
     shared = {"type": "text", "text": "same"}
     gpt.invoke([HumanMessage([shared, shared])])
