@@ -3,8 +3,9 @@
 Accepted: strings; `text` and `text-plain` (text or base64) blocks; v1
 `image`, `file` and `audio` blocks with `base64` or `url`; OpenAI `image_url`
 parts and `file` parts with raw base64 (core converts v0 blocks, data-URI
-files and `input_audio` first); Anthropic `image`, `document`, `tool_use` and
-`tool_result` blocks; v1 `tool_call` blocks; `non_standard` wrappers of these.
+files and `input_audio` first); Anthropic `image`, `document`, `search_result`,
+`tool_use` and `tool_result` blocks; `json` blocks (as text, as a tool may
+return them); v1 `tool_call` blocks; `non_standard` wrappers of these.
 Output-only blocks (reasoning, other providers' records of their own tool
 runs) are dropped from assistant turns; anything else is a typed error naming
 the block, raised before sending.
@@ -13,6 +14,7 @@ the block, raised before sending.
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -254,6 +256,18 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
         return ToolResultPart(call_id, None, content, bool(block.get("is_error")))
     if block_type in _MEDIA_KINDS:
         return _media_block(block, model)
+    if block_type == "json":
+        return TextPart(json.dumps(block.get("json"), ensure_ascii=False, default=str))
+    if block_type == "search_result":  # the gateway has no citations: as text
+        raw = block.get("content", "")
+        texts = _parse_content(raw if isinstance(raw, str | list) else str(raw), model)
+        lines = [
+            f"{key.title()}: {block[key]}"
+            for key in ("title", "source")
+            if isinstance(block.get(key), str)
+        ]
+        lines += [part.text for part in texts if isinstance(part, TextPart)]
+        return TextPart("\n".join(lines) + "\n")  # several do not run together
     raise SegmindUnsupportedContentError(block_type, model)
 
 

@@ -275,3 +275,31 @@ def test_an_agents_answer_followed_by_a_remark_is_its_structured_response(
     result = agent.invoke({"messages": [HumanMessage("Weather in Paris?")]})
 
     assert result["structured_response"] == Weather(city="Paris", weather="sunny")
+
+
+@tool
+def search_and_measure(city: str) -> list[dict[str, Any]]:
+    """Search the web about a city and measure its weather."""
+    return [
+        {
+            "type": "search_result",
+            "source": f"https://example.com/{city}",
+            "title": f"About {city}",
+            "content": [{"type": "text", "text": f"{city} is on a river."}],
+        },
+        {"type": "json", "json": {"city": city, "celsius": 21}},
+    ]
+
+
+@pytest.mark.parametrize("slug", ["gpt-4o", "claude-4.5-sonnet"])
+def test_a_tools_search_result_and_json_blocks_reach_the_model_as_text(
+    segmind_emulator: SegmindEmulator, slug: str
+) -> None:
+    agent = create_agent(ChatSegmind(model=slug), tools=[search_and_measure])
+
+    result = agent.invoke({"messages": [HumanMessage("About 'Paris'?")]})
+
+    sent = segmind_emulator.requests[-1].body["messages"][-1]["content"]
+    assert "Title: About Paris\nSource: https://example.com/Paris\n" in sent
+    assert 'Paris is on a river.\n{"city": "Paris", "celsius": 21}' in sent
+    assert "Paris is on a river." in result["messages"][-1].text
