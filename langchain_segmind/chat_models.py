@@ -180,7 +180,7 @@ class ChatSegmind(BaseChatModel):
     """Your own `httpx2.AsyncClient` (or legacy `httpx.AsyncClient`)."""
     async_transport: Literal["httpx2", "aiohttp"] = "httpx2"
     """The default async clients' transport; `"aiohttp"` (the `aiohttp` extra)
-    costs about 0.7x the client CPU per call. Ignored with `http_async_client`."""
+    costs less client CPU (docs/benchmarks.md). Ignored with `http_async_client`."""
     streaming: bool = False
     """Whether `invoke` goes through `stream` (the answer is still one chunk)."""
     stream_usage: bool | None = None
