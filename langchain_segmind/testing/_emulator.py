@@ -66,8 +66,7 @@ class SegmindEmulator:
         credits: Starting credit balance.
         cost_per_call: Credits billed per successful call.
         latency: Seconds added before every answer.
-        catalogue: Slug to `"active"`/`"retired"`; defaults to
-            :data:`DEFAULT_CATALOGUE`.
+        catalogue: Slug to `"active"`/`"retired"`; defaults to `DEFAULT_CATALOGUE`.
         responder: Called as `responder(slug, body)` when no scripted reply is
             queued; a string it returns is the reply text, `None` falls back to
             the default reply.

@@ -35,8 +35,10 @@ DOCSTRINGS = dict(_docstrings())
 
 
 # reST markup: a code-block directive, a literal block (a line ending in
-# "::"), a ``double-backtick`` literal.
-RESTRUCTUREDTEXT = re.compile(r"\.\. code-block::|::\s*$|(?<!`)``[^`\n]+``(?!`)", re.M)
+# "::"), a ``double-backtick`` literal, a role (:class:`Name`).
+RESTRUCTUREDTEXT = re.compile(
+    r"\.\. code-block::|::\s*$|(?<!`)``[^`\n]+``(?!`)|(?<![\w`]):[a-z]+:`", re.M
+)
 
 
 def test_no_docstring_uses_restructuredtext():
