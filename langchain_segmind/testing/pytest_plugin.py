@@ -61,9 +61,9 @@ def segmind_emulator() -> Iterator[SegmindEmulator]:
 
     Each test gets a fresh one: an empty request log, the default key
     (`api_key`), 10,000 credits, every default slug, and no balance remembered
-    from another test. While the test runs,
-    models without a client of their own (built anywhere, with no arguments)
-    call it, and waits run on its fake clock (`segmind_emulator.clock`).
+    from another test. While the test runs, models without a client of their
+    own (built anywhere, even given an `api_key` or a `base_url`) call it, and
+    waits run on its fake clock (`segmind_emulator.clock`).
 
     Yields:
         The running emulator.
