@@ -100,8 +100,8 @@ PROFILES: dict[str, ModelProfile] = {
     "glm-5.2": _profile("GLM-5.2", 1_048_576, 131_072, reasoning=True),
     "minimax-m3": _profile("MiniMax-M3", 1_000_000, 131_072, images=True),
 }
-# The slugs the package knows (Segmind's 2026-08 directory): the emulator serves
-# them, and a 404 for a mistyped slug suggests the closest.
+# The slugs the package knows (Segmind's 2026-08 directory, and claude-3.5-sonnet,
+# gone from it): the emulator serves them; a 404 for a typo suggests the closest.
 DIRECTORY_SLUGS = tuple(PROFILES)
 # A current slug for a retired one: by slug, else by family (the first word).
 _SUCCESSORS = {
