@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve a loopback emulator of Segmind's LLM gateway "
         "(not a model: replies are scripted or canned).",
     )
-    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="0 picks a free port (default 8080)"
+    )
     parser.add_argument(
         "--host", default="127.0.0.1", help="a loopback address (default 127.0.0.1)"
     )
@@ -47,11 +49,20 @@ def _parser() -> argparse.ArgumentParser:
         help="allow a non-loopback --host such as 0.0.0.0 (reachable from other "
         "machines)",
     )
-    parser.add_argument("--api-key", default=DEFAULT_API_KEY)
+    parser.add_argument(
+        "--api-key",
+        default=DEFAULT_API_KEY,
+        help=f"the only key accepted (default {DEFAULT_API_KEY})",
+    )
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds added to every answer"
     )
-    parser.add_argument("--credits", type=float, default=10_000.0)
+    parser.add_argument(
+        "--credits",
+        type=float,
+        default=10_000.0,
+        help="the starting credit balance (default 10000)",
+    )
     return parser
 
 

@@ -441,6 +441,17 @@ def test_the_command_line_refuses_settings_that_cannot_work(
     assert reason in capsys.readouterr().err
 
 
+def test_the_command_line_help_gives_every_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    for default in ("8080", "127.0.0.1", "segmind-emulator-key", "10000"):
+        assert f"(default {default})" in shown
+
+
 def test_the_command_line_says_when_its_port_is_taken(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
