@@ -489,6 +489,15 @@ def get_segmind_callback() -> Iterator[SegmindCallbackHandler]:
     it; the outer block counts them too when they run inside a chain or
     agent it started.
 
+    Example:
+        ```python
+        from langchain_segmind import ChatSegmindGPT4o, get_segmind_callback
+
+        with get_segmind_callback() as usage:
+            ChatSegmindGPT4o().invoke("Hello")
+        print(usage.total_cost, usage.remaining_credits)
+        ```
+
     Yields:
         The handler; read its totals during or after the block.
     """
