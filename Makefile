@@ -1,7 +1,7 @@
 # Thin aliases for dev.py, which does the work (and needs only Python and pip).
 PYTHON ?= python3
 
-.PHONY: demo test lint lock bench ci
+.PHONY: demo test lint lock bench docs ci
 
 demo:
 	$(PYTHON) dev.py demo
@@ -14,6 +14,9 @@ lint:
 
 bench:
 	$(PYTHON) dev.py bench
+
+docs:
+	$(PYTHON) dev.py docs
 
 ci:
 	bash .ci/run
