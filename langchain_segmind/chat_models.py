@@ -43,7 +43,7 @@ from langchain_segmind.catalogue.profiles import (
     CatalogueProfile,
     profile_for,
     profile_of_call,
-    without_another_slugs_profile,
+    without_catalogue_profile,
 )
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tools.binding import (
@@ -251,7 +251,7 @@ class ChatSegmind(BaseChatModel):
         if not isinstance(values, dict):
             return values
         model = cls.model_fields["model"]
-        values = without_another_slugs_profile(values, model.default)
+        values = without_catalogue_profile(values, model.default)
         extra = values.get("model_kwargs", {})
         names = [*values, *(extra if isinstance(extra, dict) else ())]
         fields = _field_names(cls) | set(_KEY_ARGUMENTS)

@@ -170,15 +170,18 @@ def takes_sampling(model: str, profile: Mapping[str, Any] | None) -> bool:
     return opus is None or (int(opus[1]), int(opus[2] or 0)) < (4, 7)
 
 
-def without_another_slugs_profile(values: Any, default_model: Any) -> Any:
-    """A model's arguments without a catalogue profile of another slug's.
+def without_catalogue_profile(values: Any, default_model: Any) -> Any:
+    """A model's arguments without a catalogue profile, unless edited for its slug.
 
-    A model rebuilt for another slug (`configurable_fields`) is given the old
-    one's catalogue profile: without it, core resolves the new slug's.
+    A model rebuilt by `configurable_fields` is given the old one's catalogue
+    profile, which pydantic would keep as a plain dict, as if the user gave
+    it: without it, core resolves the slug's own (marked as the catalogue's).
     """
     profile = values.get("profile")
     model = values.get("model", values.get("model_name"))
-    model = default_model if model is None else model
-    if isinstance(profile, CatalogueProfile) and profile.slug != str(model).lower():
+    slug = str(default_model if model is None else model).lower()
+    if isinstance(profile, CatalogueProfile) and (
+        profile.slug != slug or profile == PROFILES.get(slug)
+    ):
         return {**values, "profile": None}
     return values

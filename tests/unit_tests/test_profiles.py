@@ -11,6 +11,7 @@ from typing import Any, get_type_hints
 import pytest
 from langchain.agents import create_agent
 from langchain.agents.middleware import SummarizationMiddleware
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import ModelProfile
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import ConfigurableField
@@ -250,6 +251,27 @@ def test_a_model_rebuilt_for_another_slug_follows_that_slugs_profile(
 
     assert recorder.last.slug == "gpt-next"
     assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
+
+
+def test_a_model_rebuilt_for_its_own_slug_is_traced_without_a_profile(make_model):
+    # The trace's `serialized` is the rebuilt model's `dumpd`, which records a
+    # profile only when the user gave one.
+    seen: list[dict[str, Any]] = []
+
+    class Serialized(BaseCallbackHandler):
+        def on_chat_model_start(self, serialized: Any, *args: Any, **kw: Any) -> None:
+            seen.append(serialized)
+
+    tunable = make_model(ChatSegmindGPT4o).configurable_fields(
+        temperature=ConfigurableField(id="temperature")
+    )
+
+    tunable.invoke(
+        "Hi", {"configurable": {"temperature": 0.5}, "callbacks": [Serialized()]}
+    )
+
+    assert seen[0]["kwargs"]["temperature"] == 0.5
+    assert "profile" not in seen[0]["kwargs"]
 
 
 def test_a_model_whose_slug_is_changed_in_place_follows_the_new_slugs_profile(
