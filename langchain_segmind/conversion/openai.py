@@ -104,7 +104,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         for raw in (raw_calls if isinstance(raw_calls, list) else [])
         if isinstance(raw, dict) and isinstance(function := raw.get("function"), dict)
     ]
-    return answer_message(
+    answer = answer_message(
         text=_text(message.get("content")),
         stop_reason=choice.get("finish_reason"),
         finish_reasons={},
@@ -122,6 +122,9 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         reasoning=_text(message.get("reasoning_content")),
         refusal=message.get("refusal") or _text(message.get("content"), "refusal"),
     )
+    if choice.get("logprobs") is not None:  # asked for: `ChatOpenAI` keeps them so
+        answer.response_metadata["logprobs"] = choice["logprobs"]
+    return answer
 
 
 def _text(content: Any, kind: str = "text") -> str:

@@ -458,3 +458,23 @@ def test_an_anthropic_answer_without_its_type_is_read(
     del payload["type"]
     recorder.reply(payload)
     assert claude.invoke("Hi").content == "Hello, typeless"
+
+
+def test_openai_logprobs_asked_for_are_response_metadata(
+    recorder: Any, gpt: Any
+) -> None:
+    # As `ChatOpenAI`'s: `llm.bind(logprobs=True)`, then `response_metadata`.
+    token = {"token": "Hi", "logprob": -0.25, "bytes": [72, 105], "top_logprobs": []}
+    logprobs = {"content": [token], "refusal": None}
+    for each in (logprobs, logprobs, None):  # OpenAI's `null`: not asked for
+        payload = recorder.openai_payload("Hi")
+        payload["choices"][0]["logprobs"] = each
+        recorder.reply(payload)
+
+    message = gpt.invoke("Hi", logprobs=True)
+    (chunk,) = gpt.stream("Hi", logprobs=True)
+
+    assert recorder.last.body["logprobs"] is True
+    assert message.response_metadata["logprobs"] == logprobs
+    assert chunk.response_metadata["logprobs"] == logprobs
+    assert "logprobs" not in gpt.invoke("Hi").response_metadata
