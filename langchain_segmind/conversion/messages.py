@@ -74,6 +74,7 @@ _DATA_URI = re.compile(
     re.S | re.I,
 )
 _URL_SAFE = str.maketrans("-_", "+/")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
 def to_turns(messages: Sequence[BaseMessage], model: str) -> list[Turn]:
@@ -347,17 +348,14 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
             f"{kind} URLs must be http(s) or data URIs, got {url[:40]!r} "
             f"(model {model!r})"
         )
-    if not data or not data.strip():
-        raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
     # Providers take standard base64 only: no white space, `+` and `/`, padded.
-    if (
-        len(data) % 4
-        or data.endswith("===")
-        or not data.isascii()  # Unicode white space, say
-        or any(char in data for char in "-_ \t\n\r\f\v\x1c\x1d\x1e\x1f")
-    ):
+    if len(data) % 4 or not _BASE64.fullmatch(data):
         data = "".join(data.split()).translate(_URL_SAFE).rstrip("=")
         data += "=" * (-len(data) % 4)
+    if not data:
+        raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
+    if not _BASE64.fullmatch(data):
+        raise SegmindInputError(f"inline {kind} data is not base64 (model {model!r})")
     media_type = mime_type if mime_type and _MEDIA_TYPE.match(mime_type) else None
     # The bytes win over a label: Anthropic refuses PNG data called JPEG.
     media_type = (sniff_media_type(data) if kind != "audio" else None) or media_type

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
-from langchain_segmind import ChatSegmind
+from langchain_segmind import ChatSegmind, SegmindInputError
 from langchain_segmind.images import image_block, sniff_media_type
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -257,6 +257,27 @@ def test_inline_base64_is_sniffed_and_sent_as_standard_base64(
             "image_url": {"url": f"data:image/jpeg;base64,{data}"},
         }
     )
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize(
+    ("written", "match"),
+    [
+        pytest.param("photos/cat.png", "not base64", id="a-path"),
+        pytest.param(b64(JPEG_BYTES)[:-3], "not base64", id="cut-short"),
+        pytest.param("aGk=aGk=", "not base64", id="padding-inside"),
+        pytest.param("====", "empty", id="only-padding"),
+    ],
+)
+def test_inline_data_that_is_not_base64_is_refused_before_sending(
+    recorder: Any, make_model: Any, slug: str, written: str, match: str
+) -> None:
+    block = {"type": "image", "base64": written, "mime_type": "image/png"}
+
+    with pytest.raises(SegmindInputError, match=match):
+        make_model(ChatSegmind, model=slug).invoke([HumanMessage([block])])
+
+    assert recorder.requests == []
 
 
 @pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
