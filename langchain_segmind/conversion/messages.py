@@ -300,7 +300,7 @@ def _as_standard(block: Mapping[str, Any], model: str) -> Mapping[str, Any]:
         return named | {"base64": source.get("data"), "mime_type": media_type}
     if source.get("type") == "url":
         return named | {"url": source.get("url")}
-    block_name = f"{_MEDIA_KINDS[kind]} source {source.get('type')!r}"
+    block_name = f"{block_type} source {source.get('type')!r}"
     raise SegmindUnsupportedContentError(block_name, model)
 
 

@@ -528,13 +528,14 @@ def test_malformed_block_is_an_input_error_before_any_request(
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_image_in_anthropic_source_of_unknown_type_is_unsupported(
-    wire: Wire, slug: str
+@pytest.mark.parametrize("kind", ["image", "document"])
+def test_anthropic_source_of_unknown_type_is_unsupported(
+    wire: Wire, slug: str, kind: str
 ) -> None:
-    block = {"type": "image", "source": {"type": "file", "file_id": "file-1"}}
+    block = {"type": kind, "source": {"type": "content", "content": []}}
     error = wire.error(slug, [HumanMessage([block])])
     assert isinstance(error, SegmindUnsupportedContentError)
-    assert (error.block_type, error.model) == ("image source 'file'", slug)
+    assert (error.block_type, error.model) == (f"{kind} source 'content'", slug)
 
 
 # --- async, and the same rules on any slug of a family -------------------------------
