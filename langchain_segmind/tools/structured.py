@@ -146,7 +146,7 @@ def _parsed(
         validate = getattr(model, "model_validate", model.parse_obj)  # or v1's
         try:
             return validate(value)
-        except ValueError as error:  # pydantic's ValidationError, v1 or v2
+        except Exception as error:  # pydantic's ValidationError, or a validator's
             raise OutputParserException(
                 f"the answer does not fit {schema.__name__}: {error}",
                 llm_output=message.text,

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import pytest
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage
-from pydantic import BaseModel, Field, RootModel
+from pydantic import BaseModel, Field, RootModel, field_validator
 from typing_extensions import TypedDict
 
 from langchain_segmind import SegmindInputError
@@ -590,6 +590,32 @@ def test_include_raw_returns_the_parsing_error_instead(model, dialect, recorder,
     assert result["raw"].content == BAD_REPLIES[reply]
     assert result["parsed"] is None
     assert isinstance(result["parsing_error"], OutputParserException)
+
+
+class Tagged(BaseModel):
+    tags: list[str]
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def lower(cls, tags: Any) -> Any:
+        return [tag.lower() for tag in tags]  # an int among them: AttributeError
+
+
+@pytest.mark.parametrize("method", ["json_schema", "json_mode", "function_calling"])
+def test_an_answer_that_crashes_a_validator_is_a_parsing_error(
+    model, dialect, recorder, method
+):
+    reply = '{"tags": ["A", 1]}'
+    if method == "function_calling":
+        reply = joke_call("Tagged", reply)
+    recorder.reply(dialect.answer(reply))
+    recorder.reply(dialect.answer(reply))
+    structured = model.with_structured_output(Tagged, method=method)
+
+    with pytest.raises(OutputParserException, match="'int' object has no attr"):
+        structured.invoke("Hi")
+    with_raw = model.with_structured_output(Tagged, method=method, include_raw=True)
+    assert isinstance(with_raw.invoke("Hi")["parsing_error"], OutputParserException)
 
 
 def test_include_raw_with_a_good_answer(model, dialect, recorder):
