@@ -109,7 +109,10 @@ def _parsed(
     """The answer as `schema` describes it; `OutputParserException` if it is not."""
     if from_call:
         if not message.tool_calls:
-            why = [str(c["error"]) for c in message.invalid_tool_calls if c["error"]]
+            # A message built from a stream keeps the reasons in its metadata.
+            kept = message.response_metadata.get("invalid_tool_call_errors") or {}
+            calls = message.invalid_tool_calls
+            why = [str(e) for c in calls if (e := c["error"] or kept.get(c["id"]))]
             raise OutputParserException(
                 "the model made no valid call to the output schema"
                 + (f": {'; '.join(why)}" if why else ""),

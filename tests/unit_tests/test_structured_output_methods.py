@@ -123,6 +123,17 @@ def test_function_calling_bad_answer_lands_in_parsing_error(
     assert isinstance(result["parsing_error"], OutputParserException)
 
 
+@pytest.mark.parametrize("streaming", [False, True])
+def test_function_calling_says_why_the_call_was_refused(
+    make_model, dialect, recorder, streaming
+):
+    model = make_model(dialect.cls, streaming=streaming)  # core drops it streamed
+    recorder.reply(dialect.answer(FUNCTION_CALLING_BAD_REPLIES["call-breaks-schema"]))
+
+    with pytest.raises(OutputParserException, match="punchline: Field required"):
+        model.with_structured_output(Joke, method="function_calling").invoke("Hi")
+
+
 def test_function_calling_with_a_pydantic_v1_schema_checks_the_types(
     model, dialect, recorder
 ):
