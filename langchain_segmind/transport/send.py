@@ -411,7 +411,7 @@ def _addressed(call: Call, client: object) -> Call:
 
 
 def _is_segmind(url: str) -> bool:
-    host = _parsed_url(url).host
+    host = _parsed_url(url).host.removesuffix(".")  # `segmind.com.` resolves too
     return host == "segmind.com" or host.endswith(".segmind.com")
 
 

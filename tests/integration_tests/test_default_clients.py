@@ -345,7 +345,7 @@ OPENAI_ANSWER = {"choices": [{"message": {"role": "assistant", "content": "hi"}}
     ("base_url", "sent"),
     [
         ("https://api.segmind.com/v1", False),
-        ("https://eu.api.segmind.com/v1", False),
+        ("https://eu.api.segmind.com./v1", False),  # a fully qualified name
         ("https://gateway.example/v1", True),  # not Segmind: the user's choice
     ],
 )
