@@ -70,5 +70,14 @@ def segmind_emulator() -> Iterator[SegmindEmulator]:
     """
     from langchain_segmind.testing import SegmindEmulator
 
-    with SegmindEmulator() as emulator, emulator.capture_default_clients():
+    emulator = SegmindEmulator()
+    try:
+        emulator.start()
+    except RuntimeError as error:  # pytest-socket's, under --disable-socket
+        error.add_note(
+            "segmind_emulator listens on 127.0.0.1: if pytest-socket blocked "
+            "it, pass --allow-hosts=127.0.0.1"
+        )
+        raise
+    with emulator, emulator.capture_default_clients():
         yield emulator

@@ -207,3 +207,33 @@ def test_the_plugin_can_be_turned_off_by_its_name(pytester: pytest.Pytester) -> 
 
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*fixture 'segmind_emulator' not found*"])
+
+
+def test_blocked_sockets_name_the_option_that_lets_the_emulator_listen(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_users_chain="""
+        def test_uses_it(segmind_emulator):
+            pass
+        """
+    )
+
+    result = pytester.runpytest_subprocess(
+        "--disable-socket", "-p", "no:cacheprovider", timeout=120
+    )
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*SocketBlockedError*",
+            "*if pytest-socket blocked it, pass --allow-hosts=127.0.0.1",
+        ]
+    )
+    pytester.runpytest_subprocess(
+        "--disable-socket",
+        "--allow-hosts=127.0.0.1",
+        "-p",
+        "no:cacheprovider",
+        timeout=120,
+    ).assert_outcomes(passed=1)
