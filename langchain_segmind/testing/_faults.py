@@ -88,7 +88,12 @@ class Fault:
 
         The reset time has whole-second precision and is rounded up, so it is never
         earlier than `reset_in` seconds from now: now on the clock calls are timed
-        on (under the `segmind_emulator` fixture, its `FakeClock`).
+        on (under the `segmind_emulator` fixture, its `FakeClock`). It is set when
+        the fault is made, not when it is served: every use of the fault
+        (`times=2`, say) sends the same time, which a model retrying the first
+        429 has waited out by the second, so it retries that one at once
+        (`clock.waits` reads about `[reset_in, 0.0]`). Make the fault in the
+        test: one made ahead of it (in `parametrize`) may have passed by then.
 
         Args:
             reset_in: Seconds until the limit resets.

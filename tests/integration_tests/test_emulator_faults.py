@@ -119,6 +119,18 @@ def test_a_rate_limit_after_earlier_waits_resets_on_the_tests_clock(
     assert 0.9 <= wait <= 2.0
 
 
+def test_a_rate_limit_used_twice_names_the_same_reset_the_second_time(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    segmind_emulator.inject(Fault.rate_limit(reset_in=1.0), times=2)
+
+    ChatSegmindGPT4o().invoke("rate limited twice")
+
+    first, second = segmind_emulator.clock.waits
+    assert 0.9 <= first <= 2.0
+    assert second == 0.0  # waited out by the first retry, as its docstring says
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_sync_waits_block_and_async_ones_do_not(
     segmind_emulator: SegmindEmulator, mode: str
