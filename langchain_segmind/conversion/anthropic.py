@@ -32,6 +32,8 @@ _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 # the assistant gets this neutral opener in front of it.
 CONVERSATION_OPENER = "(conversation start)"
 DEFAULT_REFUSAL = "The model declined to answer."
+# Anthropic leaves cached prompt tokens out of `input_tokens`; LangChain counts them.
+_CACHE = frozenset({"cache_read", "cache_creation"})
 
 _FINISH_REASONS = {
     "end_turn": "stop",
@@ -149,9 +151,11 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             payload.get("usage"),
             "input_tokens",
             "output_tokens",
-            cache_read="cache_read_input_tokens",
-            cache_creation="cache_creation_input_tokens",
-            cache_apart=True,
+            input_details={
+                "cache_read": "cache_read_input_tokens",
+                "cache_creation": "cache_creation_input_tokens",
+            },
+            apart=_CACHE,
         ),
         calls=calls,
         reasoning="\n\n".join(

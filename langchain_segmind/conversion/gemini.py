@@ -61,9 +61,9 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             "promptTokenCount",
             "candidatesTokenCount",
             "totalTokenCount",
-            cache_read="cachedContentTokenCount",
-            reasoning="thoughtsTokenCount",
-            reasoning_apart=True,
+            input_details={"cache_read": "cachedContentTokenCount"},
+            output_details={"reasoning": "thoughtsTokenCount"},
+            apart=frozenset({"reasoning"}),  # thoughts are out of Gemini's count
         ),
         calls=calls,
         reasoning="".join(thoughts),

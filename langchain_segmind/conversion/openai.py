@@ -35,6 +35,17 @@ _AUDIO_FORMATS = {
     "audio/mp3": "mp3",
 }
 
+# The token details `ChatOpenAI` reports, under LangChain's names.
+_INPUT_DETAILS = {
+    "audio": "prompt_tokens_details.audio_tokens",
+    "cache_read": "prompt_tokens_details.cached_tokens",
+    "cache_creation": "prompt_tokens_details.cache_write_tokens",
+}
+_OUTPUT_DETAILS = {
+    "audio": "completion_tokens_details.audio_tokens",
+    "reasoning": "completion_tokens_details.reasoning_tokens",
+}
+
 
 def openai_name(text: str) -> str:
     """`text` under OpenAI's name rule, `^[a-zA-Z0-9_-]{1,64}$`; `""` stays empty."""
@@ -115,8 +126,8 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             "prompt_tokens",
             "completion_tokens",
             "total_tokens",
-            cache_read="prompt_tokens_details.cached_tokens",
-            reasoning="completion_tokens_details.reasoning_tokens",
+            input_details=_INPUT_DETAILS,
+            output_details=_OUTPUT_DETAILS,
         ),
         calls=calls,
         reasoning=_text(message.get("reasoning_content")),

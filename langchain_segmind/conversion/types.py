@@ -12,10 +12,15 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal, cast
 
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
-from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
+from langchain_core.messages.ai import (
+    InputTokenDetails,
+    OutputTokenDetails,
+    UsageMetadata,
+)
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 
 Role = Literal["system", "user", "assistant", "tool"]
@@ -81,45 +86,37 @@ def read_usage(
     outputs: str,
     total: str = "",
     *,
-    cache_read: str = "",
-    cache_creation: str = "",
-    cache_apart: bool = False,
-    reasoning: str = "",
-    reasoning_apart: bool = False,
+    input_details: Mapping[str, str] = MappingProxyType({}),
+    output_details: Mapping[str, str] = MappingProxyType({}),
+    apart: frozenset[str] = frozenset(),
 ) -> UsageMetadata | None:
     """LangChain's usage record from a provider's usage, by key or dotted path.
 
-    `cache_apart`: the provider leaves cached tokens out of its input count
-    (Anthropic does; LangChain's input count includes them). `reasoning`: the
-    key of the reasoning tokens; `reasoning_apart`: the provider leaves them
-    out of its output count (Gemini's thoughts; LangChain's count includes them).
+    `input_details` and `output_details` map LangChain's detail names
+    (`cache_read`, `audio`, `reasoning`...) to the provider's keys. `apart`:
+    the details the provider leaves out of its own input or output count,
+    which LangChain's counts include (Anthropic's cached tokens, Gemini's
+    thoughts).
     """
     if not isinstance(usage, dict):  # parsed JSON: its objects are dicts
         return None
-    details = {
-        name: count
-        for name, key in (
-            ("cache_read", cache_read),
-            ("cache_creation", cache_creation),
-        )
-        if key and (count := _count(usage, key)) is not None
-    }
-    input_tokens = (_count(usage, inputs) or 0) + (
-        sum(details.values()) if cache_apart else 0
+    found_in, found_out = (
+        {name: n for name, key in keys.items() if (n := _count(usage, key)) is not None}
+        for keys in (input_details, output_details)
     )
-    reasoning_tokens = _count(usage, reasoning) if reasoning else None
-    output_tokens = (_count(usage, outputs) or 0) + (
-        reasoning_tokens or 0 if reasoning_apart else 0
+    input_tokens, output_tokens = (
+        (_count(usage, key) or 0) + sum(n for name, n in found.items() if name in apart)
+        for key, found in ((inputs, found_in), (outputs, found_out))
     )
     record = UsageMetadata(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         total_tokens=(total and _count(usage, total)) or input_tokens + output_tokens,
     )
-    if details:
-        record["input_token_details"] = cast("InputTokenDetails", details)
-    if reasoning_tokens is not None:
-        record["output_token_details"] = {"reasoning": reasoning_tokens}
+    if found_in:
+        record["input_token_details"] = cast("InputTokenDetails", found_in)
+    if found_out:
+        record["output_token_details"] = cast("OutputTokenDetails", found_out)
     return record
 
 

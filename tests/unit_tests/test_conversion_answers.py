@@ -451,6 +451,28 @@ def test_openai_cached_prompt_tokens_are_input_token_details(
     }
 
 
+
+def test_openai_audio_and_cache_write_tokens_are_token_details(
+    recorder: Any, gpt: Any
+) -> None:
+    # The keys `ChatOpenAI` reports them under.
+    usage = {
+        "prompt_tokens": 120,
+        "completion_tokens": 30,
+        "total_tokens": 150,
+        "prompt_tokens_details": {"audio_tokens": 40, "cache_write_tokens": 60},
+        "completion_tokens_details": {"audio_tokens": 20, "reasoning_tokens": 0},
+    }
+    recorder.reply(recorder.openai_payload(usage=usage))
+    message = gpt.invoke("Hi")
+    assert message.usage_metadata == {
+        "input_tokens": 120,
+        "output_tokens": 30,
+        "total_tokens": 150,
+        "input_token_details": {"audio": 40, "cache_creation": 60},
+        "output_token_details": {"audio": 20, "reasoning": 0},
+    }
+
 def test_an_anthropic_answer_without_its_type_is_read(
     recorder: Any, claude: Any
 ) -> None:
