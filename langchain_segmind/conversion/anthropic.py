@@ -34,6 +34,14 @@ CONVERSATION_OPENER = "(conversation start)"
 DEFAULT_REFUSAL = "The model declined to answer."
 # Anthropic leaves cached prompt tokens out of `input_tokens`; LangChain counts them.
 _CACHE = frozenset({"cache_read", "cache_creation"})
+# The cache writes by lifetime are a breakdown of `cache_creation`, under the
+# keys `ChatAnthropic` reports them with.
+_INPUT_DETAILS = {
+    "cache_read": "cache_read_input_tokens",
+    "cache_creation": "cache_creation_input_tokens",
+    "ephemeral_5m_input_tokens": "cache_creation.ephemeral_5m_input_tokens",
+    "ephemeral_1h_input_tokens": "cache_creation.ephemeral_1h_input_tokens",
+}
 
 _FINISH_REASONS = {
     "end_turn": "stop",
@@ -151,10 +159,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             payload.get("usage"),
             "input_tokens",
             "output_tokens",
-            input_details={
-                "cache_read": "cache_read_input_tokens",
-                "cache_creation": "cache_creation_input_tokens",
-            },
+            input_details=_INPUT_DETAILS,
             apart=_CACHE,
         ),
         calls=calls,

@@ -451,7 +451,6 @@ def test_openai_cached_prompt_tokens_are_input_token_details(
     }
 
 
-
 def test_openai_audio_and_cache_write_tokens_are_token_details(
     recorder: Any, gpt: Any
 ) -> None:
@@ -472,6 +471,34 @@ def test_openai_audio_and_cache_write_tokens_are_token_details(
         "input_token_details": {"audio": 40, "cache_creation": 60},
         "output_token_details": {"audio": 20, "reasoning": 0},
     }
+
+
+def test_anthropic_cache_writes_by_lifetime_are_input_token_details(
+    recorder: Any, claude: Any
+) -> None:
+    usage = {
+        "input_tokens": 10,
+        "output_tokens": 5,
+        "cache_read_input_tokens": 0,
+        "cache_creation_input_tokens": 30,
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": 10,
+            "ephemeral_1h_input_tokens": 20,
+        },
+    }
+    recorder.reply(recorder.anthropic_payload(usage=usage))
+    assert claude.invoke("Hi").usage_metadata == {
+        "input_tokens": 40,  # the breakdown is not counted twice
+        "output_tokens": 5,
+        "total_tokens": 45,
+        "input_token_details": {
+            "cache_read": 0,
+            "cache_creation": 30,
+            "ephemeral_5m_input_tokens": 10,
+            "ephemeral_1h_input_tokens": 20,
+        },
+    }
+
 
 def test_an_anthropic_answer_without_its_type_is_read(
     recorder: Any, claude: Any
