@@ -149,7 +149,15 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         elif block_type == "tool_use":
             calls.append((block.get("id"), block.get("name"), block.get("input")))
     text = "".join(texts)
-    return answer_message(
+    # A refusal's `stop_details` name its policy `category` and `explanation`.
+    details = payload.get("stop_details")
+    details = details if isinstance(details, dict) else {}
+    refusal = next(
+        reason
+        for reason in (details.get("explanation"), text, DEFAULT_REFUSAL)
+        if isinstance(reason, str) and reason
+    )
+    answer = answer_message(
         text=text,
         stop_reason=payload.get("stop_reason"),
         finish_reasons=_FINISH_REASONS,
@@ -167,7 +175,8 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             b["thinking"] for b in thinking_blocks if isinstance(b.get("thinking"), str)
         ),
         thinking_blocks=thinking_blocks,
-        refusal=(text or DEFAULT_REFUSAL)
-        if payload.get("stop_reason") == "refusal"
-        else None,
+        refusal=refusal if payload.get("stop_reason") == "refusal" else None,
     )
+    if details:  # kept as `ChatAnthropic` keeps them
+        answer.response_metadata["stop_details"] = details
+    return answer

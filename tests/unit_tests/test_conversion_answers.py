@@ -121,6 +121,20 @@ def test_claude_refusal_is_a_refusal_block(
     assert {"type": "refusal", "refusal": refusal} in message.content_blocks
 
 
+def test_claude_refusal_explained_in_stop_details_gives_the_explanation(
+    recorder: Any, claude: Any
+) -> None:
+    details = {"type": "refusal", "category": "cyber", "explanation": "Malware."}
+    recorder.reply(
+        recorder.anthropic_payload(
+            content=[], stop_reason="refusal", stop_details=details
+        )
+    )
+    message = claude.invoke("something bad")
+    assert {"type": "refusal", "refusal": "Malware."} in message.content_blocks
+    assert message.response_metadata["stop_details"] == details
+
+
 def test_openai_refusal_is_a_refusal_block(recorder: Any, gpt: Any) -> None:
     payload = recorder.openai_payload(None)
     payload["choices"][0]["message"]["refusal"] = "No."
