@@ -47,6 +47,7 @@ _FINISH_REASONS = {
     "end_turn": "stop",
     "stop_sequence": "stop",
     "max_tokens": "length",
+    "model_context_window_exceeded": "length",  # the answer is cut short too
     "tool_use": "tool_calls",
     "refusal": "content_filter",
 }

@@ -135,6 +135,16 @@ def test_claude_refusal_explained_in_stop_details_gives_the_explanation(
     assert message.response_metadata["stop_details"] == details
 
 
+def test_claude_answer_cut_at_the_context_window_finishes_by_length(
+    recorder: Any, claude: Any
+) -> None:
+    stop_reason = "model_context_window_exceeded"
+    recorder.reply(recorder.anthropic_payload("Half an ans", stop_reason=stop_reason))
+    metadata = claude.invoke("Hi").response_metadata
+    assert metadata["finish_reason"] == "length"  # as for `max_tokens`
+    assert metadata["stop_reason"] == stop_reason
+
+
 def test_openai_refusal_is_a_refusal_block(recorder: Any, gpt: Any) -> None:
     payload = recorder.openai_payload(None)
     payload["choices"][0]["message"]["refusal"] = "No."
