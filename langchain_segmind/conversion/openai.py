@@ -135,6 +135,9 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     )
     if choice.get("logprobs") is not None:  # asked for: `ChatOpenAI` keeps them so
         answer.response_metadata["logprobs"] = choice["logprobs"]
+    for key in ("system_fingerprint", "service_tier"):  # as `ChatOpenAI` has them
+        if isinstance(payload.get(key), str):
+            answer.response_metadata[key] = payload[key]
     return answer
 
 

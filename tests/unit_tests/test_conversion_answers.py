@@ -524,6 +524,17 @@ def test_anthropic_cache_writes_by_lifetime_are_input_token_details(
     }
 
 
+def test_openai_fingerprint_and_service_tier_are_response_metadata(
+    recorder: Any, gpt: Any
+) -> None:
+    recorder.reply(recorder.openai_payload(service_tier="default"))
+    recorder.reply(recorder.openai_payload(system_fingerprint=None))
+    metadata = gpt.invoke("Hi").response_metadata
+    assert metadata["system_fingerprint"] == "fp_01"
+    assert metadata["service_tier"] == "default"
+    assert "system_fingerprint" not in gpt.invoke("Hi").response_metadata
+
+
 def test_an_anthropic_answer_without_its_type_is_read(
     recorder: Any, claude: Any
 ) -> None:
