@@ -35,13 +35,14 @@ DEFAULT_REFUSAL = "The model declined to answer."
 # Anthropic leaves cached prompt tokens out of `input_tokens`; LangChain counts them.
 _CACHE = frozenset({"cache_read", "cache_creation"})
 # The cache writes by lifetime are a breakdown of `cache_creation`, under the
-# keys `ChatAnthropic` reports them with.
+# keys `ChatAnthropic` reports them with; it then reports `cache_creation` as 0.
 _INPUT_DETAILS = {
     "cache_read": "cache_read_input_tokens",
     "cache_creation": "cache_creation_input_tokens",
     "ephemeral_5m_input_tokens": "cache_creation.ephemeral_5m_input_tokens",
     "ephemeral_1h_input_tokens": "cache_creation.ephemeral_1h_input_tokens",
 }
+_LIFETIMES = frozenset(_INPUT_DETAILS) - _CACHE
 
 _FINISH_REASONS = {
     "end_turn": "stop",
@@ -153,30 +154,33 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     # A refusal's `stop_details` name its policy `category` and `explanation`.
     details = payload.get("stop_details")
     details = details if isinstance(details, dict) else {}
-    refusal = next(
-        reason
-        for reason in (details.get("explanation"), text, DEFAULT_REFUSAL)
-        if isinstance(reason, str) and reason
+    explanation = details.get("explanation")
+    refusal = (explanation if isinstance(explanation, str) else "") or text
+    usage = read_usage(
+        payload.get("usage"),
+        "input_tokens",
+        "output_tokens",
+        input_details=_INPUT_DETAILS,
+        apart=_CACHE,
     )
+    cached = usage.get("input_token_details", {}) if usage else {}
+    if cached.keys() & _LIFETIMES:  # as `ChatAnthropic`: a sum counts each once
+        cached["cache_creation"] = 0
     answer = answer_message(
         text=text,
         stop_reason=payload.get("stop_reason"),
         finish_reasons=_FINISH_REASONS,
         id=payload.get("id"),
         upstream_model=payload.get("model"),
-        usage=read_usage(
-            payload.get("usage"),
-            "input_tokens",
-            "output_tokens",
-            input_details=_INPUT_DETAILS,
-            apart=_CACHE,
-        ),
+        usage=usage,
         calls=calls,
         reasoning="\n\n".join(
             b["thinking"] for b in thinking_blocks if isinstance(b.get("thinking"), str)
         ),
         thinking_blocks=thinking_blocks,
-        refusal=refusal if payload.get("stop_reason") == "refusal" else None,
+        refusal=(refusal or DEFAULT_REFUSAL)
+        if payload.get("stop_reason") == "refusal"
+        else None,
     )
     if details:  # kept as `ChatAnthropic` keeps them
         answer.response_metadata["stop_details"] = details

@@ -517,7 +517,7 @@ def test_anthropic_cache_writes_by_lifetime_are_input_token_details(
         "total_tokens": 45,
         "input_token_details": {
             "cache_read": 0,
-            "cache_creation": 30,
+            "cache_creation": 0,  # as `ChatAnthropic`: in the breakdown only
             "ephemeral_5m_input_tokens": 10,
             "ephemeral_1h_input_tokens": 20,
         },
