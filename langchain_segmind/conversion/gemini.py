@@ -30,11 +30,13 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     blocked = feedback.get("blockReason") if isinstance(feedback, Mapping) else None
     blocked = blocked if isinstance(blocked, str) else None
     candidates = payload.get("candidates")
-    if not (isinstance(candidates, list) and candidates):
+    if not (
+        isinstance(candidates, list) and candidates and isinstance(candidates[0], dict)
+    ):
         if not blocked:
             return None
         candidates = [{}]
-    candidate = candidates[0] if isinstance(candidates[0], Mapping) else {}
+    candidate = candidates[0]
     content = candidate.get("content")
     parts = content.get("parts") if isinstance(content, Mapping) else None
     texts: list[str] = []

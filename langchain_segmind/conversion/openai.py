@@ -104,9 +104,9 @@ def _render_part(part: TextPart | MediaPart, role: str, model: str) -> dict[str,
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     """Read a chat.completion answer (with `reasoning_content`); else `None`."""
     choices = payload.get("choices")
-    if not isinstance(choices, list) or not choices:
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         return None
-    choice = choices[0] if isinstance(choices[0], dict) else {}
+    choice = choices[0]
     message = choice.get("message")
     message = message if isinstance(message, dict) else {}
     raw_calls = message.get("tool_calls")
