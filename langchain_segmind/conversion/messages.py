@@ -257,8 +257,9 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
         return ToolResultPart(call_id, None, content, bool(block.get("is_error")))
     if block_type in _MEDIA_KINDS:
         return _media_block(block, model)
-    if block_type == "json":
-        return TextPart(json.dumps(block.get("json"), ensure_ascii=False, default=str))
+    if block_type == "json":  # a line of its own, as a search result's text
+        text = json.dumps(block.get("json"), ensure_ascii=False, default=str)
+        return TextPart(text + "\n")
     if block_type == "search_result":  # the gateway has no citations: as text
         raw = block.get("content", "")
         texts = _parse_content(raw if isinstance(raw, str | list) else str(raw), model)

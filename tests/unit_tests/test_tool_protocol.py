@@ -560,6 +560,22 @@ def test_an_image_from_a_tool_result_stays_inside_the_result(gpt, recorder):
     ]
 
 
+def test_json_blocks_from_a_tool_do_not_run_into_what_follows(gpt, recorder):
+    rows = [{"type": "json", "json": {"day": 1}}, {"type": "json", "json": {"day": 2}}]
+    gpt.invoke(
+        [
+            HumanMessage("Which days?"),
+            AIMessage("", tool_calls=[{"name": "days", "args": {}, "id": "c1"}]),
+            ToolMessage([*rows, "Both free."], tool_call_id="c1"),
+        ]
+    )
+
+    assert recorder.last.body["messages"][2]["content"] == (
+        '<tool_result id="c1" name="days">\n{"day": 1}\n{"day": 2}\nBoth free.'
+        "\n</tool_result>\n"
+    )
+
+
 def test_a_past_call_json_cannot_carry_is_refused_before_sending(gpt, recorder):
     call = {"name": "book", "args": {"day": datetime.date(2025, 1, 2)}, "id": "c1"}
     history = [
