@@ -350,13 +350,14 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
             f"(model {model!r})"
         )
     # Providers take standard base64 only: no white space, `+` and `/`, padded.
-    if len(data) % 4 or not _BASE64.fullmatch(data):
+    if not data or len(data) % 4 or not _BASE64.fullmatch(data):
         data = "".join(data.split()).translate(_URL_SAFE).rstrip("=")
         data += "=" * (-len(data) % 4)
-    if not data:
-        raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
-    if not _BASE64.fullmatch(data):
-        raise SegmindInputError(f"inline {kind} data is not base64 (model {model!r})")
+        if not data:
+            raise SegmindInputError(f"empty inline {kind} data (model {model!r})")
+        if not _BASE64.fullmatch(data):
+            message = f"inline {kind} data is not base64 (model {model!r})"
+            raise SegmindInputError(message)
     media_type = mime_type if mime_type and _MEDIA_TYPE.match(mime_type) else None
     # The bytes win over a label: Anthropic refuses PNG data called JPEG.
     media_type = (sniff_media_type(data) if kind != "audio" else None) or media_type
