@@ -4,8 +4,9 @@ Accepted: strings; `text` and `text-plain` (text or base64) blocks; v1
 `image`, `file` and `audio` blocks with `base64` or `url`; OpenAI `image_url`
 parts and `file` parts with raw base64 (core converts v0 blocks, data-URI
 files and `input_audio` first); Anthropic `image`, `document`, `search_result`,
-`tool_use` and `tool_result` blocks; `json` blocks (as text, as a tool may
-return them); v1 `tool_call` blocks; `non_standard` wrappers of these.
+`tool_use` and `tool_result` blocks; `json` blocks and `custom_tool_call_output`
+blocks (as text, as a tool may return them); v1 `tool_call` blocks;
+`non_standard` wrappers of these.
 Output-only blocks (reasoning, other providers' records of their own tool
 runs) are dropped from assistant turns; anything else is a typed error naming
 the block, raised before sending.
@@ -216,6 +217,9 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
     wrapped = block.get("value") if block_type == "non_standard" else None
     if isinstance(wrapped, Mapping) and "type" in wrapped:
         return _parse_block(wrapped, model, from_assistant)
+    if block_type == "custom_tool_call_output":  # langchain-openai's `@custom_tool`
+        output = block.get("output") or ""
+        return TextPart(output if isinstance(output, str) else _json_text(output))
     if (
         block_type in _OUTPUT_BLOCK_TYPES
         or (block_type != "tool_call" and block_type.endswith(_OUTPUT_BLOCK_SUFFIXES))
@@ -258,8 +262,7 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
     if block_type in _MEDIA_KINDS:
         return _media_block(block, model)
     if block_type == "json":  # a line of its own, as a search result's text
-        text = json.dumps(block.get("json"), ensure_ascii=False, default=str)
-        return TextPart(text + "\n")
+        return TextPart(_json_text(block.get("json")) + "\n")
     if block_type == "search_result":  # the gateway has no citations: as text
         raw = block.get("content", "")
         texts = _parse_content(raw if isinstance(raw, str | list) else str(raw), model)
@@ -271,6 +274,10 @@ def _parse_block(block: Any, model: str, from_assistant: bool) -> Part | None:
         lines += [part.text for part in texts if isinstance(part, TextPart)]
         return TextPart("\n".join(lines) + "\n")  # several do not run together
     raise SegmindUnsupportedContentError(block_type, model)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _as_standard(block: Mapping[str, Any], model: str) -> Mapping[str, Any]:

@@ -2,8 +2,9 @@
 
 Each test scripts one reply of the fake gateway for a model bound to a
 JSON-Schema tool `f` and reads the `AIMessage` it becomes. The last tests
-check how Anthropic-style `tool_use` and `tool_result` blocks of a history
-are written back in the protocol's text.
+check how a history's calls and results (Anthropic-style `tool_use` and
+`tool_result` blocks, a custom tool's output) are written back in the
+protocol's text.
 """
 
 from __future__ import annotations
@@ -590,3 +591,22 @@ def test_a_past_call_json_cannot_carry_is_refused_before_sending(gpt, recorder):
     ):
         gpt.invoke(history)
     assert recorder.requests == []
+
+
+@pytest.mark.parametrize("output", ["27", 27], ids=["text", "a-number"])
+def test_a_custom_tools_output_goes_back_as_its_result(gpt, recorder, output):
+    # A thread of ChatOpenAI's with a tool made by langchain-openai's
+    # `@custom_tool`: its result is this block (core's `ToolNode` keeps it).
+    result = [{"type": "custom_tool_call_output", "output": output}]
+    call = {"name": "execute_code", "args": {"__arg1": "print(3**3)"}, "id": "call_9"}
+    gpt.invoke(
+        [
+            HumanMessage("What is 3**3?"),
+            AIMessage("", tool_calls=[call]),
+            ToolMessage(result, tool_call_id="call_9", name="execute_code"),
+        ]
+    )
+
+    assert recorder.last.body["messages"][2]["content"] == (
+        '<tool_result id="call_9" name="execute_code">\n27\n</tool_result>\n'
+    )
