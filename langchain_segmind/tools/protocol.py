@@ -219,7 +219,14 @@ def render_turns(turns: Sequence[Turn], instruction: str | None) -> list[Turn]:
     ):
         return list(turns)
     call_names: dict[str, str] = {}
-    rendered = [_render_turn(turn, call_names) for turn in turns]
+    rendered: list[Turn] = []
+    for index, turn in enumerate(turns):
+        written = _render_turn(turn, call_names)
+        if turn.role == "tool" and index and turns[index - 1].role == "tool":
+            # One user turn for parallel calls' results: some models (DeepSeek's
+            # reasoner) refuse two user messages in a row.
+            written = Turn("user", _joined(rendered.pop().parts + written.parts))
+        rendered.append(written)
     if instruction is not None:
         after_system = next(
             (i for i, turn in enumerate(rendered) if turn.role != "system"),

@@ -576,9 +576,34 @@ def test_a_nameless_result_is_named_after_the_latest_earlier_call_of_its_id(
     ]
     assert results == [
         '<tool_result id="call_1" name="add">\n2\n</tool_result>\n',
-        '<tool_result id="call_1" name="mul">\n4\n</tool_result>\n',
+        '<tool_result id="call_1" name="mul">\n4\n</tool_result>\n'
         '<tool_result id="call_9">\n?\n</tool_result>\n',
     ]
+
+
+def test_results_of_parallel_calls_are_one_user_message(gpt, recorder):
+    # Two user messages in a row are refused by some models (DeepSeek's reasoner).
+    gpt.invoke(
+        [
+            HumanMessage("Weather in Paris and Rome?"),
+            AIMessage(
+                "",
+                tool_calls=[
+                    {"name": "get_weather", "args": {"city": "Paris"}, "id": "c1"},
+                    {"name": "get_weather", "args": {"city": "Rome"}, "id": "c2"},
+                ],
+            ),
+            ToolMessage("sunny", tool_call_id="c1"),
+            ToolMessage("rainy", tool_call_id="c2"),
+        ]
+    )
+
+    roles = [m["role"] for m in recorder.last.body["messages"]]
+    assert roles == ["user", "assistant", "user"]
+    assert recorder.last.body["messages"][2]["content"] == (
+        '<tool_result id="c1" name="get_weather">\nsunny\n</tool_result>\n'
+        '<tool_result id="c2" name="get_weather">\nrainy\n</tool_result>\n'
+    )
 
 
 def test_plain_text_is_sent_unchanged_without_tools(gpt, recorder):
