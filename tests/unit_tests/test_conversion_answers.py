@@ -456,44 +456,38 @@ def test_the_providers_total_is_kept_when_it_counts_more(
     }
 
 
-def test_openai_cached_prompt_tokens_are_input_token_details(
-    recorder: Any, gpt: Any
+@pytest.mark.parametrize(
+    ("details", "token_details"),
+    [
+        pytest.param(
+            {"prompt_tokens_details": {"cached_tokens": 100}},
+            {"input_token_details": {"cache_read": 100}},
+            id="cached",
+        ),
+        pytest.param(
+            {
+                "prompt_tokens_details": {"audio_tokens": 40, "cache_write_tokens": 60},
+                "completion_tokens_details": {"audio_tokens": 2, "reasoning_tokens": 0},
+            },
+            {
+                "input_token_details": {"audio": 40, "cache_creation": 60},
+                "output_token_details": {"audio": 2, "reasoning": 0},
+            },
+            id="audio-and-cache-writes",
+        ),
+    ],
+)
+def test_openai_token_details_are_reported_as_chat_openai_reports_them(
+    recorder: Any, gpt: Any, details: dict[str, Any], token_details: dict[str, Any]
 ) -> None:
-    usage = {
-        "prompt_tokens": 120,
-        "completion_tokens": 7,
-        "total_tokens": 127,
-        "prompt_tokens_details": {"cached_tokens": 100},
-    }
-    recorder.reply(recorder.openai_payload(usage=usage))
+    counts = {"prompt_tokens": 120, "completion_tokens": 7, "total_tokens": 127}
+    recorder.reply(recorder.openai_payload(usage=counts | details))
     message = gpt.invoke("Hi")
     assert message.usage_metadata == {
         "input_tokens": 120,
         "output_tokens": 7,
         "total_tokens": 127,
-        "input_token_details": {"cache_read": 100},
-    }
-
-
-def test_openai_audio_and_cache_write_tokens_are_token_details(
-    recorder: Any, gpt: Any
-) -> None:
-    # The keys `ChatOpenAI` reports them under.
-    usage = {
-        "prompt_tokens": 120,
-        "completion_tokens": 30,
-        "total_tokens": 150,
-        "prompt_tokens_details": {"audio_tokens": 40, "cache_write_tokens": 60},
-        "completion_tokens_details": {"audio_tokens": 20, "reasoning_tokens": 0},
-    }
-    recorder.reply(recorder.openai_payload(usage=usage))
-    message = gpt.invoke("Hi")
-    assert message.usage_metadata == {
-        "input_tokens": 120,
-        "output_tokens": 30,
-        "total_tokens": 150,
-        "input_token_details": {"audio": 40, "cache_creation": 60},
-        "output_token_details": {"audio": 20, "reasoning": 0},
+        **token_details,
     }
 
 
