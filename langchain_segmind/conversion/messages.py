@@ -348,7 +348,7 @@ def _media_block(block: Mapping[str, Any], model: str) -> MediaPart:
                 "expected a base64 data URI (data:<type>;base64,...) for model "
                 f"{model!r}"
             )
-        data, mime_type = match["data"], (match["media"] or "").lower()
+        data, mime_type = match["data"], (match["media"] or mime_type or "").lower()
     elif url.lower().startswith(("http://", "https://")):
         return MediaPart(kind=kind, url=url, **hints)
     else:

@@ -280,6 +280,23 @@ def test_inline_data_that_is_not_base64_is_refused_before_sending(
     assert recorder.requests == []
 
 
+def test_a_data_uri_without_a_media_type_takes_the_blocks_mime_type(
+    recorder: Any, make_model: Any
+) -> None:
+    undetectable = b64(b"no known signature")
+    block = {"type": "image", "url": f"data:;base64,{undetectable}"}
+
+    send(
+        recorder,
+        make_model,
+        "gpt-4o",
+        HumanMessage([block | {"mime_type": "image/heic"}]),
+    )
+
+    (part,) = recorder.last.body["messages"][0]["content"]
+    assert part["image_url"]["url"] == f"data:image/heic;base64,{undetectable}"
+
+
 @pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
 def test_image_block_reaches_claude_as_an_anthropic_image(
     recorder: Any, make_model: Any, name: str, mime_type: str
