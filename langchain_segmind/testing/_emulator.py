@@ -422,16 +422,19 @@ class SegmindEmulator:
 
         Args:
             fault: What to do instead of answering.
-            times: How many requests it applies to.
+            times: How many requests it applies to (0: none).
             slug: Only requests about this slug (its v1/v2 path, or a v2
                 job's polls); `None` for any request.
 
         Raises:
             TypeError: `fault` is not a `Fault`.
+            ValueError: `times` is negative (not "forever": 0 arms nothing).
         """
         _check_all(
             (fault,), Fault, "inject takes a Fault, e.g. Fault.server_error(503)"
         )
+        if times < 0:
+            raise ValueError(f"inject needs times >= 0 (0 arms nothing), got {times}")
         self._state.arm_fault(fault, times, slug)
 
     def retire(self, slug: str) -> None:

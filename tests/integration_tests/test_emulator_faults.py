@@ -220,10 +220,12 @@ def test_faults_are_fifo_counted_and_slug_specific(
     assert statuses == [502, 503, 503, 504, 200]
 
 
-def test_a_fault_injected_zero_times_never_fires(
+def test_a_fault_injected_zero_times_never_fires_and_negative_times_are_refused(
     emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
     emulator.inject(Fault.server_error(503), times=0)
+    with pytest.raises(ValueError, match="times >= 0"):
+        emulator.inject(Fault.server_error(503), times=-1)
     assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
 
 
