@@ -101,13 +101,14 @@ def read_usage(
     if not isinstance(usage, dict):  # parsed JSON: its objects are dicts
         return None
     found_in, found_out = (
-        {name: n for name, key in keys.items() if (n := _count(usage, key)) is not None}
-        for keys in (input_details, output_details)
+        _details(usage, input_details),
+        _details(usage, output_details),
     )
-    input_tokens, output_tokens = (
-        (_count(usage, key) or 0) + sum(n for name, n in found.items() if name in apart)
-        for key, found in ((inputs, found_in), (outputs, found_out))
-    )
+    input_tokens = _count(usage, inputs) or 0
+    output_tokens = _count(usage, outputs) or 0
+    for name in apart:
+        input_tokens += found_in.get(name, 0)
+        output_tokens += found_out.get(name, 0)
     record = UsageMetadata(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
@@ -118,6 +119,14 @@ def read_usage(
     if found_out:
         record["output_token_details"] = cast("OutputTokenDetails", found_out)
     return record
+
+
+def _details(usage: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, int]:
+    found = {}
+    for name, key in keys.items():
+        if (count := _count(usage, key)) is not None:
+            found[name] = count
+    return found
 
 
 def _count(usage: Mapping[str, Any], key: str) -> int | None:
