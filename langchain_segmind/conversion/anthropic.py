@@ -35,7 +35,8 @@ DEFAULT_REFUSAL = "The model declined to answer."
 # Anthropic leaves cached prompt tokens out of `input_tokens`; LangChain counts them.
 _CACHE = frozenset({"cache_read", "cache_creation"})
 # The cache writes by lifetime are a breakdown of `cache_creation`, under the
-# keys `ChatAnthropic` reports them with; it then reports `cache_creation` as 0.
+# keys `ChatAnthropic` reports them with; when they hold any, it reports
+# `cache_creation` as 0, so that a sum of the details counts each write once.
 _INPUT_DETAILS = {
     "cache_read": "cache_read_input_tokens",
     "cache_creation": "cache_creation_input_tokens",
@@ -164,7 +165,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         apart=_CACHE,
     )
     cached = usage.get("input_token_details", {}) if usage else {}
-    if cached.keys() & _LIFETIMES:  # as `ChatAnthropic`: a sum counts each once
+    if any(cached.get(key) for key in _LIFETIMES):  # as `ChatAnthropic` does
         cached["cache_creation"] = 0
     answer = answer_message(
         text=text,

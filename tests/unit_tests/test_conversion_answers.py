@@ -516,6 +516,10 @@ def test_anthropic_cache_writes_by_lifetime_are_input_token_details(
             "ephemeral_1h_input_tokens": 20,
         },
     }
+    zeros = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
+    recorder.reply(recorder.anthropic_payload(usage=usage | {"cache_creation": zeros}))
+    details = claude.invoke("Hi").usage_metadata["input_token_details"]
+    assert details["cache_creation"] == 30  # a breakdown of nothing replaces nothing
 
 
 def test_openai_fingerprint_and_service_tier_are_response_metadata(
