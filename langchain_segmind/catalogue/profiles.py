@@ -114,6 +114,10 @@ _SUCCESSORS = {
     "gemini": "gemini-2.5-pro",
 }
 _CLAUDE_OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")  # not a date
+# OpenAI's reasoning models (o1, o3-mini, o4-mini, gpt-5, gpt-5.1...) refuse
+# `max_tokens` for `max_completion_tokens`; o3, o4-mini and GPT-5 refuse `stop`.
+_OPENAI_REASONING = re.compile(r"(o\d+|gpt-5)(?!\d)")
+_OPENAI_NO_STOP = re.compile(r"(o3(?!-mini)|o4|gpt-5)(?!\d)")
 
 
 class CatalogueProfile(dict[str, Any]):
@@ -168,6 +172,16 @@ def takes_sampling(model: str, profile: Mapping[str, Any] | None) -> bool:
         return allowed is not False
     opus = _CLAUDE_OPUS.match(model.lower())
     return opus is None or (int(opus[1]), int(opus[2] or 0)) < (4, 7)
+
+
+def openai_reasoning(model: str) -> bool:
+    """Whether the slug is one of OpenAI's reasoning models (o-series, GPT-5)."""
+    return _OPENAI_REASONING.match(model.lower()) is not None
+
+
+def takes_stop(model: str) -> bool:
+    """Whether the provider takes `stop`: o3, o4-mini and GPT-5 answer 400 to it."""
+    return _OPENAI_NO_STOP.match(model.lower()) is None
 
 
 def without_catalogue_profile(values: Any, default_model: Any) -> Any:

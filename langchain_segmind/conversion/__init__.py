@@ -15,7 +15,11 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_segmind.catalogue.profiles import takes_sampling
+from langchain_segmind.catalogue.profiles import (
+    openai_reasoning,
+    takes_sampling,
+    takes_stop,
+)
 from langchain_segmind.conversion import anthropic, blocks, gemini, openai
 from langchain_segmind.conversion.messages import to_turns
 from langchain_segmind.conversion.types import MediaPart, TextPart, Turn
@@ -149,8 +153,10 @@ def render_request(
     if temperature is not None:
         body["temperature"] = temperature
     if max_tokens is not None:
-        body["max_tokens"] = max_tokens
-    if stop:
+        # OpenAI's reasoning models answer 400 to `max_tokens`.
+        limit = "max_completion_tokens" if openai_reasoning(model) else "max_tokens"
+        body[limit] = max_tokens
+    if stop and takes_stop(model):  # else applied to the answer's text only
         body["stop"] = list(stop)
     # A sampling field set to `None` is unset, as `temperature=None` is.
     return body | {

@@ -84,13 +84,13 @@ def default_reply(body: dict[str, Any]) -> str:
 
 
 def complete(text: str, body: dict[str, Any]) -> Completion:
-    """Count tokens (whitespace-separated words) and apply `max_tokens`.
+    """Count tokens (whitespace-separated words) and apply the token limit.
 
     The `stop` list is deliberately ignored, as the gateway may do: clients
     must cut at their stop sequences themselves.
     """
     words = text.split()
-    limit = body.get("max_tokens")
+    limit = body.get("max_completion_tokens") or body.get("max_tokens")
     cut_short = isinstance(limit, int) and 0 < limit < len(words)
     if cut_short:
         words = words[:limit]

@@ -24,6 +24,9 @@ _SAMPLING = ("temperature", "top_p", "top_k")
 _OPUS = re.compile(r"claude-opus-(\d+)(?:[.-](\d{1,2}))?(?!\d)")
 # OpenAI's reasoning models: o1, o3-mini, o4-mini, gpt-5, gpt-5-nano...
 _REASONING = re.compile(r"(o\d+|gpt-5)(-mini|-nano|-pro)?(-\d{4}-\d\d-\d\d)?")
+# Those (gpt-5.1 and later too) refuse `max_tokens`; o3, o4 and GPT-5 `stop`.
+_NO_MAX_TOKENS = re.compile(r"(o\d+|gpt-5)(?!\d)")
+_NO_STOP = re.compile(r"(o3(?!-mini)|o4|gpt-5)(?!\d)")
 
 
 def parse_object(raw_body: bytes) -> dict[str, Any]:
@@ -64,14 +67,17 @@ def check_provider_rules(family: Family, slug: str, body: dict[str, Any]) -> Non
     `tools` and `tool_choice` are accepted and ignored: the gateway does not
     forward them. Claude Opus 4.7 and later take no `temperature`, `top_p`
     or `top_k`, as Anthropic answers; OpenAI's reasoning models take no
-    `top_p` and no `temperature` but 1, as OpenAI answers.
+    `top_p` and no `temperature` but 1, nor `max_tokens` (they take
+    `max_completion_tokens`), and o3, o4-mini and GPT-5 no `stop`, as OpenAI
+    answers.
 
     Raises:
         RequestRejectedError: For the first rule that `body` breaks.
     """
     if body.get("stream"):
         raise reject(400, "Streaming is not supported")
-    _check_max_tokens(body.get("max_tokens"))
+    for name in ("max_tokens", "max_completion_tokens"):
+        _check_max_tokens(name, body.get(name))
     _check_response_format(body.get("response_format"))
     if family == "anthropic":
         _check_anthropic(slug, body)
@@ -111,11 +117,11 @@ def _well_formed(message: Any) -> bool:
     )
 
 
-def _check_max_tokens(value: Any) -> None:
+def _check_max_tokens(name: str, value: Any) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise reject(400, "max_tokens: must be a positive integer")
+        raise reject(400, f"{name}: must be a positive integer")
 
 
 def _check_temperature(value: Any, upper: float) -> None:
@@ -178,6 +184,12 @@ def _check_anthropic(slug: str, body: dict[str, Any]) -> None:
 
 
 def _check_openai_like(slug: str, body: dict[str, Any]) -> None:
+    unsupported = "Unsupported parameter: '{}' is not supported with this model."
+    if body.get("max_tokens") is not None and _NO_MAX_TOKENS.match(slug.lower()):
+        instead = " Use 'max_completion_tokens' instead."
+        raise reject(400, unsupported.format("max_tokens") + instead)
+    if body.get("stop") is not None and _NO_STOP.match(slug.lower()):
+        raise reject(400, unsupported.format("stop"))
     if _REASONING.fullmatch(slug.lower()):
         if body.get("temperature") not in (None, 1):
             raise reject(

@@ -234,6 +234,8 @@ def with_block(block: dict[str, Any]) -> dict[str, Any]:
         ("o3", {**HELLO, "temperature": 0.5}, "Only the default (1) value"),
         ("gpt-5-mini", {**HELLO, "temperature": 0}, "Only the default (1) value"),
         ("o4-mini", {**HELLO, "top_p": 0.9}, "'top_p' is not supported"),
+        ("gpt-5.1", {**HELLO, "max_tokens": 9}, "Use 'max_completion_tokens'"),
+        ("o3", {**HELLO, "stop": ["x"]}, "'stop' is not supported"),
         ("gpt-4o", with_block(ANTHROPIC_IMAGE_BLOCK), "'image' is not"),
     ],
 )

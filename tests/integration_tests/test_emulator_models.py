@@ -147,3 +147,22 @@ def test_a_quoted_protocol_tag_reaches_the_tool_as_written(
         ChatSegmind(model="gpt-4o").bind_tools([echo]).invoke('Echo "<tool_call>"')
     )
     assert [call["args"] for call in message.tool_calls] == [{"text": "<tool_call>"}]
+
+
+@pytest.mark.parametrize("slug", ["o4-mini", "gpt-5.1"])
+def test_a_reasoning_model_is_cut_at_its_limit_and_stop_without_a_400(
+    segmind_emulator: SegmindEmulator, slug: str
+) -> None:
+    segmind_emulator.script_replies("one two STOP four five", "one two three four")
+    model = ChatSegmind(model=slug, max_tokens=3, stop=["STOP"])
+
+    stopped, cut = model.invoke("Hi"), model.invoke("Hi")
+
+    assert (stopped.content, stopped.response_metadata["finish_reason"]) == (
+        "one two ",
+        "stop",
+    )
+    assert (cut.content, cut.response_metadata["finish_reason"]) == (
+        "one two three",
+        "length",
+    )
