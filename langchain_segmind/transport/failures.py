@@ -74,8 +74,12 @@ NO_CONNECTION = f"{NOT_SENT}: the HTTP client had no connection ready in time"
 # What httpx and aiohttp say when a closed client is asked to send.
 _CLIENT_CLOSED = ("as the client has been closed.", "Session is closed")
 # What asyncio says when a connection of another event loop (closed, or still
-# open for aiohttp's) is used.
-_OTHER_LOOP = ("Event loop is closed", "attached to a different loop")
+# open: aiohttp's, or httpcore2's on a loop running in another thread) is used.
+_OTHER_LOOP = (
+    "Event loop is closed",
+    "attached to a different loop",
+    "is bound to a different event loop",
+)
 # How Anthropic, OpenAI and Gemini word "the prompt is longer than the window".
 _CONTEXT_OVERFLOW = re.compile(
     r"prompt is too long|maximum context length|context_length_exceeded"

@@ -16,6 +16,7 @@ import gc
 import gzip
 import json
 import sys
+import threading
 import time
 import tracemalloc
 import zlib
@@ -476,6 +477,33 @@ def test_an_async_client_reused_in_a_new_event_loop_never_pays_twice(
         asyncio.run(client.aclose())
 
     assert "was not sent" not in str(raised.value)  # it may have gone out
+    assert raised.value.is_retryable is False
+    assert len([r for r in own_emulator.requests if r.method == "POST"]) <= 2
+
+
+def test_an_async_client_whose_loop_runs_in_another_thread_is_named(
+    own_emulator: SegmindEmulator,
+) -> None:
+    client = httpx2.AsyncClient()
+    model = model_on(own_emulator.base_url, http_async_client=client)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(model.ainvoke("first"), loop).result(10)
+
+        # The pooled connection belongs to a loop that still runs, elsewhere.
+        with pytest.raises(SegmindConnectionError) as raised:
+            asyncio.run(model.ainvoke("second", max_retries=3))
+    finally:
+        closing = asyncio.run_coroutine_threadsafe(client.aclose(), loop)
+        with contextlib.suppress(Exception):
+            closing.result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+    assert "another event loop" in str(raised.value)
     assert raised.value.is_retryable is False
     assert len([r for r in own_emulator.requests if r.method == "POST"]) <= 2
 
