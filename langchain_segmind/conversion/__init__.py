@@ -51,16 +51,16 @@ def check_sampling(
 
     The temperature must lie in the dialect's range, and a model that takes
     no sampling parameters (`takes_sampling`, e.g. Claude Opus 4.7) is given
-    none of `temperature`, `top_p` and `top_k`.
+    none of `temperature`, `top_p` and `top_k`; OpenAI's reasoning models
+    take their default temperature, 1.
     """
     if not takes_sampling(model, profile):
-        given = [
-            name
-            for name in _SAMPLING_FIELDS
-            if extra_body.get(name) is not None
-            or (name == "temperature" and temperature is not None)
-        ]
-        if given:
+        values = {name: extra_body.get(name) for name in _SAMPLING_FIELDS}
+        if temperature is not None:
+            values["temperature"] = temperature
+        if values["temperature"] == 1 and openai_reasoning(model):
+            del values["temperature"]
+        if given := [name for name, value in values.items() if value is not None]:
             raise SegmindInputError(
                 f"Segmind model {model!r} does not accept {', '.join(given)}: its "
                 "provider rejects sampling parameters for it; leave them unset"

@@ -107,7 +107,7 @@ def test_stream_refuses_before_sending(opus, recorder):
 
 
 @pytest.mark.parametrize("slug", ["gpt-5", "o4-mini"])
-def test_openai_reasoning_models_refuse_temperature_before_sending(
+def test_openai_reasoning_models_refuse_temperature_but_1_before_sending(
     make_model, recorder, slug
 ):
     model = make_model(ChatSegmind, model=slug)
@@ -115,6 +115,10 @@ def test_openai_reasoning_models_refuse_temperature_before_sending(
     with pytest.raises(SegmindInputError, match=slug):
         model.invoke("Hi", temperature=0)
     assert recorder.count == 0
+
+    model.invoke("Hi", temperature=1)  # the default, which OpenAI takes
+
+    assert recorder.last.body["temperature"] == 1
 
 
 @pytest.mark.parametrize(
