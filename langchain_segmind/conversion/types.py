@@ -171,7 +171,7 @@ STRICT_JSON = json.JSONDecoder(
 def _native_tool_call(
     call_id: Any, name: Any, arguments: Any
 ) -> ToolCall | InvalidToolCall:
-    """A provider's own tool call; arguments that are no JSON object make it invalid."""
+    """A provider's own tool call; invalid without a name or JSON object arguments."""
     call_id = str(call_id or f"call_{uuid.uuid4().hex[:24]}")
     name = str(name or "")
     args = {} if arguments is None else arguments
@@ -182,7 +182,9 @@ def _native_tool_call(
         except (ValueError, RecursionError) as problem:
             error = f"the arguments are not JSON: {problem}"
     if isinstance(args, Mapping):
-        return tool_call(name=name, args=dict(args), id=call_id)
+        if name:
+            return tool_call(name=name, args=dict(args), id=call_id)
+        error = "the call names no tool"
     raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
     return invalid_tool_call(name=name, args=raw, id=call_id, error=error)
 

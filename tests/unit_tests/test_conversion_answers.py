@@ -215,6 +215,20 @@ def test_native_arguments_with_a_repeated_key_are_an_invalid_call(
     assert "the key 'to' is repeated" in (refused["error"] or "")
 
 
+def test_a_native_call_without_a_name_is_an_invalid_call(
+    recorder: Any, gpt: Any
+) -> None:
+    payload = recorder.openai_payload(None, finish_reason="tool_calls")
+    payload["choices"][0]["message"]["tool_calls"] = [
+        {"id": "c", "type": "function", "function": {"arguments": '{"x": 1}'}}
+    ]
+    recorder.reply(payload)
+    message = gpt.invoke("Hi")
+    assert message.tool_calls == []
+    [refused] = message.invalid_tool_calls
+    assert (refused["args"], refused["error"]) == ('{"x": 1}', "the call names no tool")
+
+
 def test_claude_tool_use_blocks_become_tool_calls(recorder: Any, claude: Any) -> None:
     recorder.reply(
         recorder.anthropic_payload(
