@@ -56,7 +56,12 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
     """Render turns as `{"messages": [...]}` in OpenAI's format."""
     messages: list[dict[str, Any]] = []
     for turn in turns:
-        parts = [p for p in turn.parts if isinstance(p, TextPart | MediaPart)]
+        # Empty text beside media is left out: some providers refuse empty parts.
+        parts = [
+            p
+            for p in turn.parts
+            if isinstance(p, MediaPart) or (isinstance(p, TextPart) and p.text)
+        ]
         texts = [p.text for p in parts if isinstance(p, TextPart)]
         content: str | list[dict[str, Any]] = "".join(texts)
         if len(texts) < len(parts):

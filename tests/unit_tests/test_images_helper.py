@@ -297,6 +297,16 @@ def test_a_data_uri_without_a_media_type_takes_the_blocks_mime_type(
     assert part["image_url"]["url"] == f"data:image/heic;base64,{undetectable}"
 
 
+def test_empty_text_beside_an_image_is_not_sent_as_a_part(
+    recorder: Any, make_model: Any
+) -> None:
+    block = image_block(FIXTURES / "tiny.png")
+
+    body = send(recorder, make_model, "gpt-4o", HumanMessage(["", block, ""]))
+
+    assert [part["type"] for part in body["messages"][0]["content"]] == ["image_url"]
+
+
 @pytest.mark.parametrize(("name", "mime_type"), IMAGE_FIXTURES)
 def test_image_block_reaches_claude_as_an_anthropic_image(
     recorder: Any, make_model: Any, name: str, mime_type: str
