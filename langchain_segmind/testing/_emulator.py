@@ -367,6 +367,8 @@ class SegmindEmulator:
 
         Raises:
             TypeError: A text is not a `str`.
+            ValueError: `slug` is not in the emulator's catalogue (its calls get
+                a 404, so the script would never be used).
         """
         _check_all(
             texts,
@@ -374,7 +376,7 @@ class SegmindEmulator:
             "script_replies takes texts, one per argument "
             '(script_replies("a", "b"), or script_replies(*texts) for a list)',
         )
-        self._state.add_script(slug, texts)
+        self._add_script(slug, texts)
 
     def script_payloads(
         self, *payloads: dict[str, Any], slug: str | None = None
@@ -406,6 +408,7 @@ class SegmindEmulator:
 
         Raises:
             TypeError: A payload is not a `dict`.
+            ValueError: `slug` is not in the emulator's catalogue.
         """
         _check_all(
             payloads,
@@ -413,7 +416,15 @@ class SegmindEmulator:
             "script_payloads takes dicts, one per argument (script_payloads(*payloads) "
             "for a list); parse JSON text with json.loads first",
         )
-        self._state.add_script(slug, payloads)
+        self._add_script(slug, payloads)
+
+    def _add_script(self, slug: str | None, scripts: tuple[Any, ...]) -> None:
+        if slug is not None and self._state.model_status(slug) is None:
+            raise ValueError(
+                f"{slug!r} is not in the emulator's catalogue, so its calls get a "
+                f"404 and never use the script: check the slug, or add_model({slug!r})"
+            )
+        self._state.add_script(slug, scripts)
 
     def inject(self, fault: Fault, *, times: int = 1, slug: str | None = None) -> None:
         """Make the next `times` matching requests fail with `fault`.

@@ -229,6 +229,16 @@ def test_a_fault_injected_zero_times_never_fires_and_negative_times_are_refused(
     assert client.post("/v1/gpt-4o", json=HELLO).status_code == 200
 
 
+def test_a_script_for_a_slug_outside_the_catalogue_is_refused(
+    emulator: SegmindEmulator, client: httpx2.Client
+) -> None:
+    with pytest.raises(ValueError, match=r"'gpt-4-o' is not in the emulator"):
+        emulator.script_replies("Paris", slug="gpt-4-o")
+    emulator.add_model("gpt-4-o")
+    emulator.script_replies("Paris", slug="gpt-4-o")
+    assert text_of(client.post("/v1/gpt-4-o", json=HELLO)) == "Paris"
+
+
 @pytest.mark.parametrize(
     ("misuse", "says"),
     [
