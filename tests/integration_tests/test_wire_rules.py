@@ -493,6 +493,9 @@ def test_an_async_client_whose_loop_runs_in_another_thread_is_named(
         asyncio.run_coroutine_threadsafe(model.ainvoke("first"), loop).result(10)
 
         # The pooled connection belongs to a loop that still runs, elsewhere.
+        # A slow answer makes this loop wait on it (an answer already read by
+        # the other loop would be taken without waiting).
+        own_emulator.inject(Fault.slow(0.5))
         with pytest.raises(SegmindConnectionError) as raised:
             asyncio.run(model.ainvoke("second", max_retries=3))
     finally:
