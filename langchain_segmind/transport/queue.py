@@ -43,7 +43,7 @@ POLL_BACKOFF = 1.5
 MAX_POLL_DELAY = 5.0
 # What the last poll before the deadline leaves to its answer and the result's.
 LAST_POLL_ANSWER_TIME = 1.0
-_PENDING = frozenset({"QUEUED", "PROCESSING"})
+_PENDING = ("QUEUED", "PROCESSING")  # a tuple: a status may be unhashable
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
 _RESUME_OPTIONS = frozenset(
     {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import traceback
 
 import httpx2
@@ -369,7 +370,13 @@ def test_an_interrupt_while_polling_carries_the_accepted_job(
     assert caught.value.job.request_id == "j1"  # type: ignore[attr-defined]
 
 
-def test_a_queued_job_with_an_unknown_status_fails(make_model, recorder) -> None:
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [("PAUSED", "'PAUSED'"), (["COMPLETED"], "['COMPLETED']"), ({}, "{}")],
+)
+def test_a_queued_job_with_an_unknown_status_fails(
+    make_model, recorder, status, shown
+) -> None:
     base = "https://api.segmind.com/v2/requests/r1"
     recorder.reply(
         {
@@ -379,7 +386,9 @@ def test_a_queued_job_with_an_unknown_status_fails(make_model, recorder) -> None
             "response_url": base,
         }
     )
-    recorder.reply({"status": "PAUSED"})
-    with pytest.raises(SegmindResponseError, match="PAUSED"):
+    recorder.reply({"status": status})
+    with pytest.raises(
+        SegmindResponseError, match=re.escape(f"unknown status {shown}")
+    ):
         make_model(api_version="v2").invoke([HumanMessage("hi")])
     assert recorder.count == 2
