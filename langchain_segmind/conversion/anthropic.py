@@ -63,14 +63,13 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
         if turn.role == "system":
             instructions.append(_system_text(turn, model))
             continue
-        role = "assistant" if turn.role == "assistant" else "user"
-        blocks = [b for part in turn.parts if (b := _render_part(part, role, model))]
+        blocks = [b for p in turn.parts if (b := _render_part(p, turn.role, model))]
         if not blocks:
             continue
-        if messages and messages[-1]["role"] == role:
+        if messages and messages[-1]["role"] == turn.role:
             messages[-1]["content"].extend(blocks)
         else:
-            messages.append({"role": role, "content": blocks})
+            messages.append({"role": turn.role, "content": blocks})
     if messages and messages[-1]["role"] == "assistant":
         # Anthropic refuses a final assistant turn that ends in white space;
         # the text is never empty once stripped: `_render_part` drops blank text.
