@@ -31,7 +31,6 @@ _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 # Anthropic requires the first turn to be the user's; a history that opens with
 # the assistant gets this neutral opener in front of it.
 CONVERSATION_OPENER = "(conversation start)"
-DEFAULT_REFUSAL = "The model declined to answer."
 # Anthropic leaves cached prompt tokens out of `input_tokens`; LangChain counts them.
 _CACHE = frozenset({"cache_read", "cache_creation"})
 # The cache writes by lifetime are a breakdown of `cache_creation`, under the
@@ -178,7 +177,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             b["thinking"] for b in thinking_blocks if isinstance(b.get("thinking"), str)
         ),
         thinking_blocks=thinking_blocks,
-        refusal=(refusal or DEFAULT_REFUSAL)
+        refusal=(refusal or "The model declined to answer.")
         if payload.get("stop_reason") == "refusal"
         else None,
     )
