@@ -313,7 +313,7 @@ class ChatSegmind(BaseChatModel):
     def _get_invocation_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
-        stop = conversion.stop_list(self.stop if stop is None else stop)
+        stop = conversion.stop_sequences_of(self.stop if stop is None else stop) or None
         if type(self).dict is not BaseChatModel.dict:  # core reads a subclass's own
             return super()._get_invocation_params(stop, **redacted_for_traces(kwargs))
         return {**self.asdict(), "stop": stop, **redacted_for_traces(kwargs)}
@@ -321,7 +321,7 @@ class ChatSegmind(BaseChatModel):
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
-        stop = conversion.stop_list(self.stop if stop is None else stop)
+        stop = conversion.stop_sequences_of(self.stop if stop is None else stop) or None
         params = super()._get_ls_params(stop=stop, **kwargs)
         for field in ("temperature", "max_tokens"):  # unset for this call
             if field in kwargs and kwargs[field] is None:
@@ -454,7 +454,7 @@ class ChatSegmind(BaseChatModel):
 
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any
-    ) -> tuple[Call, ToolBinding | None, tuple[str, ...]]:
+    ) -> tuple[Call, ToolBinding | None, list[str]]:
         """Check the input and build the request; nothing is sent yet."""
         model = check_slug(kwargs.get("model", self.model))  # a bare id's too
         stop_sequences = conversion.stop_sequences_of(
@@ -525,7 +525,7 @@ class ChatSegmind(BaseChatModel):
         answer: Answer,
         call: Call,
         binding: ToolBinding | None,
-        stop: tuple[str, ...],
+        stop: list[str],
     ) -> AIMessage:
         """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
         # Read even from an unreadable answer; a resumed job's balance is old.

@@ -174,19 +174,14 @@ def read_answer(payload: Any) -> AIMessage | None:
     return next(filter(None, (read(payload) for read in readers)), None)
 
 
-def stop_list(stop: object) -> list[str] | None:
-    """The stop sequences as LangChain's run parameters hold them."""
-    return list(stop_sequences_of(stop)) or None
-
-
-def stop_sequences_of(stop: object) -> tuple[str, ...]:
+def stop_sequences_of(stop: object) -> list[str]:
     """A call's stop sequences from `None`, one string or a list of strings."""
     if stop is None:
-        return ()
+        return []
     if isinstance(stop, str):
-        return (stop,)
+        return [stop]
     if isinstance(stop, list | tuple) and all(isinstance(item, str) for item in stop):
-        return tuple(stop)
+        return list(stop)
     raise SegmindInputError(f"stop must be a string or a list of strings, got {stop!r}")
 
 
