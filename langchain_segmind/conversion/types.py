@@ -100,10 +100,8 @@ def read_usage(
     """
     if not isinstance(usage, dict):  # parsed JSON: its objects are dicts
         return None
-    found_in, found_out = (
-        _details(usage, input_details),
-        _details(usage, output_details),
-    )
+    found_in = _details(usage, input_details)
+    found_out = _details(usage, output_details)
     input_tokens = _count(usage, inputs) or 0
     output_tokens = _count(usage, outputs) or 0
     for name in apart:
