@@ -527,7 +527,6 @@ class ChatSegmind(BaseChatModel):
         binding: ToolBinding | None,
         stop: list[str],
     ) -> AIMessage:
-        """The `AIMessage` for an answer: text, tool calls, usage and metadata."""
         # Read even from an unreadable answer; a resumed job's balance is old.
         credits = callbacks.read_credits(
             answer.headers, call.account, resumed_job=call.job
