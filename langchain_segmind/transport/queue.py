@@ -122,16 +122,16 @@ def job_to_resume(model: str, base_url: str, options: Mapping[str, Any]) -> Segm
             "with a request id)"
         )
     job = options["resume_job"]
-    if isinstance(job, SegmindJob) and options.get("model", job.model) != job.model:
-        raise SegmindInputError(
-            f"model={options['model']!r} given for a job of {job.model!r}: a job "
-            "runs on the model it was submitted to"
-        )
     if isinstance(job, str):
         return job_for_id(job, model, v2_base_url(base_url))
     if not isinstance(job, SegmindJob):
         raise SegmindInputError(
             f"resume takes a SegmindJob or a request id, got {type(job).__name__}"
+        )
+    if options.get("model", job.model) != job.model:
+        raise SegmindInputError(
+            f"model={options['model']!r} given for a job of {job.model!r}: a job "
+            "runs on the model it was submitted to"
         )
     return job
 
