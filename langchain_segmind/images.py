@@ -10,11 +10,10 @@ from typing import Any
 __all__ = ["image_block", "sniff_media_type"]
 
 # Leading bytes of each format Claude and GPT-4o accept.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
+    ((b"GIF87a", b"GIF89a"), "image/gif"),
 )
 
 
