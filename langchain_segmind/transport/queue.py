@@ -279,9 +279,8 @@ def _origin(url: object) -> tuple[str, str, str, int | None] | None:
 
 
 def _pending(answer: Answer, job: SegmindJob) -> bool:
-    status = (
-        answer.payload.get("status") if isinstance(answer.payload, Mapping) else None
-    )
+    payload = answer.payload if isinstance(answer.payload, Mapping) else {}
+    status = payload.get("status")
     if status in _PENDING:
         return True
     if status in ("COMPLETED", "FAILED"):
