@@ -42,7 +42,6 @@ def sniff_media_type(data: bytes | str) -> str | None:
             return media_type
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
-    # PDF readers find the header anywhere in the first 1024 bytes.
     return "application/pdf" if b"%PDF-" in data[:1024] else None
 
 
