@@ -96,7 +96,7 @@ def job_for_id(request_id: str, model: str, v2_base_url: str) -> SegmindJob:
             f"{request_id!r} is not a Segmind request id (letters, digits, '-' "
             "and '_', as logged when the job was accepted)"
         )
-    base = f"{v2_base_url.rstrip('/')}/requests/{request_id}"
+    base = f"{v2_base_url}/requests/{request_id}"
     return SegmindJob(request_id, model, f"{base}/status", base)
 
 
