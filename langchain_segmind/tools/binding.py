@@ -22,13 +22,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.tools import BaseTool, StructuredTool, Tool
 from langchain_core.tools.base import create_schema_from_function
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import (
-    AliasChoices,
-    AliasPath,
-    BaseModel,
-    PydanticUserError,
-    ValidationError,
-)
+from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 
 from langchain_segmind.conversion.types import Turn
 from langchain_segmind.errors import SegmindInputError
@@ -39,7 +33,8 @@ _REASONING_TAG = "(?:" + "|".join(protocol.REASONING_TAG_NAMES) + ")"
 _REASONING_TAGS = re.compile(rf"^\s*<{_REASONING_TAG}>|</{_REASONING_TAG}>\s*$", re.I)
 # What langchain-core (and pydantic v1, which it describes TypedDicts with)
 # raises for something it cannot describe; RecursionError is a RuntimeError,
-# NameError pydantic v1's for a key such as `schema` or `json`.
+# NameError pydantic v1's for a key such as `schema` or `json`, and pydantic's
+# `PydanticUserError` a TypeError (a RuntimeError in newer pydantic).
 NOT_DESCRIBABLE = (
     AttributeError,
     TypeError,
@@ -47,7 +42,6 @@ NOT_DESCRIBABLE = (
     LookupError,
     RuntimeError,
     NameError,
-    PydanticUserError,
 )
 _MAX_REPORTED_ERRORS = 3
 JSON_TYPES: dict[str, type | tuple[type, ...]] = {
