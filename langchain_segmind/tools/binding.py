@@ -125,7 +125,7 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             flat = {k: v for k, v in description.items() if k != "type"}
             description = {"type": "function", "function": flat}  # Responses form
         if is_typeddict(tool):
-            as_declared(description, tool, strict)  # core's own, new dict
+            as_declared(description, () if strict else (tool,))  # core's new dict
         function = description.get("function", {})  # none: passed through as given
         name, parameters = function.get("name"), function.get("parameters")
     except RecursionError as error:  # a TypedDict that nests itself
@@ -167,22 +167,18 @@ def is_typeddict(schema: Any) -> bool:
     return isinstance(schema, type) and hasattr(schema, "__required_keys__")
 
 
-def as_declared(described: Any, typed_dict: type, strict: bool | None = None) -> None:
-    """Core's description of `typed_dict`, in place, as the class declares it.
+def as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
+    """Core's description of TypedDicts, in place, as the classes declare them.
 
     Core gives a TypedDict without a docstring `dict`'s, nested ones too, and
-    requires all its keys, ignoring `total=False`: only its `__required_keys__`
-    stay required (unless `strict`, which requires all). Core inlines nested
-    TypedDicts without their names: each is known by its keys among the
-    TypedDicts its key's type names.
+    requires all its keys, ignoring `total=False`: only the `__required_keys__`
+    of `typed_dicts` stay required (with none, as `strict` wants, all do).
+    Core inlines nested TypedDicts without their names: each is known by its
+    keys among the TypedDicts its key's type names.
     """
-    _as_declared(described, () if strict else (typed_dict,))
-
-
-def _as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
     if isinstance(described, list):
         for value in described:
-            _as_declared(value, typed_dicts)
+            as_declared(value, typed_dicts)
         return
     if not isinstance(described, dict):
         return
@@ -201,9 +197,9 @@ def _as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
             hints = [get_type_hints(typed_dict) for typed_dict in matching]
             for name, schema in value.items():
                 types = [hint.get(name) for hint in hints]
-                _as_declared(schema, _typed_dicts_in(types))
+                as_declared(schema, _typed_dicts_in(types))
         else:
-            _as_declared(value, typed_dicts)
+            as_declared(value, typed_dicts)
     if matching and isinstance(listed, list):
         required = frozenset.intersection(*(t.__required_keys__ for t in matching))
         if listed := [key for key in listed if key in required]:

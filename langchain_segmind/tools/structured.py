@@ -376,7 +376,7 @@ def _model_schema(schema: Any) -> dict[str, Any]:
             return {**body, "$defs": defs}
     described = convert_to_json_schema(schema)
     if is_typeddict(schema):
-        as_declared(described, schema)  # core's own, new dict
+        as_declared(described, (schema,))  # core's own, new dict
     return described
 
 
