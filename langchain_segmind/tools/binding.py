@@ -465,8 +465,7 @@ def _tool_error(
             if isinstance(k, str) and k not in arguments
         ]
         return "; ".join(missing) or None
-    schema = _model_schema(tool.args_model)
-    if _has_unions(tool.args_model):
+    if (schema := _union_schema(tool.args_model)) is not None:
         limit = min(checks_left[0], _CHECK_BUDGET)  # the call's, and the reply's
         checks_left[0] -= (work := _union_work(arguments, schema, limit))
         if work > limit:
@@ -495,16 +494,13 @@ def _error_text(detail: Mapping[str, Any]) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _model_schema(model: type[BaseModel]) -> Mapping[str, Any]:
+def _union_schema(model: type[BaseModel]) -> Mapping[str, Any] | None:
+    """The model's JSON schema if it has unions, the only way validation blows up."""
     # Cannot raise: describing the tool built a JSON schema from the same fields.
-    return model.model_json_schema()
-
-
-@functools.lru_cache(maxsize=256)
-def _has_unions(model: type[BaseModel]) -> bool:
-    """Whether the model's schema has unions, the only way validation blows up."""
-    written = json.dumps(_model_schema(model))
-    return any(f'"{key}"' in written for key in ("anyOf", "oneOf", "allOf"))
+    schema = model.model_json_schema()
+    written = json.dumps(schema)
+    unions = any(f'"{key}"' in written for key in ("anyOf", "oneOf", "allOf"))
+    return schema if unions else None
 
 
 def _union_work(arguments: Any, root: Mapping[str, Any], budget: int) -> int:
