@@ -95,7 +95,7 @@ def structured_runnable(
     output_type: Any = dict
     if include_raw:
         parse = partial(_parsed_with_raw, parse=parse)
-    elif isinstance(schema, type) and is_basemodel_subclass(schema):
+    elif is_basemodel_subclass(schema):
         output_type = schema if issubclass(schema, BaseModel) else Any  # v1: Any
     elif (json_schema or {}).get("type", "object") != "object":
         output_type = Any  # an array, a string...
@@ -144,7 +144,7 @@ def _parsed(
                 "root does not allow",
                 llm_output=message.text,
             )
-    if isinstance(schema, type) and is_basemodel_subclass(schema):
+    if is_basemodel_subclass(schema):
         model: Any = schema
         validate = getattr(model, "model_validate", model.parse_obj)  # or v1's
         try:
@@ -273,7 +273,7 @@ def _plain_json_schema(schema: Any) -> Mapping[str, Any]:
     """The JSON schema an answer is checked against; `{}` for pydantic's own."""
     if schema is None:
         return {"type": "object"}  # `json_mode` asks for one
-    if isinstance(schema, type) and is_basemodel_subclass(schema):
+    if is_basemodel_subclass(schema):
         return {}
     if spec := _openai_spec(schema):
         schema = spec["schema"]
