@@ -67,8 +67,12 @@ def structured_runnable(
             )
         json_schema = {**json_schema, "type": "object"}
     trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
-    if schema is not None and not _traceable(schema):
-        trace = {}  # core would fail on it: the trace goes without
+    try:  # as core's tracing will: a ValueError leaves the schema out of it
+        convert_to_json_schema(schema)
+    except ValueError:
+        pass
+    except NOT_DESCRIBABLE:  # others would fail the call: the trace goes without
+        trace = {}
     if method == "function_calling":
         if (spec := _openai_spec(schema)) is not None:  # as a function's schema
             schema = {**spec, "parameters": spec["schema"]}
@@ -299,17 +303,6 @@ def _is_json_schema(schema: Any) -> bool:
     kinds = kinds if isinstance(kinds, list) else [kinds]
     known = all(isinstance(kind, str) and kind in JSON_TYPES for kind in kinds)
     return known and not DESCRIBED_ARGUMENTS & schema.keys()
-
-
-def _traceable(schema: Any) -> bool:
-    """Whether langchain-core's tracing can describe `schema`."""
-    try:
-        convert_to_json_schema(schema)
-    except ValueError:  # core leaves such a schema out; others fail the call
-        pass
-    except NOT_DESCRIBABLE:
-        return False
-    return True
 
 
 def _openai_spec(schema: Any) -> Mapping[str, Any] | None:
