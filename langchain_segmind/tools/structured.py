@@ -101,7 +101,7 @@ def structured_runnable(
         parse = partial(_parsed_with_raw, parse=parse)
     elif is_basemodel_subclass(schema):
         output_type = schema if issubclass(schema, BaseModel) else Any  # v1: Any
-    elif (json_schema or {}).get("type", "object") != "object":
+    elif json_schema.get("type", "object") != "object":
         output_type = Any  # an array, a string...
     parser = RunnableLambda(parse, name="parse_structured_output")
     return llm | parser.with_types(output_type=output_type)
