@@ -100,7 +100,7 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             raise _not_runnable(tool, kind)  # `web_search_preview`, `custom`...
         if "title" in tool:  # a bare JSON schema
             shape = _SHAPE_KEYWORDS & tool.keys()
-            typed = isinstance(tool.get("type"), str | list)  # checked below
+            typed = isinstance(kind, str | list)  # checked below
             if shape and "properties" not in tool and not typed:
                 raise SegmindInputError(
                     "a tool's arguments must be a JSON object given at the "
