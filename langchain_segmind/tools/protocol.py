@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import Any, cast
 
+from langchain_segmind.conversion.messages import MAX_NESTING
 from langchain_segmind.conversion.types import (
     STRICT_JSON,
     MediaPart,
@@ -94,10 +95,8 @@ _BLOCK_END = " \t\r\n`],"
 _QUOTES = "`'\"\u201c\u2018\u201e\u00ab\u2039\u300c\u300e"
 _CLOSING_QUOTES = "\u201d\u2019\u00bb\u203a\u300d\u300f"
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
-# Deeper arguments are refused: far beyond any real tool's, and they would
-# hit Python's recursion limit wherever they are encoded again.
-MAX_ARGUMENT_DEPTH = 100
-_TOO_DEEP = f'"arguments" is nested too deeply (more than {MAX_ARGUMENT_DEPTH} levels)'
+# Deeper arguments are refused, as they are in messages sent (to_turns).
+_TOO_DEEP = f'"arguments" is nested too deeply (more than {MAX_NESTING} levels)'
 # Calls read from one reply: far more than any turn needs; each costs time and
 # memory, so a reply of nothing but calls stops being read there.
 MAX_CALLS = 128
@@ -490,7 +489,7 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
             return ParsedCall(block, name, error=_TOO_DEEP)
     if not isinstance(arguments, dict):
         return ParsedCall(block, name, error='"arguments" is not an object')
-    if _deeper_than(arguments, MAX_ARGUMENT_DEPTH):
+    if _too_deep(arguments):
         return ParsedCall(block, name, error=_TOO_DEEP)
     return ParsedCall(block, name, arguments, beside=arguments is beside)
 
@@ -556,10 +555,10 @@ def _opens_a_string(before: str) -> bool:
     return before.endswith(",") and bool(last) and last in '"0123456789el]}'
 
 
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether objects and arrays nest more than `limit` levels in `value`."""
-    level = [value] if isinstance(value, dict | list) else []
-    for _ in range(limit):
+def _too_deep(arguments: dict[str, Any]) -> bool:
+    """Whether objects and arrays nest more than `MAX_NESTING` levels in `arguments`."""
+    level: list[Any] = [arguments]
+    for _ in range(MAX_NESTING):
         level = [
             child
             for item in level
