@@ -72,10 +72,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # raw line breaks inside strings.
 ANSWER_DECODER = json.JSONDecoder(strict=False)
 _FENCE_OPENING = re.compile(r"```[\w.+-]*+[ \t]*+\r?\n\s*+")
-# A block's object, maybe in a code fence or an array of calls, and each call
-# after it; matched where the last one ended, and possessive (`*+`), so
-# reading a block takes time linear in its length.
-_OBJECT_START = re.compile(r"\s*+(?:```[\w-]*+\s*+)?\[?\s*+\{")
+# Each call after a block's first object (in an array, or one after another);
+# matched where the last one ended, and possessive (`*+`), so reading a block
+# takes time linear in its length.
 _NEXT_OBJECT = re.compile(r"[\s,]*+\{")
 _REASONING_OPEN = re.compile(rf"\s*+<({'|'.join(REASONING_TAG_NAMES)})>", re.IGNORECASE)
 _UNFINISHED = "the call is inside reasoning that never ends (no closing tag)"
@@ -350,12 +349,9 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         limit = _openings_on(text, start, 1)
         base, segment = start, text[start:limit]  # a copy of its own: linear
         objects: list[tuple[Any, str]] = []  # each call, and the text it was
-        # From the block's start, or past chatter to its first object.
-        opened = _OBJECT_START.match(text, start, limit) or _OBJECT_START.match(
-            text, max(text.find("{", start, limit), start), limit
-        )
-        while opened and len(calls) + len(objects) < MAX_CALLS:
-            begin = opened.end() - 1
+        # From its first brace: past a code fence, an array's `[` or chatter.
+        begin = text.find("{", start, limit)
+        while begin != -1 and len(calls) + len(objects) < MAX_CALLS:
             try:
                 payload, end, base, segment = _decode(
                     text, begin, base, segment, budget
@@ -365,6 +361,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
             limit = base + len(segment)
             objects.append((payload, f"{CALL_OPEN}{text[begin:end]}{CALL_CLOSE}"))
             opened = _NEXT_OBJECT.match(text, end, limit)
+            begin = opened.end() - 1 if opened else -1
         close = text.find(CALL_CLOSE, end, limit)
         inside = text[start : limit if close == -1 else close]
         # Tags kept: an invalid call's text never parses as JSON arguments, so
@@ -379,7 +376,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
             read = [ParsedCall(c.text, c.name, error=_BEFORE_CLOSE) for c in read]
         calls += read
         position = limit if close == -1 else close + len(CALL_CLOSE)
-        if rest and opened is not None and len(calls) >= MAX_CALLS:
+        if rest and begin != -1 and len(calls) >= MAX_CALLS:
             # Capped inside the block: later blocks go with its rest, unread.
             prose_end = _openings_on(text, position, 1)
             unread = f"{CALL_OPEN}{rest}{CALL_CLOSE}{text[prose_end:]}"
