@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import aclosing, closing
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -449,14 +450,11 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
     built = _build(http, call, progress, default=client is None)
     token = ATTEMPT.set(progress)
     try:
-        response = http.send(built, stream=True, follow_redirects=False)
-        try:
+        with closing(http.send(built, stream=True, follow_redirects=False)) as response:
             _start_answer(response, progress, call.api_key)
             for chunk in response.iter_bytes():
                 _add_chunk(chunk, progress, call.model)
             return without_key(bytes(progress.body), call.api_key)
-        finally:
-            response.close()
     finally:
         ATTEMPT.reset(token)
 
@@ -469,14 +467,13 @@ async def _aattempt(
     built = _build(http, call, progress, default=client is None)
     token = ATTEMPT.set(progress)
     try:
-        response = await http.send(built, stream=True, follow_redirects=False)
-        try:
+        async with aclosing(
+            await http.send(built, stream=True, follow_redirects=False)
+        ) as response:
             _start_answer(response, progress, call.api_key)
             async for chunk in response.aiter_bytes():
                 _add_chunk(chunk, progress, call.model)
             return without_key(bytes(progress.body), call.api_key)
-        finally:
-            await response.aclose()
     finally:
         ATTEMPT.reset(token)
 
