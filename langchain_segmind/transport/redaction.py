@@ -121,14 +121,10 @@ def forget_attempt(
         pending += [item.__cause__, item.__context__]
         if not key:
             continue
-        args = tuple(_without_key_in(arg, key) for arg in item.args)
         with suppress(Exception):  # read-only on some exception types
-            if args != item.args:
-                item.args = args
-        with suppress(Exception):
-            message = getattr(item, "message", None)
-            if isinstance(message, str) and key in message:
-                item.message = _without_key_in(message, key)  # type: ignore[attr-defined]
+            item.args = tuple(_without_key_in(arg, key) for arg in item.args)
+        with suppress(Exception):  # none, or not text
+            item.message = item.message.replace(key, "[redacted]")  # type: ignore[attr-defined]
 
 
 def _without_key_in(value: object, key: str) -> object:
