@@ -141,9 +141,8 @@ def redact_request(error: Exception) -> None:
         request = error.request  # type: ignore[attr-defined]
     except (AttributeError, RuntimeError):  # none, or not set
         request = None
-    headers = getattr(request, "headers", None)
-    if headers is not None and "x-api-key" in headers:
-        headers = headers.copy()
+    if "x-api-key" in getattr(request, "headers", ()):
+        headers = request.headers.copy()
         headers["x-api-key"] = "[redacted]"
         request = type(request)(request.method, request.url, headers=headers)
         error.request = request  # type: ignore[attr-defined]
