@@ -21,11 +21,9 @@ if TYPE_CHECKING:
 def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
     """An answer's body with the key redacted as it is read: a server may echo it."""
     key = redactable(api_key)
-    if not key:
-        return body
     # The key as written, or maybe in escapes. Read escape by escape: text
     # after `\n` or inside `\u00de` may only look like it.
-    if (
+    if key and (
         key.encode() in body
         or _ESCAPED_ASCII.search(body)
         or ("/" in key and b"\\/" in body)
