@@ -411,7 +411,7 @@ def forget_stack_locals(error: BaseException) -> None:
     the user's own frames keep theirs for debugging.
     """
     for frame, _ in traceback.walk_tb(error.__traceback__):
-        if _package(frame) in _STACK_MODULES:
+        if _in_stack(frame):
             with suppress(RuntimeError):  # a frame still running keeps its locals
                 frame.clear()
 
@@ -427,12 +427,11 @@ def _from_http_stack(error: BaseException) -> bool:
     # one only if no frame it went through is the user's.
     if type(error).__module__.partition(".")[0] in _HTTP_STACK:
         return True
-    frames = traceback.walk_tb(error.__traceback__)
-    return all(_package(frame) in _STACK_MODULES for frame, _ in frames)
+    return all(_in_stack(frame) for frame, _ in traceback.walk_tb(error.__traceback__))
 
 
-def _package(frame: FrameType) -> str:
-    return str(frame.f_globals.get("__name__", "")).partition(".")[0]
+def _in_stack(frame: FrameType) -> bool:
+    return str(frame.f_globals.get("__name__", "")).partition(".")[0] in _STACK_MODULES
 
 
 def _from_aiohttp(error: BaseException | None) -> TypeGuard[BaseException]:
