@@ -60,6 +60,8 @@ _openai = partial(_profile, images=True, pdfs=True)
 _gemini = partial(_profile, images=True, pdfs=True, audio=True, reasoning=True)
 
 
+# The slugs the package knows (Segmind's 2026-08 directory, and claude-3.5-sonnet,
+# gone from it): the emulator serves them; a 404 for a typo suggests the closest.
 PROFILES: dict[str, ModelProfile] = {
     "claude-3.5-sonnet": _claude("Claude 3.5 Sonnet", 200_000, 8_192, reasoning=False),
     "claude-4-sonnet": _claude("Claude Sonnet 4", 200_000, 64_000),
@@ -100,9 +102,6 @@ PROFILES: dict[str, ModelProfile] = {
     "glm-5.2": _profile("GLM-5.2", 1_048_576, 131_072, reasoning=True),
     "minimax-m3": _profile("MiniMax-M3", 1_000_000, 131_072, images=True),
 }
-# The slugs the package knows (Segmind's 2026-08 directory, and claude-3.5-sonnet,
-# gone from it): the emulator serves them; a 404 for a typo suggests the closest.
-DIRECTORY_SLUGS = tuple(PROFILES)
 # A current slug for a retired one: by slug, else by family (the first word).
 _SUCCESSORS = {
     "claude-3.5-sonnet": "claude-4.5-sonnet",

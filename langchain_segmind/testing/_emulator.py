@@ -15,7 +15,7 @@ import httpx2
 from pydantic import SecretStr
 
 from langchain_segmind.callbacks import forget_known_balances
-from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
+from langchain_segmind.catalogue.profiles import PROFILES
 from langchain_segmind.transport import clients
 from langchain_segmind.transport.deadline import replaced_clock
 
@@ -30,7 +30,7 @@ DEFAULT_API_KEY = "segmind-emulator-key"
 
 
 DEFAULT_CATALOGUE: dict[str, str] = {
-    **dict.fromkeys(DIRECTORY_SLUGS, ACTIVE),
+    **dict.fromkeys(PROFILES, ACTIVE),
     "qwen2p5-vl-32b-instruct": RETIRED,  # gone from Segmind's directory: HTTP 410
 }
 """Slugs the emulator knows by default, each `"active"` or `"retired"`."""

@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urlsplit
 
-from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS, successor_of
+from langchain_segmind.catalogue.profiles import PROFILES, successor_of
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
     SegmindBadRequestError,
@@ -346,8 +346,8 @@ def parse_reset_time(value: str | None) -> datetime | None:
 
 def _not_found_hint(model: str, url: str | None) -> str | None:
     hints = []
-    if model and model not in DIRECTORY_SLUGS:
-        close = difflib.get_close_matches(model.lower(), DIRECTORY_SLUGS, n=1)
+    if model and model not in PROFILES:
+        close = difflib.get_close_matches(model.lower(), PROFILES, n=1)
         if close:
             hints.append(f"Segmind has no model {model!r}; did you mean {close[0]!r}?")
     path = urlsplit(url or "").path

@@ -25,7 +25,7 @@ from langchain_segmind import (
     SegmindInputError,
     SegmindUnsupportedContentError,
 )
-from langchain_segmind.catalogue.profiles import DIRECTORY_SLUGS
+from langchain_segmind.catalogue.profiles import PROFILES
 from tests.unit_tests.conftest import LANGCHAIN_AGENTS_1_5
 
 
@@ -35,7 +35,7 @@ def profile(slug: str) -> ModelProfile:
     return result
 
 
-@pytest.mark.parametrize("slug", DIRECTORY_SLUGS)
+@pytest.mark.parametrize("slug", PROFILES)
 def test_every_catalogue_slug_has_a_profile_of_core_keys(slug: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # core warns on unknown profile keys
@@ -50,7 +50,7 @@ def test_every_catalogue_slug_has_a_profile_of_core_keys(slug: str) -> None:
 
 
 @LANGCHAIN_AGENTS_1_5
-@pytest.mark.parametrize("slug", DIRECTORY_SLUGS)
+@pytest.mark.parametrize("slug", PROFILES)
 def test_a_fraction_trigger_summarizes_for_every_slug(slug: str) -> None:
     # Raises ValueError when the profile has no max_input_tokens.
     SummarizationMiddleware(model=ChatSegmind(model=slug), trigger=("fraction", 0.8))
