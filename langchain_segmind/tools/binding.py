@@ -134,9 +134,10 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             "pydantic model, which can"
         ) from error
     except NOT_DESCRIBABLE as error:
+        advice = "; use a pydantic model instead" if is_typeddict(tool) else ""
         raise SegmindInputError(
             f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
-            f"arguments have no JSON Schema ({type(error).__name__}: {error})"
+            f"arguments have no JSON Schema ({type(error).__name__}: {error}){advice}"
         ) from error
     if "function" not in description:  # a provider's own, e.g. OpenAI's `custom`
         raise _not_runnable(tool, description.get("type"))

@@ -342,8 +342,10 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
             "a root object with properties (no root $ref)"
         ) from error
     except NOT_DESCRIBABLE as error:
+        advice = "; use a pydantic model instead" if is_typeddict(schema) else ""
         raise SegmindInputError(
-            f"cannot describe the output schema {reprlib.repr(schema)}: {error}"
+            f"cannot describe the output schema {reprlib.repr(schema)} "
+            f"({type(error).__name__}: {error}){advice}"
         ) from error
     # OpenAI's rule for the name: `Page[Item]` or "Movie review" is a 400.
     name = openai_name(str(json_schema.get("title") or ""))

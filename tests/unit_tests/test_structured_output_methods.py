@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NotRequired, TypeVar
 
 import pytest
 from langchain_core.exceptions import OutputParserException
@@ -353,8 +353,13 @@ class Table(TypedDict):
     schema: str  # a name core's pydantic v1 model keeps for itself
 
 
+class Draft(TypedDict):
+    title: str
+    subtitle: NotRequired[str]  # core refuses NotRequired
+
+
 @pytest.mark.filterwarnings("ignore:Mixing V1 and V2:UserWarning")  # core's, first
-@pytest.mark.parametrize("schema", [Booking, Shelf, Table])
+@pytest.mark.parametrize("schema", [Booking, Shelf, Table, Draft])
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
 def test_a_typeddict_core_cannot_describe_is_an_input_error(
     gpt, recorder, method, schema
@@ -366,7 +371,9 @@ def test_a_typeddict_core_cannot_describe_is_an_input_error(
 
     with pytest.raises(SegmindInputError, match="cannot describe") as caught:
         build().invoke("Hi")
-    assert isinstance(caught.value.__cause__, RuntimeError | IndexError | NameError)
+    assert "use a pydantic model instead" in str(caught.value)
+    cause = caught.value.__cause__
+    assert isinstance(cause, RuntimeError | IndexError | NameError | TypeError)
     assert recorder.count == 0
 
 
