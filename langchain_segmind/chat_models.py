@@ -610,8 +610,8 @@ class ChatSegmind(BaseChatModel):
         Args:
             job: The `SegmindJob` of an error, or a request id (logged at INFO
                 by the `langchain_segmind` logger).
-            **kwargs: `timeout`, `max_retries`, `extra_headers`, `stop`, and
-                run options as `invoke` takes them.
+            **kwargs: `timeout`, `max_retries`, `extra_headers` and `stop`;
+                `model` with a bare request id; `config` as `invoke` takes it.
 
         Returns:
             The message the call would have returned (same `request_id` and
