@@ -407,6 +407,15 @@ class ChatSegmind(BaseChatModel):
             self, schema, method=method, include_raw=include_raw, strict=strict
         )
 
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token ids by `custom_get_token_ids`; `NotImplementedError` without it."""
+        if self.custom_get_token_ids is None:  # core's fallback downloads GPT-2's
+            raise NotImplementedError(
+                "Segmind publishes no tokenizer: pass custom_get_token_ids= for "
+                "token ids, or count with get_num_tokens (an estimate)"
+            )
+        return self.custom_get_token_ids(text)
+
     def get_num_tokens(self, text: str) -> int:
         """Estimate the tokens of `text`: about four characters per token.
 

@@ -6,6 +6,7 @@ tools included): no tokenizer package is needed.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pytest
@@ -91,6 +92,16 @@ def test_a_custom_tokenizer_counts_the_tool_descriptions_too() -> None:
     assert with_long - with_short == len(long["description"]) - len(
         short["description"]
     )
+
+
+def test_token_ids_need_a_tokenizer_of_yours_and_download_none() -> None:
+    # langchain-core's fallback would fetch GPT-2's tokenizer from the network.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(NotImplementedError, match="custom_get_token_ids"):
+            ChatSegmindClaude().get_token_ids("hello world")
+    llm = ChatSegmindClaude(custom_get_token_ids=lambda text: [7] * len(text.split()))
+    assert llm.get_token_ids("hello world") == [7, 7]
 
 
 # -- core's estimate ---------------------------------------------------------------
