@@ -112,7 +112,8 @@ def render_request(
         raise SegmindInputError(
             f"extra body fields may not set {sorted(reserved)}: they are built "
             "from the messages, tools go through bind_tools (the gateway forwards "
-            "none), and Segmind does not stream"
+            "none), and Segmind does not stream (`stream()` and `streaming=True` "
+            "give the whole answer as one chunk)"
         )
     if extra_body.get("n", 1) not in (1, None):
         raise SegmindInputError(

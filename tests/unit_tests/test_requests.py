@@ -355,8 +355,9 @@ def test_cores_stream_call_option_is_read_not_sent(claude, recorder, stream):
 def test_stream_in_model_kwargs_is_refused_before_sending(make_model, recorder, field):
     model = make_model(model_kwargs={field: True})
 
-    with pytest.raises(SegmindInputError, match=field):
+    with pytest.raises(SegmindInputError, match=field) as refused:
         model.invoke("Hi")
+    assert "`streaming=True` give the whole answer as one chunk" in str(refused.value)
     assert recorder.count == 0
 
 
