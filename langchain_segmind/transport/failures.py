@@ -130,13 +130,19 @@ ATTEMPT: ContextVar[Progress | None] = ContextVar("segmind_attempt", default=Non
 
 
 def error_for_exception(
-    error: Exception, progress: Progress, *, model: str = "", url: str = ""
+    error: Exception,
+    progress: Progress,
+    *,
+    model: str = "",
+    url: str = "",
+    method: str = "POST",
 ) -> SegmindError | None:
     """The typed error for what an attempt raised, or `None` if it is not ours.
 
     A POST broken after it may have reached Segmind is reported as possibly
-    billed and never retried; one that provably never left may be. A failure
-    to connect names the address `url` leads to (a stale `base_url`, say).
+    billed and never retried; one that provably never left may be (a GET, a
+    poll, is retried either way). A failure to connect names the address `url`
+    leads to (a stale `base_url`, say).
     """
     if isinstance(error, SegmindError):
         return error
@@ -153,6 +159,7 @@ def error_for_exception(
         body = answer.content if answer.is_stream_consumed else b""
         return error_for_answer(answer.status_code, answer.headers, body, model=model)
     deadline, cause, status = progress.deadline, error.__cause__, progress.status_code
+    billed = may_be_billed(method)
     in_time = deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
     description = f"{type(error).__name__}: {error}"
     address = urlsplit(url).netloc.rpartition("@")[2]  # no credentials
@@ -191,8 +198,7 @@ def error_for_exception(
     if other_loop:
         return SegmindConnectionError(
             "the connection belongs to another event loop (an async client "
-            "used across `asyncio.run` calls?); the request may have gone out "
-            "on it, so it is not retried",
+            "used across `asyncio.run` calls?)" + billed,
             retryable=False,
         )
     if _named(error, "InvalidURL", "UnsupportedProtocol", "LocalProtocolError") or (
@@ -204,8 +210,7 @@ def error_for_exception(
         )
     if status is not None:  # an answer began: the request went out, whatever broke
         return SegmindResponseError(
-            f"the answer was cut off before its end ({description}); the call may "
-            "have been billed, so it is not retried",
+            f"the answer was cut off before its end ({description}){billed}",
             status_code=status,
             request_id=progress.headers.get("x-request-id"),
         )
@@ -229,14 +234,21 @@ def error_for_exception(
         _named(error, "RemoteProtocolError") and not str(error).startswith(_NO_ANSWER)
     ) or _named(error, "ClientResponseError"):  # aiohttp's word for the same
         return SegmindResponseError(
-            f"Segmind's answer is not valid HTTP ({description}); the call may "
-            "have been billed, so it is not retried"
+            f"Segmind's answer is not valid HTTP ({description}){billed}"
         )
     return SegmindConnectionError(
         f"the call failed after the request may have reached Segmind, before an "
-        f"answer ({description}); it may have been billed, so it is not retried",
+        f"answer ({description}){billed}",
         retryable=False,
     )
+
+
+def may_be_billed(method: str) -> str:
+    """What a message adds when a request that may have arrived is not sent again.
+
+    Only a POST is billed; a GET (a v2 poll) is retried.
+    """
+    return "; the call may have been billed, so it is not retried" * (method == "POST")
 
 
 def error_for_answer(

@@ -37,6 +37,7 @@ from langchain_segmind.transport.failures import (
     error_for_answer,
     error_for_exception,
     forget_stack_locals,
+    may_be_billed,
     too_many_json_values,
 )
 from langchain_segmind.transport.redaction import (
@@ -453,7 +454,7 @@ def _attempt(client: SyncClient | None, call: Call, progress: Progress) -> bytes
         with closing(http.send(built, stream=True, follow_redirects=False)) as response:
             _start_answer(response, progress, call.api_key)
             for chunk in response.iter_bytes():
-                _add_chunk(chunk, progress, call.model)
+                _add_chunk(chunk, progress, call)
             return without_key(bytes(progress.body), call.api_key)
     finally:
         ATTEMPT.reset(token)
@@ -472,7 +473,7 @@ async def _aattempt(
         ) as response:
             _start_answer(response, progress, call.api_key)
             async for chunk in response.aiter_bytes():
-                _add_chunk(chunk, progress, call.model)
+                _add_chunk(chunk, progress, call)
             return without_key(bytes(progress.body), call.api_key)
     finally:
         ATTEMPT.reset(token)
@@ -495,17 +496,17 @@ def _start_answer(response: Any, progress: Progress, api_key: SecretStr | None) 
         raise error_for_answer(response.status_code, progress.headers, b"", model="")
 
 
-def _add_chunk(chunk: bytes, progress: Progress, model: str) -> None:
+def _add_chunk(chunk: bytes, progress: Progress, call: Call) -> None:
     progress.body += chunk  # what came, should the rest fail
     if len(progress.body) > MAX_ANSWER_BYTES:
         status = progress.status_code or 0
         if status >= 400:  # an error answer: its status says what to do
             excerpt = bytes(progress.body[:65536])
-            raise error_for_answer(status, progress.headers, excerpt, model=model)
+            raise error_for_answer(status, progress.headers, excerpt, model=call.model)
         raise SegmindResponseError(
             f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB once "
-            "decompressed; Segmind's answers are far smaller. The call may have "
-            "been billed, so it is not retried",
+            "decompressed (Segmind's answers are far smaller)"
+            + may_be_billed(call.method),
             status_code=progress.status_code,
             request_id=progress.headers.get("x-request-id"),
         )
@@ -527,7 +528,9 @@ def _delay_or_raise(
     answered_failure: SegmindError | None,
 ) -> tuple[float, SegmindError | None]:
     """The wait before the next attempt, and the new `answered_failure`; or raises."""
-    failure = error_for_exception(error, progress, model=call.model, url=call.url)
+    failure = error_for_exception(
+        error, progress, model=call.model, url=call.url, method=call.method
+    )
     if failure is None:
         progress.body.clear()
         forget_stack_locals(error)

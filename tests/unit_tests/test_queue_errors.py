@@ -15,6 +15,8 @@ from langchain_segmind import (
     SegmindResponseError,
 )
 
+from .conftest import BrokenBody
+
 
 @pytest.mark.parametrize("result_status", [422, 200])
 def test_a_v2_job_that_failed_on_a_too_long_prompt_is_a_context_overflow(
@@ -117,4 +119,49 @@ def test_a_v2_job_output_of_too_many_json_values_is_refused(make_model, recorder
         make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
 
     assert "output is JSON of more than 250,000 values" in str(raised.value)
+    assert raised.value.job is not None
+
+
+def _cut_answer(request: httpx2.Request) -> httpx2.Response:
+    return httpx2.Response(200, stream=BrokenBody(httpx2.RemoteProtocolError("cut")))
+
+
+def _huge_answer(request: httpx2.Request) -> httpx2.Response:
+    return httpx2.Response(200, content=b" " * (8 * 2**20 + 1))
+
+
+@pytest.mark.parametrize(
+    ("failure", "kind"),
+    [
+        (httpx2.ReadError("connection reset by peer"), SegmindConnectionError),
+        (httpx2.RemoteProtocolError("illegal status line"), SegmindResponseError),
+        (_cut_answer, SegmindResponseError),
+        (_huge_answer, SegmindResponseError),
+    ],
+    ids=["broken", "not-http", "cut-off", "too-large"],
+)
+def test_a_poll_that_may_have_arrived_is_retried_and_never_called_billed(
+    make_model, recorder, caplog, failure, kind
+):
+    # A poll is a GET: repeating it bills nothing, so it is retried.
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.queue(*[failure] * 4)
+    caplog.set_level("INFO", logger="langchain_segmind")
+
+    with pytest.raises(kind) as raised:
+        make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
+
+    assert [sent.method for sent in recorder.requests] == ["POST"] + ["GET"] * 4
+    lines = [
+        record.getMessage() for record in caplog.records if "GET" in record.getMessage()
+    ]
+    assert [line.rpartition("; ")[2] for line in lines] == [
+        "retrying in 0.50s",
+        "retrying in 1.00s",
+        "retrying in 2.00s",
+        "giving up",
+    ]
+    for text in [*lines, str(raised.value)]:
+        assert "billed" not in text
+        assert "not retried" not in text
     assert raised.value.job is not None
