@@ -292,7 +292,11 @@ def error_for_answer(
         return SegmindInsufficientCreditsError(message, hint=TOP_UP_HINT, **context)
     if status_code == 429:
         reset_at = parse_reset_time(headers.get("x-rate-limit-reset-at-utc"))
-        return SegmindRateLimitError(message, reset_at=reset_at, **context)
+        hint = None  # raised at once when the reset is far off: say when it is
+        if reset_at:
+            utc = f"{reset_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+            hint = f"The rate limit resets at {utc}."
+        return SegmindRateLimitError(message, reset_at=reset_at, hint=hint, **context)
     if status_code in (400, 413, 422) and _CONTEXT_OVERFLOW.search(context["body"]):
         return SegmindContextOverflowError(message, **context)
     if status_code == 407:  # only a proxy answers it, for a plain-http base_url

@@ -187,7 +187,7 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         error.is_retryable = False  # sent again, it would pay for a new job
         ended = SegmindJobFailedError | SegmindContextOverflowError
         if not isinstance(error, SegmindTimeoutError | ended):  # said, or moot
-            error.hint = error.hint or _RESUME_HINT
+            error.hint = f"{error.hint} {_RESUME_HINT}" if error.hint else _RESUME_HINT
         raise
     except Exception as error:  # the user's own code (a handler, a hook) failed
         # Its text stays in the cause: it is the user's, and may hold anything.

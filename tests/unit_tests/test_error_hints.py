@@ -13,6 +13,7 @@ from langchain_segmind import (
     SegmindBadRequestError,
     SegmindInsufficientCreditsError,
     SegmindNotFoundError,
+    SegmindRateLimitError,
     SegmindTimeoutError,
 )
 
@@ -57,6 +58,20 @@ def test_a_v2_submit_out_of_time_has_no_job_and_says_so(
     assert "its id never arrived, so it cannot be collected" in text
     assert "resume" not in text
     assert 'api_version="v2"' not in text
+
+
+def test_a_429_raised_before_its_reset_says_when_the_limit_resets(
+    make_model, recorder, call
+):
+    # 90 s after the fake clock's now: too far to wait for, so raised at once.
+    reset = {"x-rate-limit-reset-at-utc": "2026-01-01T12:01:30Z"}
+    recorder.fail(429, "Please retry after the reset time.", headers=reset)
+
+    with pytest.raises(SegmindRateLimitError) as raised:
+        call(make_model(ChatSegmind, model="gpt-4o"), "Hi")
+
+    assert recorder.count == 1
+    assert "rate limit resets at 2026-01-01 12:01:30 UTC" in str(raised.value)
 
 
 @pytest.mark.parametrize("slug", ["claude-4.5-sonet", "Claude-4.5-Sonnet"])

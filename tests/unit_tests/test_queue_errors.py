@@ -12,6 +12,7 @@ from langchain_segmind import (
     SegmindConnectionError,
     SegmindContextOverflowError,
     SegmindError,
+    SegmindRateLimitError,
     SegmindResponseError,
 )
 
@@ -165,3 +166,18 @@ def test_a_poll_that_may_have_arrived_is_retried_and_never_called_billed(
         assert "billed" not in text
         assert "not retried" not in text
     assert raised.value.job is not None
+
+
+def test_a_poll_refused_by_a_far_rate_limit_says_when_and_how_to_resume(
+    make_model, recorder
+):
+    # 90 s after the fake clock's now: too far to wait for.
+    reset = {"x-rate-limit-reset-at-utc": "2026-01-01T12:01:30Z"}
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.fail(429, "Please retry after the reset time.", headers=reset)
+
+    with pytest.raises(SegmindRateLimitError) as raised:
+        make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
+
+    assert "rate limit resets at 2026-01-01 12:01:30 UTC" in str(raised.value)
+    assert "llm.resume(error.job)" in str(raised.value)
