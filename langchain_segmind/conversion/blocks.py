@@ -25,7 +25,10 @@ def translate_content(message: AIMessage) -> list[types.ContentBlock]:
     calls = [c for c in message.tool_calls if not c["id"] or c["id"] not in known_ids]
     blocks.extend(cast("types.ToolCall", dict(call)) for call in calls)
     if "invalid_tool_call" not in present:
-        blocks.extend(message.invalid_tool_calls)
+        # Copies: core numbers a v1 chunk's blocks in place (`index`).
+        blocks.extend(
+            cast("types.InvalidToolCall", dict(c)) for c in message.invalid_tool_calls
+        )
     refusal = message.additional_kwargs.get("refusal")
     if isinstance(refusal, str) and refusal and "refusal" not in present:
         blocks.append({"type": "refusal", "refusal": refusal})

@@ -11,7 +11,13 @@ from typing import Any
 
 import pytest
 from langchain_core.exceptions import ModelRefusalError
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    HumanMessage,
+    messages_from_dict,
+    messages_to_dict,
+)
 
 from langchain_segmind import (
     ChatSegmind,
@@ -19,6 +25,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindUnsupportedContentError,
 )
+from tests.unit_tests._payloads import block, get_weather
 from tests.unit_tests.conftest import (
     LANGCHAIN_AGENTS_1_5,
     anthropic_payload,
@@ -193,6 +200,20 @@ def test_native_tool_calls_become_tool_call_blocks(recorder: Any, gpt: Any) -> N
     }
     assert blocks[2]["type"] == "invalid_tool_call"
     assert (blocks[2]["id"], blocks[2]["args"]) == ("call_2", "{not json")
+
+
+def test_a_v1_streamed_invalid_call_is_stored_and_read_back(
+    recorder: Any, make_model: Any
+) -> None:
+    # As a chat history stores a message: `messages_to_dict`.
+    recorder.reply(recorder.openai_payload(block("get_weather", {"town": "Paris"})))
+    llm = make_model(ChatSegmindGPT4o, output_version="v1").bind_tools([get_weather])
+    (chunk,) = llm.stream("Weather in Paris?")
+
+    (restored,) = messages_from_dict(messages_to_dict([chunk]))
+
+    assert [call["name"] for call in restored.invalid_tool_calls] == ["get_weather"]
+    assert "index" not in chunk.invalid_tool_calls[0]
 
 
 def test_native_arguments_with_a_repeated_key_are_an_invalid_call(
