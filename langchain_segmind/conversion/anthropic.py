@@ -2,7 +2,8 @@
 
 Requests: system text goes into Segmind's top-level `instruction`; turns are
 merged so that user and assistant alternate, starting with a user turn; empty
-turns are dropped; an assistant turn's thinking blocks go first in it.
+turns are dropped; an assistant turn's thinking blocks go first in it, merged
+or not.
 Answers: `content` blocks (text, thinking, tool_use), `stop_reason`, `usage`.
 """
 
@@ -27,6 +28,7 @@ MAX_TEMPERATURE = 1.0
 SUPPORTED_RESPONSE_FORMATS = frozenset({"json_schema"})
 # The inline image types Anthropic accepts; it answers 400 to others (BMP, SVG).
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+_THINKING = frozenset({"thinking", "redacted_thinking"})
 
 # Anthropic requires the first turn to be the user's; a history that opens with
 # the assistant gets this neutral opener in front of it.
@@ -66,7 +68,10 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
         if not blocks:
             continue
         if messages and messages[-1]["role"] == turn.role:
-            messages[-1]["content"].extend(blocks)
+            merged = messages[-1]["content"]
+            merged.extend(blocks)
+            if turn.role == "assistant":  # thinking first, as Claude requires
+                merged.sort(key=lambda block: block["type"] not in _THINKING)
         else:
             messages.append({"role": turn.role, "content": blocks})
     if messages and messages[-1]["role"] == "assistant":

@@ -384,6 +384,26 @@ def test_thinking_blocks_go_back_first_to_claude(recorder: Any, claude: Any) -> 
     }
 
 
+def test_thinking_blocks_go_first_in_a_merged_claude_turn(
+    recorder: Any, claude: Any
+) -> None:
+    # Two replies in a row (an agent's limit message, then the model's) are
+    # one Claude turn; Anthropic refuses a turn with thinking not first.
+    claude.invoke(
+        [
+            HumanMessage("2+2?"),
+            AIMessage("Model call limits exceeded."),
+            AIMessage("4", additional_kwargs={"thinking_blocks": [THINKING]}),
+            HumanMessage("And 3+3?"),
+        ]
+    )
+    assert recorder.last.body["messages"][1]["content"] == [
+        THINKING,
+        {"type": "text", "text": "Model call limits exceeded."},
+        {"type": "text", "text": "4"},
+    ]
+
+
 def test_other_dialects_drop_reasoning(recorder: Any, gpt: Any) -> None:
     history = AIMessage(
         "4",
