@@ -62,7 +62,12 @@ class InvalidToolCallRetryMiddleware(AgentMiddleware):
         Args:
             max_retries: The most model calls in a row for replies holding
                 invalid calls only.
+
+        Raises:
+            ValueError: `max_retries` is negative (as `ModelRetryMiddleware`'s).
         """
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         super().__init__()
         self.max_retries = max_retries
 

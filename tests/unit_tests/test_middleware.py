@@ -6,6 +6,7 @@ the error `ToolMessage`s the hook answers them with.
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.messages import (
     AIMessage,
     HumanMessage,
@@ -128,3 +129,8 @@ def test_retries_are_counted_in_a_row_from_the_last_user_turn():
         AIMessage("", invalid_tool_calls=[invalid_call("b3")]),
     ]
     assert middleware.after_model({"messages": again}, None) is None
+
+
+def test_a_negative_retry_count_is_refused():
+    with pytest.raises(ValueError, match="max_retries must be >= 0, got -1"):
+        InvalidToolCallRetryMiddleware(max_retries=-1)
