@@ -63,6 +63,7 @@ MODULE_ROLES = {
     "transport.retry": "the retry decision",
     "transport.deadline": "the call's deadline and per-phase timeouts",
     "transport.clients": "default clients; the deadline-bounded sync sockets",
+    "transport.redaction": "the answer checked for the key before it is parsed",
     "callbacks": "the credit balance memory",
     "catalogue.profiles": "model profiles (sampling rules)",
     "tools.binding": "tool binding (none here)",
