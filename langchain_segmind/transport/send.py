@@ -550,7 +550,8 @@ def _delay_or_raise(
         "%s %s failed: %s; %s",
         method,
         call.url,
-        " ".join(str(failure).split()),  # one line: a server's text cannot add one
+        # One line (a server's text cannot add one), without a final period.
+        " ".join(str(failure).split()).removesuffix("."),
         "giving up" if delay is None else f"retrying in {delay:.2f}s",
     )
     if delay is None:
@@ -575,7 +576,7 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
 
     def unusable(problem: str) -> SegmindResponseError:
         return SegmindResponseError(
-            f"Segmind answered {status} with {problem}",
+            f"Segmind answered with {problem}",
             status_code=status,
             request_id=request_id,
             body=_excerpt(body),

@@ -175,12 +175,16 @@ async def test_a_request_id_given_in_a_faults_headers_is_kept(
     ("fault", "error", "message"),
     [
         (Fault.html(405), SegmindBadRequestError, "<html>"),
-        (Fault.not_json(), SegmindResponseError, "Segmind answered 200 with a body"),
+        (
+            Fault.not_json(),
+            SegmindResponseError,
+            "Segmind answered with a body",
+        ),
         (Fault.truncated(), SegmindResponseError, "the answer was cut off"),
         (
             Fault(status=200, body="[" * TOO_DEEP_FOR_JSON + "]" * TOO_DEEP_FOR_JSON),
             SegmindResponseError,
-            "Segmind answered 200 with JSON nested too deeply",
+            "Segmind answered with JSON nested too deeply",
         ),
         (
             Fault(

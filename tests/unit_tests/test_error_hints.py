@@ -61,17 +61,20 @@ def test_a_v2_submit_out_of_time_has_no_job_and_says_so(
 
 
 def test_a_429_raised_before_its_reset_says_when_the_limit_resets(
-    make_model, recorder, call
+    make_model, recorder, call, caplog
 ):
     # 90 s after the fake clock's now: too far to wait for, so raised at once.
     reset = {"x-rate-limit-reset-at-utc": "2026-01-01T12:01:30Z"}
     recorder.fail(429, "Please retry after the reset time.", headers=reset)
+    caplog.set_level("INFO", logger="langchain_segmind")
 
     with pytest.raises(SegmindRateLimitError) as raised:
         call(make_model(ChatSegmind, model="gpt-4o"), "Hi")
 
     assert recorder.count == 1
     assert "rate limit resets at 2026-01-01 12:01:30 UTC" in str(raised.value)
+    [logged] = [r.getMessage() for r in caplog.records if "HTTP 429" in r.getMessage()]
+    assert logged.endswith("resets at 2026-01-01 12:01:30 UTC; giving up")
 
 
 @pytest.mark.parametrize("slug", ["claude-4.5-sonet", "Claude-4.5-Sonnet"])
