@@ -161,7 +161,7 @@ def error_for_exception(
     deadline, cause, status = progress.deadline, error.__cause__, progress.status_code
     billed = may_be_billed(method)
     in_time = deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
-    description = f"{type(error).__name__}: {error}"
+    description = type(error).__name__ + (f": {error}" if str(error) else "")
     address = urlsplit(url).netloc.rpartition("@")[2]  # no credentials
     where = f"Segmind at {address}" if address else "Segmind"
     # A pool whose connections stayed busy until a POST could no longer be

@@ -500,6 +500,14 @@ def test_other_transport_failures_are_connection_errors(claude_once, recorder):
         claude_once.invoke("Hi")
 
 
+def test_a_failure_without_text_is_named_by_its_type_alone(claude_once, recorder):
+    recorder.queue(httpx2.ReadError(""))  # as asyncio's reset of a connection
+
+    with pytest.raises(SegmindConnectionError) as caught:
+        claude_once.invoke("Hi")
+    assert "(ReadError)" in str(caught.value)
+
+
 def test_a_garbled_answer_through_httpx_is_not_retried(make_model, recorder):
     model = make_model(max_retries=2)
     recorder.queue(httpx2.RemoteProtocolError("illegal header line: b'no colon'"))
