@@ -159,7 +159,7 @@ def error_for_exception(
         body = answer.content if answer.is_stream_consumed else b""
         return error_for_answer(answer.status_code, answer.headers, body, model=model)
     deadline, cause, status = progress.deadline, error.__cause__, progress.status_code
-    billed = may_be_billed(method)
+    billed = billed_clause(method)
     in_time = deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
     description = type(error).__name__ + (f": {error}" if str(error) else "")
     address = urlsplit(url).netloc.rpartition("@")[2]  # no credentials
@@ -243,12 +243,14 @@ def error_for_exception(
     )
 
 
-def may_be_billed(method: str) -> str:
-    """What a message adds when a request that may have arrived is not sent again.
+def billed_clause(method: str) -> str:
+    """What an error adds when a request that may have arrived is not sent again.
 
-    Only a POST is billed; a GET (a v2 poll) is retried.
+    Only a POST is billed; a GET (a v2 poll) is retried, and adds nothing.
     """
-    return "; the call may have been billed, so it is not retried" * (method == "POST")
+    if method != "POST":
+        return ""
+    return "; the call may have been billed, so it is not retried"
 
 
 def error_for_answer(

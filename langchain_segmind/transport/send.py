@@ -34,10 +34,10 @@ from langchain_segmind.transport.failures import (
     ATTEMPT,
     MAX_JSON_VALUES,
     Progress,
+    billed_clause,
     error_for_answer,
     error_for_exception,
     forget_stack_locals,
-    may_be_billed,
     too_many_json_values,
 )
 from langchain_segmind.transport.redaction import (
@@ -506,7 +506,7 @@ def _add_chunk(chunk: bytes, progress: Progress, call: Call) -> None:
         raise SegmindResponseError(
             f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB once "
             "decompressed (Segmind's answers are far smaller)"
-            + may_be_billed(call.method),
+            + billed_clause(call.method),
             status_code=progress.status_code,
             request_id=progress.headers.get("x-request-id"),
         )
