@@ -245,8 +245,11 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
         elif isinstance(part, ToolCallPart):
             if part.id and part.name:
                 call_names[part.id] = part.name
-            # After text only if some was written: `content=""` is none.
-            after_text = any(not isinstance(p, TextPart) or p.text for p in parts)
+            # After text or media only: `content=""` and thinking blocks are none.
+            after_text = any(
+                p.text if isinstance(p, TextPart) else isinstance(p, MediaPart)
+                for p in parts
+            )
             parts.append(TextPart(_call_block(part, after_text)))
         elif isinstance(part, ToolResultPart):
             status = "error" if part.is_error else None

@@ -544,6 +544,27 @@ def test_a_past_call_without_prose_is_written_alike_in_either_output_version(
     }
 
 
+def test_a_past_call_after_thinking_alone_opens_its_text(
+    claude: Any, recorder: Recorder
+) -> None:
+    thinking = {"type": "thinking", "thinking": "Look it up.", "signature": "s1"}
+    call = {"name": "weather", "args": {"city": "Paris"}, "id": "toolu_1"}
+    claude.invoke(
+        [
+            HumanMessage("Weather in Paris?"),
+            AIMessage(
+                "", tool_calls=[call], additional_kwargs={"thinking_blocks": [thinking]}
+            ),
+            ToolMessage("sunny", tool_call_id="toolu_1"),
+        ]
+    )
+
+    assert recorder.last.body["messages"][1]["content"] == [
+        thinking,
+        {"type": "text", "text": WEATHER_CALL_TEXT},
+    ]
+
+
 def test_an_image_from_a_tool_result_stays_inside_the_result(gpt, recorder):
     image = {"type": "image", "url": "https://example.com/chart.png"}
     gpt.invoke(
