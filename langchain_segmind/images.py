@@ -66,6 +66,21 @@ def image_block(
         ValueError: If `source` is a URL, or the media type cannot be detected
             and is not given.
         OSError: If the file cannot be read (`FileNotFoundError`, say).
+
+    Example:
+        ```python
+        from langchain_core.messages import HumanMessage
+        from langchain_segmind import ChatSegmindClaude
+        from langchain_segmind.images import image_block
+
+        message = HumanMessage(
+            content=[
+                {"type": "text", "text": "What is in this picture?"},
+                image_block("cat.png"),
+            ]
+        )
+        ChatSegmindClaude().invoke([message])
+        ```
     """
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
