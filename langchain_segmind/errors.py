@@ -5,7 +5,9 @@ Which error a failure becomes is decided in `langchain_segmind.transport.failure
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,9 @@ class SegmindError(Exception):
             answer with `llm.resume(error.job)` instead of paying for a new one.
         is_retryable: Whether sending the same request again may succeed and
             cannot bill twice (read by LangChain's `ModelRetryMiddleware`).
+        response: The answer, when one came (`status_code` is set): what
+            langchain-core puts in a failed call's trace and hands to
+            `on_llm_error` handlers, as it does an OpenAI or Anthropic error's.
     """
 
     is_retryable: bool = False
@@ -76,9 +81,44 @@ class SegmindError(Exception):
             text += f" (request id {self.request_id})"
         return f"{text}\nHint: {self.hint}" if self.hint else text
 
+    @property
+    def response(self) -> SegmindErrorResponse:
+        """The answer's status, headers (the key redacted) and body, as kept.
+
+        Raises:
+            AttributeError: No answer came (`status_code` is `None`), so
+                langchain-core records none.
+        """
+        if self.status_code is None:
+            raise AttributeError("response: no answer came")
+        return SegmindErrorResponse(self.status_code, self.headers, self.body or "")
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt without `__init__`, whose arguments differ between subclasses.
         return type(self).__new__, (type(self), *self.args), self.__dict__
+
+
+@dataclass(frozen=True)
+class SegmindErrorResponse:
+    """A failed call's answer, read like an HTTP client's response.
+
+    Attributes:
+        status_code: The HTTP status.
+        headers: The answer's headers (the key redacted).
+        text: The body (truncated, the key redacted); `""` if none was kept.
+    """
+
+    status_code: int
+    headers: Mapping[str, str]
+    text: str
+
+    def json(self) -> Any:
+        """The body parsed as JSON.
+
+        Raises:
+            ValueError: The body is not JSON, or was cut short.
+        """
+        return json.loads(self.text)
 
 
 class SegmindInputError(SegmindError, core.ModelInvalidRequestError, ValueError):

@@ -545,6 +545,7 @@ def _assert_same_error(copied: SegmindError, error: SegmindError) -> None:
     assert copied.is_retryable == error.is_retryable
     assert str(copied) == str(error)
     assert copied.args == error.args
+    assert getattr(copied, "response", None) == getattr(error, "response", None)
 
 
 @pytest.mark.parametrize("name", list(CASES))
