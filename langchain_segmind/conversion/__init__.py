@@ -52,8 +52,13 @@ def check_sampling(
     The temperature must lie in the dialect's range, and a model that takes
     no sampling parameters (`takes_sampling`, e.g. Claude Opus 4.7) is given
     none of `temperature`, `top_p` and `top_k`; OpenAI's reasoning models
-    take their default temperature, 1.
+    take their default temperature, 1. `n` asks for one answer, if set.
     """
+    if extra_body.get("n", 1) not in (1, None):
+        raise SegmindInputError(
+            f"n={extra_body['n']!r} asks for several answers, each billed, and a "
+            "chat model returns one: call `batch` with the prompt repeated instead"
+        )
     if not takes_sampling(model, profile):
         values = {name: extra_body.get(name) for name in _SAMPLING_FIELDS}
         if temperature is not None:
@@ -114,11 +119,6 @@ def render_request(
             "from the messages, tools go through bind_tools (the gateway forwards "
             "none), and Segmind does not stream (`stream()` and `streaming=True` "
             "give the whole answer as one chunk)"
-        )
-    if extra_body.get("n", 1) not in (1, None):
-        raise SegmindInputError(
-            f"n={extra_body['n']!r} asks for several answers, each billed, and a "
-            "chat model returns one: call `batch` with the prompt repeated instead"
         )
     accepts = profile or {}
     for part in (part for turn in turns for part in turn.parts):

@@ -374,17 +374,29 @@ def test_stream_usage_is_taken_as_chat_openai_takes_it_and_not_sent(
     assert recorder.last.body == {"messages": [{"role": "user", "content": "Hi"}]}
 
 
-@pytest.mark.parametrize("where", ["model_kwargs", "per-call"])
-def test_several_answers_per_call_are_refused_before_sending(
-    make_model, recorder, where
-):
-    model = make_model(model_kwargs={"n": 2} if where == "model_kwargs" else {})
+def test_several_answers_per_call_are_refused_before_sending(make_model, recorder):
+    model = make_model()
 
     with pytest.raises(SegmindInputError, match="n=2 asks for several answers"):
-        model.invoke("Hi", **({"n": 2} if where == "per-call" else {}))
+        model.invoke("Hi", n=2)
     model.invoke("Hi", n=1)
     assert recorder.count == 1
     assert recorder.last.body["n"] == 1
+
+
+@pytest.mark.parametrize(
+    "given", [{"n": 2}, {"model_kwargs": {"n": 2}}], ids=["n", "model_kwargs"]
+)
+def test_several_answers_on_the_model_are_refused_at_construction(given):
+    with (
+        warnings.catch_warnings(action="ignore"),  # core's: `n` goes to model_kwargs
+        pytest.raises(
+            SegmindInputError, match="n=2 asks for several answers"
+        ) as refused,
+    ):
+        ChatSegmindGPT4o(**given)
+
+    assert "call `batch` with the prompt repeated instead" in str(refused.value)
 
 
 # -- headers ------------------------------------------------------------------------
