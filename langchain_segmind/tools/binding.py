@@ -134,11 +134,13 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             "pydantic model, which can"
         ) from error
     except NOT_DESCRIBABLE as error:
-        advice = "; use a pydantic model instead" if is_typeddict(tool) else ""
-        raise SegmindInputError(
-            f"cannot describe the tools: {tool!r:.80} is not a tool, or its "
-            f"arguments have no JSON Schema ({type(error).__name__}: {error}){advice}"
-        ) from error
+        what = (
+            f"the arguments of the tool {tool!r:.80}"
+            if is_typeddict(tool)
+            else f"the tools: {tool!r:.80} is not a tool, or its arguments have "
+            "no JSON Schema"
+        )
+        raise not_describable(what, tool, error) from error
     if "function" not in description:  # a provider's own, e.g. OpenAI's `custom`
         raise _not_runnable(tool, description.get("type"))
     if root == "object" and isinstance(parameters, dict):
@@ -166,6 +168,17 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
 def is_typeddict(schema: Any) -> bool:
     """Whether `schema` is a TypedDict class (of `typing` or `typing_extensions`)."""
     return isinstance(schema, type) and hasattr(schema, "__required_keys__")
+
+
+def not_describable(what: str, schema: Any, error: Exception) -> SegmindInputError:
+    """The refusal of `what`, which core failed to describe with `error`.
+
+    A TypedDict `schema` is told to use a pydantic model, which core can describe.
+    """
+    advice = "; use a pydantic model instead" if is_typeddict(schema) else ""
+    return SegmindInputError(
+        f"cannot describe {what} ({type(error).__name__}: {error}){advice}"
+    )
 
 
 def as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:

@@ -34,6 +34,7 @@ from langchain_segmind.tools.binding import (
     describe_tool,
     described_tools,
     is_typeddict,
+    not_describable,
 )
 from langchain_segmind.tools.protocol import ANSWER_DECODER, reasoning_span
 
@@ -342,11 +343,8 @@ def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
             "a root object with properties (no root $ref)"
         ) from error
     except NOT_DESCRIBABLE as error:
-        advice = "; use a pydantic model instead" if is_typeddict(schema) else ""
-        raise SegmindInputError(
-            f"cannot describe the output schema {reprlib.repr(schema)} "
-            f"({type(error).__name__}: {error}){advice}"
-        ) from error
+        what = f"the output schema {reprlib.repr(schema)}"
+        raise not_describable(what, schema, error) from error
     # OpenAI's rule for the name: `Page[Item]` or "Movie review" is a 400.
     name = openai_name(str(json_schema.get("title") or ""))
     spec = {"name": name or "response", "schema": sent}
