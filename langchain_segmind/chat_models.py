@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
-import math
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
@@ -20,7 +18,6 @@ from langchain_core.language_models import (
     ModelProfile,
 )
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -46,10 +43,10 @@ from langchain_segmind.catalogue.profiles import (
     without_catalogue_profile,
 )
 from langchain_segmind.errors import SegmindInputError
+from langchain_segmind.tokens import TokenEstimates
 from langchain_segmind.tools.binding import (
     ToolBinding,
     apply_protocol,
-    describe_tool,
     described_tools,
     read_tool_calls,
 )
@@ -89,7 +86,7 @@ _field_names = functools.cache(get_pydantic_field_names)  # with aliases
 _KEY_ARGUMENTS = ("api_key", "segmind_api_key")
 
 
-class ChatSegmind(BaseChatModel):
+class ChatSegmind(TokenEstimates):
     """Chat model for any LLM served by Segmind's gateway.
 
     The request dialect follows the slug: `claude-*` slugs get Anthropic's
@@ -103,6 +100,27 @@ class ChatSegmind(BaseChatModel):
         export SEGMIND_API_KEY="your-api-key"
         ```
 
+    Key init args — completion params:
+        model: The Segmind slug, e.g. `"claude-4.5-sonnet"` (alias `model_name`).
+        temperature: 0-1 for Claude slugs, 0-2 for others; refused for a slug
+            whose provider takes no sampling (Claude Opus 4.7, GPT-5...).
+        max_tokens: The most tokens to generate (alias `max_tokens_to_sample`).
+        stop: Stop sequences, one string or a list (alias `stop_sequences`).
+        model_kwargs: Other body fields, such as `top_p`; unknown constructor
+            arguments land here, with langchain-core's warning.
+
+    Key init args — client params:
+        api_key: The Segmind key (alias `segmind_api_key`); `SEGMIND_API_KEY`
+            by default. Never shown in a repr, log, error or trace.
+        base_url: `https://api.segmind.com/v1`, or `SEGMIND_BASE_URL`.
+        timeout: Seconds for the whole call, retries included (120; alias
+            `request_timeout`).
+        max_retries: Extra attempts after a 429, a 500/502/503/504 or a
+            connection that never reached Segmind (2).
+        api_version: `"v2"` runs each call as a job of Segmind's queue API.
+        http_client: Your own `httpx2.Client`, used as given
+            (`http_async_client` for async calls).
+
     Instantiate:
         ```python
         from langchain_segmind import ChatSegmind
@@ -113,7 +131,32 @@ class ChatSegmind(BaseChatModel):
     Invoke:
         ```python
         msg = llm.invoke([("system", "Be playful."), ("human", "a joke on cats")])
-        msg.content, msg.usage_metadata, msg.response_metadata["cost"]
+        msg.content
+        ```
+
+    Token usage:
+        The provider's counts (`None` if its answer has none); cached and
+        reasoning tokens go in `input_token_details` and `output_token_details`
+        when it reports them.
+
+        ```python
+        msg.usage_metadata
+        # {'input_tokens': 6, 'output_tokens': 11, 'total_tokens': 17}
+        ```
+
+    Response metadata:
+        `cost`, `remaining_credits` (both in credits), `request_id` and
+        `generation_time` come from Segmind's headers (`None` when absent);
+        `finish_reason` is normalised (`stop`, `length`, `tool_calls`,
+        `content_filter`), the provider's own is in `stop_reason`.
+
+        ```python
+        msg.response_metadata
+        # {'model_name': 'claude-4.5-sonnet', 'token_usage': {...},
+        #  'model_provider': 'segmind', 'finish_reason': 'stop',
+        #  'stop_reason': 'end_turn', 'id': 'msg_...',
+        #  'upstream_model': 'claude-4.5-sonnet', 'remaining_credits': 9999.98,
+        #  'cost': 0.0123, 'request_id': '...', 'generation_time': 1.92}
         ```
 
     Stream and async:
@@ -406,60 +449,6 @@ class ChatSegmind(BaseChatModel):
         return structured_runnable(
             self, schema, method=method, include_raw=include_raw, strict=strict
         )
-
-    def get_token_ids(self, text: str) -> list[int]:
-        """Token ids by `custom_get_token_ids`; `NotImplementedError` without it."""
-        if self.custom_get_token_ids is None:  # core's fallback downloads GPT-2's
-            raise NotImplementedError(
-                "Segmind publishes no tokenizer: pass custom_get_token_ids= for "
-                "token ids, or count with get_num_tokens (an estimate)"
-            )
-        return self.custom_get_token_ids(text)
-
-    def get_num_tokens(self, text: str) -> int:
-        """Estimate the tokens of `text`: about four characters per token.
-
-        With `custom_get_token_ids`, that tokenizer counts; nothing is downloaded.
-
-        Args:
-            text: The text to count.
-
-        Returns:
-            The estimated number of tokens.
-        """
-        if self.custom_get_token_ids is not None:
-            return len(self.custom_get_token_ids(text))
-        return math.ceil(len(text) / 4)
-
-    def get_num_tokens_from_messages(
-        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
-    ) -> int:
-        """Estimate the input tokens of a call: langchain-core's approximate count.
-
-        About four characters per token; with `custom_get_token_ids`, that
-        tokenizer counts each message's text. Usable as
-        `trim_messages(..., token_counter=llm)`.
-
-        Args:
-            messages: The conversation.
-            tools: Tools as `bind_tools` takes them; their descriptions count.
-
-        Returns:
-            The estimated number of input tokens.
-
-        Raises:
-            SegmindInputError: A tool is refused as `bind_tools` refuses it, or
-                a message or tool is nested too deeply to encode.
-        """
-        described: list[Any] = [describe_tool(tool) for tool in tools or ()]
-        try:
-            if self.custom_get_token_ids is None:
-                return count_tokens_approximately(messages, tools=described or None)
-            return super().get_num_tokens_from_messages(messages) + sum(
-                self.get_num_tokens(json.dumps(tool)) for tool in described
-            )
-        except RecursionError as error:  # from encoding them as JSON
-            raise SegmindInputError("a message or tool is nested too deeply") from error
 
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Any

@@ -19,11 +19,13 @@ Conventions:
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import inspect
 import re
 import shutil
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +89,32 @@ def test_every_readme_block_runs(
     assert len(tests) >= 4, "the README's test functions were not found"
     for function in tests:
         run_test_function(function)
+
+
+def test_chat_segmind_docstring_examples_run_and_show_real_keys() -> None:
+    # Each shown value (`expression` then a `# {...}` comment) has the keys the
+    # emulator's answer has; the blocks run in order, as the README's do.
+    from langchain_segmind import ChatSegmind
+
+    doc = inspect.getdoc(ChatSegmind) or ""
+    namespace: dict[str, Any] = {}
+    shown = 0
+
+    async def run_blocks() -> None:
+        nonlocal shown
+        for block in re.findall(r"```python\n(.*?)```", doc, re.DOTALL):
+            code = textwrap.dedent(block)
+            flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+            result = eval(compile(code, "ChatSegmind", "exec", flags=flags), namespace)
+            if inspect.iscoroutine(result):
+                await result
+            expression, _, comment = code.partition("\n# ")
+            if comment:
+                written = ast.literal_eval(comment.replace("\n#", ""))
+                assert eval(expression, namespace).keys() == written.keys(), expression
+                shown += 1
+
+    with SegmindEmulator() as emulator, emulator.capture_default_clients():
+        asyncio.run(run_blocks())
+    assert shown == 2
+    assert len(emulator.requests) == 2  # `invoke`, then `ainvoke`
