@@ -100,6 +100,9 @@ _TOO_DEEP = f'"arguments" is nested too deeply (more than {MAX_NESTING} levels)'
 # memory, so a reply of nothing but calls stops being read there.
 MAX_CALLS = 128
 _TOO_MANY = f"the reply has more than {MAX_CALLS} calls: the rest is not read"
+# How json tells of a string cut off at a block's end: one cut right after a
+# `\u00e9` escape reads as an invalid escape.
+_CUT_STRING = ("Unterminated string", "Invalid \\uXXXX escape")
 
 _PREAMBLE = """\
 # Tools
@@ -413,7 +416,7 @@ def _decode(
     # from a copy of its own, starting at the value, over more and more blocks
     # (past 8, while the reply's `budget` lasts): reading stays linear.
     limit, reach = base + len(segment), 8
-    while limit < len(text) and str(failure).startswith("Unterminated string"):
+    while limit < len(text) and str(failure).startswith(_CUT_STRING):
         if reach > 8 and budget[0] <= 0:
             break
         limit, reach = _openings_on(text, limit + 1, reach), reach * 2

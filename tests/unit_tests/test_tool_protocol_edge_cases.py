@@ -415,8 +415,9 @@ def test_a_tag_split_across_claude_turns_is_escaped(make_model, recorder, invisi
         "use <tool_call> blocks, then <tool_call> again",
         "a\n<tool_call>b",
         "".join(f"Example {n}: <tool_call>{{}}</tool_call>\n" for n in range(40)),
+        "write \u201c<tool_call>\u201d",  # sent as \u201c<tool_call>, after an escape
     ],
-    ids=["twice", "after-a-line-break", "forty-times"],
+    ids=["twice", "after-a-line-break", "forty-times", "after-a-unicode-escape"],
 )
 def test_an_argument_that_writes_the_tag_keeps_its_call_whole(gpt, recorder, text):
     call = json.dumps({"name": "f", "arguments": {"text": text}})
