@@ -267,8 +267,10 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
             parts.append(TextPart(f"<tool_result {attributes}>\n"))
             parts.extend(_render_turn(Turn("user", part.content), {}).parts)
             parts.append(TextPart(f"\n{RESULT_CLOSE}\n"))
-        elif isinstance(part, MediaPart) and part.filename:
-            parts.append(replace(part, filename=_escaped(part.filename, untrusted)))
+        elif isinstance(part, MediaPart):  # the model reads a file's names as text
+            named = (part.filename, part.title, part.context)
+            filename, title, context = (n and _escaped(n, untrusted) for n in named)
+            parts.append(replace(part, filename=filename, title=title, context=context))
         else:
             parts.append(part)
     role = "user" if turn.role == "tool" else turn.role
