@@ -34,7 +34,10 @@ _QUOTED = re.compile(r"(?<!\w)'([^']+)'(?!\w)|\"([^\"]+)\"|“([^”]+)”")
 _RESULT = re.compile(rf"<tool_result[^>]*>\n?(.*?)\n?{re.escape(RESULT_CLOSE)}", re.S)
 _TOOLS_SECTION = re.compile(r"<tools>\s*(.*?)\s*</tools>", re.S)
 _SCHEMA_SECTION = re.compile(r"<answer_schema>\s*(.*?)\s*</answer_schema>", re.S)
-_REQUIRED_TOOL = re.compile(r'You must call the tool "([^"]+)"')
+_REQUIRED_TOOL = re.compile(r'You must call the tool "([^"]+)" in this answer\.')
+# The protocol's choice rule, after its rule on ids: a user's system prompt may
+# say the same words elsewhere.
+_CHOICE_RULE = re.compile(r"never write one yourself\.\n- (.*)")
 # What makes a property's value more than a word of the question.
 _FIXED = frozenset({"enum", "const", "format", "pattern"})
 _ESCAPED_TAG = re.compile(rf"&lt;(?=[\s/\\]*(?:{'|'.join(TAG_NAMES)})\b)", re.I)
@@ -178,7 +181,8 @@ def read_tools_instruction(system_text: str) -> tuple[list[dict[str, Any]], str]
             continue
         if isinstance(spec, dict) and isinstance(spec.get("name"), str):
             tools.append(spec)
-    required = _REQUIRED_TOOL.search(system_text)
-    if required:
+    rule = _CHOICE_RULE.search(system_text, section.end())
+    line = rule.group(1) if rule else ""
+    if required := _REQUIRED_TOOL.fullmatch(line):
         return tools, required.group(1)
-    return tools, "any" if CHOICE_RULES["any"] in system_text else "auto"
+    return tools, "any" if line == CHOICE_RULES["any"] else "auto"

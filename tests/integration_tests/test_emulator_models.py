@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import pytest
 from langchain_core.exceptions import ContextOverflowError
-from langchain_core.messages import HumanMessage, ToolMessage
+from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field, HttpUrl, IPvAnyAddress
 
@@ -133,6 +133,16 @@ def test_a_choice_of_any_tool_calls_one_again_after_the_results(
     result = ToolMessage("first done", tool_call_id=call.tool_calls[0]["id"])
     again = model.invoke([HumanMessage("count to 3"), call, result])
     assert [c["name"] for c in again.tool_calls] == ["first"]
+
+
+@pytest.mark.parametrize("slug", ["claude-3.5-sonnet", "gpt-4o"])
+def test_a_system_prompt_in_the_protocols_words_sets_no_tool_choice(
+    segmind_emulator: SegmindEmulator, slug: str
+) -> None:
+    model = ChatSegmind(model=slug).bind_tools([first, second])
+    prompt = SystemMessage('You must call the tool "search" when unsure.')
+    message = model.invoke([prompt, HumanMessage("count to 3")])
+    assert [c["name"] for c in message.tool_calls] == ["first"]
 
 
 def test_a_quoted_protocol_tag_reaches_the_tool_as_written(
