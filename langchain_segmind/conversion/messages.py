@@ -95,7 +95,10 @@ def _check_nesting(message: BaseMessage, index: int) -> None:
     if isinstance(message.content, str) and not tool_calls:
         return  # the common case: nothing nested
     where = f"message {index} ({type(message).__name__})"
-    stack: list[tuple[Any, int, bool]] = [(message.content, 1, False)]
+    content = message.content
+    if tool_calls and isinstance(content, list):  # its calls go from `tool_calls`
+        content = [b for b in content if not _call_block(b)]
+    stack: list[tuple[Any, int, bool]] = [(content, 1, False)]
     stack.extend((call["args"], 1, False) for call in tool_calls)
     on_path: set[int] = set()
     heights: dict[int, int] = {}  # a shared container's: sharing hides no depth
@@ -121,6 +124,11 @@ def _check_nesting(message: BaseMessage, index: int) -> None:
         on_path.add(id(value))
         stack.append((value, depth, True))
         stack.extend((child, depth + 1, False) for child in children)
+
+
+def _call_block(block: Any) -> bool:
+    """Whether `block` is a call (v1 `tool_call`, Anthropic `tool_use`)."""
+    return isinstance(block, Mapping) and block.get("type") in ("tool_call", "tool_use")
 
 
 def _to_turn(message: BaseMessage, model: str) -> Turn:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,12 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from langchain_segmind import (
     ChatSegmind,
+    ChatSegmindGPT4o,
     SegmindInputError,
     SegmindUnsupportedContentError,
 )
+
+from ._payloads import F
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PNG = base64.b64encode((FIXTURES / "tiny.png").read_bytes()).decode()
@@ -163,6 +167,23 @@ def test_nesting_under_the_limit_is_sent(recorder: Any, claude: Any) -> None:
         ]
     )
     assert recorder.requests
+
+
+def test_a_call_read_at_the_depth_limit_goes_back_from_a_v1_message(
+    make_model: Any, recorder: Any
+) -> None:
+    arguments: dict[str, Any] = {}
+    for _ in range(99):  # 100 levels: the most a call read from a reply may have
+        arguments = {"a": arguments}
+    call = json.dumps({"name": "f", "arguments": arguments})
+    recorder.reply(recorder.openai_payload(f"<tool_call>{call}</tool_call>"))
+    model = make_model(ChatSegmindGPT4o, output_version="v1").bind_tools([F])
+    reply = model.invoke("Hi")
+    assert [c["args"] for c in reply.tool_calls] == [arguments]
+
+    model.invoke([HumanMessage("Hi"), reply])
+
+    assert recorder.count == 2
 
 
 def test_shared_arguments_cannot_hide_their_depth(gpt, recorder):
