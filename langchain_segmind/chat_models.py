@@ -48,6 +48,7 @@ from langchain_segmind.tools.binding import (
     ToolBinding,
     apply_protocol,
     described_tools,
+    one_call_only,
     read_tool_calls,
 )
 from langchain_segmind.tools.structured import (
@@ -394,7 +395,8 @@ class ChatSegmind(TokenEstimates):
             tools: `BaseTool`s, functions, pydantic models, TypedDicts or JSON
                 schemas, named with 1-64 letters, digits, `_` or `-`.
             tool_choice: `"auto"` (default), `"any"`/`"required"`/`True`,
-                `"none"`/`False`, or a tool's name (or a provider's dict naming it).
+                `"none"`/`False`, or a tool's name (or a provider's dict naming it;
+                Anthropic's `disable_parallel_tool_use` acts as below).
             strict: Kept on the tool descriptions, as LangChain does.
             parallel_tool_calls: `False` asks for one call per answer, and
                 keeps only the first.
@@ -409,6 +411,8 @@ class ChatSegmind(TokenEstimates):
                 object or an unusable name; or `tool_choice` names no bound tool.
         """
         formatted, choice = described_tools(tools, tool_choice, strict)
+        if one_call_only(tool_choice):
+            parallel_tool_calls = False
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         return self.bind(tools=formatted, tool_choice=choice, **kwargs)

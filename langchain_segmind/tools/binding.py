@@ -311,6 +311,13 @@ def described_tools(
     )
 
 
+def one_call_only(tool_choice: Any) -> bool:
+    """Whether `tool_choice` is Anthropic's dict asking for one call per answer."""
+    return isinstance(tool_choice, Mapping) and bool(
+        tool_choice.get("disable_parallel_tool_use")
+    )
+
+
 def apply_protocol(turns: Sequence[Turn], binding: ToolBinding | None) -> list[Turn]:
     """The turns as the protocol writes them, with the binding's instruction."""
     instruction = None

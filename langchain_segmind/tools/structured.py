@@ -35,6 +35,7 @@ from langchain_segmind.tools.binding import (
     described_tools,
     is_typeddict,
     not_describable,
+    one_call_only,
 )
 from langchain_segmind.tools.protocol import ANSWER_DECODER, reasoning_span
 
@@ -250,8 +251,10 @@ def tools_and_format(
     if tools := options.get("tools"):
         if not isinstance(tools, list | tuple):
             raise SegmindInputError(f"tools must be a list, got {type(tools).__name__}")
-        described, choice = described_tools(tools, options.get("tool_choice"))
+        tool_choice = options.get("tool_choice")
+        described, choice = described_tools(tools, tool_choice)
         parallel = options.get("parallel_tool_calls") is not False
+        parallel = parallel and not one_call_only(tool_choice)
         binding = ToolBinding(tuple(described), choice, parallel=parallel)
     model_format = body_fields.pop("response_format", None)
     response_format = options.get("response_format", model_format)

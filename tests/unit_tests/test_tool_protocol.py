@@ -71,6 +71,18 @@ def test_without_parallel_calls_only_the_first_of_a_block_is_kept(gpt, recorder)
     assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}]
 
 
+def test_anthropics_disable_parallel_tool_use_keeps_only_the_first_call(gpt, recorder):
+    choice = {"type": "auto", "disable_parallel_tool_use": True}
+    for _ in range(2):
+        recorder.reply(openai_payload(f"<tool_call>[{CALL}, {SECOND}]</tool_call>"))
+
+    bound = gpt.bind_tools([F], tool_choice=choice).invoke("Hi")
+    per_call = gpt.invoke("Hi", tools=[F], tool_choice=choice)
+
+    for message in (bound, per_call):
+        assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}]
+
+
 @pytest.mark.parametrize(
     "field",
     [
