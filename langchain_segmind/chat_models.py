@@ -31,6 +31,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     ValidationInfo,
+    WrapSerializer,
     field_validator,
     model_validator,
 )
@@ -70,6 +71,7 @@ from langchain_segmind.transport.send import (
     check_max_retries,
     check_slug,
     check_timeout,
+    masked_key,
     redacted_for_traces,
 )
 
@@ -178,7 +180,9 @@ class ChatSegmind(TokenEstimates):
 
     model: str = Field(alias="model_name")
     """The Segmind slug of the model, e.g. `"claude-4.5-sonnet"`."""
-    api_key: Annotated[SecretStr | None, AfterValidator(check_api_key)] = Field(
+    api_key: Annotated[
+        SecretStr | None, AfterValidator(check_api_key), WrapSerializer(masked_key)
+    ] = Field(
         default_factory=secret_from_env("SEGMIND_API_KEY", default=None),
         validation_alias=AliasChoices(*_KEY_ARGUMENTS),
         validate_default=True,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2
 from langchain_core.utils import secret_from_env
-from pydantic import SecretStr
+from pydantic import SecretStr, SerializerFunctionWrapHandler
 
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
@@ -150,6 +150,11 @@ def check_api_key(key: SecretStr | None) -> SecretStr | None:
             "api_key argument or SEGMIND_API_KEY"
         )
     return key
+
+
+def masked_key(key: object, handler: SerializerFunctionWrapHandler) -> Any:
+    """The key as `model_dump` shows it: masked, even a plain string (`model_copy`)."""
+    return handler(SecretStr(key) if isinstance(key, str) else key)
 
 
 def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]:

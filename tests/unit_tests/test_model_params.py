@@ -238,4 +238,5 @@ def test_a_plain_string_key_set_past_the_checks_is_sent_and_not_shown(
     call(model, "Hi")
 
     assert recorder.last.headers["x-api-key"] == "sk-copied-key-1"
-    assert "sk-copied-key-1" not in f"{model!r} {model}"
+    shown = f"{model!r} {model} {model.model_dump()} {model.model_dump_json()}"
+    assert "sk-copied-key-1" not in shown
