@@ -1,11 +1,13 @@
 """The key redacted from whatever a server sends back: bodies, headers, errors.
 
-A server (or a proxy) may echo the key, whole, cut short or spelled in JSON
-escapes; nothing it sends reaches the user, a log or a trace with the key in it.
+A server (or a proxy) may echo the key, whole, cut short, spelled in JSON
+escapes or in UTF-16; nothing it sends reaches the user, a log or a trace
+with the key in it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import traceback
 from contextlib import suppress
@@ -19,7 +21,10 @@ if TYPE_CHECKING:
 
 
 def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
-    """An answer's body with the key redacted as it is read: a server may echo it."""
+    """An answer's body, as UTF-8, with the key a server may echo redacted."""
+    if (encoding := json.detect_encoding(body)) not in ("utf-8", "utf-8-sig"):
+        # JSON may come in UTF-16 or 32 (json.loads reads them), whose bytes hide it.
+        body = body.decode(encoding, "replace").encode()
     key = redactable(api_key)
     # The key as written, or maybe in escapes. Read escape by escape: text
     # after `\n` or inside `\u00de` may only look like it.

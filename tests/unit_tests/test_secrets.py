@@ -409,6 +409,34 @@ def test_a_key_of_twelve_characters_echoed_in_a_reply_is_redacted(
     assert reply.content == "Your key is [redacted]."
 
 
+UTF16_OR_32 = ["utf-16", "utf-16-be", "utf-32-le"]  # JSON json.loads reads
+
+
+@pytest.mark.parametrize("encoding", UTF16_OR_32)
+def test_a_key_echoed_in_a_utf16_or_utf32_reply_is_redacted(
+    keyed, recorder, call, encoding
+):
+    payload = recorder.anthropic_payload(f"Your key is {KEY}.")
+    recorder.queue(httpx2.Response(200, content=json.dumps(payload).encode(encoding)))
+
+    assert call(keyed, "What is my key?").content == "Your key is [redacted]."
+
+
+@pytest.mark.parametrize("encoding", UTF16_OR_32)
+def test_a_key_echoed_in_a_utf16_or_utf32_error_is_redacted(
+    keyed, recorder, call, encoding
+):
+    body = json.dumps({"error": f"bad key {KEY}"}).encode(encoding)
+    recorder.queue(httpx2.Response(400, content=body))
+
+    with pytest.raises(SegmindError, match=r"bad key \[redacted\]") as caught:
+        call(keyed, "What is my key?")
+
+    for rendered in error_texts(caught.value):
+        # With NULs between its characters, as UTF-16 writes it, it still shows.
+        assert KEY not in rendered.replace("\x00", "").replace("\\x00", "")
+
+
 @pytest.mark.parametrize("reset", [False, True], ids=["refused", "reset-meanwhile"])
 def test_key_echoed_in_an_answer_the_http_stack_refuses_is_redacted_from_the_cause(
     keyed, recorder, call, reset
