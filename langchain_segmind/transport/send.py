@@ -137,17 +137,13 @@ def check_api_key(key: SecretStr | None) -> SecretStr | None:
         key = secret_from_env("SEGMIND_API_KEY", default=None)()
     if key is None or not key.get_secret_value():
         return None
-    if key.get_secret_value() != key.get_secret_value().strip():
+    if not _KEY_CHARACTERS.fullmatch(key.get_secret_value()):
+        # HTTP headers carry no others, and JSON (twice, in tool arguments)
+        # would hide a `"` or `\` that a server echoes from redaction.
         raise SegmindInputError(
-            "api_key is white space or has white space around it; check "
-            "the api_key argument or SEGMIND_API_KEY"
-        )
-    if {'"', "\\"} & set(key.get_secret_value()):
-        # No key has them, and JSON (twice, in tool arguments) would hide one
-        # that a server echoes from redaction.
-        raise SegmindInputError(
-            'api_key holds a `"` or a `\\`, which no Segmind key has; check the '
-            "api_key argument or SEGMIND_API_KEY"
+            "api_key holds characters no Segmind key has: white space (a line "
+            'break from a .env file?), non-ASCII, `"` or `\\`; check the api_key '
+            "argument or SEGMIND_API_KEY"
         )
     return key
 
@@ -409,11 +405,7 @@ def _addressed(call: Call, client: object) -> Call:
             "no Segmind API key: pass api_key=... to the model or set the "
             "SEGMIND_API_KEY environment variable"
         )
-    if not _KEY_CHARACTERS.fullmatch(key.get_secret_value()):
-        raise SegmindInputError(
-            "the API key holds characters no Segmind key has (only printable "
-            'ASCII, no spaces, `"` or `\\`); check SEGMIND_API_KEY'
-        )
+    check_api_key(key)  # set past the model's checks (assignment), say
     return call
 
 
