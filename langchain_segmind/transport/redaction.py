@@ -73,6 +73,8 @@ def redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
     key = redactable(api_key)
     if not key:
         return
+    if failure.request_id:  # from the answer a user's hook raised on, as it came
+        failure.request_id = failure.request_id.replace(key, "[redacted]")
     message = _without_cut_key(failure.message, key)
     body = failure.body and _without_cut_key(failure.body, key)
     if (message, body) != (failure.message, failure.body):

@@ -390,6 +390,20 @@ def test_key_echoed_in_the_request_id_header_is_redacted(
         assert KEY not in rendered
 
 
+def test_key_echoed_in_the_request_id_of_an_error_a_users_hook_raises_is_redacted(
+    recorder,
+):
+    recorder.reply({"error": "no"}, status=503, headers={"x-request-id": f"r-{KEY}"})
+    model = ChatSegmindGPT4o(api_key=KEY, http_client=raising_client(recorder))
+
+    with pytest.raises(SegmindError) as caught:
+        model.invoke("Hi", max_retries=0)
+
+    assert caught.value.request_id == "r-[redacted]"
+    for rendered in error_texts(caught.value):
+        assert KEY not in rendered
+
+
 def test_key_echoed_in_a_reply_is_redacted_from_the_message(keyed, recorder, call):
     recorder.reply(recorder.anthropic_payload(f"Your key is {KEY}."))
 
