@@ -226,7 +226,9 @@ def check_body_fields(names: Iterable[object] | None) -> Iterable[object] | None
             raise SegmindInputError(
                 f"{name!r} looks like a credential, so it is not sent as a body "
                 "field: give the key to the model when building it (api_key=...) "
-                "or set SEGMIND_API_KEY"
+                "or set SEGMIND_API_KEY; to choose it per call, make it configurable "
+                '(llm.configurable_fields(api_key=ConfigurableField(id="api_key")), '
+                'then config={"configurable": {"api_key": ...}})'
             )
     return names
 

@@ -153,9 +153,14 @@ def test_a_key_inside_model_kwargs_under_another_name_is_refused():
 
 @pytest.mark.parametrize("name", ["api_key", "password", "x_secret"])
 def test_a_per_call_argument_named_like_a_key_is_refused(keyed, recorder, name):
-    with pytest.raises(SegmindInputError, match="looks like a credential"):
+    with pytest.raises(SegmindInputError, match="looks like a credential") as raised:
         keyed.invoke("Hi", **{name: "sk-other"})
+
     assert recorder.count == 0
+    # How to choose the key per call, as the README says.
+    assert 'configurable_fields(api_key=ConfigurableField(id="api_key"))' in str(
+        raised.value
+    )
 
 
 @pytest.mark.parametrize("name", CREDENTIAL_HEADERS)
