@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 def without_key(body: bytes, api_key: SecretStr | None) -> bytes:
     """An answer's body, as UTF-8, with the key a server may echo redacted."""
-    if (encoding := json.detect_encoding(body)) not in ("utf-8", "utf-8-sig"):
-        # JSON may come in UTF-16 or 32 (json.loads reads them), whose bytes hide it.
+    if (encoding := json.detect_encoding(body)) != "utf-8":
+        # JSON may come in UTF-16 or 32, whose bytes hide the key, or after a
+        # BOM: json.loads reads them all, an error's message is read as UTF-8.
         body = body.decode(encoding, "replace").encode()
     key = redactable(api_key)
     # The key as written, or maybe in escapes. Read escape by escape: text

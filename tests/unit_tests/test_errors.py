@@ -287,6 +287,20 @@ def test_an_error_message_with_a_byte_that_is_not_utf8_is_still_read(
     assert caught.value.message == "Le mod\ufffdle est surcharg\ufffd"
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"], ids=["bom", "utf-16"])
+def test_an_error_message_in_json_of_another_unicode_encoding_is_read(
+    claude_once, recorder, encoding
+):
+    body = json.dumps({"error": "Model overloaded"}).encode(encoding)
+    headers = {"content-type": "application/json"}
+    recorder.queue(httpx2.Response(400, content=body, headers=headers))
+
+    with pytest.raises(SegmindBadRequestError) as caught:
+        claude_once.invoke("Hi")
+
+    assert caught.value.message == "Model overloaded"
+
+
 def test_a_huge_json_error_message_is_cut(claude_once, recorder):
     recorder.fail(400, "too long " * 100_000)
 
