@@ -51,9 +51,9 @@ class SegmindLowCreditsWarning(UserWarning):
     """The account's last known balance is below `min_remaining_credits`."""
 
 
-# Balances reported closer together than this are one burst of calls, whose
-# answers may be read out of billing order: the burst keeps its lowest figure,
-# so a stale, higher one read late cannot hide a low balance.
+# Answers of concurrent calls may be read out of billing order: for this long
+# after it was read, the lowest balance stands, so a stale, higher one read
+# late cannot hide it; a higher one read later (a top-up) replaces it.
 BURST_SECONDS = 30.0
 # The balances of this many accounts (base URL and key) are remembered, those
 # seen last: a server calling with a key per user would otherwise grow forever.
@@ -101,12 +101,12 @@ def read_credits(
     """
     remaining = _number(headers.get("x-remaining-credits"))
     if remaining is not None and resumed_job is None:
-        now, lowest = current_clock().monotonic(), remaining
+        now = current_clock().monotonic()
         with _balances_lock:
             known = _balances.pop(account, None)
-            if known is not None and now - known[1] < BURST_SECONDS:
-                lowest = min(known[0], remaining)
-            _balances[account] = (lowest, now)
+            if known is None or remaining < known[0] or now - known[1] >= BURST_SECONDS:
+                known = (remaining, now)
+            _balances[account] = known
             if len(_balances) > MAX_REMEMBERED_ACCOUNTS:
                 del _balances[next(iter(_balances))]  # the one seen longest ago
     return {

@@ -479,6 +479,26 @@ def test_a_higher_balance_read_soon_after_a_lower_one_does_not_hide_it(
 
 
 @pytest.mark.usefixtures("fresh_balances")
+def test_a_top_up_is_seen_though_calls_go_on_every_ten_seconds(
+    make_model: ModelFactory, recorder: Recorder, fake_clock: FakeClock
+) -> None:
+    model = make_model(ChatSegmindGPT4o, min_remaining_credits=100)
+    for balance in ("50", "500", "500", "500", "500", "500"):  # topped up after one
+        recorder.reply(openai_payload("ok"), headers={"x-remaining-credits": balance})
+
+    warned = []
+    for _ in range(6):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.invoke("hello")
+        warned.append(bool(caught))
+        fake_clock.sleep(10)
+
+    # The 50 stands for 30 s after it was read, not 30 s after each later answer.
+    assert warned == [False, True, True, True, False, False]
+
+
+@pytest.mark.usefixtures("fresh_balances")
 def test_only_the_balances_of_the_accounts_seen_last_are_remembered(
     make_model: ModelFactory, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
