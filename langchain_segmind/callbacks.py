@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Context, Decimal
 from types import FrameType
 from typing import Any
 from uuid import UUID
@@ -127,6 +128,15 @@ def balance_of_failure(account: str, resumed_job: object) -> Iterator[None]:
         raise
 
 
+# Not the thread's decimal context, which the user may set to round for display.
+_DECIMAL = Context(prec=34)
+
+
+def _plus(total: float, cost: float) -> float:
+    """`total + cost` in decimal, as Segmind writes costs: ten times 0.1 is 1.0."""
+    return float(_DECIMAL.add(Decimal(repr(total)), Decimal(repr(float(cost)))))
+
+
 def _number(header: str | None) -> float | None:
     try:
         number = float(header)  # type: ignore[arg-type]
@@ -230,8 +240,9 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         input_tokens: Prompt tokens over all successful calls.
         output_tokens: Completion tokens over all successful calls.
         total_tokens: Their sum.
-        total_cost: Credits spent (the sum of Segmind's `x-cost`, with that of
-            answers cut after a success status, which were billed).
+        total_cost: Credits spent (the sum of Segmind's `x-cost`, added in
+            decimal as Segmind writes it, with that of answers cut after a
+            success status, which were billed).
         cache_hits: Answers served from a LangChain cache, or already counted
             under the same request id: no request was paid for, so they add
             no requests, tokens or credits.
@@ -422,8 +433,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                 status = error.status_code
                 if status is not None and status < 400 and job is None:
                     cost = _number(error.headers.get("x-cost")) or 0
-                    self.total_cost += cost
-                    self.by_model[model].total_cost += cost
+                    for each in (self, self.by_model[model]):
+                        each.total_cost = _plus(each.total_cost, cost)
 
     def _count(self, message: BaseMessage) -> None:
         """Count one answer; called under the lock."""
@@ -452,7 +463,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             each.input_tokens += usage.get("input_tokens", 0)
             each.output_tokens += usage.get("output_tokens", 0)
             each.total_tokens += usage.get("total_tokens", 0)
-            each.total_cost += cost if isinstance(cost, float | int) else 0
+            if isinstance(cost, float | int):
+                each.total_cost = _plus(each.total_cost, cost)
         if isinstance(request_id, str):
             _remember(self._counted_requests, request_id, None)
         remaining = metadata.get("remaining_credits")

@@ -111,6 +111,19 @@ def test_answers_without_a_request_id_are_each_counted(
     assert cb.total_cost == pytest.approx(2 * 0.0123)
 
 
+def test_costs_add_up_as_segmind_writes_them_in_decimal(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    for _ in range(10):
+        recorder.reply(openai_payload("hi"), headers={"x-cost": "0.1"})
+
+    with get_segmind_callback() as cb:
+        for _ in range(10):
+            gpt.invoke("hello")
+
+    assert (cb.total_cost, cb.by_model["gpt-4o"].total_cost) == (1.0, 1.0)
+
+
 def test_an_answer_without_segmind_headers_is_counted_without_credits(
     gpt: ChatSegmindGPT4o, recorder: Recorder
 ) -> None:
