@@ -513,9 +513,11 @@ def get_segmind_callback() -> Iterator[SegmindCallbackHandler]:
     Yields:
         The handler; read its totals during or after the block.
     """
-    handler = SegmindCallbackHandler()
-    token = _segmind_callback.set(handler)
+    handler, outer = SegmindCallbackHandler(), _segmind_callback.get()
+    _segmind_callback.set(handler)
     try:
         yield handler
     finally:
-        _segmind_callback.reset(token)
+        # Not `reset`, which raises when the block ends in another context: an
+        # async generator's, stepped by a task per step.
+        _segmind_callback.set(outer)

@@ -13,7 +13,7 @@ import asyncio
 import os
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing
 from uuid import uuid4
@@ -282,6 +282,22 @@ async def test_a_stream_left_after_its_chunk_counts_its_billed_answer(
     assert cb.usage_metadata["gpt-4o"]["total_tokens"] == 2 * 296
     assert cb.total_cost == pytest.approx(2 * 0.0123)
     assert cb.remaining_credits == pytest.approx(5506.989519907738)
+
+
+async def test_a_block_left_in_another_task_than_it_was_entered_ends(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    async def answers() -> AsyncIterator[tuple[str, SegmindCallbackHandler]]:
+        with get_segmind_callback() as cb:
+            async for chunk in gpt.astream("hello"):
+                yield chunk.text, cb
+
+    steps = answers()  # stepped as a merge of streams does, a task per step
+    text, cb = await asyncio.create_task(anext(steps))
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.create_task(anext(steps))
+
+    assert (text, cb.successful_requests) == ("echo: hello", 1)
 
 
 def test_a_drained_stream_is_counted_once(
