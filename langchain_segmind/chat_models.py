@@ -610,6 +610,8 @@ class ChatSegmind(TokenEstimates):
         try:
             msg = llm.invoke("a long essay")
         except SegmindTimeoutError as error:
+            if error.job is None:  # no job id came: nothing to collect
+                raise
             msg = llm.resume(error.job)  # or llm.resume("<request id>")
         ```
 

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from langchain_core.messages import AIMessage
 from pydantic import BaseModel
 
-from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindTimeoutError,
+)
 from langchain_segmind.testing import FakeClock
 from langchain_segmind.transport.deadline import replaced_clock
 
@@ -51,3 +57,13 @@ def clock_waits(model: ChatSegmind) -> list[float]:
     with replaced_clock(FakeClock()) as clock:
         model.invoke("hi")
     return clock.waits
+
+
+def resumed(queued: ChatSegmind) -> AIMessage:
+    """The README's resume of a job that outlived `timeout`; never called."""
+    try:
+        return queued.invoke("a long essay on patience")
+    except SegmindTimeoutError as error:
+        if error.job is None:  # the job's id never came: nothing to collect
+            raise
+        return queued.resume(error.job)
