@@ -280,7 +280,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             lines = [
                 f"Segmind requests: {self.successful_requests} succeeded, "
                 f"{self.failed_requests} failed"
-                + (f" ({cached} answers from cache, not billed)" if cached else ""),
+                + (f" ({cached} from cache, not billed)" if cached else ""),
                 f"Tokens: {self.total_tokens} "
                 f"({self.input_tokens} input, {self.output_tokens} output)",
                 f"Credits spent: {self.total_cost:.6g}",

@@ -507,7 +507,7 @@ async def test_cache_hits_count_no_request_tokens_or_credits(
     assert usage.total_cost == approx(COST_PER_CALL)
     summary = str(cb).splitlines()
     assert summary[0] == (
-        "Segmind requests: 1 succeeded, 0 failed (2 answers from cache, not billed)"
+        "Segmind requests: 1 succeeded, 0 failed (2 from cache, not billed)"
     )
     assert summary[2] == f"Credits spent: {COST_PER_CALL:.6g}"
     assert summary[4].startswith(f"  {slug_of(cls)}: 1 ok, 0 failed, 2 cached, ")

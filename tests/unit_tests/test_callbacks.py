@@ -79,7 +79,7 @@ def test_an_answer_under_a_counted_request_id_costs_nothing_again(
     assert cb.remaining_credits == pytest.approx(5506.989519907738)
     usage = cb.by_model["gpt-4o"]
     assert (usage.successful_requests, usage.cache_hits) == (2, 1)
-    assert "(1 answers from cache, not billed)" in str(cb)
+    assert "(1 from cache, not billed)" in str(cb)
 
 
 def test_a_handler_remembers_only_the_request_ids_it_counted_last(
