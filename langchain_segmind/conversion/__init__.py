@@ -171,8 +171,10 @@ def read_answer(payload: Any) -> AIMessage | None:
     """Read an answer of any known shape (Anthropic, OpenAI, Gemini); else `None`."""
     if not isinstance(payload, dict):  # parsed JSON: its objects are dicts
         return None
-    readers = (anthropic.read_answer, openai.read_answer, gemini.read_answer)
-    return next(filter(None, (read(payload) for read in readers)), None)
+    for read in (anthropic.read_answer, openai.read_answer, gemini.read_answer):
+        if message := read(payload):
+            return message
+    return None
 
 
 def stop_sequences_of(stop: object) -> list[str]:
@@ -188,13 +190,12 @@ def stop_sequences_of(stop: object) -> list[str]:
 
 def cut_at_stop(message: AIMessage, stop: Sequence[str]) -> AIMessage:
     """Cut the text at its first stop sequence: the gateway may not honour `stop`."""
-    text = message.text  # the content: answers carry it as one string
-    cut = min((i for s in stop if s and (i := text.find(s)) >= 0), default=-1)
-    if cut < 0:
+    found = [i for s in stop if s and (i := message.text.find(s)) >= 0]
+    if not found:
         return message
     metadata = {**message.response_metadata, "finish_reason": "stop"}
-    return message.model_copy(
-        update={"content": text[:cut], "response_metadata": metadata}
+    return message.model_copy(  # answers carry their text as one string
+        update={"content": message.text[: min(found)], "response_metadata": metadata}
     )
 
 

@@ -223,12 +223,15 @@ def answer_message(
     if refusal := _str(refusal):
         additional["refusal"] = metadata["refusal"] = refusal
     parsed = [_native_tool_call(*call) for call in calls]
-    return AIMessage(
+    lists = {
+        "additional_kwargs": additional,
+        "tool_calls": [c for c in parsed if c["type"] == "tool_call"],
+        "invalid_tool_calls": [c for c in parsed if c["type"] == "invalid_tool_call"],
+    }
+    return AIMessage(  # empty ones left to their defaults: validating costs more
         content=text,
         id=metadata["id"],
         usage_metadata=usage,
         response_metadata=metadata,
-        additional_kwargs=additional,
-        tool_calls=[c for c in parsed if c["type"] == "tool_call"],
-        invalid_tool_calls=[c for c in parsed if c["type"] == "invalid_tool_call"],
+        **{name: value for name, value in lists.items() if value},
     )
