@@ -103,7 +103,7 @@ class Progress:
 
     `timeouts` is the request's timeout extension: the client's own
     (`client_timeouts`), bounded by the time left when the attempt and the
-    body start.
+    body start (a default client's reads and writes only by the body's).
     """
 
     deadline: Deadline

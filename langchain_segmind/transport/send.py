@@ -433,6 +433,9 @@ def _build(http: Any, call: Call, progress: Progress, *, default: bool) -> Any:
     progress.https = built.url.scheme == "https"
     progress.client_timeouts = built.extensions.get("timeout", {})
     progress.timeouts = progress.deadline.timeouts(progress.client_timeouts)
+    if default:  # the deadline ends its reads and writes anyway (bounded sync
+        # sockets, `asyncio.timeout`): a timeout of their own costs a timer
+        progress.timeouts.update(read=None, write=None)
     left = progress.deadline.remaining()
     spare = spare_time(progress.deadline, call.method)  # 0 without a timeout
     for phase in ("pool", "connect"):
