@@ -507,12 +507,16 @@ def reasoning_span(text: str) -> tuple[int, int]:
     ends the reasoning; a wrapped one before it (a mention?) may have ended
     it. Without an opening tag (R1's is in its prompt), a `</think>` that
     starts or ends a line, or comes right before a block or a JSON object,
-    ends it (not one inside a JSON string value), and nothing before it is
-    surely reasoning.
+    ends it (not one inside a JSON string value, nor one inside the JSON
+    object the whole answer is), and nothing before it is surely reasoning.
     """
     opened = _REASONING_OPEN.match(text)
     if opened is None:
-        return 0, _r1_close(text)
+        end = _r1_close(text)
+        # A line of a multi-line string in the answer's object starts with it.
+        if end and (answer := answer_object(text)):
+            return (0, 0) if end <= text.index(answer) + len(answer) else (0, end)
+        return 0, end
     quotes, sure = _QUOTES + _CLOSING_QUOTES, -1
     closing = re.compile(f"</{opened[1]}>", re.IGNORECASE)
     for close in closing.finditer(text, opened.end()):

@@ -389,6 +389,20 @@ def test_an_answer_whose_string_writes_a_closing_reasoning_tag_is_read(
     assert gpt.with_structured_output(method="json_mode").invoke("Hi") == answer
 
 
+@pytest.mark.parametrize("method", ["json_schema", "json_mode"])
+@pytest.mark.parametrize("line", ["</think>", "  </think> closes it", "</think>{"])
+def test_a_multi_line_string_with_a_line_that_starts_closing_reasoning_is_read(
+    model, dialect, recorder, method, line
+):
+    html = f"<pre>\n{line}\n</pre>"
+    recorder.reply(dialect.answer(f'{{\n  "html": "{html}",\n  "n": 1\n}}'))
+
+    schema = {"title": "Page", "type": "object", "properties": {"html": {}, "n": {}}}
+    answer = model.with_structured_output(schema, method=method).invoke("Hi")
+
+    assert answer == {"html": html, "n": 1}
+
+
 def test_an_answer_inside_reasoning_that_never_ends_is_refused(gpt, recorder):
     recorder.reply(openai_payload('<think>\nDraft: ```json\n{"a": 1}\n```\nbut'))
 
