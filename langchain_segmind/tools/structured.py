@@ -121,7 +121,8 @@ def _parsed(
             why = [str(e) for c in calls if (e := c["error"] or kept.get(c["id"]))]
             raise OutputParserException(
                 "the model made no valid call to the output schema"
-                + (f": {'; '.join(why)}" if why else ""),
+                + (f": {'; '.join(why)}" if why else "")
+                + _cut_off(message),
                 llm_output=str(message.content),
             )
         value = message.tool_calls[0]["args"]
@@ -142,7 +143,8 @@ def _parsed(
             value = parse_json_markdown(answer, parser=_first_json_value)
         except (ValueError, RecursionError) as error:
             raise OutputParserException(
-                f"the answer is not valid JSON ({error})", llm_output=message.text
+                f"the answer is not valid JSON ({error}){_cut_off(message)}",
+                llm_output=message.text,
             ) from error
         if json_schema and not _has_schema_type(value, json_schema):
             raise OutputParserException(
@@ -166,6 +168,16 @@ def _parsed(
             f"the answer lacks the required keys {missing}", llm_output=message.text
         )
     return value
+
+
+def _cut_off(message: AIMessage) -> str:
+    if message.response_metadata.get("finish_reason") != "length":
+        return ""
+    # At `max_tokens`, or at the context window (Claude's stop reason says so).
+    return (
+        "; it was cut off at its token limit (finish_reason 'length'): raise "
+        "max_tokens, which reasoning uses too, or shorten the conversation"
+    )
 
 
 def _parsed_with_raw(message: AIMessage, *, parse: Any) -> dict[str, Any]:

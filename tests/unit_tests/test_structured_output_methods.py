@@ -615,3 +615,25 @@ def test_an_answer_schema_that_is_no_object_is_not_described_as_one(gpt):
     described = gpt.with_structured_output(schema).get_output_jsonschema()
 
     assert described.get("type") != "object"
+
+
+SPENT_ON_REASONING = {
+    "claude": anthropic_payload(
+        content=[{"type": "thinking", "thinking": "Let me see", "signature": "s1"}],
+        stop_reason="max_tokens",
+    ),
+    "gpt": openai_payload("", finish_reason="length"),
+    "cut-off": openai_payload('{"setup": "Why?", "punch', finish_reason="length"),
+}
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
+@pytest.mark.parametrize("answer", list(SPENT_ON_REASONING))
+def test_an_answer_cut_off_at_its_token_limit_says_to_raise_it(
+    gpt, recorder, method, answer
+):
+    recorder.reply(SPENT_ON_REASONING[answer])
+
+    limit = r"cut off at its token limit .*: raise max_tokens"
+    with pytest.raises(OutputParserException, match=limit):
+        gpt.with_structured_output(Joke, method=method).invoke("Hi")
