@@ -26,6 +26,7 @@ from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import (
     AfterValidator,
     AliasChoices,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -77,6 +78,12 @@ from langchain_segmind.transport.send import (
 
 DEFAULT_BASE_URL = "https://api.segmind.com/v1"
 DEFAULT_TIMEOUT_SECONDS = 120.0
+_default_base_url = from_env("SEGMIND_BASE_URL", default=DEFAULT_BASE_URL)
+
+
+def _base_url_or_default(url: object) -> object:
+    return _default_base_url() if url is None else url  # as ChatOpenAI takes None
+
 
 # Per-call keyword arguments with a meaning of their own; others are body fields.
 _CALL_OPTIONS = frozenset(
@@ -115,7 +122,8 @@ class ChatSegmind(TokenEstimates):
     Key init args — client params:
         api_key: The Segmind key (alias `segmind_api_key`); `SEGMIND_API_KEY`
             by default. Never shown in a repr, log, error or trace.
-        base_url: `https://api.segmind.com/v1`, or `SEGMIND_BASE_URL`.
+        base_url: `https://api.segmind.com/v1`, or `SEGMIND_BASE_URL` (also
+            when `None`).
         timeout: Seconds for the whole call, retries included (120; alias
             `request_timeout`).
         max_retries: Extra attempts after a 429, a 500/502/503/504 or a
@@ -188,11 +196,10 @@ class ChatSegmind(TokenEstimates):
         validate_default=True,
     )
     """Segmind API key (alias `segmind_api_key`); from `SEGMIND_API_KEY` by default."""
-    base_url: Annotated[str, AfterValidator(check_base_url)] = Field(
-        default_factory=from_env("SEGMIND_BASE_URL", default=DEFAULT_BASE_URL),
-        validate_default=True,
-    )
-    """Gateway base URL; from `SEGMIND_BASE_URL` by default."""
+    base_url: Annotated[
+        str, BeforeValidator(_base_url_or_default), AfterValidator(check_base_url)
+    ] = Field(default_factory=_default_base_url, validate_default=True)
+    """Gateway base URL; from `SEGMIND_BASE_URL` by default (also when `None`)."""
     temperature: float | None = None
     """Sampling temperature: 0-1 for Claude slugs, 0-2 for others."""
     max_tokens: int | None = Field(default=None, gt=0, alias="max_tokens_to_sample")

@@ -240,3 +240,16 @@ def test_a_plain_string_key_set_past_the_checks_is_sent_and_not_shown(
     assert recorder.last.headers["x-api-key"] == "sk-copied-key-1"
     shown = f"{model!r} {model} {model.model_dump()} {model.model_dump_json()}"
     assert "sk-copied-key-1" not in shown
+
+
+@pytest.mark.parametrize("environment", [None, "http://127.0.0.1:9999/v1"])
+def test_base_url_none_is_the_default_as_in_chat_openai(
+    make_model, recorder, monkeypatch, environment
+):
+    if environment:
+        monkeypatch.setenv("SEGMIND_BASE_URL", environment)
+
+    make_model(ChatSegmindGPT4o, base_url=None).invoke("Hi")
+
+    default = environment or "https://api.segmind.com/v1"
+    assert recorder.last.url == f"{default}/gpt-4o"
