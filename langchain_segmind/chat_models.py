@@ -72,6 +72,7 @@ from langchain_segmind.transport.send import (
     check_max_retries,
     check_slug,
     check_timeout,
+    checked,
     masked_key,
     redacted_for_traces,
 )
@@ -206,12 +207,12 @@ class ChatSegmind(TokenEstimates):
     """Maximum number of tokens to generate (alias `max_tokens_to_sample`)."""
     stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
     """Stop sequences (one string, or a list); sent, and applied to the text."""
-    timeout: Annotated[float | None, AfterValidator(check_timeout)] = Field(
+    timeout: Annotated[float | None, checked(check_timeout)] = Field(
         default=DEFAULT_TIMEOUT_SECONDS, alias="request_timeout"
     )
     """Seconds for the whole call, retries included (at most a day); alias
     `request_timeout`."""
-    max_retries: Annotated[int, AfterValidator(check_max_retries)] = 2
+    max_retries: Annotated[int, checked(check_max_retries)] = 2
     """Extra attempts after a 429, a 500/502/503/504, or a connection that never
     reached Segmind; a v2 job's polls, safe to repeat, get at least 3."""
     default_headers: (

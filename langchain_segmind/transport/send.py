@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2
 from langchain_core.utils import secret_from_env
-from pydantic import SecretStr, SerializerFunctionWrapHandler
+from pydantic import (
+    SecretStr,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 from langchain_segmind.errors import (
     SegmindAuthenticationError,
@@ -237,11 +243,29 @@ def check_timeout(timeout: Any) -> Any:
     """Return `timeout` if it is seconds in (0, `MAX_TIMEOUT_SECONDS`] or `None`."""
     number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
     if timeout is not None and not (number and 0 < timeout <= MAX_TIMEOUT_SECONDS):
+        per_phase = "" if number else " (per-phase timeouts go on your own http_client)"
         raise SegmindInputError(
             f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_SECONDS:g}]"
-            f" or None, got {timeout!r}"
+            f" or None, got {timeout!r}{per_phase}"
         )
     return timeout
+
+
+def checked(check: Callable[[Any], Any]) -> WrapValidator:
+    """Validate with pydantic, then `check`, whose message also names a wrong type."""
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            value = handler(value)
+        except ValidationError as error:
+            try:
+                check(value)
+            except SegmindInputError as refused:  # `(5, 60)`: what to give instead
+                raise refused from error
+            raise
+        return check(value)
+
+    return WrapValidator(validate)
 
 
 def check_max_retries(retries: Any) -> Any:

@@ -253,3 +253,26 @@ def test_base_url_none_is_the_default_as_in_chat_openai(
 
     default = environment or "https://api.segmind.com/v1"
     assert recorder.last.url == f"{default}/gpt-4o"
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "message"),
+    [
+        ("timeout", (5, 60), "timeout must be a number of seconds"),
+        ("timeout", httpx2.Timeout(60.0, connect=5.0), "timeout must be a number"),
+        ("timeout", [60], "timeout must be a number of seconds"),
+        ("max_retries", None, "max_retries must be a whole number >= 0, got None"),
+        ("max_retries", 2.5, "max_retries must be a whole number >= 0, got 2.5"),
+    ],
+    ids=["tuple", "httpx-timeout", "list", "retries-none", "retries-float"],
+)
+def test_chat_openais_other_forms_get_the_packages_message(argument, value, message):
+    with pytest.raises(SegmindInputError, match=message) as raised:
+        ChatSegmindGPT4o(**{argument: value})
+
+    assert "pydantic" not in str(raised.value)
+
+
+def test_per_phase_timeouts_are_pointed_at_your_own_client():
+    with pytest.raises(SegmindInputError, match="your own http_client"):
+        ChatSegmindGPT4o(timeout=httpx2.Timeout(60.0, connect=5.0))
