@@ -362,10 +362,20 @@ def parse_reset_time(value: str | None) -> datetime | None:
     return None
 
 
+# A provider's own id ends in a date or `-latest`, and orders its words its
+# own way: Anthropic's `claude-sonnet-4-5-20250929` is Segmind's `claude-4.5-sonnet`.
+_DATED = re.compile(r"-(\d{4}-?\d{2}-?\d{2}|latest)$")
+
+
+def _words(slug: str) -> list[str]:
+    return sorted(re.split(r"[-._]", _DATED.sub("", slug.lower())))
+
+
 def _not_found_hint(model: str, url: str | None) -> str | None:
     hints = []
     if model and model not in PROFILES:
-        close = difflib.get_close_matches(model.lower(), PROFILES, n=1)
+        close = [slug for slug in PROFILES if _words(slug) == _words(model)]
+        close = close or difflib.get_close_matches(model.lower(), PROFILES, n=1)
         if close:
             hints.append(f"Segmind has no model {model!r}; did you mean {close[0]!r}?")
     path = urlsplit(url or "").path

@@ -94,6 +94,29 @@ def test_a_404_for_a_mistyped_slug_suggests_the_closest_known_one(
     assert "base_url" not in error.hint
 
 
+@pytest.mark.parametrize(
+    ("provider_id", "slug"),
+    [
+        ("claude-sonnet-4-5", "claude-4.5-sonnet"),
+        ("claude-sonnet-4-5-20250929", "claude-4.5-sonnet"),
+        ("claude-3-5-sonnet-20240620", "claude-3.5-sonnet"),
+        ("claude-3-5-sonnet-latest", "claude-3.5-sonnet"),
+        ("claude-opus-4-7", "claude-opus-4.7"),
+        ("gpt-4o-2024-08-06", "gpt-4o"),
+    ],
+)
+def test_a_404_for_a_providers_model_id_suggests_segminds_slug_for_it(
+    make_model, recorder, provider_id, slug
+):
+    model = make_model(ChatSegmind, model=provider_id)
+    recorder.fail(404, "Model not found")
+
+    with pytest.raises(SegmindNotFoundError) as raised:
+        model.invoke("Hi")
+
+    assert f"did you mean {slug!r}?" in raised.value.hint
+
+
 def test_a_404_for_a_known_slug_suggests_no_other(make_model, recorder, call):
     model = make_model(ChatSegmind, model="gpt-4o")
     recorder.fail(404, "Not found")
