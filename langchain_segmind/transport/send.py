@@ -77,6 +77,8 @@ _SECRET_NAME = re.compile(
     r"|[-_]token$|cookie",  # `X-Amz-Security-Token`, `X-CSRF-Token`, `Cookie`
     re.I,
 )
+# `openai_api_base`, `anthropic_api_url`: base_url in ChatOpenAI and ChatAnthropic.
+_PROVIDER_URL = re.compile(r"(?:^|_)api_(?:base|url)$", re.I)
 _CAMEL_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Printable ASCII without `"` or `\`, which no key has (JSON would hide its echo).
@@ -226,8 +228,13 @@ def _redacted(given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_body_fields(names: Iterable[object] | None) -> Iterable[object] | None:
-    """Return `names`; refuse one named like a credential: it would go in the clear."""
+    """Return `names`; refuse one named like a credential or another provider's URL."""
     for name in names or ():
+        if _PROVIDER_URL.search(str(name)):  # sent as a body field, it would do nothing
+            raise SegmindInputError(
+                f"{name!r} is another provider's URL, not a body field: give "
+                "Segmind's gateway URL as base_url=... (or set SEGMIND_BASE_URL)"
+            )
         if named_like_a_credential(name):
             raise SegmindInputError(
                 f"{name!r} looks like a credential, so it is not sent as a body "

@@ -399,6 +399,23 @@ def test_several_answers_on_the_model_are_refused_at_construction(given):
     assert "call `batch` with the prompt repeated instead" in str(refused.value)
 
 
+@pytest.mark.parametrize("name", ["openai_api_base", "anthropic_api_url", "api_base"])
+def test_another_providers_url_argument_is_refused_naming_base_url(
+    make_model, recorder, name
+):
+    url = "https://gateway.internal/v1"
+    with (
+        warnings.catch_warnings(action="ignore"),  # core's: it goes to model_kwargs
+        pytest.raises(SegmindInputError, match="base_url=") as at_construction,
+    ):
+        ChatSegmindGPT4o(**{name: url})
+    with pytest.raises(SegmindInputError, match="base_url="):
+        make_model().invoke("Hi", **{name: url})
+
+    assert recorder.count == 0
+    assert f"{name!r} is another provider's URL" in str(at_construction.value)
+
+
 # -- headers ------------------------------------------------------------------------
 
 
