@@ -74,7 +74,10 @@ _SECRET_NAME = re.compile(
     r"api[-_]?key|(?:access|private)[-_]?key|secret|passw(?:or)?d|passphrase"
     r"|authorization|credential|bearer|^auth$|^token$|^(?:segmind[-_]?)?key$"
     r"|(?:^|[-_])(?:access|auth|oauth|api|segmind|session|refresh|id)[-_]?token"
-    r"|[-_]token$|cookie",  # `X-Amz-Security-Token`, `X-CSRF-Token`, `Cookie`
+    r"|[-_]token$|cookie"  # `X-Amz-Security-Token`, `X-CSRF-Token`, `Cookie`
+    # A header's own (`Helicone-Auth`, `Ocp-Apim-Subscription-Key`), not a body
+    # field's (`prompt_cache_key`) nor `Idempotency-Key`.
+    r"|-auth$|(?<!idempotency)-key$",
     re.I,
 )
 # `openai_api_base`, `anthropic_api_url`: base_url in ChatOpenAI and ChatAnthropic.

@@ -127,7 +127,15 @@ def test_a_connection_error_names_no_credentials_of_a_base_url(keyed, recorder):
 
 
 CREDENTIAL_HEADERS = ["Authorization", "X-Auth-Token", "x-secret", "Cookie"]
-CREDENTIAL_HEADERS += ["X-Amz-Security-Token", "X-CSRF-Token"]
+CREDENTIAL_HEADERS += ["X-Amz-Security-Token", "X-CSRF-Token", "Helicone-Auth"]
+CREDENTIAL_HEADERS += ["Ocp-Apim-Subscription-Key", "X-Segmind-Key", "X-Key"]
+
+
+@pytest.mark.parametrize("name", ["Idempotency-Key", "X-Team", "X-Trace-Id"])
+def test_other_default_headers_are_sent(make_model, recorder, name):
+    make_model(default_headers={name: "shown"}).invoke("Hi")
+
+    assert recorder.last.headers[name.lower()] == "shown"
 
 
 @pytest.mark.parametrize("name", CREDENTIAL_HEADERS)
