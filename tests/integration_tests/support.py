@@ -6,7 +6,8 @@
 - Calls and the request log: `call`, `slug_of`, `posts`, `approx`.
 - Calls on each path of the transport (`PATHS`: the default sync client, and
   async over `httpx2` or `aiohttp`): `model_on` (a model with the key `KEY`),
-  `run` and `invoke`; `failure_of` an action, and a `closed_port`.
+  `run` and `invoke`; `failure_of` an action, a `closed_port`, and a
+  `one_connection_server` whose handler misbehaves as a test needs.
 - `each_class_and_mode`: the usual parametrization over both chat model
   classes and both call modes.
 - `assert_key_nowhere`: no key in an error, its chain or any frame's locals.
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pytest
@@ -189,6 +192,34 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextmanager
+def one_connection_server(
+    serve: Callable[[socket.socket], None], *, receive_buffer: int | None = None
+) -> Iterator[str]:
+    """A loopback server handing its one connection to `serve` in a thread.
+
+    Yields the base URL to give a model; the thread is joined on leaving.
+    """
+    with socket.socket() as server:
+        if receive_buffer is not None:
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(10)  # a call that never comes ends the thread
+
+        def accept() -> None:
+            connection, _ = server.accept()
+            with connection:
+                serve(connection)
+
+        serving = threading.Thread(target=accept)
+        serving.start()
+        try:
+            yield f"http://127.0.0.1:{server.getsockname()[1]}/v1"
+        finally:
+            serving.join()
 
 
 # -- LangChain's standard suite ------------------------------------------------------

@@ -41,7 +41,7 @@ from langchain_segmind.testing import Fault, SegmindEmulator
 from langchain_segmind.transport import clients
 from langchain_segmind.transport.deadline import Clock
 from tests import exit_code_of_forked
-from tests.integration_tests.support import REPLY, new_model
+from tests.integration_tests.support import REPLY, new_model, one_connection_server
 
 
 def test_repeated_asyncio_run_gets_a_client_per_loop(
@@ -545,24 +545,16 @@ def test_a_key_echoed_in_the_status_line_is_not_logged(
 ) -> None:
     key = "sk-echoed-in-the-reason-0123"
     status_line = f"HTTP/1.1 401 {key}\r\n".encode()
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        server.settimeout(10)  # a call that never comes ends the thread
 
-        def answer_once() -> None:
-            connection, _ = server.accept()
-            with connection:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    request += connection.recv(65536)
-                connection.sendall(
-                    status_line + b"content-length: 2\r\nconnection: close\r\n\r\n{}"
-                )
+    def answer_once(connection: socket.socket) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += connection.recv(65536)
+        connection.sendall(
+            status_line + b"content-length: 2\r\nconnection: close\r\n\r\n{}"
+        )
 
-        answering = threading.Thread(target=answer_once)
-        answering.start()
-        base_url = f"http://127.0.0.1:{server.getsockname()[1]}/v1"
+    with one_connection_server(answer_once) as base_url:
         model = ChatSegmindGPT4o(base_url=base_url, api_key=key, max_retries=0)
 
         with (
@@ -570,7 +562,6 @@ def test_a_key_echoed_in_the_status_line_is_not_logged(
             pytest.raises(SegmindAuthenticationError),
         ):
             invoke_as(mode, model, "Hi")
-        answering.join()
 
     assert "HTTP/1.1 401 Unauthorized" in caplog.text
     assert key not in caplog.text
@@ -601,24 +592,16 @@ def test_a_head_that_trickles_then_stalls_ends_the_sync_call_at_its_timeout(
 ) -> None:
     # Each byte comes within a read's timeout; the silence after them gets only
     # what is left of the call's.
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        server.settimeout(10)  # a call that never comes ends the thread
-        stalled = threading.Event()
+    stalled = threading.Event()
 
-        def trickle_then_stall() -> None:
-            connection, _ = server.accept()
-            with connection:
-                connection.recv(65536)
-                for byte in b"HTTP/1.1 200 OK\r\n":  # 0.85 s of head
-                    connection.sendall(bytes([byte]))
-                    time.sleep(0.05)
-                stalled.wait(5)
+    def trickle_then_stall(connection: socket.socket) -> None:
+        connection.recv(65536)
+        for byte in b"HTTP/1.1 200 OK\r\n":  # 0.85 s of head
+            connection.sendall(bytes([byte]))
+            time.sleep(0.05)
+        stalled.wait(5)
 
-        serving = threading.Thread(target=trickle_then_stall)
-        serving.start()
-        base_url = f"http://127.0.0.1:{server.getsockname()[1]}/v1"
+    with one_connection_server(trickle_then_stall) as base_url:
         model = ChatSegmindGPT4o(base_url=base_url, api_key="k", timeout=1.0)
 
         started = time.monotonic()
@@ -626,7 +609,6 @@ def test_a_head_that_trickles_then_stalls_ends_the_sync_call_at_its_timeout(
             model.invoke("Hi")
         elapsed = time.monotonic() - started
         stalled.set()
-        serving.join()
 
     assert 0.9 < elapsed < 1.45
 

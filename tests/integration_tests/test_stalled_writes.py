@@ -14,7 +14,13 @@ import pytest
 
 from langchain_segmind import SegmindTimeoutError
 from langchain_segmind.transport.deadline import Clock
-from tests.integration_tests.support import PATHS, invoke, model_on, run
+from tests.integration_tests.support import (
+    PATHS,
+    invoke,
+    model_on,
+    one_connection_server,
+    run,
+)
 
 # Far more than the kernel buffers of both ends hold.
 LARGE_PROMPT = "x" * 4_000_000
@@ -26,21 +32,12 @@ def test_a_large_prompt_a_server_never_reads_ends_at_the_timeout(
 ) -> None:
     if path == "aiohttp":
         pytest.importorskip("httpx_aiohttp")
-    with socket.socket() as server:
-        server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        server.settimeout(10)  # a call that never comes ends the thread
-        done = threading.Event()
+    done = threading.Event()
 
-        def never_read() -> None:
-            connection, _ = server.accept()
-            with connection:
-                done.wait(5)  # then hangs up: a write left unbounded fails
+    def never_read(connection: socket.socket) -> None:
+        done.wait(5)  # then hangs up: a write left unbounded fails
 
-        serving = threading.Thread(target=never_read)
-        serving.start()
-        base_url = f"http://127.0.0.1:{server.getsockname()[1]}/v1"
+    with one_connection_server(never_read, receive_buffer=4096) as base_url:
         model = model_on(base_url, path, timeout=1.0)
 
         started = time.monotonic()
@@ -48,6 +45,5 @@ def test_a_large_prompt_a_server_never_reads_ends_at_the_timeout(
             run(path, invoke(model, path, LARGE_PROMPT))
         elapsed = time.monotonic() - started
         done.set()
-        serving.join()
 
     assert 0.9 < elapsed < 1.45
