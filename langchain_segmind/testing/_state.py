@@ -153,7 +153,8 @@ class GatewayState:
     def _charge_locked(self, cost: float) -> tuple[float, float] | str:
         if self._credits < cost:
             return insufficient_credits(self._credits, cost)
-        self._credits -= cost
+        # Segmind's balances are decimals: ten calls at 0.1 spend 1.0 exactly.
+        self._credits = round(self._credits - cost, 9)
         return cost, self._credits
 
     # -- scripted replies and faults ----------------------------------------

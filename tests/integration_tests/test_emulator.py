@@ -93,6 +93,20 @@ def test_a_balance_of_exactly_one_call_pays_for_it(
     assert client.post("/v1/gpt-4o", json=HELLO).status_code == 406
 
 
+def test_balances_are_billed_as_decimals() -> None:
+    with (
+        SegmindEmulator(credits=1.0, cost_per_call=0.1) as emulator,
+        keyed_client(emulator) as client,
+    ):
+        answers = [client.post("/v1/gpt-4o", json=HELLO) for _ in range(10)]
+    assert [answer.status_code for answer in answers] == [200] * 10
+    assert [a.headers["x-remaining-credits"] for a in answers[-3:]] == [
+        "0.2",
+        "0.1",
+        "0.0",
+    ]
+
+
 def test_malformed_messages_are_a_422_even_without_credits(
     emulator: SegmindEmulator, client: httpx2.Client
 ) -> None:
