@@ -157,7 +157,8 @@ def error_for_exception(
         # A user client's hook called `raise_for_status()`: the status decides.
         answer = error.response  # type: ignore[attr-defined]
         body = answer.content if answer.is_stream_consumed else b""
-        return error_for_answer(answer.status_code, answer.headers, body, model=model)
+        progress.headers = dict(answer.headers.items())  # redacted by `redact_key`
+        return error_for_answer(answer.status_code, progress.headers, body, model=model)
     deadline, cause, status = progress.deadline, error.__cause__, progress.status_code
     billed = billed_clause(method)
     in_time = deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early

@@ -74,7 +74,12 @@ def redact_key(failure: SegmindError, api_key: SecretStr | None) -> None:
     key = redactable(api_key)
     if not key:
         return
-    if failure.request_id:  # from the answer a user's hook raised on, as it came
+    # The answer a user's hook raised on, as it came (a name in lower case).
+    failure.headers = {
+        name.replace(key.lower(), "[redacted]"): value.replace(key, "[redacted]")
+        for name, value in failure.headers.items()
+    }
+    if failure.request_id:
         failure.request_id = failure.request_id.replace(key, "[redacted]")
     message = _without_cut_key(failure.message, key)
     body = failure.body and _without_cut_key(failure.body, key)

@@ -15,10 +15,12 @@ from langchain_segmind import (
     ChatSegmind,
     SegmindAuthenticationError,
     SegmindError,
+    SegmindInsufficientCreditsError,
     SegmindNotFoundError,
     SegmindRateLimitError,
     SegmindResponseError,
     SegmindServerError,
+    forget_known_balances,
 )
 
 
@@ -78,6 +80,25 @@ def test_a_status_the_users_hook_raises_for_is_its_typed_error(
     # a real connection is gone (test_faults.py).
     assert caught.value.message == "from Segmind"
     assert isinstance(caught.value.__cause__, httpx2.HTTPStatusError)
+    assert recorder.count == 1
+
+
+def test_the_balance_of_a_406_the_users_hook_raises_for_refuses_the_next_call(
+    hooked, recorder, call
+):
+    forget_known_balances()
+    model = hooked(
+        api_key="an-account-of-its-own",
+        min_remaining_credits=1,
+        raise_on_low_credits=True,
+    )
+    recorder.fail(406, "Insufficient credits", headers={"x-remaining-credits": "0.5"})
+    with pytest.raises(SegmindInsufficientCreditsError) as caught:
+        call(model, "one")
+
+    assert caught.value.headers["x-remaining-credits"] == "0.5"
+    with pytest.raises(SegmindInsufficientCreditsError, match=r"balance, 0\.5 credits"):
+        call(model, "two")
     assert recorder.count == 1
 
 
