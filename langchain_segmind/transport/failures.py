@@ -394,11 +394,9 @@ def _not_found_hint(model: str, url: str | None) -> str | None:
 
 
 def too_many_json_values(data: bytes) -> bool:
-    """Whether `data` parses into more than `MAX_JSON_VALUES`: it costs memory."""
+    """Whether UTF-8 `data` parses into over `MAX_JSON_VALUES`: it costs memory."""
     if data.count(b"{") + data.count(b"[") + data.count(b",") <= MAX_JSON_VALUES:
         return False
-    if json.detect_encoding(data) not in ("utf-8", "utf-8-sig"):
-        return True  # UTF-16 or 32: its bytes are not its characters
     # Commas and brackets inside strings (a long CSV answer) are no values.
     values = 0
     for match in _JSON_STRING_OR_VALUE.finditer(data):
