@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import traceback
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
@@ -21,8 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
-from langchain_core.utils.utils import _build_model_kwargs
+from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
     AfterValidator,
     AliasChoices,
@@ -30,19 +27,17 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
-    ValidationError,
     ValidationInfo,
     WrapSerializer,
     field_validator,
     model_validator,
 )
 
-from langchain_segmind import callbacks, conversion
+from langchain_segmind import arguments, callbacks, conversion
 from langchain_segmind.catalogue.profiles import (
     CatalogueProfile,
     profile_for,
     profile_of_call,
-    without_catalogue_profile,
 )
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tokens import TokenEstimates
@@ -92,9 +87,6 @@ _CALL_OPTIONS = frozenset(
     | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
     | {"resume_job", "stream", "stream_usage", "extra_body"}  # core reads `stream`
 )
-_field_names = functools.cache(get_pydantic_field_names)  # with aliases
-# The names the key may be given under (the second as in `openai_api_key`).
-_KEY_ARGUMENTS = ("api_key", "segmind_api_key")
 
 
 class ChatSegmind(TokenEstimates):
@@ -193,7 +185,7 @@ class ChatSegmind(TokenEstimates):
         SecretStr | None, AfterValidator(check_api_key), WrapSerializer(masked_key)
     ] = Field(
         default_factory=secret_from_env("SEGMIND_API_KEY", default=None),
-        validation_alias=AliasChoices(*_KEY_ARGUMENTS),
+        validation_alias=AliasChoices(*arguments.KEY_ARGUMENTS),
         validate_default=True,
     )
     """Segmind API key (alias `segmind_api_key`); from `SEGMIND_API_KEY` by default."""
@@ -252,29 +244,8 @@ class ChatSegmind(TokenEstimates):
     instead of warning, before the request is sent."""
 
     def __init__(self, **kwargs: Any) -> None:
-        # Wrapped at once: no traceback frame's locals show the key.
-        for name in _KEY_ARGUMENTS:
-            if isinstance(kwargs.get(name), str):
-                kwargs[name] = SecretStr(kwargs[name])
-        try:
-            super().__init__(**kwargs)
-            return
-        except ValidationError as error:
-            # A refused value (a key under another name, a password in base_url)
-            # stays in no frame: this one's, core's, pydantic's nor the check's.
-            kwargs.clear()
-            traceback.clear_frames(error.__traceback__)
-            # Our own checks raise SegmindInputError, which pydantic wraps.
-            refused = [
-                detail["ctx"]["error"]
-                for detail in error.errors(include_url=False, include_input=False)
-                if isinstance((detail.get("ctx") or {}).get("error"), SegmindInputError)
-            ]
-            if not refused:
-                raise SegmindInputError(str(error)) from error
-        # With its own cause, not pydantic's wrapper, which holds every argument.
-        traceback.clear_frames(refused[0].__traceback__)
-        raise refused[0] from refused[0].__cause__
+        # The key is wrapped at once; a refused value is in no frame's locals.
+        arguments.construct(super().__init__, kwargs)
 
     def __repr_args__(self) -> Any:
         # The slug first, even when it is the class's default; no profile; a
@@ -304,22 +275,7 @@ class ChatSegmind(TokenEstimates):
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
-        if not isinstance(values, dict):
-            return values
-        model = cls.model_fields["model"]
-        values = without_catalogue_profile(values, model.default)
-        extra = values.get("model_kwargs", {})
-        names = [*values, *(extra if isinstance(extra, dict) else ())]
-        fields = _field_names(cls) | set(_KEY_ARGUMENTS)
-        check_body_fields(name for name in names if name not in fields)
-        if model.is_required() and {"model", "model_name"}.isdisjoint(names):
-            values = {**values, "model": None}  # refused by `check_slug`, naming it
-        if not isinstance(extra, dict):
-            return values  # pydantic reports the wrong type
-        try:  # on a copy: core's helper fills in the dict it is given
-            return _build_model_kwargs({**values, "model_kwargs": dict(extra)}, fields)
-        except ValueError as error:  # given twice: ours, as pydantic's holds all
-            raise SegmindInputError(str(error)) from error
+        return arguments.collect_model_kwargs(cls, values)
 
     @model_validator(mode="after")
     def _check_settings(self) -> Self:
@@ -483,7 +439,8 @@ class ChatSegmind(TokenEstimates):
             raise SegmindInputError("extra_body must be a mapping of body fields")
         extra_body.update(nested)
         check_body_fields(extra_body)
-        if fields := sorted(kwargs.keys() - _CALL_OPTIONS & _field_names(type(self))):
+        options = kwargs.keys() - _CALL_OPTIONS
+        if fields := sorted(options & arguments.field_names(type(self))):
             raise SegmindInputError(
                 f"{fields} cannot be set per call: set them on the model, or use "
                 "configurable_fields (per call: model, temperature, max_tokens, "
