@@ -1,11 +1,16 @@
-"""ChatSegmind's constructor arguments: collected, checked, refused keylessly."""
+"""ChatSegmind's constructor arguments: typed, collected, checked, refused keylessly.
+
+`ChatSegmind.__init__` takes `**kwargs`, so that aliases (`model_name`,
+`segmind_api_key`...) and body fields (`top_p=0.9`) pass; type checkers and
+IDEs read the keyword arguments of `chat_segmind_arguments` instead.
+"""
 
 from __future__ import annotations
 
 import functools
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec
 
 from langchain_core.utils import get_pydantic_field_names
 from langchain_core.utils.utils import _build_model_kwargs
@@ -15,9 +20,83 @@ from langchain_segmind.catalogue.profiles import without_catalogue_profile
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.transport.send import check_body_fields
 
+if TYPE_CHECKING:
+    from langchain_core.caches import BaseCache
+    from langchain_core.callbacks import Callbacks
+    from langchain_core.language_models import ModelProfile
+    from langchain_core.rate_limiters import BaseRateLimiter
+
 # The names the key may be given under (the second as in `openai_api_key`).
 KEY_ARGUMENTS = ("api_key", "segmind_api_key")
 field_names = functools.cache(get_pydantic_field_names)  # with aliases
+_P = ParamSpec("_P")
+
+
+# Never called: `typed_as` lends its parameters, and the docstring IDEs show
+# with them, to the models' `__init__`.
+def chat_segmind_arguments(
+    self: object,
+    *,
+    # ChatSegmind's (`model` has a default in its subclasses, and `model_name`
+    # may give it in its place, so type checkers cannot require it)
+    model: str = ...,
+    api_key: SecretStr | str | None = ...,
+    base_url: str | None = ...,
+    temperature: float | None = ...,
+    max_tokens: int | None = ...,
+    stop: list[str] | str | None = ...,
+    timeout: float | None = ...,
+    max_retries: int = ...,
+    default_headers: dict[str, str] | None = ...,
+    model_kwargs: dict[str, Any] = ...,
+    extra_body: dict[str, Any] | None = ...,
+    http_client: Any = ...,
+    http_async_client: Any = ...,
+    async_transport: Literal["httpx2", "aiohttp"] = ...,
+    streaming: bool = ...,
+    stream_usage: bool | None = ...,
+    api_version: Literal["v1", "v2"] = ...,
+    min_remaining_credits: float | None = ...,
+    raise_on_low_credits: bool = ...,
+    # langchain-core's fields
+    name: str | None = ...,
+    cache: BaseCache | bool | None = ...,
+    verbose: bool = ...,
+    callbacks: Callbacks = ...,
+    tags: list[str] | None = ...,
+    metadata: dict[str, Any] | None = ...,
+    custom_get_token_ids: Callable[[str], list[int]] | None = ...,
+    rate_limiter: BaseRateLimiter | None = ...,
+    disable_streaming: bool | Literal["tool_calling"] = ...,
+    output_version: str | None = ...,
+    profile: ModelProfile | None = ...,
+    **kwargs: Any,
+) -> None:
+    """Build the model; each field is a keyword argument (see the class).
+
+    The aliases are taken too (`model_name`, `segmind_api_key`,
+    `max_tokens_to_sample`, `stop_sequences`, `request_timeout`), and any
+    other argument goes into `model_kwargs`, a body field sent with every
+    request (`top_p=0.9`, with langchain-core's warning), as in `ChatOpenAI`.
+
+    Raises:
+        SegmindInputError: An argument is refused; the error names it.
+    """
+    ...
+
+
+def typed_as(
+    arguments: Callable[_P, None],
+) -> Callable[[Callable[..., None]], Callable[_P, None]]:
+    """Lend `arguments`' parameters to an `__init__(self, **kwargs)`, for type checkers.
+
+    The `__init__` is returned unchanged.
+    """
+
+    def typed(init: Callable[..., None]) -> Callable[_P, None]:
+        return init
+
+    return typed
 
 
 def construct(init: Callable[..., None], kwargs: dict[str, Any]) -> None:

@@ -243,6 +243,7 @@ class ChatSegmind(TokenEstimates):
     """With `min_remaining_credits`: raise `SegmindInsufficientCreditsError`
     instead of warning, before the request is sent."""
 
+    @arguments.typed_as(arguments.chat_segmind_arguments)
     def __init__(self, **kwargs: Any) -> None:
         # The key is wrapped at once; a refused value is in no frame's locals.
         arguments.construct(super().__init__, kwargs)
@@ -632,7 +633,8 @@ class ChatSegmindClaude(ChatSegmind):
 
     if TYPE_CHECKING:
         # Re-declaring `model` would have type checkers build `__init__` from
-        # the fields, refusing aliases and string keys: ChatSegmind's it is.
+        # the fields, refusing aliases and body fields: ChatSegmind's it is.
+        @arguments.typed_as(arguments.chat_segmind_arguments)
         def __init__(self, **kwargs: Any) -> None: ...
 
 
@@ -653,4 +655,5 @@ class ChatSegmindGPT4o(ChatSegmind):
 
     if TYPE_CHECKING:
         # As in ChatSegmindClaude.
+        @arguments.typed_as(arguments.chat_segmind_arguments)
         def __init__(self, **kwargs: Any) -> None: ...

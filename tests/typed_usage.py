@@ -1,10 +1,11 @@
 """Calls as the README writes them, for `mypy --strict` (the lint step).
 
 Type checkers must accept what runs: plain-string keys, `model` and the other
-aliases, on the two default classes as on `ChatSegmind`; structured output as
-the schema's type; the fake clock as itself. And refuse what does not: a
-misspelled export is an error (the `type: ignore` below is used, or mypy
-reports it unused), not `Any`.
+aliases, body fields as arguments, on the two default classes as on
+`ChatSegmind`; structured output as the schema's type; the fake clock as
+itself. And refuse what does not: a misspelled export, or an argument of the
+wrong type, is an error (each `type: ignore` below is used, or mypy reports it
+unused), not `Any`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ def readme_models() -> list[ChatSegmind]:
         ChatSegmind(
             model="gpt-4o", api_key="test", base_url="http://127.0.0.1:8080/v1"
         ),
+    ]
+
+
+def typed_arguments() -> list[ChatSegmind]:
+    """Arguments by their type, aliases and body fields beside them; never called."""
+    return [
+        ChatSegmind(model="gpt-4o", segmind_api_key="test", top_p=0.9),
+        ChatSegmind(model_name="gpt-4o", stop_sequences="END", request_timeout=30),
+        ChatSegmindClaude(max_tokens_to_sample=64, api_version="v2", tags=["t"]),
+        ChatSegmind(model=42),  # type: ignore[arg-type]
+        ChatSegmindClaude(temperature="0.1"),  # type: ignore[arg-type]
+        ChatSegmindGPT4o(api_version="v3"),  # type: ignore[arg-type]
     ]
 
 

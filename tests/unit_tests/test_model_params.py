@@ -3,6 +3,7 @@ ChatOpenAI), and values set past the checks."""
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 
@@ -17,6 +18,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindInputError,
 )
+from langchain_segmind.arguments import chat_segmind_arguments
 
 SECRET = "sk-SECRET-123"
 
@@ -62,6 +64,15 @@ def test_a_typo_is_not_silently_dropped(make_model, recorder):
     assert model.model_kwargs == {"temprature": 0.2}
     model.invoke("Hi")
     assert recorder.last.body["temprature"] == 0.2
+
+
+@pytest.mark.parametrize("cls", [ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o])
+def test_type_checkers_see_every_field_by_its_name_and_take_any_other(cls):
+    # The constructor's signature for type checkers and IDEs (`typed_as`).
+    typed = inspect.signature(chat_segmind_arguments).parameters
+
+    assert set(typed) == {"self", *cls.model_fields, "kwargs"}
+    assert typed["kwargs"].kind is inspect.Parameter.VAR_KEYWORD
 
 
 def test_unknown_arguments_join_the_given_model_kwargs():
