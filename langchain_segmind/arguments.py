@@ -127,6 +127,15 @@ def construct(init: Callable[..., None], kwargs: dict[str, Any]) -> None:
     raise refused[0] from refused[0].__cause__
 
 
+def check_credit_guard(minimum: float | None, raise_error: bool) -> None:
+    """Refuse `raise_on_low_credits=True` without a minimum: it would do nothing."""
+    if raise_error and minimum is None:
+        raise SegmindInputError(
+            "raise_on_low_credits=True needs min_remaining_credits, the balance "
+            "below which to raise (e.g. min_remaining_credits=100)"
+        )
+
+
 def collect_model_kwargs(model: type[BaseModel], values: Any) -> Any:
     """Move unknown arguments into `model_kwargs`, as `ChatOpenAI` does."""
     if not isinstance(values, dict):

@@ -241,7 +241,7 @@ class ChatSegmind(TokenEstimates):
     """Warn (or raise) before a call when the last balance seen is below this."""
     raise_on_low_credits: bool = False
     """With `min_remaining_credits`: raise `SegmindInsufficientCreditsError`
-    instead of warning, before the request is sent."""
+    instead of warning, before the request is sent (without it, refused)."""
 
     @arguments.typed_as(arguments.chat_segmind_arguments)
     def __init__(self, **kwargs: Any) -> None:
@@ -285,6 +285,9 @@ class ChatSegmind(TokenEstimates):
         )
         if self.async_transport == "aiohttp":
             clients.check_aiohttp_installed()
+        arguments.check_credit_guard(
+            self.min_remaining_credits, self.raise_on_low_credits
+        )
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -460,6 +463,9 @@ class ChatSegmind(TokenEstimates):
             profile=profile_of_call(model, self.model, self.profile),
         )
         call = self._build_call(model, body, kwargs)
+        arguments.check_credit_guard(  # also when set past the checks
+            self.min_remaining_credits, self.raise_on_low_credits
+        )
         if self.min_remaining_credits is not None:
             callbacks.check_balance(
                 call.account,

@@ -192,6 +192,26 @@ def test_a_minimum_balance_that_is_no_number_is_refused():
         ChatSegmindClaude(min_remaining_credits=math.nan)
 
 
+@pytest.mark.parametrize("minimum", [{}, {"min_remaining_credits": None}])
+def test_raising_on_low_credits_without_a_minimum_is_refused(minimum):
+    with pytest.raises(SegmindInputError) as raised:
+        ChatSegmindClaude(raise_on_low_credits=True, **minimum)
+
+    assert "raise_on_low_credits" in str(raised.value)
+    assert "min_remaining_credits" in str(raised.value)
+
+
+def test_raising_on_low_credits_set_past_the_checks_is_refused_before_sending(
+    make_model, recorder, call
+):
+    model = make_model().model_copy(update={"raise_on_low_credits": True})
+
+    with pytest.raises(SegmindInputError, match="needs min_remaining_credits"):
+        call(model, "Hi")
+
+    assert recorder.requests == []
+
+
 def test_a_model_is_required_and_the_error_names_model():
     with pytest.raises(SegmindInputError, match=r"^model is required"):
         ChatSegmind()
