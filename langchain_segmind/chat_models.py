@@ -104,7 +104,8 @@ class ChatSegmind(TokenEstimates):
         ```
 
     Key init args — completion params:
-        model: The Segmind slug, e.g. `"claude-4.5-sonnet"` (alias `model_name`).
+        model: The Segmind slug, e.g. `"claude-4.5-sonnet"` (alias `model_name`;
+            `llm.model_name` reads it too, as in `ChatOpenAI`).
         temperature: 0-1 for Claude slugs, 0-2 for others; refused for a slug
             whose provider takes no sampling (Claude Opus 4.7, GPT-5...).
         max_tokens: The most tokens to generate (alias `max_tokens_to_sample`).
@@ -289,6 +290,11 @@ class ChatSegmind(TokenEstimates):
             self.min_remaining_credits, self.raise_on_low_credits
         )
         return self
+
+    @property
+    def model_name(self) -> str:
+        """The slug, as `model`: `ChatOpenAI`'s name for it (read-only)."""
+        return self.model
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return profile_for(self.model)

@@ -53,6 +53,11 @@ def typed_arguments() -> list[ChatSegmind]:
     ]
 
 
+def slug(model: ChatSegmind) -> str:
+    """`ChatOpenAI`'s name for the slug, as a string; never called."""
+    return model.model_name
+
+
 class Joke(BaseModel):
     """A joke."""
 

@@ -228,6 +228,18 @@ def test_a_subclass_with_a_default_slug_of_its_own_still_checks_the_slug():
         Mine(model=None)
 
 
+def test_model_name_reads_the_slug_as_in_chat_openai():
+    model = ChatSegmind(model_name="gpt-4o")
+
+    assert model.model_name == "gpt-4o"
+    assert ChatSegmindClaude().model_name == "claude-3.5-sonnet"
+    assert model.model_copy(update={"model": "gpt-5"}).model_name == "gpt-5"
+    assert model.with_fallbacks([ChatSegmindClaude()]).model_name == "gpt-4o"
+    assert "model_name" not in dumpd(model)["kwargs"]
+    with pytest.raises(AttributeError):
+        model.model_name = "gpt-5"  # read-only: `model` is the field
+
+
 def test_the_repr_shows_the_slug_and_not_the_profile():
     text = repr(ChatSegmindClaude())
     assert "model='claude-3.5-sonnet'" in text
