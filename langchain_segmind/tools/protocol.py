@@ -93,6 +93,9 @@ _BLOCK_END = " \t\r\n`],"
 # A tag right after one of these is quoted in prose, not a block.
 _QUOTES = "`'\"\u201c\u2018\u201e\u00ab\u2039\u300c\u300e"
 _CLOSING_QUOTES = "\u201d\u2019\u00bb\u203a\u300d\u300f"
+# In a reply, the tags in any case: they are escaped in any case in the history.
+_OPENING = re.compile(f"<(?<![{_QUOTES}]<)tool_call>", re.IGNORECASE)
+_CLOSING = re.compile(CALL_CLOSE, re.IGNORECASE)
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused, as they are in messages sent (to_turns).
 _TOO_DEEP = f'"arguments" is nested too deeply (more than {MAX_NESTING} levels)'
@@ -345,13 +348,14 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     # What reading calls across later blocks may cost in all (characters):
     # without a bound, objects nested block in block are read again and again.
     budget = [8 * len(text)]
-    while (opening := _next_opening(text, position)) != -1:
+    while found := _OPENING.search(text, position):
+        opening = found.start()
         prose.append(text[position:opening])
         if len(calls) >= MAX_CALLS:
             calls.append(ParsedCall(text[opening:], error=_TOO_MANY))
             position = len(text)
             break
-        start = end = opening + len(CALL_OPEN)
+        start = end = found.end()
         # A block ends at its closing tag or at the next block: it never
         # swallows the next call.
         limit = _openings_on(text, start, 1)
@@ -370,12 +374,13 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
             objects.append((payload, f"{CALL_OPEN}{text[begin:end]}{CALL_CLOSE}"))
             opened = _NEXT_OBJECT.match(text, end, limit)
             begin = opened.end() - 1 if opened else -1
-        close = text.find(CALL_CLOSE, end, limit)
-        inside = text[start : limit if close == -1 else close]
+        closing = _CLOSING.search(text, end, limit)
+        close = closing.start() if closing else limit
+        inside = text[start:close]
         # Tags kept: an invalid call's text never parses as JSON arguments, so
         # it stays invalid wherever chunks are merged again.
         block = f"{CALL_OPEN}{inside.strip()}{CALL_CLOSE}"
-        rest = text[end : limit if close == -1 else close] if objects else ""
+        rest = text[end:close] if objects else ""
         rest = rest.strip(_BLOCK_END) if "{" in rest else ""  # else chatter
         if len(objects) < 2 and not rest:
             objects = [(payload, block) for payload, _ in objects or [(None, "")]]
@@ -383,7 +388,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
         if opening < answer:
             read = [ParsedCall(c.text, c.name, error=_BEFORE_CLOSE) for c in read]
         calls += read
-        position = limit if close == -1 else close + len(CALL_CLOSE)
+        position = closing.end() if closing else limit
         if rest and begin != -1 and len(calls) >= MAX_CALLS:
             # Capped inside the block: later blocks go with its rest, unread.
             prose_end = _openings_on(text, position, 1)
@@ -435,20 +440,10 @@ def _decode(
 
 def _openings_on(text: str, position: int, count: int) -> int:
     """Where the `count`-th block opening from `position` is, or the text's end."""
-    for _ in range(count):
-        position = _next_opening(text, position)
-        if position == -1:
-            return len(text)
-        position += 1
-    return position - 1
-
-
-def _next_opening(text: str, position: int) -> int:
-    """Where the next block opens (a tag quoted in prose is none), or -1."""
-    found = text.find(CALL_OPEN, position)
-    while found > 0 and text[found - 1] in _QUOTES:
-        found = text.find(CALL_OPEN, found + len(CALL_OPEN))
-    return found
+    for seen, found in enumerate(_OPENING.finditer(text, position), 1):
+        if seen == count:
+            return found.start()
+    return len(text)
 
 
 def answer_object(text: str) -> str | None:
@@ -464,7 +459,7 @@ def answer_object(text: str) -> str | None:
     except (ValueError, RecursionError):
         return None
     rest = text[end:]
-    if not isinstance(value, dict) or "{" in rest or _next_opening(rest, 0) != -1:
+    if not isinstance(value, dict) or "{" in rest or _OPENING.search(rest):
         return None
     return text[start:end]
 

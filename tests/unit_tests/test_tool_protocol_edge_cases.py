@@ -4,8 +4,9 @@ A refused call stays refused when streamed, and a call that was not valid goes
 back as it was written; records of another provider's own tool runs are
 dropped; JSON mode beside tools asks for an object or a call, and an answer to
 the answer schema is unwrapped from its fence or reasoning; blocks left open,
-fenced or chattered around still give each call; tags written with invisible
-characters or split across turns are escaped.
+fenced or chattered around still give each call, and tags in any case are
+read as the tag; tags written with invisible characters or split across turns
+are escaped.
 """
 
 from __future__ import annotations
@@ -298,6 +299,23 @@ def test_a_block_left_open_before_the_next_one_keeps_both_calls(gpt, recorder):
 
     assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}, {"x": "Rome"}]
     assert message.invalid_tool_calls == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        f"<TOOL_CALL>{CALL}</TOOL_CALL>\nDone.",
+        f"<Tool_Call>\n{CALL}\n</tool_call>\nDone.",
+        f"<tool_call>{CALL}</Tool_Call>\nDone.",
+    ],
+    ids=["upper-case", "mixed-case-opening", "mixed-case-closing"],
+)
+def test_a_tag_in_any_case_is_read_as_the_tag(gpt, recorder, reply):
+    # The tags are escaped in any case in the history: read alike in a reply.
+    message = read(gpt, recorder, reply)
+
+    assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}]
+    assert message.content == "Done."
 
 
 def test_an_uppercase_fence_holding_an_array_gives_each_call(gpt, recorder):
