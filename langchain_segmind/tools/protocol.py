@@ -95,7 +95,9 @@ _QUOTES = "`'\"\u201c\u2018\u201e\u00ab\u2039\u300c\u300e"
 _CLOSING_QUOTES = "\u201d\u2019\u00bb\u203a\u300d\u300f"
 # In a reply, the tags in any case: they are escaped in any case in the history.
 _OPENING = re.compile(f"<(?<![{_QUOTES}]<)tool_call>", re.IGNORECASE)
-_CLOSING = re.compile(CALL_CLOSE, re.IGNORECASE)
+# One written twice or more in a row opens or closes its block once.
+_OPENINGS = re.compile(rf"{_OPENING.pattern}(?:\s*+{CALL_OPEN})*+", re.IGNORECASE)
+_CLOSING = re.compile(rf"{CALL_CLOSE}(?:\s*+{CALL_CLOSE})*+", re.IGNORECASE)
 _ARGUMENT_KEYS = ("arguments", "args", "parameters", "input")
 # Deeper arguments are refused, as they are in messages sent (to_turns).
 _TOO_DEEP = f'"arguments" is nested too deeply (more than {MAX_NESTING} levels)'
@@ -348,7 +350,7 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     # What reading calls across later blocks may cost in all (characters):
     # without a bound, objects nested block in block are read again and again.
     budget = [8 * len(text)]
-    while found := _OPENING.search(text, position):
+    while found := _OPENINGS.search(text, position):
         opening = found.start()
         prose.append(text[position:opening])
         if len(calls) >= MAX_CALLS:

@@ -4,9 +4,9 @@ A refused call stays refused when streamed, and a call that was not valid goes
 back as it was written; records of another provider's own tool runs are
 dropped; JSON mode beside tools asks for an object or a call, and an answer to
 the answer schema is unwrapped from its fence or reasoning; blocks left open,
-fenced or chattered around still give each call, and tags in any case are
-read as the tag; tags written with invisible characters or split across turns
-are escaped.
+fenced or chattered around still give each call, and tags in any case or
+written twice are read as the tag; tags written with invisible characters or
+split across turns are escaped.
 """
 
 from __future__ import annotations
@@ -299,6 +299,23 @@ def test_a_block_left_open_before_the_next_one_keeps_both_calls(gpt, recorder):
 
     assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}, {"x": "Rome"}]
     assert message.invalid_tool_calls == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        f"<tool_call><tool_call>{CALL}</tool_call></tool_call>\nDone.",
+        f"<tool_call>\n<tool_call>\n{CALL}\n</tool_call>\nDone.",
+        f"<tool_call>{CALL}</tool_call>\n</tool_call>\nDone.",
+    ],
+    ids=["nested", "opening-twice", "closing-twice"],
+)
+def test_a_doubled_tag_makes_one_call(gpt, recorder, reply):
+    message = read(gpt, recorder, reply)
+
+    assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}]
+    assert message.invalid_tool_calls == []
+    assert message.content == "Done."
 
 
 @pytest.mark.parametrize(
