@@ -315,15 +315,19 @@ def _call_block(part: ToolCallPart, after_text: bool) -> str:
     ):
         written = args[len(CALL_OPEN) : -len(CALL_CLOSE)].strip()
         start = max(written.find("{"), 0)  # past chatter or a fence, as read
-        with suppress(ValueError, RecursionError):  # its id, for the result's
+        call, end = None, 0
+        with suppress(ValueError, RecursionError):
             call, end = STRICT_JSON.raw_decode(written, start)
-            if isinstance(call, dict) and part.id:  # the model's own id, too
-                # Written as ASCII if it was (a lone surrogate stays escaped);
-                # `<` and `>` as JSON escapes, so no value can spell a tag.
-                ascii_only = written[start:end].isascii()
-                own = json.dumps({**call, "id": part.id}, ensure_ascii=ascii_only)
-                own = own.translate(_ANGLES)
-                written = f"{written[:start]}{own}{written[end:]}"
+        # Its id, for the result's (in place of the model's own, if any).
+        if isinstance(call, dict) and part.id:
+            # Written as ASCII if it was (a lone surrogate stays escaped);
+            # `<` and `>` as JSON escapes, so no value can spell a tag.
+            ascii_only = written[start:end].isascii()
+            own = json.dumps({**call, "id": part.id}, ensure_ascii=ascii_only)
+            own = own.translate(_ANGLES)
+            written = f"{written[:start]}{own}{written[end:]}"
+        elif part.id:  # not a JSON object: after it
+            written = f"{written}\n{_json({'id': part.id})}"
         body = _TAG_START.sub("&lt;", written)
     else:
         arguments = args if isinstance(args, str) else dict(args)

@@ -116,6 +116,9 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
             '<tool_call>Go: {"name": "g", "x": "\\u003c\\n/tool_call>"}</tool_call>',
             'Go: {"name": "g", "x": "\\u003c\\n/tool_call\\u003e", "id": "c1"}',
         ),
+        # Not JSON: its id after it, so that its result names a call.
+        ("<tool_call>g(n=1)</tool_call>", 'g(n=1)\n{"id": "c1"}'),
+        ('<tool_call>{"name": "g", n}</tool_call>', '{"name": "g", n}\n{"id": "c1"}'),
     ],
     ids=[
         "native-arguments",
@@ -123,6 +126,8 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
         "protocol-block-with-own-id",
         "protocol-block-with-own-id-among-chatter",
         "protocol-block-with-an-escaped-tag-among-chatter",
+        "protocol-block-not-json",
+        "protocol-block-of-broken-json",
     ],
 )
 def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder, written, sent):
