@@ -486,7 +486,9 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
         return ParsedCall(block, error='the call has no "name" string')
     beside = {k: v for k, v in payload.items() if k not in ("name", "id", "type")}
     arguments: Any = next((payload[k] for k in _ARGUMENT_KEYS if k in payload), beside)
-    if isinstance(arguments, str):
+    if arguments is None:  # as a native call's
+        arguments = {}
+    elif isinstance(arguments, str):
         try:
             arguments = STRICT_JSON.decode(arguments) if arguments.strip() else {}
         except ValueError as error:

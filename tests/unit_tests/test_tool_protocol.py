@@ -364,10 +364,15 @@ def test_keys_beside_the_name_that_validation_ignores_make_an_invalid_call(
     )
 
 
+@pytest.mark.parametrize(
+    "call",
+    ['{"name": "f", "id": "x"}', '{"name": "f", "arguments": null}'],
+    ids=["name-only", "null-arguments"],  # null: as a native call's
+)
 def test_a_call_of_only_a_name_is_a_call_without_arguments(
-    gpt: Any, recorder: Recorder
+    gpt: Any, recorder: Recorder, call: str
 ) -> None:
-    message = read(gpt, recorder, '<tool_call>{"name": "f", "id": "x"}</tool_call>')
+    message = read(gpt, recorder, f"<tool_call>{call}</tool_call>")
 
     assert [(c["name"], c["args"]) for c in message.tool_calls] == [("f", {})]
 
