@@ -403,9 +403,6 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding | None) -> AIMessag
 
 
 def _as_block(name: str | None, arguments: Any) -> str:
-    """A native call as a protocol block (one already written as one, as it is)."""
-    if isinstance(arguments, str) and arguments.startswith(protocol.CALL_OPEN):
-        return arguments
     written = json.dumps({"name": name, "arguments": arguments})
     return f"{protocol.CALL_OPEN}{written}{protocol.CALL_CLOSE}"
 

@@ -362,8 +362,6 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
             position = len(text)
             break
         start = end = found.end()
-        # A block ends at its closing tag or at the next block: it never
-        # swallows the next call.
         limit = _openings_on(text, start, 1)
         base, segment = start, text[start:limit]  # a copy of its own: linear
         objects: list[tuple[Any, str]] = []  # each call, and the text it was
@@ -382,10 +380,9 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
             begin = opened.end() - 1 if opened else -1
         closing = _CLOSING.search(text, end, limit)
         close = closing.start() if closing else limit
-        inside = text[start:close]
         # Tags kept: an invalid call's text never parses as JSON arguments, so
         # it stays invalid wherever chunks are merged again.
-        block = f"{CALL_OPEN}{inside.strip()}{CALL_CLOSE}"
+        block = f"{CALL_OPEN}{text[start:close].strip()}{CALL_CLOSE}"
         rest = text[end:close] if objects else ""
         rest = rest.strip(_BLOCK_END) if "{" in rest else ""  # else chatter
         if len(objects) < 2 and not rest:
