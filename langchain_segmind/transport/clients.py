@@ -120,19 +120,44 @@ def _bounded(
 # A socket that always has bytes ready (a flood of interim answers) would never
 # time out a read, however short.
 class _BoundedStream(httpcore2.NetworkStream):
-    """A sync socket whose every operation ends by the attempt's deadline."""
+    """A sync socket whose every operation ends by the attempt's deadline.
 
-    def __init__(self, stream: httpcore2.NetworkStream) -> None:
+    `raw_socket` is read and written directly (httpcore2's stream costs more);
+    TLS inside a proxy's TLS has none and goes through httpcore2's stream.
+    """
+
+    def __init__(
+        self, stream: httpcore2.NetworkStream, raw_socket: socket.socket | None
+    ) -> None:
         self._stream = stream
-        # As the async one: no frame of ours when the pool asks about the socket.
+        self._socket = raw_socket
+        # No frame of ours when the pool asks about the socket (httpcore2 2.16
+        # asks every idle connection on each request).
         self.close = stream.close  # type: ignore[method-assign]
         self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _bounded(timeout))
+        if self._socket is None:
+            return self._stream.read(max_bytes, _bounded(timeout))
+        try:
+            self._socket.settimeout(_bounded(timeout))
+            return self._socket.recv(max_bytes)
+        except TimeoutError as error:  # an OSError: caught first
+            raise httpcore2.ReadTimeout(error) from error
+        except OSError as error:
+            raise httpcore2.ReadError(error) from error
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _bounded(timeout, httpcore2.WriteTimeout))
+        bounded = _bounded(timeout, httpcore2.WriteTimeout)
+        if self._socket is None or not buffer:  # empty: sendall would send it
+            return self._stream.write(buffer, bounded)
+        try:
+            self._socket.settimeout(bounded)
+            self._socket.sendall(buffer)
+        except TimeoutError as error:
+            raise httpcore2.WriteTimeout(error) from error
+        except OSError as error:
+            raise httpcore2.WriteError(error) from error
 
     def start_tls(
         self,
@@ -143,7 +168,8 @@ class _BoundedStream(httpcore2.NetworkStream):
         bounded = _bounded(timeout, httpcore2.ConnectTimeout)
         tls = self._stream.start_tls(ssl_context, server_hostname, bounded)
         _tls_pending(False)
-        return _BoundedStream(tls)
+        tunnel = self._socket is None or isinstance(self._socket, ssl.SSLSocket)
+        return _BoundedStream(tls, None if tunnel else tls.get_extra_info("socket"))
 
 
 def _tls_pending(pending: bool) -> None:
@@ -170,7 +196,7 @@ class _SyncBackend(httpcore2.SyncBackend):
             KEEPALIVE_OPTIONS,
         )
         _tls_pending(True)
-        return _BoundedStream(stream)
+        return _BoundedStream(stream, stream.get_extra_info("socket"))
 
 
 class _AsyncBackend(httpcore2.AsyncNetworkBackend):
