@@ -218,7 +218,8 @@ class _AsyncBackend(httpcore2.AsyncNetworkBackend):
             host,
             port,
             local_addr=None if local_address is None else (local_address, 0),
-            happy_eyeballs_delay=0.25,  # as anyio's: one address family may hang
+            # As anyio's, when a name has addresses to race (a family may hang).
+            happy_eyeballs_delay=None if _is_address(host) else 0.25,
         )
         reader, writer = await _within(
             timeout, opened, httpcore2.ConnectTimeout, httpcore2.ConnectError
@@ -274,6 +275,14 @@ class _AsyncStream(httpcore2.AsyncNetworkStream):
             return self._reader.at_eof() or self._reader.exception() is not None
         names = {"client_addr": "sockname", "server_addr": "peername"}
         return self._writer.get_extra_info(names.get(info, info))
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 _T = TypeVar("_T")
