@@ -17,7 +17,7 @@ import socket
 import ssl
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -350,42 +350,65 @@ CERTIFICATES = Path(__file__).parent / "certificates"
 signed by the test CA of `ca.pem`; both valid until 2126."""
 
 
-@pytest.fixture
-def tls_base_url(emulator: SegmindEmulator) -> Iterator[str]:
-    """The emulator's base URL over TLS: a relay on loopback ends TLS before it."""
+def _pipe(source: socket.socket, target: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            target.sendall(data)
+    for end in (source, target):  # a hang-up on one side reaches the other
+        with contextlib.suppress(OSError):
+            end.shutdown(socket.SHUT_RDWR)
+        end.close()
+
+
+@contextlib.contextmanager
+def _tls_relay(upstream_port: Callable[[ssl.SSLSocket], int]) -> Iterator[int]:
+    """A TLS server's port on loopback; it relays each connection, TLS ended, to
+    the loopback port `upstream_port` reads from it."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(CERTIFICATES / "localhost.pem")
     listener = socket.create_server(("127.0.0.1", 0))
-
-    def pipe(source: socket.socket, target: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                target.sendall(data)
-        for end in (source, target):  # a hang-up on one side reaches the other
-            with contextlib.suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
-            end.close()
 
     def relay() -> None:
         while True:
             try:
                 client, _ = listener.accept()
                 tls = context.wrap_socket(client, server_side=True)
-            except OSError:  # a refused handshake, or the listener closed
+                upstream = socket.create_connection(("127.0.0.1", upstream_port(tls)))
+            except (OSError, ValueError, IndexError):  # refused, closed, no CONNECT
                 if listener.fileno() == -1:
                     return
                 continue
-            upstream = socket.create_connection(("127.0.0.1", emulator.port))
             for ends in ((tls, upstream), (upstream, tls)):
-                threading.Thread(target=pipe, args=ends, daemon=True).start()
+                threading.Thread(target=_pipe, args=ends, daemon=True).start()
 
     relaying = threading.Thread(target=relay, daemon=True)
     relaying.start()
-    yield f"https://localhost:{listener.getsockname()[1]}/v1"
+    yield listener.getsockname()[1]
     with contextlib.suppress(OSError):  # Linux: wakes the blocked accept()
         listener.shutdown(socket.SHUT_RDWR)
     listener.close()
     relaying.join(timeout=5)
+
+
+@pytest.fixture
+def tls_base_url(emulator: SegmindEmulator) -> Iterator[str]:
+    """The emulator's base URL over TLS: a relay on loopback ends TLS before it."""
+    with _tls_relay(lambda _: emulator.port) as port:
+        yield f"https://localhost:{port}/v1"
+
+
+@pytest.fixture
+def https_proxy() -> Iterator[tuple[str, list[str]]]:
+    """An https proxy's URL, and the `host:port` of each tunnel it opened."""
+    tunnels: list[str] = []
+
+    def open_tunnel(tls: ssl.SSLSocket) -> int:
+        tunnels.append(tls.recv(65536).split(b" ")[1].decode())  # CONNECT host:port
+        tls.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        return int(tunnels[-1].rpartition(":")[2])
+
+    with _tls_relay(open_tunnel) as port:
+        yield f"https://localhost:{port}", tunnels
 
 
 @pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "untrusted"])
@@ -453,3 +476,22 @@ def test_a_tls_handshake_that_never_ends_is_bounded_by_timeout(
     assert error.is_retryable
     assert "billed" not in str(error)
     assert [w.message for w in warned if w.category is ResourceWarning] == []
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_call_over_tls_through_an_https_proxy_is_tls_inside_its_tls(
+    emulator: SegmindEmulator,
+    environment: pytest.MonkeyPatch,
+    tls_base_url: str,
+    https_proxy: tuple[str, list[str]],
+    path: str,
+) -> None:
+    proxy_url, tunnels = https_proxy
+    environment.setenv("SSL_CERT_FILE", str(CERTIFICATES / "ca.pem"))
+    environment.setenv("HTTPS_PROXY", proxy_url)
+    model = model_on(tls_base_url, path, api_key=emulator.api_key, max_retries=0)
+
+    answers = run(path, invoke(model, path, "one"), invoke(model, path, "two"))
+
+    assert [answer.content for answer in answers] == [f"{REPLY}one", f"{REPLY}two"]
+    assert tunnels == [tls_base_url.split("/")[2]]  # one tunnel, kept for both
