@@ -72,6 +72,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # raw line breaks inside strings.
 ANSWER_DECODER = json.JSONDecoder(strict=False)
 _FENCE_OPENING = re.compile(r"```[\w.+-]*+[ \t]*+\r?\n\s*+")
+# A code fence's line: its backticks or tildes, then its info string (none in
+# a closing fence; no backtick in a backtick fence's).
+_FENCE = re.compile(r"^ {0,3}+(`{3,}+(?![^\n]*`)|~{3,}+)[^\S\n]*+(.*)", re.M)
 # Each call after a block's first object (in an array, or one after another);
 # matched where the last one ended, and possessive (`*+`), so reading a block
 # takes time linear in its length.
@@ -410,7 +413,27 @@ def parse_reply(text: str) -> tuple[str, list[ParsedCall]]:
     prose.append(text[position:])
     # Joined by line breaks, the pieces around removed blocks cannot spell a
     # new opening tag between them.
-    return "\n".join(p.strip() for p in prose if p.strip()), calls
+    return "\n".join(p.strip() for p in _unfenced(prose) if p.strip()), calls
+
+
+def _unfenced(prose: list[str]) -> list[str]:
+    """The prose around blocks, without the code fences that held only blocks."""
+    # Each piece but the last is before a block: a fence opened at its end and
+    # closed at the next one's start, or never, held only blocks.
+    pieces = [*filter(None, (p.strip() for p in prose[:-1])), prose[-1].strip()]
+    fence = None  # the opening line of the code block read, if one is open
+    for index in range(len(pieces) - 1):
+        piece, after = pieces[index], pieces[index + 1]
+        for line in _FENCE.finditer(piece):
+            if fence is None or (line[1].startswith(fence[1]) and not line[2]):
+                fence = None if fence else line
+        if fence and fence.string is piece and fence.end() == len(piece):
+            closing = _FENCE.match(after or fence[1])  # nothing after: closed
+            if closing and closing[1].startswith(fence[1]) and not closing[2]:
+                pieces[index] = piece[: fence.start()]
+                pieces[index + 1] = after[closing.end() :]
+                fence = None
+    return pieces
 
 
 def _decode(

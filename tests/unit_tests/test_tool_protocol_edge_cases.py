@@ -348,6 +348,53 @@ def test_an_uppercase_fence_holding_an_array_gives_each_call(gpt, recorder):
     assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}, {"x": "Rome"}]
 
 
+@pytest.mark.parametrize(
+    ("reply", "prose"),
+    [
+        (f"Sure.\n```xml\n<tool_call>{CALL}</tool_call>\n```", "Sure."),
+        (
+            f"Sure.\r\n```\r\n<tool_call>{CALL}</tool_call>\r\n\r\n"
+            f"<tool_call>{SECOND}</tool_call>\r\n```\r\nDone.",
+            "Sure.\nDone.",
+        ),
+        (f"Sure.\n```json\n<tool_call>\n{CALL}\n```", "Sure."),
+        (
+            f"Run:\n```sh\nls\n```\n<tool_call>{CALL}</tool_call>",
+            "Run:\n```sh\nls\n```",
+        ),
+        (
+            f"```sh\nls\n```\n<tool_call>{CALL}</tool_call>\n```\nDone.\n```",
+            "```sh\nls\n```\n```\nDone.\n```",
+        ),
+        (f"```\nFirst:\n<tool_call>{CALL}</tool_call>\n```", "```\nFirst:\n```"),
+        (f"````\n<tool_call>{CALL}</tool_call>\n```\nx\n````", "````\n```\nx\n````"),
+    ],
+    ids=[
+        "around-a-call",
+        "around-two-calls",
+        "its-closing-in-a-block-left-open",
+        "closing-an-earlier-block",
+        "opening-a-block-after",
+        "holding-prose-too",
+        "a-shorter-fence-inside",
+    ],
+)
+def test_a_code_fence_that_held_only_calls_goes_with_them(
+    make_model, recorder, reply, prose
+):
+    for _ in range(2):
+        recorder.reply(recorder.openai_payload(reply))
+    model = make_model(ChatSegmindGPT4o).bind_tools([F])
+
+    invoked = model.invoke("Hi")
+    [chunk] = model.stream("Hi")
+
+    for message in (invoked, chunk):
+        assert message.content == prose
+        assert message.tool_calls[0]["args"] == {"x": "Paris"}
+        assert message.invalid_tool_calls == []
+
+
 def test_calls_past_the_128th_of_a_reply_are_one_refused_call_unread(gpt, recorder):
     calls = [{"name": "f", "arguments": {"x": n}} for n in range(200)]
     reply = "".join(f"<tool_call>{json.dumps(call)}</tool_call>" for call in calls)
