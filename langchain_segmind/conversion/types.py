@@ -27,14 +27,14 @@ Role = Literal["system", "user", "assistant", "tool"]
 MediaKind = Literal["image", "pdf", "audio"]
 
 
-@dataclass(frozen=True)
+@dataclass  # parts and turns: never changed, not frozen (a frozen `__init__` costs 3x)
 class TextPart:
     """Plain text."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class MediaPart:
     """An image, PDF or audio clip, given inline (base64) or by URL."""
 
@@ -48,7 +48,7 @@ class MediaPart:
     context: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class ToolCallPart:
     """A call the assistant made to a tool (`args` a string: as written, invalid)."""
 
@@ -57,7 +57,7 @@ class ToolCallPart:
     args: Mapping[str, Any] | str
 
 
-@dataclass(frozen=True)
+@dataclass
 class ToolResultPart:
     """What a tool returned for one call."""
 
@@ -71,7 +71,7 @@ class ToolResultPart:
 Part = TextPart | MediaPart | Mapping[str, Any] | ToolCallPart | ToolResultPart
 
 
-@dataclass(frozen=True)
+@dataclass
 class Turn:
     """One message of a conversation, independent of any provider."""
 

@@ -67,7 +67,7 @@ def current_clock() -> Clock:
     return _clock
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # never changed, not frozen: see `send.Call`
 class Deadline:
     """When a call must be over (`at`, on `clock.monotonic()`; `None`: never).
 

@@ -89,7 +89,7 @@ _KEY_CHARACTERS = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # never changed, not frozen: a frozen `__init__` costs 3x
 class Call:
     """One request to Segmind and the limits it runs within.
 
@@ -116,10 +116,10 @@ class Call:
 
     def __post_init__(self) -> None:
         if isinstance(self.api_key, str):  # set past the model's checks
-            object.__setattr__(self, "api_key", SecretStr(self.api_key))
+            self.api_key = SecretStr(self.api_key)
         check_timeout(self.timeout)  # per-call overrides land here unchecked
         check_max_retries(self.max_retries)
-        object.__setattr__(self, "content", _encode(self.body))
+        self.content = _encode(self.body)
 
     @property
     def method(self) -> str:
@@ -127,7 +127,7 @@ class Call:
         return "GET" if self.body is None else "POST"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # never changed either
 class Answer:
     """A successful answer: status, headers (read by lower-case name), parsed JSON."""
 
