@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from fractions import Fraction
+from decimal import Context, Decimal
 from types import FrameType
 from typing import Any
 from uuid import UUID
@@ -128,9 +128,13 @@ def balance_of_failure(account: str, resumed_job: object) -> Iterator[None]:
         raise
 
 
+# Not the thread's decimal context, which the user may set to round for display.
+_DECIMAL = Context(prec=34)
+
+
 def _plus(total: float, cost: float) -> float:
     """`total + cost` in decimal, as Segmind writes costs: ten times 0.1 is 1.0."""
-    return float(Fraction(repr(total)) + Fraction(repr(float(cost))))
+    return float(_DECIMAL.add(Decimal(repr(total)), Decimal(repr(float(cost)))))
 
 
 def _number(header: str | None) -> float | None:

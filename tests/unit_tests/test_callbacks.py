@@ -124,6 +124,19 @@ def test_costs_add_up_as_segmind_writes_them_in_decimal(
     assert (cb.total_cost, cb.by_model["gpt-4o"].total_cost) == (1.0, 1.0)
 
 
+def test_a_cost_past_what_a_float_holds_is_counted_as_infinite(
+    gpt: ChatSegmindGPT4o, recorder: Recorder
+) -> None:
+    for _ in range(3):
+        recorder.reply(openai_payload("hi"), headers={"x-cost": "1e308"})
+
+    with get_segmind_callback() as cb:
+        for _ in range(3):
+            gpt.invoke("hello")
+
+    assert (cb.successful_requests, cb.total_cost) == (3, float("inf"))
+
+
 def test_an_answer_without_segmind_headers_is_counted_without_credits(
     gpt: ChatSegmindGPT4o, recorder: Recorder
 ) -> None:
