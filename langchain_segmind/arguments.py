@@ -1,4 +1,4 @@
-"""ChatSegmind's constructor arguments: typed, collected, checked, refused keylessly.
+"""ChatSegmind's constructor arguments: typed, collected into `model_kwargs`, checked.
 
 `ChatSegmind.__init__` takes `**kwargs`, so that aliases (`model_name`,
 `segmind_api_key`...) and body fields (`top_p=0.9`) pass; type checkers and
@@ -136,17 +136,17 @@ def check_credit_guard(minimum: float | None, raise_error: bool) -> None:
         )
 
 
-def collect_model_kwargs(model: type[BaseModel], values: Any) -> Any:
+def collect_model_kwargs(model_class: type[BaseModel], values: Any) -> Any:
     """Move unknown arguments into `model_kwargs`, as `ChatOpenAI` does."""
     if not isinstance(values, dict):
         return values
-    slug = model.model_fields["model"]
-    values = without_catalogue_profile(values, slug.default)
+    slug_field = model_class.model_fields["model"]
+    values = without_catalogue_profile(values, slug_field.default)
     extra = values.get("model_kwargs", {})
     names = [*values, *(extra if isinstance(extra, dict) else ())]
-    fields = field_names(model) | set(KEY_ARGUMENTS)
+    fields = field_names(model_class) | set(KEY_ARGUMENTS)
     check_body_fields(name for name in names if name not in fields)
-    if slug.is_required() and {"model", "model_name"}.isdisjoint(names):
+    if slug_field.is_required() and {"model", "model_name"}.isdisjoint(names):
         values = {**values, "model": None}  # refused by `check_slug`, naming it
     if not isinstance(extra, dict):
         return values  # pydantic reports the wrong type

@@ -293,7 +293,11 @@ class ChatSegmind(TokenEstimates):
 
     @property
     def model_name(self) -> str:
-        """The slug, as `model`: `ChatOpenAI`'s name for it (read-only)."""
+        """The slug, as `model`: `ChatOpenAI`'s name for it (read-only).
+
+        To change the slug, use `model`: in `model_copy(update=...)` and
+        `configurable_fields`, `model_name` is not a field.
+        """
         return self.model
 
     def _resolve_model_profile(self) -> ModelProfile | None:

@@ -6,6 +6,7 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ._faults import Fault
@@ -154,7 +155,7 @@ class GatewayState:
         if self._credits < cost:
             return insufficient_credits(self._credits, cost)
         # Segmind's balances are decimals: ten calls at 0.1 spend 1.0 exactly.
-        self._credits = round(self._credits - cost, 9)
+        self._credits = float(Decimal(repr(self._credits)) - Decimal(repr(cost)))
         return cost, self._credits
 
     # -- scripted replies and faults ----------------------------------------
