@@ -12,6 +12,7 @@ import asyncio
 import atexit
 import ipaddress
 import os
+import select
 import socket
 import ssl
 import sys
@@ -214,36 +215,57 @@ class _AsyncBackend(httpcore2.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.AsyncNetworkStream:
-        opened = asyncio.open_connection(
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(loop=loop)
+        protocol = _Protocol(reader, loop=loop)
+        opened = loop.create_connection(
+            lambda: protocol,
             host,
             port,
             local_addr=None if local_address is None else (local_address, 0),
             # As anyio's, when a name has addresses to race (a family may hang).
             happy_eyeballs_delay=None if _is_address(host) else 0.25,
         )
-        reader, writer = await _within(
+        transport, _ = await _within(
             timeout, opened, httpcore2.ConnectTimeout, httpcore2.ConnectError
         )
+        writer = asyncio.StreamWriter(transport, protocol, reader, loop)
         for option in KEEPALIVE_OPTIONS:
             writer.get_extra_info("socket").setsockopt(*option)
         _tls_pending(True)
-        return _AsyncStream(reader, writer)
+        return _AsyncStream(reader, writer, protocol)
+
+
+class _Protocol(asyncio.StreamReaderProtocol):
+    """asyncio's, counting the bytes received that no read has taken yet."""
+
+    unread = 0
+
+    def data_received(self, data: bytes) -> None:
+        self.unread += len(data)
+        super().data_received(data)
 
 
 class _AsyncStream(httpcore2.AsyncNetworkStream):
     """A default async client's connection, its failures httpcore2's exceptions."""
 
     def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        protocol: _Protocol,
     ) -> None:
         self._reader = reader
         self._writer = writer
+        self._protocol = protocol
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         reading = self._reader.read(max_bytes)
-        return await _within(
+        data = await _within(
             timeout, reading, httpcore2.ReadTimeout, httpcore2.ReadError
         )
+        self._protocol.unread -= len(data)
+        return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._writer.write(buffer)
@@ -272,9 +294,28 @@ class _AsyncStream(httpcore2.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # asked of an idle connection: closed by the server?
-            return self._reader.at_eof() or self._reader.exception() is not None
+            # Bytes or an end the loop has not yet read (it may have been
+            # blocked) count too, as bytes it read that no answer asked for.
+            reader = self._reader
+            return (
+                self._protocol.unread > 0
+                or reader.exception() is not None
+                or reader.at_eof()
+                or _readable(self._writer.get_extra_info("socket"))
+            )
         names = {"client_addr": "sockname", "server_addr": "peername"}
         return self._writer.get_extra_info(names.get(info, info))
+
+
+def _readable(sock: Any) -> bool:
+    """Whether `sock` has bytes or an end waiting (or is closed)."""
+    if (fd := sock.fileno()) < 0:
+        return True
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 def _is_address(host: str) -> bool:

@@ -12,6 +12,10 @@ tests about a deadline in real time use `real_clock` and small timeouts.
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -482,6 +486,52 @@ async def test_a_stale_keep_alive_connection_is_not_reused(
     assert [first.content, second.content] == [f"{REPLY}first", f"{REPLY}second"]
     assert posts(own_emulator) == ["/v1/gpt-4o"] * 2
     assert own_emulator.connections_opened == 2
+
+
+@pytest.mark.parametrize(
+    ("last_words", "idle"),
+    [(b"", "blocking the loop"), (b"HTTP/1.1 408 Timeout\r\n\r\n", "awaiting")],
+    ids=["a close the loop was blocked for", "a 408 and a close"],
+)
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_idle_connection_the_server_closed_later_is_not_reused(
+    mode: str, last_words: bytes, idle: str
+) -> None:
+    # The close (after a 408, say) comes a while after the answer; a loop
+    # blocked meanwhile has not read it when the next call starts.
+    body = json.dumps(
+        {"choices": [{"message": {"role": "assistant", "content": "hi"}}]}
+    )
+    answer = f"HTTP/1.1 200 OK\r\ncontent-length: {len(body)}\r\n\r\n{body}"
+
+    def serve(server: socket.socket) -> None:
+        for _ in range(2):
+            connection, _ = server.accept()
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += connection.recv(65536)
+                connection.sendall(answer.encode())
+                time.sleep(0.1)
+                connection.sendall(last_words)
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(10)
+        serving = threading.Thread(target=serve, args=(server,))
+        serving.start()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/v1"
+        model = ChatSegmindGPT4o(base_url=url, api_key="k", max_retries=0)
+        first = await call(model, mode, "first")
+        if idle == "awaiting":
+            await asyncio.sleep(0.3)
+        else:
+            time.sleep(0.3)
+        second = await call(model, mode, "second")
+        serving.join()
+
+    assert [first.content, second.content] == ["hi", "hi"]
 
 
 @pytest.mark.parametrize("client_kind", ["default", "httpx2", "httpx"])
