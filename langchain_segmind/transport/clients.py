@@ -273,7 +273,9 @@ class _AsyncStream(httpcore2.AsyncNetworkStream):
         await _within(timeout, draining, httpcore2.WriteTimeout, httpcore2.WriteError)
 
     async def aclose(self) -> None:
-        self._writer.close()
+        # Not close(): over TLS it waits for the server's close_notify, which
+        # a loop ending next never reads, and the socket is left open.
+        self._writer.transport.abort()
 
     async def start_tls(
         self,

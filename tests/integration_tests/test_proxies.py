@@ -9,6 +9,7 @@ work a setup error. The emulator stands in for the proxy where one must answer.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import gc
@@ -25,6 +26,7 @@ import httpx2
 import pytest
 
 from langchain_segmind import (
+    ChatSegmind,
     SegmindConnectionError,
     SegmindInputError,
 )
@@ -37,6 +39,7 @@ from tests.integration_tests.support import (
     failure_of,
     invoke,
     model_on,
+    one_connection_server,
     run,
 )
 
@@ -475,6 +478,40 @@ def test_a_tls_handshake_that_never_ends_is_bounded_by_timeout(
     assert isinstance(error, SegmindConnectionError), repr(error)
     assert error.is_retryable
     assert "billed" not in str(error)
+    assert [w.message for w in warned if w.category is ResourceWarning] == []
+
+
+def test_a_tls_call_cancelled_in_a_loop_that_then_ends_leaves_no_socket_open(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    environment.setenv("SSL_CERT_FILE", str(CERTIFICATES / "ca.pem"))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(CERTIFICATES / "localhost.pem")
+    cancelled = threading.Event()
+
+    def read_then_wait(connection: socket.socket) -> None:
+        with context.wrap_socket(connection, server_side=True) as tls:
+            tls.recv(65536)
+            cancelled.wait(5)  # reading nothing more meanwhile
+
+    async def cancelled_while_waiting(model: ChatSegmind) -> None:
+        calling = asyncio.ensure_future(model.ainvoke("Hi"))
+        await asyncio.sleep(0.2)
+        calling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await calling
+
+    gc.collect()  # what earlier tests left, so that only this call counts
+    with (
+        one_connection_server(read_then_wait) as base_url,
+        warnings.catch_warnings(record=True) as warned,
+    ):
+        warnings.simplefilter("always", ResourceWarning)
+        model = model_on(base_url.replace("http:", "https:"), "async")
+        asyncio.run(cancelled_while_waiting(model))
+        gc.collect()  # a socket left open warns as it is collected
+        cancelled.set()
+
     assert [w.message for w in warned if w.category is ResourceWarning] == []
 
 
