@@ -100,11 +100,8 @@ def test_balances_are_billed_as_decimals() -> None:
     ):
         answers = [client.post("/v1/gpt-4o", json=HELLO) for _ in range(10)]
     assert [answer.status_code for answer in answers] == [200] * 10
-    assert [a.headers["x-remaining-credits"] for a in answers[-3:]] == [
-        "0.2",
-        "0.1",
-        "0.0",
-    ]
+    remaining = [answer.headers["x-remaining-credits"] for answer in answers]
+    assert remaining[-3:] == ["0.2", "0.1", "0.0"]
 
 
 def test_malformed_messages_are_a_422_even_without_credits(
