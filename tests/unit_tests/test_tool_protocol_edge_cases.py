@@ -312,31 +312,25 @@ def test_a_block_left_open_before_the_next_one_keeps_both_calls(gpt, recorder):
         f"<tool_call><tool_call>{CALL}</tool_call></tool_call>\nDone.",
         f"<tool_call>\n<tool_call>\n{CALL}\n</tool_call>\nDone.",
         f"<tool_call>{CALL}</tool_call>\n</tool_call>\nDone.",
-    ],
-    ids=["nested", "opening-twice", "closing-twice"],
-)
-def test_a_doubled_tag_makes_one_call(gpt, recorder, reply):
-    message = read(gpt, recorder, reply)
-
-    assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}]
-    assert message.invalid_tool_calls == []
-    assert message.content == "Done."
-
-
-@pytest.mark.parametrize(
-    "reply",
-    [
+        # The tags are escaped in any case in the history: read alike here.
         f"<TOOL_CALL>{CALL}</TOOL_CALL>\nDone.",
         f"<Tool_Call>\n{CALL}\n</tool_call>\nDone.",
         f"<tool_call>{CALL}</Tool_Call>\nDone.",
     ],
-    ids=["upper-case", "mixed-case-opening", "mixed-case-closing"],
+    ids=[
+        "nested",
+        "opening-twice",
+        "closing-twice",
+        "upper-case",
+        "mixed-case-opening",
+        "mixed-case-closing",
+    ],
 )
-def test_a_tag_in_any_case_is_read_as_the_tag(gpt, recorder, reply):
-    # The tags are escaped in any case in the history: read alike in a reply.
+def test_a_doubled_tag_or_one_in_any_case_makes_one_call(gpt, recorder, reply):
     message = read(gpt, recorder, reply)
 
     assert [c["args"] for c in message.tool_calls] == [{"x": "Paris"}]
+    assert message.invalid_tool_calls == []
     assert message.content == "Done."
 
 
