@@ -224,8 +224,8 @@ class SegmindConnectionError(SegmindError, core.ModelConnectionError):
 class SegmindTimeoutError(SegmindError, core.ModelTimeoutError):
     """No answer in time; not retried.
 
-    The call's `timeout` ran out, or first the HTTP client's own timeouts (or
-    those of a call without a `timeout`).
+    The call's `timeout` ran out, or first the read or write timeout of your
+    own HTTP client (its connect or pool one is a `SegmindConnectionError`).
     """
 
 
