@@ -12,6 +12,7 @@ import copy
 import functools
 import inspect
 import json
+import pickle
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -87,6 +88,23 @@ class DescribedTool(dict[str, Any]):
         super().__init__(description)
         self.args_model = args_model
         self.checked_by_caller = checked_by_caller
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Core builds a function's (or `@tool`'s) model under a name pickle
+        # cannot import: pickled without it, calls are checked as without one.
+        model = self.args_model
+        try:
+            pickle.dumps(model)
+        except (pickle.PicklingError, AttributeError):
+            model = None
+        return DescribedTool, (dict(self), model, self.checked_by_caller)
+
+    def __copy__(self) -> DescribedTool:
+        return DescribedTool(self, self.args_model, self.checked_by_caller)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> DescribedTool:
+        described = copy.deepcopy(dict(self), memo)
+        return DescribedTool(described, self.args_model, self.checked_by_caller)
 
 
 def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:

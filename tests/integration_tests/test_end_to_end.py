@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 from dataclasses import dataclass
 from typing import Any
 
@@ -279,6 +280,23 @@ def test_cache_spares_the_second_identical_call(
         f"/v1/{flavour.other_slug}",
         f"/v1/{flavour.slug}",
     ]
+
+
+def test_a_model_bound_to_tool_functions_pickles(emulator: SegmindEmulator) -> None:
+    # As a process pool pickles a chain; core builds a `@tool`'s argument model
+    # under a name pickle cannot import.
+    bound = ChatSegmindGPT4o(
+        api_key=emulator.api_key, base_url=emulator.base_url
+    ).bind_tools([city_population, city_area])
+
+    restored = pickle.loads(pickle.dumps(bound)).invoke(AGENT_QUESTION)
+
+    assert [(c["name"], c["args"]) for c in restored.tool_calls] == [
+        ("city_population", {"city": "Paris"})
+    ]
+    bound.invoke(AGENT_QUESTION)
+    first, second = emulator.requests
+    assert first.body == second.body
 
 
 # -- call options ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ gateway's reply and reads `tool_calls` / `invalid_tool_calls`.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from typing import Annotated, Any, Literal
 
@@ -533,6 +534,21 @@ def test_tools_bound_again_with_strict_keep_their_models_check(
     message = gpt.bind_tools(tools, strict=True).invoke("Hi")
 
     assert message.tool_calls == []
+    assert [c["error"] for c in message.invalid_tool_calls] == [
+        "arguments.a: Input should be a valid integer, unable to parse string as "
+        "an integer, got 'x'"
+    ]
+
+
+@pytest.mark.parametrize("clone", [copy.copy, copy.deepcopy])
+def test_copied_tools_keep_their_models_check(
+    gpt: Any, recorder: Recorder, clone: Any
+) -> None:
+    tools = [clone(each) for each in gpt.bind_tools([add]).kwargs["tools"]]
+    recorder.reply(openai_payload(block("add", {"a": "x", "b": 2})))
+
+    message = gpt.bind_tools(tools).invoke("Hi")
+
     assert [c["error"] for c in message.invalid_tool_calls] == [
         "arguments.a: Input should be a valid integer, unable to parse string as "
         "an integer, got 'x'"
