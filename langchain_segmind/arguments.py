@@ -92,11 +92,7 @@ def typed_as(
 
     The `__init__` is returned unchanged.
     """
-
-    def typed(init: Callable[..., None]) -> Callable[_P, None]:
-        return init
-
-    return typed
+    return lambda init: init
 
 
 def construct(init: Callable[..., None], kwargs: dict[str, Any]) -> None:
