@@ -127,14 +127,10 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
                     "`properties`"
                 )
             # In OpenAI's form: core keeps a bare schema only with `properties`.
-            openai_form = {
-                "name": tool["title"],
-                "parameters": {
-                    k: v for k, v in tool.items() if k not in ("title", "description")
-                },
-            }
+            parameters = dict(tool)
+            openai_form = {"name": parameters.pop("title"), "parameters": parameters}
             if "description" in tool:
-                openai_form["description"] = tool["description"]
+                openai_form["description"] = parameters.pop("description")
             tool = openai_form
         root = "object" if kind in (None, "function") else kind
     try:
@@ -214,11 +210,7 @@ def as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
         return
     if not isinstance(described, dict):
         return
-    description = described.get("description")
-    if (
-        isinstance(description, str)
-        and " ".join(description.split()) in _INHERITED_DOCS
-    ):
+    if " ".join(str(described.get("description")).split()) in _INHERITED_DOCS:
         del described["description"]
     properties, listed = described.get("properties"), described.get("required")
     keys = frozenset(properties) if isinstance(properties, dict) else None
@@ -259,9 +251,7 @@ def _typed_dicts_in(types: list[Any]) -> list[Any]:
 
 
 def _not_runnable(tool: Any, kind: object) -> SegmindInputError:
-    name = getattr(tool, "name", None) or (
-        tool.get("name") if isinstance(tool, dict) else None
-    )
+    name = tool.get("name") if isinstance(tool, dict) else getattr(tool, "name", None)
     return SegmindInputError(
         f"tool {name or tool!r:.80} is a provider's built-in tool, or a custom "
         f"one taking free text (type {kind!r}), which Segmind's gateway cannot "
@@ -448,13 +438,12 @@ def _argument_names(tool: DescribedTool) -> set[str] | None:
                     names.add(first)
         return names
     parameters = tool["function"].get("parameters")
-    if not isinstance(parameters, dict) or not isinstance(
-        parameters.get("properties"), dict
-    ):
+    properties = parameters.get("properties") if isinstance(parameters, dict) else None
+    if not isinstance(properties, dict):
         return None  # a free-form object: any key may be an argument
     if parameters.get("additionalProperties") not in (None, False):
         return None
-    return set(parameters["properties"])
+    return set(properties)
 
 
 def _argument_error(
@@ -486,14 +475,14 @@ def _tool_error(
     beside: bool,
     checks_left: list[int],
 ) -> str | None:
-    parameters = tool["function"].get("parameters")
-    known = _argument_names(tool)
     # Beside the name, a wrapper ("params") would leave every argument its default.
-    if beside and known is not None and (unknown := sorted(set(arguments) - known)):
+    known = _argument_names(tool) if beside else None
+    if known is not None and (unknown := sorted(set(arguments) - known)):
         return f'no "arguments" object, and {unknown} are not arguments of {name!r}'
     if tool.checked_by_caller:
         return None
     if tool.args_model is None:
+        parameters = tool["function"].get("parameters")
         required = parameters.get("required") if isinstance(parameters, dict) else []
         missing = [
             f"arguments.{k}: Field required"
