@@ -379,9 +379,7 @@ def _model_schema(schema: Any) -> dict[str, Any]:
         try:
             TopologicalSorter(uses).prepare()
         except CycleError:  # a definition reaches itself
-            root = written.get("$ref")
-            body = defs[root.rsplit("/", 1)[-1]] if root else written
-            return {**body, "$defs": defs}
+            return {**_resolved(written), "$defs": defs}
     described = convert_to_json_schema(schema)
     if is_typeddict(schema):
         as_declared(described, (schema,))  # core's own, new dict
