@@ -75,7 +75,7 @@ def structured_runnable(
         pass
     except NOT_DESCRIBABLE:  # others would fail the call: the trace goes without
         trace = {}
-    if method == "function_calling":
+    if from_call := method == "function_calling":
         if (spec := _openai_spec(schema)) is not None:  # as a function's schema
             schema = {**spec, "parameters": spec["schema"]}
         name = describe_tool(schema)["function"]["name"]
@@ -93,10 +93,7 @@ def structured_runnable(
     # streamed: core's parsers would read it as partial JSON, completing an
     # answer cut off at `max_tokens` and dropping errors while streaming.
     parse = partial(
-        _parsed,
-        schema=schema,
-        json_schema=json_schema,
-        from_call=method == "function_calling",
+        _parsed, schema=schema, json_schema=json_schema, from_call=from_call
     )
     output_type: Any = dict
     if include_raw:
@@ -216,20 +213,16 @@ def _has_schema_type(value: Any, json_schema: Mapping[str, Any]) -> bool:
             bool(_OBJECT_KEYS & keys) and isinstance(value, dict)
         )
     kinds = json_schema["type"]
-    return any(
-        _is_of_kind(value, kind)
-        for kind in (kinds if isinstance(kinds, list) else [kinds])
-    )
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(_is_of_kind(value, kind) for kind in kinds)
 
 
-def _is_of_kind(value: Any, kind: str) -> bool:
+def _is_of_kind(value: Any, kind: object) -> bool:
     if isinstance(value, bool):
         return kind == "boolean"
     if kind == "integer" and isinstance(value, float):
         return value.is_integer()  # `3.0`, as JSON Schema and pydantic read it
-    return isinstance(
-        value, JSON_TYPES.get(kind, object) if isinstance(kind, str) else object
-    )
+    return isinstance(value, JSON_TYPES.get(str(kind), object))
 
 
 def _resolved(json_schema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -325,13 +318,8 @@ def _openai_spec(schema: Any) -> Mapping[str, Any] | None:
     """OpenAI's `json_schema` spec (bare or in a `response_format`) `schema` holds."""
     if isinstance(schema, Mapping) and schema.get("type") == "json_schema":
         schema = schema.get("json_schema")
-    if (
-        isinstance(schema, Mapping)
-        and isinstance(schema.get("name"), str)
-        and isinstance(schema.get("schema"), Mapping)
-    ):
-        return schema
-    return None
+    named = isinstance(schema, Mapping) and isinstance(schema.get("name"), str)
+    return schema if named and isinstance(schema.get("schema"), Mapping) else None
 
 
 def _response_format(schema: Any, strict: bool | None) -> dict[str, Any]:
