@@ -355,9 +355,7 @@ def read_tool_calls(message: AIMessage, binding: ToolBinding | None) -> AIMessag
             kwargs = dict(message.additional_kwargs)
             if inline := _REASONING_TAGS.sub("", text[:start]).strip():
                 given = kwargs.get("reasoning_content")  # the gateway's own
-                kwargs["reasoning_content"] = (
-                    f"{given}\n\n{inline}" if given else inline
-                )
+                kwargs["reasoning_content"] = "\n\n".join(filter(None, (given, inline)))
             return message.model_copy(
                 update={"content": answer, "additional_kwargs": kwargs}
             )
