@@ -290,6 +290,21 @@ async def test_a_passing_failure_is_retried_and_billed_once(
     assert emulator.remaining_credits == approx(STARTING_CREDITS - COST_PER_CALL)
 
 
+@pytest.mark.usefixtures("real_clock")
+@pytest.mark.parametrize("mode", MODES)
+async def test_on_the_system_clock_a_429_is_sent_again_after_its_reset_time(
+    mode: str, emulator: SegmindEmulator, make_model: ModelFactory
+) -> None:
+    emulator.inject(Fault.rate_limit(reset_in=0.5))
+    made = time.time()
+
+    message = await call(make_model(ChatSegmindGPT4o), mode, PROMPT)
+
+    assert message.content == REPLY + PROMPT
+    assert posts(emulator) == ["/v1/gpt-4o"] * 2
+    assert time.time() - made >= 0.5  # the reset is whole seconds, rounded up
+
+
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_reset_after_the_request_is_not_sent_again(
     mode: str, emulator: SegmindEmulator, make_model: ModelFactory, clock: FakeClock

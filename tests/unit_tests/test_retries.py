@@ -28,6 +28,8 @@ from langchain_segmind import (
     SegmindTimeoutError,
     get_segmind_callback,
 )
+from langchain_segmind.testing import FakeClock
+from langchain_segmind.transport.deadline import Clock, replaced_clock
 from tests.unit_tests.conftest import BrokenBody, openai_payload
 
 
@@ -158,6 +160,24 @@ def test_backoff_is_spread_by_the_clocks_jitter(
     call(model, "Hi")
 
     check_waits(fake_clock, call, [0.25, 0.5])
+
+
+def test_after_a_replaced_clock_block_calls_wait_on_the_clock_before_it(
+    model, recorder, fake_clock, call
+):
+    with replaced_clock(FakeClock()):
+        pass
+    recorder.queue(error_answer(503))
+
+    call(model, "Hi")
+
+    check_waits(fake_clock, call, [0.5])
+
+
+def test_the_system_clocks_jitter_only_ever_shortens_a_wait_by_up_to_half():
+    factors = [Clock().jitter() for _ in range(200)]
+
+    assert all(0.5 <= factor < 1.0 for factor in factors)
 
 
 @pytest.mark.parametrize(
