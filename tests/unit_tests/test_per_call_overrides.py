@@ -43,6 +43,7 @@ def test_a_claude_slug_in_capitals_keeps_claudes_temperature_limit(
         ({"timeout": 0}, "timeout must be"),
         ({"timeout": math.nan}, "timeout must be"),
         ({"timeout": math.inf}, "timeout must be"),
+        ({"timeout": 24 * 3600 + 1}, r"timeout must be .* in \(0, 86400\]"),
         ({"max_retries": "2"}, "max_retries must be"),
         ({"max_retries": -1}, "max_retries must be"),
         ({"max_retries": True}, "max_retries must be"),
