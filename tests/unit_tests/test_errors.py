@@ -171,6 +171,15 @@ CASES = {
         )
         for status in (500, 502, 503, 504)
     },
+    "503-json-as-text": Case(  # Segmind's JSON read whatever its content type
+        503,
+        json_error("Upstream provider error"),
+        SegmindServerError,
+        core.ModelAPIError,
+        "Upstream provider error",
+        retryable=True,
+        content_type="text/plain",
+    ),
     "500-empty": Case(
         500, "", SegmindServerError, core.ModelAPIError, "", retryable=True
     ),
@@ -309,6 +318,18 @@ def test_a_huge_json_error_message_is_cut(claude_once, recorder):
 
     assert caught.value.message.startswith("too long too long")
     assert len(caught.value.message) == 2000
+
+
+def test_a_long_success_of_no_known_shape_is_kept_cut_on_the_error(
+    claude_once, recorder
+):
+    payload = {"note": "unknown " * 500}
+    recorder.reply(payload)
+
+    with pytest.raises(SegmindResponseError, match="no recognisable shape") as caught:
+        claude_once.invoke("Hi")
+
+    assert caught.value.body == json.dumps(payload)[:2000]
 
 
 def test_rate_limit_error_carries_the_reset_time(claude_once, recorder):
