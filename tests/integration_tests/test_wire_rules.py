@@ -412,6 +412,22 @@ def test_the_key_is_in_no_frame_of_any_error(
     assert_key_nowhere(error, KEY)
 
 
+def test_an_error_quoting_a_header_that_echoes_the_key_keeps_the_rest(
+    emulator: SegmindEmulator,
+) -> None:
+    provoke = _provoke(Fault(status=503, headers={"x-echo": KEY + "x" * 9000}))
+    error: BaseException | None = provoke(emulator, "aiohttp")
+    args: list[object] = []
+    while error is not None:
+        args += error.args
+        error = error.__cause__ or error.__context__
+
+    quoted = [arg for arg in args if isinstance(arg, bytes)]
+    assert quoted  # aiohttp's parser quotes, as bytes, the line it refused
+    assert all(arg.startswith(b"[redacted]xxx") for arg in quoted)
+    assert None not in args  # what is not text is left as it was
+
+
 @pytest.mark.parametrize("path", PATHS)
 def test_the_exception_a_caller_was_handling_stays_as_it_was(
     emulator: SegmindEmulator, path: str

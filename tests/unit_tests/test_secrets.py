@@ -262,6 +262,7 @@ def test_a_key_echoed_escaped_in_an_error_answer_cut_short_is_redacted(
     with pytest.raises(SegmindError) as caught:
         call(model, "Hi")
 
+    assert caught.value.message.endswith("bad key [redacted]")  # no escape's stub
     for rendered in error_texts(caught.value):
         assert _unicode_escaped(KEY)[:12] not in rendered
 
@@ -354,8 +355,9 @@ def raising_client(recorder) -> httpx2.Client:
         (f"invalid api key {KEY}", "invalid api key [redacted]"),
         # Segmind's message is cut at 2,000 characters: here, 8 into the key.
         ("x" * 1992 + KEY, "x" * 1992 + "[redacted]"),
+        ("x" * 1994 + KEY, "x" * 1994 + "[redacted]"),  # 6 into it: the fewest
     ],
-    ids=["whole", "cut-mid-key"],
+    ids=["whole", "cut-mid-key", "cut-6-into-key"],
 )
 def test_key_echoed_in_an_error_a_users_hook_raises_is_redacted(
     recorder, echoed, message
