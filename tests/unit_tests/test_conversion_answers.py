@@ -30,6 +30,7 @@ from tests.unit_tests.conftest import (
     LANGCHAIN_AGENTS_1_5,
     anthropic_payload,
     gemini_payload,
+    openai_payload,
 )
 
 THINKING = {"type": "thinking", "thinking": "Add the numbers.", "signature": "sig-1"}
@@ -316,6 +317,16 @@ def test_claude_tool_use_blocks_are_checked_against_bound_tools(
             gemini_payload(candidates=[{"content": {"parts": [7, {"text": "4"}]}}]),
             id="gemini-parts",
         ),
+        pytest.param(
+            "gemini-2.5-pro",
+            gemini_payload(candidates=[{"content": {"parts": [{"text": "4"}]}}, 7]),
+            id="gemini-candidates",
+        ),
+        pytest.param(
+            "gpt-4o",
+            openai_payload("4", choices=[*openai_payload("4")["choices"], 7]),
+            id="openai-choices",
+        ),
     ],
 )
 def test_answer_items_that_are_not_objects_are_skipped(
@@ -471,6 +482,16 @@ def test_reasoning_settings_pass_through_as_body_fields(
     assert recorder.last.body[field] == value
 
 
+def test_a_choice_whose_message_is_not_an_object_is_an_empty_answer(
+    recorder: Any, gpt: Any
+) -> None:
+    choice = {"index": 0, "message": 7, "finish_reason": "stop"}
+    recorder.reply(openai_payload(choices=[choice]))
+    message = gpt.invoke("Hi")
+    assert (message.content, message.tool_calls) == ("", [])
+    assert message.response_metadata["finish_reason"] == "stop"
+
+
 def test_native_arguments_left_empty_are_no_arguments(recorder: Any, gpt: Any) -> None:
     payload = recorder.openai_payload(None, finish_reason="tool_calls")
     payload["choices"][0]["message"]["tool_calls"] = [
@@ -491,6 +512,16 @@ def test_a_prompt_blocked_for_another_reason_finishes_as_filtered(
     message = make_model(ChatSegmind, model="gemini-2.5-pro").invoke("Hi")
     assert message.response_metadata["finish_reason"] == "content_filter"
     assert message.response_metadata["refusal"] == "Gemini blocked the prompt (OTHER)"
+
+
+def test_a_block_reason_that_is_not_text_blocks_nothing(
+    recorder: Any, make_model: Any
+) -> None:
+    recorder.reply(gemini_payload("4", promptFeedback={"blockReason": 1}))
+    message = make_model(ChatSegmind, model="gemini-2.5-pro").invoke("Hi")
+    assert message.content == "4"
+    assert message.response_metadata["finish_reason"] == "stop"
+    assert "refusal" not in message.response_metadata
 
 
 def test_the_providers_total_is_kept_when_it_counts_more(
