@@ -361,11 +361,10 @@ class _ResponseStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         self._response = response
 
     def __iter__(self) -> Iterator[bytes]:
-        yield from self._response.iter_stream()
+        return self._response.iter_stream()
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for part in self._response.aiter_stream():
-            yield part
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._response.aiter_stream()
 
     def close(self) -> None:
         self._response.close()
