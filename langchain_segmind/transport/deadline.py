@@ -101,14 +101,22 @@ class Deadline:
         """Whether waiting `seconds` still ends before the deadline."""
         return self.at is None or self.clock.monotonic() + seconds <= self.at
 
-    def timeouts(self, own: Mapping[str, float | None]) -> dict[str, float | None]:
-        """HTTPX's per-phase timeouts: the client's `own`, at most the time left."""
+    def timeouts(
+        self, own: Mapping[str, float | None], spare: float = 0.0
+    ) -> dict[str, float | None]:
+        """HTTPX's per-phase timeouts: the client's `own`, at most the time left.
+
+        Waiting for a free connection, or opening one (TCP and TLS), ends
+        `spare` seconds sooner, while a POST can still be answered.
+        """
         left = self.remaining()
         if left is None:
             return {phase: own.get(phase) for phase in _PHASES}
+        wait = max(left - spare, 0.001)
+        caps = {"connect": wait, "read": left, "write": left, "pool": wait}
         return {
-            phase: left if (limit := own.get(phase)) is None else min(limit, left)
-            for phase in _PHASES
+            phase: cap if (limit := own.get(phase)) is None else min(limit, cap)
+            for phase, cap in caps.items()
         }
 
     def error(self, what: str = "complete answer from Segmind") -> SegmindTimeoutError:

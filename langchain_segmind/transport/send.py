@@ -466,18 +466,11 @@ def _build(http: Any, call: Call, progress: Progress, *, default: bool) -> Any:
     built = http.build_request(call.method, url, headers=headers, content=call.content)
     progress.https = built.url.scheme == "https"
     progress.client_timeouts = built.extensions.get("timeout", {})
-    progress.timeouts = progress.deadline.timeouts(progress.client_timeouts)
+    spare = spare_time(progress.deadline, call.method)
+    progress.timeouts = progress.deadline.timeouts(progress.client_timeouts, spare)
     if default:  # the deadline ends its reads and writes anyway (bounded sync
         # sockets, `asyncio.timeout`): a timeout of their own costs a timer
         progress.timeouts.update(read=None, write=None)
-    left = progress.deadline.remaining()
-    spare = spare_time(progress.deadline, call.method)  # 0 without a timeout
-    for phase in ("pool", "connect"):
-        limit = progress.timeouts[phase]
-        if limit is not None and left is not None and spare:
-            # Waiting for a free connection, or opening one (TCP and TLS),
-            # ends while a POST can still be answered.
-            progress.timeouts[phase] = min(limit, max(left - spare, 0.001))
     built.extensions["timeout"] = progress.timeouts
     return built
 
