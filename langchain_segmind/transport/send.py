@@ -113,6 +113,7 @@ class Call:
     account: str = field(default="", repr=False)
     """`callbacks.account_id` of its key, whose balance its answers report."""
     content: bytes | None = field(init=False, repr=False, compare=False)
+    method: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.api_key, str):  # set past the model's checks
@@ -120,11 +121,7 @@ class Call:
         check_timeout(self.timeout)  # per-call overrides land here unchecked
         check_max_retries(self.max_retries)
         self.content = _encode(self.body)
-
-    @property
-    def method(self) -> str:
-        """`"POST"` for a call with a body, `"GET"` for one without."""
-        return "GET" if self.body is None else "POST"
+        self.method = "GET" if self.body is None else "POST"
 
 
 @dataclass(slots=True)  # never changed either
