@@ -480,10 +480,9 @@ def _aiohttp_transport(
         )
 
     def keepalive_socket(addr_info: Any) -> socket.socket:
-        family, kind, proto, _name, _address = addr_info
-        sock = socket.socket(family, kind, proto)
-        for level, option, value in KEEPALIVE_OPTIONS:
-            sock.setsockopt(level, option, value)
+        sock = socket.socket(*addr_info[:3])  # family, type, protocol
+        for option in KEEPALIVE_OPTIONS:
+            sock.setsockopt(*option)
         return sock
 
     context = _ssl_context(trust_env)
