@@ -109,7 +109,6 @@ def _no_proxy_pattern(host: str) -> str | None:
 def _bounded(
     timeout: float | None, timed_out: type[Exception] = httpcore2.ReadTimeout
 ) -> float | None:
-    """`timeout`, cut to the attempt's time left; `timed_out` once none is left."""
     attempt = ATTEMPT.get()
     if attempt is None or (at := attempt.deadline.at) is None:
         return timeout
@@ -311,7 +310,6 @@ class _AsyncStream(httpcore2.AsyncNetworkStream):
 
 
 def _readable(sock: Any) -> bool:
-    """Whether `sock` has bytes or an end waiting (or is closed)."""
     if (fd := sock.fileno()) < 0:
         return True
     if hasattr(select, "poll"):
@@ -338,7 +336,6 @@ async def _within(
     timed_out: type[Exception],
     failed: type[Exception],
 ) -> _T:
-    """`step` awaited within `timeout`, its failure raised as httpcore2's."""
     try:
         if timeout is None:  # a timeout block costs a few µs even without one
             return await step
