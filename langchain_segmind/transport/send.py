@@ -378,9 +378,7 @@ async def asend(
     while True:
         progress = Progress(deadline, caller_exception=sys.exc_info()[1])
         try:
-            async with asyncio.timeout(deadline.remaining()):
-                body = await _aattempt(client, call, progress)
-            return _decode(body, progress, call)
+            return _decode(await _aattempt(client, call, progress), progress, call)
         except Exception as error:  # classified: ours, or the user's re-raised
             delay, answered_failure = _delay_or_raise(
                 error, progress, call, retries, answered_failure
@@ -494,13 +492,13 @@ async def _aattempt(
     built = _build(http, call, progress, default=client is None)
     token = ATTEMPT.set(progress)
     try:
-        async with aclosing(
-            await http.send(built, stream=True, follow_redirects=False)
-        ) as response:
-            _start_answer(response, progress, call.api_key)
-            async for chunk in response.aiter_bytes():
-                _add_chunk(chunk, progress, call)
-            return without_key(bytes(progress.body), call.api_key)
+        async with asyncio.timeout(progress.deadline.remaining()):
+            response = await http.send(built, stream=True, follow_redirects=False)
+            async with aclosing(response):
+                _start_answer(response, progress, call.api_key)
+                async for chunk in response.aiter_bytes():
+                    _add_chunk(chunk, progress, call)
+                return without_key(bytes(progress.body), call.api_key)
     finally:
         ATTEMPT.reset(token)
 
