@@ -430,13 +430,12 @@ def _addressed(call: Call, client: object) -> Call:
             "fixture, say): give that model the emulator's base_url and "
             "api_key, or no client of its own"
         )
-    key = call.api_key
-    if key is None or not key.get_secret_value():
+    # Checked again: it may have been set past the model's checks (assigned).
+    if call.api_key is None or check_api_key(call.api_key) is None:
         raise SegmindAuthenticationError(
             "no Segmind API key: pass api_key=... to the model or set the "
             "SEGMIND_API_KEY environment variable"
         )
-    check_api_key(key)  # set past the model's checks (assignment), say
     return call
 
 
