@@ -60,8 +60,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("langchain_segmind")
 
-# Segmind's answers are kilobytes; these bound what a hostile one may cost.
-MAX_ANSWER_BYTES = 8 * 1024 * 1024
+MAX_ANSWER_BYTES = 8 * 1024 * 1024  # Segmind's are kilobytes: a bound on a hostile one
 # Set by HTTP itself (a caller's value would break the connection or the
 # message framing), or by the package (the body's type, its decoding, the key).
 _CONNECTION = ("host", "content-length", "transfer-encoding", "connection")
@@ -456,7 +455,7 @@ def _build(http: Any, call: Call, progress: Progress, *, default: bool) -> Any:
     if call.content is not None:
         headers["content-type"] = "application/json"
     headers["x-api-key"] = call.api_key.get_secret_value()  # type: ignore[union-attr]
-    url = _parsed_url(call.url) if default else call.url  # a user's: as before
+    url = _parsed_url(call.url) if default else call.url  # httpx takes only text
     built = http.build_request(call.method, url, headers=headers, content=call.content)
     progress.https = built.url.scheme == "https"
     progress.client_timeouts = built.extensions.get("timeout", {})
