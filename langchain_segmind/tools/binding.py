@@ -210,7 +210,11 @@ def as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
         return
     if not isinstance(described, dict):
         return
-    if " ".join(str(described.get("description")).split()) in _INHERITED_DOCS:
+    description = described.get("description")
+    if (
+        isinstance(description, str)
+        and " ".join(description.split()) in _INHERITED_DOCS
+    ):
         del described["description"]
     properties, listed = described.get("properties"), described.get("required")
     keys = frozenset(properties) if isinstance(properties, dict) else None

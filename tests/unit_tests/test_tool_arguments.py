@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import pickle
 from typing import Annotated, Any, Literal
 
 import pytest
@@ -537,6 +538,19 @@ def test_tools_bound_again_with_strict_keep_their_models_check(
     assert [c["error"] for c in message.invalid_tool_calls] == [
         "arguments.a: Input should be a valid integer, unable to parse string as "
         "an integer, got 'x'"
+    ]
+
+
+def test_pickled_tools_whose_model_imports_keep_its_check(
+    gpt: Any, recorder: Recorder
+) -> None:
+    tools = pickle.loads(pickle.dumps(gpt.bind_tools([Forecast]).kwargs["tools"]))
+    recorder.reply(openai_payload(block("Forecast", {"city": "Paris", "days": 9})))
+
+    message = gpt.bind_tools(tools).invoke("Hi")
+
+    assert [c["error"] for c in message.invalid_tool_calls] == [
+        "arguments.days: Input should be less than or equal to 7, got 9"
     ]
 
 
