@@ -420,6 +420,9 @@ def test_a_call_written_in_inline_reasoning_is_not_made(
         (f"{REAL}\nThat was after the\n</think>\n", []),
         (f'I could {DRAFT}, but they said "no</think>\n\nDone.', []),
         (f'I could {DRAFT} on a 6.1" screen.</think>{REAL}', [{"x": "real"}]),
+        (f'I could {DRAFT} as {{"x": "a</think>\n</think>\n\nDone.', []),
+        (f'I could: ["a", "</think>{DRAFT}\n</think>\n{REAL}', [{"x": "real"}]),
+        (f'{DRAFT}, "no\n{{"x": "a</think>{{"y": "b</think>{REAL}', [{"x": "real"}]),
     ],
     ids=[
         "draft",
@@ -428,6 +431,9 @@ def test_a_call_written_in_inline_reasoning_is_not_made(
         "call-then-a-line-closing-reasoning",
         "close-after-an-open-quote-in-prose",
         "close-after-an-inch-mark",
+        "close-in-a-json-string-then-one-on-the-next-line",
+        "close-in-a-string-after-a-comma",
+        "quotes-counted-per-line",
     ],
 )
 def test_without_an_opening_tag_a_block_before_the_close_is_refused_not_made(
