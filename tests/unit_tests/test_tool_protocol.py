@@ -141,6 +141,16 @@ def test_unusable_blocks_carry_the_reason(gpt, recorder, body, name, error):
     assert invalid["error"].startswith(error)  # maybe with json's explanation
 
 
+def test_an_unusable_call_keeps_its_block_as_written(gpt, recorder):
+    block = (
+        '<tool_call>Calling: ```json\n{"name": "f", "arguments": 1}\n```</tool_call>'
+    )
+
+    (invalid,) = read(gpt, recorder, block).invalid_tool_calls
+
+    assert invalid["args"] == block
+
+
 def test_a_closing_tag_inside_a_string_argument_does_not_cut_the_call(gpt, recorder):
     arguments = {"html": "<p>the tag </tool_call> ends a call</p>"}
     call = json.dumps({"name": "f", "arguments": arguments})
