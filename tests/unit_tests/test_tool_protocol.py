@@ -558,6 +558,19 @@ def test_tool_use_and_tool_result_blocks_are_sent_as_protocol_text(
     ]
 
 
+def test_a_tool_use_block_whose_input_is_no_object_goes_back_without_arguments(
+    gpt: Any, recorder: Recorder
+) -> None:
+    block = {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": [1]}
+
+    gpt.invoke([HumanMessage("Weather?"), AIMessage([block])])
+
+    assert recorder.last.body["messages"][1]["content"] == (
+        '<tool_call>\n{"name": "weather", "arguments": {}, "id": "toolu_1"}\n'
+        "</tool_call>\n"
+    )
+
+
 @pytest.mark.parametrize("content", ["", []], ids=["v0-empty-text", "v1-no-blocks"])
 def test_a_past_call_without_prose_is_written_alike_in_either_output_version(
     gpt: Any, recorder: Recorder, content: Any
