@@ -60,3 +60,11 @@ def test_a_claude_file_source_is_unsupported(wire: Wire, slug: str, kind: str) -
 
     assert isinstance(error, SegmindUnsupportedContentError)
     assert (error.block_type, error.model) == (f"{kind} source 'file'", slug)
+
+
+def test_a_typed_block_wrapped_as_non_standard_is_read_as_itself(wire: Wire) -> None:
+    block = {"type": "non_standard", "value": {"type": "text", "text": "Hi"}}
+
+    body = wire.body(GPT, [HumanMessage([block])])
+
+    assert body == user_body(GPT, "Hi")
