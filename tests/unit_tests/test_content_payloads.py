@@ -512,11 +512,13 @@ def test_chat_message_unknown_role_is_an_input_error(
     [
         pytest.param(
             lambda: FunctionMessage(name="f", content="42"),
-            "FunctionMessage",
+            "FunctionMessage belongs to OpenAI's retired functions API",
             id="FunctionMessage",
         ),
         pytest.param(
-            lambda: RemoveMessage(id="m1"), "RemoveMessage", id="RemoveMessage"
+            lambda: RemoveMessage(id="m1"),
+            "RemoveMessage is a LangGraph state instruction",
+            id="RemoveMessage",
         ),
     ],
 )
