@@ -121,6 +121,14 @@ def circular_block() -> dict[str, Any]:
             id="tool-call-args",
         ),
         pytest.param(
+            [
+                HumanMessage("Hi"),
+                AIMessage([{"type": "tool_use", "id": "c1", "input": nested(5000)}]),
+            ],
+            "message 1 (AIMessage)",
+            id="call-block-without-tool-calls",
+        ),
+        pytest.param(
             [HumanMessage("Hi"), HumanMessage([circular_block()])],
             "message 1 (HumanMessage)",
             id="circular-block",
@@ -154,8 +162,23 @@ def test_content_set_to_neither_text_nor_a_list_is_an_input_error(
 
 def test_shared_blocks_are_not_circular(recorder: Any, gpt: Any) -> None:
     shared = {"type": "text", "text": "same"}
-    gpt.invoke([HumanMessage([shared, shared])])
+    message = HumanMessage("")
+    message.content = [shared, shared]  # built with them, it would hold copies
+    gpt.invoke([message])
     assert recorder.last.body["messages"][0]["content"] == "samesame"
+
+
+def test_content_may_nest_100_levels_deep_not_101(recorder: Any, gpt: Any) -> None:
+    def message(levels: int) -> HumanMessage:
+        deep: dict[str, Any] = {}
+        for _ in range(levels - 3):  # inside the content's list and its block
+            deep = {"a": deep}
+        return HumanMessage([{"type": "text", "text": "Hi", "extra": deep}])
+
+    gpt.invoke([message(100)])
+    with pytest.raises(SegmindInputError, match="nested more than 100 levels deep"):
+        gpt.invoke([message(101)])
+    assert recorder.count == 1
 
 
 def test_nesting_under_the_limit_is_sent(recorder: Any, claude: Any) -> None:
