@@ -283,6 +283,7 @@ def test_a_plain_string_key_set_past_the_checks_is_sent_and_not_shown(
     assert recorder.last.headers["x-api-key"] == "sk-copied-key-1"
     shown = f"{model!r} {model} {model.model_dump()} {model.model_dump_json()}"
     assert "sk-copied-key-1" not in shown
+    assert str(model.model_dump()["api_key"]) == "**********"
 
 
 @pytest.mark.parametrize("environment", [None, "http://127.0.0.1:9999/v1"])
