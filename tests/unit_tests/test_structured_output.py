@@ -149,6 +149,28 @@ def test_a_strict_discriminated_union_is_sent_as_closed_alternatives(gpt, record
     assert result == Pet(pet=Cat(kind="cat", meows=1))
 
 
+class Pets(BaseModel):
+    pets: list[Annotated[Cat | Dog, Field(discriminator="kind")]]
+
+
+def test_a_strict_discriminated_union_of_items_is_sent_as_alternatives(gpt, recorder):
+    recorder.reply(openai_payload('{"pets": [{"kind": "dog", "barks": 2}]}'))
+
+    result = gpt.with_structured_output(Pets, strict=True).invoke("Hi")
+
+    schema = json.dumps(recorder.last.body["response_format"]["json_schema"]["schema"])
+    assert "oneOf" not in schema
+    assert "discriminator" not in schema
+    assert result == Pets(pets=[Dog(kind="dog", barks=2)])
+
+
+def test_a_json_schema_whose_root_ref_points_nowhere_is_read_as_written(gpt, recorder):
+    schema = {"title": "Answer", "type": "object", "$ref": "#/$defs/Missing"}
+    recorder.reply(openai_payload('{"a": 1}'))
+
+    assert gpt.with_structured_output(schema).invoke("Hi") == {"a": 1}
+
+
 class Detector(BaseModel):
     discriminator: str
     oneOf: int  # noqa: N815 - a field named like the keyword
