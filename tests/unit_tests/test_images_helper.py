@@ -200,6 +200,11 @@ def test_sniff_media_type_of_fixture_files(name: str, mime_type: str) -> None:
             id="indented-lines",
         ),
         pytest.param(
+            "".join(" " * 4 + c for c in b64(JPEG_BYTES + bytes(2000))),
+            "image/jpeg",
+            id="spaced-characters",  # cut to a length that needs padding
+        ),
+        pytest.param(
             base64.urlsafe_b64encode(b"\xff\xd8\xff\xfe\xfb\xff").decode(),
             "image/jpeg",
             id="url-safe-alphabet",
