@@ -152,6 +152,11 @@ def test_a_per_call_max_tokens_that_is_no_positive_integer_is_refused(
     assert recorder.count == 0
 
 
+def test_a_models_max_tokens_of_0_is_refused(make_model: ModelFactory) -> None:
+    with pytest.raises(SegmindInputError, match="max_tokens"):
+        make_model(ChatSegmindGPT4o, max_tokens=0)
+
+
 def test_a_bound_max_tokens_is_checked_like_a_per_call_one(
     gpt: ChatSegmindGPT4o, recorder: Recorder
 ) -> None:
