@@ -430,11 +430,20 @@ def test_unreadable_success_is_not_retried(model, recorder, fake_clock, call):
 # -- the retry budget ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("max_retries", [0, 1, 3])
+@pytest.mark.parametrize(
+    ("given", "max_retries"),
+    [
+        ({"max_retries": 0}, 0),
+        ({"max_retries": 1}, 1),
+        ({"max_retries": 3}, 3),
+        ({}, 2),
+    ],
+    ids=["0", "1", "3", "default"],
+)
 def test_exactly_max_retries_extra_attempts_then_the_last_error(
-    make_model, recorder, fake_clock, call, max_retries
+    make_model, recorder, fake_clock, call, given, max_retries
 ):
-    model = make_model(max_retries=max_retries, timeout=None)
+    model = make_model(**given, timeout=None)
     recorder.queue(
         *(error_answer(503, f"attempt-{n}") for n in range(max_retries + 1)),
     )
