@@ -172,13 +172,15 @@ def _native_tool_call(
     """A provider's own tool call; invalid without a name or JSON object arguments."""
     call_id = str(call_id or f"call_{uuid.uuid4().hex[:24]}")
     name = str(name or "")
-    args = {} if arguments is None else arguments
+    args = arguments
     error = "the arguments are not a JSON object"
     if isinstance(args, str):
         try:
             args = STRICT_JSON.decode(args) if args.strip() else {}
         except (ValueError, RecursionError) as problem:
             error = f"the arguments are not JSON: {problem}"
+    if args is None:  # null, or "null" (as langchain-core reads it)
+        args = {}
     if isinstance(args, Mapping):
         if name:
             return tool_call(name=name, args=dict(args), id=call_id)

@@ -506,15 +506,15 @@ def _parse_call(block: str, payload: Any) -> ParsedCall:
         return ParsedCall(block, error='the call has no "name" string')
     beside = {k: v for k, v in payload.items() if k not in ("name", "id", "type")}
     arguments: Any = next((payload[k] for k in _ARGUMENT_KEYS if k in payload), beside)
-    if arguments is None:  # as a native call's
-        arguments = {}
-    elif isinstance(arguments, str):
+    if isinstance(arguments, str):
         try:
             arguments = STRICT_JSON.decode(arguments) if arguments.strip() else {}
         except ValueError as error:
             return ParsedCall(block, name, error=f'"arguments" is not JSON: {error}')
         except RecursionError:
             return ParsedCall(block, name, error=_TOO_DEEP)
+    if arguments is None:  # null, or "null": as a native call's
+        arguments = {}
     if not isinstance(arguments, dict):
         return ParsedCall(block, name, error='"arguments" is not an object')
     if _too_deep(arguments):

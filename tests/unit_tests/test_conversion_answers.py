@@ -492,10 +492,14 @@ def test_a_choice_whose_message_is_not_an_object_is_an_empty_answer(
     assert message.response_metadata["finish_reason"] == "stop"
 
 
-def test_native_arguments_left_empty_are_no_arguments(recorder: Any, gpt: Any) -> None:
+@pytest.mark.parametrize("arguments", [" ", "null"])
+def test_native_arguments_left_empty_are_no_arguments(
+    recorder: Any, gpt: Any, arguments: str
+) -> None:
     payload = recorder.openai_payload(None, finish_reason="tool_calls")
+    function = {"name": "now", "arguments": arguments}
     payload["choices"][0]["message"]["tool_calls"] = [
-        {"id": "c", "type": "function", "function": {"name": "now", "arguments": " "}}
+        {"id": "c", "type": "function", "function": function}
     ]
     recorder.reply(payload)
     message = gpt.invoke("what time is it?")

@@ -376,8 +376,12 @@ def test_keys_beside_the_name_that_validation_ignores_make_an_invalid_call(
 
 @pytest.mark.parametrize(
     "call",
-    ['{"name": "f", "id": "x"}', '{"name": "f", "arguments": null}'],
-    ids=["name-only", "null-arguments"],  # null: as a native call's
+    [
+        '{"name": "f", "id": "x"}',
+        '{"name": "f", "arguments": null}',
+        '{"name": "f", "arguments": "null"}',
+    ],
+    ids=["name-only", "null-arguments", "null-as-text"],  # as a native call's
 )
 def test_a_call_of_only_a_name_is_a_call_without_arguments(
     gpt: Any, recorder: Recorder, call: str
