@@ -148,6 +148,27 @@ CASES = {
         )
         for status in (400, 413, 422)
     },
+    # Each provider's wording alone: OpenAI's message, OpenAI's code, Gemini's.
+    **{
+        f"400-overflow-{name}": Case(
+            400,
+            json.dumps({"error": error}),
+            SegmindContextOverflowError,
+            core.ContextOverflowError,
+            error["message"] if isinstance(error, dict) else error,
+        )
+        for name, error in {
+            "openai-message": {
+                "message": "This model's maximum context length is 128000 tokens."
+            },
+            "openai-code": {
+                "message": "Your input exceeds the context window of this model.",
+                "code": "context_length_exceeded",
+            },
+            "gemini": "The input token count (1048577) exceeds the maximum number "
+            "of tokens allowed (1048576).",
+        }.items()
+    },
     "429": Case(
         429,
         json_error("Rate limit exceeded"),
