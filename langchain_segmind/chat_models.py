@@ -95,7 +95,7 @@ class ChatSegmind(TokenEstimates):
     The request dialect follows the slug: `claude-*` slugs get Anthropic's
     rules (system text in `instruction`, alternating turns, temperature 0-1),
     every other slug OpenAI's. Answers are read by their shape (Anthropic,
-    OpenAI or Gemini). The README has every field and feature.
+    OpenAI or Gemini). The README and docs/guide.md have every field and feature.
 
     Setup:
         ```bash

@@ -307,7 +307,7 @@ def test_a_loop_idle_when_a_capture_block_ends_shuts_down_without_errors(
         with emulator.capture_default_clients():
             model = ChatSegmindGPT4o(async_transport=transport)
             loop.run_until_complete(model.ainvoke("Hi"))
-        loop.run_until_complete(loop.shutdown_asyncgens())  # as the README says
+        loop.run_until_complete(loop.shutdown_asyncgens())  # as docs/guide.md says
     finally:
         loop.close()
     gc.collect()

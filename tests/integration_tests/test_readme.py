@@ -1,6 +1,6 @@
-"""Every `python` block of the README runs, in order, against the emulator.
+"""Every `python` block of the README, then of docs/guide.md, runs against the emulator.
 
-The blocks run in one namespace, as a reader pasting them one after another
+The blocks run in order in one namespace, as a reader pasting them one after another
 into a session would, while an emulator captures the default clients: they
 call it with its key, so no key is needed and no call can reach Segmind. The
 emulator answers as the README expects by itself (a protocol-following model
@@ -39,13 +39,29 @@ FILES_READ = {"cat.png": "tiny.png", "question.wav": "tiny.wav"}
 FENCE = re.compile(r"^```python([^\n]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 
 
-def python_blocks() -> list[tuple[int, str, str]]:
-    """The README's python blocks: (line, info string, code), in order."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return [
-        (text.count("\n", 0, found.start()) + 1, found[1].strip(), found[2])
-        for found in FENCE.finditer(text)
-    ]
+DOCUMENTS = ("README.md", "docs/guide.md")  # the guide's blocks use the README's names
+
+
+def python_blocks() -> list[tuple[str, int, str, str]]:
+    """The python blocks: (document, line, info string, code), in order."""
+    blocks = []
+    for document in DOCUMENTS:
+        text = (ROOT / document).read_text(encoding="utf-8")
+        blocks += [
+            (
+                document,
+                text.count("\n", 0, found.start()) + 1,
+                found[1].strip(),
+                found[2],
+            )
+            for found in FENCE.finditer(text)
+        ]
+    return blocks
+
+
+def test_the_readme_is_at_most_3000_words() -> None:
+    # The README is for users; the details go to docs/guide.md.
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").split()) <= 3000
 
 
 def run_test_function(function: Any) -> None:
@@ -65,6 +81,7 @@ def test_every_readme_block_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocks = python_blocks()
+    assert {document for document, *_ in blocks} == set(DOCUMENTS)
     assert len(blocks) >= 10, "the README's python blocks were not found"
     for name, fixture in FILES_READ.items():
         shutil.copy(FIXTURES / fixture, tmp_path / name)
@@ -73,11 +90,11 @@ def test_every_readme_block_runs(
     namespace: dict[str, Any] = {"__name__": "readme"}
     tests = []
     with SegmindEmulator() as emulator, emulator.capture_default_clients():
-        for line, info, code in blocks:
+        for document, line, info, code in blocks:
             if "no-run" in info.split():
                 continue
             defined = set(namespace)
-            where = f"README.md, block at line {line}"
+            where = f"{document}, block at line {line}"
             exec(compile(code, where, "exec"), namespace)
             tests += [
                 namespace[name]

@@ -165,7 +165,7 @@ def test_a_per_call_argument_named_like_a_key_is_refused(keyed, recorder, name):
         keyed.invoke("Hi", **{name: "sk-other"})
 
     assert recorder.count == 0
-    # How to choose the key per call, as the README says.
+    # How to choose the key per call, as docs/guide.md says.
     assert 'configurable_fields(api_key=ConfigurableField(id="api_key"))' in str(
         raised.value
     )
