@@ -64,6 +64,45 @@ def test_the_readme_is_at_most_3000_words() -> None:
     assert len((ROOT / "README.md").read_text(encoding="utf-8").split()) <= 3000
 
 
+def _headings(document: Path) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings (code blocks skipped)."""
+    anchors: set[str] = set()
+    text = re.sub(
+        r"^```.*?^```\s*$", "", document.read_text(encoding="utf-8"), flags=re.M | re.S
+    )
+    for heading in re.findall(r"^#{1,6}\s+(.*)$", text, re.M):
+        anchor = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        count = sum(
+            1 for seen in anchors if re.fullmatch(rf"{re.escape(anchor)}(-\d+)?", seen)
+        )
+        anchors.add(f"{anchor}-{count}" if count else anchor)
+    return anchors
+
+
+def test_every_link_between_the_documents_lands() -> None:
+    documents = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *ROOT.glob("docs/*.md")]
+    checked = 0
+    for document in documents:
+        text = re.sub(
+            r"^```.*?^```\s*$",
+            "",
+            document.read_text(encoding="utf-8"),
+            flags=re.M | re.S,
+        )
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"\w+:", target):  # another site
+                continue
+            file, _, anchor = target.partition("#")
+            linked = (document.parent / file).resolve() if file else document
+            assert linked.exists(), f"{document.name} links to missing {target}"
+            if anchor and linked.suffix == ".md":
+                assert anchor in _headings(linked), (
+                    f"{document.name}: no heading {target}"
+                )
+                checked += 1
+    assert checked >= 20, "the documents' links were not found"
+
+
 def run_test_function(function: Any) -> None:
     """Run a README test function as pytest would, with a fresh fixture if asked."""
     with contextlib.ExitStack() as fixtures:
