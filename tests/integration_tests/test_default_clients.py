@@ -653,7 +653,8 @@ def test_a_forked_child_calls_on_a_connection_of_its_own(
     model = ChatSegmindGPT4o()
     assert model.invoke("parent").content == f"{REPLY}parent"  # its socket pooled
 
-    assert exit_code_of_forked(lambda: model.invoke("child").content) == 0
+    with clients.DEFAULT_CLIENTS._lock:  # as held by another thread at the fork
+        assert exit_code_of_forked(lambda: model.invoke("child").content) == 0
     assert model.invoke("parent again").content == f"{REPLY}parent again"
     assert [r.body["messages"][-1]["content"] for r in segmind_emulator.requests] == [
         "parent",
