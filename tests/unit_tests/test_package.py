@@ -1,4 +1,4 @@
-"""The package's public surface and its import cost."""
+"""The package's public surface, its import cost, and its use under `python -OO`."""
 
 from __future__ import annotations
 
@@ -73,3 +73,60 @@ def test_the_pytest_plugin_imports_nothing_heavy() -> None:
             "langchain_segmind.testing.pytest_plugin",
         ]
     )
+
+
+# Under -OO, which drops docstrings (`Generic`'s too, on 3.11): a TypedDict, a
+# pydantic model, a function and an `@tool` (given its description) bound, and
+# a TypedDict as structured output.
+_UNDER_OO = """
+import json
+from typing import TypedDict
+
+import httpx2
+from langchain_core.tools import tool
+from pydantic import BaseModel
+
+from langchain_segmind import ChatSegmindGPT4o
+
+
+class Weather(TypedDict):
+    '''The weather in a city.'''
+
+    city: str
+
+
+class Answer(BaseModel):
+    '''An answer.'''
+
+    text: str
+
+
+def add(a: int, b: int) -> int:
+    '''Add two numbers.'''
+    return a + b
+
+
+@tool(description="Shout the text.")
+def shout(text: str) -> str:
+    return text.upper()
+
+
+function = {"name": "Weather", "arguments": json.dumps({"city": "Paris"})}
+call = {"id": "c1", "type": "function", "function": function}
+message = {"role": "assistant", "content": '{"city": "Rome"}', "tool_calls": [call]}
+reply = {"choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}]}
+answer = httpx2.MockTransport(lambda _: httpx2.Response(200, json=reply))
+model = ChatSegmindGPT4o(api_key="k", http_client=httpx2.Client(transport=answer))
+bound = model.bind_tools([Weather, Answer, add, shout])
+print(bound.invoke("Hi").tool_calls[0]["args"])
+print(model.with_structured_output(Weather).invoke("Hi"))
+"""
+
+
+def test_tools_and_structured_output_work_without_docstrings() -> None:
+    run = subprocess.run(
+        [sys.executable, "-OO", "-c", _UNDER_OO], capture_output=True, text=True
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["{'city': 'Paris'}", "{'city': 'Rome'}"]
