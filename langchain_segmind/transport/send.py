@@ -98,18 +98,18 @@ class Call:
 
     url: str
     api_key: SecretStr | None = field(repr=False)
-    body: Mapping[str, Any] | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Mapping[str, Any] | None
+    headers: Mapping[str, str]
     """The caller's extra headers, already checked (`check_caller_headers`)."""
-    timeout: float | None = None
-    max_retries: int = 2
-    model: str = ""
-    async_backend: str = "httpx2"
-    job: SegmindJob | None = None
+    timeout: float | None
+    max_retries: int
+    model: str
+    async_backend: str
+    job: SegmindJob | None
     """An accepted v2 job this call collects, never submitting (`resume`)."""
-    queued: bool = False
+    queued: bool
     """Whether it runs as a v2 job (`queue.exchange`), not as one request."""
-    account: str = field(default="", repr=False)
+    account: str = field(repr=False)
     """`callbacks.account_id` of its key, whose balance its answers report."""
     content: bytes | None = field(init=False, repr=False, compare=False)
     method: str = field(init=False, repr=False, compare=False)
