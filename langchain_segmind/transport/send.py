@@ -268,7 +268,7 @@ def checked(check: Callable[[Any], Any]) -> WrapValidator:
                 check(value)
             except SegmindInputError as refused:  # `(5, 60)`: what to give instead
                 raise refused from error
-            raise
+            raise  # a value only pydantic refuses: an int with no float form
         return check(value)
 
     return WrapValidator(validate)

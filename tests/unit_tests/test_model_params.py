@@ -320,3 +320,12 @@ def test_chat_openais_other_forms_get_the_packages_message(argument, value, mess
 def test_per_phase_timeouts_are_pointed_at_your_own_client():
     with pytest.raises(SegmindInputError, match="your own http_client"):
         ChatSegmindGPT4o(timeout=httpx2.Timeout(60.0, connect=5.0))
+
+
+def test_a_timeout_int_that_cannot_be_read_as_a_float_is_refused():
+    class Seconds(int):  # an int, as the package's own check asks
+        def __float__(self) -> float:
+            raise TypeError("no float")
+
+    with pytest.raises(SegmindInputError, match=r"timeout\n.*valid number"):
+        ChatSegmindGPT4o(timeout=Seconds(5))
