@@ -1,9 +1,12 @@
-"""The package's public surface, its import cost, and its use under `python -OO`."""
+"""The package's public surface, its import cost, its use under `python -OO`, and
+the private names of other libraries it uses (one of langchain-core's)."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +133,41 @@ def test_tools_and_structured_output_work_without_docstrings() -> None:
 
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == ["{'city': 'Paris'}", "{'city': 'Rome'}"]
+
+
+# langchain-core's partner packages (ChatOpenAI) use this one too.
+_PRIVATE_NAMES_ALLOWED = {"langchain_core.utils.utils._build_model_kwargs"}
+
+
+def _private_names_of_other_libraries(source: str) -> list[str]:
+    """`library.module._name` for each private name `source` imports or reads."""
+    names, modules = [], {}  # a name bound to a module -> the module's name
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names.append(alias.name)
+                bound = alias.asname or alias.name.partition(".")[0]
+                modules[bound] = alias.name if alias.asname else bound
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names += [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            names.append(f"{modules.get(node.value.id, '')}.{node.attr}")
+    ours = sys.stdlib_module_names | {"", "langchain_segmind", "__future__"}
+    return [
+        name
+        for name in names
+        if name.partition(".")[0] not in ours
+        and any(p.startswith("_") and not p.endswith("__") for p in name.split("."))
+        and name not in _PRIVATE_NAMES_ALLOWED
+    ]
+
+
+def test_the_package_uses_no_private_name_of_another_library() -> None:
+    package = Path(langchain_segmind.__file__).parent
+    used = {
+        str(path.relative_to(package)): names
+        for path in sorted(package.rglob("*.py"))
+        if (names := _private_names_of_other_libraries(path.read_text()))
+    }
+
+    assert used == {}
