@@ -9,7 +9,7 @@
 
 Environments come from `uv.lock` through uv: `.venv/` holds the locked versions,
 `.venv-lowest/` the lowest versions pyproject.toml allows. When no `uv` is on
-PATH, the pinned one below is installed with pip into `.tools/` first.
+PATH, the pinned one below is installed with pip into `.tools/` first (no venv).
 """
 
 from __future__ import annotations
@@ -66,9 +66,10 @@ def uv() -> str:
     own = TOOLS / SCRIPTS / f"uv{EXE}"
     if not own.exists():
         print(f"installing uv {UV_VERSION} into {TOOLS}", flush=True)
-        run(sys.executable, "-m", "venv", TOOLS)
-        tools_python = TOOLS / SCRIPTS / f"python{EXE}"
-        run(tools_python, "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}")
+        # `--target`, not a venv: Debian's and Ubuntu's Python has no `ensurepip`
+        # (nor so `venv` with pip) unless python3-venv is installed.
+        pip = (sys.executable, "-m", "pip", "install", "--quiet", "--target", TOOLS)
+        run(*pip, f"uv=={UV_VERSION}")
     return str(own)
 
 
