@@ -9,12 +9,13 @@ bundled emulator on 127.0.0.1 and says so, so it works on any machine.
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import ExitStack
 from typing import Any
 
 from langchain_core.prompts import ChatPromptTemplate
 
-from langchain_segmind import ChatSegmindClaude, ChatSegmindGPT4o
+from langchain_segmind import ChatSegmindClaude, ChatSegmindGPT4o, SegmindError
 
 # The conversation of the example on Segmind's API page.
 PROMPT = ChatPromptTemplate.from_messages(
@@ -59,4 +60,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except SegmindError as error:  # typed, the key in no part of it
+        sys.exit(f"The call failed: {type(error).__name__}: {error}")
