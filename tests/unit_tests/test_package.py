@@ -1,5 +1,6 @@
-"""The package's public surface, its import cost, its use under `python -OO`, and
-the private names of other libraries it uses (one of langchain-core's)."""
+"""The package's public surface, its import cost, its use under `python -OO` and
+without its extras, and the private names of other libraries it uses (one of
+langchain-core's)."""
 
 from __future__ import annotations
 
@@ -171,3 +172,57 @@ def test_the_package_uses_no_private_name_of_another_library() -> None:
     }
 
     assert used == {}
+
+
+# The runtime dependencies are langchain-core, httpx2 (with its httpcore2) and
+# pydantic; these come only with an extra, a legacy client or pytest.
+_EXTRAS = ("aiohttp", "httpx_aiohttp", "multidict", "langchain", "langgraph", "httpx")
+_WITHOUT_EXTRAS = f"""
+import asyncio, importlib, pkgutil, sys
+for name in {_EXTRAS!r}:
+    sys.modules[name] = None  # importing it raises ImportError
+
+import httpx2
+import langchain_segmind
+from langchain_segmind import ChatSegmindGPT4o, SegmindInputError
+
+optional = ("langchain_segmind.middleware", "langchain_segmind.testing.__main__")
+for module in pkgutil.walk_packages(langchain_segmind.__path__, "langchain_segmind."):
+    if not module.name.startswith(optional):
+        importlib.import_module(module.name)
+try:
+    importlib.import_module("langchain_segmind.middleware")
+except ImportError as error:
+    print(error)
+
+reply = {{"choices": [{{"message": {{"role": "assistant", "content": '{{"a": 1}}'}}}}]}}
+def answer(request):
+    return httpx2.Response(200, json=reply)
+model = ChatSegmindGPT4o(
+    api_key="k",
+    http_client=httpx2.Client(transport=httpx2.MockTransport(answer)),
+    http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(answer)),
+)
+print(model.invoke("Hi").content, asyncio.run(model.ainvoke("Hi")).content)
+print(model.with_structured_output({{"title": "A", "type": "object"}}).invoke("Hi"))
+try:
+    ChatSegmindGPT4o(api_key="k", async_transport="aiohttp")
+except SegmindInputError as error:
+    print(error)
+"""
+
+
+def test_the_package_needs_none_of_its_extras() -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_EXTRAS], capture_output=True, text=True
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "langchain_segmind.middleware needs LangChain's agents: install the "
+        "`agents` extra (langchain-segmind[agents]) or `langchain`",
+        '{"a": 1} {"a": 1}',
+        "{'a': 1}",
+        'async_transport="aiohttp" needs the aiohttp extra: '
+        'pip install "langchain-segmind[aiohttp]"',
+    ]
