@@ -17,6 +17,17 @@ from langchain_segmind.testing import pytest_plugin
 
 pytest_plugins = ["pytester"]
 
+
+@pytest.fixture(autouse=True)
+def _without_heavy_plugins(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The test environment's heaviest plugins, which the sessions do not use:
+    # loading them takes about 2 s a session.
+    heavy = ("hypothesispytest", "langsmith_plugin", "codspeed", "recording")
+    monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(f"-p no:{name}" for name in heavy))
+
+
 USERS_TESTS = """
 import asyncio
 import socket
