@@ -245,6 +245,12 @@ class _Protocol(asyncio.StreamReaderProtocol):
         self.unread += len(data)
         super().data_received(data)
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        # A server that answers early (a 413 to a large prompt) and then resets
+        # the connection: its answer is read first, then the end, as the sync
+        # socket does (asyncio's reader raises before what it holds).
+        super().connection_lost(None if self.unread else exc)
+
 
 class _AsyncStream(httpcore2.AsyncNetworkStream):
     """A default async client's connection, its failures httpcore2's exceptions."""

@@ -1,7 +1,8 @@
-"""A server that takes the connection but never reads the request.
+"""Servers that take the connection but do not read the whole request.
 
 The default clients give writes no timeout of their own: the call's deadline
-ends them (a sync socket bounded by the time left, `asyncio.timeout`).
+ends them (a sync socket bounded by the time left, `asyncio.timeout`). A server
+may also answer before reading the request, then reset the connection.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 
 import pytest
 
-from langchain_segmind import SegmindTimeoutError
+from langchain_segmind import SegmindBadRequestError, SegmindTimeoutError
 from langchain_segmind.transport.deadline import Clock
 from tests.integration_tests.support import (
     PATHS,
@@ -47,3 +48,31 @@ def test_a_large_prompt_a_server_never_reads_ends_at_the_timeout(
         done.set()
 
     assert 0.9 < elapsed < 1.45
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_an_answer_sent_before_the_prompt_was_read_is_the_error_raised(
+    path: str,
+) -> None:
+    if path == "aiohttp":
+        pytest.importorskip("httpx_aiohttp")
+    body = b'{"error": "request body too large"}'
+    answer = (
+        b"HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\n"
+        b"x-request-id: req-413\r\nconnection: close\r\n"
+        b"content-length: %d\r\n\r\n%s" % (len(body), body)
+    )
+
+    def answer_then_reset(connection: socket.socket) -> None:
+        connection.recv(1024)
+        connection.sendall(answer)  # closed with the prompt unread: a reset
+
+    with one_connection_server(answer_then_reset, receive_buffer=4096) as base_url:
+        model = model_on(base_url, path, timeout=5.0)
+        with pytest.raises(SegmindBadRequestError) as raised:
+            run(path, invoke(model, path, LARGE_PROMPT))
+
+    assert raised.value.status_code == 413
+    assert raised.value.request_id == "req-413"
+    assert "request body too large" in str(raised.value)
+    assert "billed" not in str(raised.value)
