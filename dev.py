@@ -102,11 +102,15 @@ def sync(groups: tuple[str, ...], *, exact: bool = True) -> None:
 
 def sync_lowest() -> None:
     """Install the lowest allowed direct dependencies into `.venv-lowest/`, exactly."""
-    if not LOWEST_PYTHON.exists():
+    made_for = LOWEST_VENV / "pyvenv.cfg"
+    this_python = "version_info = {}.{}.".format(*sys.version_info)  # as uv writes
+    lines = made_for.read_text().splitlines() if made_for.exists() else []
+    if not any(line.startswith(this_python) for line in lines):
         run(
             uv(),
             "venv",
             "--quiet",
+            "--clear",
             "--python",
             sys.executable,
             LOWEST_VENV,
