@@ -74,11 +74,13 @@ NO_CONNECTION = f"{NOT_SENT}: the HTTP client had no connection ready in time"
 # What httpx and aiohttp say when a closed client is asked to send.
 _CLIENT_CLOSED = ("as the client has been closed.", "Session is closed")
 # What asyncio says when a connection of another event loop (closed, or still
-# open: aiohttp's, or httpcore2's on a loop running in another thread) is used.
+# open: aiohttp's, or httpcore2's on a loop running in another thread) is used;
+# the last, that loop's in debug mode (`python -X dev`).
 _OTHER_LOOP = (
     "Event loop is closed",
     "attached to a different loop",
     "is bound to a different event loop",
+    "invoked on an event loop other than the current one",
 )
 # How Anthropic, OpenAI and Gemini word "the prompt is longer than the window".
 _CONTEXT_OVERFLOW = re.compile(

@@ -505,12 +505,14 @@ def test_an_async_client_reused_in_a_new_event_loop_never_pays_twice(
     assert len([r for r in own_emulator.requests if r.method == "POST"]) <= 2
 
 
+@pytest.mark.parametrize("debug", [False, True], ids=["normal", "debug-mode"])
 def test_an_async_client_whose_loop_runs_in_another_thread_is_named(
-    own_emulator: SegmindEmulator,
+    own_emulator: SegmindEmulator, debug: bool
 ) -> None:
     client = httpx2.AsyncClient()
     model = model_on(own_emulator.base_url, http_async_client=client)
     loop = asyncio.new_event_loop()
+    loop.set_debug(debug)  # as under `python -X dev`, which words the refusal apart
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:
