@@ -530,7 +530,7 @@ def report(
 def write_report(path: Path, lines: Sequence[str]) -> None:
     """Write the report, keeping the hand-written part of the old one."""
     text = "\n".join(lines)
-    old = path.read_text() if path.exists() else ""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
     if KEEP_MARKER in old:
         text += "\n" + old[old.index(KEEP_MARKER) :]
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
