@@ -498,7 +498,11 @@ def _aiohttp_transport(
             socket_factory=keepalive_socket,
         )
         return aiohttp.ClientSession(
-            connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            # An answer's head as long as httpcore2 reads (aiohttp's: 8190 bytes).
+            max_line_size=100 * 1024,
+            max_field_size=100 * 1024,
         )
 
     return AiohttpTransport(

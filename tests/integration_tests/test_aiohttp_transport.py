@@ -149,3 +149,17 @@ async def test_an_answer_that_is_not_http_is_a_response_error_with_no_key(
         await model.ainvoke("hello")
 
     assert_key_nowhere(caught.value, emulator.api_key)
+
+
+async def test_an_answer_with_a_large_header_block_is_read_as_on_httpx2(
+    emulator: SegmindEmulator,
+) -> None:
+    # Under httpcore2's 100 KiB for a head; aiohttp's own limit is 8190 bytes.
+    reply = {"choices": [{"message": {"role": "assistant", "content": "hi"}}]}
+    emulator.inject(Fault(status=200, body=reply, headers={"link": "<a>," * 15_000}))
+    model = new_model(emulator, ChatSegmindGPT4o, async_transport="aiohttp")
+
+    message = await model.ainvoke("hello")
+
+    assert message.content == "hi"
+    assert len(emulator.requests) == 1
