@@ -2,8 +2,8 @@
 
 Requests: system text goes into Segmind's top-level `instruction`; turns are
 merged so that user and assistant alternate, starting with a user turn; empty
-turns are dropped; an assistant turn's thinking blocks go first in it, merged
-or not.
+turns are dropped (a blank last one after the assistant's is refused); an
+assistant turn's thinking blocks go first in it, merged or not.
 Answers: `content` blocks (text, thinking, tool_use), `stop_reason`, `usage`.
 """
 
@@ -22,7 +22,7 @@ from langchain_segmind.conversion.types import (
     answer_message,
     read_usage,
 )
-from langchain_segmind.errors import SegmindUnsupportedContentError
+from langchain_segmind.errors import SegmindInputError, SegmindUnsupportedContentError
 
 MAX_TEMPERATURE = 1.0
 SUPPORTED_RESPONSE_FORMATS = frozenset({"json_schema"})
@@ -60,10 +60,12 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
     """Render turns as `{"messages": [...]}`, plus `"instruction"` for system text."""
     instructions: list[str] = []
     messages: list[dict[str, Any]] = []
+    last_role = None
     for turn in turns:
         if turn.role == "system":
             instructions.append(_system_text(turn, model))
             continue
+        last_role = turn.role
         blocks = [b for p in turn.parts if (b := _render_part(p, turn.role, model))]
         if not blocks:
             continue
@@ -74,6 +76,13 @@ def render_conversation(turns: Sequence[Turn], model: str) -> dict[str, Any]:
                 merged.sort(key=lambda block: block["type"] not in _THINKING)
         else:
             messages.append({"role": turn.role, "content": blocks})
+    if last_role != "assistant" and messages and messages[-1]["role"] == "assistant":
+        # Claude would continue the assistant's message instead of answering.
+        raise SegmindInputError(
+            f"the last message has no text or media for Segmind model {model!r} "
+            "(Claude refuses blank text), and dropping it would make Claude "
+            "continue the assistant message before it: give it some text"
+        )
     if messages and messages[-1]["role"] == "assistant":
         # Anthropic refuses a final assistant turn that ends in white space;
         # the text is never empty once stripped: `_render_part` drops blank text.

@@ -1,6 +1,7 @@
 """Input refused before sending: media the profile refuses, deep or circular content.
 
-Also what `resume` refuses, and the trimming of a final Claude prefill.
+Also what `resume` refuses, and the trimming of a final Claude prefill (and a
+blank last message that would leave one).
 """
 
 from __future__ import annotations
@@ -253,6 +254,16 @@ def test_an_assistant_text_ending_in_white_space_is_trimmed_only_when_last(
         "role": "assistant",
         "content": [{"type": "text", "text": "Sure"}, {"type": "text", "text": ":"}],
     }
+
+
+@pytest.mark.parametrize("blank", ["", " \n", [{"type": "text", "text": " "}]])
+def test_a_blank_last_message_after_claudes_is_refused_not_dropped(
+    recorder: Any, claude: Any, blank: Any
+) -> None:
+    # Dropped, it would leave a prefill: Claude would go on with "Sure?".
+    with pytest.raises(SegmindInputError, match="the last message has no text"):
+        claude.invoke([HumanMessage("Hi"), AIMessage("Sure?"), HumanMessage(blank)])
+    assert recorder.requests == []
 
 
 @pytest.mark.parametrize(
