@@ -174,6 +174,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         "input_tokens",
         "output_tokens",
         input_details=_INPUT_DETAILS,
+        output_details={"reasoning": "output_tokens_details.thinking_tokens"},
         apart=_CACHE,
     )
     cached = usage.get("input_token_details", {}) if usage else {}

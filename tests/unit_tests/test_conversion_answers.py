@@ -650,3 +650,18 @@ def test_openai_logprobs_asked_for_are_response_metadata(
     assert message.response_metadata["logprobs"] == logprobs
     assert chunk.response_metadata["logprobs"] == logprobs
     assert "logprobs" not in gpt.invoke("Hi").response_metadata
+
+
+def test_claude_thinking_tokens_are_reasoning_tokens(
+    recorder: Any, claude: Any
+) -> None:
+    # As `ChatAnthropic`: a breakdown of `output_tokens`, not added to them.
+    usage = {"input_tokens": 10, "output_tokens": 40}
+    details = {"output_tokens_details": {"thinking_tokens": 25}}
+    recorder.reply(recorder.anthropic_payload(usage=usage | details))
+    assert claude.invoke("Hi").usage_metadata == {
+        "input_tokens": 10,
+        "output_tokens": 40,
+        "total_tokens": 50,
+        "output_token_details": {"reasoning": 25},
+    }
