@@ -198,4 +198,6 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
     )
     if details:  # kept as `ChatAnthropic` keeps them
         answer.response_metadata["stop_details"] = details
+    if isinstance(sequence := payload.get("stop_sequence"), str):  # it stopped at
+        answer.response_metadata["stop_sequence"] = sequence  # `ChatAnthropic`'s key
     return answer

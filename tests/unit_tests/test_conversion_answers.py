@@ -665,3 +665,16 @@ def test_claude_thinking_tokens_are_reasoning_tokens(
         "total_tokens": 50,
         "output_token_details": {"reasoning": 25},
     }
+
+
+def test_the_stop_sequence_claude_stopped_at_is_response_metadata(
+    recorder: Any, claude: Any
+) -> None:
+    recorder.reply(recorder.anthropic_payload())
+    recorder.reply(
+        recorder.anthropic_payload(
+            "1, 2", stop_reason="stop_sequence", stop_sequence="3"
+        )
+    )
+    assert "stop_sequence" not in claude.invoke("Hi").response_metadata
+    assert claude.invoke("Hi").response_metadata["stop_sequence"] == "3"
