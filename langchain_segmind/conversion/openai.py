@@ -138,6 +138,8 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         reasoning=_text(message.get("reasoning_content")),
         refusal=message.get("refusal") or _text(message.get("content"), "refusal"),
     )
+    if isinstance(audio := message.get("audio"), dict):  # clip and transcript
+        answer.additional_kwargs["audio"] = audio  # where `ChatOpenAI` keeps them
     if choice.get("logprobs") is not None:  # asked for: `ChatOpenAI` keeps them so
         answer.response_metadata["logprobs"] = choice["logprobs"]
     for key in ("system_fingerprint", "service_tier"):  # as `ChatOpenAI` has them

@@ -678,3 +678,14 @@ def test_the_stop_sequence_claude_stopped_at_is_response_metadata(
     )
     assert "stop_sequence" not in claude.invoke("Hi").response_metadata
     assert claude.invoke("Hi").response_metadata["stop_sequence"] == "3"
+
+
+def test_an_openai_audio_answer_keeps_its_clip_and_transcript(
+    recorder: Any, gpt: Any
+) -> None:
+    # With `modalities=["text", "audio"]`: where `ChatOpenAI` has it.
+    audio = {"id": "audio_1", "data": "UklGRg==", "expires_at": 1, "transcript": "Hi"}
+    payload = recorder.openai_payload(None)
+    payload["choices"][0]["message"]["audio"] = audio
+    recorder.reply(payload)
+    assert gpt.invoke("Hi").additional_kwargs == {"audio": audio}
