@@ -598,7 +598,7 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
 
     def unusable(problem: str) -> SegmindResponseError:
         return SegmindResponseError(
-            f"Segmind answered with {problem}",
+            f"Segmind answered with {problem}{billed_clause(call.method)}",
             status_code=status,
             request_id=request_id,
             body=_excerpt(body),

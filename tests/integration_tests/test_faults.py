@@ -221,6 +221,9 @@ async def test_an_answer_broken_on_the_wire_is_typed_and_sent_once(
     assert caught.value.message.startswith(message), caught.value.message
     assert caught.value.is_retryable is False
     assert len(emulator.requests) == 1
+    # A success Segmind answered was billed; an error answer was not.
+    billed = "may have been billed" in caught.value.message
+    assert billed == (caught.value.status_code == 200)
 
 
 @pytest.mark.parametrize(
