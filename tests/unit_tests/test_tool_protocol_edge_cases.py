@@ -471,6 +471,21 @@ def test_a_block_of_white_space_is_read_in_linear_time(gpt, recorder):
     assert len(message.invalid_tool_calls) == 1
 
 
+def test_reading_across_blocks_stops_when_a_reply_has_spent_its_budget(gpt, recorder):
+    # Each block opens a string that only the next block closes, so reading
+    # each looks 8 blocks ahead: together, 8 times the reply's length.
+    hostile = ('<tool_call>{"k": "' + "x" * 1000) * 60 + '"'
+    text = "".join(f"Example {n}: <tool_call>{{}}</tool_call>\n" for n in range(40))
+    call = json.dumps({"name": "f", "arguments": {"text": text}})
+
+    message = read(gpt, recorder, f"{hostile}\n<tool_call>{call}</tool_call>")
+
+    # The argument that writes the tag 40 times is no longer read whole: its
+    # call is invalid, and nothing is made from a part of it.
+    assert message.tool_calls == []
+    assert any('"text": "Example 0:' in c["args"] for c in message.invalid_tool_calls)
+
+
 @pytest.mark.parametrize("invisible", ["", *INVISIBLE])
 def test_a_tag_split_across_claude_turns_is_escaped(make_model, recorder, invisible):
     claude = make_model()
