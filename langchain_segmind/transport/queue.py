@@ -2,7 +2,8 @@
 
 A queued result reads exactly like a direct answer: its `output` is the
 provider's JSON, its `metrics` stand in for v1's credit headers. Every failure
-after Segmind accepted (and billed) a job carries it as `error.job`.
+after Segmind accepted (and billed) a job carries it as `error.job`, but for
+an output that came whole and cannot be read: a resume would fetch the same.
 """
 
 from __future__ import annotations
@@ -148,7 +149,8 @@ def exchange(call: Call, client: SyncClient | None = None) -> Answer:
         waits = _waits(deadline, job)
         while _pending(send(status, client, deadline=deadline), job):
             deadline.clock.sleep(next(waits))
-        return _result(send(result, client, deadline=deadline), job, call)
+        answer = _result(send(result, client, deadline=deadline), job, call)
+    return _output(answer, job)
 
 
 async def aexchange(call: Call, client: AsyncClient | None = None) -> Answer:
@@ -163,7 +165,8 @@ async def aexchange(call: Call, client: AsyncClient | None = None) -> Answer:
         waits = _waits(deadline, job)
         while _pending(await asend(status, client, deadline=deadline), job):
             await deadline.clock.asleep(next(waits))
-        return _result(await asend(result, client, deadline=deadline), job, call)
+        answer = _result(await asend(result, client, deadline=deadline), job, call)
+    return _output(answer, job)
 
 
 _RESUME_HINT = (
@@ -304,6 +307,7 @@ def _waits(deadline: Deadline, job: SegmindJob) -> Iterator[float]:
 
 
 def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
+    """The job's result: its output as it came (a string as UTF-8, key redacted)."""
     payload = answer.payload if isinstance(answer.payload, Mapping) else {}
     if payload.get("status") == "FAILED":
         reason = str(payload.get("error") or "the job failed")
@@ -313,14 +317,8 @@ def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
     output: Any = payload.get("output")
     if isinstance(output, str):
         # Redacted before JSON reads the escapes the key may be spelled in.
-        written = without_key(output.encode("utf-8", "surrogatepass"), call.api_key)
-        output = read_json(
-            written,
-            lambda problem: SegmindResponseError(
-                f"the job's output is {problem}", request_id=job.request_id
-            ),
-        )
-    if not isinstance(output, Mapping):
+        output = without_key(output.encode("utf-8", "surrogatepass"), call.api_key)
+    elif not isinstance(output, Mapping):
         raise SegmindResponseError(
             f"queued job {job.request_id} ended {payload.get('status')!r} without "
             "an answer",
@@ -334,3 +332,30 @@ def _result(answer: Answer, job: SegmindJob, call: Call) -> Answer:
         if metrics.get(key) is not None:
             headers[header] = str(metrics[key])
     return Answer(answer.status_code, headers, output, job)
+
+
+def _output(answer: Answer, job: SegmindJob) -> Answer:
+    """`answer` with its output read as JSON.
+
+    Called once the job is collected: an output that cannot be read came
+    whole, was billed, and would come the same to a resume, so its error
+    carries no job, and the result's cost, as a v1 answer's would.
+    """
+    if not isinstance(answer.payload, bytes):
+        return answer
+
+    def unreadable(problem: str) -> SegmindResponseError:
+        error = SegmindResponseError(
+            f"the job's output is {problem}; Segmind billed the job, and resuming "
+            "it would fetch the same output",
+            status_code=answer.status_code,
+            request_id=job.request_id,
+        )
+        error.headers = answer.headers
+        return error
+
+    output = read_json(answer.payload, unreadable)
+    if not isinstance(output, Mapping):
+        text = answer.payload[:200].decode("utf-8", "replace")
+        raise unreadable(f"not a JSON object: {text!r}")
+    return replace(answer, payload=output)

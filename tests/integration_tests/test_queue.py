@@ -42,6 +42,7 @@ from langchain_segmind import (
     SegmindResponseError,
     SegmindServerError,
     SegmindTimeoutError,
+    get_segmind_callback,
 )
 from langchain_segmind.testing import FakeClock, Fault, SegmindEmulator
 from tests.integration_tests.support import (
@@ -374,22 +375,12 @@ async def test_a_submit_answer_without_the_jobs_id_and_urls_is_a_response_error(
         ),
         ({"status": "FAILED"}, SegmindJobFailedError, "the job failed"),
         (
-            {"status": "COMPLETED", "output": "upstream busy"},
-            SegmindResponseError,
-            "the job's output is not JSON: 'upstream busy'",
-        ),
-        (
             {"status": "COMPLETED"},
             SegmindResponseError,
             "queued job {job} ended 'COMPLETED' without an answer",
         ),
-        (
-            {"status": "COMPLETED", "output": "[1, 2]"},
-            SegmindResponseError,
-            "queued job {job} ended 'COMPLETED' without an answer",
-        ),
     ],
-    ids=["failed", "failed-silently", "output-not-json", "no-output", "output-a-list"],
+    ids=["failed", "failed-silently", "no-output"],
 )
 async def test_a_result_without_an_answer_fails_with_the_job_to_resume(
     result: dict[str, Any],
@@ -419,6 +410,55 @@ async def test_a_result_without_an_answer_fails_with_the_job_to_resume(
     # The job itself completed at Segmind: resuming it collects the answer.
     resumed = model.resume(caught.value.job)
     assert resumed.content == REPLY + PROMPT
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("output", "problem"),
+    [
+        ("upstream busy", "not JSON: 'upstream busy'"),
+        ("[" * 5000 + "]" * 5000, "JSON nested too deeply to read"),
+        ("[1, 2]", "not a JSON object: '[1, 2]'"),
+    ],
+    ids=["not-json", "too-deep", "a-list"],
+)
+async def test_an_unreadable_output_is_billed_and_counted_as_v1_counts_it(
+    output: str,
+    problem: str,
+    mode: str,
+    emulator: SegmindEmulator,
+    make_model: ModelFactory,
+    model_with_fault_before: FaultedModel,
+) -> None:
+    # The same answer, as v1's body and as a v2 job's output with its metrics.
+    credits = {"x-cost": "0.5", "x-remaining-credits": "9999.5"}
+    emulator.inject(Fault(status=200, body=output, headers=credits))
+    v1 = make_model(ChatSegmindGPT4o, api_version="v1")
+    metrics = {"cost": 0.5, "remaining_credits": 9999.5}
+    result = {"status": "COMPLETED", "metrics": metrics, "output": output}
+    v2, hook = model_with_fault_before(
+        Fault(status=200, body=result), is_result_fetch, ChatSegmindGPT4o
+    )
+
+    totals = []
+    for model in (v1, v2):
+        with (
+            get_segmind_callback() as usage,
+            pytest.raises(SegmindResponseError) as caught,
+        ):
+            await call(model, mode, PROMPT)
+        totals.append((usage.failed_requests, usage.total_cost))
+        assert usage.remaining_credits == 9999.5
+
+    assert hook.armed
+    assert totals == [(1, 0.5)] * 2
+    assert caught.value.message == (
+        f"the job's output is {problem}; Segmind billed the job, and resuming it "
+        "would fetch the same output"
+    )
+    assert caught.value.request_id == job_id(emulator)
+    assert caught.value.job is None  # Segmind keeps that output: a resume gets it
+    assert "resume(" not in str(caught.value)
 
 
 # -- transient failures on each step -------------------------------------------------
