@@ -46,6 +46,7 @@ MAX_POLL_DELAY = 5.0
 LAST_POLL_ANSWER_TIME = 1.0
 _PENDING = ("QUEUED", "PROCESSING")  # a tuple: a status may be unhashable
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
+_FAILED = re.compile(r'"status"\s*:\s*"FAILED"')  # in a body cut at 2,000 characters
 _RESUME_OPTIONS = frozenset(
     {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}
 )
@@ -182,8 +183,11 @@ def _carrying(job: SegmindJob) -> Iterator[None]:
         yield
     except SegmindError as error:
         forget_stack_locals(error)  # `_result`'s frames hold the output as it came
-        # The result endpoint's FAILED is a 422; a 404, a job Segmind lacks.
-        if error.status_code == 422 or isinstance(error, SegmindNotFoundError):
+        # A 422 saying FAILED, as the result's does (a status poll's 422 is
+        # undocumented: else the poll was refused, and the job may go on); a
+        # 404, a job Segmind lacks.
+        failed = error.status_code == 422 and _FAILED.search(error.body or "")
+        if failed or isinstance(error, SegmindNotFoundError):
             raise _ended(job, error) from error
         error.job = job
         error.request_id = error.request_id or job.request_id

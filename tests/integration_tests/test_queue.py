@@ -461,6 +461,27 @@ async def test_an_unreadable_output_is_billed_and_counted_as_v1_counts_it(
     assert "resume(" not in str(caught.value)
 
 
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_422_on_a_status_poll_not_saying_failed_keeps_the_job(
+    mode: str, emulator: SegmindEmulator, model_with_fault_before: FaultedModel
+) -> None:
+    # Segmind documents a 422 for a FAILED result only: on a status poll,
+    # without FAILED, it may be the poll refused while the job goes on.
+    fault = error_fault(422, "request_id: invalid format")
+    model, hook = model_with_fault_before(fault, is_status_poll, ChatSegmindGPT4o)
+
+    with pytest.raises(SegmindBadRequestError) as caught:
+        await call(model, mode, PROMPT)
+
+    assert hook.armed
+    assert type(caught.value) is SegmindBadRequestError  # not a failed job
+    assert caught.value.message == "request_id: invalid format"
+    assert caught.value.job is not None
+    assert caught.value.job.request_id == job_id(emulator)
+    assert "llm.resume(error.job)" in str(caught.value)
+    assert model.resume(caught.value.job).content == REPLY + PROMPT
+
+
 # -- transient failures on each step -------------------------------------------------
 
 
