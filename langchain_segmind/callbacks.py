@@ -271,7 +271,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         self.by_model: dict[str, ModelUsage] = {}
         self._segmind_runs: dict[UUID, str] = {}  # run id -> slug
         self._counted_requests: dict[str, None] = {}  # as an ordered set
-        self._failed_jobs: dict[str, str] = {}  # request id -> slug
+        # request id -> slug, and whether its cost comes with its resume
+        self._failed_jobs: dict[str, tuple[str, bool]] = {}
         self._streamed_runs: dict[UUID, bool] = {}  # counted when their chunk came
 
     def __repr__(self) -> str:
@@ -424,17 +425,19 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                 return  # a job's request is counted once
             self.failed_requests += 1
             self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
-            if job:
-                _remember(self._failed_jobs, job.request_id, model)
+            cost = None
             if isinstance(error, SegmindError):
                 self._note_balance(_number(error.headers.get("x-remaining-credits")))
-                # An answer cut after its success status was billed (a v2 job
-                # counts its cost when resumed); an error answer is not.
+                # An answer that came after its success status was billed, an
+                # error answer not. A job's cost comes with its result: one
+                # not fetched yet counts it when resumed, and only then.
                 status = error.status_code
-                if status is not None and status < 400 and job is None:
-                    cost = _number(error.headers.get("x-cost")) or 0
+                if status is not None and status < 400:
+                    cost = _number(error.headers.get("x-cost"))
                     for each in (self, self.by_model[model]):
-                        each.total_cost = _plus(each.total_cost, cost)
+                        each.total_cost = _plus(each.total_cost, cost or 0)
+            if job:
+                _remember(self._failed_jobs, job.request_id, (model, cost is None))
 
     def _count(self, message: BaseMessage) -> None:
         """Count one answer; called under the lock."""
@@ -456,8 +459,10 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
         cost = metadata.get("cost")
         if (failed := self._failed_jobs.pop(str(request_id), None)) is not None:
             # A resumed job: one request, which succeeded after all.
+            slug, cost_to_come = failed
             self.failed_requests -= 1
-            self.by_model[failed].failed_requests -= 1
+            self.by_model[slug].failed_requests -= 1
+            cost = cost if cost_to_come else None
         for each in totals:
             each.successful_requests += 1
             each.input_tokens += usage.get("input_tokens", 0)

@@ -462,6 +462,29 @@ async def test_an_unreadable_output_is_billed_and_counted_as_v1_counts_it(
 
 
 @pytest.mark.parametrize("mode", MODES)
+async def test_a_result_of_unknown_shape_counts_its_cost_once(
+    mode: str, model_with_fault_before: FaultedModel
+) -> None:
+    metrics = {"cost": 0.5, "remaining_credits": 9999.5}
+    result = {"status": "COMPLETED", "metrics": metrics, "output": '{"reply": "hi"}'}
+    model, hook = model_with_fault_before(
+        Fault(status=200, body=result), is_result_fetch, ChatSegmindGPT4o
+    )
+
+    with get_segmind_callback() as usage:
+        with pytest.raises(SegmindResponseError) as caught:
+            await call(model, mode, PROMPT)
+        assert (usage.failed_requests, usage.total_cost) == (1, 0.5)
+        # The job kept for a package that reads that shape: its answer, which
+        # the fault no longer replaces, is not counted again.
+        assert model.resume(caught.value.job).response_metadata["cost"] > 0
+
+    assert hook.armed
+    assert (usage.successful_requests, usage.failed_requests) == (1, 0)
+    assert usage.total_cost == usage.by_model["gpt-4o"].total_cost == 0.5
+
+
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_422_on_a_status_poll_not_saying_failed_keeps_the_job(
     mode: str, emulator: SegmindEmulator, model_with_fault_before: FaultedModel
 ) -> None:

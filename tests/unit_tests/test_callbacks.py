@@ -385,7 +385,8 @@ def test_a_v2_job_whose_polls_find_no_free_connection_is_a_failed_request(
 def test_a_v2_result_cut_after_its_success_counts_its_cost_when_resumed(
     make_model: ModelFactory, recorder: Recorder
 ) -> None:
-    billed = {"x-cost": "0.5", "x-request-id": "job-1"}
+    # A job's cost comes in its result's metrics, cut here.
+    billed = {"x-request-id": "job-1"}
     cut = BrokenBody(httpx2.ReadError("reset"), b'{"status": "COMPL')
     recorder.reply({"request_id": "job-1", "status": "QUEUED"})
     recorder.reply({"status": "COMPLETED"})
