@@ -217,15 +217,12 @@ class _AsyncBackend(httpcore2.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(loop=loop)
         protocol = _Protocol(reader, loop=loop)
-        local_addr = None if local_address is None else (local_address, 0)
         race: dict[str, Any] = {}
         if isinstance(loop, asyncio.BaseEventLoop) and not _is_address(host):
             # As anyio's, when a name has addresses to race (a family may
             # hang). Other loops (uvloop's) take no `happy_eyeballs_delay`.
             race["happy_eyeballs_delay"] = 0.25
-        opened = loop.create_connection(
-            lambda: protocol, host, port, local_addr=local_addr, **race
-        )
+        opened = loop.create_connection(lambda: protocol, host, port, **race)
         transport, _ = await _within(
             timeout, opened, httpcore2.ConnectTimeout, httpcore2.ConnectError
         )
