@@ -234,6 +234,22 @@ def test_no_proxy_entries_route_as_in_a_plain_httpx2_client(
     assert plain_bypassed is bypassed
 
 
+@pytest.mark.parametrize("no_proxy", ["::1", "::/64"], ids=["address", "network"])
+@pytest.mark.parametrize("path", PATHS)
+def test_bare_ipv6_no_proxy_entries_bypass_the_proxy(
+    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str, no_proxy: str
+) -> None:
+    environment.setenv("HTTP_PROXY", emulator.url)  # it would answer
+    environment.setenv("NO_PROXY", no_proxy)
+    base_url = f"http://[::1]:{closed_port()}/v1"
+    model = model_on(base_url, path, api_key=emulator.api_key, max_retries=0)
+
+    error = failure_of(lambda: run(path, invoke(model, path)))
+
+    assert isinstance(error, SegmindConnectionError), repr(error)
+    assert emulator.requests == []
+
+
 @pytest.mark.parametrize("path", PATHS)
 def test_a_proxy_written_without_its_scheme_is_an_http_proxy(
     emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str
@@ -343,6 +359,9 @@ def test_a_socks_proxy_it_cannot_use_says_what_to_install(
 
     assert isinstance(error, SegmindInputError), repr(error)
     assert 'pip install "httpx2[socks]"' in str(error)
+    # aiohttp's refusal says it all: not worded as a setup failure around it
+    setup_failure = str(error).startswith("could not set up the HTTP client")
+    assert setup_failure is (path != "aiohttp")
     assert emulator.requests == []
 
 
