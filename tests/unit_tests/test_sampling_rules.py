@@ -152,6 +152,14 @@ def test_a_per_call_max_tokens_that_is_no_positive_integer_is_refused(
     assert recorder.count == 0
 
 
+def test_a_per_call_max_tokens_of_1_is_sent(
+    gpt: ChatSegmindGPT4o, recorder: Recorder, call: Invoke
+) -> None:
+    call(gpt, "Hi", max_tokens=1)
+
+    assert recorder.last.body["max_tokens"] == 1
+
+
 def test_a_models_max_tokens_of_0_is_refused(make_model: ModelFactory) -> None:
     with pytest.raises(SegmindInputError, match="max_tokens"):
         make_model(ChatSegmindGPT4o, max_tokens=0)
