@@ -87,9 +87,11 @@ def test_a_refused_argument_leaves_no_key_in_the_errors_chain(arguments, named):
         chained = chained.__cause__ or chained.__context__
 
 
-def test_a_refused_base_url_keeps_its_own_cause():
+# With a later argument refused too, the first refusal is raised, its cause kept.
+@pytest.mark.parametrize("other", [{}, {"max_retries": True}], ids=["alone", "first"])
+def test_a_refused_base_url_keeps_its_own_cause(other):
     with pytest.raises(SegmindInputError, match="not a valid URL") as raised:
-        ChatSegmind(model="gpt-4o", api_key=KEY, base_url="http://[::1")
+        ChatSegmind(model="gpt-4o", api_key=KEY, base_url="http://[::1", **other)
 
     assert isinstance(raised.value.__cause__, httpx2.InvalidURL)
 
@@ -103,10 +105,11 @@ PASSWORDS_IN_URLS = {
 }
 
 
+@pytest.mark.parametrize("other", [{}, {"max_retries": True}], ids=["alone", "first"])
 @pytest.mark.parametrize("kind", PASSWORDS_IN_URLS)
-def test_a_base_url_with_credentials_is_refused_without_showing_them(kind):
+def test_a_base_url_with_credentials_is_refused_without_showing_them(kind, other):
     with pytest.raises(SegmindInputError, match="credentials") as raised:
-        ChatSegmind(model="gpt-4o", base_url=PASSWORDS_IN_URLS[kind])
+        ChatSegmind(model="gpt-4o", base_url=PASSWORDS_IN_URLS[kind], **other)
 
     for rendered in error_texts(raised.value):
         assert "Pa55word" not in rendered
