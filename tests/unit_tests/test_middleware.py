@@ -131,6 +131,14 @@ def test_retries_are_counted_in_a_row_from_the_last_user_turn():
     assert middleware.after_model({"messages": again}, None) is None
 
 
+def test_no_retry_leaves_the_agent_to_end():
+    reply = AIMessage("", invalid_tool_calls=[invalid_call("b1")])
+    middleware = InvalidToolCallRetryMiddleware(max_retries=0)
+    state = {"messages": [HumanMessage("Hi"), reply]}
+
+    assert middleware.after_model(state, None) is None
+
+
 def test_a_negative_retry_count_is_refused():
     with pytest.raises(ValueError, match="max_retries must be >= 0, got -1"):
         InvalidToolCallRetryMiddleware(max_retries=-1)
