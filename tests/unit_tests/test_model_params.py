@@ -10,7 +10,7 @@ import warnings
 import httpx2
 import pytest
 from langchain_core.load import dumpd, load
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from langchain_segmind import (
     ChatSegmind,
@@ -149,6 +149,13 @@ def test_an_api_key_inside_model_kwargs_stays_secret():
 def test_model_kwargs_that_are_not_a_dict_are_a_validation_error():
     with pytest.raises(SegmindInputError, match="model_kwargs"):
         ChatSegmindGPT4o(model_kwargs=["top_p"])
+
+
+def test_a_model_validated_from_no_mapping_gets_pydantics_error():
+    with pytest.raises(ValidationError, match="valid dictionary or instance") as raised:
+        ChatSegmindGPT4o.model_validate("gpt-4o")
+
+    assert raised.value.errors()[0]["input"] == "gpt-4o"
 
 
 def test_moved_arguments_survive_serialization_without_new_warnings():
