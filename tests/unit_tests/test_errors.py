@@ -650,6 +650,7 @@ def test_unsupported_content_error_keeps_its_fields():
     assert copied.block_type == "audio"
     assert copied.model == "claude-4.5-sonnet"
     assert "audio" in str(copied)
+    assert repr(copied) == f"SegmindUnsupportedContentError({copied.message!r})"
 
 
 def test_all_errors_share_the_base_class():
