@@ -412,6 +412,9 @@ async def test_a_result_without_an_answer_fails_with_the_job_to_resume(
     assert resumed.content == REPLY + PROMPT
 
 
+LONG_LIST = "[" + "7, " * 99 + "7]"  # 300 characters: an error quotes 200
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
     ("output", "problem"),
@@ -419,8 +422,9 @@ async def test_a_result_without_an_answer_fails_with_the_job_to_resume(
         ("upstream busy", "not JSON: 'upstream busy'"),
         ("[" * 5000 + "]" * 5000, "JSON nested too deeply to read"),
         ("[1, 2]", "not a JSON object: '[1, 2]'"),
+        (LONG_LIST, f"not a JSON object: {LONG_LIST[:200]!r}"),
     ],
-    ids=["not-json", "too-deep", "a-list"],
+    ids=["not-json", "too-deep", "a-list", "a-long-list"],
 )
 async def test_an_unreadable_output_is_billed_and_counted_as_v1_counts_it(
     output: str,
