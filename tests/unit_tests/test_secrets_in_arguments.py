@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 import traceback
+import warnings
 
 import httpx2
 import pytest
@@ -85,6 +86,17 @@ def test_a_refused_argument_leaves_no_key_in_the_errors_chain(arguments, named):
     while chained is not None:
         assert KEY.encode() not in pickle.dumps(chained)
         chained = chained.__cause__ or chained.__context__
+
+
+def test_a_warning_raised_as_an_error_shows_no_key():
+    # As under `pytest -W error`: the unknown argument's warning is raised.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning) as raised:
+            ChatSegmindGPT4o(api_key=KEY, top_p=0.9)
+
+    for rendered in error_texts(raised.value):
+        assert KEY not in rendered
 
 
 # With a later argument refused too, the first refusal is raised, its cause kept.
