@@ -35,7 +35,14 @@ from langchain_segmind.transport.failures import (
     forget_stack_locals,
 )
 from langchain_segmind.transport.redaction import without_key
-from langchain_segmind.transport.send import Answer, Call, asend, read_json, send
+from langchain_segmind.transport.send import (
+    Answer,
+    Call,
+    asend,
+    excerpt,
+    read_json,
+    send,
+)
 
 logger = logging.getLogger("langchain_segmind")
 
@@ -360,6 +367,5 @@ def _output(answer: Answer, job: SegmindJob) -> Answer:
 
     output = read_json(answer.payload, unreadable)
     if not isinstance(output, Mapping):
-        text = answer.payload[:200].decode("utf-8", "replace")
-        raise unreadable(f"not a JSON object: {text!r}")
+        raise unreadable(f"not a JSON object: {excerpt(answer.payload)!r}")
     return replace(answer, payload=output)

@@ -601,7 +601,7 @@ def _decode(body: bytes, progress: Progress, call: Call) -> Answer:
             f"Segmind answered with {problem}{billed_clause(call.method)}",
             status_code=status,
             request_id=request_id,
-            body=_excerpt(body),
+            body=excerpt(body),
         )
 
     payload = read_json(body, unusable, not_json="a body that is not JSON")
@@ -622,8 +622,9 @@ def read_json(
     except RecursionError as error:
         raise refuse("JSON nested too deeply to read") from error
     except ValueError as error:
-        raise refuse(f"{not_json}: {_excerpt(data)!r}") from error
+        raise refuse(f"{not_json}: {excerpt(data)!r}") from error
 
 
-def _excerpt(body: bytes) -> str:
+def excerpt(body: bytes) -> str:
+    """The start of an answer's body that an error quotes."""
     return body[:300].decode("utf-8", errors="replace")

@@ -412,7 +412,7 @@ async def test_a_result_without_an_answer_fails_with_the_job_to_resume(
     assert resumed.content == REPLY + PROMPT
 
 
-LONG_LIST = "[" + "7, " * 99 + "7]"  # 300 characters: an error quotes 200
+LONG_LIST = "[" + "7, " * 149 + "7]"  # 450 characters: an error quotes 300
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -422,7 +422,7 @@ LONG_LIST = "[" + "7, " * 99 + "7]"  # 300 characters: an error quotes 200
         ("upstream busy", "not JSON: 'upstream busy'"),
         ("[" * 5000 + "]" * 5000, "JSON nested too deeply to read"),
         ("[1, 2]", "not a JSON object: '[1, 2]'"),
-        (LONG_LIST, f"not a JSON object: {LONG_LIST[:200]!r}"),
+        (LONG_LIST, f"not a JSON object: {LONG_LIST[:300]!r}"),
     ],
     ids=["not-json", "too-deep", "a-list", "a-long-list"],
 )
