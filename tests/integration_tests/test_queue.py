@@ -45,6 +45,7 @@ from langchain_segmind import (
     get_segmind_callback,
 )
 from langchain_segmind.testing import FakeClock, Fault, SegmindEmulator
+from tests import TOO_DEEP_FOR_JSON
 from tests.integration_tests.support import (
     COST_PER_CALL,
     MODES,
@@ -413,6 +414,7 @@ async def test_a_result_without_an_answer_fails_with_the_job_to_resume(
 
 
 LONG_LIST = "[" + "7, " * 149 + "7]"  # 450 characters: an error quotes 300
+DEEP = "[" * TOO_DEEP_FOR_JSON + "]" * TOO_DEEP_FOR_JSON
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -420,7 +422,7 @@ LONG_LIST = "[" + "7, " * 149 + "7]"  # 450 characters: an error quotes 300
     ("output", "problem"),
     [
         ("upstream busy", "not JSON: 'upstream busy'"),
-        ("[" * 5000 + "]" * 5000, "JSON nested too deeply to read"),
+        (DEEP, "JSON nested too deeply to read"),
         ("[1, 2]", "not a JSON object: '[1, 2]'"),
         (LONG_LIST, f"not a JSON object: {LONG_LIST[:300]!r}"),
     ],
