@@ -417,12 +417,12 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
             if self._streamed_runs.pop(run_id, False):
                 return
             job = getattr(error, "job", None)  # a v2 job, which may be resumed
-            counted = job is not None and (
-                job.request_id in self._failed_jobs
-                or job.request_id in self._counted_requests
+            request_id = job.request_id if job else getattr(error, "request_id", None)
+            counted = isinstance(request_id, str) and (
+                request_id in self._failed_jobs or request_id in self._counted_requests
             )
             if model is None or refused or counted:
-                return  # a job's request is counted once
+                return  # a job's request is counted once, however often resumed
             self.failed_requests += 1
             self.by_model.setdefault(model, ModelUsage()).failed_requests += 1
             cost = None
@@ -438,6 +438,8 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                         each.total_cost = _plus(each.total_cost, cost or 0)
             if job:
                 _remember(self._failed_jobs, job.request_id, (model, cost is None))
+            elif isinstance(request_id, str):  # a job resumed by it fails the same
+                _remember(self._counted_requests, request_id, None)
 
     def _count(self, message: BaseMessage) -> None:
         """Count one answer; called under the lock."""

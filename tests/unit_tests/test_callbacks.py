@@ -409,6 +409,29 @@ def test_a_v2_result_cut_after_its_success_counts_its_cost_when_resumed(
     assert (cb.successful_requests, cb.total_cost) == (1, 0.5)
 
 
+def test_a_v2_output_that_cannot_be_read_is_counted_once_however_often_resumed(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    # Its error carries no job: resumed by its id, it fetches the same output.
+    unreadable = {"status": "COMPLETED", "output": "busy", "metrics": {"cost": 0.5}}
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    for _ in range(3):
+        recorder.reply({"status": "COMPLETED"})
+        recorder.reply(unreadable)
+    queued = make_model(ChatSegmind, model="gpt-4o", api_version="v2")
+
+    with get_segmind_callback() as cb:
+        with pytest.raises(SegmindResponseError) as caught:
+            queued.invoke("Hi")
+        assert caught.value.job is None
+        for _ in range(2):
+            with pytest.raises(SegmindResponseError):
+                queued.resume("job-1")
+
+    assert (cb.failed_requests, cb.total_cost) == (1, 0.5)
+    assert cb.by_model["gpt-4o"].failed_requests == 1
+
+
 def test_a_v2_job_that_cost_nothing_reads_a_cost_of_zero(
     make_model: ModelFactory, recorder: Recorder
 ) -> None:
