@@ -3,7 +3,8 @@
 Requests: `system` role messages, `name` kept, images as `image_url` parts,
 PDFs as `file` parts and audio as `input_audio` parts (inline data only);
 reasoning is not sent back. Answers: `choices[0].message` (`content`,
-`reasoning_content`, `refusal`, `tool_calls`), `finish_reason`, `usage`.
+`reasoning_content` or `reasoning`, `refusal`, `tool_calls`), `finish_reason`,
+`usage`.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def _render_part(part: TextPart | MediaPart, role: str, model: str) -> dict[str,
 
 
 def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
-    """Read a chat.completion answer (with `reasoning_content`); else `None`."""
+    """Read a chat.completion answer (with its reasoning); else `None`."""
     choices = payload.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         return None
@@ -135,7 +136,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             output_details=_OUTPUT_DETAILS,
         ),
         calls=calls,
-        reasoning=_text(message.get("reasoning_content")),
+        reasoning=_text(message.get("reasoning_content") or message.get("reasoning")),
         refusal=message.get("refusal") or _text(message.get("content"), "refusal"),
     )
     if isinstance(audio := message.get("audio"), dict):  # clip and transcript

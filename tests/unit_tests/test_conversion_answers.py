@@ -85,13 +85,16 @@ def test_two_claude_thinking_blocks_stay_apart_in_the_reasoning(
     assert message.text == "4"
 
 
-def test_deepseek_reasoning_content_is_reasoning(
-    recorder: Any, make_model: Any
+@pytest.mark.parametrize("field", ["reasoning_content", "reasoning"])
+def test_reasoning_an_openai_style_answer_carries_is_reasoning(
+    field: str, recorder: Any, make_model: Any
 ) -> None:
+    # DeepSeek's name for it, and the shorter one other OpenAI-style servers use.
     payload = recorder.openai_payload("4")
-    payload["choices"][0]["message"]["reasoning_content"] = "Two and two."
+    payload["choices"][0]["message"][field] = "Two and two."
     recorder.reply(payload)
     message = make_model(ChatSegmind, model="deepseek-reasoner").invoke("2+2?")
+    assert message.additional_kwargs == {"reasoning_content": "Two and two."}
     assert message.text == "4"
     assert message.content_blocks == [
         {"type": "reasoning", "reasoning": "Two and two."},
