@@ -161,7 +161,7 @@ class ParsedCall:
     """One call and why it is unusable, if it is.
 
     `text` is the block as the model wrote it, tags included (a native call's:
-    its arguments as JSON).
+    its name and arguments written as a block).
     """
 
     text: str
