@@ -107,7 +107,8 @@ class ChatSegmind(TokenEstimates):
         model: The Segmind slug, e.g. `"claude-4.5-sonnet"` (alias `model_name`;
             `llm.model_name` reads it too, as in `ChatOpenAI`).
         temperature: 0-1 for Claude slugs, 0-2 for others; refused for a slug
-            whose provider takes no sampling (Claude Opus 4.7, GPT-5...).
+            whose provider takes no sampling (Claude Opus 4.7; GPT-5... take
+            only their default, 1).
         max_tokens: The most tokens to generate (alias `max_tokens_to_sample`).
         stop: Stop sequences, one string or a list (alias `stop_sequences`).
         model_kwargs: Other body fields, such as `top_p`; unknown constructor
@@ -115,7 +116,8 @@ class ChatSegmind(TokenEstimates):
 
     Key init args — client params:
         api_key: The Segmind key (alias `segmind_api_key`); `SEGMIND_API_KEY`
-            by default. Never shown in a repr, log, error or trace.
+            by default. Never shown in a repr, error, trace or the package's
+            logs.
         base_url: `https://api.segmind.com/v1`, or `SEGMIND_BASE_URL` (also
             when `None`).
         timeout: Seconds for the whole call, retries included (120; alias
@@ -199,7 +201,8 @@ class ChatSegmind(TokenEstimates):
     max_tokens: int | None = Field(default=None, gt=0, alias="max_tokens_to_sample")
     """Maximum number of tokens to generate (alias `max_tokens_to_sample`)."""
     stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences (one string, or a list); sent, and applied to the text."""
+    """Stop sequences (one string, or a list); sent where the slug takes them,
+    and applied to the text."""
     timeout: Annotated[float | None, checked(check_timeout)] = Field(
         default=DEFAULT_TIMEOUT_SECONDS, alias="request_timeout"
     )
@@ -421,7 +424,8 @@ class ChatSegmind(TokenEstimates):
             **kwargs: Not supported; raises if given.
 
         Returns:
-            A runnable yielding a pydantic object or a dict.
+            A runnable yielding a pydantic object or the answer's JSON value
+            (with `include_raw`, a dict).
 
         Raises:
             SegmindInputError: `kwargs` are given; `method` is unknown; or
