@@ -150,7 +150,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
 
 
 def _text(content: Any, kind: str = "text") -> str:
-    """A string content as it is; of a list of parts, the `kind` parts joined."""
+    """A string content as text, never a refusal; of parts, the `kind` ones joined."""
     if isinstance(content, list):
         return "".join(
             part[kind]
