@@ -16,7 +16,7 @@ from typing import Literal, TypeVar
 
 from langchain_segmind.errors import SegmindTimeoutError
 
-# Longer would overflow the socket and thread timeouts of sync calls.
+# Far below the 292 years past which sync calls' socket and thread timeouts overflow.
 MAX_TIMEOUT_SECONDS = 24 * 3600.0
 _PHASES = ("connect", "read", "write", "pool")
 
