@@ -164,7 +164,7 @@ class SegmindInsufficientCreditsError(SegmindError, core.ModelPermissionDeniedEr
 
 
 class SegmindNotFoundError(SegmindError, core.ModelNotFoundError):
-    """Segmind knows no model under this slug (HTTP 404)."""
+    """Segmind knows no model under this slug, or no such v2 job (HTTP 404)."""
 
 
 class SegmindModelRetiredError(SegmindNotFoundError):
