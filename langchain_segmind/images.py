@@ -9,7 +9,7 @@ from typing import Any
 
 __all__ = ["image_block", "sniff_media_type"]
 
-# Leading bytes of each format Claude and GPT-4o accept.
+# Leading bytes of three formats Claude and GPT-4o accept (WebP's and PDF's below).
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
