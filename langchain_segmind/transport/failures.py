@@ -111,7 +111,8 @@ class Progress:
     deadline: Deadline
     status_code: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
-    # Proven only by a connection that failed to open, or a closed client.
+    # Proven only by a connection that failed to open or never came free, or a
+    # closed client.
     never_sent: bool = False
     # An https request's new connection (on a default client) that has not
     # finished its TLS handshake: nothing went to Segmind in the attempt (a
