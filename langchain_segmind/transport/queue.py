@@ -3,7 +3,8 @@
 A queued result reads exactly like a direct answer: its `output` is the
 provider's JSON, its `metrics` stand in for v1's credit headers. Every failure
 after Segmind accepted (and billed) a job carries it as `error.job`, but for
-an output that came whole and cannot be read: a resume would fetch the same.
+an output that came whole and is no readable JSON object: a resume would
+fetch the same.
 """
 
 from __future__ import annotations
