@@ -16,7 +16,8 @@ from typing import Literal, TypeVar
 
 from langchain_segmind.errors import SegmindTimeoutError
 
-# Far below the 292 years past which sync calls' socket and thread timeouts overflow.
+# No call needs a day; much longer ones (past `threading.TIMEOUT_MAX`) would
+# overflow the lock and socket timeouts of sync calls.
 MAX_TIMEOUT_SECONDS = 24 * 3600.0
 _PHASES = ("connect", "read", "write", "pool")
 
