@@ -54,7 +54,7 @@ MAX_POLL_DELAY = 5.0
 LAST_POLL_ANSWER_TIME = 1.0
 _PENDING = ("QUEUED", "PROCESSING")  # a tuple: a status may be unhashable
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
-_FAILED = re.compile(r'"status"\s*:\s*"FAILED"')  # in a body cut at 2,000 characters
+_FAILED = re.compile(r'"status"\s*:\s*"FAILED"')  # in a body cut at 2,000 bytes
 _RESUME_OPTIONS = frozenset(
     {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}
 )

@@ -62,7 +62,8 @@ logger = logging.getLogger("langchain_segmind")
 
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # Segmind's are kilobytes: a bound on a hostile one
 # Set by HTTP itself (a caller's value would break the connection or the
-# message framing), or by the package (the body's type, its decoding, the key).
+# message framing), or for the package (the body's type, the key; the
+# decoding httpx2 asks for).
 _CONNECTION = ("host", "content-length", "transfer-encoding", "connection")
 _HOP_BY_HOP = ("keep-alive", "te", "trailer", "upgrade", "proxy-connection")
 RESERVED_HEADERS = frozenset(
