@@ -149,7 +149,9 @@ def error_for_exception(
     """
     if isinstance(error, SegmindError):
         return error
-    if isinstance(error, TypeError):  # a misuse (a sync hook on an async client)
+    # A misuse (a sync hook on an async client), or a warning the caller's
+    # filters raise as an error: theirs, not a failure that may have been billed.
+    if isinstance(error, TypeError | Warning):
         return None
     runtime_message = str(error) if isinstance(error, RuntimeError) else ""
     closed = runtime_message.endswith(_CLIENT_CLOSED)

@@ -43,6 +43,21 @@ def test_repeated_asyncio_run_without_resource_warnings(
     assert len(emulator.requests) == 3
 
 
+async def test_a_warning_the_callers_filters_raise_reaches_them_unchanged(
+    emulator: SegmindEmulator,
+) -> None:
+    # aiohttp warns of a body over 1 MiB given as bytes, before sending it.
+    model = new_model(emulator, ChatSegmindGPT4o, async_transport="aiohttp")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        with pytest.raises(ResourceWarning, match="large body") as caught:
+            await model.ainvoke("x" * 2**20)
+
+    assert emulator.requests == []
+    assert_key_nowhere(caught.value, emulator.api_key)
+
+
 async def test_retries_and_typed_errors_as_on_httpx2(
     emulator: SegmindEmulator, clock: FakeClock
 ) -> None:
