@@ -107,8 +107,8 @@ class ChatSegmind(TokenEstimates):
         model: The Segmind slug, e.g. `"claude-4.5-sonnet"` (alias `model_name`;
             `llm.model_name` reads it too, as in `ChatOpenAI`).
         temperature: 0-1 for Claude slugs, 0-2 for others; refused for a slug
-            whose provider takes no sampling (Claude Opus 4.7; GPT-5... take
-            only their default, 1).
+            whose provider takes no sampling (Claude Opus 4.7, GPT-5...), but
+            for the OpenAI ones' default, 1.
         max_tokens: The most tokens to generate (alias `max_tokens_to_sample`).
         stop: Stop sequences, one string or a list (alias `stop_sequences`).
         model_kwargs: Other body fields, such as `top_p`; unknown constructor
