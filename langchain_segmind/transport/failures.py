@@ -1,7 +1,7 @@
 """What a failure means: its typed error, and whether the request may have arrived.
 
-Only the HTTP stack's exceptions are classified; the user's own (a mock
-handler, an event hook) go back untouched.
+Only the HTTP stack's failures are classified; the user's own exceptions (a
+mock handler, an event hook) and a library's bug go back untouched.
 """
 
 from __future__ import annotations
@@ -454,12 +454,16 @@ def _named(error: BaseException, *names: str) -> bool:
 
 
 def _from_http_stack(error: BaseException) -> bool:
-    """Whether the HTTP stack raised `error`, not the user's handler or hook."""
-    # Its own types wherever raised (mocks raise them on purpose); a built-in
-    # one only if no frame it went through is the user's.
+    """Whether `error` is the HTTP stack's failure: not the user's code's, nor a bug."""
+    # Its own types wherever raised (mocks raise them on purpose); another
+    # only if a connection's failure raises it (an OSError: socket, TLS, a
+    # timeout; a header it cannot encode) and no frame it went through is the
+    # user's. A library's bug, or memory or stack run out, is no such failure.
     if type(error).__module__.partition(".")[0] in _HTTP_STACK:
         return True
-    return all(_in_stack(frame) for frame, _ in traceback.walk_tb(error.__traceback__))
+    return isinstance(error, OSError | UnicodeEncodeError) and all(
+        _in_stack(frame) for frame, _ in traceback.walk_tb(error.__traceback__)
+    )
 
 
 def _in_stack(frame: FrameType) -> bool:

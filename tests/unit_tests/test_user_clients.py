@@ -1,7 +1,9 @@
 """A user's own client: what its own code raises, and a client already closed.
 
 An exception raised by the user's code (a `MockTransport` handler, a mock, a
-client subclass) reaches them unchanged, its traceback intact; a closed client
+client subclass) reaches them unchanged, its traceback intact, and so does one
+the HTTP stack raises that no network failure does (a bug, memory or stack run
+out); a socket's failure there is a connection error; a closed client
 fails at once as not sent, never as "may have been billed", and is not retried.
 """
 
@@ -145,3 +147,55 @@ def test_a_closed_client_fails_at_once_as_not_sent(
     assert raised.value.is_retryable is False
     assert fake_clock.waits == []
     assert recorder.count == 0
+
+
+def _model_whose_http_stack_raises(make_model: Any, failure: Exception) -> Any:
+    """A model whose every request meets `failure`, raised in a frame of httpx2's
+    own, as a bug of the library or a resource running out there would be.
+
+    Returns the model and the list of requests that reached the raise.
+    """
+    source = "def handler(request):\n    sent.append(request)\n    raise failure\n"
+    sent: list[httpx2.Request] = []
+    namespace = {"__name__": "httpx2._models", "failure": failure, "sent": sent}
+    exec(compile(source, "httpx2/_models.py", "exec"), namespace)
+    transport = httpx2.MockTransport(namespace["handler"])
+    model = make_model(
+        http_client=httpx2.Client(transport=transport),
+        http_async_client=httpx2.AsyncClient(transport=transport),
+        max_retries=2,
+    )
+    return model, sent
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        KeyError("content-length"),
+        MemoryError(),
+        RecursionError("maximum recursion depth exceeded"),  # a deep caller's
+    ],
+    ids=["library-bug", "out-of-memory", "deep-caller"],
+)
+def test_a_bug_or_spent_resource_in_the_http_stack_reaches_them_unchanged(
+    make_model, call, failure
+):
+    model, sent = _model_whose_http_stack_raises(make_model, failure)
+
+    with pytest.raises(type(failure)) as raised:
+        call(model, "Hi")
+
+    assert raised.value is failure  # not a connection error "maybe billed"
+    assert len(sent) == 1
+
+
+def test_a_socket_failure_in_the_http_stack_is_a_connection_error(make_model, call):
+    model, sent = _model_whose_http_stack_raises(
+        make_model, ConnectionResetError(104, "Connection reset by peer")
+    )
+
+    with pytest.raises(SegmindConnectionError, match="may have been billed") as raised:
+        call(model, "Hi")
+
+    assert isinstance(raised.value.__cause__, ConnectionResetError)
+    assert len(sent) == 1
