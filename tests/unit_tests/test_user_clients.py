@@ -149,7 +149,9 @@ def test_a_closed_client_fails_at_once_as_not_sent(
     assert recorder.count == 0
 
 
-def _model_whose_http_stack_raises(make_model: Any, failure: Exception) -> Any:
+def _model_whose_http_stack_raises(
+    make_model: Any, failure: Exception
+) -> tuple[Any, list[httpx2.Request]]:
     """A model whose every request meets `failure`, raised in a frame of httpx2's
     own, as a bug of the library or a resource running out there would be.
 
