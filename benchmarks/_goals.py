@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from _instructions import InstructionCounts
 from _measure import BatchSamples, RssSamples, Settings
 from _profile import ProfileSummary
 from _subjects import CLAUDE, GPT4O, MINIMAL, OPENAI
@@ -40,6 +41,8 @@ class Results:
     backlog: str
     openai_http: str
     aiohttp_missing: str | None
+    # Section 7, or why it was not measured.
+    instructions: InstructionCounts | str
 
     def cpu(self, mode: str) -> dict[str, list[float]]:
         return self.invoke_us if mode == "invoke" else self.ainvoke_us

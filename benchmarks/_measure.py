@@ -52,6 +52,8 @@ class Settings:
     construct_rounds: int
     rss_checkpoints: tuple[int, int]
     profile_calls: int
+    instruction_calls: int  # calls counted per client and mode, per run
+    instruction_warmup: int
 
 
 FULL = Settings(
@@ -67,6 +69,8 @@ FULL = Settings(
     construct_rounds=5,
     rss_checkpoints=(500, 5000),
     profile_calls=2000,
+    instruction_calls=50,
+    instruction_warmup=20,
 )
 QUICK = Settings(
     cpu_calls=50,
@@ -81,6 +85,8 @@ QUICK = Settings(
     construct_rounds=2,
     rss_checkpoints=(100, 1000),
     profile_calls=200,
+    instruction_calls=10,
+    instruction_warmup=5,
 )
 
 

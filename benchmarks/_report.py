@@ -11,6 +11,9 @@ from importlib import metadata
 from pathlib import Path
 
 from _goals import (
+    BASELINE_LABELS,
+    CPU_GOAL_MODELS,
+    CPU_LIMITS,
     MAX_CPU_VS_MINIMAL,
     MAX_CPU_VS_OPENAI,
     MAX_RSS_GROWTH_BYTES,
@@ -383,6 +386,93 @@ def rss_section(results: Results) -> list[str]:
     ]
 
 
+def instructions_section(results: Results) -> list[str]:
+    """Section 7: section 1's calls counted in instructions (information)."""
+    title = "### 7. Instructions per call (information)"
+    counted = results.instructions
+    if isinstance(counted, str):
+        return [title, "", f"Not measured: {counted}."]
+    per_call = counted.per_call
+
+    def vs(mode: str, name: str, baseline: str) -> list[float]:
+        """The ratio in each run."""
+        return [
+            value / base
+            for value, base in zip(
+                per_call[mode][name], per_call[mode][baseline], strict=True
+            )
+        ]
+
+    rows = []
+    for name in dict.fromkeys(name for mode in MODES for name in per_call[mode]):
+        row, spreads = [name], []
+        for mode in MODES:
+            runs = per_call[mode].get(name)
+            if runs is None:
+                row += ["— (async only)", "", ""]
+                continue
+            row += [
+                f"{median(runs) / 1e6:,.3f} M",
+                ratio(median(vs(mode, name, MINIMAL)), 3),
+                ratio(median(vs(mode, name, OPENAI)), 3),
+            ]
+            spreads.append(f"{(max(runs) - min(runs)) / min(runs) * 100:.3f}%")
+        rows.append([*row, " / ".join(spreads)])
+    goal_rows = [
+        [
+            f"{model}.{mode} vs {BASELINE_LABELS[baseline]}",
+            ", ".join(f"{run:.4f}x" for run in vs(mode, model, baseline)),
+            ratio(paired_ratio(results.cpu(mode), model, [baseline]), 3),
+            f"≤ {ratio(limit)}",
+        ]
+        for mode in MODES
+        for model in CPU_GOAL_MODELS
+        for baseline, limit in CPU_LIMITS
+    ]
+    run_count = len(per_call[MODES[0]][MINIMAL])
+    return [
+        title,
+        "",
+        "The instructions the client executes per call, counted by valgrind's "
+        "callgrind: the same count for the same work, where section 1's CPU "
+        f"time swings with the machine's load. {count(run_count, 'run')}, each a "
+        "valgrind process of its own in which every client runs in a child "
+        "process of its own (forked after the imports, as in an application "
+        f"that uses one model), makes {count(counted.warmup_calls, 'warm-up call')}"
+        f" and then {counted.calls} counted calls per mode. Only those are "
+        "counted (callgrind zeroes its count and writes it at two markers), not "
+        "start-up, imports or warm-up; the emulator runs outside valgrind. Figures "
+        "are the median of the runs; the spread is the runs' difference (invoke / "
+        f"ainvoke). The section took {counted.seconds:.0f} s.",
+        "",
+        *table(
+            [
+                "Client",
+                "invoke",
+                "vs minimal",
+                "vs ChatOpenAI",
+                "ainvoke",
+                "vs minimal",
+                "vs ChatOpenAI",
+                "Run spread",
+            ],
+            rows,
+        ),
+        "",
+        "Information that explains the CPU goals, which stay on CPU time: an "
+        "instruction count leaves out the kernel's work in system calls (the "
+        "socket I/O, the event loop's polling) and what an instruction costs "
+        "(cache misses, branches), so its ratios are not the CPU time ratios. "
+        "The goals' ratios in instructions (each run) and in CPU time (section "
+        "1, this run):",
+        "",
+        *table(
+            ["Ratio", "Instructions (each run)", "CPU time (section 1)", "Goal"],
+            goal_rows,
+        ),
+    ]
+
+
 def profile_section(results: Results) -> list[str]:
     profiles = results.profiles
     if not profiles:
@@ -510,6 +600,8 @@ def report(
         *import_section(results),
         "",
         *construction_section(results),
+        "",
+        *instructions_section(results),
         "",
         *profile_section(results),
         "",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx2
 from langchain_core.callbacks import (
@@ -63,6 +63,13 @@ def split_cpus() -> tuple[set[int], set[int]] | None:
     return (set(cpus[:-1]), {cpus[-1]}) if len(cpus) >= 2 else None
 
 
+class Endpoint(Protocol):
+    """Where the emulator listens and the key it accepts: what a client needs."""
+
+    base_url: str
+    api_key: str
+
+
 class EmulatorProcess:
     """The emulator in a child process (`_server.py`), steered over a pipe.
 
@@ -74,7 +81,8 @@ class EmulatorProcess:
 
     def __init__(self) -> None:
         split = split_cpus()
-        self._cpus = None if split is None else split[0] | split[1]
+        # Every CPU the benchmark had before the split (`None`: no split).
+        self.cpus = None if split is None else split[0] | split[1]
         self._process = subprocess.Popen(
             [sys.executable, str(SERVER_SCRIPT)],
             stdin=subprocess.PIPE,
@@ -119,8 +127,8 @@ class EmulatorProcess:
 
     def close(self) -> None:
         """Stop the emulator process; the client gets back every CPU."""
-        if self._cpus is not None:
-            _pin(self._cpus)
+        if self.cpus is not None:
+            _pin(self.cpus)
         if self._process.poll() is None:
             try:
                 self.command("quit")
@@ -358,23 +366,23 @@ def stopwatch() -> Iterator[Elapsed]:
         elapsed.cpu = time.process_time() - cpu
 
 
-def segmind_gpt4o(emulator: EmulatorProcess, **fields: Any) -> ChatSegmindGPT4o:
+def segmind_gpt4o(emulator: Endpoint, **fields: Any) -> ChatSegmindGPT4o:
     return ChatSegmindGPT4o(
         api_key=SecretStr(emulator.api_key), base_url=emulator.base_url, **fields
     )
 
 
-def segmind_gpt4o_aiohttp(emulator: EmulatorProcess) -> ChatSegmindGPT4o:
+def segmind_gpt4o_aiohttp(emulator: Endpoint) -> ChatSegmindGPT4o:
     return segmind_gpt4o(emulator, async_transport="aiohttp")
 
 
-def segmind_claude(emulator: EmulatorProcess) -> ChatSegmindClaude:
+def segmind_claude(emulator: Endpoint) -> ChatSegmindClaude:
     return ChatSegmindClaude(
         api_key=SecretStr(emulator.api_key), base_url=emulator.base_url
     )
 
 
-def chat_openai(emulator: EmulatorProcess) -> ChatOpenAI:
+def chat_openai(emulator: Endpoint) -> ChatOpenAI:
     return ChatOpenAI(
         base_url=emulator.base_url, api_key=SecretStr(emulator.api_key), model="gpt-4o"
     )
@@ -419,7 +427,7 @@ def model_subject(name: str, model: BaseChatModel, *, sync: bool = True) -> Subj
     )
 
 
-def subjects(emulator: EmulatorProcess) -> list[Subject]:
+def subjects(emulator: Endpoint) -> list[Subject]:
     """The clients of the CPU benchmark, baselines first."""
     raw = RawHttpx2(emulator.base_url, emulator.api_key)
     found = [

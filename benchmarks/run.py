@@ -21,6 +21,9 @@ with warm-up and interleaved repetitions, reporting medians:
 4. peak RSS of a fresh process after 500 and after 5,000 invokes (and ainvokes);
 5. import time in a fresh interpreter (information);
 6. construction time of one model (information);
+7. instructions per call of section 1's clients under valgrind's callgrind,
+   a repeatable count that explains section 1 (information; needs valgrind;
+   left out by `--quick` unless `--instructions` is given);
 
 then profiles the CPU time of ChatSegmindGPT4o and the minimal integration,
 prints every goal with PASS/FAIL and, with `--write`, writes the markdown
@@ -50,6 +53,7 @@ from _goals import (
     paired_batch_ratio,
     paired_ratio,
 )
+from _instructions import RUNS, InstructionCounts, instruction_counts
 from _measure import (
     BATCH_MINIMAL,
     FULL,
@@ -128,7 +132,8 @@ def _profile_calls(model: BaseChatModel, mode: str, calls: int) -> ProfileSummar
     return asyncio.run(run())
 
 
-def measure(settings: Settings) -> Results:
+def measure(settings: Settings, instructions_left_out: str | None) -> Results:
+    """Everything; section 7 unless `instructions_left_out` says why not."""
     with EmulatorProcess() as emulator:
         check_same_body(emulator)
         backlog = emulator.command("backlog")
@@ -174,6 +179,14 @@ def measure(settings: Settings) -> Results:
         )
         done()
 
+        counted: InstructionCounts | str | None = instructions_left_out
+        if counted is None:
+            done = _step(f"instructions per call under callgrind ({RUNS} runs)")
+            counted = instruction_counts(
+                emulator, settings.instruction_calls, settings.instruction_warmup
+            )
+            done()
+
     done = _step("import time (fresh interpreters)")
     imports_s = import_times(settings)
     done()
@@ -189,6 +202,7 @@ def measure(settings: Settings) -> Results:
         backlog=backlog,
         openai_http=openai_http,
         aiohttp_missing=aiohttp_missing(),
+        instructions=counted,
     )
 
 
@@ -249,18 +263,31 @@ def main() -> int:
         "--quick", action="store_true", help="few repetitions: a smoke run"
     )
     parser.add_argument(
+        "--instructions",
+        action=argparse.BooleanOptionalAction,
+        help="count instructions per call under callgrind (default: unless --quick)",
+    )
+    parser.add_argument(
         "--write", type=Path, metavar="PATH", help="write the markdown report here"
     )
     args = parser.parse_args()
     settings = QUICK if args.quick else FULL
     command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
+    left_out = None
+    if args.instructions is False:
+        command += " --no-instructions"
+        left_out = "left out by `--no-instructions`"
+    elif args.instructions:
+        command += " --instructions"
+    elif args.quick:
+        left_out = "left out by `--quick` (add `--instructions`)"
     if args.write:
         command += f" --write {args.write.as_posix()}"
     started = datetime.now(UTC)
     load_at_start = load_average()
     clock = time.perf_counter()
 
-    results = measure(settings)
+    results = measure(settings, left_out)
     found = checks(results)
     loads = (load_at_start, load_average())
     print("\n".join(report(results, found, command, started, loads, goals_last=True)))
