@@ -1,6 +1,6 @@
 """How much a ChatSegmind call costs against the minimal integration.
 
-    python benchmarks/run.py                           # full run (~4 min, 2 cores)
+    python benchmarks/run.py                           # full run (~4.5 min, 2 cores)
     python benchmarks/run.py --quick                   # smoke run (~1 min)
     python benchmarks/run.py --write docs/benchmarks.md
 
