@@ -400,6 +400,8 @@ def _not_found_hint(model: str, url: str | None) -> str | None:
 
 def too_many_json_values(data: bytes) -> bool:
     """Whether UTF-8 `data` parses into over `MAX_JSON_VALUES`: it costs memory."""
+    if len(data) <= MAX_JSON_VALUES:  # every value takes a byte at least
+        return False
     if data.count(b"{") + data.count(b"[") + data.count(b",") <= MAX_JSON_VALUES:
         return False
     # Commas and brackets inside strings (a long CSV answer) are no values.
