@@ -152,9 +152,9 @@ def exchange(call: Call, client: SyncClient | None = None) -> Answer:
         return send(call, client)
     deadline = replace(Deadline.start(call.timeout), queue="submit")
     job = call.job or _accepted(send(call, client, deadline=deadline), call)
+    status, result = _polls(call, job, client)
     deadline = replace(deadline, queue="job")
     with _carrying(job):
-        status, result = _polls(call, job, client)
         waits = _waits(deadline, job)
         while _pending(send(status, client, deadline=deadline), job):
             deadline.clock.sleep(next(waits))
@@ -168,9 +168,9 @@ async def aexchange(call: Call, client: AsyncClient | None = None) -> Answer:
         return await asend(call, client)
     deadline = replace(Deadline.start(call.timeout), queue="submit")
     job = call.job or _accepted(await asend(call, client, deadline=deadline), call)
+    status, result = _polls(call, job, client)
     deadline = replace(deadline, queue="job")
     with _carrying(job):
-        status, result = _polls(call, job, client)
         waits = _waits(deadline, job)
         while _pending(await asend(status, client, deadline=deadline), job):
             await deadline.clock.asleep(next(waits))
@@ -271,12 +271,16 @@ def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
         if _origin(url) not in allowed - {None}:
             resuming = call.job is not None
             refusal = SegmindInputError if resuming else SegmindResponseError
-            raise refusal(
+            # Not `_carrying`'s hint: `resume(error.job)` would refuse the same.
+            refused = refusal(
                 f"the {'job' if resuming else 'queue'} points to {url!r}, outside "
                 f"the origin of {call.url!r}; not following it with the API key",
+                request_id=job.request_id,
                 hint="Collect the job at Segmind's usual job URLs with "
                 "`llm.resume(error.job.request_id)`.",
             )
+            refused.job = job
+            raise refused
     retries = max(call.max_retries, 3)  # a GET is safe to repeat
     poll = partial(replace, call, body=None, timeout=None, max_retries=retries)
     return [poll(url=job.status_url), poll(url=job.response_url)]

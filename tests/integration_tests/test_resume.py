@@ -386,14 +386,19 @@ async def test_a_status_url_on_another_origin_is_not_followed(
 
     with pytest.raises(SegmindResponseError, match=r"elsewhere\.example") as caught:
         await invoke(llm, mode)
+    # Only the request id leads back: the job itself would be refused the same.
+    assert caught.value.job is not None
+    assert caught.value.job.request_id == "job-1"
     assert "resume(error.job.request_id)" in str(caught.value)
+    assert "resume(error.job)" not in str(caught.value)
     # Passed to resume, the job's URLs are the caller's input: nothing is sent.
     job = SegmindJob("job-1", SLUG, f"{base}/status", base)
     with (
         get_segmind_callback() as totals,
-        pytest.raises(SegmindInputError, match=r"elsewhere\.example"),
+        pytest.raises(SegmindInputError, match=r"elsewhere\.example") as refused,
     ):
         await resume(llm, mode, job)
+    assert "resume(error.job)" not in str(refused.value)
 
     assert [r.method for r in segmind_emulator.requests] == ["POST"]
     assert totals.failed_requests == 0
