@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 _MAX_DEPTH = 32
@@ -52,10 +52,11 @@ def instance_of(schema: Any) -> Any:
     `enum`; `anyOf`/`oneOf` take their first option; local `$ref`
     (`#/$defs/...`, `#/definitions/...`) is followed. Otherwise objects get
     every required property (more if `minProperties` asks), arrays one item
-    (or `minItems`), strings a value of their `format` (a date, a UUID, a
-    URL...) else `"example"`, within `minLength`/`maxLength` (a `pattern` is
-    met only by a `default` or `examples`); integers `1` and numbers `1.0`
-    unless their bounds or `multipleOf` need another; booleans `True`.
+    (or `minItems`, distinct if `uniqueItems` and the items allow), strings a
+    value of their `format` (a date, a UUID, a URL...) else `"example"`, within
+    `minLength`/`maxLength` (a `pattern` is met only by a `default` or
+    `examples`); integers `1` and numbers `1.0` unless their bounds or
+    `multipleOf` need another; booleans `True`.
     """
     return _Builder(schema).build(schema, 0)
 
@@ -137,9 +138,15 @@ class _Builder:
         items = [self.build(i, depth + 1) for i in prefix] if prefix else []
         wanted = max(len(items) or 1, _count(schema, "minItems", 0))
         wanted = min(wanted, _count(schema, "maxItems", wanted))
-        items += [self.build(schema.get("items", {}), depth + 1)] * (
-            wanted - len(items)
-        )
+        item = schema.get("items", {})
+        items += [self.build(item, depth + 1)] * (wanted - len(items))
+        if schema.get("uniqueItems") is True:  # a set: vary repeated items
+            if isinstance(item, dict) and isinstance(item.get("$ref"), str):
+                item = self._resolve(item["$ref"])
+            for index, value in enumerate(items):
+                if value in items[:index]:
+                    others = (v for v in _variants(value, item) if v not in items)
+                    items[index] = next(others, value)
         return items[:wanted]
 
     def _merge(self, schema: dict[str, Any]) -> dict[str, Any]:
@@ -200,6 +207,25 @@ def _string(schema: dict[str, Any]) -> str:
     if len(value) < shortest:
         value += (value[-1:] or "x") * (shortest - len(value))
     return value[: _count(schema, "maxLength", len(value))]
+
+
+def _variants(value: Any, schema: Any) -> Iterator[Any]:
+    """Values other than `value` that keep `schema`: its enum, or near ones."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(schema.get("enum"), list):
+        yield from schema["enum"]
+        return
+    step = _number(schema, "multipleOf") or 1
+    for n in range(1, 100):
+        candidates: list[Any]
+        if isinstance(value, str) and "format" not in schema:
+            candidates = [value[: -len(str(n))] + str(n), f"{value}{n}"]
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            candidates = [value + n * step, value - n * step]
+        else:
+            return
+        yield from (c for c in candidates if fits(c, schema))
 
 
 def _search(pattern: str, text: str) -> bool:

@@ -77,6 +77,31 @@ async def test_default_structured_answers_fit_formats_and_bounds(
     assert len(booking.tags) == 2
 
 
+class Labels(BaseModel):
+    words: set[str] = Field(min_length=3)
+    short: frozenset[Annotated[str, Field(max_length=2)]] = Field(min_length=2)
+    scores: set[Annotated[int, Field(ge=1, le=2)]] = Field(min_length=2)
+    halves: frozenset[Annotated[float, Field(multiple_of=0.5)]] = Field(min_length=2)
+    units: set[Literal["C", "F"]] = Field(min_length=2)
+
+
+async def test_default_structured_answers_give_sets_distinct_items(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    labels = (
+        await ChatSegmind(model="gpt-4o")
+        .with_structured_output(Labels)
+        .ainvoke("Label it")
+    )
+    assert isinstance(labels, Labels)
+    assert (len(labels.words), len(labels.short)) == (3, 2)
+    assert (labels.scores, labels.halves, labels.units) == (
+        {1, 2},
+        {1.0, 1.5},
+        {"C", "F"},
+    )
+
+
 async def test_tool_arguments_take_only_words_of_the_question_that_fit(
     segmind_emulator: SegmindEmulator,
 ) -> None:
