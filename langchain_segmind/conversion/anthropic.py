@@ -39,10 +39,10 @@ _CACHE = frozenset({"cache_read", "cache_creation"})
 # keys `ChatAnthropic` reports them with; when they hold any, it reports
 # `cache_creation` as 0, so that a sum of the details counts each write once.
 _INPUT_DETAILS = {
-    "cache_read": "cache_read_input_tokens",
-    "cache_creation": "cache_creation_input_tokens",
-    "ephemeral_5m_input_tokens": "cache_creation.ephemeral_5m_input_tokens",
-    "ephemeral_1h_input_tokens": "cache_creation.ephemeral_1h_input_tokens",
+    "cache_read": ("cache_read_input_tokens",),
+    "cache_creation": ("cache_creation_input_tokens",),
+    "ephemeral_5m_input_tokens": ("cache_creation", "ephemeral_5m_input_tokens"),
+    "ephemeral_1h_input_tokens": ("cache_creation", "ephemeral_1h_input_tokens"),
 }
 _LIFETIMES = frozenset(_INPUT_DETAILS) - _CACHE
 
@@ -174,7 +174,7 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
         "input_tokens",
         "output_tokens",
         input_details=_INPUT_DETAILS,
-        output_details={"reasoning": "output_tokens_details.thinking_tokens"},
+        output_details={"reasoning": ("output_tokens_details", "thinking_tokens")},
         apart=_CACHE,
     )
     cached = usage.get("input_token_details", {}) if usage else {}

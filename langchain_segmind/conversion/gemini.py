@@ -63,8 +63,8 @@ def read_answer(payload: Mapping[str, Any]) -> AIMessage | None:
             "promptTokenCount",
             "candidatesTokenCount",
             "totalTokenCount",
-            input_details={"cache_read": "cachedContentTokenCount"},
-            output_details={"reasoning": "thoughtsTokenCount"},
+            input_details={"cache_read": ("cachedContentTokenCount",)},
+            output_details={"reasoning": ("thoughtsTokenCount",)},
             apart=frozenset({"reasoning"}),  # thoughts are out of Gemini's count
         ),
         calls=calls,

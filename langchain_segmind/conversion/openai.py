@@ -38,13 +38,13 @@ _AUDIO_FORMATS = {
 
 # The token details `ChatOpenAI` reports, under LangChain's names.
 _INPUT_DETAILS = {
-    "audio": "prompt_tokens_details.audio_tokens",
-    "cache_read": "prompt_tokens_details.cached_tokens",
-    "cache_creation": "prompt_tokens_details.cache_write_tokens",
+    "audio": ("prompt_tokens_details", "audio_tokens"),
+    "cache_read": ("prompt_tokens_details", "cached_tokens"),
+    "cache_creation": ("prompt_tokens_details", "cache_write_tokens"),
 }
 _OUTPUT_DETAILS = {
-    "audio": "completion_tokens_details.audio_tokens",
-    "reasoning": "completion_tokens_details.reasoning_tokens",
+    "audio": ("completion_tokens_details", "audio_tokens"),
+    "reasoning": ("completion_tokens_details", "reasoning_tokens"),
 }
 
 
