@@ -94,10 +94,9 @@ def read_usage(
 
     `input_details` and `output_details` map LangChain's detail names
     (`cache_read`, `audio`, `reasoning`...) to the path of the provider's
-    keys (kept split: splitting dotted ones took a quarter of a read). `apart`:
-    the details the provider leaves out of its own input or output count,
-    which LangChain's counts include (Anthropic's cached tokens, Gemini's
-    thoughts).
+    keys. `apart`: the details the provider leaves out of its own input or
+    output count, which LangChain's counts include (Anthropic's cached tokens,
+    Gemini's thoughts).
     """
     if not isinstance(usage, dict):  # parsed JSON: its objects are dicts
         return None
