@@ -263,6 +263,29 @@ def test_a_proxy_written_without_its_scheme_is_an_http_proxy(
     assert emulator.requests[-1].path == "/v1/gpt-4o"
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_a_no_proxy_localhost_entry_leaves_its_subdomains_to_the_proxy(
+    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str
+) -> None:
+    # As in a plain httpx2.Client, `localhost` is that one host, not a domain.
+    resolve = socket.getaddrinfo
+
+    def resolve_offline(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(host).endswith(".localhost"):  # reached directly: fails at once
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    environment.setattr(socket, "getaddrinfo", resolve_offline)
+    environment.setenv("HTTP_PROXY", emulator.url)
+    environment.setenv("NO_PROXY", "localhost")
+    model = model_on("http://api.localhost/v1", path, api_key=emulator.api_key)
+
+    (answer,) = run(path, invoke(model, path))
+
+    assert answer.content
+    assert emulator.requests[-1].path == "/v1/gpt-4o"
+
+
 @pytest.mark.parametrize("proxy", ["closed-port", "refused-connect"])
 @pytest.mark.parametrize("path", PATHS)
 def test_a_proxy_that_leads_nowhere_is_a_retried_connection_error(
