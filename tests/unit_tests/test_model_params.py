@@ -322,6 +322,7 @@ def test_chat_openais_other_forms_get_the_packages_message(argument, value, mess
         ChatSegmindGPT4o(**{argument: value})
 
     assert "pydantic" not in str(raised.value)
+    assert isinstance(raised.value.__cause__, ValidationError)  # what pydantic said
 
 
 def test_per_phase_timeouts_are_pointed_at_your_own_client():
