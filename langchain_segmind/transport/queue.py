@@ -287,12 +287,13 @@ def _polls(call: Call, job: SegmindJob, client: object) -> list[Call]:
 
 
 def _origin(url: object) -> tuple[str, str, str, int | None] | None:
-    """Scheme, credentials, host and port of an absolute URL, as httpx2 reads it."""
+    """Scheme, credentials, host and port of `url`, as httpx2 reads it.
+
+    A relative URL's are empty: no call's (its `base_url` has a scheme and host).
+    """
     try:
         parsed = httpx2.URL(url)  # type: ignore[arg-type]
     except (TypeError, ValueError, httpx2.InvalidURL):
-        return None
-    if not parsed.is_absolute_url:
         return None
     return (parsed.scheme, parsed.userinfo.decode(), parsed.host, parsed.port)
 
