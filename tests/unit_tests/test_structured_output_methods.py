@@ -476,6 +476,29 @@ def test_a_strict_typeddict_tool_is_sent_requiring_all_its_keys(gpt, recorder):
     assert sent["required"] == ["setting", "settings", "setup"]
 
 
+class Size(TypedDict, total=False):
+    size: int
+
+
+class Backdrop(TypedDict):
+    """A scene's backdrop: a setting or a size, of optional keys either way."""
+
+    backdrop: Setting | Size
+
+
+def test_typeddicts_in_a_union_are_sent_as_they_declare_their_keys(gpt, recorder):
+    gpt.bind_tools([Backdrop]).invoke("Hi")
+
+    sent = _sent_scene(recorder.last.body, "bind_tools")
+    options = sent["properties"]["backdrop"]["anyOf"]
+    assert [sorted(option["properties"]) for option in options] == [
+        ["place", "year"],
+        ["size"],
+    ]
+    assert all("required" not in option for option in options)
+    assert "dict()" not in json.dumps(options)  # `dict`'s own docstring
+
+
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
 def test_a_typeddict_answer_needs_only_its_required_keys(gpt, recorder, method):
     scene = {"setup": "A cat walks in.", "setting": {"place": "a bar"}}
