@@ -207,7 +207,6 @@ def as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
     if isinstance(described, list):
         for value in described:
             as_declared(value, typed_dicts)
-        return
     if not isinstance(described, dict):
         return
     description = described.get("description")
