@@ -169,6 +169,16 @@ def test_shared_blocks_are_not_circular(recorder: Any, gpt: Any) -> None:
     assert recorder.last.body["messages"][0]["content"] == "samesame"
 
 
+def test_content_that_contains_itself_is_refused_as_such(
+    recorder: Any, gpt: Any
+) -> None:
+    block: dict[str, Any] = {"type": "text", "text": "Hi"}
+    block["extra"] = [block]
+    with pytest.raises(SegmindInputError, match="content that contains itself"):
+        gpt.invoke([HumanMessage([block])])
+    assert recorder.requests == []
+
+
 def test_content_may_nest_100_levels_deep_not_101(recorder: Any, gpt: Any) -> None:
     def message(levels: int) -> HumanMessage:
         deep: dict[str, Any] = {}
