@@ -73,6 +73,13 @@ def test_per_call_sampling_parameters_fail_before_sending(opus, recorder, call, 
     assert recorder.count == 0
 
 
+def test_a_temperature_in_extra_body_fails_before_sending(opus, recorder, call):
+    with pytest.raises(SegmindInputError, match=f"{OPUS}.*temperature"):
+        call(opus, "Hi", extra_body={"temperature": 0.2})
+
+    assert recorder.count == 0
+
+
 @pytest.mark.parametrize("slug", [OPUS, "gpt-4o"])
 def test_sampling_parameters_set_to_none_are_unset(make_model, recorder, call, slug):
     model = make_model(ChatSegmind, model=slug, model_kwargs={"top_k": None})
