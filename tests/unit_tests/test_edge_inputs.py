@@ -115,6 +115,24 @@ def test_the_first_and_last_ports_are_usable(make_model, recorder, port: int) ->
     assert recorder.last.url == f"http://127.0.0.1:{port}/v1/gpt-4o"
 
 
+@pytest.mark.parametrize(
+    "bind",
+    [
+        lambda m: m,
+        lambda m: m.bind_tools([get_weather]),
+        lambda m: m.bind(json_mode=True),
+    ],
+    ids=["plain", "tools", "json-mode"],
+)
+def test_an_empty_message_list_is_refused_before_sending(
+    make_model, recorder, bind
+) -> None:
+    # Bound tools or JSON mode add an instruction: still nothing to send.
+    with pytest.raises(SegmindInputError, match="the message list is empty"):
+        bind(make_model(ChatSegmindGPT4o)).invoke([])
+    assert recorder.count == 0
+
+
 @pytest.mark.parametrize("slug", [".", ".."])
 def test_a_slug_of_dots_alone_is_refused_before_sending(
     make_model, recorder, call, slug: str
