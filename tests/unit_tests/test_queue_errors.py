@@ -1,4 +1,4 @@
-"""A v2 job's failures: each a typed error that keeps the job, to resume it."""
+"""A v2 job: polls are GETs, and each failure a typed error that keeps the job."""
 
 from __future__ import annotations
 
@@ -17,6 +17,22 @@ from langchain_segmind import (
 )
 
 from .conftest import BrokenBody
+
+
+def test_a_v2_jobs_polls_are_gets_without_a_body(make_model, recorder):
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.reply({"status": "COMPLETED"})
+    recorder.reply({"status": "COMPLETED", "output": recorder.openai_payload("done")})
+
+    make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
+
+    submit, *polls = recorder.requests
+    assert submit.headers["content-type"] == "application/json"
+    assert [poll.method for poll in polls] == ["GET", "GET"]
+    for poll in polls:
+        assert "content-length" not in poll.headers
+        assert "content-type" not in poll.headers
+        assert poll.headers["x-api-key"] == "test-key"
 
 
 @pytest.mark.parametrize("result_status", [422, 200])

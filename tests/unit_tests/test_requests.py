@@ -442,22 +442,6 @@ def test_required_headers(claude, recorder):
     assert "authorization" not in headers
 
 
-def test_a_v2_jobs_polls_are_gets_without_a_body(make_model, recorder):
-    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
-    recorder.reply({"status": "COMPLETED"})
-    recorder.reply({"status": "COMPLETED", "output": recorder.openai_payload("done")})
-
-    make_model(ChatSegmind, model="gpt-4o", api_version="v2").invoke("Hi")
-
-    submit, *polls = recorder.requests
-    assert submit.headers["content-type"] == "application/json"
-    assert [poll.method for poll in polls] == ["GET", "GET"]
-    for poll in polls:
-        assert "content-length" not in poll.headers
-        assert "content-type" not in poll.headers
-        assert poll.headers["x-api-key"] == "test-key"
-
-
 def test_default_headers_are_sent_on_every_call(make_model, recorder):
     model = make_model(default_headers={"X-Team": "ml"})
 
