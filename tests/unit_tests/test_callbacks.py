@@ -3,13 +3,14 @@
 Each Segmind request is counted once, by its request id: the emulator tier
 (test_credits.py) checks the totals against the gateway's books; here the
 scripted gateway sends the same request id twice, as a replayed answer or a
-resumed job collected a second time would carry it. Other chat models' calls
-in the same block add nothing to the Segmind totals.
+resumed job collected a second time would carry it. Other models' calls:
+test_callbacks_other_models.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 import warnings
@@ -20,9 +21,7 @@ from uuid import uuid4
 
 import httpx2
 import pytest
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, LLMResult
 
 from langchain_segmind import (
@@ -165,52 +164,6 @@ def test_cores_usage_metadata_is_kept_by_model(
     assert cb.usage_metadata["gpt-4o"]["total_tokens"] == cb.total_tokens == 2 * 296
 
 
-def test_other_chat_models_answers_are_not_segmind_calls(
-    gpt: ChatSegmindGPT4o, recorder: Recorder
-) -> None:
-    reply(recorder, "req-1")
-    usage: UsageMetadata = {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5}
-    other = GenericFakeChatModel(
-        messages=iter(
-            [
-                AIMessage(
-                    "fake",
-                    usage_metadata=usage,
-                    response_metadata={"model_name": "fake-model", "cost": 9.0},
-                )
-            ]
-        )
-    )
-
-    with get_segmind_callback() as cb:
-        assert other.invoke("one").content == "fake"
-        gpt.invoke("two")
-
-    assert (cb.successful_requests, cb.failed_requests, cb.cache_hits) == (1, 0, 0)
-    assert cb.total_tokens == 296
-    assert cb.total_cost == pytest.approx(0.0123)
-    assert set(cb.by_model) == {"gpt-4o"}
-    # Core's token totals cover every chat model, as documented.
-    assert cb.usage_metadata["fake-model"]["total_tokens"] == 5
-
-
-def test_a_failed_segmind_call_is_counted_and_another_models_failure_is_not(
-    gpt: ChatSegmindGPT4o, recorder: Recorder
-) -> None:
-    recorder.fail(400, "bad request")
-    other = GenericFakeChatModel(messages=iter([]))  # fails: no answer left
-
-    with get_segmind_callback() as cb:
-        with pytest.raises(SegmindBadRequestError, match="bad request"):
-            gpt.invoke("one")
-        with pytest.raises(StopIteration):
-            other.invoke("two")
-
-    assert (cb.successful_requests, cb.failed_requests) == (0, 1)
-    assert cb.by_model["gpt-4o"].failed_requests == 1
-    assert "0 succeeded, 1 failed" in str(cb)
-
-
 @pytest.mark.parametrize(
     ("status", "error", "text"),
     [
@@ -236,6 +189,18 @@ def test_a_key_or_credits_refusal_answered_by_segmind_is_a_failed_request(
     assert recorder.count == 1
     assert (cb.successful_requests, cb.failed_requests) == (0, 1)
     assert cb.by_model["gpt-4o"].failed_requests == 1
+
+
+def test_a_segmind_call_failing_with_your_own_error_is_no_error_of_the_handler(
+    gpt: ChatSegmindGPT4o, recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    recorder.queue(RuntimeError("your transport's own failure"))
+
+    with get_segmind_callback(), pytest.raises(RuntimeError, match="own failure"):
+        gpt.invoke("one")
+
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged == []
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
