@@ -373,8 +373,10 @@ def test_v1_content_list_is_read_without_repeating_blocks() -> None:
             {"type": "reasoning", "reasoning": "r"},
             {"type": "text", "text": "t"},
             {"type": "tool_call", "id": "c1", "name": "f", "args": {}},
+            {"type": "invalid_tool_call", "id": "c2", "name": "f", "args": "{"},
         ],
         tool_calls=[{"id": "c1", "name": "f", "args": {}}],
+        invalid_tool_calls=[{"id": "c2", "name": "f", "args": "{", "error": None}],
         additional_kwargs={"reasoning_content": "r"},
         response_metadata={"model_provider": "segmind"},
     )
@@ -382,6 +384,7 @@ def test_v1_content_list_is_read_without_repeating_blocks() -> None:
         "reasoning",
         "text",
         "tool_call",
+        "invalid_tool_call",
     ]
 
 
