@@ -432,6 +432,14 @@ def test_an_answer_inside_reasoning_that_never_ends_is_refused(gpt, recorder):
         gpt.with_structured_output(method="json_mode").invoke("Hi")
 
 
+@pytest.mark.parametrize("kind", ["integer", "number"])
+def test_a_boolean_answer_is_no_number(gpt, recorder, kind):
+    recorder.reply(openai_payload("true"))  # a bool is an int to Python
+
+    with pytest.raises(OutputParserException, match="JSON bool"):
+        gpt.with_structured_output({"title": "N", "type": kind}).invoke("Hi")
+
+
 @pytest.mark.parametrize("reply", ["1. apples\n2. pears", "true", '{"a": 1}'])
 def test_an_answer_of_another_type_than_the_schemas_is_refused(gpt, recorder, reply):
     recorder.reply(openai_payload(reply))
