@@ -222,8 +222,16 @@ def test_json_object_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
         '{"city": "Paris"}\nHope this helps!',
         '```json\n{"city": "Paris"}\n```\nThat is all.',
         '```json-ld\n{"city": "Paris"}\n```',
+        '<think>\n</think>\n{"city": "Paris"}',
     ],
-    ids=["json-fence", "bare-fence", "remark-after", "fence-and-remark", "json-ld"],
+    ids=[
+        "json-fence",
+        "bare-fence",
+        "remark-after",
+        "fence-and-remark",
+        "json-ld",
+        "empty-reasoning",
+    ],
 )
 def test_an_answer_to_the_answer_schema_is_read_from_a_fence_or_a_remark(
     gpt, recorder, reply
@@ -235,6 +243,7 @@ def test_an_answer_to_the_answer_schema_is_read_from_a_fence_or_a_remark(
 
     assert message.content == '{"city": "Paris"}'
     assert message.tool_calls == []
+    assert "reasoning_content" not in message.additional_kwargs  # none given
 
 
 @pytest.mark.parametrize(
