@@ -44,6 +44,15 @@ def test_chat_openais_name_for_timeout_is_taken(make_model, recorder):
     assert recorder.last.timeout["read"] <= 7
 
 
+def test_a_call_has_120_seconds_by_default(make_model, recorder):
+    model = make_model(ChatSegmindClaude)  # as documented: `timeout`, default 120
+
+    model.invoke("Hi")
+
+    assert model.timeout == 120
+    assert recorder.last.timeout["read"] == pytest.approx(120)
+
+
 def test_chat_anthropics_name_for_max_tokens_is_taken(make_model, recorder):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
