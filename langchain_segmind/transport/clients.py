@@ -291,7 +291,8 @@ class _AsyncStream(httpcore2.AsyncNetworkStream):
             await _within(
                 timeout, handshake, httpcore2.ConnectTimeout, httpcore2.ConnectError
             )
-        except BaseException:  # failed or cancelled: nothing else closes it
+        except BaseException:  # failed or cancelled
+            # asyncio's own start_tls closes the socket too; uvloop's is not known to.
             self._writer.close()
             raise
         _tls_pending(False)
