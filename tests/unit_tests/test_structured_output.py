@@ -174,17 +174,38 @@ def test_a_json_schema_whose_root_ref_points_nowhere_is_read_as_written(gpt, rec
 class Detector(BaseModel):
     discriminator: str
     oneOf: int  # noqa: N815 - a field named like the keyword
+    where: dict[str, Any] = {"oneOf": [1], "discriminator": "d"}  # a value too
 
 
 @pytest.mark.parametrize("strict", [None, True])
-def test_fields_named_like_union_keywords_are_sent_as_fields(gpt, recorder, strict):
+def test_names_and_values_like_union_keywords_are_sent_as_written(
+    gpt, recorder, strict
+):
     recorder.reply(openai_payload('{"discriminator": "d", "oneOf": 1}'))
 
     result = gpt.with_structured_output(Detector, strict=strict).invoke("Hi")
 
     schema = recorder.last.body["response_format"]["json_schema"]["schema"]
-    assert schema["properties"].keys() == {"discriminator", "oneOf"}
+    assert schema["properties"].keys() == {"discriminator", "oneOf", "where"}
+    where = schema["properties"]["where"]
+    assert where["default"] == {"oneOf": [1], "discriminator": "d"}
     assert result == Detector(discriminator="d", oneOf=1)
+
+
+class MaybePet(BaseModel):
+    pet: Annotated[Cat | Dog, Field(discriminator="kind")] | None = None
+
+
+@pytest.mark.parametrize("strict", [None, True])
+def test_an_optional_discriminated_union_is_sent_as_alternatives(gpt, recorder, strict):
+    recorder.reply(openai_payload('{"pet": {"kind": "cat", "meows": 1}}'))
+
+    result = gpt.with_structured_output(MaybePet, strict=strict).invoke("Hi")
+
+    schema = json.dumps(recorder.last.body["response_format"]["json_schema"]["schema"])
+    assert "oneOf" not in schema
+    assert "discriminator" not in schema  # its mapping names `$defs` not sent
+    assert result == MaybePet(pet=Cat(kind="cat", meows=1))
 
 
 def test_a_fenced_answer_whose_string_holds_a_fence_is_read_whole(gpt, recorder):
