@@ -637,6 +637,36 @@ def test_a_recursive_schema_behind_an_integer_tag_is_counted(gpt, recorder):
     )
 
 
+class Ping(BaseModel):
+    kind: Literal["ping"]
+    next: Rally | None = None
+
+
+class Pong(BaseModel):
+    kind: Literal["pong"]
+    next: Rally | None = None
+
+
+Rally = Annotated[Ping | Pong, Field(discriminator="kind")]
+
+
+class Volley(BaseModel):
+    """A chain of tagged nodes: pydantic follows each tag, not every alternative."""
+
+    first: Rally
+
+
+def test_a_deep_chain_behind_a_tag_is_checked_not_refused(gpt, recorder):
+    arguments: dict[str, Any] = {"kind": "pong"}
+    for _ in range(30):
+        arguments = {"kind": "ping", "next": arguments}
+
+    assert outcome(gpt, recorder, [Volley], ("Volley", {"first": arguments})) == (
+        [("Volley", {"first": arguments})],
+        [],
+    )
+
+
 @pytest.mark.parametrize(
     "parameters",
     [{"type": "object", "required": [["a"]]}, ["not", "a", "schema"]],
