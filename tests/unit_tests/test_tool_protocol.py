@@ -490,8 +490,19 @@ def test_a_block_after_a_quoted_closing_tag_in_reasoning_is_refused(
         f"{REAL}\nThe tag `</think>` closes reasoning, and </think> too.",
         f'{REAL}<tool_call>{{"name": "f", "arguments": {{"x": "a </think>{{"}}}}'
         "</tool_call>",
+        '<tool_call>{"name": "f", "arguments": {"x": "</think>{ a </think>{"}}'
+        "</tool_call>",
+        '<tool_call>{"name": "f", "arguments": {"x": ["</think>{"]}}</tool_call>',
+        '<tool_call>{"name": "f", "arguments": {"x": [1, "</think>{"]}}</tool_call>',
     ],
-    ids=["in-the-arguments", "in-prose-after-the-call", "before-a-brace-in-a-string"],
+    ids=[
+        "in-the-arguments",
+        "in-prose-after-the-call",
+        "before-a-brace-in-a-string",
+        "twice-before-a-brace-in-a-string",
+        "in-an-array-s-first-string",
+        "in-a-string-after-a-number",
+    ],
 )
 def test_a_closing_reasoning_tag_after_a_call_leaves_it_made(
     gpt: Any, recorder: Recorder, reply: str

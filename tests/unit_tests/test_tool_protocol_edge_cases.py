@@ -151,6 +151,22 @@ def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder, written, 
     assert result["content"].startswith('<tool_result id="c1" name="g" status="error">')
 
 
+def test_a_call_not_json_and_without_an_id_goes_back_without_one(gpt, recorder):
+    refused = {
+        "name": "g",
+        "args": "<tool_call>g(n=1)</tool_call>",
+        "id": None,
+        "error": "the block is not a JSON object",
+        "type": "invalid_tool_call",
+    }
+    gpt.bind_tools([G]).invoke(
+        [HumanMessage("Go."), AIMessage("", invalid_tool_calls=[refused])]
+    )
+
+    assistant = recorder.last.body["messages"][-1]
+    assert assistant["content"].strip() == "<tool_call>\ng(n=1)\n</tool_call>"
+
+
 def test_a_responses_api_function_call_block_is_not_sent_twice(gpt, recorder):
     block = {
         "type": "function_call",
@@ -202,6 +218,22 @@ def test_a_call_without_an_id_is_sent_once(gpt, recorder):
     )
 
     assert recorder.last.body["messages"][-1]["content"].count("<tool_call>") == 1
+
+
+def test_results_of_calls_without_ids_are_not_named_after_a_guess(gpt, recorder):
+    calls = [{"name": n, "args": {"n": 1}, "id": None} for n in ("f", "g")]
+    gpt.bind_tools([F, G]).invoke(
+        [
+            HumanMessage("Go."),
+            AIMessage("", tool_calls=calls),
+            ToolMessage("from f", tool_call_id=""),
+            ToolMessage("from g", tool_call_id=""),
+        ]
+    )
+
+    results = recorder.last.body["messages"][-1]["content"]
+    assert results.count("<tool_result") == 2
+    assert "name=" not in results  # either result may be either call's
 
 
 def test_json_object_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
@@ -371,6 +403,7 @@ def test_an_uppercase_fence_holding_an_array_gives_each_call(gpt, recorder):
         ),
         (f"```\nFirst:\n<tool_call>{CALL}</tool_call>\n```", "```\nFirst:\n```"),
         (f"````\n<tool_call>{CALL}</tool_call>\n```\nx\n````", "````\n```\nx\n````"),
+        (f"~~~\n```\n~~~\n```\n<tool_call>{CALL}</tool_call>\n```", "~~~\n```\n~~~"),
     ],
     ids=[
         "around-a-call",
@@ -380,6 +413,7 @@ def test_an_uppercase_fence_holding_an_array_gives_each_call(gpt, recorder):
         "opening-a-block-after",
         "holding-prose-too",
         "a-shorter-fence-inside",
+        "after-a-block-showing-a-fence",
     ],
 )
 def test_a_code_fence_that_held_only_calls_goes_with_them(
