@@ -109,7 +109,7 @@ class DescribedTool(dict[str, Any]):
 
 def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
     """`convert_to_openai_tool`, refusing a tool Segmind's models could not call."""
-    if isinstance(tool, DescribedTool) and strict is None:
+    if isinstance(tool, DescribedTool):  # core keeps OpenAI's form, `strict` or not
         return tool
     root: object = "object"
     if isinstance(tool, dict) and not DESCRIBED_ARGUMENTS & tool.keys():
@@ -170,8 +170,6 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
             f"tool name {name!r} is not allowed: use 1 to 64 letters, digits, "
             "'_' or '-'"
         )
-    if isinstance(tool, DescribedTool):
-        return DescribedTool(description, tool.args_model, tool.checked_by_caller)
     args_model = _args_model(tool)
     schema_only = (
         isinstance(tool, StructuredTool) and tool.func is None and not tool.coroutine
