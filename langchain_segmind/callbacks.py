@@ -338,14 +338,13 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
 
         Args:
             token: The new token, ignored: the chunk has the whole answer.
-            chunk: The new chunk; counted if it is a Segmind answer's last.
+            chunk: The new chunk; counted if it is a Segmind answer (its only one).
             run_id: The ID of the run.
             **kwargs: Other arguments of the callback, ignored.
         """
         message = getattr(chunk, "message", None)
         if (
             isinstance(message, AIMessageChunk)
-            and message.chunk_position == "last"
             and message.response_metadata.get("model_provider") == PROVIDER
         ):
             # langchain-core's usage too: the run may never reach `on_llm_end`.
