@@ -137,7 +137,7 @@ def error_for_exception(
     progress: Progress,
     *,
     model: str = "",
-    url: str = "",
+    url: str,
     method: str = "POST",
 ) -> SegmindError | None:
     """The typed error for what an attempt raised, or `None` if it is not ours.
@@ -168,8 +168,7 @@ def error_for_exception(
     billed = billed_clause(method)
     in_time = deadline.allows_wait(0.05)  # not the deadline's own timer, a bit early
     description = type(error).__name__ + (f": {error}" if str(error) else "")
-    address = urlsplit(url).netloc.rpartition("@")[2]  # no credentials
-    where = f"Segmind at {address}" if address else "Segmind"
+    where = "Segmind at " + urlsplit(url).netloc.rpartition("@")[2]  # no credentials
     # A pool whose connections stayed busy until a POST could no longer be
     # answered (aiohttp's connect timeout covers that wait too).
     no_connection = _named(error, "PoolTimeout") or (
