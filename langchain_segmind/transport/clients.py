@@ -92,7 +92,7 @@ def _no_proxy_pattern(host: str) -> str | None:
         version = ipaddress.ip_address(address).version
     if network and (version or host.startswith("[")):
         # A network of addresses: httpx2 skips one not written `address/bits`.
-        if not network.isdigit() or "%" in host or "@" in host:
+        if not network.isdigit() or "%" in host:
             return None
         ipaddress.ip_network(f"{address.strip('[]')}/{network}", strict=False)
     if version == 6:
