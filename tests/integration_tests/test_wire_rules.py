@@ -343,6 +343,7 @@ def test_a_users_own_timeouts_apply_inside_an_attempt(
 
     assert isinstance(error, SegmindTimeoutError), repr(error)
     assert "the HTTP client's own timeouts ran out" in str(error)
+    assert str(error).endswith("raise the client's timeouts")  # no queue to resume
 
 
 # -- the key is in no frame of any error's traceback --

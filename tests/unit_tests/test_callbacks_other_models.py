@@ -7,14 +7,22 @@ token totals (`usage_metadata`) stay as its own handler collects them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from typing import Any
 from uuid import uuid4
 
 import pytest
+from langchain_core.language_models import LLM
 from langchain_core.language_models.fake import FakeListLLM, FakeStreamingListLLM
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, LLMResult
+from langchain_core.outputs import (
+    ChatGeneration,
+    ChatGenerationChunk,
+    GenerationChunk,
+    LLMResult,
+)
 
 from langchain_segmind import (
     ChatSegmindGPT4o,
@@ -99,6 +107,24 @@ def test_another_providers_stream_is_totalled_by_core_as_a_whole() -> None:
     assert (handler.successful_requests, handler.by_model) == (0, {})
 
 
+class Echo(LLM):
+    """An LLM that streams its prompt back letter by letter, as LLMs stream."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "echo"
+
+    def _call(self, prompt: str, *args: Any, **kwargs: Any) -> str:
+        return prompt
+
+    def _stream(
+        self, prompt: str, stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> Iterator[GenerationChunk]:
+        for letter in prompt:
+            run_manager.on_llm_new_token(letter, chunk=GenerationChunk(text=letter))
+            yield GenerationChunk(text=letter)
+
+
 def test_an_llms_answers_are_not_counted_and_break_nothing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -107,6 +133,7 @@ def test_an_llms_answers_are_not_counted_and_break_nothing(
         assert FakeListLLM(responses=["one"]).invoke("Hi") == "one"
         assert FakeListLLM(responses=["two"]).batch(["Hi"]) == ["two"]
         assert list(FakeStreamingListLLM(responses=["ab"]).stream("Hi")) == ["a", "b"]
+        assert list(Echo().stream("ab")) == ["a", "b"]
 
     assert (cb.successful_requests, cb.failed_requests, cb.usage_metadata) == (0, 0, {})
     logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

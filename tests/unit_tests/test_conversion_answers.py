@@ -223,7 +223,7 @@ def test_a_v1_streamed_invalid_call_is_stored_and_read_back(
 def test_native_arguments_with_a_repeated_key_are_an_invalid_call(
     recorder: Any, gpt: Any
 ) -> None:
-    arguments = '{"to": "alice", "amount": 1, "to": "mallory"}'
+    arguments = '{"amount": 1, "to": "alice", "to": "mallory"}'
     payload = recorder.openai_payload(None, finish_reason="tool_calls")
     payload["choices"][0]["message"]["tool_calls"] = [
         {

@@ -252,14 +252,14 @@ def test_an_assistant_text_ending_in_white_space_is_trimmed_only_when_last(
     recorder: Any, claude: Any
 ) -> None:
     # Anthropic refuses a final assistant turn (a prefill) ending in white space.
-    claude.invoke([HumanMessage("Hi"), AIMessage("Sure:  \n"), HumanMessage("Go")])
+    claude.invoke([HumanMessage("Hi"), AIMessage("Sure:  \n"), HumanMessage("Go\n")])
     claude.invoke(
         [HumanMessage("Hi"), AIMessage(["Sure", {"type": "text", "text": ": \n"}])]
     )
-    assert recorder.bodies[0]["messages"][1] == {
-        "role": "assistant",
-        "content": "Sure:  \n",
-    }
+    assert recorder.bodies[0]["messages"][1:] == [
+        {"role": "assistant", "content": "Sure:  \n"},
+        {"role": "user", "content": "Go\n"},  # a user's text is never trimmed
+    ]
     assert recorder.bodies[1]["messages"][1] == {
         "role": "assistant",
         "content": [{"type": "text", "text": "Sure"}, {"type": "text", "text": ":"}],

@@ -10,6 +10,7 @@ import httpx2
 import pytest
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, ValidationError
+from pydantic_core import core_schema
 
 from langchain_segmind import (
     ChatSegmind,
@@ -203,6 +204,86 @@ def test_anthropic_format_tools_keep_their_schema(make_model, recorder) -> None:
     assert '"required": ["city"]' in recorder.last.body["instruction"]
 
 
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"title": "ping", "description": "Check the service."},
+        {
+            "title": "ping",
+            "properties": {"id": {"type": "string"}, "email": {"type": "string"}},
+            "anyOf": [{"required": ["id"]}, {"required": ["email"]}],
+        },
+    ],
+    ids=["no-properties", "properties-and-alternatives"],
+)
+def test_a_bare_schema_without_a_type_is_a_tool_taking_an_object(
+    make_model, recorder, schema
+):
+    make_model(ChatSegmindGPT4o).bind_tools([schema]).invoke("hi")
+
+    assert '"name": "ping"' in recorder.last.body["messages"][0]["content"]
+
+
+def test_a_tool_description_without_a_name_is_refused(make_model, recorder):
+    nameless = {"type": "function", "function": {"parameters": {"type": "object"}}}
+
+    with pytest.raises(SegmindInputError, match="tool name None is not allowed"):
+        make_model().bind_tools([nameless])
+    assert recorder.requests == []
+
+
+def test_a_call_in_an_answer_cut_at_max_tokens_keeps_its_finish_reason(
+    make_model, recorder
+) -> None:
+    call = '<tool_call>{"name": "get_weather", "arguments": {"city": "Oslo"}}'
+    recorder.reply(recorder.openai_payload(call, finish_reason="length"))
+
+    message = make_model(ChatSegmindGPT4o).bind_tools([get_weather]).invoke("hi")
+
+    assert [c["args"] for c in message.tool_calls] == [{"city": "Oslo"}]
+    assert message.response_metadata["finish_reason"] == "length"
+
+
+def test_an_answer_of_exactly_the_size_cap_is_read(make_model, recorder) -> None:
+    answer = json.dumps(recorder.openai_payload("big")).encode()
+    recorder.queue(httpx2.Response(200, content=answer.ljust(8 * 2**20)))  # 8 MiB
+
+    assert make_model(ChatSegmindGPT4o).invoke("hi").content == "big"
+
+
+def test_a_data_uri_without_its_comma_is_refused(make_model, recorder):
+    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64"}}
+
+    with pytest.raises(SegmindInputError, match="expected a base64 data URI"):
+        make_model().invoke([HumanMessage([image])])
+    assert recorder.requests == []
+
+
+class _NotDescribableError(Exception):
+    pass
+
+
+class _Secret:
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source, handler):
+        return core_schema.any_schema()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema, handler):
+        raise _NotDescribableError("describe me later")
+
+
+class Vault(BaseModel):
+    """Open the vault."""
+
+    secret: _Secret
+
+
+def test_a_users_own_error_while_a_tool_is_described_reaches_them(make_model):
+    with pytest.raises(_NotDescribableError, match="describe me later"):
+        make_model().bind_tools([Vault])
+
+
 @pytest.mark.parametrize(("status", "attempts"), [(501, 1), (505, 1), (503, 3)])
 def test_only_passing_server_errors_are_retried(
     make_model, recorder, status, attempts
@@ -245,6 +326,23 @@ def test_credit_headers_that_are_no_finite_number_read_as_none(
     assert again.content == "echo: hi again"
 
 
+def test_the_balance_of_a_resumed_jobs_answer_which_may_be_old_is_not_kept(
+    make_model, recorder
+) -> None:
+    recorder.reply({"status": "COMPLETED"})
+    done = recorder.openai_payload("done")
+    metrics = {"remaining_credits": 0.5}  # a v2 result's credit headers
+    recorder.reply({"status": "COMPLETED", "output": done, "metrics": metrics})
+    queued = make_model(ChatSegmind, model="gpt-4o", api_version="v2")
+    guarded = make_model(min_remaining_credits=1, raise_on_low_credits=True)
+
+    resumed = queued.resume("job-1")
+    again = guarded.invoke("hi again")  # the guard knows no balance
+
+    assert resumed.response_metadata["remaining_credits"] == 0.5
+    assert again.content == "echo: hi again"
+
+
 def test_a_queued_job_without_poll_urls_is_polled_where_segmind_keeps_jobs(
     make_model, recorder
 ) -> None:
@@ -283,7 +381,7 @@ def test_a_poll_url_that_may_not_lead_to_segmind_is_never_sent_the_key(
     )
     model = ChatSegmindGPT4o(api_key=SECRET, api_version="v2", http_client=client)
 
-    with pytest.raises(SegmindResponseError) as caught:
+    with pytest.raises(SegmindResponseError, match="the queue points to") as caught:
         model.invoke("hi")
 
     assert [sent.url for sent in recorder.requests] == [

@@ -192,6 +192,22 @@ CASES = {
         )
         for status in (500, 502, 503, 504)
     },
+    "503-insufficient-capacity": Case(  # no 406: not about credits
+        503,
+        json_error("Insufficient capacity, try again later"),
+        SegmindServerError,
+        core.ModelAPIError,
+        "Insufficient capacity, try again later",
+        retryable=True,
+    ),
+    "500-error-flag": Case(  # the flag is no message: the one beside it is
+        500,
+        json.dumps({"error": True, "message": "Model overloaded"}),
+        SegmindServerError,
+        core.ModelAPIError,
+        "Model overloaded",
+        retryable=True,
+    ),
     "503-json-as-text": Case(  # Segmind's JSON read whatever its content type
         503,
         json_error("Upstream provider error"),
@@ -347,7 +363,9 @@ def test_a_long_success_of_no_known_shape_is_kept_cut_on_the_error(
     payload = {"note": "unknown " * 500}
     recorder.reply(payload)
 
-    with pytest.raises(SegmindResponseError, match="no recognisable shape") as caught:
+    with pytest.raises(
+        SegmindResponseError, match=r"shape \(keys: \['note'\]\)"
+    ) as caught:
         claude_once.invoke("Hi")
 
     assert caught.value.body == json.dumps(payload)[:2000]
@@ -583,6 +601,17 @@ def test_a_request_httpx_refuses_is_an_input_error_that_quotes_nothing(
         claude_once.invoke("Hi")
     assert "sk-secret" not in str(caught.value)
     assert caught.value.__context__ is None or caught.value.__suppress_context__
+
+
+def test_a_key_too_short_to_be_a_real_one_is_not_cut_out_of_errors(
+    claude_once, recorder
+):
+    # A real key is long: a test's short one would cut words out of every text.
+    recorder.fail(400, "no test-key accepted here")  # the model's key: "test-key"
+
+    with pytest.raises(SegmindBadRequestError) as caught:
+        claude_once.invoke("Hi")
+    assert caught.value.message == "no test-key accepted here"
 
 
 # -- pickling -----------------------------------------------------------------------

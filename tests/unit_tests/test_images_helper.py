@@ -158,6 +158,7 @@ def test_image_block_missing_file() -> None:
         pytest.param(b"\0" * 1020 + b"%PDF-1.7", None, id="pdf-crossing-byte-1024"),
         pytest.param(b"\0" * 8 + b"GIF89a", None, id="only-a-pdf-may-be-late"),
         pytest.param(b"RIFF\x00\x00\x00\x00WAVEfmt ", None, id="wav-is-not-webp"),
+        pytest.param(b"RIFX\x00\x00\x00\x00WEBPVP8 ", None, id="webp-needs-riff"),
         pytest.param(b"\x89PNG", None, id="truncated-png"),
         pytest.param(b"", None, id="empty"),
         pytest.param(b"BM\x00\x00", None, id="bmp-unsupported"),

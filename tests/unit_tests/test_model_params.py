@@ -94,6 +94,11 @@ def test_unknown_arguments_join_the_given_model_kwargs():
     assert mine == {"top_k": 40}  # the caller's dict is left alone
 
 
+def test_model_kwargs_that_are_no_dict_are_an_input_error():
+    with pytest.raises(SegmindInputError, match="model_kwargs"):
+        ChatSegmindClaude(model_kwargs=None)
+
+
 def test_known_fields_and_aliases_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -257,8 +262,9 @@ def test_model_name_reads_the_slug_as_in_chat_openai():
 
 
 def test_the_repr_shows_the_slug_and_not_the_profile():
-    text = repr(ChatSegmindClaude())
+    text = repr(ChatSegmindClaude(temperature=0.5))
     assert "model='claude-3.5-sonnet'" in text
+    assert "temperature=0.5" in text  # only the key is masked
     assert "profile" not in text
     assert "max_input_tokens" not in text
 

@@ -33,6 +33,19 @@ def test_a_claude_slug_in_capitals_keeps_claudes_temperature_limit(
     assert recorder.count == 0
 
 
+def test_a_per_call_model_that_is_no_string_is_refused(gpt, recorder):
+    with pytest.raises(SegmindInputError, match="model 5 is not a Segmind model slug"):
+        gpt.invoke("Hi", model=5)
+
+    assert recorder.count == 0
+
+
+def test_a_timeout_of_a_whole_day_is_the_longest_taken(gpt, recorder, call):
+    message = call(gpt, "Hi", timeout=24 * 3600)
+
+    assert message.content == "echo: Hi"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -40,7 +53,7 @@ def test_a_claude_slug_in_capitals_keeps_claudes_temperature_limit(
         ({"stop": 5}, "stop must be"),
         ({"timeout": "5"}, "timeout must be"),
         ({"timeout": -1}, "timeout must be"),
-        ({"timeout": 0}, "timeout must be"),
+        ({"timeout": 0}, r"timeout must be .*, got 0$"),  # no per-phase advice
         ({"timeout": math.nan}, "timeout must be"),
         ({"timeout": math.inf}, "timeout must be"),
         ({"timeout": 24 * 3600 + 1}, r"timeout must be .* in \(0, 86400\]"),
@@ -48,9 +61,12 @@ def test_a_claude_slug_in_capitals_keeps_claudes_temperature_limit(
         ({"max_retries": -1}, "max_retries must be"),
         ({"max_retries": True}, "max_retries must be"),
         ({"temperature": "0.5"}, "temperature must be a number"),
+        ({"temperature": True}, "temperature must be a number, got bool"),
         ({"temperature": math.nan}, "temperature must be between"),
         ({"extra_headers": ["x-a", "b"]}, "headers must be a mapping"),
         ({"extra_headers": "x"}, "headers must be a mapping"),
+        ({"extra_headers": {1: "x"}}, "1 is not a valid HTTP header name"),
+        ({"extra_headers": {"x-a": 5}}, "'x-a' is not printable ASCII text"),
         ({"top_p": math.nan}, "cannot be sent as JSON"),
         ({"top_k": math.inf}, "cannot be sent as JSON"),
         ({"foo": {1, 2}}, "cannot be sent as JSON"),  # a set

@@ -183,6 +183,7 @@ def test_a_poll_that_may_have_arrived_is_retried_and_never_called_billed(
         assert "billed" not in text
         assert "not retried" not in text
     assert raised.value.job is not None
+    assert (raised.value.hint or "").startswith("Segmind accepted the job")
 
 
 def test_a_poll_refused_by_a_far_rate_limit_says_when_and_how_to_resume(

@@ -618,8 +618,9 @@ def test_a_success_status_with_an_error_body_carries_segminds_message(
         ("gemini-2.5-pro", {"candidates": [], "modelVersion": "gemini-2.5-pro"}),
         ("gpt-4o", {"id": "c1", "object": "chat.completion", "choices": [None]}),
         ("gemini-2.5-pro", {"candidates": [None], "modelVersion": "gemini-2.5-pro"}),
+        ("gpt-4o", {"id": "c1", "object": "chat.completion", "choices": {"0": {}}}),
     ],
-    ids=["no-choice", "no-candidate", "null-choice", "null-candidate"],
+    ids=["no-choice", "no-candidate", "null-choice", "null-candidate", "no-list"],
 )
 def test_an_answer_without_a_choice_is_an_error_not_an_empty_reply(
     make_model, recorder, model, payload

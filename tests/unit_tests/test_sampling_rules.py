@@ -62,8 +62,14 @@ def test_top_k_as_constructor_argument_is_refused():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"temperature": 0.2}, {"temperature": 0.0}, {"top_p": 0.9}, {"top_k": 40}],
-    ids=["temperature", "zero-temperature", "top_p", "top_k"],
+    [
+        {"temperature": 0.2},
+        {"temperature": 0.0},
+        {"temperature": 1},  # the default, which only OpenAI's reasoning models take
+        {"top_p": 0.9},
+        {"top_k": 40},
+    ],
+    ids=["temperature", "zero-temperature", "default-temperature", "top_p", "top_k"],
 )
 def test_per_call_sampling_parameters_fail_before_sending(opus, recorder, call, kwargs):
     with pytest.raises(SegmindInputError, match=OPUS) as raised:

@@ -282,15 +282,22 @@ OPENAI_SPEC = {"name": "JokeSpec", "schema": JOKE_SCHEMA, "strict": False}
     [OPENAI_SPEC, {"type": "json_schema", "json_schema": OPENAI_SPEC}],
     ids=["spec", "response-format"],
 )
-def test_openais_json_schema_spec_is_sent_as_written(model, dialect, recorder, schema):
+@pytest.mark.parametrize(
+    ("strict", "sent"),
+    [(True, {**OPENAI_SPEC, "strict": True}), (None, OPENAI_SPEC)],
+    ids=["strict", "as-given"],
+)
+def test_openais_json_schema_spec_is_sent_as_written(
+    model, dialect, recorder, schema, strict, sent
+):
     recorder.reply(dialect.answer('{"setup": "Why?"}'))  # lacks a required key
-    structured = model.with_structured_output(schema, strict=True, include_raw=True)
+    structured = model.with_structured_output(schema, strict=strict, include_raw=True)
 
     result = structured.invoke("Hi")
 
     assert recorder.last.body["response_format"] == {
         "type": "json_schema",
-        "json_schema": {**OPENAI_SPEC, "strict": True},
+        "json_schema": sent,
     }
     assert "punchline" in str(result["parsing_error"])
 
@@ -461,12 +468,22 @@ def test_a_boolean_answer_is_no_number(gpt, recorder, kind):
         gpt.with_structured_output({"title": "N", "type": kind}).invoke("Hi")
 
 
-@pytest.mark.parametrize("reply", ["1. apples\n2. pears", "true", '{"a": 1}'])
-def test_an_answer_of_another_type_than_the_schemas_is_refused(gpt, recorder, reply):
+@pytest.mark.parametrize(
+    ("schema", "reply"),
+    [
+        (LIST_SCHEMA, "1. apples\n2. pears"),
+        (LIST_SCHEMA, "true"),
+        (LIST_SCHEMA, '{"a": 1}'),
+        (MAYBE, "[1]"),  # a list of types, none of them an array
+    ],
+)
+def test_an_answer_of_another_type_than_the_schemas_is_refused(
+    gpt, recorder, schema, reply
+):
     recorder.reply(openai_payload(reply))
 
     with pytest.raises(OutputParserException):
-        gpt.with_structured_output(LIST_SCHEMA).invoke("Hi")
+        gpt.with_structured_output(schema).invoke("Hi")
 
 
 @pytest.mark.parametrize(
@@ -476,6 +493,7 @@ def test_an_answer_of_another_type_than_the_schemas_is_refused(gpt, recorder, re
         ({"title": "B", "type": "boolean"}, "true, it is", True),
         ({"title": "I", "type": "integer"}, "```json\n42\n```\nThat is all.", 42),
         ({"title": "I", "type": "integer"}, "3.0", 3.0),
+        ({"title": "N", "type": "number"}, "2.5", 2.5),
         (MAYBE, "null", None),
         (
             {"$ref": "#/$defs/L", "$defs": {"L": LIST_SCHEMA}},
@@ -490,6 +508,7 @@ def test_an_answer_of_another_type_than_the_schemas_is_refused(gpt, recorder, re
         "boolean-remark",
         "fenced-number",
         "whole-float",
+        "fraction",
         "type-list",
         "ref-to-array",
         "items-only",

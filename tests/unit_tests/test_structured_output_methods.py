@@ -123,6 +123,15 @@ def test_function_calling_bad_answer_lands_in_parsing_error(
     assert isinstance(result["parsing_error"], OutputParserException)
 
 
+def test_function_calling_without_a_call_says_just_that(model, dialect, recorder):
+    recorder.reply(dialect.answer(FUNCTION_CALLING_BAD_REPLIES["no-call"]))
+
+    with pytest.raises(OutputParserException) as raised:
+        model.with_structured_output(Joke, method="function_calling").invoke("Hi")
+    [first_line, *_] = str(raised.value).splitlines()  # core adds a link after it
+    assert first_line == "the model made no valid call to the output schema"
+
+
 @pytest.mark.parametrize("streaming", [False, True])
 def test_function_calling_says_why_the_call_was_refused(
     make_model, dialect, recorder, streaming

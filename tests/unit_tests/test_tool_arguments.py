@@ -220,11 +220,27 @@ class Five(BaseModel):
 
 
 def test_at_most_three_errors_are_reported_and_the_rest_are_counted(gpt, recorder):
-    assert outcome(gpt, recorder, [Five], ("Five", {})) == (
+    assert outcome(gpt, recorder, [Five], ("Five", {}), ("Five", {"a": 1, "b": 2})) == (
         [],
         [
             "arguments.a: Field required; arguments.b: Field required; "
-            "arguments.c: Field required; and 2 more"
+            "arguments.c: Field required; and 2 more",
+            "arguments.c: Field required; arguments.d: Field required; "
+            "arguments.e: Field required",
+        ],
+    )
+
+
+def test_an_item_of_a_list_is_named_by_its_index(gpt, recorder):
+    def total(prices: list[int]) -> int:
+        """Add prices up."""
+        return sum(prices)
+
+    assert outcome(gpt, recorder, [total], ("total", {"prices": [1, "x"]})) == (
+        [],
+        [
+            "arguments.prices[1]: Input should be a valid integer, unable to parse "
+            "string as an integer, got 'x'"
         ],
     )
 
@@ -523,6 +539,36 @@ def test_a_single_string_tool_needs_its_one_argument(
     assert outcome(
         gpt, recorder, [web], ("search", {"__arg1": "cats"}), ("search", {})
     ) == ([("search", {"__arg1": "cats"})], ["arguments.__arg1: Field required"])
+
+
+def test_a_single_string_tool_given_a_model_is_checked_by_it(
+    gpt: Any, recorder: Recorder
+) -> None:
+    weather = Tool(
+        name="forecast", func=forecast, description="Forecast.", args_schema=Forecast
+    )
+
+    assert outcome(
+        gpt, recorder, [weather], ("forecast", {"city": "Oslo", "days": 9})
+    ) == (
+        [],
+        ["arguments.days: Input should be less than or equal to 7, got 9"],
+    )
+
+
+def test_arguments_beside_the_name_of_plain_fields_or_of_no_parameters_are_valid(
+    gpt: Any, recorder: Recorder
+) -> None:
+    ping = {"name": "ping", "description": "Ping the service."}  # no parameters
+    beside = '<tool_call>{"name": "add", "a": 1, "b": 2}</tool_call>'
+    recorder.reply(openai_payload(beside + '<tool_call>{"name": "ping"}</tool_call>'))
+
+    message = gpt.bind_tools([add, ping]).invoke("Hi")
+
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [
+        ("add", {"a": 1, "b": 2}),
+        ("ping", {}),
+    ]
 
 
 def test_tools_bound_again_with_strict_keep_their_models_check(
