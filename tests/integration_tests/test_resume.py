@@ -509,3 +509,31 @@ async def test_resume_honours_a_timeout_given_to_it(
         resumed = await llm.aresume(job, timeout=600)
 
     assert resumed.response_metadata["request_id"] == job.request_id
+
+
+def test_a_users_client_never_follows_a_queue_to_the_emulator_it_does_not_use(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    # The fixture routes the default clients only: a user's client calls its
+    # own server, and a poll URL there may not lead to the emulator.
+    polls = f"{segmind_emulator.base_url.removesuffix('/v1')}/v2/requests/j1"
+    sent: list[str] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        sent.append(str(request.url))
+        job = {"request_id": "j1", "status": "QUEUED", "response_url": polls}
+        return httpx2.Response(200, json={**job, "status_url": f"{polls}/status"})
+
+    own = httpx2.Client(transport=httpx2.MockTransport(answer))
+    llm = ChatSegmind(
+        model=SLUG,
+        base_url="https://gateway.example/v1",
+        api_key="sk-own-gateway-key",
+        api_version="v2",
+        http_client=own,
+    )
+
+    with pytest.raises(SegmindResponseError, match="the queue points to"):
+        llm.invoke(PROMPT)
+    assert sent == ["https://gateway.example/v2/gpt-4o"]
+    assert segmind_emulator.requests == []
