@@ -4,7 +4,7 @@
   slugs, `Wire` (models of any slug sending to the recorder) and the expected
   parts (`user_body`, `claude_image`, `claude_url`, `gpt_image`).
 - Tool calls: the tool `get_weather`, a past call of it (`PARIS`), the prompt
-  section it makes (`WEATHER_INSTRUCTION`), `block` and `tool_lines`; the
+  section it makes (`WEATHER_INSTRUCTION`), `block`, `tool_lines` and `outcome`; the
   JSON-Schema tool `F`, calls of it (`CALL`, `SECOND`, `DRAFT`) and `read`.
 - Structured output: one joke schema in each accepted form (`SCHEMAS`), its
   values (`JOKE_VALUES`, `JOKE_JSON`), `joke_call`, `system_prompt` and `run`.
@@ -148,6 +148,18 @@ PARIS = {"name": "get_weather", "args": {"city": "Paris"}, "id": "c1"}
 def block(name: str, arguments: Any) -> str:
     call = json.dumps({"name": name, "arguments": arguments}, ensure_ascii=False)
     return f"<tool_call>\n{call}\n</tool_call>"
+
+
+def outcome(
+    gpt: Any, recorder: Recorder, tools: list[Any], *calls: tuple[str, Any]
+) -> tuple[list[Any], list[str | None]]:
+    """Bind `tools`, answer with `calls`; the valid calls and the invalid reasons."""
+    recorder.reply(recorder.openai_payload("".join(block(n, a) for n, a in calls)))
+    message = gpt.bind_tools(tools).invoke("Hi")
+    return (
+        [(c["name"], c["args"]) for c in message.tool_calls],
+        [c["error"] for c in message.invalid_tool_calls],
+    )
 
 
 def tool_lines(system: str) -> list[dict[str, Any]]:
