@@ -1,4 +1,6 @@
-"""A user's own client: what its own code raises, and a client already closed.
+"""A user's own client: its headers, what its own code raises, a closed client.
+
+Its headers are sent, but `user-agent` and `accept`, which are the package's.
 
 An exception raised by the user's code (a `MockTransport` handler, a mock, a
 client subclass) reaches them unchanged, its traceback intact, and so does one
@@ -17,7 +19,28 @@ from unittest import mock
 import httpx2
 import pytest
 
-from langchain_segmind import SegmindConnectionError
+from langchain_segmind import SegmindConnectionError, __version__
+
+
+def test_a_users_client_sends_its_headers_but_the_packages_user_agent(
+    make_model, recorder, call
+):
+    client = httpx2.Client(
+        transport=httpx2.MockTransport(recorder),
+        headers={"x-team": "search", "user-agent": "mine/1", "accept": "text/plain"},
+    )
+    async_client = httpx2.AsyncClient(
+        transport=httpx2.MockTransport(recorder), headers=client.headers
+    )
+    model = make_model(http_client=client, http_async_client=async_client)
+
+    call(model, "Hi")
+
+    headers = recorder.last.headers
+    assert headers["x-team"] == "search"
+    assert headers["user-agent"] == f"langchain-segmind/{__version__}"
+    assert headers.get_list("accept") == ["application/json"]
+    assert client.headers["user-agent"] == "mine/1"  # the client itself unchanged
 
 
 @pytest.mark.parametrize(
