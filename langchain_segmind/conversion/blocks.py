@@ -30,18 +30,16 @@ def translate_content(message: AIMessage) -> list[types.ContentBlock]:
             cast("types.InvalidToolCall", dict(c)) for c in message.invalid_tool_calls
         )
     refusal = message.additional_kwargs.get("refusal")
-    if isinstance(refusal, str) and refusal and "refusal" not in present:
+    if refusal and "refusal" not in present:
         blocks.append({"type": "refusal", "refusal": refusal})
     return blocks
 
 
 def _reasoning_blocks(kwargs: dict[str, Any]) -> list[types.ContentBlock]:
     thinking = kwargs.get("thinking_blocks")
-    if not isinstance(thinking, list) or not thinking:
+    if not thinking:
         text = kwargs.get("reasoning_content")
-        if isinstance(text, str) and text:
-            return [{"type": "reasoning", "reasoning": text}]
-        return []
+        return [{"type": "reasoning", "reasoning": text}] if text else []
     blocks: list[types.ContentBlock] = []
     for block in thinking:
         if block.get("type") != "thinking":
