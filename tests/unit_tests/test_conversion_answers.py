@@ -374,10 +374,11 @@ def test_v1_content_list_is_read_without_repeating_blocks() -> None:
             {"type": "text", "text": "t"},
             {"type": "tool_call", "id": "c1", "name": "f", "args": {}},
             {"type": "invalid_tool_call", "id": "c2", "name": "f", "args": "{"},
+            {"type": "refusal", "refusal": "no"},
         ],
         tool_calls=[{"id": "c1", "name": "f", "args": {}}],
         invalid_tool_calls=[{"id": "c2", "name": "f", "args": "{", "error": None}],
-        additional_kwargs={"reasoning_content": "r"},
+        additional_kwargs={"reasoning_content": "r", "refusal": "no"},
         response_metadata={"model_provider": "segmind"},
     )
     assert [block["type"] for block in message.content_blocks] == [
@@ -385,6 +386,7 @@ def test_v1_content_list_is_read_without_repeating_blocks() -> None:
         "text",
         "tool_call",
         "invalid_tool_call",
+        "refusal",
     ]
 
 
