@@ -157,7 +157,7 @@ def describe_tool(tool: Any, *, strict: bool | None = None) -> DescribedTool:
         raise not_describable(what, tool, error) from error
     if "function" not in description:  # a provider's own, e.g. OpenAI's `custom`
         raise _not_runnable(tool, description.get("type"))
-    if root == "object" and isinstance(parameters, dict):
+    if isinstance(parameters, dict):  # a bare schema's `type` too
         root = parameters.get("type")
     types = [root] if isinstance(root, str) else root
     if isinstance(types, list) and "object" not in (str(t).lower() for t in types):
@@ -312,7 +312,7 @@ def described_tools(
         return described, "any"
     if choice is False or choice == "none":
         return described, "none"
-    if isinstance(choice, str) and choice in names:
+    if choice in names:
         return described, choice
     raise SegmindInputError(
         f"tool_choice {choice!r} names no bound tool; bound tools: {names}, "
