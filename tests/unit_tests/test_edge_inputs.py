@@ -190,8 +190,10 @@ def test_an_unusable_response_format_is_an_input_error(make_model, recorder) -> 
     assert recorder.count == 0
 
 
-def test_anthropic_format_tools_keep_their_schema(make_model, recorder) -> None:
+@pytest.mark.parametrize("typed", [{}, {"type": "custom"}], ids=["untyped", "custom"])
+def test_anthropic_format_tools_keep_their_schema(make_model, recorder, typed) -> None:
     tool = {
+        **typed,  # Anthropic's type of a tool the caller runs
         "name": "get_weather",
         "description": "Weather.",
         "input_schema": {
@@ -230,6 +232,14 @@ def test_a_tool_description_without_a_name_is_refused(make_model, recorder):
     with pytest.raises(SegmindInputError, match="tool name None is not allowed"):
         make_model().bind_tools([nameless])
     assert recorder.requests == []
+
+
+def test_a_built_in_tool_given_as_a_dict_is_refused_by_its_name(make_model, recorder):
+    web_search = {"type": "web_search_20250305", "name": "web_search", "max_uses": 2}
+
+    with pytest.raises(SegmindInputError) as raised:
+        make_model().bind_tools([web_search])
+    assert str(raised.value).startswith("tool 'web_search' is a provider's built-in")
 
 
 def test_a_call_in_an_answer_cut_at_max_tokens_keeps_its_finish_reason(

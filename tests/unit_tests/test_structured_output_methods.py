@@ -536,19 +536,25 @@ class Record(TypedDict, total=False):
     title: str
 
 
+class Token(TypedDict):
+    _token: str  # its only key: described with none
+
+
 @pytest.mark.filterwarnings("ignore:fields may not start:RuntimeWarning")  # core's
+@pytest.mark.parametrize("schema", [Record, Token])
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
 def test_a_typeddict_with_a_private_key_needs_only_its_required_keys(
-    gpt, recorder, method
+    gpt, recorder, method, schema
 ):
+    name = schema.__name__
     recorder.reply(
-        openai_payload("{}" if method == "json_schema" else joke_call("Record", "{}"))
+        openai_payload("{}" if method == "json_schema" else joke_call(name, "{}"))
     )
 
     if method == "bind_tools":
-        assert gpt.bind_tools([Record]).invoke("Hi").tool_calls[0]["args"] == {}
+        assert gpt.bind_tools([schema]).invoke("Hi").tool_calls[0]["args"] == {}
     else:
-        assert gpt.with_structured_output(Record, method=method).invoke("Hi") == {}
+        assert gpt.with_structured_output(schema, method=method).invoke("Hi") == {}
     assert "required" not in _sent_scene(recorder.last.body, method)
 
 

@@ -259,6 +259,7 @@ ARRAY_OF_NUMBERS = {"type": "array", "items": {"type": "number"}}
         {"title": "answer", "anyOf": [{"type": "string"}, {"type": "integer"}]},
         {"title": "answer", "$ref": "#/$defs/City", "$defs": {"City": SCHEMA}},
         {"title": "answer", "type": None, "enum": ["yes", "no"]},
+        {"name": "answer", "type": "string"},  # core would drop the type
         {"name": "answer", "input_schema": ARRAY_OF_NUMBERS},
         {
             "type": "function",
@@ -273,6 +274,7 @@ ARRAY_OF_NUMBERS = {"type": "array", "items": {"type": "number"}}
         # Maybe an object, but not one given at the root.
         "json-schema-ref",
         "json-schema-typed-none",
+        "named-type",
         "anthropic",
         "openai",
     ],
