@@ -546,7 +546,7 @@ def _union_work(arguments: Any, root: Mapping[str, Any], budget: int) -> int:
             tag = value.get(tagged.get("propertyName"))
             mapping = tagged.get("mapping") or {}
             # JSON Schema writes every tag as a string (`1` as `"1"`).
-            chosen = mapping.get(str(tag)) if isinstance(tag, str | int) else None
+            chosen = mapping.get(str(tag))
             options = [{"$ref": chosen}] if chosen else options
         pending.extend((value, option) for option in options or ())
         if isinstance(value, dict):
