@@ -64,6 +64,17 @@ class Broken(BaseModel):
         raise RuntimeError("the validator crashed")
 
 
+class Interrupted(BaseModel):
+    """A model whose validator is interrupted (Ctrl-C)."""
+
+    x: int
+
+    @field_validator("x")
+    @classmethod
+    def _interrupted(cls, x: int) -> int:
+        raise KeyboardInterrupt
+
+
 def add(a: int, b: int) -> int:
     """Add two integers."""
     return a + b
@@ -110,6 +121,7 @@ def test_a_pydantic_model_decides_with_its_own_rules(gpt, recorder):
         ("Adopt", {"pet": {"kind": "dog", "barks": 2}}),
         ("Adopt", {"pet": {"kind": "dog", "barks": -1}}),
         ("Adopt", {"pet": {"kind": "cow"}}),
+        ("Adopt", {"pet": "cat"}),
     ) == (
         [("Adopt", {"pet": {"kind": "dog", "barks": 2}})],
         [
@@ -117,6 +129,8 @@ def test_a_pydantic_model_decides_with_its_own_rules(gpt, recorder):
             "got -1",
             "arguments.pet: Input tag 'cow' found using 'kind' does not match any of "
             "the expected tags: 'cat', 'dog', got {'kind': 'cow'}",
+            "arguments.pet: Input should be a valid dictionary or object to extract "
+            "fields from, got 'cat'",
         ],
     )
 
@@ -183,6 +197,11 @@ def test_a_crashing_validator_makes_the_call_invalid_not_the_invoke(gpt, recorde
         [],
         ["arguments could not be validated: RuntimeError: the validator crashed"],
     )
+
+
+def test_an_interrupt_in_a_validator_reaches_the_caller(gpt, recorder):
+    with pytest.raises(KeyboardInterrupt):
+        outcome(gpt, recorder, [Interrupted], ("Interrupted", {"x": 1}))
 
 
 def test_several_errors_are_reported_together(gpt, recorder):
