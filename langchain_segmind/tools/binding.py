@@ -218,7 +218,7 @@ def as_declared(described: Any, typed_dicts: Sequence[Any]) -> None:
     # Two TypedDicts of these keys in one place (a union): what both require.
     matching = [t for t in typed_dicts if _described_keys(t) == keys]
     for key, value in described.items():
-        if key == "properties" and matching:
+        if key == "properties" and isinstance(value, dict):
             hints = [get_type_hints(typed_dict) for typed_dict in matching]
             for name, schema in value.items():
                 types = [hint.get(name) for hint in hints]

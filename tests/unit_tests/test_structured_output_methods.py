@@ -17,6 +17,7 @@ import pytest
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel
+from pydantic.v1 import BaseModel as BaseModelV1
 from typing_extensions import TypedDict
 
 from langchain_segmind import (
@@ -506,6 +507,27 @@ def test_typeddicts_in_a_union_are_sent_as_they_declare_their_keys(gpt, recorder
     ]
     assert all("required" not in option for option in options)
     assert "dict()" not in json.dumps(options)  # `dict`'s own docstring
+
+
+class Label(TypedDict):
+    size: int  # required, as in Size
+
+
+class Sticker(BaseModelV1):
+    label: Label
+
+
+class Decor(TypedDict):
+    decor: Size | Sticker  # a size of optional keys, or a sticker
+
+
+def test_a_typeddict_in_a_model_keeps_its_required_keys(gpt, recorder):
+    gpt.bind_tools([Decor]).invoke("Hi")
+
+    sent = _sent_scene(recorder.last.body, "bind_tools")
+    size, sticker = sent["properties"]["decor"]["anyOf"]
+    assert "required" not in size
+    assert sticker["properties"]["label"]["required"] == ["size"]
 
 
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
