@@ -473,8 +473,7 @@ class SegmindCallbackHandler(UsageMetadataCallbackHandler):
                 each.total_cost = _plus(each.total_cost, cost)
         if isinstance(request_id, str):
             _remember(self._counted_requests, request_id, None)
-        remaining = metadata.get("remaining_credits")
-        self._note_balance(remaining if isinstance(remaining, float | int) else None)
+        self._note_balance(metadata.get("remaining_credits"))
 
     def _note_balance(self, remaining: float | None) -> None:
         if remaining is not None:
