@@ -31,6 +31,7 @@ from langchain_segmind import (
     SegmindBadRequestError,
     SegmindCallbackHandler,
     SegmindConnectionError,
+    SegmindError,
     SegmindInputError,
     SegmindInsufficientCreditsError,
     SegmindLowCreditsWarning,
@@ -344,6 +345,24 @@ def test_a_v2_job_whose_polls_find_no_free_connection_is_a_failed_request(
         queued.invoke("Hi")
 
     assert caught.value.job is not None  # accepted, so billed
+    assert cb.failed_requests == 1
+
+
+def test_a_v2_job_failing_again_when_resumed_is_one_failed_request(
+    make_model: ModelFactory, recorder: Recorder
+) -> None:
+    # Each poll's answer has a request id of its own, not the job's.
+    recorder.reply({"request_id": "job-1", "status": "QUEUED"})
+    recorder.fail(400, headers={"x-request-id": "poll-1"})
+    recorder.fail(400, headers={"x-request-id": "poll-2"})
+    queued = make_model(ChatSegmind, model="gpt-4o", api_version="v2", max_retries=0)
+
+    with get_segmind_callback() as cb:
+        with pytest.raises(SegmindError) as caught:
+            queued.invoke("Hi")
+        with pytest.raises(SegmindError):
+            queued.resume(caught.value.job)
+
     assert cb.failed_requests == 1
 
 
