@@ -340,6 +340,20 @@ def test_a_block_after_an_answer_to_the_answer_schema_is_read(gpt, recorder):
     assert refused["error"] == "the block is not a JSON object"
 
 
+def test_a_native_call_beside_an_answer_is_checked_as_a_call(gpt, recorder):
+    payload = recorder.openai_payload('{"a": 1}', finish_reason="tool_calls")
+    payload["choices"][0]["message"]["tool_calls"] = [
+        {"id": "c", "type": "function", "function": {"name": "pay", "arguments": "{}"}}
+    ]
+    recorder.reply(payload)
+    schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
+
+    message = gpt.bind_tools([F]).invoke("Hi", response_format=schema)
+
+    assert message.tool_calls == []
+    assert [c["name"] for c in message.invalid_tool_calls] == ["pay"]
+
+
 def test_a_block_left_open_before_the_next_one_keeps_both_calls(gpt, recorder):
     message = read(gpt, recorder, f"<tool_call>{CALL}\n<tool_call>{SECOND}</tool_call>")
 
