@@ -112,38 +112,33 @@ def test_gemini_thought_parts_are_reasoning(recorder: Any, make_model: Any) -> N
     assert message.additional_kwargs == {"reasoning_content": "Thinking it over."}
 
 
+CANNOT = [{"type": "text", "text": "I can't help with that."}]
+CYBER = {"type": "refusal", "category": "cyber", "explanation": "Malware."}
+
+
 @pytest.mark.parametrize(
-    ("content", "refusal"),
+    ("content", "details", "refusal"),
     [
-        (
-            [{"type": "text", "text": "I can't help with that."}],
-            "I can't help with that.",
-        ),
-        ([], "The model declined to answer."),
+        (CANNOT, None, "I can't help with that."),
+        ([], None, "The model declined to answer."),
+        ([], CYBER, "Malware."),  # the policy's explanation
+        (CANNOT, {"type": "refusal", "explanation": ["?"]}, "I can't help with that."),
     ],
+    ids=["text", "no-text", "explained", "explanation-not-text"],
 )
 def test_claude_refusal_is_a_refusal_block(
-    recorder: Any, claude: Any, content: list[Any], refusal: str
+    recorder: Any, claude: Any, content: list[Any], details: Any, refusal: str
 ) -> None:
-    recorder.reply(recorder.anthropic_payload(content=content, stop_reason="refusal"))
-    message = claude.invoke("something bad")
-    assert message.additional_kwargs["refusal"] == refusal
-    assert message.response_metadata["finish_reason"] == "content_filter"
-    assert {"type": "refusal", "refusal": refusal} in message.content_blocks
-
-
-def test_claude_refusal_explained_in_stop_details_gives_the_explanation(
-    recorder: Any, claude: Any
-) -> None:
-    details = {"type": "refusal", "category": "cyber", "explanation": "Malware."}
     recorder.reply(
         recorder.anthropic_payload(
-            content=[], stop_reason="refusal", stop_details=details
+            content=content, stop_reason="refusal", stop_details=details
         )
     )
     message = claude.invoke("something bad")
-    assert {"type": "refusal", "refusal": "Malware."} in message.content_blocks
-    assert message.response_metadata["stop_details"] == details
+    assert message.additional_kwargs["refusal"] == refusal
+    assert message.response_metadata["finish_reason"] == "content_filter"
+    assert message.response_metadata.get("stop_details") == details
+    assert {"type": "refusal", "refusal": refusal} in message.content_blocks
 
 
 def test_claude_answer_cut_at_the_context_window_finishes_by_length(
