@@ -131,6 +131,21 @@ def test_retries_are_counted_in_a_row_from_the_last_user_turn():
     assert middleware.after_model({"messages": again}, None) is None
 
 
+def test_an_answer_before_the_reply_ends_the_retries_in_a_row():
+    history = [
+        HumanMessage("Weather in Rome?"),
+        AIMessage("Which Rome?"),  # the agent ended there; invoked again
+        AIMessage("", invalid_tool_calls=[invalid_call("b1")]),
+    ]
+
+    update = InvalidToolCallRetryMiddleware(max_retries=1).after_model(
+        {"messages": history}, None
+    )
+
+    assert update is not None
+    assert update["jump_to"] == "model"
+
+
 def test_no_retry_leaves_the_agent_to_end():
     reply = AIMessage("", invalid_tool_calls=[invalid_call("b1")])
     middleware = InvalidToolCallRetryMiddleware(max_retries=0)

@@ -7,6 +7,7 @@ tools included): no tokenizer package is needed.
 from __future__ import annotations
 
 import warnings
+from datetime import date
 from typing import Any
 
 import pytest
@@ -152,6 +153,16 @@ def test_tools_that_cannot_be_described_raise() -> None:
     with pytest.raises(ValueError, match="42"):
         ChatSegmindGPT4o().get_num_tokens_from_messages(
             [HumanMessage("hi")], tools=[42]
+        )
+
+
+def test_a_tool_json_cannot_write_raises_jsons_error_not_one_of_depth() -> None:
+    since = {"type": "string", "default": date(2020, 1, 1)}
+    dated = {"title": "since", "type": "object", "properties": {"day": since}}
+
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        ChatSegmindGPT4o().get_num_tokens_from_messages(
+            [HumanMessage("hi")], tools=[dated]
         )
 
 
