@@ -146,17 +146,29 @@ def test_content_too_deep_or_circular_is_an_input_error(
     assert recorder.requests == []
 
 
-@pytest.mark.parametrize("content", [None, 5, {"type": "text", "text": "Hi"}])
+NEITHER = "must be a string or a list, got"
+
+
+@pytest.mark.parametrize(
+    ("content", "refused"),
+    [
+        (None, NEITHER),
+        (5, NEITHER),
+        ({"type": "text", "text": "Hi"}, NEITHER),
+        ([5], "content blocks must be strings or dicts with a 'type', got 5"),
+    ],
+    ids=["none", "number", "block", "list-of-a-number"],
+)
 @pytest.mark.parametrize(
     "message",
     [HumanMessage("Hi"), AIMessage("Hi"), ToolMessage("Hi", tool_call_id="c1")],
 )
-def test_content_set_to_neither_text_nor_a_list_is_an_input_error(
-    recorder: Any, gpt: Any, content: Any, message: Any
+def test_content_set_to_neither_text_nor_a_list_of_blocks_is_an_input_error(
+    recorder: Any, gpt: Any, content: Any, refused: str, message: Any
 ) -> None:
     message = message.model_copy()
     message.content = content  # LangChain checks content only when building
-    with pytest.raises(SegmindInputError, match="must be a string or a list, got"):
+    with pytest.raises(SegmindInputError, match=refused):
         gpt.invoke([HumanMessage("Hi"), message])
     assert recorder.requests == []
 
