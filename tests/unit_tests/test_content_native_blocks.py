@@ -62,9 +62,17 @@ def test_a_claude_file_source_is_unsupported(wire: Wire, slug: str, kind: str) -
     assert (error.block_type, error.model) == (f"{kind} source 'file'", slug)
 
 
-def test_a_typed_block_wrapped_as_non_standard_is_read_as_itself(wire: Wire) -> None:
-    block = {"type": "non_standard", "value": {"type": "text", "text": "Hi"}}
-
+@pytest.mark.parametrize(
+    "block",
+    [
+        {"type": "non_standard", "value": {"type": "text", "text": "Hi"}},
+        {"type": "text", "text": "Hi", "value": {"type": "text", "text": "Bye"}},
+    ],
+    ids=["wrapped", "not-wrapped"],
+)
+def test_only_a_block_wrapped_as_non_standard_is_read_as_the_block_inside(
+    wire: Wire, block: dict[str, Any]
+) -> None:
     body = wire.body(GPT, [HumanMessage([block])])
 
     assert body == user_body(GPT, "Hi")
