@@ -67,12 +67,23 @@ def test_a_claude_file_source_is_unsupported(wire: Wire, slug: str, kind: str) -
     [
         {"type": "non_standard", "value": {"type": "text", "text": "Hi"}},
         {"type": "text", "text": "Hi", "value": {"type": "text", "text": "Bye"}},
+        {"type": "text", "text": "Hi", "file": {"file_data": PDF}},
     ],
-    ids=["wrapped", "not-wrapped"],
+    ids=["wrapped", "not-wrapped", "not-a-file"],
 )
-def test_only_a_block_wrapped_as_non_standard_is_read_as_the_block_inside(
+def test_a_block_is_read_by_its_type_a_non_standard_one_as_the_block_inside(
     wire: Wire, block: dict[str, Any]
 ) -> None:
     body = wire.body(GPT, [HumanMessage([block])])
 
     assert body == user_body(GPT, "Hi")
+
+
+@pytest.mark.parametrize("content", [[{"type": "text", "text": "21"}], 21])
+def test_a_search_result_is_sent_as_text(wire: Wire, content: Any) -> None:
+    source = "https://example.com/rain"
+    block = {"type": "search_result", "title": "Rain", "source": source}
+
+    body = wire.body(GPT, [HumanMessage([{**block, "content": content}])])
+
+    assert body == user_body(GPT, f"Title: Rain\nSource: {source}\n21\n")
