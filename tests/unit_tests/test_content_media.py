@@ -593,12 +593,15 @@ def test_the_jpg_misspelling_is_sent_as_jpeg(wire: Wire, slug: str) -> None:
     assert part == expected
 
 
-def test_the_bytes_decide_the_media_type_over_a_label(wire: Wire) -> None:
+def test_the_bytes_decide_an_images_media_type_not_an_audio_clips(wire: Wire) -> None:
     block = {"type": "image", "base64": PNG, "mime_type": "image/jpeg"}
+    clip = {"type": "audio", "base64": PNG, "mime_type": "audio/wav"}
 
     part = wire.body(CLAUDE, [HumanMessage([block])])["messages"][0]["content"][0]
+    sent = wire.body(AUDIO_SLUG, [HumanMessage([clip])])["messages"][0]["content"][0]
 
     assert part == claude_image(PNG, "image/png")
+    assert sent == gpt_audio(PNG, "wav")
 
 
 @pytest.mark.parametrize(
@@ -684,8 +687,9 @@ def test_a_pdf_mime_type_is_read_in_any_case(wire: Wire, slug: str) -> None:
         {"type": "file", "base64": PNG},
         {"type": "image", "base64": "aGVsbG8gd29ybGQ=", "mime_type": "text/plain"},
         {"type": "image", "base64": "   ", "mime_type": "image/png"},
+        {"type": "audio", "base64": PDF, "mime_type": "application/pdf"},
     ],
-    ids=["png-as-file", "image-typed-text", "blank-data"],
+    ids=["png-as-file", "image-typed-text", "blank-data", "pdf-as-audio"],
 )
 def test_media_whose_data_does_not_fit_the_block_is_refused(
     wire: Wire, slug: str, block: dict[str, Any]
