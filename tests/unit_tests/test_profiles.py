@@ -225,8 +225,9 @@ def test_a_catalogue_profile_edited_in_place_governs_what_is_sent(make_model, re
     model = make_model(ChatSegmind, model="gpt-4o")
     model.profile["temperature"] = False
     copied = make_model(ChatSegmind, model="gpt-4o", profile=copy.copy(model.profile))
+    default = make_model(ChatSegmindGPT4o, profile=copy.copy(model.profile))
 
-    for each in (model, copied):
+    for each in (model, copied, default):
         with pytest.raises(SegmindInputError, match="temperature"):
             each.invoke("Hi", temperature=0.5)
     assert recorder.requests == []
