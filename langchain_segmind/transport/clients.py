@@ -90,8 +90,8 @@ def _no_proxy_pattern(host: str) -> str | None:
     version = 0
     with suppress(ValueError):
         version = ipaddress.ip_address(address).version
-    if network and (version or host.startswith("[")):
-        # A network of addresses: httpx2 skips one not written `address/bits`.
+    if network:
+        # A network: httpx2 skips one not written `address/bits` (`example.com/8` too).
         if not network.isdigit() or "%" in host:
             return None
         ipaddress.ip_network(f"{address.strip('[]')}/{network}", strict=False)
@@ -428,7 +428,7 @@ class _PoolTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 def _ssl_context(trust_env: bool) -> ssl.SSLContext:
     """One context per CA setting: loading the CA bundle takes about 20 ms."""
     where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-    context = _cached_ssl_context(trust_env, where if trust_env else (None, None))
+    context = _cached_ssl_context(trust_env, where)
     if type(context) is ssl.SSLContext:
         return context
     # truststore's (macOS, Windows) locks for each whole handshake: one a client.
