@@ -297,39 +297,6 @@ def test_the_fixture_reaches_its_emulator_past_the_environments_settings(
     assert invoke_as(mode, model, "Hi").content == f"{REPLY}Hi"
 
 
-@pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])
-async def test_a_capture_block_closes_its_clients_in_a_loop_that_goes_on(
-    emulator: SegmindEmulator, transport: str
-) -> None:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ResourceWarning)
-        with emulator.capture_default_clients():
-            await ChatSegmindGPT4o(async_transport=transport).ainvoke("Hi")
-            used = clients.DEFAULT_CLIENTS.for_running_loop(transport)
-        await asyncio.sleep(0.05)  # the loop runs their closing
-        gc.collect()
-
-    assert used.is_closed  # now, not when the loop ends
-    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
-
-
-@pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])
-def test_a_loop_idle_when_a_capture_block_ends_shuts_down_without_errors(
-    emulator: SegmindEmulator, transport: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    loop = asyncio.new_event_loop()
-    try:
-        with emulator.capture_default_clients():
-            model = ChatSegmindGPT4o(async_transport=transport)
-            loop.run_until_complete(model.ainvoke("Hi"))
-        loop.run_until_complete(loop.shutdown_asyncgens())  # as docs/guide.md says
-    finally:
-        loop.close()
-    gc.collect()
-
-    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
-
-
 def test_a_process_started_under_the_fixture_calls_the_emulator_too(
     segmind_emulator: SegmindEmulator,
 ) -> None:
@@ -520,21 +487,6 @@ def test_a_closed_loop_kept_by_the_caller_lets_its_client_go_at_the_next_call(
     assert len(os.listdir("/proc/self/fd")) <= open_before
 
 
-async def test_a_capture_block_ending_leaves_the_loops_other_clients_open(
-    segmind_emulator: SegmindEmulator, emulator: SegmindEmulator
-) -> None:
-    model = ChatSegmindGPT4o()
-    await model.ainvoke("outer")
-    with emulator.capture_default_clients():
-        await model.ainvoke("inner")
-    await asyncio.sleep(0.05)  # the loop runs the closing of the block's clients
-
-    answer = await model.ainvoke("outer again")
-
-    assert answer.content == f"{REPLY}outer again"
-    assert segmind_emulator.connections_opened == 1  # reused: still open
-
-
 def test_a_loop_dropped_without_being_closed_is_freed_with_its_client(
     segmind_emulator: SegmindEmulator,
 ) -> None:
@@ -677,22 +629,3 @@ def test_a_forked_child_calls_on_a_connection_of_its_own(
         "parent again",
     ]
     assert segmind_emulator.connections_opened == 2  # the parent's, the child's
-
-
-async def test_a_loop_that_goes_on_lets_go_of_the_clients_of_ended_capture_blocks(
-    emulator: SegmindEmulator,
-) -> None:
-    def closed_clients() -> int:
-        gc.collect()
-        return sum(
-            type(held) is httpx2.AsyncClient and held.is_closed
-            for held in gc.get_objects()
-        )
-
-    before = closed_clients()
-    for n in range(5):
-        with emulator.capture_default_clients():
-            await ChatSegmindGPT4o().ainvoke(f"block {n}")
-        await asyncio.sleep(0.05)  # the loop runs the closing of the block's client
-
-    assert closed_clients() - before <= 1  # the last block's, until the next client

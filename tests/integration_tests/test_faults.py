@@ -319,6 +319,8 @@ async def test_a_reset_after_the_request_is_not_sent_again(
         await call(make_model(ChatSegmindClaude, max_retries=2), mode, PROMPT)
 
     assert caught.value.is_retryable is False
+    # Reported as the reset it is, not as a connection the server closed.
+    assert type(caught.value.__cause__).__name__ == "ReadError"
     assert len(emulator.requests) == 1
     assert clock.waits == []
 

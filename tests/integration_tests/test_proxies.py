@@ -234,14 +234,27 @@ def test_no_proxy_entries_route_as_in_a_plain_httpx2_client(
     assert plain_bypassed is bypassed
 
 
-@pytest.mark.parametrize("no_proxy", ["::1", "::/64"], ids=["address", "network"])
+@pytest.mark.parametrize(
+    ("no_proxy", "host"),
+    [
+        ("::1", "[::1]"),
+        ("::/64", "[::1]"),
+        ("[::1]", "[::1]"),
+        ("127.0.0.0/8", "127.0.0.1"),
+    ],
+    ids=["ipv6-address", "ipv6-network", "bracketed-ipv6", "ipv4-network"],
+)
 @pytest.mark.parametrize("path", PATHS)
-def test_bare_ipv6_no_proxy_entries_bypass_the_proxy(
-    emulator: SegmindEmulator, environment: pytest.MonkeyPatch, path: str, no_proxy: str
+def test_no_proxy_addresses_and_networks_bypass_the_proxy(
+    emulator: SegmindEmulator,
+    environment: pytest.MonkeyPatch,
+    path: str,
+    no_proxy: str,
+    host: str,
 ) -> None:
     environment.setenv("HTTP_PROXY", emulator.url)  # it would answer
     environment.setenv("NO_PROXY", no_proxy)
-    base_url = f"http://[::1]:{closed_port()}/v1"
+    base_url = f"http://{host}:{closed_port()}/v1"
     model = model_on(base_url, path, api_key=emulator.api_key, max_retries=0)
 
     error = failure_of(lambda: run(path, invoke(model, path)))
