@@ -267,7 +267,7 @@ def error_for_answer(
     url: str | None = None,
 ) -> SegmindError:
     """The most specific typed error for a non-2xx answer from Segmind."""
-    message = _segmind_message(body, headers.get("content-type", "").lower())
+    message = _segmind_message(body)
     context: dict[str, Any] = {
         "status_code": status_code,
         "request_id": headers.get("x-request-id"),
@@ -378,7 +378,7 @@ def _words(slug: str) -> list[str]:
 
 def _not_found_hint(model: str, url: str | None) -> str | None:
     hints = []
-    if model and model not in PROFILES:
+    if model not in PROFILES:
         close = [slug for slug in PROFILES if _words(slug) == _words(model)]
         close = close or difflib.get_close_matches(model.lower(), PROFILES, n=1)
         if close:
@@ -412,13 +412,12 @@ def too_many_json_values(data: bytes) -> bool:
     return False
 
 
-def _segmind_message(body: bytes, content_type: str) -> str:
+def _segmind_message(body: bytes) -> str:
     """Segmind's human message from a JSON, HTML or plain-text body."""
     text = body[:65536].decode("utf-8", errors="replace").strip()
     if not text:
         return "(empty response body)"
-    json_like = "json" in content_type or text.startswith("{")
-    if json_like and not too_many_json_values(body):
+    if not too_many_json_values(body):  # whatever the content type says
         with suppress(ValueError, RecursionError):
             payload = json.loads(body.decode("utf-8", errors="replace"))
             if reported := _reported(payload, "error", "message", "detail"):

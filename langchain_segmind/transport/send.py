@@ -583,8 +583,8 @@ def _delay_or_raise(
             # the call fails as the last attempt that may have reached Segmind
             # did (this retry is logged above).
             raise answered_failure from answered_failure.__cause__
-        if failure.request_id is None and progress.status_code is not None:
-            # The answer had begun (a timeout in its body, say): it can be quoted.
+        if failure.request_id is None:
+            # The answer's, if it had begun (a timeout in its body, say).
             failure.status_code = failure.status_code or progress.status_code
             failure.request_id = progress.headers.get("x-request-id")
         raise failure
