@@ -79,6 +79,7 @@ def test_a_status_the_users_hook_raises_for_is_its_typed_error(
     # A mock's answer is in memory, as one the hook read is; an unread body on
     # a real connection is gone (test_faults.py).
     assert caught.value.message == "from Segmind"
+    assert caught.value.hint is None  # none about the model or base_url: both right
     assert isinstance(caught.value.__cause__, httpx2.HTTPStatusError)
     assert recorder.count == 1
 

@@ -6,7 +6,8 @@ An exception raised by the user's code (a `MockTransport` handler, a mock, a
 client subclass) reaches them unchanged, its traceback intact, and so does one
 the HTTP stack raises that no network failure does (a bug, memory or stack run
 out); a socket's failure there is a connection error; a closed client
-fails at once as not sent, never as "may have been billed", and is not retried.
+fails at once as not sent, never as "may have been billed", and is not retried;
+a request the client cannot encode is an input error, not sent.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from unittest import mock
 import httpx2
 import pytest
 
-from langchain_segmind import SegmindConnectionError, __version__
+from langchain_segmind import SegmindConnectionError, SegmindInputError, __version__
 
 
 def test_a_users_client_sends_its_headers_but_the_packages_user_agent(
@@ -50,8 +51,10 @@ def test_a_users_client_sends_its_headers_but_the_packages_user_agent(
         RuntimeError("the fixture file is closed"),
         TimeoutError("my own timeout"),
         AssertionError("the handler's own check"),
+        # Worded as aiohttp's closed session, yet no RuntimeError of a client.
+        ConnectionError("Session is closed"),
     ],
-    ids=["os-error", "runtime-error", "timeout-error", "assert"],
+    ids=["os-error", "runtime-error", "timeout-error", "assert", "closed-wording"],
 )
 def test_the_users_own_exception_reaches_them_unchanged(
     claude, recorder, call, failure
@@ -224,3 +227,19 @@ def test_a_socket_failure_in_the_http_stack_is_a_connection_error(make_model, ca
 
     assert isinstance(raised.value.__cause__, ConnectionResetError)
     assert len(sent) == 1
+
+
+def test_a_cookie_of_the_users_client_http_cannot_carry_is_an_input_error_unsent(
+    make_model, recorder, call
+):
+    transport = httpx2.MockTransport(recorder)
+    jar = {"session": "café"}  # header text is ASCII
+    model = make_model(
+        http_client=httpx2.Client(transport=transport, cookies=jar),
+        http_async_client=httpx2.AsyncClient(transport=transport, cookies=jar),
+        max_retries=2,
+    )
+
+    with pytest.raises(SegmindInputError, match="cannot be sent as given"):
+        call(model, "Hi")
+    assert recorder.count == 0
