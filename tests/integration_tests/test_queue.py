@@ -380,11 +380,16 @@ async def test_a_submit_answer_without_the_jobs_id_and_urls_is_a_response_error(
             SegmindResponseError,
             "queued job {job} ended 'COMPLETED' without an answer",
         ),
+        (  # JSON, but no object: no status either
+            '["COMPLETED"]',
+            SegmindResponseError,
+            "queued job {job} ended None without an answer",
+        ),
     ],
-    ids=["failed", "failed-silently", "no-output"],
+    ids=["failed", "failed-silently", "no-output", "not-an-object"],
 )
 async def test_a_result_without_an_answer_fails_with_the_job_to_resume(
-    result: dict[str, Any],
+    result: dict[str, Any] | str,
     error: type[SegmindError],
     message: str,
     mode: str,

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from langchain_segmind import ChatSegmindGPT4o, SegmindTimeoutError
-from langchain_segmind.testing import SegmindEmulator
+from langchain_segmind.testing import FakeClock, SegmindEmulator
+from tests.integration_tests.support import MODES, REPLY, call, new_model
 
 
 @pytest.mark.usefixtures("real_clock")
@@ -25,3 +26,18 @@ def test_timeout_bounds_submit_and_polls_together() -> None:
         with pytest.raises(SegmindTimeoutError):
             model.invoke("hi")
         assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_half_a_second_left_after_a_poll_is_time_for_a_last_one(
+    mode: str, clock: FakeClock
+) -> None:
+    # No wait of 0.5 s leaves a second for the answer: the last poll goes out
+    # halfway through what is left.
+    with SegmindEmulator(queue_polls_until_complete=2) as paced:
+        model = new_model(paced, ChatSegmindGPT4o, api_version="v2", timeout=0.5)
+
+        reply = await call(model, mode, "hi")
+
+    assert reply.content == f"{REPLY}hi"
+    assert clock.waits == [0.25]

@@ -520,11 +520,16 @@ def test_an_interrupt_while_polling_carries_the_accepted_job(
 
 
 @pytest.mark.parametrize(
-    ("status", "shown"),
-    [("PAUSED", "'PAUSED'"), (["COMPLETED"], "['COMPLETED']"), ({}, "{}")],
+    ("poll", "shown"),
+    [
+        ({"status": "PAUSED"}, "'PAUSED'"),
+        ({"status": ["COMPLETED"]}, "['COMPLETED']"),
+        ({"status": {}}, "{}"),
+        (["QUEUED"], "None"),  # no JSON object: no status
+    ],
 )
 def test_a_queued_job_with_an_unknown_status_fails(
-    make_model, recorder, status, shown
+    make_model, recorder, poll, shown
 ) -> None:
     base = "https://api.segmind.com/v2/requests/r1"
     recorder.reply(
@@ -535,7 +540,7 @@ def test_a_queued_job_with_an_unknown_status_fails(
             "response_url": base,
         }
     )
-    recorder.reply({"status": status})
+    recorder.reply(poll)
     with pytest.raises(
         SegmindResponseError, match=re.escape(f"unknown status {shown}")
     ):

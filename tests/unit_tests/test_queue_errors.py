@@ -78,6 +78,7 @@ def test_a_v2_poll_refused_with_an_html_page_keeps_its_type_and_the_job(
     assert type(raised.value) is SegmindBadRequestError
     assert raised.value.job is not None
     assert raised.value.request_id == "job-1"
+    assert raised.value.hint.startswith("Segmind accepted the job")  # its only hint
     assert "llm.resume(error.job)" in str(raised.value)
 
 
