@@ -164,6 +164,9 @@ async def test_an_answer_that_is_not_http_is_a_response_error_with_no_key(
         await model.ainvoke("hello")
 
     assert_key_nowhere(caught.value, emulator.api_key)
+    refusal = caught.value.__cause__  # aiohttp's, its request's key redacted
+    assert refusal.request_info.headers["x-api-key"] == "[redacted]"
+    assert refusal.args == (refusal.request_info, refusal.history)  # as it built them
 
 
 async def test_an_answer_with_a_large_header_block_is_read_as_on_httpx2(
