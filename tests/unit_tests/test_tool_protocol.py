@@ -180,31 +180,6 @@ def test_an_escaped_tag_in_a_reply_is_prose(gpt, recorder):
     assert (message.content, message.tool_calls) == (reply, [])
 
 
-def test_a_reply_of_many_unusable_blocks_is_read_up_to_the_cap(gpt, recorder):
-    # Past the 128th block the rest is one refused call, left unread.
-    message = read(gpt, recorder, "<tool_call></tool_call>" * 20_000 + "{")
-
-    *blocks, rest = message.invalid_tool_calls
-    assert [c["error"] for c in blocks] == ["the block is not a JSON object"] * 128
-    assert rest["error"] == "the reply has more than 128 calls: the rest is not read"
-    assert message.tool_calls == []
-
-
-@pytest.mark.parametrize("depth", [150, 100_000], ids=["deep", "past-the-stack"])
-def test_deep_arguments_given_as_a_json_string_are_an_invalid_call(
-    gpt: Any, recorder: Recorder, depth: int
-) -> None:
-    arguments = json.dumps('{"a": ' * depth + "{}" + "}" * depth)  # a JSON string
-    reply = f'<tool_call>{{"name": "f", "arguments": {arguments}}}</tool_call>'
-
-    message = read(gpt, recorder, reply)
-
-    assert message.tool_calls == []
-    assert [(c["name"], c["error"]) for c in message.invalid_tool_calls] == [
-        ("f", '"arguments" is nested too deeply (more than 100 levels)')
-    ]
-
-
 CLEANUP = {
     "name": "cleanup",
     "description": "Delete old files.",

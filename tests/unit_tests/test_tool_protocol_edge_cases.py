@@ -446,47 +446,6 @@ def test_a_code_fence_that_held_only_calls_goes_with_them(
         assert message.invalid_tool_calls == []
 
 
-def test_calls_past_the_128th_of_a_reply_are_one_refused_call_unread(gpt, recorder):
-    calls = [{"name": "f", "arguments": {"x": n}} for n in range(200)]
-    reply = "".join(f"<tool_call>{json.dumps(call)}</tool_call>" for call in calls)
-
-    message = read(gpt, recorder, reply)
-
-    assert [c["args"] for c in message.tool_calls] == [{"x": n} for n in range(128)]
-    (unread,) = message.invalid_tool_calls
-    assert unread["error"] == "the reply has more than 128 calls: the rest is not read"
-    assert unread["args"].startswith(f"<tool_call>{json.dumps(calls[128])}")
-
-
-def test_an_array_of_more_than_128_calls_leaves_the_rest_unread(gpt, recorder):
-    calls = [{"name": "f", "arguments": {"x": n}} for n in range(200)]
-
-    message = read(gpt, recorder, f"<tool_call>{json.dumps(calls)}</tool_call>")
-
-    assert len(message.tool_calls) == 128
-    (unread,) = message.invalid_tool_calls
-    assert unread["error"] == "the reply has more than 128 calls: the rest is not read"
-    assert json.dumps(calls[128]) in unread["args"]
-
-
-def test_a_block_after_an_array_past_128_calls_is_in_the_one_unread_call(gpt, recorder):
-    calls = [{"name": "f", "arguments": {"x": n}} for n in range(130)]
-    later = json.dumps({"name": "f", "arguments": {"x": "later"}})
-    reply = (
-        f"<tool_call>{json.dumps(calls)}</tool_call> Done with f. "
-        f"<tool_call>{later}</tool_call> And more."
-    )
-
-    message = read(gpt, recorder, reply)
-
-    assert message.content == "Done with f."  # prose up to the next block
-    assert len(message.tool_calls) == 128
-    (unread,) = message.invalid_tool_calls
-    assert unread["error"] == "the reply has more than 128 calls: the rest is not read"
-    assert json.dumps(calls[129]) in unread["args"]
-    assert unread["args"].endswith(f"<tool_call>{later}</tool_call> And more.")
-
-
 @pytest.mark.parametrize("joiner", [" and ", ";", ', "x", '])
 def test_text_after_a_blocks_calls_is_an_invalid_call_not_dropped(
     gpt, recorder, joiner
@@ -518,29 +477,6 @@ def test_an_answer_whose_strings_mention_the_tags_is_kept_whole(gpt, recorder):
 
     assert message.content == reply
     assert message.tool_calls == message.invalid_tool_calls == []
-
-
-def test_a_block_of_white_space_is_read_in_linear_time(gpt, recorder):
-    # 400 KB: read backtracking over the run, it took minutes.
-    message = read(gpt, recorder, "<tool_call>\n" + " \n" * 200_000)
-
-    assert message.tool_calls == []
-    assert len(message.invalid_tool_calls) == 1
-
-
-def test_reading_across_blocks_stops_when_a_reply_has_spent_its_budget(gpt, recorder):
-    # Each block opens a string that only the next block closes, so reading
-    # each looks 8 blocks ahead: together, 8 times the reply's length.
-    hostile = ('<tool_call>{"k": "' + "x" * 1000) * 60 + '"'
-    text = "".join(f"Example {n}: <tool_call>{{}}</tool_call>\n" for n in range(40))
-    call = json.dumps({"name": "f", "arguments": {"text": text}})
-
-    message = read(gpt, recorder, f"{hostile}\n<tool_call>{call}</tool_call>")
-
-    # The argument that writes the tag 40 times is no longer read whole: its
-    # call is invalid, and nothing is made from a part of it.
-    assert message.tool_calls == []
-    assert any('"text": "Example 0:' in c["args"] for c in message.invalid_tool_calls)
 
 
 @pytest.mark.parametrize("invisible", ["", *INVISIBLE])
