@@ -412,8 +412,15 @@ COLOUR_SCHEMA = {"title": "Colour", "enum": ["red", "green"]}
     [
         (LIST_SCHEMA, '["apples", "pears"]\nBoth are fruit.', ["apples", "pears"]),
         (COLOUR_SCHEMA, '"red"', "red"),
+        (LIST_SCHEMA, '{"plan": "fruit"}\n</think>\n["apples"]', ["apples"]),
+        (LIST_SCHEMA, '[\n  "a </think>{b}",\n  "c"\n]', ["a </think>{b}", "c"]),
     ],
-    ids=["array", "enum"],
+    ids=[
+        "array",
+        "enum",
+        "after-r1-reasoning-written-as-an-object",
+        "pretty-array-whose-line-starts-a-string-with-the-tag",
+    ],
 )
 def test_a_json_schema_of_another_root_is_sent_and_read_as_written(
     gpt, recorder, schema, reply, parsed

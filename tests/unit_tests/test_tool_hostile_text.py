@@ -3,7 +3,7 @@
 A tool result, a user's or assistant's text, a message or result name, a
 tool's description or schema: whatever tags they write are sent escaped, so
 the model sees one block where the protocol wrote one, and no call where a
-message only quotes one.
+message only quotes one. A `<` that can start no tag is sent as written.
 """
 
 from __future__ import annotations
@@ -180,3 +180,16 @@ def test_a_tool_call_in_a_user_message_or_result_is_never_a_call(
 
     assert message.tool_calls == []
     assert json.dumps(recorder.last.body).count("&lt;tool_call>") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "sent"),
+    [("Is a <b", "Is a <b"), ("Is a <th", "Is a &lt;th")],
+    ids=["starts-no-tag", "may-start-think"],
+)
+def test_a_turns_last_less_than_sign_is_escaped_only_if_it_may_start_a_tag(
+    gpt, recorder, text, sent
+):
+    gpt.bind_tools([get_weather]).invoke([HumanMessage(text)])
+
+    assert recorder.last.body["messages"][-1]["content"] == sent

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 from importlib.metadata import version
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -42,6 +43,7 @@ def test_one_call_in_any_layout(gpt, recorder, reply, prose):
     assert [(c["name"], c["args"]) for c in message.tool_calls] == [
         ("f", {"x": "Paris"})
     ]
+    assert message.invalid_tool_calls == []
 
 
 @pytest.mark.parametrize(
@@ -105,6 +107,7 @@ def test_argument_spellings(gpt, recorder, field):
         ("[1, 2]", None, "the block is not a JSON object"),
         ('{"arguments": {}}', None, 'the call has no "name" string'),
         ('{"name": "", "arguments": {}}', None, 'the call has no "name" string'),
+        ('{"name": 1, "arguments": {}}', None, 'the call has no "name" string'),
         ('{"name": "f", "arguments": [1]}', "f", '"arguments" is not an object'),
         ('{"name": "f", "arguments": "x=1"}', "f", '"arguments" is not JSON'),
         (
@@ -124,6 +127,7 @@ def test_argument_spellings(gpt, recorder, field):
         "array",
         "no-name",
         "empty-name",
+        "number-name",
         "array-args",
         "non-json-string-args",
         "repeated-name",
@@ -355,8 +359,14 @@ def test_keys_beside_the_name_that_validation_ignores_make_an_invalid_call(
         '{"name": "f", "id": "x"}',
         '{"name": "f", "arguments": null}',
         '{"name": "f", "arguments": "null"}',
+        '{"name": "f", "arguments": " "}',
     ],
-    ids=["name-only", "null-arguments", "null-as-text"],  # as a native call's
+    ids=[
+        "name-only",
+        "null-arguments",
+        "null-as-text",
+        "blank-text",
+    ],  # as a native call's
 )
 def test_a_call_of_only_a_name_is_a_call_without_arguments(
     gpt: Any, recorder: Recorder, call: str
@@ -443,8 +453,9 @@ def test_without_an_opening_tag_a_block_before_the_close_is_refused_not_made(
         f"<think>Quoting `</think>`: {DRAFT}?</think>{REAL}",
         f'<think>The tag "</think>" then {DRAFT}</think>{REAL}',
         f"<think>Not \u201c</think>\u201d: {DRAFT}</think>{REAL}",
+        f"<think>Quoting `</think>`: {DRAFT}, `</think>`</think>{REAL}",
     ],
-    ids=["backticks", "quotes", "typographic-quotes"],
+    ids=["backticks", "quotes", "typographic-quotes", "between-two-quoted"],
 )
 def test_a_block_after_a_quoted_closing_tag_in_reasoning_is_refused(
     gpt: Any, recorder: Recorder, reply: str
@@ -548,16 +559,21 @@ def test_tool_use_and_tool_result_blocks_are_sent_as_protocol_text(
     ]
 
 
-def test_a_tool_use_block_whose_input_is_no_object_goes_back_without_arguments(
-    gpt: Any, recorder: Recorder
+@pytest.mark.parametrize(
+    ("given", "arguments"),
+    [([1], {}), (MappingProxyType({"city": "Paris"}), {"city": "Paris"})],
+    ids=["no-object", "a-mapping-not-a-dict"],
+)
+def test_a_tool_use_blocks_input_goes_back_as_its_arguments_if_an_object(
+    gpt: Any, recorder: Recorder, given: Any, arguments: dict[str, Any]
 ) -> None:
-    block = {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": [1]}
+    block = {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": given}
 
     gpt.invoke([HumanMessage("Weather?"), AIMessage([block])])
 
+    call = {"name": "weather", "arguments": arguments, "id": "toolu_1"}
     assert recorder.last.body["messages"][1]["content"] == (
-        '<tool_call>\n{"name": "weather", "arguments": {}, "id": "toolu_1"}\n'
-        "</tool_call>\n"
+        f"<tool_call>\n{json.dumps(call)}\n</tool_call>\n"
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ._payloads import read
+from ._payloads import CALL, SECOND, read
 from .conftest import Recorder
 
 
@@ -82,6 +82,23 @@ def test_a_block_after_an_array_past_128_calls_is_in_the_one_unread_call(gpt, re
     assert unread["args"].endswith(f"<tool_call>{later}</tool_call> And more.")
 
 
+@pytest.mark.parametrize(
+    ("last", "error"),
+    [
+        ("{oops", "the block is not a JSON object"),
+        (f"{CALL} and {SECOND}", "text after the calls is no call"),
+    ],
+    ids=["not-json", "text-after-the-call"],
+)
+def test_the_128th_calls_block_is_read_as_any_other(gpt, recorder, last, error):
+    reply = f"<tool_call>{CALL}</tool_call>" * 127 + f"<tool_call>{last}</tool_call>"
+
+    message = read(gpt, recorder, reply)
+
+    (refused,) = message.invalid_tool_calls  # and no unread rest: there is none
+    assert refused["error"].startswith(error)
+
+
 def test_a_block_of_white_space_is_read_in_linear_time(gpt, recorder):
     # 400 KB: read backtracking over the run, it took minutes.
     message = read(gpt, recorder, "<tool_call>\n" + " \n" * 200_000)
@@ -90,16 +107,30 @@ def test_a_block_of_white_space_is_read_in_linear_time(gpt, recorder):
     assert len(message.invalid_tool_calls) == 1
 
 
+def test_a_string_cut_off_at_the_end_of_the_reply_is_read_in_linear_time(gpt, recorder):
+    # 2 MB: looked for again and again past the reply's end (quadratic), 50 s.
+    message = read(gpt, recorder, "x" * 2_000_000 + '<tool_call>{"x": "')
+
+    (refused,) = message.invalid_tool_calls
+    assert refused["error"].startswith("the block is not a JSON object")
+
+
 def test_reading_across_blocks_stops_when_a_reply_has_spent_its_budget(gpt, recorder):
     # Each block opens a string that only the next block closes, so reading
     # each looks 8 blocks ahead: together, 8 times the reply's length.
     hostile = ('<tool_call>{"k": "' + "x" * 1000) * 60 + '"'
     text = "".join(f"Example {n}: <tool_call>{{}}</tool_call>\n" for n in range(40))
     call = json.dumps({"name": "f", "arguments": {"text": text}})
+    once = json.dumps({"name": "f", "arguments": {"text": "a <tool_call> b"}})
 
-    message = read(gpt, recorder, f"{hostile}\n<tool_call>{call}</tool_call>")
+    message = read(
+        gpt,
+        recorder,
+        f"{hostile}\n<tool_call>{call}</tool_call>\n<tool_call>{once}</tool_call>",
+    )
 
     # The argument that writes the tag 40 times is no longer read whole: its
-    # call is invalid, and nothing is made from a part of it.
-    assert message.tool_calls == []
+    # call is invalid, and nothing is made from a part of it. The first 8
+    # blocks ahead are still read: one that writes the tag once is made.
+    assert [c["args"] for c in message.tool_calls] == [{"text": "a <tool_call> b"}]
     assert any('"text": "Example 0:' in c["args"] for c in message.invalid_tool_calls)

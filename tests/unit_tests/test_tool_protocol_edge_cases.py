@@ -119,6 +119,15 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
         # Not JSON: its id after it, so that its result names a call.
         ("<tool_call>g(n=1)</tool_call>", 'g(n=1)\n{"id": "c1"}'),
         ('<tool_call>{"name": "g", n}</tool_call>', '{"name": "g", n}\n{"id": "c1"}'),
+        # Native arguments with only one of the tags: no block, sent as arguments.
+        (
+            '{"n": 1}</tool_call>',
+            '{"name": "g", "arguments": "{\\"n\\": 1}\\u003c/tool_call>", "id": "c1"}',
+        ),
+        (
+            '<tool_call>{"n": 1}',
+            '{"name": "g", "arguments": "\\u003ctool_call>{\\"n\\": 1}", "id": "c1"}',
+        ),
     ],
     ids=[
         "native-arguments",
@@ -128,6 +137,8 @@ def test_a_refused_call_stays_refused_when_streamed(make_model, recorder, answer
         "protocol-block-with-an-escaped-tag-among-chatter",
         "protocol-block-not-json",
         "protocol-block-of-broken-json",
+        "native-arguments-ending-in-the-closing-tag",
+        "native-arguments-starting-with-the-opening-tag",
     ],
 )
 def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder, written, sent):
@@ -151,10 +162,13 @@ def test_a_call_that_was_not_valid_goes_back_as_written(gpt, recorder, written, 
     assert result["content"].startswith('<tool_result id="c1" name="g" status="error">')
 
 
-def test_a_call_not_json_and_without_an_id_goes_back_without_one(gpt, recorder):
+@pytest.mark.parametrize(
+    "written", ["g(n=1)", '{"name":"g","id":"own"}'], ids=["not-json", "json"]
+)
+def test_a_call_without_an_id_goes_back_as_written(gpt, recorder, written):
     refused = {
         "name": "g",
-        "args": "<tool_call>g(n=1)</tool_call>",
+        "args": f"<tool_call>{written}</tool_call>",
         "id": None,
         "error": "the block is not a JSON object",
         "type": "invalid_tool_call",
@@ -164,7 +178,7 @@ def test_a_call_not_json_and_without_an_id_goes_back_without_one(gpt, recorder):
     )
 
     assistant = recorder.last.body["messages"][-1]
-    assert assistant["content"].strip() == "<tool_call>\ng(n=1)\n</tool_call>"
+    assert assistant["content"].strip() == f"<tool_call>\n{written}\n</tool_call>"
 
 
 def test_a_responses_api_function_call_block_is_not_sent_twice(gpt, recorder):
@@ -234,6 +248,14 @@ def test_results_of_calls_without_ids_are_not_named_after_a_guess(gpt, recorder)
     results = recorder.last.body["messages"][-1]["content"]
     assert results.count("<tool_result") == 2
     assert "name=" not in results  # either result may be either call's
+
+
+def test_a_history_that_starts_at_a_result_is_sent(gpt, recorder):
+    gpt.invoke([ToolMessage("sunny", tool_call_id="c1")])  # trimmed, say
+
+    assert recorder.last.body["messages"] == [
+        {"role": "user", "content": '<tool_result id="c1">\nsunny\n</tool_result>\n'}
+    ]
 
 
 def test_json_object_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
@@ -317,10 +339,14 @@ def test_a_fenced_reply_without_an_answer_schema_is_left_as_written(gpt, recorde
     [
         '```json\n{"a": 1}\n```\nor\n```json\n{"a": 2}\n```',
         '{"a": 1} or {"a": 2}',
+        "1. Paris\n2. Rome",
+        "```json\n[1, 2]\n```",
     ],
-    ids=["two-fences", "two-objects"],
+    ids=["two-fences", "two-objects", "a-numbered-list", "an-array"],
 )
-def test_a_reply_of_several_answers_is_left_as_written(gpt, recorder, reply):
+def test_a_reply_of_several_answers_or_of_no_object_is_left_as_written(
+    gpt, recorder, reply
+):
     recorder.reply(recorder.openai_payload(reply))
     schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {}}}
 
@@ -418,6 +444,13 @@ def test_an_uppercase_fence_holding_an_array_gives_each_call(gpt, recorder):
         (f"```\nFirst:\n<tool_call>{CALL}</tool_call>\n```", "```\nFirst:\n```"),
         (f"````\n<tool_call>{CALL}</tool_call>\n```\nx\n````", "````\n```\nx\n````"),
         (f"~~~\n```\n~~~\n```\n<tool_call>{CALL}</tool_call>\n```", "~~~\n```\n~~~"),
+        (f"```\n<tool_call>{CALL}</tool_call>\nDone.", "```\nDone."),
+        (f"```\n<tool_call>{CALL}</tool_call>\n```sh\nls\n```", "```\n```sh\nls\n```"),
+        (
+            f"```\nls\n<tool_call>{CALL}</tool_call>\nabc\n"
+            f"<tool_call>{SECOND}</tool_call>\n```\nDone.",
+            "```\nls\nabc\n```\nDone.",
+        ),
     ],
     ids=[
         "around-a-call",
@@ -428,6 +461,9 @@ def test_an_uppercase_fence_holding_an_array_gives_each_call(gpt, recorder):
         "holding-prose-too",
         "a-shorter-fence-inside",
         "after-a-block-showing-a-fence",
+        "not-closed-after",
+        "opening-another-block-after",
+        "opened-before-an-earlier-block",
     ],
 )
 def test_a_code_fence_that_held_only_calls_goes_with_them(
@@ -446,7 +482,7 @@ def test_a_code_fence_that_held_only_calls_goes_with_them(
         assert message.invalid_tool_calls == []
 
 
-@pytest.mark.parametrize("joiner", [" and ", ";", ', "x", '])
+@pytest.mark.parametrize("joiner", [" and ", ";", ', "x", ', ", {oops}, "])
 def test_text_after_a_blocks_calls_is_an_invalid_call_not_dropped(
     gpt, recorder, joiner
 ):
@@ -456,6 +492,21 @@ def test_text_after_a_blocks_calls_is_an_invalid_call_not_dropped(
     (unread,) = message.invalid_tool_calls
     assert SECOND in unread["args"]
     assert unread["error"] == "text after the calls is no call"
+
+
+REFUSED = '{"name": "f", "arguments": 1}'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [f"[{CALL}, {REFUSED}]", f"{REFUSED} and {SECOND}"],
+    ids=["array", "text-after"],
+)
+def test_a_refused_call_among_others_in_a_block_keeps_its_own_text(gpt, recorder, body):
+    message = read(gpt, recorder, f"<tool_call>{body}</tool_call>")
+
+    refused = message.invalid_tool_calls[0]
+    assert refused["args"] == f"<tool_call>{REFUSED}</tool_call>"
 
 
 @pytest.mark.parametrize("quote", ["`", "\u201c", "\u00ab", "\u300c"])
