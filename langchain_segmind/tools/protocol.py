@@ -254,7 +254,7 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
         if isinstance(part, TextPart):
             parts.append(TextPart(_escaped(part.text, untrusted)))
         elif isinstance(part, ToolCallPart):
-            if part.id and part.name:
+            if part.id:
                 call_names[part.id] = part.name
             # After text or media only: `content=""` and thinking blocks are none.
             after_text = any(
