@@ -312,9 +312,20 @@ class Vault(BaseModel):
     secret: _Secret
 
 
-def test_a_users_own_error_while_a_tool_is_described_reaches_them(make_model):
+@pytest.mark.parametrize(
+    "describe",
+    [
+        lambda model: model.bind_tools([Vault]),
+        lambda model: model.with_structured_output(Vault, method="json_mode"),
+        lambda model: model.invoke("Hi", response_format=Vault),
+    ],
+    ids=["a-tool", "a-json-mode-schema", "a-response-format"],
+)
+def test_a_users_own_error_while_a_schema_is_described_reaches_them(
+    make_model, describe
+):
     with pytest.raises(_NotDescribableError, match="describe me later"):
-        make_model().bind_tools([Vault])
+        describe(make_model())
 
 
 @pytest.mark.parametrize(("status", "attempts"), [(501, 1), (505, 1), (503, 3)])

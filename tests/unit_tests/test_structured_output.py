@@ -191,6 +191,23 @@ def test_names_and_values_like_union_keywords_are_sent_as_written(
     assert result == Detector(discriminator="d", oneOf=1)
 
 
+def test_a_property_named_like_a_keyword_may_require_others(gpt, recorder):
+    # `dependentRequired` maps property names to lists of names, not to schemas.
+    schema = {
+        "title": "Feature",
+        "type": "object",
+        "properties": {"properties": {"type": "object"}, "id": {"type": "string"}},
+        "dependentRequired": {"properties": ["id"]},
+    }
+    recorder.reply(openai_payload('{"id": "a", "properties": {}}'))
+
+    result = gpt.with_structured_output(schema, strict=True).invoke("Hi")
+
+    sent = recorder.last.body["response_format"]["json_schema"]["schema"]
+    assert sent["dependentRequired"] == {"properties": ["id"]}
+    assert result == {"id": "a", "properties": {}}
+
+
 class MaybePet(BaseModel):
     pet: Annotated[Cat | Dog, Field(discriminator="kind")] | None = None
 
@@ -301,6 +318,16 @@ def test_openais_json_schema_spec_is_sent_as_written(
     assert "punchline" in str(result["parsing_error"])
 
 
+def test_an_openai_specs_schema_core_cannot_read_is_still_checked_as_written(
+    gpt, recorder
+):
+    spec = {"name": "A", "schema": {"type": "Object", "required": ["a"]}}
+    recorder.reply(openai_payload('{"b": 1}'))
+
+    with pytest.raises(OutputParserException, match=r"required keys \['a'\]"):
+        gpt.with_structured_output(spec).invoke("Hi")
+
+
 @pytest.mark.parametrize("schema", SCHEMAS, ids=SCHEMA_IDS)
 @pytest.mark.parametrize(
     "reply",
@@ -405,6 +432,11 @@ def test_a_schema_behind_a_chain_of_references_is_checked(gpt, recorder):
 LIST_SCHEMA = {"title": "Fruits", "type": "array", "items": {"type": "string"}}
 MAYBE = {"title": "Maybe", "type": ["object", "null"], "properties": {}}
 COLOUR_SCHEMA = {"title": "Colour", "enum": ["red", "green"]}
+EITHER = {
+    "title": "E",
+    "anyOf": [{"type": "array"}, {"type": "object"}],
+    "required": ["a"],
+}
 
 
 @pytest.mark.parametrize(
@@ -508,6 +540,8 @@ def test_an_answer_of_another_type_than_the_schemas_is_refused(
         ),
         ({"title": "Fruits", "items": {"type": "string"}}, '["apples"]', ["apples"]),
         (RootModel[list[str]], '["a", "b"]', RootModel[list[str]](["a", "b"])),
+        (EITHER, "[1]", [1]),  # an array has no keys to require
+        ({"$ref": "https://example.com/fruits.json"}, '["a"]', ["a"]),
     ],
     ids=[
         "string-remark",
@@ -519,6 +553,8 @@ def test_an_answer_of_another_type_than_the_schemas_is_refused(
         "ref-to-array",
         "items-only",
         "root-model",
+        "array-or-object-with-required-keys",
+        "remote-ref",
     ],
 )
 def test_a_scalar_or_root_answer_is_read_as_its_schema_says(

@@ -311,10 +311,11 @@ def test_callbacks_see_the_structured_output_format(
     assert "ls_structured_output_format" not in recorder.last.body
 
 
+@pytest.mark.parametrize("schema", [42, {"foo": 1}], ids=["number", "no-schema-keys"])
 @pytest.mark.parametrize("method", ["json_schema", "function_calling"])
-def test_a_schema_that_cannot_be_described_is_an_input_error(gpt, method):
+def test_a_schema_that_cannot_be_described_is_an_input_error(gpt, method, schema):
     with pytest.raises(SegmindInputError):
-        gpt.with_structured_output(42, method=method)
+        gpt.with_structured_output(schema, method=method)
 
 
 def test_json_object_for_an_openai_slug_also_sends_the_json_instruction(gpt, recorder):

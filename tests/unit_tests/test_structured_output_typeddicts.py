@@ -1,9 +1,10 @@
 """TypedDict schemas, by every method and as tools: described, sent and checked.
 
 One that nests itself, or that core cannot describe, is refused (json_mode
-wants an object all the same); one without a docstring is not described as a
-`dict`; each is sent, and its answer checked, requiring only its required keys,
-alone, in a union or in a model.
+wants an object all the same, where for another such schema it reads any
+JSON); one without a docstring is not described as a `dict`; each is sent,
+and its answer checked, requiring only its required keys, alone, in a union
+or in a model.
 """
 
 from __future__ import annotations
@@ -102,6 +103,15 @@ def test_json_mode_with_a_typeddict_core_cannot_describe_wants_an_object(gpt, re
     recorder.reply(openai_payload("[7]"))
     with pytest.raises(OutputParserException, match="JSON list"):
         structured.invoke("Hi")
+
+
+def test_json_mode_with_another_schema_core_cannot_describe_reads_any_json(
+    gpt, recorder
+):
+    recorder.reply(openai_payload("[1, 2]"))  # as core's JsonOutputParser reads it
+    structured = gpt.with_structured_output(list[int], method="json_mode")
+
+    assert structured.invoke("Hi") == [1, 2]
 
 
 class Point(TypedDict):

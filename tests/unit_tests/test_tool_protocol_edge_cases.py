@@ -2,8 +2,9 @@
 
 A refused call stays refused when streamed, and a call that was not valid goes
 back as it was written; records of another provider's own tool runs are
-dropped; JSON mode beside tools asks for an object or a call, and an answer to
-the answer schema is unwrapped from its fence or reasoning; blocks left open,
+dropped; JSON mode beside tools asks for an object or a call, another
+response format is sent as given, and an answer to the answer schema is
+unwrapped from its fence or reasoning; blocks left open,
 fenced or chattered around still give each call, and tags in any case or
 written twice are read as the tag; tags written with invisible characters or
 split across turns are escaped.
@@ -266,6 +267,25 @@ def test_json_object_with_tools_asks_for_an_object_or_a_call(gpt, recorder):
     system = body["messages"][0]["content"]
     assert "<answer_schema>" in system
     assert "Answer with a single JSON object and nothing else" not in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    "response_format",
+    [
+        {"type": "text"},
+        {"type": "json_schema"},
+        {"type": "text", "json_schema": {"name": "A", "schema": {"type": "object"}}},
+    ],
+    ids=["text", "json-schema-without-a-spec", "text-beside-a-spec"],
+)
+def test_a_response_format_of_no_answer_schema_is_sent_as_given_beside_tools(
+    gpt, recorder, response_format
+):
+    gpt.bind_tools([F]).invoke("Hi", response_format=response_format)
+
+    body = recorder.last.body
+    assert body["response_format"] == response_format
+    assert "<answer_schema>" not in body["messages"][0]["content"]
 
 
 @pytest.mark.parametrize(
