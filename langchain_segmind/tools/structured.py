@@ -143,7 +143,7 @@ def _parsed(
                 f"the answer is not valid JSON ({error}){_cut_off(message)}",
                 llm_output=message.text,
             ) from error
-        if json_schema and not _has_schema_type(value, json_schema):
+        if not _has_schema_type(value, json_schema):
             raise OutputParserException(
                 f"the answer is a JSON {type(value).__name__}, which the schema's "
                 "root does not allow",
