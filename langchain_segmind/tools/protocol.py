@@ -267,12 +267,12 @@ def _render_turn(turn: Turn, call_names: dict[str, str]) -> Turn:
             name = part.name or call_names.get(part.tool_call_id)
             values = {"id": part.tool_call_id, "name": name, "status": status}
             # JSON strings with `<` and `>` escaped: no value can end the tag.
-            attributes = " ".join(
-                f"{key}={json.dumps(value).translate(_ANGLES)}"
+            attributes = "".join(
+                f" {key}={json.dumps(value).translate(_ANGLES)}"
                 for key, value in values.items()
                 if value
             )
-            parts.append(TextPart(f"<tool_result {attributes}>\n"))
+            parts.append(TextPart(f"<tool_result{attributes}>\n"))
             parts.extend(_render_turn(Turn("user", part.content), {}).parts)
             parts.append(TextPart(f"\n{RESULT_CLOSE}\n"))
         elif isinstance(part, MediaPart):  # the model reads a file's names as text
