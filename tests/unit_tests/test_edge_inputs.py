@@ -250,14 +250,6 @@ def test_a_tool_description_without_a_name_is_refused(make_model, recorder):
     assert recorder.requests == []
 
 
-def test_a_built_in_tool_given_as_a_dict_is_refused_by_its_name(make_model, recorder):
-    web_search = {"type": "web_search_20250305", "name": "web_search", "max_uses": 2}
-
-    with pytest.raises(SegmindInputError) as raised:
-        make_model().bind_tools([web_search])
-    assert str(raised.value).startswith("tool 'web_search' is a provider's built-in")
-
-
 def test_a_call_in_an_answer_cut_at_max_tokens_keeps_its_finish_reason(
     make_model, recorder
 ) -> None:
