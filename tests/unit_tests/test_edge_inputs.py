@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import re
 import traceback
-from typing import Annotated
 
 import httpx2
 import pytest
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, ValidationError
 from pydantic_core import core_schema
-from typing_extensions import TypedDict
 
 from langchain_segmind import (
     ChatSegmind,
@@ -226,20 +224,6 @@ def test_a_bare_schema_without_a_type_is_a_tool_taking_an_object(
     make_model(ChatSegmindGPT4o).bind_tools([schema]).invoke("hi")
 
     assert '"name": "ping"' in recorder.last.body["messages"][0]["content"]
-
-
-class Filter(TypedDict):
-    """Filter rows."""
-
-    rule: Annotated[dict, {"properties": 1}, "a rule, by default this one"]
-
-
-def test_a_typeddicts_default_value_is_no_schema_to_read(make_model, recorder):
-    make_model(ChatSegmindGPT4o).bind_tools([Filter]).invoke("hi")
-
-    assert (
-        '"default": {"properties": 1}' in recorder.last.body["messages"][0]["content"]
-    )
 
 
 def test_a_tool_description_without_a_name_is_refused(make_model, recorder):

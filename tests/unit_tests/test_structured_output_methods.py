@@ -206,6 +206,15 @@ def test_json_mode_bad_answer_raises(model, dialect, recorder):
         model.with_structured_output(method="json_mode").invoke("Hi")
 
 
+def test_json_mode_with_a_schema_core_cannot_describe_reads_any_json(gpt, recorder):
+    # As core's JsonOutputParser; a TypedDict core cannot describe wants an
+    # object (test_structured_output_typeddicts.py).
+    recorder.reply(openai_payload("[1, 2]"))
+    structured = gpt.with_structured_output(list[int], method="json_mode")
+
+    assert structured.invoke("Hi") == [1, 2]
+
+
 # -- response_format given per call -------------------------------------------------
 
 

@@ -1,17 +1,16 @@
 """TypedDict schemas, by every method and as tools: described, sent and checked.
 
 One that nests itself, or that core cannot describe, is refused (json_mode
-wants an object all the same, where for another such schema it reads any
-JSON); one without a docstring is not described as a `dict`; each is sent,
-and its answer checked, requiring only its required keys, alone, in a union
-or in a model.
+wants an object all the same); one without a docstring is not described as a
+`dict`; each is sent, and its answer checked, requiring only its required
+keys, alone, in a union or in a model; a key's default value is sent as given.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any, Generic, NotRequired, TypeVar
+from typing import Annotated, Any, Generic, NotRequired, TypeVar
 
 import pytest
 from langchain_core.exceptions import OutputParserException
@@ -103,15 +102,6 @@ def test_json_mode_with_a_typeddict_core_cannot_describe_wants_an_object(gpt, re
     recorder.reply(openai_payload("[7]"))
     with pytest.raises(OutputParserException, match="JSON list"):
         structured.invoke("Hi")
-
-
-def test_json_mode_with_another_schema_core_cannot_describe_reads_any_json(
-    gpt, recorder
-):
-    recorder.reply(openai_payload("[1, 2]"))  # as core's JsonOutputParser reads it
-    structured = gpt.with_structured_output(list[int], method="json_mode")
-
-    assert structured.invoke("Hi") == [1, 2]
 
 
 class Point(TypedDict):
@@ -240,6 +230,25 @@ def test_a_typeddict_in_a_model_keeps_its_required_keys(gpt, recorder):
     size, sticker = sent["properties"]["decor"]["anyOf"]
     assert "required" not in size
     assert sticker["properties"]["label"]["required"] == ["size"]
+
+
+class Filter(TypedDict):
+    """Filter rows."""
+
+    rule: Annotated[dict, {"properties": 1}, "a rule, by default this one"]
+
+
+def test_a_typeddicts_default_value_is_sent_as_given_not_read_as_a_schema(
+    gpt, recorder
+):
+    gpt.bind_tools([Filter]).invoke("Hi")
+
+    rule = _sent_scene(recorder.last.body, "bind_tools")["properties"]["rule"]
+    assert rule == {
+        "type": "object",
+        "default": {"properties": 1},
+        "description": "a rule, by default this one",
+    }
 
 
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
