@@ -32,8 +32,8 @@ def test_timeout_bounds_submit_and_polls_together() -> None:
 async def test_half_a_second_left_after_a_poll_is_time_for_a_last_one(
     mode: str, clock: FakeClock
 ) -> None:
-    # No wait of 0.5 s leaves a second for the answer: the last poll goes out
-    # halfway through what is left.
+    # With 0.5 s left, no usual wait leaves the poll's answer its second: the
+    # last poll goes out when half of what is left has passed.
     with SegmindEmulator(queue_polls_until_complete=2) as paced:
         model = new_model(paced, ChatSegmindGPT4o, api_version="v2", timeout=0.5)
 

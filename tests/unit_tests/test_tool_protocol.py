@@ -353,7 +353,7 @@ def test_keys_beside_the_name_that_validation_ignores_make_an_invalid_call(
     )
 
 
-@pytest.mark.parametrize(
+@pytest.mark.parametrize(  # as a native call's
     "call",
     [
         '{"name": "f", "id": "x"}',
@@ -361,12 +361,7 @@ def test_keys_beside_the_name_that_validation_ignores_make_an_invalid_call(
         '{"name": "f", "arguments": "null"}',
         '{"name": "f", "arguments": " "}',
     ],
-    ids=[
-        "name-only",
-        "null-arguments",
-        "null-as-text",
-        "blank-text",
-    ],  # as a native call's
+    ids=["name-only", "null-arguments", "null-as-text", "blank-text"],
 )
 def test_a_call_of_only_a_name_is_a_call_without_arguments(
     gpt: Any, recorder: Recorder, call: str

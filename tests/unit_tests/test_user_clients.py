@@ -23,7 +23,7 @@ import pytest
 from langchain_segmind import SegmindConnectionError, SegmindInputError, __version__
 
 
-def test_a_users_client_sends_its_headers_but_the_packages_user_agent(
+def test_a_users_client_sends_its_headers_but_user_agent_and_accept(
     make_model, recorder, call
 ):
     client = httpx2.Client(
