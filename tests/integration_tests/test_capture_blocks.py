@@ -2,7 +2,8 @@
 
 `SegmindEmulator.capture_default_clients` swaps in default clients of its
 own; when the block ends they are closed in each loop that used them, and
-the loop's other clients go on.
+the loop's other clients go on; a loop closed before the block ends is no
+error.
 """
 
 from __future__ import annotations
