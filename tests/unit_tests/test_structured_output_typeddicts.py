@@ -286,9 +286,7 @@ class Token(TypedDict):
 @pytest.mark.filterwarnings("ignore:fields may not start:RuntimeWarning")  # core's
 @pytest.mark.parametrize("schema", [Record, Token])
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "bind_tools"])
-def test_a_typeddict_with_a_private_key_needs_only_its_required_keys(
-    gpt, recorder, method, schema
-):
+def test_a_typeddict_needs_none_of_its_private_keys(gpt, recorder, method, schema):
     name = schema.__name__
     recorder.reply(
         openai_payload("{}" if method == "json_schema" else joke_call(name, "{}"))
