@@ -253,13 +253,6 @@ def test_an_answer_of_exactly_the_size_cap_is_read(make_model, recorder) -> None
     assert make_model(ChatSegmindGPT4o).invoke("hi").content == "big"
 
 
-def test_a_claude_text_block_whose_text_is_no_string_is_skipped(claude, recorder):
-    blocks = [{"type": "text", "text": None}, {"type": "text", "text": "ok"}]
-    recorder.reply(recorder.anthropic_payload(content=blocks))
-
-    assert claude.invoke("Hi").content == "ok"
-
-
 def test_a_data_uri_without_its_comma_is_refused(make_model, recorder):
     image = {"type": "image_url", "image_url": {"url": "data:image/png;base64"}}
 

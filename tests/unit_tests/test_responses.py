@@ -63,6 +63,7 @@ def test_anthropic_text_blocks_are_concatenated(claude, recorder):
             content=[
                 {"type": "thinking", "thinking": "hmm", "signature": "sig"},
                 {"type": "text", "text": "Hello, "},
+                {"type": "text", "text": None},  # no text: skipped
                 {"type": "text", "text": "world"},
             ]
         )
