@@ -62,15 +62,22 @@ class TokenEstimates(BaseChatModel):
             The estimated number of input tokens.
 
         Raises:
-            SegmindInputError: A tool is refused as `bind_tools` refuses it, or
-                a message or tool is nested too deeply to encode.
+            SegmindInputError: A tool is refused as `bind_tools` refuses it, a
+                tool cannot be written as JSON (as a call would refuse it), or a
+                message is nested too deeply to encode.
         """
         described: list[Any] = [describe_tool(tool) for tool in tools or ()]
+        try:
+            written = [json.dumps(tool) for tool in described]
+        except (TypeError, ValueError, RecursionError) as error:  # a date, say
+            raise SegmindInputError(
+                f"a tool description cannot be written as JSON: {error}"
+            ) from error
         try:
             if self.custom_get_token_ids is None:
                 return count_tokens_approximately(messages, tools=described or None)
             return super().get_num_tokens_from_messages(messages) + sum(
-                self.get_num_tokens(json.dumps(tool)) for tool in described
+                self.get_num_tokens(text) for text in written
             )
-        except RecursionError as error:  # from encoding them as JSON
-            raise SegmindInputError("a message or tool is nested too deeply") from error
+        except RecursionError as error:  # from encoding the messages as JSON
+            raise SegmindInputError("a message is nested too deeply") from error

@@ -425,7 +425,7 @@ def test_a_tool_schema_too_deep_to_write_is_refused(make_model, recorder):
 
     with pytest.raises(SegmindInputError, match="cannot be written as JSON"):
         model.bind_tools([tool]).invoke("hi")
-    with pytest.raises(SegmindInputError, match="nested too deeply"):
+    with pytest.raises(SegmindInputError, match="cannot be written as JSON"):
         model.get_num_tokens_from_messages([HumanMessage("hi")], tools=[tool])
     assert recorder.requests == []
 

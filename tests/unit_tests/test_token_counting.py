@@ -21,7 +21,12 @@ from langchain_core.messages.utils import count_tokens_approximately, trim_messa
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel
 
-from langchain_segmind import ChatSegmind, ChatSegmindClaude, ChatSegmindGPT4o
+from langchain_segmind import (
+    ChatSegmind,
+    ChatSegmindClaude,
+    ChatSegmindGPT4o,
+    SegmindInputError,
+)
 
 from ._payloads import get_weather
 
@@ -156,14 +161,25 @@ def test_tools_that_cannot_be_described_raise() -> None:
         )
 
 
-def test_a_tool_json_cannot_write_raises_jsons_error_not_one_of_depth() -> None:
+@pytest.mark.parametrize("tokenizer", [None, str.split], ids=["estimate", "custom"])
+def test_a_tool_json_cannot_write_is_an_input_error(tokenizer: Any) -> None:
     since = {"type": "string", "default": date(2020, 1, 1)}
     dated = {"title": "since", "type": "object", "properties": {"day": since}}
+    llm = ChatSegmindGPT4o(custom_get_token_ids=tokenizer)
 
-    with pytest.raises(TypeError, match="not JSON serializable"):
-        ChatSegmindGPT4o().get_num_tokens_from_messages(
-            [HumanMessage("hi")], tools=[dated]
-        )
+    with pytest.raises(SegmindInputError, match="not JSON serializable") as raised:
+        llm.get_num_tokens_from_messages([HumanMessage("hi")], tools=[dated])
+    assert isinstance(raised.value.__cause__, TypeError)
+
+
+def test_a_message_too_deep_to_write_is_an_input_error() -> None:
+    args: dict[str, Any] = {}
+    for _ in range(5_000):
+        args = {"x": args}
+    call = AIMessage("", tool_calls=[{"name": "f", "args": args, "id": "1"}])
+
+    with pytest.raises(SegmindInputError, match="a message is nested too deeply"):
+        ChatSegmindGPT4o().get_num_tokens_from_messages([call])
 
 
 # -- trim_messages -------------------------------------------------------------------
