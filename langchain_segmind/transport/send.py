@@ -173,7 +173,6 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
         if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
             raise SegmindInputError(f"{name!r} is not a valid HTTP header name")
         if name.lower() in RESERVED_HEADERS:
-            headers = value = None  # a traceback keeps its frames' locals
             raise SegmindInputError(
                 f"the header {name!r} is set by langchain-segmind and cannot be "
                 "given (reserved: " + ", ".join(sorted(RESERVED_HEADERS)) + ")"
@@ -181,7 +180,6 @@ def check_caller_headers(headers: Mapping[str, object] | None) -> dict[str, str]
         if not isinstance(value, str) or not _FIELD_VALUE.fullmatch(value):
             # Checked here, not left to HTTP's refusal, which would quote
             # every header of the request (the key among them) in its frames.
-            headers = value = None
             raise SegmindInputError(
                 f"the value of header {name!r} is not printable ASCII text"
             )
@@ -193,7 +191,6 @@ def check_default_headers(headers: Mapping[str, object] | None) -> dict[str, str
     """`check_caller_headers`, refusing credentials: a model's repr shows them."""
     checked = check_caller_headers(headers)
     if named := [name for name in checked if named_like_a_credential(name)]:
-        headers = checked = None  # type: ignore[assignment]  # a traceback keeps locals
         raise SegmindInputError(
             f"default_headers may not hold a credential ({named[0]!r}): a model's "
             "repr, dumpd and traces show them; pass it per call in "
