@@ -447,6 +447,24 @@ def test_https_to_a_plain_http_server_is_a_connection_error_that_never_sent(
     assert emulator.connections_opened == 2  # the first attempt and its retry
 
 
+def test_a_loop_that_goes_on_after_shutting_down_its_generators_calls_again(
+    segmind_emulator: SegmindEmulator,
+) -> None:
+    model = ChatSegmindGPT4o()
+    loop = asyncio.new_event_loop()
+    try:
+        first = loop.run_until_complete(model.ainvoke("before"))
+        loop.run_until_complete(loop.shutdown_asyncgens())  # closes its client
+        with warnings.catch_warnings():  # asyncio's: a generator made after it
+            warnings.simplefilter("ignore", ResourceWarning)
+            second = loop.run_until_complete(model.ainvoke("after"))
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+    assert [first.content, second.content] == [f"{REPLY}before", f"{REPLY}after"]
+
+
 def test_a_loop_closed_without_asyncio_run_is_let_go_at_the_next_call(
     segmind_emulator: SegmindEmulator,
 ) -> None:
