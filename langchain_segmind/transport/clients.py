@@ -595,7 +595,6 @@ class DefaultClients:
                 del self._unattachable[old]
             for old in [old for old in self._loops if old.is_closed()]:
                 vars(old).pop(_HELD_BY_LOOP, None)  # its clients, as it is kept
-                self._loops.discard(old)
             try:
                 held = vars(loop).setdefault(_HELD_BY_LOOP, {})
                 self._loops.add(loop)
