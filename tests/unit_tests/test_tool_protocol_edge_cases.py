@@ -471,6 +471,11 @@ def test_an_uppercase_fence_holding_an_array_gives_each_call(gpt, recorder):
             f"<tool_call>{SECOND}</tool_call>\n```\nDone.",
             "```\nls\nabc\n```\nDone.",
         ),
+        (
+            f"```\n<tool_call>{CALL}</tool_call>\n```\nThen:\n"
+            f"```\n<tool_call>{SECOND}</tool_call>\n```",
+            "Then:",
+        ),
     ],
     ids=[
         "around-a-call",
@@ -484,6 +489,7 @@ def test_an_uppercase_fence_holding_an_array_gives_each_call(gpt, recorder):
         "not-closed-after",
         "opening-another-block-after",
         "opened-before-an-earlier-block",
+        "each-of-two-around-a-call",
     ],
 )
 def test_a_code_fence_that_held_only_calls_goes_with_them(
