@@ -588,10 +588,11 @@ def test_a_tag_split_across_claude_turns_is_escaped(make_model, recorder, invisi
 def test_an_argument_that_writes_the_tag_keeps_its_call_whole(gpt, recorder, text):
     call = json.dumps({"name": "f", "arguments": {"text": text}})
 
-    message = read(gpt, recorder, f"<tool_call>{call}</tool_call>")
+    message = read(gpt, recorder, f"Sure.\n<tool_call>{call}</tool_call>")
 
     assert [c["args"] for c in message.tool_calls] == [{"text": text}]
     assert message.invalid_tool_calls == []
+    assert message.content == "Sure."
 
 
 def test_a_closing_tag_cut_at_the_end_of_a_claude_turn_is_escaped(make_model, recorder):
