@@ -51,6 +51,7 @@ def test_calls_past_the_128th_of_a_reply_are_one_refused_call_unread(gpt, record
     (unread,) = message.invalid_tool_calls
     assert unread["error"] == "the reply has more than 128 calls: the rest is not read"
     assert unread["args"].startswith(f"<tool_call>{json.dumps(calls[128])}")
+    assert message.content == ""  # the rest is not prose either
 
 
 def test_an_array_of_more_than_128_calls_leaves_the_rest_unread(gpt, recorder):
