@@ -417,6 +417,7 @@ def test_a_call_written_in_inline_reasoning_is_not_made(
         (f'I could {DRAFT} as {{"x": "a</think>\n</think>\n\nDone.', []),
         (f'I could: ["a", "</think>{DRAFT}\n</think>\n{REAL}', [{"x": "real"}]),
         (f'{DRAFT}, "no\n{{"x": "a</think>{{"y": "b</think>{REAL}', [{"x": "real"}]),
+        (f'I could {DRAFT} as {{"x": "Par\n</think>\n{REAL}', [{"x": "real"}]),
     ],
     ids=[
         "draft",
@@ -428,6 +429,7 @@ def test_a_call_written_in_inline_reasoning_is_not_made(
         "close-in-a-json-string-then-one-on-the-next-line",
         "close-in-a-string-after-a-comma",
         "quotes-counted-per-line",
+        "a-string-left-open-on-the-line-before",
     ],
 )
 def test_without_an_opening_tag_a_block_before_the_close_is_refused_not_made(
