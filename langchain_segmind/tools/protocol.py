@@ -557,14 +557,14 @@ def _r1_close(text: str) -> int:
     each piece begins with `<`, so no backslash escape spans two.
     """
     scanned = quotes = 0
-    string_opened = False  # by the line's last quote, if `quotes` is odd
     for close in _R1_CLOSE.finditer(text):
         if (line_break := text.rfind("\n", scanned, close.start())) != -1:
             scanned = line_break + 1
-            quotes, string_opened = 0, False
+            quotes = 0
         plain = text[scanned : close.start()].replace("\\\\", "").replace('\\"', "")
         if found := plain.count('"'):
             quotes += found
+            # By the line's last quote: set whenever `quotes` is odd.
             string_opened = _opens_a_string(plain[: plain.rfind('"')].rstrip())
         if quotes % 2 == 0 or not string_opened:
             return close.end()
