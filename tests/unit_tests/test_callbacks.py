@@ -629,6 +629,24 @@ def test_a_handler_kept_for_long_remembers_the_runs_started_last(
     assert handler.failed_requests == 2  # the run started first was forgotten
 
 
+def test_a_handler_kept_for_long_forgets_the_runs_that_ended(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(callbacks, "MAX_REMEMBERED_REQUESTS", 2)
+    handler = SegmindCallbackHandler()
+    segmind = {"ls_provider": "segmind", "ls_model_name": "gpt-4o"}
+    slow, *quick = [uuid4() for _ in range(3)]
+    handler.on_chat_model_start({}, [[]], run_id=slow, metadata=segmind)
+    for run in quick:  # answered while the slow one runs
+        handler.on_chat_model_start({}, [[]], run_id=run, metadata=segmind)
+        handler.on_llm_end(LLMResult(generations=[[]]), run_id=run)
+    handler.on_chat_model_start({}, [[]], run_id=uuid4())  # no metadata: not ours
+
+    handler.on_llm_error(SegmindResponseError("cut"), run_id=slow)
+
+    assert handler.failed_requests == 1
+
+
 def test_a_handler_kept_for_long_remembers_the_streams_counted_last(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
