@@ -125,6 +125,14 @@ def test_a_base_url_with_credentials_is_refused_without_showing_them(kind, other
 
     for rendered in error_texts(raised.value):
         assert "Pa55word" not in rendered
+    # Nor any frame up the stack from where it was raised, as a debugger shows.
+    innermost = raised.value.__traceback__
+    while innermost.tb_next is not None:
+        innermost = innermost.tb_next
+    frame = innermost.tb_frame
+    while frame is not raised.value.__traceback__.tb_frame:
+        assert "Pa55word" not in repr(frame.f_locals), frame.f_code.co_qualname
+        frame = frame.f_back
 
 
 def test_a_connection_error_names_no_credentials_of_a_base_url(keyed, recorder):
