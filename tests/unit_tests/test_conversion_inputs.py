@@ -246,6 +246,19 @@ def test_shared_arguments_cannot_hide_their_depth(gpt, recorder):
     assert recorder.count == 0
 
 
+def test_arguments_sharing_their_parts_are_walked_once_each(gpt, recorder):
+    # Walked path by path, the 2**40 paths through the shared parts never end.
+    wide: dict[str, Any] = {"leaf": 1}
+    for _ in range(40):
+        wide = {"a": wide, "b": wide}
+    args = {"deep": nested(60), "wide": wide}  # "wide" is walked first
+    call = {"name": "f", "args": args, "id": "c1"}
+
+    with pytest.raises(SegmindInputError, match="nested more than 100 levels deep"):
+        gpt.invoke([HumanMessage("hi"), AIMessage("", tool_calls=[call])])
+    assert recorder.count == 0
+
+
 def test_audio_to_a_claude_slug_without_profile_is_refused(
     recorder: Any, make_model: Any, call: Any
 ) -> None:
