@@ -247,6 +247,7 @@ def test_a_native_call_without_a_name_is_an_invalid_call(
     assert message.tool_calls == []
     [refused] = message.invalid_tool_calls
     assert (refused["args"], refused["error"]) == ('{"x": 1}', "the call names no tool")
+    assert refused["name"] == ""  # text, as every call's name
 
 
 def test_claude_tool_use_blocks_become_tool_calls(recorder: Any, claude: Any) -> None:
