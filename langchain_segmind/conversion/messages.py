@@ -112,7 +112,6 @@ def _check_nesting(message: BaseMessage, index: int) -> None:
             heights[id(value)] = 1 + max(
                 (heights.get(id(child), 0) for child in children), default=0
             )
-            continue
         if id(value) in on_path:
             raise SegmindInputError(f"{where} has content that contains itself")
         if depth + heights.get(id(value), 1) - 1 > MAX_NESTING:
