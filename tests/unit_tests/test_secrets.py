@@ -267,7 +267,9 @@ def test_a_key_echoed_escaped_in_an_error_answer_cut_short_is_redacted(
         assert _unicode_escaped(KEY)[:12] not in rendered
 
 
-@pytest.mark.parametrize("where", ["a header's name", "a v2 output that is no JSON"])
+@pytest.mark.parametrize(
+    "where", ["a header's name", "a v2 output that is no JSON", "a failed job's output"]
+)
 def test_a_key_echoed_where_no_answer_is_read_is_redacted(
     make_model, recorder, call, where
 ):
@@ -278,7 +280,8 @@ def test_a_key_echoed_where_no_answer_is_read_is_redacted(
         model = make_model(api_key=KEY, max_retries=0, api_version="v2")
         recorder.reply(V2_JOB)
         recorder.reply({"status": "COMPLETED"})
-        recorder.reply({"status": "COMPLETED", "output": f"[{_unicode_escaped(KEY)}"})
+        status = "FAILED" if where == "a failed job's output" else "COMPLETED"
+        recorder.reply({"status": status, "output": f"[{_unicode_escaped(KEY)}"})
 
     with pytest.raises(SegmindError) as caught:
         call(model, "Hi")
