@@ -229,6 +229,16 @@ def test_a_socket_failure_in_the_http_stack_is_a_connection_error(make_model, ca
     assert len(sent) == 1
 
 
+def test_a_connection_error_whose_causes_loop_is_one_of_ours(make_model, call):
+    refused, inner = httpx2.ConnectError("refused"), OSError("inner")
+    refused.__cause__, inner.__cause__ = inner, refused  # set by hand: a loop
+    model, sent = _model_whose_http_stack_raises(make_model, refused)
+
+    with pytest.raises(SegmindConnectionError, match="could not reach Segmind"):
+        call(model, "Hi")
+    assert len(sent) == 3  # not sent: retried
+
+
 def test_a_cookie_of_the_users_client_http_cannot_carry_is_an_input_error_unsent(
     make_model, recorder, call
 ):
