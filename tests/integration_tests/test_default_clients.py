@@ -447,6 +447,35 @@ def test_https_to_a_plain_http_server_is_a_connection_error_that_never_sent(
     assert emulator.connections_opened == 2  # the first attempt and its retry
 
 
+def test_a_name_whose_first_address_hangs_is_reached_at_the_next(
+    emulator: SegmindEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A listener whose queue is full drops new connections: they hang, as to
+    # an address family a network drops in silence.
+    with socket.socket() as hanging, socket.socket() as queued:
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(0)
+        queued.connect(hanging.getsockname())
+        port = int(emulator.base_url.rsplit(":", 1)[1].split("/")[0])
+        addresses = [hanging.getsockname(), ("127.0.0.1", port)]
+        resolve = socket.getaddrinfo
+
+        def resolve_both(host: Any, *args: Any, **kwargs: Any) -> Any:
+            if host != "segmind.invalid":
+                return resolve(host, *args, **kwargs)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", a) for a in addresses]
+
+        monkeypatch.setattr(socket, "getaddrinfo", resolve_both)
+        base_url = emulator.base_url.replace("127.0.0.1", "segmind.invalid")
+        model = ChatSegmindGPT4o(
+            base_url=base_url, api_key=emulator.api_key, timeout=10, max_retries=0
+        )
+
+        answer = asyncio.run(model.ainvoke("Hi"))
+
+    assert answer.content == f"{REPLY}Hi"
+
+
 def test_a_loop_that_goes_on_after_shutting_down_its_generators_calls_again(
     segmind_emulator: SegmindEmulator,
 ) -> None:
