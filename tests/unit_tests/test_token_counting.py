@@ -27,6 +27,7 @@ from langchain_segmind import (
     ChatSegmindGPT4o,
     SegmindInputError,
 )
+from tests import TOO_DEEP_FOR_JSON
 
 from ._payloads import get_weather
 
@@ -174,7 +175,7 @@ def test_a_tool_json_cannot_write_is_an_input_error(tokenizer: Any) -> None:
 
 def test_a_message_too_deep_to_write_is_an_input_error() -> None:
     args: dict[str, Any] = {}
-    for _ in range(5_000):
+    for _ in range(TOO_DEEP_FOR_JSON):
         args = {"x": args}
     call = AIMessage("", tool_calls=[{"name": "f", "args": args, "id": "1"}])
 
