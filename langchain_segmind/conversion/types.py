@@ -174,7 +174,7 @@ def _native_tool_call(
 ) -> ToolCall | InvalidToolCall:
     """A provider's own tool call; invalid without a name or JSON object arguments."""
     call_id = str(call_id or f"call_{uuid.uuid4().hex[:24]}")
-    name = str(name or "")
+    name = str(name) if name else None  # as the text protocol reads one
     args = arguments
     error = "the arguments are not a JSON object"
     if isinstance(args, str):

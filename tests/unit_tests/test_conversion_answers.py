@@ -235,19 +235,21 @@ def test_native_arguments_with_a_repeated_key_are_an_invalid_call(
     assert "the key 'to' is repeated" in (refused["error"] or "")
 
 
+@pytest.mark.parametrize("named", [{}, {"name": ""}, {"name": None}])
 def test_a_native_call_without_a_name_is_an_invalid_call(
-    recorder: Any, gpt: Any
+    recorder: Any, gpt: Any, named: dict[str, Any]
 ) -> None:
     payload = recorder.openai_payload(None, finish_reason="tool_calls")
+    function = {**named, "arguments": '{"x": 1}'}
     payload["choices"][0]["message"]["tool_calls"] = [
-        {"id": "c", "type": "function", "function": {"arguments": '{"x": 1}'}}
+        {"id": "c", "type": "function", "function": function}
     ]
     recorder.reply(payload)
     message = gpt.invoke("Hi")
     assert message.tool_calls == []
     [refused] = message.invalid_tool_calls
     assert (refused["args"], refused["error"]) == ('{"x": 1}', "the call names no tool")
-    assert refused["name"] == ""  # text, as every call's name
+    assert refused["name"] is None  # as a <tool_call> block without a name
 
 
 def test_claude_tool_use_blocks_become_tool_calls(recorder: Any, claude: Any) -> None:
