@@ -447,6 +447,16 @@ def test_https_to_a_plain_http_server_is_a_connection_error_that_never_sent(
     assert emulator.connections_opened == 2  # the first attempt and its retry
 
 
+def _drops_connections(address: Any) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        try:
+            probe.connect(address)
+        except OSError as error:  # a timeout when dropped, a refusal elsewhere
+            return isinstance(error, TimeoutError)
+    return False
+
+
 def test_a_name_whose_first_address_hangs_is_reached_at_the_next(
     emulator: SegmindEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -456,6 +466,8 @@ def test_a_name_whose_first_address_hangs_is_reached_at_the_next(
         hanging.bind(("127.0.0.1", 0))
         hanging.listen(0)
         queued.connect(hanging.getsockname())
+        if not _drops_connections(hanging.getsockname()):
+            pytest.skip("this platform refuses, not drops, a full queue's connections")
         port = int(emulator.base_url.rsplit(":", 1)[1].split("/")[0])
         addresses = [hanging.getsockname(), ("127.0.0.1", port)]
         resolve = socket.getaddrinfo
