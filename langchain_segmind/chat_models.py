@@ -615,6 +615,7 @@ class ChatSegmind(TokenEstimates):
             SegmindTimeoutError: The job still runs after `timeout` (`.job` set).
             SegmindJobFailedError: The job failed; the message is Segmind's.
             SegmindContextOverflowError: The job failed on a prompt too long.
+            SegmindInsufficientCreditsError: The job failed for want of credits.
             SegmindNotFoundError: Segmind has no such job (or no longer).
             SegmindInputError: Not a job, or an option that would change it.
         """
