@@ -232,7 +232,8 @@ class SegmindTimeoutError(SegmindError, core.ModelTimeoutError):
 class SegmindResponseError(SegmindError, core.ModelAPIError):
     """An answer the package cannot use; a POST's is not retried (it may be billed).
 
-    Not JSON, no known shape, cut off, a redirect, or a queue pointing elsewhere.
+    Not JSON, too large, no known shape, cut off, not valid HTTP, a redirect, or a
+    queue pointing elsewhere.
     """
 
 
