@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from _hostile import HostileReadings
 from _instructions import InstructionCounts
 from _measure import BatchSamples, RssSamples, Settings
 from _profile import ProfileSummary
@@ -43,6 +44,7 @@ class Results:
     aiohttp_missing: str | None
     # Section 7, or why it was not measured.
     instructions: InstructionCounts | str
+    hostile: HostileReadings
 
     def cpu(self, mode: str) -> dict[str, list[float]]:
         return self.invoke_us if mode == "invoke" else self.ainvoke_us

@@ -54,6 +54,8 @@ class Settings:
     profile_calls: int
     instruction_calls: int  # calls counted per client and mode, per run
     instruction_warmup: int
+    hostile_rounds: int  # section 8: rounds of every reply shape and size
+    hostile_reads: int  # reads per timed sample
 
 
 FULL = Settings(
@@ -71,6 +73,8 @@ FULL = Settings(
     profile_calls=2000,
     instruction_calls=50,
     instruction_warmup=20,
+    hostile_rounds=9,
+    hostile_reads=2,
 )
 QUICK = Settings(
     cpu_calls=50,
@@ -87,6 +91,8 @@ QUICK = Settings(
     profile_calls=200,
     instruction_calls=10,
     instruction_warmup=5,
+    hostile_rounds=3,
+    hostile_reads=1,
 )
 
 

@@ -26,6 +26,7 @@ from _goals import (
     paired_batch_ratio,
     paired_ratio,
 )
+from _hostile import LADDER, SIZES, STOP_SECONDS, kb
 from _measure import (
     BATCH_FLOOR,
     BATCH_MINIMAL,
@@ -473,6 +474,43 @@ def instructions_section(results: Results) -> list[str]:
     ]
 
 
+def hostile_section(results: Results) -> list[str]:
+    """Section 8: the reading time of hostile replies at N, 2N and 4N."""
+    hostile = results.hostile
+    sizes = [f"ms/MB, {kb(size)}" for size in SIZES]
+    rows = []
+    for reading in hostile.shapes:
+        row = [reading.shape.name, reading.calls]
+        if reading.stopped:
+            length, seconds = reading.ladder[-1]
+            row += [f"stopped: {seconds:.2f} s at {kb(length)}", "", ""]
+            row += [f"{ratio(hostile.ladder_doubling(reading))} (to there)", ""]
+        else:
+            row += [f"{hostile.per_mb_ms(reading, i):.1f}" for i in range(len(SIZES))]
+            row += [ratio(hostile.doubling(reading, i)) for i in range(len(SIZES) - 1)]
+        rows.append(row)
+    return [
+        "### 8. Reading hostile replies",
+        "",
+        "CPU time of a tool-bound ChatSegmindGPT4o's `invoke` to read a reply of "
+        "each shape, its `http_client` a local `httpx2.MockTransport` client (no "
+        "socket): ms per million characters at N, 2N and 4N, net of the call's "
+        f"fixed cost ({us(hostile.fixed * 1e6)}, a short reply's). A doubling is "
+        "the time ratio scaled to an exact doubling of the length, the median of "
+        f"{count(hostile.rounds, 'round')} of {count(hostile.reads, 'read')} per "
+        "size, shapes interleaved. First, one read at each size from "
+        f"{kb(LADDER[0])} up stops a shape at a read over {STOP_SECONDS:g} s, and "
+        "it is judged on its last doubling there. Calls: valid / invalid, at the "
+        f"largest size read. The section took {hostile.seconds:.1f} s.",
+        "",
+        *table(["Reply", "Calls", *sizes, "N → 2N", "2N → 4N"], rows),
+        "",
+        "The control shows an ordinary reply's in the same run. Past the "
+        "128-call cap a reply is left unread, so the capped shapes grow less "
+        "than twice.",
+    ]
+
+
 def profile_section(results: Results) -> list[str]:
     profiles = results.profiles
     if not profiles:
@@ -602,6 +640,8 @@ def report(
         *construction_section(results),
         "",
         *instructions_section(results),
+        "",
+        *hostile_section(results),
         "",
         *profile_section(results),
         "",

@@ -24,6 +24,8 @@ with warm-up and interleaved repetitions, reporting medians:
 7. instructions per call of section 1's clients under valgrind's callgrind,
    a repeatable count that explains section 1 (information; needs valgrind;
    left out by `--quick` unless `--instructions` is given);
+8. the CPU time of reading hostile replies (and valid calls) at N, 2N and
+   4N characters, and how much each doubling costs;
 
 then profiles the CPU time of ChatSegmindGPT4o and the minimal integration,
 prints every goal with PASS/FAIL and, with `--write`, writes the markdown
@@ -53,6 +55,7 @@ from _goals import (
     paired_batch_ratio,
     paired_ratio,
 )
+from _hostile import read_hostile
 from _instructions import RUNS, InstructionCounts, instruction_counts
 from _measure import (
     BATCH_MINIMAL,
@@ -187,6 +190,10 @@ def measure(settings: Settings, instructions_left_out: str | None) -> Results:
             )
             done()
 
+    done = _step("reading hostile replies")
+    hostile = read_hostile(settings.hostile_rounds, settings.hostile_reads)
+    done()
+
     done = _step("import time (fresh interpreters)")
     imports_s = import_times(settings)
     done()
@@ -203,6 +210,7 @@ def measure(settings: Settings, instructions_left_out: str | None) -> Results:
         openai_http=openai_http,
         aiohttp_missing=aiohttp_missing(),
         instructions=counted,
+        hostile=hostile,
     )
 
 
