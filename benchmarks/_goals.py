@@ -22,6 +22,12 @@ MAX_BATCH_VS_MINIMAL = 1.05  # times the minimal integration's abatch wall time
 # under 233 bytes per call over the 4,500 calls between (ru_maxrss is the
 # high-water mark, so it never goes down).
 MAX_RSS_GROWTH_BYTES = 2**20
+# Issue 19: a hostile reply is read in time linear in its length. Read
+# linearly, the largest doubling of a run was 2.00x to 2.26x in 30 runs on 2
+# shared CPUs, quiet or busy (2.30x at most in 21 `--quick` runs): 500 KB ->
+# 1 MB of white space or a cut-off fence costs about 5% more per MB, back
+# down at 2 and 4 MB. A quadratic reading doubles at about 4x.
+MAX_HOSTILE_DOUBLING = 2.5
 CPU_GOAL_MODELS = (GPT4O, CLAUDE)
 CPU_LIMITS = ((MINIMAL, MAX_CPU_VS_MINIMAL), (OPENAI, MAX_CPU_VS_OPENAI))
 BASELINE_LABELS = {MINIMAL: "the minimal integration", OPENAI: "ChatOpenAI"}

@@ -505,9 +505,9 @@ def hostile_section(results: Results) -> list[str]:
         "",
         *table(["Reply", "Calls", *sizes, "N → 2N", "2N → 4N"], rows),
         "",
-        "The control shows an ordinary reply's in the same run. Past the "
-        "128-call cap a reply is left unread, so the capped shapes grow less "
-        "than twice.",
+        "The goal is the hostile shapes' largest doubling; the control shows "
+        "an ordinary reply's in the same run. Past the 128-call cap a reply is "
+        "left unread, so the capped shapes grow less than twice.",
     ]
 
 

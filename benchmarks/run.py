@@ -47,6 +47,7 @@ from _goals import (
     CPU_GOAL_MODELS,
     CPU_LIMITS,
     MAX_BATCH_VS_MINIMAL,
+    MAX_HOSTILE_DOUBLING,
     MAX_RSS_GROWTH_BYTES,
     MODES,
     Check,
@@ -55,7 +56,7 @@ from _goals import (
     paired_batch_ratio,
     paired_ratio,
 )
-from _hostile import read_hostile
+from _hostile import STOP_SECONDS, read_hostile
 from _instructions import RUNS, InstructionCounts, instruction_counts
 from _measure import (
     BATCH_MINIMAL,
@@ -249,6 +250,18 @@ def _batch_check(results: Results) -> Check:
     )
 
 
+def _hostile_check(results: Results) -> Check:
+    worst, reading, sizes = results.hostile.worst()
+    stopped = f", where a read over {STOP_SECONDS:g} s stopped it"
+    how = stopped if reading.stopped else ""
+    return Check(
+        "doubling a hostile reply at most doubles its reading time",
+        f"{ratio(worst)} ({reading.shape.name}: {sizes}{how})",
+        f"≤ {ratio(MAX_HOSTILE_DOUBLING)} per doubling",
+        worst <= MAX_HOSTILE_DOUBLING,
+    )
+
+
 def checks(results: Results) -> list[Check]:
     found = [*_cpu_checks(results), _batch_check(results)]
     first, last = results.rss.checkpoints
@@ -262,7 +275,7 @@ def checks(results: Results) -> list[Check]:
                 after - before <= MAX_RSS_GROWTH_BYTES,
             )
         )
-    return found
+    return [*found, _hostile_check(results)]
 
 
 def main() -> int:
