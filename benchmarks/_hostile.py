@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 import httpx2
-from _measure import _rotated
+from _measure import rotated
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable
@@ -224,7 +224,7 @@ def read_hostile(rounds: int, reads: int) -> HostileReadings:
         short_seconds = []
         for round_ in range(rounds):
             short_seconds.append(reader.seconds(short, 4 * reads))
-            for reading in _rotated(timed, round_) if timed else []:
+            for reading in rotated(timed, round_) if timed else []:
                 for size in sizes if round_ % 2 == 0 else sizes[::-1]:
                     body = bodies[reading.shape.name][size]
                     reading.seconds[size].append(reader.seconds(body, reads))

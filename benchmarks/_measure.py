@@ -100,7 +100,7 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-def _rotated(items: Sequence[Any], by: int) -> list[Any]:
+def rotated(items: Sequence[Any], by: int) -> list[Any]:
     """`items` starting at position `by`, so no client always runs first."""
     by %= len(items)
     return [*items[by:], *items[:by]]
@@ -127,7 +127,7 @@ def _sync_cpu(clients: Sequence[Subject], settings: Settings) -> dict[str, list[
             invoke()
     samples: dict[str, list[float]] = {name: [] for name in calls}
     for round_ in range(settings.cpu_rounds):
-        for name in _rotated(list(calls), round_):
+        for name in rotated(list(calls), round_):
             invoke = calls[name]
             gc.collect()
             start = time.process_time()
@@ -146,7 +146,7 @@ async def _async_cpu(
             await client.ainvoke()
     samples: dict[str, list[float]] = {client.name: [] for client in clients}
     for round_ in range(settings.cpu_rounds):
-        for client in _rotated(clients, round_):
+        for client in rotated(clients, round_):
             gc.collect()
             start = time.process_time()
             for _ in range(settings.cpu_calls):
@@ -276,7 +276,7 @@ def abatch(emulator: EmulatorProcess, settings: Settings) -> dict[str, BatchSamp
     samples = {name: BatchSamples([], [], [], []) for name in names}
     try:
         for round_ in range(settings.batch_rounds):
-            for name in _rotated(names, round_):
+            for name in rotated(names, round_):
                 wall, connections, client_cpu, server_cpu = _one_batch(
                     emulator, settings, clients[name]
                 )
@@ -342,7 +342,7 @@ def import_times(settings: Settings) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {name: [] for name in IMPORTS}
     names = list(IMPORTS)
     for round_ in range(settings.import_rounds):
-        for name in _rotated(names, round_):
+        for name in rotated(names, round_):
             samples[name].append(_import_seconds(IMPORTS[name], env))
     return samples
 
@@ -359,7 +359,7 @@ def construction_us(
         for _ in range(settings.construct_calls // 10):
             factory()
     for round_ in range(settings.construct_rounds):
-        for name in _rotated(list(factories), round_):
+        for name in rotated(list(factories), round_):
             factory = factories[name]
             gc.collect()
             start = time.process_time()
