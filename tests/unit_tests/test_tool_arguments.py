@@ -359,7 +359,7 @@ def test_deeply_nested_arguments_are_an_invalid_call(gpt, recorder, depth):
 
 
 def test_a_truncated_fenced_call_is_an_invalid_call(gpt, recorder):
-    # A reply cut off by max_tokens inside a code fence: read in linear time.
+    # A reply cut off by max_tokens inside a code fence (timed in the benchmark).
     recorder.reply(openai_payload("<tool_call>\n```json\n" + "\n" * 50_000))
 
     message = gpt.bind_tools([add]).invoke("Hi")

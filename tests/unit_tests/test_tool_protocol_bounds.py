@@ -2,7 +2,8 @@
 
 A reply's calls are read up to the 128th (the rest is one refused call, left
 unread); arguments nest at most 100 levels; a string that runs on past its
-block is looked for over later blocks within a budget; reading stays linear.
+block is looked for over later blocks within a budget. That reading stays
+linear is timed in the benchmark (section 8), not here.
 """
 
 from __future__ import annotations
@@ -100,15 +101,16 @@ def test_the_128th_calls_block_is_read_as_any_other(gpt, recorder, last, error):
     assert refused["error"].startswith(error)
 
 
-def test_a_block_of_white_space_is_read_in_linear_time(gpt, recorder):
-    # 400 KB: read backtracking over the run, it took minutes.
+def test_a_block_of_white_space_is_one_invalid_call(gpt, recorder):
+    # 400 KB: read backtracking over the run, it took minutes (the benchmark's
+    # section 8 times such replies).
     message = read(gpt, recorder, "<tool_call>\n" + " \n" * 200_000)
 
     assert message.tool_calls == []
     assert len(message.invalid_tool_calls) == 1
 
 
-def test_a_string_cut_off_at_the_end_of_the_reply_is_read_in_linear_time(gpt, recorder):
+def test_a_string_cut_off_at_the_end_of_the_reply_is_one_invalid_call(gpt, recorder):
     # 2 MB: looked for again and again past the reply's end (quadratic), 50 s.
     message = read(gpt, recorder, "x" * 2_000_000 + '<tool_call>{"x": "')
 
