@@ -295,6 +295,9 @@ class ToolBinding:
         return bool(self.tools) and self.choice != "none"
 
 
+_DICT_CHOICES = ("auto", "any", "none")  # Anthropic's forms without a name
+
+
 def described_tools(
     tools: Iterable[Any], tool_choice: Any, strict: bool | None = None
 ) -> tuple[list[DescribedTool], str]:
@@ -305,7 +308,15 @@ def described_tools(
     if isinstance(choice, Mapping):
         function = choice.get("function")
         named = function.get("name") if isinstance(function, Mapping) else None
-        choice = named or choice.get("name") or choice.get("type")
+        kind = choice.get("type") if choice.get("type") in _DICT_CHOICES else None
+        choice = named or choice.get("name") or kind
+        if choice is None:
+            raise SegmindInputError(
+                f"tool_choice {dict(tool_choice)!r} is not a form the package "
+                "reads: name a tool ({'type': 'function', 'function': {'name': "
+                "...}} or {'type': 'tool', 'name': ...}), or give a 'type' of "
+                "'auto', 'any' or 'none'"
+            )
     if choice is None or choice == "auto":
         return described, "auto"
     if choice is True or choice in ("any", "required"):

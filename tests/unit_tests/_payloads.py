@@ -112,6 +112,19 @@ def get_weather(city: str) -> str:
     return "sunny"
 
 
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
+
+
+RULE_ANY = "You must call at least one tool in this answer."
+
+
+def choice_rule(system: str) -> str:
+    """The last rule of the tools' instruction: the one `tool_choice` sets."""
+    return system.rsplit("\n- ", 1)[1]
+
+
 # The whole section for get_weather alone with tool_choice "auto".
 WEATHER_INSTRUCTION = """\
 # Tools

@@ -26,12 +26,16 @@ from pydantic import BaseModel, Field
 
 from langchain_segmind import ChatSegmind, SegmindInputError
 
-from ._payloads import PARIS, WEATHER_INSTRUCTION, block, get_weather, tool_lines
-
-
-def add(a: int, b: int) -> int:
-    """Add two integers."""
-    return a + b
+from ._payloads import (
+    PARIS,
+    RULE_ANY,
+    WEATHER_INSTRUCTION,
+    add,
+    block,
+    choice_rule,
+    get_weather,
+    tool_lines,
+)
 
 
 class Search(BaseModel):
@@ -51,18 +55,8 @@ CONVERT = {
     },
 }
 
-RULE_AUTO = (
-    "Call a tool only when it helps to answer; otherwise answer normally, "
-    "with no tool_call block."
-)
-RULE_ANY = "You must call at least one tool in this answer."
-RULE_WEATHER = 'You must call the tool "get_weather" in this answer.'
 RULE_ONE_CALL = "Call at most one tool per answer: write a single block."
 CALL_ID = re.compile(r"^call_[0-9a-f]{24}$")
-
-
-def choice_rule(system: str) -> str:
-    return system.rsplit("\n- ", 1)[1]
 
 
 # -- binding: the prompt, never `tools` --------------------------------------------
@@ -104,53 +98,6 @@ def test_every_kind_of_tool_is_listed_by_its_json_line(model, dialect, recorder)
         ("convert", "Convert money."),
     ]
     assert tool_lines(system)[3]["parameters"] == CONVERT["parameters"]
-
-
-@pytest.mark.parametrize(
-    ("tool_choice", "rule"),
-    [
-        pytest.param(None, RULE_AUTO, id="default"),
-        pytest.param("any", RULE_ANY, id="any"),
-        pytest.param("required", RULE_ANY, id="required"),
-        pytest.param(True, RULE_ANY, id="true"),
-        pytest.param("get_weather", RULE_WEATHER, id="name"),
-        pytest.param(
-            {"type": "function", "function": {"name": "get_weather"}},
-            RULE_WEATHER,
-            id="openai-dict",
-        ),
-        pytest.param({"type": "tool", "name": "get_weather"}, RULE_WEATHER, id="anth"),
-        pytest.param({"type": "any"}, RULE_ANY, id="anthropic-any"),
-    ],
-)
-def test_tool_choice_sets_the_rule(model, dialect, recorder, tool_choice, rule):
-    model.bind_tools([add, get_weather], tool_choice=tool_choice).invoke("Hi")
-
-    assert choice_rule(dialect.system_prompt(recorder.last.body)) == rule
-
-
-@pytest.mark.parametrize("tool_choice", ["none", False])
-def test_tool_choice_none_sends_no_tools_and_leaves_blocks_as_text(
-    model, dialect, recorder, tool_choice
-):
-    reply = "Sure.\n" + block("get_weather", {"city": "Paris"})
-    recorder.reply(dialect.answer(reply))
-
-    message = model.bind_tools([get_weather], tool_choice=tool_choice).invoke("Hi")
-
-    assert recorder.last.body == {"messages": [{"role": "user", "content": "Hi"}]}
-    assert (message.content, message.tool_calls) == (reply, [])
-
-
-def test_an_unknown_tool_choice_fails_at_bind_time(model, recorder):
-    with pytest.raises(SegmindInputError) as raised:
-        model.bind_tools([get_weather, add], tool_choice={"name": "get_time"})
-
-    assert str(raised.value) == (
-        "tool_choice 'get_time' names no bound tool; bound tools: "
-        "['get_weather', 'add'], or use 'auto', 'any', 'required' or 'none'"
-    )
-    assert recorder.count == 0
 
 
 def test_per_call_tools_work_like_bound_ones(model, dialect, recorder):
