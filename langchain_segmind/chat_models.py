@@ -306,6 +306,19 @@ class ChatSegmind(TokenEstimates):
     def _resolve_model_profile(self) -> ModelProfile | None:
         return profile_for(self.model)
 
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self:
+        """A copy, as pydantic makes it; a new `model` brings its own profile.
+
+        The catalogue's profile of the old slug is replaced by the new slug's
+        (or `None` outside the catalogue); a profile you passed is kept.
+        """
+        copied = super().model_copy(update=update, deep=deep)
+        if getattr(copied.profile, "slug", None) not in (None, copied.model.lower()):
+            copied.profile = profile_for(copied.model)
+        return copied
+
     @property
     def _llm_type(self) -> str:
         return "segmind-chat"

@@ -163,6 +163,24 @@ def test_a_profile_passed_by_the_user_wins() -> None:
     assert ChatSegmind(model="my-fine-tune", profile=mine).profile == mine
 
 
+def test_a_copy_for_another_slug_has_that_slugs_profile() -> None:
+    # What create_agent and SummarizationMiddleware read of a model the guide
+    # tells to switch slugs with model_copy.
+    gpt4o = ChatSegmindGPT4o()
+    mine: ModelProfile = {"max_input_tokens": 4_000}
+
+    gpt4 = gpt4o.model_copy(update={"model": "gpt-4"})
+    deep = gpt4o.model_copy(update={"model": "GPT-4"}, deep=True)
+    outside = gpt4o.model_copy(update={"model": "my-fine-tune"})
+    kept = ChatSegmindGPT4o(profile=mine).model_copy(update={"model": "gpt-4"})
+
+    assert gpt4.profile == deep.profile == profile("gpt-4")
+    assert profile("gpt-4")["max_input_tokens"] == 8_192  # gpt-4o's: 128,000
+    assert gpt4o.profile == profile("gpt-4o")
+    assert outside.profile is None
+    assert kept.profile == mine
+
+
 @pytest.mark.parametrize("slug", ["claude-next-preview", "claude-3.5-sonnet"])
 def test_another_slugs_catalogue_profile_copied_into_a_dict_is_kept(slug: str) -> None:
     borrowed = dict(ChatSegmind(model="claude-4.5-sonnet").profile or {})
