@@ -287,6 +287,7 @@ class ChatSegmind(TokenEstimates):
         conversion.check_sampling(
             self.model, self.temperature, self.model_kwargs, self.profile
         )
+        conversion.check_extra_fields({**self.model_kwargs, **(self.extra_body or {})})
         if self.async_transport == "aiohttp":
             clients.check_aiohttp_installed()
         arguments.check_credit_guard(

@@ -25,7 +25,13 @@ from langchain_segmind.conversion.messages import to_turns
 from langchain_segmind.conversion.types import MediaPart, TextPart, Turn
 from langchain_segmind.errors import SegmindInputError, SegmindUnsupportedContentError
 
-__all__ = ["check_sampling", "read_answer", "render_request", "to_turns"]
+__all__ = [
+    "check_extra_fields",
+    "check_sampling",
+    "read_answer",
+    "render_request",
+    "to_turns",
+]
 
 JSON_MODE_INSTRUCTION = (
     "Answer with a single JSON object and nothing else: no prose and no code fences."
@@ -85,6 +91,17 @@ def check_sampling(
         )
 
 
+def check_extra_fields(extra_body: Mapping[str, Any]) -> None:
+    """Refuse extra body fields the package builds itself (`messages`, `tools`...)."""
+    if reserved := _RESERVED_FIELDS.intersection(extra_body):
+        raise SegmindInputError(
+            f"extra body fields may not set {sorted(reserved)}: they are built "
+            "from the messages, tools go through bind_tools (the gateway forwards "
+            "none), and Segmind does not stream (`stream()` and `streaming=True` "
+            "give the whole answer as one chunk)"
+        )
+
+
 def render_request(
     turns: Sequence[Turn],
     model: str,
@@ -113,13 +130,7 @@ def render_request(
         raise SegmindInputError(
             f"max_tokens must be a positive integer, got {max_tokens!r}"
         )
-    if reserved := _RESERVED_FIELDS.intersection(extra_body):
-        raise SegmindInputError(
-            f"extra body fields may not set {sorted(reserved)}: they are built "
-            "from the messages, tools go through bind_tools (the gateway forwards "
-            "none), and Segmind does not stream (`stream()` and `streaming=True` "
-            "give the whole answer as one chunk)"
-        )
+    check_extra_fields(extra_body)
     accepts = profile or {}
     for part in (part for turn in turns for part in turn.parts):
         if isinstance(part, MediaPart) and accepts.get(f"{part.kind}_inputs") is False:

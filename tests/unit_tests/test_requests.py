@@ -352,12 +352,14 @@ def test_cores_stream_call_option_is_read_not_sent(claude, recorder, stream):
 @pytest.mark.parametrize(
     "field", ["stream", "stream_options", "tool_choice", "parallel_tool_calls"]
 )
-def test_stream_in_model_kwargs_is_refused_before_sending(make_model, recorder, field):
-    model = make_model(model_kwargs={field: True})
+def test_stream_in_model_kwargs_is_refused_at_construction(make_model, recorder, field):
+    for body_fields in ({"model_kwargs": {field: True}}, {"extra_body": {field: 1}}):
+        with pytest.raises(SegmindInputError, match=field) as refused:
+            make_model(**body_fields)
+        assert "`streaming=True` give the whole answer" in str(refused.value)
 
-    with pytest.raises(SegmindInputError, match=field) as refused:
-        model.invoke("Hi")
-    assert "`streaming=True` give the whole answer as one chunk" in str(refused.value)
+    with pytest.raises(SegmindInputError, match=field):
+        make_model().invoke("Hi", extra_body={field: True})
     assert recorder.count == 0
 
 
