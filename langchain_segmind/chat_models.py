@@ -464,7 +464,12 @@ class ChatSegmind(TokenEstimates):
         )
         if "resume_job" in kwargs:
             job = queue.job_to_resume(model, self.base_url, kwargs)
-            return self._build_call(job.model, None, kwargs, job), None, stop_sequences
+            binding = tools_and_format(kwargs, {})[0]  # reads the reply's calls
+            return (
+                self._build_call(job.model, None, kwargs, job),
+                binding,
+                stop_sequences,
+            )
         extra_body = {**self.model_kwargs, **(self.extra_body or {})}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         if not isinstance(nested := kwargs.get("extra_body") or {}, Mapping):
@@ -619,11 +624,13 @@ class ChatSegmind(TokenEstimates):
             job: The `SegmindJob` of an error, or a request id (logged at INFO
                 by the `langchain_segmind` logger).
             **kwargs: `timeout`, `max_retries`, `extra_headers` and `stop`;
-                `model` with a bare request id; `config` as `invoke` takes it.
+                `model` with a bare request id; `config` as `invoke` takes it;
+                `tools` (with `tool_choice`, `parallel_tool_calls`), as the job
+                was submitted with them, to read the reply's calls.
 
         Returns:
             The message the call would have returned (same `request_id` and
-            cost, cut at `stop`); tool calls are not derived again.
+            cost, cut at `stop`; its calls in `tool_calls` when given `tools`).
 
         Raises:
             SegmindTimeoutError: The job still runs after `timeout` (`.job` set).

@@ -19,6 +19,8 @@ from typing import Any
 import httpx2
 import pytest
 from langchain_core.messages import AIMessage
+from langchain_core.runnables import Runnable
+from langchain_core.tools import tool
 
 from langchain_segmind import (
     ChatSegmind,
@@ -52,7 +54,7 @@ def v2_model(emulator: SegmindEmulator, **fields: Any) -> ChatSegmind:
     )
 
 
-async def invoke(llm: ChatSegmind, mode: str) -> AIMessage:
+async def invoke(llm: Runnable[str, AIMessage], mode: str) -> AIMessage:
     return llm.invoke(PROMPT) if mode == "sync" else await llm.ainvoke(PROMPT)
 
 
@@ -363,6 +365,43 @@ async def test_resume_cuts_the_answer_at_the_stop_sequences(
     assert per_call.content == "Answer: "
 
 
+@tool
+def get_weather(city: str) -> str:
+    """Get the weather in a city."""
+    return "sunny"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_resume_given_the_jobs_tools_reads_its_calls(
+    mode: str, segmind_emulator: SegmindEmulator
+) -> None:
+    llm = v2_model(segmind_emulator)
+    bound = llm.bind_tools([get_weather], tool_choice="get_weather")
+    segmind_emulator.queue_polls_until_complete = HELD
+    with pytest.raises(SegmindTimeoutError) as caught:
+        await invoke(bound, mode)
+    job = accepted_job(caught.value)
+    segmind_emulator.queue_polls_until_complete = 0
+    direct = bound.invoke(PROMPT)  # what the call returns
+
+    plain = await resume(llm, mode, job)
+    options = {"tools": [get_weather], "tool_choice": "get_weather"}
+    called = (
+        llm.resume(job, **options)
+        if mode == "sync"
+        else await llm.aresume(job, **options)
+    )
+
+    assert "<tool_call>" in plain.text
+    assert plain.tool_calls == []
+    assert called.content == direct.content
+    assert [(c["name"], c["args"]) for c in called.tool_calls] == [
+        (c["name"], c["args"]) for c in direct.tool_calls
+    ]
+    assert [c["name"] for c in called.tool_calls] == ["get_weather"]
+    assert submits(segmind_emulator) == 2  # the job's, and the direct call's
+
+
 # -- polls are checked as on any call --------------------------------------------
 
 
@@ -407,8 +446,8 @@ async def test_a_status_url_on_another_origin_is_not_followed(
 
 @pytest.mark.parametrize(
     "option",
-    [{"temperature": 0.2}, {"base_url": "http://other.example"}, {"tools": []}],
-    ids=["temperature", "base_url", "tools"],
+    [{"temperature": 0.2}, {"base_url": "http://other.example"}, {"json_mode": True}],
+    ids=["temperature", "base_url", "json_mode"],
 )
 def test_resume_refuses_options_the_submitted_job_cannot_take(
     option: dict[str, Any], segmind_emulator: SegmindEmulator
