@@ -315,7 +315,8 @@ class ChatSegmind(TokenEstimates):
         The catalogue's profile of the old slug is replaced by the new slug's
         (or `None` outside the catalogue); a profile you passed is kept.
         """
-        copied = super().model_copy(update=update, deep=deep)
+        fields = None if update is None else dict(update)  # older pydantic: a dict
+        copied = super().model_copy(update=fields, deep=deep)
         if getattr(copied.profile, "slug", None) not in (None, copied.model.lower()):
             copied.profile = profile_for(copied.model)
         return copied
