@@ -466,11 +466,8 @@ class ChatSegmind(TokenEstimates):
         if "resume_job" in kwargs:
             job = queue.job_to_resume(model, self.base_url, kwargs)
             binding = tools_and_format(kwargs, {})[0]  # reads the reply's calls
-            return (
-                self._build_call(job.model, None, kwargs, job),
-                binding,
-                stop_sequences,
-            )
+            call = self._build_call(job.model, None, kwargs, job)
+            return call, binding, stop_sequences
         extra_body = {**self.model_kwargs, **(self.extra_body or {})}
         extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
         if not isinstance(nested := kwargs.get("extra_body") or {}, Mapping):
