@@ -38,6 +38,7 @@ from langchain_segmind.catalogue.profiles import (
     CatalogueProfile,
     profile_for,
     profile_of_call,
+    profile_of_copy,
 )
 from langchain_segmind.errors import SegmindInputError
 from langchain_segmind.tokens import TokenEstimates
@@ -310,16 +311,15 @@ class ChatSegmind(TokenEstimates):
     def model_copy(
         self, *, update: Mapping[str, Any] | None = None, deep: bool = False
     ) -> Self:
-        """A copy, as pydantic makes it; a new `model` brings its own profile.
+        """A copy, as pydantic makes it, with the profile of the copy's slug.
 
-        The catalogue's profile of the old slug is replaced by the new slug's
-        (or `None` outside the catalogue); a profile you passed is kept.
+        A profile you passed is kept; the catalogue's is the new slug's (or
+        `None` outside the catalogue), as a model built for that slug has.
         """
-        fields = None if update is None else dict(update)  # older pydantic: a dict
-        copied = super().model_copy(update=fields, deep=deep)
-        if getattr(copied.profile, "slug", None) not in (None, copied.model.lower()):
-            copied.profile = profile_for(copied.model)
-        return copied
+        fields = dict(update or {})  # older pydantic types `update` as a dict
+        copy = super().model_copy(update=fields, deep=deep)
+        copy.profile = profile_of_copy(copy.model, copy.profile, self.model, fields)
+        return copy
 
     @property
     def _llm_type(self) -> str:

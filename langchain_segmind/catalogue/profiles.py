@@ -154,6 +154,25 @@ def profile_of_call(
     return own_profile
 
 
+def profile_of_copy(
+    model: str,
+    profile: ModelProfile | None,
+    copied_from: str,
+    update: Mapping[str, Any],
+) -> ModelProfile | None:
+    """The profile of a copy for `model` (`model_copy`): its slug's, unless passed.
+
+    Another slug's catalogue profile is replaced, and so is the `None` of a
+    copy from a slug outside the catalogue, which had none to give; a profile
+    you passed is kept, as is a `None` given in `update` or set by hand.
+    """
+    stale = getattr(profile, "slug", None) not in (None, model.lower())
+    unknown = profile is None and "profile" not in update
+    if stale or (unknown and profile_for(copied_from) is None):
+        return profile_for(model)
+    return profile
+
+
 def successor_of(model: str) -> str | None:
     """The current slug to suggest in place of a retired one, if any."""
     suggestion = _SUCCESSORS.get(model) or _SUCCESSORS.get(model.split("-")[0])

@@ -317,6 +317,26 @@ def test_a_profile_set_to_none_lifts_the_catalogue_checks(make_model, recorder):
     assert recorder.last.body["messages"][0]["content"][0]["type"] == "image_url"
 
 
+def test_a_copy_from_a_slug_outside_the_catalogue_has_the_new_slugs_profile(
+    make_model, recorder
+):
+    outside = make_model(ChatSegmind, model="my-fine-tune")
+    unchecked = make_model(ChatSegmind, model="gpt-4o")
+    unchecked.profile = None  # by hand: the checks are lifted, on copies too
+    image = [HumanMessage([IMAGE])]
+
+    gpt4 = outside.model_copy(update={"model": "gpt-4"})
+    with pytest.raises(SegmindUnsupportedContentError):
+        gpt4.invoke(image)  # gpt-4 reads no images
+    unchecked.model_copy(update={"model": "gpt-4"}).invoke(image)
+
+    assert gpt4.profile == profile("gpt-4")
+    assert (
+        outside.model_copy(update={"model": "gpt-4", "profile": None}).profile is None
+    )
+    assert recorder.count == 1
+
+
 @pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
 def test_a_model_with_its_catalogue_profile_pickles(protocol: int) -> None:
     model = ChatSegmindGPT4o()
