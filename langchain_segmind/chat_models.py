@@ -465,7 +465,7 @@ class ChatSegmind(TokenEstimates):
         )
         if "resume_job" in kwargs:
             job = queue.job_to_resume(model, self.base_url, kwargs)
-            binding = tools_and_format(kwargs, {})[0]  # reads the reply's calls
+            binding = tools_and_format(kwargs, {}, kwargs.get("strict"))[0]
             call = self._build_call(job.model, None, kwargs, job)
             return call, binding, stop_sequences
         extra_body = {**self.model_kwargs, **(self.extra_body or {})}
@@ -623,8 +623,8 @@ class ChatSegmind(TokenEstimates):
                 by the `langchain_segmind` logger).
             **kwargs: `timeout`, `max_retries`, `extra_headers` and `stop`;
                 `model` with a bare request id; `config` as `invoke` takes it;
-                `tools` (with `tool_choice`, `parallel_tool_calls`), as the job
-                was submitted with them, to read the reply's calls.
+                `tools` (with `tool_choice`, `strict`, `parallel_tool_calls`),
+                as they were bound for the job, to read the reply's calls.
 
         Returns:
             The message the call would have returned (same `request_id` and

@@ -21,6 +21,7 @@ import pytest
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable
 from langchain_core.tools import tool
+from typing_extensions import TypedDict
 
 from langchain_segmind import (
     ChatSegmind,
@@ -399,6 +400,46 @@ async def test_resume_given_the_jobs_tools_reads_its_calls(
         (c["name"], c["args"]) for c in direct.tool_calls
     ]
     assert [c["name"] for c in called.tool_calls] == ["get_weather"]
+    assert submits(segmind_emulator) == 2  # the job's, and the direct call's
+
+
+class Lookup(TypedDict, total=False):
+    """Look a city up."""
+
+    city: str
+    days: int
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_resume_describes_the_jobs_tools_with_strict_as_bind_tools_does(
+    mode: str, segmind_emulator: SegmindEmulator
+) -> None:
+    # With strict=True each of a TypedDict's keys is required: this call lacks one.
+    call = '<tool_call>{"name": "Lookup", "arguments": {"city": "Paris"}}</tool_call>'
+    segmind_emulator.script_replies(call, call)
+    llm = v2_model(segmind_emulator)
+    bound = llm.bind_tools([Lookup], strict=True)
+    segmind_emulator.queue_polls_until_complete = HELD
+    with pytest.raises(SegmindTimeoutError) as caught:
+        await invoke(bound, mode)
+    job = accepted_job(caught.value)
+    segmind_emulator.queue_polls_until_complete = 0
+    direct = bound.invoke(PROMPT)
+
+    options: dict[str, Any] = {"tools": [Lookup], "strict": True}
+    strict = (
+        llm.resume(job, **options)
+        if mode == "sync"
+        else await llm.aresume(job, **options)
+    )
+    loose = llm.resume(job, tools=[Lookup])
+
+    assert direct.tool_calls == strict.tool_calls == []
+    assert [c["error"] for c in strict.invalid_tool_calls] == [
+        c["error"] for c in direct.invalid_tool_calls
+    ]
+    assert "days" in strict.invalid_tool_calls[0]["error"]
+    assert [c["args"] for c in loose.tool_calls] == [{"city": "Paris"}]
     assert submits(segmind_emulator) == 2  # the job's, and the direct call's
 
 
