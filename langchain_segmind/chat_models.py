@@ -408,7 +408,8 @@ class ChatSegmind(TokenEstimates):
         Raises:
             SegmindInputError: A tool cannot be described, is a provider's
                 built-in (or free-text) tool, has arguments other than a JSON
-                object or an unusable name; or `tool_choice` names no bound tool.
+                object or an unusable name; or `tool_choice` names no bound tool
+                (or is a dict of another form).
         """
         formatted, choice = described_tools(tools, tool_choice, strict)
         if one_call_only(tool_choice):
