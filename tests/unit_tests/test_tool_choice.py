@@ -76,8 +76,15 @@ def test_an_unknown_tool_choice_fails_at_bind_time(model, recorder):
         {"type": "function"},
         {"type": "tool"},
         {"type": "get_weather"},
+        {"function_calling_config": {"mode": "ANY"}},
     ],
-    ids=["openai-allowed-tools", "function-without-name", "tool-without-name", "type"],
+    ids=[
+        "openai-allowed-tools",
+        "function-without-name",
+        "tool-without-name",
+        "type",
+        "gemini-no-type",
+    ],
 )
 def test_a_dict_naming_no_tool_is_refused_as_a_form_not_read(
     model: Any, recorder: Any, tool_choice: dict[str, Any]
