@@ -1,4 +1,4 @@
-"""ChatSegmind's constructor arguments: typed, collected into `model_kwargs`, checked.
+"""ChatSegmind's arguments: the constructor's typed, collected and checked; per call.
 
 `ChatSegmind.__init__` takes `**kwargs`, so that aliases (`model_name`,
 `segmind_api_key`...) and body fields (`top_p=0.9`) pass; type checkers and
@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 
 # The names the key may be given under (the second as in `openai_api_key`).
 KEY_ARGUMENTS = ("api_key", "segmind_api_key")
+# Per-call keyword arguments with a meaning of their own; others are body fields.
+CALL_OPTIONS = frozenset(
+    {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
+    | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
+    | {"resume_job", "stream", "stream_usage", "extra_body"}  # core reads `stream`
+)
 field_names = functools.cache(get_pydantic_field_names)  # with aliases
 _P = ParamSpec("_P")
 

@@ -82,14 +82,6 @@ def _base_url_or_default(url: object) -> object:
     return _default_base_url() if url is None else url  # as ChatOpenAI takes None
 
 
-# Per-call keyword arguments with a meaning of their own; others are body fields.
-_CALL_OPTIONS = frozenset(
-    {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
-    | {"tools", "tool_choice", "parallel_tool_calls", "response_format", "json_mode"}
-    | {"resume_job", "stream", "stream_usage", "extra_body"}  # core reads `stream`
-)
-
-
 class ChatSegmind(TokenEstimates):
     """Chat model for any LLM served by Segmind's gateway.
 
@@ -470,12 +462,14 @@ class ChatSegmind(TokenEstimates):
             call = self._build_call(job.model, None, kwargs, job)
             return call, binding, stop_sequences
         extra_body = {**self.model_kwargs, **(self.extra_body or {})}
-        extra_body.update((k, v) for k, v in kwargs.items() if k not in _CALL_OPTIONS)
+        extra_body.update(
+            (k, v) for k, v in kwargs.items() if k not in arguments.CALL_OPTIONS
+        )
         if not isinstance(nested := kwargs.get("extra_body") or {}, Mapping):
             raise SegmindInputError("extra_body must be a mapping of body fields")
         extra_body.update(nested)
         check_body_fields(extra_body)
-        options = kwargs.keys() - _CALL_OPTIONS
+        options = kwargs.keys() - arguments.CALL_OPTIONS
         if fields := sorted(options & arguments.field_names(type(self))):
             raise SegmindInputError(
                 f"{fields} cannot be set per call: set them on the model, or use "
