@@ -183,8 +183,9 @@ class SegmindEmulator:
         at import, given an `api_key` or `base_url` or not, sync and async, so
         no call can reach Segmind, nor any proxy of the environment; processes
         started in the block inherit the route (an environment variable).
-        Models given their own `http_client` keep it and call their own
-        `base_url`, unless it is Segmind's: that call is refused
+        Models given their own `http_client` keep it for sync calls (and
+        `http_async_client` for async ones) and call their own `base_url`,
+        unless it is Segmind's: that call is refused
         (`SegmindInputError`) before sending. Calls are also timed on `clock`,
         so waits between retries and polls take no real time, and no balance
         seen before the block counts in it, nor one seen in it after it. The

@@ -14,8 +14,9 @@ with `SEGMIND_API_KEY` set (one with white space around it still fails a
 model's construction, as it would outside a test). Retries and queue polls
 wait no real time: calls are timed on a fake clock, `segmind_emulator.clock`,
 whose `waits` list every wait. Outside the fixture nothing changes. A model
-given its own `http_client` keeps it, and calls its own `base_url` with its
-own key (one that is Segmind's is refused before sending): build it with
+given its own `http_client` keeps it for sync calls (`http_async_client` for
+async ones), and calls its own `base_url` with its own key (one that is
+Segmind's is refused before sending): build it with
 `base_url=segmind_emulator.base_url, api_key=segmind_emulator.api_key` (a
 `base_url` on the client itself is not used).
 
