@@ -125,7 +125,8 @@ class HostileReadings:
     def _scaled(self, small: tuple[int, float], large: tuple[int, float]) -> float:
         """Net time ratio of two reads, as if `large`'s length were twice `small`'s."""
         (first, fast), (second, slow) = small, large
-        return (slow - self.fixed) / (fast - self.fixed) * (2 * first / second)
+        # A read at or under the fixed cost (noise) must not make a ratio pass.
+        return (slow - self.fixed) / max(fast - self.fixed, 1e-9) * (2 * first / second)
 
     def worst(self) -> tuple[float, ShapeReading, str]:
         """The largest doubling of a hostile shape, its shape and its sizes."""
