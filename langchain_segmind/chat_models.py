@@ -618,8 +618,8 @@ class ChatSegmind(TokenEstimates):
                 by the `langchain_segmind` logger).
             **kwargs: `timeout`, `max_retries`, `extra_headers` and `stop`;
                 `model` with a bare request id; `config` as `invoke` takes it;
-                `tools` (with `tool_choice`, `strict`, `parallel_tool_calls`),
-                as they were bound for the job, to read the reply's calls.
+                `tools` (with `tool_choice`, `strict`, `parallel_tool_calls`,
+                `response_format`), as bound for the job, to read its calls.
 
         Returns:
             The message the call would have returned (same `request_id` and

@@ -57,7 +57,9 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
 _FAILED = re.compile(r'"status"\s*:\s*"FAILED"')  # in a body cut at 2,000 bytes
 _RESUME_OPTIONS = frozenset(
     {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}
-    | {"tools", "tool_choice", "strict", "parallel_tool_calls"}  # to read its calls
+    # Taken to read the reply's calls as the job's own call reads them:
+    | {"tools", "tool_choice", "strict", "parallel_tool_calls", "response_format"}
+    | {"json_mode"}
 )
 # A result's metrics, as the credit headers of a v1 answer.
 _METRIC_HEADERS = {
@@ -130,8 +132,8 @@ def job_to_resume(model: str, base_url: str, options: Mapping[str, Any]) -> Segm
         raise SegmindInputError(
             f"resume cannot take {refused}: the job runs as it was submitted "
             "(resume takes timeout, max_retries, extra_headers, stop, model with "
-            "a request id, and the job's tools, tool_choice, strict and "
-            "parallel_tool_calls to read its calls)"
+            "a request id, and the job's tools, tool_choice, strict, "
+            "parallel_tool_calls, response_format and json_mode to read its calls)"
         )
     job = options["resume_job"]
     if isinstance(job, str):

@@ -443,6 +443,47 @@ async def test_resume_describes_the_jobs_tools_with_strict_as_bind_tools_does(
     assert submits(segmind_emulator) == 2  # the job's, and the direct call's
 
 
+REPORT = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "Report",
+        "schema": {"type": "object", "properties": {"summary": {"type": "string"}}},
+    },
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_resume_given_the_jobs_response_format_reads_the_answer_as_one(
+    mode: str, segmind_emulator: SegmindEmulator
+) -> None:
+    # An agent's job: tools and an answer format. The answer quotes a call in a
+    # string, which is text in an answer and a block to read in prose.
+    quoted = '<tool_call>{"name": "get_weather", "arguments": {}}</tool_call>'
+    answer = json.dumps({"summary": f"it was called as {quoted} then"})
+    segmind_emulator.script_replies(answer, answer)
+    llm = v2_model(segmind_emulator)
+    bound = llm.bind_tools([get_weather], response_format=REPORT)
+    segmind_emulator.queue_polls_until_complete = HELD
+    with pytest.raises(SegmindTimeoutError) as caught:
+        await invoke(bound, mode)
+    job = accepted_job(caught.value)
+    segmind_emulator.queue_polls_until_complete = 0
+    direct = bound.invoke(PROMPT)
+
+    options: dict[str, Any] = {"tools": [get_weather], "response_format": REPORT}
+    resumed = (
+        llm.resume(job, **options)
+        if mode == "sync"
+        else await llm.aresume(job, **options)
+    )
+    tools_only = llm.resume(job, tools=[get_weather])
+
+    assert resumed.content == direct.content == answer
+    assert resumed.invalid_tool_calls == direct.invalid_tool_calls == []
+    assert tools_only.content != answer  # read as prose, the quote is a block
+    assert submits(segmind_emulator) == 2  # the job's, and the direct call's
+
+
 # -- polls are checked as on any call --------------------------------------------
 
 
@@ -487,8 +528,8 @@ async def test_a_status_url_on_another_origin_is_not_followed(
 
 @pytest.mark.parametrize(
     "option",
-    [{"temperature": 0.2}, {"base_url": "http://other.example"}, {"json_mode": True}],
-    ids=["temperature", "base_url", "json_mode"],
+    [{"temperature": 0.2}, {"base_url": "http://other.example"}, {"top_p": 0.5}],
+    ids=["temperature", "base_url", "body-field"],
 )
 def test_resume_refuses_options_the_submitted_job_cannot_take(
     option: dict[str, Any], segmind_emulator: SegmindEmulator
