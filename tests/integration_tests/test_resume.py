@@ -59,12 +59,16 @@ async def invoke(llm: Runnable[str, AIMessage], mode: str) -> AIMessage:
     return llm.invoke(PROMPT) if mode == "sync" else await llm.ainvoke(PROMPT)
 
 
-async def resume(llm: ChatSegmind, mode: str, job: SegmindJob | str) -> AIMessage:
-    return llm.resume(job) if mode == "sync" else await llm.aresume(job)
+async def resume(
+    llm: ChatSegmind, mode: str, job: SegmindJob | str, **options: Any
+) -> AIMessage:
+    if mode == "sync":
+        return llm.resume(job, **options)
+    return await llm.aresume(job, **options)
 
 
 async def timed_out(
-    emulator: SegmindEmulator, llm: ChatSegmind, mode: str
+    emulator: SegmindEmulator, llm: Runnable[str, AIMessage], mode: str
 ) -> SegmindTimeoutError:
     """The error of a call whose job stays running past its `timeout`."""
     emulator.queue_polls_until_complete = HELD
@@ -77,6 +81,15 @@ def accepted_job(error: BaseException) -> SegmindJob:
     job = getattr(error, "job", None)
     assert isinstance(job, SegmindJob), error
     return job
+
+
+async def job_and_direct_answer(
+    emulator: SegmindEmulator, bound: Runnable[str, AIMessage], mode: str
+) -> tuple[SegmindJob, AIMessage]:
+    """A job of `bound` left running past its timeout, and what a call returns."""
+    job = accepted_job(await timed_out(emulator, bound, mode))
+    emulator.queue_polls_until_complete = 0
+    return job, bound.invoke(PROMPT)
 
 
 def submits(emulator: SegmindEmulator) -> int:
@@ -378,19 +391,11 @@ async def test_resume_given_the_jobs_tools_reads_its_calls(
 ) -> None:
     llm = v2_model(segmind_emulator)
     bound = llm.bind_tools([get_weather], tool_choice="get_weather")
-    segmind_emulator.queue_polls_until_complete = HELD
-    with pytest.raises(SegmindTimeoutError) as caught:
-        await invoke(bound, mode)
-    job = accepted_job(caught.value)
-    segmind_emulator.queue_polls_until_complete = 0
-    direct = bound.invoke(PROMPT)  # what the call returns
+    job, direct = await job_and_direct_answer(segmind_emulator, bound, mode)
 
     plain = await resume(llm, mode, job)
-    options = {"tools": [get_weather], "tool_choice": "get_weather"}
-    called = (
-        llm.resume(job, **options)
-        if mode == "sync"
-        else await llm.aresume(job, **options)
+    called = await resume(
+        llm, mode, job, tools=[get_weather], tool_choice="get_weather"
     )
 
     assert "<tool_call>" in plain.text
@@ -419,19 +424,9 @@ async def test_resume_describes_the_jobs_tools_with_strict_as_bind_tools_does(
     segmind_emulator.script_replies(call, call)
     llm = v2_model(segmind_emulator)
     bound = llm.bind_tools([Lookup], strict=True)
-    segmind_emulator.queue_polls_until_complete = HELD
-    with pytest.raises(SegmindTimeoutError) as caught:
-        await invoke(bound, mode)
-    job = accepted_job(caught.value)
-    segmind_emulator.queue_polls_until_complete = 0
-    direct = bound.invoke(PROMPT)
+    job, direct = await job_and_direct_answer(segmind_emulator, bound, mode)
 
-    options: dict[str, Any] = {"tools": [Lookup], "strict": True}
-    strict = (
-        llm.resume(job, **options)
-        if mode == "sync"
-        else await llm.aresume(job, **options)
-    )
+    strict = await resume(llm, mode, job, tools=[Lookup], strict=True)
     loose = llm.resume(job, tools=[Lookup])
 
     assert direct.tool_calls == strict.tool_calls == []
@@ -463,19 +458,9 @@ async def test_resume_given_the_jobs_response_format_reads_the_answer_as_one(
     segmind_emulator.script_replies(answer, answer)
     llm = v2_model(segmind_emulator)
     bound = llm.bind_tools([get_weather], response_format=REPORT)
-    segmind_emulator.queue_polls_until_complete = HELD
-    with pytest.raises(SegmindTimeoutError) as caught:
-        await invoke(bound, mode)
-    job = accepted_job(caught.value)
-    segmind_emulator.queue_polls_until_complete = 0
-    direct = bound.invoke(PROMPT)
+    job, direct = await job_and_direct_answer(segmind_emulator, bound, mode)
 
-    options: dict[str, Any] = {"tools": [get_weather], "response_format": REPORT}
-    resumed = (
-        llm.resume(job, **options)
-        if mode == "sync"
-        else await llm.aresume(job, **options)
-    )
+    resumed = await resume(llm, mode, job, tools=[get_weather], response_format=REPORT)
     tools_only = llm.resume(job, tools=[get_weather])
 
     assert resumed.content == direct.content == answer
