@@ -458,7 +458,7 @@ class ChatSegmind(TokenEstimates):
         )
         if "resume_job" in kwargs:
             job = queue.job_to_resume(model, self.base_url, kwargs)
-            binding = tools_and_format(kwargs, {}, kwargs.get("strict"))[0]
+            binding = tools_and_format(kwargs, {})[0]
             call = self._build_call(job.model, None, kwargs, job)
             return call, binding, stop_sequences
         extra_body = {**self.model_kwargs, **(self.extra_body or {})}

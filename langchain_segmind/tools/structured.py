@@ -242,11 +242,12 @@ def _resolved(json_schema: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def tools_and_format(
-    options: Mapping[str, Any], body_fields: dict[str, Any], strict: bool | None = None
+    options: Mapping[str, Any], body_fields: dict[str, Any]
 ) -> tuple[ToolBinding | None, Mapping[str, Any] | None, bool]:
     """A call's tool binding, `response_format` and `json_mode`, checked.
 
-    The tools are described as `bind_tools` describes them with `strict`.
+    The tools are described as `bind_tools` describes them, with the call's
+    `strict`.
 
     A `response_format` among the body fields (from `model_kwargs` too) is
     taken out of them and checked, not sent as given; the call's own wins.
@@ -259,7 +260,7 @@ def tools_and_format(
         if not isinstance(tools, list | tuple):
             raise SegmindInputError(f"tools must be a list, got {type(tools).__name__}")
         tool_choice = options.get("tool_choice")
-        described, choice = described_tools(tools, tool_choice, strict)
+        described, choice = described_tools(tools, tool_choice, options.get("strict"))
         parallel = options.get("parallel_tool_calls") is not False
         parallel = parallel and not one_call_only(tool_choice)
         binding = ToolBinding(tuple(described), choice, parallel=parallel)

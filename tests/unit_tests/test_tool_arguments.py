@@ -430,6 +430,31 @@ def test_tools_bound_again_with_strict_keep_their_models_check(
     ]
 
 
+class Lookup(TypedDict, total=False):
+    """Look a city up."""
+
+    city: str
+    days: int
+
+
+def test_tools_given_per_call_with_strict_are_described_as_bind_tools_does(
+    gpt: Any, recorder: Recorder
+) -> None:
+    # Under strict every key of a TypedDict is required: this call lacks one.
+    recorder.reply(openai_payload(block("Lookup", {"city": "Paris"})))
+    recorder.reply(openai_payload(block("Lookup", {"city": "Paris"})))
+
+    bound = gpt.bind_tools([Lookup], strict=True).invoke("Hi")
+    per_call = gpt.invoke("Hi", tools=[Lookup], strict=True)
+
+    assert bound.tool_calls == per_call.tool_calls == []
+    assert [c["error"] for c in per_call.invalid_tool_calls] == [
+        c["error"] for c in bound.invalid_tool_calls
+    ]
+    assert per_call.invalid_tool_calls[0]["error"] == "arguments.days: Field required"
+    assert recorder.bodies[0] == recorder.bodies[1]  # strict is not a body field
+
+
 def test_pickled_tools_whose_model_imports_keep_its_check(
     gpt: Any, recorder: Recorder
 ) -> None:
