@@ -31,9 +31,9 @@ KEY_ARGUMENTS = ("api_key", "segmind_api_key")
 # Per-call keyword arguments with a meaning of their own; others are body fields.
 CALL_OPTIONS = frozenset(
     {"model", "temperature", "max_tokens", "timeout", "max_retries", "extra_headers"}
-    | {"tools", "tool_choice", "strict", "parallel_tool_calls", "response_format"}
-    | {"json_mode"}
-    | {"resume_job", "stream", "stream_usage", "extra_body"}  # core reads `stream`
+    | {"tools", "tool_choice", "strict", "parallel_tool_calls", "json_mode"}
+    | {"response_format", "resume_job", "stream_usage", "extra_body"}
+    | {"stream"}  # core reads it
 )
 field_names = functools.cache(get_pydantic_field_names)  # with aliases
 _P = ParamSpec("_P")

@@ -58,8 +58,8 @@ _FAILED = re.compile(r'"status"\s*:\s*"FAILED"')  # in a body cut at 2,000 bytes
 _RESUME_OPTIONS = frozenset(
     {"resume_job", "stream", "model", "timeout", "max_retries", "extra_headers"}
     # Taken to read the reply's calls as the job's own call reads them:
-    | {"tools", "tool_choice", "strict", "parallel_tool_calls", "response_format"}
-    | {"json_mode"}
+    | {"tools", "tool_choice", "strict", "parallel_tool_calls", "json_mode"}
+    | {"response_format"}
 )
 # A result's metrics, as the credit headers of a v1 answer.
 _METRIC_HEADERS = {
