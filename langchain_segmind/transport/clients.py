@@ -614,7 +614,9 @@ class DefaultClients:
                     yield
                 finally:
                     held.pop(key, None)
-                    await close_once()
+                    closing = close_once()
+                    # `asyncio.run` cancels a closing begun as the loop ended.
+                    await (client.aclose() if closing.cancelled() else closing)
 
             # Run to its `yield`, the loop knows it: `shutdown_asyncgens` (as
             # in `asyncio.run`) closes it, running the `finally`.

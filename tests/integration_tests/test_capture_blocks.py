@@ -103,3 +103,23 @@ def test_a_capture_block_ending_after_its_loop_was_closed_raises_nothing(
         gc.collect()
 
     assert answer.content == f"{REPLY}Hi"
+
+
+@pytest.mark.parametrize("transport", ["httpx2", "aiohttp"])
+def test_a_capture_block_ending_as_its_loop_ends_closes_its_clients(
+    emulator: SegmindEmulator, transport: str
+) -> None:
+    # asyncio.run cancels the closing the block's end started, before it ran.
+    async def main() -> httpx2.AsyncClient:
+        with emulator.capture_default_clients():
+            await ChatSegmindGPT4o(async_transport=transport).ainvoke("Hi")
+            return clients.DEFAULT_CLIENTS.for_running_loop(transport)
+
+    gc.collect()  # what earlier tests left is not this test's
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        used = asyncio.run(main())
+        gc.collect()
+
+    assert used.is_closed
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
