@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -11,6 +12,10 @@ from typing import Any
 
 from ._faults import Fault
 from ._queue import QueueJob
+
+# Answer ids count across every emulator of the process, so that no two answers
+# share one (LangGraph's `add_messages` takes a known id for a replacement).
+_SEQUENCE = itertools.count(1)
 
 ACTIVE = "active"
 RETIRED = "retired"
@@ -79,7 +84,6 @@ class GatewayState:
         self._queue_failures: deque[str] = deque()
         self._jobs: dict[str, QueueJob] = {}
         self._connections = 0
-        self._sequence = 0
 
     # -- plain values -------------------------------------------------------
 
@@ -113,9 +117,7 @@ class GatewayState:
             self._connections += 1
 
     def next_sequence(self) -> int:
-        with self._lock:
-            self._sequence += 1
-            return self._sequence
+        return next(_SEQUENCE)
 
     def reset(self) -> None:
         with self._lock:
