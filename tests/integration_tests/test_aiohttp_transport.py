@@ -79,7 +79,9 @@ async def test_retries_and_typed_errors_as_on_httpx2(
 
 
 async def test_the_deadline_bounds_a_slow_answer(emulator: SegmindEmulator) -> None:
-    emulator.latency = 5.0
+    # An answer that would bill nothing: the server goes on after the call
+    # gave up, and a billed one would land in a later test's balance.
+    emulator.inject(Fault(status=503, latency=5.0))
     model = new_model(
         emulator, ChatSegmindClaude, timeout=0.5, async_transport="aiohttp"
     )
